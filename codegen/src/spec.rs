@@ -1,0 +1,388 @@
+//! The spec format: what a maintainer writes in `api-spec/*.toml`.
+//!
+//! These types are the single definition of the format. `cargo xtask schema` derives
+//! `api-spec/spec.schema.json` from them, and the loader deserializes every spec file into
+//! [`SpecFile`] with unknown keys rejected. Values whose position matters for error messages
+//! are wrapped in [`Sp`], which remembers the byte range they came from.
+//!
+//! Everything is an ordered list (`[[models]]`, `[[models.fields]]`, ...) rather than a map, so
+//! the order in which the docs list fields is the order of the generated struct, and duplicate
+//! names are reported by the validator with both locations.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+use std::ops::Range;
+
+/// A value together with the byte range of the spec file it was read from.
+#[derive(Debug, Clone)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Sp<T> {
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Sp { value, span }
+    }
+}
+
+impl<T> std::ops::Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // The toml deserializer recognises `Spanned` and fills in the byte range.
+        let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
+        let span = spanned.span();
+        Ok(Sp::new(spanned.into_inner(), span))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// One file of the spec. A file may hold the service section, operations, models and enums in
+/// any combination; the loader merges all files of `api-spec/`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// Facts about the whole API family. Exactly one file of the spec carries it.
+    pub service: Option<Service>,
+    /// Endpoints documented in this file (usually one per doc page).
+    #[serde(default)]
+    pub operations: Vec<Operation>,
+    /// Object types: request bodies, responses and the shared models they reference.
+    #[serde(default)]
+    pub models: Vec<Model>,
+    /// Enumerations, each value with its documented meaning.
+    #[serde(default)]
+    pub enums: Vec<EnumDef>,
+}
+
+/// Service-wide facts.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Human title of the API family, e.g. `微信支付 商品券 (服务商)`.
+    pub title: String,
+    /// 主域名: `https://api.mch.weixin.qq.com`.
+    pub primary_base_url: Sp<String>,
+    /// 备域名: reached when the primary cannot be.
+    pub backup_base_url: Sp<String>,
+    /// Where these facts come from.
+    pub source: Option<String>,
+    /// Error codes shared by every endpoint (the general APIv3 error rules).
+    #[serde(default)]
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Method {
+    GET,
+    POST,
+    PUT,
+    PATCH,
+    DELETE,
+}
+
+/// One endpoint, transcribed from its doc page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// snake_case operation id; becomes the Rust function name and (kebab-cased) the CLI command.
+    pub id: Sp<String>,
+    /// The doc page's Chinese title, e.g. `添加商品券批次组`.
+    pub title: String,
+    /// The doc page id on pay.weixin.qq.com (`doc/v3/partner/<id>`).
+    pub doc_id: String,
+    /// The doc page's 更新时间, as printed (`2025.11.20`).
+    pub updated: String,
+    /// The page's introduction.
+    pub description: Option<String>,
+    pub method: Method,
+    /// Path template; `{name}` placeholders must match `path_params`.
+    pub path: Sp<String>,
+    /// 支持商户, e.g. `普通服务商`.
+    #[serde(default)]
+    pub merchants: Vec<String>,
+    /// 前置条件.
+    #[serde(default)]
+    pub preconditions: Vec<String>,
+    /// 频率限制.
+    pub rate_limit: Option<RateLimit>,
+    /// HTTP request headers the page lists.
+    #[serde(default)]
+    pub headers: Vec<Header>,
+    #[serde(default)]
+    pub path_params: Vec<Field>,
+    #[serde(default)]
+    pub query_params: Vec<Field>,
+    /// Name of the model sent as the JSON body.
+    pub request_body: Option<Sp<String>>,
+    /// Successful responses.
+    #[serde(default)]
+    pub responses: Vec<Response>,
+    /// The page's 错误码 table, in page order.
+    #[serde(default)]
+    pub errors: Vec<ErrorEntry>,
+    /// The page's request and response examples, verbatim.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    /// Decisions taken where sources disagree about this operation.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// 频率限制 of one endpoint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests per second allowed.
+    pub per_second: Sp<u32>,
+    /// The limit as the page words it (`20/s`).
+    pub text: String,
+}
+
+/// A request header.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    pub required: bool,
+    pub description: String,
+}
+
+/// A successful response.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// HTTP status, e.g. 200 or 204.
+    pub status: Sp<u16>,
+    /// The model of the JSON body; absent for responses without a body.
+    pub body: Option<Sp<String>>,
+    pub description: Option<String>,
+}
+
+/// One row of an error table.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorEntry {
+    /// 状态码.
+    pub status: Sp<u16>,
+    /// 错误码, e.g. `PARAM_ERROR`.
+    pub code: Sp<String>,
+    /// 描述.
+    pub description: String,
+    /// 解决方案.
+    pub solution: String,
+}
+
+/// Whether an example is a request or a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleKind {
+    Request,
+    Response,
+}
+
+/// How the example text is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleFormat {
+    /// A curl command whose `-d '...'` argument is the JSON body; `#` starts a comment that
+    /// runs to the end of the line (the doc annotates fields that way).
+    Curl,
+    /// A plain JSON document.
+    Json,
+}
+
+/// A doc example, verbatim (without the page's line-number gutter).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub kind: ExampleKind,
+    pub format: ExampleFormat,
+    /// The example's heading on the page.
+    pub title: String,
+    /// Where it was copied from (doc id or file).
+    pub source: String,
+    /// For responses: the HTTP status it shows.
+    pub status: Option<u16>,
+    /// The text, exactly as the doc shows it.
+    pub text: Sp<String>,
+}
+
+/// An object type.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// PascalCase name; becomes the Rust type name.
+    pub name: Sp<String>,
+    /// The Chinese 【label】 of the object, when the doc gives one.
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+    /// Cross-field rules, checked by the generated validation.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Decisions taken where sources disagree about this model.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// The type of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    Integer,
+    Boolean,
+    /// An RFC 3339 date-time string, e.g. `2025-01-01T00:00:00+08:00`.
+    Datetime,
+    /// An amount of money in 分 (fen, 1/100 yuan), an integer.
+    Amount,
+    /// A nested object; `ref` names its model.
+    Object,
+    /// An enumeration; `ref` names it.
+    Enum,
+    /// A list; `items` gives the element type.
+    Array,
+}
+
+/// Whether a field must be present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// 必填.
+    Required,
+    /// 选填.
+    Optional,
+    /// 条件必填: required under a condition, given in prose by `condition` and enforced by a rule.
+    Conditional,
+}
+
+/// A field of a model, or a path or query parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name, exactly as in the JSON.
+    pub name: Sp<String>,
+    #[serde(rename = "type")]
+    pub ty: Sp<FieldType>,
+    /// For `array`: the element type (`object` and `enum` elements name their type in `ref`).
+    pub items: Option<Sp<FieldType>>,
+    /// For `object`, `enum`, and arrays of them: the model or enum name.
+    #[serde(rename = "ref")]
+    pub reference: Option<Sp<String>>,
+    pub presence: Sp<Presence>,
+    /// For conditional fields: the doc's condition, e.g. `当usage_mode="PROGRESSIVE_BUNDLE"时必填`.
+    pub condition: Option<String>,
+    /// The Chinese 【label】.
+    pub label: String,
+    pub description: Option<String>,
+    /// An example value.
+    pub example: Option<serde_json::Value>,
+    /// Minimum length in characters (strings).
+    pub min_length: Option<Sp<u64>>,
+    /// Maximum length in characters (strings); the doc's `string(40)`.
+    pub max_length: Option<Sp<u64>>,
+    /// Allowed characters as a bracket-less character class, e.g. `0-9A-Za-z_-`.
+    pub charset: Option<Sp<String>>,
+    /// Smallest allowed value (integers and amounts).
+    pub min: Option<Sp<i64>>,
+    /// Largest allowed value (integers and amounts).
+    pub max: Option<Sp<i64>>,
+    /// Fewest items (arrays).
+    pub min_items: Option<Sp<u64>>,
+    /// Most items (arrays).
+    pub max_items: Option<Sp<u64>>,
+    /// Decision taken where sources disagree about this field, and why.
+    pub decision: Option<String>,
+}
+
+/// A condition on a field of the model the rule belongs to. Exactly one test is given.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Dotted path relative to the model, through objects only (`display_info.original_price`).
+    pub field: Sp<String>,
+    /// The field (an enum or string) has this value.
+    pub equals: Option<Sp<String>>,
+    /// The field has one of these values.
+    #[serde(rename = "in")]
+    pub one_of: Option<Sp<Vec<String>>>,
+    /// The field (an array) contains this value.
+    pub contains: Option<Sp<String>>,
+    /// The field is present (`true`) or absent (`false`).
+    pub present: Option<Sp<bool>>,
+}
+
+/// A cross-field rule. `when` (optional) selects the requests it applies to; exactly one of the
+/// assertions (`require`, `forbid`, `exactly_one_of`, `at_least_one_of`, `at_most_one_of`,
+/// `assert`) says what must hold. Paths are relative to the model; a rule on a nested path is
+/// checked only where the objects leading to it are present.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// What the rule says, in the doc's words.
+    pub description: String,
+    pub when: Option<Condition>,
+    /// These fields must be present.
+    pub require: Option<Sp<Vec<Sp<String>>>>,
+    /// These fields must be absent.
+    pub forbid: Option<Sp<Vec<Sp<String>>>>,
+    /// Exactly one of these fields must be present.
+    pub exactly_one_of: Option<Sp<Vec<Sp<String>>>>,
+    /// At least one of these fields must be present.
+    pub at_least_one_of: Option<Sp<Vec<Sp<String>>>>,
+    /// At most one of these fields may be present.
+    pub at_most_one_of: Option<Sp<Vec<Sp<String>>>>,
+    /// This condition must hold.
+    pub assert: Option<Condition>,
+    /// Where the rule comes from.
+    pub source: Option<String>,
+}
+
+/// An enumeration.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    /// PascalCase name; becomes the Rust type name.
+    pub name: Sp<String>,
+    /// The Chinese label of the enumeration.
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub values: Vec<EnumValue>,
+    /// Decisions taken where sources disagree about this enum.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// One value of an enumeration.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The wire value, e.g. `PROGRESSIVE_BUNDLE`.
+    pub value: Sp<String>,
+    /// What it means, e.g. `多次优惠模式(阶梯模式)`.
+    pub meaning: String,
+    /// Where the value comes from, when not from the seed documents.
+    pub source: Option<String>,
+}

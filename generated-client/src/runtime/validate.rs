@@ -1,0 +1,199 @@
+//! Request validation support used by the generated `Validate` impls and builders.
+//!
+//! Generated code walks a request, pushing a [`Violation`] with the JSON path of every field
+//! that breaks a constraint or a cross-field rule; nothing stops at the first problem, so a
+//! user sees every mistake in one go.
+
+use std::fmt;
+
+/// One broken constraint or rule, located by its JSON path (`stock_bundle.stock_send_rule.max_count`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON path of the offending field, relative to the request body (path parameters are
+    /// named by their own name).
+    pub path: String,
+    /// What is wrong, e.g. `must be 3..=15, got 2`.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Every violation found in one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Violations(pub Vec<Violation>);
+
+impl Violations {
+    /// Records a violation at `path`.
+    pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Violation { path: path.into(), message: message.into() });
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), Violations> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The recorded violations.
+    pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
+        self.0.iter()
+    }
+
+    /// Checks a string's length in characters against optional bounds.
+    pub fn check_length(&mut self, path: &str, value: &str, min: Option<usize>, max: Option<usize>) {
+        let len = value.chars().count();
+        if let Some(min) = min
+            && len < min
+        {
+            self.push(path, format!("must be at least {min} characters, got {len}"));
+        }
+        if let Some(max) = max
+            && len > max
+        {
+            self.push(path, format!("must be at most {max} characters, got {len}"));
+        }
+    }
+
+    /// Checks that every character of `value` lies in one of the inclusive `ranges`.
+    pub fn check_charset(&mut self, path: &str, value: &str, ranges: &[(char, char)], described: &str) {
+        if let Some(bad) = value.chars().find(|c| !ranges.iter().any(|(lo, hi)| lo <= c && c <= hi)) {
+            self.push(path, format!("character {bad:?} is not allowed (allowed: {described})"));
+        }
+    }
+
+    /// Checks an integer against optional inclusive bounds.
+    pub fn check_range(&mut self, path: &str, value: i64, min: Option<i64>, max: Option<i64>) {
+        let below = min.is_some_and(|m| value < m);
+        let above = max.is_some_and(|m| value > m);
+        if below || above {
+            let bounds = match (min, max) {
+                (Some(lo), Some(hi)) => format!("{lo}..={hi}"),
+                (Some(lo), None) => format!(">= {lo}"),
+                (None, Some(hi)) => format!("<= {hi}"),
+                (None, None) => unreachable!("a bound was broken"),
+            };
+            self.push(path, format!("must be {bounds}, got {value}"));
+        }
+    }
+
+    /// Checks a list's length against optional bounds.
+    pub fn check_items(&mut self, path: &str, len: usize, min: Option<usize>, max: Option<usize>) {
+        if let Some(min) = min
+            && len < min
+        {
+            self.push(path, format!("must have at least {min} items, got {len}"));
+        }
+        if let Some(max) = max
+            && len > max
+        {
+            self.push(path, format!("must have at most {max} items, got {len}"));
+        }
+    }
+
+    /// Records a value the client does not know (an `Unknown` enum variant) as a violation:
+    /// the server would refuse it.
+    pub fn check_known(&mut self, path: &str, known: bool, value: &str) {
+        if !known {
+            self.push(path, format!("{value:?} is not a documented value"));
+        }
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} invalid field(s)", self.0.len())?;
+        for v in &self.0 {
+            write!(f, "; {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
+/// Joins a parent JSON path and a field name.
+pub fn join(parent: &str, field: &str) -> String {
+    if parent.is_empty() { field.to_owned() } else { format!("{parent}.{field}") }
+}
+
+/// Joins a parent JSON path and a list index.
+pub fn index(parent: &str, i: usize) -> String {
+    format!("{parent}[{i}]")
+}
+
+/// Client-side validation of a request model, generated from the spec's constraints and
+/// cross-field rules.
+pub trait Validate {
+    /// Pushes every violation found in `self`, located under `path` ("" for the body root).
+    fn validate_at(&self, path: &str, out: &mut Violations);
+
+    /// Validates the whole value.
+    fn validate(&self) -> Result<(), Violations> {
+        let mut out = Violations::default();
+        self.validate_at("", &mut out);
+        out.into_result()
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_at(&self, path: &str, out: &mut Violations) {
+        for (i, item) in self.iter().enumerate() {
+            item.validate_at(&index(path, i), out);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_at(&self, path: &str, out: &mut Violations) {
+        if let Some(v) = self {
+            v.validate_at(path, out);
+        }
+    }
+}
+
+/// A builder was asked to build while required fields were missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    /// JSON paths of every missing required field.
+    pub missing: Vec<String>,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "missing required field(s): {}", self.missing.join(", "))
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Collects the missing fields while a builder tree builds.
+#[derive(Debug, Default)]
+pub struct Missing(pub Vec<String>);
+
+impl Missing {
+    /// Takes a required value, or records its path as missing.
+    pub fn require<T>(&mut self, value: Option<T>, parent: &str, field: &str) -> Option<T> {
+        if value.is_none() {
+            self.0.push(join(parent, field));
+        }
+        value
+    }
+
+    /// Ends the build: `Ok` only if nothing was missing.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, BuildError> {
+        if self.0.is_empty()
+            && let Some(v) = build()
+        {
+            return Ok(v);
+        }
+        Err(BuildError { missing: self.0 })
+    }
+}
