@@ -1,0 +1,79 @@
+//! Extracting the JSON document from a verbatim doc example.
+
+use crate::spec::ExampleFormat;
+
+/// Returns the JSON text of an example, or what is wrong and the byte offset (into `text`)
+/// where it went wrong.
+pub fn extract_json(format: ExampleFormat, text: &str) -> Result<String, (usize, String)> {
+    let (start, body) = match format {
+        ExampleFormat::Json => (0, text),
+        ExampleFormat::Curl => {
+            let open = text.find("-d '").ok_or((0, "curl example has no `-d '...'` body".to_owned()))? + 4;
+            let close = text.rfind('\'').filter(|&c| c >= open).ok_or((open, "curl body has no closing `'`".to_owned()))?;
+            (open, &text[open..close])
+        }
+    };
+    let json = strip_comments(body);
+    match serde_json::from_str::<serde_json::Value>(&json) {
+        Ok(_) => Ok(json),
+        Err(e) => {
+            // serde_json reports line/column within the stripped text; comments only shorten
+            // lines, so the line maps back directly.
+            let line_offset: usize = body.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+            Err((start + line_offset, format!("example JSON does not parse: {e}")))
+        }
+    }
+}
+
+/// Removes `#` comments that run to the end of a line, leaving `#` inside strings alone.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut cut = line.len();
+        for (i, c) in line.char_indices() {
+            if in_string {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_string = false,
+                    _ => {}
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else if c == '#' {
+                cut = i;
+                break;
+            }
+        }
+        let kept = line[..cut].trim_end();
+        out.push_str(kept);
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_comments_but_not_hashes_in_strings() {
+        let text = "curl -X POST \\\n  -d '{\n  \"color\" : \"#ff5733\",  # 选填,颜色\n  \"n\" : 1  # 必填\n}'";
+        let json = extract_json(ExampleFormat::Curl, text).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["color"], "#ff5733");
+        assert_eq!(v["n"], 1);
+    }
+
+    #[test]
+    fn reports_where_broken_json_is() {
+        let text = "{\n  \"a\": 1,\n  \"b\": \n}";
+        let (offset, msg) = extract_json(ExampleFormat::Json, text).unwrap_err();
+        assert!(msg.contains("does not parse"), "{msg}");
+        assert_eq!(offset, text.find("}").unwrap());
+    }
+}

@@ -1,0 +1,232 @@
+//! The validated intermediate representation: names resolved, references checked, Rust
+//! identifiers chosen. Emitters read only this, never the raw spec.
+
+use crate::spec::{ExampleKind, Method, Presence};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct Ir {
+    pub service: ServiceIr,
+    /// Models by name; a sorted map, so emission order never depends on file or map order.
+    pub models: BTreeMap<String, ModelIr>,
+    pub enums: BTreeMap<String, EnumIr>,
+    /// Operations sorted by id.
+    pub operations: Vec<OperationIr>,
+    /// Every documented error code, with the rows that document it.
+    pub error_codes: BTreeMap<String, Vec<ErrorIr>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceIr {
+    pub title: String,
+    pub primary_base_url: String,
+    pub backup_base_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModelIr {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<FieldIr>,
+    pub rules: Vec<RuleIr>,
+    pub decisions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeIr {
+    String,
+    Integer,
+    Boolean,
+    DateTime,
+    Amount,
+    Model(String),
+    Enum(String),
+    Array(Box<TypeIr>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// Inclusive character ranges and the spec's text for messages.
+    pub charset: Option<(Vec<(char, char)>, String)>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.charset.is_none()
+            && self.min.is_none()
+            && self.max.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    pub wire: String,
+    pub rust: String,
+    pub ty: TypeIr,
+    pub presence: Presence,
+    pub condition: Option<String>,
+    pub label: String,
+    pub description: Option<String>,
+    pub example: Option<serde_json::Value>,
+    pub constraints: Constraints,
+    pub decision: Option<String>,
+}
+
+impl FieldIr {
+    /// Whether the Rust field is an `Option`.
+    pub fn is_option(&self) -> bool {
+        self.presence != Presence::Required
+    }
+}
+
+/// One step of a dotted rule path.
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    pub wire: String,
+    pub rust: String,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    pub steps: Vec<PathStep>,
+    /// The type at the end of the path.
+    pub leaf: TypeIr,
+}
+
+impl FieldPath {
+    pub fn dotted(&self) -> String {
+        self.steps.iter().map(|s| s.wire.as_str()).collect::<Vec<_>>().join(".")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    Equals(String),
+    In(Vec<String>),
+    Contains(String),
+    Present(bool),
+}
+
+#[derive(Debug, Clone)]
+pub struct ConditionIr {
+    pub path: FieldPath,
+    pub test: Test,
+}
+
+impl ConditionIr {
+    /// The condition in words, for messages: `usage_mode = "PROGRESSIVE_BUNDLE"`.
+    pub fn describe(&self) -> String {
+        let p = self.path.dotted();
+        match &self.test {
+            Test::Equals(v) => format!("{p} = {v:?}"),
+            Test::In(vs) => format!("{p} in {vs:?}"),
+            Test::Contains(v) => format!("{p} contains {v:?}"),
+            Test::Present(true) => format!("{p} is present"),
+            Test::Present(false) => format!("{p} is absent"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum AssertionIr {
+    Require(Vec<FieldPath>),
+    Forbid(Vec<FieldPath>),
+    ExactlyOneOf(Vec<FieldPath>),
+    AtLeastOneOf(Vec<FieldPath>),
+    AtMostOneOf(Vec<FieldPath>),
+    Holds(ConditionIr),
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleIr {
+    pub description: String,
+    pub when: Option<ConditionIr>,
+    pub assertion: AssertionIr,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumIr {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub values: Vec<EnumValueIr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValueIr {
+    pub wire: String,
+    pub variant: String,
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum PathSegment {
+    Literal(String),
+    Param(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorIr {
+    pub status: u16,
+    pub code: String,
+    pub description: String,
+    pub solution: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExampleIr {
+    pub kind: ExampleKind,
+    pub title: String,
+    pub source: String,
+    pub status: Option<u16>,
+    /// The JSON document inside the example (comments removed for curl examples).
+    pub json: String,
+    /// The model it is an instance of.
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationIr {
+    pub id: String,
+    pub title: String,
+    pub doc_id: String,
+    pub updated: String,
+    pub description: Option<String>,
+    pub method: Method,
+    pub path: String,
+    pub segments: Vec<PathSegment>,
+    pub merchants: Vec<String>,
+    pub preconditions: Vec<String>,
+    pub rate_limit: Option<(u32, String)>,
+    pub path_params: Vec<FieldIr>,
+    pub query_params: Vec<FieldIr>,
+    pub request_body: Option<String>,
+    /// Status and body model of the successful response.
+    pub response: Option<(u16, Option<String>)>,
+    pub errors: Vec<ErrorIr>,
+    pub examples: Vec<ExampleIr>,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::GET => "GET",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::PATCH => "PATCH",
+            Method::DELETE => "DELETE",
+        }
+    }
+}

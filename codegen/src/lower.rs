@@ -1,0 +1,851 @@
+//! Spec -> IR. Every check of the spec's meaning lives here, and every problem is recorded
+//! with its location; lowering carries on after a problem so one run reports them all.
+
+use crate::diagnostics::{Diagnostics, SourceFile};
+use crate::examples::extract_json;
+use crate::ir::*;
+use crate::load::Loaded;
+use crate::names;
+use crate::spec::{self, ExampleKind, FieldType, Presence, Sp};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+/// Validates the loaded spec and lowers it to the IR.
+pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
+    let mut cx = Cx {
+        diags: Diagnostics::default(),
+        model_index: HashMap::new(),
+        enum_index: HashMap::new(),
+        enum_values: HashMap::new(),
+    };
+    let files = &loaded.files;
+
+    // 1. Names of models and enums, so fields can be resolved whatever the file order.
+    for (fi, (file, spec)) in files.iter().enumerate() {
+        for m in &spec.models {
+            cx.declare(file, fi, &m.name, Kind::Model, files);
+        }
+        for e in &spec.enums {
+            cx.declare(file, fi, &e.name, Kind::Enum, files);
+            cx.enum_values
+                .entry(e.name.value.clone())
+                .or_insert_with(|| e.values.iter().map(|v| v.value.value.clone()).collect());
+        }
+    }
+
+    // 2. Models and their fields.
+    let mut models = BTreeMap::new();
+    for (file, spec) in files {
+        for m in &spec.models {
+            let fields = cx.fields(file, &m.fields, &format!("model `{}`", m.name.value), FieldsOf::Model);
+            models.entry(m.name.value.clone()).or_insert(ModelIr {
+                name: m.name.value.clone(),
+                label: m.label.clone(),
+                description: m.description.clone(),
+                fields,
+                rules: Vec::new(),
+                decisions: m.decisions.clone(),
+            });
+        }
+    }
+
+    // 3. Rules, which need every model's fields.
+    for (file, spec) in files {
+        for m in &spec.models {
+            let rules: Vec<RuleIr> =
+                m.rules.iter().filter_map(|r| cx.rule(file, &m.name.value, r, &models)).collect();
+            if let Some(model) = models.get_mut(&m.name.value)
+                && model.rules.is_empty()
+            {
+                model.rules = rules;
+            }
+        }
+    }
+
+    // 4. Enums.
+    let mut enums = BTreeMap::new();
+    for (file, spec) in files {
+        for e in &spec.enums {
+            let lowered = cx.enumeration(file, e);
+            enums.entry(e.name.value.clone()).or_insert(lowered);
+        }
+    }
+
+    // 5. Service and operations.
+    let mut service = None;
+    let mut service_at: Option<String> = None;
+    let mut error_codes: BTreeMap<String, Vec<ErrorIr>> = BTreeMap::new();
+    let mut operations: Vec<OperationIr> = Vec::new();
+    let mut op_seen: HashMap<String, String> = HashMap::new();
+    for (file, spec) in files {
+        if let Some(s) = &spec.service {
+            if let Some(first) = &service_at {
+                cx.diags
+                    .error(file, s.primary_base_url.span.clone(), "a second [service] section")
+                    .hint(format!("the service is described once; the first is at {first}"));
+            } else {
+                service_at = Some(Diagnostics::place(file, &s.primary_base_url.span));
+                for url in [&s.primary_base_url, &s.backup_base_url] {
+                    if !url.value.starts_with("https://") {
+                        cx.diags.error(file, url.span.clone(), format!("base URL {:?} is not https", url.value));
+                    }
+                }
+                for e in &s.errors {
+                    error_codes.entry(e.code.value.clone()).or_default().push(cx.error_entry(file, e));
+                }
+                service = Some(ServiceIr {
+                    title: s.title.clone(),
+                    primary_base_url: s.primary_base_url.value.trim_end_matches('/').to_owned(),
+                    backup_base_url: s.backup_base_url.value.trim_end_matches('/').to_owned(),
+                });
+            }
+        }
+        for op in &spec.operations {
+            if let Some(first) = op_seen.get(&op.id.value) {
+                cx.diags
+                    .error(file, op.id.span.clone(), format!("duplicate operation id `{}`", op.id.value))
+                    .hint(format!("operation ids are unique; the first is at {first}"));
+                continue;
+            }
+            op_seen.insert(op.id.value.clone(), Diagnostics::place(file, &op.id.span));
+            if let Some(lowered) = cx.operation(file, op, &models) {
+                for e in &lowered.errors {
+                    error_codes.entry(e.code.clone()).or_default().push(e.clone());
+                }
+                operations.push(lowered);
+            }
+        }
+    }
+    if service.is_none()
+        && let Some((file, _)) = files.first()
+    {
+        cx.diags
+            .error(file, 0..0, "no [service] section in any spec file")
+            .hint("add [service] with title, primary_base_url and backup_base_url (api-spec/service.toml)");
+    }
+    operations.sort_by(|a, b| a.id.cmp(&b.id));
+    cx.diags.into_result()?;
+    Ok(Ir {
+        service: service.expect("checked above"),
+        models,
+        enums,
+        operations,
+        error_codes,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Model,
+    Enum,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldsOf {
+    Model,
+    PathParams,
+    QueryParams,
+}
+
+struct Cx {
+    diags: Diagnostics,
+    /// Declared type names: kind and where they were first declared.
+    model_index: HashMap<String, String>,
+    enum_index: HashMap<String, String>,
+    /// Wire values of each enum, for checking rule conditions.
+    enum_values: HashMap<String, Vec<String>>,
+}
+
+/// Names generated next to a model that a second type must not take.
+const BUILDER_SUFFIX: &str = "Builder";
+
+impl Cx {
+    fn declare(&mut self, file: &SourceFile, _fi: usize, name: &Sp<String>, kind: Kind, _files: &[(SourceFile, spec::SpecFile)]) {
+        let what = if kind == Kind::Model { "model" } else { "enum" };
+        if !names::is_pascal(&name.value) {
+            self.diags
+                .error(file, name.span.clone(), format!("{what} name `{}` is not PascalCase", name.value))
+                .hint(format!("use a name like `{}`", names::pascal(&name.value)));
+        }
+        let here = Diagnostics::place(file, &name.span);
+        let previous = self.model_index.get(&name.value).or_else(|| self.enum_index.get(&name.value)).cloned();
+        if let Some(first) = previous {
+            self.diags
+                .error(file, name.span.clone(), format!("duplicate type name `{}`", name.value))
+                .hint(format!("models and enums share one namespace; `{}` is first defined at {first}", name.value));
+            return;
+        }
+        if kind == Kind::Model
+            && let Some(base) = name.value.strip_suffix(BUILDER_SUFFIX)
+            && self.model_index.contains_key(base)
+        {
+            self.diags
+                .error(file, name.span.clone(), format!("model name `{}` collides with the builder of `{base}`", name.value))
+                .hint("rename the model");
+        }
+        match kind {
+            Kind::Model => self.model_index.insert(name.value.clone(), here),
+            Kind::Enum => self.enum_index.insert(name.value.clone(), here),
+        };
+    }
+
+    fn fields(&mut self, file: &SourceFile, fields: &[spec::Field], owner: &str, of: FieldsOf) -> Vec<FieldIr> {
+        let mut out: Vec<FieldIr> = Vec::new();
+        let mut seen_wire: HashMap<&str, &Range<usize>> = HashMap::new();
+        let mut seen_rust: HashMap<String, &str> = HashMap::new();
+        for f in fields {
+            if let Some(first) = seen_wire.get(f.name.value.as_str()) {
+                self.diags
+                    .error(file, f.name.span.clone(), format!("duplicate field `{}` in {owner}", f.name.value))
+                    .hint(format!("the first is at {}", Diagnostics::place(file, first)));
+                continue;
+            }
+            seen_wire.insert(&f.name.value, &f.name.span);
+            let rust = names::field_ident(&f.name.value);
+            if let Some(other) = seen_rust.get(&rust) {
+                self.diags
+                    .error(file, f.name.span.clone(), format!("field `{}` and `{other}` both become `{rust}` in Rust", f.name.value))
+                    .hint("rename one of them on the wire side is impossible; report this as a generator limitation");
+                continue;
+            }
+            seen_rust.insert(rust.clone(), &f.name.value);
+            if f.name.value.is_empty() {
+                self.diags.error(file, f.name.span.clone(), format!("empty field name in {owner}"));
+                continue;
+            }
+            if let Some(ty) = self.field_type(file, f) {
+                if of != FieldsOf::Model {
+                    let scalar = matches!(ty, TypeIr::String | TypeIr::Integer | TypeIr::Boolean | TypeIr::Enum(_) | TypeIr::Amount);
+                    if !scalar {
+                        self.diags
+                            .error(file, f.ty.span.clone(), format!("parameter `{}` must be a scalar (string, integer, boolean, amount or enum)", f.name.value));
+                        continue;
+                    }
+                    if of == FieldsOf::PathParams && *f.presence != Presence::Required {
+                        self.diags
+                            .error(file, f.presence.span.clone(), format!("path parameter `{}` must be required", f.name.value))
+                            .hint("a path cannot be built without it");
+                    }
+                }
+                if *f.presence == Presence::Conditional && f.condition.is_none() {
+                    self.diags
+                        .error(file, f.presence.span.clone(), format!("conditional field `{}` has no `condition`", f.name.value))
+                        .hint("quote the doc's 条件必填 text in `condition` and enforce it with a rule");
+                }
+                let constraints = self.constraints(file, f, &ty);
+                out.push(FieldIr {
+                    wire: f.name.value.clone(),
+                    rust,
+                    ty,
+                    presence: *f.presence,
+                    condition: f.condition.clone(),
+                    label: f.label.clone(),
+                    description: f.description.clone(),
+                    example: f.example.clone(),
+                    constraints,
+                    decision: f.decision.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn resolve_ref(&mut self, file: &SourceFile, f: &spec::Field, want: Kind) -> Option<String> {
+        let what = if want == Kind::Model { "model" } else { "enum" };
+        let Some(r) = &f.reference else {
+            self.diags
+                .error(file, f.ty.span.clone(), format!("field `{}` needs `ref` naming its {what}", f.name.value));
+            return None;
+        };
+        let (index, other) = match want {
+            Kind::Model => (&self.model_index, &self.enum_index),
+            Kind::Enum => (&self.enum_index, &self.model_index),
+        };
+        if index.contains_key(&r.value) {
+            return Some(r.value.clone());
+        }
+        let hint = if other.contains_key(&r.value) {
+            format!("`{}` is {}; check `type`", r.value, if want == Kind::Model { "an enum" } else { "a model" })
+        } else {
+            match closest(&r.value, index.keys()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("define it with [[{}s]] name = \"{}\"", if want == Kind::Model { "model" } else { "enum" }, r.value),
+            }
+        };
+        self.diags.error(file, r.span.clone(), format!("unknown {what} `{}`", r.value)).hint(hint);
+        None
+    }
+
+    fn field_type(&mut self, file: &SourceFile, f: &spec::Field) -> Option<TypeIr> {
+        let base = |cx: &mut Cx, t: FieldType, span: &Range<usize>| -> Option<TypeIr> {
+            Some(match t {
+                FieldType::String => TypeIr::String,
+                FieldType::Integer => TypeIr::Integer,
+                FieldType::Boolean => TypeIr::Boolean,
+                FieldType::Datetime => TypeIr::DateTime,
+                FieldType::Amount => TypeIr::Amount,
+                FieldType::Object => TypeIr::Model(cx.resolve_ref(file, f, Kind::Model)?),
+                FieldType::Enum => TypeIr::Enum(cx.resolve_ref(file, f, Kind::Enum)?),
+                FieldType::Array => {
+                    cx.diags.error(file, span.clone(), format!("field `{}`: arrays of arrays are not supported", f.name.value));
+                    return None;
+                }
+            })
+        };
+        let takes_ref = |t: FieldType| matches!(t, FieldType::Object | FieldType::Enum);
+        match *f.ty {
+            FieldType::Array => {
+                let Some(items) = &f.items else {
+                    self.diags
+                        .error(file, f.ty.span.clone(), format!("array field `{}` needs `items`", f.name.value))
+                        .hint("e.g. items = \"string\", or items = \"object\" with ref = \"Model\"");
+                    return None;
+                };
+                if !takes_ref(**items)
+                    && let Some(r) = &f.reference
+                {
+                    self.diags.error(file, r.span.clone(), format!("field `{}`: `ref` is only for object or enum items", f.name.value));
+                }
+                Some(TypeIr::Array(Box::new(base(self, **items, &items.span)?)))
+            }
+            t => {
+                if let Some(items) = &f.items {
+                    self.diags.error(file, items.span.clone(), format!("field `{}`: `items` is only for arrays", f.name.value));
+                }
+                if !takes_ref(t)
+                    && let Some(r) = &f.reference
+                {
+                    self.diags.error(file, r.span.clone(), format!("field `{}`: `ref` is only for object, enum or array fields", f.name.value));
+                }
+                base(self, t, &f.ty.span)
+            }
+        }
+    }
+
+    fn constraints(&mut self, file: &SourceFile, f: &spec::Field, ty: &TypeIr) -> Constraints {
+        let name = &f.name.value;
+        let is_string = matches!(ty, TypeIr::String);
+        let is_number = matches!(ty, TypeIr::Integer | TypeIr::Amount);
+        let is_array = matches!(ty, TypeIr::Array(_));
+        let mut misplaced = |span: &Range<usize>, key: &str, fits: &str| {
+            self.diags
+                .error(file, span.clone(), format!("field `{name}`: `{key}` does not apply to its type"))
+                .hint(format!("`{key}` is for {fits} fields"));
+        };
+        for (v, key) in [(&f.min_length, "min_length"), (&f.max_length, "max_length")] {
+            if let Some(v) = v
+                && !is_string
+            {
+                misplaced(&v.span, key, "string");
+            }
+        }
+        if let Some(c) = &f.charset
+            && !is_string
+        {
+            misplaced(&c.span, "charset", "string");
+        }
+        for (v, key) in [(&f.min, "min"), (&f.max, "max")] {
+            if let Some(v) = v
+                && !is_number
+            {
+                misplaced(&v.span, key, "integer or amount");
+            }
+        }
+        for (v, key) in [(&f.min_items, "min_items"), (&f.max_items, "max_items")] {
+            if let Some(v) = v
+                && !is_array
+            {
+                misplaced(&v.span, key, "array");
+            }
+        }
+        let mut contradiction = |lo: Option<&Sp<u64>>, hi: Option<&Sp<u64>>, what: &str| {
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && lo.value > hi.value
+            {
+                self.diags
+                    .error(file, hi.span.clone(), format!("field `{name}`: max {what} {} is below min {what} {}", hi.value, lo.value))
+                    .hint("no value could satisfy both; fix one bound");
+            }
+        };
+        contradiction(f.min_length.as_ref(), f.max_length.as_ref(), "length");
+        contradiction(f.min_items.as_ref(), f.max_items.as_ref(), "items");
+        if let (Some(lo), Some(hi)) = (&f.min, &f.max)
+            && lo.value > hi.value
+        {
+            self.diags
+                .error(file, hi.span.clone(), format!("field `{name}`: max {} is below min {}", hi.value, lo.value))
+                .hint("no value could satisfy both; fix one bound");
+        }
+        if let Some(hi) = &f.max_length
+            && hi.value == 0
+        {
+            self.diags.error(file, hi.span.clone(), format!("field `{name}`: max_length 0 allows only the empty string"));
+        }
+        let charset = f.charset.as_ref().and_then(|c| match parse_charset(&c.value) {
+            Ok(ranges) => Some((ranges, c.value.clone())),
+            Err(msg) => {
+                self.diags.error(file, c.span.clone(), format!("field `{name}`: charset {:?}: {msg}", c.value)).hint(
+                    "write characters and ranges without brackets, e.g. `0-9A-Za-z_-` (a `-` is literal at the end)",
+                );
+                None
+            }
+        });
+        Constraints {
+            min_length: f.min_length.as_ref().map(|v| v.value),
+            max_length: f.max_length.as_ref().map(|v| v.value),
+            charset,
+            min: f.min.as_ref().map(|v| v.value),
+            max: f.max.as_ref().map(|v| v.value),
+            min_items: f.min_items.as_ref().map(|v| v.value),
+            max_items: f.max_items.as_ref().map(|v| v.value),
+        }
+    }
+
+    /// Resolves a dotted path relative to `model`, through object fields only.
+    fn path(&mut self, file: &SourceFile, model: &str, path: &Sp<String>, models: &BTreeMap<String, ModelIr>) -> Option<FieldPath> {
+        let mut current = models.get(model)?;
+        let mut steps = Vec::new();
+        let parts: Vec<&str> = path.value.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let Some(field) = current.fields.iter().find(|f| f.wire == *part) else {
+                let near = closest(part, current.fields.iter().map(|f| &f.wire));
+                let d = self
+                    .diags
+                    .error(file, path.span.clone(), format!("rule names `{}`, but model `{}` has no field `{part}`", path.value, current.name));
+                if let Some(near) = near {
+                    d.hint(format!("did you mean `{near}`?"));
+                } else {
+                    d.hint("rule paths are dotted wire names relative to the model the rule is on");
+                }
+                return None;
+            };
+            steps.push(PathStep { wire: field.wire.clone(), rust: field.rust.clone(), optional: field.is_option() });
+            if i + 1 == parts.len() {
+                return Some(FieldPath { steps, leaf: field.ty.clone() });
+            }
+            match &field.ty {
+                TypeIr::Model(next) => current = models.get(next)?,
+                TypeIr::Array(_) => {
+                    self.diags
+                        .error(file, path.span.clone(), format!("rule path `{}` goes through the array `{part}`", path.value))
+                        .hint("put the rule on the array's item model instead");
+                    return None;
+                }
+                _ => {
+                    self.diags.error(file, path.span.clone(), format!("rule path `{}`: `{part}` is not an object", path.value));
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    fn condition(&mut self, file: &SourceFile, model: &str, c: &spec::Condition, models: &BTreeMap<String, ModelIr>, enums_ok: &dyn Fn(&str) -> Option<Vec<String>>) -> Option<ConditionIr> {
+        let path = self.path(file, model, &c.field, models)?;
+        let given = [c.equals.is_some(), c.one_of.is_some(), c.contains.is_some(), c.present.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            self.diags
+                .error(file, c.field.span.clone(), format!("condition on `{}` needs exactly one test", c.field.value))
+                .hint("use one of equals, in, contains, present");
+            return None;
+        }
+        let element = match &path.leaf {
+            TypeIr::Array(inner) => Some(inner.as_ref().clone()),
+            _ => None,
+        };
+        let allowed_values = |ty: &TypeIr| match ty {
+            TypeIr::Enum(e) => enums_ok(e),
+            _ => None,
+        };
+        let check_value = |cx: &mut Cx, ty: &TypeIr, v: &str, span: &Range<usize>| {
+            if !matches!(ty, TypeIr::Enum(_) | TypeIr::String) {
+                cx.diags.error(file, span.clone(), format!("`{}` is not a string or enum; it cannot be compared with {v:?}", c.field.value));
+            } else if let Some(values) = allowed_values(ty)
+                && !values.iter().any(|x| x == v)
+            {
+                cx.diags
+                    .error(file, span.clone(), format!("{v:?} is not a value of `{}`", c.field.value))
+                    .hint(format!("values: {}", values.join(", ")));
+            }
+        };
+        let test = if let Some(v) = &c.equals {
+            check_value(self, &path.leaf, &v.value, &v.span);
+            Test::Equals(v.value.clone())
+        } else if let Some(vs) = &c.one_of {
+            if vs.value.is_empty() {
+                self.diags.error(file, vs.span.clone(), "`in` with no values can never hold");
+            }
+            for v in &vs.value {
+                check_value(self, &path.leaf, v, &vs.span);
+            }
+            Test::In(vs.value.clone())
+        } else if let Some(v) = &c.contains {
+            match &element {
+                Some(el) => check_value(self, el, &v.value, &v.span),
+                None => {
+                    self.diags.error(file, v.span.clone(), format!("`contains` needs an array, and `{}` is not one", c.field.value));
+                }
+            }
+            Test::Contains(v.value.clone())
+        } else {
+            let p = c.present.as_ref().expect("one test is given");
+            Test::Present(p.value)
+        };
+        Some(ConditionIr { path, test })
+    }
+
+    fn rule(&mut self, file: &SourceFile, model: &str, r: &spec::Rule, models: &BTreeMap<String, ModelIr>) -> Option<RuleIr> {
+        // Enum values are checked against the raw enum declarations, known by name.
+        let enum_values = self.enum_values.clone();
+        let lookup = move |name: &str| enum_values.get(name).cloned();
+        let when = match &r.when {
+            Some(c) => Some(self.condition(file, model, c, models, &lookup)?),
+            None => None,
+        };
+        let lists = [
+            (&r.require, "require"),
+            (&r.forbid, "forbid"),
+            (&r.exactly_one_of, "exactly_one_of"),
+            (&r.at_least_one_of, "at_least_one_of"),
+            (&r.at_most_one_of, "at_most_one_of"),
+        ];
+        let given: Vec<&str> =
+            lists.iter().filter(|(l, _)| l.is_some()).map(|(_, n)| *n).chain(r.assert.as_ref().map(|_| "assert")).collect();
+        let anchor = r.when.as_ref().map(|c| c.field.span.clone()).or_else(|| {
+            lists.iter().find_map(|(l, _)| l.as_ref().map(|l| l.span.clone())).or(r.assert.as_ref().map(|a| a.field.span.clone()))
+        });
+        if given.len() != 1 {
+            let span = anchor.unwrap_or(0..0);
+            self.diags
+                .error(file, span, format!("rule {:?} on `{model}` has {} assertions ({})", r.description, given.len(), given.join(", ")))
+                .hint("give exactly one of require, forbid, exactly_one_of, at_least_one_of, at_most_one_of, assert");
+            return None;
+        }
+        if let Some(a) = &r.assert {
+            let cond = self.condition(file, model, a, models, &lookup)?;
+            return Some(RuleIr { description: r.description.clone(), when, assertion: AssertionIr::Holds(cond) });
+        }
+        let (list, kind) = lists.iter().find(|(l, _)| l.is_some()).map(|(l, k)| (l.as_ref().expect("some"), *k))?;
+        let min = if matches!(kind, "require" | "forbid") { 1 } else { 2 };
+        if list.value.len() < min {
+            self.diags
+                .error(file, list.span.clone(), format!("`{kind}` needs at least {min} field(s), got {}", list.value.len()));
+            return None;
+        }
+        let mut paths = Vec::new();
+        for p in &list.value {
+            paths.push(self.path(file, model, p, models));
+        }
+        let paths: Vec<FieldPath> = paths.into_iter().collect::<Option<_>>()?;
+        if let Some(w) = &when
+            && kind == "forbid"
+            && let Test::Present(true) = w.test
+            && paths.iter().any(|p| p.dotted() == w.path.dotted())
+        {
+            self.diags
+                .error(file, list.span.clone(), format!("rule forbids `{}` whenever it is present", w.path.dotted()))
+                .hint("the rule contradicts itself");
+        }
+        let assertion = match kind {
+            "require" => AssertionIr::Require(paths),
+            "forbid" => AssertionIr::Forbid(paths),
+            "exactly_one_of" => AssertionIr::ExactlyOneOf(paths),
+            "at_least_one_of" => AssertionIr::AtLeastOneOf(paths),
+            _ => AssertionIr::AtMostOneOf(paths),
+        };
+        Some(RuleIr { description: r.description.clone(), when, assertion })
+    }
+
+    fn enumeration(&mut self, file: &SourceFile, e: &spec::EnumDef) -> EnumIr {
+        let mut values: Vec<EnumValueIr> = Vec::new();
+        if e.values.is_empty() {
+            self.diags.error(file, e.name.span.clone(), format!("enum `{}` has no values", e.name.value));
+        }
+        for v in &e.values {
+            if let Some(first) = values.iter().find(|x| x.wire == v.value.value) {
+                self.diags
+                    .error(file, v.value.span.clone(), format!("enum `{}` lists {:?} twice", e.name.value, first.wire));
+                continue;
+            }
+            let mut variant = names::pascal(&v.value.value);
+            if variant == "Unknown" {
+                // `Unknown(String)` holds values the spec does not know.
+                variant = "UnknownValue".to_owned();
+            }
+            if let Some(clash) = values.iter().find(|x| x.variant == variant) {
+                self.diags
+                    .error(file, v.value.span.clone(), format!("enum `{}`: {:?} and {:?} both become the variant `{variant}`", e.name.value, clash.wire, v.value.value))
+                    .hint("the generator cannot tell them apart in Rust");
+                continue;
+            }
+            values.push(EnumValueIr { wire: v.value.value.clone(), variant, meaning: v.meaning.clone() });
+        }
+        EnumIr { name: e.name.value.clone(), label: e.label.clone(), description: e.description.clone(), values }
+    }
+
+    fn error_entry(&mut self, file: &SourceFile, e: &spec::ErrorEntry) -> ErrorIr {
+        if !(400..=599).contains(&e.status.value) {
+            self.diags.error(file, e.status.span.clone(), format!("error status {} is not a 4xx or 5xx", e.status.value));
+        }
+        if !e.code.value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') || e.code.value.is_empty() {
+            self.diags.error(file, e.code.span.clone(), format!("error code {:?} is not SCREAMING_SNAKE_CASE", e.code.value));
+        }
+        ErrorIr { status: e.status.value, code: e.code.value.clone(), description: e.description.clone(), solution: e.solution.clone() }
+    }
+
+    fn operation(&mut self, file: &SourceFile, op: &spec::Operation, models: &BTreeMap<String, ModelIr>) -> Option<OperationIr> {
+        let id = &op.id.value;
+        if !names::is_snake(id) {
+            self.diags
+                .error(file, op.id.span.clone(), format!("operation id `{id}` is not snake_case"))
+                .hint("it becomes a Rust function name, e.g. `create_stock_bundle`");
+        }
+        let path_params = self.fields(file, &op.path_params, &format!("path parameters of `{id}`"), FieldsOf::PathParams);
+        let query_params = self.fields(file, &op.query_params, &format!("query parameters of `{id}`"), FieldsOf::QueryParams);
+        let segments = self.path_template(file, &op.path, &path_params);
+        let body_ref = |cx: &mut Cx, r: &Option<Sp<String>>| -> Option<Option<String>> {
+            match r {
+                None => Some(None),
+                Some(name) if models.contains_key(&name.value) => Some(Some(name.value.clone())),
+                Some(name) => {
+                    let near = closest(&name.value, models.keys());
+                    let d = cx.diags.error(file, name.span.clone(), format!("unknown model `{}`", name.value));
+                    if let Some(near) = near {
+                        d.hint(format!("did you mean `{near}`?"));
+                    }
+                    None
+                }
+            }
+        };
+        let request_body = body_ref(self, &op.request_body);
+        if op.method == spec::Method::GET
+            && let Some(b) = &op.request_body
+        {
+            self.diags.error(file, b.span.clone(), format!("GET operation `{id}` cannot have a request body"));
+        }
+        let mut response = None;
+        for r in &op.responses {
+            if !(200..=299).contains(&r.status.value) {
+                self.diags
+                    .error(file, r.status.span.clone(), format!("response status {} is not a success", r.status.value))
+                    .hint("error responses belong in [[operations.errors]]");
+            }
+            let body = body_ref(self, &r.body);
+            if response.is_some() {
+                self.diags
+                    .error(file, r.status.span.clone(), format!("operation `{id}` has more than one success response"))
+                    .hint("the generator supports one success response per operation");
+            } else if let Some(body) = body {
+                response = Some((r.status.value, body));
+            }
+        }
+        if op.responses.is_empty() {
+            self.diags
+                .error(file, op.id.span.clone(), format!("operation `{id}` has no [[operations.responses]]"))
+                .hint("give the success status and its body model");
+        }
+        if let Some(rl) = &op.rate_limit
+            && rl.per_second.value == 0
+        {
+            self.diags.error(file, rl.per_second.span.clone(), "a rate limit of 0/s would forbid every call");
+        }
+        let errors: Vec<ErrorIr> = op.errors.iter().map(|e| self.error_entry(file, e)).collect();
+        let request_model = request_body.clone().flatten();
+        let response_model = response.as_ref().and_then(|(_, b)| b.clone());
+        let mut examples = Vec::new();
+        for ex in &op.examples {
+            let model = match ex.kind {
+                ExampleKind::Request => request_model.clone(),
+                ExampleKind::Response => response_model.clone(),
+            };
+            match extract_json(ex.format, &ex.text.value) {
+                Ok(json) => {
+                    if let Some(m) = &model {
+                        let value: serde_json::Value = serde_json::from_str(&json).expect("extract_json checked it");
+                        let mut unknown = Vec::new();
+                        unknown_keys(&value, &TypeIr::Model(m.clone()), models, "", &mut unknown);
+                        for (path, key) in unknown {
+                            let at = locate(file, &ex.text.span, &format!("\"{key}\""));
+                            self.diags
+                                .error(file, at, format!("example {:?}: `{path}` is not a field of the model", ex.title))
+                                .hint("every key of a doc example must be transcribed as a field");
+                        }
+                    }
+                    examples.push(ExampleIr {
+                        kind: ex.kind,
+                        title: ex.title.clone(),
+                        source: ex.source.clone(),
+                        status: ex.status,
+                        json,
+                        model,
+                    });
+                }
+                Err((offset, msg)) => {
+                    let at = content_start(file, &ex.text.span) + offset;
+                    self.diags.error(file, at..at, format!("example {:?}: {msg}", ex.title));
+                }
+            }
+        }
+        Some(OperationIr {
+            id: id.clone(),
+            title: op.title.clone(),
+            doc_id: op.doc_id.clone(),
+            updated: op.updated.clone(),
+            description: op.description.clone(),
+            method: op.method,
+            path: op.path.value.clone(),
+            segments: segments?,
+            merchants: op.merchants.clone(),
+            preconditions: op.preconditions.clone(),
+            rate_limit: op.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone())),
+            path_params,
+            query_params,
+            request_body: request_body?,
+            response,
+            errors,
+            examples,
+        })
+    }
+
+    fn path_template(&mut self, file: &SourceFile, path: &Sp<String>, params: &[FieldIr]) -> Option<Vec<PathSegment>> {
+        let text = &path.value;
+        if !text.starts_with('/') {
+            self.diags.error(file, path.span.clone(), format!("path {text:?} must start with `/`"));
+            return None;
+        }
+        if text.contains('?') {
+            self.diags
+                .error(file, path.span.clone(), format!("path {text:?} contains a query string"))
+                .hint("declare query parameters in [[operations.query_params]]");
+            return None;
+        }
+        let mut segments = Vec::new();
+        let mut used = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                self.diags.error(file, path.span.clone(), format!("path {text:?} has an unclosed `{{`"));
+                return None;
+            };
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let name = &rest[open + 1..close];
+            match params.iter().find(|p| p.wire == name) {
+                Some(p) => {
+                    segments.push(PathSegment::Param(p.wire.clone()));
+                    used.push(p.wire.clone());
+                }
+                None => {
+                    self.diags
+                        .error(file, path.span.clone(), format!("path placeholder `{{{name}}}` has no matching path parameter"))
+                        .hint(format!("add [[operations.path_params]] name = \"{name}\""));
+                    return None;
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        for p in params {
+            if !used.contains(&p.wire) {
+                self.diags.error(file, path.span.clone(), format!("path parameter `{}` does not appear in the path", p.wire));
+            }
+        }
+        Some(segments)
+    }
+}
+
+/// Walks an example value against a type and collects keys that are not fields.
+fn unknown_keys(value: &serde_json::Value, ty: &TypeIr, models: &BTreeMap<String, ModelIr>, path: &str, out: &mut Vec<(String, String)>) {
+    match (value, ty) {
+        (serde_json::Value::Object(map), TypeIr::Model(name)) => {
+            let Some(model) = models.get(name) else { return };
+            for (key, v) in map {
+                let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                match model.fields.iter().find(|f| &f.wire == key) {
+                    Some(f) => unknown_keys(v, &f.ty, models, &here, out),
+                    None => out.push((here, key.clone())),
+                }
+            }
+        }
+        (serde_json::Value::Array(items), TypeIr::Array(inner)) => {
+            for (i, v) in items.iter().enumerate() {
+                unknown_keys(v, inner, models, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Byte offset where a string value's content starts in the file (after `'''`, `"""`, `'`, `"`
+/// and the newline TOML trims after a multi-line opener).
+fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
+    let raw = file.text.get(span.clone()).unwrap_or("");
+    let opener = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
+    let after = span.start + opener.min(raw.len());
+    if opener == 3 && file.text[after..].starts_with('\n') {
+        after + 1
+    } else if opener == 3 && file.text[after..].starts_with("\r\n") {
+        after + 2
+    } else {
+        after
+    }
+}
+
+/// The span of the first `needle` inside `span`, or the span's start.
+fn locate(file: &SourceFile, span: &Range<usize>, needle: &str) -> Range<usize> {
+    let hay = file.text.get(span.clone()).unwrap_or("");
+    match hay.find(needle) {
+        Some(i) => span.start + i..span.start + i + needle.len(),
+        None => span.clone(),
+    }
+}
+
+/// Parses a bracket-less character class (`0-9A-Za-z_-`) into inclusive ranges.
+pub fn parse_charset(text: &str) -> Result<Vec<(char, char)>, String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return Err("empty character class".to_owned());
+    }
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let lo = chars[i];
+        if i + 2 < chars.len() && chars[i + 1] == '-' {
+            let hi = chars[i + 2];
+            if lo > hi {
+                return Err(format!("range {lo}-{hi} is reversed"));
+            }
+            ranges.push((lo, hi));
+            i += 3;
+        } else {
+            ranges.push((lo, lo));
+            i += 1;
+        }
+    }
+    Ok(ranges)
+}
+
+/// The candidate closest to `name` by edit distance, if reasonably close.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(2))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,111 @@
+//! The maintainer tasks behind `cargo xtask`, as a library so tests can run them.
+
+use std::path::Path;
+
+/// Write files, or only compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Check,
+}
+
+const REGENERATE: &str = "run `cargo xtask codegen` and commit the result";
+
+/// Generates the client crate's files from `api-spec/`.
+pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
+    let files = codegen::generate(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    let crate_dir = root.join("generated-client");
+    let mut stale = Vec::new();
+    for file in &files {
+        if let Some(diff) = ensure_file_contents(&crate_dir.join(&file.path), &file.contents, mode)? {
+            stale.push(format!("generated-client/{} is stale:\n{diff}", file.path));
+        }
+    }
+    // Files the generator no longer writes must go too, or they would linger unnoticed.
+    for orphan in orphans(&crate_dir, &files)? {
+        match mode {
+            Mode::Write => std::fs::remove_file(crate_dir.join(&orphan)).map_err(|e| format!("{orphan}: {e}"))?,
+            Mode::Check => stale.push(format!("generated-client/{orphan} is no longer generated")),
+        }
+    }
+    report(stale, REGENERATE)
+}
+
+/// Writes `api-spec/spec.schema.json`.
+pub fn schema(root: &Path, mode: Mode) -> Result<(), String> {
+    let path = root.join("api-spec/spec.schema.json");
+    let stale = ensure_file_contents(&path, &codegen::schema_json(), mode)?
+        .map(|diff| format!("api-spec/spec.schema.json is stale:\n{diff}"));
+    report(stale.into_iter().collect(), "run `cargo xtask schema` and commit the result")
+}
+
+/// Validates `api-spec/` and prints a summary.
+pub fn validate(root: &Path) -> Result<(), String> {
+    let ir = codegen::check(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    println!(
+        "api-spec/ is valid: {} operation(s), {} model(s), {} enum(s), {} error code(s)",
+        ir.operations.len(),
+        ir.models.len(),
+        ir.enums.len(),
+        ir.error_codes.len()
+    );
+    Ok(())
+}
+
+fn report(stale: Vec<String>, fix: &str) -> Result<(), String> {
+    if stale.is_empty() { Ok(()) } else { Err(format!("{}\n{fix}", stale.join("\n"))) }
+}
+
+/// The one place generated files are written: line endings normalised, unchanged files left
+/// alone (so mtimes do not trigger rebuilds), and in check mode a diff instead of a write.
+pub fn ensure_file_contents(path: &Path, contents: &str, mode: Mode) -> Result<Option<String>, String> {
+    let contents = contents.replace("\r\n", "\n");
+    let current = std::fs::read_to_string(path).ok().map(|s| s.replace("\r\n", "\n"));
+    if current.as_deref() == Some(contents.as_str()) {
+        return Ok(None);
+    }
+    match mode {
+        Mode::Write => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            std::fs::write(path, &contents).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(None)
+        }
+        Mode::Check => {
+            let old = current.unwrap_or_default();
+            let diff = similar::TextDiff::from_lines(&old, &contents);
+            let text = diff.unified_diff().context_radius(2).header("committed", "generated").to_string();
+            Ok(Some(truncate(&text, 200)))
+        }
+    }
+}
+
+fn truncate(text: &str, max_lines: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= max_lines {
+        return text.to_owned();
+    }
+    format!("{}\n... ({} more diff lines)", lines[..max_lines].join("\n"), lines.len() - max_lines)
+}
+
+/// Generated files on disk (recognised by their header) that the generator did not produce.
+fn orphans(crate_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for dir in codegen::emit::OWNED_DIRS {
+        let full = crate_dir.join(dir);
+        let Ok(entries) = std::fs::read_dir(&full) else { continue };
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if entry.path().is_file() && !files.iter().any(|f| f.path == rel) {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if text.contains(codegen::emit::MARKER) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
