@@ -174,26 +174,81 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// A generated builder that can build itself as part of a larger tree, recording the JSON
+/// paths of missing fields instead of stopping at the first.
+pub trait BuildAt: Sized {
+    /// The model it builds.
+    type Output;
+
+    /// Builds the model located at `path`; `None` if anything in it was missing.
+    fn build_at(self, path: &str, missing: &mut Missing) -> Option<Self::Output>;
+
+    /// Builds a top-level value: `Err` lists every missing field by JSON path.
+    fn build_root(self) -> Result<Self::Output, BuildError> {
+        let mut missing = Missing::default();
+        match self.build_at("", &mut missing) {
+            Some(v) if missing.0.is_empty() => Ok(v),
+            _ => Err(BuildError { missing: missing.0 }),
+        }
+    }
+}
+
 /// Collects the missing fields while a builder tree builds.
 #[derive(Debug, Default)]
 pub struct Missing(pub Vec<String>);
 
 impl Missing {
-    /// Takes a required value, or records its path as missing.
-    pub fn require<T>(&mut self, value: Option<T>, parent: &str, field: &str) -> Option<T> {
+    /// A required scalar: the value, or its path recorded as missing.
+    pub fn required<T>(&mut self, value: Option<T>, parent: &str, field: &str) -> Option<T> {
         if value.is_none() {
             self.0.push(join(parent, field));
         }
         value
     }
 
-    /// Ends the build: `Ok` only if nothing was missing.
-    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, BuildError> {
-        if self.0.is_empty()
-            && let Some(v) = build()
-        {
-            return Ok(v);
+    /// A required nested object.
+    pub fn required_model<B: BuildAt>(&mut self, value: Option<B>, parent: &str, field: &str) -> Option<B::Output> {
+        let path = join(parent, field);
+        match value {
+            Some(b) => b.build_at(&path, self),
+            None => {
+                self.0.push(path);
+                None
+            }
         }
-        Err(BuildError { missing: self.0 })
+    }
+
+    /// An optional nested object: `Some(None)` when absent, `None` when it failed to build.
+    pub fn optional_model<B: BuildAt>(&mut self, value: Option<B>, parent: &str, field: &str) -> Option<Option<B::Output>> {
+        match value {
+            Some(b) => b.build_at(&join(parent, field), self).map(Some),
+            None => Some(None),
+        }
+    }
+
+    /// A required list of objects; every item is built so all missing paths are recorded.
+    pub fn required_list<B: BuildAt>(&mut self, value: Option<Vec<B>>, parent: &str, field: &str) -> Option<Vec<B::Output>> {
+        let path = join(parent, field);
+        match value {
+            Some(items) => self.list(items, &path),
+            None => {
+                self.0.push(path);
+                None
+            }
+        }
+    }
+
+    /// An optional list of objects.
+    pub fn optional_list<B: BuildAt>(&mut self, value: Option<Vec<B>>, parent: &str, field: &str) -> Option<Option<Vec<B::Output>>> {
+        match value {
+            Some(items) => self.list(items, &join(parent, field)).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn list<B: BuildAt>(&mut self, items: Vec<B>, path: &str) -> Option<Vec<B::Output>> {
+        let built: Vec<Option<B::Output>> =
+            items.into_iter().enumerate().map(|(i, b)| b.build_at(&index(path, i), self)).collect();
+        built.into_iter().collect()
     }
 }

@@ -1,0 +1,186 @@
+//! Builders (`src/generated/builders.rs`): `Model::builder()`, a setter per field, and
+//! `build()`, which reports every missing required field by its JSON path. Nested objects take
+//! builders (or finished values), so one `build()` at the top checks the whole tree.
+
+use super::{docs, types};
+use crate::ir::{FieldIr, Ir, ModelIr, TypeIr};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn emit(ir: &Ir) -> TokenStream {
+    let builders = ir.models.values().map(builder);
+    quote! {
+        //! Builders for every model.
+        use crate::runtime::validate::BuildAt as _;
+        #(#builders)*
+    }
+}
+
+/// The builder's storage for a field: nested objects are kept as builders.
+fn slot_type(ty: &TypeIr) -> TokenStream {
+    match ty {
+        TypeIr::Model(name) => {
+            let b = types::builder_ident(name);
+            quote! { #b }
+        }
+        TypeIr::Array(inner) => match inner.as_ref() {
+            TypeIr::Model(name) => {
+                let b = types::builder_ident(name);
+                quote! { ::std::vec::Vec<#b> }
+            }
+            other => {
+                let t = types::rust_type(other);
+                quote! { ::std::vec::Vec<#t> }
+            }
+        },
+        other => types::rust_type(other),
+    }
+}
+
+/// Setter parameter type and the expression converting `value` into the slot.
+fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
+    let into = |t: TokenStream| quote! { impl ::core::convert::Into<#t> };
+    match ty {
+        TypeIr::String => (into(quote! { ::std::string::String }), quote! { value.into() }),
+        TypeIr::DateTime => (into(quote! { crate::runtime::types::DateTime }), quote! { value.into() }),
+        TypeIr::Integer | TypeIr::Amount => (quote! { i64 }, quote! { value }),
+        TypeIr::Boolean => (quote! { bool }, quote! { value }),
+        TypeIr::Enum(name) => (types::model_path(name), quote! { value }),
+        TypeIr::Model(name) => {
+            let b = types::builder_ident(name);
+            (into(quote! { #b }), quote! { value.into() })
+        }
+        TypeIr::Array(inner) => {
+            let (item, _) = setter_input(inner);
+            let convert = match inner.as_ref() {
+                TypeIr::String | TypeIr::DateTime | TypeIr::Model(_) => {
+                    quote! { value.into_iter().map(::core::convert::Into::into).collect() }
+                }
+                _ => quote! { value.into_iter().collect() },
+            };
+            (quote! { impl ::core::iter::IntoIterator<Item = #item> }, convert)
+        }
+    }
+}
+
+/// Setter name: the field's name, unless it would clash with the builder's own methods.
+fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
+    match f.rust.as_str() {
+        "build" | "build_at" | "build_root" => format_ident!("set_{}", f.rust),
+        _ => types::ident(&f.rust),
+    }
+}
+
+fn builder(m: &ModelIr) -> TokenStream {
+    let model = types::ident(&m.name);
+    let name = types::builder_ident(&m.name);
+    let builder_doc = format!("Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).", m.name);
+    let slots = m.fields.iter().map(|f| {
+        let id = types::ident(&f.rust);
+        let ty = slot_type(&f.ty);
+        quote! { #id: ::core::option::Option<#ty>, }
+    });
+    let setters = m.fields.iter().map(|f| {
+        let id = types::ident(&f.rust);
+        let setter = setter_ident(f);
+        let (input, convert) = setter_input(&f.ty);
+        let doc = docs::attrs(&docs::field(f));
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: #input) -> Self {
+                self.#id = ::core::option::Option::Some(#convert);
+                self
+            }
+        }
+    });
+    // Built values go into positional locals, so a field named `path` or `missing` cannot
+    // shadow the parameters.
+    let local = |i: usize| format_ident!("f{}", i);
+    let takes = m.fields.iter().enumerate().map(|(i, f)| {
+        let id = types::ident(&f.rust);
+        let slot = local(i);
+        let wire = &f.wire;
+        let required = !f.is_option();
+        let call = match (&f.ty, required) {
+            (TypeIr::Model(_), true) => quote! { missing.required_model(self.#id, path, #wire) },
+            (TypeIr::Model(_), false) => quote! { missing.optional_model(self.#id, path, #wire) },
+            (TypeIr::Array(inner), true) if matches!(inner.as_ref(), TypeIr::Model(_)) => {
+                quote! { missing.required_list(self.#id, path, #wire) }
+            }
+            (TypeIr::Array(inner), false) if matches!(inner.as_ref(), TypeIr::Model(_)) => {
+                quote! { missing.optional_list(self.#id, path, #wire) }
+            }
+            (_, true) => quote! { missing.required(self.#id, path, #wire) },
+            (_, false) => quote! { ::core::option::Option::Some(self.#id) },
+        };
+        quote! { let #slot = #call; }
+    });
+    let assigns = m.fields.iter().enumerate().map(|(i, f)| {
+        let id = types::ident(&f.rust);
+        let slot = local(i);
+        quote! { #id: #slot?, }
+    });
+    let from_fields = m.fields.iter().map(|f| {
+        let id = types::ident(&f.rust);
+        let nested_list = matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)));
+        let value = match (&f.ty, f.is_option()) {
+            (TypeIr::Model(_), false) => quote! { ::core::option::Option::Some(value.#id.into()) },
+            (TypeIr::Model(_), true) => quote! { value.#id.map(::core::convert::Into::into) },
+            (_, false) if nested_list => {
+                quote! { ::core::option::Option::Some(value.#id.into_iter().map(::core::convert::Into::into).collect()) }
+            }
+            (_, true) if nested_list => {
+                quote! { value.#id.map(|items| items.into_iter().map(::core::convert::Into::into).collect()) }
+            }
+            (_, false) => quote! { ::core::option::Option::Some(value.#id) },
+            (_, true) => quote! { value.#id },
+        };
+        quote! { #id: #value, }
+    });
+    let uses_context = m.fields.iter().any(|f| {
+        !f.is_option() || matches!(&f.ty, TypeIr::Model(_)) || matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)))
+    });
+    let (path_arg, missing_arg) = if !uses_context {
+        (quote! { _path }, quote! { _missing })
+    } else {
+        (quote! { path }, quote! { missing })
+    };
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+        #[must_use]
+        pub struct #name {
+            #(#slots)*
+        }
+
+        impl crate::generated::models::#model {
+            /// Starts building one; `build()` reports every missing required field by JSON path.
+            pub fn builder() -> #name {
+                #name::default()
+            }
+        }
+
+        impl #name {
+            #(#setters)*
+
+            /// Finishes the build; the error lists the JSON path of every missing required field.
+            pub fn build(self) -> ::core::result::Result<crate::generated::models::#model, crate::runtime::validate::BuildError> {
+                self.build_root()
+            }
+        }
+
+        impl crate::runtime::validate::BuildAt for #name {
+            type Output = crate::generated::models::#model;
+            fn build_at(self, #path_arg: &str, #missing_arg: &mut crate::runtime::validate::Missing) -> ::core::option::Option<Self::Output> {
+                #(#takes)*
+                ::core::option::Option::Some(crate::generated::models::#model { #(#assigns)* })
+            }
+        }
+
+        impl ::core::convert::From<crate::generated::models::#model> for #name {
+            fn from(value: crate::generated::models::#model) -> Self {
+                Self { #(#from_fields)* }
+            }
+        }
+    }
+}

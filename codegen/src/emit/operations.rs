@@ -1,0 +1,216 @@
+//! Call functions (`src/generated/operations.rs`): one async method on `Client` per operation,
+//! plus static metadata (`OperationMeta`) the runtime, the CLI and the sandbox read.
+
+use super::{docs, types, validation};
+use crate::ir::{FieldIr, Ir, OperationIr, PathSegment, TypeIr};
+use crate::names;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+pub fn emit(ir: &Ir) -> TokenStream {
+    let metas = ir.operations.iter().map(meta);
+    let meta_ids = ir.operations.iter().map(|op| format_ident!("{}", names::screaming(&op.id)));
+    let calls = ir.operations.iter().map(call);
+    let primary = &ir.service.primary_base_url;
+    let backup = &ir.service.backup_base_url;
+    quote! {
+        //! One async call function per operation, and the operations' static metadata.
+
+        /// 主域名: the default base URL.
+        pub const PRIMARY_BASE_URL: &str = #primary;
+        /// 备域名: the base URL tried when the primary cannot be reached.
+        pub const BACKUP_BASE_URL: &str = #backup;
+
+        #(#metas)*
+
+        /// Every operation of the spec, sorted by id.
+        pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[#(&#meta_ids),*];
+
+        impl crate::runtime::client::Client {
+            #(#calls)*
+        }
+    }
+}
+
+fn meta(op: &OperationIr) -> TokenStream {
+    let name = format_ident!("{}", names::screaming(&op.id));
+    let id = &op.id;
+    let title = &op.title;
+    let method = op.method.as_str();
+    let path = &op.path;
+    let rate = match &op.rate_limit {
+        Some((n, _)) => quote! { ::core::option::Option::Some(#n) },
+        None => quote! { ::core::option::Option::None },
+    };
+    let doc = format!("{} (`{} {}`).", op.title, method, op.path);
+    quote! {
+        #[doc = #doc]
+        pub static #name: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+            id: #id,
+            title: #title,
+            method: #method,
+            path_template: #path,
+            rate_limit_per_second: #rate,
+        };
+    }
+}
+
+fn op_doc(op: &OperationIr) -> Vec<String> {
+    let mut lines = vec![docs::prose(&op.title)];
+    if let Some(d) = &op.description {
+        docs::paragraph(&mut lines, d);
+    }
+    lines.push(String::new());
+    lines.push(format!("`{} {}`", op.method.as_str(), op.path));
+    lines.push(String::new());
+    if let Some((_, text)) = &op.rate_limit {
+        lines.push(format!("- 频率限制: {}", docs::one_line(text)));
+    }
+    if !op.merchants.is_empty() {
+        lines.push(format!("- 支持商户: {}", docs::one_line(&op.merchants.join(", "))));
+    }
+    for p in &op.preconditions {
+        lines.push(format!("- 前置条件: {}", docs::one_line(p)));
+    }
+    lines.push(format!(
+        "- Documentation: <https://pay.weixin.qq.com/doc/v3/partner/{}> (更新时间 {})",
+        op.doc_id, op.updated
+    ));
+    for p in op.path_params.iter().chain(&op.query_params) {
+        lines.push(format!("- `{}`: 【{}】{}", p.wire, docs::prose(&p.label), p.description.as_deref().map(docs::one_line).unwrap_or_default()));
+    }
+    lines.push(String::new());
+    lines.push("# Errors".to_owned());
+    lines.push(String::new());
+    lines.push("Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:".to_owned());
+    lines.push(String::new());
+    for e in &op.errors {
+        lines.push(format!(
+            "- {} `{}`: {} ({})",
+            e.status,
+            e.code,
+            docs::one_line(&e.description),
+            docs::one_line(&e.solution)
+        ));
+    }
+    lines
+}
+
+/// Argument type of a parameter and the expression giving its query-string text.
+fn param_type(p: &FieldIr) -> (TokenStream, TokenStream) {
+    let id = types::ident(&p.rust);
+    match &p.ty {
+        TypeIr::Enum(name) => {
+            let t = types::model_path(name);
+            (quote! { &#t }, quote! { #id.as_str().to_owned() })
+        }
+        TypeIr::Integer | TypeIr::Amount => (quote! { i64 }, quote! { #id.to_string() }),
+        TypeIr::Boolean => (quote! { bool }, quote! { #id.to_string() }),
+        _ => (quote! { &str }, quote! { #id.to_owned() }),
+    }
+}
+
+fn call(op: &OperationIr) -> TokenStream {
+    let fn_name = types::ident(&names::field_ident(&op.id));
+    let meta = format_ident!("{}", names::screaming(&op.id));
+    let doc = docs::attrs(&op_doc(op));
+    let no_needs = BTreeSet::new();
+
+    let mut args = Vec::new();
+    let mut checks = Vec::new();
+    for p in &op.path_params {
+        let id = types::ident(&p.rust);
+        let (ty, _) = param_type(p);
+        args.push(quote! { #id: #ty });
+        let mut constraints = p.constraints.clone();
+        // An empty path segment would change which resource is addressed.
+        if matches!(p.ty, TypeIr::String) && constraints.min_length.is_none() {
+            constraints.min_length = Some(1);
+        }
+        let c = validation::value_checks(&p.ty, &constraints, &no_needs);
+        if !c.is_empty() {
+            let wire = &p.wire;
+            checks.push(quote! { { let v = &#id; let p = #wire; let out = &mut __violations; #c } });
+        }
+    }
+    let mut query = Vec::new();
+    for p in &op.query_params {
+        let id = types::ident(&p.rust);
+        let (ty, text) = param_type(p);
+        let wire = &p.wire;
+        let c = validation::value_checks(&p.ty, &p.constraints, &no_needs);
+        if p.is_option() {
+            args.push(quote! { #id: ::core::option::Option<#ty> });
+            query.push(quote! { if let ::core::option::Option::Some(#id) = #id { __query.push((#wire, #text)); } });
+            if !c.is_empty() {
+                checks.push(quote! { if let ::core::option::Option::Some(v) = &#id { let p = #wire; let out = &mut __violations; #c } });
+            }
+        } else {
+            args.push(quote! { #id: #ty });
+            query.push(quote! { __query.push((#wire, #text)); });
+            if !c.is_empty() {
+                checks.push(quote! { { let v = &#id; let p = #wire; let out = &mut __violations; #c } });
+            }
+        }
+    }
+    let body_arg = op.request_body.as_ref().map(|m| {
+        let t = types::model_path(m);
+        quote! { body: &#t }
+    });
+    if let Some(b) = &body_arg {
+        args.push(b.clone());
+        checks.push(quote! { crate::runtime::validate::Validate::validate_at(body, "", &mut __violations); });
+    }
+    let validate = if checks.is_empty() {
+        quote! {}
+    } else {
+        quote! {
+            if self.validation_enabled() {
+                let mut __violations = crate::runtime::validate::Violations::default();
+                #(#checks)*
+                __violations.into_result()?;
+            }
+        }
+    };
+    let path_pushes = op.segments.iter().map(|s| match s {
+        PathSegment::Literal(text) => quote! { __path.push_str(#text); },
+        PathSegment::Param(name) => {
+            let p = op.path_params.iter().find(|p| &p.wire == name).expect("lowering checked placeholders");
+            let id = types::ident(&p.rust);
+            let text = match &p.ty {
+                TypeIr::Enum(_) => quote! { #id.as_str() },
+                TypeIr::String => quote! { #id },
+                _ => quote! { &#id.to_string() },
+            };
+            quote! { __path.push_str(&crate::runtime::client::encode_path_segment(#text)); }
+        }
+    });
+    let query_decl = if query.is_empty() {
+        quote! { let __query = ::std::vec::Vec::new(); }
+    } else {
+        quote! { let mut __query = ::std::vec::Vec::new(); #(#query)* }
+    };
+    let body = if body_arg.is_some() {
+        quote! {
+            ::core::option::Option::Some(::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?)
+        }
+    } else {
+        quote! { ::core::option::Option::None }
+    };
+    let ret = match &op.response {
+        Some((_, Some(model))) => types::model_path(model),
+        _ => quote! { () },
+    };
+    quote! {
+        #doc
+        pub async fn #fn_name(&self, #(#args),*) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
+            #validate
+            let mut __path = ::std::string::String::new();
+            #(#path_pushes)*
+            #query_decl
+            let __body = #body;
+            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+        }
+    }
+}

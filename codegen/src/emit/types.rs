@@ -1,0 +1,39 @@
+//! Rust types and identifiers for IR types. Every path is absolute, so a spec type named
+//! `Option`, `Result` or `String` cannot shadow what generated code means.
+
+use crate::ir::TypeIr;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// An identifier that may be raw (`r#type`).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// A model or enum type, inside the generated `models` module.
+pub fn model_path(name: &str) -> TokenStream {
+    let id = ident(name);
+    quote! { crate::generated::models::#id }
+}
+
+pub fn builder_ident(model: &str) -> Ident {
+    format_ident!("{}Builder", model)
+}
+
+/// The Rust type of a value (without the `Option` of an optional field).
+pub fn rust_type(ty: &TypeIr) -> TokenStream {
+    match ty {
+        TypeIr::String => quote! { ::std::string::String },
+        TypeIr::Integer | TypeIr::Amount => quote! { i64 },
+        TypeIr::Boolean => quote! { bool },
+        TypeIr::DateTime => quote! { crate::runtime::types::DateTime },
+        TypeIr::Model(name) | TypeIr::Enum(name) => model_path(name),
+        TypeIr::Array(inner) => {
+            let inner = rust_type(inner);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+    }
+}

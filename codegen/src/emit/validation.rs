@@ -1,0 +1,241 @@
+//! `Validate` impls (`src/generated/validation.rs`): field constraints and cross-field rules,
+//! every violation reported with its JSON path.
+
+use super::types;
+use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::BTreeSet;
+
+pub fn emit(ir: &Ir) -> TokenStream {
+    let needs = needs_validation(ir);
+    let impls = ir.models.values().map(|m| model(m, &needs));
+    quote! {
+        //! Client-side validation generated from the spec's constraints and rules.
+        #(#impls)*
+    }
+}
+
+/// Models whose validation can find something: constraints, rules, enums, date-times, or a
+/// nested model that needs validation. Others get an empty impl and are not descended into.
+fn needs_validation(ir: &Ir) -> BTreeSet<String> {
+    let mut needs = BTreeSet::new();
+    loop {
+        let before = needs.len();
+        for m in ir.models.values() {
+            if !m.rules.is_empty() || m.fields.iter().any(|f| type_needs(&f.ty, &f.constraints, &needs)) {
+                needs.insert(m.name.clone());
+            }
+        }
+        if needs.len() == before {
+            return needs;
+        }
+    }
+}
+
+fn type_needs(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> bool {
+    !c.is_empty()
+        || match ty {
+            TypeIr::DateTime | TypeIr::Enum(_) => true,
+            TypeIr::Model(name) => needs.contains(name),
+            TypeIr::Array(inner) => type_needs(inner, &Constraints::default(), needs),
+            TypeIr::String | TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean => false,
+        }
+}
+
+fn opt<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote! { ::core::option::Option::Some(#v) },
+        None => quote! { ::core::option::Option::None },
+    }
+}
+
+/// Checks on one value: `v` is a reference to it, `p` its path (`&str`).
+pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> TokenStream {
+    let mut out = TokenStream::new();
+    if c.min_length.is_some() || c.max_length.is_some() {
+        let (lo, hi) = (opt(c.min_length.map(|v| v as usize)), opt(c.max_length.map(|v| v as usize)));
+        out.extend(quote! { out.check_length(p, v, #lo, #hi); });
+    }
+    if let Some((ranges, text)) = &c.charset {
+        let pairs = ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
+        out.extend(quote! { out.check_charset(p, v, &[#(#pairs),*], #text); });
+    }
+    if c.min.is_some() || c.max.is_some() {
+        let (lo, hi) = (opt(c.min), opt(c.max));
+        out.extend(quote! { out.check_range(p, *v, #lo, #hi); });
+    }
+    if c.min_items.is_some() || c.max_items.is_some() {
+        let (lo, hi) = (opt(c.min_items.map(|v| v as usize)), opt(c.max_items.map(|v| v as usize)));
+        out.extend(quote! { out.check_items(p, v.len(), #lo, #hi); });
+    }
+    match ty {
+        TypeIr::DateTime => out.extend(quote! {
+            if !v.is_rfc3339() {
+                out.push(p, "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00");
+            }
+        }),
+        TypeIr::Enum(_) => out.extend(quote! { out.check_known(p, v.is_known(), v.as_str()); }),
+        TypeIr::Model(name) if needs.contains(name) => {
+            out.extend(quote! { crate::runtime::validate::Validate::validate_at(v, p, out); })
+        }
+        TypeIr::Array(inner) if type_needs(inner, &Constraints::default(), needs) => {
+            let item = value_checks(inner, &Constraints::default(), needs);
+            out.extend(quote! {
+                for (i, v) in v.iter().enumerate() {
+                    let p = &crate::runtime::validate::index(p, i);
+                    #item
+                }
+            });
+        }
+        _ => {}
+    }
+    out
+}
+
+fn field_checks(f: &FieldIr, needs: &BTreeSet<String>) -> TokenStream {
+    let checks = value_checks(&f.ty, &f.constraints, needs);
+    if checks.is_empty() {
+        return checks;
+    }
+    let id = types::ident(&f.rust);
+    let wire = &f.wire;
+    let bind = quote! { let p = &crate::runtime::validate::join(path, #wire); };
+    if f.is_option() {
+        quote! { if let ::core::option::Option::Some(v) = &self.#id { #bind #checks } }
+    } else {
+        quote! { { let v = &self.#id; #bind #checks } }
+    }
+}
+
+/// `Option<&Parent>` of a path: `None` when an object on the way is absent.
+fn parent_expr(path: &FieldPath) -> TokenStream {
+    let mut expr = quote! { ::core::option::Option::Some(self) };
+    for step in &path.steps[..path.steps.len() - 1] {
+        let id = types::ident(&step.rust);
+        expr = if step.optional {
+            quote! { #expr.and_then(|x| x.#id.as_ref()) }
+        } else {
+            quote! { #expr.map(|x| &x.#id) }
+        };
+    }
+    expr
+}
+
+/// `Option<&Leaf>` of the last step, given `x: &Parent`.
+fn leaf_of_parent(path: &FieldPath) -> TokenStream {
+    let last = path.steps.last().expect("paths are non-empty");
+    let id = types::ident(&last.rust);
+    if last.optional { quote! { x.#id.as_ref() } } else { quote! { ::core::option::Option::Some(&x.#id) } }
+}
+
+/// `Option<bool>`: whether the leaf is present, `None` when its parent is absent.
+fn presence(path: &FieldPath) -> TokenStream {
+    let parent = parent_expr(path);
+    let leaf = leaf_of_parent(path);
+    quote! { #parent.map(|x| #leaf.is_some()) }
+}
+
+/// `Option<bool>`: whether the condition holds, `None` when the field's parent is absent.
+fn condition(c: &ConditionIr) -> TokenStream {
+    let parent = parent_expr(&c.path);
+    let leaf = leaf_of_parent(&c.path);
+    let test = match &c.test {
+        Test::Equals(v) => quote! { #leaf.is_some_and(|v| v.as_str() == #v) },
+        Test::In(vs) => quote! { #leaf.is_some_and(|v| [#(#vs),*].contains(&v.as_str())) },
+        Test::Contains(v) => quote! { #leaf.is_some_and(|v| v.iter().any(|e| e.as_str() == #v)) },
+        Test::Present(true) => quote! { #leaf.is_some() },
+        Test::Present(false) => quote! { #leaf.is_none() },
+    };
+    quote! { #parent.map(|x| #test) }
+}
+
+fn rule_checks(m: &ModelIr) -> TokenStream {
+    let mut out = TokenStream::new();
+    for r in &m.rules {
+        let context = match &r.when {
+            Some(w) => format!("when {}: {}", w.describe(), r.description),
+            None => r.description.clone(),
+        };
+        // `applies &&` prefixes each check, so a rule stays one flat `if` per field.
+        let applies = match &r.when {
+            Some(w) => {
+                let when = condition(w);
+                quote! { #when == ::core::option::Option::Some(true) && }
+            }
+            None => quote! {},
+        };
+        let body = match &r.assertion {
+            AssertionIr::Require(paths) | AssertionIr::Forbid(paths) => {
+                let require = matches!(r.assertion, AssertionIr::Require(_));
+                let (bad, what) = if require { (false, "is required") } else { (true, "must be absent") };
+                let message = format!("{what} {context}");
+                let checks = paths.iter().map(|p| {
+                    let present = presence(p);
+                    let dotted = p.dotted();
+                    quote! {
+                        if #applies #present == ::core::option::Option::Some(#bad) {
+                            out.push(crate::runtime::validate::join(path, #dotted), #message);
+                        }
+                    }
+                });
+                quote! { #(#checks)* }
+            }
+            AssertionIr::ExactlyOneOf(paths) | AssertionIr::AtLeastOneOf(paths) | AssertionIr::AtMostOneOf(paths) => {
+                let names: Vec<String> = paths.iter().map(FieldPath::dotted).collect();
+                let (test, what) = match r.assertion {
+                    AssertionIr::ExactlyOneOf(_) => (quote! { n != 1 }, "exactly one of"),
+                    AssertionIr::AtLeastOneOf(_) => (quote! { n == 0 }, "at least one of"),
+                    _ => (quote! { n > 1 }, "at most one of"),
+                };
+                let message = format!(
+                    "{what} {} must be present, found {{}} ({})",
+                    names.join(", "),
+                    context.replace('{', "{{").replace('}', "}}")
+                );
+                let presences = paths.iter().map(presence);
+                let first = &names[0];
+                quote! {
+                    let present = [#(#presences),*];
+                    let n = present.iter().filter(|p| **p == ::core::option::Option::Some(true)).count();
+                    if #applies present.iter().all(::core::option::Option::is_some) && #test {
+                        out.push(crate::runtime::validate::join(path, #first), ::std::format!(#message, n));
+                    }
+                }
+            }
+            AssertionIr::Holds(c) => {
+                let holds = condition(c);
+                let dotted = c.path.dotted();
+                let message = format!("must satisfy {} ({context})", c.describe());
+                quote! {
+                    if #applies #holds == ::core::option::Option::Some(false) {
+                        out.push(crate::runtime::validate::join(path, #dotted), #message);
+                    }
+                }
+            }
+        };
+        out.extend(quote! { { #body } });
+    }
+    out
+}
+
+fn model(m: &ModelIr, needs: &BTreeSet<String>) -> TokenStream {
+    let name = types::model_path(&m.name);
+    if !needs.contains(&m.name) {
+        return quote! {
+            impl crate::runtime::validate::Validate for #name {
+                fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+            }
+        };
+    }
+    let fields = m.fields.iter().map(|f| field_checks(f, needs));
+    let rules = rule_checks(m);
+    quote! {
+        impl crate::runtime::validate::Validate for #name {
+            fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+                #(#fields)*
+                #rules
+            }
+        }
+    }
+}
