@@ -9,7 +9,8 @@ pub fn extract_json(format: ExampleFormat, text: &str) -> Result<String, (usize,
         ExampleFormat::Json => (0, text),
         ExampleFormat::Curl => {
             let open = text.find("-d '").ok_or((0, "curl example has no `-d '...'` body".to_owned()))? + 4;
-            let close = text.rfind('\'').filter(|&c| c >= open).ok_or((open, "curl body has no closing `'`".to_owned()))?;
+            let close =
+                text.rfind('\'').filter(|&c| c >= open).ok_or((open, "curl body has no closing `'`".to_owned()))?;
             (open, &text[open..close])
         }
     };

@@ -52,8 +52,7 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
     // 3. Rules, which need every model's fields.
     for (file, spec) in files {
         for m in &spec.models {
-            let rules: Vec<RuleIr> =
-                m.rules.iter().filter_map(|r| cx.rule(file, &m.name.value, r, &models)).collect();
+            let rules: Vec<RuleIr> = m.rules.iter().filter_map(|r| cx.rule(file, &m.name.value, r, &models)).collect();
             if let Some(model) = models.get_mut(&m.name.value)
                 && model.rules.is_empty()
             {
@@ -125,13 +124,7 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
     cx.diags.into_result()?;
-    Ok(Ir {
-        service: service.expect("checked above"),
-        models,
-        enums,
-        operations,
-        error_codes,
-    })
+    Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -160,7 +153,14 @@ struct Cx {
 const BUILDER_SUFFIX: &str = "Builder";
 
 impl Cx {
-    fn declare(&mut self, file: &SourceFile, _fi: usize, name: &Sp<String>, kind: Kind, _files: &[(SourceFile, spec::SpecFile)]) {
+    fn declare(
+        &mut self,
+        file: &SourceFile,
+        _fi: usize,
+        name: &Sp<String>,
+        kind: Kind,
+        _files: &[(SourceFile, spec::SpecFile)],
+    ) {
         let what = if kind == Kind::Model { "model" } else { "enum" };
         if !names::is_pascal(&name.value) {
             self.diags
@@ -180,7 +180,11 @@ impl Cx {
             && self.model_index.contains_key(base)
         {
             self.diags
-                .error(file, name.span.clone(), format!("model name `{}` collides with the builder of `{base}`", name.value))
+                .error(
+                    file,
+                    name.span.clone(),
+                    format!("model name `{}` collides with the builder of `{base}`", name.value),
+                )
                 .hint("rename the model");
         }
         match kind {
@@ -204,7 +208,11 @@ impl Cx {
             let rust = names::field_ident(&f.name.value);
             if let Some(other) = seen_rust.get(&rust) {
                 self.diags
-                    .error(file, f.name.span.clone(), format!("field `{}` and `{other}` both become `{rust}` in Rust", f.name.value))
+                    .error(
+                        file,
+                        f.name.span.clone(),
+                        format!("field `{}` and `{other}` both become `{rust}` in Rust", f.name.value),
+                    )
                     .hint("rename one of them on the wire side is impossible; report this as a generator limitation");
                 continue;
             }
@@ -215,21 +223,38 @@ impl Cx {
             }
             if let Some(ty) = self.field_type(file, f) {
                 if of != FieldsOf::Model {
-                    let scalar = matches!(ty, TypeIr::String | TypeIr::Integer | TypeIr::Boolean | TypeIr::Enum(_) | TypeIr::Amount);
+                    let scalar = matches!(
+                        ty,
+                        TypeIr::String | TypeIr::Integer | TypeIr::Boolean | TypeIr::Enum(_) | TypeIr::Amount
+                    );
                     if !scalar {
-                        self.diags
-                            .error(file, f.ty.span.clone(), format!("parameter `{}` must be a scalar (string, integer, boolean, amount or enum)", f.name.value));
+                        self.diags.error(
+                            file,
+                            f.ty.span.clone(),
+                            format!(
+                                "parameter `{}` must be a scalar (string, integer, boolean, amount or enum)",
+                                f.name.value
+                            ),
+                        );
                         continue;
                     }
                     if of == FieldsOf::PathParams && *f.presence != Presence::Required {
                         self.diags
-                            .error(file, f.presence.span.clone(), format!("path parameter `{}` must be required", f.name.value))
+                            .error(
+                                file,
+                                f.presence.span.clone(),
+                                format!("path parameter `{}` must be required", f.name.value),
+                            )
                             .hint("a path cannot be built without it");
                     }
                 }
                 if *f.presence == Presence::Conditional && f.condition.is_none() {
                     self.diags
-                        .error(file, f.presence.span.clone(), format!("conditional field `{}` has no `condition`", f.name.value))
+                        .error(
+                            file,
+                            f.presence.span.clone(),
+                            format!("conditional field `{}` has no `condition`", f.name.value),
+                        )
                         .hint("quote the doc's 条件必填 text in `condition` and enforce it with a rule");
                 }
                 let constraints = self.constraints(file, f, &ty);
@@ -253,8 +278,11 @@ impl Cx {
     fn resolve_ref(&mut self, file: &SourceFile, f: &spec::Field, want: Kind) -> Option<String> {
         let what = if want == Kind::Model { "model" } else { "enum" };
         let Some(r) = &f.reference else {
-            self.diags
-                .error(file, f.ty.span.clone(), format!("field `{}` needs `ref` naming its {what}", f.name.value));
+            self.diags.error(
+                file,
+                f.ty.span.clone(),
+                format!("field `{}` needs `ref` naming its {what}", f.name.value),
+            );
             return None;
         };
         let (index, other) = match want {
@@ -269,7 +297,11 @@ impl Cx {
         } else {
             match closest(&r.value, index.keys()) {
                 Some(near) => format!("did you mean `{near}`?"),
-                None => format!("define it with [[{}s]] name = \"{}\"", if want == Kind::Model { "model" } else { "enum" }, r.value),
+                None => format!(
+                    "define it with [[{}s]] name = \"{}\"",
+                    if want == Kind::Model { "model" } else { "enum" },
+                    r.value
+                ),
             }
         };
         self.diags.error(file, r.span.clone(), format!("unknown {what} `{}`", r.value)).hint(hint);
@@ -287,7 +319,11 @@ impl Cx {
                 FieldType::Object => TypeIr::Model(cx.resolve_ref(file, f, Kind::Model)?),
                 FieldType::Enum => TypeIr::Enum(cx.resolve_ref(file, f, Kind::Enum)?),
                 FieldType::Array => {
-                    cx.diags.error(file, span.clone(), format!("field `{}`: arrays of arrays are not supported", f.name.value));
+                    cx.diags.error(
+                        file,
+                        span.clone(),
+                        format!("field `{}`: arrays of arrays are not supported", f.name.value),
+                    );
                     return None;
                 }
             })
@@ -304,18 +340,30 @@ impl Cx {
                 if !takes_ref(**items)
                     && let Some(r) = &f.reference
                 {
-                    self.diags.error(file, r.span.clone(), format!("field `{}`: `ref` is only for object or enum items", f.name.value));
+                    self.diags.error(
+                        file,
+                        r.span.clone(),
+                        format!("field `{}`: `ref` is only for object or enum items", f.name.value),
+                    );
                 }
                 Some(TypeIr::Array(Box::new(base(self, **items, &items.span)?)))
             }
             t => {
                 if let Some(items) = &f.items {
-                    self.diags.error(file, items.span.clone(), format!("field `{}`: `items` is only for arrays", f.name.value));
+                    self.diags.error(
+                        file,
+                        items.span.clone(),
+                        format!("field `{}`: `items` is only for arrays", f.name.value),
+                    );
                 }
                 if !takes_ref(t)
                     && let Some(r) = &f.reference
                 {
-                    self.diags.error(file, r.span.clone(), format!("field `{}`: `ref` is only for object, enum or array fields", f.name.value));
+                    self.diags.error(
+                        file,
+                        r.span.clone(),
+                        format!("field `{}`: `ref` is only for object, enum or array fields", f.name.value),
+                    );
                 }
                 base(self, t, &f.ty.span)
             }
@@ -363,7 +411,11 @@ impl Cx {
                 && lo.value > hi.value
             {
                 self.diags
-                    .error(file, hi.span.clone(), format!("field `{name}`: max {what} {} is below min {what} {}", hi.value, lo.value))
+                    .error(
+                        file,
+                        hi.span.clone(),
+                        format!("field `{name}`: max {what} {} is below min {what} {}", hi.value, lo.value),
+                    )
                     .hint("no value could satisfy both; fix one bound");
             }
         };
@@ -379,7 +431,11 @@ impl Cx {
         if let Some(hi) = &f.max_length
             && hi.value == 0
         {
-            self.diags.error(file, hi.span.clone(), format!("field `{name}`: max_length 0 allows only the empty string"));
+            self.diags.error(
+                file,
+                hi.span.clone(),
+                format!("field `{name}`: max_length 0 allows only the empty string"),
+            );
         }
         let charset = f.charset.as_ref().and_then(|c| match parse_charset(&c.value) {
             Ok(ranges) => Some((ranges, c.value.clone())),
@@ -402,16 +458,24 @@ impl Cx {
     }
 
     /// Resolves a dotted path relative to `model`, through object fields only.
-    fn path(&mut self, file: &SourceFile, model: &str, path: &Sp<String>, models: &BTreeMap<String, ModelIr>) -> Option<FieldPath> {
+    fn path(
+        &mut self,
+        file: &SourceFile,
+        model: &str,
+        path: &Sp<String>,
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Option<FieldPath> {
         let mut current = models.get(model)?;
         let mut steps = Vec::new();
         let parts: Vec<&str> = path.value.split('.').collect();
         for (i, part) in parts.iter().enumerate() {
             let Some(field) = current.fields.iter().find(|f| f.wire == *part) else {
                 let near = closest(part, current.fields.iter().map(|f| &f.wire));
-                let d = self
-                    .diags
-                    .error(file, path.span.clone(), format!("rule names `{}`, but model `{}` has no field `{part}`", path.value, current.name));
+                let d = self.diags.error(
+                    file,
+                    path.span.clone(),
+                    format!("rule names `{}`, but model `{}` has no field `{part}`", path.value, current.name),
+                );
                 if let Some(near) = near {
                     d.hint(format!("did you mean `{near}`?"));
                 } else {
@@ -427,12 +491,20 @@ impl Cx {
                 TypeIr::Model(next) => current = models.get(next)?,
                 TypeIr::Array(_) => {
                     self.diags
-                        .error(file, path.span.clone(), format!("rule path `{}` goes through the array `{part}`", path.value))
+                        .error(
+                            file,
+                            path.span.clone(),
+                            format!("rule path `{}` goes through the array `{part}`", path.value),
+                        )
                         .hint("put the rule on the array's item model instead");
                     return None;
                 }
                 _ => {
-                    self.diags.error(file, path.span.clone(), format!("rule path `{}`: `{part}` is not an object", path.value));
+                    self.diags.error(
+                        file,
+                        path.span.clone(),
+                        format!("rule path `{}`: `{part}` is not an object", path.value),
+                    );
                     return None;
                 }
             }
@@ -440,7 +512,14 @@ impl Cx {
         None
     }
 
-    fn condition(&mut self, file: &SourceFile, model: &str, c: &spec::Condition, models: &BTreeMap<String, ModelIr>, enums_ok: &dyn Fn(&str) -> Option<Vec<String>>) -> Option<ConditionIr> {
+    fn condition(
+        &mut self,
+        file: &SourceFile,
+        model: &str,
+        c: &spec::Condition,
+        models: &BTreeMap<String, ModelIr>,
+        enums_ok: &dyn Fn(&str) -> Option<Vec<String>>,
+    ) -> Option<ConditionIr> {
         let path = self.path(file, model, &c.field, models)?;
         let given = [c.equals.is_some(), c.one_of.is_some(), c.contains.is_some(), c.present.is_some()];
         if given.iter().filter(|g| **g).count() != 1 {
@@ -459,7 +538,11 @@ impl Cx {
         };
         let check_value = |cx: &mut Cx, ty: &TypeIr, v: &str, span: &Range<usize>| {
             if !matches!(ty, TypeIr::Enum(_) | TypeIr::String) {
-                cx.diags.error(file, span.clone(), format!("`{}` is not a string or enum; it cannot be compared with {v:?}", c.field.value));
+                cx.diags.error(
+                    file,
+                    span.clone(),
+                    format!("`{}` is not a string or enum; it cannot be compared with {v:?}", c.field.value),
+                );
             } else if let Some(values) = allowed_values(ty)
                 && !values.iter().any(|x| x == v)
             {
@@ -483,7 +566,11 @@ impl Cx {
             match &element {
                 Some(el) => check_value(self, el, &v.value, &v.span),
                 None => {
-                    self.diags.error(file, v.span.clone(), format!("`contains` needs an array, and `{}` is not one", c.field.value));
+                    self.diags.error(
+                        file,
+                        v.span.clone(),
+                        format!("`contains` needs an array, and `{}` is not one", c.field.value),
+                    );
                 }
             }
             Test::Contains(v.value.clone())
@@ -494,7 +581,13 @@ impl Cx {
         Some(ConditionIr { path, test })
     }
 
-    fn rule(&mut self, file: &SourceFile, model: &str, r: &spec::Rule, models: &BTreeMap<String, ModelIr>) -> Option<RuleIr> {
+    fn rule(
+        &mut self,
+        file: &SourceFile,
+        model: &str,
+        r: &spec::Rule,
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Option<RuleIr> {
         // Enum values are checked against the raw enum declarations, known by name.
         let enum_values = self.enum_values.clone();
         let lookup = move |name: &str| enum_values.get(name).cloned();
@@ -509,15 +602,31 @@ impl Cx {
             (&r.at_least_one_of, "at_least_one_of"),
             (&r.at_most_one_of, "at_most_one_of"),
         ];
-        let given: Vec<&str> =
-            lists.iter().filter(|(l, _)| l.is_some()).map(|(_, n)| *n).chain(r.assert.as_ref().map(|_| "assert")).collect();
+        let given: Vec<&str> = lists
+            .iter()
+            .filter(|(l, _)| l.is_some())
+            .map(|(_, n)| *n)
+            .chain(r.assert.as_ref().map(|_| "assert"))
+            .collect();
         let anchor = r.when.as_ref().map(|c| c.field.span.clone()).or_else(|| {
-            lists.iter().find_map(|(l, _)| l.as_ref().map(|l| l.span.clone())).or(r.assert.as_ref().map(|a| a.field.span.clone()))
+            lists
+                .iter()
+                .find_map(|(l, _)| l.as_ref().map(|l| l.span.clone()))
+                .or(r.assert.as_ref().map(|a| a.field.span.clone()))
         });
         if given.len() != 1 {
             let span = anchor.unwrap_or(0..0);
             self.diags
-                .error(file, span, format!("rule {:?} on `{model}` has {} assertions ({})", r.description, given.len(), given.join(", ")))
+                .error(
+                    file,
+                    span,
+                    format!(
+                        "rule {:?} on `{model}` has {} assertions ({})",
+                        r.description,
+                        given.len(),
+                        given.join(", ")
+                    ),
+                )
                 .hint("give exactly one of require, forbid, exactly_one_of, at_least_one_of, at_most_one_of, assert");
             return None;
         }
@@ -528,8 +637,11 @@ impl Cx {
         let (list, kind) = lists.iter().find(|(l, _)| l.is_some()).map(|(l, k)| (l.as_ref().expect("some"), *k))?;
         let min = if matches!(kind, "require" | "forbid") { 1 } else { 2 };
         if list.value.len() < min {
-            self.diags
-                .error(file, list.span.clone(), format!("`{kind}` needs at least {min} field(s), got {}", list.value.len()));
+            self.diags.error(
+                file,
+                list.span.clone(),
+                format!("`{kind}` needs at least {min} field(s), got {}", list.value.len()),
+            );
             return None;
         }
         let mut paths = Vec::new();
@@ -563,8 +675,11 @@ impl Cx {
         }
         for v in &e.values {
             if let Some(first) = values.iter().find(|x| x.wire == v.value.value) {
-                self.diags
-                    .error(file, v.value.span.clone(), format!("enum `{}` lists {:?} twice", e.name.value, first.wire));
+                self.diags.error(
+                    file,
+                    v.value.span.clone(),
+                    format!("enum `{}` lists {:?} twice", e.name.value, first.wire),
+                );
                 continue;
             }
             let mut variant = names::pascal(&v.value.value);
@@ -574,7 +689,14 @@ impl Cx {
             }
             if let Some(clash) = values.iter().find(|x| x.variant == variant) {
                 self.diags
-                    .error(file, v.value.span.clone(), format!("enum `{}`: {:?} and {:?} both become the variant `{variant}`", e.name.value, clash.wire, v.value.value))
+                    .error(
+                        file,
+                        v.value.span.clone(),
+                        format!(
+                            "enum `{}`: {:?} and {:?} both become the variant `{variant}`",
+                            e.name.value, clash.wire, v.value.value
+                        ),
+                    )
                     .hint("the generator cannot tell them apart in Rust");
                 continue;
             }
@@ -585,23 +707,45 @@ impl Cx {
 
     fn error_entry(&mut self, file: &SourceFile, e: &spec::ErrorEntry) -> ErrorIr {
         if !(400..=599).contains(&e.status.value) {
-            self.diags.error(file, e.status.span.clone(), format!("error status {} is not a 4xx or 5xx", e.status.value));
+            self.diags.error(
+                file,
+                e.status.span.clone(),
+                format!("error status {} is not a 4xx or 5xx", e.status.value),
+            );
         }
-        if !e.code.value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') || e.code.value.is_empty() {
-            self.diags.error(file, e.code.span.clone(), format!("error code {:?} is not SCREAMING_SNAKE_CASE", e.code.value));
+        if !e.code.value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            || e.code.value.is_empty()
+        {
+            self.diags.error(
+                file,
+                e.code.span.clone(),
+                format!("error code {:?} is not SCREAMING_SNAKE_CASE", e.code.value),
+            );
         }
-        ErrorIr { status: e.status.value, code: e.code.value.clone(), description: e.description.clone(), solution: e.solution.clone() }
+        ErrorIr {
+            status: e.status.value,
+            code: e.code.value.clone(),
+            description: e.description.clone(),
+            solution: e.solution.clone(),
+        }
     }
 
-    fn operation(&mut self, file: &SourceFile, op: &spec::Operation, models: &BTreeMap<String, ModelIr>) -> Option<OperationIr> {
+    fn operation(
+        &mut self,
+        file: &SourceFile,
+        op: &spec::Operation,
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Option<OperationIr> {
         let id = &op.id.value;
         if !names::is_snake(id) {
             self.diags
                 .error(file, op.id.span.clone(), format!("operation id `{id}` is not snake_case"))
                 .hint("it becomes a Rust function name, e.g. `create_stock_bundle`");
         }
-        let path_params = self.fields(file, &op.path_params, &format!("path parameters of `{id}`"), FieldsOf::PathParams);
-        let query_params = self.fields(file, &op.query_params, &format!("query parameters of `{id}`"), FieldsOf::QueryParams);
+        let path_params =
+            self.fields(file, &op.path_params, &format!("path parameters of `{id}`"), FieldsOf::PathParams);
+        let query_params =
+            self.fields(file, &op.query_params, &format!("query parameters of `{id}`"), FieldsOf::QueryParams);
         let segments = self.path_template(file, &op.path, &path_params);
         let body_ref = |cx: &mut Cx, r: &Option<Sp<String>>| -> Option<Option<String>> {
             match r {
@@ -667,7 +811,11 @@ impl Cx {
                         for (path, key) in unknown {
                             let at = locate(file, &ex.text.span, &format!("\"{key}\""));
                             self.diags
-                                .error(file, at, format!("example {:?}: `{path}` is not a field of the model", ex.title))
+                                .error(
+                                    file,
+                                    at,
+                                    format!("example {:?}: `{path}` is not a field of the model", ex.title),
+                                )
                                 .hint("every key of a doc example must be transcribed as a field");
                         }
                     }
@@ -738,7 +886,11 @@ impl Cx {
                 }
                 None => {
                     self.diags
-                        .error(file, path.span.clone(), format!("path placeholder `{{{name}}}` has no matching path parameter"))
+                        .error(
+                            file,
+                            path.span.clone(),
+                            format!("path placeholder `{{{name}}}` has no matching path parameter"),
+                        )
                         .hint(format!("add [[operations.path_params]] name = \"{name}\""));
                     return None;
                 }
@@ -750,7 +902,11 @@ impl Cx {
         }
         for p in params {
             if !used.contains(&p.wire) {
-                self.diags.error(file, path.span.clone(), format!("path parameter `{}` does not appear in the path", p.wire));
+                self.diags.error(
+                    file,
+                    path.span.clone(),
+                    format!("path parameter `{}` does not appear in the path", p.wire),
+                );
             }
         }
         Some(segments)
@@ -758,7 +914,13 @@ impl Cx {
 }
 
 /// Walks an example value against a type and collects keys that are not fields.
-fn unknown_keys(value: &serde_json::Value, ty: &TypeIr, models: &BTreeMap<String, ModelIr>, path: &str, out: &mut Vec<(String, String)>) {
+fn unknown_keys(
+    value: &serde_json::Value,
+    ty: &TypeIr,
+    models: &BTreeMap<String, ModelIr>,
+    path: &str,
+    out: &mut Vec<(String, String)>,
+) {
     match (value, ty) {
         (serde_json::Value::Object(map), TypeIr::Model(name)) => {
             let Some(model) = models.get(name) else { return };

@@ -74,7 +74,10 @@ fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
 fn builder(m: &ModelIr) -> TokenStream {
     let model = types::ident(&m.name);
     let name = types::builder_ident(&m.name);
-    let builder_doc = format!("Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).", m.name);
+    let builder_doc = format!(
+        "Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).",
+        m.name
+    );
     let slots = m.fields.iter().map(|f| {
         let id = types::ident(&f.rust);
         let ty = slot_type(&f.ty);
@@ -138,13 +141,12 @@ fn builder(m: &ModelIr) -> TokenStream {
         quote! { #id: #value, }
     });
     let uses_context = m.fields.iter().any(|f| {
-        !f.is_option() || matches!(&f.ty, TypeIr::Model(_)) || matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)))
+        !f.is_option()
+            || matches!(&f.ty, TypeIr::Model(_))
+            || matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)))
     });
-    let (path_arg, missing_arg) = if !uses_context {
-        (quote! { _path }, quote! { _missing })
-    } else {
-        (quote! { path }, quote! { missing })
-    };
+    let (path_arg, missing_arg) =
+        if !uses_context { (quote! { _path }, quote! { _missing }) } else { (quote! { path }, quote! { missing }) };
     quote! {
         #[doc = #builder_doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]

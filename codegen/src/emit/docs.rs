@@ -40,16 +40,19 @@ pub fn paragraph(out: &mut Vec<String>, text: &str) {
 
 /// The doc lines of a field: 【label】 description, then presence, constraints, example.
 pub fn field(f: &FieldIr) -> Vec<String> {
-    let mut out = vec![format!("【{}】{}", prose(&f.label), f.description.as_deref().map(one_line).map(|d| format!(" {d}")).unwrap_or_default())];
+    let mut out = vec![format!(
+        "【{}】{}",
+        prose(&f.label),
+        f.description.as_deref().map(one_line).map(|d| format!(" {d}")).unwrap_or_default()
+    )];
     out.push(String::new());
     out.push(format!("- Wire name: `{}`", f.wire));
     out.push(match f.presence {
         Presence::Required => "- Required (必填)".to_owned(),
         Presence::Optional => "- Optional (选填)".to_owned(),
-        Presence::Conditional => format!(
-            "- Conditionally required (条件必填): {}",
-            f.condition.as_deref().map(one_line).unwrap_or_default()
-        ),
+        Presence::Conditional => {
+            format!("- Conditionally required (条件必填): {}", f.condition.as_deref().map(one_line).unwrap_or_default())
+        }
     });
     out.extend(constraints(&f.constraints, &f.ty).into_iter().map(|c| format!("- {c}")));
     if let Some(example) = &f.example {

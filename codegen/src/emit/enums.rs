@@ -14,7 +14,9 @@ pub fn emit_enum(e: &EnumIr) -> TokenStream {
         (None, None) => lines.push(format!("The `{}` enumeration.", e.name)),
     }
     lines.push(String::new());
-    lines.push("Values the API does not document yet are kept in `Unknown`, so responses never fail on them.".to_owned());
+    lines.push(
+        "Values the API does not document yet are kept in `Unknown`, so responses never fail on them.".to_owned(),
+    );
     open_enum(&e.name, &lines, &e.values, quote! {})
 }
 
@@ -42,7 +44,8 @@ pub fn emit_error_codes(ir: &Ir) -> TokenStream {
         })
         .collect();
     let doc = vec![
-        "An API error code. The documented codes are variants; any other code is kept verbatim in `Unknown`.".to_owned(),
+        "An API error code. The documented codes are variants; any other code is kept verbatim in `Unknown`."
+            .to_owned(),
     ];
     let extra = quote! {
         /// Whether the spec documents this code.

@@ -78,7 +78,12 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
         op.doc_id, op.updated
     ));
     for p in op.path_params.iter().chain(&op.query_params) {
-        lines.push(format!("- `{}`: 【{}】{}", p.wire, docs::prose(&p.label), p.description.as_deref().map(docs::one_line).unwrap_or_default()));
+        lines.push(format!(
+            "- `{}`: 【{}】{}",
+            p.wire,
+            docs::prose(&p.label),
+            p.description.as_deref().map(docs::one_line).unwrap_or_default()
+        ));
     }
     lines.push(String::new());
     lines.push("# Errors".to_owned());

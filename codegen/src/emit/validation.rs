@@ -126,7 +126,11 @@ fn parent_expr(path: &FieldPath) -> TokenStream {
 fn leaf_of_parent(path: &FieldPath) -> TokenStream {
     let last = path.steps.last().expect("paths are non-empty");
     let id = types::ident(&last.rust);
-    if last.optional { quote! { x.#id.as_ref() } } else { quote! { ::core::option::Option::Some(&x.#id) } }
+    if last.optional {
+        quote! { x.#id.as_ref() }
+    } else {
+        quote! { ::core::option::Option::Some(&x.#id) }
+    }
 }
 
 /// `Option<bool>`: whether the leaf is present, `None` when its parent is absent.

@@ -219,7 +219,12 @@ impl Missing {
     }
 
     /// An optional nested object: `Some(None)` when absent, `None` when it failed to build.
-    pub fn optional_model<B: BuildAt>(&mut self, value: Option<B>, parent: &str, field: &str) -> Option<Option<B::Output>> {
+    pub fn optional_model<B: BuildAt>(
+        &mut self,
+        value: Option<B>,
+        parent: &str,
+        field: &str,
+    ) -> Option<Option<B::Output>> {
         match value {
             Some(b) => b.build_at(&join(parent, field), self).map(Some),
             None => Some(None),
@@ -227,7 +232,12 @@ impl Missing {
     }
 
     /// A required list of objects; every item is built so all missing paths are recorded.
-    pub fn required_list<B: BuildAt>(&mut self, value: Option<Vec<B>>, parent: &str, field: &str) -> Option<Vec<B::Output>> {
+    pub fn required_list<B: BuildAt>(
+        &mut self,
+        value: Option<Vec<B>>,
+        parent: &str,
+        field: &str,
+    ) -> Option<Vec<B::Output>> {
         let path = join(parent, field);
         match value {
             Some(items) => self.list(items, &path),
@@ -239,7 +249,12 @@ impl Missing {
     }
 
     /// An optional list of objects.
-    pub fn optional_list<B: BuildAt>(&mut self, value: Option<Vec<B>>, parent: &str, field: &str) -> Option<Option<Vec<B::Output>>> {
+    pub fn optional_list<B: BuildAt>(
+        &mut self,
+        value: Option<Vec<B>>,
+        parent: &str,
+        field: &str,
+    ) -> Option<Option<Vec<B::Output>>> {
         match value {
             Some(items) => self.list(items, &join(parent, field)).map(Some),
             None => Some(None),
