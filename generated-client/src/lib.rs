@@ -10,7 +10,8 @@ pub mod runtime;
 
 pub use generated::errors::ErrorCode;
 pub use generated::models;
-pub use runtime::client::{CallOptions, Client, ClientBuilder};
+pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy};
 pub use runtime::error::{ApiError, Error};
+pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
 pub use runtime::validate::{BuildError, Validate, Violation, Violations};

@@ -1,7 +1,56 @@
-//! CONTRACT STUB — to be replaced by the real runtime (signing, verification, transport,
-//! retries). The signatures marked CONTRACT are called by generated code and must keep their shape.
+//! The API client: signs, sends (with retries, timeouts, failover and rate limiting), verifies
+//! and decodes every call.
+//!
+//! Generated call functions build a [`RequestParts`] and hand it to [`Client::execute`]; users
+//! build a [`Client`] with [`Client::builder`] or [`Client::from_env`], and adjust single calls
+//! with [`Client::with_options`].
+//!
+//! # Behaviour
+//!
+//! * **Signing**: every attempt is signed afresh (new timestamp and nonce) over the
+//!   byte-identical body, so retries keep the same `out_request_no` and business data.
+//! * **Verification** of every 2xx response happens before its body is parsed. Error responses
+//!   (non-2xx, and a 202 that stays 202) are verified when they carry a `Wechatpay-Signature`
+//!   header; without one they are accepted unverified, as the official SDKs do, and
+//!   [`ApiError::signature_verified`](crate::ApiError::signature_verified) says so. An error body
+//!   is only ever reported, never trusted to change state, so an unsigned one (a proxy's 502
+//!   page, say) is still worth showing; a signed one that fails verification is refused.
+//! * **Retries**: network errors, per-attempt timeouts, 429, 5xx and 202, with exponential
+//!   backoff, jitter and a cap ([`RetryPolicy`]); `Retry-After` is honoured up to the cap.
+//! * **Failover**: when the primary domain cannot be connected to, the same attempt goes to the
+//!   backup domain at once, and later calls prefer the backup for a cool-down period.
+//! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
+//!   with a documented 频率限制 is spaced by a token bucket in this process.
 
-use crate::runtime::error::Error;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use tracing::Instrument as _;
+
+use crate::runtime::aead::ApiV3Key;
+use crate::runtime::certificates::{CERTIFICATES_PATH, decrypt_certificates};
+use crate::runtime::error::{ApiError, DecodeError, Error, TimeoutKind, TransportError, VerificationError};
+use crate::runtime::keys::{PrivateKey, PublicKey, parse_certificate_pem};
+use crate::runtime::retry::RateLimiter;
+pub use crate::runtime::retry::RetryPolicy;
+use crate::runtime::signing::{MerchantSigner, unix_timestamp};
+use crate::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, HEADER_SIGNATURE, ResponseSignature, VerifyError};
+
+/// The primary API domain (访问就近的接入点).
+pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
+/// The backup API domain (访问异地的接入点), used when the primary cannot be reached.
+pub const DEFAULT_BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+
+/// Responses larger than this are refused (no product-coupon response comes near it).
+const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// Least time between two certificate downloads triggered by failures or unknown serials.
+const MIN_CERTIFICATE_RETRY: Duration = Duration::from_secs(60);
 
 /// CONTRACT: static facts about one operation, generated from the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,24 +82,235 @@ pub struct RequestParts {
     pub body: Option<Vec<u8>>,
 }
 
-/// Per-call settings.
-#[derive(Debug, Clone, Default)]
+/// Per-call settings; `None` fields fall back to the client's configuration. Apply them with
+/// [`Client::with_options`], which returns a cheap clone of the client.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallOptions {
     /// Skip client-side validation (the server still validates).
     pub skip_validation: bool,
+    /// Total time limit for the call, retries and backoff included.
+    pub timeout: Option<Duration>,
+    /// Time limit for one attempt (sending plus reading the whole response).
+    pub attempt_timeout: Option<Duration>,
+    /// Retry policy for the call.
+    pub retry: Option<RetryPolicy>,
+    /// Send nothing: every call fails with [`Error::DryRun`] holding the signed request it
+    /// would have sent (method, URL, headers, body). For CLIs and debugging.
+    pub dry_run: bool,
 }
 
-/// The API client.
-#[derive(Debug, Clone, Default)]
+impl CallOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`CallOptions::skip_validation`].
+    pub fn skip_validation(mut self, skip: bool) -> Self {
+        self.skip_validation = skip;
+        self
+    }
+
+    /// Sets [`CallOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`CallOptions::attempt_timeout`].
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`CallOptions::retry`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sets [`CallOptions::dry_run`].
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
+/// A signed request, as [`Client::prepare`] builds it and a dry run returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Full URL on the primary domain.
+    pub url: String,
+    /// What the signature covers: path plus `?query`.
+    pub canonical_url: String,
+    /// Every header the client sends, `Authorization` included.
+    pub headers: Vec<(String, String)>,
+    /// The exact body bytes (empty when none).
+    pub body: Vec<u8>,
+}
+
+impl PreparedRequest {
+    /// The body as (lossy) text.
+    pub fn body_text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// The value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A verified (or, for errors, possibly unverified) raw response.
+#[derive(Debug)]
+struct RawResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// An API call: verify with the configured keys.
+    Call,
+    /// The certificate download: the caller verifies with the certificates it decrypts.
+    Certificates,
+}
+
+/// The WeChat Pay API client. Cheap to clone (one `Arc`); clones share the connection pool,
+/// keys, certificate cache and rate limiter.
+#[derive(Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
     options: CallOptions,
 }
 
-/// Builds a [`Client`].
-#[derive(Debug, Default)]
-pub struct ClientBuilder {}
+struct Inner {
+    http: reqwest::Client,
+    signer: MerchantSigner,
+    primary: String,
+    backup: Option<String>,
+    keys: Keys,
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
+    total_timeout: Duration,
+    rate_limiter: Option<RateLimiter>,
+    failover_cooldown: Duration,
+    backup_until: Mutex<Option<Instant>>,
+    user_agent: String,
+}
+
+/// Verification keys: the WeChat Pay public key and/or platform certificates.
+struct Keys {
+    public_key: Option<(String, PublicKey)>,
+    apiv3_key: Option<ApiV3Key>,
+    refresh_interval: Duration,
+    certs: RwLock<CertState>,
+    refresh_lock: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct CertState {
+    keys: HashMap<String, PublicKey>,
+    /// Serial to announce in `Wechatpay-Serial` in certificate-only mode.
+    newest: Option<(String, String)>,
+    fetched: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+impl Keys {
+    fn lookup(&self, serial: &str) -> Option<PublicKey> {
+        if let Some((id, key)) = &self.public_key
+            && id == serial
+        {
+            return Some(key.clone());
+        }
+        self.certs.read().unwrap_or_else(|p| p.into_inner()).keys.get(serial).cloned()
+    }
+
+    /// What to send in `Wechatpay-Serial`: the public key id, else the newest certificate.
+    fn request_serial(&self) -> Option<String> {
+        if let Some((id, _)) = &self.public_key {
+            return Some(id.clone());
+        }
+        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
+        state.newest.as_ref().map(|(_, serial)| serial.clone()).or_else(|| state.keys.keys().next().cloned())
+    }
+
+    fn has_any(&self) -> bool {
+        self.public_key.is_some() || !self.certs.read().unwrap_or_else(|p| p.into_inner()).keys.is_empty()
+    }
+
+    fn needs_refresh(&self) -> bool {
+        if self.apiv3_key.is_none() {
+            return false;
+        }
+        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
+        let recently_tried = state.last_attempt.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY);
+        match state.fetched {
+            None => !recently_tried || state.keys.is_empty() && self.public_key.is_none(),
+            Some(t) => t.elapsed() >= self.refresh_interval && !recently_tried,
+        }
+    }
+
+    fn may_refresh_on_miss(&self) -> bool {
+        self.apiv3_key.is_some()
+            && self
+                .certs
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .last_attempt
+                .is_none_or(|t| t.elapsed() >= MIN_CERTIFICATE_RETRY)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = &self.inner.keys;
+        f.debug_struct("Client")
+            .field("signer", &self.inner.signer)
+            .field("base_url", &self.inner.primary)
+            .field("backup_base_url", &self.inner.backup)
+            .field("public_key_id", &keys.public_key.as_ref().map(|(id, _)| id))
+            .field("certificate_mode", &keys.apiv3_key.is_some())
+            .field("apiv3_key", &keys.apiv3_key)
+            .field("retry", &self.inner.retry)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
+            .field("total_timeout", &self.inner.total_timeout)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment; see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A clone of this client whose calls use `options` (cheap: shares everything else).
+    pub fn with_options(&self, options: CallOptions) -> Client {
+        Client { inner: Arc::clone(&self.inner), options }
+    }
+
+    /// The per-call options in effect.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// The merchant id requests are signed for.
+    pub fn mchid(&self) -> &str {
+        self.inner.signer.mchid()
+    }
+
     /// CONTRACT: whether generated call functions validate before sending.
     #[doc(hidden)]
     pub fn validation_enabled(&self) -> bool {
@@ -58,15 +318,833 @@ impl Client {
     }
 
     /// CONTRACT: signs, sends, verifies and decodes one request.
+    ///
+    /// An empty 2xx body (204 No Content) decodes as JSON `null`, so `()`, `Option<T>` and
+    /// `serde_json::Value` all accept it.
     #[doc(hidden)]
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
-        let _ = parts;
-        Err(Error::Config("runtime not implemented yet".into()))
+        let meta = parts.meta;
+        let span = tracing::info_span!(
+            "wechatpay.call",
+            operation = meta.id,
+            method = meta.method,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty
+        );
+        let call_span = span.clone();
+        async move {
+            if self.options.dry_run {
+                return Err(Error::DryRun(Box::new(self.prepare(&parts)?)));
+            }
+            let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
+            let resp = match tokio::time::timeout(total, self.send(&parts, Purpose::Call)).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
+            };
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(status) = e.status() {
+                        call_span.record("status", status);
+                    }
+                    if let Some(id) = e.request_id() {
+                        call_span.record("request_id", id);
+                    }
+                    tracing::debug!(error = %e, "call failed");
+                    return Err(e);
+                }
+            };
+            call_span.record("status", resp.status);
+            if let Some(id) = &resp.request_id {
+                call_span.record("request_id", id.as_str());
+            }
+            decode(resp)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Signs `parts` as the next attempt would be signed, without sending anything.
+    pub fn prepare(&self, parts: &RequestParts) -> Result<PreparedRequest, Error> {
+        let target = request_target(parts)?;
+        let body = parts.body.clone().unwrap_or_default();
+        let authorization = self.inner.signer.authorization(parts.meta.method, &target, &body);
+        let mut headers = vec![
+            ("Authorization".to_owned(), authorization),
+            ("Accept".to_owned(), "application/json".to_owned()),
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("User-Agent".to_owned(), self.inner.user_agent.clone()),
+        ];
+        if let Some(serial) = self.inner.keys.request_serial() {
+            headers.push((HEADER_SERIAL.to_owned(), serial));
+        }
+        Ok(PreparedRequest {
+            method: parts.meta.method.to_owned(),
+            url: format!("{}{target}", self.inner.primary),
+            canonical_url: target,
+            headers,
+            body,
+        })
+    }
+
+    /// Downloads the platform certificates now (certificate mode only) and returns how many
+    /// were decrypted. The client also does this by itself: before the first call, every
+    /// refresh interval, and when a response names an unknown serial.
+    pub async fn refresh_certificates(&self) -> Result<usize, Error> {
+        if self.inner.keys.apiv3_key.is_none() {
+            return Err(Error::Config("certificate mode needs an APIv3 key (ClientBuilder::apiv3_key)".into()));
+        }
+        let _guard = self.inner.keys.refresh_lock.lock().await;
+        self.download_certificates().await
+    }
+
+    /// Refreshes the certificates when due; a failure is fatal only when no key is left.
+    async fn ensure_certificates(&self) -> Result<(), Error> {
+        if !self.inner.keys.needs_refresh() {
+            return Ok(());
+        }
+        let _guard = self.inner.keys.refresh_lock.lock().await;
+        if !self.inner.keys.needs_refresh() {
+            return Ok(()); // another call refreshed while this one waited
+        }
+        match self.download_certificates().await {
+            Ok(_) => Ok(()),
+            Err(e) if self.inner.keys.has_any() => {
+                tracing::warn!(error = %e, "platform certificate refresh failed; keeping the keys already held");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One download; boxed because it sends through the same machinery that may call it.
+    fn download_certificates(&self) -> Pin<Box<dyn Future<Output = Result<usize, Error>> + Send + '_>> {
+        Box::pin(async move {
+            let keys = &self.inner.keys;
+            let apiv3 = keys.apiv3_key.as_ref().expect("checked by the callers");
+            keys.certs.write().unwrap_or_else(|p| p.into_inner()).last_attempt = Some(Instant::now());
+            static META: OperationMeta = OperationMeta {
+                id: "download_certificates",
+                title: "下载平台证书",
+                method: "GET",
+                path_template: CERTIFICATES_PATH,
+                rate_limit_per_second: None,
+            };
+            let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
+            let resp = self.send(&parts, Purpose::Certificates).await?;
+            let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
+            // The AEAD decryption authenticated the certificates; the response must still be
+            // signed by one of them (or by the public key during a switch).
+            let verified = ResponseSignature::from_headers(&resp.headers).and_then(|sig| {
+                sig.verify_with(&resp.body, unix_timestamp(), |serial| {
+                    certs
+                        .iter()
+                        .find(|c| c.serial_no == serial)
+                        .map(|c| c.public_key.clone())
+                        .or_else(|| keys.lookup(serial))
+                })
+            });
+            if let Err(reason) = verified {
+                return Err(Error::Verification(Box::new(VerificationError {
+                    status: resp.status,
+                    request_id: resp.request_id,
+                    reason,
+                })));
+            }
+            let count = certs.len();
+            let mut state = keys.certs.write().unwrap_or_else(|p| p.into_inner());
+            for c in certs {
+                let effective = c.effective_time.clone().unwrap_or_default();
+                if state.newest.as_ref().is_none_or(|(t, _)| effective >= *t) {
+                    state.newest = Some((effective, c.serial_no.clone()));
+                }
+                state.keys.insert(c.serial_no, c.public_key);
+            }
+            state.fetched = Some(Instant::now());
+            tracing::info!(count, "platform certificates downloaded");
+            Ok(count)
+        })
+    }
+
+    /// Sends with retries; returns the verified response (2xx) or the error.
+    async fn send(&self, parts: &RequestParts, purpose: Purpose) -> Result<RawResponse, Error> {
+        let meta = parts.meta;
+        let target = request_target(parts)?;
+        let method = reqwest::Method::from_bytes(meta.method.as_bytes())
+            .map_err(|_| Error::Config(format!("bad HTTP method {:?}", meta.method)))?;
+        if purpose == Purpose::Call {
+            self.ensure_certificates().await?;
+        }
+        if let (Some(limiter), Some(rate)) = (&self.inner.rate_limiter, meta.rate_limit_per_second) {
+            let wait = limiter.reserve(meta.id, rate);
+            if !wait.is_zero() {
+                tracing::debug!(wait_ms = wait.as_millis() as u64, "client-side rate limit");
+                tokio::time::sleep(wait).await;
+            }
+        }
+        let policy = self.options.retry.unwrap_or(self.inner.retry);
+        let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
+        let body = parts.body.as_deref().unwrap_or_default();
+        let mut attempt = 1u32;
+        loop {
+            let span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty
+            );
+            let (result, retry_after) =
+                self.attempt(&method, &target, body, attempt_timeout, purpose).instrument(span).await;
+            match result {
+                Ok(resp) => return Ok(resp),
+                Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
+                    let delay = policy.backoff(attempt, retry_after);
+                    tracing::info!(attempt, error = %e, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One attempt: sign, send (failing over on connect errors), read, verify.
+    async fn attempt(
+        &self,
+        method: &reqwest::Method,
+        target: &str,
+        body: &[u8],
+        timeout: Duration,
+        purpose: Purpose,
+    ) -> (Result<RawResponse, Error>, Option<Duration>) {
+        let authorization = self.inner.signer.authorization(method.as_str(), target, body);
+        let serial = self.inner.keys.request_serial();
+        let exchange = async {
+            let mut resp = self.send_with_failover(method, target, body, &authorization, serial.as_deref()).await?;
+            let status = resp.status().as_u16();
+            let headers = std::mem::take(resp.headers_mut());
+            let mut data = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+                if data.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(Error::Transport(TransportError {
+                        connect: false,
+                        source: "response body exceeds 8 MiB".into(),
+                    }));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            Ok::<_, Error>((status, headers, data))
+        };
+        let (status, headers, body) = match tokio::time::timeout(timeout, exchange).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return (Err(e), None),
+            Err(_) => return (Err(Error::Timeout(TimeoutKind::Attempt)), None),
+        };
+        let request_id = headers.get(HEADER_REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let span = tracing::Span::current();
+        span.record("status", status);
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+        }
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let resp = RawResponse { status, headers, body, request_id };
+        (self.check(resp, purpose).await, retry_after)
+    }
+
+    /// Verifies and classifies a response.
+    async fn check(&self, resp: RawResponse, purpose: Purpose) -> Result<RawResponse, Error> {
+        let success = (200..300).contains(&resp.status) && resp.status != 202;
+        let signed = resp.headers.contains_key(HEADER_SIGNATURE);
+        let mut verified = false;
+        if purpose == Purpose::Call && (success || signed) {
+            if let Err(reason) = self.verify(&resp.headers, &resp.body).await {
+                tracing::warn!(status = resp.status, reason = %reason, "response signature rejected");
+                return Err(Error::Verification(Box::new(VerificationError {
+                    status: resp.status,
+                    request_id: resp.request_id,
+                    reason,
+                })));
+            }
+            verified = true;
+        }
+        if success {
+            Ok(resp)
+        } else {
+            Err(ApiError::from_response(resp.status, &resp.body, resp.request_id, verified).into())
+        }
+    }
+
+    async fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
+        let sig = ResponseSignature::from_headers(headers)?;
+        let keys = &self.inner.keys;
+        let key = match keys.lookup(&sig.serial) {
+            Some(key) => key,
+            None if keys.may_refresh_on_miss() => {
+                let _guard = keys.refresh_lock.lock().await;
+                if keys.lookup(&sig.serial).is_none()
+                    && keys.may_refresh_on_miss()
+                    && let Err(e) = self.download_certificates().await
+                {
+                    tracing::warn!(error = %e, "platform certificate download for an unknown serial failed");
+                }
+                keys.lookup(&sig.serial).ok_or_else(|| VerifyError::UnknownSerial(sig.serial.clone()))?
+            }
+            None => return Err(VerifyError::UnknownSerial(sig.serial.clone())),
+        };
+        sig.verify(body, &key, unix_timestamp())
+    }
+
+    async fn send_with_failover(
+        &self,
+        method: &reqwest::Method,
+        target: &str,
+        body: &[u8],
+        authorization: &str,
+        serial: Option<&str>,
+    ) -> Result<reqwest::Response, Error> {
+        let inner = &self.inner;
+        let Some(backup) = inner.backup.as_deref() else {
+            return self
+                .send_once(&inner.primary, method, target, body, authorization, serial)
+                .await
+                .map_err(transport_error);
+        };
+        let prefer_backup =
+            inner.backup_until.lock().unwrap_or_else(|p| p.into_inner()).is_some_and(|until| Instant::now() < until);
+        let (first, second) =
+            if prefer_backup { (backup, inner.primary.as_str()) } else { (inner.primary.as_str(), backup) };
+        match self.send_once(first, method, target, body, authorization, serial).await {
+            Ok(resp) => Ok(resp),
+            Err(e) if e.is_connect() => {
+                tracing::warn!(from = first, to = second, error = %e, "cannot connect; failing over");
+                let result = self.send_once(second, method, target, body, authorization, serial).await;
+                let mut until = inner.backup_until.lock().unwrap_or_else(|p| p.into_inner());
+                if result.is_ok() {
+                    // The signature does not cover the host, so the same Authorization is valid.
+                    *until = if prefer_backup { None } else { Some(Instant::now() + inner.failover_cooldown) };
+                }
+                drop(until);
+                result.map_err(transport_error)
+            }
+            Err(e) => Err(transport_error(e)),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        base: &str,
+        method: &reqwest::Method,
+        target: &str,
+        body: &[u8],
+        authorization: &str,
+        serial: Option<&str>,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let mut req = self
+            .inner
+            .http
+            .request(method.clone(), format!("{base}{target}"))
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if let Some(serial) = serial {
+            req = req.header(HEADER_SERIAL, serial);
+        }
+        if !body.is_empty() {
+            req = req.body(body.to_vec());
+        }
+        req.send().await
     }
 }
 
+fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error> {
+    let bytes: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &resp.body };
+    serde_json::from_slice(bytes).map_err(|source| {
+        tracing::warn!(status = resp.status, error = %source, "response body did not decode");
+        Error::Decode(Box::new(DecodeError {
+            status: resp.status,
+            request_id: resp.request_id,
+            body: resp.body,
+            source,
+        }))
+    })
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout(if e.is_connect() { TimeoutKind::Connect } else { TimeoutKind::Attempt })
+    } else {
+        Error::Transport(TransportError { connect: e.is_connect(), source: Box::new(e) })
+    }
+}
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// CONTRACT: percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub fn encode_path_segment(segment: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-    percent_encoding::utf8_percent_encode(segment, SET).to_string()
+    percent_encoding::utf8_percent_encode(segment, UNRESERVED).to_string()
+}
+
+/// Percent-encodes a query (names and values; everything but unreserved characters) into
+/// `name=value&...`, the form both sent and signed.
+pub fn encode_query(query: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in query.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(percent_encoding::utf8_percent_encode(name, UNRESERVED));
+        out.push('=');
+        out.extend(percent_encoding::utf8_percent_encode(value, UNRESERVED));
+    }
+    out
+}
+
+/// The request target (path plus `?query`) that is both sent and signed. Refuses paths a URL
+/// parser would rewrite (dot segments), which would break the signature and could address
+/// another resource.
+fn request_target(parts: &RequestParts) -> Result<String, Error> {
+    let path = parts.path.as_str();
+    let bad = |why: &str| {
+        let mut v = crate::runtime::validate::Violations::default();
+        v.push("path", format!("{why}: {path:?}"));
+        Error::Validation(v)
+    };
+    if !path.starts_with('/') {
+        return Err(bad("the path must start with '/'"));
+    }
+    if path.bytes().any(|b| !b.is_ascii_graphic() || b == b'?' || b == b'#' || b == b'\\') {
+        return Err(bad("the path must be percent-encoded"));
+    }
+    let is_dot = |s: &str| {
+        let s = s.to_ascii_lowercase().replace("%2e", ".");
+        s == "." || s == ".."
+    };
+    if path.split('/').any(is_dot) {
+        return Err(bad("a path parameter must not be '.' or '..'"));
+    }
+    let mut target = path.to_owned();
+    if !parts.query.is_empty() {
+        target.push('?');
+        target.push_str(&encode_query(&parts.query));
+    }
+    Ok(target)
+}
+
+/// Configures a [`Client`].
+///
+/// Required: [`mchid`](Self::mchid), [`merchant_serial_no`](Self::merchant_serial_no),
+/// [`private_key_pem`](Self::private_key_pem), and a way to verify responses: the WeChat Pay
+/// public key ([`wechatpay_public_key_pem`](Self::wechatpay_public_key_pem)) and/or the APIv3
+/// key for platform-certificate mode ([`apiv3_key`](Self::apiv3_key)). With both, responses
+/// signed by either are accepted (the switch-over period).
+pub struct ClientBuilder {
+    mchid: Option<String>,
+    merchant_serial_no: Option<String>,
+    private_key: Option<Result<PrivateKey, String>>,
+    public_key: Option<(String, Result<PublicKey, String>)>,
+    apiv3_key: Option<Result<ApiV3Key, String>>,
+    platform_certs: Vec<Result<(String, PublicKey), String>>,
+    base_url: Option<String>,
+    backup_base_url: Option<Option<String>>,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit: bool,
+    failover_cooldown: Duration,
+    certificate_refresh_interval: Duration,
+    user_agent: Option<String>,
+    options: CallOptions,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            mchid: None,
+            merchant_serial_no: None,
+            private_key: None,
+            public_key: None,
+            apiv3_key: None,
+            platform_certs: Vec::new(),
+            base_url: None,
+            backup_base_url: None,
+            connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(15),
+            total_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            rate_limit: true,
+            failover_cooldown: Duration::from_secs(60),
+            certificate_refresh_interval: Duration::from_secs(12 * 3600),
+            user_agent: None,
+            options: CallOptions::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("mchid", &self.mchid)
+            .field("merchant_serial_no", &self.merchant_serial_no)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("public_key_id", &self.public_key.as_ref().map(|(id, _)| id))
+            .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("backup_base_url", &self.backup_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn read_file(var: &str, path: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{var}: cannot read {path:?}: {e}")))
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: the official domains, 5 s connect / 15 s attempt / 60 s
+    /// total timeouts, [`RetryPolicy::default`], client-side rate limiting on, certificates
+    /// refreshed every 12 hours.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder from environment variables:
+    ///
+    /// | variable | |
+    /// | --- | --- |
+    /// | `WECHATPAY_MCHID` | required |
+    /// | `WECHATPAY_MERCHANT_SERIAL_NO` | required |
+    /// | `WECHATPAY_PRIVATE_KEY_PATH` | required, PEM file (PKCS#8 or PKCS#1) |
+    /// | `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PUBLIC_KEY_PATH` | together; public-key mode |
+    /// | `WECHATPAY_APIV3_KEY` | optional; platform-certificate mode |
+    /// | `WECHATPAY_BASE_URL` | default `https://api.mch.weixin.qq.com` |
+    /// | `WECHATPAY_BACKUP_BASE_URL` | default `https://api2.mch.weixin.qq.com` when the base URL is the default, otherwise none; `none` or empty disables |
+    ///
+    /// The backup domain is not defaulted for a custom base URL so a sandbox or test setup
+    /// never fails over to the real WeChat Pay.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
+        let mut b = ClientBuilder::new()
+            .mchid(need("WECHATPAY_MCHID")?)
+            .merchant_serial_no(need("WECHATPAY_MERCHANT_SERIAL_NO")?);
+        let key_path = need("WECHATPAY_PRIVATE_KEY_PATH")?;
+        b = b.private_key_pem(read_file("WECHATPAY_PRIVATE_KEY_PATH", &key_path)?);
+        match (var("WECHATPAY_PUBLIC_KEY_ID"), var("WECHATPAY_PUBLIC_KEY_PATH")) {
+            (Some(id), Some(path)) => {
+                b = b.wechatpay_public_key_pem(id, read_file("WECHATPAY_PUBLIC_KEY_PATH", &path)?)
+            }
+            (None, None) => {}
+            _ => {
+                return Err(Error::Config(
+                    "WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_PATH must be set together".into(),
+                ));
+            }
+        }
+        if let Some(key) = std::env::var("WECHATPAY_APIV3_KEY").ok().filter(|k| !k.is_empty()) {
+            b = b.apiv3_key(key);
+        }
+        if let Some(url) = var("WECHATPAY_BASE_URL") {
+            b = b.base_url(url);
+        }
+        match std::env::var("WECHATPAY_BACKUP_BASE_URL") {
+            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => b = b.no_backup_base_url(),
+            Ok(v) => b = b.backup_base_url(v.trim()),
+            Err(_) => {}
+        }
+        Ok(b)
+    }
+
+    /// The 服务商 merchant id (`mchid` in the Authorization header).
+    pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
+        self.mchid = Some(mchid.into());
+        self
+    }
+
+    /// Serial number of the merchant API certificate (`serial_no`).
+    pub fn merchant_serial_no(mut self, serial_no: impl Into<String>) -> Self {
+        self.merchant_serial_no = Some(serial_no.into());
+        self
+    }
+
+    /// The merchant API private key as PEM (`apiclient_key.pem`; PKCS#8 or PKCS#1). Parsed
+    /// here, once; errors are reported by [`build`](Self::build).
+    pub fn private_key_pem(mut self, pem: impl AsRef<str>) -> Self {
+        self.private_key = Some(PrivateKey::from_pem(pem.as_ref()).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// The merchant API private key, already parsed.
+    pub fn private_key(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(Ok(key));
+        self
+    }
+
+    /// Public-key mode: the WeChat Pay public key id (`PUB_KEY_ID_...`) and its PEM
+    /// (`pub_key.pem`). The id is also sent as `Wechatpay-Serial`.
+    pub fn wechatpay_public_key_pem(mut self, id: impl Into<String>, pem: impl AsRef<str>) -> Self {
+        self.public_key = Some((id.into(), PublicKey::from_pem(pem.as_ref()).map_err(|e| e.to_string())));
+        self
+    }
+
+    /// Public-key mode with an already-parsed key.
+    pub fn wechatpay_public_key(mut self, id: impl Into<String>, key: PublicKey) -> Self {
+        self.public_key = Some((id.into(), Ok(key)));
+        self
+    }
+
+    /// Platform-certificate mode: the 32-byte APIv3 key used to decrypt the certificates the
+    /// client downloads from `/v3/certificates` (before the first call, then periodically).
+    pub fn apiv3_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.apiv3_key = Some(ApiV3Key::new(key).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// Adds a platform certificate (PEM) known in advance; its serial is read from it.
+    pub fn platform_certificate_pem(mut self, pem: impl AsRef<str>) -> Self {
+        self.platform_certs
+            .push(parse_certificate_pem(pem.as_ref()).map(|c| (c.serial_no, c.public_key)).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// Adds a verification key under a platform-certificate serial.
+    pub fn platform_certificate(mut self, serial_no: impl Into<String>, key: PublicKey) -> Self {
+        self.platform_certs.push(Ok((serial_no.into(), key)));
+        self
+    }
+
+    /// The primary base URL (`https://host[:port]`, no path). `http://` is allowed only for
+    /// loopback hosts (127.0.0.0/8, `::1`, `localhost`), for tests and a local sandbox.
+    /// Setting it clears the default backup URL; set one with
+    /// [`backup_base_url`](Self::backup_base_url).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The backup base URL, used when the primary cannot be connected to.
+    pub fn backup_base_url(mut self, url: impl Into<String>) -> Self {
+        self.backup_base_url = Some(Some(url.into()));
+        self
+    }
+
+    /// No backup base URL.
+    pub fn no_backup_base_url(mut self) -> Self {
+        self.backup_base_url = Some(None);
+        self
+    }
+
+    /// Time limit for establishing a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time limit for one attempt, reading the whole response included (default 15 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Time limit for a whole call, retries and backoff included (default 60 s).
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// Default retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Space calls per operation to its documented 频率限制 within this process (default on).
+    pub fn client_rate_limit(mut self, enabled: bool) -> Self {
+        self.rate_limit = enabled;
+        self
+    }
+
+    /// How long calls prefer the backup domain after the primary failed to connect (default 60 s).
+    pub fn failover_cooldown(mut self, cooldown: Duration) -> Self {
+        self.failover_cooldown = cooldown;
+        self
+    }
+
+    /// How often platform certificates are re-downloaded (default 12 h).
+    pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
+        self.certificate_refresh_interval = interval;
+        self
+    }
+
+    /// Replaces the `User-Agent` header value.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Default per-call options for the client.
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Checks the configuration and builds the client (no network traffic).
+    pub fn build(self) -> Result<Client, Error> {
+        let cfg = |m: String| Error::Config(m);
+        let mchid = self.mchid.ok_or_else(|| cfg("mchid is required".into()))?;
+        let serial = self.merchant_serial_no.ok_or_else(|| cfg("merchant_serial_no is required".into()))?;
+        for (name, v) in [("mchid", &mchid), ("merchant_serial_no", &serial)] {
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b',') {
+                return Err(cfg(format!("{name} must be non-empty visible ASCII without '\"' or ','")));
+            }
+        }
+        let private_key = self
+            .private_key
+            .ok_or_else(|| cfg("the merchant private key is required".into()))?
+            .map_err(|e| cfg(format!("merchant private key: {e}")))?;
+        let public_key = match self.public_key {
+            Some((id, key)) => {
+                if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(cfg("the WeChat Pay public key id must be visible ASCII".into()));
+                }
+                Some((id, key.map_err(|e| cfg(format!("WeChat Pay public key: {e}")))?))
+            }
+            None => None,
+        };
+        let apiv3_key = self.apiv3_key.transpose().map_err(|e| cfg(format!("APIv3 key: {e}")))?;
+        let mut certs = CertState::default();
+        for c in self.platform_certs {
+            let (serial, key) = c.map_err(|e| cfg(format!("platform certificate: {e}")))?;
+            certs.keys.insert(serial, key);
+        }
+        if public_key.is_none() && apiv3_key.is_none() && certs.keys.is_empty() {
+            return Err(cfg("responses cannot be verified: set the WeChat Pay public key (wechatpay_public_key_pem) or the APIv3 key (apiv3_key)".into()));
+        }
+        let (primary, backup) = match self.base_url {
+            None => {
+                (DEFAULT_BASE_URL.to_owned(), self.backup_base_url.unwrap_or(Some(DEFAULT_BACKUP_BASE_URL.to_owned())))
+            }
+            Some(url) => (url, self.backup_base_url.flatten()),
+        };
+        let primary = check_base_url(&primary)?;
+        let backup = backup.map(|b| check_base_url(&b)).transpose()?;
+        let user_agent = self.user_agent.unwrap_or_else(|| {
+            format!(
+                "wechatpay-product-coupon/{} (Rust; {}/{})",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            )
+        });
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(user_agent.clone())
+            .build()
+            .map_err(|e| cfg(format!("HTTP client: {e}")))?;
+        let inner = Inner {
+            http,
+            signer: MerchantSigner::new(mchid, serial, private_key),
+            primary,
+            backup,
+            keys: Keys {
+                public_key,
+                apiv3_key,
+                refresh_interval: self.certificate_refresh_interval,
+                certs: RwLock::new(certs),
+                refresh_lock: tokio::sync::Mutex::new(()),
+            },
+            retry: self.retry,
+            attempt_timeout: self.attempt_timeout,
+            total_timeout: self.total_timeout,
+            rate_limiter: self.rate_limit.then(RateLimiter::default),
+            failover_cooldown: self.failover_cooldown,
+            backup_until: Mutex::new(None),
+            user_agent,
+        };
+        Ok(Client { inner: Arc::new(inner), options: self.options })
+    }
+}
+
+/// Checks a base URL: https (or http to loopback), no path, query, fragment or credentials.
+/// Returns it without a trailing slash.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
+    let host = parsed.host_str().ok_or_else(|| Error::Config(format!("base URL {url:?} has no host")))?;
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(Error::Config(format!("base URL {url:?}: https is required (http only for loopback hosts)")));
+        }
+        other => return Err(Error::Config(format!("base URL {url:?}: unsupported scheme {other:?}"))),
+    }
+    if !matches!(parsed.path(), "" | "/")
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(Error::Config(format!("base URL {url:?} must be scheme://host[:port] only")));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_need_https_except_loopback() {
+        assert_eq!(check_base_url("https://api.mch.weixin.qq.com/").unwrap(), "https://api.mch.weixin.qq.com");
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://127.5.0.1:8080").is_ok());
+        assert!(check_base_url("http://[::1]:8080").is_ok());
+        assert!(check_base_url("http://localhost:8080").is_ok());
+        assert!(check_base_url("http://api.mch.weixin.qq.com").is_err());
+        assert!(check_base_url("http://10.0.0.1").is_err());
+        assert!(check_base_url("https://api.mch.weixin.qq.com/v3").is_err());
+        assert!(check_base_url("https://u:p@api.mch.weixin.qq.com").is_err());
+        assert!(check_base_url("ftp://api.mch.weixin.qq.com").is_err());
+    }
+
+    static META: OperationMeta =
+        OperationMeta { id: "t", title: "t", method: "GET", path_template: "/v3/x/{id}", rate_limit_per_second: None };
+
+    fn parts(path: &str, query: Vec<(&'static str, String)>) -> RequestParts {
+        RequestParts { meta: &META, path: path.into(), query, body: None }
+    }
+
+    #[test]
+    fn targets_encode_queries_and_refuse_dot_segments() {
+        let t =
+            request_target(&parts("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())])).unwrap();
+        assert_eq!(t, "/v3/x/a%2Fb?brand_id=12%203%26%3D&limit=10");
+        assert!(request_target(&parts(&format!("/v3/x/{}", encode_path_segment("..")), vec![])).is_err());
+        assert!(request_target(&parts("/v3/x/%2E%2e", vec![])).is_err());
+        assert!(request_target(&parts("/v3/x/a b", vec![])).is_err());
+        assert!(request_target(&parts("v3/x", vec![])).is_err());
+        assert_eq!(encode_path_segment("券 1/2"), "%E5%88%B8%201%2F2");
+    }
+
+    #[test]
+    fn targets_survive_url_parsing_unchanged() {
+        let t = request_target(&parts("/v3/x/%E5%88%B8~a-b_c.d", vec![("q", "a/b?c~".into())])).unwrap();
+        let url = reqwest::Url::parse(&format!("https://h{t}")).unwrap();
+        assert_eq!(format!("{}?{}", url.path(), url.query().unwrap()), t);
+    }
 }

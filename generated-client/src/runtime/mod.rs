@@ -1,6 +1,20 @@
 //! Hand-written runtime: everything generated code relies on.
+//!
+//! * [`client`]: the [`Client`](client::Client), its builder and per-call options.
+//! * [`error`]: the one [`Error`](error::Error) type.
+//! * [`signing`] and [`verify`]: the `WECHATPAY2-SHA256-RSA2048` protocol in both directions,
+//!   usable on their own (a sandbox verifies requests and signs responses with them).
+//! * [`keys`], [`aead`], [`certificates`]: key material, `AEAD_AES_256_GCM`, platform
+//!   certificates.
+//! * [`retry`]: retry policy.
 
+pub mod aead;
+pub mod certificates;
 pub mod client;
 pub mod error;
+pub mod keys;
+pub mod retry;
+pub mod signing;
 pub mod types;
 pub mod validate;
+pub mod verify;

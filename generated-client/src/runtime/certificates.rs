@@ -1,0 +1,149 @@
+//! Platform certificates (平台证书): the `GET /v3/certificates` response and its
+//! `AEAD_AES_256_GCM`-encrypted certificates.
+//!
+//! The client downloads and refreshes them itself in certificate mode (see
+//! [`ClientBuilder::apiv3_key`](crate::runtime::client::ClientBuilder::apiv3_key)); the functions
+//! here are public so a sandbox can serve the endpoint and tools can inspect a response.
+
+use serde::{Deserialize, Serialize};
+
+use crate::runtime::aead::{AeadError, ApiV3Key};
+use crate::runtime::keys::{PublicKey, parse_certificate_pem};
+use crate::runtime::signing::new_nonce;
+
+/// Path of the certificate download endpoint.
+pub const CERTIFICATES_PATH: &str = "/v3/certificates";
+
+/// One decrypted platform certificate.
+#[derive(Debug, Clone)]
+pub struct PlatformCertificate {
+    /// `serial_no` as listed; `Wechatpay-Serial` names it.
+    pub serial_no: String,
+    /// `effective_time`, verbatim.
+    pub effective_time: Option<String>,
+    /// `expire_time`, verbatim.
+    pub expire_time: Option<String>,
+    /// The certificate's public key.
+    pub public_key: PublicKey,
+    /// The decrypted PEM certificate.
+    pub pem: String,
+}
+
+/// What a sandbox needs to list one certificate in a `/v3/certificates` response.
+#[derive(Debug, Clone)]
+pub struct CertificateListing {
+    /// Certificate serial number (upper-case hex).
+    pub serial_no: String,
+    /// `effective_time` (RFC 3339).
+    pub effective_time: String,
+    /// `expire_time` (RFC 3339).
+    pub expire_time: String,
+    /// The PEM certificate to encrypt.
+    pub pem: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    data: Vec<Item>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Item {
+    serial_no: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    effective_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expire_time: Option<String>,
+    encrypt_certificate: Encrypted,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Encrypted {
+    algorithm: String,
+    nonce: String,
+    #[serde(default)]
+    associated_data: String,
+    ciphertext: String,
+}
+
+/// A `/v3/certificates` response could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateError(pub(crate) String);
+
+impl std::fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CertificateError {}
+
+impl From<AeadError> for CertificateError {
+    fn from(e: AeadError) -> Self {
+        CertificateError(e.to_string())
+    }
+}
+
+/// Decrypts every certificate of a `/v3/certificates` response body with the APIv3 key.
+///
+/// Successful AEAD decryption authenticates each certificate (only WeChat Pay and the merchant
+/// know the APIv3 key); the response signature should still be checked with one of them.
+pub fn decrypt_certificates(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, CertificateError> {
+    let parsed: Body =
+        serde_json::from_slice(body).map_err(|e| CertificateError(format!("unexpected /v3/certificates body: {e}")))?;
+    let mut out = Vec::with_capacity(parsed.data.len());
+    for item in parsed.data {
+        let enc = &item.encrypt_certificate;
+        if enc.algorithm != "AEAD_AES_256_GCM" {
+            return Err(CertificateError(format!(
+                "certificate {}: unsupported algorithm {:?}",
+                item.serial_no, enc.algorithm
+            )));
+        }
+        let plain = key
+            .decrypt(&enc.nonce, &enc.associated_data, &enc.ciphertext)
+            .map_err(|e| CertificateError(format!("certificate {}: {e}", item.serial_no)))?;
+        let pem = String::from_utf8(plain)
+            .map_err(|_| CertificateError(format!("certificate {}: not UTF-8 PEM", item.serial_no)))?;
+        let info = parse_certificate_pem(&pem)
+            .map_err(|e| CertificateError(format!("certificate {}: {e}", item.serial_no)))?;
+        if !info.serial_no.eq_ignore_ascii_case(item.serial_no.trim_start_matches('0'))
+            && !info.serial_no.eq_ignore_ascii_case(&item.serial_no)
+        {
+            tracing::warn!(listed = %item.serial_no, in_certificate = %info.serial_no, "platform certificate serial differs from its listing; using the listed one");
+        }
+        out.push(PlatformCertificate {
+            serial_no: item.serial_no,
+            effective_time: item.effective_time,
+            expire_time: item.expire_time,
+            public_key: info.public_key,
+            pem,
+        });
+    }
+    if out.is_empty() {
+        return Err(CertificateError("/v3/certificates listed no certificate".into()));
+    }
+    Ok(out)
+}
+
+/// Builds a `/v3/certificates` response body, each certificate encrypted with the APIv3 key
+/// under a fresh random nonce and associated data `certificate` (for a sandbox or test server).
+pub fn encrypt_certificates(listings: &[CertificateListing], key: &ApiV3Key) -> Result<Vec<u8>, CertificateError> {
+    let mut data = Vec::with_capacity(listings.len());
+    for l in listings {
+        let nonce: String = new_nonce().chars().take(12).collect();
+        let ciphertext = key.encrypt(&nonce, "certificate", l.pem.as_bytes())?;
+        data.push(Item {
+            serial_no: l.serial_no.clone(),
+            effective_time: Some(l.effective_time.clone()),
+            expire_time: Some(l.expire_time.clone()),
+            encrypt_certificate: Encrypted {
+                algorithm: "AEAD_AES_256_GCM".into(),
+                nonce,
+                associated_data: "certificate".into(),
+                ciphertext,
+            },
+        });
+    }
+    Ok(serde_json::to_vec(&Body { data }).expect("serializing plain structs"))
+}
