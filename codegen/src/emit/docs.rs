@@ -15,7 +15,7 @@ pub fn attrs(lines: &[String]) -> TokenStream {
 pub fn prose(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '[' | ']' | '<' | '>' | '*' | '_' | '`') {
+        if matches!(c, '[' | ']' | '<' | '>') {
             out.push('\\');
         }
         out.push(c);

@@ -131,7 +131,7 @@ impl ComboPackageBuilder {
     /// - Required (必填)
     /// - Length: at most 15 characters
     /// - Example: `"套餐A"`
-    /// - Source note: The seed example marks it 条件必填 "当配置combo\_package\_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置combo_package_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
     pub fn name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -145,7 +145,7 @@ impl ComboPackageBuilder {
     /// - Required (必填)
     /// - Minimum: 1
     /// - Example: `2`
-    /// - Source note: 条件必填 "当配置combo\_package\_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
+    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
     pub fn pick_count(mut self, value: i64) -> Self {
         self.pick_count = ::core::option::Option::Some(value);
         self
@@ -155,7 +155,7 @@ impl ComboPackageBuilder {
     /// - Wire name: `choice_list`
     /// - Required (必填)
     /// - Items: 1..=99 items
-    /// - Source note: 条件必填 "当配置combo\_package\_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
+    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
     pub fn choice_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -397,7 +397,7 @@ impl CouponAvailablePeriodBuilder {
         self.available_days = ::core::option::Option::Some(value);
         self
     }
-    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available\_days。
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
     ///
     /// - Wire name: `wait_days_after_receive`
     /// - Optional (选填)
@@ -407,7 +407,7 @@ impl CouponAvailablePeriodBuilder {
         self.wait_days_after_receive = ::core::option::Option::Some(value);
         self
     }
-    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day\_list 必填。
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
     ///
     /// - Wire name: `weekly_available_period`
     /// - Optional (选填)
@@ -520,7 +520,7 @@ impl CouponAvailableStoreInfoBuilder {
     /// - Required (必填)
     /// - Length: at most 1000 characters
     /// - Example: `"所有门店可用,可使用小程序查看门店列表"`
-    /// - Source note: The seed example marks it 条件必填 "当配置coupon\_available\_store\_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置coupon_available_store_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
     pub fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -697,7 +697,7 @@ impl CouponDisplayInfoBuilder {
         self.background_color = ::core::option::Option::Some(value);
         self
     }
-    /// 【小程序入口】 券详情中的小程序入口。若配置此对象，则 appid、path、entrance\_wording、guidance\_wording 均必填。
+    /// 【小程序入口】 券详情中的小程序入口。若配置此对象，则 appid、path、entrance_wording、guidance_wording 均必填。
     ///
     /// - Wire name: `entrance_mini_program`
     /// - Optional (选填)
@@ -719,7 +719,7 @@ impl CouponDisplayInfoBuilder {
         self.entrance_official_account = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【视频号入口】 券详情中的视频号入口。若配置此对象，则 finder\_id、finder\_video\_id、finder\_video\_cover\_image\_url 均必填。
+    /// 【视频号入口】 券详情中的视频号入口。若配置此对象，则 finder_id、finder_video_id、finder_video_cover_image_url 均必填。
     ///
     /// - Wire name: `entrance_finder`
     /// - Optional (选填)
@@ -808,7 +808,7 @@ impl crate::generated::models::CreateProductCouponRequest {
     }
 }
 impl CreateProductCouponRequestBuilder {
-    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线\_、短横线-组成，长度 6-40 个字符。
+    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线_、短横线-组成，长度 6-40 个字符。
     ///
     /// - Wire name: `out_request_no`
     /// - Required (必填)
@@ -874,11 +874,11 @@ impl CreateProductCouponRequestBuilder {
         self.usage_mode = ::core::option::Option::Some(value);
         self
     }
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage\_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
     ///
     /// - Wire name: `single_usage_info`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE\_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
     pub fn single_usage_info(
         mut self,
         value: impl ::core::convert::Into<SingleUsageInfoBuilder>,
@@ -889,7 +889,7 @@ impl CreateProductCouponRequestBuilder {
     /// 【多次优惠模式配置信息】 多次优惠模式的可使用次数与使用间隔。
     ///
     /// - Wire name: `progressive_bundle_usage_info`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     pub fn progressive_bundle_usage_info(
         mut self,
         value: impl ::core::convert::Into<ProgressiveBundleUsageInfoBuilder>,
@@ -911,8 +911,8 @@ impl CreateProductCouponRequestBuilder {
     /// 【批次信息】 单券模式下随商品券一同创建的批次。
     ///
     /// - Wire name: `stock`
-    /// - Conditionally required (条件必填): 当usage\_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock\_bundle for PROGRESSIVE\_BUNDLE.
+    /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock_bundle for PROGRESSIVE_BUNDLE.
     pub fn stock(mut self, value: impl ::core::convert::Into<StockBuilder>) -> Self {
         self.stock = ::core::option::Option::Some(value.into());
         self
@@ -920,7 +920,7 @@ impl CreateProductCouponRequestBuilder {
     /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
     ///
     /// - Wire name: `stock_bundle`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     pub fn stock_bundle(
         mut self,
         value: impl ::core::convert::Into<StockBundleBuilder>,
@@ -1058,7 +1058,7 @@ impl CreateProductCouponResponseBuilder {
         self.usage_mode = ::core::option::Option::Some(value);
         self
     }
-    /// 【单券模式信息】 单券模式的优惠规则（usage\_mode = SINGLE 时可能返回）。
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
     ///
     /// - Wire name: `single_usage_info`
     /// - Optional (选填)
@@ -1069,7 +1069,7 @@ impl CreateProductCouponResponseBuilder {
         self.single_usage_info = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage\_mode = PROGRESSIVE\_BUNDLE 时返回）。
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
     ///
     /// - Wire name: `progressive_bundle_usage_info`
     /// - Optional (选填)
@@ -1110,7 +1110,7 @@ impl CreateProductCouponResponseBuilder {
         self.state = ::core::option::Option::Some(value);
         self
     }
-    /// 【批次信息】 本次创建的批次（usage\_mode = SINGLE 时返回）。
+    /// 【批次信息】 本次创建的批次（usage_mode = SINGLE 时返回）。
     ///
     /// - Wire name: `stock`
     /// - Optional (选填)
@@ -1121,7 +1121,7 @@ impl CreateProductCouponResponseBuilder {
         self.stock = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【批次组信息】 本次创建的批次组（usage\_mode = PROGRESSIVE\_BUNDLE 时返回）。
+    /// 【批次组信息】 本次创建的批次组（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
     ///
     /// - Wire name: `stock_bundle`
     /// - Optional (选填)
@@ -1230,7 +1230,7 @@ impl crate::generated::models::CreateStockBundleRequest {
     }
 }
 impl CreateStockBundleRequestBuilder {
-    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线\_、短横线- 组成，长度在6-40个字符之间。
+    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线_、短横线- 组成，长度在6-40个字符之间。
     ///
     /// - Wire name: `out_request_no`
     /// - Required (必填)
@@ -1522,7 +1522,7 @@ impl DisplayInfoBuilder {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo\_package\_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -1533,7 +1533,7 @@ impl DisplayInfoBuilder {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original\_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
     /// - Items: at most 50 items
     pub fn combo_package_list(
         mut self,
@@ -1617,7 +1617,7 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_id`
     /// - Required (必填)
     /// - Example: `"gh_12345678"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1630,7 +1630,7 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_video_id`
     /// - Required (必填)
     /// - Example: `"UDFsdf24df34dD456Hdf34"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_video_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1643,7 +1643,7 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_video_cover_image_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_video_cover_image_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1716,7 +1716,7 @@ impl EntranceMiniProgramBuilder {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub fn appid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1729,7 +1729,7 @@ impl EntranceMiniProgramBuilder {
     /// - Wire name: `path`
     /// - Required (必填)
     /// - Example: `"/pages/index/product"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub fn path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1743,7 +1743,7 @@ impl EntranceMiniProgramBuilder {
     /// - Required (必填)
     /// - Length: at most 5 characters
     /// - Example: `"欢迎选购"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
     pub fn entrance_wording(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1757,7 +1757,7 @@ impl EntranceMiniProgramBuilder {
     /// - Required (必填)
     /// - Length: at most 6 characters
     /// - Example: `"获取更多优惠"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
     pub fn guidance_wording(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2238,11 +2238,11 @@ impl ProgressiveBundleUsageRuleBuilder {
         self.coupon_available_period = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal\_coupon\_list 二选一。
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
     ///
     /// - Wire name: `normal_coupon`
     /// - Conditionally required (条件必填): 当type="NORMAL"时必填
-    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal\_coupon and normal\_coupon\_list. The type condition is checked on CreateProductCouponRequest, where type is known.
+    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal_coupon and normal_coupon_list. The type condition is checked on CreateProductCouponRequest, where type is known.
     pub fn normal_coupon(
         mut self,
         value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
@@ -2250,12 +2250,12 @@ impl ProgressiveBundleUsageRuleBuilder {
         self.normal_coupon = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal\_coupon 二选一。
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
     ///
     /// - Wire name: `normal_coupon_list`
-    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal\_coupon and normal\_coupon\_list. The condition text is this spec's (the doc gives it for the singular field only).
+    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal_coupon and normal_coupon_list. The condition text is this spec's (the doc gives it for the singular field only).
     pub fn normal_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -2267,11 +2267,11 @@ impl ProgressiveBundleUsageRuleBuilder {
         );
         self
     }
-    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount\_coupon\_list 二选一。
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
     ///
     /// - Wire name: `discount_coupon`
-    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount\_coupon\_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal\_coupon (the create example only shows the 满减 case); at most one of discount\_coupon and discount\_coupon\_list.
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    /// - Source note: Singular form accepted by analogy with normal_coupon (the create example only shows the 满减 case); at most one of discount_coupon and discount_coupon_list.
     pub fn discount_coupon(
         mut self,
         value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
@@ -2279,12 +2279,12 @@ impl ProgressiveBundleUsageRuleBuilder {
         self.discount_coupon = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount\_coupon 二选一。
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
     ///
     /// - Wire name: `discount_coupon_list`
-    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount\_coupon and discount\_coupon\_list.
+    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount_coupon and discount_coupon_list.
     pub fn discount_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -2296,11 +2296,11 @@ impl ProgressiveBundleUsageRuleBuilder {
         );
         self
     }
-    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange\_coupon\_list 二选一。
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
     ///
     /// - Wire name: `exchange_coupon`
-    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange\_coupon\_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal\_coupon; at most one of exchange\_coupon and exchange\_coupon\_list.
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    /// - Source note: Singular form accepted by analogy with normal_coupon; at most one of exchange_coupon and exchange_coupon_list.
     pub fn exchange_coupon(
         mut self,
         value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
@@ -2308,12 +2308,12 @@ impl ProgressiveBundleUsageRuleBuilder {
         self.exchange_coupon = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange\_coupon 二选一。
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
     ///
     /// - Wire name: `exchange_coupon_list`
-    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange\_coupon and exchange\_coupon\_list.
+    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange_coupon and exchange_coupon_list.
     pub fn exchange_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -2697,7 +2697,7 @@ impl StockBuilder {
     ///
     /// - Wire name: `single_usage_rule`
     /// - Required (必填)
-    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential\_usage\_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon\_available\_period can go, so it is required here. Not confirmed by an official page.
+    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential_usage_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon_available_period can go, so it is required here. Not confirmed by an official page.
     pub fn single_usage_rule(
         mut self,
         value: impl ::core::convert::Into<SingleUsageRuleBuilder>,
@@ -2871,8 +2871,8 @@ impl StockBundleBuilder {
     /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
-    /// - Source note: The create seed example marks it 条件必填 on usage\_mode = PROGRESSIVE\_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage\_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE\_BUNDLE coupon). The third-party YAML marks it optional.
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    /// - Source note: The create seed example marks it 条件必填 on usage_mode = PROGRESSIVE_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE_BUNDLE coupon). The third-party YAML marks it optional.
     pub fn progressive_bundle_usage_rule(
         mut self,
         value: impl ::core::convert::Into<ProgressiveBundleUsageRuleBuilder>,
@@ -3905,7 +3905,7 @@ impl UsageRuleDisplayInfoBuilder {
     /// 【小程序AppID】 用户在小程序中使用券时跳转的小程序 AppID。
     ///
     /// - Wire name: `mini_program_appid`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"MINI\_PROGRAM"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"MINI_PROGRAM"时必填
     /// - Example: `"wx1234567890"`
     pub fn mini_program_appid(
         mut self,
@@ -3917,7 +3917,7 @@ impl UsageRuleDisplayInfoBuilder {
     /// 【小程序跳转路径】 用户在小程序中使用券时跳转的页面路径。
     ///
     /// - Wire name: `mini_program_path`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"MINI\_PROGRAM"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"MINI_PROGRAM"时必填
     /// - Example: `"/pages/index/product"`
     pub fn mini_program_path(
         mut self,
@@ -3929,7 +3929,7 @@ impl UsageRuleDisplayInfoBuilder {
     /// 【APP跳转路径】 用户在 APP 中使用券时跳转的 H5 路径。
     ///
     /// - Wire name: `app_path`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"APP"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"APP"时必填
     /// - Example: `"https://www.example.com/jump-to-app"`
     /// - Source note: Shown (without a presence mark) in the add-bundle seed example; the condition is from reference §4 (required with APP).
     pub fn app_path(
@@ -4038,7 +4038,7 @@ impl WeeklyAvailablePeriodBuilder {
     /// - Wire name: `day_list`
     /// - Required (必填)
     /// - Items: 1..=7 items
-    /// - Source note: The seed example marks it 条件必填 "当配置weekly\_available\_period对象时必填"; inside the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置weekly_available_period对象时必填"; inside the object that condition always holds, so it is required here.
     pub fn day_list(
         mut self,
         value: impl ::core::iter::IntoIterator<Item = crate::generated::models::WeekDay>,

@@ -13,11 +13,11 @@
 )]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `ALREADY_EXISTS`: HTTP 400: 商品券已存在 (检查 out\_request\_no 是否被重复使用；不同的创建请求须使用不同的 out\_request\_no); HTTP 400: 商品券批次组已存在 (确认 out\_request\_no 字段是否重复使用,确保不同请求的 out\_request\_no 唯一)
+    /// `ALREADY_EXISTS`: HTTP 400: 商品券已存在 (检查 out_request_no 是否被重复使用；不同的创建请求须使用不同的 out_request_no); HTTP 400: 商品券批次组已存在 (确认 out_request_no 字段是否重复使用,确保不同请求的 out_request_no 唯一)
     AlreadyExists,
     /// `INVALID_REQUEST`: HTTP 400: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数); HTTP 400: HTTP 请求不符合微信支付 APIv3 接口规则 (请参阅 接口规则); HTTP 400: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足); HTTP 400: 请求不符合接口规则或业务规则（例如 HTTP 请求形式不对、参数组合不被允许） (对照接口规则与各字段的要求及组合要求检查请求)
     InvalidRequest,
-    /// `NOT_FOUND`: HTTP 404: 未找到 product\_coupon\_id 对应的商品券 (请确认 product\_coupon\_id 存在且属于当前品牌)
+    /// `NOT_FOUND`: HTTP 404: 未找到 product_coupon_id 对应的商品券 (请确认 product_coupon_id 存在且属于当前品牌)
     NotFound,
     /// `NO_AUTH`: HTTP 403: 品牌未向服务商授予商品券权限 (请品牌完成对服务商的商品券授权后再请求); HTTP 403: 无权限调用此接口（例如品牌未向服务商授权商品券能力） (确认商户已开通相应权限，或品牌已完成对服务商的授权)
     NoAuth,
@@ -29,7 +29,7 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// `SIGN_ERROR`: HTTP 401: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥); HTTP 401: 验证不通过 (请参阅 签名常见问题); HTTP 401: 签名验证不通过 (检查 Authorization 的认证类型、商户号、证书序列号与签名串的构造)
     SignError,
-    /// `SYSTEM_ERROR`: HTTP 500: 系统异常 (稍后使用相同的 out\_request\_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试); HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out\_request\_no）)
+    /// `SYSTEM_ERROR`: HTTP 500: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试); HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out_request_no）)
     SystemError,
     /// A value this client does not know, kept verbatim.
     Unknown(::std::string::String),

@@ -47,7 +47,7 @@ pub struct BundleStockUsageRule {
         crate::generated::models::ExchangeCouponUsageRule,
     >,
 }
-/// 【套餐组合】一个套餐：从单品列表中任选 pick\_count 个单品组成。
+/// 【套餐组合】一个套餐：从单品列表中任选 pick_count 个单品组成。
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -65,7 +65,7 @@ pub struct ComboPackage {
     /// - Required (必填)
     /// - Length: at most 15 characters
     /// - Example: `"套餐A"`
-    /// - Source note: The seed example marks it 条件必填 "当配置combo\_package\_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置combo_package_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
     pub name: ::std::string::String,
     /// 【可选单品数量】 用户可从单品列表中选择的单品数量。
     ///
@@ -73,14 +73,14 @@ pub struct ComboPackage {
     /// - Required (必填)
     /// - Minimum: 1
     /// - Example: `2`
-    /// - Source note: 条件必填 "当配置combo\_package\_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
+    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
     pub pick_count: i64,
     /// 【单品列表】 套餐内可供选择的单品。
     ///
     /// - Wire name: `choice_list`
     /// - Required (必填)
     /// - Items: 1..=99 items
-    /// - Source note: 条件必填 "当配置combo\_package\_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
+    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
     pub choice_list: ::std::vec::Vec<crate::generated::models::ComboPackageChoice>,
 }
 /// 【套餐单品】套餐中的一个可选单品。
@@ -142,10 +142,10 @@ pub struct ComboPackageChoice {
 /// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - wait\_days\_after\_receive 需与 available\_days 一同填写
+/// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置
 ///
-/// Source note: available\_seconds (领取后N秒内有效) appears only in the third-party YAML and is not confirmed by any official source (reference §10); it is left out.
+/// Source note: available_seconds (领取后N秒内有效) appears only in the third-party YAML and is not confirmed by any official source (reference §10); it is left out.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -180,7 +180,7 @@ pub struct CouponAvailablePeriod {
     /// - Source note: Upper bound 365 from reference §4; the lower bound 1 is inferred (zero days of validity is meaningless).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub available_days: ::core::option::Option<i64>,
-    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available\_days。
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
     ///
     /// - Wire name: `wait_days_after_receive`
     /// - Optional (选填)
@@ -188,7 +188,7 @@ pub struct CouponAvailablePeriod {
     /// - Example: `1`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub wait_days_after_receive: ::core::option::Option<i64>,
-    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day\_list 必填。
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
     ///
     /// - Wire name: `weekly_available_period`
     /// - Optional (选填)
@@ -224,7 +224,7 @@ pub struct CouponAvailableStoreInfo {
     /// - Required (必填)
     /// - Length: at most 1000 characters
     /// - Example: `"所有门店可用,可使用小程序查看门店列表"`
-    /// - Source note: The seed example marks it 条件必填 "当配置coupon\_available\_store\_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置coupon_available_store_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
     pub description: ::std::string::String,
     /// 【门店列表小程序AppID】 查看门店列表的小程序 AppID。
     ///
@@ -241,7 +241,7 @@ pub struct CouponAvailableStoreInfo {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_path: ::core::option::Option<::std::string::String>,
 }
-/// 【券Code数量信息】品牌方预上传的券 Code 数量（coupon\_code\_mode = UPLOAD 时）。
+/// 【券Code数量信息】品牌方预上传的券 Code 数量（coupon_code_mode = UPLOAD 时）。
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -269,8 +269,8 @@ pub struct CouponCodeCountInfo {
 /// 【用户券展示信息】用户商品券的展示方式：Code 展示模式、背景颜色与各类入口。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - entrance\_mini\_program present requires all four of its fields
-/// - entrance\_finder present requires all three of its fields
+/// - entrance_mini_program present requires all four of its fields
+/// - entrance_finder present requires all three of its fields
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -298,7 +298,7 @@ pub struct CouponDisplayInfo {
     pub background_color: ::core::option::Option<
         crate::generated::models::BackgroundColor,
     >,
-    /// 【小程序入口】 券详情中的小程序入口。若配置此对象，则 appid、path、entrance\_wording、guidance\_wording 均必填。
+    /// 【小程序入口】 券详情中的小程序入口。若配置此对象，则 appid、path、entrance_wording、guidance_wording 均必填。
     ///
     /// - Wire name: `entrance_mini_program`
     /// - Optional (选填)
@@ -314,7 +314,7 @@ pub struct CouponDisplayInfo {
     pub entrance_official_account: ::core::option::Option<
         crate::generated::models::EntranceOfficialAccount,
     >,
-    /// 【视频号入口】 券详情中的视频号入口。若配置此对象，则 finder\_id、finder\_video\_id、finder\_video\_cover\_image\_url 均必填。
+    /// 【视频号入口】 券详情中的视频号入口。若配置此对象，则 finder_id、finder_video_id、finder_video_cover_image_url 均必填。
     ///
     /// - Wire name: `entrance_finder`
     /// - Optional (选填)
@@ -323,19 +323,19 @@ pub struct CouponDisplayInfo {
         crate::generated::models::EntranceFinder,
     >,
 }
-/// 【创建商品券请求】创建商品券的请求包体。usage\_mode = SINGLE 时随商品券创建一个批次（stock）；usage\_mode = PROGRESSIVE\_BUNDLE 时创建一个批次组（stock\_bundle）。
+/// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - 当usage\_mode="PROGRESSIVE\_BUNDLE"时，progressive\_bundle\_usage\_info 与 stock\_bundle 必填
-/// - 当usage\_mode="PROGRESSIVE\_BUNDLE"时，不可填写单券模式的 single\_usage\_info 与 stock
-/// - 当usage\_mode="SINGLE"时，stock 必填
-/// - 当usage\_mode="SINGLE"时，不可填写多次优惠模式的 progressive\_bundle\_usage\_info 与 stock\_bundle
-/// - 当usage\_mode="PROGRESSIVE\_BUNDLE"时，stock\_bundle.progressive\_bundle\_usage\_rule 必填
-/// - 当scope="SINGLE"时，original\_price 与 combo\_package\_list 二选一必填
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，progressive_bundle_usage_info 与 stock_bundle 必填
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，不可填写单券模式的 single_usage_info 与 stock
+/// - 当usage_mode="SINGLE"时，stock 必填
+/// - 当usage_mode="SINGLE"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，stock_bundle.progressive_bundle_usage_rule 必填
+/// - 当scope="SINGLE"时，original_price 与 combo_package_list 二选一必填
 /// - 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT
-/// - 当type="NORMAL"时，批次组须配置满减券使用规则（normal\_coupon 或 normal\_coupon\_list）
-/// - 当type="DISCOUNT"时，批次组须配置折扣券使用规则（discount\_coupon 或 discount\_coupon\_list）
-/// - 当type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange\_coupon 或 exchange\_coupon\_list）
+/// - 当type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
+/// - 当type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
+/// - 当type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -347,7 +347,7 @@ pub struct CouponDisplayInfo {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateProductCouponRequest {
-    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线\_、短横线-组成，长度 6-40 个字符。
+    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线_、短横线-组成，长度 6-40 个字符。
     ///
     /// - Wire name: `out_request_no`
     /// - Required (必填)
@@ -387,11 +387,11 @@ pub struct CreateProductCouponRequest {
     /// - Required (必填)
     /// - Example: `"PROGRESSIVE_BUNDLE"`
     pub usage_mode: crate::generated::models::UsageMode,
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage\_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
     ///
     /// - Wire name: `single_usage_info`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE\_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_info: ::core::option::Option<
         crate::generated::models::SingleUsageInfo,
@@ -399,7 +399,7 @@ pub struct CreateProductCouponRequest {
     /// 【多次优惠模式配置信息】 多次优惠模式的可使用次数与使用间隔。
     ///
     /// - Wire name: `progressive_bundle_usage_info`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::core::option::Option<
         crate::generated::models::ProgressiveBundleUsageInfo,
@@ -412,20 +412,20 @@ pub struct CreateProductCouponRequest {
     /// 【批次信息】 单券模式下随商品券一同创建的批次。
     ///
     /// - Wire name: `stock`
-    /// - Conditionally required (条件必填): 当usage\_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock\_bundle for PROGRESSIVE\_BUNDLE.
+    /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock_bundle for PROGRESSIVE_BUNDLE.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock: ::core::option::Option<crate::generated::models::Stock>,
     /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
     ///
     /// - Wire name: `stock_bundle`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock_bundle: ::core::option::Option<crate::generated::models::StockBundle>,
 }
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
-/// Source note: Fields from reference §4 (official skill model CreateProductCouponResponse); the third-party create tree is of the older SEQUENTIAL generation and is used only for the SINGLE mode's stock and single\_usage\_info. The page's response table was not available, so stock and stock\_bundle are optional: each is returned only in its usage mode.
+/// Source note: Fields from reference §4 (official skill model CreateProductCouponResponse); the third-party create tree is of the older SEQUENTIAL generation and is used only for the SINGLE mode's stock and single_usage_info. The page's response table was not available, so stock and stock_bundle are optional: each is returned only in its usage mode.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -457,7 +457,7 @@ pub struct CreateProductCouponResponse {
     /// - Wire name: `usage_mode`
     /// - Required (必填)
     pub usage_mode: crate::generated::models::UsageMode,
-    /// 【单券模式信息】 单券模式的优惠规则（usage\_mode = SINGLE 时可能返回）。
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
     ///
     /// - Wire name: `single_usage_info`
     /// - Optional (选填)
@@ -465,7 +465,7 @@ pub struct CreateProductCouponResponse {
     pub single_usage_info: ::core::option::Option<
         crate::generated::models::SingleUsageInfo,
     >,
-    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage\_mode = PROGRESSIVE\_BUNDLE 时返回）。
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
     ///
     /// - Wire name: `progressive_bundle_usage_info`
     /// - Optional (选填)
@@ -489,13 +489,13 @@ pub struct CreateProductCouponResponse {
     /// - Wire name: `state`
     /// - Required (必填)
     pub state: crate::generated::models::ProductCouponState,
-    /// 【批次信息】 本次创建的批次（usage\_mode = SINGLE 时返回）。
+    /// 【批次信息】 本次创建的批次（usage_mode = SINGLE 时返回）。
     ///
     /// - Wire name: `stock`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock: ::core::option::Option<crate::generated::models::StockEntity>,
-    /// 【批次组信息】 本次创建的批次组（usage\_mode = PROGRESSIVE\_BUNDLE 时返回）。
+    /// 【批次组信息】 本次创建的批次组（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
     ///
     /// - Wire name: `stock_bundle`
     /// - Optional (选填)
@@ -512,7 +512,7 @@ pub struct CreateProductCouponResponse {
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - 商品券的 usage\_mode 为 PROGRESSIVE\_BUNDLE（本接口的前置条件），因此 stock\_bundle.progressive\_bundle\_usage\_rule 必填
+/// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -524,7 +524,7 @@ pub struct CreateProductCouponResponse {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateStockBundleRequest {
-    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线\_、短横线- 组成，长度在6-40个字符之间。
+    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线_、短横线- 组成，长度在6-40个字符之间。
     ///
     /// - Wire name: `out_request_no`
     /// - Required (必填)
@@ -604,7 +604,7 @@ pub struct DiscountCouponUsageRule {
 }
 /// 【商品券展示信息】商品券在用户端展示的基本信息：名称、图片、原价或套餐组合。
 ///
-/// Source note: For scope = SINGLE exactly one of original\_price and combo\_package\_list is required (seed example 4016756286, 二选一必填). The rule needs scope, so it lives on CreateProductCouponRequest, not here. The seed example shows both fields together only to document them.
+/// Source note: For scope = SINGLE exactly one of original_price and combo_package_list is required (seed example 4016756286, 二选一必填). The rule needs scope, so it lives on CreateProductCouponRequest, not here. The seed example shows both fields together only to document them.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -650,7 +650,7 @@ pub struct DisplayInfo {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo\_package\_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -659,7 +659,7 @@ pub struct DisplayInfo {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original\_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
     /// - Items: at most 50 items
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub combo_package_list: ::core::option::Option<
@@ -683,21 +683,21 @@ pub struct EntranceFinder {
     /// - Wire name: `finder_id`
     /// - Required (必填)
     /// - Example: `"gh_12345678"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_id: ::std::string::String,
     /// 【视频号视频ID】 视频号中视频的 ID。
     ///
     /// - Wire name: `finder_video_id`
     /// - Required (必填)
     /// - Example: `"UDFsdf24df34dD456Hdf34"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_video_id: ::std::string::String,
     /// 【视频号封面图】 视频封面图的 URL。
     ///
     /// - Wire name: `finder_video_cover_image_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_finder对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_video_cover_image_url: ::std::string::String,
 }
 /// 【小程序入口】券详情中跳转小程序的入口。
@@ -717,14 +717,14 @@ pub struct EntranceMiniProgram {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub appid: ::std::string::String,
     /// 【小程序跳转路径】 入口跳转的小程序页面路径。
     ///
     /// - Wire name: `path`
     /// - Required (必填)
     /// - Example: `"/pages/index/product"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub path: ::std::string::String,
     /// 【入口文案】 入口上展示的文案，最多 5 个字符。
     ///
@@ -732,7 +732,7 @@ pub struct EntranceMiniProgram {
     /// - Required (必填)
     /// - Length: at most 5 characters
     /// - Example: `"欢迎选购"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
     pub entrance_wording: ::std::string::String,
     /// 【引导文案】 入口旁的引导文案，最多 6 个字符。
     ///
@@ -740,7 +740,7 @@ pub struct EntranceMiniProgram {
     /// - Required (必填)
     /// - Length: at most 6 characters
     /// - Example: `"获取更多优惠"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance\_mini\_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
+    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
     pub guidance_wording: ::std::string::String,
 }
 /// 【公众号入口】券详情中跳转公众号的入口。
@@ -870,7 +870,7 @@ pub struct NotifyConfig {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub notify_appid: ::core::option::Option<::std::string::String>,
 }
-/// 【多次优惠模式配置信息】多次优惠模式（usage\_mode = PROGRESSIVE\_BUNDLE）的次数与间隔。
+/// 【多次优惠模式配置信息】多次优惠模式（usage_mode = PROGRESSIVE_BUNDLE）的次数与间隔。
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -898,17 +898,17 @@ pub struct ProgressiveBundleUsageInfo {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub interval_days: ::core::option::Option<i64>,
 }
-/// 【多次优惠使用规则】批次组的使用规则：一个共同的可核销时间，加上满减 / 折扣 / 兑换规则。规则可以写成单个对象（对每个阶梯都适用），也可以写成列表（每个阶梯一项，按阶梯顺序）。用于【创建商品券】的 stock\_bundle 与【添加商品券批次组】。
+/// 【多次优惠使用规则】批次组的使用规则：一个共同的可核销时间，加上满减 / 折扣 / 兑换规则。规则可以写成单个对象（对每个阶梯都适用），也可以写成列表（每个阶梯一项，按阶梯顺序）。用于【创建商品券】的 stock_bundle 与【添加商品券批次组】。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - normal\_coupon 与 normal\_coupon\_list 至多填写一个
-/// - discount\_coupon 与 discount\_coupon\_list 至多填写一个
-/// - exchange\_coupon 与 exchange\_coupon\_list 至多填写一个
+/// - normal_coupon 与 normal_coupon_list 至多填写一个
+/// - discount_coupon 与 discount_coupon_list 至多填写一个
+/// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
 ///
-/// Source note: normal\_coupon (singular) vs normal\_coupon\_list: the create seed example (4016756286) writes a singular normal\_coupon; the add-bundle seed example (4016280622), the official skill model file (StockBundleUsageRule) and the third-party YAML write normal\_coupon\_list / discount\_coupon\_list / exchange\_coupon\_list. Decision: this one model, shared by create and add-bundle, accepts both forms: the singular object (one rule applied to every step, as the create example shows) and the list (one entry per step). Rules: at most one of each singular/list pair, and at least one of the six. The same applies to discount\_coupon / discount\_coupon\_list and exchange\_coupon / exchange\_coupon\_list.
+/// Source note: normal_coupon (singular) vs normal_coupon_list: the create seed example (4016756286) writes a singular normal_coupon; the add-bundle seed example (4016280622), the official skill model file (StockBundleUsageRule) and the third-party YAML write normal_coupon_list / discount_coupon_list / exchange_coupon_list. Decision: this one model, shared by create and add-bundle, accepts both forms: the singular object (one rule applied to every step, as the create example shows) and the list (one entry per step). Rules: at most one of each singular/list pair, and at least one of the six. The same applies to discount_coupon / discount_coupon_list and exchange_coupon / exchange_coupon_list.
 ///
-/// Source note: Whether a list must have exactly progressive\_bundle\_usage\_info.count entries is not documented (reference §10 infers yes); it cannot be checked here because the count is not in the add-bundle request, so only an upper bound of 15 (the largest count) is set.
+/// Source note: Whether a list must have exactly progressive_bundle_usage_info.count entries is not documented (reference §10 infers yes); it cannot be checked here because the count is not in the add-bundle request, so only an upper bound of 15 (the largest count) is set.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -925,59 +925,59 @@ pub struct ProgressiveBundleUsageRule {
     /// - Wire name: `coupon_available_period`
     /// - Required (必填)
     pub coupon_available_period: crate::generated::models::CouponAvailablePeriod,
-    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal\_coupon\_list 二选一。
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
     ///
     /// - Wire name: `normal_coupon`
     /// - Conditionally required (条件必填): 当type="NORMAL"时必填
-    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal\_coupon and normal\_coupon\_list. The type condition is checked on CreateProductCouponRequest, where type is known.
+    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal_coupon and normal_coupon_list. The type condition is checked on CreateProductCouponRequest, where type is known.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub normal_coupon: ::core::option::Option<
         crate::generated::models::NormalCouponUsageRule,
     >,
-    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal\_coupon 二选一。
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
     ///
     /// - Wire name: `normal_coupon_list`
-    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal\_coupon and normal\_coupon\_list. The condition text is this spec's (the doc gives it for the singular field only).
+    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal_coupon and normal_coupon_list. The condition text is this spec's (the doc gives it for the singular field only).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub normal_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::NormalCouponUsageRule>,
     >,
-    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount\_coupon\_list 二选一。
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
     ///
     /// - Wire name: `discount_coupon`
-    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount\_coupon\_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal\_coupon (the create example only shows the 满减 case); at most one of discount\_coupon and discount\_coupon\_list.
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    /// - Source note: Singular form accepted by analogy with normal_coupon (the create example only shows the 满减 case); at most one of discount_coupon and discount_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub discount_coupon: ::core::option::Option<
         crate::generated::models::DiscountCouponUsageRule,
     >,
-    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount\_coupon 二选一。
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
     ///
     /// - Wire name: `discount_coupon_list`
-    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount\_coupon and discount\_coupon\_list.
+    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount_coupon and discount_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub discount_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::DiscountCouponUsageRule>,
     >,
-    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange\_coupon\_list 二选一。
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
     ///
     /// - Wire name: `exchange_coupon`
-    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange\_coupon\_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal\_coupon; at most one of exchange\_coupon and exchange\_coupon\_list.
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    /// - Source note: Singular form accepted by analogy with normal_coupon; at most one of exchange_coupon and exchange_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub exchange_coupon: ::core::option::Option<
         crate::generated::models::ExchangeCouponUsageRule,
     >,
-    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange\_coupon 二选一。
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
     ///
     /// - Wire name: `exchange_coupon_list`
-    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange\_coupon二选一必填
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange\_coupon and exchange\_coupon\_list.
+    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange_coupon and exchange_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub exchange_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::ExchangeCouponUsageRule>,
@@ -1008,9 +1008,9 @@ pub struct SentCountInfo {
     /// - Example: `10`
     pub today_count: i64,
 }
-/// 【单券模式信息】单券模式（usage\_mode = SINGLE）下商品券的优惠规则；是否填写取决于是否需要填写其中的字段。
+/// 【单券模式信息】单券模式（usage_mode = SINGLE）下商品券的优惠规则；是否填写取决于是否需要填写其中的字段。
 ///
-/// Source note: Shape from the official skill model (normal\_coupon | discount\_coupon; no exchange\_coupon) and the third-party field tree of the create endpoint (reference §4). The skill says it carries the rule for scope = ALL single-use coupons; no source available here says exactly when each inner object is required, so no type-dependent rule is written for SINGLE mode.
+/// Source note: Shape from the official skill model (normal_coupon | discount_coupon; no exchange_coupon) and the third-party field tree of the create endpoint (reference §4). The skill says it carries the rule for scope = ALL single-use coupons; no source available here says exactly when each inner object is required, so no type-dependent rule is written for SINGLE mode.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1083,9 +1083,9 @@ pub struct SingleUsageRule {
         crate::generated::models::ExchangeCouponUsageRule,
     >,
 }
-/// 【批次信息】单券模式（usage\_mode = SINGLE）创建商品券时一同创建的批次。
+/// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
 ///
-/// Source note: Shape from the official skill model (StockForCreate) and the third-party create tree (field-trees-third-party.md), without the outdated sequential\_usage\_rule (older SEQUENTIAL generation, reference §0).
+/// Source note: Shape from the official skill model (StockForCreate) and the third-party create tree (field-trees-third-party.md), without the outdated sequential_usage_rule (older SEQUENTIAL generation, reference §0).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1118,7 +1118,7 @@ pub struct Stock {
     ///
     /// - Wire name: `single_usage_rule`
     /// - Required (必填)
-    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential\_usage\_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon\_available\_period can go, so it is required here. Not confirmed by an official page.
+    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential_usage_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon_available_period can go, so it is required here. Not confirmed by an official page.
     pub single_usage_rule: crate::generated::models::SingleUsageRule,
     /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
     ///
@@ -1141,12 +1141,12 @@ pub struct Stock {
     /// - Required (必填)
     pub store_scope: crate::generated::models::StoreScope,
 }
-/// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage\_mode = PROGRESSIVE\_BUNDLE）与【添加商品券批次组】。
+/// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
 ///
-/// Source note: One model for the create request's stock\_bundle and the add-bundle request's stock\_bundle: both seed examples use the same keys apart from the singular/list coupon rules, which ProgressiveBundleUsageRule accepts in both forms. The official skill model (StockBundleForCreate) and the third-party add-bundle tree agree on the shape.
+/// Source note: One model for the create request's stock_bundle and the add-bundle request's stock_bundle: both seed examples use the same keys apart from the singular/list coupon rules, which ProgressiveBundleUsageRule accepts in both forms. The official skill model (StockBundleForCreate) and the third-party add-bundle tree agree on the shape.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1180,8 +1180,8 @@ pub struct StockBundle {
     /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
-    /// - Conditionally required (条件必填): 当usage\_mode="PROGRESSIVE\_BUNDLE"时必填
-    /// - Source note: The create seed example marks it 条件必填 on usage\_mode = PROGRESSIVE\_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage\_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE\_BUNDLE coupon). The third-party YAML marks it optional.
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    /// - Source note: The create seed example marks it 条件必填 on usage_mode = PROGRESSIVE_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE_BUNDLE coupon). The third-party YAML marks it optional.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::core::option::Option<
         crate::generated::models::ProgressiveBundleUsageRule,
@@ -1261,7 +1261,7 @@ pub struct StockBundleInfo {
 }
 /// 【批次】微信支付返回的单券模式批次。
 ///
-/// Source note: Shape from the official skill model (StockEntity) and the third-party stock trees, without the outdated sequential\_usage\_rule (reference §0).
+/// Source note: Shape from the official skill model (StockEntity) and the third-party stock trees, without the outdated sequential_usage_rule (reference §0).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1536,10 +1536,10 @@ pub struct StockSendRule {
 /// 【使用规则展示信息】向用户展示的券使用方式、使用说明与可用门店信息。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
-/// - 当coupon\_usage\_method\_list包含"MINI\_PROGRAM"时，mini\_program\_appid 与 mini\_program\_path 必填
-/// - 当coupon\_usage\_method\_list包含"APP"时，app\_path 必填
+/// - 当coupon_usage_method_list包含"MINI_PROGRAM"时，mini_program_appid 与 mini_program_path 必填
+/// - 当coupon_usage_method_list包含"APP"时，app_path 必填
 ///
-/// Source note: app\_jump\_type and passcode\_link appear only in the third-party YAML, not in any official source (reference §4, §10); they are left out.
+/// Source note: app_jump_type and passcode_link appear only in the third-party YAML, not in any official source (reference §4, §10); they are left out.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1563,21 +1563,21 @@ pub struct UsageRuleDisplayInfo {
     /// 【小程序AppID】 用户在小程序中使用券时跳转的小程序 AppID。
     ///
     /// - Wire name: `mini_program_appid`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"MINI\_PROGRAM"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"MINI_PROGRAM"时必填
     /// - Example: `"wx1234567890"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_appid: ::core::option::Option<::std::string::String>,
     /// 【小程序跳转路径】 用户在小程序中使用券时跳转的页面路径。
     ///
     /// - Wire name: `mini_program_path`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"MINI\_PROGRAM"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"MINI_PROGRAM"时必填
     /// - Example: `"/pages/index/product"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_path: ::core::option::Option<::std::string::String>,
     /// 【APP跳转路径】 用户在 APP 中使用券时跳转的 H5 路径。
     ///
     /// - Wire name: `app_path`
-    /// - Conditionally required (条件必填): 当coupon\_usage\_method\_list包含"APP"时必填
+    /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"APP"时必填
     /// - Example: `"https://www.example.com/jump-to-app"`
     /// - Source note: Shown (without a presence mark) in the add-bundle seed example; the condition is from reference §4 (required with APP).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -1615,7 +1615,7 @@ pub struct WeeklyAvailablePeriod {
     /// - Wire name: `day_list`
     /// - Required (必填)
     /// - Items: 1..=7 items
-    /// - Source note: The seed example marks it 条件必填 "当配置weekly\_available\_period对象时必填"; inside the object that condition always holds, so it is required here.
+    /// - Source note: The seed example marks it 条件必填 "当配置weekly_available_period对象时必填"; inside the object that condition always holds, so it is required here.
     pub day_list: ::std::vec::Vec<crate::generated::models::WeekDay>,
     /// 【当天可用时间段】 可用日期内的一个或多个可用时段。
     ///
@@ -2063,9 +2063,9 @@ impl ::schemars::JsonSchema for CouponCodeMode {
 pub enum CouponUsageMethod {
     /// `OFFLINE`: 线下门店使用
     Offline,
-    /// `MINI_PROGRAM`: 在小程序中使用；需同时填写 mini\_program\_appid 与 mini\_program\_path
+    /// `MINI_PROGRAM`: 在小程序中使用；需同时填写 mini_program_appid 与 mini_program_path
     MiniProgram,
-    /// `APP`: 在品牌 APP 中使用；需同时填写 app\_path
+    /// `APP`: 在品牌 APP 中使用；需同时填写 app_path
     App,
     /// `PAYMENT_CODE`: 出示微信支付付款码使用
     PaymentCode,

@@ -30,7 +30,7 @@ pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[
 impl crate::runtime::client::Client {
     /// 创建商品券
     ///
-    /// 服务商为品牌创建商品券，并在同一次请求中创建其批次：单券模式（usage\_mode = SINGLE）创建一个批次（stock）；多次优惠模式（usage\_mode = PROGRESSIVE\_BUNDLE）创建一个批次组（stock\_bundle），组内每个阶梯次序对应一个批次，用户按顺序使用，每次核销后发放下一张券。创建成功后返回商品券以及本次创建的批次或批次组。
+    /// 服务商为品牌创建商品券，并在同一次请求中创建其批次：单券模式（usage_mode = SINGLE）创建一个批次（stock）；多次优惠模式（usage_mode = PROGRESSIVE_BUNDLE）创建一个批次组（stock_bundle），组内每个阶梯次序对应一个批次，用户按顺序使用，每次核销后发放下一张券。创建成功后返回商品券以及本次创建的批次或批次组。
     ///
     /// `POST /v3/marketing/partner/product-coupon/product-coupons`
     ///
@@ -45,11 +45,11 @@ impl crate::runtime::client::Client {
     ///
     /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
     /// - 400 `INVALID_REQUEST`: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数)
-    /// - 400 `ALREADY_EXISTS`: 商品券已存在 (检查 out\_request\_no 是否被重复使用；不同的创建请求须使用不同的 out\_request\_no)
+    /// - 400 `ALREADY_EXISTS`: 商品券已存在 (检查 out_request_no 是否被重复使用；不同的创建请求须使用不同的 out_request_no)
     /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
     /// - 403 `NO_AUTH`: 品牌未向服务商授予商品券权限 (请品牌完成对服务商的商品券授权后再请求)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (稍后使用原参数重试)
-    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out\_request\_no 与相同的请求数据重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     pub async fn create_product_coupon(
         &self,
         body: &crate::generated::models::CreateProductCouponRequest,
@@ -84,7 +84,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
-    /// - 前置条件: 已创建商品券且商品券的 usage\_mode 为 PROGRESSIVE\_BUNDLE
+    /// - 前置条件: 已创建商品券且商品券的 usage_mode 为 PROGRESSIVE_BUNDLE
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280622> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】商品券的唯一标识，创建商品券时由微信支付生成。
     ///
@@ -97,8 +97,8 @@ impl crate::runtime::client::Client {
     /// - 401 `SIGN_ERROR`: 验证不通过 (请参阅 签名常见问题)
     /// - 500 `SYSTEM_ERROR`: 系统异常,请稍后重试 (请稍后重试)
     /// - 400 `INVALID_REQUEST`: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足)
-    /// - 400 `ALREADY_EXISTS`: 商品券批次组已存在 (确认 out\_request\_no 字段是否重复使用,确保不同请求的 out\_request\_no 唯一)
-    /// - 404 `NOT_FOUND`: 未找到 product\_coupon\_id 对应的商品券 (请确认 product\_coupon\_id 存在且属于当前品牌)
+    /// - 400 `ALREADY_EXISTS`: 商品券批次组已存在 (确认 out_request_no 字段是否重复使用,确保不同请求的 out_request_no 唯一)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (请确认 product_coupon_id 存在且属于当前品牌)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (请稍后使用原参数重试)
     pub async fn create_stock_bundle(
         &self,
