@@ -89,7 +89,7 @@ fn truncate(text: &str, max_lines: usize) -> String {
     format!("{}\n... ({} more diff lines)", lines[..max_lines].join("\n"), lines.len() - max_lines)
 }
 
-/// Generated files on disk (recognised by their header) that the generator did not produce.
+/// Files in the directories the generator owns that it did not produce this time.
 fn orphans(crate_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for dir in codegen::emit::OWNED_DIRS {
@@ -99,10 +99,7 @@ fn orphans(crate_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<Str
             let entry = entry.map_err(|e| e.to_string())?;
             let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
             if entry.path().is_file() && !files.iter().any(|f| f.path == rel) {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                if text.contains(codegen::emit::MARKER) {
-                    out.push(rel);
-                }
+                out.push(rel);
             }
         }
     }
