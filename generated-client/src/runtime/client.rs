@@ -217,8 +217,16 @@ struct CertState {
     keys: HashMap<String, PublicKey>,
     /// Serial to announce in `Wechatpay-Serial` in certificate-only mode.
     newest: Option<(String, String)>,
+    /// Last successful download.
     fetched: Option<Instant>,
-    last_attempt: Option<Instant>,
+    /// Last failed download (throttles further tries).
+    last_failure: Option<Instant>,
+    /// Last download triggered by an unknown serial (throttles such downloads).
+    last_miss: Option<Instant>,
+}
+
+fn recent(t: Option<Instant>) -> bool {
+    t.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY)
 }
 
 impl Keys {
@@ -249,21 +257,17 @@ impl Keys {
             return false;
         }
         let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
-        let recently_tried = state.last_attempt.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY);
+        let failed_recently = recent(state.last_failure);
         match state.fetched {
-            None => !recently_tried || state.keys.is_empty() && self.public_key.is_none(),
-            Some(t) => t.elapsed() >= self.refresh_interval && !recently_tried,
+            // With no key at all nothing can be verified: always try.
+            None => !failed_recently || state.keys.is_empty() && self.public_key.is_none(),
+            Some(t) => t.elapsed() >= self.refresh_interval && !failed_recently,
         }
     }
 
     fn may_refresh_on_miss(&self) -> bool {
-        self.apiv3_key.is_some()
-            && self
-                .certs
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .last_attempt
-                .is_none_or(|t| t.elapsed() >= MIN_CERTIFICATE_RETRY)
+        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
+        self.apiv3_key.is_some() && !recent(state.last_miss) && !recent(state.last_failure)
     }
 }
 
@@ -395,7 +399,7 @@ impl Client {
             return Err(Error::Config("certificate mode needs an APIv3 key (ClientBuilder::apiv3_key)".into()));
         }
         let _guard = self.inner.keys.refresh_lock.lock().await;
-        self.download_certificates().await
+        self.download_certificates(false).await
     }
 
     /// Refreshes the certificates when due; a failure is fatal only when no key is left.
@@ -407,7 +411,7 @@ impl Client {
         if !self.inner.keys.needs_refresh() {
             return Ok(()); // another call refreshed while this one waited
         }
-        match self.download_certificates().await {
+        match self.download_certificates(false).await {
             Ok(_) => Ok(()),
             Err(e) if self.inner.keys.has_any() => {
                 tracing::warn!(error = %e, "platform certificate refresh failed; keeping the keys already held");
@@ -417,53 +421,65 @@ impl Client {
         }
     }
 
-    /// One download; boxed because it sends through the same machinery that may call it.
-    fn download_certificates(&self) -> Pin<Box<dyn Future<Output = Result<usize, Error>> + Send + '_>> {
+    /// One download, recording when it happened and whether it failed; boxed because it
+    /// sends through the same machinery that may call it.
+    fn download_certificates(&self, on_miss: bool) -> Pin<Box<dyn Future<Output = Result<usize, Error>> + Send + '_>> {
         Box::pin(async move {
-            let keys = &self.inner.keys;
-            let apiv3 = keys.apiv3_key.as_ref().expect("checked by the callers");
-            keys.certs.write().unwrap_or_else(|p| p.into_inner()).last_attempt = Some(Instant::now());
-            static META: OperationMeta = OperationMeta {
-                id: "download_certificates",
-                title: "下载平台证书",
-                method: "GET",
-                path_template: CERTIFICATES_PATH,
-                rate_limit_per_second: None,
-            };
-            let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
-            let resp = self.send(&parts, Purpose::Certificates).await?;
-            let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
-            // The AEAD decryption authenticated the certificates; the response must still be
-            // signed by one of them (or by the public key during a switch).
-            let verified = ResponseSignature::from_headers(&resp.headers).and_then(|sig| {
-                sig.verify_with(&resp.body, unix_timestamp(), |serial| {
-                    certs
-                        .iter()
-                        .find(|c| c.serial_no == serial)
-                        .map(|c| c.public_key.clone())
-                        .or_else(|| keys.lookup(serial))
-                })
-            });
-            if let Err(reason) = verified {
-                return Err(Error::Verification(Box::new(VerificationError {
-                    status: resp.status,
-                    request_id: resp.request_id,
-                    reason,
-                })));
+            let certs = &self.inner.keys.certs;
+            if on_miss {
+                certs.write().unwrap_or_else(|p| p.into_inner()).last_miss = Some(Instant::now());
             }
-            let count = certs.len();
-            let mut state = keys.certs.write().unwrap_or_else(|p| p.into_inner());
-            for c in certs {
-                let effective = c.effective_time.clone().unwrap_or_default();
-                if state.newest.as_ref().is_none_or(|(t, _)| effective >= *t) {
-                    state.newest = Some((effective, c.serial_no.clone()));
-                }
-                state.keys.insert(c.serial_no, c.public_key);
+            let result = self.download_certificates_once().await;
+            if result.is_err() {
+                certs.write().unwrap_or_else(|p| p.into_inner()).last_failure = Some(Instant::now());
             }
-            state.fetched = Some(Instant::now());
-            tracing::info!(count, "platform certificates downloaded");
-            Ok(count)
+            result
         })
+    }
+
+    async fn download_certificates_once(&self) -> Result<usize, Error> {
+        let keys = &self.inner.keys;
+        let apiv3 = keys.apiv3_key.as_ref().expect("checked by the callers");
+        static META: OperationMeta = OperationMeta {
+            id: "download_certificates",
+            title: "下载平台证书",
+            method: "GET",
+            path_template: CERTIFICATES_PATH,
+            rate_limit_per_second: None,
+        };
+        let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
+        let resp = self.send(&parts, Purpose::Certificates).await?;
+        let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
+        // The AEAD decryption authenticated the certificates; the response must still be
+        // signed by one of them (or by the public key during a switch).
+        let verified = ResponseSignature::from_headers(&resp.headers).and_then(|sig| {
+            sig.verify_with(&resp.body, unix_timestamp(), |serial| {
+                certs
+                    .iter()
+                    .find(|c| c.serial_no == serial)
+                    .map(|c| c.public_key.clone())
+                    .or_else(|| keys.lookup(serial))
+            })
+        });
+        if let Err(reason) = verified {
+            return Err(Error::Verification(Box::new(VerificationError {
+                status: resp.status,
+                request_id: resp.request_id,
+                reason,
+            })));
+        }
+        let count = certs.len();
+        let mut state = keys.certs.write().unwrap_or_else(|p| p.into_inner());
+        for c in certs {
+            let effective = c.effective_time.clone().unwrap_or_default();
+            if state.newest.as_ref().is_none_or(|(t, _)| effective >= *t) {
+                state.newest = Some((effective, c.serial_no.clone()));
+            }
+            state.keys.insert(c.serial_no, c.public_key);
+        }
+        state.fetched = Some(Instant::now());
+        tracing::info!(count, "platform certificates downloaded");
+        Ok(count)
     }
 
     /// Sends with retries; returns the verified response (2xx) or the error.
@@ -587,7 +603,7 @@ impl Client {
                 let _guard = keys.refresh_lock.lock().await;
                 if keys.lookup(&sig.serial).is_none()
                     && keys.may_refresh_on_miss()
-                    && let Err(e) = self.download_certificates().await
+                    && let Err(e) = self.download_certificates(true).await
                 {
                     tracing::warn!(error = %e, "platform certificate download for an unknown serial failed");
                 }
