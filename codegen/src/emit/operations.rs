@@ -43,7 +43,7 @@ fn meta(op: &OperationIr) -> TokenStream {
         Some((n, _)) => quote! { ::core::option::Option::Some(#n) },
         None => quote! { ::core::option::Option::None },
     };
-    let doc = format!("{} (`{} {}`).", op.title, method, op.path);
+    let doc = format!(" {} (`{} {}`).", op.title, method, op.path);
     quote! {
         #[doc = #doc]
         pub static #name: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {

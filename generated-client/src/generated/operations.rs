@@ -6,7 +6,7 @@
 pub const PRIMARY_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 /// 备域名: the base URL tried when the primary cannot be reached.
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
-///创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
+/// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
 pub static CREATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
     id: "create_product_coupon",
     title: "创建商品券",
@@ -14,7 +14,7 @@ pub static CREATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate:
     path_template: "/v3/marketing/partner/product-coupon/product-coupons",
     rate_limit_per_second: ::core::option::Option::Some(20u32),
 };
-///添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
+/// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
 pub static CREATE_STOCK_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
     id: "create_stock_bundle",
     title: "添加商品券批次组",
