@@ -354,7 +354,7 @@ impl Client {
                     if let Some(id) = e.request_id() {
                         call_span.record("request_id", id);
                     }
-                    tracing::debug!(error = %e, "call failed");
+                    tracing::debug!(error = %LogSummary(&e), "call failed");
                     return Err(e);
                 }
             };
@@ -414,7 +414,7 @@ impl Client {
         match self.download_certificates(false).await {
             Ok(_) => Ok(()),
             Err(e) if self.inner.keys.has_any() => {
-                tracing::warn!(error = %e, "platform certificate refresh failed; keeping the keys already held");
+                tracing::warn!(error = %LogSummary(&e), "platform certificate refresh failed; keeping the keys already held");
                 Ok(())
             }
             Err(e) => Err(e),
@@ -510,12 +510,12 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let (result, retry_after) =
-                self.attempt(&method, &target, body, attempt_timeout, purpose).instrument(span).await;
+                self.attempt(&method, &target, body, attempt_timeout, purpose, &span).instrument(span.clone()).await;
             match result {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
                     let delay = policy.backoff(attempt, retry_after);
-                    tracing::info!(attempt, error = %e, delay_ms = delay.as_millis() as u64, "retrying");
+                    tracing::info!(attempt, error = %LogSummary(&e), delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
@@ -532,6 +532,7 @@ impl Client {
         body: &[u8],
         timeout: Duration,
         purpose: Purpose,
+        span: &tracing::Span,
     ) -> (Result<RawResponse, Error>, Option<Duration>) {
         let authorization = self.inner.signer.authorization(method.as_str(), target, body);
         let serial = self.inner.keys.request_serial();
@@ -557,7 +558,6 @@ impl Client {
             Err(_) => return (Err(Error::Timeout(TimeoutKind::Attempt)), None),
         };
         let request_id = headers.get(HEADER_REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let span = tracing::Span::current();
         span.record("status", status);
         if let Some(id) = &request_id {
             span.record("request_id", id.as_str());
@@ -605,7 +605,7 @@ impl Client {
                     && keys.may_refresh_on_miss()
                     && let Err(e) = self.download_certificates(true).await
                 {
-                    tracing::warn!(error = %e, "platform certificate download for an unknown serial failed");
+                    tracing::warn!(error = %LogSummary(&e), "platform certificate download for an unknown serial failed");
                 }
                 keys.lookup(&sig.serial).ok_or_else(|| VerifyError::UnknownSerial(sig.serial.clone()))?
             }
@@ -673,6 +673,25 @@ impl Client {
             req = req.body(body.to_vec());
         }
         req.send().await
+    }
+}
+
+/// An error as logged: API errors by status, code and Request-ID only, so no response text
+/// (which may echo request data) reaches the logs.
+struct LogSummary<'a>(&'a Error);
+
+impl fmt::Display for LogSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Api(e) => {
+                write!(f, "HTTP {}", e.status)?;
+                if !e.code.as_str().is_empty() {
+                    write!(f, " {}", e.code)?;
+                }
+                write!(f, " (Request-ID: {})", e.request_id.as_deref().unwrap_or("none"))
+            }
+            other => fmt::Display::fmt(other, f),
+        }
     }
 }
 
