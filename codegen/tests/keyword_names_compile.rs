@@ -1,0 +1,430 @@
+//! The generated code for a keyword-heavy spec (fields `type`, `ref`, `self`, `fn`, `match`;
+//! models named `Option`, `Result`, `String`; an enum value `UNKNOWN`; an operation with
+//! keyword path and query parameters) compiles, and keeps the wire names.
+//!
+//! The test writes a throwaway crate to `<target dir>/keyword-crate`: the generated files of
+//! `support::KEYWORDS` as `src/generated/`, the hand-written runtime copied from
+//! `generated-client/src/runtime/` as it is now, a `lib.rs` shaped like generated-client's and
+//! generated-client's `Cargo.toml` with the package renamed. It builds that crate with the
+//! workspace's target directory and lock file, so the dependencies already built for the
+//! workspace are reused and nothing is downloaded (`--offline`). A test of the crate (run with
+//! `cargo test`) uses the keyword setters (`.r#type(..)`, `.self_(..)`) and checks the JSON.
+//!
+//! Other names that generated code must survive get their own small crate next to it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The tests write and build crates in the same target directory; they take turns.
+static CRATE_DIR_LOCK: Mutex<()> = Mutex::new(());
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen/ is in the workspace").to_path_buf()
+}
+
+/// `$CARGO_TARGET_DIR`, or the workspace's `target/`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() { dir } else { workspace_root().join(dir) }
+        }
+        _ => workspace_root().join("target"),
+    }
+}
+
+/// Writes `contents` to `path` unless it already holds exactly that, so an unchanged crate is
+/// not rebuilt.
+fn write_if_changed(path: &Path, contents: &[u8]) {
+    if std::fs::read(path).is_ok_and(|old| old == contents) {
+        return;
+    }
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the directory");
+    std::fs::write(path, contents).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// Makes `dest` hold exactly the files of `src` (recursively).
+fn mirror_dir(src: &Path, dest: &Path) {
+    let mut wanted = Vec::new();
+    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display())) {
+        let path = entry.expect("a directory entry").path();
+        let name = path.file_name().expect("a file name").to_owned();
+        if path.is_dir() {
+            mirror_dir(&path, &dest.join(&name));
+        } else {
+            write_if_changed(&dest.join(&name), &std::fs::read(&path).expect("read a runtime file"));
+        }
+        wanted.push(name);
+    }
+    for entry in std::fs::read_dir(dest).expect("the mirror exists") {
+        let path = entry.expect("a directory entry").path();
+        if !wanted.iter().any(|w| Some(w.as_os_str()) == path.file_name()) {
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).expect("remove a stale directory");
+            } else {
+                std::fs::remove_file(&path).expect("remove a stale file");
+            }
+        }
+    }
+}
+
+/// generated-client's manifest with the package renamed, workspace inheritance resolved
+/// against the root manifest, tests and benches dropped, and the root's profiles (so built
+/// dependencies are reused). An empty `[workspace]` keeps cargo from adopting the crate into
+/// the enclosing workspace.
+fn manifest(package_name: &str, test: Option<&str>) -> String {
+    let read = |path: PathBuf| -> toml::Table {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{} is not TOML: {e}", path.display()))
+    };
+    let root = read(workspace_root().join("Cargo.toml"));
+    let mut client = read(workspace_root().join("generated-client/Cargo.toml"));
+    let workspace = root.get("workspace").and_then(|w| w.as_table()).cloned().unwrap_or_default();
+    let inherited = |key: &str| workspace.get(key).and_then(|t| t.as_table()).cloned().unwrap_or_default();
+    let (ws_package, ws_deps) = (inherited("package"), inherited("dependencies"));
+
+    let package = client.get_mut("package").and_then(|p| p.as_table_mut()).expect("[package]");
+    for (key, value) in package.iter_mut() {
+        if value.as_table().and_then(|t| t.get("workspace")).and_then(|w| w.as_bool()) == Some(true) {
+            *value = ws_package.get(key).cloned().unwrap_or_else(|| panic!("workspace.package.{key} is not set"));
+        }
+    }
+    package.insert("name".into(), package_name.into());
+    package.insert("publish".into(), false.into());
+    for key in ["autotests", "autobenches", "autoexamples"] {
+        package.insert(key.into(), false.into());
+    }
+
+    for section in ["dev-dependencies", "test", "bench", "example", "lints"] {
+        client.remove(section);
+    }
+    for section in ["dependencies", "build-dependencies"] {
+        let Some(deps) = client.get_mut(section).and_then(|d| d.as_table_mut()) else { continue };
+        for (name, dep) in deps.iter_mut() {
+            let Some(table) = dep.as_table() else { continue };
+            if table.get("workspace").and_then(|w| w.as_bool()) != Some(true) {
+                continue;
+            }
+            let mut resolved = match ws_deps.get(name).unwrap_or_else(|| panic!("workspace.dependencies.{name}")) {
+                toml::Value::String(version) => {
+                    toml::Table::from_iter([("version".to_owned(), version.clone().into())])
+                }
+                toml::Value::Table(t) => t.clone(),
+                other => panic!("workspace.dependencies.{name} = {other}"),
+            };
+            for (key, value) in table.iter().filter(|(k, _)| *k != "workspace") {
+                if key == "features" {
+                    let mut features = resolved.get("features").and_then(|f| f.as_array()).cloned().unwrap_or_default();
+                    features.extend(value.as_array().cloned().unwrap_or_default());
+                    resolved.insert("features".into(), features.into());
+                } else {
+                    resolved.insert(key.clone(), value.clone());
+                }
+            }
+            *dep = resolved.into();
+        }
+    }
+    if let Some(test) = test {
+        client.insert(
+            "test".into(),
+            toml::Value::Array(vec![toml::Table::from_iter([("name".to_owned(), test.into())]).into()]),
+        );
+    }
+    if let Some(profile) = root.get("profile") {
+        client.insert("profile".into(), profile.clone());
+    }
+    client.insert("workspace".into(), toml::Table::new().into());
+    format!(
+        "# Written by codegen/tests/keyword_names_compile.rs; do not edit.\n{}",
+        toml::to_string(&client).expect("serializes")
+    )
+}
+
+const LIB_RS: &str = r#"//! The keyword spec's generated code plus generated-client's runtime, as one crate; written
+//! by codegen/tests/keyword_names_compile.rs.
+#![deny(missing_docs)]
+
+pub mod generated;
+pub mod runtime;
+"#;
+
+/// Uses the builder's keyword setters and checks the JSON uses the wire names.
+const WIRE_NAMES_RS: &str = r##"//! Written by codegen/tests/keyword_names_compile.rs.
+
+use keyword_crate::generated::models::{Kind, Option as OptionModel, Result as ResultModel, String as StringModel};
+use keyword_crate::runtime::validate::Validate;
+
+fn example() -> OptionModel {
+    OptionModel::builder()
+        .r#type(Kind::UnknownValue)
+        .r#ref("r-1")
+        .self_(ResultModel::builder().r#type(Kind::Self_).string("s"))
+        .r#fn([StringModel::builder().kinds([Kind::None, Kind::from("NEW_KIND")])])
+        .r#match(true)
+        .build()
+        .expect("every required field is set")
+}
+
+#[test]
+fn keyword_fields_serialize_under_their_wire_names() {
+    let json = serde_json::to_value(example()).expect("serializes");
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "type": "UNKNOWN",
+            "ref": "r-1",
+            "self": { "type": "SELF", "String": "s" },
+            "fn": [{ "kinds": ["NONE", "NEW_KIND"] }],
+            "match": true,
+        })
+    );
+}
+
+#[test]
+fn wire_names_deserialize_back() {
+    let text = r#"{"type":"UNKNOWN","ref":"r-1","self":{"type":"SELF","String":"s"},"fn":[{"kinds":["NONE","NEW_KIND"]}],"match":true}"#;
+    let parsed: OptionModel = serde_json::from_str(text).expect("deserializes");
+    assert_eq!(parsed, example());
+    assert_eq!(parsed.r#type, Kind::UnknownValue, "the documented value UNKNOWN is not the catch-all");
+    assert_eq!(parsed.self_.as_ref().map(|s| &s.r#type), Some(&Kind::Self_));
+}
+
+#[test]
+fn enum_value_unknown_is_distinct_from_unknown_values() {
+    assert_eq!(Kind::from("UNKNOWN"), Kind::UnknownValue);
+    assert_eq!(Kind::UnknownValue.as_str(), "UNKNOWN");
+    assert!(Kind::UnknownValue.is_known());
+    assert_eq!(Kind::from("NEW_KIND"), Kind::Unknown("NEW_KIND".to_owned()));
+    assert!(!Kind::from("NEW_KIND").is_known());
+}
+
+#[test]
+fn missing_required_keyword_field_is_named_by_its_wire_name() {
+    let err = OptionModel::builder().r#ref("x").build().expect_err("type is missing");
+    assert_eq!(err.missing, ["type"]);
+}
+
+#[test]
+fn rules_on_keyword_fields_are_checked() {
+    // `type = UNKNOWN` requires `ref`; the unknown kind inside `fn` is reported too.
+    let mut model = example();
+    model.r#ref = None;
+    let violations = model.validate().expect_err("two violations");
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["fn[0].kinds[1]", "ref"], "{violations:?}");
+}
+
+#[test]
+fn the_operation_uses_the_keyword_path() {
+    let meta = keyword_crate::generated::operations::OPERATIONS[0];
+    assert_eq!(meta.id, "match");
+    assert_eq!(meta.path_template, "/v3/options/{type}/items/{self}");
+}
+"##;
+
+/// Writes the crate `package` for `spec`, with `test` (name, source) as its one test, and
+/// returns its directory.
+fn write_crate(package: &str, spec: &str, test: Option<(&str, &str)>) -> PathBuf {
+    let dir = target_dir().join(package);
+    let out = support::generate(&[("spec.toml", spec)]);
+    let mut generated = Vec::new();
+    for f in out.iter().filter(|f| f.path.starts_with("src/generated/")) {
+        write_if_changed(&dir.join(&f.path), f.contents.as_bytes());
+        generated.push(f.path.trim_start_matches("src/generated/").to_owned());
+    }
+    for name in ["mod.rs", "models.rs", "builders.rs", "validation.rs", "operations.rs", "errors.rs"] {
+        assert!(generated.iter().any(|g| g == name), "the generator did not write src/generated/{name}");
+    }
+    mirror_dir(&workspace_root().join("generated-client/src/runtime"), &dir.join("src/runtime"));
+    write_if_changed(&dir.join("src/lib.rs"), LIB_RS.as_bytes());
+    if let Some((name, source)) = test {
+        write_if_changed(&dir.join(format!("tests/{name}.rs")), source.as_bytes());
+    }
+    write_if_changed(&dir.join("Cargo.toml"), manifest(package, test.map(|(name, _)| name)).as_bytes());
+    // The workspace's lock file pins the versions the workspace has already built.
+    let lock = std::fs::read(workspace_root().join("Cargo.lock")).expect("the workspace has a Cargo.lock");
+    write_if_changed(&dir.join("Cargo.lock"), &lock);
+    dir
+}
+
+/// Runs cargo `args` in the crate; panics with the compiler's output unless it succeeds.
+/// Returns stderr.
+fn cargo(dir: &Path, args: &[&str]) -> String {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(args)
+        .arg("--offline")
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "`cargo {}` failed in {} ({})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        args.join(" "),
+        dir.display(),
+        output.status
+    );
+    stderr.into_owned()
+}
+
+/// The warnings the compiler gave for generated code.
+fn warnings_in_generated_code(stderr: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut current: Option<String> = None;
+    for line in stderr.lines() {
+        if line.starts_with("warning") || line.starts_with("error") {
+            found.extend(current.take().filter(|w| w.contains("--> src/generated/")));
+            if line.starts_with("warning") {
+                current = Some(String::new());
+            }
+        }
+        if let Some(w) = &mut current {
+            w.push_str(line);
+            w.push('\n');
+        }
+    }
+    found.extend(current.filter(|w| w.contains("--> src/generated/")));
+    found
+}
+
+/// `cargo check`s the library with and without the `schemars` feature; generated code must
+/// compile without warnings.
+fn assert_compiles_cleanly(dir: &Path) {
+    for args in [&["check", "--lib"][..], &["check", "--lib", "--features", "schemars"][..]] {
+        let stderr = cargo(dir, args);
+        let warnings = warnings_in_generated_code(&stderr);
+        assert!(warnings.is_empty(), "`cargo {}` warns about generated code:\n{}", args.join(" "), warnings.concat());
+    }
+}
+
+#[test]
+fn generated_code_for_keyword_names_compiles() {
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = write_crate("keyword-crate", support::KEYWORDS, Some(("wire_names", WIRE_NAMES_RS)));
+    assert_compiles_cleanly(&dir);
+}
+
+#[test]
+fn keyword_setters_and_wire_names_work_at_run_time() {
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = write_crate("keyword-crate", support::KEYWORDS, Some(("wire_names", WIRE_NAMES_RS)));
+    cargo(&dir, &["test", "--test", "wire_names"]);
+}
+
+#[test]
+#[ignore = "generator bug: a field named `default` gets a builder setter `default(self, value)`, which \
+            `Builder::default()` in the generated `builder()` then calls instead of `Default::default` \
+            (error[E0061] in builders.rs); the spec is accepted"]
+fn field_named_default_compiles() {
+    let spec = r#"[[models]]
+name = "Settings"
+
+[[models.fields]]
+name = "default"
+type = "string"
+presence = "optional"
+label = "默认值"
+"#;
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    assert_compiles_cleanly(&write_crate("default-field-crate", spec, None));
+}
+
+#[test]
+fn warnings_in_generated_code_are_found_in_cargo_output() {
+    let stderr = "    Checking keyword-crate v0.1.0\n\
+warning: unused variable: `x`\n --> src/generated/models.rs:3:9\n  |\n3 |     let x = 1;\n\n\
+warning: unused import\n --> src/runtime/client.rs:1:5\n\n\
+error: aborting\n\
+warning: `keyword-crate` (lib) generated 2 warnings\n";
+    let found = warnings_in_generated_code(stderr);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("warning: unused variable: `x`\n --> src/generated/models.rs:3:9"), "{found:?}");
+}
+
+/// The argument names of every function in generated `operations.rs`.
+fn call_arguments(operations_rs: &str) -> Vec<(String, Vec<String>)> {
+    let file = syn::parse_file(operations_rs).expect("operations.rs parses");
+    let mut calls = Vec::new();
+    for item in file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for item in imp.items {
+            let syn::ImplItem::Fn(f) = item else { continue };
+            let args = f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|a| match a {
+                    syn::FnArg::Typed(t) => Some(quote::quote!(#t).to_string().split(':').next()?.trim().to_owned()),
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect();
+            calls.push((f.sig.ident.to_string(), args));
+        }
+    }
+    calls
+}
+
+#[test]
+#[ignore = "generator bug: a path or query parameter named `body` becomes a second argument named `body` next to \
+            the request body (and a path and a query parameter of the same name clash too); the spec is accepted \
+            and the generated call function does not compile"]
+fn parameters_never_clash_with_each_other_or_with_the_body() {
+    let spec = r#"[[models]]
+name = "Note"
+
+[[models.fields]]
+name = "text"
+type = "string"
+presence = "required"
+label = "内容"
+
+[[operations]]
+id = "put_note"
+title = "写便签"
+doc_id = "1"
+updated = "2025.01.01"
+method = "PUT"
+path = "/v3/notes/{id}"
+request_body = "Note"
+
+[[operations.path_params]]
+name = "id"
+type = "string"
+presence = "required"
+label = "ID"
+
+[[operations.query_params]]
+name = "id"
+type = "string"
+presence = "optional"
+label = "ID"
+
+[[operations.query_params]]
+name = "body"
+type = "string"
+presence = "optional"
+label = "正文"
+
+[[operations.responses]]
+status = 204
+"#;
+    let sources = support::sources(&[("notes.toml", spec)]);
+    // Rejecting the spec with a located problem would be fine too.
+    let Ok(out) = codegen::generate_from_sources(sources) else { return };
+    for (name, args) in call_arguments(support::file(&out, "src/generated/operations.rs")) {
+        let mut unique = args.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), args.len(), "`{name}` has clashing arguments: {args:?}");
+    }
+}

@@ -1,0 +1,885 @@
+//! Broken specs: every kind of mistake a maintainer can make is reported at its exact
+//! `file:line:column`, with a message that names the problem and a hint that helps fix it.
+//!
+//! Each test builds a tiny spec in memory: the minimal valid `[service]` file (see
+//! `support::SERVICE`) plus the file under test. Line and column numbers refer to the text of
+//! that file as written in the test, where the first line is the one right after `r#"`.
+
+mod support;
+
+use codegen::{Diagnostic, SourceFile};
+use support::{place, problems, problems_in, the_problem};
+
+/// Asserts the rendered form of a problem, which is what a maintainer sees.
+fn assert_renders(d: &Diagnostic, expected: &str) {
+    assert_eq!(d.to_string(), expected, "\nthe problem renders as:\n{d}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file's syntax and shape (the loader)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn toml_syntax_error_names_the_place() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+label = "券
+"#,
+    )]);
+    assert_eq!(place(&d), "models/coupon.toml:3:11", "{d}");
+    assert!(d.message.contains("string"), "the message should say what is wrong with the string: {d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("valid TOML")), "{d}");
+}
+
+#[test]
+fn unknown_key_in_a_field_names_the_key_and_lists_the_allowed_ones() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "coupon_id"
+type = "string"
+presence = "required"
+lable = "券ID"
+"#,
+    )]);
+    assert_eq!(place(&d), "models/coupon.toml:8:1", "{d}");
+    assert!(d.message.contains("unknown field `lable`"), "{d}");
+    assert!(d.message.contains("`label`"), "the allowed keys should be listed: {d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("spec.schema.json")), "{d}");
+}
+
+#[test]
+#[ignore = "generator weakness: the hint for an unknown key does not suggest the closest allowed key \
+            (`label` for `lable`)"]
+fn unknown_key_hint_suggests_the_closest_allowed_key() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "coupon_id"
+type = "string"
+presence = "required"
+lable = "券ID"
+"#,
+    )]);
+    assert!(d.to_string().contains("did you mean `label`?"), "{d}");
+}
+
+#[test]
+fn unknown_type_names_the_place_and_lists_the_types() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "coupon_id"
+type = "strng"
+presence = "required"
+label = "券ID"
+"#,
+    )]);
+    assert_eq!(place(&d), "models/coupon.toml:6:8", "{d}");
+    assert!(d.message.contains("unknown variant `strng`"), "{d}");
+    assert!(d.message.contains("`string`"), "the allowed types should be listed: {d}");
+    assert_eq!(d.hint.as_deref(), Some("use one of the listed values"), "{d}");
+}
+
+#[test]
+fn missing_required_key_names_the_table() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "coupon_id"
+type = "string"
+presence = "required"
+"#,
+    )]);
+    assert_eq!(place(&d), "models/coupon.toml:4:1", "{d}");
+    assert!(d.message.contains("missing field `label`"), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("add the key")), "{d}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// References and names
+// ---------------------------------------------------------------------------------------------
+
+const COUPON_WITH_STOCK_REF: &str = r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "stock"
+type = "object"
+ref = "Stok"
+presence = "required"
+label = "批次"
+
+[[models]]
+name = "Stock"
+
+[[models.fields]]
+name = "stock_id"
+type = "string"
+presence = "required"
+label = "批次ID"
+"#;
+
+#[test]
+fn dangling_model_reference_names_the_place_and_suggests_a_fix() {
+    let d = the_problem(&[("models/coupon.toml", COUPON_WITH_STOCK_REF)]);
+    assert_renders(&d, "models/coupon.toml:7:7: unknown model `Stok`\n  hint: did you mean `Stock`?");
+}
+
+#[test]
+fn dangling_model_reference_with_nothing_close_says_how_to_define_it() {
+    let spec = COUPON_WITH_STOCK_REF.replace("\"Stok\"", "\"NoSuchModel\"");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:7:7: unknown model `NoSuchModel`\n  hint: define it with [[models]] name = \"NoSuchModel\"",
+    );
+}
+
+#[test]
+fn reference_to_an_enum_from_an_object_field_says_to_check_the_type() {
+    let d = the_problem(&[(
+        "models/coupon.toml",
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "mode"
+type = "object"
+ref = "Mode"
+presence = "required"
+label = "模式"
+
+[[enums]]
+name = "Mode"
+
+[[enums.values]]
+value = "SINGLE"
+meaning = "单次"
+"#,
+    )]);
+    assert_renders(&d, "models/coupon.toml:7:7: unknown model `Mode`\n  hint: `Mode` is an enum; check `type`");
+}
+
+#[test]
+fn request_body_naming_no_model_suggests_the_closest() {
+    let d = the_problem(&[
+        ("models/coupon.toml", &COUPON_WITH_STOCK_REF.replace("Stok", "Stock")),
+        (
+            "endpoints/create_coupon.toml",
+            r#"[[operations]]
+id = "create_coupon"
+title = "创建券"
+doc_id = "1"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/coupons"
+request_body = "Copon"
+
+[[operations.responses]]
+status = 200
+"#,
+        ),
+    ]);
+    assert_renders(&d, "endpoints/create_coupon.toml:8:16: unknown model `Copon`\n  hint: did you mean `Coupon`?");
+}
+
+const CREATE_COUPON: &str = r#"[[operations]]
+id = "create_coupon"
+title = "创建券"
+doc_id = "1"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/coupons"
+
+[[operations.responses]]
+status = 200
+"#;
+
+#[test]
+fn duplicate_operation_id_across_files_names_the_first() {
+    let d = the_problem(&[("endpoints/a.toml", CREATE_COUPON), ("endpoints/b.toml", CREATE_COUPON)]);
+    assert_renders(
+        &d,
+        "endpoints/b.toml:2:6: duplicate operation id `create_coupon`\n  \
+         hint: operation ids are unique; the first is at endpoints/a.toml:2:6",
+    );
+}
+
+const STOCK: &str = r#"[[models]]
+name = "Stock"
+
+[[models.fields]]
+name = "stock_id"
+type = "string"
+presence = "required"
+label = "批次ID"
+"#;
+
+#[test]
+fn duplicate_model_across_files_names_the_first() {
+    let d = the_problem(&[("models/a.toml", STOCK), ("models/b.toml", STOCK)]);
+    assert_renders(
+        &d,
+        "models/b.toml:2:8: duplicate type name `Stock`\n  \
+         hint: models and enums share one namespace; `Stock` is first defined at models/a.toml:2:8",
+    );
+}
+
+#[test]
+fn enum_named_like_a_model_is_a_duplicate_type_name() {
+    let d = the_problem(&[
+        ("models/a.toml", STOCK),
+        (
+            "models/enums.toml",
+            r#"[[enums]]
+name = "Stock"
+
+[[enums.values]]
+value = "A"
+meaning = "甲"
+"#,
+        ),
+    ]);
+    assert_eq!(place(&d), "models/enums.toml:2:8", "{d}");
+    assert_eq!(d.message, "duplicate type name `Stock`");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("models/a.toml:2:8")), "{d}");
+}
+
+#[test]
+fn duplicate_field_names_the_first() {
+    let d = the_problem(&[(
+        "models/stock.toml",
+        r#"[[models]]
+name = "Stock"
+
+[[models.fields]]
+name = "stock_id"
+type = "string"
+presence = "required"
+label = "批次ID"
+
+[[models.fields]]
+name = "stock_id"
+type = "integer"
+presence = "optional"
+label = "批次ID"
+"#,
+    )]);
+    assert_renders(
+        &d,
+        "models/stock.toml:11:8: duplicate field `stock_id` in model `Stock`\n  \
+         hint: the first is at models/stock.toml:5:8",
+    );
+}
+
+#[test]
+fn model_name_that_is_not_pascal_case_suggests_one() {
+    let d = the_problem(&[("models/stock.toml", &STOCK.replace("\"Stock\"", "\"stock_info\""))]);
+    assert_renders(
+        &d,
+        "models/stock.toml:2:8: model name `stock_info` is not PascalCase\n  hint: use a name like `StockInfo`",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constraints
+// ---------------------------------------------------------------------------------------------
+
+/// A model `Limits` with one field whose extra keys are `constraint_lines`.
+fn limits(ty: &str, constraint_lines: &str) -> String {
+    format!(
+        r#"[[models]]
+name = "Limits"
+
+[[models.fields]]
+name = "value"
+type = "{ty}"
+presence = "required"
+label = "值"
+{constraint_lines}
+"#
+    )
+}
+
+#[test]
+fn min_above_max_is_a_contradiction() {
+    let d = the_problem(&[("models/limits.toml", &limits("integer", "min = 10\nmax = 5"))]);
+    assert_renders(
+        &d,
+        "models/limits.toml:10:7: field `value`: max 5 is below min 10\n  \
+         hint: no value could satisfy both; fix one bound",
+    );
+}
+
+#[test]
+fn min_length_above_max_length_is_a_contradiction() {
+    let d = the_problem(&[("models/limits.toml", &limits("string", "min_length = 8\nmax_length = 4"))]);
+    assert_renders(
+        &d,
+        "models/limits.toml:10:14: field `value`: max length 4 is below min length 8\n  \
+         hint: no value could satisfy both; fix one bound",
+    );
+}
+
+#[test]
+fn min_items_above_max_items_is_a_contradiction() {
+    let d = the_problem(&[(
+        "models/limits.toml",
+        r#"[[models]]
+name = "Limits"
+
+[[models.fields]]
+name = "value"
+type = "array"
+items = "string"
+presence = "required"
+label = "值"
+min_items = 3
+max_items = 2
+"#,
+    )]);
+    assert_renders(
+        &d,
+        "models/limits.toml:11:13: field `value`: max items 2 is below min items 3\n  \
+         hint: no value could satisfy both; fix one bound",
+    );
+}
+
+#[test]
+fn max_length_on_an_integer_does_not_apply() {
+    let d = the_problem(&[("models/limits.toml", &limits("integer", "max_length = 4"))]);
+    assert_renders(
+        &d,
+        "models/limits.toml:9:14: field `value`: `max_length` does not apply to its type\n  \
+         hint: `max_length` is for string fields",
+    );
+}
+
+#[test]
+fn min_items_on_a_string_does_not_apply() {
+    let d = the_problem(&[("models/limits.toml", &limits("string", "min_items = 1"))]);
+    assert_renders(
+        &d,
+        "models/limits.toml:9:13: field `value`: `min_items` does not apply to its type\n  \
+         hint: `min_items` is for array fields",
+    );
+}
+
+#[test]
+fn reversed_charset_range_is_reported_with_the_syntax() {
+    let d = the_problem(&[("models/limits.toml", &limits("string", "charset = \"z-a\""))]);
+    assert_eq!(place(&d), "models/limits.toml:9:11", "{d}");
+    assert_eq!(d.message, "field `value`: charset \"z-a\": range z-a is reversed");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("0-9A-Za-z_-")), "{d}");
+}
+
+#[test]
+fn conditional_field_without_condition_says_what_to_write() {
+    let d = the_problem(&[(
+        "models/stock.toml",
+        r#"[[models]]
+name = "Stock"
+
+[[models.fields]]
+name = "stock_id"
+type = "string"
+presence = "conditional"
+label = "批次ID"
+"#,
+    )]);
+    assert_renders(
+        &d,
+        "models/stock.toml:7:12: conditional field `stock_id` has no `condition`\n  \
+         hint: quote the doc's 条件必填 text in `condition` and enforce it with a rule",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------------
+
+/// A model `Coupon` (`usage_mode` enum, optional `stock_bundle` object, `tags` string list)
+/// followed by `rule_lines`.
+fn coupon_with_rule(rule_lines: &str) -> String {
+    format!(
+        r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "usage_mode"
+type = "enum"
+ref = "UsageMode"
+presence = "required"
+label = "使用模式"
+
+[[models.fields]]
+name = "stock_bundle"
+type = "object"
+ref = "Bundle"
+presence = "conditional"
+condition = "当usage_mode=\"PROGRESSIVE_BUNDLE\"时必填"
+label = "批次组"
+
+[[models.fields]]
+name = "tags"
+type = "array"
+items = "string"
+presence = "optional"
+label = "标签"
+
+[[models.rules]]
+description = "多次优惠时必填批次组"
+{rule_lines}
+
+[[models]]
+name = "Bundle"
+
+[[models.fields]]
+name = "remark"
+type = "string"
+presence = "optional"
+label = "备注"
+
+[[enums]]
+name = "UsageMode"
+
+[[enums.values]]
+value = "SINGLE"
+meaning = "单次优惠"
+
+[[enums.values]]
+value = "PROGRESSIVE_BUNDLE"
+meaning = "多次优惠"
+"#
+    )
+}
+
+#[test]
+fn the_rule_helper_spec_is_valid() {
+    let spec = coupon_with_rule(
+        "when = { field = \"usage_mode\", equals = \"PROGRESSIVE_BUNDLE\" }\nrequire = [\"stock_bundle\"]",
+    );
+    support::generate(&[("models/coupon.toml", &spec)]);
+}
+
+#[test]
+fn rule_naming_a_missing_field_suggests_the_closest() {
+    let spec = coupon_with_rule(
+        "when = { field = \"usage_mode\", equals = \"PROGRESSIVE_BUNDLE\" }\nrequire = [\"stock_bundel\"]",
+    );
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:29:12: rule names `stock_bundel`, but model `Coupon` has no field `stock_bundel`\n  \
+         hint: did you mean `stock_bundle`?",
+    );
+}
+
+#[test]
+fn rule_path_into_a_nested_model_names_the_model_that_lacks_the_field() {
+    let spec = coupon_with_rule("require = [\"stock_bundle.remrk\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:12: rule names `stock_bundle.remrk`, but model `Bundle` has no field `remrk`\n  \
+         hint: did you mean `remark`?",
+    );
+}
+
+#[test]
+fn rule_comparing_with_a_value_the_enum_lacks_lists_the_values() {
+    let spec = coupon_with_rule(
+        "when = { field = \"usage_mode\", equals = \"PROGRESIVE_BUNDLE\" }\nrequire = [\"stock_bundle\"]",
+    );
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:41: \"PROGRESIVE_BUNDLE\" is not a value of `usage_mode`\n  \
+         hint: values: SINGLE, PROGRESSIVE_BUNDLE",
+    );
+}
+
+#[test]
+fn rule_testing_an_in_list_with_a_value_the_enum_lacks_lists_the_values() {
+    let spec = coupon_with_rule("assert = { field = \"usage_mode\", in = [\"SINGLE\", \"MULTI\"] }");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_eq!(d.message, "\"MULTI\" is not a value of `usage_mode`", "{d}");
+    assert_eq!(d.hint.as_deref(), Some("values: SINGLE, PROGRESSIVE_BUNDLE"), "{d}");
+    assert_eq!(d.line, 28, "{d}");
+}
+
+#[test]
+fn contains_on_a_field_that_is_not_an_array_is_rejected() {
+    let spec =
+        coupon_with_rule("when = { field = \"usage_mode\", contains = \"SINGLE\" }\nrequire = [\"stock_bundle\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(&d, "models/coupon.toml:28:43: `contains` needs an array, and `usage_mode` is not one");
+}
+
+#[test]
+fn rule_with_two_assertions_lists_them() {
+    let spec = coupon_with_rule("require = [\"stock_bundle\"]\nforbid = [\"tags\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:11: rule \"多次优惠时必填批次组\" on `Coupon` has 2 assertions (require, forbid)\n  \
+         hint: give exactly one of require, forbid, exactly_one_of, at_least_one_of, at_most_one_of, assert",
+    );
+}
+
+#[test]
+fn rule_with_two_tests_in_one_condition_is_rejected() {
+    let spec = coupon_with_rule(
+        "when = { field = \"usage_mode\", equals = \"SINGLE\", present = true }\nforbid = [\"stock_bundle\"]",
+    );
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:18: condition on `usage_mode` needs exactly one test\n  \
+         hint: use one of equals, in, contains, present",
+    );
+}
+
+#[test]
+fn rule_that_forbids_its_own_trigger_contradicts_itself() {
+    let spec = coupon_with_rule("when = { field = \"tags\", present = true }\nforbid = [\"tags\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:29:10: rule forbids `tags` whenever it is present\n  hint: the rule contradicts itself",
+    );
+}
+
+#[test]
+fn exactly_one_of_a_single_field_is_rejected() {
+    let spec = coupon_with_rule("exactly_one_of = [\"tags\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(&d, "models/coupon.toml:28:18: `exactly_one_of` needs at least 2 field(s), got 1");
+}
+
+#[test]
+#[ignore = "generator bug: a rule with no assertion and no `when` is reported at line 1, column 1 of the file, \
+            not at the rule"]
+fn rule_without_any_assertion_is_located_at_the_rule() {
+    let d = the_problem(&[("models/coupon.toml", &coupon_with_rule(""))]);
+    assert!(d.message.contains("on `Coupon`"), "{d}");
+    // The rule starts on line 26 (`[[models.rules]]`); its description is on line 27.
+    assert_eq!(d.file, "models/coupon.toml", "{d}");
+    assert!((26..=27).contains(&d.line), "{d}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations: paths and parameters
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn path_placeholder_without_a_path_param_says_what_to_add() {
+    let spec = CREATE_COUPON.replace("\"/v3/coupons\"", "\"/v3/coupons/{coupon_id}\"");
+    let d = the_problem(&[("endpoints/create_coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:7:8: path placeholder `{coupon_id}` has no matching path parameter\n  \
+         hint: add [[operations.path_params]] name = \"coupon_id\"",
+    );
+}
+
+#[test]
+fn path_param_missing_from_the_path_is_reported() {
+    let spec = format!(
+        r#"{CREATE_COUPON}
+[[operations.path_params]]
+name = "coupon_id"
+type = "string"
+presence = "required"
+label = "券ID"
+"#
+    );
+    let d = the_problem(&[("endpoints/create_coupon.toml", &spec)]);
+    assert_eq!(d.message, "path parameter `coupon_id` does not appear in the path", "{d}");
+    assert_eq!(place(&d), "endpoints/create_coupon.toml:7:8", "{d}");
+}
+
+#[test]
+fn optional_path_param_must_be_required() {
+    let spec = format!(
+        r#"{}
+[[operations.path_params]]
+name = "coupon_id"
+type = "string"
+presence = "optional"
+label = "券ID"
+"#,
+        CREATE_COUPON.replace("\"/v3/coupons\"", "\"/v3/coupons/{coupon_id}\"")
+    );
+    let d = the_problem(&[("endpoints/create_coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:15:12: path parameter `coupon_id` must be required\n  \
+         hint: a path cannot be built without it",
+    );
+}
+
+#[test]
+fn path_with_a_query_string_points_to_query_params() {
+    let spec = CREATE_COUPON.replace("\"/v3/coupons\"", "\"/v3/coupons?limit=10\"");
+    let d = the_problem(&[("endpoints/create_coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:7:8: path \"/v3/coupons?limit=10\" contains a query string\n  \
+         hint: declare query parameters in [[operations.query_params]]",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Doc examples
+// ---------------------------------------------------------------------------------------------
+
+/// `create_coupon` taking a `Stock` body, with one request example whose text is `example`.
+fn create_coupon_with_example(example: &str) -> String {
+    format!(
+        r#"[[operations]]
+id = "create_coupon"
+title = "创建券"
+doc_id = "1"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/coupons"
+request_body = "Stock"
+
+[[operations.responses]]
+status = 200
+
+[[operations.examples]]
+kind = "request"
+format = "json"
+title = "请求示例"
+source = "test"
+text = '''
+{example}
+'''
+"#
+    )
+}
+
+#[test]
+fn doc_example_with_broken_json_points_into_the_example() {
+    let spec = create_coupon_with_example("{\n  \"stock_id\" : \"1\",\n  \"remark\" : \n}");
+    let d = the_problem(&[("models/stock.toml", STOCK), ("endpoints/create_coupon.toml", &spec)]);
+    // The JSON starts on line 19; the parser gives up on its line 4 (`}`), file line 22.
+    assert_eq!(place(&d), "endpoints/create_coupon.toml:22:1", "{d}");
+    assert!(d.message.starts_with("example \"请求示例\": example JSON does not parse:"), "{d}");
+    assert!(d.message.contains("expected value"), "{d}");
+}
+
+#[test]
+#[ignore = "generator weakness: a broken doc example is located at the start of the offending line \
+            (column 1), although serde_json reports the column"]
+fn doc_example_with_broken_json_points_at_the_offending_column() {
+    let spec = create_coupon_with_example("{\n  \"stock_id\" : \"1\",\n  \"remark\" : ,\n}");
+    let d = the_problem(&[("models/stock.toml", STOCK), ("endpoints/create_coupon.toml", &spec)]);
+    // `,` where a value should be: file line 21, column 14.
+    assert_eq!(place(&d), "endpoints/create_coupon.toml:21:14", "{d}");
+}
+
+#[test]
+fn doc_example_with_a_key_that_is_not_a_field_names_the_key() {
+    let spec = create_coupon_with_example("{\n  \"stock_id\" : \"1\",\n  \"stock_name\" : \"满减券\"\n}");
+    let d = the_problem(&[("models/stock.toml", STOCK), ("endpoints/create_coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:21:3: example \"请求示例\": `stock_name` is not a field of the model\n  \
+         hint: every key of a doc example must be transcribed as a field",
+    );
+}
+
+#[test]
+fn curl_example_without_a_body_says_so() {
+    let spec = create_coupon_with_example("curl -X POST https://api.example.com/v3/coupons");
+    let spec = spec.replace("format = \"json\"", "format = \"curl\"");
+    let d = the_problem(&[("models/stock.toml", STOCK), ("endpoints/create_coupon.toml", &spec)]);
+    assert_renders(&d, "endpoints/create_coupon.toml:19:1: example \"请求示例\": curl example has no `-d '...'` body");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn missing_service_section_is_reported_on_the_first_file() {
+    let diags = problems_in(vec![SourceFile::new("models/stock.toml", STOCK)]);
+    assert_eq!(diags.0.len(), 1, "{diags}");
+    assert_renders(
+        &diags.0[0],
+        "models/stock.toml:1:1: no [service] section in any spec file\n  \
+         hint: add [service] with title, primary_base_url and backup_base_url (api-spec/service.toml)",
+    );
+}
+
+#[test]
+fn second_service_section_names_the_first() {
+    let d = the_problem(&[("other_service.toml", support::SERVICE)]);
+    assert_renders(
+        &d,
+        "other_service.toml:3:20: a second [service] section\n  \
+         hint: the service is described once; the first is at service.toml:3:20",
+    );
+}
+
+#[test]
+fn plain_http_base_url_is_rejected() {
+    let service = support::SERVICE.replace("https://api2", "http://api2");
+    let diags = problems_in(vec![SourceFile::new("service.toml", service)]);
+    assert_eq!(
+        diags.to_string(),
+        "service.toml:4:19: base URL \"http://api2.example.com\" is not https\n1 problem(s) in the spec"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many problems at once, and garbage
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn problems_in_several_files_are_all_reported_in_one_run_sorted_by_place() {
+    let diags = problems(&[
+        ("models/coupon.toml", COUPON_WITH_STOCK_REF),
+        ("models/limits.toml", &limits("integer", "max_length = 4\nmin = 10\nmax = 5")),
+        ("endpoints/a.toml", CREATE_COUPON),
+        ("endpoints/b.toml", CREATE_COUPON),
+    ]);
+    let places: Vec<String> = diags.0.iter().map(place).collect();
+    assert_eq!(
+        places,
+        [
+            "endpoints/b.toml:2:6",    // duplicate operation id
+            "models/coupon.toml:7:7",  // unknown model `Stok`
+            "models/limits.toml:9:14", // max_length on an integer
+            "models/limits.toml:11:7", // max below min
+        ],
+        "\n{diags}"
+    );
+    assert!(diags.to_string().ends_with("\n4 problem(s) in the spec"), "{diags}");
+}
+
+#[test]
+fn syntax_errors_in_several_files_are_all_reported_in_one_run() {
+    let diags = problems(&[
+        ("models/a.toml", "[[models]]\nname = \"A\"\nlabel = \"unterminated\n"),
+        ("models/b.toml", STOCK),
+        ("models/c.toml", "[[models]\n"),
+        ("models/d.toml", "[[enums]]\nname = \"D\"\nvalues = 3\n"),
+    ]);
+    let files: Vec<&str> = diags.0.iter().map(|d| d.file.as_str()).collect();
+    assert_eq!(files, ["models/a.toml", "models/c.toml", "models/d.toml"], "\n{diags}");
+}
+
+#[test]
+fn garbage_is_reported_not_panicked_on() {
+    let cases: &[(&str, &str)] = &[
+        ("binary-ish text", "\u{0}\u{1}\u{2}PK\u{3}\u{4}\u{fffd}\u{fffd}ELF\n\u{7f}\u{0}[[["),
+        ("just [[models]]", "[[models]]"),
+        ("a field table with nothing in it", "[[models]]\n[[models.fields]]\n"),
+        ("just [[operations]]", "[[operations]]\n"),
+        ("an enum without values", "[[enums]]\nname = \"E\"\nvalues = []\n"),
+        ("a top-level key of the wrong type", "models = 3"),
+        ("an empty [service]", "[service]\n"),
+        ("an unterminated multi-line string", "'''\n"),
+        ("a byte-order mark before [[models]]", "\u{feff}[[models]]\n"),
+        (
+            "empty names",
+            r#"[[models]]
+name = ""
+fields = [{ name = "", type = "string", presence = "required", label = "" }]
+"#,
+        ),
+        (
+            "an array of arrays",
+            r#"[[models]]
+name = "M"
+fields = [{ name = "a", type = "array", items = "array", presence = "required", label = "" }]
+"#,
+        ),
+        (
+            "empty and odd rule paths",
+            r#"[[models]]
+name = "M"
+fields = [{ name = "a", type = "string", presence = "optional", label = "" }]
+rules = [
+    { description = "", require = [""] },
+    { description = "", require = ["a..b"] },
+    { description = "", require = ["a.b"] },
+    { description = "", at_most_one_of = [] },
+    { description = "", assert = { field = "a", in = [] } },
+]
+"#,
+        ),
+        (
+            "a path made of braces",
+            r#"[[operations]]
+id = "x"
+title = ""
+doc_id = ""
+updated = ""
+method = "GET"
+path = "/{}{"
+
+[[operations.responses]]
+status = 200
+"#,
+        ),
+    ];
+    for (what, text) in cases {
+        let result = std::panic::catch_unwind(|| problems(&[("garbage.toml", text)]));
+        let Ok(diags) = result else { panic!("the generator panicked on {what}") };
+        let lines = text.lines().count().max(1);
+        for d in &diags.0 {
+            assert!(d.line >= 1 && d.column >= 1, "{what}: {d} has no place");
+            if d.file == "garbage.toml" {
+                assert!(d.line <= lines + 1, "{what}: {d} is outside the file");
+            }
+        }
+    }
+}
+
+#[test]
+fn places_in_files_with_windows_line_endings_are_the_same() {
+    let d = the_problem(&[("models/coupon.toml", &COUPON_WITH_STOCK_REF.replace('\n', "\r\n"))]);
+    assert_eq!(place(&d), "models/coupon.toml:7:7", "{d}");
+}
+
+#[test]
+fn an_empty_file_next_to_a_valid_spec_is_fine() {
+    support::generate(&[("empty.toml", "")]);
+}
+
+#[test]
+fn an_empty_file_alone_reports_the_missing_service() {
+    let diags = problems_in(vec![SourceFile::new("empty.toml", "")]);
+    assert_eq!(diags.0.len(), 1, "{diags}");
+    assert_eq!(place(&diags.0[0]), "empty.toml:1:1");
+    assert_eq!(diags.0[0].message, "no [service] section in any spec file");
+}
+
+#[test]
+#[ignore = "generator bug: ir_from_sources(vec![]) panics (`service.expect(\"checked above\")` in lower.rs) \
+            instead of reporting that there is no spec"]
+fn no_files_at_all_is_reported_not_panicked_on() {
+    let result = std::panic::catch_unwind(|| codegen::ir_from_sources(Vec::new()).map(|_| ()));
+    let result = result.expect("ir_from_sources must not panic on an empty list");
+    assert!(result.is_err(), "an empty spec must be rejected");
+}
