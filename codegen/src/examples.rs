@@ -18,10 +18,14 @@ pub fn extract_json(format: ExampleFormat, text: &str) -> Result<String, (usize,
     match serde_json::from_str::<serde_json::Value>(&json) {
         Ok(_) => Ok(json),
         Err(e) => {
-            // serde_json reports line/column within the stripped text; comments only shorten
-            // lines, so the line maps back directly.
+            // serde_json counts lines and columns in the stripped text; comments are only cut
+            // from line ends, so both map back to the original text unchanged.
             let line_offset: usize = body.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
-            Err((start + line_offset, format!("example JSON does not parse: {e}")))
+            let line = body[line_offset..].lines().next().unwrap_or("");
+            let column: usize = line.chars().take(e.column().saturating_sub(1)).map(char::len_utf8).sum();
+            let what = e.to_string();
+            let what = what.split(" at line ").next().unwrap_or(&what);
+            Err((start + line_offset + column, format!("example JSON does not parse: {what}")))
         }
     }
 }
@@ -76,5 +80,6 @@ mod tests {
         let (offset, msg) = extract_json(ExampleFormat::Json, text).unwrap_err();
         assert!(msg.contains("does not parse"), "{msg}");
         assert_eq!(offset, text.find("}").unwrap());
+        assert!(!msg.contains("at line"), "the position is given by the location, not the message: {msg}");
     }
 }

@@ -53,7 +53,8 @@ fn io_diag(path: &Path, e: std::io::Error) -> Diagnostics {
 
 /// Parses every file; a file with a syntax or shape error is reported and skipped, so one
 /// run reports the first error of each broken file.
-pub fn parse(files: Vec<SourceFile>) -> Result<Loaded, Diagnostics> {
+pub fn parse(mut files: Vec<SourceFile>) -> Result<Loaded, Diagnostics> {
+    files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut diags = Diagnostics::default();
     let mut parsed = Vec::new();
     for file in files {
@@ -62,18 +63,34 @@ pub fn parse(files: Vec<SourceFile>) -> Result<Loaded, Diagnostics> {
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_owned();
-                let hint = if message.contains("unknown field") {
+                let hint = if let Some(near) = closest_listed(&message) {
+                    if message.starts_with("unknown field") {
+                        format!("did you mean `{near}`? The allowed keys are listed in api-spec/spec.schema.json")
+                    } else {
+                        format!("did you mean `{near}`?")
+                    }
+                } else if message.contains("unknown field") {
                     "the allowed keys are listed in api-spec/spec.schema.json (`cargo xtask schema` writes it)"
+                        .to_owned()
                 } else if message.contains("missing field") {
-                    "add the key; api-spec/spec.schema.json lists what each table needs"
+                    "add the key; api-spec/spec.schema.json lists what each table needs".to_owned()
                 } else if message.contains("unknown variant") {
-                    "use one of the listed values"
+                    "use one of the listed values".to_owned()
                 } else {
-                    "the file must be valid TOML in the spec format (see api-spec/spec.schema.json)"
+                    "the file must be valid TOML in the spec format (see api-spec/spec.schema.json)".to_owned()
                 };
                 diags.error(&file, span, message).hint(hint);
             }
         }
     }
     diags.into_result().map(|()| Loaded { files: parsed })
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), the listed
+/// name closest to `x`.
+fn closest_listed(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (given, listed) = rest.split_once('`')?;
+    let candidates: Vec<String> = listed.split('`').skip(1).step_by(2).map(str::to_owned).collect();
+    crate::lower::closest(given, candidates.iter()).cloned()
 }

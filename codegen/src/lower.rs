@@ -19,6 +19,11 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         enum_values: HashMap::new(),
     };
     let files = &loaded.files;
+    if files.is_empty() {
+        let nothing = SourceFile::new("api-spec", "");
+        cx.diags.error(&nothing, 0..0, "the spec has no files").hint("point the generator at the api-spec/ directory");
+        return Err(cx.diags);
+    }
 
     // 1. Names of models and enums, so fields can be resolved whatever the file order.
     for (fi, (file, spec)) in files.iter().enumerate() {
@@ -52,7 +57,7 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
     // 3. Rules, which need every model's fields.
     for (file, spec) in files {
         for m in &spec.models {
-            let rules: Vec<RuleIr> = m.rules.iter().filter_map(|r| cx.rule(file, &m.name.value, r, &models)).collect();
+            let rules: Vec<RuleIr> = m.rules.iter().filter_map(|r| cx.rule(file, &m.name, r, &models)).collect();
             if let Some(model) = models.get_mut(&m.name.value)
                 && model.rules.is_empty()
             {
@@ -123,6 +128,11 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
             .hint("add [service] with title, primary_base_url and backup_base_url (api-spec/service.toml)");
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
+    // Rows documenting a code come from several files; order them by content, not file order.
+    for rows in error_codes.values_mut() {
+        rows.sort_by(|a, b| (a.status, &a.description, &a.solution).cmp(&(b.status, &b.description, &b.solution)));
+        rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
+    }
     cx.diags.into_result()?;
     Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes })
 }
@@ -213,7 +223,9 @@ impl Cx {
                         f.name.span.clone(),
                         format!("field `{}` and `{other}` both become `{rust}` in Rust", f.name.value),
                     )
-                    .hint("rename one of them on the wire side is impossible; report this as a generator limitation");
+                    .hint(
+                        "the generator cannot tell these wire names apart in Rust; this spec needs a generator change",
+                    );
                 continue;
             }
             seen_rust.insert(rust.clone(), &f.name.value);
@@ -559,9 +571,9 @@ impl Cx {
                 self.diags.error(file, vs.span.clone(), "`in` with no values can never hold");
             }
             for v in &vs.value {
-                check_value(self, &path.leaf, v, &vs.span);
+                check_value(self, &path.leaf, &v.value, &v.span);
             }
-            Test::In(vs.value.clone())
+            Test::In(vs.value.iter().map(|v| v.value.clone()).collect())
         } else if let Some(v) = &c.contains {
             match &element {
                 Some(el) => check_value(self, el, &v.value, &v.span),
@@ -584,10 +596,11 @@ impl Cx {
     fn rule(
         &mut self,
         file: &SourceFile,
-        model: &str,
+        model_name: &Sp<String>,
         r: &spec::Rule,
         models: &BTreeMap<String, ModelIr>,
     ) -> Option<RuleIr> {
+        let model = model_name.value.as_str();
         // Enum values are checked against the raw enum declarations, known by name.
         let enum_values = self.enum_values.clone();
         let lookup = move |name: &str| enum_values.get(name).cloned();
@@ -615,24 +628,25 @@ impl Cx {
                 .or(r.assert.as_ref().map(|a| a.field.span.clone()))
         });
         if given.len() != 1 {
-            let span = anchor.unwrap_or(0..0);
+            // A rule with nothing located in it is reported at its description.
+            let span = anchor.unwrap_or_else(|| r.description.span.clone());
+            let what = if given.is_empty() {
+                "has no assertion".to_owned()
+            } else {
+                format!("has {} assertions ({})", given.len(), given.join(", "))
+            };
             self.diags
-                .error(
-                    file,
-                    span,
-                    format!(
-                        "rule {:?} on `{model}` has {} assertions ({})",
-                        r.description,
-                        given.len(),
-                        given.join(", ")
-                    ),
-                )
+                .error(file, span, format!("rule {:?} on `{model}` {what}", r.description.value))
                 .hint("give exactly one of require, forbid, exactly_one_of, at_least_one_of, at_most_one_of, assert");
             return None;
         }
         if let Some(a) = &r.assert {
             let cond = self.condition(file, model, a, models, &lookup)?;
-            return Some(RuleIr { description: r.description.clone(), when, assertion: AssertionIr::Holds(cond) });
+            return Some(RuleIr {
+                description: r.description.value.clone(),
+                when,
+                assertion: AssertionIr::Holds(cond),
+            });
         }
         let (list, kind) = lists.iter().find(|(l, _)| l.is_some()).map(|(l, k)| (l.as_ref().expect("some"), *k))?;
         let min = if matches!(kind, "require" | "forbid") { 1 } else { 2 };
@@ -665,7 +679,7 @@ impl Cx {
             "at_least_one_of" => AssertionIr::AtLeastOneOf(paths),
             _ => AssertionIr::AtMostOneOf(paths),
         };
-        Some(RuleIr { description: r.description.clone(), when, assertion })
+        Some(RuleIr { description: r.description.value.clone(), when, assertion })
     }
 
     fn enumeration(&mut self, file: &SourceFile, e: &spec::EnumDef) -> EnumIr {
@@ -746,7 +760,7 @@ impl Cx {
             self.fields(file, &op.path_params, &format!("path parameters of `{id}`"), FieldsOf::PathParams);
         let query_params =
             self.fields(file, &op.query_params, &format!("query parameters of `{id}`"), FieldsOf::QueryParams);
-        let segments = self.path_template(file, &op.path, &path_params);
+        let segments = self.path_template(file, &op.path, &path_params, &op.path_params);
         let body_ref = |cx: &mut Cx, r: &Option<Sp<String>>| -> Option<Option<String>> {
             match r {
                 None => Some(None),
@@ -855,7 +869,13 @@ impl Cx {
         })
     }
 
-    fn path_template(&mut self, file: &SourceFile, path: &Sp<String>, params: &[FieldIr]) -> Option<Vec<PathSegment>> {
+    fn path_template(
+        &mut self,
+        file: &SourceFile,
+        path: &Sp<String>,
+        params: &[FieldIr],
+        raw_params: &[spec::Field],
+    ) -> Option<Vec<PathSegment>> {
         let text = &path.value;
         if !text.starts_with('/') {
             self.diags.error(file, path.span.clone(), format!("path {text:?} must start with `/`"));
@@ -902,11 +922,13 @@ impl Cx {
         }
         for p in params {
             if !used.contains(&p.wire) {
-                self.diags.error(
-                    file,
-                    path.span.clone(),
-                    format!("path parameter `{}` does not appear in the path", p.wire),
-                );
+                let span = raw_params
+                    .iter()
+                    .find(|r| r.name.value == p.wire)
+                    .map_or(path.span.clone(), |r| r.name.span.clone());
+                self.diags
+                    .error(file, span, format!("path parameter `{}` does not appear in the path {text:?}", p.wire))
+                    .hint(format!("add `{{{}}}` to the path, or remove the parameter", p.wire));
             }
         }
         Some(segments)
@@ -991,7 +1013,7 @@ pub fn parse_charset(text: &str) -> Result<Vec<(char, char)>, String> {
 }
 
 /// The candidate closest to `name` by edit distance, if reasonably close.
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
     candidates
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(2))

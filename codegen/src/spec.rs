@@ -323,11 +323,12 @@ pub struct Field {
 pub struct Condition {
     /// Dotted path relative to the model, through objects only (`display_info.original_price`).
     pub field: Sp<String>,
-    /// The field (an enum or string) has this value.
+    /// The field (an enum or string) has this value. An absent field has no value, so a
+    /// condition with `equals`, `in` or `contains` on an absent field does not hold.
     pub equals: Option<Sp<String>>,
     /// The field has one of these values.
     #[serde(rename = "in")]
-    pub one_of: Option<Sp<Vec<String>>>,
+    pub one_of: Option<Sp<Vec<Sp<String>>>>,
     /// The field (an array) contains this value.
     pub contains: Option<Sp<String>>,
     /// The field is present (`true`) or absent (`false`).
@@ -342,7 +343,7 @@ pub struct Condition {
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// What the rule says, in the doc's words.
-    pub description: String,
+    pub description: Sp<String>,
     pub when: Option<Condition>,
     /// These fields must be present.
     pub require: Option<Sp<Vec<Sp<String>>>>,

@@ -99,9 +99,6 @@ fn generating_twice_gives_identical_output() {
 }
 
 #[test]
-#[ignore = "generator bug: the rows documenting an error code (its `meaning` in errors.rs) are joined \
-            in the order of the input files, so reordering, renaming or splitting files changes errors.rs \
-            (and load::parse does not sort the files by name as `Loaded` documents)"]
 fn file_order_does_not_matter() {
     let files = real_spec();
     let expected = generate(files.clone());

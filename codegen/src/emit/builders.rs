@@ -66,7 +66,10 @@ fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
 /// Setter name: the field's name, unless it would clash with the builder's own methods.
 fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
     match f.rust.as_str() {
-        "build" | "build_at" | "build_root" => format_ident!("set_{}", f.rust),
+        // The builder's own methods, and trait methods users call by path (`XBuilder::from`).
+        "build" | "build_at" | "build_root" | "default" | "from" | "into" | "clone" => {
+            format_ident!("set_{}", f.rust)
+        }
         _ => types::ident(&f.rust),
     }
 }
@@ -75,7 +78,7 @@ fn builder(m: &ModelIr) -> TokenStream {
     let model = types::ident(&m.name);
     let name = types::builder_ident(&m.name);
     let builder_doc = format!(
-        "Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).",
+        " Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).",
         m.name
     );
     let slots = m.fields.iter().map(|f| {
@@ -158,7 +161,7 @@ fn builder(m: &ModelIr) -> TokenStream {
         impl crate::generated::models::#model {
             /// Starts building one; `build()` reports every missing required field by JSON path.
             pub fn builder() -> #name {
-                #name::default()
+                <#name as ::core::default::Default>::default()
             }
         }
 

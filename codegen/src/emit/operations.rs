@@ -103,8 +103,7 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
 }
 
 /// Argument type of a parameter and the expression giving its query-string text.
-fn param_type(p: &FieldIr) -> (TokenStream, TokenStream) {
-    let id = types::ident(&p.rust);
+fn param_type(p: &FieldIr, id: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
     match &p.ty {
         TypeIr::Enum(name) => {
             let t = types::model_path(name);
@@ -122,11 +121,12 @@ fn call(op: &OperationIr) -> TokenStream {
     let doc = docs::attrs(&op_doc(op));
     let no_needs = BTreeSet::new();
 
+    let names = ArgNames::new(op);
     let mut args = Vec::new();
     let mut checks = Vec::new();
-    for p in &op.path_params {
-        let id = types::ident(&p.rust);
-        let (ty, _) = param_type(p);
+    for (p, name) in op.path_params.iter().zip(&names.path) {
+        let id = types::ident(name);
+        let (ty, _) = param_type(p, &id);
         args.push(quote! { #id: #ty });
         let mut constraints = p.constraints.clone();
         // An empty path segment would change which resource is addressed.
@@ -140,9 +140,9 @@ fn call(op: &OperationIr) -> TokenStream {
         }
     }
     let mut query = Vec::new();
-    for p in &op.query_params {
-        let id = types::ident(&p.rust);
-        let (ty, text) = param_type(p);
+    for (p, name) in op.query_params.iter().zip(&names.query) {
+        let id = types::ident(name);
+        let (ty, text) = param_type(p, &id);
         let wire = &p.wire;
         let c = validation::value_checks(&p.ty, &p.constraints, &no_needs);
         if p.is_option() {
@@ -159,13 +159,14 @@ fn call(op: &OperationIr) -> TokenStream {
             }
         }
     }
+    let body_id = types::ident(&names.body);
     let body_arg = op.request_body.as_ref().map(|m| {
         let t = types::model_path(m);
-        quote! { body: &#t }
+        quote! { #body_id: &#t }
     });
     if let Some(b) = &body_arg {
         args.push(b.clone());
-        checks.push(quote! { crate::runtime::validate::Validate::validate_at(body, "", &mut __violations); });
+        checks.push(quote! { crate::runtime::validate::Validate::validate_at(#body_id, "", &mut __violations); });
     }
     let validate = if checks.is_empty() {
         quote! {}
@@ -181,8 +182,8 @@ fn call(op: &OperationIr) -> TokenStream {
     let path_pushes = op.segments.iter().map(|s| match s {
         PathSegment::Literal(text) => quote! { __path.push_str(#text); },
         PathSegment::Param(name) => {
-            let p = op.path_params.iter().find(|p| &p.wire == name).expect("lowering checked placeholders");
-            let id = types::ident(&p.rust);
+            let i = op.path_params.iter().position(|p| &p.wire == name).expect("lowering checked placeholders");
+            let (p, id) = (&op.path_params[i], types::ident(&names.path[i]));
             let text = match &p.ty {
                 TypeIr::Enum(_) => quote! { #id.as_str() },
                 TypeIr::String => quote! { #id },
@@ -198,7 +199,7 @@ fn call(op: &OperationIr) -> TokenStream {
     };
     let body = if body_arg.is_some() {
         quote! {
-            ::core::option::Option::Some(::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?)
+            ::core::option::Option::Some(::serde_json::to_vec(#body_id).map_err(crate::runtime::error::Error::Encode)?)
         }
     } else {
         quote! { ::core::option::Option::None }
@@ -217,5 +218,35 @@ fn call(op: &OperationIr) -> TokenStream {
             let __body = #body;
             self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
         }
+    }
+}
+
+/// Argument names of a call function: parameters keep their names, and a later one that would
+/// clash (a query parameter named like a path parameter, anything named `body`) gets a suffix.
+struct ArgNames {
+    path: Vec<String>,
+    query: Vec<String>,
+    body: String,
+}
+
+impl ArgNames {
+    fn new(op: &OperationIr) -> Self {
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut claim = |wanted: String, suffix: &str| {
+            let mut name = wanted.clone();
+            if taken.contains(&name) {
+                name = format!("{}_{suffix}", wanted.trim_start_matches("r#"));
+            }
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.insert(name.clone());
+            name
+        };
+        let path = op.path_params.iter().map(|p| claim(p.rust.clone(), "path")).collect();
+        let query = op.query_params.iter().map(|p| claim(p.rust.clone(), "query")).collect();
+        // Claimed last, so a parameter named `body` keeps its name and the body becomes `body_request`.
+        let body = claim("body".to_owned(), "request");
+        ArgNames { path, query, body }
     }
 }

@@ -3,7 +3,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
 use crate::runtime::validate::BuildAt as _;
-///Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule); see [`BundleStockUsageRule::builder`](crate::generated::models::BundleStockUsageRule::builder).
+/// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule); see [`BundleStockUsageRule::builder`](crate::generated::models::BundleStockUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct BundleStockUsageRuleBuilder {
@@ -15,7 +15,7 @@ pub struct BundleStockUsageRuleBuilder {
 impl crate::generated::models::BundleStockUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> BundleStockUsageRuleBuilder {
-        BundleStockUsageRuleBuilder::default()
+        <BundleStockUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl BundleStockUsageRuleBuilder {
@@ -110,7 +110,7 @@ for BundleStockUsageRuleBuilder {
         }
     }
 }
-///Builds a [`ComboPackage`](crate::generated::models::ComboPackage); see [`ComboPackage::builder`](crate::generated::models::ComboPackage::builder).
+/// Builds a [`ComboPackage`](crate::generated::models::ComboPackage); see [`ComboPackage::builder`](crate::generated::models::ComboPackage::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ComboPackageBuilder {
@@ -121,7 +121,7 @@ pub struct ComboPackageBuilder {
 impl crate::generated::models::ComboPackage {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> ComboPackageBuilder {
-        ComboPackageBuilder::default()
+        <ComboPackageBuilder as ::core::default::Default>::default()
     }
 }
 impl ComboPackageBuilder {
@@ -206,7 +206,7 @@ for ComboPackageBuilder {
         }
     }
 }
-///Builds a [`ComboPackageChoice`](crate::generated::models::ComboPackageChoice); see [`ComboPackageChoice::builder`](crate::generated::models::ComboPackageChoice::builder).
+/// Builds a [`ComboPackageChoice`](crate::generated::models::ComboPackageChoice); see [`ComboPackageChoice::builder`](crate::generated::models::ComboPackageChoice::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ComboPackageChoiceBuilder {
@@ -220,7 +220,7 @@ pub struct ComboPackageChoiceBuilder {
 impl crate::generated::models::ComboPackageChoice {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> ComboPackageChoiceBuilder {
-        ComboPackageChoiceBuilder::default()
+        <ComboPackageChoiceBuilder as ::core::default::Default>::default()
     }
 }
 impl ComboPackageChoiceBuilder {
@@ -340,7 +340,7 @@ for ComboPackageChoiceBuilder {
         }
     }
 }
-///Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod); see [`CouponAvailablePeriod::builder`](crate::generated::models::CouponAvailablePeriod::builder).
+/// Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod); see [`CouponAvailablePeriod::builder`](crate::generated::models::CouponAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CouponAvailablePeriodBuilder {
@@ -356,7 +356,7 @@ pub struct CouponAvailablePeriodBuilder {
 impl crate::generated::models::CouponAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CouponAvailablePeriodBuilder {
-        CouponAvailablePeriodBuilder::default()
+        <CouponAvailablePeriodBuilder as ::core::default::Default>::default()
     }
 }
 impl CouponAvailablePeriodBuilder {
@@ -499,7 +499,7 @@ for CouponAvailablePeriodBuilder {
         }
     }
 }
-///Builds a [`CouponAvailableStoreInfo`](crate::generated::models::CouponAvailableStoreInfo); see [`CouponAvailableStoreInfo::builder`](crate::generated::models::CouponAvailableStoreInfo::builder).
+/// Builds a [`CouponAvailableStoreInfo`](crate::generated::models::CouponAvailableStoreInfo); see [`CouponAvailableStoreInfo::builder`](crate::generated::models::CouponAvailableStoreInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CouponAvailableStoreInfoBuilder {
@@ -510,7 +510,7 @@ pub struct CouponAvailableStoreInfoBuilder {
 impl crate::generated::models::CouponAvailableStoreInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CouponAvailableStoreInfoBuilder {
-        CouponAvailableStoreInfoBuilder::default()
+        <CouponAvailableStoreInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl CouponAvailableStoreInfoBuilder {
@@ -589,7 +589,7 @@ for CouponAvailableStoreInfoBuilder {
         }
     }
 }
-///Builds a [`CouponCodeCountInfo`](crate::generated::models::CouponCodeCountInfo); see [`CouponCodeCountInfo::builder`](crate::generated::models::CouponCodeCountInfo::builder).
+/// Builds a [`CouponCodeCountInfo`](crate::generated::models::CouponCodeCountInfo); see [`CouponCodeCountInfo::builder`](crate::generated::models::CouponCodeCountInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CouponCodeCountInfoBuilder {
@@ -599,7 +599,7 @@ pub struct CouponCodeCountInfoBuilder {
 impl crate::generated::models::CouponCodeCountInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CouponCodeCountInfoBuilder {
-        CouponCodeCountInfoBuilder::default()
+        <CouponCodeCountInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl CouponCodeCountInfoBuilder {
@@ -655,7 +655,7 @@ for CouponCodeCountInfoBuilder {
         }
     }
 }
-///Builds a [`CouponDisplayInfo`](crate::generated::models::CouponDisplayInfo); see [`CouponDisplayInfo::builder`](crate::generated::models::CouponDisplayInfo::builder).
+/// Builds a [`CouponDisplayInfo`](crate::generated::models::CouponDisplayInfo); see [`CouponDisplayInfo::builder`](crate::generated::models::CouponDisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CouponDisplayInfoBuilder {
@@ -668,7 +668,7 @@ pub struct CouponDisplayInfoBuilder {
 impl crate::generated::models::CouponDisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CouponDisplayInfoBuilder {
-        CouponDisplayInfoBuilder::default()
+        <CouponDisplayInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl CouponDisplayInfoBuilder {
@@ -783,7 +783,7 @@ for CouponDisplayInfoBuilder {
         }
     }
 }
-///Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest); see [`CreateProductCouponRequest::builder`](crate::generated::models::CreateProductCouponRequest::builder).
+/// Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest); see [`CreateProductCouponRequest::builder`](crate::generated::models::CreateProductCouponRequest::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateProductCouponRequestBuilder {
@@ -804,7 +804,7 @@ pub struct CreateProductCouponRequestBuilder {
 impl crate::generated::models::CreateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CreateProductCouponRequestBuilder {
-        CreateProductCouponRequestBuilder::default()
+        <CreateProductCouponRequestBuilder as ::core::default::Default>::default()
     }
 }
 impl CreateProductCouponRequestBuilder {
@@ -997,7 +997,7 @@ for CreateProductCouponRequestBuilder {
         }
     }
 }
-///Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse); see [`CreateProductCouponResponse::builder`](crate::generated::models::CreateProductCouponResponse::builder).
+/// Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse); see [`CreateProductCouponResponse::builder`](crate::generated::models::CreateProductCouponResponse::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateProductCouponResponseBuilder {
@@ -1019,7 +1019,7 @@ pub struct CreateProductCouponResponseBuilder {
 impl crate::generated::models::CreateProductCouponResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CreateProductCouponResponseBuilder {
-        CreateProductCouponResponseBuilder::default()
+        <CreateProductCouponResponseBuilder as ::core::default::Default>::default()
     }
 }
 impl CreateProductCouponResponseBuilder {
@@ -1215,7 +1215,7 @@ for CreateProductCouponResponseBuilder {
         }
     }
 }
-///Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest); see [`CreateStockBundleRequest::builder`](crate::generated::models::CreateStockBundleRequest::builder).
+/// Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest); see [`CreateStockBundleRequest::builder`](crate::generated::models::CreateStockBundleRequest::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateStockBundleRequestBuilder {
@@ -1226,7 +1226,7 @@ pub struct CreateStockBundleRequestBuilder {
 impl crate::generated::models::CreateStockBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> CreateStockBundleRequestBuilder {
-        CreateStockBundleRequestBuilder::default()
+        <CreateStockBundleRequestBuilder as ::core::default::Default>::default()
     }
 }
 impl CreateStockBundleRequestBuilder {
@@ -1304,7 +1304,7 @@ for CreateStockBundleRequestBuilder {
         }
     }
 }
-///Builds a [`DayPeriod`](crate::generated::models::DayPeriod); see [`DayPeriod::builder`](crate::generated::models::DayPeriod::builder).
+/// Builds a [`DayPeriod`](crate::generated::models::DayPeriod); see [`DayPeriod::builder`](crate::generated::models::DayPeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DayPeriodBuilder {
@@ -1314,7 +1314,7 @@ pub struct DayPeriodBuilder {
 impl crate::generated::models::DayPeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> DayPeriodBuilder {
-        DayPeriodBuilder::default()
+        <DayPeriodBuilder as ::core::default::Default>::default()
     }
 }
 impl DayPeriodBuilder {
@@ -1373,7 +1373,7 @@ impl ::core::convert::From<crate::generated::models::DayPeriod> for DayPeriodBui
         }
     }
 }
-///Builds a [`DiscountCouponUsageRule`](crate::generated::models::DiscountCouponUsageRule); see [`DiscountCouponUsageRule::builder`](crate::generated::models::DiscountCouponUsageRule::builder).
+/// Builds a [`DiscountCouponUsageRule`](crate::generated::models::DiscountCouponUsageRule); see [`DiscountCouponUsageRule::builder`](crate::generated::models::DiscountCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DiscountCouponUsageRuleBuilder {
@@ -1383,7 +1383,7 @@ pub struct DiscountCouponUsageRuleBuilder {
 impl crate::generated::models::DiscountCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> DiscountCouponUsageRuleBuilder {
-        DiscountCouponUsageRuleBuilder::default()
+        <DiscountCouponUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl DiscountCouponUsageRuleBuilder {
@@ -1443,7 +1443,7 @@ for DiscountCouponUsageRuleBuilder {
         }
     }
 }
-///Builds a [`DisplayInfo`](crate::generated::models::DisplayInfo); see [`DisplayInfo::builder`](crate::generated::models::DisplayInfo::builder).
+/// Builds a [`DisplayInfo`](crate::generated::models::DisplayInfo); see [`DisplayInfo::builder`](crate::generated::models::DisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DisplayInfoBuilder {
@@ -1459,7 +1459,7 @@ pub struct DisplayInfoBuilder {
 impl crate::generated::models::DisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> DisplayInfoBuilder {
-        DisplayInfoBuilder::default()
+        <DisplayInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl DisplayInfoBuilder {
@@ -1597,7 +1597,7 @@ for DisplayInfoBuilder {
         }
     }
 }
-///Builds a [`EntranceFinder`](crate::generated::models::EntranceFinder); see [`EntranceFinder::builder`](crate::generated::models::EntranceFinder::builder).
+/// Builds a [`EntranceFinder`](crate::generated::models::EntranceFinder); see [`EntranceFinder::builder`](crate::generated::models::EntranceFinder::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct EntranceFinderBuilder {
@@ -1608,7 +1608,7 @@ pub struct EntranceFinderBuilder {
 impl crate::generated::models::EntranceFinder {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> EntranceFinderBuilder {
-        EntranceFinderBuilder::default()
+        <EntranceFinderBuilder as ::core::default::Default>::default()
     }
 }
 impl EntranceFinderBuilder {
@@ -1695,7 +1695,7 @@ for EntranceFinderBuilder {
         }
     }
 }
-///Builds a [`EntranceMiniProgram`](crate::generated::models::EntranceMiniProgram); see [`EntranceMiniProgram::builder`](crate::generated::models::EntranceMiniProgram::builder).
+/// Builds a [`EntranceMiniProgram`](crate::generated::models::EntranceMiniProgram); see [`EntranceMiniProgram::builder`](crate::generated::models::EntranceMiniProgram::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct EntranceMiniProgramBuilder {
@@ -1707,7 +1707,7 @@ pub struct EntranceMiniProgramBuilder {
 impl crate::generated::models::EntranceMiniProgram {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> EntranceMiniProgramBuilder {
-        EntranceMiniProgramBuilder::default()
+        <EntranceMiniProgramBuilder as ::core::default::Default>::default()
     }
 }
 impl EntranceMiniProgramBuilder {
@@ -1805,7 +1805,7 @@ for EntranceMiniProgramBuilder {
         }
     }
 }
-///Builds a [`EntranceOfficialAccount`](crate::generated::models::EntranceOfficialAccount); see [`EntranceOfficialAccount::builder`](crate::generated::models::EntranceOfficialAccount::builder).
+/// Builds a [`EntranceOfficialAccount`](crate::generated::models::EntranceOfficialAccount); see [`EntranceOfficialAccount::builder`](crate::generated::models::EntranceOfficialAccount::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct EntranceOfficialAccountBuilder {
@@ -1814,7 +1814,7 @@ pub struct EntranceOfficialAccountBuilder {
 impl crate::generated::models::EntranceOfficialAccount {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> EntranceOfficialAccountBuilder {
-        EntranceOfficialAccountBuilder::default()
+        <EntranceOfficialAccountBuilder as ::core::default::Default>::default()
     }
 }
 impl EntranceOfficialAccountBuilder {
@@ -1862,7 +1862,7 @@ for EntranceOfficialAccountBuilder {
         }
     }
 }
-///Builds a [`ExchangeCouponUsageRule`](crate::generated::models::ExchangeCouponUsageRule); see [`ExchangeCouponUsageRule::builder`](crate::generated::models::ExchangeCouponUsageRule::builder).
+/// Builds a [`ExchangeCouponUsageRule`](crate::generated::models::ExchangeCouponUsageRule); see [`ExchangeCouponUsageRule::builder`](crate::generated::models::ExchangeCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ExchangeCouponUsageRuleBuilder {
@@ -1872,7 +1872,7 @@ pub struct ExchangeCouponUsageRuleBuilder {
 impl crate::generated::models::ExchangeCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> ExchangeCouponUsageRuleBuilder {
-        ExchangeCouponUsageRuleBuilder::default()
+        <ExchangeCouponUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl ExchangeCouponUsageRuleBuilder {
@@ -1932,7 +1932,7 @@ for ExchangeCouponUsageRuleBuilder {
         }
     }
 }
-///Builds a [`IrregularAvailablePeriod`](crate::generated::models::IrregularAvailablePeriod); see [`IrregularAvailablePeriod::builder`](crate::generated::models::IrregularAvailablePeriod::builder).
+/// Builds a [`IrregularAvailablePeriod`](crate::generated::models::IrregularAvailablePeriod); see [`IrregularAvailablePeriod::builder`](crate::generated::models::IrregularAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct IrregularAvailablePeriodBuilder {
@@ -1942,7 +1942,7 @@ pub struct IrregularAvailablePeriodBuilder {
 impl crate::generated::models::IrregularAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> IrregularAvailablePeriodBuilder {
-        IrregularAvailablePeriodBuilder::default()
+        <IrregularAvailablePeriodBuilder as ::core::default::Default>::default()
     }
 }
 impl IrregularAvailablePeriodBuilder {
@@ -2006,7 +2006,7 @@ for IrregularAvailablePeriodBuilder {
         }
     }
 }
-///Builds a [`NormalCouponUsageRule`](crate::generated::models::NormalCouponUsageRule); see [`NormalCouponUsageRule::builder`](crate::generated::models::NormalCouponUsageRule::builder).
+/// Builds a [`NormalCouponUsageRule`](crate::generated::models::NormalCouponUsageRule); see [`NormalCouponUsageRule::builder`](crate::generated::models::NormalCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct NormalCouponUsageRuleBuilder {
@@ -2016,7 +2016,7 @@ pub struct NormalCouponUsageRuleBuilder {
 impl crate::generated::models::NormalCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> NormalCouponUsageRuleBuilder {
-        NormalCouponUsageRuleBuilder::default()
+        <NormalCouponUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl NormalCouponUsageRuleBuilder {
@@ -2077,7 +2077,7 @@ for NormalCouponUsageRuleBuilder {
         }
     }
 }
-///Builds a [`NotifyConfig`](crate::generated::models::NotifyConfig); see [`NotifyConfig::builder`](crate::generated::models::NotifyConfig::builder).
+/// Builds a [`NotifyConfig`](crate::generated::models::NotifyConfig); see [`NotifyConfig::builder`](crate::generated::models::NotifyConfig::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct NotifyConfigBuilder {
@@ -2086,7 +2086,7 @@ pub struct NotifyConfigBuilder {
 impl crate::generated::models::NotifyConfig {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> NotifyConfigBuilder {
-        NotifyConfigBuilder::default()
+        <NotifyConfigBuilder as ::core::default::Default>::default()
     }
 }
 impl NotifyConfigBuilder {
@@ -2134,7 +2134,7 @@ for NotifyConfigBuilder {
         }
     }
 }
-///Builds a [`ProgressiveBundleUsageInfo`](crate::generated::models::ProgressiveBundleUsageInfo); see [`ProgressiveBundleUsageInfo::builder`](crate::generated::models::ProgressiveBundleUsageInfo::builder).
+/// Builds a [`ProgressiveBundleUsageInfo`](crate::generated::models::ProgressiveBundleUsageInfo); see [`ProgressiveBundleUsageInfo::builder`](crate::generated::models::ProgressiveBundleUsageInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProgressiveBundleUsageInfoBuilder {
@@ -2144,7 +2144,7 @@ pub struct ProgressiveBundleUsageInfoBuilder {
 impl crate::generated::models::ProgressiveBundleUsageInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> ProgressiveBundleUsageInfoBuilder {
-        ProgressiveBundleUsageInfoBuilder::default()
+        <ProgressiveBundleUsageInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl ProgressiveBundleUsageInfoBuilder {
@@ -2202,7 +2202,7 @@ for ProgressiveBundleUsageInfoBuilder {
         }
     }
 }
-///Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule); see [`ProgressiveBundleUsageRule::builder`](crate::generated::models::ProgressiveBundleUsageRule::builder).
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule); see [`ProgressiveBundleUsageRule::builder`](crate::generated::models::ProgressiveBundleUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProgressiveBundleUsageRuleBuilder {
@@ -2223,7 +2223,7 @@ pub struct ProgressiveBundleUsageRuleBuilder {
 impl crate::generated::models::ProgressiveBundleUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> ProgressiveBundleUsageRuleBuilder {
-        ProgressiveBundleUsageRuleBuilder::default()
+        <ProgressiveBundleUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl ProgressiveBundleUsageRuleBuilder {
@@ -2396,7 +2396,7 @@ for ProgressiveBundleUsageRuleBuilder {
         }
     }
 }
-///Builds a [`SentCountInfo`](crate::generated::models::SentCountInfo); see [`SentCountInfo::builder`](crate::generated::models::SentCountInfo::builder).
+/// Builds a [`SentCountInfo`](crate::generated::models::SentCountInfo); see [`SentCountInfo::builder`](crate::generated::models::SentCountInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SentCountInfoBuilder {
@@ -2406,7 +2406,7 @@ pub struct SentCountInfoBuilder {
 impl crate::generated::models::SentCountInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> SentCountInfoBuilder {
-        SentCountInfoBuilder::default()
+        <SentCountInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl SentCountInfoBuilder {
@@ -2462,7 +2462,7 @@ for SentCountInfoBuilder {
         }
     }
 }
-///Builds a [`SingleUsageInfo`](crate::generated::models::SingleUsageInfo); see [`SingleUsageInfo::builder`](crate::generated::models::SingleUsageInfo::builder).
+/// Builds a [`SingleUsageInfo`](crate::generated::models::SingleUsageInfo); see [`SingleUsageInfo::builder`](crate::generated::models::SingleUsageInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SingleUsageInfoBuilder {
@@ -2472,7 +2472,7 @@ pub struct SingleUsageInfoBuilder {
 impl crate::generated::models::SingleUsageInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> SingleUsageInfoBuilder {
-        SingleUsageInfoBuilder::default()
+        <SingleUsageInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl SingleUsageInfoBuilder {
@@ -2532,7 +2532,7 @@ for SingleUsageInfoBuilder {
         }
     }
 }
-///Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule); see [`SingleUsageRule::builder`](crate::generated::models::SingleUsageRule::builder).
+/// Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule); see [`SingleUsageRule::builder`](crate::generated::models::SingleUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SingleUsageRuleBuilder {
@@ -2544,7 +2544,7 @@ pub struct SingleUsageRuleBuilder {
 impl crate::generated::models::SingleUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> SingleUsageRuleBuilder {
-        SingleUsageRuleBuilder::default()
+        <SingleUsageRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl SingleUsageRuleBuilder {
@@ -2639,7 +2639,7 @@ for SingleUsageRuleBuilder {
         }
     }
 }
-///Builds a [`Stock`](crate::generated::models::Stock); see [`Stock::builder`](crate::generated::models::Stock::builder).
+/// Builds a [`Stock`](crate::generated::models::Stock); see [`Stock::builder`](crate::generated::models::Stock::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBuilder {
@@ -2655,7 +2655,7 @@ pub struct StockBuilder {
 impl crate::generated::models::Stock {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockBuilder {
-        StockBuilder::default()
+        <StockBuilder as ::core::default::Default>::default()
     }
 }
 impl StockBuilder {
@@ -2810,7 +2810,7 @@ impl ::core::convert::From<crate::generated::models::Stock> for StockBuilder {
         }
     }
 }
-///Builds a [`StockBundle`](crate::generated::models::StockBundle); see [`StockBundle::builder`](crate::generated::models::StockBundle::builder).
+/// Builds a [`StockBundle`](crate::generated::models::StockBundle); see [`StockBundle::builder`](crate::generated::models::StockBundle::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleBuilder {
@@ -2828,7 +2828,7 @@ pub struct StockBundleBuilder {
 impl crate::generated::models::StockBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockBundleBuilder {
-        StockBundleBuilder::default()
+        <StockBundleBuilder as ::core::default::Default>::default()
     }
 }
 impl StockBundleBuilder {
@@ -2991,7 +2991,7 @@ for StockBundleBuilder {
         }
     }
 }
-///Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity); see [`StockBundleEntity::builder`](crate::generated::models::StockBundleEntity::builder).
+/// Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity); see [`StockBundleEntity::builder`](crate::generated::models::StockBundleEntity::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleEntityBuilder {
@@ -3001,7 +3001,7 @@ pub struct StockBundleEntityBuilder {
 impl crate::generated::models::StockBundleEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockBundleEntityBuilder {
-        StockBundleEntityBuilder::default()
+        <StockBundleEntityBuilder as ::core::default::Default>::default()
     }
 }
 impl StockBundleEntityBuilder {
@@ -3069,7 +3069,7 @@ for StockBundleEntityBuilder {
         }
     }
 }
-///Builds a [`StockBundleInfo`](crate::generated::models::StockBundleInfo); see [`StockBundleInfo::builder`](crate::generated::models::StockBundleInfo::builder).
+/// Builds a [`StockBundleInfo`](crate::generated::models::StockBundleInfo); see [`StockBundleInfo::builder`](crate::generated::models::StockBundleInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleInfoBuilder {
@@ -3079,7 +3079,7 @@ pub struct StockBundleInfoBuilder {
 impl crate::generated::models::StockBundleInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockBundleInfoBuilder {
-        StockBundleInfoBuilder::default()
+        <StockBundleInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl StockBundleInfoBuilder {
@@ -3139,7 +3139,7 @@ for StockBundleInfoBuilder {
         }
     }
 }
-///Builds a [`StockEntity`](crate::generated::models::StockEntity); see [`StockEntity::builder`](crate::generated::models::StockEntity::builder).
+/// Builds a [`StockEntity`](crate::generated::models::StockEntity); see [`StockEntity::builder`](crate::generated::models::StockEntity::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityBuilder {
@@ -3164,7 +3164,7 @@ pub struct StockEntityBuilder {
 impl crate::generated::models::StockEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockEntityBuilder {
-        StockEntityBuilder::default()
+        <StockEntityBuilder as ::core::default::Default>::default()
     }
 }
 impl StockEntityBuilder {
@@ -3443,7 +3443,7 @@ for StockEntityBuilder {
         }
     }
 }
-///Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle); see [`StockEntityInBundle::builder`](crate::generated::models::StockEntityInBundle::builder).
+/// Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle); see [`StockEntityInBundle::builder`](crate::generated::models::StockEntityInBundle::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityInBundleBuilder {
@@ -3469,7 +3469,7 @@ pub struct StockEntityInBundleBuilder {
 impl crate::generated::models::StockEntityInBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockEntityInBundleBuilder {
-        StockEntityInBundleBuilder::default()
+        <StockEntityInBundleBuilder as ::core::default::Default>::default()
     }
 }
 impl StockEntityInBundleBuilder {
@@ -3782,7 +3782,7 @@ for StockEntityInBundleBuilder {
         }
     }
 }
-///Builds a [`StockSendRule`](crate::generated::models::StockSendRule); see [`StockSendRule::builder`](crate::generated::models::StockSendRule::builder).
+/// Builds a [`StockSendRule`](crate::generated::models::StockSendRule); see [`StockSendRule::builder`](crate::generated::models::StockSendRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockSendRuleBuilder {
@@ -3793,7 +3793,7 @@ pub struct StockSendRuleBuilder {
 impl crate::generated::models::StockSendRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> StockSendRuleBuilder {
-        StockSendRuleBuilder::default()
+        <StockSendRuleBuilder as ::core::default::Default>::default()
     }
 }
 impl StockSendRuleBuilder {
@@ -3865,7 +3865,7 @@ for StockSendRuleBuilder {
         }
     }
 }
-///Builds a [`UsageRuleDisplayInfo`](crate::generated::models::UsageRuleDisplayInfo); see [`UsageRuleDisplayInfo::builder`](crate::generated::models::UsageRuleDisplayInfo::builder).
+/// Builds a [`UsageRuleDisplayInfo`](crate::generated::models::UsageRuleDisplayInfo); see [`UsageRuleDisplayInfo::builder`](crate::generated::models::UsageRuleDisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UsageRuleDisplayInfoBuilder {
@@ -3881,7 +3881,7 @@ pub struct UsageRuleDisplayInfoBuilder {
 impl crate::generated::models::UsageRuleDisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> UsageRuleDisplayInfoBuilder {
-        UsageRuleDisplayInfoBuilder::default()
+        <UsageRuleDisplayInfoBuilder as ::core::default::Default>::default()
     }
 }
 impl UsageRuleDisplayInfoBuilder {
@@ -4019,7 +4019,7 @@ for UsageRuleDisplayInfoBuilder {
         }
     }
 }
-///Builds a [`WeeklyAvailablePeriod`](crate::generated::models::WeeklyAvailablePeriod); see [`WeeklyAvailablePeriod::builder`](crate::generated::models::WeeklyAvailablePeriod::builder).
+/// Builds a [`WeeklyAvailablePeriod`](crate::generated::models::WeeklyAvailablePeriod); see [`WeeklyAvailablePeriod::builder`](crate::generated::models::WeeklyAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct WeeklyAvailablePeriodBuilder {
@@ -4029,7 +4029,7 @@ pub struct WeeklyAvailablePeriodBuilder {
 impl crate::generated::models::WeeklyAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
     pub fn builder() -> WeeklyAvailablePeriodBuilder {
-        WeeklyAvailablePeriodBuilder::default()
+        <WeeklyAvailablePeriodBuilder as ::core::default::Default>::default()
     }
 }
 impl WeeklyAvailablePeriodBuilder {

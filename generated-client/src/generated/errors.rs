@@ -15,7 +15,7 @@
 pub enum ErrorCode {
     /// `ALREADY_EXISTS`: HTTP 400: 商品券已存在 (检查 out_request_no 是否被重复使用；不同的创建请求须使用不同的 out_request_no); HTTP 400: 商品券批次组已存在 (确认 out_request_no 字段是否重复使用,确保不同请求的 out_request_no 唯一)
     AlreadyExists,
-    /// `INVALID_REQUEST`: HTTP 400: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数); HTTP 400: HTTP 请求不符合微信支付 APIv3 接口规则 (请参阅 接口规则); HTTP 400: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足); HTTP 400: 请求不符合接口规则或业务规则（例如 HTTP 请求形式不对、参数组合不被允许） (对照接口规则与各字段的要求及组合要求检查请求)
+    /// `INVALID_REQUEST`: HTTP 400: HTTP 请求不符合微信支付 APIv3 接口规则 (请参阅 接口规则); HTTP 400: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足); HTTP 400: 请求不符合接口规则或业务规则（例如 HTTP 请求形式不对、参数组合不被允许） (对照接口规则与各字段的要求及组合要求检查请求); HTTP 400: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数)
     InvalidRequest,
     /// `NOT_FOUND`: HTTP 404: 未找到 product_coupon_id 对应的商品券 (请确认 product_coupon_id 存在且属于当前品牌)
     NotFound,
@@ -27,9 +27,9 @@ pub enum ErrorCode {
     RatelimitExceeded,
     /// `SERVICE_UNAVAILABLE`: HTTP 502: 服务暂时不可用 (稍后重试); HTTP 503: 服务暂时不可用 (稍后重试)
     ServiceUnavailable,
-    /// `SIGN_ERROR`: HTTP 401: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥); HTTP 401: 验证不通过 (请参阅 签名常见问题); HTTP 401: 签名验证不通过 (检查 Authorization 的认证类型、商户号、证书序列号与签名串的构造)
+    /// `SIGN_ERROR`: HTTP 401: 签名验证不通过 (检查 Authorization 的认证类型、商户号、证书序列号与签名串的构造); HTTP 401: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥); HTTP 401: 验证不通过 (请参阅 签名常见问题)
     SignError,
-    /// `SYSTEM_ERROR`: HTTP 500: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试); HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out_request_no）)
+    /// `SYSTEM_ERROR`: HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out_request_no）); HTTP 500: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试)
     SystemError,
     /// A value this client does not know, kept verbatim.
     Unknown(::std::string::String),
@@ -72,7 +72,7 @@ impl ErrorCode {
             }
             Self::InvalidRequest => {
                 ::core::option::Option::Some(
-                    "HTTP 400: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数); HTTP 400: HTTP 请求不符合微信支付 APIv3 接口规则 (请参阅 接口规则); HTTP 400: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足); HTTP 400: 请求不符合接口规则或业务规则（例如 HTTP 请求形式不对、参数组合不被允许） (对照接口规则与各字段的要求及组合要求检查请求)",
+                    "HTTP 400: HTTP 请求不符合微信支付 APIv3 接口规则 (请参阅 接口规则); HTTP 400: 传入参数不符合业务规则 (请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足); HTTP 400: 请求不符合接口规则或业务规则（例如 HTTP 请求形式不对、参数组合不被允许） (对照接口规则与各字段的要求及组合要求检查请求); HTTP 400: 请求参数不符合业务规则 (对照各字段的要求以及字段之间的组合要求检查请求参数)",
                 )
             }
             Self::NotFound => {
@@ -102,12 +102,12 @@ impl ErrorCode {
             }
             Self::SignError => {
                 ::core::option::Option::Some(
-                    "HTTP 401: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥); HTTP 401: 验证不通过 (请参阅 签名常见问题); HTTP 401: 签名验证不通过 (检查 Authorization 的认证类型、商户号、证书序列号与签名串的构造)",
+                    "HTTP 401: 签名验证不通过 (检查 Authorization 的认证类型、商户号、证书序列号与签名串的构造); HTTP 401: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥); HTTP 401: 验证不通过 (请参阅 签名常见问题)",
                 )
             }
             Self::SystemError => {
                 ::core::option::Option::Some(
-                    "HTTP 500: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试); HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out_request_no）)",
+                    "HTTP 500: 微信支付系统异常 (按具体接口的指引重试；写接口重试时沿用同一个请求单号（如 out_request_no）); HTTP 500: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试); HTTP 500: 系统异常,请稍后重试 (请稍后重试)",
                 )
             }
             Self::Unknown(_) => ::core::option::Option::None,
