@@ -282,3 +282,22 @@ fn tracing_names_operation_attempt_status_and_request_id_but_no_secrets_or_bodie
     assert!(!text.contains("SECRET-BODY-MARKER") && !text.contains("RESPONSE-BODY-MARKER"), "{text}");
     assert!(!text.contains("signature=\""), "{text}");
 }
+
+#[tokio::test]
+async fn the_client_verifies_callback_style_signatures_with_its_own_keys() {
+    let client = builder().build().unwrap();
+    let body = br#"{"id":"EV-2018022511223320873","event_type":"PRODUCT_COUPON_SP.SEND"}"#;
+    let signer = ResponseSigner::new(PUB_KEY_ID, PrivateKey::from_pem(WECHATPAY_KEY_PEM).unwrap());
+    let mut headers = HeaderMap::new();
+    for (name, value) in signer.sign(body).header_pairs() {
+        headers.insert(HeaderName::from_static_lower(name), HeaderValue::from_str(&value).unwrap());
+    }
+    client.verify_signature(&headers, body).await.unwrap();
+    assert!(matches!(client.verify_signature(&headers, b"{}").await, Err(VerifyError::BadSignature { .. })));
+    let other = ResponseSigner::new("PUB_KEY_ID_OTHER", PrivateKey::from_pem(WECHATPAY_KEY_PEM).unwrap());
+    let mut headers = HeaderMap::new();
+    for (name, value) in other.sign(body).header_pairs() {
+        headers.insert(HeaderName::from_static_lower(name), HeaderValue::from_str(&value).unwrap());
+    }
+    assert!(matches!(client.verify_signature(&headers, body).await, Err(VerifyError::UnknownSerial(_))));
+}

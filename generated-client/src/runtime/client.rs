@@ -321,11 +321,12 @@ impl Client {
         !self.options.skip_validation
     }
 
-    /// CONTRACT: signs, sends, verifies and decodes one request.
+    /// CONTRACT: signs, sends, verifies and decodes one request. Generated call functions use
+    /// it; a CLI can also call it directly with hand-made [`RequestParts`] and
+    /// `R = serde_json::Value` for operations the generated code does not cover.
     ///
     /// An empty 2xx body (204 No Content) decodes as JSON `null`, so `()`, `Option<T>` and
     /// `serde_json::Value` all accept it.
-    #[doc(hidden)]
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
         let meta = parts.meta;
         let span = tracing::info_span!(
@@ -389,6 +390,14 @@ impl Client {
             headers,
             body,
         })
+    }
+
+    /// Verifies a WeChat Pay signature (the `Wechatpay-*` headers over the raw body) with this
+    /// client's keys: the public key and/or platform certificates, downloading certificates for
+    /// an unknown serial in certificate mode. Reusable for callbacks (pass the notification's
+    /// headers and raw body, before parsing or decrypting it).
+    pub async fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
+        self.verify(headers, body).await
     }
 
     /// Downloads the platform certificates now (certificate mode only) and returns how many
