@@ -18,9 +18,11 @@ pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
 
 use std::path::Path;
 
-/// A file the generator writes, relative to the generated crate's root.
+/// A file the generator writes: `path` is relative to the directory of the workspace crate
+/// `crate_dir` (`generated-client`, or another crate the spec drives).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    pub crate_dir: &'static str,
     pub path: String,
     pub contents: String,
 }

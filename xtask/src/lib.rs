@@ -14,18 +14,18 @@ const REGENERATE: &str = "run `cargo xtask codegen` and commit the result";
 /// Generates the client crate's files from `api-spec/`.
 pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
     let files = codegen::generate(&root.join("api-spec")).map_err(|d| d.to_string())?;
-    let crate_dir = root.join("generated-client");
     let mut stale = Vec::new();
     for file in &files {
-        if let Some(diff) = ensure_file_contents(&crate_dir.join(&file.path), &file.contents, mode)? {
-            stale.push(format!("generated-client/{} is stale:\n{diff}", file.path));
+        let rel = format!("{}/{}", file.crate_dir, file.path);
+        if let Some(diff) = ensure_file_contents(&root.join(&rel), &file.contents, mode)? {
+            stale.push(format!("{rel} is stale:\n{diff}"));
         }
     }
     // Files the generator no longer writes must go too, or they would linger unnoticed.
-    for orphan in orphans(&crate_dir, &files)? {
+    for orphan in orphans(root, &files)? {
         match mode {
-            Mode::Write => std::fs::remove_file(crate_dir.join(&orphan)).map_err(|e| format!("{orphan}: {e}"))?,
-            Mode::Check => stale.push(format!("generated-client/{orphan} is no longer generated")),
+            Mode::Write => std::fs::remove_file(root.join(&orphan)).map_err(|e| format!("{orphan}: {e}"))?,
+            Mode::Check => stale.push(format!("{orphan} is no longer generated")),
         }
     }
     report(stale, REGENERATE)
@@ -90,16 +90,16 @@ fn truncate(text: &str, max_lines: usize) -> String {
 }
 
 /// Files in the directories the generator owns that it did not produce this time.
-fn orphans(crate_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<String>, String> {
+fn orphans(root: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
-    for dir in codegen::emit::OWNED_DIRS {
-        let full = crate_dir.join(dir);
+    for (krate, dir) in codegen::emit::OWNED_DIRS {
+        let full = root.join(krate).join(dir);
         let Ok(entries) = std::fs::read_dir(&full) else { continue };
         for entry in entries {
             let entry = entry.map_err(|e| e.to_string())?;
             let rel = format!("{dir}/{}", entry.file_name().to_string_lossy());
-            if entry.path().is_file() && !files.iter().any(|f| f.path == rel) {
-                out.push(rel);
+            if entry.path().is_file() && !files.iter().any(|f| f.crate_dir == *krate && f.path == rel) {
+                out.push(format!("{krate}/{rel}"));
             }
         }
     }
