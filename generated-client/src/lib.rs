@@ -9,7 +9,7 @@ pub mod generated;
 pub mod runtime;
 
 pub use generated::errors::ErrorCode;
-pub use generated::{builders, models};
+pub use generated::{builders, models, requests};
 pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};

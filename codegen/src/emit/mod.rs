@@ -8,6 +8,7 @@ mod docs;
 mod enums;
 mod models;
 mod operations;
+mod requests;
 mod tests;
 mod types;
 mod validation;
@@ -39,6 +40,7 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
         rust_file("src/generated/validation.rs", validation::emit(ir)),
         rust_file("src/generated/operations.rs", operations::emit(ir)),
         rust_file("src/generated/errors.rs", enums::emit_error_codes(ir)),
+        rust_file("src/generated/requests.rs", requests::emit(ir)),
     ];
     files.extend(tests::emit(ir).into_iter().map(|(path, contents)| match contents {
         tests::Contents::Rust(tokens) => rust_file(&path, tokens),
@@ -56,6 +58,7 @@ fn module_root() -> TokenStream {
         pub mod errors;
         pub mod models;
         pub mod operations;
+        pub mod requests;
         pub mod validation;
     }
 }

@@ -12,6 +12,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
     let meta_ids = ir.operations.iter().map(|op| format_ident!("{}", names::screaming(&op.id)));
     let calls = ir.operations.iter().map(call);
+    let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
     quote! {
@@ -30,6 +31,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         impl crate::runtime::client::Client {
             #(#calls)*
         }
+
+        #(#validators)*
     }
 }
 
@@ -44,6 +47,7 @@ fn meta(op: &OperationIr) -> TokenStream {
         None => quote! { ::core::option::Option::None },
     };
     let doc = format!(" {} (`{} {}`).", op.title, method, op.path);
+    let status = op.response.as_ref().map_or(200, |(status, _)| *status);
     quote! {
         #[doc = #doc]
         pub static #name: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
@@ -52,6 +56,7 @@ fn meta(op: &OperationIr) -> TokenStream {
             method: #method,
             path_template: #path,
             rate_limit_per_second: #rate,
+            success_status: #status,
         };
     }
 }
@@ -103,7 +108,7 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
 }
 
 /// Argument type of a parameter and the expression giving its query-string text.
-fn param_type(p: &FieldIr, id: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+pub(super) fn param_type(p: &FieldIr, id: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
     match &p.ty {
         TypeIr::Enum(name) => {
             let t = types::model_path(name);
@@ -115,18 +120,26 @@ fn param_type(p: &FieldIr, id: &proc_macro2::Ident) -> (TokenStream, TokenStream
     }
 }
 
-fn call(op: &OperationIr) -> TokenStream {
-    let fn_name = types::ident(&names::field_ident(&op.id));
-    let meta = format_ident!("{}", names::screaming(&op.id));
-    let doc = docs::attrs(&op_doc(op));
-    let no_needs = BTreeSet::new();
+/// The arguments of an operation's call function: `(name, type)` in order, and whether the
+/// validation of each checks anything.
+pub(super) struct Args {
+    pub names: ArgNames,
+    pub decls: Vec<TokenStream>,
+    pub idents: Vec<proc_macro2::Ident>,
+    pub checks: Vec<TokenStream>,
+    query: Vec<TokenStream>,
+}
 
+pub(super) fn args(op: &OperationIr) -> Args {
+    let no_needs = BTreeSet::new();
     let names = ArgNames::new(op);
+    let mut idents = Vec::new();
     let mut args = Vec::new();
     let mut checks = Vec::new();
     for (p, name) in op.path_params.iter().zip(&names.path) {
         let id = types::ident(name);
         let (ty, _) = param_type(p, &id);
+        idents.push(id.clone());
         args.push(quote! { #id: #ty });
         let mut constraints = p.constraints.clone();
         // An empty path segment would change which resource is addressed.
@@ -143,6 +156,7 @@ fn call(op: &OperationIr) -> TokenStream {
     for (p, name) in op.query_params.iter().zip(&names.query) {
         let id = types::ident(name);
         let (ty, text) = param_type(p, &id);
+        idents.push(id.clone());
         let wire = &p.wire;
         let c = validation::value_checks(&p.ty, &p.constraints, &no_needs);
         if p.is_option() {
@@ -166,19 +180,51 @@ fn call(op: &OperationIr) -> TokenStream {
     });
     if let Some(b) = &body_arg {
         args.push(b.clone());
+        idents.push(body_id.clone());
         checks.push(quote! { crate::runtime::validate::Validate::validate_at(#body_id, "", &mut __violations); });
     }
-    let validate = if checks.is_empty() {
-        quote! {}
-    } else {
-        quote! {
-            if self.validation_enabled() {
-                let mut __violations = crate::runtime::validate::Violations::default();
-                #(#checks)*
-                __violations.into_result()?;
-            }
+    Args { names, decls: args, idents, checks, query }
+}
+
+fn validator_ident(op: &OperationIr) -> proc_macro2::Ident {
+    format_ident!("validate_{}", names::field_ident(&op.id).trim_start_matches("r#"))
+}
+
+/// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own.
+fn validator(op: &OperationIr) -> TokenStream {
+    let Args { decls, checks, .. } = args(op);
+    let name = validator_ident(op);
+    let fn_name = names::field_ident(&op.id);
+    let doc = format!(
+        " Validates the arguments of [`Client::{}`](crate::runtime::client::Client::{}) \
+         as the call does before sending: every violation, with its JSON path.",
+        fn_name.trim_start_matches("r#"),
+        fn_name.trim_start_matches("r#"),
+    );
+    // Parameters without constraints (a boolean, say) are not looked at.
+    quote! {
+        #[doc = #doc]
+        #[allow(unused_variables)]
+        pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
+            let mut __violations = crate::runtime::validate::Violations::default();
+            #(#checks)*
+            __violations
+        }
+    }
+}
+
+fn call(op: &OperationIr) -> TokenStream {
+    let fn_name = types::ident(&names::field_ident(&op.id));
+    let meta = format_ident!("{}", names::screaming(&op.id));
+    let doc = docs::attrs(&op_doc(op));
+    let Args { names, decls: args, idents, query, .. } = args(op);
+    let validator = validator_ident(op);
+    let validate = quote! {
+        if self.validation_enabled() {
+            #validator(#(#idents),*).into_result()?;
         }
     };
+    let body_id = types::ident(&names.body);
     let path_pushes = op.segments.iter().map(|s| match s {
         PathSegment::Literal(text) => quote! { __path.push_str(#text); },
         PathSegment::Param(name) => {
@@ -197,7 +243,7 @@ fn call(op: &OperationIr) -> TokenStream {
     } else {
         quote! { let mut __query = ::std::vec::Vec::new(); #(#query)* }
     };
-    let body = if body_arg.is_some() {
+    let body = if op.request_body.is_some() {
         quote! {
             ::core::option::Option::Some(::serde_json::to_vec(#body_id).map_err(crate::runtime::error::Error::Encode)?)
         }
@@ -223,10 +269,10 @@ fn call(op: &OperationIr) -> TokenStream {
 
 /// Argument names of a call function: parameters keep their names, and a later one that would
 /// clash (a query parameter named like a path parameter, anything named `body`) gets a suffix.
-struct ArgNames {
-    path: Vec<String>,
-    query: Vec<String>,
-    body: String,
+pub(super) struct ArgNames {
+    pub path: Vec<String>,
+    pub query: Vec<String>,
+    pub body: String,
 }
 
 impl ArgNames {

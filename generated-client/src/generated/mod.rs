@@ -6,4 +6,5 @@ pub mod builders;
 pub mod errors;
 pub mod models;
 pub mod operations;
+pub mod requests;
 pub mod validation;

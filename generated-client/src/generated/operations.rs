@@ -13,6 +13,7 @@ pub static CREATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate:
     method: "POST",
     path_template: "/v3/marketing/partner/product-coupon/product-coupons",
     rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
 };
 /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
 pub static CREATE_STOCK_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
@@ -21,6 +22,7 @@ pub static CREATE_STOCK_BUNDLE: crate::runtime::client::OperationMeta = crate::r
     method: "POST",
     path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
     rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
 };
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[
@@ -58,9 +60,7 @@ impl crate::runtime::client::Client {
         crate::runtime::error::Error,
     > {
         if self.validation_enabled() {
-            let mut __violations = crate::runtime::validate::Violations::default();
-            crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-            __violations.into_result()?;
+            validate_create_product_coupon(body).into_result()?;
         }
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons");
@@ -109,20 +109,7 @@ impl crate::runtime::client::Client {
         crate::runtime::error::Error,
     > {
         if self.validation_enabled() {
-            let mut __violations = crate::runtime::validate::Violations::default();
-            {
-                let v = &product_coupon_id;
-                let p = "product_coupon_id";
-                let out = &mut __violations;
-                out.check_length(
-                    p,
-                    v,
-                    ::core::option::Option::Some(1usize),
-                    ::core::option::Option::None,
-                );
-            }
-            crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-            __violations.into_result()?;
+            validate_create_stock_bundle(product_coupon_id, body).into_result()?;
         }
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
@@ -140,4 +127,34 @@ impl crate::runtime::client::Client {
             })
             .await
     }
+}
+/// Validates the arguments of [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_create_product_coupon(
+    body: &crate::generated::models::CreateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_create_stock_bundle(
+    product_coupon_id: &str,
+    body: &crate::generated::models::CreateStockBundleRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
 }

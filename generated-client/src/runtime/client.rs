@@ -65,6 +65,8 @@ pub struct OperationMeta {
     pub path_template: &'static str,
     /// 频率限制 in requests per second, when the page gives one.
     pub rate_limit_per_second: Option<u32>,
+    /// The documented success status (200, or 204 for operations without a response body).
+    pub success_status: u16,
 }
 
 /// CONTRACT: one request, built by a generated call function. `path` is already
@@ -455,6 +457,7 @@ impl Client {
             method: "GET",
             path_template: CERTIFICATES_PATH,
             rate_limit_per_second: None,
+            success_status: 200,
         };
         let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
         let resp = self.send(&parts, Purpose::Certificates).await?;
@@ -1167,7 +1170,14 @@ mod tests {
     }
 
     static META: OperationMeta =
-        OperationMeta { id: "t", title: "t", method: "GET", path_template: "/v3/x/{id}", rate_limit_per_second: None };
+        OperationMeta {
+            id: "t",
+            title: "t",
+            method: "GET",
+            path_template: "/v3/x/{id}",
+            rate_limit_per_second: None,
+            success_status: 200,
+        };
 
     fn parts(path: &str, query: Vec<(&'static str, String)>) -> RequestParts {
         RequestParts { meta: &META, path: path.into(), query, body: None }

@@ -11,6 +11,7 @@
 pub mod aead;
 pub mod certificates;
 pub mod client;
+pub mod dispatch;
 pub mod error;
 pub mod keys;
 pub mod retry;

@@ -40,6 +40,7 @@ pub static CREATE: OperationMeta = OperationMeta {
     method: "POST",
     path_template: "/v3/marketing/partner/product-coupon/product-coupons",
     rate_limit_per_second: None,
+    success_status: 200,
 };
 
 /// A test-only GET operation with path and query parameters.
@@ -49,6 +50,7 @@ pub static QUERY: OperationMeta = OperationMeta {
     method: "GET",
     path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
     rate_limit_per_second: Some(1000),
+    success_status: 200,
 };
 
 pub fn create_parts(body: &str) -> RequestParts {

@@ -1,0 +1,277 @@
+//! `src/generated/requests.rs`: every operation's request and response as one enum each, so a
+//! tool that gets an operation id and raw parameters (the CLI, the sandbox) handles them typed.
+
+use super::operations::{self, Args};
+use super::{docs, types};
+use crate::ir::{FieldIr, Ir, OperationIr, TypeIr};
+use crate::names;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+pub fn emit(ir: &Ir) -> TokenStream {
+    // With no operations the enums are empty, and only `match *self {}` type-checks.
+    let scrutinee = if ir.operations.is_empty() { quote! { *self } } else { quote! { self } };
+    let unused_client = ir.operations.is_empty().then(|| quote! { let _ = client; });
+    let variants = ir.operations.iter().map(request_variant);
+    let parse_arms = ir.operations.iter().map(parse_arm);
+    let meta_arms = ir.operations.iter().map(|op| {
+        let (v, meta) = (variant(op), meta(op));
+        quote! { Self::#v { .. } => &#meta, }
+    });
+    let validate_arms = ir.operations.iter().map(validate_arm);
+    let send_arms = ir.operations.iter().map(send_arm);
+    let response_variants = ir.operations.iter().map(response_variant);
+    let response_meta_arms = ir.operations.iter().map(|op| {
+        let (v, meta) = (variant(op), meta(op));
+        match response_model(op) {
+            Some(_) => quote! { Self::#v(_) => &#meta, },
+            None => quote! { Self::#v => &#meta, },
+        }
+    });
+    let response_json_arms = ir.operations.iter().map(|op| {
+        let v = variant(op);
+        match response_model(op) {
+            Some(_) => quote! { Self::#v(value) => ::serde_json::to_value(value), },
+            None => quote! { Self::#v => ::core::result::Result::Ok(::serde_json::Value::Null), },
+        }
+    });
+    quote! {
+        //! Every operation's request and response as one enum each: an operation id plus raw
+        //! parameters and a JSON body become a typed request, validated and sent like a call
+        //! function would. Used by the CLI and the sandbox.
+
+        /// A typed request of any operation.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub enum OperationRequest {
+            #(#variants)*
+        }
+
+        impl OperationRequest {
+            /// Builds the request of operation `id` from path and query parameters given as
+            /// `(wire name, text)` pairs and the JSON body.
+            pub fn parse(
+                id: &str,
+                path: &[(&str, &str)],
+                query: &[(&str, &str)],
+                body: ::core::option::Option<&[u8]>,
+            ) -> ::core::result::Result<Self, crate::runtime::dispatch::ParseError> {
+                let _ = (path, query, body);
+                match id {
+                    #(#parse_arms)*
+                    other => ::core::result::Result::Err(
+                        crate::runtime::dispatch::ParseError::UnknownOperation(::std::string::String::from(other)),
+                    ),
+                }
+            }
+
+            /// The operation's metadata.
+            pub fn meta(&self) -> &'static crate::runtime::client::OperationMeta {
+                match #scrutinee {
+                    #(#meta_arms)*
+                }
+            }
+
+            /// Validates the request as its call function would before sending.
+            pub fn validate(&self) -> ::core::result::Result<(), crate::runtime::validate::Violations> {
+                match #scrutinee {
+                    #(#validate_arms)*
+                }
+            }
+
+            /// Sends the request with `client` through the operation's call function.
+            pub async fn send(
+                &self,
+                client: &crate::runtime::client::Client,
+            ) -> ::core::result::Result<OperationResponse, crate::runtime::error::Error> {
+                #unused_client
+                match #scrutinee {
+                    #(#send_arms)*
+                }
+            }
+        }
+
+        /// A typed successful response of any operation.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub enum OperationResponse {
+            #(#response_variants)*
+        }
+
+        impl OperationResponse {
+            /// The operation's metadata.
+            pub fn meta(&self) -> &'static crate::runtime::client::OperationMeta {
+                match #scrutinee {
+                    #(#response_meta_arms)*
+                }
+            }
+
+            /// The response body as JSON (`null` for operations without one).
+            pub fn to_json(&self) -> ::core::result::Result<::serde_json::Value, ::serde_json::Error> {
+                match #scrutinee {
+                    #(#response_json_arms)*
+                }
+            }
+        }
+    }
+}
+
+fn variant(op: &OperationIr) -> Ident {
+    types::ident(&names::pascal(&op.id))
+}
+
+fn meta(op: &OperationIr) -> TokenStream {
+    let m = format_ident!("{}", names::screaming(&op.id));
+    quote! { crate::generated::operations::#m }
+}
+
+fn response_model(op: &OperationIr) -> Option<&String> {
+    op.response.as_ref().and_then(|(_, body)| body.as_ref())
+}
+
+/// The owned type of a parameter field in the enum.
+fn owned_param_type(p: &FieldIr) -> TokenStream {
+    let base = match &p.ty {
+        TypeIr::Enum(name) => types::model_path(name),
+        TypeIr::Integer | TypeIr::Amount => quote! { i64 },
+        TypeIr::Boolean => quote! { bool },
+        _ => quote! { ::std::string::String },
+    };
+    if p.is_option() {
+        quote! { ::core::option::Option<#base> }
+    } else {
+        base
+    }
+}
+
+/// All parameters of an operation with their field names in the enum variant.
+fn params<'a>(op: &'a OperationIr, args: &Args) -> Vec<(&'a FieldIr, Ident)> {
+    let path = op.path_params.iter().zip(&args.names.path);
+    let query = op.query_params.iter().zip(&args.names.query);
+    path.chain(query).map(|(p, name)| (p, types::ident(name))).collect()
+}
+
+fn request_variant(op: &OperationIr) -> TokenStream {
+    let args = operations::args(op);
+    let v = variant(op);
+    let doc = format!(" {} (`{} {}`).", op.title, op.method.as_str(), op.path);
+    let mut fields: Vec<TokenStream> = params(op, &args)
+        .into_iter()
+        .map(|(p, id)| {
+            let ty = owned_param_type(p);
+            let doc = format!(" 【{}】 `{}`", docs::prose(&p.label), p.wire);
+            quote! { #[doc = #doc] #id: #ty, }
+        })
+        .collect();
+    if let Some(model) = &op.request_body {
+        let id = types::ident(&args.names.body);
+        let ty = types::model_path(model);
+        // Boxed: request models are large and variants should stay small.
+        fields.push(quote! { #[doc = " The JSON body."] #id: ::std::boxed::Box<#ty>, });
+    }
+    quote! { #[doc = #doc] #v { #(#fields)* }, }
+}
+
+fn parse_arm(op: &OperationIr) -> TokenStream {
+    let args = operations::args(op);
+    let v = variant(op);
+    let id = &op.id;
+    let path_count = op.path_params.len();
+    let mut fields: Vec<TokenStream> = params(op, &args)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (p, field))| {
+            let pairs = if i < path_count {
+                quote! { path }
+            } else {
+                quote! { query }
+            };
+            let wire = &p.wire;
+            let convert = |text: TokenStream| match &p.ty {
+                TypeIr::Enum(name) => {
+                    let t = types::model_path(name);
+                    quote! { <#t as ::core::convert::From<&str>>::from(#text) }
+                }
+                TypeIr::Integer | TypeIr::Amount => quote! { crate::runtime::dispatch::integer_param(#wire, #text)? },
+                TypeIr::Boolean => quote! { crate::runtime::dispatch::boolean_param(#wire, #text)? },
+                _ => quote! { ::std::string::String::from(#text) },
+            };
+            let value = if p.is_option() {
+                let c = convert(quote! { v });
+                quote! {
+                    match crate::runtime::dispatch::param(#pairs, #wire) {
+                        ::core::option::Option::Some(v) => ::core::option::Option::Some(#c),
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    }
+                }
+            } else {
+                let c = convert(quote! { &v });
+                quote! {
+                    {
+                        let v = crate::runtime::dispatch::required_param(#pairs, #wire)?;
+                        #c
+                    }
+                }
+            };
+            quote! { #field: #value, }
+        })
+        .collect();
+    if op.request_body.is_some() {
+        let field = types::ident(&args.names.body);
+        fields.push(quote! { #field: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?), });
+    }
+    quote! { #id => ::core::result::Result::Ok(Self::#v { #(#fields)* }), }
+}
+
+/// Binds a variant's fields and returns the call arguments built from them.
+fn bind_and_pass(op: &OperationIr) -> (TokenStream, Vec<TokenStream>) {
+    let args = operations::args(op);
+    let v = variant(op);
+    let mut binds = Vec::new();
+    let mut pass = Vec::new();
+    for (p, id) in params(op, &args) {
+        binds.push(quote! { #id });
+        pass.push(match (&p.ty, p.is_option()) {
+            (TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean, _) => quote! { *#id },
+            (TypeIr::Enum(_), false) => quote! { #id },
+            (TypeIr::Enum(_), true) => quote! { #id.as_ref() },
+            (_, false) => quote! { #id.as_str() },
+            (_, true) => quote! { #id.as_deref() },
+        });
+    }
+    if op.request_body.is_some() {
+        let id = types::ident(&args.names.body);
+        binds.push(quote! { #id });
+        pass.push(quote! { #id });
+    }
+    (quote! { Self::#v { #(#binds),* } }, pass)
+}
+
+fn validate_arm(op: &OperationIr) -> TokenStream {
+    let (pattern, pass) = bind_and_pass(op);
+    let f = format_ident!("validate_{}", names::field_ident(&op.id).trim_start_matches("r#"));
+    quote! { #pattern => crate::generated::operations::#f(#(#pass),*).into_result(), }
+}
+
+fn send_arm(op: &OperationIr) -> TokenStream {
+    let (pattern, pass) = bind_and_pass(op);
+    let f = types::ident(&names::field_ident(&op.id));
+    let v = variant(op);
+    let wrap = match response_model(op) {
+        Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
+        None => quote! { .map(|()| OperationResponse::#v) },
+    };
+    quote! { #pattern => client.#f(#(#pass),*).await #wrap, }
+}
+
+fn response_variant(op: &OperationIr) -> TokenStream {
+    let v = variant(op);
+    let doc = format!(" {}: the response.", op.title);
+    match response_model(op) {
+        Some(model) => {
+            let ty = types::model_path(model);
+            quote! { #[doc = #doc] #v(::std::boxed::Box<#ty>), }
+        }
+        None => quote! { #[doc = #doc] #v, },
+    }
+}
