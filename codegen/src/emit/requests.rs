@@ -10,7 +10,11 @@ use quote::{format_ident, quote};
 
 pub fn emit(ir: &Ir) -> TokenStream {
     // With no operations the enums are empty, and only `match *self {}` type-checks.
-    let scrutinee = if ir.operations.is_empty() { quote! { *self } } else { quote! { self } };
+    let scrutinee = if ir.operations.is_empty() {
+        quote! { *self }
+    } else {
+        quote! { self }
+    };
     let unused_client = ir.operations.is_empty().then(|| quote! { let _ = client; });
     let variants = ir.operations.iter().map(request_variant);
     let parse_arms = ir.operations.iter().map(parse_arm);
@@ -21,6 +25,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let validate_arms = ir.operations.iter().map(validate_arm);
     let send_arms = ir.operations.iter().map(send_arm);
     let response_variants = ir.operations.iter().map(response_variant);
+    let handler_methods = ir.operations.iter().map(handler_method);
+    let handle_arms = ir.operations.iter().map(handle_arm);
     let response_meta_arms = ir.operations.iter().map(|op| {
         let (v, meta) = (variant(op), meta(op));
         match response_model(op) {
@@ -87,6 +93,25 @@ pub fn emit(ir: &Ir) -> TokenStream {
                 #unused_client
                 match #scrutinee {
                     #(#send_arms)*
+                }
+            }
+        }
+
+        /// Serves operations, one method per operation (a server such as the sandbox implements
+        /// it): when the spec gains an operation, implementations stop compiling until they
+        /// serve it too.
+        pub trait OperationHandler {
+            /// What a method fails with.
+            type Error;
+            #(#handler_methods)*
+        }
+
+        impl OperationRequest {
+            /// Hands the request to the handler's method for its operation.
+            pub fn handle<H: OperationHandler>(self, handler: &mut H) -> ::core::result::Result<OperationResponse, H::Error> {
+                let _ = &handler;
+                match self {
+                    #(#handle_arms)*
                 }
             }
         }
@@ -274,4 +299,50 @@ fn response_variant(op: &OperationIr) -> TokenStream {
         }
         None => quote! { #[doc = #doc] #v, },
     }
+}
+
+/// The variant's fields by value, as `(name, type)`.
+fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
+    let args = operations::args(op);
+    let mut out: Vec<(Ident, TokenStream)> =
+        params(op, &args).into_iter().map(|(p, id)| (id, owned_param_type(p))).collect();
+    if let Some(model) = &op.request_body {
+        let ty = types::model_path(model);
+        out.push((types::ident(&args.names.body), quote! { #ty }));
+    }
+    out
+}
+
+fn handler_method(op: &OperationIr) -> TokenStream {
+    let f = types::ident(&names::field_ident(&op.id));
+    let doc = format!(" {} (`{} {}`).", op.title, op.method.as_str(), op.path);
+    let params = owned_fields(op).into_iter().map(|(id, ty)| quote! { #id: #ty });
+    let ret = match response_model(op) {
+        Some(model) => types::model_path(model),
+        None => quote! { () },
+    };
+    quote! {
+        #[doc = #doc]
+        fn #f(&mut self, #(#params),*) -> ::core::result::Result<#ret, Self::Error>;
+    }
+}
+
+fn handle_arm(op: &OperationIr) -> TokenStream {
+    let v = variant(op);
+    let f = types::ident(&names::field_ident(&op.id));
+    let fields = owned_fields(op);
+    let binds = fields.iter().map(|(id, _)| id);
+    let args = operations::args(op);
+    let pass = fields.iter().map(|(id, _)| {
+        if op.request_body.is_some() && *id == types::ident(&args.names.body) {
+            quote! { *#id }
+        } else {
+            quote! { #id }
+        }
+    });
+    let wrap = match response_model(op) {
+        Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
+        None => quote! { .map(|()| OperationResponse::#v) },
+    };
+    quote! { Self::#v { #(#binds),* } => handler.#f(#(#pass),*) #wrap, }
 }

@@ -112,6 +112,55 @@ impl OperationRequest {
         }
     }
 }
+/// Serves operations, one method per operation (a server such as the sandbox implements
+/// it): when the spec gains an operation, implementations stop compiling until they
+/// serve it too.
+pub trait OperationHandler {
+    /// What a method fails with.
+    type Error;
+    /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
+    fn create_product_coupon(
+        &mut self,
+        body: crate::generated::models::CreateProductCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateProductCouponResponse,
+        Self::Error,
+    >;
+    /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
+    fn create_stock_bundle(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        body: crate::generated::models::CreateStockBundleRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntity,
+        Self::Error,
+    >;
+}
+impl OperationRequest {
+    /// Hands the request to the handler's method for its operation.
+    pub fn handle<H: OperationHandler>(
+        self,
+        handler: &mut H,
+    ) -> ::core::result::Result<OperationResponse, H::Error> {
+        let _ = &handler;
+        match self {
+            Self::CreateProductCoupon { body } => {
+                handler
+                    .create_product_coupon(*body)
+                    .map(|response| OperationResponse::CreateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::CreateStockBundle { product_coupon_id, body } => {
+                handler
+                    .create_stock_bundle(product_coupon_id, *body)
+                    .map(|response| OperationResponse::CreateStockBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+        }
+    }
+}
 /// A typed successful response of any operation.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
