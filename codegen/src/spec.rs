@@ -73,6 +73,68 @@ pub struct SpecFile {
     /// Enumerations, each value with its documented meaning.
     #[serde(default)]
     pub enums: Vec<EnumDef>,
+    /// Event notifications (回调通知) WeChat Pay sends to the partner's notify URL.
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
+}
+
+/// One notification event type: the envelope is the same for all, the decrypted `resource` is
+/// the event's model.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    /// `event_type`, e.g. `PRODUCT_COUPON_SP.SEND`.
+    pub event_type: Sp<String>,
+    /// PascalCase name of the typed event, e.g. `ProductCouponSend`.
+    pub name: Sp<String>,
+    /// The doc page's title.
+    pub title: String,
+    /// The doc page id.
+    pub doc_id: String,
+    /// The envelope's `summary`, e.g. `商品券领券通知`.
+    pub summary: Option<String>,
+    /// `resource.original_type`, e.g. `product_coupon`.
+    pub original_type: Option<String>,
+    /// The model of the decrypted resource.
+    pub resource: Sp<String>,
+    pub description: Option<String>,
+    /// Examples of the decrypted resource, verbatim.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    /// Decisions taken where sources disagree.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// How a list operation pages: the query parameters it takes and where the next page's
+/// token and the items are in the response.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// Query parameter holding the page size (`page_size`).
+    pub page_size: Sp<String>,
+    /// Query parameter holding the page token (`page_token`).
+    pub page_token: Sp<String>,
+    /// Response field with the next page's token, absent on the last page (`next_page_token`).
+    pub next_page_token: Sp<String>,
+    /// Response field holding the page's items (an array).
+    pub items: Sp<String>,
+}
+
+/// A multipart file upload (图片上传): the signature covers the `meta` JSON only.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    /// Name of the multipart part holding the file (`file`).
+    pub file_field: String,
+    /// Name of the multipart part holding the JSON meta (`meta`).
+    pub meta_field: String,
+    /// The model of the meta JSON (e.g. `{filename, sha256}`).
+    pub meta: Sp<String>,
+    /// Largest file accepted, in bytes.
+    pub max_bytes: Sp<u64>,
+    /// Accepted media types, e.g. `image/jpeg`, `image/png`.
+    pub media_types: Vec<String>,
 }
 
 /// Service-wide facts.
@@ -136,6 +198,10 @@ pub struct Operation {
     pub query_params: Vec<Field>,
     /// Name of the model sent as the JSON body.
     pub request_body: Option<Sp<String>>,
+    /// For list operations: how pages are requested and found.
+    pub pagination: Option<Pagination>,
+    /// For file uploads: the multipart layout (instead of `request_body`).
+    pub upload: Option<Upload>,
     /// Successful responses.
     #[serde(default)]
     pub responses: Vec<Response>,
