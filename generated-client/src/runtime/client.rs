@@ -317,6 +317,11 @@ impl Client {
         self.inner.signer.mchid()
     }
 
+    /// The APIv3 key, when configured (certificate mode, notifications).
+    pub(crate) fn apiv3_key(&self) -> Option<&ApiV3Key> {
+        self.inner.keys.apiv3_key.as_ref()
+    }
+
     /// CONTRACT: whether generated call functions validate before sending.
     #[doc(hidden)]
     pub fn validation_enabled(&self) -> bool {

@@ -14,6 +14,8 @@ pub mod client;
 pub mod dispatch;
 pub mod error;
 pub mod keys;
+pub mod notify;
+pub mod pagination;
 pub mod retry;
 pub mod signing;
 pub mod types;
