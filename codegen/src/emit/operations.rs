@@ -185,6 +185,19 @@ pub(super) fn args(op: &OperationIr) -> Args {
         idents.push(body_id.clone());
         checks.push(quote! { crate::runtime::validate::Validate::validate_at(#body_id, "", &mut __violations); });
     }
+    if let Some(upload) = &op.upload {
+        let meta_id = types::ident(&names.meta);
+        let file_id = types::ident(&names.file);
+        let meta_ty = types::model_path(&upload.meta);
+        args.push(quote! { #meta_id: &#meta_ty });
+        args.push(quote! { #file_id: &crate::runtime::upload::UploadFile });
+        idents.push(meta_id.clone());
+        idents.push(file_id.clone());
+        let (max, types_) = (upload.max_bytes, &upload.media_types);
+        let file_wire = &upload.file_field;
+        checks.push(quote! { crate::runtime::validate::Validate::validate_at(#meta_id, "", &mut __violations); });
+        checks.push(quote! { __violations.check_upload(#file_wire, #file_id, #max, &[#(#types_),*]); });
+    }
     Args { names, decls: args, idents, checks, query }
 }
 
@@ -245,12 +258,34 @@ fn call(op: &OperationIr) -> TokenStream {
     } else {
         quote! { let mut __query = ::std::vec::Vec::new(); #(#query)* }
     };
-    let body = if op.request_body.is_some() {
+    let body = if let Some(upload) = &op.upload {
+        let meta_id = types::ident(&names.meta);
+        let _ = upload;
+        quote! {
+            ::core::option::Option::Some(::serde_json::to_vec(#meta_id).map_err(crate::runtime::error::Error::Encode)?)
+        }
+    } else if op.request_body.is_some() {
         quote! {
             ::core::option::Option::Some(::serde_json::to_vec(#body_id).map_err(crate::runtime::error::Error::Encode)?)
         }
     } else {
         quote! { ::core::option::Option::None }
+    };
+    let send = match &op.upload {
+        Some(upload) => {
+            let file_id = types::ident(&names.file);
+            let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
+            quote! {
+                self.execute_upload(
+                    crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body },
+                    &crate::runtime::upload::MultipartLayout { meta_field: #meta_field, file_field: #file_field },
+                    #file_id,
+                ).await
+            }
+        }
+        None => quote! {
+            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+        },
     };
     let ret = match &op.response {
         Some((_, Some(model))) => types::model_path(model),
@@ -264,7 +299,7 @@ fn call(op: &OperationIr) -> TokenStream {
             #(#path_pushes)*
             #query_decl
             let __body = #body;
-            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+            #send
         }
     }
 }
@@ -275,6 +310,9 @@ pub(super) struct ArgNames {
     pub path: Vec<String>,
     pub query: Vec<String>,
     pub body: String,
+    /// For uploads: the meta JSON and the file.
+    pub meta: String,
+    pub file: String,
 }
 
 impl ArgNames {
@@ -295,7 +333,9 @@ impl ArgNames {
         let query = op.query_params.iter().map(|p| claim(p.rust.clone(), "query")).collect();
         // Claimed last, so a parameter named `body` keeps its name and the body becomes `body_request`.
         let body = claim("body".to_owned(), "request");
-        ArgNames { path, query, body }
+        let meta = claim("meta".to_owned(), "upload");
+        let file = claim("file".to_owned(), "upload");
+        ArgNames { path, query, body, meta, file }
     }
 }
 

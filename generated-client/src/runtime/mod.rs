@@ -19,5 +19,6 @@ pub mod pagination;
 pub mod retry;
 pub mod signing;
 pub mod types;
+pub mod upload;
 pub mod validate;
 pub mod verify;
