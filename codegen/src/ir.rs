@@ -14,6 +14,49 @@ pub struct Ir {
     pub operations: Vec<OperationIr>,
     /// Every documented error code, with the rows that document it.
     pub error_codes: BTreeMap<String, Vec<ErrorIr>>,
+    /// Notification event types, sorted by event type.
+    pub notifications: Vec<NotificationIr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationIr {
+    pub event_type: String,
+    pub name: String,
+    pub title: String,
+    pub doc_id: String,
+    pub summary: Option<String>,
+    pub original_type: Option<String>,
+    pub resource: String,
+    pub description: Option<String>,
+    pub examples: Vec<ExampleIr>,
+}
+
+/// A response field used by pagination.
+#[derive(Debug, Clone)]
+pub struct ResponseField {
+    pub rust: String,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaginationIr {
+    /// Wire name of the page-token query parameter.
+    pub page_token: String,
+    /// Wire name of the page-size query parameter.
+    pub page_size: String,
+    pub next_page_token: ResponseField,
+    pub items: ResponseField,
+    /// The element type of the items array.
+    pub item: TypeIr,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadIr {
+    pub file_field: String,
+    pub meta_field: String,
+    pub meta: String,
+    pub max_bytes: u64,
+    pub media_types: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -217,6 +260,8 @@ pub struct OperationIr {
     pub response: Option<(u16, Option<String>)>,
     pub errors: Vec<ErrorIr>,
     pub examples: Vec<ExampleIr>,
+    pub pagination: Option<PaginationIr>,
+    pub upload: Option<UploadIr>,
 }
 
 impl Method {

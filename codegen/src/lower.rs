@@ -128,13 +128,14 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
             .hint("add [service] with title, primary_base_url and backup_base_url (api-spec/service.toml)");
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
+    let notifications = cx.notifications(files, &models);
     // Rows documenting a code come from several files; order them by content, not file order.
     for rows in error_codes.values_mut() {
         rows.sort_by(|a, b| (a.status, &a.description, &a.solution).cmp(&(b.status, &b.description, &b.solution)));
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
     cx.diags.into_result()?;
-    Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes })
+    Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes, notifications })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -808,6 +809,12 @@ impl Cx {
             self.diags.error(file, rl.per_second.span.clone(), "a rate limit of 0/s would forbid every call");
         }
         let errors: Vec<ErrorIr> = op.errors.iter().map(|e| self.error_entry(file, e)).collect();
+        let response_body = response.as_ref().and_then(|(_, b): &(u16, Option<String>)| b.clone());
+        let pagination = op
+            .pagination
+            .as_ref()
+            .and_then(|p| self.pagination(file, id, p, &query_params, response_body.as_deref(), models));
+        let upload = op.upload.as_ref().and_then(|u| self.upload(file, op, u, models));
         let request_model = request_body.clone().flatten();
         let response_model = response.as_ref().and_then(|(_, b)| b.clone());
         let mut examples = Vec::new();
@@ -866,6 +873,8 @@ impl Cx {
             response,
             errors,
             examples,
+            pagination,
+            upload,
         })
     }
 
@@ -932,6 +941,216 @@ impl Cx {
             }
         }
         Some(segments)
+    }
+}
+
+impl Cx {
+    fn pagination(
+        &mut self,
+        file: &SourceFile,
+        id: &str,
+        p: &spec::Pagination,
+        query: &[FieldIr],
+        response: Option<&str>,
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Option<PaginationIr> {
+        let mut ok = true;
+        for (param, what) in [(&p.page_size, "page_size"), (&p.page_token, "page_token")] {
+            match query.iter().find(|q| q.wire == param.value) {
+                Some(q) if q.is_option() => {}
+                Some(_) => {
+                    self.diags
+                        .error(
+                            file,
+                            param.span.clone(),
+                            format!("pagination {what} `{}` must be an optional query parameter", param.value),
+                        )
+                        .hint("the first page is requested without it");
+                    ok = false;
+                }
+                None => {
+                    self.diags
+                        .error(
+                            file,
+                            param.span.clone(),
+                            format!("pagination {what} `{}` is not a query parameter of `{id}`", param.value),
+                        )
+                        .hint(format!("declare it in [[operations.query_params]] with name = \"{}\"", param.value));
+                    ok = false;
+                }
+            }
+        }
+        let Some(model) = response.and_then(|r| models.get(r)) else {
+            self.diags.error(file, p.items.span.clone(), format!("paginated operation `{id}` has no response model"));
+            return None;
+        };
+        let field = |cx: &mut Cx, name: &Sp<String>, want_array: bool| -> Option<(ResponseField, TypeIr)> {
+            let Some(f) = model.fields.iter().find(|f| f.wire == name.value) else {
+                cx.diags.error(
+                    file,
+                    name.span.clone(),
+                    format!("response model `{}` has no field `{}`", model.name, name.value),
+                );
+                return None;
+            };
+            let ty = match (&f.ty, want_array) {
+                (TypeIr::Array(inner), true) => inner.as_ref().clone(),
+                (TypeIr::String, false) => TypeIr::String,
+                (_, true) => {
+                    cx.diags.error(
+                        file,
+                        name.span.clone(),
+                        format!("pagination items `{}` must be an array", name.value),
+                    );
+                    return None;
+                }
+                (_, false) => {
+                    cx.diags.error(
+                        file,
+                        name.span.clone(),
+                        format!("next page token `{}` must be a string", name.value),
+                    );
+                    return None;
+                }
+            };
+            Some((ResponseField { rust: f.rust.clone(), optional: f.is_option() }, ty))
+        };
+        let next = field(self, &p.next_page_token, false);
+        let items = field(self, &p.items, true);
+        let ((next_page_token, _), (items, item)) = (next?, items?);
+        ok.then(|| PaginationIr {
+            page_token: p.page_token.value.clone(),
+            page_size: p.page_size.value.clone(),
+            next_page_token,
+            items,
+            item,
+        })
+    }
+
+    fn upload(
+        &mut self,
+        file: &SourceFile,
+        op: &spec::Operation,
+        u: &spec::Upload,
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Option<UploadIr> {
+        let mut ok = true;
+        if let Some(body) = &op.request_body {
+            self.diags
+                .error(
+                    file,
+                    body.span.clone(),
+                    format!("operation `{}` has both a request_body and an upload", op.id.value),
+                )
+                .hint("an upload's JSON goes in its `meta` model");
+            ok = false;
+        }
+        if op.method != spec::Method::POST {
+            self.diags.error(file, op.id.span.clone(), format!("upload operation `{}` must be a POST", op.id.value));
+            ok = false;
+        }
+        if !models.contains_key(&u.meta.value) {
+            self.diags.error(file, u.meta.span.clone(), format!("unknown model `{}`", u.meta.value));
+            ok = false;
+        }
+        if u.max_bytes.value == 0 {
+            self.diags.error(file, u.max_bytes.span.clone(), "max_bytes 0 accepts no file");
+            ok = false;
+        }
+        if u.media_types.is_empty() {
+            self.diags.error(
+                file,
+                op.id.span.clone(),
+                format!("upload operation `{}` lists no media_types", op.id.value),
+            );
+            ok = false;
+        }
+        ok.then(|| UploadIr {
+            file_field: u.file_field.clone(),
+            meta_field: u.meta_field.clone(),
+            meta: u.meta.value.clone(),
+            max_bytes: u.max_bytes.value,
+            media_types: u.media_types.clone(),
+        })
+    }
+
+    fn notifications(
+        &mut self,
+        files: &[(SourceFile, spec::SpecFile)],
+        models: &BTreeMap<String, ModelIr>,
+    ) -> Vec<NotificationIr> {
+        let mut out: Vec<NotificationIr> = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for (file, spec) in files {
+            for n in &spec.notifications {
+                let mut ok = true;
+                for (key, what) in [(&n.event_type, "event type"), (&n.name, "notification name")] {
+                    let id = format!("{what}:{}", key.value);
+                    if let Some(first) = seen.get(&id) {
+                        self.diags
+                            .error(file, key.span.clone(), format!("duplicate {what} `{}`", key.value))
+                            .hint(format!("the first is at {first}"));
+                        ok = false;
+                    } else {
+                        seen.insert(id, Diagnostics::place(file, &key.span));
+                    }
+                }
+                if !names::is_pascal(&n.name.value) || n.name.value == "Other" {
+                    self.diags
+                        .error(
+                            file,
+                            n.name.span.clone(),
+                            format!("notification name `{}` must be PascalCase and not `Other`", n.name.value),
+                        )
+                        .hint("`Other` holds the event types the spec does not know");
+                    ok = false;
+                }
+                if !models.contains_key(&n.resource.value) {
+                    let near = closest(&n.resource.value, models.keys());
+                    let d = self.diags.error(
+                        file,
+                        n.resource.span.clone(),
+                        format!("unknown model `{}`", n.resource.value),
+                    );
+                    if let Some(near) = near {
+                        d.hint(format!("did you mean `{near}`?"));
+                    }
+                    ok = false;
+                }
+                let mut examples = Vec::new();
+                for ex in &n.examples {
+                    match extract_json(ex.format, &ex.text.value) {
+                        Ok(json) => examples.push(ExampleIr {
+                            kind: ex.kind,
+                            title: ex.title.clone(),
+                            source: ex.source.clone(),
+                            status: ex.status,
+                            json,
+                            model: Some(n.resource.value.clone()),
+                        }),
+                        Err((offset, msg)) => {
+                            let at = content_start(file, &ex.text.span) + offset;
+                            self.diags.error(file, at..at, format!("example {:?}: {msg}", ex.title));
+                        }
+                    }
+                }
+                if ok {
+                    out.push(NotificationIr {
+                        event_type: n.event_type.value.clone(),
+                        name: n.name.value.clone(),
+                        title: n.title.clone(),
+                        doc_id: n.doc_id.clone(),
+                        summary: n.summary.clone(),
+                        original_type: n.original_type.clone(),
+                        resource: n.resource.value.clone(),
+                        description: n.description.clone(),
+                        examples,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.event_type.cmp(&b.event_type));
+        out
     }
 }
 

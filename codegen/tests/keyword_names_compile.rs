@@ -235,7 +235,7 @@ fn write_crate(package: &str, spec: &str, test: Option<(&str, &str)>) -> PathBuf
         write_if_changed(&dir.join(&f.path), f.contents.as_bytes());
         generated.push(f.path.trim_start_matches("src/generated/").to_owned());
     }
-    for name in ["mod.rs", "models.rs", "builders.rs", "validation.rs", "operations.rs", "errors.rs"] {
+    for name in ["mod.rs", "models.rs", "builders.rs", "validation.rs", "operations.rs", "errors.rs", "requests.rs"] {
         assert!(generated.iter().any(|g| g == name), "the generator did not write src/generated/{name}");
     }
     mirror_dir(&workspace_root().join("generated-client/src/runtime"), &dir.join("src/runtime"));
@@ -421,4 +421,153 @@ status = 204
         unique.dedup();
         assert_eq!(unique.len(), args.len(), "`{name}` has clashing arguments: {args:?}");
     }
+}
+
+/// A list operation with pagination and a multipart upload: their generated call functions,
+/// `_stream` functions and request variants compile without warnings.
+const PAGES_AND_UPLOADS: &str = r#"[[models]]
+name = "Item"
+
+[[models.fields]]
+name = "id"
+type = "string"
+presence = "required"
+label = "ID"
+
+[[models]]
+name = "ItemPage"
+
+[[models.fields]]
+name = "total_count"
+type = "integer"
+presence = "required"
+label = "总数"
+
+[[models.fields]]
+name = "item_list"
+type = "array"
+items = "object"
+ref = "Item"
+presence = "optional"
+label = "列表"
+
+[[models.fields]]
+name = "next_page_token"
+type = "string"
+presence = "optional"
+label = "下一页"
+
+[[models]]
+name = "ImageMeta"
+
+[[models.fields]]
+name = "filename"
+type = "string"
+presence = "required"
+label = "文件名"
+max_length = 128
+
+[[models.fields]]
+name = "sha256"
+type = "string"
+presence = "required"
+label = "摘要"
+
+[[models]]
+name = "ImageUploaded"
+
+[[models.fields]]
+name = "media_url"
+type = "string"
+presence = "required"
+label = "URL"
+
+[[enums]]
+name = "ItemState"
+
+[[enums.values]]
+value = "ACTIVE"
+meaning = "生效"
+
+[[operations]]
+id = "list_items"
+title = "列表"
+doc_id = "1"
+updated = "2025.01.01"
+method = "GET"
+path = "/v3/groups/{group_id}/items"
+rate_limit = { per_second = 20, text = "20/s" }
+
+[[operations.path_params]]
+name = "group_id"
+type = "string"
+presence = "required"
+label = "组"
+
+[[operations.query_params]]
+name = "brand_id"
+type = "string"
+presence = "required"
+label = "品牌"
+
+[[operations.query_params]]
+name = "state"
+type = "enum"
+ref = "ItemState"
+presence = "optional"
+label = "状态"
+
+[[operations.query_params]]
+name = "page_size"
+type = "integer"
+presence = "optional"
+label = "页大小"
+max = 50
+
+[[operations.query_params]]
+name = "page_token"
+type = "string"
+presence = "optional"
+label = "页码"
+
+[operations.pagination]
+page_size = "page_size"
+page_token = "page_token"
+next_page_token = "next_page_token"
+items = "item_list"
+
+[[operations.responses]]
+status = 200
+body = "ItemPage"
+
+[[operations]]
+id = "upload_image"
+title = "图片上传"
+doc_id = "2"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/media/upload-image"
+
+[operations.upload]
+file_field = "file"
+meta_field = "meta"
+meta = "ImageMeta"
+max_bytes = 2097152
+media_types = ["image/jpeg", "image/png"]
+
+[[operations.responses]]
+status = 200
+body = "ImageUploaded"
+"#;
+
+#[test]
+fn paginated_and_upload_operations_compile_cleanly() {
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = support::generate(&[("spec.toml", PAGES_AND_UPLOADS)]);
+    let operations = support::file(&out, "src/generated/operations.rs");
+    assert!(operations.contains("pub fn list_items_stream("), "a stream function is generated");
+    assert!(operations.contains("execute_upload("), "uploads go through execute_upload");
+    assert!(operations.contains("check_upload("), "files are checked before sending");
+    let dir = write_crate("pages-uploads-crate", PAGES_AND_UPLOADS, None);
+    assert_compiles_cleanly(&dir);
 }

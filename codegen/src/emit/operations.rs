@@ -12,6 +12,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
     let meta_ids = ir.operations.iter().map(|op| format_ident!("{}", names::screaming(&op.id)));
     let calls = ir.operations.iter().map(call);
+    let streams = ir.operations.iter().filter_map(stream);
     let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
@@ -30,6 +31,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
         impl crate::runtime::client::Client {
             #(#calls)*
+            #(#streams)*
         }
 
         #(#validators)*
@@ -183,6 +185,19 @@ pub(super) fn args(op: &OperationIr) -> Args {
         idents.push(body_id.clone());
         checks.push(quote! { crate::runtime::validate::Validate::validate_at(#body_id, "", &mut __violations); });
     }
+    if let Some(upload) = &op.upload {
+        let meta_id = types::ident(&names.meta);
+        let file_id = types::ident(&names.file);
+        let meta_ty = types::model_path(&upload.meta);
+        args.push(quote! { #meta_id: &#meta_ty });
+        args.push(quote! { #file_id: &crate::runtime::upload::UploadFile });
+        idents.push(meta_id.clone());
+        idents.push(file_id.clone());
+        let (max, types_) = (upload.max_bytes, &upload.media_types);
+        let file_wire = &upload.file_field;
+        checks.push(quote! { crate::runtime::validate::Validate::validate_at(#meta_id, "", &mut __violations); });
+        checks.push(quote! { __violations.check_upload(#file_wire, #file_id, #max, &[#(#types_),*]); });
+    }
     Args { names, decls: args, idents, checks, query }
 }
 
@@ -243,12 +258,34 @@ fn call(op: &OperationIr) -> TokenStream {
     } else {
         quote! { let mut __query = ::std::vec::Vec::new(); #(#query)* }
     };
-    let body = if op.request_body.is_some() {
+    let body = if let Some(upload) = &op.upload {
+        let meta_id = types::ident(&names.meta);
+        let _ = upload;
+        quote! {
+            ::core::option::Option::Some(::serde_json::to_vec(#meta_id).map_err(crate::runtime::error::Error::Encode)?)
+        }
+    } else if op.request_body.is_some() {
         quote! {
             ::core::option::Option::Some(::serde_json::to_vec(#body_id).map_err(crate::runtime::error::Error::Encode)?)
         }
     } else {
         quote! { ::core::option::Option::None }
+    };
+    let send = match &op.upload {
+        Some(upload) => {
+            let file_id = types::ident(&names.file);
+            let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
+            quote! {
+                self.execute_upload(
+                    crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body },
+                    &crate::runtime::upload::MultipartLayout { meta_field: #meta_field, file_field: #file_field },
+                    #file_id,
+                ).await
+            }
+        }
+        None => quote! {
+            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+        },
     };
     let ret = match &op.response {
         Some((_, Some(model))) => types::model_path(model),
@@ -262,7 +299,7 @@ fn call(op: &OperationIr) -> TokenStream {
             #(#path_pushes)*
             #query_decl
             let __body = #body;
-            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+            #send
         }
     }
 }
@@ -273,6 +310,9 @@ pub(super) struct ArgNames {
     pub path: Vec<String>,
     pub query: Vec<String>,
     pub body: String,
+    /// For uploads: the meta JSON and the file.
+    pub meta: String,
+    pub file: String,
 }
 
 impl ArgNames {
@@ -293,6 +333,83 @@ impl ArgNames {
         let query = op.query_params.iter().map(|p| claim(p.rust.clone(), "query")).collect();
         // Claimed last, so a parameter named `body` keeps its name and the body becomes `body_request`.
         let body = claim("body".to_owned(), "request");
-        ArgNames { path, query, body }
+        let meta = claim("meta".to_owned(), "upload");
+        let file = claim("file".to_owned(), "upload");
+        ArgNames { path, query, body, meta, file }
     }
+}
+
+/// `<op>_stream(...)` for a paginated operation: every item of every page, fetched on demand.
+fn stream(op: &OperationIr) -> Option<TokenStream> {
+    let pagination = op.pagination.as_ref()?;
+    let names = ArgNames::new(op);
+    let call = types::ident(&names::field_ident(&op.id));
+    let stream_fn = format_ident!("{}_stream", names::field_ident(&op.id).trim_start_matches("r#"));
+    let item = types::rust_type(&pagination.item);
+    let mut decls = Vec::new();
+    let mut owned = Vec::new();
+    let mut clones = Vec::new();
+    let mut pass = Vec::new();
+    let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
+    for (p, name) in params {
+        let id = types::ident(name);
+        if p.wire == pagination.page_token {
+            pass.push(quote! { page_token.as_deref() });
+            continue;
+        }
+        let (ty, _) = param_type(p, &id);
+        let by_value = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
+        let (decl_ty, to_owned, passed) = match (by_value, p.is_option(), &p.ty) {
+            (true, false, _) => (ty.clone(), quote! { #id }, quote! { #id }),
+            (true, true, _) => (quote! { ::core::option::Option<#ty> }, quote! { #id }, quote! { #id }),
+            (false, false, TypeIr::Enum(_)) => (ty.clone(), quote! { #id.clone() }, quote! { &#id }),
+            (false, true, TypeIr::Enum(_)) => {
+                (quote! { ::core::option::Option<#ty> }, quote! { #id.cloned() }, quote! { #id.as_ref() })
+            }
+            (false, false, _) => (ty.clone(), quote! { #id.to_owned() }, quote! { &#id }),
+            (false, true, _) => (
+                quote! { ::core::option::Option<#ty> },
+                quote! { #id.map(::std::borrow::ToOwned::to_owned) },
+                quote! { #id.as_deref() },
+            ),
+        };
+        decls.push(quote! { #id: #decl_ty });
+        owned.push(quote! { let #id = #to_owned; });
+        if !by_value {
+            clones.push(quote! { let #id = #id.clone(); });
+        }
+        pass.push(passed);
+    }
+    let next = types::ident(&pagination.next_page_token.rust);
+    let items = types::ident(&pagination.items.rust);
+    let next_expr = if pagination.next_page_token.optional {
+        quote! { page.#next }
+    } else {
+        quote! { ::core::option::Option::Some(page.#next) }
+    };
+    let items_expr = if pagination.items.optional {
+        quote! { page.#items.unwrap_or_default() }
+    } else {
+        quote! { page.#items }
+    };
+    let doc = format!(
+        " Every item of [`{0}`](Self::{0}), page after page: pages are requested on demand, following \
+         `{1}` with `{2}` until the last page.",
+        call, pagination.next_page_token.rust, pagination.page_token
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub fn #stream_fn(&self, #(#decls),*) -> crate::runtime::pagination::PageStream<#item> {
+            let client = self.clone();
+            #(#owned)*
+            crate::runtime::pagination::PageStream::new(move |page_token: ::core::option::Option<::std::string::String>| {
+                let client = client.clone();
+                #(#clones)*
+                async move {
+                    let page = client.#call(#(#pass),*).await?;
+                    ::core::result::Result::Ok((#items_expr, #next_expr))
+                }
+            })
+        }
+    })
 }

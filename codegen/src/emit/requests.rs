@@ -23,6 +23,26 @@ pub fn emit(ir: &Ir) -> TokenStream {
         quote! { Self::#v { .. } => &#meta, }
     });
     let validate_arms = ir.operations.iter().map(validate_arm);
+    let set_file_arms: Vec<TokenStream> = ir
+        .operations
+        .iter()
+        .filter(|op| op.upload.is_some())
+        .map(|op| {
+            let v = variant(op);
+            let file = types::ident(&operations::args(op).names.file);
+            quote! { Self::#v { #file, .. } => { *#file = upload; true } }
+        })
+        .collect();
+    let set_file_body = if set_file_arms.is_empty() {
+        quote! { let _ = (self, upload); false }
+    } else {
+        quote! {
+            match self {
+                #(#set_file_arms)*
+                _ => false,
+            }
+        }
+    };
     let send_arms = ir.operations.iter().map(send_arm);
     let response_variants = ir.operations.iter().map(response_variant);
     let handler_methods = ir.operations.iter().map(handler_method);
@@ -76,6 +96,12 @@ pub fn emit(ir: &Ir) -> TokenStream {
                 match #scrutinee {
                     #(#meta_arms)*
                 }
+            }
+
+            /// Attaches the file of an upload operation; `false` (and nothing changes) for
+            /// operations that upload nothing.
+            pub fn set_file(&mut self, upload: crate::runtime::upload::UploadFile) -> bool {
+                #set_file_body
             }
 
             /// Validates the request as its call function would before sending.
@@ -194,6 +220,16 @@ fn request_variant(op: &OperationIr) -> TokenStream {
         // Boxed: request models are large and variants should stay small.
         fields.push(quote! { #[doc = " The JSON body."] #id: ::std::boxed::Box<#ty>, });
     }
+    if let Some(upload) = &op.upload {
+        let (meta, file) = (types::ident(&args.names.meta), types::ident(&args.names.file));
+        let ty = types::model_path(&upload.meta);
+        fields.push(quote! {
+            #[doc = " The upload's meta JSON (the signed part)."]
+            #meta: ::std::boxed::Box<#ty>,
+            #[doc = " The file; `parse` leaves it empty: set it with [`OperationRequest::set_file`]."]
+            #file: crate::runtime::upload::UploadFile,
+        });
+    }
     quote! { #[doc = #doc] #v { #(#fields)* }, }
 }
 
@@ -245,6 +281,13 @@ fn parse_arm(op: &OperationIr) -> TokenStream {
         let field = types::ident(&args.names.body);
         fields.push(quote! { #field: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?), });
     }
+    if op.upload.is_some() {
+        let (meta, file) = (types::ident(&args.names.meta), types::ident(&args.names.file));
+        fields.push(quote! {
+            #meta: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+            #file: ::core::default::Default::default(),
+        });
+    }
     quote! { #id => ::core::result::Result::Ok(Self::#v { #(#fields)* }), }
 }
 
@@ -268,6 +311,13 @@ fn bind_and_pass(op: &OperationIr) -> (TokenStream, Vec<TokenStream>) {
         let id = types::ident(&args.names.body);
         binds.push(quote! { #id });
         pass.push(quote! { #id });
+    }
+    if op.upload.is_some() {
+        for name in [&args.names.meta, &args.names.file] {
+            let id = types::ident(name);
+            binds.push(quote! { #id });
+            pass.push(quote! { #id });
+        }
     }
     (quote! { Self::#v { #(#binds),* } }, pass)
 }
@@ -310,6 +360,11 @@ fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
         let ty = types::model_path(model);
         out.push((types::ident(&args.names.body), quote! { #ty }));
     }
+    if let Some(upload) = &op.upload {
+        let ty = types::model_path(&upload.meta);
+        out.push((types::ident(&args.names.meta), quote! { #ty }));
+        out.push((types::ident(&args.names.file), quote! { crate::runtime::upload::UploadFile }));
+    }
     out
 }
 
@@ -334,7 +389,9 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
     let binds = fields.iter().map(|(id, _)| id);
     let args = operations::args(op);
     let pass = fields.iter().map(|(id, _)| {
-        if op.request_body.is_some() && *id == types::ident(&args.names.body) {
+        let boxed = (op.request_body.is_some() && *id == types::ident(&args.names.body))
+            || (op.upload.is_some() && *id == types::ident(&args.names.meta));
+        if boxed {
             quote! { *#id }
         } else {
             quote! { #id }

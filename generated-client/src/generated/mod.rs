@@ -5,6 +5,7 @@
 pub mod builders;
 pub mod errors;
 pub mod models;
+pub mod notifications;
 pub mod operations;
 pub mod requests;
 pub mod validation;

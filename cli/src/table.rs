@@ -1,0 +1,61 @@
+//! The types of the command table. `generated.rs` (written by `cargo xtask codegen` from the
+//! spec) fills [`COMMANDS`](crate::generated::COMMANDS) with one [`CommandSpec`] per operation.
+
+/// One operation's subcommand.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// The spec's operation id (`create_stock_bundle`), as `OperationRequest::parse` takes it.
+    pub operation_id: &'static str,
+    /// The subcommand: kebab-case of the id (`create-stock-bundle`).
+    pub name: &'static str,
+    /// One line for the list of subcommands: the doc page's title.
+    pub about: &'static str,
+    /// `--help`: description, `METHOD path`, 频率限制, 支持商户, 前置条件, body, doc link.
+    pub long_about: &'static str,
+    /// Path parameters, then query parameters.
+    pub params: &'static [ParamSpec],
+    /// The JSON body, when the operation takes one.
+    pub body: Option<BodySpec>,
+}
+
+/// A path or query parameter, given as `--flag VALUE`.
+#[derive(Debug)]
+pub struct ParamSpec {
+    /// The parameter's name in the spec and on the wire (`product_coupon_id`).
+    pub wire: &'static str,
+    /// The flag without dashes (`product-coupon-id`).
+    pub flag: &'static str,
+    /// 【label】 description, constraints, allowed values, example.
+    pub help: &'static str,
+    /// Whether the call needs it.
+    pub required: bool,
+    /// Where it goes in the request.
+    pub location: Location,
+    /// Placeholder in the usage line (`TEXT`, `INTEGER`, `BOOL`, `VALUE`).
+    pub value_name: &'static str,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    #[allow(dead_code, reason = "a spec without query parameters never builds it")]
+    Query,
+}
+
+/// An operation's JSON body.
+#[derive(Debug)]
+pub struct BodySpec {
+    /// The request model's name (`CreateStockBundleRequest`).
+    pub model: &'static str,
+    /// Decodes a body into the model and encodes it again: what the client would send.
+    pub canonical: fn(&[u8]) -> Result<serde_json::Value, serde_json::Error>,
+}
+
+/// The JSON a body becomes after a round trip through the model `T`: keys the model does not
+/// know are gone, which is how the CLI finds them.
+pub fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::to_value(serde_json::from_slice::<T>(bytes)?)
+}

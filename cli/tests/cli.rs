@@ -1,0 +1,360 @@
+//! The real `wechatpay-product-coupon` binary against an HTTP server on 127.0.0.1 that answers
+//! like WeChat Pay (signed responses): what it prints, where, and with which exit status, and
+//! what reached the server.
+
+// The client crate's test server and the WeChat Pay side of the signatures, written on
+// aws-lc-rs independently of the crate; its test keys are in generated-client/tests/data/.
+#[path = "../../generated-client/tests/support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+use support::*;
+use tokio::io::AsyncWriteExt as _;
+use wechatpay_product_coupon::generated::operations::OPERATIONS;
+use wechatpay_product_coupon::models::StockBundleEntity;
+
+const BIN: &str = env!("CARGO_BIN_EXE_wechatpay-product-coupon");
+const BUNDLE_REQUEST: &str = include_str!("../../generated-client/tests/fixtures/create_stock_bundle.request.1.json");
+const BUNDLE_RESPONSE: &str = include_str!("../../generated-client/tests/fixtures/create_stock_bundle.response.2.json");
+const BUNDLE_PATH: &str = "/v3/marketing/partner/product-coupon/product-coupons";
+
+fn data(name: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../generated-client/tests/data");
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+/// The configuration a test gives the binary: the test keys in public-key mode, pointed at
+/// `base_url`, with no backup domain.
+fn config(base_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("WECHATPAY_MCHID", MCHID.to_owned()),
+        ("WECHATPAY_MERCHANT_SERIAL_NO", MERCHANT_SERIAL.to_owned()),
+        ("WECHATPAY_PRIVATE_KEY_PATH", data("test_merchant_key.pem")),
+        ("WECHATPAY_PUBLIC_KEY_ID", PUB_KEY_ID.to_owned()),
+        ("WECHATPAY_PUBLIC_KEY_PATH", data("test_wechatpay_pub.pem")),
+        ("WECHATPAY_BASE_URL", base_url.to_owned()),
+        ("WECHATPAY_BACKUP_BASE_URL", "none".to_owned()),
+    ]
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with exactly `env` as its WeChat Pay configuration (anything `WECHATPAY_*`
+/// or proxy-related in the test's own environment is removed) and `stdin` as its input.
+async fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>) -> Output {
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.args(args);
+    for (name, _) in std::env::vars_os() {
+        let text = name.to_string_lossy().to_ascii_uppercase();
+        if text.starts_with("WECHATPAY_") || text.ends_with("_PROXY") {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary starts");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("piped");
+        pipe.write_all(text.as_bytes()).await.expect("write stdin");
+        drop(pipe);
+    }
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the binary finishes")
+        .expect("the binary runs");
+    Output {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// Writes `body` to a scratch file named for the test and returns its path.
+fn body_file(name: &str, body: &Value) -> String {
+    let path = std::env::temp_dir().join(format!("wechatpay-cli-test-{}-{name}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_vec_pretty(body).unwrap()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The doc's add-bundle request with one 满减 rule list and one period option, so it passes
+/// the API's rules (the doc example shows every alternative at once).
+fn valid_bundle_request() -> Value {
+    let mut json: Value = serde_json::from_str(BUNDLE_REQUEST).unwrap();
+    let rule = &mut json["stock_bundle"]["progressive_bundle_usage_rule"];
+    rule.as_object_mut().unwrap().retain(|k, _| k != "discount_coupon_list" && k != "exchange_coupon_list");
+    rule["coupon_available_period"].as_object_mut().unwrap().remove("irregular_available_period_list");
+    json
+}
+
+/// A server answering every request whose merchant signature verifies with `status` and
+/// `body`, signed with the test WeChat Pay key (and 401 SIGN_ERROR otherwise).
+async fn signed_server(status: u16, body: &'static str) -> TestServer {
+    let keys = WechatKeys::load();
+    TestServer::start(move |req, _| match req.check_merchant_signature() {
+        Ok(()) => Reply::signed(status, body, &keys.public_key_mode, PUB_KEY_ID),
+        Err(e) => Reply::plain(401, &format!(r#"{{"code":"SIGN_ERROR","message":"{e}"}}"#)),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn help_lists_a_subcommand_per_operation() {
+    let out = run(&["--help"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!OPERATIONS.is_empty());
+    for op in OPERATIONS {
+        let name = op.id.replace('_', "-");
+        let line = out.stdout.lines().find(|l| l.trim_start().starts_with(&format!("{name} ")));
+        let line = line.unwrap_or_else(|| panic!("no `{name}` in --help:\n{}", out.stdout));
+        assert!(line.contains(op.title), "{line}");
+    }
+    for flag in ["--dry-run", "--no-validate", "--body <FILE>", "WECHATPAY_MCHID"] {
+        assert!(out.stdout.contains(flag), "{flag} in:\n{}", out.stdout);
+    }
+
+    let out = run(&["create-stock-bundle", "--help"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for text in [
+        "--product-coupon-id <TEXT>",
+        "【商品券ID】",
+        "POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+        "频率限制: 20/s",
+        "https://pay.weixin.qq.com/doc/v3/partner/4016280622",
+        "CreateStockBundleRequest",
+    ] {
+        assert!(out.stdout.contains(text), "{text} in:\n{}", out.stdout);
+    }
+}
+
+#[tokio::test]
+async fn a_successful_call_prints_the_response_json() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let request = valid_bundle_request();
+    let file = body_file("success", &request);
+
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "2000/01 x", "--body", &file], &config(&srv.url()), None)
+            .await;
+
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let printed: Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    let typed: StockBundleEntity = serde_json::from_str(BUNDLE_RESPONSE).unwrap();
+    assert_eq!(printed, serde_json::to_value(typed).unwrap(), "the decoded response, as JSON");
+    assert_eq!(printed["stock_bundle_id"], "123456789");
+
+    let sent = srv.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(sent[0].target, format!("{BUNDLE_PATH}/2000%2F01%20x/stock-bundles"), "percent-encoded");
+    sent[0].check_merchant_signature().expect("a valid merchant signature");
+    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap(), request, "the body as given");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn the_body_can_come_from_standard_input() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let request = valid_bundle_request();
+
+    let args = ["create-stock-bundle", "--body", "-", "--product-coupon-id", "200000001"];
+    let out = run(&args, &config(&srv.url()), Some(&request.to_string())).await;
+
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let printed: Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(printed["stock_bundle_id"], "123456789");
+    let sent = srv.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].target, format!("{BUNDLE_PATH}/200000001/stock-bundles"));
+    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap(), request);
+}
+
+#[tokio::test]
+async fn an_api_error_names_status_code_message_and_request_id() {
+    let srv = signed_server(
+        404,
+        r#"{"code":"NOT_FOUND","message":"未找到 product_coupon_id 对应的商品券","detail":{"field":"product_coupon_id"}}"#,
+    )
+    .await;
+    let file = body_file("api-error", &valid_bundle_request());
+
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "404", "--body", &file], &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+    for line in [
+        "status: 404",
+        "code: NOT_FOUND",
+        "message: 未找到 product_coupon_id 对应的商品券",
+        r#"detail: {"field":"product_coupon_id"}"#,
+        "Request-ID: 08F1A2B3C4D5-404000",
+    ] {
+        assert!(out.stderr.lines().any(|l| l.trim() == line), "`{line}` in:\n{}", out.stderr);
+    }
+    assert_eq!(srv.requests().len(), 1);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn validation_errors_list_every_json_path_and_send_nothing() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let mut request = valid_bundle_request();
+    request["out_request_no"] = json!("短");
+    request["stock_bundle"]["stock_send_rule"]["max_count_per_user"] = json!(0);
+    let file = body_file("invalid", &request);
+
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "", "--body", &file], &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    assert!(out.stderr.starts_with("error: request validation failed"), "{}", out.stderr);
+    for path in ["product_coupon_id: ", "out_request_no: ", "stock_bundle.stock_send_rule.max_count_per_user: "] {
+        assert!(out.stderr.lines().any(|l| l.trim().starts_with(path)), "`{path}` in:\n{}", out.stderr);
+    }
+    assert!(out.stdout.is_empty());
+    assert!(srv.requests().is_empty(), "nothing was sent");
+
+    // Without configuration too: validation needs none.
+    let out = run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", &file], &[], None).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn no_validate_sends_an_invalid_request_and_the_server_decides() {
+    let srv = signed_server(400, r#"{"code":"PARAM_ERROR","message":"out_request_no 长度不合法"}"#).await;
+    let mut request = valid_bundle_request();
+    request["out_request_no"] = json!("短");
+    let file = body_file("no-validate", &request);
+
+    let args = ["--no-validate", "create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    let out = run(&args, &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("code: PARAM_ERROR"), "{}", out.stderr);
+    let sent = srv.requests();
+    assert_eq!(sent.len(), 1, "sent despite the violation");
+    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap()["out_request_no"], "短");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_signed_request_and_sends_nothing() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let request = valid_bundle_request();
+    let file = body_file("dry-run", &request);
+
+    let args = ["create-stock-bundle", "--product-coupon-id", "a/b", "--body", &file, "--dry-run"];
+    let out = run(&args, &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(srv.requests().is_empty(), "nothing was sent");
+    // Request line, headers, a blank line, the exact body.
+    let (head, body) = out.stdout.split_once("\n\n").expect("a blank line before the body");
+    let mut lines = head.lines();
+    let target = format!("{BUNDLE_PATH}/a%2Fb/stock-bundles");
+    assert_eq!(lines.next(), Some(format!("POST {}{target}", srv.url()).as_str()));
+    let headers: Vec<(String, String)> =
+        lines.map(|l| l.split_once(": ").expect("Name: value")).map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+    let body = body.strip_suffix('\n').expect("a final newline").as_bytes().to_vec();
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), request);
+    let printed = Request { method: "POST".into(), target, headers, body };
+    assert_eq!(printed.header("Wechatpay-Serial"), Some(PUB_KEY_ID));
+    assert_eq!(printed.header("Content-Type"), Some("application/json"));
+    printed.check_merchant_signature().expect("the printed request carries a valid signature over what it shows");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn unknown_body_keys_are_refused_with_their_paths() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let mut request = valid_bundle_request();
+    request["out_reqest_no"] = json!("typo");
+    request["stock_bundle"]["stock_send_rule"]["max_cnt"] = json!(5);
+    request["stock_bundle"]["progressive_bundle_usage_rule"]["normal_coupon_list"][0]["extra"] = json!(true);
+    let file = body_file("unknown-keys", &request);
+
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    let out = run(&args, &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("CreateStockBundleRequest"), "{}", out.stderr);
+    for path in [
+        "out_reqest_no",
+        "stock_bundle.stock_send_rule.max_cnt",
+        "stock_bundle.progressive_bundle_usage_rule.normal_coupon_list[0].extra",
+    ] {
+        assert!(out.stderr.lines().any(|l| l.trim() == format!("{path}: unknown key")), "`{path}` in:\n{}", out.stderr);
+    }
+    assert!(srv.requests().is_empty(), "nothing was sent");
+
+    // --no-validate sends what the model knows, and says what it left out.
+    let out = run(&[&args[..], &["--no-validate"]].concat(), &config(&srv.url()), None).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(out.stderr.starts_with("warning: "), "{}", out.stderr);
+    assert!(out.stderr.contains("out_reqest_no: unknown key"), "{}", out.stderr);
+    let sent = srv.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap(), valid_bundle_request());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_bad_input() {
+    let out = run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", "-"], &[], Some("{not json")).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("the body is not JSON"), "{}", out.stderr);
+
+    let mut request = valid_bundle_request();
+    request["stock_bundle"]["stock_send_rule"]["max_count"] = json!("many");
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", "-"], &[], Some(&request.to_string())).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("stock_bundle.stock_send_rule.max_count"), "the JSON path: {}", out.stderr);
+
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", "/nonexistent/body.json"], &[], None).await;
+    assert_eq!(out.code, 3, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("/nonexistent/body.json"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn missing_configuration_is_a_clear_error() {
+    let file = body_file("no-config", &valid_bundle_request());
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+
+    let out = run(&args, &[], None).await;
+    assert_eq!(out.code, 4, "stderr: {}", out.stderr);
+    assert!(out.stderr.starts_with("error: configuration: WECHATPAY_MCHID is not set"), "{}", out.stderr);
+
+    let mut env = config("http://127.0.0.1:9");
+    env.retain(|(k, _)| *k != "WECHATPAY_PUBLIC_KEY_PATH");
+    let out = run(&args, &env, None).await;
+    assert_eq!(out.code, 4, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("WECHATPAY_PUBLIC_KEY_PATH"), "{}", out.stderr);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn usage_errors_exit_with_2() {
+    let out = run(&["create-stock-bundle", "--product-coupon-id", "1"], &[], None).await;
+    assert_eq!(out.code, 2, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("--body"), "says what is missing: {}", out.stderr);
+
+    let out = run(&["create-stock-bundle", "--body", "-"], &[], Some("{}")).await;
+    assert_eq!(out.code, 2, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("--product-coupon-id"), "{}", out.stderr);
+
+    let out = run(&["create-stok-bundle"], &[], None).await;
+    assert_eq!(out.code, 2, "stderr: {}", out.stderr);
+    assert!(out.stderr.contains("create-stock-bundle"), "suggests the right name: {}", out.stderr);
+}

@@ -1,0 +1,190 @@
+//! The command-line interface's command table (`cli/src/generated.rs`): one entry per
+//! operation with its subcommand name, help texts, parameters (as flags) and body model. The
+//! types it fills (`CommandSpec`, `ParamSpec`, ...) are hand-written in `cli/src/table.rs`.
+
+use super::docs;
+use crate::ir::{FieldIr, Ir, OperationIr, TypeIr};
+use crate::names;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+/// Flags the CLI defines itself; a parameter named like one gets a suffix.
+const RESERVED_FLAGS: &[&str] = &["body", "dry-run", "no-validate", "help", "version"];
+
+pub fn emit(ir: &Ir) -> TokenStream {
+    let commands = ir.operations.iter().map(|op| command(ir, op));
+    quote! {
+        //! The command table: one subcommand per operation of the spec, a flag per path or
+        //! query parameter. Read by the hand-written `main.rs`.
+
+        /// Every operation's subcommand, sorted by operation id.
+        pub static COMMANDS: &[crate::table::CommandSpec] = &[#(#commands),*];
+    }
+}
+
+fn command(ir: &Ir, op: &OperationIr) -> TokenStream {
+    let id = &op.id;
+    let name = names::kebab(&op.id);
+    let about = flat(&op.title);
+    let long_about = long_about(op);
+    let flags = flag_names(op);
+    let params = op
+        .path_params
+        .iter()
+        .map(|p| (p, quote! { crate::table::Location::Path }))
+        .chain(op.query_params.iter().map(|p| (p, quote! { crate::table::Location::Query })))
+        .zip(&flags)
+        .map(|((p, location), flag)| param(ir, p, flag, location));
+    let body = match &op.request_body {
+        Some(model) => {
+            let ty = format_ident!("{}", model);
+            quote! {
+                ::core::option::Option::Some(crate::table::BodySpec {
+                    model: #model,
+                    canonical: crate::table::canonical::<::wechatpay_product_coupon::models::#ty>,
+                })
+            }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    quote! {
+        crate::table::CommandSpec {
+            operation_id: #id,
+            name: #name,
+            about: #about,
+            long_about: #long_about,
+            params: &[#(#params),*],
+            body: #body,
+        }
+    }
+}
+
+fn param(ir: &Ir, p: &FieldIr, flag: &str, location: TokenStream) -> TokenStream {
+    let wire = &p.wire;
+    let required = p.presence == crate::spec::Presence::Required;
+    let value_name = match &p.ty {
+        TypeIr::Integer | TypeIr::Amount => "INTEGER",
+        TypeIr::Boolean => "BOOL",
+        TypeIr::Enum(_) => "VALUE",
+        _ => "TEXT",
+    };
+    let help = param_help(ir, p);
+    quote! {
+        crate::table::ParamSpec {
+            wire: #wire,
+            flag: #flag,
+            help: #help,
+            required: #required,
+            location: #location,
+            value_name: #value_name,
+        }
+    }
+}
+
+/// 【label】 description, then constraints, allowed values and an example in brackets, on one line.
+fn param_help(ir: &Ir, p: &FieldIr) -> String {
+    let mut help = format!("【{}】", flat(&p.label));
+    if let Some(d) = &p.description {
+        help.push_str(&flat(d));
+    }
+    let mut notes = docs::constraints(&p.constraints, &p.ty);
+    if let TypeIr::Enum(name) = &p.ty
+        && let Some(e) = ir.enums.get(name)
+    {
+        let values: Vec<String> = e.values.iter().map(|v| format!("{} ({})", v.wire, flat(&v.meaning))).collect();
+        notes.push(format!("One of: {}", values.join(", ")));
+    }
+    if matches!(p.ty, TypeIr::Boolean) {
+        notes.push("true or false".to_owned());
+    }
+    if let Some(example) = &p.example {
+        let text = match example {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        notes.push(format!("e.g. {text}"));
+    }
+    if !notes.is_empty() {
+        // Bracketed like clap's own `[default: ..]` notes.
+        let notes: Vec<String> = notes.iter().map(|n| n.replace('`', "")).collect();
+        help.push_str(&format!(" [{}]", notes.join("; ")));
+    }
+    help
+}
+
+/// The subcommand's long help: description, request line, limits and the doc link.
+fn long_about(op: &OperationIr) -> String {
+    let mut paragraphs = vec![flat(&op.title)];
+    if let Some(d) = &op.description {
+        paragraphs.extend(d.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+    }
+    paragraphs.push(format!("{} {}", op.method.as_str(), op.path));
+    let mut facts = Vec::new();
+    if let Some((_, text)) = &op.rate_limit {
+        facts.push(format!("频率限制: {}", flat(text)));
+    }
+    if !op.merchants.is_empty() {
+        facts.push(format!("支持商户: {}", flat(&op.merchants.join(", "))));
+    }
+    for p in &op.preconditions {
+        facts.push(format!("前置条件: {}", flat(p)));
+    }
+    if let Some(model) = &op.request_body {
+        facts.push(format!("Body: JSON {model}, from --body FILE or --body - (standard input)"));
+    }
+    facts.push(format!(
+        "Documentation: https://pay.weixin.qq.com/doc/v3/partner/{} (更新时间 {})",
+        op.doc_id, op.updated
+    ));
+    paragraphs.push(facts.join("\n"));
+    paragraphs.join("\n\n")
+}
+
+/// Flag names of the path then query parameters: kebab-case of the wire name; a name taken
+/// already (by the CLI or an earlier parameter) gets `-path` / `-query`, then a number.
+fn flag_names(op: &OperationIr) -> Vec<String> {
+    let mut taken: BTreeSet<String> = RESERVED_FLAGS.iter().map(|s| (*s).to_owned()).collect();
+    let mut claim = |wire: &str, suffix: &str| {
+        let base = flag(wire);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            name = if n == 1 { format!("{base}-{suffix}") } else { format!("{base}-{suffix}-{n}") };
+            n += 1;
+        }
+        taken.insert(name.clone());
+        name
+    };
+    let path: Vec<String> = op.path_params.iter().map(|p| claim(&p.wire, "path")).collect();
+    let query: Vec<String> = op.query_params.iter().map(|p| claim(&p.wire, "query")).collect();
+    path.into_iter().chain(query).collect()
+}
+
+/// `product_coupon_id` -> `product-coupon-id`, `brandId` -> `brand-id`; never empty, never
+/// starting with a dash.
+fn flag(wire: &str) -> String {
+    let snake = names::field_ident(wire);
+    let snake = snake.trim_start_matches("r#").trim_matches('_');
+    if snake.is_empty() { "param".to_owned() } else { names::kebab(snake) }
+}
+
+/// Text on one line, whitespace collapsed (help texts are not rustdoc: nothing to escape).
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flag;
+
+    #[test]
+    fn flags_are_kebab_case_of_the_wire_name() {
+        assert_eq!(flag("product_coupon_id"), "product-coupon-id");
+        assert_eq!(flag("brandId"), "brand-id");
+        assert_eq!(flag("type"), "type");
+        assert_eq!(flag("self"), "self");
+        assert_eq!(flag("9lives"), "9lives");
+        assert_eq!(flag("_"), "param");
+    }
+}

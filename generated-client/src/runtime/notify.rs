@@ -1,0 +1,218 @@
+//! Event notifications (回调通知), independent of any web framework: hand over the callback's
+//! headers and raw body, get back a verified, decrypted, typed event.
+//!
+//! The order matters and is fixed here: the signature and timestamp are verified over the raw
+//! body first, then the envelope is parsed, then the `AEAD_AES_256_GCM` resource is decrypted
+//! with the APIv3 key, then the plaintext is decoded into the event's model. An event type the
+//! spec does not know becomes [`NotificationEvent::Other`] with its decrypted JSON, never an
+//! error.
+//!
+//! Answering the callback: reply `204 No Content` (or `200`) within 5 seconds once the event
+//! is safely recorded; on failure reply with a 4xx/5xx status and [`failure_body`], and WeChat
+//! Pay sends it again. Notifications can arrive more than once: make handling idempotent (for
+//! `PRODUCT_COUPON_SP.SEND`, by `coupon_code` + `event_type`).
+//!
+//! ```no_run
+//! # use wechatpay_product_coupon::{Client, generated::notifications::NotificationEvent};
+//! # async fn on_callback(client: &Client, headers: &reqwest::header::HeaderMap, body: &[u8]) -> u16 {
+//! match client.parse_notification(headers, body).await {
+//!     Ok(n) => {
+//!         if n.event.event_type() == "PRODUCT_COUPON_SP.SEND" {
+//!             // Record it, then confirm the coupon (确认发放): until then it stays CONFIRMING.
+//!         }
+//!         let _: &NotificationEvent = &n.event;
+//!         204
+//!     }
+//!     Err(_) => 400, // with wechatpay_product_coupon::runtime::notify::failure_body(..)
+//! }
+//! # }
+//! ```
+
+use crate::generated::notifications::NotificationEvent;
+use crate::runtime::aead::ApiV3Key;
+use crate::runtime::client::Client;
+use crate::runtime::types::DateTime;
+use crate::runtime::verify::{KeySet, ResponseSignature, VerifyError};
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use std::fmt;
+
+/// The only resource encryption WeChat Pay uses for notifications.
+pub const ALGORITHM: &str = "AEAD_AES_256_GCM";
+
+/// The JSON WeChat Pay POSTs to the notify URL, before decryption.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// Notification id (string(36)); the same event notified twice keeps its id.
+    pub id: String,
+    /// When the notification was created.
+    pub create_time: DateTime,
+    /// Event type, e.g. `PRODUCT_COUPON_SP.SEND`.
+    pub event_type: String,
+    /// `encrypt-resource`.
+    pub resource_type: String,
+    /// Human summary, e.g. `商品券领券通知`.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// The encrypted event data.
+    pub resource: EncryptedResource,
+}
+
+/// The encrypted `resource` of a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct EncryptedResource {
+    /// `AEAD_AES_256_GCM`.
+    pub algorithm: String,
+    /// Base64 of ciphertext followed by the 16-byte tag.
+    pub ciphertext: String,
+    /// Additional authenticated data.
+    #[serde(default)]
+    pub associated_data: Option<String>,
+    /// The resource's type before encryption, e.g. `product_coupon`.
+    #[serde(default)]
+    pub original_type: Option<String>,
+    /// The 12-character nonce.
+    pub nonce: String,
+}
+
+/// A verified and decrypted notification.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Notification {
+    /// Notification id; use it (or the event's own keys) to drop duplicates.
+    pub id: String,
+    /// When the notification was created.
+    pub create_time: DateTime,
+    /// Event type as sent.
+    pub event_type: String,
+    /// Human summary.
+    pub summary: Option<String>,
+    /// `resource.original_type`.
+    pub original_type: Option<String>,
+    /// The typed event (or `Other` with its JSON for event types the spec does not know).
+    pub event: NotificationEvent,
+}
+
+/// Why a callback was not accepted.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NotifyError {
+    /// The signature headers are missing, stale, from an unknown key, or wrong.
+    Verification(VerifyError),
+    /// The body is not a notification envelope.
+    Envelope(String),
+    /// The resource is encrypted with something other than `AEAD_AES_256_GCM`.
+    UnsupportedAlgorithm(String),
+    /// No APIv3 key is configured, so the resource cannot be decrypted.
+    NoApiV3Key,
+    /// Decryption failed (wrong APIv3 key, or a tampered resource).
+    Decrypt(String),
+    /// The decrypted resource of a known event type does not match its model; the decrypted
+    /// text is kept so nothing is lost.
+    Resource {
+        /// The event type.
+        event_type: String,
+        /// What serde reported.
+        message: String,
+        /// The decrypted resource.
+        plaintext: String,
+    },
+}
+
+impl fmt::Display for NotifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotifyError::Verification(e) => write!(f, "notification signature not accepted: {e}"),
+            NotifyError::Envelope(e) => write!(f, "not a notification envelope: {e}"),
+            NotifyError::UnsupportedAlgorithm(a) => write!(f, "unsupported resource algorithm {a:?}"),
+            NotifyError::NoApiV3Key => f.write_str("an APIv3 key is needed to decrypt notifications"),
+            NotifyError::Decrypt(e) => write!(f, "could not decrypt the notification resource: {e}"),
+            NotifyError::Resource { event_type, message, .. } => {
+                write!(f, "the {event_type} resource does not match its model: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NotifyError {}
+
+/// The JSON body to send with a failure status, so WeChat Pay retries the notification.
+pub fn failure_body(message: &str) -> String {
+    serde_json::json!({ "code": "FAIL", "message": message }).to_string()
+}
+
+/// Parses the envelope of an already verified body, decrypts its resource and decodes it.
+pub fn open(body: &[u8], key: &ApiV3Key) -> Result<Notification, NotifyError> {
+    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
+    let r = &envelope.resource;
+    if r.algorithm != ALGORITHM {
+        return Err(NotifyError::UnsupportedAlgorithm(r.algorithm.clone()));
+    }
+    let aad = r.associated_data.as_deref().unwrap_or("");
+    let plaintext = key.decrypt(&r.nonce, aad, &r.ciphertext).map_err(|e| NotifyError::Decrypt(e.to_string()))?;
+    let plaintext = String::from_utf8(plaintext).map_err(|_| NotifyError::Decrypt("plaintext is not UTF-8".into()))?;
+    let resource_error = |message: String| NotifyError::Resource {
+        event_type: envelope.event_type.clone(),
+        message,
+        plaintext: plaintext.clone(),
+    };
+    let json: serde_json::Value = serde_json::from_str(&plaintext).map_err(|e| resource_error(e.to_string()))?;
+    let event = NotificationEvent::decode(&envelope.event_type, json).map_err(|e| resource_error(e.to_string()))?;
+    Ok(Notification {
+        id: envelope.id,
+        create_time: envelope.create_time,
+        event_type: envelope.event_type,
+        summary: envelope.summary,
+        original_type: envelope.resource.original_type,
+        event,
+    })
+}
+
+/// Verifies and opens notifications with keys of its own, for a callback server that has no
+/// [`Client`] (with a client, use [`Client::parse_notification`]).
+#[derive(Debug, Clone)]
+pub struct NotificationParser {
+    keys: KeySet,
+    apiv3_key: ApiV3Key,
+}
+
+impl NotificationParser {
+    /// A parser verifying with `keys` (the WeChat Pay public key and/or platform
+    /// certificates, by serial) and decrypting with `apiv3_key`.
+    pub fn new(keys: KeySet, apiv3_key: ApiV3Key) -> Self {
+        NotificationParser { keys, apiv3_key }
+    }
+
+    /// Verifies the `Wechatpay-*` headers over the raw body, then opens it.
+    pub fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification, NotifyError> {
+        self.keys.verify_response(headers, body).map_err(NotifyError::Verification)?;
+        open(body, &self.apiv3_key)
+    }
+
+    /// The same, for frameworks with their own header types: `header(name)` returns a
+    /// header's value (names are asked for in their canonical spelling, e.g.
+    /// `Wechatpay-Signature`; match them case-insensitively).
+    pub fn parse_with<'a>(
+        &self,
+        header: impl FnMut(&str) -> Option<&'a str>,
+        body: &[u8],
+    ) -> Result<Notification, NotifyError> {
+        let sig = ResponseSignature::from_lookup(header).map_err(NotifyError::Verification)?;
+        self.keys
+            .verify_signature(&sig, body, crate::runtime::signing::unix_timestamp())
+            .map_err(NotifyError::Verification)?;
+        open(body, &self.apiv3_key)
+    }
+}
+
+impl Client {
+    /// Verifies a notification with this client's keys (downloading platform certificates for
+    /// an unknown serial in certificate mode), then decrypts it with the client's APIv3 key.
+    pub async fn parse_notification(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification, NotifyError> {
+        self.verify_signature(headers, body).await.map_err(NotifyError::Verification)?;
+        let key = self.apiv3_key().ok_or(NotifyError::NoApiV3Key)?;
+        open(body, key)
+    }
+}
