@@ -130,6 +130,7 @@ pub(super) struct Args {
     pub idents: Vec<proc_macro2::Ident>,
     pub checks: Vec<TokenStream>,
     query: Vec<TokenStream>,
+    required_query: Vec<TokenStream>,
 }
 
 pub(super) fn args(op: &OperationIr) -> Args {
@@ -154,7 +155,9 @@ pub(super) fn args(op: &OperationIr) -> Args {
             checks.push(quote! { { let v = &#id; let p = #wire; let out = &mut __violations; #c } });
         }
     }
+    // Required query parameters start the list; optional ones are pushed when given.
     let mut query = Vec::new();
+    let mut required_query = Vec::new();
     for (p, name) in op.query_params.iter().zip(&names.query) {
         let id = types::ident(name);
         let (ty, text) = param_type(p, &id);
@@ -169,7 +172,7 @@ pub(super) fn args(op: &OperationIr) -> Args {
             }
         } else {
             args.push(quote! { #id: #ty });
-            query.push(quote! { __query.push((#wire, #text)); });
+            required_query.push(quote! { (#wire, #text) });
             if !c.is_empty() {
                 checks.push(quote! { { let v = &#id; let p = #wire; let out = &mut __violations; #c } });
             }
@@ -198,7 +201,7 @@ pub(super) fn args(op: &OperationIr) -> Args {
         checks.push(quote! { crate::runtime::validate::Validate::validate_at(#meta_id, "", &mut __violations); });
         checks.push(quote! { __violations.check_upload(#file_wire, #file_id, #max, &[#(#types_),*]); });
     }
-    Args { names, decls: args, idents, checks, query }
+    Args { names, decls: args, idents, checks, query, required_query }
 }
 
 fn validator_ident(op: &OperationIr) -> proc_macro2::Ident {
@@ -216,14 +219,23 @@ fn validator(op: &OperationIr) -> TokenStream {
         fn_name.trim_start_matches("r#"),
         fn_name.trim_start_matches("r#"),
     );
+    let many = many_args(decls.len());
+    let body = if checks.is_empty() {
+        quote! { crate::runtime::validate::Violations::default() }
+    } else {
+        quote! {
+            let mut __violations = crate::runtime::validate::Violations::default();
+            #(#checks)*
+            __violations
+        }
+    };
     // Parameters without constraints (a boolean, say) are not looked at.
     quote! {
         #[doc = #doc]
         #[allow(unused_variables)]
+        #many
         pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
-            let mut __violations = crate::runtime::validate::Violations::default();
-            #(#checks)*
-            __violations
+            #body
         }
     }
 }
@@ -232,8 +244,9 @@ fn call(op: &OperationIr) -> TokenStream {
     let fn_name = types::ident(&names::field_ident(&op.id));
     let meta = format_ident!("{}", names::screaming(&op.id));
     let doc = docs::attrs(&op_doc(op));
-    let Args { names, decls: args, idents, query, .. } = args(op);
+    let Args { names, decls: args, idents, query, required_query, .. } = args(op);
     let validator = validator_ident(op);
+    let many = many_args(args.len());
     let validate = quote! {
         if self.validation_enabled() {
             #validator(#(#idents),*).into_result()?;
@@ -254,9 +267,9 @@ fn call(op: &OperationIr) -> TokenStream {
         }
     });
     let query_decl = if query.is_empty() {
-        quote! { let __query = ::std::vec::Vec::new(); }
+        quote! { let __query = ::std::vec![#(#required_query),*]; }
     } else {
-        quote! { let mut __query = ::std::vec::Vec::new(); #(#query)* }
+        quote! { let mut __query = ::std::vec![#(#required_query),*]; #(#query)* }
     };
     let body = if let Some(upload) = &op.upload {
         let meta_id = types::ident(&names.meta);
@@ -293,6 +306,7 @@ fn call(op: &OperationIr) -> TokenStream {
     };
     quote! {
         #doc
+        #many
         pub async fn #fn_name(&self, #(#args),*) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
             #validate
             let mut __path = ::std::string::String::new();
@@ -346,6 +360,7 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
     let call = types::ident(&names::field_ident(&op.id));
     let stream_fn = format_ident!("{}_stream", names::field_ident(&op.id).trim_start_matches("r#"));
     let item = types::rust_type(&pagination.item);
+    let many = many_args(op.path_params.len() + op.query_params.len());
     let mut decls = Vec::new();
     let mut owned = Vec::new();
     let mut clones = Vec::new();
@@ -374,7 +389,9 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
             ),
         };
         decls.push(quote! { #id: #decl_ty });
-        owned.push(quote! { let #id = #to_owned; });
+        if !by_value {
+            owned.push(quote! { let #id = #to_owned; });
+        }
         if !by_value {
             clones.push(quote! { let #id = #id.clone(); });
         }
@@ -399,6 +416,7 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
     );
     Some(quote! {
         #[doc = #doc]
+        #many
         pub fn #stream_fn(&self, #(#decls),*) -> crate::runtime::pagination::PageStream<#item> {
             let client = self.clone();
             #(#owned)*
@@ -412,4 +430,10 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
             })
         }
     })
+}
+
+/// Call functions mirror the doc's parameter list, however long; clippy's argument limit is
+/// lifted where a list is longer than it allows.
+pub(super) fn many_args(count: usize) -> Option<TokenStream> {
+    (count > 6).then(|| quote! { #[allow(clippy::too_many_arguments)] })
 }

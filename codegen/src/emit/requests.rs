@@ -258,12 +258,22 @@ fn parse_arm(op: &OperationIr) -> TokenStream {
                 _ => quote! { ::std::string::String::from(#text) },
             };
             let value = if p.is_option() {
-                let c = convert(quote! { v });
-                quote! {
-                    match crate::runtime::dispatch::param(#pairs, #wire) {
-                        ::core::option::Option::Some(v) => ::core::option::Option::Some(#c),
-                        ::core::option::Option::None => ::core::option::Option::None,
-                    }
+                let fallible = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
+                if fallible {
+                    let c = match &p.ty {
+                        TypeIr::Boolean => quote! { crate::runtime::dispatch::boolean_param(#wire, v) },
+                        _ => quote! { crate::runtime::dispatch::integer_param(#wire, v) },
+                    };
+                    quote! { crate::runtime::dispatch::param(#pairs, #wire).map(|v| #c).transpose()? }
+                } else {
+                    let f = match &p.ty {
+                        TypeIr::Enum(name) => {
+                            let t = types::model_path(name);
+                            quote! { <#t as ::core::convert::From<&str>>::from }
+                        }
+                        _ => quote! { ::std::string::String::from },
+                    };
+                    quote! { crate::runtime::dispatch::param(#pairs, #wire).map(#f) }
                 }
             } else {
                 let c = convert(quote! { &v });
@@ -371,13 +381,16 @@ fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
 fn handler_method(op: &OperationIr) -> TokenStream {
     let f = types::ident(&names::field_ident(&op.id));
     let doc = format!(" {} (`{} {}`).", op.title, op.method.as_str(), op.path);
-    let params = owned_fields(op).into_iter().map(|(id, ty)| quote! { #id: #ty });
+    let fields = owned_fields(op);
+    let many = operations::many_args(fields.len());
+    let params = fields.into_iter().map(|(id, ty)| quote! { #id: #ty });
     let ret = match response_model(op) {
         Some(model) => types::model_path(model),
         None => quote! { () },
     };
     quote! {
         #[doc = #doc]
+        #many
         fn #f(&mut self, #(#params),*) -> ::core::result::Result<#ret, Self::Error>;
     }
 }

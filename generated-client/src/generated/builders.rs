@@ -3,6 +3,206 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
 use crate::runtime::validate::BuildAt as _;
+/// Builds a [`AssociatedOrderInfo`](crate::generated::models::AssociatedOrderInfo); see [`AssociatedOrderInfo::builder`](crate::generated::models::AssociatedOrderInfo::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct AssociatedOrderInfoBuilder {
+    transaction_id: ::core::option::Option<::std::string::String>,
+    out_trade_no: ::core::option::Option<::std::string::String>,
+    mchid: ::core::option::Option<::std::string::String>,
+    sub_mchid: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::AssociatedOrderInfo {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> AssociatedOrderInfoBuilder {
+        <AssociatedOrderInfoBuilder as ::core::default::Default>::default()
+    }
+}
+impl AssociatedOrderInfoBuilder {
+    /// 【微信支付单号】 微信支付订单号。
+    ///
+    /// - Wire name: `transaction_id`
+    /// - Optional (选填)
+    pub fn transaction_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商户订单号】 商户系统内的订单号。
+    ///
+    /// - Wire name: `out_trade_no`
+    /// - Optional (选填)
+    pub fn out_trade_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_trade_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商户号】 下单的商户号。
+    ///
+    /// - Wire name: `mchid`
+    /// - Optional (选填)
+    pub fn mchid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mchid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【子商户号】 服务商模式下单时的子商户号。
+    ///
+    /// - Wire name: `sub_mchid`
+    /// - Optional (选填)
+    pub fn sub_mchid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_mchid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::AssociatedOrderInfo,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for AssociatedOrderInfoBuilder {
+    type Output = crate::generated::models::AssociatedOrderInfo;
+    fn build_at(
+        self,
+        _path: &str,
+        _missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.transaction_id);
+        let f1 = ::core::option::Option::Some(self.out_trade_no);
+        let f2 = ::core::option::Option::Some(self.mchid);
+        let f3 = ::core::option::Option::Some(self.sub_mchid);
+        ::core::option::Option::Some(crate::generated::models::AssociatedOrderInfo {
+            transaction_id: f0?,
+            out_trade_no: f1?,
+            mchid: f2?,
+            sub_mchid: f3?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::AssociatedOrderInfo>
+for AssociatedOrderInfoBuilder {
+    fn from(value: crate::generated::models::AssociatedOrderInfo) -> Self {
+        Self {
+            transaction_id: value.transaction_id,
+            out_trade_no: value.out_trade_no,
+            mchid: value.mchid,
+            sub_mchid: value.sub_mchid,
+        }
+    }
+}
+/// Builds a [`AssociatedPayScoreOrderInfo`](crate::generated::models::AssociatedPayScoreOrderInfo); see [`AssociatedPayScoreOrderInfo::builder`](crate::generated::models::AssociatedPayScoreOrderInfo::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct AssociatedPayScoreOrderInfoBuilder {
+    order_id: ::core::option::Option<::std::string::String>,
+    out_order_no: ::core::option::Option<::std::string::String>,
+    mchid: ::core::option::Option<::std::string::String>,
+    sub_mchid: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::AssociatedPayScoreOrderInfo {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> AssociatedPayScoreOrderInfoBuilder {
+        <AssociatedPayScoreOrderInfoBuilder as ::core::default::Default>::default()
+    }
+}
+impl AssociatedPayScoreOrderInfoBuilder {
+    /// 【微信支付服务订单号】 微信支付分服务订单号。
+    ///
+    /// - Wire name: `order_id`
+    /// - Optional (选填)
+    pub fn order_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商户服务订单号】 商户系统内的支付分服务订单号。
+    ///
+    /// - Wire name: `out_order_no`
+    /// - Optional (选填)
+    pub fn out_order_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_order_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商户号】 创建服务订单的商户号。
+    ///
+    /// - Wire name: `mchid`
+    /// - Optional (选填)
+    pub fn mchid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mchid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【子商户号】 服务商模式下的子商户号。
+    ///
+    /// - Wire name: `sub_mchid`
+    /// - Optional (选填)
+    pub fn sub_mchid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_mchid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::AssociatedPayScoreOrderInfo,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for AssociatedPayScoreOrderInfoBuilder {
+    type Output = crate::generated::models::AssociatedPayScoreOrderInfo;
+    fn build_at(
+        self,
+        _path: &str,
+        _missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.order_id);
+        let f1 = ::core::option::Option::Some(self.out_order_no);
+        let f2 = ::core::option::Option::Some(self.mchid);
+        let f3 = ::core::option::Option::Some(self.sub_mchid);
+        ::core::option::Option::Some(crate::generated::models::AssociatedPayScoreOrderInfo {
+            order_id: f0?,
+            out_order_no: f1?,
+            mchid: f2?,
+            sub_mchid: f3?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::AssociatedPayScoreOrderInfo>
+for AssociatedPayScoreOrderInfoBuilder {
+    fn from(value: crate::generated::models::AssociatedPayScoreOrderInfo) -> Self {
+        Self {
+            order_id: value.order_id,
+            out_order_no: value.out_order_no,
+            mchid: value.mchid,
+            sub_mchid: value.sub_mchid,
+        }
+    }
+}
 /// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule); see [`BundleStockUsageRule::builder`](crate::generated::models::BundleStockUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -107,6 +307,143 @@ for BundleStockUsageRuleBuilder {
             normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
             exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`CombineImage`](crate::generated::models::CombineImage); see [`CombineImage::builder`](crate::generated::models::CombineImage::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CombineImageBuilder {
+    scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
+    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
+    normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
+    discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
+    exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    background_color: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::CombineImage {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CombineImageBuilder {
+        <CombineImageBuilder as ::core::default::Default>::default()
+    }
+}
+impl CombineImageBuilder {
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub fn scope(mut self, value: crate::generated::models::ProductCouponScope) -> Self {
+        self.scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.r#type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub fn usage_mode(mut self, value: crate::generated::models::UsageMode) -> Self {
+        self.usage_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【满减券使用规则】 满减券的门槛与减免金额，用于在头图上展示。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则】 折扣券的门槛与减免百分比，用于在头图上展示。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则】 兑换券的门槛与兑换价格，用于在头图上展示。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【背景颜色色值】 头图的背景颜色，十六进制色值，如 #ff5733。
+    ///
+    /// - Wire name: `background_color`
+    /// - Optional (选填)
+    /// - Source note: A free hex colour (reference §3 #34 shows "#ff5733"), not the BackgroundColor enum of coupon_display_info. No length or character set is imposed, since only one example value is known.
+    pub fn background_color(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.background_color = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CombineImage,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CombineImageBuilder {
+    type Output = crate::generated::models::CombineImage;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.scope, path, "scope");
+        let f1 = missing.required(self.r#type, path, "type");
+        let f2 = missing.required(self.usage_mode, path, "usage_mode");
+        let f3 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f4 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f5 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        let f6 = ::core::option::Option::Some(self.background_color);
+        ::core::option::Option::Some(crate::generated::models::CombineImage {
+            scope: f0?,
+            r#type: f1?,
+            usage_mode: f2?,
+            normal_coupon: f3?,
+            discount_coupon: f4?,
+            exchange_coupon: f5?,
+            background_color: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CombineImage>
+for CombineImageBuilder {
+    fn from(value: crate::generated::models::CombineImage) -> Self {
+        Self {
+            scope: ::core::option::Option::Some(value.scope),
+            r#type: ::core::option::Option::Some(value.r#type),
+            usage_mode: ::core::option::Option::Some(value.usage_mode),
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            background_color: value.background_color,
         }
     }
 }
@@ -337,6 +674,126 @@ for ComboPackageChoiceBuilder {
             image_url: value.image_url,
             mini_program_appid: value.mini_program_appid,
             mini_program_path: value.mini_program_path,
+        }
+    }
+}
+/// Builds a [`ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest); see [`ConfirmUserCouponRequest::builder`](crate::generated::models::ConfirmUserCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ConfirmUserCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ConfirmUserCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ConfirmUserCouponRequestBuilder {
+        <ConfirmUserCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl ConfirmUserCouponRequestBuilder {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【确认发放请求单号】 本次确认的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ConfirmUserCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ConfirmUserCouponRequestBuilder {
+    type Output = crate::generated::models::ConfirmUserCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::ConfirmUserCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            brand_id: f4?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ConfirmUserCouponRequest>
+for ConfirmUserCouponRequestBuilder {
+    fn from(value: crate::generated::models::ConfirmUserCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            brand_id: ::core::option::Option::Some(value.brand_id),
         }
     }
 }
@@ -780,6 +1237,272 @@ for CouponDisplayInfoBuilder {
                 .entrance_official_account
                 .map(::core::convert::Into::into),
             entrance_finder: value.entrance_finder.map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`CouponTagInfo`](crate::generated::models::CouponTagInfo); see [`CouponTagInfo::builder`](crate::generated::models::CouponTagInfo::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CouponTagInfoBuilder {
+    coupon_tag_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::CouponTag>,
+    >,
+    member_tag_info: ::core::option::Option<MemberTagInfoBuilder>,
+}
+impl crate::generated::models::CouponTagInfo {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CouponTagInfoBuilder {
+        <CouponTagInfoBuilder as ::core::default::Default>::default()
+    }
+}
+impl CouponTagInfoBuilder {
+    /// 【用户商品券标签列表】 为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_list`
+    /// - Optional (选填)
+    pub fn coupon_tag_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = crate::generated::models::CouponTag,
+        >,
+    ) -> Self {
+        self.coupon_tag_list = ::core::option::Option::Some(value.into_iter().collect());
+        self
+    }
+    /// 【会员标签信息】 会员标签对应的会员卡信息。
+    ///
+    /// - Wire name: `member_tag_info`
+    /// - Optional (选填)
+    /// - Source note: Whether it is required when coupon_tag_list contains MEMBER is not stated by any source available here, so no rule is written.
+    pub fn member_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<MemberTagInfoBuilder>,
+    ) -> Self {
+        self.member_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CouponTagInfo,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CouponTagInfoBuilder {
+    type Output = crate::generated::models::CouponTagInfo;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.coupon_tag_list);
+        let f1 = missing.optional_model(self.member_tag_info, path, "member_tag_info");
+        ::core::option::Option::Some(crate::generated::models::CouponTagInfo {
+            coupon_tag_list: f0?,
+            member_tag_info: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CouponTagInfo>
+for CouponTagInfoBuilder {
+    fn from(value: crate::generated::models::CouponTagInfo) -> Self {
+        Self {
+            coupon_tag_list: value.coupon_tag_list,
+            member_tag_info: value.member_tag_info.map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest); see [`CreateImageGenerationTaskRequest::builder`](crate::generated::models::CreateImageGenerationTaskRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateImageGenerationTaskRequestBuilder {
+    brand_id: ::core::option::Option<::std::string::String>,
+    task_id: ::core::option::Option<::std::string::String>,
+    image_generation_type: ::core::option::Option<
+        crate::generated::models::ImageGenerationType,
+    >,
+    combine_image: ::core::option::Option<CombineImageBuilder>,
+    cut_out: ::core::option::Option<CutOutBuilder>,
+}
+impl crate::generated::models::CreateImageGenerationTaskRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateImageGenerationTaskRequestBuilder {
+        <CreateImageGenerationTaskRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl CreateImageGenerationTaskRequestBuilder {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成的任务ID】 服务商为本任务指定的 ID，用于查询结果与关联回调通知；重试时使用同一任务 ID 与相同的请求数据。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    /// - Source note: That the caller chooses the ID follows from it being a required request field; its uniqueness scope and length are not documented.
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成类型】 本任务生成图片的方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    /// - Example: `"COMBINE_IMAGE"`
+    pub fn image_generation_type(
+        mut self,
+        value: crate::generated::models::ImageGenerationType,
+    ) -> Self {
+        self.image_generation_type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【拼图数据】 拼图所需的券信息。
+    ///
+    /// - Wire name: `combine_image`
+    /// - Conditionally required (条件必填): 当image_generation_type="COMBINE_IMAGE"时必填
+    pub fn combine_image(
+        mut self,
+        value: impl ::core::convert::Into<CombineImageBuilder>,
+    ) -> Self {
+        self.combine_image = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【抠图数据】 抠图所需的商品图。
+    ///
+    /// - Wire name: `cut_out`
+    /// - Conditionally required (条件必填): 当image_generation_type="CUT_OUT"时必填
+    pub fn cut_out(mut self, value: impl ::core::convert::Into<CutOutBuilder>) -> Self {
+        self.cut_out = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskRequestBuilder {
+    type Output = crate::generated::models::CreateImageGenerationTaskRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.brand_id, path, "brand_id");
+        let f1 = missing.required(self.task_id, path, "task_id");
+        let f2 = missing
+            .required(self.image_generation_type, path, "image_generation_type");
+        let f3 = missing.optional_model(self.combine_image, path, "combine_image");
+        let f4 = missing.optional_model(self.cut_out, path, "cut_out");
+        ::core::option::Option::Some(crate::generated::models::CreateImageGenerationTaskRequest {
+            brand_id: f0?,
+            task_id: f1?,
+            image_generation_type: f2?,
+            combine_image: f3?,
+            cut_out: f4?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CreateImageGenerationTaskRequest>
+for CreateImageGenerationTaskRequestBuilder {
+    fn from(value: crate::generated::models::CreateImageGenerationTaskRequest) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            task_id: ::core::option::Option::Some(value.task_id),
+            image_generation_type: ::core::option::Option::Some(
+                value.image_generation_type,
+            ),
+            combine_image: value.combine_image.map(::core::convert::Into::into),
+            cut_out: value.cut_out.map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse); see [`CreateImageGenerationTaskResponse::builder`](crate::generated::models::CreateImageGenerationTaskResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateImageGenerationTaskResponseBuilder {
+    task_id: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::CreateImageGenerationTaskResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateImageGenerationTaskResponseBuilder {
+        <CreateImageGenerationTaskResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl CreateImageGenerationTaskResponseBuilder {
+    /// 【图片生成的任务ID】 提交的任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskResponseBuilder {
+    type Output = crate::generated::models::CreateImageGenerationTaskResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.task_id, path, "task_id");
+        let f1 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::CreateImageGenerationTaskResponse {
+            task_id: f0?,
+            brand_id: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CreateImageGenerationTaskResponse>
+for CreateImageGenerationTaskResponseBuilder {
+    fn from(value: crate::generated::models::CreateImageGenerationTaskResponse) -> Self {
+        Self {
+            task_id: ::core::option::Option::Some(value.task_id),
+            brand_id: ::core::option::Option::Some(value.brand_id),
         }
     }
 }
@@ -1304,6 +2027,147 @@ for CreateStockBundleRequestBuilder {
         }
     }
 }
+/// Builds a [`CreateStockRequest`](crate::generated::models::CreateStockRequest); see [`CreateStockRequest::builder`](crate::generated::models::CreateStockRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateStockRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    stock: ::core::option::Option<StockBuilder>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::CreateStockRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateStockRequestBuilder {
+        <CreateStockRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl CreateStockRequestBuilder {
+    /// 【创建请求单号】 品牌创建批次的请求流水号，品牌侧需保持唯一，可使用数字、大小写字母、下划线_、短横线- 组成，长度 6-40 个字符；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Source note: Constraints of the add-bundle page's out_request_no (4016280622: string(40), 6-40 characters of digits, letters, _ and -), whose wording the sibling add-stock page is assumed to share; that page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次信息】 要添加的单券模式批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub fn stock(mut self, value: impl ::core::convert::Into<StockBuilder>) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateStockRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CreateStockRequestBuilder {
+    type Output = crate::generated::models::CreateStockRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required_model(self.stock, path, "stock");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::CreateStockRequest {
+            out_request_no: f0?,
+            stock: f1?,
+            brand_id: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CreateStockRequest>
+for CreateStockRequestBuilder {
+    fn from(value: crate::generated::models::CreateStockRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            stock: ::core::option::Option::Some(value.stock.into()),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`CutOut`](crate::generated::models::CutOut); see [`CutOut::builder`](crate::generated::models::CutOut::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CutOutBuilder {
+    image_url: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::CutOut {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CutOutBuilder {
+        <CutOutBuilder as ::core::default::Default>::default()
+    }
+}
+impl CutOutBuilder {
+    /// 【商品图URL】 要抠图的商品图 URL。
+    ///
+    /// - Wire name: `image_url`
+    /// - Required (必填)
+    /// - Source note: Whether it must be a URL returned by 图片上传 (as the coupon's image fields must) is not stated.
+    pub fn image_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CutOut,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CutOutBuilder {
+    type Output = crate::generated::models::CutOut;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.image_url, path, "image_url");
+        ::core::option::Option::Some(crate::generated::models::CutOut {
+            image_url: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::CutOut> for CutOutBuilder {
+    fn from(value: crate::generated::models::CutOut) -> Self {
+        Self {
+            image_url: ::core::option::Option::Some(value.image_url),
+        }
+    }
+}
 /// Builds a [`DayPeriod`](crate::generated::models::DayPeriod); see [`DayPeriod::builder`](crate::generated::models::DayPeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1370,6 +2234,457 @@ impl ::core::convert::From<crate::generated::models::DayPeriod> for DayPeriodBui
         Self {
             begin_time: ::core::option::Option::Some(value.begin_time),
             end_time: ::core::option::Option::Some(value.end_time),
+        }
+    }
+}
+/// Builds a [`DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest); see [`DeactivateProductCouponRequest::builder`](crate::generated::models::DeactivateProductCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateProductCouponRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::DeactivateProductCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateProductCouponRequestBuilder {
+        <DeactivateProductCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl DeactivateProductCouponRequestBuilder {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使商品券失效的原因，最多 150 个字符。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Length: at most 150 characters
+    /// - Source note: Length 150 from reference §3 (#4).
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateProductCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for DeactivateProductCouponRequestBuilder {
+    type Output = crate::generated::models::DeactivateProductCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::DeactivateProductCouponRequest {
+            out_request_no: f0?,
+            deactivate_reason: f1?,
+            brand_id: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::DeactivateProductCouponRequest>
+for DeactivateProductCouponRequestBuilder {
+    fn from(value: crate::generated::models::DeactivateProductCouponRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest); see [`DeactivateStockRequest::builder`](crate::generated::models::DeactivateStockRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateStockRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::DeactivateStockRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateStockRequestBuilder {
+        <DeactivateStockRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl DeactivateStockRequestBuilder {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使批次失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given for the stock's reason; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateStockRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for DeactivateStockRequestBuilder {
+    type Output = crate::generated::models::DeactivateStockRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::DeactivateStockRequest {
+            out_request_no: f0?,
+            deactivate_reason: f1?,
+            brand_id: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::DeactivateStockRequest>
+for DeactivateStockRequestBuilder {
+    fn from(value: crate::generated::models::DeactivateStockRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest); see [`DeactivateUserCouponBundleRequest::builder`](crate::generated::models::DeactivateUserCouponBundleRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateUserCouponBundleRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::DeactivateUserCouponBundleRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateUserCouponBundleRequestBuilder {
+        <DeactivateUserCouponBundleRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl DeactivateUserCouponBundleRequestBuilder {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 用户券组所属批次组的 ID。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使用户券组失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateUserCouponBundleRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for DeactivateUserCouponBundleRequestBuilder {
+    type Output = crate::generated::models::DeactivateUserCouponBundleRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f5 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::DeactivateUserCouponBundleRequest {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            deactivate_reason: f4?,
+            brand_id: f5?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::DeactivateUserCouponBundleRequest>
+for DeactivateUserCouponBundleRequestBuilder {
+    fn from(value: crate::generated::models::DeactivateUserCouponBundleRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest); see [`DeactivateUserCouponRequest::builder`](crate::generated::models::DeactivateUserCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateUserCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::DeactivateUserCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateUserCouponRequestBuilder {
+        <DeactivateUserCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl DeactivateUserCouponRequestBuilder {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使该券失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateUserCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for DeactivateUserCouponRequestBuilder {
+    type Output = crate::generated::models::DeactivateUserCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f5 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::DeactivateUserCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            deactivate_reason: f4?,
+            brand_id: f5?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::DeactivateUserCouponRequest>
+for DeactivateUserCouponRequestBuilder {
+    fn from(value: crate::generated::models::DeactivateUserCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
         }
     }
 }
@@ -1932,6 +3247,416 @@ for ExchangeCouponUsageRuleBuilder {
         }
     }
 }
+/// Builds a [`FailedStore`](crate::generated::models::FailedStore); see [`FailedStore::builder`](crate::generated::models::FailedStore::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct FailedStoreBuilder {
+    store_id: ::core::option::Option<::std::string::String>,
+    code: ::core::option::Option<::std::string::String>,
+    message: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::FailedStore {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> FailedStoreBuilder {
+        <FailedStoreBuilder as ::core::default::Default>::default()
+    }
+}
+impl FailedStoreBuilder {
+    /// 【门店ID】 处理失败的门店 ID。
+    ///
+    /// - Wire name: `store_id`
+    /// - Required (必填)
+    pub fn store_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失败错误码】 该门店处理失败的错误码。
+    ///
+    /// - Wire name: `code`
+    /// - Required (必填)
+    pub fn code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失败错误信息】 该门店处理失败的原因说明。
+    ///
+    /// - Wire name: `message`
+    /// - Required (必填)
+    pub fn message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::FailedStore,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for FailedStoreBuilder {
+    type Output = crate::generated::models::FailedStore;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.store_id, path, "store_id");
+        let f1 = missing.required(self.code, path, "code");
+        let f2 = missing.required(self.message, path, "message");
+        ::core::option::Option::Some(crate::generated::models::FailedStore {
+            store_id: f0?,
+            code: f1?,
+            message: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::FailedStore>
+for FailedStoreBuilder {
+    fn from(value: crate::generated::models::FailedStore) -> Self {
+        Self {
+            store_id: ::core::option::Option::Some(value.store_id),
+            code: ::core::option::Option::Some(value.code),
+            message: ::core::option::Option::Some(value.message),
+        }
+    }
+}
+/// Builds a [`ImageGenerationResult`](crate::generated::models::ImageGenerationResult); see [`ImageGenerationResult::builder`](crate::generated::models::ImageGenerationResult::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ImageGenerationResultBuilder {
+    image_url: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ImageGenerationResult {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ImageGenerationResultBuilder {
+        <ImageGenerationResultBuilder as ::core::default::Default>::default()
+    }
+}
+impl ImageGenerationResultBuilder {
+    /// 【生成的图片URL】 生成的图片的 URL。
+    ///
+    /// - Wire name: `image_url`
+    /// - Required (必填)
+    pub fn image_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageGenerationResult,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ImageGenerationResultBuilder {
+    type Output = crate::generated::models::ImageGenerationResult;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.image_url, path, "image_url");
+        ::core::option::Option::Some(crate::generated::models::ImageGenerationResult {
+            image_url: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ImageGenerationResult>
+for ImageGenerationResultBuilder {
+    fn from(value: crate::generated::models::ImageGenerationResult) -> Self {
+        Self {
+            image_url: ::core::option::Option::Some(value.image_url),
+        }
+    }
+}
+/// Builds a [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask); see [`ImageGenerationTask::builder`](crate::generated::models::ImageGenerationTask::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ImageGenerationTaskBuilder {
+    brand_id: ::core::option::Option<::std::string::String>,
+    task_id: ::core::option::Option<::std::string::String>,
+    image_generation_type: ::core::option::Option<
+        crate::generated::models::ImageGenerationType,
+    >,
+    task_state: ::core::option::Option<
+        crate::generated::models::ImageGenerationTaskState,
+    >,
+    combine_image_result: ::core::option::Option<ImageGenerationResultBuilder>,
+    cut_out_result: ::core::option::Option<ImageGenerationResultBuilder>,
+}
+impl crate::generated::models::ImageGenerationTask {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ImageGenerationTaskBuilder {
+        <ImageGenerationTaskBuilder as ::core::default::Default>::default()
+    }
+}
+impl ImageGenerationTaskBuilder {
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成的任务ID】 任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成类型】 任务的图片生成方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    pub fn image_generation_type(
+        mut self,
+        value: crate::generated::models::ImageGenerationType,
+    ) -> Self {
+        self.image_generation_type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【任务状态】 任务的执行状态。
+    ///
+    /// - Wire name: `task_state`
+    /// - Required (必填)
+    pub fn task_state(
+        mut self,
+        value: crate::generated::models::ImageGenerationTaskState,
+    ) -> Self {
+        self.task_state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【拼图结果】 拼图任务成功时的结果。
+    ///
+    /// - Wire name: `combine_image_result`
+    /// - Optional (选填)
+    pub fn combine_image_result(
+        mut self,
+        value: impl ::core::convert::Into<ImageGenerationResultBuilder>,
+    ) -> Self {
+        self.combine_image_result = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【抠图结果】 抠图任务成功时生成的商品图。
+    ///
+    /// - Wire name: `cut_out_result`
+    /// - Optional (选填)
+    pub fn cut_out_result(
+        mut self,
+        value: impl ::core::convert::Into<ImageGenerationResultBuilder>,
+    ) -> Self {
+        self.cut_out_result = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageGenerationTask,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ImageGenerationTaskBuilder {
+    type Output = crate::generated::models::ImageGenerationTask;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.brand_id, path, "brand_id");
+        let f1 = missing.required(self.task_id, path, "task_id");
+        let f2 = missing
+            .required(self.image_generation_type, path, "image_generation_type");
+        let f3 = missing.required(self.task_state, path, "task_state");
+        let f4 = missing
+            .optional_model(self.combine_image_result, path, "combine_image_result");
+        let f5 = missing.optional_model(self.cut_out_result, path, "cut_out_result");
+        ::core::option::Option::Some(crate::generated::models::ImageGenerationTask {
+            brand_id: f0?,
+            task_id: f1?,
+            image_generation_type: f2?,
+            task_state: f3?,
+            combine_image_result: f4?,
+            cut_out_result: f5?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ImageGenerationTask>
+for ImageGenerationTaskBuilder {
+    fn from(value: crate::generated::models::ImageGenerationTask) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            task_id: ::core::option::Option::Some(value.task_id),
+            image_generation_type: ::core::option::Option::Some(
+                value.image_generation_type,
+            ),
+            task_state: ::core::option::Option::Some(value.task_state),
+            combine_image_result: value
+                .combine_image_result
+                .map(::core::convert::Into::into),
+            cut_out_result: value.cut_out_result.map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`ImageUploadMeta`](crate::generated::models::ImageUploadMeta); see [`ImageUploadMeta::builder`](crate::generated::models::ImageUploadMeta::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ImageUploadMetaBuilder {
+    filename: ::core::option::Option<::std::string::String>,
+    sha256: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ImageUploadMeta {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ImageUploadMetaBuilder {
+        <ImageUploadMetaBuilder as ::core::default::Default>::default()
+    }
+}
+impl ImageUploadMetaBuilder {
+    /// 【文件名称】 上传的图片文件名，须带扩展名（.jpg、.jpeg 或 .png）。
+    ///
+    /// - Wire name: `filename`
+    /// - Required (必填)
+    /// - Source note: The extension requirement follows from the accepted media types (JPG / PNG); it is not checked by the client.
+    pub fn filename(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filename = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【文件摘要】 图片文件内容的 SHA-256 摘要，十六进制表示（64 个字符）。
+    ///
+    /// - Wire name: `sha256`
+    /// - Required (必填)
+    /// - Length: 64..=64 characters
+    /// - Characters: `0-9A-Fa-f`
+    /// - Source note: Hex encoding and length 64 are inferred from the digest (SHA-256, 32 bytes) and the APIv3 media-upload convention; no page available here states them.
+    pub fn sha256(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sha256 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageUploadMeta,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ImageUploadMetaBuilder {
+    type Output = crate::generated::models::ImageUploadMeta;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.filename, path, "filename");
+        let f1 = missing.required(self.sha256, path, "sha256");
+        ::core::option::Option::Some(crate::generated::models::ImageUploadMeta {
+            filename: f0?,
+            sha256: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ImageUploadMeta>
+for ImageUploadMetaBuilder {
+    fn from(value: crate::generated::models::ImageUploadMeta) -> Self {
+        Self {
+            filename: ::core::option::Option::Some(value.filename),
+            sha256: ::core::option::Option::Some(value.sha256),
+        }
+    }
+}
+/// Builds a [`ImageUploadResponse`](crate::generated::models::ImageUploadResponse); see [`ImageUploadResponse::builder`](crate::generated::models::ImageUploadResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ImageUploadResponseBuilder {
+    media_url: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ImageUploadResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ImageUploadResponseBuilder {
+        <ImageUploadResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl ImageUploadResponseBuilder {
+    /// 【媒体文件URL地址】 微信支付托管的图片 URL，用于商品券的 image_url、background_url、detail_image_url_list 等字段。
+    ///
+    /// - Wire name: `media_url`
+    /// - Required (必填)
+    pub fn media_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.media_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageUploadResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ImageUploadResponseBuilder {
+    type Output = crate::generated::models::ImageUploadResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.media_url, path, "media_url");
+        ::core::option::Option::Some(crate::generated::models::ImageUploadResponse {
+            media_url: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ImageUploadResponse>
+for ImageUploadResponseBuilder {
+    fn from(value: crate::generated::models::ImageUploadResponse) -> Self {
+        Self {
+            media_url: ::core::option::Option::Some(value.media_url),
+        }
+    }
+}
 /// Builds a [`IrregularAvailablePeriod`](crate::generated::models::IrregularAvailablePeriod); see [`IrregularAvailablePeriod::builder`](crate::generated::models::IrregularAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2003,6 +3728,337 @@ for IrregularAvailablePeriodBuilder {
         Self {
             begin_time: ::core::option::Option::Some(value.begin_time),
             end_time: ::core::option::Option::Some(value.end_time),
+        }
+    }
+}
+/// Builds a [`ListStockStoresResponse`](crate::generated::models::ListStockStoresResponse); see [`ListStockStoresResponse::builder`](crate::generated::models::ListStockStoresResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ListStockStoresResponseBuilder {
+    total_count: ::core::option::Option<i64>,
+    next_page_token: ::core::option::Option<::std::string::String>,
+    store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
+}
+impl crate::generated::models::ListStockStoresResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ListStockStoresResponseBuilder {
+        <ListStockStoresResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl ListStockStoresResponseBuilder {
+    /// 【总个数】 批次关联的门店总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    pub fn next_page_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_page_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【门店列表】 本页的门店。
+    ///
+    /// - Wire name: `store_list`
+    /// - Optional (选填)
+    pub fn store_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<StoreRefBuilder>,
+        >,
+    ) -> Self {
+        self.store_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStockStoresResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ListStockStoresResponseBuilder {
+    type Output = crate::generated::models::ListStockStoresResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.next_page_token);
+        let f2 = missing.optional_list(self.store_list, path, "store_list");
+        ::core::option::Option::Some(crate::generated::models::ListStockStoresResponse {
+            total_count: f0?,
+            next_page_token: f1?,
+            store_list: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ListStockStoresResponse>
+for ListStockStoresResponseBuilder {
+    fn from(value: crate::generated::models::ListStockStoresResponse) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            next_page_token: value.next_page_token,
+            store_list: value
+                .store_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+        }
+    }
+}
+/// Builds a [`ListStocksResponse`](crate::generated::models::ListStocksResponse); see [`ListStocksResponse::builder`](crate::generated::models::ListStocksResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ListStocksResponseBuilder {
+    total_count: ::core::option::Option<i64>,
+    next_page_token: ::core::option::Option<::std::string::String>,
+    stock_list: ::core::option::Option<::std::vec::Vec<StockEntityBuilder>>,
+}
+impl crate::generated::models::ListStocksResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ListStocksResponseBuilder {
+        <ListStocksResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl ListStocksResponseBuilder {
+    /// 【总个数】 符合条件的批次总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    pub fn next_page_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_page_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次列表】 本页的批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Optional (选填)
+    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
+    pub fn stock_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<StockEntityBuilder>,
+        >,
+    ) -> Self {
+        self.stock_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStocksResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ListStocksResponseBuilder {
+    type Output = crate::generated::models::ListStocksResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.next_page_token);
+        let f2 = missing.optional_list(self.stock_list, path, "stock_list");
+        ::core::option::Option::Some(crate::generated::models::ListStocksResponse {
+            total_count: f0?,
+            next_page_token: f1?,
+            stock_list: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ListStocksResponse>
+for ListStocksResponseBuilder {
+    fn from(value: crate::generated::models::ListStocksResponse) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            next_page_token: value.next_page_token,
+            stock_list: value
+                .stock_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+        }
+    }
+}
+/// Builds a [`ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse); see [`ListUserCouponsResponse::builder`](crate::generated::models::ListUserCouponsResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ListUserCouponsResponseBuilder {
+    total_count: ::core::option::Option<i64>,
+    next_page_token: ::core::option::Option<::std::string::String>,
+    user_coupon_list: ::core::option::Option<::std::vec::Vec<UserProductCouponBuilder>>,
+}
+impl crate::generated::models::ListUserCouponsResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ListUserCouponsResponseBuilder {
+        <ListUserCouponsResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl ListUserCouponsResponseBuilder {
+    /// 【总个数】 符合条件的用户商品券总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    pub fn next_page_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_page_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券列表】 本页的用户商品券。
+    ///
+    /// - Wire name: `user_coupon_list`
+    /// - Optional (选填)
+    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
+    pub fn user_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<UserProductCouponBuilder>,
+        >,
+    ) -> Self {
+        self.user_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ListUserCouponsResponseBuilder {
+    type Output = crate::generated::models::ListUserCouponsResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.next_page_token);
+        let f2 = missing.optional_list(self.user_coupon_list, path, "user_coupon_list");
+        ::core::option::Option::Some(crate::generated::models::ListUserCouponsResponse {
+            total_count: f0?,
+            next_page_token: f1?,
+            user_coupon_list: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ListUserCouponsResponse>
+for ListUserCouponsResponseBuilder {
+    fn from(value: crate::generated::models::ListUserCouponsResponse) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            next_page_token: value.next_page_token,
+            user_coupon_list: value
+                .user_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+        }
+    }
+}
+/// Builds a [`MemberTagInfo`](crate::generated::models::MemberTagInfo); see [`MemberTagInfo::builder`](crate::generated::models::MemberTagInfo::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct MemberTagInfoBuilder {
+    member_card_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::MemberTagInfo {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> MemberTagInfoBuilder {
+        <MemberTagInfoBuilder as ::core::default::Default>::default()
+    }
+}
+impl MemberTagInfoBuilder {
+    /// 【会员卡模板ID】 品牌会员卡的模板 ID。
+    ///
+    /// - Wire name: `member_card_id`
+    /// - Required (必填)
+    /// - Source note: Required, as in the newest-generation tree (向用户发放商品券批次组, 2025.11.20); the older single-send tree (2025.11.07) marks it optional. The object has no other field.
+    pub fn member_card_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.member_card_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::MemberTagInfo,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for MemberTagInfoBuilder {
+    type Output = crate::generated::models::MemberTagInfo;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.member_card_id, path, "member_card_id");
+        ::core::option::Option::Some(crate::generated::models::MemberTagInfo {
+            member_card_id: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::MemberTagInfo>
+for MemberTagInfoBuilder {
+    fn from(value: crate::generated::models::MemberTagInfo) -> Self {
+        Self {
+            member_card_id: ::core::option::Option::Some(value.member_card_id),
         }
     }
 }
@@ -2131,6 +4187,969 @@ for NotifyConfigBuilder {
     fn from(value: crate::generated::models::NotifyConfig) -> Self {
         Self {
             notify_appid: value.notify_appid,
+        }
+    }
+}
+/// Builds a [`NotifyUrlConfig`](crate::generated::models::NotifyUrlConfig); see [`NotifyUrlConfig::builder`](crate::generated::models::NotifyUrlConfig::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct NotifyUrlConfigBuilder {
+    notify_url: ::core::option::Option<::std::string::String>,
+    update_time: ::core::option::Option<crate::runtime::types::DateTime>,
+}
+impl crate::generated::models::NotifyUrlConfig {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> NotifyUrlConfigBuilder {
+        <NotifyUrlConfigBuilder as ::core::default::Default>::default()
+    }
+}
+impl NotifyUrlConfigBuilder {
+    /// 【通知URL地址】 接收商品券事件通知的地址。
+    ///
+    /// - Wire name: `notify_url`
+    /// - Required (必填)
+    pub fn notify_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【修改时间】 通知地址最近一次设置的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `update_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn update_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.update_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::NotifyUrlConfig,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for NotifyUrlConfigBuilder {
+    type Output = crate::generated::models::NotifyUrlConfig;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.notify_url, path, "notify_url");
+        let f1 = missing.required(self.update_time, path, "update_time");
+        ::core::option::Option::Some(crate::generated::models::NotifyUrlConfig {
+            notify_url: f0?,
+            update_time: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::NotifyUrlConfig>
+for NotifyUrlConfigBuilder {
+    fn from(value: crate::generated::models::NotifyUrlConfig) -> Self {
+        Self {
+            notify_url: ::core::option::Option::Some(value.notify_url),
+            update_time: ::core::option::Option::Some(value.update_time),
+        }
+    }
+}
+/// Builds a [`PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest); see [`PreSendCouponBundleRequest::builder`](crate::generated::models::PreSendCouponBundleRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct PreSendCouponBundleRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::PreSendCouponBundleRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> PreSendCouponBundleRequestBuilder {
+        <PreSendCouponBundleRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl PreSendCouponBundleRequestBuilder {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponBundleRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for PreSendCouponBundleRequestBuilder {
+    type Output = crate::generated::models::PreSendCouponBundleRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.send_request_no, path, "send_request_no");
+        let f4 = ::core::option::Option::Some(self.attach);
+        let f5 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::PreSendCouponBundleRequest {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            send_request_no: f3?,
+            attach: f4?,
+            brand_id: f5?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::PreSendCouponBundleRequest>
+for PreSendCouponBundleRequestBuilder {
+    fn from(value: crate::generated::models::PreSendCouponBundleRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest); see [`PreSendCouponRequest::builder`](crate::generated::models::PreSendCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct PreSendCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::PreSendCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> PreSendCouponRequestBuilder {
+        <PreSendCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl PreSendCouponRequestBuilder {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for PreSendCouponRequestBuilder {
+    type Output = crate::generated::models::PreSendCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.coupon_code);
+        let f3 = missing.required(self.appid, path, "appid");
+        let f4 = missing.required(self.send_request_no, path, "send_request_no");
+        let f5 = ::core::option::Option::Some(self.attach);
+        let f6 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::PreSendCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            coupon_code: f2?,
+            appid: f3?,
+            send_request_no: f4?,
+            attach: f5?,
+            brand_id: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::PreSendCouponRequest>
+for PreSendCouponRequestBuilder {
+    fn from(value: crate::generated::models::PreSendCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            coupon_code: value.coupon_code,
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse); see [`PreSendCouponResponse::builder`](crate::generated::models::PreSendCouponResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct PreSendCouponResponseBuilder {
+    token: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::PreSendCouponResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> PreSendCouponResponseBuilder {
+        <PreSendCouponResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl PreSendCouponResponseBuilder {
+    /// 【预发券token】 在小程序发券组件中完成发券所用的 token，有效期 5 分钟；用户已领取过时，以相同参数取得的 token 拉起的组件显示已领取。
+    ///
+    /// - Wire name: `token`
+    /// - Required (必填)
+    /// - Source note: The 5-minute validity is from the official skill (reference §3 #27); it is stated for the single pre-send and assumed for the bundle pre-send.
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for PreSendCouponResponseBuilder {
+    type Output = crate::generated::models::PreSendCouponResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.token, path, "token");
+        ::core::option::Option::Some(crate::generated::models::PreSendCouponResponse {
+            token: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::PreSendCouponResponse>
+for PreSendCouponResponseBuilder {
+    fn from(value: crate::generated::models::PreSendCouponResponse) -> Self {
+        Self {
+            token: ::core::option::Option::Some(value.token),
+        }
+    }
+}
+/// Builds a [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity); see [`ProductCouponEntity::builder`](crate::generated::models::ProductCouponEntity::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProductCouponEntityBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    state: ::core::option::Option<crate::generated::models::ProductCouponState>,
+    brand_id: ::core::option::Option<::std::string::String>,
+    scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
+    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
+    single_usage_info: ::core::option::Option<SingleUsageInfoBuilder>,
+    progressive_bundle_usage_info: ::core::option::Option<
+        ProgressiveBundleUsageInfoBuilder,
+    >,
+    display_info: ::core::option::Option<DisplayInfoBuilder>,
+    out_product_no: ::core::option::Option<::std::string::String>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ProductCouponEntity {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProductCouponEntityBuilder {
+        <ProductCouponEntityBuilder as ::core::default::Default>::default()
+    }
+}
+impl ProductCouponEntityBuilder {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub fn state(mut self, value: crate::generated::models::ProductCouponState) -> Self {
+        self.state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub fn scope(mut self, value: crate::generated::models::ProductCouponScope) -> Self {
+        self.scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.r#type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub fn usage_mode(mut self, value: crate::generated::models::UsageMode) -> Self {
+        self.usage_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    pub fn single_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<SingleUsageInfoBuilder>,
+    ) -> Self {
+        self.single_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    /// - Source note: Replaces the older trees' sequential_usage_info (SEQUENTIAL generation, superseded); shape as in the user-coupon-bundle tree (2025.11.20): count required, interval_days optional.
+    pub fn progressive_bundle_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<ProgressiveBundleUsageInfoBuilder>,
+    ) -> Self {
+        self.progressive_bundle_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    pub fn out_product_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_product_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 使商品券失效的请求单号，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 商品券的失效时间，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 商品券的失效原因，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ProductCouponEntityBuilder {
+    type Output = crate::generated::models::ProductCouponEntity;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.state, path, "state");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        let f3 = missing.required(self.scope, path, "scope");
+        let f4 = missing.required(self.r#type, path, "type");
+        let f5 = missing.required(self.usage_mode, path, "usage_mode");
+        let f6 = missing
+            .optional_model(self.single_usage_info, path, "single_usage_info");
+        let f7 = missing
+            .optional_model(
+                self.progressive_bundle_usage_info,
+                path,
+                "progressive_bundle_usage_info",
+            );
+        let f8 = missing.required_model(self.display_info, path, "display_info");
+        let f9 = ::core::option::Option::Some(self.out_product_no);
+        let f10 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f11 = ::core::option::Option::Some(self.deactivate_time);
+        let f12 = ::core::option::Option::Some(self.deactivate_reason);
+        ::core::option::Option::Some(crate::generated::models::ProductCouponEntity {
+            product_coupon_id: f0?,
+            state: f1?,
+            brand_id: f2?,
+            scope: f3?,
+            r#type: f4?,
+            usage_mode: f5?,
+            single_usage_info: f6?,
+            progressive_bundle_usage_info: f7?,
+            display_info: f8?,
+            out_product_no: f9?,
+            deactivate_request_no: f10?,
+            deactivate_time: f11?,
+            deactivate_reason: f12?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ProductCouponEntity>
+for ProductCouponEntityBuilder {
+    fn from(value: crate::generated::models::ProductCouponEntity) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            state: ::core::option::Option::Some(value.state),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            scope: ::core::option::Option::Some(value.scope),
+            r#type: ::core::option::Option::Some(value.r#type),
+            usage_mode: ::core::option::Option::Some(value.usage_mode),
+            single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
+            progressive_bundle_usage_info: value
+                .progressive_bundle_usage_info
+                .map(::core::convert::Into::into),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            out_product_no: value.out_product_no,
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+        }
+    }
+}
+/// Builds a [`ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource); see [`ProductCouponSendResource::builder`](crate::generated::models::ProductCouponSendResource::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProductCouponSendResourceBuilder {
+    brand_id: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    openid: ::core::option::Option<::std::string::String>,
+    unionid: ::core::option::Option<::std::string::String>,
+    valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    receive_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    send_channel: ::core::option::Option<crate::generated::models::SendChannel>,
+    country_code: ::core::option::Option<::std::string::String>,
+    phone_number: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    channel_custom_info: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ProductCouponSendResource {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProductCouponSendResourceBuilder {
+        <ProductCouponSendResourceBuilder as ::core::default::Default>::default()
+    }
+}
+impl ProductCouponSendResourceBuilder {
+    /// 【品牌ID】 券所属品牌的 ID；同一服务商名下的品牌共用通知地址，以此区分。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券Code】 用户领到的券的 Code；确认发放时作为路径参数使用。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券ID】 券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 券所属批次组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Optional (选填)
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券组ID】 券所属用户券组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Optional (选填)
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID；确认发放时使用。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户OpenID】 领券用户在 appid 下的 OpenID。
+    ///
+    /// - Wire name: `openid`
+    /// - Required (必填)
+    pub fn openid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.openid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户UnionID】 领券用户的 UnionID（如有）。
+    ///
+    /// - Wire name: `unionid`
+    /// - Optional (选填)
+    pub fn unionid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unionid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期开始时间】 券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期结束时间】 券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【领券时间】 用户领券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn receive_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.receive_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 发券请求的单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券渠道】 券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub fn send_channel(mut self, value: crate::generated::models::SendChannel) -> Self {
+        self.send_channel = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【国家码】 用户手机号的国家码（如有）。
+    ///
+    /// - Wire name: `country_code`
+    /// - Optional (选填)
+    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); its meaning is inferred from the name and phone_number.
+    pub fn country_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.country_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【手机号】 用户的手机号（如有）。
+    ///
+    /// - Wire name: `phone_number`
+    /// - Optional (选填)
+    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); no source available here says when it is present or whether it is encrypted.
+    pub fn phone_number(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    pub fn channel_custom_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.channel_custom_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponSendResource,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ProductCouponSendResourceBuilder {
+    type Output = crate::generated::models::ProductCouponSendResource;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.brand_id, path, "brand_id");
+        let f1 = missing.required(self.coupon_code, path, "coupon_code");
+        let f2 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f3 = missing.required(self.stock_id, path, "stock_id");
+        let f4 = ::core::option::Option::Some(self.stock_bundle_id);
+        let f5 = ::core::option::Option::Some(self.user_coupon_bundle_id);
+        let f6 = missing.required(self.appid, path, "appid");
+        let f7 = missing.required(self.openid, path, "openid");
+        let f8 = ::core::option::Option::Some(self.unionid);
+        let f9 = missing.required(self.valid_begin_time, path, "valid_begin_time");
+        let f10 = missing.required(self.valid_end_time, path, "valid_end_time");
+        let f11 = missing.required(self.receive_time, path, "receive_time");
+        let f12 = missing.required(self.send_request_no, path, "send_request_no");
+        let f13 = missing.required(self.send_channel, path, "send_channel");
+        let f14 = ::core::option::Option::Some(self.country_code);
+        let f15 = ::core::option::Option::Some(self.phone_number);
+        let f16 = ::core::option::Option::Some(self.attach);
+        let f17 = ::core::option::Option::Some(self.channel_custom_info);
+        ::core::option::Option::Some(crate::generated::models::ProductCouponSendResource {
+            brand_id: f0?,
+            coupon_code: f1?,
+            product_coupon_id: f2?,
+            stock_id: f3?,
+            stock_bundle_id: f4?,
+            user_coupon_bundle_id: f5?,
+            appid: f6?,
+            openid: f7?,
+            unionid: f8?,
+            valid_begin_time: f9?,
+            valid_end_time: f10?,
+            receive_time: f11?,
+            send_request_no: f12?,
+            send_channel: f13?,
+            country_code: f14?,
+            phone_number: f15?,
+            attach: f16?,
+            channel_custom_info: f17?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ProductCouponSendResource>
+for ProductCouponSendResourceBuilder {
+    fn from(value: crate::generated::models::ProductCouponSendResource) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            coupon_code: ::core::option::Option::Some(value.coupon_code),
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            stock_bundle_id: value.stock_bundle_id,
+            user_coupon_bundle_id: value.user_coupon_bundle_id,
+            appid: ::core::option::Option::Some(value.appid),
+            openid: ::core::option::Option::Some(value.openid),
+            unionid: value.unionid,
+            valid_begin_time: ::core::option::Option::Some(value.valid_begin_time),
+            valid_end_time: ::core::option::Option::Some(value.valid_end_time),
+            receive_time: ::core::option::Option::Some(value.receive_time),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            send_channel: ::core::option::Option::Some(value.send_channel),
+            country_code: value.country_code,
+            phone_number: value.phone_number,
+            attach: value.attach,
+            channel_custom_info: value.channel_custom_info,
         }
     }
 }
@@ -2396,6 +5415,441 @@ for ProgressiveBundleUsageRuleBuilder {
         }
     }
 }
+/// Builds a [`ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest); see [`ReturnUserCouponRequest::builder`](crate::generated::models::ReturnUserCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ReturnUserCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::ReturnUserCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ReturnUserCouponRequestBuilder {
+        <ReturnUserCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl ReturnUserCouponRequestBuilder {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【退券请求单号】 本次退券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ReturnUserCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ReturnUserCouponRequestBuilder {
+    type Output = crate::generated::models::ReturnUserCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::ReturnUserCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            brand_id: f4?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::ReturnUserCouponRequest>
+for ReturnUserCouponRequestBuilder {
+    fn from(value: crate::generated::models::ReturnUserCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest); see [`SendCouponBundleRequest::builder`](crate::generated::models::SendCouponBundleRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SendCouponBundleRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::SendCouponBundleRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SendCouponBundleRequestBuilder {
+        <SendCouponBundleRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl SendCouponBundleRequestBuilder {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    /// - Length: at most 128 characters
+    /// - Source note: Length 128: reference §3 (#28) saw string(40) on the page and string(128) in a later mirror; the later, wider limit is taken so the client does not refuse numbers the current server accepts.
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponTagInfoBuilder>,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SendCouponBundleRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for SendCouponBundleRequestBuilder {
+    type Output = crate::generated::models::SendCouponBundleRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.send_request_no, path, "send_request_no");
+        let f4 = ::core::option::Option::Some(self.attach);
+        let f5 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f6 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::SendCouponBundleRequest {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            send_request_no: f3?,
+            attach: f4?,
+            coupon_tag_info: f5?,
+            brand_id: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::SendCouponBundleRequest>
+for SendCouponBundleRequestBuilder {
+    fn from(value: crate::generated::models::SendCouponBundleRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`SendCouponRequest`](crate::generated::models::SendCouponRequest); see [`SendCouponRequest::builder`](crate::generated::models::SendCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SendCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::SendCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SendCouponRequestBuilder {
+        <SendCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl SendCouponRequestBuilder {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponTagInfoBuilder>,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SendCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for SendCouponRequestBuilder {
+    type Output = crate::generated::models::SendCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.coupon_code);
+        let f3 = missing.required(self.appid, path, "appid");
+        let f4 = missing.required(self.send_request_no, path, "send_request_no");
+        let f5 = ::core::option::Option::Some(self.attach);
+        let f6 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f7 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::SendCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            coupon_code: f2?,
+            appid: f3?,
+            send_request_no: f4?,
+            attach: f5?,
+            coupon_tag_info: f6?,
+            brand_id: f7?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::SendCouponRequest>
+for SendCouponRequestBuilder {
+    fn from(value: crate::generated::models::SendCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            coupon_code: value.coupon_code,
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
 /// Builds a [`SentCountInfo`](crate::generated::models::SentCountInfo); see [`SentCountInfo::builder`](crate::generated::models::SentCountInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2459,6 +5913,63 @@ for SentCountInfoBuilder {
         Self {
             total_count: ::core::option::Option::Some(value.total_count),
             today_count: ::core::option::Option::Some(value.today_count),
+        }
+    }
+}
+/// Builds a [`SetNotifyConfigRequest`](crate::generated::models::SetNotifyConfigRequest); see [`SetNotifyConfigRequest::builder`](crate::generated::models::SetNotifyConfigRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SetNotifyConfigRequestBuilder {
+    notify_url: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::SetNotifyConfigRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SetNotifyConfigRequestBuilder {
+        <SetNotifyConfigRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl SetNotifyConfigRequestBuilder {
+    /// 【通知URL地址】 接收商品券事件通知的地址：须为公网可访问的 HTTPS 地址，不能带查询参数，最多 256 个字符。服务商须在 5 秒内以 HTTP 2xx 应答，否则微信支付会重发通知。
+    ///
+    /// - Wire name: `notify_url`
+    /// - Required (必填)
+    /// - Length: at most 256 characters
+    /// - Source note: Length 256, HTTPS and no query string from reference §3 (#31) and §8; the HTTPS / no-query requirements cannot be expressed as a constraint here and are left to the server.
+    pub fn notify_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SetNotifyConfigRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for SetNotifyConfigRequestBuilder {
+    type Output = crate::generated::models::SetNotifyConfigRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.notify_url, path, "notify_url");
+        ::core::option::Option::Some(crate::generated::models::SetNotifyConfigRequest {
+            notify_url: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::SetNotifyConfigRequest>
+for SetNotifyConfigRequestBuilder {
+    fn from(value: crate::generated::models::SetNotifyConfigRequest) -> Self {
+        Self {
+            notify_url: ::core::option::Option::Some(value.notify_url),
         }
     }
 }
@@ -3150,6 +6661,8 @@ pub struct StockEntityBuilder {
     coupon_code_count_info: ::core::option::Option<CouponCodeCountInfoBuilder>,
     stock_send_rule: ::core::option::Option<StockSendRuleBuilder>,
     single_usage_rule: ::core::option::Option<SingleUsageRuleBuilder>,
+    progressive_bundle_usage_rule: ::core::option::Option<BundleStockUsageRuleBuilder>,
+    stock_bundle_info: ::core::option::Option<StockBundleInfoBuilder>,
     usage_rule_display_info: ::core::option::Option<UsageRuleDisplayInfoBuilder>,
     coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
     notify_config: ::core::option::Option<NotifyConfigBuilder>,
@@ -3234,7 +6747,7 @@ impl StockEntityBuilder {
         self.stock_send_rule = ::core::option::Option::Some(value.into());
         self
     }
-    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    /// 【单券使用规则】 单券模式批次的可核销时间与优惠规则。
     ///
     /// - Wire name: `single_usage_rule`
     /// - Optional (选填)
@@ -3243,6 +6756,30 @@ impl StockEntityBuilder {
         value: impl ::core::convert::Into<SingleUsageRuleBuilder>,
     ) -> Self {
         self.single_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用规则】 批次组内批次（一个阶梯）的可核销时间与优惠规则；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20); see the model's decisions.
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<BundleStockUsageRuleBuilder>,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组信息】 批次所属的批次组及其在组内的次序；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Optional (选填)
+    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20), where it is optional; see the model's decisions.
+    pub fn stock_bundle_info(
+        mut self,
+        value: impl ::core::convert::Into<StockBundleInfoBuilder>,
+    ) -> Self {
+        self.stock_bundle_info = ::core::option::Option::Some(value.into());
         self
     }
     /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
@@ -3377,21 +6914,29 @@ impl crate::runtime::validate::BuildAt for StockEntityBuilder {
         let f6 = missing
             .optional_model(self.single_usage_rule, path, "single_usage_rule");
         let f7 = missing
+            .optional_model(
+                self.progressive_bundle_usage_rule,
+                path,
+                "progressive_bundle_usage_rule",
+            );
+        let f8 = missing
+            .optional_model(self.stock_bundle_info, path, "stock_bundle_info");
+        let f9 = missing
             .required_model(
                 self.usage_rule_display_info,
                 path,
                 "usage_rule_display_info",
             );
-        let f8 = missing
+        let f10 = missing
             .required_model(self.coupon_display_info, path, "coupon_display_info");
-        let f9 = missing.required_model(self.notify_config, path, "notify_config");
-        let f10 = missing.required(self.store_scope, path, "store_scope");
-        let f11 = missing.required_model(self.sent_count_info, path, "sent_count_info");
-        let f12 = missing.required(self.state, path, "state");
-        let f13 = ::core::option::Option::Some(self.deactivate_request_no);
-        let f14 = ::core::option::Option::Some(self.deactivate_time);
-        let f15 = ::core::option::Option::Some(self.deactivate_reason);
-        let f16 = missing.required(self.brand_id, path, "brand_id");
+        let f11 = missing.required_model(self.notify_config, path, "notify_config");
+        let f12 = missing.required(self.store_scope, path, "store_scope");
+        let f13 = missing.required_model(self.sent_count_info, path, "sent_count_info");
+        let f14 = missing.required(self.state, path, "state");
+        let f15 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f16 = ::core::option::Option::Some(self.deactivate_time);
+        let f17 = ::core::option::Option::Some(self.deactivate_reason);
+        let f18 = missing.required(self.brand_id, path, "brand_id");
         ::core::option::Option::Some(crate::generated::models::StockEntity {
             product_coupon_id: f0?,
             stock_id: f1?,
@@ -3400,16 +6945,18 @@ impl crate::runtime::validate::BuildAt for StockEntityBuilder {
             coupon_code_count_info: f4?,
             stock_send_rule: f5?,
             single_usage_rule: f6?,
-            usage_rule_display_info: f7?,
-            coupon_display_info: f8?,
-            notify_config: f9?,
-            store_scope: f10?,
-            sent_count_info: f11?,
-            state: f12?,
-            deactivate_request_no: f13?,
-            deactivate_time: f14?,
-            deactivate_reason: f15?,
-            brand_id: f16?,
+            progressive_bundle_usage_rule: f7?,
+            stock_bundle_info: f8?,
+            usage_rule_display_info: f9?,
+            coupon_display_info: f10?,
+            notify_config: f11?,
+            store_scope: f12?,
+            sent_count_info: f13?,
+            state: f14?,
+            deactivate_request_no: f15?,
+            deactivate_time: f16?,
+            deactivate_reason: f17?,
+            brand_id: f18?,
         })
     }
 }
@@ -3426,6 +6973,10 @@ for StockEntityBuilder {
                 .map(::core::convert::Into::into),
             stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
             single_usage_rule: value.single_usage_rule.map(::core::convert::Into::into),
+            progressive_bundle_usage_rule: value
+                .progressive_bundle_usage_rule
+                .map(::core::convert::Into::into),
+            stock_bundle_info: value.stock_bundle_info.map(::core::convert::Into::into),
             usage_rule_display_info: ::core::option::Option::Some(
                 value.usage_rule_display_info.into(),
             ),
@@ -3865,6 +7416,848 @@ for StockSendRuleBuilder {
         }
     }
 }
+/// Builds a [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult); see [`StoreAssociationResult::builder`](crate::generated::models::StoreAssociationResult::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StoreAssociationResultBuilder {
+    total_count: ::core::option::Option<i64>,
+    success_store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
+    failed_store_list: ::core::option::Option<::std::vec::Vec<FailedStoreBuilder>>,
+}
+impl crate::generated::models::StoreAssociationResult {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StoreAssociationResultBuilder {
+        <StoreAssociationResultBuilder as ::core::default::Default>::default()
+    }
+}
+impl StoreAssociationResultBuilder {
+    /// 【去重后门店总数】 请求中的门店去重后的数量。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【处理成功的门店列表】 关联（或取消关联）成功的门店。
+    ///
+    /// - Wire name: `success_store_list`
+    /// - Optional (选填)
+    pub fn success_store_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<StoreRefBuilder>,
+        >,
+    ) -> Self {
+        self.success_store_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【处理失败的门店列表】 关联（或取消关联）失败的门店及原因。
+    ///
+    /// - Wire name: `failed_store_list`
+    /// - Optional (选填)
+    pub fn failed_store_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FailedStoreBuilder>,
+        >,
+    ) -> Self {
+        self.failed_store_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for StoreAssociationResultBuilder {
+    type Output = crate::generated::models::StoreAssociationResult;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = missing
+            .optional_list(self.success_store_list, path, "success_store_list");
+        let f2 = missing
+            .optional_list(self.failed_store_list, path, "failed_store_list");
+        ::core::option::Option::Some(crate::generated::models::StoreAssociationResult {
+            total_count: f0?,
+            success_store_list: f1?,
+            failed_store_list: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::StoreAssociationResult>
+for StoreAssociationResultBuilder {
+    fn from(value: crate::generated::models::StoreAssociationResult) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            success_store_list: value
+                .success_store_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            failed_store_list: value
+                .failed_store_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+        }
+    }
+}
+/// Builds a [`StoreListRequest`](crate::generated::models::StoreListRequest); see [`StoreListRequest::builder`](crate::generated::models::StoreListRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StoreListRequestBuilder {
+    store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::StoreListRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StoreListRequestBuilder {
+        <StoreListRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl StoreListRequestBuilder {
+    /// 【门店列表】 品牌门店列表，门店 ID 由品牌门店接口分配；重复的门店会被去重。
+    ///
+    /// - Wire name: `store_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    /// - Source note: At least one store is inferred (an empty list changes nothing); no source gives a maximum.
+    pub fn store_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<StoreRefBuilder>,
+        >,
+    ) -> Self {
+        self.store_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreListRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for StoreListRequestBuilder {
+    type Output = crate::generated::models::StoreListRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required_list(self.store_list, path, "store_list");
+        let f1 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::StoreListRequest {
+            store_list: f0?,
+            brand_id: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::StoreListRequest>
+for StoreListRequestBuilder {
+    fn from(value: crate::generated::models::StoreListRequest) -> Self {
+        Self {
+            store_list: ::core::option::Option::Some(
+                value.store_list.into_iter().map(::core::convert::Into::into).collect(),
+            ),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`StoreRef`](crate::generated::models::StoreRef); see [`StoreRef::builder`](crate::generated::models::StoreRef::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StoreRefBuilder {
+    store_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::StoreRef {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StoreRefBuilder {
+        <StoreRefBuilder as ::core::default::Default>::default()
+    }
+}
+impl StoreRefBuilder {
+    /// 【门店ID】 品牌门店的 ID（品牌门店接口 /v3/brand/partner/store/brandstores 创建门店时分配）。
+    ///
+    /// - Wire name: `store_id`
+    /// - Required (必填)
+    pub fn store_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreRef,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for StoreRefBuilder {
+    type Output = crate::generated::models::StoreRef;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.store_id, path, "store_id");
+        ::core::option::Option::Some(crate::generated::models::StoreRef {
+            store_id: f0?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::StoreRef> for StoreRefBuilder {
+    fn from(value: crate::generated::models::StoreRef) -> Self {
+        Self {
+            store_id: ::core::option::Option::Some(value.store_id),
+        }
+    }
+}
+/// Builds a [`UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest); see [`UpdateBudgetRequest::builder`](crate::generated::models::UpdateBudgetRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateBudgetRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    update_mode: ::core::option::Option<crate::generated::models::UpdateMode>,
+    current_max_count: ::core::option::Option<i64>,
+    target_max_count: ::core::option::Option<i64>,
+    current_max_count_per_day: ::core::option::Option<i64>,
+    target_max_count_per_day: ::core::option::Option<i64>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UpdateBudgetRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateBudgetRequestBuilder {
+        <UpdateBudgetRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl UpdateBudgetRequestBuilder {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【更新模式】 本次调整的预算维度。
+    ///
+    /// - Wire name: `update_mode`
+    /// - Required (必填)
+    /// - Example: `"MAX_COUNT"`
+    pub fn update_mode(mut self, value: crate::generated::models::UpdateMode) -> Self {
+        self.update_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【当前批次发放次数总上限】 修改前的总发放次数上限（stock_send_rule.max_count 的当前值）。
+    ///
+    /// - Wire name: `current_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    pub fn current_max_count(mut self, value: i64) -> Self {
+        self.current_max_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【目标批次发放次数总上限】 修改后的总发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    pub fn target_max_count(mut self, value: i64) -> Self {
+        self.target_max_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【当前批次每日发放次数上限】 修改前的每日发放次数上限（stock_send_rule.max_count_per_day 的当前值）。
+    ///
+    /// - Wire name: `current_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    pub fn current_max_count_per_day(mut self, value: i64) -> Self {
+        self.current_max_count_per_day = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【目标批次每日发放次数上限】 修改后的每日发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    pub fn target_max_count_per_day(mut self, value: i64) -> Self {
+        self.target_max_count_per_day = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateBudgetRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UpdateBudgetRequestBuilder {
+    type Output = crate::generated::models::UpdateBudgetRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.update_mode, path, "update_mode");
+        let f2 = ::core::option::Option::Some(self.current_max_count);
+        let f3 = ::core::option::Option::Some(self.target_max_count);
+        let f4 = ::core::option::Option::Some(self.current_max_count_per_day);
+        let f5 = ::core::option::Option::Some(self.target_max_count_per_day);
+        let f6 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UpdateBudgetRequest {
+            out_request_no: f0?,
+            update_mode: f1?,
+            current_max_count: f2?,
+            target_max_count: f3?,
+            current_max_count_per_day: f4?,
+            target_max_count_per_day: f5?,
+            brand_id: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UpdateBudgetRequest>
+for UpdateBudgetRequestBuilder {
+    fn from(value: crate::generated::models::UpdateBudgetRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            update_mode: ::core::option::Option::Some(value.update_mode),
+            current_max_count: value.current_max_count,
+            target_max_count: value.target_max_count,
+            current_max_count_per_day: value.current_max_count_per_day,
+            target_max_count_per_day: value.target_max_count_per_day,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest); see [`UpdateProductCouponRequest::builder`](crate::generated::models::UpdateProductCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateProductCouponRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    display_info: ::core::option::Option<DisplayInfoBuilder>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UpdateProductCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateProductCouponRequestBuilder {
+        <UpdateProductCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl UpdateProductCouponRequestBuilder {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the update page's table was not retrieved, so the create request's 6-character minimum and charset are not imposed.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 修改后的商品券展示信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateProductCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UpdateProductCouponRequestBuilder {
+    type Output = crate::generated::models::UpdateProductCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required_model(self.display_info, path, "display_info");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UpdateProductCouponRequest {
+            out_request_no: f0?,
+            display_info: f1?,
+            brand_id: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UpdateProductCouponRequest>
+for UpdateProductCouponRequestBuilder {
+    fn from(value: crate::generated::models::UpdateProductCouponRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest); see [`UpdateStockInfoRequest::builder`](crate::generated::models::UpdateStockInfoRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateStockInfoRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    remark: ::core::option::Option<::std::string::String>,
+    usage_rule_display_info: ::core::option::Option<UsageRuleDisplayInfoBuilder>,
+    coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
+    notify_config: ::core::option::Option<NotifyConfigBuilder>,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UpdateStockInfoRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateStockInfoRequestBuilder {
+        <UpdateStockInfoRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl UpdateStockInfoRequestBuilder {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次备注】 新的批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 新的使用规则展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Optional (选填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<UsageRuleDisplayInfoBuilder>,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 新的用户券展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Optional (选填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponDisplayInfoBuilder>,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 新的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Optional (选填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<NotifyConfigBuilder>,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 新的可用门店范围。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Optional (选填)
+    /// - Source note: See the model's decisions: listed by the third-party trees only.
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateStockInfoRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UpdateStockInfoRequestBuilder {
+    type Output = crate::generated::models::UpdateStockInfoRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = ::core::option::Option::Some(self.remark);
+        let f2 = missing
+            .optional_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f3 = missing
+            .optional_model(self.coupon_display_info, path, "coupon_display_info");
+        let f4 = missing.optional_model(self.notify_config, path, "notify_config");
+        let f5 = ::core::option::Option::Some(self.store_scope);
+        let f6 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UpdateStockInfoRequest {
+            out_request_no: f0?,
+            remark: f1?,
+            usage_rule_display_info: f2?,
+            coupon_display_info: f3?,
+            notify_config: f4?,
+            store_scope: f5?,
+            brand_id: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UpdateStockInfoRequest>
+for UpdateStockInfoRequestBuilder {
+    fn from(value: crate::generated::models::UpdateStockInfoRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            remark: value.remark,
+            usage_rule_display_info: value
+                .usage_rule_display_info
+                .map(::core::convert::Into::into),
+            coupon_display_info: value
+                .coupon_display_info
+                .map(::core::convert::Into::into),
+            notify_config: value.notify_config.map(::core::convert::Into::into),
+            store_scope: value.store_scope,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest); see [`UploadCouponCodesRequest::builder`](crate::generated::models::UploadCouponCodesRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UploadCouponCodesRequestBuilder {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UploadCouponCodesRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UploadCouponCodesRequestBuilder {
+        <UploadCouponCodesRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl UploadCouponCodesRequestBuilder {
+    /// 【请求单号】 本次上传的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code列表】 要上传的券 Code。
+    ///
+    /// - Wire name: `code_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    /// - Source note: At least one code is inferred (an empty upload changes nothing).
+    pub fn code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UploadCouponCodesRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UploadCouponCodesRequestBuilder {
+    type Output = crate::generated::models::UploadCouponCodesRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.code_list, path, "code_list");
+        let f2 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UploadCouponCodesRequest {
+            out_request_no: f0?,
+            code_list: f1?,
+            brand_id: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UploadCouponCodesRequest>
+for UploadCouponCodesRequestBuilder {
+    fn from(value: crate::generated::models::UploadCouponCodesRequest) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            code_list: ::core::option::Option::Some(value.code_list),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UploadCouponCodesResponse`](crate::generated::models::UploadCouponCodesResponse); see [`UploadCouponCodesResponse::builder`](crate::generated::models::UploadCouponCodesResponse::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UploadCouponCodesResponseBuilder {
+    total_count: ::core::option::Option<i64>,
+    success_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    failed_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    already_exist_code_list: ::core::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    duplicate_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl crate::generated::models::UploadCouponCodesResponse {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UploadCouponCodesResponseBuilder {
+        <UploadCouponCodesResponseBuilder as ::core::default::Default>::default()
+    }
+}
+impl UploadCouponCodesResponseBuilder {
+    /// 【去重后券Code总数】 请求中的券 Code 去重后的数量。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【上传成功的券Code列表】 本次上传成功、可用于发放的券 Code。
+    ///
+    /// - Wire name: `success_code_list`
+    /// - Optional (选填)
+    pub fn success_code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.success_code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【上传失败的券Code列表】 本次上传失败的券 Code，可稍后重新上传。
+    ///
+    /// - Wire name: `failed_code_list`
+    /// - Optional (选填)
+    pub fn failed_code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.failed_code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【已经存在的券Code列表】 此前已经上传过的券 Code。
+    ///
+    /// - Wire name: `already_exist_code_list`
+    /// - Optional (选填)
+    pub fn already_exist_code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.already_exist_code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【重复的券Code列表】 在本次请求中重复出现的券 Code。
+    ///
+    /// - Wire name: `duplicate_code_list`
+    /// - Optional (选填)
+    pub fn duplicate_code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.duplicate_code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UploadCouponCodesResponse,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UploadCouponCodesResponseBuilder {
+    type Output = crate::generated::models::UploadCouponCodesResponse;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.success_code_list);
+        let f2 = ::core::option::Option::Some(self.failed_code_list);
+        let f3 = ::core::option::Option::Some(self.already_exist_code_list);
+        let f4 = ::core::option::Option::Some(self.duplicate_code_list);
+        ::core::option::Option::Some(crate::generated::models::UploadCouponCodesResponse {
+            total_count: f0?,
+            success_code_list: f1?,
+            failed_code_list: f2?,
+            already_exist_code_list: f3?,
+            duplicate_code_list: f4?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UploadCouponCodesResponse>
+for UploadCouponCodesResponseBuilder {
+    fn from(value: crate::generated::models::UploadCouponCodesResponse) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            success_code_list: value.success_code_list,
+            failed_code_list: value.failed_code_list,
+            already_exist_code_list: value.already_exist_code_list,
+            duplicate_code_list: value.duplicate_code_list,
+        }
+    }
+}
 /// Builds a [`UsageRuleDisplayInfo`](crate::generated::models::UsageRuleDisplayInfo); see [`UsageRuleDisplayInfo::builder`](crate::generated::models::UsageRuleDisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -4016,6 +8409,953 @@ for UsageRuleDisplayInfoBuilder {
             coupon_available_store_info: value
                 .coupon_available_store_info
                 .map(::core::convert::Into::into),
+        }
+    }
+}
+/// Builds a [`UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest); see [`UseUserCouponRequest::builder`](crate::generated::models::UseUserCouponRequest::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UseUserCouponRequestBuilder {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    use_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    associated_order_info: ::core::option::Option<AssociatedOrderInfoBuilder>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    store_id: ::core::option::Option<::std::string::String>,
+    associated_pay_score_order_info: ::core::option::Option<
+        AssociatedPayScoreOrderInfoBuilder,
+    >,
+    saved_amount: ::core::option::Option<i64>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UseUserCouponRequest {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UseUserCouponRequestBuilder {
+        <UseUserCouponRequestBuilder as ::core::default::Default>::default()
+    }
+}
+impl UseUserCouponRequestBuilder {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销时间】 券被使用的时间，RFC 3339 格式，如 2025-08-01T12:00:00+08:00。
+    ///
+    /// - Wire name: `use_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn use_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.use_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付订单信息】 使用该券的微信支付订单；与 associated_pay_score_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    /// - Source note: Optional, against the third-party tree's required; see the model's decisions.
+    pub fn associated_order_info(
+        mut self,
+        value: impl ::core::convert::Into<AssociatedOrderInfoBuilder>,
+    ) -> Self {
+        self.associated_order_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销请求单号】 本次核销的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销门店ID】 使用该券的品牌门店 ID；批次限定门店时须为可用门店之一。
+    ///
+    /// - Wire name: `store_id`
+    /// - Optional (选填)
+    /// - Source note: The constraint to the stock's stores is business code 268584404 (核销门店非法, reference §6); it cannot be checked by the client.
+    pub fn store_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付分订单信息】 使用该券的微信支付分服务订单；与 associated_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    pub fn associated_pay_score_order_info(
+        mut self,
+        value: impl ::core::convert::Into<AssociatedPayScoreOrderInfoBuilder>,
+    ) -> Self {
+        self.associated_pay_score_order_info = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【优惠金额】 用户使用该券实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    pub fn saved_amount(mut self, value: i64) -> Self {
+        self.saved_amount = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UseUserCouponRequest,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UseUserCouponRequestBuilder {
+    type Output = crate::generated::models::UseUserCouponRequest;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.use_time, path, "use_time");
+        let f4 = missing
+            .optional_model(self.associated_order_info, path, "associated_order_info");
+        let f5 = missing.required(self.out_request_no, path, "out_request_no");
+        let f6 = ::core::option::Option::Some(self.store_id);
+        let f7 = missing
+            .optional_model(
+                self.associated_pay_score_order_info,
+                path,
+                "associated_pay_score_order_info",
+            );
+        let f8 = ::core::option::Option::Some(self.saved_amount);
+        let f9 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UseUserCouponRequest {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            use_time: f3?,
+            associated_order_info: f4?,
+            out_request_no: f5?,
+            store_id: f6?,
+            associated_pay_score_order_info: f7?,
+            saved_amount: f8?,
+            brand_id: f9?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UseUserCouponRequest>
+for UseUserCouponRequestBuilder {
+    fn from(value: crate::generated::models::UseUserCouponRequest) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            use_time: ::core::option::Option::Some(value.use_time),
+            associated_order_info: value
+                .associated_order_info
+                .map(::core::convert::Into::into),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            store_id: value.store_id,
+            associated_pay_score_order_info: value
+                .associated_pay_score_order_info
+                .map(::core::convert::Into::into),
+            saved_amount: value.saved_amount,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UserCouponBundle`](crate::generated::models::UserCouponBundle); see [`UserCouponBundle::builder`](crate::generated::models::UserCouponBundle::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserCouponBundleBuilder {
+    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    user_product_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<UserProductCouponBuilder>,
+    >,
+}
+impl crate::generated::models::UserCouponBundle {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserCouponBundleBuilder {
+        <UserCouponBundleBuilder as ::core::default::Default>::default()
+    }
+}
+impl UserCouponBundleBuilder {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券列表】 用户券组内的用户商品券，每个阶梯一张。
+    ///
+    /// - Wire name: `user_product_coupon_list`
+    /// - Required (必填)
+    pub fn user_product_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<UserProductCouponBuilder>,
+        >,
+    ) -> Self {
+        self.user_product_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserCouponBundle,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UserCouponBundleBuilder {
+    type Output = crate::generated::models::UserCouponBundle;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(self.user_coupon_bundle_id, path, "user_coupon_bundle_id");
+        let f1 = missing
+            .required_list(
+                self.user_product_coupon_list,
+                path,
+                "user_product_coupon_list",
+            );
+        ::core::option::Option::Some(crate::generated::models::UserCouponBundle {
+            user_coupon_bundle_id: f0?,
+            user_product_coupon_list: f1?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UserCouponBundle>
+for UserCouponBundleBuilder {
+    fn from(value: crate::generated::models::UserCouponBundle) -> Self {
+        Self {
+            user_coupon_bundle_id: ::core::option::Option::Some(
+                value.user_coupon_bundle_id,
+            ),
+            user_product_coupon_list: ::core::option::Option::Some(
+                value
+                    .user_product_coupon_list
+                    .into_iter()
+                    .map(::core::convert::Into::into)
+                    .collect(),
+            ),
+        }
+    }
+}
+/// Builds a [`UserCouponUsageDetail`](crate::generated::models::UserCouponUsageDetail); see [`UserCouponUsageDetail::builder`](crate::generated::models::UserCouponUsageDetail::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserCouponUsageDetailBuilder {
+    use_request_no: ::core::option::Option<::std::string::String>,
+    use_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    associated_order_info: ::core::option::Option<AssociatedOrderInfoBuilder>,
+    associated_pay_score_order_info: ::core::option::Option<
+        AssociatedPayScoreOrderInfoBuilder,
+    >,
+    saved_amount: ::core::option::Option<i64>,
+    return_request_no: ::core::option::Option<::std::string::String>,
+    return_time: ::core::option::Option<crate::runtime::types::DateTime>,
+}
+impl crate::generated::models::UserCouponUsageDetail {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserCouponUsageDetailBuilder {
+        <UserCouponUsageDetailBuilder as ::core::default::Default>::default()
+    }
+}
+impl UserCouponUsageDetailBuilder {
+    /// 【核销请求单号】 核销该券时的请求单号。
+    ///
+    /// - Wire name: `use_request_no`
+    /// - Optional (选填)
+    pub fn use_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.use_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销时间】 该券的核销时间。
+    ///
+    /// - Wire name: `use_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn use_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.use_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付订单信息】 核销时关联的微信支付订单。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    pub fn associated_order_info(
+        mut self,
+        value: impl ::core::convert::Into<AssociatedOrderInfoBuilder>,
+    ) -> Self {
+        self.associated_order_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付分订单信息】 核销时关联的微信支付分服务订单。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    pub fn associated_pay_score_order_info(
+        mut self,
+        value: impl ::core::convert::Into<AssociatedPayScoreOrderInfoBuilder>,
+    ) -> Self {
+        self.associated_pay_score_order_info = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【优惠金额】 核销时用户实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    pub fn saved_amount(mut self, value: i64) -> Self {
+        self.saved_amount = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【退券请求单号】 退券时的请求单号，退券后返回。
+    ///
+    /// - Wire name: `return_request_no`
+    /// - Optional (选填)
+    pub fn return_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.return_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【退券时间】 退券的时间，退券后返回。
+    ///
+    /// - Wire name: `return_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn return_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.return_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserCouponUsageDetail,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UserCouponUsageDetailBuilder {
+    type Output = crate::generated::models::UserCouponUsageDetail;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.use_request_no);
+        let f1 = ::core::option::Option::Some(self.use_time);
+        let f2 = missing
+            .optional_model(self.associated_order_info, path, "associated_order_info");
+        let f3 = missing
+            .optional_model(
+                self.associated_pay_score_order_info,
+                path,
+                "associated_pay_score_order_info",
+            );
+        let f4 = ::core::option::Option::Some(self.saved_amount);
+        let f5 = ::core::option::Option::Some(self.return_request_no);
+        let f6 = ::core::option::Option::Some(self.return_time);
+        ::core::option::Option::Some(crate::generated::models::UserCouponUsageDetail {
+            use_request_no: f0?,
+            use_time: f1?,
+            associated_order_info: f2?,
+            associated_pay_score_order_info: f3?,
+            saved_amount: f4?,
+            return_request_no: f5?,
+            return_time: f6?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UserCouponUsageDetail>
+for UserCouponUsageDetailBuilder {
+    fn from(value: crate::generated::models::UserCouponUsageDetail) -> Self {
+        Self {
+            use_request_no: value.use_request_no,
+            use_time: value.use_time,
+            associated_order_info: value
+                .associated_order_info
+                .map(::core::convert::Into::into),
+            associated_pay_score_order_info: value
+                .associated_pay_score_order_info
+                .map(::core::convert::Into::into),
+            saved_amount: value.saved_amount,
+            return_request_no: value.return_request_no,
+            return_time: value.return_time,
+        }
+    }
+}
+/// Builds a [`UserProductCoupon`](crate::generated::models::UserProductCoupon); see [`UserProductCoupon::builder`](crate::generated::models::UserProductCoupon::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserProductCouponBuilder {
+    coupon_code: ::core::option::Option<::std::string::String>,
+    coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+    valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    receive_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    send_channel: ::core::option::Option<crate::generated::models::SendChannel>,
+    confirm_request_no: ::core::option::Option<::std::string::String>,
+    confirm_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    single_usage_detail: ::core::option::Option<UserCouponUsageDetailBuilder>,
+    progressive_bundle_usage_detail: ::core::option::Option<
+        UserCouponUsageDetailBuilder,
+    >,
+    user_product_coupon_bundle_info: ::core::option::Option<
+        UserProductCouponBundleInfoBuilder,
+    >,
+    product_coupon: ::core::option::Option<ProductCouponEntityBuilder>,
+    stock: ::core::option::Option<StockEntityBuilder>,
+    attach: ::core::option::Option<::std::string::String>,
+    channel_custom_info: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    brand_id: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::UserProductCoupon {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserProductCouponBuilder {
+        <UserProductCouponBuilder as ::core::default::Default>::default()
+    }
+}
+impl UserProductCouponBuilder {
+    /// 【用户商品券Code】 用户商品券的 Code，在批次内唯一；按批次的券 Code 分配模式由微信支付分配、取自预上传的 Code 或由发券请求指定。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券状态】 用户商品券的当前状态。
+    ///
+    /// - Wire name: `coupon_state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub fn coupon_state(
+        mut self,
+        value: crate::generated::models::UserCouponState,
+    ) -> Self {
+        self.coupon_state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【有效期开始时间】 用户商品券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期结束时间】 用户商品券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【领券时间】 用户领取该券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn receive_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.receive_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 发放该券时的请求单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券渠道】 该券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub fn send_channel(mut self, value: crate::generated::models::SendChannel) -> Self {
+        self.send_channel = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【确认请求单号】 确认发放该券时的请求单号，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_request_no`
+    /// - Optional (选填)
+    pub fn confirm_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.confirm_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【确认发放时间】 确认发放的时间，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn confirm_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.confirm_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 使该券失效的请求单号，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 该券的失效时间，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 该券的失效原因，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【单券使用详情】 单券模式的券的核销与退券信息。
+    ///
+    /// - Wire name: `single_usage_detail`
+    /// - Optional (选填)
+    pub fn single_usage_detail(
+        mut self,
+        value: impl ::core::convert::Into<UserCouponUsageDetailBuilder>,
+    ) -> Self {
+        self.single_usage_detail = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用详情】 多次优惠模式的券（券组中的一个阶梯）的核销与退券信息。
+    ///
+    /// - Wire name: `progressive_bundle_usage_detail`
+    /// - Optional (选填)
+    /// - Source note: Flat shape of the bundle tree (2025.11.20) and reference §4 ("same fields" as single_usage_detail), not the confirm tree's sequential-style {total_count, used_count, detail_item_list}; see the model's decisions.
+    pub fn progressive_bundle_usage_detail(
+        mut self,
+        value: impl ::core::convert::Into<UserCouponUsageDetailBuilder>,
+    ) -> Self {
+        self.progressive_bundle_usage_detail = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【用户券组信息】 多次优惠模式下该券所属的用户券组及其在组内的位置与使用次数。
+    ///
+    /// - Wire name: `user_product_coupon_bundle_info`
+    /// - Optional (选填)
+    pub fn user_product_coupon_bundle_info(
+        mut self,
+        value: impl ::core::convert::Into<UserProductCouponBundleInfoBuilder>,
+    ) -> Self {
+        self.user_product_coupon_bundle_info = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【商品券信息】 该券所属的商品券。
+    ///
+    /// - Wire name: `product_coupon`
+    /// - Required (必填)
+    pub fn product_coupon(
+        mut self,
+        value: impl ::core::convert::Into<ProductCouponEntityBuilder>,
+    ) -> Self {
+        self.product_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次信息】 该券所属的批次（多次优惠模式下为券组中该阶梯对应的批次）。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub fn stock(
+        mut self,
+        value: impl ::core::convert::Into<StockEntityBuilder>,
+    ) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    pub fn channel_custom_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.channel_custom_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 发券时为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponTagInfoBuilder>,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【品牌ID】 该券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UserProductCouponBuilder {
+    type Output = crate::generated::models::UserProductCoupon;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.coupon_code, path, "coupon_code");
+        let f1 = missing.required(self.coupon_state, path, "coupon_state");
+        let f2 = missing.required(self.valid_begin_time, path, "valid_begin_time");
+        let f3 = missing.required(self.valid_end_time, path, "valid_end_time");
+        let f4 = missing.required(self.receive_time, path, "receive_time");
+        let f5 = missing.required(self.send_request_no, path, "send_request_no");
+        let f6 = missing.required(self.send_channel, path, "send_channel");
+        let f7 = ::core::option::Option::Some(self.confirm_request_no);
+        let f8 = ::core::option::Option::Some(self.confirm_time);
+        let f9 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f10 = ::core::option::Option::Some(self.deactivate_time);
+        let f11 = ::core::option::Option::Some(self.deactivate_reason);
+        let f12 = missing
+            .optional_model(self.single_usage_detail, path, "single_usage_detail");
+        let f13 = missing
+            .optional_model(
+                self.progressive_bundle_usage_detail,
+                path,
+                "progressive_bundle_usage_detail",
+            );
+        let f14 = missing
+            .optional_model(
+                self.user_product_coupon_bundle_info,
+                path,
+                "user_product_coupon_bundle_info",
+            );
+        let f15 = missing.required_model(self.product_coupon, path, "product_coupon");
+        let f16 = missing.required_model(self.stock, path, "stock");
+        let f17 = ::core::option::Option::Some(self.attach);
+        let f18 = ::core::option::Option::Some(self.channel_custom_info);
+        let f19 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f20 = missing.required(self.brand_id, path, "brand_id");
+        ::core::option::Option::Some(crate::generated::models::UserProductCoupon {
+            coupon_code: f0?,
+            coupon_state: f1?,
+            valid_begin_time: f2?,
+            valid_end_time: f3?,
+            receive_time: f4?,
+            send_request_no: f5?,
+            send_channel: f6?,
+            confirm_request_no: f7?,
+            confirm_time: f8?,
+            deactivate_request_no: f9?,
+            deactivate_time: f10?,
+            deactivate_reason: f11?,
+            single_usage_detail: f12?,
+            progressive_bundle_usage_detail: f13?,
+            user_product_coupon_bundle_info: f14?,
+            product_coupon: f15?,
+            stock: f16?,
+            attach: f17?,
+            channel_custom_info: f18?,
+            coupon_tag_info: f19?,
+            brand_id: f20?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UserProductCoupon>
+for UserProductCouponBuilder {
+    fn from(value: crate::generated::models::UserProductCoupon) -> Self {
+        Self {
+            coupon_code: ::core::option::Option::Some(value.coupon_code),
+            coupon_state: ::core::option::Option::Some(value.coupon_state),
+            valid_begin_time: ::core::option::Option::Some(value.valid_begin_time),
+            valid_end_time: ::core::option::Option::Some(value.valid_end_time),
+            receive_time: ::core::option::Option::Some(value.receive_time),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            send_channel: ::core::option::Option::Some(value.send_channel),
+            confirm_request_no: value.confirm_request_no,
+            confirm_time: value.confirm_time,
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+            single_usage_detail: value
+                .single_usage_detail
+                .map(::core::convert::Into::into),
+            progressive_bundle_usage_detail: value
+                .progressive_bundle_usage_detail
+                .map(::core::convert::Into::into),
+            user_product_coupon_bundle_info: value
+                .user_product_coupon_bundle_info
+                .map(::core::convert::Into::into),
+            product_coupon: ::core::option::Option::Some(value.product_coupon.into()),
+            stock: ::core::option::Option::Some(value.stock.into()),
+            attach: value.attach,
+            channel_custom_info: value.channel_custom_info,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+        }
+    }
+}
+/// Builds a [`UserProductCouponBundleInfo`](crate::generated::models::UserProductCouponBundleInfo); see [`UserProductCouponBundleInfo::builder`](crate::generated::models::UserProductCouponBundleInfo::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserProductCouponBundleInfoBuilder {
+    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    user_coupon_bundle_index: ::core::option::Option<i64>,
+    total_count: ::core::option::Option<i64>,
+    used_count: ::core::option::Option<i64>,
+}
+impl crate::generated::models::UserProductCouponBundleInfo {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserProductCouponBundleInfoBuilder {
+        <UserProductCouponBundleInfoBuilder as ::core::default::Default>::default()
+    }
+}
+impl UserProductCouponBundleInfoBuilder {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付在发放批次组时生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券组内索引】 该券在用户券组内的次序，与批次在批次组内的次序（stock_bundle_index）对应。
+    ///
+    /// - Wire name: `user_coupon_bundle_index`
+    /// - Required (必填)
+    /// - Minimum: 0
+    /// - Source note: Counting from 0 is inferred from stock_bundle_index (0 in the add-bundle response example); no source states it for this field.
+    pub fn user_coupon_bundle_index(mut self, value: i64) -> Self {
+        self.user_coupon_bundle_index = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【总可使用次数】 用户券组总共可使用的次数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【已使用次数】 用户券组已经使用的次数。
+    ///
+    /// - Wire name: `used_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn used_count(mut self, value: i64) -> Self {
+        self.used_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCouponBundleInfo,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for UserProductCouponBundleInfoBuilder {
+    type Output = crate::generated::models::UserProductCouponBundleInfo;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(self.user_coupon_bundle_id, path, "user_coupon_bundle_id");
+        let f1 = missing
+            .required(self.user_coupon_bundle_index, path, "user_coupon_bundle_index");
+        let f2 = missing.required(self.total_count, path, "total_count");
+        let f3 = missing.required(self.used_count, path, "used_count");
+        ::core::option::Option::Some(crate::generated::models::UserProductCouponBundleInfo {
+            user_coupon_bundle_id: f0?,
+            user_coupon_bundle_index: f1?,
+            total_count: f2?,
+            used_count: f3?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::UserProductCouponBundleInfo>
+for UserProductCouponBundleInfoBuilder {
+    fn from(value: crate::generated::models::UserProductCouponBundleInfo) -> Self {
+        Self {
+            user_coupon_bundle_id: ::core::option::Option::Some(
+                value.user_coupon_bundle_id,
+            ),
+            user_coupon_bundle_index: ::core::option::Option::Some(
+                value.user_coupon_bundle_index,
+            ),
+            total_count: ::core::option::Option::Some(value.total_count),
+            used_count: ::core::option::Option::Some(value.used_count),
         }
     }
 }

@@ -3,6 +3,86 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Request and response models. Unknown response fields are ignored and unknown enum
 //! values are kept in `Unknown`, so a server that adds either never fails a call.
+/// 【关联微信支付订单信息】核销商品券时关联的微信支付订单。
+///
+/// Source note: All fields optional, as reference §3 (#24) and the third-party trees give them; no source available here says which combination identifies the order.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct AssociatedOrderInfo {
+    /// 【微信支付单号】 微信支付订单号。
+    ///
+    /// - Wire name: `transaction_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub transaction_id: ::core::option::Option<::std::string::String>,
+    /// 【商户订单号】 商户系统内的订单号。
+    ///
+    /// - Wire name: `out_trade_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_trade_no: ::core::option::Option<::std::string::String>,
+    /// 【商户号】 下单的商户号。
+    ///
+    /// - Wire name: `mchid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub mchid: ::core::option::Option<::std::string::String>,
+    /// 【子商户号】 服务商模式下单时的子商户号。
+    ///
+    /// - Wire name: `sub_mchid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub sub_mchid: ::core::option::Option<::std::string::String>,
+}
+/// 【关联微信支付分订单信息】核销商品券时关联的微信支付分服务订单。
+///
+/// Source note: Reference §3 (#24, official skill) lists order_id, out_order_no, mchid and sub_mchid without the optional mark it gives the order-info fields; the third-party trees mark all four optional. Since the model is also read from responses, all are optional here so a response never fails to decode.
+///
+/// Source note: The merchant order number is out_order_no (use request in the third-party tree and reference §3); the confirm tree's response writes out_trade_no instead. The request's name is kept; a response using out_trade_no would lose that field only.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct AssociatedPayScoreOrderInfo {
+    /// 【微信支付服务订单号】 微信支付分服务订单号。
+    ///
+    /// - Wire name: `order_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub order_id: ::core::option::Option<::std::string::String>,
+    /// 【商户服务订单号】 商户系统内的支付分服务订单号。
+    ///
+    /// - Wire name: `out_order_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_order_no: ::core::option::Option<::std::string::String>,
+    /// 【商户号】 创建服务订单的商户号。
+    ///
+    /// - Wire name: `mchid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub mchid: ::core::option::Option<::std::string::String>,
+    /// 【子商户号】 服务商模式下的子商户号。
+    ///
+    /// - Wire name: `sub_mchid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub sub_mchid: ::core::option::Option<::std::string::String>,
+}
 /// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
 ///
 /// Source note: Separate from ProgressiveBundleUsageRule because a stock inside a bundle carries the rule of its own step only, always in singular form (add-bundle response example 4016280622; the official skill model's StockUsageRule and the third-party YAML agree).
@@ -46,6 +126,69 @@ pub struct BundleStockUsageRule {
     pub exchange_coupon: ::core::option::Option<
         crate::generated::models::ExchangeCouponUsageRule,
     >,
+}
+/// 【拼图数据】拼图生成券头图所用的券信息：优惠范围、类型、使用模式、优惠规则与背景色。
+///
+/// Source note: Fields from reference §3 (#34) and the third-party tree; its scope enum also lists CATEGORY, left out as everywhere else (reference §5).
+///
+/// Source note: Which coupon rule must accompany which type is not documented for this request, so no type-dependent rule is written (compare the create request, where the seed example states it).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CombineImage {
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub scope: crate::generated::models::ProductCouponScope,
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub r#type: crate::generated::models::ProductCouponType,
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub usage_mode: crate::generated::models::UsageMode,
+    /// 【满减券使用规则】 满减券的门槛与减免金额，用于在头图上展示。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【折扣券使用规则】 折扣券的门槛与减免百分比，用于在头图上展示。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【兑换券使用规则】 兑换券的门槛与兑换价格，用于在头图上展示。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// 【背景颜色色值】 头图的背景颜色，十六进制色值，如 #ff5733。
+    ///
+    /// - Wire name: `background_color`
+    /// - Optional (选填)
+    /// - Source note: A free hex colour (reference §3 #34 shows "#ff5733"), not the BackgroundColor enum of coupon_display_info. No length or character set is imposed, since only one example value is known.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub background_color: ::core::option::Option<::std::string::String>,
 }
 /// 【套餐组合】一个套餐：从单品列表中任选 pick_count 个单品组成。
 #[derive(
@@ -138,6 +281,51 @@ pub struct ComboPackageChoice {
     /// - Source note: Not in the seed example; taken from reference §4 (official skill model) and the third-party YAML.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_path: ::core::option::Option<::std::string::String>,
+}
+/// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
+///
+/// Source note: Fields from reference §3 (#23) and the third-party tree.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ConfirmUserCouponRequest {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【确认发放请求单号】 本次确认的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
 }
 /// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
 ///
@@ -322,6 +510,109 @@ pub struct CouponDisplayInfo {
     pub entrance_finder: ::core::option::Option<
         crate::generated::models::EntranceFinder,
     >,
+}
+/// 【用户商品券标签信息】发券时为用户商品券设置的标签，例如会员券标签及其会员卡。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CouponTagInfo {
+    /// 【用户商品券标签列表】 为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::CouponTag>,
+    >,
+    /// 【会员标签信息】 会员标签对应的会员卡信息。
+    ///
+    /// - Wire name: `member_tag_info`
+    /// - Optional (选填)
+    /// - Source note: Whether it is required when coupon_tag_list contains MEMBER is not stated by any source available here, so no rule is written.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub member_tag_info: ::core::option::Option<crate::generated::models::MemberTagInfo>,
+}
+/// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
+/// - 当image_generation_type="CUT_OUT"时，cut_out 必填
+///
+/// Source note: Fields from reference §3 (#34) and the third-party tree (2026.01.26).
+///
+/// Source note: Which of combine_image / cut_out goes with which image_generation_type is inferred from the objects' labels (拼图数据 / 抠图数据) and the enum values; no source prints the 条件必填 text. The rules require the matching object only.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CreateImageGenerationTaskRequest {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+    /// 【图片生成的任务ID】 服务商为本任务指定的 ID，用于查询结果与关联回调通知；重试时使用同一任务 ID 与相同的请求数据。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    /// - Source note: That the caller chooses the ID follows from it being a required request field; its uniqueness scope and length are not documented.
+    pub task_id: ::std::string::String,
+    /// 【图片生成类型】 本任务生成图片的方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    /// - Example: `"COMBINE_IMAGE"`
+    pub image_generation_type: crate::generated::models::ImageGenerationType,
+    /// 【拼图数据】 拼图所需的券信息。
+    ///
+    /// - Wire name: `combine_image`
+    /// - Conditionally required (条件必填): 当image_generation_type="COMBINE_IMAGE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub combine_image: ::core::option::Option<crate::generated::models::CombineImage>,
+    /// 【抠图数据】 抠图所需的商品图。
+    ///
+    /// - Wire name: `cut_out`
+    /// - Conditionally required (条件必填): 当image_generation_type="CUT_OUT"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub cut_out: ::core::option::Option<crate::generated::models::CutOut>,
+}
+/// 【图片生成任务】提交图片生成任务的结果。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CreateImageGenerationTaskResponse {
+    /// 【图片生成的任务ID】 提交的任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub task_id: ::std::string::String,
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
 }
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
 ///
@@ -544,6 +835,57 @@ pub struct CreateStockBundleRequest {
     /// - Example: `"120344"`
     pub brand_id: ::std::string::String,
 }
+/// 【添加商品券批次请求】添加商品券批次的请求包体。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CreateStockRequest {
+    /// 【创建请求单号】 品牌创建批次的请求流水号，品牌侧需保持唯一，可使用数字、大小写字母、下划线_、短横线- 组成，长度 6-40 个字符；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Source note: Constraints of the add-bundle page's out_request_no (4016280622: string(40), 6-40 characters of digits, letters, _ and -), whose wording the sibling add-stock page is assumed to share; that page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【批次信息】 要添加的单券模式批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub stock: crate::generated::models::Stock,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【抠图数据】抠图所用的商品图。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CutOut {
+    /// 【商品图URL】 要抠图的商品图 URL。
+    ///
+    /// - Wire name: `image_url`
+    /// - Required (必填)
+    /// - Source note: Whether it must be a URL returned by 图片上传 (as the coupon's image fields must) is not stated.
+    pub image_url: ::std::string::String,
+}
 /// 【当天可用时间段】一天内的一个可用时段，以当天 0 点起的秒数表示（如 60 到 86399）。
 #[derive(
     ::core::fmt::Debug,
@@ -572,6 +914,173 @@ pub struct DayPeriod {
     /// - Example: `86399`
     /// - Source note: Bounds 0..86399 are inferred from the unit (seconds within one day) and the example's 86399 = 23:59:59; no source states them.
     pub end_time: i64,
+}
+/// 【失效商品券请求】失效商品券的请求包体。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct DeactivateProductCouponRequest {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使商品券失效的原因，最多 150 个字符。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Length: at most 150 characters
+    /// - Source note: Length 150 from reference §3 (#4).
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【失效商品券批次请求】失效商品券批次的请求包体。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct DeactivateStockRequest {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使批次失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given for the stock's reason; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【失效用户商品券组请求】失效用户商品券组的请求包体。
+///
+/// Source note: Fields from reference §3 (#29) and the third-party tree (2025.11.20).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct DeactivateUserCouponBundleRequest {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 用户券组所属批次组的 ID。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使用户券组失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【失效用户商品券请求】失效用户商品券的请求包体。
+///
+/// Source note: Fields from reference §3 (#25) and the third-party tree.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct DeactivateUserCouponRequest {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使该券失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
 }
 /// 【折扣券使用规则】折扣券：订单满门槛金额后按固定百分比减免。
 #[derive(
@@ -792,6 +1301,151 @@ pub struct ExchangeCouponUsageRule {
     /// - Example: `100`
     pub exchange_price: i64,
 }
+/// 【处理失败的门店】关联或取消关联失败的一个门店及失败原因。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct FailedStore {
+    /// 【门店ID】 处理失败的门店 ID。
+    ///
+    /// - Wire name: `store_id`
+    /// - Required (必填)
+    pub store_id: ::std::string::String,
+    /// 【失败错误码】 该门店处理失败的错误码。
+    ///
+    /// - Wire name: `code`
+    /// - Required (必填)
+    pub code: ::std::string::String,
+    /// 【失败错误信息】 该门店处理失败的原因说明。
+    ///
+    /// - Wire name: `message`
+    /// - Required (必填)
+    pub message: ::std::string::String,
+}
+/// 【图片生成结果】生成的图片。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ImageGenerationResult {
+    /// 【生成的图片URL】 生成的图片的 URL。
+    ///
+    /// - Wire name: `image_url`
+    /// - Required (必填)
+    pub image_url: ::std::string::String,
+}
+/// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
+///
+/// Source note: Fields from reference §3 (#35) and the third-party tree; reference §8 gives the same fields for the decrypted PRODUCT_COUPON_SP.IMAGE_GENERATION resource (SKIT / Senparc SDKs), so one model serves both.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ImageGenerationTask {
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+    /// 【图片生成的任务ID】 任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub task_id: ::std::string::String,
+    /// 【图片生成类型】 任务的图片生成方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    pub image_generation_type: crate::generated::models::ImageGenerationType,
+    /// 【任务状态】 任务的执行状态。
+    ///
+    /// - Wire name: `task_state`
+    /// - Required (必填)
+    pub task_state: crate::generated::models::ImageGenerationTaskState,
+    /// 【拼图结果】 拼图任务成功时的结果。
+    ///
+    /// - Wire name: `combine_image_result`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub combine_image_result: ::core::option::Option<
+        crate::generated::models::ImageGenerationResult,
+    >,
+    /// 【抠图结果】 抠图任务成功时生成的商品图。
+    ///
+    /// - Wire name: `cut_out_result`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub cut_out_result: ::core::option::Option<
+        crate::generated::models::ImageGenerationResult,
+    >,
+}
+/// 【媒体文件元信息】图片上传请求中 meta 部分的 JSON：文件名与文件内容的 SHA-256 摘要。签名串的 BODY 即此 JSON 文本。
+///
+/// Source note: The third-party tree marks neither field required; both are required here because the APIv3 upload convention signs exactly this JSON and identifies the file by these two fields (reference §3 #33: meta JSON {filename, sha256}; §7).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ImageUploadMeta {
+    /// 【文件名称】 上传的图片文件名，须带扩展名（.jpg、.jpeg 或 .png）。
+    ///
+    /// - Wire name: `filename`
+    /// - Required (必填)
+    /// - Source note: The extension requirement follows from the accepted media types (JPG / PNG); it is not checked by the client.
+    pub filename: ::std::string::String,
+    /// 【文件摘要】 图片文件内容的 SHA-256 摘要，十六进制表示（64 个字符）。
+    ///
+    /// - Wire name: `sha256`
+    /// - Required (必填)
+    /// - Length: 64..=64 characters
+    /// - Characters: `0-9A-Fa-f`
+    /// - Source note: Hex encoding and length 64 are inferred from the digest (SHA-256, 32 bytes) and the APIv3 media-upload convention; no page available here states them.
+    pub sha256: ::std::string::String,
+}
+/// 【图片上传结果】图片上传的结果。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ImageUploadResponse {
+    /// 【媒体文件URL地址】 微信支付托管的图片 URL，用于商品券的 image_url、background_url、detail_image_url_list 等字段。
+    ///
+    /// - Wire name: `media_url`
+    /// - Required (必填)
+    pub media_url: ::std::string::String,
+}
 /// 【无规律的可用时间段】一个不规律的可用时间段。
 #[derive(
     ::core::fmt::Debug,
@@ -818,6 +1472,126 @@ pub struct IrregularAvailablePeriod {
     /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
     /// - Example: `"2025-10-01T00:00:00+08:00"`
     pub end_time: crate::runtime::types::DateTime,
+}
+/// 【批次关联门店列表】查询批次关联门店列表的一页结果。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ListStockStoresResponse {
+    /// 【总个数】 批次关联的门店总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub next_page_token: ::core::option::Option<::std::string::String>,
+    /// 【门店列表】 本页的门店。
+    ///
+    /// - Wire name: `store_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub store_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::StoreRef>,
+    >,
+}
+/// 【批次列表】查询商品券批次列表的一页结果。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ListStocksResponse {
+    /// 【总个数】 符合条件的批次总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub next_page_token: ::core::option::Option<::std::string::String>,
+    /// 【批次列表】 本页的批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Optional (选填)
+    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::StockEntity>,
+    >,
+}
+/// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ListUserCouponsResponse {
+    /// 【总个数】 符合条件的用户商品券总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub next_page_token: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券列表】 本页的用户商品券。
+    ///
+    /// - Wire name: `user_coupon_list`
+    /// - Optional (选填)
+    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::UserProductCoupon>,
+    >,
+}
+/// 【会员标签信息】会员券关联的品牌会员卡。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct MemberTagInfo {
+    /// 【会员卡模板ID】 品牌会员卡的模板 ID。
+    ///
+    /// - Wire name: `member_card_id`
+    /// - Required (必填)
+    /// - Source note: Required, as in the newest-generation tree (向用户发放商品券批次组, 2025.11.20); the older single-send tree (2025.11.07) marks it optional. The object has no other field.
+    pub member_card_id: ::std::string::String,
 }
 /// 【满减券使用规则】满减券：订单满门槛金额后减免固定金额。
 #[derive(
@@ -869,6 +1643,378 @@ pub struct NotifyConfig {
     /// - Source note: Both seed examples fill it, but neither marks its presence; the third-party YAML marks it optional in every tree. Kept optional so the client never refuses a request the server accepts.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub notify_appid: ::core::option::Option<::std::string::String>,
+}
+/// 【商品券事件通知地址】服务商当前的商品券事件通知地址。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct NotifyUrlConfig {
+    /// 【通知URL地址】 接收商品券事件通知的地址。
+    ///
+    /// - Wire name: `notify_url`
+    /// - Required (必填)
+    pub notify_url: ::std::string::String,
+    /// 【修改时间】 通知地址最近一次设置的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `update_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub update_time: crate::runtime::types::DateTime,
+}
+/// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
+///
+/// Source note: Fields from reference §3 (#30) and the third-party tree (2025.12.16).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct PreSendCouponBundleRequest {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
+///
+/// Source note: Fields from reference §3 (#27) and the third-party tree.
+///
+/// Source note: coupon_code is required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20). The mode is stored on the stock, which this request only names by stock_id, so the rule spans two resources and is not expressed as a model rule; the field's condition documents it.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct PreSendCouponRequest {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【预发券结果】预发放的结果：拉起小程序发券组件所用的 token。
+///
+/// Source note: One model for 向用户预发放商品券 and 向用户预发放商品券批次组: both third-party trees return only token (reference §3 #27, #30).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct PreSendCouponResponse {
+    /// 【预发券token】 在小程序发券组件中完成发券所用的 token，有效期 5 分钟；用户已领取过时，以相同参数取得的 token 拉起的组件显示已领取。
+    ///
+    /// - Wire name: `token`
+    /// - Required (必填)
+    /// - Source note: The 5-minute validity is from the official skill (reference §3 #27); it is stated for the single pre-send and assumed for the bundle pre-send.
+    pub token: ::std::string::String,
+}
+/// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
+///
+/// Source note: Fields from reference §4 (official skill model: the create response's fields without stock / stock_bundle, plus deactivate_request_no, deactivate_time and deactivate_reason on query) and the third-party trees of 查询商品券 / 修改商品券 / 失效商品券. Those trees are of the older generation (usage_mode SINGLE | SEQUENTIAL with sequential_usage_info); following the 多次优惠 generation, sequential_usage_info is replaced by progressive_bundle_usage_info, as the newer user-coupon-bundle tree (2025.11.20) shows for the embedded product_coupon.
+///
+/// Source note: Kept separate from CreateProductCouponResponse, which in addition carries the stock or stock bundle created with the coupon.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ProductCouponEntity {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub state: crate::generated::models::ProductCouponState,
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub scope: crate::generated::models::ProductCouponScope,
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub r#type: crate::generated::models::ProductCouponType,
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub usage_mode: crate::generated::models::UsageMode,
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_info: ::core::option::Option<
+        crate::generated::models::SingleUsageInfo,
+    >,
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    /// - Source note: Replaces the older trees' sequential_usage_info (SEQUENTIAL generation, superseded); shape as in the user-coupon-bundle tree (2025.11.20): count required, interval_days optional.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::models::ProgressiveBundleUsageInfo,
+    >,
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_product_no: ::core::option::Option<::std::string::String>,
+    /// 【失效请求单号】 使商品券失效的请求单号，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 商品券的失效时间，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 商品券的失效原因，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+}
+/// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
+///
+/// Source note: Fields from reference §8, which takes them from the SKIT SDK (MarketingPartnerProductCouponResource, citing pages 4016435717 / 4015780862) and the Senparc SDK (ProductCouponSendNotifyJson); both are third-party and neither marks presence. Fields reference §8 marks with ? are optional; the others are required, being present for every coupon sent. The page's own table was not retrieved.
+///
+/// Source note: stock_bundle_id and user_coupon_bundle_id are present for coupons of a PROGRESSIVE_BUNDLE product coupon (inferred from their names and the bundle send endpoint's response).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ProductCouponSendResource {
+    /// 【品牌ID】 券所属品牌的 ID；同一服务商名下的品牌共用通知地址，以此区分。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+    /// 【用户商品券Code】 用户领到的券的 Code；确认发放时作为路径参数使用。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub coupon_code: ::std::string::String,
+    /// 【商品券ID】 券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【批次组ID】 券所属批次组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle_id: ::core::option::Option<::std::string::String>,
+    /// 【用户券组ID】 券所属用户券组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID；确认发放时使用。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【用户OpenID】 领券用户在 appid 下的 OpenID。
+    ///
+    /// - Wire name: `openid`
+    /// - Required (必填)
+    pub openid: ::std::string::String,
+    /// 【用户UnionID】 领券用户的 UnionID（如有）。
+    ///
+    /// - Wire name: `unionid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub unionid: ::core::option::Option<::std::string::String>,
+    /// 【有效期开始时间】 券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_begin_time: crate::runtime::types::DateTime,
+    /// 【有效期结束时间】 券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_end_time: crate::runtime::types::DateTime,
+    /// 【领券时间】 用户领券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub receive_time: crate::runtime::types::DateTime,
+    /// 【发券请求单号】 发券请求的单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【发券渠道】 券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub send_channel: crate::generated::models::SendChannel,
+    /// 【国家码】 用户手机号的国家码（如有）。
+    ///
+    /// - Wire name: `country_code`
+    /// - Optional (选填)
+    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); its meaning is inferred from the name and phone_number.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub country_code: ::core::option::Option<::std::string::String>,
+    /// 【手机号】 用户的手机号（如有）。
+    ///
+    /// - Wire name: `phone_number`
+    /// - Optional (选填)
+    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); no source available here says when it is present or whether it is encrypted.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub phone_number: ::core::option::Option<::std::string::String>,
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub channel_custom_info: ::core::option::Option<::std::string::String>,
 }
 /// 【多次优惠模式配置信息】多次优惠模式（usage_mode = PROGRESSIVE_BUNDLE）的次数与间隔。
 #[derive(
@@ -983,6 +2129,173 @@ pub struct ProgressiveBundleUsageRule {
         ::std::vec::Vec<crate::generated::models::ExchangeCouponUsageRule>,
     >,
 }
+/// 【退券请求】退券的请求包体。
+///
+/// Source note: Fields from reference §3 (#26) and the third-party tree, without the older generation's sequential_coupon_index.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ReturnUserCouponRequest {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【退券请求单号】 本次退券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
+///
+/// Source note: Fields from reference §3 (#28) and the third-party tree (2025.11.20). A bundle's coupon_code_mode is WECHATPAY or UPLOAD only, so there is no coupon_code.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct SendCouponBundleRequest {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    /// - Length: at most 128 characters
+    /// - Source note: Length 128: reference §3 (#28) saw string(40) on the page and string(128) in a later mirror; the later, wider limit is taken so the client does not refuse numbers the current server accepts.
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【向用户发放商品券请求】向用户发放商品券的请求包体。
+///
+/// Source note: Fields from reference §3 (#20) and the third-party tree.
+///
+/// Source note: coupon_code is required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20). The mode is stored on the stock, which this request only names by stock_id, so the rule spans two resources and is not expressed as a model rule; the field's condition documents it.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct SendCouponRequest {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
 /// 【已发放次数】批次的已发放次数统计。
 #[derive(
     ::core::fmt::Debug,
@@ -1007,6 +2320,28 @@ pub struct SentCountInfo {
     /// - Required (必填)
     /// - Example: `10`
     pub today_count: i64,
+}
+/// 【设置商品券事件通知地址请求】设置商品券事件通知地址的请求包体。
+///
+/// Source note: Fields from reference §3 (#31) and the third-party tree.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct SetNotifyConfigRequest {
+    /// 【通知URL地址】 接收商品券事件通知的地址：须为公网可访问的 HTTPS 地址，不能带查询参数，最多 256 个字符。服务商须在 5 秒内以 HTTP 2xx 应答，否则微信支付会重发通知。
+    ///
+    /// - Wire name: `notify_url`
+    /// - Required (必填)
+    /// - Length: at most 256 characters
+    /// - Source note: Length 256, HTTPS and no query string from reference §3 (#31) and §8; the HTTPS / no-query requirements cannot be expressed as a constraint here and are left to the server.
+    pub notify_url: ::std::string::String,
 }
 /// 【单券模式信息】单券模式（usage_mode = SINGLE）下商品券的优惠规则；是否填写取决于是否需要填写其中的字段。
 ///
@@ -1259,9 +2594,11 @@ pub struct StockBundleInfo {
     /// - Example: `0`
     pub stock_bundle_index: i64,
 }
-/// 【批次】微信支付返回的单券模式批次。
+/// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
 /// Source note: Shape from the official skill model (StockEntity) and the third-party stock trees, without the outdated sequential_usage_rule (reference §0).
+///
+/// Source note: progressive_bundle_usage_rule and stock_bundle_info are added (both optional) because a stock of a stock bundle is returned through the same stock endpoints (查询商品券批次列表 filters by stock_bundle_id, reference §3) and is embedded as `stock` in user coupons of a bundle (third-party tree of 向用户发放商品券批次组, 2025.11.20, the newest generation). The older stock trees (2025.10.21–2025.11.07) do not show them; the newer tree wins. StockEntityInBundle remains the element of StockBundleEntity.stock_list, where stock_bundle_info is always present.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1307,13 +2644,31 @@ pub struct StockEntity {
     /// - Wire name: `stock_send_rule`
     /// - Required (必填)
     pub stock_send_rule: crate::generated::models::StockSendRule,
-    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    /// 【单券使用规则】 单券模式批次的可核销时间与优惠规则。
     ///
     /// - Wire name: `single_usage_rule`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_rule: ::core::option::Option<
         crate::generated::models::SingleUsageRule,
+    >,
+    /// 【多次优惠使用规则】 批次组内批次（一个阶梯）的可核销时间与优惠规则；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20); see the model's decisions.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::models::BundleStockUsageRule,
+    >,
+    /// 【批次组信息】 批次所属的批次组及其在组内的次序；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Optional (选填)
+    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20), where it is optional; see the model's decisions.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle_info: ::core::option::Option<
+        crate::generated::models::StockBundleInfo,
     >,
     /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
     ///
@@ -1533,6 +2888,348 @@ pub struct StockSendRule {
     /// - Source note: Required, as the create seed example says (必填) and the third-party YAML says for stock bundles; the third-party YAML's single-stock tree marks it optional. One model serves both, and the seed wins.
     pub max_count_per_user: i64,
 }
+/// 【门店关联结果】批量关联或取消关联门店的结果：去重后的门店总数，以及处理成功与失败的门店。部分门店失败时接口仍返回成功，需逐个检查 failed_store_list。
+///
+/// Source note: One model for the four association endpoints; the third-party trees give the same response for each (labels differ only in 关联 / 取消关联).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct StoreAssociationResult {
+    /// 【去重后门店总数】 请求中的门店去重后的数量。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【处理成功的门店列表】 关联（或取消关联）成功的门店。
+    ///
+    /// - Wire name: `success_store_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub success_store_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::StoreRef>,
+    >,
+    /// 【处理失败的门店列表】 关联（或取消关联）失败的门店及原因。
+    ///
+    /// - Wire name: `failed_store_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub failed_store_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::FailedStore>,
+    >,
+}
+/// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
+///
+/// Source note: One model for the four association endpoints (批次关联门店, 批次取消关联门店, 批次组批量关联门店, 批次组批量取消关联门店): reference §3 (#11, #12, #18, #19) and the third-party trees give the same body. None of them shows an out_request_no.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct StoreListRequest {
+    /// 【门店列表】 品牌门店列表，门店 ID 由品牌门店接口分配；重复的门店会被去重。
+    ///
+    /// - Wire name: `store_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    /// - Source note: At least one store is inferred (an empty list changes nothing); no source gives a maximum.
+    pub store_list: ::std::vec::Vec<crate::generated::models::StoreRef>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【门店】一个品牌门店。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct StoreRef {
+    /// 【门店ID】 品牌门店的 ID（品牌门店接口 /v3/brand/partner/store/brandstores 创建门店时分配）。
+    ///
+    /// - Wire name: `store_id`
+    /// - Required (必填)
+    pub store_id: ::std::string::String,
+}
+/// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
+/// - 当update_mode="MAX_COUNT_PER_DAY"时，current_max_count_per_day 与 target_max_count_per_day 必填
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
+///
+/// Source note: One model for 修改商品券批次发放预算 and 修改商品券批次组发放预算: reference §3 (#9, #17) and both third-party trees give the same fields.
+///
+/// Source note: The current_* / target_* pairing per update_mode is inferred from the field names and the pages' note that one call adjusts one dimension (reference §3); no source available here prints the 条件必填 text. The reading of current_* as the value the caller believes is in force (a guard against concurrent changes) is likewise inferred from the names (商家券's budget API works the same way, reference §9).
+///
+/// Source note: Bounds of the counts are those of StockSendRule (max_count / max_count_per_day ≤ 100000000, reference §4).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UpdateBudgetRequest {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【更新模式】 本次调整的预算维度。
+    ///
+    /// - Wire name: `update_mode`
+    /// - Required (必填)
+    /// - Example: `"MAX_COUNT"`
+    pub update_mode: crate::generated::models::UpdateMode,
+    /// 【当前批次发放次数总上限】 修改前的总发放次数上限（stock_send_rule.max_count 的当前值）。
+    ///
+    /// - Wire name: `current_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub current_max_count: ::core::option::Option<i64>,
+    /// 【目标批次发放次数总上限】 修改后的总发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub target_max_count: ::core::option::Option<i64>,
+    /// 【当前批次每日发放次数上限】 修改前的每日发放次数上限（stock_send_rule.max_count_per_day 的当前值）。
+    ///
+    /// - Wire name: `current_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub current_max_count_per_day: ::core::option::Option<i64>,
+    /// 【目标批次每日发放次数上限】 修改后的每日发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub target_max_count_per_day: ::core::option::Option<i64>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
+///
+/// Source note: Fields from reference §3 (#3: out_request_no, display_info) and the third-party tree of 修改商品券, which marks display_info and its name / image_url / background_url required.
+///
+/// Source note: For scope = SINGLE, exactly one of display_info.original_price and combo_package_list is required when creating (seed example 4016756286). The update request does not carry scope, so that rule cannot be checked here; the server checks it against the stored coupon.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UpdateProductCouponRequest {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the update page's table was not retrieved, so the create request's 6-character minimum and charset are not imposed.
+    pub out_request_no: ::std::string::String,
+    /// 【商品券展示信息】 修改后的商品券展示信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
+///
+/// Source note: One model for 修改商品券批次 and 修改商品券批次组: reference §3 (#8, #16) and both third-party trees give the same fields.
+///
+/// Source note: store_scope: both third-party trees list it (optional); reference §3 lists it for neither, and the pages describe the change as display and notification settings only. It is kept optional so a caller can send it where the server accepts it.
+///
+/// Source note: app_jump_type / passcode_link, which the third-party trees show inside usage_rule_display_info, are left out as everywhere else (reference §10).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UpdateStockInfoRequest {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【批次备注】 新的批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【使用规则展示信息】 新的使用规则展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub usage_rule_display_info: ::core::option::Option<
+        crate::generated::models::UsageRuleDisplayInfo,
+    >,
+    /// 【用户券展示信息】 新的用户券展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_display_info: ::core::option::Option<
+        crate::generated::models::CouponDisplayInfo,
+    >,
+    /// 【事件通知配置】 新的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub notify_config: ::core::option::Option<crate::generated::models::NotifyConfig>,
+    /// 【可用门店范围】 新的可用门店范围。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Optional (选填)
+    /// - Source note: See the model's decisions: listed by the third-party trees only.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【预上传券Code请求】预上传券 Code 的请求包体。
+///
+/// Source note: Fields from reference §3 (#14) and the third-party tree. No source available here gives the number of codes per request or a code's length and characters; only at least one code is required.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UploadCouponCodesRequest {
+    /// 【请求单号】 本次上传的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【券Code列表】 要上传的券 Code。
+    ///
+    /// - Wire name: `code_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    /// - Source note: At least one code is inferred (an empty upload changes nothing).
+    pub code_list: ::std::vec::Vec<::std::string::String>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【预上传券Code结果】预上传券 Code 的结果：每个 Code 归入成功、失败、已存在或重复之一。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UploadCouponCodesResponse {
+    /// 【去重后券Code总数】 请求中的券 Code 去重后的数量。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【上传成功的券Code列表】 本次上传成功、可用于发放的券 Code。
+    ///
+    /// - Wire name: `success_code_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub success_code_list: ::core::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// 【上传失败的券Code列表】 本次上传失败的券 Code，可稍后重新上传。
+    ///
+    /// - Wire name: `failed_code_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub failed_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// 【已经存在的券Code列表】 此前已经上传过的券 Code。
+    ///
+    /// - Wire name: `already_exist_code_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub already_exist_code_list: ::core::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    /// 【重复的券Code列表】 在本次请求中重复出现的券 Code。
+    ///
+    /// - Wire name: `duplicate_code_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub duplicate_code_list: ::core::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+}
 /// 【使用规则展示信息】向用户展示的券使用方式、使用说明与可用门店信息。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
@@ -1597,6 +3294,370 @@ pub struct UsageRuleDisplayInfo {
     pub coupon_available_store_info: ::core::option::Option<
         crate::generated::models::CouponAvailableStoreInfo,
     >,
+}
+/// 【核销用户商品券请求】核销用户商品券的请求包体。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
+///
+/// Source note: Fields from reference §3 (#24) and the third-party tree, without the older generation's sequential_coupon_index.
+///
+/// Source note: associated_order_info: the third-party tree marks it required, but reference §3 (#24, official skill) offers associated_pay_score_order_info as the alternative ("associated_order_info … or associated_pay_score_order_info"); requiring the order info would forbid uses tied to a 支付分 order. Both are optional, and at most one may be given. Whether one of them is mandatory is not documented, so no at-least-one rule is written.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UseUserCouponRequest {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【核销时间】 券被使用的时间，RFC 3339 格式，如 2025-08-01T12:00:00+08:00。
+    ///
+    /// - Wire name: `use_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub use_time: crate::runtime::types::DateTime,
+    /// 【关联微信支付订单信息】 使用该券的微信支付订单；与 associated_pay_score_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    /// - Source note: Optional, against the third-party tree's required; see the model's decisions.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedOrderInfo,
+    >,
+    /// 【核销请求单号】 本次核销的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
+    pub out_request_no: ::std::string::String,
+    /// 【核销门店ID】 使用该券的品牌门店 ID；批次限定门店时须为可用门店之一。
+    ///
+    /// - Wire name: `store_id`
+    /// - Optional (选填)
+    /// - Source note: The constraint to the stock's stores is business code 268584404 (核销门店非法, reference §6); it cannot be checked by the client.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub store_id: ::core::option::Option<::std::string::String>,
+    /// 【关联微信支付分订单信息】 使用该券的微信支付分服务订单；与 associated_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_pay_score_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedPayScoreOrderInfo,
+    >,
+    /// 【优惠金额】 用户使用该券实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub saved_amount: ::core::option::Option<i64>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UserCouponBundle {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub user_coupon_bundle_id: ::std::string::String,
+    /// 【用户商品券列表】 用户券组内的用户商品券，每个阶梯一张。
+    ///
+    /// - Wire name: `user_product_coupon_list`
+    /// - Required (必填)
+    pub user_product_coupon_list: ::std::vec::Vec<
+        crate::generated::models::UserProductCoupon,
+    >,
+}
+/// 【使用详情】一张用户商品券的核销与退券信息；用于单券使用详情与多次优惠使用详情。
+///
+/// Source note: Fields of the bundle tree (2025.11.20) and reference §4; associated_pay_score_order_info and saved_amount are added from the confirm tree's single_usage_detail (2025.11.07), since the use request accepts both and they describe the same use. All are optional: a coupon not yet used has none of them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UserCouponUsageDetail {
+    /// 【核销请求单号】 核销该券时的请求单号。
+    ///
+    /// - Wire name: `use_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub use_request_no: ::core::option::Option<::std::string::String>,
+    /// 【核销时间】 该券的核销时间。
+    ///
+    /// - Wire name: `use_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub use_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【关联微信支付订单信息】 核销时关联的微信支付订单。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedOrderInfo,
+    >,
+    /// 【关联微信支付分订单信息】 核销时关联的微信支付分服务订单。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_pay_score_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedPayScoreOrderInfo,
+    >,
+    /// 【优惠金额】 核销时用户实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub saved_amount: ::core::option::Option<i64>,
+    /// 【退券请求单号】 退券时的请求单号，退券后返回。
+    ///
+    /// - Wire name: `return_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub return_request_no: ::core::option::Option<::std::string::String>,
+    /// 【退券时间】 退券的时间，退券后返回。
+    ///
+    /// - Wire name: `return_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub return_time: ::core::option::Option<crate::runtime::types::DateTime>,
+}
+/// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
+///
+/// Source note: Follows the 多次优惠 generation: the third-party tree of 向用户发放商品券批次组 (2025.11.20) and the PROGRESSIVE variant quoted by reference §4. The older user-coupon trees (2025.10.21–2025.11.07) carry sequential_usage_detail {total_count, used_count, detail_item_list\[...\]} and an embedded product_coupon with sequential_usage_info; both belong to the superseded SEQUENTIAL generation and are left out. The confirm tree (2025.11.07) shows a transitional progressive_bundle_usage_detail with the sequential shape; the newer bundle tree's flat shape (the same fields as single_usage_detail) wins, and the counts live in user_product_coupon_bundle_info.
+///
+/// Source note: user_product_coupon_bundle_info is required in the bundle tree, where every coupon belongs to a bundle; a SINGLE-mode user coupon has no bundle, so it is optional here.
+///
+/// Source note: coupon_tag_info appears in the bundle tree's response only; it is optional.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UserProductCoupon {
+    /// 【用户商品券Code】 用户商品券的 Code，在批次内唯一；按批次的券 Code 分配模式由微信支付分配、取自预上传的 Code 或由发券请求指定。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub coupon_code: ::std::string::String,
+    /// 【用户商品券状态】 用户商品券的当前状态。
+    ///
+    /// - Wire name: `coupon_state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub coupon_state: crate::generated::models::UserCouponState,
+    /// 【有效期开始时间】 用户商品券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_begin_time: crate::runtime::types::DateTime,
+    /// 【有效期结束时间】 用户商品券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_end_time: crate::runtime::types::DateTime,
+    /// 【领券时间】 用户领取该券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub receive_time: crate::runtime::types::DateTime,
+    /// 【发券请求单号】 发放该券时的请求单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【发券渠道】 该券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub send_channel: crate::generated::models::SendChannel,
+    /// 【确认请求单号】 确认发放该券时的请求单号，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub confirm_request_no: ::core::option::Option<::std::string::String>,
+    /// 【确认发放时间】 确认发放的时间，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub confirm_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效请求单号】 使该券失效的请求单号，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 该券的失效时间，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 该券的失效原因，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// 【单券使用详情】 单券模式的券的核销与退券信息。
+    ///
+    /// - Wire name: `single_usage_detail`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_detail: ::core::option::Option<
+        crate::generated::models::UserCouponUsageDetail,
+    >,
+    /// 【多次优惠使用详情】 多次优惠模式的券（券组中的一个阶梯）的核销与退券信息。
+    ///
+    /// - Wire name: `progressive_bundle_usage_detail`
+    /// - Optional (选填)
+    /// - Source note: Flat shape of the bundle tree (2025.11.20) and reference §4 ("same fields" as single_usage_detail), not the confirm tree's sequential-style {total_count, used_count, detail_item_list}; see the model's decisions.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_detail: ::core::option::Option<
+        crate::generated::models::UserCouponUsageDetail,
+    >,
+    /// 【用户券组信息】 多次优惠模式下该券所属的用户券组及其在组内的位置与使用次数。
+    ///
+    /// - Wire name: `user_product_coupon_bundle_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_product_coupon_bundle_info: ::core::option::Option<
+        crate::generated::models::UserProductCouponBundleInfo,
+    >,
+    /// 【商品券信息】 该券所属的商品券。
+    ///
+    /// - Wire name: `product_coupon`
+    /// - Required (必填)
+    pub product_coupon: crate::generated::models::ProductCouponEntity,
+    /// 【批次信息】 该券所属的批次（多次优惠模式下为券组中该阶梯对应的批次）。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub stock: crate::generated::models::StockEntity,
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub channel_custom_info: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 发券时为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 该券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub brand_id: ::std::string::String,
+}
+/// 【用户券组信息】多次优惠模式下一张用户商品券在用户券组中的位置，以及券组的使用次数。
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct UserProductCouponBundleInfo {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付在发放批次组时生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub user_coupon_bundle_id: ::std::string::String,
+    /// 【用户券组内索引】 该券在用户券组内的次序，与批次在批次组内的次序（stock_bundle_index）对应。
+    ///
+    /// - Wire name: `user_coupon_bundle_index`
+    /// - Required (必填)
+    /// - Minimum: 0
+    /// - Source note: Counting from 0 is inferred from stock_bundle_index (0 in the add-bundle response example); no source states it for this field.
+    pub user_coupon_bundle_index: i64,
+    /// 【总可使用次数】 用户券组总共可使用的次数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【已使用次数】 用户券组已经使用的次数。
+    ///
+    /// - Wire name: `used_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub used_count: i64,
 }
 /// 【每周可用时间】每周固定的可用星期与当天可用时段。
 #[derive(
@@ -2049,6 +4110,107 @@ impl ::schemars::JsonSchema for CouponCodeMode {
         )
     }
 }
+/// 【用户商品券标签】发券时可为用户商品券打上的标签。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum CouponTag {
+    /// `MEMBER`: 会员券：券与品牌会员卡关联，会员卡模板 ID 在 member_tag_info.member_card_id 中给出
+    Member,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl CouponTag {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &["MEMBER"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Member => "MEMBER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::Member => {
+                ::core::option::Option::Some(
+                    "会员券：券与品牌会员卡关联，会员卡模板 ID 在 member_tag_info.member_card_id 中给出",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for CouponTag {
+    fn from(value: &str) -> Self {
+        match value {
+            "MEMBER" => Self::Member,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for CouponTag {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MEMBER" => Self::Member,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for CouponTag {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for CouponTag {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CouponTag {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CouponTag {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CouponTag {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(CouponTag))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["MEMBER"], "description" :
+            "【用户商品券标签】发券时可为用户商品券打上的标签。",
+            }
+        )
+    }
+}
 /// 【券使用方式】用户可以通过哪些方式使用商品券。
 ///
 /// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
@@ -2176,6 +4338,233 @@ impl ::schemars::JsonSchema for CouponUsageMethod {
             { "type" : "string", "enum" : ["OFFLINE", "MINI_PROGRAM", "APP",
             "PAYMENT_CODE"], "description" :
             "【券使用方式】用户可以通过哪些方式使用商品券。", }
+        )
+    }
+}
+/// 【图片生成任务状态】图片生成任务的执行状态。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ImageGenerationTaskState {
+    /// `PROCESSING`: 处理中：图片尚未生成完毕，稍后再查询或等待回调通知
+    Processing,
+    /// `FAIL`: 失败：图片生成失败
+    Fail,
+    /// `SUCCESS`: 成功：生成结果在 combine_image_result 或 cut_out_result 中
+    Success,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ImageGenerationTaskState {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &["PROCESSING", "FAIL", "SUCCESS"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Fail => "FAIL",
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::Processing => {
+                ::core::option::Option::Some(
+                    "处理中：图片尚未生成完毕，稍后再查询或等待回调通知",
+                )
+            }
+            Self::Fail => ::core::option::Option::Some("失败：图片生成失败"),
+            Self::Success => {
+                ::core::option::Option::Some(
+                    "成功：生成结果在 combine_image_result 或 cut_out_result 中",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for ImageGenerationTaskState {
+    fn from(value: &str) -> Self {
+        match value {
+            "PROCESSING" => Self::Processing,
+            "FAIL" => Self::Fail,
+            "SUCCESS" => Self::Success,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ImageGenerationTaskState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "PROCESSING" => Self::Processing,
+            "FAIL" => Self::Fail,
+            "SUCCESS" => Self::Success,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for ImageGenerationTaskState {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for ImageGenerationTaskState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationTaskState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationTaskState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ImageGenerationTaskState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(ImageGenerationTaskState))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["PROCESSING", "FAIL", "SUCCESS"],
+            "description" :
+            "【图片生成任务状态】图片生成任务的执行状态。", }
+        )
+    }
+}
+/// 【图片生成类型】生成商品券头图的方式。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ImageGenerationType {
+    /// `COMBINE_IMAGE`: 拼图：按商品券的优惠范围、类型、使用模式、优惠规则与背景色合成券头图；请求须填写 combine_image
+    CombineImage,
+    /// `CUT_OUT`: 抠图：从给定的商品图中抠出商品生成商品图；请求须填写 cut_out
+    CutOut,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl ImageGenerationType {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &["COMBINE_IMAGE", "CUT_OUT"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CombineImage => "COMBINE_IMAGE",
+            Self::CutOut => "CUT_OUT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::CombineImage => {
+                ::core::option::Option::Some(
+                    "拼图：按商品券的优惠范围、类型、使用模式、优惠规则与背景色合成券头图；请求须填写 combine_image",
+                )
+            }
+            Self::CutOut => {
+                ::core::option::Option::Some(
+                    "抠图：从给定的商品图中抠出商品生成商品图；请求须填写 cut_out",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for ImageGenerationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "COMBINE_IMAGE" => Self::CombineImage,
+            "CUT_OUT" => Self::CutOut,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ImageGenerationType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "COMBINE_IMAGE" => Self::CombineImage,
+            "CUT_OUT" => Self::CutOut,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for ImageGenerationType {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for ImageGenerationType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ImageGenerationType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(ImageGenerationType))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["COMBINE_IMAGE", "CUT_OUT"], "description" :
+            "【图片生成类型】生成商品券头图的方式。", }
         )
     }
 }
@@ -2525,6 +4914,156 @@ impl ::schemars::JsonSchema for ProductCouponType {
         )
     }
 }
+/// 【发券渠道】用户商品券是通过哪个渠道发放的。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum SendChannel {
+    /// `API`: 通过发券 API（【向用户发放商品券】或【向用户发放商品券批次组】）发放
+    Api,
+    /// `BRAND_MANAGE`: 通过品牌经营平台（品牌管理后台配置的活动）发放
+    BrandManage,
+    /// `MERCHANT_CARD`: 通过商家名片发放
+    MerchantCard,
+    /// `MEMBER`: 通过会员渠道发放
+    Member,
+    /// `SMALL_ACTIVITY`: 通过微信支付小活动发放
+    SmallActivity,
+    /// `RECEIVE_COMPONENT`: 用户在小程序发券（领券）组件中领取，即预发放 token 拉起的组件
+    ReceiveComponent,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl SendChannel {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "API",
+        "BRAND_MANAGE",
+        "MERCHANT_CARD",
+        "MEMBER",
+        "SMALL_ACTIVITY",
+        "RECEIVE_COMPONENT",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Api => "API",
+            Self::BrandManage => "BRAND_MANAGE",
+            Self::MerchantCard => "MERCHANT_CARD",
+            Self::Member => "MEMBER",
+            Self::SmallActivity => "SMALL_ACTIVITY",
+            Self::ReceiveComponent => "RECEIVE_COMPONENT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::Api => {
+                ::core::option::Option::Some(
+                    "通过发券 API（【向用户发放商品券】或【向用户发放商品券批次组】）发放",
+                )
+            }
+            Self::BrandManage => {
+                ::core::option::Option::Some(
+                    "通过品牌经营平台（品牌管理后台配置的活动）发放",
+                )
+            }
+            Self::MerchantCard => {
+                ::core::option::Option::Some("通过商家名片发放")
+            }
+            Self::Member => ::core::option::Option::Some("通过会员渠道发放"),
+            Self::SmallActivity => {
+                ::core::option::Option::Some("通过微信支付小活动发放")
+            }
+            Self::ReceiveComponent => {
+                ::core::option::Option::Some(
+                    "用户在小程序发券（领券）组件中领取，即预发放 token 拉起的组件",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for SendChannel {
+    fn from(value: &str) -> Self {
+        match value {
+            "API" => Self::Api,
+            "BRAND_MANAGE" => Self::BrandManage,
+            "MERCHANT_CARD" => Self::MerchantCard,
+            "MEMBER" => Self::Member,
+            "SMALL_ACTIVITY" => Self::SmallActivity,
+            "RECEIVE_COMPONENT" => Self::ReceiveComponent,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for SendChannel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "API" => Self::Api,
+            "BRAND_MANAGE" => Self::BrandManage,
+            "MERCHANT_CARD" => Self::MerchantCard,
+            "MEMBER" => Self::Member,
+            "SMALL_ACTIVITY" => Self::SmallActivity,
+            "RECEIVE_COMPONENT" => Self::ReceiveComponent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for SendChannel {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for SendChannel {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SendChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SendChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for SendChannel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(SendChannel))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["API", "BRAND_MANAGE", "MERCHANT_CARD",
+            "MEMBER", "SMALL_ACTIVITY", "RECEIVE_COMPONENT"], "description" :
+            "【发券渠道】用户商品券是通过哪个渠道发放的。", }
+        )
+    }
+}
 /// 【批次状态】商品券批次的当前状态。
 ///
 /// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
@@ -2772,6 +5311,121 @@ impl ::schemars::JsonSchema for StoreScope {
         )
     }
 }
+/// 【预算更新模式】修改发放预算时本次调整的维度；每次调用只能调整一个维度。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum UpdateMode {
+    /// `MAX_COUNT`: 调整总发放次数上限（stock_send_rule.max_count）：需填写 current_max_count 与 target_max_count
+    MaxCount,
+    /// `MAX_COUNT_PER_DAY`: 调整每日发放次数上限（stock_send_rule.max_count_per_day）：需填写 current_max_count_per_day 与 target_max_count_per_day
+    MaxCountPerDay,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl UpdateMode {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "MAX_COUNT",
+        "MAX_COUNT_PER_DAY",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaxCount => "MAX_COUNT",
+            Self::MaxCountPerDay => "MAX_COUNT_PER_DAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::MaxCount => {
+                ::core::option::Option::Some(
+                    "调整总发放次数上限（stock_send_rule.max_count）：需填写 current_max_count 与 target_max_count",
+                )
+            }
+            Self::MaxCountPerDay => {
+                ::core::option::Option::Some(
+                    "调整每日发放次数上限（stock_send_rule.max_count_per_day）：需填写 current_max_count_per_day 与 target_max_count_per_day",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for UpdateMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "MAX_COUNT" => Self::MaxCount,
+            "MAX_COUNT_PER_DAY" => Self::MaxCountPerDay,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for UpdateMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "MAX_COUNT" => Self::MaxCount,
+            "MAX_COUNT_PER_DAY" => Self::MaxCountPerDay,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for UpdateMode {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for UpdateMode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for UpdateMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UpdateMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(UpdateMode))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["MAX_COUNT", "MAX_COUNT_PER_DAY"],
+            "description" :
+            "【预算更新模式】修改发放预算时本次调整的维度；每次调用只能调整一个维度。",
+            }
+        )
+    }
+}
 /// 【使用模式】商品券的使用模式。
 ///
 /// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
@@ -2879,6 +5533,172 @@ impl ::schemars::JsonSchema for UsageMode {
         ::schemars::json_schema!(
             { "type" : "string", "enum" : ["SINGLE", "PROGRESSIVE_BUNDLE"], "description"
             : "【使用模式】商品券的使用模式。", }
+        )
+    }
+}
+/// 【用户商品券状态】发放给用户的商品券（用户商品券）的状态。流转：发券后为 CONFIRMING，调用【确认发放用户商品券】后变为 PENDING（未到可用时间）或 EFFECTIVE，之后可能变为 USED、EXPIRED、DELETED 或 DEACTIVATED。只有 EFFECTIVE 的券可以核销。
+///
+/// Values the API does not document yet are kept in `Unknown`, so responses never fail on them.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
+)]
+#[non_exhaustive]
+pub enum UserCouponState {
+    /// `CONFIRMING`: 待确认：券已发放，等待品牌或服务商调用【确认发放用户商品券】；未确认的券不可使用
+    Confirming,
+    /// `PENDING`: 待生效：已确认发放，但尚未到可用时间
+    Pending,
+    /// `EFFECTIVE`: 可用：券在有效期内，可以核销
+    Effective,
+    /// `USED`: 已核销：券已被使用；可通过【退券】退回给用户
+    Used,
+    /// `EXPIRED`: 已过期：超过有效期仍未使用
+    Expired,
+    /// `DELETED`: 已删除：用户自行删除了该券
+    Deleted,
+    /// `DEACTIVATED`: 已失效：品牌或服务商通过失效接口使该券失效
+    Deactivated,
+    /// A value this client does not know, kept verbatim.
+    Unknown(::std::string::String),
+}
+impl UserCouponState {
+    /// Every documented wire value, in the spec's order.
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "CONFIRMING",
+        "PENDING",
+        "EFFECTIVE",
+        "USED",
+        "EXPIRED",
+        "DELETED",
+        "DEACTIVATED",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirming => "CONFIRMING",
+            Self::Pending => "PENDING",
+            Self::Effective => "EFFECTIVE",
+            Self::Used => "USED",
+            Self::Expired => "EXPIRED",
+            Self::Deleted => "DELETED",
+            Self::Deactivated => "DEACTIVATED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// What the documentation says the value means; `None` for unknown values.
+    pub fn meaning(&self) -> ::core::option::Option<&'static str> {
+        match self {
+            Self::Confirming => {
+                ::core::option::Option::Some(
+                    "待确认：券已发放，等待品牌或服务商调用【确认发放用户商品券】；未确认的券不可使用",
+                )
+            }
+            Self::Pending => {
+                ::core::option::Option::Some(
+                    "待生效：已确认发放，但尚未到可用时间",
+                )
+            }
+            Self::Effective => {
+                ::core::option::Option::Some(
+                    "可用：券在有效期内，可以核销",
+                )
+            }
+            Self::Used => {
+                ::core::option::Option::Some(
+                    "已核销：券已被使用；可通过【退券】退回给用户",
+                )
+            }
+            Self::Expired => {
+                ::core::option::Option::Some("已过期：超过有效期仍未使用")
+            }
+            Self::Deleted => {
+                ::core::option::Option::Some("已删除：用户自行删除了该券")
+            }
+            Self::Deactivated => {
+                ::core::option::Option::Some(
+                    "已失效：品牌或服务商通过失效接口使该券失效",
+                )
+            }
+            Self::Unknown(_) => ::core::option::Option::None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::core::convert::From<&str> for UserCouponState {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONFIRMING" => Self::Confirming,
+            "PENDING" => Self::Pending,
+            "EFFECTIVE" => Self::Effective,
+            "USED" => Self::Used,
+            "EXPIRED" => Self::Expired,
+            "DELETED" => Self::Deleted,
+            "DEACTIVATED" => Self::Deactivated,
+            other => Self::Unknown(::std::string::String::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for UserCouponState {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "CONFIRMING" => Self::Confirming,
+            "PENDING" => Self::Pending,
+            "EFFECTIVE" => Self::Effective,
+            "USED" => Self::Used,
+            "EXPIRED" => Self::Expired,
+            "DELETED" => Self::Deleted,
+            "DEACTIVATED" => Self::Deactivated,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::core::str::FromStr for UserCouponState {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::core::fmt::Display for UserCouponState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for UserCouponState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserCouponState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::core::result::Result::Ok(Self::from(value))
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for UserCouponState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(stringify!(UserCouponState))
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "enum" : ["CONFIRMING", "PENDING", "EFFECTIVE", "USED",
+            "EXPIRED", "DELETED", "DEACTIVATED"], "description" :
+            "【用户商品券状态】发放给用户的商品券（用户商品券）的状态。流转：发券后为 CONFIRMING，调用【确认发放用户商品券】后变为 PENDING（未到可用时间）或 EFFECTIVE，之后可能变为 USED、EXPIRED、DELETED 或 DEACTIVATED。只有 EFFECTIVE 的券可以核销。",
+            }
         )
     }
 }

@@ -7,6 +7,22 @@
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum NotificationEvent {
+    /// `PRODUCT_COUPON_SP.IMAGE_GENERATION`: 图片生成回调通知
+    ///
+    /// 图片生成任务（【提交图片生成任务】）执行结束后，微信支付向服务商的通知地址发送结果通知，内容与【查询图片生成任务执行结果】的应答相同。
+    ///
+    /// Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327759>
+    ImageGeneration(::std::boxed::Box<crate::generated::models::ImageGenerationTask>),
+    /// `PRODUCT_COUPON_SP.SEND`: 商品券回调通知
+    ///
+    /// Summary: 商品券领券通知
+    ///
+    /// 用户领到一张商品券时（无论由发券 API、小程序发券组件还是摇一摇有优惠、商家名片等营销渠道发放），微信支付向服务商的通知地址发送领券通知。服务商收到后须调用【确认发放用户商品券】，否则券停留在 CONFIRMING 状态，不能使用。通知可能重复发送，应以 coupon_code 与 event_type 去重；同一服务商名下的所有品牌共用通知地址，以资源中的 brand_id 区分。
+    ///
+    /// Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435717>
+    ProductCouponSend(
+        ::std::boxed::Box<crate::generated::models::ProductCouponSendResource>,
+    ),
     /// An event type this client does not know, with its decrypted resource.
     Other {
         /// The event type as sent.
@@ -17,7 +33,10 @@ pub enum NotificationEvent {
 }
 impl NotificationEvent {
     /// Every event type the spec documents.
-    pub const KNOWN_EVENT_TYPES: &'static [&'static str] = &[];
+    pub const KNOWN_EVENT_TYPES: &'static [&'static str] = &[
+        "PRODUCT_COUPON_SP.IMAGE_GENERATION",
+        "PRODUCT_COUPON_SP.SEND",
+    ];
     /// Decodes a decrypted resource by event type; unknown types become `Other`.
     #[allow(clippy::match_single_binding)]
     pub fn decode(
@@ -25,6 +44,14 @@ impl NotificationEvent {
         resource: ::serde_json::Value,
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         match event_type {
+            "PRODUCT_COUPON_SP.IMAGE_GENERATION" => {
+                ::serde_json::from_value(resource)
+                    .map(|r| Self::ImageGeneration(::std::boxed::Box::new(r)))
+            }
+            "PRODUCT_COUPON_SP.SEND" => {
+                ::serde_json::from_value(resource)
+                    .map(|r| Self::ProductCouponSend(::std::boxed::Box::new(r)))
+            }
             other => {
                 ::core::result::Result::Ok(Self::Other {
                     event_type: ::std::string::String::from(other),
@@ -36,6 +63,8 @@ impl NotificationEvent {
     /// The event type.
     pub fn event_type(&self) -> &str {
         match self {
+            Self::ImageGeneration(_) => "PRODUCT_COUPON_SP.IMAGE_GENERATION",
+            Self::ProductCouponSend(_) => "PRODUCT_COUPON_SP.SEND",
             Self::Other { event_type, .. } => event_type.as_str(),
         }
     }
@@ -44,6 +73,8 @@ impl NotificationEvent {
         &self,
     ) -> ::core::result::Result<::serde_json::Value, ::serde_json::Error> {
         match self {
+            Self::ImageGeneration(r) => ::serde_json::to_value(r),
+            Self::ProductCouponSend(r) => ::serde_json::to_value(r),
             Self::Other { resource, .. } => ::core::result::Result::Ok(resource.clone()),
         }
     }

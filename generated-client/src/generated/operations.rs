@@ -6,12 +6,57 @@
 pub const PRIMARY_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 /// 备域名: the base URL tried when the primary cannot be reached.
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+/// 批次组批量关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`).
+pub static ASSOCIATE_STOCK_BUNDLE_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "associate_stock_bundle_stores",
+    title: "批次组批量关联门店",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 批次关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`).
+pub static ASSOCIATE_STOCK_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "associate_stock_stores",
+    title: "批次关联门店",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 确认发放用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`).
+pub static CONFIRM_USER_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "confirm_user_coupon",
+    title: "确认发放用户商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
+pub static CREATE_IMAGE_GENERATION_TASK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "create_image_generation_task",
+    title: "提交图片生成任务",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
 /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
 pub static CREATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
     id: "create_product_coupon",
     title: "创建商品券",
     method: "POST",
     path_template: "/v3/marketing/partner/product-coupon/product-coupons",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+pub static CREATE_STOCK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "create_stock",
+    title: "添加商品券批次",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
     rate_limit_per_second: ::core::option::Option::Some(20u32),
     success_status: 200u16,
 };
@@ -24,12 +69,507 @@ pub static CREATE_STOCK_BUNDLE: crate::runtime::client::OperationMeta = crate::r
     rate_limit_per_second: ::core::option::Option::Some(20u32),
     success_status: 200u16,
 };
+/// 失效商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`).
+pub static DEACTIVATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "deactivate_product_coupon",
+    title: "失效商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 失效商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`).
+pub static DEACTIVATE_STOCK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "deactivate_stock",
+    title: "失效商品券批次",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 失效用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`).
+pub static DEACTIVATE_USER_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "deactivate_user_coupon",
+    title: "失效用户商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 失效用户商品券组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`).
+pub static DEACTIVATE_USER_COUPON_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "deactivate_user_coupon_bundle",
+    title: "失效用户商品券组",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 批次组批量取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`).
+pub static DISASSOCIATE_STOCK_BUNDLE_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "disassociate_stock_bundle_stores",
+    title: "批次组批量取消关联门店",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 批次取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`).
+pub static DISASSOCIATE_STOCK_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "disassociate_stock_stores",
+    title: "批次取消关联门店",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
+pub static GET_IMAGE_GENERATION_TASK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "get_image_generation_task",
+    title: "查询图片生成任务执行结果",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`).
+pub static GET_NOTIFY_CONFIG: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "get_notify_config",
+    title: "获取商品券事件通知地址",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/notify-configs",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 查询商品券 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+pub static GET_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "get_product_coupon",
+    title: "查询商品券",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+pub static GET_STOCK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "get_stock",
+    title: "查询商品券指定批次",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 查询用户商品券详情 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`).
+pub static GET_USER_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "get_user_coupon",
+    title: "查询用户商品券详情",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`).
+pub static LIST_STOCK_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "list_stock_stores",
+    title: "查询批次关联门店列表",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+pub static LIST_STOCKS: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "list_stocks",
+    title: "查询商品券批次列表",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+pub static LIST_USER_COUPONS: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "list_user_coupons",
+    title: "指定券状态查询用户商品券列表",
+    method: "GET",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`).
+pub static PRE_SEND_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "pre_send_coupon",
+    title: "向用户预发放商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`).
+pub static PRE_SEND_COUPON_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "pre_send_coupon_bundle",
+    title: "向用户预发放商品券批次组",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 退券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`).
+pub static RETURN_USER_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "return_user_coupon",
+    title: "退券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+pub static SEND_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "send_coupon",
+    title: "向用户发放商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`).
+pub static SEND_COUPON_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "send_coupon_bundle",
+    title: "向用户发放商品券批次组",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
+/// 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
+pub static SET_NOTIFY_CONFIG: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "set_notify_config",
+    title: "设置商品券事件通知地址",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/notify-configs",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+pub static UPDATE_PRODUCT_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "update_product_coupon",
+    title: "修改商品券",
+    method: "PATCH",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 修改商品券批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+pub static UPDATE_STOCK: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "update_stock",
+    title: "修改商品券批次",
+    method: "PATCH",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 修改商品券批次发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`).
+pub static UPDATE_STOCK_BUDGET: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "update_stock_budget",
+    title: "修改商品券批次发放预算",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 修改商品券批次组 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`).
+pub static UPDATE_STOCK_BUNDLE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "update_stock_bundle",
+    title: "修改商品券批次组",
+    method: "PATCH",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 修改商品券批次组发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`).
+pub static UPDATE_STOCK_BUNDLE_BUDGET: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "update_stock_bundle_budget",
+    title: "修改商品券批次组发放预算",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
+    success_status: 200u16,
+};
+/// 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
+pub static UPLOAD_COUPON_CODES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "upload_coupon_codes",
+    title: "预上传券Code",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`).
+pub static UPLOAD_IMAGE: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "upload_image",
+    title: "图片上传",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/media/upload-image",
+    rate_limit_per_second: ::core::option::Option::None,
+    success_status: 200u16,
+};
+/// 核销用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`).
+pub static USE_USER_COUPON: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
+    id: "use_user_coupon",
+    title: "核销用户商品券",
+    method: "POST",
+    path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use",
+    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    success_status: 200u16,
+};
 /// Every operation of the spec, sorted by id.
 pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[
+    &ASSOCIATE_STOCK_BUNDLE_STORES,
+    &ASSOCIATE_STOCK_STORES,
+    &CONFIRM_USER_COUPON,
+    &CREATE_IMAGE_GENERATION_TASK,
     &CREATE_PRODUCT_COUPON,
+    &CREATE_STOCK,
     &CREATE_STOCK_BUNDLE,
+    &DEACTIVATE_PRODUCT_COUPON,
+    &DEACTIVATE_STOCK,
+    &DEACTIVATE_USER_COUPON,
+    &DEACTIVATE_USER_COUPON_BUNDLE,
+    &DISASSOCIATE_STOCK_BUNDLE_STORES,
+    &DISASSOCIATE_STOCK_STORES,
+    &GET_IMAGE_GENERATION_TASK,
+    &GET_NOTIFY_CONFIG,
+    &GET_PRODUCT_COUPON,
+    &GET_STOCK,
+    &GET_USER_COUPON,
+    &LIST_STOCK_STORES,
+    &LIST_STOCKS,
+    &LIST_USER_COUPONS,
+    &PRE_SEND_COUPON,
+    &PRE_SEND_COUPON_BUNDLE,
+    &RETURN_USER_COUPON,
+    &SEND_COUPON,
+    &SEND_COUPON_BUNDLE,
+    &SET_NOTIFY_CONFIG,
+    &UPDATE_PRODUCT_COUPON,
+    &UPDATE_STOCK,
+    &UPDATE_STOCK_BUDGET,
+    &UPDATE_STOCK_BUNDLE,
+    &UPDATE_STOCK_BUNDLE_BUDGET,
+    &UPLOAD_COUPON_CODES,
+    &UPLOAD_IMAGE,
+    &USE_USER_COUPON,
 ];
 impl crate::runtime::client::Client {
+    /// 批次组批量关联门店
+    ///
+    /// 服务商把品牌的门店批量关联到某个批次组内的所有批次。应答逐个给出关联成功与失败的门店。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次组已创建且其 store_scope 为 SPECIFIC
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280620> (更新时间 2025.11.20)
+    /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
+    /// - `stock_bundle_id`: 【批次组ID】要关联门店的批次组的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次组的 store_scope 不是 SPECIFIC（store_scope = ALL 时全部门店可用，不能关联门店） (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_bundle_id 对应的批次组 (确认商品券与批次组存在、批次组属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn associate_stock_bundle_stores(
+        &self,
+        product_coupon_id: &str,
+        stock_bundle_id: &str,
+        body: &crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_associate_stock_bundle_stores(
+                    product_coupon_id,
+                    stock_bundle_id,
+                    body,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stock-bundles/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
+        __path.push_str("/associate-stores");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 批次关联门店
+    ///
+    /// 服务商把品牌的门店批量关联到某个批次，关联后用户可在这些门店使用该批次的券。应答逐个给出关联成功与失败的门店。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781302> (更新时间 2025.08.04)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次的 store_scope 不是 SPECIFIC（store_scope = ALL 时全部门店可用，不能关联门店） (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn associate_stock_stores(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_associate_stock_stores(product_coupon_id, stock_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/associate-stores");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &ASSOCIATE_STOCK_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 确认发放用户商品券
+    ///
+    /// 服务商确认一张用户商品券已发放成功。无论券由哪个渠道发放（发券 API、摇一摇有优惠、商家名片等营销渠道），微信支付都会发送领券通知，服务商收到后须调用本接口；未确认的券停留在 CONFIRMING 状态，不能使用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 已收到该券的领券通知（PRODUCT_COUPON_SP.SEND），券处于 CONFIRMING 状态
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435562> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `coupon_code`: 【用户商品券Code】要确认发放的用户商品券的 Code（领券通知中的 coupon_code）。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 coupon_code 对应的用户商品券 (确认券 Code、openid、appid、product_coupon_id 与 stock_id 对应同一张已发放的券)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn confirm_user_coupon(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+        body: &crate::generated::models::ConfirmUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_confirm_user_coupon(openid, coupon_code, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
+        __path.push_str("/confirm");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &CONFIRM_USER_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 提交图片生成任务
+    ///
+    /// 服务商提交一个商品券头图生成任务：拼图（按券的优惠信息与背景色合成头图）或抠图（从商品图中抠出商品）。任务异步执行，结果通过图片生成回调通知告知，也可通过【查询图片生成任务执行结果】主动查询。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327752> (更新时间 2026.01.26)
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 task_id 与相同的请求数据重试)
+    pub async fn create_image_generation_task(
+        &self,
+        body: &crate::generated::models::CreateImageGenerationTaskRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_create_image_generation_task(body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &CREATE_IMAGE_GENERATION_TASK,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
     /// 创建商品券
     ///
     /// 服务商为品牌创建商品券，并在同一次请求中创建其批次：单券模式（usage_mode = SINGLE）创建一个批次（stock）；多次优惠模式（usage_mode = PROGRESSIVE_BUNDLE）创建一个批次组（stock_bundle），组内每个阶梯次序对应一个批次，用户按顺序使用，每次核销后发放下一张券。创建成功后返回商品券以及本次创建的批次或批次组。
@@ -64,12 +604,63 @@ impl crate::runtime::client::Client {
         }
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons");
-        let __query = ::std::vec::Vec::new();
+        let __query = ::std::vec![];
         let __body = ::core::option::Option::Some(
             ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
         );
         self.execute(crate::runtime::client::RequestParts {
                 meta: &CREATE_PRODUCT_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 添加商品券批次
+    ///
+    /// 服务商为品牌已有的单券模式商品券添加批次。一个商品券可以有多个批次，以满足品牌不同的投放需求（不同的发放预算、可核销时间、展示等）；创建成功后返回新批次。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 商品券已创建且 usage_mode 为 SINGLE（多次优惠商品券请使用【添加商品券批次组】）
+    /// - 前置条件: 每个商品券最多有 200 个生效中的批次
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781304> (更新时间 2025.10.21)
+    /// - `product_coupon_id`: 【商品券ID】要添加批次的商品券的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn create_stock(
+        &self,
+        product_coupon_id: &str,
+        body: &crate::generated::models::CreateStockRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_create_stock(product_coupon_id, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &CREATE_STOCK,
                 path: __path,
                 query: __query,
                 body: __body,
@@ -115,7 +706,7 @@ impl crate::runtime::client::Client {
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
         __path.push_str("/stock-bundles");
-        let __query = ::std::vec::Vec::new();
+        let __query = ::std::vec![];
         let __body = ::core::option::Option::Some(
             ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
         );
@@ -127,6 +718,1768 @@ impl crate::runtime::client::Client {
             })
             .await
     }
+    /// 失效商品券
+    ///
+    /// 服务商使品牌的某个商品券失效。商品券失效时其所有批次一并失效，所有投放渠道与活动随之终止，不再产生新的领券；已经发放给用户的商品券仍然有效。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 商品券处于生效中（state = EFFECTIVE）
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434631> (更新时间 2025.11.07)
+    /// - `product_coupon_id`: 【商品券ID】要失效的商品券的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如商品券不处于生效中 (确认商品券状态为 EFFECTIVE，并对照各字段要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn deactivate_product_coupon(
+        &self,
+        product_coupon_id: &str,
+        body: &crate::generated::models::DeactivateProductCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_deactivate_product_coupon(product_coupon_id, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/deactivate");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DEACTIVATE_PRODUCT_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 失效商品券批次
+    ///
+    /// 服务商使品牌的某个批次失效。只有该批次失效，商品券本身及其他批次不受影响；失效后该批次不再发放新券，已经发放给用户的商品券仍然有效。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781532> (更新时间 2025.10.21)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要失效的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn deactivate_stock(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::DeactivateStockRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_deactivate_stock(product_coupon_id, stock_id, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/deactivate");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DEACTIVATE_STOCK,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 失效用户商品券
+    ///
+    /// 服务商使已经发放给用户的一张商品券失效，失效后用户不能再使用该券。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 已经向该用户发放过该商品券
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781578> (更新时间 2025.10.21)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `coupon_code`: 【用户商品券Code】要失效的用户商品券的 Code。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 coupon_code 对应的用户商品券 (确认券 Code、openid、appid、product_coupon_id 与 stock_id 对应同一张已发放的券)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn deactivate_user_coupon(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+        body: &crate::generated::models::DeactivateUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_deactivate_user_coupon(openid, coupon_code, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
+        __path.push_str("/deactivate");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DEACTIVATE_USER_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 失效用户商品券组
+    ///
+    /// 服务商使用户券组内的所有商品券同时失效（多次优惠模式）。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 已经向该用户发放过该券组，且商品券的 usage_mode 为 PROGRESSIVE_BUNDLE
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280658> (更新时间 2025.11.20)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `user_coupon_bundle_id`: 【用户券组ID】要失效的用户券组的 ID，向用户发放批次组时由微信支付生成。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 user_coupon_bundle_id 对应的用户券组 (确认用户券组 ID、openid、appid、product_coupon_id 与 stock_bundle_id 对应同一个已发放的券组)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn deactivate_user_coupon_bundle(
+        &self,
+        openid: &str,
+        user_coupon_bundle_id: &str,
+        body: &crate::generated::models::DeactivateUserCouponBundleRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserCouponBundle,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_deactivate_user_coupon_bundle(openid, user_coupon_bundle_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupon-bundles/");
+        __path
+            .push_str(
+                &crate::runtime::client::encode_path_segment(user_coupon_bundle_id),
+            );
+        __path.push_str("/deactivate");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DEACTIVATE_USER_COUPON_BUNDLE,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 批次组批量取消关联门店
+    ///
+    /// 服务商批量取消品牌门店与某个批次组内所有批次的关联。应答逐个给出取消成功与失败的门店。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次组已创建且其 store_scope 为 SPECIFIC
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280629> (更新时间 2025.11.20)
+    /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
+    /// - `stock_bundle_id`: 【批次组ID】要取消关联门店的批次组的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次组的 store_scope 不是 SPECIFIC（store_scope = ALL 时全部门店可用，不能关联门店） (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_bundle_id 对应的批次组 (确认商品券与批次组存在、批次组属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn disassociate_stock_bundle_stores(
+        &self,
+        product_coupon_id: &str,
+        stock_bundle_id: &str,
+        body: &crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_disassociate_stock_bundle_stores(
+                    product_coupon_id,
+                    stock_bundle_id,
+                    body,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stock-bundles/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
+        __path.push_str("/disassociate-stores");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 批次取消关联门店
+    ///
+    /// 服务商批量取消品牌门店与某个批次的关联，取消后用户不能再在这些门店使用该批次的券。应答逐个给出取消成功与失败的门店。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781537> (更新时间 2025.08.04)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次的 store_scope 不是 SPECIFIC（store_scope = ALL 时全部门店可用，不能关联门店） (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn disassociate_stock_stores(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_disassociate_stock_stores(product_coupon_id, stock_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/disassociate-stores");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &DISASSOCIATE_STOCK_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询图片生成任务执行结果
+    ///
+    /// 服务商查询图片生成任务的执行状态与结果；任务成功时返回生成的图片 URL。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327753> (更新时间 2026.01.26)
+    /// - `task_id`: 【图片生成的任务ID】提交任务时填写的任务 ID。
+    /// - `brand_id`: 【品牌ID】提交任务时填写的品牌 ID。
+    /// - `image_generation_type`: 【图片生成类型】提交任务时填写的图片生成类型。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 task_id 对应的图片生成任务 (确认 task_id、brand_id 与 image_generation_type 与提交任务时一致)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn get_image_generation_task(
+        &self,
+        task_id: &str,
+        brand_id: &str,
+        image_generation_type: &crate::generated::models::ImageGenerationType,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageGenerationTask,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_get_image_generation_task(task_id, brand_id, image_generation_type)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(task_id));
+        let __query = ::std::vec![
+            ("brand_id", brand_id.to_owned()), ("image_generation_type",
+            image_generation_type.as_str().to_owned())
+        ];
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &GET_IMAGE_GENERATION_TASK,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 获取商品券事件通知地址
+    ///
+    /// 服务商查询当前设置的商品券事件通知地址。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/notify-configs`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 服务商已设置商品券事件通知地址
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435718> (更新时间 2025.08.04)
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn get_notify_config(
+        &self,
+    ) -> ::core::result::Result<
+        crate::generated::models::NotifyUrlConfig,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_get_notify_config().into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &GET_NOTIFY_CONFIG,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询商品券
+    ///
+    /// 服务商查询品牌某个商品券的详细信息。返回的商品券不包含批次信息，批次请通过【查询商品券批次列表】或【查询商品券指定批次】查询。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434632> (更新时间 2025.11.07)
+    /// - `product_coupon_id`: 【商品券ID】要查询的商品券的 ID，创建商品券时由微信支付生成。
+    /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则与各参数的要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn get_product_coupon(
+        &self,
+        product_coupon_id: &str,
+        brand_id: &str,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_get_product_coupon(product_coupon_id, brand_id).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        let __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &GET_PRODUCT_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询商品券指定批次
+    ///
+    /// 服务商查询品牌某个商品券批次的详细信息，包括发放规则、使用规则、展示信息、已发放次数与状态。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434649> (更新时间 2025.11.07)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要查询的批次的 ID。
+    /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn get_stock(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        brand_id: &str,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_get_stock(product_coupon_id, stock_id, brand_id).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        let __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &GET_STOCK,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询用户商品券详情
+    ///
+    /// 服务商查询已经发放给用户的某张商品券的详情，包括状态、有效期、核销与退券信息以及所属的商品券和批次。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 已经向该用户发放过该商品券
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435702> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `coupon_code`: 【用户商品券Code】要查询的用户商品券的 Code。
+    /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    /// - `product_coupon_id`: 【商品券ID】用户券所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】用户券所属批次的 ID。
+    /// - `appid`: 【公众账号AppID】openid 所属的 AppID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 coupon_code 对应的用户商品券 (确认券 Code、openid、appid、product_coupon_id 与 stock_id 对应同一张已发放的券)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn get_user_coupon(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+        brand_id: &str,
+        product_coupon_id: &str,
+        stock_id: &str,
+        appid: &str,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_get_user_coupon(
+                    openid,
+                    coupon_code,
+                    brand_id,
+                    product_coupon_id,
+                    stock_id,
+                    appid,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
+        let __query = ::std::vec![
+            ("brand_id", brand_id.to_owned()), ("product_coupon_id", product_coupon_id
+            .to_owned()), ("stock_id", stock_id.to_owned()), ("appid", appid.to_owned())
+        ];
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &GET_USER_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询批次关联门店列表
+    ///
+    /// 服务商分页查询某个批次已关联的品牌门店。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434665> (更新时间 2025.08.04)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
+    /// - `brand_id`: 【品牌ID】批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    /// - `page_size`: 【分页大小】每页返回的门店数。
+    /// - `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn list_stock_stores(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        brand_id: &str,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<&str>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStockStoresResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_list_stock_stores(
+                    product_coupon_id,
+                    stock_id,
+                    brand_id,
+                    page_size,
+                    page_token,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/associated-stores");
+        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &LIST_STOCK_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 查询商品券批次列表
+    ///
+    /// 服务商分页查询品牌某个商品券下的批次，可按批次状态或批次组筛选。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434641> (更新时间 2025.11.07)
+    /// - `product_coupon_id`: 【商品券ID】要查询批次的商品券的 ID。
+    /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    /// - `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
+    /// - `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
+    /// - `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
+    /// - `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn list_stocks(
+        &self,
+        product_coupon_id: &str,
+        brand_id: &str,
+        state: ::core::option::Option<&crate::generated::models::StockState>,
+        stock_bundle_id: ::core::option::Option<&str>,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<&str>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStocksResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_list_stocks(
+                    product_coupon_id,
+                    brand_id,
+                    state,
+                    stock_bundle_id,
+                    page_size,
+                    page_token,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks");
+        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        if let ::core::option::Option::Some(state) = state {
+            __query.push(("state", state.as_str().to_owned()));
+        }
+        if let ::core::option::Option::Some(stock_bundle_id) = stock_bundle_id {
+            __query.push(("stock_bundle_id", stock_bundle_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &LIST_STOCKS,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 指定券状态查询用户商品券列表
+    ///
+    /// 服务商分页查询已经发放给某个用户的商品券，可按商品券、批次与券状态筛选。
+    ///
+    /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 已经向该用户发放过商品券
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435703> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    /// - `appid`: 【公众账号AppID】openid 所属的 AppID。
+    /// - `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
+    /// - `stock_id`: 【批次ID】只返回该批次的用户券。
+    /// - `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
+    /// - `page_size`: 【分页大小】每页返回的用户券数。
+    /// - `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_user_coupons(
+        &self,
+        openid: &str,
+        brand_id: &str,
+        appid: &str,
+        product_coupon_id: ::core::option::Option<&str>,
+        stock_id: ::core::option::Option<&str>,
+        coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<&str>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_list_user_coupons(
+                    openid,
+                    brand_id,
+                    appid,
+                    product_coupon_id,
+                    stock_id,
+                    coupon_state,
+                    page_size,
+                    page_token,
+                )
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons");
+        let mut __query = ::std::vec![
+            ("brand_id", brand_id.to_owned()), ("appid", appid.to_owned())
+        ];
+        if let ::core::option::Option::Some(product_coupon_id) = product_coupon_id {
+            __query.push(("product_coupon_id", product_coupon_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(stock_id) = stock_id {
+            __query.push(("stock_id", stock_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(coupon_state) = coupon_state {
+            __query.push(("coupon_state", coupon_state.as_str().to_owned()));
+        }
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &LIST_USER_COUPONS,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 向用户预发放商品券
+    ///
+    /// 服务商为用户预发放指定批次的商品券，获得一个 token，再用它在小程序发券组件中完成发券。用户已领取过时，以相同参数获得的 token 拉起的组件会显示已领取。能否发放受批次的发放限额限制。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且处于发放中（state = SENDING）
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434365> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
+    pub async fn pre_send_coupon(
+        &self,
+        openid: &str,
+        body: &crate::generated::models::PreSendCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_pre_send_coupon(openid, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/pre-send-coupon");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &PRE_SEND_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 向用户预发放商品券批次组
+    ///
+    /// 服务商为用户预发放多次优惠商品券的指定批次组，获得一个 token，再用它在小程序发券组件中完成发券。用户已领取过时，以相同参数获得的 token 拉起的组件会显示已领取。能否发放受组内批次的发放限额限制。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280670> (更新时间 2025.12.16)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
+    pub async fn pre_send_coupon_bundle(
+        &self,
+        openid: &str,
+        body: &crate::generated::models::PreSendCouponBundleRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_pre_send_coupon_bundle(openid, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/pre-send-coupon-bundle");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &PRE_SEND_COUPON_BUNDLE,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 退券
+    ///
+    /// 服务商把用户已经核销的一张商品券退还给用户，例如订单退款时。退券后券恢复可用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 用户商品券已核销（coupon_state = USED）
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435674> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `coupon_code`: 【用户商品券Code】要退还的用户商品券的 Code。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如券未核销 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 coupon_code 对应的用户商品券 (确认券 Code、openid、appid、product_coupon_id 与 stock_id 对应同一张已发放的券)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn return_user_coupon(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+        body: &crate::generated::models::ReturnUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_return_user_coupon(openid, coupon_code, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
+        __path.push_str("/return");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &RETURN_USER_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 向用户发放商品券
+    ///
+    /// 服务商向用户发放指定批次的一张商品券。能否发放受批次的总发放上限、每日发放上限（如有）和每用户领取上限（如有）限制。发放后微信支付发送领券通知，服务商须调用【确认发放用户商品券】，券才可使用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且处于发放中（state = SENDING）
+    /// - 前置条件: 批次属于单券模式的商品券；多次优惠商品券请使用【向用户发放商品券批次组】
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781605> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次不在发放中、预算用尽或用户领取已达上限 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
+    pub async fn send_coupon(
+        &self,
+        openid: &str,
+        body: &crate::generated::models::SendCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_send_coupon(openid, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &SEND_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 向用户发放商品券批次组
+    ///
+    /// 服务商向用户发放多次优惠商品券的指定批次组，用户获得一个用户券组，组内每个阶梯一张用户商品券。能否发放受组内批次的总发放上限、每日发放上限（如有）和每用户领取上限（如有）限制。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280664> (更新时间 2025.11.20)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次不在发放中、预算用尽或用户领取已达上限 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
+    pub async fn send_coupon_bundle(
+        &self,
+        openid: &str,
+        body: &crate::generated::models::SendCouponBundleRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserCouponBundle,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_send_coupon_bundle(openid, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupon-bundles");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &SEND_COUPON_BUNDLE,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 设置商品券事件通知地址
+    ///
+    /// 服务商设置接收商品券相关事件通知（如领券通知、图片生成通知）的地址。该地址按服务商维度配置，服务商名下所有品牌的商品券事件都会通知到这里。创建商品券前须先设置。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/notify-configs`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435719> (更新时间 2025.08.04)
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如通知地址不是 HTTPS 或带有查询参数 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn set_notify_config(
+        &self,
+        body: &crate::generated::models::SetNotifyConfigRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::NotifyUrlConfig,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_set_notify_config(body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &SET_NOTIFY_CONFIG,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 修改商品券
+    ///
+    /// 服务商修改商品券的展示信息（名称、图片、原价或套餐组合等）。修改只对此后新发放的用户商品券生效，已经发放给用户的券保持不变。
+    ///
+    /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434633> (更新时间 2025.11.07)
+    /// - `product_coupon_id`: 【商品券ID】要修改的商品券的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn update_product_coupon(
+        &self,
+        product_coupon_id: &str,
+        body: &crate::generated::models::UpdateProductCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_update_product_coupon(product_coupon_id, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPDATE_PRODUCT_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 修改商品券批次
+    ///
+    /// 服务商修改品牌某个批次的基本信息：备注、使用规则展示信息、用户券展示信息、事件通知配置等。展示信息的修改不影响已经发放给用户的商品券。
+    ///
+    /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781556> (更新时间 2025.10.21)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要修改的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn update_stock(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::UpdateStockInfoRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_update_stock(product_coupon_id, stock_id, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPDATE_STOCK,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 修改商品券批次发放预算
+    ///
+    /// 服务商修改品牌某个批次的发放预算（总发放次数上限或每日发放次数上限）。每次调用只能调整一个维度，需要调整两个维度时请分两次调用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781561> (更新时间 2025.10.21)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要修改预算的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如当前值与批次实际预算不一致 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn update_stock_budget(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::UpdateBudgetRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_update_stock_budget(product_coupon_id, stock_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/update-budget");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPDATE_STOCK_BUDGET,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 修改商品券批次组
+    ///
+    /// 服务商同步修改某个批次组内所有批次的基本信息（备注、展示信息、事件通知配置等）。展示信息的修改不影响已经发放给用户的商品券。
+    ///
+    /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280633> (更新时间 2025.11.20)
+    /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
+    /// - `stock_bundle_id`: 【批次组ID】要修改的批次组的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_bundle_id 对应的批次组 (确认商品券与批次组存在、批次组属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn update_stock_bundle(
+        &self,
+        product_coupon_id: &str,
+        stock_bundle_id: &str,
+        body: &crate::generated::models::UpdateStockInfoRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_update_stock_bundle(product_coupon_id, stock_bundle_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stock-bundles/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPDATE_STOCK_BUNDLE,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 修改商品券批次组发放预算
+    ///
+    /// 服务商批量修改某个批次组内所有批次的发放预算（总发放次数上限或每日发放次数上限）。每次调用只能调整一个维度，需要调整两个维度时请分两次调用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
+    ///
+    /// - 频率限制: 20/s
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280642> (更新时间 2025.11.20)
+    /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
+    /// - `stock_bundle_id`: 【批次组ID】要修改预算的批次组的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如当前值与批次实际预算不一致 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_bundle_id 对应的批次组 (确认商品券与批次组存在、批次组属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn update_stock_bundle_budget(
+        &self,
+        product_coupon_id: &str,
+        stock_bundle_id: &str,
+        body: &crate::generated::models::UpdateBudgetRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntity,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_update_stock_bundle_budget(product_coupon_id, stock_bundle_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stock-bundles/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
+        __path.push_str("/update-budget");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPDATE_STOCK_BUNDLE_BUDGET,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 预上传券Code
+    ///
+    /// 服务商为券 Code 分配模式为 UPLOAD 的批次预先上传券 Code，发券时微信支付从已上传且未使用的 Code 中取用。应答给出上传成功、失败、已存在与请求内重复的 Code。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 批次已创建且批次的 coupon_code_mode 为 UPLOAD
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434668> (更新时间 2025.08.04)
+    /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
+    /// - `stock_id`: 【批次ID】要上传券 Code 的批次的 ID。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如批次的 coupon_code_mode 不是 UPLOAD (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn upload_coupon_codes(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        body: &crate::generated::models::UploadCouponCodesRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UploadCouponCodesResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_upload_coupon_codes(product_coupon_id, stock_id, body)
+                .into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/upload-coupon-codes");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &UPLOAD_COUPON_CODES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// 图片上传
+    ///
+    /// 服务商上传商品券所需的图片（商品图、背景图、详情图等），获得微信支付托管的图片 URL；商品券各图片字段只接受本接口返回的 URL。请求为 multipart/form-data：file 为图片文件，meta 为描述文件的 JSON，签名只覆盖 meta 的 JSON 文本。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/media/upload-image`
+    ///
+    /// - 支持商户: 普通服务商
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435731> (更新时间 2025.08.04)
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如图片超过 2 MB 或格式不是 JPG / PNG (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
+    pub async fn upload_image(
+        &self,
+        meta: &crate::generated::models::ImageUploadMeta,
+        file: &crate::runtime::upload::UploadFile,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageUploadResponse,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_upload_image(meta, file).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/media/upload-image");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(meta).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute_upload(
+                crate::runtime::client::RequestParts {
+                    meta: &UPLOAD_IMAGE,
+                    path: __path,
+                    query: __query,
+                    body: __body,
+                },
+                &crate::runtime::upload::MultipartLayout {
+                    meta_field: "meta",
+                    file_field: "file",
+                },
+                file,
+            )
+            .await
+    }
+    /// 核销用户商品券
+    ///
+    /// 服务商核销已经发放给用户、当前可用的一张商品券，可关联一笔微信支付订单或支付分订单，并记录核销门店与优惠金额。多次优惠模式下逐张核销券组中各阶梯的券，每次核销后下一阶梯的券才可使用。
+    ///
+    /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
+    ///
+    /// - 频率限制: 500/s
+    /// - 支持商户: 普通服务商
+    /// - 前置条件: 用户商品券当前可用（coupon_state = EFFECTIVE）
+    /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435636> (更新时间 2025.11.07)
+    /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
+    /// - `coupon_code`: 【用户商品券Code】要核销的用户商品券的 Code。
+    ///
+    /// # Errors
+    ///
+    /// Validation errors (before any I/O) unless validation is switched off, then transport, verification and API errors. Documented error codes:
+    ///
+    /// - 400 `PARAM_ERROR`: 参数错误 (根据错误提示修正参数后重新请求)
+    /// - 400 `INVALID_REQUEST`: 请求不符合接口规则或业务规则，例如券不在可用状态、不在可用时间内或核销门店不在可用门店内 (对照接口规则、各字段的要求以及字段之间的组合要求检查请求)
+    /// - 401 `SIGN_ERROR`: 签名验证不通过 (检查签名的生成方式、商户证书序列号与私钥)
+    /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
+    /// - 404 `NOT_FOUND`: 未找到 coupon_code 对应的用户商品券 (确认券 Code、openid、appid、product_coupon_id 与 stock_id 对应同一张已发放的券)
+    /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
+    /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
+    pub async fn use_user_coupon(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+        body: &crate::generated::models::UseUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        crate::runtime::error::Error,
+    > {
+        if self.validation_enabled() {
+            validate_use_user_coupon(openid, coupon_code, body).into_result()?;
+        }
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
+        __path.push_str("/use");
+        let __query = ::std::vec![];
+        let __body = ::core::option::Option::Some(
+            ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+        );
+        self.execute(crate::runtime::client::RequestParts {
+                meta: &USE_USER_COUPON,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// Every item of [`list_stock_stores`](Self::list_stock_stores), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    pub fn list_stock_stores_stream(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        brand_id: &str,
+        page_size: ::core::option::Option<i64>,
+    ) -> crate::runtime::pagination::PageStream<crate::generated::models::StoreRef> {
+        let client = self.clone();
+        let product_coupon_id = product_coupon_id.to_owned();
+        let stock_id = stock_id.to_owned();
+        let brand_id = brand_id.to_owned();
+        crate::runtime::pagination::PageStream::new(move |
+            page_token: ::core::option::Option<::std::string::String>|
+        {
+            let client = client.clone();
+            let product_coupon_id = product_coupon_id.clone();
+            let stock_id = stock_id.clone();
+            let brand_id = brand_id.clone();
+            async move {
+                let page = client
+                    .list_stock_stores(
+                        &product_coupon_id,
+                        &stock_id,
+                        &brand_id,
+                        page_size,
+                        page_token.as_deref(),
+                    )
+                    .await?;
+                ::core::result::Result::Ok((
+                    page.store_list.unwrap_or_default(),
+                    page.next_page_token,
+                ))
+            }
+        })
+    }
+    /// Every item of [`list_stocks`](Self::list_stocks), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    pub fn list_stocks_stream(
+        &self,
+        product_coupon_id: &str,
+        brand_id: &str,
+        state: ::core::option::Option<&crate::generated::models::StockState>,
+        stock_bundle_id: ::core::option::Option<&str>,
+        page_size: ::core::option::Option<i64>,
+    ) -> crate::runtime::pagination::PageStream<crate::generated::models::StockEntity> {
+        let client = self.clone();
+        let product_coupon_id = product_coupon_id.to_owned();
+        let brand_id = brand_id.to_owned();
+        let state = state.cloned();
+        let stock_bundle_id = stock_bundle_id.map(::std::borrow::ToOwned::to_owned);
+        crate::runtime::pagination::PageStream::new(move |
+            page_token: ::core::option::Option<::std::string::String>|
+        {
+            let client = client.clone();
+            let product_coupon_id = product_coupon_id.clone();
+            let brand_id = brand_id.clone();
+            let state = state.clone();
+            let stock_bundle_id = stock_bundle_id.clone();
+            async move {
+                let page = client
+                    .list_stocks(
+                        &product_coupon_id,
+                        &brand_id,
+                        state.as_ref(),
+                        stock_bundle_id.as_deref(),
+                        page_size,
+                        page_token.as_deref(),
+                    )
+                    .await?;
+                ::core::result::Result::Ok((
+                    page.stock_list.unwrap_or_default(),
+                    page.next_page_token,
+                ))
+            }
+        })
+    }
+    /// Every item of [`list_user_coupons`](Self::list_user_coupons), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    #[allow(clippy::too_many_arguments)]
+    pub fn list_user_coupons_stream(
+        &self,
+        openid: &str,
+        brand_id: &str,
+        appid: &str,
+        product_coupon_id: ::core::option::Option<&str>,
+        stock_id: ::core::option::Option<&str>,
+        coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+        page_size: ::core::option::Option<i64>,
+    ) -> crate::runtime::pagination::PageStream<
+        crate::generated::models::UserProductCoupon,
+    > {
+        let client = self.clone();
+        let openid = openid.to_owned();
+        let brand_id = brand_id.to_owned();
+        let appid = appid.to_owned();
+        let product_coupon_id = product_coupon_id.map(::std::borrow::ToOwned::to_owned);
+        let stock_id = stock_id.map(::std::borrow::ToOwned::to_owned);
+        let coupon_state = coupon_state.cloned();
+        crate::runtime::pagination::PageStream::new(move |
+            page_token: ::core::option::Option<::std::string::String>|
+        {
+            let client = client.clone();
+            let openid = openid.clone();
+            let brand_id = brand_id.clone();
+            let appid = appid.clone();
+            let product_coupon_id = product_coupon_id.clone();
+            let stock_id = stock_id.clone();
+            let coupon_state = coupon_state.clone();
+            async move {
+                let page = client
+                    .list_user_coupons(
+                        &openid,
+                        &brand_id,
+                        &appid,
+                        product_coupon_id.as_deref(),
+                        stock_id.as_deref(),
+                        coupon_state.as_ref(),
+                        page_size,
+                        page_token.as_deref(),
+                    )
+                    .await?;
+                ::core::result::Result::Ok((
+                    page.user_coupon_list.unwrap_or_default(),
+                    page.next_page_token,
+                ))
+            }
+        })
+    }
+}
+/// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_associate_stock_bundle_stores(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_bundle_id;
+        let p = "stock_bundle_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_associate_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_confirm_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::ConfirmUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &coupon_code;
+        let p = "coupon_code";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_create_image_generation_task(
+    body: &crate::generated::models::CreateImageGenerationTaskRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
 }
 /// Validates the arguments of [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) as the call does before sending: every violation, with its JSON path.
 #[allow(unused_variables)]
@@ -134,6 +2487,27 @@ pub fn validate_create_product_coupon(
     body: &crate::generated::models::CreateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::create_stock`](crate::runtime::client::Client::create_stock) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_create_stock(
+    product_coupon_id: &str,
+    body: &crate::generated::models::CreateStockRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
@@ -147,6 +2521,792 @@ pub fn validate_create_stock_bundle(
     {
         let v = &product_coupon_id;
         let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_deactivate_product_coupon(
+    product_coupon_id: &str,
+    body: &crate::generated::models::DeactivateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_deactivate_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::DeactivateStockRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_deactivate_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::DeactivateUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &coupon_code;
+        let p = "coupon_code";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_deactivate_user_coupon_bundle(
+    openid: &str,
+    user_coupon_bundle_id: &str,
+    body: &crate::generated::models::DeactivateUserCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &user_coupon_bundle_id;
+        let p = "user_coupon_bundle_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_disassociate_stock_bundle_stores(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_bundle_id;
+        let p = "stock_bundle_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_disassociate_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_get_image_generation_task(
+    task_id: &str,
+    brand_id: &str,
+    image_generation_type: &crate::generated::models::ImageGenerationType,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &task_id;
+        let p = "task_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &image_generation_type;
+        let p = "image_generation_type";
+        let out = &mut __violations;
+        out.check_known(p, v.is_known(), v.as_str());
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
+    crate::runtime::validate::Violations::default()
+}
+/// Validates the arguments of [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_get_product_coupon(
+    product_coupon_id: &str,
+    brand_id: &str,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::get_stock`](crate::runtime::client::Client::get_stock) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_get_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    brand_id: &str,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_get_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    brand_id: &str,
+    product_coupon_id: &str,
+    stock_id: &str,
+    appid: &str,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &coupon_code;
+        let p = "coupon_code";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_list_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    brand_id: &str,
+    page_size: ::core::option::Option<i64>,
+    page_token: ::core::option::Option<&str>,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    if let ::core::option::Option::Some(v) = &page_size {
+        let p = "page_size";
+        let out = &mut __violations;
+        out.check_range(
+            p,
+            *v,
+            ::core::option::Option::Some(1i64),
+            ::core::option::Option::None,
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_list_stocks(
+    product_coupon_id: &str,
+    brand_id: &str,
+    state: ::core::option::Option<&crate::generated::models::StockState>,
+    stock_bundle_id: ::core::option::Option<&str>,
+    page_size: ::core::option::Option<i64>,
+    page_token: ::core::option::Option<&str>,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    if let ::core::option::Option::Some(v) = &state {
+        let p = "state";
+        let out = &mut __violations;
+        out.check_known(p, v.is_known(), v.as_str());
+    }
+    if let ::core::option::Option::Some(v) = &page_size {
+        let p = "page_size";
+        let out = &mut __violations;
+        out.check_range(
+            p,
+            *v,
+            ::core::option::Option::Some(1i64),
+            ::core::option::Option::Some(50i64),
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+#[allow(clippy::too_many_arguments)]
+pub fn validate_list_user_coupons(
+    openid: &str,
+    brand_id: &str,
+    appid: &str,
+    product_coupon_id: ::core::option::Option<&str>,
+    stock_id: ::core::option::Option<&str>,
+    coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+    page_size: ::core::option::Option<i64>,
+    page_token: ::core::option::Option<&str>,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    if let ::core::option::Option::Some(v) = &coupon_state {
+        let p = "coupon_state";
+        let out = &mut __violations;
+        out.check_known(p, v.is_known(), v.as_str());
+    }
+    if let ::core::option::Option::Some(v) = &page_size {
+        let p = "page_size";
+        let out = &mut __violations;
+        out.check_range(
+            p,
+            *v,
+            ::core::option::Option::Some(1i64),
+            ::core::option::Option::None,
+        );
+    }
+    __violations
+}
+/// Validates the arguments of [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_pre_send_coupon(
+    openid: &str,
+    body: &crate::generated::models::PreSendCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_pre_send_coupon_bundle(
+    openid: &str,
+    body: &crate::generated::models::PreSendCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_return_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::ReturnUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &coupon_code;
+        let p = "coupon_code";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_send_coupon(
+    openid: &str,
+    body: &crate::generated::models::SendCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_send_coupon_bundle(
+    openid: &str,
+    body: &crate::generated::models::SendCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_set_notify_config(
+    body: &crate::generated::models::SetNotifyConfigRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_update_product_coupon(
+    product_coupon_id: &str,
+    body: &crate::generated::models::UpdateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::update_stock`](crate::runtime::client::Client::update_stock) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_update_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UpdateStockInfoRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_update_stock_budget(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UpdateBudgetRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_update_stock_bundle(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::UpdateStockInfoRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_bundle_id;
+        let p = "stock_bundle_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_update_stock_bundle_budget(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::UpdateBudgetRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_bundle_id;
+        let p = "stock_bundle_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_upload_coupon_codes(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UploadCouponCodesRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &product_coupon_id;
+        let p = "product_coupon_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &stock_id;
+        let p = "stock_id";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
+    __violations
+}
+/// Validates the arguments of [`Client::upload_image`](crate::runtime::client::Client::upload_image) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_upload_image(
+    meta: &crate::generated::models::ImageUploadMeta,
+    file: &crate::runtime::upload::UploadFile,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    crate::runtime::validate::Validate::validate_at(meta, "", &mut __violations);
+    __violations.check_upload("file", file, 2097152u64, &["image/jpeg", "image/png"]);
+    __violations
+}
+/// Validates the arguments of [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) as the call does before sending: every violation, with its JSON path.
+#[allow(unused_variables)]
+pub fn validate_use_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::UseUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    let mut __violations = crate::runtime::validate::Violations::default();
+    {
+        let v = &openid;
+        let p = "openid";
+        let out = &mut __violations;
+        out.check_length(
+            p,
+            v,
+            ::core::option::Option::Some(1usize),
+            ::core::option::Option::None,
+        );
+    }
+    {
+        let v = &coupon_code;
+        let p = "coupon_code";
         let out = &mut __violations;
         out.check_length(
             p,

@@ -8,10 +8,51 @@
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum OperationRequest {
+    /// 批次组批量关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`).
+    AssociateStockBundleStores {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次组ID】 `stock_bundle_id`
+        stock_bundle_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::StoreListRequest>,
+    },
+    /// 批次关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`).
+    AssociateStockStores {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::StoreListRequest>,
+    },
+    /// 确认发放用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`).
+    ConfirmUserCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户商品券Code】 `coupon_code`
+        coupon_code: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::ConfirmUserCouponRequest>,
+    },
+    /// 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
+    CreateImageGenerationTask {
+        /// The JSON body.
+        body: ::std::boxed::Box<
+            crate::generated::models::CreateImageGenerationTaskRequest,
+        >,
+    },
     /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
     CreateProductCoupon {
         /// The JSON body.
         body: ::std::boxed::Box<crate::generated::models::CreateProductCouponRequest>,
+    },
+    /// 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+    CreateStock {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::CreateStockRequest>,
     },
     /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
     CreateStockBundle {
@@ -19,6 +60,259 @@ pub enum OperationRequest {
         product_coupon_id: ::std::string::String,
         /// The JSON body.
         body: ::std::boxed::Box<crate::generated::models::CreateStockBundleRequest>,
+    },
+    /// 失效商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`).
+    DeactivateProductCoupon {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::DeactivateProductCouponRequest>,
+    },
+    /// 失效商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`).
+    DeactivateStock {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::DeactivateStockRequest>,
+    },
+    /// 失效用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`).
+    DeactivateUserCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户商品券Code】 `coupon_code`
+        coupon_code: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::DeactivateUserCouponRequest>,
+    },
+    /// 失效用户商品券组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`).
+    DeactivateUserCouponBundle {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户券组ID】 `user_coupon_bundle_id`
+        user_coupon_bundle_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<
+            crate::generated::models::DeactivateUserCouponBundleRequest,
+        >,
+    },
+    /// 批次组批量取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`).
+    DisassociateStockBundleStores {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次组ID】 `stock_bundle_id`
+        stock_bundle_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::StoreListRequest>,
+    },
+    /// 批次取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`).
+    DisassociateStockStores {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::StoreListRequest>,
+    },
+    /// 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
+    GetImageGenerationTask {
+        /// 【图片生成的任务ID】 `task_id`
+        task_id: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+        /// 【图片生成类型】 `image_generation_type`
+        image_generation_type: crate::generated::models::ImageGenerationType,
+    },
+    /// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`).
+    GetNotifyConfig {},
+    /// 查询商品券 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+    GetProductCoupon {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+    },
+    /// 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+    GetStock {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+    },
+    /// 查询用户商品券详情 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`).
+    GetUserCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户商品券Code】 `coupon_code`
+        coupon_code: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// 【公众账号AppID】 `appid`
+        appid: ::std::string::String,
+    },
+    /// 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`).
+    ListStockStores {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+        /// 【分页大小】 `page_size`
+        page_size: ::core::option::Option<i64>,
+        /// 【分页Token】 `page_token`
+        page_token: ::core::option::Option<::std::string::String>,
+    },
+    /// 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+    ListStocks {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+        /// 【批次状态】 `state`
+        state: ::core::option::Option<crate::generated::models::StockState>,
+        /// 【批次组ID】 `stock_bundle_id`
+        stock_bundle_id: ::core::option::Option<::std::string::String>,
+        /// 【分页大小】 `page_size`
+        page_size: ::core::option::Option<i64>,
+        /// 【分页Token】 `page_token`
+        page_token: ::core::option::Option<::std::string::String>,
+    },
+    /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+    ListUserCoupons {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【品牌ID】 `brand_id`
+        brand_id: ::std::string::String,
+        /// 【公众账号AppID】 `appid`
+        appid: ::std::string::String,
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::core::option::Option<::std::string::String>,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::core::option::Option<::std::string::String>,
+        /// 【用户商品券状态】 `coupon_state`
+        coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+        /// 【分页大小】 `page_size`
+        page_size: ::core::option::Option<i64>,
+        /// 【分页Token】 `page_token`
+        page_token: ::core::option::Option<::std::string::String>,
+    },
+    /// 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`).
+    PreSendCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::PreSendCouponRequest>,
+    },
+    /// 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`).
+    PreSendCouponBundle {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::PreSendCouponBundleRequest>,
+    },
+    /// 退券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`).
+    ReturnUserCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户商品券Code】 `coupon_code`
+        coupon_code: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::ReturnUserCouponRequest>,
+    },
+    /// 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+    SendCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::SendCouponRequest>,
+    },
+    /// 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`).
+    SendCouponBundle {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::SendCouponBundleRequest>,
+    },
+    /// 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
+    SetNotifyConfig {
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::SetNotifyConfigRequest>,
+    },
+    /// 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+    UpdateProductCoupon {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UpdateProductCouponRequest>,
+    },
+    /// 修改商品券批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+    UpdateStock {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UpdateStockInfoRequest>,
+    },
+    /// 修改商品券批次发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`).
+    UpdateStockBudget {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UpdateBudgetRequest>,
+    },
+    /// 修改商品券批次组 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`).
+    UpdateStockBundle {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次组ID】 `stock_bundle_id`
+        stock_bundle_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UpdateStockInfoRequest>,
+    },
+    /// 修改商品券批次组发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`).
+    UpdateStockBundleBudget {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次组ID】 `stock_bundle_id`
+        stock_bundle_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UpdateBudgetRequest>,
+    },
+    /// 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
+    UploadCouponCodes {
+        /// 【商品券ID】 `product_coupon_id`
+        product_coupon_id: ::std::string::String,
+        /// 【批次ID】 `stock_id`
+        stock_id: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UploadCouponCodesRequest>,
+    },
+    /// 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`).
+    UploadImage {
+        /// The upload's meta JSON (the signed part).
+        meta: ::std::boxed::Box<crate::generated::models::ImageUploadMeta>,
+        /// The file; `parse` leaves it empty: set it with [`OperationRequest::set_file`].
+        file: crate::runtime::upload::UploadFile,
+    },
+    /// 核销用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`).
+    UseUserCoupon {
+        /// 【用户OpenID】 `openid`
+        openid: ::std::string::String,
+        /// 【用户商品券Code】 `coupon_code`
+        coupon_code: ::std::string::String,
+        /// The JSON body.
+        body: ::std::boxed::Box<crate::generated::models::UseUserCouponRequest>,
     },
 }
 impl OperationRequest {
@@ -32,8 +326,82 @@ impl OperationRequest {
     ) -> ::core::result::Result<Self, crate::runtime::dispatch::ParseError> {
         let _ = (path, query, body);
         match id {
+            "associate_stock_bundle_stores" => {
+                ::core::result::Result::Ok(Self::AssociateStockBundleStores {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_bundle_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_bundle_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "associate_stock_stores" => {
+                ::core::result::Result::Ok(Self::AssociateStockStores {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "confirm_user_coupon" => {
+                ::core::result::Result::Ok(Self::ConfirmUserCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    coupon_code: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "coupon_code",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "create_image_generation_task" => {
+                ::core::result::Result::Ok(Self::CreateImageGenerationTask {
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
             "create_product_coupon" => {
                 ::core::result::Result::Ok(Self::CreateProductCoupon {
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "create_stock" => {
+                ::core::result::Result::Ok(Self::CreateStock {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
                     body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
                 })
             }
@@ -43,6 +411,541 @@ impl OperationRequest {
                         let v = crate::runtime::dispatch::required_param(
                             path,
                             "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "deactivate_product_coupon" => {
+                ::core::result::Result::Ok(Self::DeactivateProductCoupon {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "deactivate_stock" => {
+                ::core::result::Result::Ok(Self::DeactivateStock {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "deactivate_user_coupon" => {
+                ::core::result::Result::Ok(Self::DeactivateUserCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    coupon_code: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "coupon_code",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "deactivate_user_coupon_bundle" => {
+                ::core::result::Result::Ok(Self::DeactivateUserCouponBundle {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    user_coupon_bundle_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "user_coupon_bundle_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "disassociate_stock_bundle_stores" => {
+                ::core::result::Result::Ok(Self::DisassociateStockBundleStores {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_bundle_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_bundle_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "disassociate_stock_stores" => {
+                ::core::result::Result::Ok(Self::DisassociateStockStores {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "get_image_generation_task" => {
+                ::core::result::Result::Ok(Self::GetImageGenerationTask {
+                    task_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "task_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    image_generation_type: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "image_generation_type",
+                        )?;
+                        <crate::generated::models::ImageGenerationType as ::core::convert::From<
+                            &str,
+                        >>::from(&v)
+                    },
+                })
+            }
+            "get_notify_config" => ::core::result::Result::Ok(Self::GetNotifyConfig {}),
+            "get_product_coupon" => {
+                ::core::result::Result::Ok(Self::GetProductCoupon {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                })
+            }
+            "get_stock" => {
+                ::core::result::Result::Ok(Self::GetStock {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                })
+            }
+            "get_user_coupon" => {
+                ::core::result::Result::Ok(Self::GetUserCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    coupon_code: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "coupon_code",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    appid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "appid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                })
+            }
+            "list_stock_stores" => {
+                ::core::result::Result::Ok(Self::ListStockStores {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    page_size: crate::runtime::dispatch::param(query, "page_size")
+                        .map(|v| crate::runtime::dispatch::integer_param("page_size", v))
+                        .transpose()?,
+                    page_token: crate::runtime::dispatch::param(query, "page_token")
+                        .map(::std::string::String::from),
+                })
+            }
+            "list_stocks" => {
+                ::core::result::Result::Ok(Self::ListStocks {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    state: crate::runtime::dispatch::param(query, "state")
+                        .map(
+                            <crate::generated::models::StockState as ::core::convert::From<
+                                &str,
+                            >>::from,
+                        ),
+                    stock_bundle_id: crate::runtime::dispatch::param(
+                            query,
+                            "stock_bundle_id",
+                        )
+                        .map(::std::string::String::from),
+                    page_size: crate::runtime::dispatch::param(query, "page_size")
+                        .map(|v| crate::runtime::dispatch::integer_param("page_size", v))
+                        .transpose()?,
+                    page_token: crate::runtime::dispatch::param(query, "page_token")
+                        .map(::std::string::String::from),
+                })
+            }
+            "list_user_coupons" => {
+                ::core::result::Result::Ok(Self::ListUserCoupons {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    brand_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "brand_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    appid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            query,
+                            "appid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    product_coupon_id: crate::runtime::dispatch::param(
+                            query,
+                            "product_coupon_id",
+                        )
+                        .map(::std::string::String::from),
+                    stock_id: crate::runtime::dispatch::param(query, "stock_id")
+                        .map(::std::string::String::from),
+                    coupon_state: crate::runtime::dispatch::param(query, "coupon_state")
+                        .map(
+                            <crate::generated::models::UserCouponState as ::core::convert::From<
+                                &str,
+                            >>::from,
+                        ),
+                    page_size: crate::runtime::dispatch::param(query, "page_size")
+                        .map(|v| crate::runtime::dispatch::integer_param("page_size", v))
+                        .transpose()?,
+                    page_token: crate::runtime::dispatch::param(query, "page_token")
+                        .map(::std::string::String::from),
+                })
+            }
+            "pre_send_coupon" => {
+                ::core::result::Result::Ok(Self::PreSendCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "pre_send_coupon_bundle" => {
+                ::core::result::Result::Ok(Self::PreSendCouponBundle {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "return_user_coupon" => {
+                ::core::result::Result::Ok(Self::ReturnUserCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    coupon_code: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "coupon_code",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "send_coupon" => {
+                ::core::result::Result::Ok(Self::SendCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "send_coupon_bundle" => {
+                ::core::result::Result::Ok(Self::SendCouponBundle {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "set_notify_config" => {
+                ::core::result::Result::Ok(Self::SetNotifyConfig {
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "update_product_coupon" => {
+                ::core::result::Result::Ok(Self::UpdateProductCoupon {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "update_stock" => {
+                ::core::result::Result::Ok(Self::UpdateStock {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "update_stock_budget" => {
+                ::core::result::Result::Ok(Self::UpdateStockBudget {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "update_stock_bundle" => {
+                ::core::result::Result::Ok(Self::UpdateStockBundle {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_bundle_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_bundle_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "update_stock_bundle_budget" => {
+                ::core::result::Result::Ok(Self::UpdateStockBundleBudget {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_bundle_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_bundle_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "upload_coupon_codes" => {
+                ::core::result::Result::Ok(Self::UploadCouponCodes {
+                    product_coupon_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "product_coupon_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    stock_id: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "stock_id",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    body: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                })
+            }
+            "upload_image" => {
+                ::core::result::Result::Ok(Self::UploadImage {
+                    meta: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
+                    file: ::core::default::Default::default(),
+                })
+            }
+            "use_user_coupon" => {
+                ::core::result::Result::Ok(Self::UseUserCoupon {
+                    openid: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "openid",
+                        )?;
+                        ::std::string::String::from(&v)
+                    },
+                    coupon_code: {
+                        let v = crate::runtime::dispatch::required_param(
+                            path,
+                            "coupon_code",
                         )?;
                         ::std::string::String::from(&v)
                     },
@@ -61,32 +964,408 @@ impl OperationRequest {
     /// The operation's metadata.
     pub fn meta(&self) -> &'static crate::runtime::client::OperationMeta {
         match self {
+            Self::AssociateStockBundleStores { .. } => {
+                &crate::generated::operations::ASSOCIATE_STOCK_BUNDLE_STORES
+            }
+            Self::AssociateStockStores { .. } => {
+                &crate::generated::operations::ASSOCIATE_STOCK_STORES
+            }
+            Self::ConfirmUserCoupon { .. } => {
+                &crate::generated::operations::CONFIRM_USER_COUPON
+            }
+            Self::CreateImageGenerationTask { .. } => {
+                &crate::generated::operations::CREATE_IMAGE_GENERATION_TASK
+            }
             Self::CreateProductCoupon { .. } => {
                 &crate::generated::operations::CREATE_PRODUCT_COUPON
             }
+            Self::CreateStock { .. } => &crate::generated::operations::CREATE_STOCK,
             Self::CreateStockBundle { .. } => {
                 &crate::generated::operations::CREATE_STOCK_BUNDLE
             }
+            Self::DeactivateProductCoupon { .. } => {
+                &crate::generated::operations::DEACTIVATE_PRODUCT_COUPON
+            }
+            Self::DeactivateStock { .. } => {
+                &crate::generated::operations::DEACTIVATE_STOCK
+            }
+            Self::DeactivateUserCoupon { .. } => {
+                &crate::generated::operations::DEACTIVATE_USER_COUPON
+            }
+            Self::DeactivateUserCouponBundle { .. } => {
+                &crate::generated::operations::DEACTIVATE_USER_COUPON_BUNDLE
+            }
+            Self::DisassociateStockBundleStores { .. } => {
+                &crate::generated::operations::DISASSOCIATE_STOCK_BUNDLE_STORES
+            }
+            Self::DisassociateStockStores { .. } => {
+                &crate::generated::operations::DISASSOCIATE_STOCK_STORES
+            }
+            Self::GetImageGenerationTask { .. } => {
+                &crate::generated::operations::GET_IMAGE_GENERATION_TASK
+            }
+            Self::GetNotifyConfig { .. } => {
+                &crate::generated::operations::GET_NOTIFY_CONFIG
+            }
+            Self::GetProductCoupon { .. } => {
+                &crate::generated::operations::GET_PRODUCT_COUPON
+            }
+            Self::GetStock { .. } => &crate::generated::operations::GET_STOCK,
+            Self::GetUserCoupon { .. } => &crate::generated::operations::GET_USER_COUPON,
+            Self::ListStockStores { .. } => {
+                &crate::generated::operations::LIST_STOCK_STORES
+            }
+            Self::ListStocks { .. } => &crate::generated::operations::LIST_STOCKS,
+            Self::ListUserCoupons { .. } => {
+                &crate::generated::operations::LIST_USER_COUPONS
+            }
+            Self::PreSendCoupon { .. } => &crate::generated::operations::PRE_SEND_COUPON,
+            Self::PreSendCouponBundle { .. } => {
+                &crate::generated::operations::PRE_SEND_COUPON_BUNDLE
+            }
+            Self::ReturnUserCoupon { .. } => {
+                &crate::generated::operations::RETURN_USER_COUPON
+            }
+            Self::SendCoupon { .. } => &crate::generated::operations::SEND_COUPON,
+            Self::SendCouponBundle { .. } => {
+                &crate::generated::operations::SEND_COUPON_BUNDLE
+            }
+            Self::SetNotifyConfig { .. } => {
+                &crate::generated::operations::SET_NOTIFY_CONFIG
+            }
+            Self::UpdateProductCoupon { .. } => {
+                &crate::generated::operations::UPDATE_PRODUCT_COUPON
+            }
+            Self::UpdateStock { .. } => &crate::generated::operations::UPDATE_STOCK,
+            Self::UpdateStockBudget { .. } => {
+                &crate::generated::operations::UPDATE_STOCK_BUDGET
+            }
+            Self::UpdateStockBundle { .. } => {
+                &crate::generated::operations::UPDATE_STOCK_BUNDLE
+            }
+            Self::UpdateStockBundleBudget { .. } => {
+                &crate::generated::operations::UPDATE_STOCK_BUNDLE_BUDGET
+            }
+            Self::UploadCouponCodes { .. } => {
+                &crate::generated::operations::UPLOAD_COUPON_CODES
+            }
+            Self::UploadImage { .. } => &crate::generated::operations::UPLOAD_IMAGE,
+            Self::UseUserCoupon { .. } => &crate::generated::operations::USE_USER_COUPON,
         }
     }
     /// Attaches the file of an upload operation; `false` (and nothing changes) for
     /// operations that upload nothing.
     pub fn set_file(&mut self, upload: crate::runtime::upload::UploadFile) -> bool {
-        let _ = (self, upload);
-        false
+        match self {
+            Self::UploadImage { file, .. } => {
+                *file = upload;
+                true
+            }
+            _ => false,
+        }
     }
     /// Validates the request as its call function would before sending.
     pub fn validate(
         &self,
     ) -> ::core::result::Result<(), crate::runtime::validate::Violations> {
         match self {
+            Self::AssociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                crate::generated::operations::validate_associate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::AssociateStockStores { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_associate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::ConfirmUserCoupon { openid, coupon_code, body } => {
+                crate::generated::operations::validate_confirm_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::CreateImageGenerationTask { body } => {
+                crate::generated::operations::validate_create_image_generation_task(body)
+                    .into_result()
+            }
             Self::CreateProductCoupon { body } => {
                 crate::generated::operations::validate_create_product_coupon(body)
+                    .into_result()
+            }
+            Self::CreateStock { product_coupon_id, body } => {
+                crate::generated::operations::validate_create_stock(
+                        product_coupon_id.as_str(),
+                        body,
+                    )
                     .into_result()
             }
             Self::CreateStockBundle { product_coupon_id, body } => {
                 crate::generated::operations::validate_create_stock_bundle(
                         product_coupon_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DeactivateProductCoupon { product_coupon_id, body } => {
+                crate::generated::operations::validate_deactivate_product_coupon(
+                        product_coupon_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DeactivateStock { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_deactivate_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DeactivateUserCoupon { openid, coupon_code, body } => {
+                crate::generated::operations::validate_deactivate_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DeactivateUserCouponBundle { openid, user_coupon_bundle_id, body } => {
+                crate::generated::operations::validate_deactivate_user_coupon_bundle(
+                        openid.as_str(),
+                        user_coupon_bundle_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DisassociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                crate::generated::operations::validate_disassociate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::DisassociateStockStores { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_disassociate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::GetImageGenerationTask { task_id, brand_id, image_generation_type } => {
+                crate::generated::operations::validate_get_image_generation_task(
+                        task_id.as_str(),
+                        brand_id.as_str(),
+                        image_generation_type,
+                    )
+                    .into_result()
+            }
+            Self::GetNotifyConfig {} => {
+                crate::generated::operations::validate_get_notify_config().into_result()
+            }
+            Self::GetProductCoupon { product_coupon_id, brand_id } => {
+                crate::generated::operations::validate_get_product_coupon(
+                        product_coupon_id.as_str(),
+                        brand_id.as_str(),
+                    )
+                    .into_result()
+            }
+            Self::GetStock { product_coupon_id, stock_id, brand_id } => {
+                crate::generated::operations::validate_get_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        brand_id.as_str(),
+                    )
+                    .into_result()
+            }
+            Self::GetUserCoupon {
+                openid,
+                coupon_code,
+                brand_id,
+                product_coupon_id,
+                stock_id,
+                appid,
+            } => {
+                crate::generated::operations::validate_get_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        brand_id.as_str(),
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        appid.as_str(),
+                    )
+                    .into_result()
+            }
+            Self::ListStockStores {
+                product_coupon_id,
+                stock_id,
+                brand_id,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::operations::validate_list_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        brand_id.as_str(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .into_result()
+            }
+            Self::ListStocks {
+                product_coupon_id,
+                brand_id,
+                state,
+                stock_bundle_id,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::operations::validate_list_stocks(
+                        product_coupon_id.as_str(),
+                        brand_id.as_str(),
+                        state.as_ref(),
+                        stock_bundle_id.as_deref(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .into_result()
+            }
+            Self::ListUserCoupons {
+                openid,
+                brand_id,
+                appid,
+                product_coupon_id,
+                stock_id,
+                coupon_state,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::operations::validate_list_user_coupons(
+                        openid.as_str(),
+                        brand_id.as_str(),
+                        appid.as_str(),
+                        product_coupon_id.as_deref(),
+                        stock_id.as_deref(),
+                        coupon_state.as_ref(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .into_result()
+            }
+            Self::PreSendCoupon { openid, body } => {
+                crate::generated::operations::validate_pre_send_coupon(
+                        openid.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::PreSendCouponBundle { openid, body } => {
+                crate::generated::operations::validate_pre_send_coupon_bundle(
+                        openid.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::ReturnUserCoupon { openid, coupon_code, body } => {
+                crate::generated::operations::validate_return_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::SendCoupon { openid, body } => {
+                crate::generated::operations::validate_send_coupon(openid.as_str(), body)
+                    .into_result()
+            }
+            Self::SendCouponBundle { openid, body } => {
+                crate::generated::operations::validate_send_coupon_bundle(
+                        openid.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::SetNotifyConfig { body } => {
+                crate::generated::operations::validate_set_notify_config(body)
+                    .into_result()
+            }
+            Self::UpdateProductCoupon { product_coupon_id, body } => {
+                crate::generated::operations::validate_update_product_coupon(
+                        product_coupon_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UpdateStock { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_update_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UpdateStockBudget { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_update_stock_budget(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UpdateStockBundle { product_coupon_id, stock_bundle_id, body } => {
+                crate::generated::operations::validate_update_stock_bundle(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UpdateStockBundleBudget {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                crate::generated::operations::validate_update_stock_bundle_budget(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UploadCouponCodes { product_coupon_id, stock_id, body } => {
+                crate::generated::operations::validate_upload_coupon_codes(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .into_result()
+            }
+            Self::UploadImage { meta, file } => {
+                crate::generated::operations::validate_upload_image(meta, file)
+                    .into_result()
+            }
+            Self::UseUserCoupon { openid, coupon_code, body } => {
+                crate::generated::operations::validate_use_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
                         body,
                     )
                     .into_result()
@@ -99,6 +1378,50 @@ impl OperationRequest {
         client: &crate::runtime::client::Client,
     ) -> ::core::result::Result<OperationResponse, crate::runtime::error::Error> {
         match self {
+            Self::AssociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .associate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::AssociateStockBundleStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::AssociateStockStores { product_coupon_id, stock_id, body } => {
+                client
+                    .associate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::AssociateStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ConfirmUserCoupon { openid, coupon_code, body } => {
+                client
+                    .confirm_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::ConfirmUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::CreateImageGenerationTask { body } => {
+                client
+                    .create_image_generation_task(body)
+                    .await
+                    .map(|response| OperationResponse::CreateImageGenerationTask(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
             Self::CreateProductCoupon { body } => {
                 client
                     .create_product_coupon(body)
@@ -107,11 +1430,349 @@ impl OperationRequest {
                         ::std::boxed::Box::new(response),
                     ))
             }
+            Self::CreateStock { product_coupon_id, body } => {
+                client
+                    .create_stock(product_coupon_id.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::CreateStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
             Self::CreateStockBundle { product_coupon_id, body } => {
                 client
                     .create_stock_bundle(product_coupon_id.as_str(), body)
                     .await
                     .map(|response| OperationResponse::CreateStockBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateProductCoupon { product_coupon_id, body } => {
+                client
+                    .deactivate_product_coupon(product_coupon_id.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::DeactivateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateStock { product_coupon_id, stock_id, body } => {
+                client
+                    .deactivate_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::DeactivateStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateUserCoupon { openid, coupon_code, body } => {
+                client
+                    .deactivate_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::DeactivateUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateUserCouponBundle { openid, user_coupon_bundle_id, body } => {
+                client
+                    .deactivate_user_coupon_bundle(
+                        openid.as_str(),
+                        user_coupon_bundle_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::DeactivateUserCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DisassociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .disassociate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::DisassociateStockBundleStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DisassociateStockStores { product_coupon_id, stock_id, body } => {
+                client
+                    .disassociate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::DisassociateStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetImageGenerationTask { task_id, brand_id, image_generation_type } => {
+                client
+                    .get_image_generation_task(
+                        task_id.as_str(),
+                        brand_id.as_str(),
+                        image_generation_type,
+                    )
+                    .await
+                    .map(|response| OperationResponse::GetImageGenerationTask(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetNotifyConfig {} => {
+                client
+                    .get_notify_config()
+                    .await
+                    .map(|response| OperationResponse::GetNotifyConfig(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetProductCoupon { product_coupon_id, brand_id } => {
+                client
+                    .get_product_coupon(product_coupon_id.as_str(), brand_id.as_str())
+                    .await
+                    .map(|response| OperationResponse::GetProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetStock { product_coupon_id, stock_id, brand_id } => {
+                client
+                    .get_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        brand_id.as_str(),
+                    )
+                    .await
+                    .map(|response| OperationResponse::GetStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetUserCoupon {
+                openid,
+                coupon_code,
+                brand_id,
+                product_coupon_id,
+                stock_id,
+                appid,
+            } => {
+                client
+                    .get_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        brand_id.as_str(),
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        appid.as_str(),
+                    )
+                    .await
+                    .map(|response| OperationResponse::GetUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListStockStores {
+                product_coupon_id,
+                stock_id,
+                brand_id,
+                page_size,
+                page_token,
+            } => {
+                client
+                    .list_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        brand_id.as_str(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .await
+                    .map(|response| OperationResponse::ListStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListStocks {
+                product_coupon_id,
+                brand_id,
+                state,
+                stock_bundle_id,
+                page_size,
+                page_token,
+            } => {
+                client
+                    .list_stocks(
+                        product_coupon_id.as_str(),
+                        brand_id.as_str(),
+                        state.as_ref(),
+                        stock_bundle_id.as_deref(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .await
+                    .map(|response| OperationResponse::ListStocks(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListUserCoupons {
+                openid,
+                brand_id,
+                appid,
+                product_coupon_id,
+                stock_id,
+                coupon_state,
+                page_size,
+                page_token,
+            } => {
+                client
+                    .list_user_coupons(
+                        openid.as_str(),
+                        brand_id.as_str(),
+                        appid.as_str(),
+                        product_coupon_id.as_deref(),
+                        stock_id.as_deref(),
+                        coupon_state.as_ref(),
+                        *page_size,
+                        page_token.as_deref(),
+                    )
+                    .await
+                    .map(|response| OperationResponse::ListUserCoupons(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::PreSendCoupon { openid, body } => {
+                client
+                    .pre_send_coupon(openid.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::PreSendCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::PreSendCouponBundle { openid, body } => {
+                client
+                    .pre_send_coupon_bundle(openid.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::PreSendCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ReturnUserCoupon { openid, coupon_code, body } => {
+                client
+                    .return_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::ReturnUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SendCoupon { openid, body } => {
+                client
+                    .send_coupon(openid.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::SendCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SendCouponBundle { openid, body } => {
+                client
+                    .send_coupon_bundle(openid.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::SendCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SetNotifyConfig { body } => {
+                client
+                    .set_notify_config(body)
+                    .await
+                    .map(|response| OperationResponse::SetNotifyConfig(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateProductCoupon { product_coupon_id, body } => {
+                client
+                    .update_product_coupon(product_coupon_id.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::UpdateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStock { product_coupon_id, stock_id, body } => {
+                client
+                    .update_stock(product_coupon_id.as_str(), stock_id.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::UpdateStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBudget { product_coupon_id, stock_id, body } => {
+                client
+                    .update_stock_budget(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::UpdateStockBudget(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBundle { product_coupon_id, stock_bundle_id, body } => {
+                client
+                    .update_stock_bundle(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::UpdateStockBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBundleBudget {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .update_stock_bundle_budget(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::UpdateStockBundleBudget(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UploadCouponCodes { product_coupon_id, stock_id, body } => {
+                client
+                    .upload_coupon_codes(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .await
+                    .map(|response| OperationResponse::UploadCouponCodes(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UploadImage { meta, file } => {
+                client
+                    .upload_image(meta, file)
+                    .await
+                    .map(|response| OperationResponse::UploadImage(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UseUserCoupon { openid, coupon_code, body } => {
+                client
+                    .use_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .await
+                    .map(|response| OperationResponse::UseUserCoupon(
                         ::std::boxed::Box::new(response),
                     ))
             }
@@ -124,6 +1785,44 @@ impl OperationRequest {
 pub trait OperationHandler {
     /// What a method fails with.
     type Error;
+    /// 批次组批量关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`).
+    fn associate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_bundle_id: ::std::string::String,
+        body: crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        Self::Error,
+    >;
+    /// 批次关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`).
+    fn associate_stock_stores(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        Self::Error,
+    >;
+    /// 确认发放用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`).
+    fn confirm_user_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        coupon_code: ::std::string::String,
+        body: crate::generated::models::ConfirmUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        Self::Error,
+    >;
+    /// 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
+    fn create_image_generation_task(
+        &mut self,
+        body: crate::generated::models::CreateImageGenerationTaskRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskResponse,
+        Self::Error,
+    >;
     /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
     fn create_product_coupon(
         &mut self,
@@ -132,6 +1831,12 @@ pub trait OperationHandler {
         crate::generated::models::CreateProductCouponResponse,
         Self::Error,
     >;
+    /// 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+    fn create_stock(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        body: crate::generated::models::CreateStockRequest,
+    ) -> ::core::result::Result<crate::generated::models::StockEntity, Self::Error>;
     /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`).
     fn create_stock_bundle(
         &mut self,
@@ -139,6 +1844,263 @@ pub trait OperationHandler {
         body: crate::generated::models::CreateStockBundleRequest,
     ) -> ::core::result::Result<
         crate::generated::models::StockBundleEntity,
+        Self::Error,
+    >;
+    /// 失效商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`).
+    fn deactivate_product_coupon(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        body: crate::generated::models::DeactivateProductCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        Self::Error,
+    >;
+    /// 失效商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`).
+    fn deactivate_stock(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::DeactivateStockRequest,
+    ) -> ::core::result::Result<crate::generated::models::StockEntity, Self::Error>;
+    /// 失效用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`).
+    fn deactivate_user_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        coupon_code: ::std::string::String,
+        body: crate::generated::models::DeactivateUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        Self::Error,
+    >;
+    /// 失效用户商品券组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`).
+    fn deactivate_user_coupon_bundle(
+        &mut self,
+        openid: ::std::string::String,
+        user_coupon_bundle_id: ::std::string::String,
+        body: crate::generated::models::DeactivateUserCouponBundleRequest,
+    ) -> ::core::result::Result<crate::generated::models::UserCouponBundle, Self::Error>;
+    /// 批次组批量取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`).
+    fn disassociate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_bundle_id: ::std::string::String,
+        body: crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        Self::Error,
+    >;
+    /// 批次取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`).
+    fn disassociate_stock_stores(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::StoreListRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreAssociationResult,
+        Self::Error,
+    >;
+    /// 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
+    fn get_image_generation_task(
+        &mut self,
+        task_id: ::std::string::String,
+        brand_id: ::std::string::String,
+        image_generation_type: crate::generated::models::ImageGenerationType,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageGenerationTask,
+        Self::Error,
+    >;
+    /// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`).
+    fn get_notify_config(
+        &mut self,
+    ) -> ::core::result::Result<crate::generated::models::NotifyUrlConfig, Self::Error>;
+    /// 查询商品券 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+    fn get_product_coupon(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        brand_id: ::std::string::String,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        Self::Error,
+    >;
+    /// 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+    fn get_stock(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        brand_id: ::std::string::String,
+    ) -> ::core::result::Result<crate::generated::models::StockEntity, Self::Error>;
+    /// 查询用户商品券详情 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`).
+    fn get_user_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        coupon_code: ::std::string::String,
+        brand_id: ::std::string::String,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        appid: ::std::string::String,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        Self::Error,
+    >;
+    /// 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`).
+    fn list_stock_stores(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        brand_id: ::std::string::String,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<::std::string::String>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStockStoresResponse,
+        Self::Error,
+    >;
+    /// 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
+    fn list_stocks(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        brand_id: ::std::string::String,
+        state: ::core::option::Option<crate::generated::models::StockState>,
+        stock_bundle_id: ::core::option::Option<::std::string::String>,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<::std::string::String>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStocksResponse,
+        Self::Error,
+    >;
+    /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+    #[allow(clippy::too_many_arguments)]
+    fn list_user_coupons(
+        &mut self,
+        openid: ::std::string::String,
+        brand_id: ::std::string::String,
+        appid: ::std::string::String,
+        product_coupon_id: ::core::option::Option<::std::string::String>,
+        stock_id: ::core::option::Option<::std::string::String>,
+        coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+        page_size: ::core::option::Option<i64>,
+        page_token: ::core::option::Option<::std::string::String>,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponse,
+        Self::Error,
+    >;
+    /// 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`).
+    fn pre_send_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        body: crate::generated::models::PreSendCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponResponse,
+        Self::Error,
+    >;
+    /// 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`).
+    fn pre_send_coupon_bundle(
+        &mut self,
+        openid: ::std::string::String,
+        body: crate::generated::models::PreSendCouponBundleRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponResponse,
+        Self::Error,
+    >;
+    /// 退券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`).
+    fn return_user_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        coupon_code: ::std::string::String,
+        body: crate::generated::models::ReturnUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        Self::Error,
+    >;
+    /// 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
+    fn send_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        body: crate::generated::models::SendCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
+        Self::Error,
+    >;
+    /// 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`).
+    fn send_coupon_bundle(
+        &mut self,
+        openid: ::std::string::String,
+        body: crate::generated::models::SendCouponBundleRequest,
+    ) -> ::core::result::Result<crate::generated::models::UserCouponBundle, Self::Error>;
+    /// 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
+    fn set_notify_config(
+        &mut self,
+        body: crate::generated::models::SetNotifyConfigRequest,
+    ) -> ::core::result::Result<crate::generated::models::NotifyUrlConfig, Self::Error>;
+    /// 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
+    fn update_product_coupon(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        body: crate::generated::models::UpdateProductCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntity,
+        Self::Error,
+    >;
+    /// 修改商品券批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
+    fn update_stock(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::UpdateStockInfoRequest,
+    ) -> ::core::result::Result<crate::generated::models::StockEntity, Self::Error>;
+    /// 修改商品券批次发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`).
+    fn update_stock_budget(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::UpdateBudgetRequest,
+    ) -> ::core::result::Result<crate::generated::models::StockEntity, Self::Error>;
+    /// 修改商品券批次组 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`).
+    fn update_stock_bundle(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_bundle_id: ::std::string::String,
+        body: crate::generated::models::UpdateStockInfoRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntity,
+        Self::Error,
+    >;
+    /// 修改商品券批次组发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`).
+    fn update_stock_bundle_budget(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_bundle_id: ::std::string::String,
+        body: crate::generated::models::UpdateBudgetRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntity,
+        Self::Error,
+    >;
+    /// 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
+    fn upload_coupon_codes(
+        &mut self,
+        product_coupon_id: ::std::string::String,
+        stock_id: ::std::string::String,
+        body: crate::generated::models::UploadCouponCodesRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UploadCouponCodesResponse,
+        Self::Error,
+    >;
+    /// 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`).
+    fn upload_image(
+        &mut self,
+        meta: crate::generated::models::ImageUploadMeta,
+        file: crate::runtime::upload::UploadFile,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageUploadResponse,
+        Self::Error,
+    >;
+    /// 核销用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`).
+    fn use_user_coupon(
+        &mut self,
+        openid: ::std::string::String,
+        coupon_code: ::std::string::String,
+        body: crate::generated::models::UseUserCouponRequest,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCoupon,
         Self::Error,
     >;
 }
@@ -150,10 +2112,53 @@ impl OperationRequest {
     ) -> ::core::result::Result<OperationResponse, H::Error> {
         let _ = &handler;
         match self {
+            Self::AssociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                handler
+                    .associate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        *body,
+                    )
+                    .map(|response| OperationResponse::AssociateStockBundleStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::AssociateStockStores { product_coupon_id, stock_id, body } => {
+                handler
+                    .associate_stock_stores(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::AssociateStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ConfirmUserCoupon { openid, coupon_code, body } => {
+                handler
+                    .confirm_user_coupon(openid, coupon_code, *body)
+                    .map(|response| OperationResponse::ConfirmUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::CreateImageGenerationTask { body } => {
+                handler
+                    .create_image_generation_task(*body)
+                    .map(|response| OperationResponse::CreateImageGenerationTask(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
             Self::CreateProductCoupon { body } => {
                 handler
                     .create_product_coupon(*body)
                     .map(|response| OperationResponse::CreateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::CreateStock { product_coupon_id, body } => {
+                handler
+                    .create_stock(product_coupon_id, *body)
+                    .map(|response| OperationResponse::CreateStock(
                         ::std::boxed::Box::new(response),
                     ))
             }
@@ -164,6 +2169,276 @@ impl OperationRequest {
                         ::std::boxed::Box::new(response),
                     ))
             }
+            Self::DeactivateProductCoupon { product_coupon_id, body } => {
+                handler
+                    .deactivate_product_coupon(product_coupon_id, *body)
+                    .map(|response| OperationResponse::DeactivateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateStock { product_coupon_id, stock_id, body } => {
+                handler
+                    .deactivate_stock(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::DeactivateStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateUserCoupon { openid, coupon_code, body } => {
+                handler
+                    .deactivate_user_coupon(openid, coupon_code, *body)
+                    .map(|response| OperationResponse::DeactivateUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DeactivateUserCouponBundle { openid, user_coupon_bundle_id, body } => {
+                handler
+                    .deactivate_user_coupon_bundle(openid, user_coupon_bundle_id, *body)
+                    .map(|response| OperationResponse::DeactivateUserCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DisassociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                handler
+                    .disassociate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        *body,
+                    )
+                    .map(|response| OperationResponse::DisassociateStockBundleStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::DisassociateStockStores { product_coupon_id, stock_id, body } => {
+                handler
+                    .disassociate_stock_stores(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::DisassociateStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetImageGenerationTask { task_id, brand_id, image_generation_type } => {
+                handler
+                    .get_image_generation_task(task_id, brand_id, image_generation_type)
+                    .map(|response| OperationResponse::GetImageGenerationTask(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetNotifyConfig {} => {
+                handler
+                    .get_notify_config()
+                    .map(|response| OperationResponse::GetNotifyConfig(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetProductCoupon { product_coupon_id, brand_id } => {
+                handler
+                    .get_product_coupon(product_coupon_id, brand_id)
+                    .map(|response| OperationResponse::GetProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetStock { product_coupon_id, stock_id, brand_id } => {
+                handler
+                    .get_stock(product_coupon_id, stock_id, brand_id)
+                    .map(|response| OperationResponse::GetStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::GetUserCoupon {
+                openid,
+                coupon_code,
+                brand_id,
+                product_coupon_id,
+                stock_id,
+                appid,
+            } => {
+                handler
+                    .get_user_coupon(
+                        openid,
+                        coupon_code,
+                        brand_id,
+                        product_coupon_id,
+                        stock_id,
+                        appid,
+                    )
+                    .map(|response| OperationResponse::GetUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListStockStores {
+                product_coupon_id,
+                stock_id,
+                brand_id,
+                page_size,
+                page_token,
+            } => {
+                handler
+                    .list_stock_stores(
+                        product_coupon_id,
+                        stock_id,
+                        brand_id,
+                        page_size,
+                        page_token,
+                    )
+                    .map(|response| OperationResponse::ListStockStores(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListStocks {
+                product_coupon_id,
+                brand_id,
+                state,
+                stock_bundle_id,
+                page_size,
+                page_token,
+            } => {
+                handler
+                    .list_stocks(
+                        product_coupon_id,
+                        brand_id,
+                        state,
+                        stock_bundle_id,
+                        page_size,
+                        page_token,
+                    )
+                    .map(|response| OperationResponse::ListStocks(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ListUserCoupons {
+                openid,
+                brand_id,
+                appid,
+                product_coupon_id,
+                stock_id,
+                coupon_state,
+                page_size,
+                page_token,
+            } => {
+                handler
+                    .list_user_coupons(
+                        openid,
+                        brand_id,
+                        appid,
+                        product_coupon_id,
+                        stock_id,
+                        coupon_state,
+                        page_size,
+                        page_token,
+                    )
+                    .map(|response| OperationResponse::ListUserCoupons(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::PreSendCoupon { openid, body } => {
+                handler
+                    .pre_send_coupon(openid, *body)
+                    .map(|response| OperationResponse::PreSendCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::PreSendCouponBundle { openid, body } => {
+                handler
+                    .pre_send_coupon_bundle(openid, *body)
+                    .map(|response| OperationResponse::PreSendCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::ReturnUserCoupon { openid, coupon_code, body } => {
+                handler
+                    .return_user_coupon(openid, coupon_code, *body)
+                    .map(|response| OperationResponse::ReturnUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SendCoupon { openid, body } => {
+                handler
+                    .send_coupon(openid, *body)
+                    .map(|response| OperationResponse::SendCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SendCouponBundle { openid, body } => {
+                handler
+                    .send_coupon_bundle(openid, *body)
+                    .map(|response| OperationResponse::SendCouponBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::SetNotifyConfig { body } => {
+                handler
+                    .set_notify_config(*body)
+                    .map(|response| OperationResponse::SetNotifyConfig(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateProductCoupon { product_coupon_id, body } => {
+                handler
+                    .update_product_coupon(product_coupon_id, *body)
+                    .map(|response| OperationResponse::UpdateProductCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStock { product_coupon_id, stock_id, body } => {
+                handler
+                    .update_stock(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::UpdateStock(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBudget { product_coupon_id, stock_id, body } => {
+                handler
+                    .update_stock_budget(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::UpdateStockBudget(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBundle { product_coupon_id, stock_bundle_id, body } => {
+                handler
+                    .update_stock_bundle(product_coupon_id, stock_bundle_id, *body)
+                    .map(|response| OperationResponse::UpdateStockBundle(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UpdateStockBundleBudget {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                handler
+                    .update_stock_bundle_budget(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        *body,
+                    )
+                    .map(|response| OperationResponse::UpdateStockBundleBudget(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UploadCouponCodes { product_coupon_id, stock_id, body } => {
+                handler
+                    .upload_coupon_codes(product_coupon_id, stock_id, *body)
+                    .map(|response| OperationResponse::UploadCouponCodes(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UploadImage { meta, file } => {
+                handler
+                    .upload_image(*meta, file)
+                    .map(|response| OperationResponse::UploadImage(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
+            Self::UseUserCoupon { openid, coupon_code, body } => {
+                handler
+                    .use_user_coupon(openid, coupon_code, *body)
+                    .map(|response| OperationResponse::UseUserCoupon(
+                        ::std::boxed::Box::new(response),
+                    ))
+            }
         }
     }
 }
@@ -171,23 +2446,188 @@ impl OperationRequest {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum OperationResponse {
+    /// 批次组批量关联门店: the response.
+    AssociateStockBundleStores(
+        ::std::boxed::Box<crate::generated::models::StoreAssociationResult>,
+    ),
+    /// 批次关联门店: the response.
+    AssociateStockStores(
+        ::std::boxed::Box<crate::generated::models::StoreAssociationResult>,
+    ),
+    /// 确认发放用户商品券: the response.
+    ConfirmUserCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
+    /// 提交图片生成任务: the response.
+    CreateImageGenerationTask(
+        ::std::boxed::Box<crate::generated::models::CreateImageGenerationTaskResponse>,
+    ),
     /// 创建商品券: the response.
     CreateProductCoupon(
         ::std::boxed::Box<crate::generated::models::CreateProductCouponResponse>,
     ),
+    /// 添加商品券批次: the response.
+    CreateStock(::std::boxed::Box<crate::generated::models::StockEntity>),
     /// 添加商品券批次组: the response.
     CreateStockBundle(::std::boxed::Box<crate::generated::models::StockBundleEntity>),
+    /// 失效商品券: the response.
+    DeactivateProductCoupon(
+        ::std::boxed::Box<crate::generated::models::ProductCouponEntity>,
+    ),
+    /// 失效商品券批次: the response.
+    DeactivateStock(::std::boxed::Box<crate::generated::models::StockEntity>),
+    /// 失效用户商品券: the response.
+    DeactivateUserCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
+    /// 失效用户商品券组: the response.
+    DeactivateUserCouponBundle(
+        ::std::boxed::Box<crate::generated::models::UserCouponBundle>,
+    ),
+    /// 批次组批量取消关联门店: the response.
+    DisassociateStockBundleStores(
+        ::std::boxed::Box<crate::generated::models::StoreAssociationResult>,
+    ),
+    /// 批次取消关联门店: the response.
+    DisassociateStockStores(
+        ::std::boxed::Box<crate::generated::models::StoreAssociationResult>,
+    ),
+    /// 查询图片生成任务执行结果: the response.
+    GetImageGenerationTask(
+        ::std::boxed::Box<crate::generated::models::ImageGenerationTask>,
+    ),
+    /// 获取商品券事件通知地址: the response.
+    GetNotifyConfig(::std::boxed::Box<crate::generated::models::NotifyUrlConfig>),
+    /// 查询商品券: the response.
+    GetProductCoupon(::std::boxed::Box<crate::generated::models::ProductCouponEntity>),
+    /// 查询商品券指定批次: the response.
+    GetStock(::std::boxed::Box<crate::generated::models::StockEntity>),
+    /// 查询用户商品券详情: the response.
+    GetUserCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
+    /// 查询批次关联门店列表: the response.
+    ListStockStores(
+        ::std::boxed::Box<crate::generated::models::ListStockStoresResponse>,
+    ),
+    /// 查询商品券批次列表: the response.
+    ListStocks(::std::boxed::Box<crate::generated::models::ListStocksResponse>),
+    /// 指定券状态查询用户商品券列表: the response.
+    ListUserCoupons(
+        ::std::boxed::Box<crate::generated::models::ListUserCouponsResponse>,
+    ),
+    /// 向用户预发放商品券: the response.
+    PreSendCoupon(::std::boxed::Box<crate::generated::models::PreSendCouponResponse>),
+    /// 向用户预发放商品券批次组: the response.
+    PreSendCouponBundle(
+        ::std::boxed::Box<crate::generated::models::PreSendCouponResponse>,
+    ),
+    /// 退券: the response.
+    ReturnUserCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
+    /// 向用户发放商品券: the response.
+    SendCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
+    /// 向用户发放商品券批次组: the response.
+    SendCouponBundle(::std::boxed::Box<crate::generated::models::UserCouponBundle>),
+    /// 设置商品券事件通知地址: the response.
+    SetNotifyConfig(::std::boxed::Box<crate::generated::models::NotifyUrlConfig>),
+    /// 修改商品券: the response.
+    UpdateProductCoupon(
+        ::std::boxed::Box<crate::generated::models::ProductCouponEntity>,
+    ),
+    /// 修改商品券批次: the response.
+    UpdateStock(::std::boxed::Box<crate::generated::models::StockEntity>),
+    /// 修改商品券批次发放预算: the response.
+    UpdateStockBudget(::std::boxed::Box<crate::generated::models::StockEntity>),
+    /// 修改商品券批次组: the response.
+    UpdateStockBundle(::std::boxed::Box<crate::generated::models::StockBundleEntity>),
+    /// 修改商品券批次组发放预算: the response.
+    UpdateStockBundleBudget(
+        ::std::boxed::Box<crate::generated::models::StockBundleEntity>,
+    ),
+    /// 预上传券Code: the response.
+    UploadCouponCodes(
+        ::std::boxed::Box<crate::generated::models::UploadCouponCodesResponse>,
+    ),
+    /// 图片上传: the response.
+    UploadImage(::std::boxed::Box<crate::generated::models::ImageUploadResponse>),
+    /// 核销用户商品券: the response.
+    UseUserCoupon(::std::boxed::Box<crate::generated::models::UserProductCoupon>),
 }
 impl OperationResponse {
     /// The operation's metadata.
     pub fn meta(&self) -> &'static crate::runtime::client::OperationMeta {
         match self {
+            Self::AssociateStockBundleStores(_) => {
+                &crate::generated::operations::ASSOCIATE_STOCK_BUNDLE_STORES
+            }
+            Self::AssociateStockStores(_) => {
+                &crate::generated::operations::ASSOCIATE_STOCK_STORES
+            }
+            Self::ConfirmUserCoupon(_) => {
+                &crate::generated::operations::CONFIRM_USER_COUPON
+            }
+            Self::CreateImageGenerationTask(_) => {
+                &crate::generated::operations::CREATE_IMAGE_GENERATION_TASK
+            }
             Self::CreateProductCoupon(_) => {
                 &crate::generated::operations::CREATE_PRODUCT_COUPON
             }
+            Self::CreateStock(_) => &crate::generated::operations::CREATE_STOCK,
             Self::CreateStockBundle(_) => {
                 &crate::generated::operations::CREATE_STOCK_BUNDLE
             }
+            Self::DeactivateProductCoupon(_) => {
+                &crate::generated::operations::DEACTIVATE_PRODUCT_COUPON
+            }
+            Self::DeactivateStock(_) => &crate::generated::operations::DEACTIVATE_STOCK,
+            Self::DeactivateUserCoupon(_) => {
+                &crate::generated::operations::DEACTIVATE_USER_COUPON
+            }
+            Self::DeactivateUserCouponBundle(_) => {
+                &crate::generated::operations::DEACTIVATE_USER_COUPON_BUNDLE
+            }
+            Self::DisassociateStockBundleStores(_) => {
+                &crate::generated::operations::DISASSOCIATE_STOCK_BUNDLE_STORES
+            }
+            Self::DisassociateStockStores(_) => {
+                &crate::generated::operations::DISASSOCIATE_STOCK_STORES
+            }
+            Self::GetImageGenerationTask(_) => {
+                &crate::generated::operations::GET_IMAGE_GENERATION_TASK
+            }
+            Self::GetNotifyConfig(_) => &crate::generated::operations::GET_NOTIFY_CONFIG,
+            Self::GetProductCoupon(_) => {
+                &crate::generated::operations::GET_PRODUCT_COUPON
+            }
+            Self::GetStock(_) => &crate::generated::operations::GET_STOCK,
+            Self::GetUserCoupon(_) => &crate::generated::operations::GET_USER_COUPON,
+            Self::ListStockStores(_) => &crate::generated::operations::LIST_STOCK_STORES,
+            Self::ListStocks(_) => &crate::generated::operations::LIST_STOCKS,
+            Self::ListUserCoupons(_) => &crate::generated::operations::LIST_USER_COUPONS,
+            Self::PreSendCoupon(_) => &crate::generated::operations::PRE_SEND_COUPON,
+            Self::PreSendCouponBundle(_) => {
+                &crate::generated::operations::PRE_SEND_COUPON_BUNDLE
+            }
+            Self::ReturnUserCoupon(_) => {
+                &crate::generated::operations::RETURN_USER_COUPON
+            }
+            Self::SendCoupon(_) => &crate::generated::operations::SEND_COUPON,
+            Self::SendCouponBundle(_) => {
+                &crate::generated::operations::SEND_COUPON_BUNDLE
+            }
+            Self::SetNotifyConfig(_) => &crate::generated::operations::SET_NOTIFY_CONFIG,
+            Self::UpdateProductCoupon(_) => {
+                &crate::generated::operations::UPDATE_PRODUCT_COUPON
+            }
+            Self::UpdateStock(_) => &crate::generated::operations::UPDATE_STOCK,
+            Self::UpdateStockBudget(_) => {
+                &crate::generated::operations::UPDATE_STOCK_BUDGET
+            }
+            Self::UpdateStockBundle(_) => {
+                &crate::generated::operations::UPDATE_STOCK_BUNDLE
+            }
+            Self::UpdateStockBundleBudget(_) => {
+                &crate::generated::operations::UPDATE_STOCK_BUNDLE_BUDGET
+            }
+            Self::UploadCouponCodes(_) => {
+                &crate::generated::operations::UPLOAD_COUPON_CODES
+            }
+            Self::UploadImage(_) => &crate::generated::operations::UPLOAD_IMAGE,
+            Self::UseUserCoupon(_) => &crate::generated::operations::USE_USER_COUPON,
         }
     }
     /// The response body as JSON (`null` for operations without one).
@@ -195,8 +2635,41 @@ impl OperationResponse {
         &self,
     ) -> ::core::result::Result<::serde_json::Value, ::serde_json::Error> {
         match self {
+            Self::AssociateStockBundleStores(value) => ::serde_json::to_value(value),
+            Self::AssociateStockStores(value) => ::serde_json::to_value(value),
+            Self::ConfirmUserCoupon(value) => ::serde_json::to_value(value),
+            Self::CreateImageGenerationTask(value) => ::serde_json::to_value(value),
             Self::CreateProductCoupon(value) => ::serde_json::to_value(value),
+            Self::CreateStock(value) => ::serde_json::to_value(value),
             Self::CreateStockBundle(value) => ::serde_json::to_value(value),
+            Self::DeactivateProductCoupon(value) => ::serde_json::to_value(value),
+            Self::DeactivateStock(value) => ::serde_json::to_value(value),
+            Self::DeactivateUserCoupon(value) => ::serde_json::to_value(value),
+            Self::DeactivateUserCouponBundle(value) => ::serde_json::to_value(value),
+            Self::DisassociateStockBundleStores(value) => ::serde_json::to_value(value),
+            Self::DisassociateStockStores(value) => ::serde_json::to_value(value),
+            Self::GetImageGenerationTask(value) => ::serde_json::to_value(value),
+            Self::GetNotifyConfig(value) => ::serde_json::to_value(value),
+            Self::GetProductCoupon(value) => ::serde_json::to_value(value),
+            Self::GetStock(value) => ::serde_json::to_value(value),
+            Self::GetUserCoupon(value) => ::serde_json::to_value(value),
+            Self::ListStockStores(value) => ::serde_json::to_value(value),
+            Self::ListStocks(value) => ::serde_json::to_value(value),
+            Self::ListUserCoupons(value) => ::serde_json::to_value(value),
+            Self::PreSendCoupon(value) => ::serde_json::to_value(value),
+            Self::PreSendCouponBundle(value) => ::serde_json::to_value(value),
+            Self::ReturnUserCoupon(value) => ::serde_json::to_value(value),
+            Self::SendCoupon(value) => ::serde_json::to_value(value),
+            Self::SendCouponBundle(value) => ::serde_json::to_value(value),
+            Self::SetNotifyConfig(value) => ::serde_json::to_value(value),
+            Self::UpdateProductCoupon(value) => ::serde_json::to_value(value),
+            Self::UpdateStock(value) => ::serde_json::to_value(value),
+            Self::UpdateStockBudget(value) => ::serde_json::to_value(value),
+            Self::UpdateStockBundle(value) => ::serde_json::to_value(value),
+            Self::UpdateStockBundleBudget(value) => ::serde_json::to_value(value),
+            Self::UploadCouponCodes(value) => ::serde_json::to_value(value),
+            Self::UploadImage(value) => ::serde_json::to_value(value),
+            Self::UseUserCoupon(value) => ::serde_json::to_value(value),
         }
     }
 }

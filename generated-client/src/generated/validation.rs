@@ -3,12 +3,51 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Client-side validation generated from the spec's constraints and rules.
 impl crate::runtime::validate::Validate
+for crate::generated::models::AssociatedOrderInfo {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::AssociatedPayScoreOrderInfo {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
 for crate::generated::models::BundleStockUsageRule {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let v = &self.coupon_available_period;
             let p = &crate::runtime::validate::join(path, "coupon_available_period");
             crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::CombineImage {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.scope;
+            let p = &crate::runtime::validate::join(path, "scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.r#type;
+            let p = &crate::runtime::validate::join(path, "type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.usage_mode;
+            let p = &crate::runtime::validate::join(path, "usage_mode");
+            out.check_known(p, v.is_known(), v.as_str());
         }
         if let ::core::option::Option::Some(v) = &self.normal_coupon {
             let p = &crate::runtime::validate::join(path, "normal_coupon");
@@ -93,6 +132,21 @@ for crate::generated::models::ComboPackageChoice {
                 *v,
                 ::core::option::Option::Some(1i64),
                 ::core::option::Option::Some(99i64),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ConfirmUserCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
             );
         }
     }
@@ -339,6 +393,67 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
             }
         }
     }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::CouponTagInfo {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_list {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                out.check_known(p, v.is_known(), v.as_str());
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::CreateImageGenerationTaskRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.image_generation_type;
+            let p = &crate::runtime::validate::join(path, "image_generation_type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.combine_image {
+            let p = &crate::runtime::validate::join(path, "combine_image");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.image_generation_type)
+                        .is_some_and(|v| v.as_str() == "COMBINE_IMAGE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.combine_image.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "combine_image"),
+                    "is required when image_generation_type = \"COMBINE_IMAGE\": 当image_generation_type=\"COMBINE_IMAGE\"时，combine_image 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.image_generation_type)
+                        .is_some_and(|v| v.as_str() == "CUT_OUT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.cut_out.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "cut_out"),
+                    "is required when image_generation_type = \"CUT_OUT\": 当image_generation_type=\"CUT_OUT\"时，cut_out 必填",
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::CreateImageGenerationTaskResponse {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CreateProductCouponRequest {
@@ -778,6 +893,35 @@ for crate::generated::models::CreateStockBundleRequest {
         }
     }
 }
+impl crate::runtime::validate::Validate
+for crate::generated::models::CreateStockRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::Some(6usize),
+                ::core::option::Option::Some(40usize),
+            );
+            out.check_charset(
+                p,
+                v,
+                &[('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_'), ('-', '-')],
+                "0-9A-Za-z_-",
+            );
+        }
+        {
+            let v = &self.stock;
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::CutOut {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
 impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
@@ -798,6 +942,76 @@ impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod 
                 *v,
                 ::core::option::Option::Some(0i64),
                 ::core::option::Option::Some(86399i64),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::DeactivateProductCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.deactivate_reason;
+            let p = &crate::runtime::validate::join(path, "deactivate_reason");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(150usize),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::DeactivateStockRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::DeactivateUserCouponBundleRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::DeactivateUserCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
             );
         }
     }
@@ -929,6 +1143,47 @@ for crate::generated::models::ExchangeCouponUsageRule {
         }
     }
 }
+impl crate::runtime::validate::Validate for crate::generated::models::FailedStore {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ImageGenerationResult {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ImageGenerationTask {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.image_generation_type;
+            let p = &crate::runtime::validate::join(path, "image_generation_type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.task_state;
+            let p = &crate::runtime::validate::join(path, "task_state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::ImageUploadMeta {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.sha256;
+            let p = &crate::runtime::validate::join(path, "sha256");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::Some(64usize),
+                ::core::option::Option::Some(64usize),
+            );
+            out.check_charset(p, v, &[('0', '9'), ('A', 'F'), ('a', 'f')], "0-9A-Fa-f");
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ImageUploadResponse {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
 impl crate::runtime::validate::Validate
 for crate::generated::models::IrregularAvailablePeriod {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
@@ -953,6 +1208,68 @@ for crate::generated::models::IrregularAvailablePeriod {
             }
         }
     }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ListStockStoresResponse {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ListStocksResponse {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_list {
+            let p = &crate::runtime::validate::join(path, "stock_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ListUserCouponsResponse {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.user_coupon_list {
+            let p = &crate::runtime::validate::join(path, "user_coupon_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::MemberTagInfo {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::NormalCouponUsageRule {
@@ -981,6 +1298,132 @@ for crate::generated::models::NormalCouponUsageRule {
 }
 impl crate::runtime::validate::Validate for crate::generated::models::NotifyConfig {
     fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate for crate::generated::models::NotifyUrlConfig {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.update_time;
+            let p = &crate::runtime::validate::join(path, "update_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::PreSendCouponBundleRequest {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::PreSendCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            let p = &crate::runtime::validate::join(path, "coupon_code");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::PreSendCouponResponse {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ProductCouponEntity {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.state;
+            let p = &crate::runtime::validate::join(path, "state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.scope;
+            let p = &crate::runtime::validate::join(path, "scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.r#type;
+            let p = &crate::runtime::validate::join(path, "type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.usage_mode;
+            let p = &crate::runtime::validate::join(path, "usage_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            let p = &crate::runtime::validate::join(path, "single_usage_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::ProductCouponSendResource {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.valid_begin_time;
+            let p = &crate::runtime::validate::join(path, "valid_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.valid_end_time;
+            let p = &crate::runtime::validate::join(path, "valid_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.receive_time;
+            let p = &crate::runtime::validate::join(path, "receive_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.send_channel;
+            let p = &crate::runtime::validate::join(path, "send_channel");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ProgressiveBundleUsageInfo {
@@ -1159,8 +1602,74 @@ for crate::generated::models::ProgressiveBundleUsageRule {
         }
     }
 }
+impl crate::runtime::validate::Validate
+for crate::generated::models::ReturnUserCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::SendCouponBundleRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.send_request_no;
+            let p = &crate::runtime::validate::join(path, "send_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::SendCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            let p = &crate::runtime::validate::join(path, "coupon_code");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
 impl crate::runtime::validate::Validate for crate::generated::models::SentCountInfo {
     fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::SetNotifyConfigRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.notify_url;
+            let p = &crate::runtime::validate::join(path, "notify_url");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(256usize),
+            );
+        }
+    }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SingleUsageInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
@@ -1348,6 +1857,17 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockEntit
             let p = &crate::runtime::validate::join(path, "single_usage_rule");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_rule",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle_info {
+            let p = &crate::runtime::validate::join(path, "stock_bundle_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
         {
             let v = &self.usage_rule_display_info;
             let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
@@ -1469,6 +1989,310 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockSendR
     }
 }
 impl crate::runtime::validate::Validate
+for crate::generated::models::StoreAssociationResult {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::StoreListRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.store_list;
+            let p = &crate::runtime::validate::join(path, "store_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::None,
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::StoreRef {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UpdateBudgetRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.update_mode;
+            let p = &crate::runtime::validate::join(path, "update_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.current_max_count {
+            let p = &crate::runtime::validate::join(path, "current_max_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.target_max_count {
+            let p = &crate::runtime::validate::join(path, "target_max_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.current_max_count_per_day {
+            let p = &crate::runtime::validate::join(path, "current_max_count_per_day");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.target_max_count_per_day {
+            let p = &crate::runtime::validate::join(path, "target_max_count_per_day");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "current_max_count"),
+                    "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "target_max_count"),
+                    "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "current_max_count_per_day"),
+                    "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "target_max_count_per_day"),
+                    "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "current_max_count_per_day"),
+                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "target_max_count_per_day"),
+                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "current_max_count"),
+                    "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push(
+                    crate::runtime::validate::join(path, "target_max_count"),
+                    "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UpdateProductCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UpdateStockInfoRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.usage_rule_display_info {
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_display_info {
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.store_scope {
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UploadCouponCodesRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.code_list;
+            let p = &crate::runtime::validate::join(path, "code_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::None,
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UploadCouponCodesResponse {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+    }
+}
+impl crate::runtime::validate::Validate
 for crate::generated::models::UsageRuleDisplayInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
@@ -1544,6 +2368,234 @@ for crate::generated::models::UsageRuleDisplayInfo {
                     "is required when coupon_usage_method_list contains \"APP\": 当coupon_usage_method_list包含\"APP\"时，app_path 必填",
                 );
             }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UseUserCouponRequest {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.use_time;
+            let p = &crate::runtime::validate::join(path, "use_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.saved_amount {
+            let p = &crate::runtime::validate::join(path, "saved_amount");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.associated_order_info.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.associated_pay_score_order_info.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push(
+                    crate::runtime::validate::join(path, "associated_order_info"),
+                    ::std::format!(
+                        "at most one of associated_order_info, associated_pay_score_order_info must be present, found {} (associated_order_info 与 associated_pay_score_order_info 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::UserCouponBundle {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.user_product_coupon_list;
+            let p = &crate::runtime::validate::join(path, "user_product_coupon_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UserCouponUsageDetail {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.use_time {
+            let p = &crate::runtime::validate::join(path, "use_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.saved_amount {
+            let p = &crate::runtime::validate::join(path, "saved_amount");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.return_time {
+            let p = &crate::runtime::validate::join(path, "return_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::UserProductCoupon {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_state;
+            let p = &crate::runtime::validate::join(path, "coupon_state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.valid_begin_time;
+            let p = &crate::runtime::validate::join(path, "valid_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.valid_end_time;
+            let p = &crate::runtime::validate::join(path, "valid_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.receive_time;
+            let p = &crate::runtime::validate::join(path, "receive_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.send_channel;
+            let p = &crate::runtime::validate::join(path, "send_channel");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.confirm_time {
+            let p = &crate::runtime::validate::join(path, "confirm_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_detail {
+            let p = &crate::runtime::validate::join(path, "single_usage_detail");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_detail {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_detail",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.user_product_coupon_bundle_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "user_product_coupon_bundle_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.product_coupon;
+            let p = &crate::runtime::validate::join(path, "product_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.stock;
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::models::UserProductCouponBundleInfo {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.user_coupon_bundle_index;
+            let p = &crate::runtime::validate::join(path, "user_coupon_bundle_index");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        {
+            let v = &self.used_count;
+            let p = &crate::runtime::validate::join(path, "used_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
         }
     }
 }
