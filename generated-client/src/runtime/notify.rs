@@ -17,10 +17,11 @@
 //! # async fn on_callback(client: &Client, headers: &reqwest::header::HeaderMap, body: &[u8]) -> u16 {
 //! match client.parse_notification(headers, body).await {
 //!     Ok(n) => {
-//!         if n.event.event_type() == "PRODUCT_COUPON_SP.SEND" {
-//!             // Record it, then confirm the coupon (确认发放): until then it stays CONFIRMING.
+//!         if let NotificationEvent::ProductCouponSend(sent) = &n.event {
+//!             // Record it, then confirm the coupon (确认发放, `confirm_user_coupon`):
+//!             // until then it stays CONFIRMING and cannot be used.
+//!             let _ = (&sent.openid, &sent.coupon_code);
 //!         }
-//!         let _: &NotificationEvent = &n.event;
 //!         204
 //!     }
 //!     Err(_) => 400, // with wechatpay_product_coupon::runtime::notify::failure_body(..)
