@@ -88,6 +88,7 @@ pub struct SandboxBuilder {
     state_file: Option<PathBuf>,
     rate_limit: bool,
     log_requests: bool,
+    brands: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Default for SandboxBuilder {
@@ -99,6 +100,7 @@ impl Default for SandboxBuilder {
             state_file: None,
             rate_limit: true,
             log_requests: false,
+            brands: None,
         }
     }
 }
@@ -132,6 +134,13 @@ impl SandboxBuilder {
     /// Enforce each operation's documented 频率限制 (default on). Switch it off for load tests.
     pub fn rate_limit(mut self, enabled: bool) -> Self {
         self.rate_limit = enabled;
+        self
+    }
+
+    /// Only these brands have granted the 服务商 the 商品券 permission: a request for another
+    /// `brand_id` is 403 `NO_AUTH`. By default every brand has.
+    pub fn brands<I: IntoIterator<Item = S>, S: Into<String>>(mut self, brands: I) -> Self {
+        self.brands = Some(brands.into_iter().map(Into::into).collect());
         self
     }
 
@@ -180,6 +189,7 @@ impl SandboxBuilder {
             state: std::sync::Mutex::new(state),
             faults: faults.clone(),
             rate_limiter: self.rate_limit.then(Default::default),
+            brands: self.brands,
             persist: self.state_file.map(Persister::new),
             log: self.log_requests,
             request_seq: AtomicU64::new(0),

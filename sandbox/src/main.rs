@@ -20,6 +20,8 @@ OPTIONS:
     --keys-dir DIR       use the keys saved in DIR, or generate fresh ones and save them there
     --generate-keys      use fresh keys for this run only (default: the fixed sandbox-only dev keys)
     --mchid ID           merchant id requests must be signed for (default 1900000001)
+    --brand ID           a brand that authorized the merchant (repeatable); others get 403 NO_AUTH
+                         (default: every brand)
     --no-rate-limit      do not enforce the documented 频率限制 (for load tests)
     --quiet              no per-request log lines on stderr
     -h, --help           this text
@@ -39,6 +41,7 @@ struct Args {
     keys_dir: Option<PathBuf>,
     generate_keys: bool,
     mchid: Option<String>,
+    brands: Vec<String>,
     rate_limit: bool,
     quiet: bool,
 }
@@ -51,6 +54,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         keys_dir: None,
         generate_keys: false,
         mchid: None,
+        brands: Vec::new(),
         rate_limit: true,
         quiet: false,
     };
@@ -72,6 +76,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--state-file" => args.state_file = Some(value("--state-file")?.into()),
             "--keys-dir" => args.keys_dir = Some(value("--keys-dir")?.into()),
             "--mchid" => args.mchid = Some(value("--mchid")?),
+            "--brand" => args.brands.push(value("--brand")?),
             "--generate-keys" => args.generate_keys = true,
             "--no-rate-limit" => args.rate_limit = false,
             "--quiet" | "-q" => args.quiet = true,
@@ -124,6 +129,9 @@ async fn run(args: Args) -> Result<(), String> {
         Sandbox::builder().listen(args.listen).keys(keys).rate_limit(args.rate_limit).log_requests(!args.quiet);
     if let Some(path) = &args.state_file {
         builder = builder.state_file(path);
+    }
+    if !args.brands.is_empty() {
+        builder = builder.brands(args.brands.clone());
     }
     let sandbox = builder.start().await.map_err(|e| format!("cannot start: {e}"))?;
     // The env file is complete before the address is printed: whoever waits for that line can

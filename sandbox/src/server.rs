@@ -59,6 +59,7 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub faults: Faults,
     pub rate_limiter: Option<RateLimiter>,
+    pub brands: Option<std::collections::BTreeSet<String>>,
     pub persist: Option<Persister>,
     pub log: bool,
     pub request_seq: AtomicU64,
@@ -474,7 +475,7 @@ async fn operation_reply(
     let (result, changed, serialized) = {
         let mut state = shared.state();
         let before = state.revision;
-        let mut ctx = Ctx::new(&mut state, mchid);
+        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref());
         let result = request.handle(&mut ctx);
         let serialized = ctx.response_json.take();
         (result, state.revision != before, serialized)
@@ -651,6 +652,7 @@ fn info(shared: &Shared) -> Value {
         "public_key_id": k.public_key_id,
         "platform_serial_no": k.platform_serial_no,
         "rate_limit": shared.rate_limiter.is_some(),
+        "brands": shared.brands,
         "state_file": shared.persist.as_ref().map(|p| p.path.display().to_string()),
         "operations": OPERATIONS.iter().map(|m| json!({
             "id": m.id, "title": m.title, "method": m.method, "path": m.path_template,

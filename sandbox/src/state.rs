@@ -7,6 +7,9 @@
 //! * ids are numbers handed out in order: product coupons from `1000000001`, stock bundles
 //!   from `2000000001`, stocks from `3000000001`;
 //! * review is instant: a new product coupon is `EFFECTIVE` and its stocks are `SENDING`;
+//! * every brand has authorized the 服务商, unless the sandbox was given a list of brands
+//!   ([`SandboxBuilder::brands`](crate::SandboxBuilder::brands)): then another `brand_id` is 403
+//!   `NO_AUTH` (品牌未向服务商授予商品券权限);
 //! * a PROGRESSIVE_BUNDLE bundle gets one stock per step (`progressive_bundle_usage_info.count`
 //!   of its product coupon), `stock_bundle_index` 0..count-1. A rule given as a single object
 //!   applies to every step; a rule given as a list must have exactly `count` entries (entry *i*
@@ -24,7 +27,7 @@
 //!   a reused `out_request_no`, with `Request-ID` ending in `-268578927` (相同单号但请求数据不一致,
 //!   reference §6/§7).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -43,6 +46,8 @@ pub(crate) mod business_code {
     pub const INVALID_REQUEST: u32 = 268578101;
     /// 频率过快.
     pub const RATE_LIMITED: u32 = 270924289;
+    /// 服务商没有此接口权限.
+    pub const NO_AUTH: u32 = 268579803;
 }
 
 /// An error response: status, `code`, `message`, optional `detail`.
@@ -199,14 +204,31 @@ impl State {
 pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
     pub mchid: &'a str,
+    /// The brands that granted the 服务商 the 商品券 permission; `None`: every brand.
+    pub brands: Option<&'a BTreeSet<String>>,
     /// The response body as serialized by the handler (fresh or replayed), so the server
     /// sends exactly the stored bytes and serializes each response only once.
     pub response_json: Option<String>,
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(state: &'a mut State, mchid: &'a str) -> Self {
-        Ctx { state, mchid, response_json: None }
+    pub(crate) fn new(state: &'a mut State, mchid: &'a str, brands: Option<&'a BTreeSet<String>>) -> Self {
+        Ctx { state, mchid, brands, response_json: None }
+    }
+
+    /// 403 `NO_AUTH` for a brand that has not authorized the 服务商 (when the sandbox was given
+    /// a list of authorized brands).
+    fn check_brand(&self, brand_id: &str) -> Result<(), ApiFailure> {
+        match self.brands {
+            Some(brands) if !brands.contains(brand_id) => Err(ApiFailure::new(
+                403,
+                "NO_AUTH",
+                format!("品牌 {brand_id} 未向服务商授予商品券权限（服务商没有此接口权限）"),
+            )
+            .with_detail(serde_json::json!({ "field": "brand_id", "location": "body", "value": brand_id }))
+            .with_business_code(business_code::NO_AUTH)),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -520,6 +542,7 @@ impl OperationHandler for Ctx<'_> {
         &mut self,
         body: CreateProductCouponRequest,
     ) -> Result<CreateProductCouponResponse, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
         let fp = fingerprint("create_product_coupon", &[], &body);
         let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
         self.idempotent("create_product_coupon", &brand, &number, fp, |ctx| ctx.create_coupon(body))
@@ -530,6 +553,7 @@ impl OperationHandler for Ctx<'_> {
         product_coupon_id: String,
         body: CreateStockBundleRequest,
     ) -> Result<StockBundleEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
         let fp = fingerprint("create_stock_bundle", &[("product_coupon_id", &product_coupon_id)], &body);
         let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
         self.idempotent("create_stock_bundle", &brand, &number, fp, |ctx| ctx.add_bundle(product_coupon_id, body))

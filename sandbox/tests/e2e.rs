@@ -238,6 +238,22 @@ async fn wrong_keys_and_stale_timestamps_are_sign_errors() {
 }
 
 #[tokio::test]
+async fn brands_that_did_not_authorize_the_merchant_get_no_auth() {
+    let sandbox = Sandbox::builder().brands([demo::BRAND_ID]).start().await.unwrap();
+    let client = client(&sandbox);
+    let coupon = client.create_product_coupon(&demo::product_coupon_request("AUTH_0001")).await.unwrap();
+    let mut other = demo::product_coupon_request("AUTH_0002");
+    other.brand_id = "999999".into();
+    let e = api_error(client.create_product_coupon(&other).await);
+    assert_eq!((e.status, &e.code), (403, &ErrorCode::NoAuth));
+    assert!(e.message.contains("999999"), "{}", e.message);
+    let mut bundle = demo::stock_bundle_request("AUTH_0003", 3);
+    bundle.brand_id = "999999".into();
+    assert_eq!(api_error(client.create_stock_bundle(&coupon.product_coupon_id, &bundle).await).code, ErrorCode::NoAuth);
+    assert_eq!(sandbox.product_coupons().len(), 1);
+}
+
+#[tokio::test]
 async fn same_out_request_no_and_body_returns_the_same_result() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
@@ -396,11 +412,22 @@ async fn fails_over_to_the_backup_when_the_primary_refuses_connections() {
 async fn every_operation_of_the_spec_is_routed_and_unknown_paths_are_404() {
     let sandbox = sandbox().await;
     for op in OPERATIONS {
-        let path = op.path_template.replace("{product_coupon_id}", "1000000001");
-        assert!(!path.contains('{'), "give {} a sample path parameter here", op.id);
-        // An empty body: routed and authenticated, then refused by the parser, not 404.
-        let (status, _, json) = send(raw(&sandbox, op.method, &path, b"", None)).await;
-        assert_eq!((status, json["code"].as_str()), (400, Some("PARAM_ERROR")), "{}: {json}", op.id);
+        // Every path parameter gets a sample value; whatever the operation makes of the request
+        // (here: an empty body), it is routed and authenticated, not "no operation".
+        let path: String = op
+            .path_template
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "1000000001" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let (status, headers, json) = send(raw(&sandbox, op.method, &path, b"", None)).await;
+        let message = json["message"].as_str().unwrap_or_default();
+        assert!(status != 405 && !message.starts_with("no operation"), "{}: {status} {json}", op.id);
+        assert_ne!(status, 401, "{}: {json}", op.id);
+        assert!(headers.contains_key("wechatpay-signature"), "{}", op.id);
+        if op.method != "GET" {
+            assert_eq!((status, json["code"].as_str()), (400, Some("PARAM_ERROR")), "{}: {json}", op.id);
+        }
     }
     let (status, headers, json) = send(raw(&sandbox, "GET", "/v3/marketing/nothing-here", b"", None)).await;
     assert_eq!((status, json["code"].as_str()), (404, Some("NOT_FOUND")));
