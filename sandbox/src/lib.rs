@@ -1,0 +1,351 @@
+//! A local stand-in for the WeChat Pay APIv3 partner 商品券 (product coupon) APIs, for tests and
+//! demos: WeChat Pay has no public sandbox for them.
+//!
+//! It serves every operation of the spec (`api-spec/`) through the generated
+//! [`OperationHandler`](wechatpay_product_coupon::requests::OperationHandler) trait, so when
+//! the spec grows the sandbox stops compiling until it serves the new operations too. For each
+//! request it:
+//!
+//! * verifies the `Authorization` signature against the merchant keys it knows (401
+//!   `SIGN_ERROR`, also for a timestamp outside the 5-minute window);
+//! * validates the body with the client's own constraints and cross-field rules (400
+//!   `PARAM_ERROR` / `INVALID_REQUEST`, the message naming every field), so a request sent with
+//!   validation switched off is still refused;
+//! * keeps state (product coupons, stock bundles, stocks: ids, states, counts; see [`state`])
+//!   and is idempotent by `out_request_no`;
+//! * enforces each operation's 频率限制 (429 `RATELIMIT_EXCEEDED`);
+//! * signs every response (public-key mode, `PUB_KEY_ID_...`; with the platform certificate's
+//!   key when the request names its serial in `Wechatpay-Serial`) and serves
+//!   `GET /v3/certificates` for platform-certificate mode;
+//! * injects faults on request ([`faults`]).
+//!
+//! # In a test
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use wechatpay_sandbox::{Sandbox, faults::FaultAction};
+//!
+//! let sandbox = Sandbox::builder().start().await?; // 127.0.0.1, a free port, dev keys
+//! let client = sandbox.client_builder().build()?; // signed for the sandbox's merchant
+//! sandbox.faults().inject(FaultAction::SystemError, 1); // the next request gets a 500
+//! // ... client.create_product_coupon(&request).await ...
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # From the command line
+//!
+//! `cargo run --bin wechatpay-sandbox -- --listen 127.0.0.1:0 --env-file .sandbox.env` prints
+//! the address and writes the client configuration; `set -a; . ./.sandbox.env; set +a` then
+//! points `Client::from_env` (and the CLI) at it. See `sandbox/README.md`.
+
+#![deny(missing_docs)]
+
+pub mod demo;
+pub mod faults;
+pub mod keys;
+mod ratelimit;
+mod server;
+pub mod state;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use wechatpay_product_coupon::runtime::signing::ResponseSigner;
+use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
+
+pub use faults::{Fault, FaultAction, Faults, QueuedFault};
+pub use keys::SandboxKeys;
+pub use server::{CERTIFICATES_OPERATION, FAULT_HEADER};
+pub use state::{ApiFailure, ProductCoupon};
+
+use crate::server::{Persister, Shared};
+use crate::state::State;
+
+/// Entry point: [`Sandbox::builder`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// Starts configuring a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+}
+
+/// Configures a sandbox; [`SandboxBuilder::start`] runs it.
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    listen: SocketAddr,
+    keys: Option<SandboxKeys>,
+    extra_merchants: Vec<(String, String, PublicKey)>,
+    state_file: Option<PathBuf>,
+    rate_limit: bool,
+    log_requests: bool,
+    brands: Option<std::collections::BTreeSet<String>>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            keys: None,
+            extra_merchants: Vec::new(),
+            state_file: None,
+            rate_limit: true,
+            log_requests: false,
+            brands: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The address to listen on (default `127.0.0.1:0`: loopback, a free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// The keys and identities (default [`SandboxKeys::dev`]).
+    pub fn keys(mut self, keys: SandboxKeys) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Also accept requests signed by another merchant (`mchid`, certificate serial, public key).
+    pub fn merchant(mut self, mchid: impl Into<String>, serial_no: impl Into<String>, key: PublicKey) -> Self {
+        self.extra_merchants.push((mchid.into(), serial_no.into(), key));
+        self
+    }
+
+    /// Load the state from `path` when it exists, and write it there (atomically) after every
+    /// change and at shutdown.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Enforce each operation's documented 频率限制 (default on). Switch it off for load tests.
+    pub fn rate_limit(mut self, enabled: bool) -> Self {
+        self.rate_limit = enabled;
+        self
+    }
+
+    /// Only these brands have granted the 服务商 the 商品券 permission: a request for another
+    /// `brand_id` is 403 `NO_AUTH`. By default every brand has.
+    pub fn brands<I: IntoIterator<Item = S>, S: Into<String>>(mut self, brands: I) -> Self {
+        self.brands = Some(brands.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Print one line per request to stderr (default off; the binary turns it on).
+    pub fn log_requests(mut self, enabled: bool) -> Self {
+        self.log_requests = enabled;
+        self
+    }
+
+    /// Binds, loads the state file if any, and serves on the current tokio runtime until
+    /// [`RunningSandbox::shutdown`] (or until the [`RunningSandbox`] is dropped).
+    pub async fn start(self) -> io::Result<RunningSandbox> {
+        let keys = self.keys.unwrap_or_else(SandboxKeys::dev);
+        let loaded = keys.load()?;
+        let state = match &self.state_file {
+            Some(path) => match std::fs::read(path) {
+                Ok(bytes) => State::from_json(&bytes)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => State::new(),
+                Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+            },
+            None => State::new(),
+        };
+        if let Some(path) = &self.state_file {
+            // Written at once: a fresh file proves the place is writable before any request
+            // depends on it.
+            server::write_atomic(path, &state.to_json())
+                .map_err(|e| io::Error::new(e.kind(), format!("state file {}: {e}", path.display())))?;
+        }
+        let listener = tokio::net::TcpListener::bind(self.listen).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let mut merchants = HashMap::new();
+        merchants.insert((keys.mchid.clone(), keys.merchant_serial_no.clone()), loaded.merchant_pub.clone());
+        for (mchid, serial, key) in self.extra_merchants {
+            merchants.insert((mchid, serial), key);
+        }
+        let faults = Faults::default();
+        let prefix: String = keys::random_bytes(6).iter().map(|b| format!("{b:02X}")).collect();
+        let shared = Arc::new(Shared {
+            merchants,
+            public_key_signer: ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone()),
+            platform_signer: ResponseSigner::new(keys.platform_serial_no.clone(), loaded.platform_key.clone()),
+            apiv3: loaded.apiv3.clone(),
+            keys,
+            state: std::sync::Mutex::new(state),
+            faults: faults.clone(),
+            rate_limiter: self.rate_limit.then(Default::default),
+            brands: self.brands,
+            persist: self.state_file.map(Persister::new),
+            log: self.log_requests,
+            request_seq: AtomicU64::new(0),
+            request_prefix: prefix,
+            base_url: base_url.clone(),
+        });
+        let (shutdown, rx) = watch::channel(false);
+        let task = tokio::spawn(server::accept_loop(listener, Arc::clone(&shared), rx));
+        Ok(RunningSandbox { addr, base_url, shared, faults, shutdown, task: Some(task) })
+    }
+}
+
+/// A sandbox serving on a loopback (or configured) address. Dropping it stops the server;
+/// [`RunningSandbox::shutdown`] also waits for open requests and writes the state file.
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    faults: Faults,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox").field("addr", &self.addr).field("keys", &self.shared.keys).finish()
+    }
+}
+
+impl RunningSandbox {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ip:port`, for [`ClientBuilder::base_url`].
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Its keys and identities.
+    pub fn keys(&self) -> &SandboxKeys {
+        &self.shared.keys
+    }
+
+    /// A client configuration for the sandbox's merchant in public-key mode: base URL set, no
+    /// backup domain. Adjust it further (retry policy, timeouts, `apiv3_key` for certificate
+    /// mode...) before `build()`.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let k = &self.shared.keys;
+        Client::builder()
+            .mchid(&k.mchid)
+            .merchant_serial_no(&k.merchant_serial_no)
+            .private_key_pem(&k.merchant_key_pem)
+            .wechatpay_public_key_pem(&k.public_key_id, &k.wechatpay_pub_pem)
+            .base_url(&self.base_url)
+            .no_backup_base_url()
+    }
+
+    /// A client for the sandbox's merchant in platform-certificate mode only (APIv3 key, no
+    /// public key): it downloads `/v3/certificates` before its first call.
+    pub fn certificate_client_builder(&self) -> ClientBuilder {
+        let k = &self.shared.keys;
+        Client::builder()
+            .mchid(&k.mchid)
+            .merchant_serial_no(&k.merchant_serial_no)
+            .private_key_pem(&k.merchant_key_pem)
+            .apiv3_key(&k.apiv3_key)
+            .base_url(&self.base_url)
+            .no_backup_base_url()
+    }
+
+    /// The fault queue.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// A product coupon as the sandbox holds it (with its stocks and bundles).
+    pub fn product_coupon(&self, product_coupon_id: &str) -> Option<ProductCoupon> {
+        self.shared.state().product_coupon(product_coupon_id).cloned()
+    }
+
+    /// Every product coupon, by id.
+    pub fn product_coupons(&self) -> Vec<ProductCoupon> {
+        self.shared.state().product_coupons().cloned().collect()
+    }
+
+    /// Writes the client configuration as `WECHATPAY_*` variables to `path`, for
+    /// `set -a; . PATH; set +a`, and the key files it names into the directory `<PATH>.keys`
+    /// (private keys owner-only on Unix). Returns that directory.
+    pub fn write_env_file(&self, path: impl AsRef<Path>) -> io::Result<PathBuf> {
+        let path = path.as_ref();
+        let dir = keys::sibling_keys_dir(path);
+        std::fs::create_dir_all(&dir)?;
+        let dir = std::fs::canonicalize(&dir)?;
+        let k = &self.shared.keys;
+        let merchant_key = dir.join(keys::files::MERCHANT_KEY);
+        let wechatpay_pub = dir.join(keys::files::WECHATPAY_PUB);
+        keys::write_file(&merchant_key, &k.merchant_key_pem, true)?;
+        keys::write_file(&wechatpay_pub, &k.wechatpay_pub_pem, false)?;
+        let text = env_file_text(k, &self.base_url, &merchant_key, &wechatpay_pub);
+        keys::write_file(path, &text, true)?;
+        Ok(dir)
+    }
+
+    /// Stops accepting connections, lets open requests finish, writes the state file.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Single-quotes a value for `sh`.
+fn sh_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+fn env_file_text(k: &SandboxKeys, base_url: &str, merchant_key: &Path, wechatpay_pub: &Path) -> String {
+    let vars = [
+        ("WECHATPAY_MCHID", k.mchid.clone()),
+        ("WECHATPAY_MERCHANT_SERIAL_NO", k.merchant_serial_no.clone()),
+        ("WECHATPAY_PRIVATE_KEY_PATH", merchant_key.display().to_string()),
+        ("WECHATPAY_PUBLIC_KEY_ID", k.public_key_id.clone()),
+        ("WECHATPAY_PUBLIC_KEY_PATH", wechatpay_pub.display().to_string()),
+        ("WECHATPAY_BASE_URL", base_url.to_owned()),
+        ("WECHATPAY_BACKUP_BASE_URL", "none".to_owned()),
+    ];
+    let mut out = String::from(
+        "# Client configuration for a local wechatpay-sandbox. SANDBOX-ONLY keys: never use them for real traffic.\n\
+         # Load it with: set -a; . ./this-file; set +a\n",
+    );
+    for (name, value) in vars {
+        out.push_str(&format!("{name}={}\n", sh_quote(&value)));
+    }
+    out.push_str(&format!(
+        "# Platform-certificate mode instead of (or besides) the public key: uncomment.\n# WECHATPAY_APIV3_KEY={}\n",
+        sh_quote(&k.apiv3_key)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_values_are_quoted_for_sh() {
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+    }
+}

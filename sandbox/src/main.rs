@@ -1,0 +1,189 @@
+//! `wechatpay-sandbox`: the sandbox as a command. See `--help` and `sandbox/README.md`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use wechatpay_sandbox::{Sandbox, SandboxKeys};
+
+const HELP: &str = "\
+wechatpay-sandbox: a local stand-in for the WeChat Pay APIv3 partner 商品券 (product coupon) APIs
+
+USAGE:
+    wechatpay-sandbox [OPTIONS]
+
+OPTIONS:
+    --listen ADDR        address to listen on (default 127.0.0.1:8080; 127.0.0.1:0 picks a free port)
+    --env-file PATH      write the client configuration (WECHATPAY_* variables) to PATH and the key
+                         files it names to PATH.keys/; load it with: set -a; . PATH; set +a
+    --state-file PATH    load the state from PATH if it exists; write it there after every change
+    --keys-dir DIR       use the keys saved in DIR, or generate fresh ones and save them there
+    --generate-keys      use fresh keys for this run only (default: the fixed sandbox-only dev keys)
+    --mchid ID           merchant id requests must be signed for (default 1900000001)
+    --brand ID           a brand that authorized the merchant (repeatable); others get 403 NO_AUTH
+                         (default: every brand)
+    --no-rate-limit      do not enforce the documented 频率限制 (for load tests)
+    --quiet              no per-request log lines on stderr
+    -h, --help           this text
+    -V, --version        the version
+
+The first line on stdout is `listening on http://ADDR`. Faults: send the header
+`X-Sandbox-Fault: 500` (or delay=200ms, 429, 202, drop, drop_after, bad_signature,
+stale_timestamp) with one request, or queue them for the next N requests with
+`curl -X POST http://ADDR/sandbox/faults -d '{\"fault\":\"500\",\"count\":3}'`.
+State: GET http://ADDR/sandbox/state. Stop with Ctrl-C (the state file is written).
+";
+
+struct Args {
+    listen: SocketAddr,
+    env_file: Option<PathBuf>,
+    state_file: Option<PathBuf>,
+    keys_dir: Option<PathBuf>,
+    generate_keys: bool,
+    mchid: Option<String>,
+    brands: Vec<String>,
+    rate_limit: bool,
+    quiet: bool,
+}
+
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut args = Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        env_file: None,
+        state_file: None,
+        keys_dir: None,
+        generate_keys: false,
+        mchid: None,
+        brands: Vec::new(),
+        rate_limit: true,
+        quiet: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--listen" => {
+                let v = value("--listen")?;
+                args.listen = v.parse().map_err(|e| format!("--listen {v:?}: {e} (write e.g. 127.0.0.1:0)"))?;
+            }
+            "--env-file" => args.env_file = Some(value("--env-file")?.into()),
+            "--state-file" => args.state_file = Some(value("--state-file")?.into()),
+            "--keys-dir" => args.keys_dir = Some(value("--keys-dir")?.into()),
+            "--mchid" => args.mchid = Some(value("--mchid")?),
+            "--brand" => args.brands.push(value("--brand")?),
+            "--generate-keys" => args.generate_keys = true,
+            "--no-rate-limit" => args.rate_limit = false,
+            "--quiet" | "-q" => args.quiet = true,
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("wechatpay-sandbox {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            other => return Err(format!("unknown argument {other:?}; see --help")),
+        }
+    }
+    if args.generate_keys && args.keys_dir.is_some() {
+        return Err("--generate-keys and --keys-dir do not combine (--keys-dir generates when DIR is empty)".into());
+    }
+    Ok(Some(args))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wechatpay-sandbox: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wechatpay-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let mut keys = match (&args.keys_dir, args.generate_keys) {
+        (Some(dir), _) => SandboxKeys::load_or_generate(dir).map_err(|e| format!("--keys-dir: {e}"))?,
+        (None, true) => SandboxKeys::generate().map_err(|e| e.to_string())?,
+        (None, false) => SandboxKeys::dev(),
+    };
+    if let Some(mchid) = args.mchid {
+        keys = keys.with_mchid(mchid);
+    }
+    let mut builder =
+        Sandbox::builder().listen(args.listen).keys(keys).rate_limit(args.rate_limit).log_requests(!args.quiet);
+    if let Some(path) = &args.state_file {
+        builder = builder.state_file(path);
+    }
+    if !args.brands.is_empty() {
+        builder = builder.brands(args.brands.clone());
+    }
+    let sandbox = builder.start().await.map_err(|e| format!("cannot start: {e}"))?;
+    // The env file is complete before the address is printed: whoever waits for that line can
+    // source it at once.
+    let keys_dir = match &args.env_file {
+        Some(path) => Some(sandbox.write_env_file(path).map_err(|e| format!("--env-file {}: {e}", path.display()))?),
+        None => None,
+    };
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", sandbox.base_url());
+        let k = sandbox.keys();
+        let _ = writeln!(
+            out,
+            "merchant {} (serial {}), WeChat Pay public key {}",
+            k.mchid, k.merchant_serial_no, k.public_key_id
+        );
+        if let (Some(path), Some(dir)) = (&args.env_file, &keys_dir) {
+            let _ = writeln!(out, "client configuration written to {} (keys in {})", path.display(), dir.display());
+            let _ = writeln!(out, "load it with: set -a; . {}; set +a", path.display());
+        }
+        if let Some(path) = &args.state_file {
+            let n = sandbox.product_coupons().len();
+            let _ = writeln!(out, "state file {} ({n} product coupon(s) loaded)", path.display());
+        }
+        let _ = out.flush();
+    }
+    wait_for_signal().await;
+    eprintln!("wechatpay-sandbox: shutting down");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,663 @@
+//! The HTTP side: hyper 1 (HTTP/1.1, keep-alive) on a tokio listener, and the request pipeline
+//!
+//! ```text
+//! route (404/405) -> verify Authorization (401 SIGN_ERROR) -> fault -> 频率限制 (429)
+//!   -> parse (400 PARAM_ERROR) -> validate (400 PARAM_ERROR / INVALID_REQUEST)
+//!   -> idempotency + handler (state) -> persist -> serialize -> sign -> respond
+//! ```
+//!
+//! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
+//! headers. The admin endpoints under `/sandbox` are neither authenticated nor signed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::http::request::Parts;
+use hyper::{Request, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use wechatpay_product_coupon::generated::operations::OPERATIONS;
+use wechatpay_product_coupon::requests::OperationRequest;
+use wechatpay_product_coupon::runtime::aead::ApiV3Key;
+use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
+use wechatpay_product_coupon::runtime::client::OperationMeta;
+use wechatpay_product_coupon::runtime::dispatch::ParseError;
+use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_product_coupon::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_product_coupon::{PublicKey, Violations};
+
+use crate::faults::{Fault, FaultAction, Faults, QueuedFault};
+use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME, SandboxKeys};
+use crate::ratelimit::RateLimiter;
+use crate::state::{ApiFailure, Ctx, State, business_code};
+
+/// The operation id the fault queue and logs use for `GET /v3/certificates`.
+pub const CERTIFICATES_OPERATION: &str = "download_certificates";
+/// The per-request fault header.
+pub const FAULT_HEADER: &str = "X-Sandbox-Fault";
+
+/// Largest accepted request body.
+const MAX_BODY: usize = 1024 * 1024;
+
+type Body = Full<Bytes>;
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub keys: SandboxKeys,
+    pub merchants: HashMap<(String, String), PublicKey>,
+    pub public_key_signer: ResponseSigner,
+    pub platform_signer: ResponseSigner,
+    pub apiv3: ApiV3Key,
+    pub state: Mutex<State>,
+    pub faults: Faults,
+    pub rate_limiter: Option<RateLimiter>,
+    pub brands: Option<std::collections::BTreeSet<String>>,
+    pub persist: Option<Persister>,
+    pub log: bool,
+    pub request_seq: AtomicU64,
+    pub request_prefix: String,
+    pub base_url: String,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn next_request_id(&self) -> String {
+        let n = self.request_seq.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("{}{n:012X}", self.request_prefix)
+    }
+}
+
+/// Closes the connection without a response (the `drop` faults): hyper ends a connection whose
+/// service fails without writing anything.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Writes the state file atomically (temp file in the same directory, fsync, rename), one
+/// writer at a time, never an older state over a newer one.
+pub(crate) struct Persister {
+    pub path: PathBuf,
+    written: tokio::sync::Mutex<u64>,
+}
+
+impl Persister {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Persister { path, written: tokio::sync::Mutex::new(0) }
+    }
+
+    pub(crate) async fn save(&self, shared: &Shared, force: bool) -> std::io::Result<()> {
+        let mut written = self.written.lock().await;
+        let (revision, bytes) = {
+            let state = shared.state();
+            if !force && state.revision <= *written {
+                return Ok(());
+            }
+            (state.revision, state.to_json())
+        };
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || write_atomic(&path, &bytes))
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+        *written = revision;
+        Ok(())
+    }
+}
+
+pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), &new_nonce()[..8]));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Accepts connections until `shutdown` fires (or its sender is dropped), then lets open
+/// connections finish their current request (at most 5 s).
+pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&shared), shutdown.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    if shared.log {
+                        eprintln!("wechatpay-sandbox: accept failed: {e}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+        connections.abort_all();
+    }
+    if let Some(p) = &shared.persist
+        && let Err(e) = p.save(&shared, false).await
+    {
+        eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let service = hyper::service::service_fn(move |req| handle(Arc::clone(&shared), req));
+    let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(io, service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = shutdown.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// One reply before signing.
+struct Reply {
+    status: u16,
+    body: Vec<u8>,
+    business_code: Option<u32>,
+    /// Sign with the platform certificate key instead of the public key.
+    platform: bool,
+    /// A fault to apply to the finished response.
+    post: Option<FaultAction>,
+    /// For the log line.
+    operation: &'static str,
+    code: Option<&'static str>,
+}
+
+impl Reply {
+    fn failure(f: ApiFailure, operation: &'static str) -> Self {
+        Reply {
+            status: f.status,
+            body: f.body(),
+            business_code: f.business_code,
+            platform: false,
+            post: None,
+            operation,
+            code: Some(f.code),
+        }
+    }
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(plain_json(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &json!({"code": "INVALID_REQUEST", "message": "request body larger than 1 MiB or unreadable"}),
+            ));
+        }
+    };
+    let path = parts.uri.path();
+    if path == "/sandbox" || path.starts_with("/sandbox/") {
+        return Ok(admin(&shared, &parts, &body));
+    }
+    let request_id = shared.next_request_id();
+    let started = std::time::Instant::now();
+    let target = parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    let mut reply = match process(&shared, &parts, &target, &body).await {
+        Ok(reply) => reply,
+        Err(DropConnection) => {
+            log(&shared, &parts, &target, "dropped", "", &request_id, started);
+            return Err(DropConnection);
+        }
+    };
+    if let Some(serial) = parts.headers.get(HEADER_SERIAL).and_then(|v| v.to_str().ok())
+        && serial == shared.platform_signer.serial()
+    {
+        reply.platform = true;
+    }
+    if reply.post == Some(FaultAction::DropAfter) {
+        log(&shared, &parts, &target, &format!("{} then dropped", reply.status), reply.operation, &request_id, started);
+        return Err(DropConnection);
+    }
+    let signer = if reply.platform { &shared.platform_signer } else { &shared.public_key_signer };
+    let signature = match reply.post {
+        Some(FaultAction::StaleTimestamp) => signer.sign_at(&reply.body, unix_timestamp() - 600, &new_nonce()),
+        Some(FaultAction::BadSignature) => {
+            let mut sig = signer.sign(&reply.body);
+            // A genuine signature over other bytes: well-formed, but it does not verify.
+            sig.signature = signer.sign_at(b"tampered", 0, &sig.nonce).signature;
+            sig
+        }
+        _ => signer.sign(&reply.body),
+    };
+    let full_request_id = match reply.business_code {
+        Some(code) => format!("{request_id}-{code}"),
+        None => request_id.clone(),
+    };
+    let status_text = match reply.code {
+        Some(code) => format!("{} {code}", reply.status),
+        None => reply.status.to_string(),
+    };
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(HEADER_REQUEST_ID, &full_request_id)
+        .header("Server", "wechatpay-sandbox");
+    if !reply.body.is_empty() {
+        builder = builder.header("Content-Type", "application/json");
+    }
+    for (name, value) in signature.header_pairs() {
+        builder = builder.header(name, value);
+    }
+    let response = builder.body(Full::new(Bytes::from(reply.body))).expect("valid response parts");
+    let fault_note = reply.post.map(|a| format!(" [fault {}]", a.as_str())).unwrap_or_default();
+    log(&shared, &parts, &target, &format!("{status_text}{fault_note}"), reply.operation, &full_request_id, started);
+    Ok(response)
+}
+
+fn log(
+    shared: &Shared,
+    parts: &Parts,
+    target: &str,
+    outcome: &str,
+    op: &str,
+    request_id: &str,
+    started: std::time::Instant,
+) {
+    if shared.log {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("{} {target} -> {outcome} {op} ({request_id}, {ms:.1} ms)", parts.method);
+    }
+}
+
+/// Routes, verifies, injects faults, limits, parses, validates and handles one `/v3` request.
+async fn process(shared: &Shared, parts: &Parts, target: &str, body: &Bytes) -> Result<Reply, DropConnection> {
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+
+    // Route.
+    let route: Option<(&'static OperationMeta, Vec<(&'static str, String)>)> =
+        OPERATIONS.iter().filter(|m| m.method == method).find_map(|m| m.match_path(path).map(|params| (*m, params)));
+    let is_certificates = method == "GET" && path == CERTIFICATES_PATH;
+    let operation: &'static str = match (&route, is_certificates) {
+        (Some((meta, _)), _) => meta.id,
+        (None, true) => CERTIFICATES_OPERATION,
+        (None, false) => {
+            let other_method = OPERATIONS.iter().find(|m| m.match_path(path).is_some());
+            let failure = match other_method {
+                Some(m) => ApiFailure::new(
+                    405,
+                    "INVALID_REQUEST",
+                    format!("{method} is not allowed on {path}; {} {} is {}", m.method, m.path_template, m.title),
+                ),
+                None if path == CERTIFICATES_PATH => {
+                    ApiFailure::new(405, "INVALID_REQUEST", "use GET /v3/certificates")
+                }
+                None => ApiFailure::new(404, "NOT_FOUND", format!("no operation at {method} {path}")),
+            };
+            return Ok(Reply::failure(failure, ""));
+        }
+    };
+
+    // Authenticate.
+    let auth = parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str());
+    let params = match auth {
+        None => return Ok(Reply::failure(sign_error("missing Authorization header"), operation)),
+        Some(Err(_)) => {
+            return Ok(Reply::failure(sign_error("the Authorization header is not visible ASCII"), operation));
+        }
+        Some(Ok(auth)) => match verify_request(auth, method, target, body, unix_timestamp(), |p| {
+            shared.merchants.get(&(p.mchid.clone(), p.serial_no.clone())).cloned()
+        }) {
+            Ok(params) => params,
+            Err(e) => return Ok(Reply::failure(sign_error(&e.to_string()), operation)),
+        },
+    };
+
+    // Faults.
+    let fault = match parts.headers.get(FAULT_HEADER) {
+        Some(value) => match value.to_str().map_err(|e| e.to_string()).and_then(Fault::parse) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                return Ok(Reply::failure(
+                    ApiFailure::new(400, "INVALID_REQUEST", format!("{FAULT_HEADER}: {e}")),
+                    operation,
+                ));
+            }
+        },
+        None => shared.faults.take(operation),
+    };
+    let mut post = None;
+    if let Some(fault) = fault {
+        if let Some(delay) = fault.delay {
+            tokio::time::sleep(delay).await;
+        }
+        match fault.action {
+            Some(FaultAction::SystemError) => {
+                let f = ApiFailure::new(
+                    500,
+                    "SYSTEM_ERROR",
+                    "系统异常，请稍后使用相同的请求单号与请求数据重试 (injected fault)",
+                );
+                return Ok(Reply { post: None, ..Reply::failure(f, operation) });
+            }
+            Some(FaultAction::RateLimited) => {
+                return Ok(Reply::failure(rate_limited("injected fault"), operation));
+            }
+            Some(FaultAction::Accepted) => {
+                return Ok(Reply {
+                    status: 202,
+                    body: Vec::new(),
+                    business_code: None,
+                    platform: is_certificates,
+                    post: None,
+                    operation,
+                    code: None,
+                });
+            }
+            Some(FaultAction::Drop) => return Err(DropConnection),
+            other => post = other,
+        }
+    }
+
+    let mut reply = if is_certificates {
+        certificates(shared, operation)
+    } else {
+        let (meta, path_params) = route.expect("routed above");
+        if let (Some(limiter), Some(rate)) = (&shared.rate_limiter, meta.rate_limit_per_second)
+            && !limiter.try_acquire(&params.mchid, meta.id, rate)
+        {
+            return Ok(Reply::failure(
+                rate_limited(&format!("{} allows {rate} requests per second", meta.title)),
+                operation,
+            ));
+        }
+        operation_reply(shared, meta, &params.mchid, &path_params, parts.uri.query(), body).await
+    };
+    reply.post = post;
+    Ok(reply)
+}
+
+fn sign_error(why: &str) -> ApiFailure {
+    ApiFailure::new(401, "SIGN_ERROR", format!("签名验证不通过: {why}"))
+}
+
+fn rate_limited(why: &str) -> ApiFailure {
+    ApiFailure::new(429, "RATELIMIT_EXCEEDED", format!("请求超过接口频率限制，请稍后使用原参数重试 ({why})"))
+        .with_business_code(business_code::RATE_LIMITED)
+}
+
+fn certificates(shared: &Shared, operation: &'static str) -> Reply {
+    let listing = CertificateListing {
+        serial_no: shared.keys.platform_serial_no.clone(),
+        effective_time: CERT_EFFECTIVE_TIME.to_owned(),
+        expire_time: CERT_EXPIRE_TIME.to_owned(),
+        pem: shared.keys.platform_cert_pem.clone(),
+    };
+    match encrypt_certificates(&[listing], &shared.apiv3) {
+        Ok(body) => Reply { status: 200, body, business_code: None, platform: true, post: None, operation, code: None },
+        Err(e) => Reply::failure(ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}")), operation),
+    }
+}
+
+/// Query pairs, percent-decoded (`+` is a plus: the protocol's clients encode spaces as `%20`).
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+async fn operation_reply(
+    shared: &Shared,
+    meta: &'static OperationMeta,
+    mchid: &str,
+    path_params: &[(&'static str, String)],
+    query: Option<&str>,
+    body: &Bytes,
+) -> Reply {
+    let op = meta.id;
+    let path: Vec<(&str, &str)> = path_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let query_owned = query_pairs(query);
+    let query: Vec<(&str, &str)> = query_owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let body_bytes = (!body.is_empty()).then_some(&body[..]);
+    let request = match OperationRequest::parse(op, &path, &query, body_bytes) {
+        Ok(r) => r,
+        Err(e) => return Reply::failure(parse_failure(e), op),
+    };
+    if let Err(violations) = request.validate() {
+        return Reply::failure(validation_failure(&violations), op);
+    }
+    let (result, changed, serialized) = {
+        let mut state = shared.state();
+        let before = state.revision;
+        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref());
+        let result = request.handle(&mut ctx);
+        let serialized = ctx.response_json.take();
+        (result, state.revision != before, serialized)
+    };
+    if changed
+        && let Some(p) = &shared.persist
+        && let Err(e) = p.save(shared, false).await
+    {
+        eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
+    }
+    match result {
+        Ok(response) => {
+            let body = if meta.success_status == 204 {
+                Vec::new()
+            } else if let Some(json) = serialized {
+                json.into_bytes()
+            } else {
+                match response.to_json().and_then(|v| serde_json::to_vec(&v)) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        return Reply::failure(ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}")), op);
+                    }
+                }
+            };
+            Reply {
+                status: meta.success_status,
+                body,
+                business_code: None,
+                platform: false,
+                post: None,
+                operation: op,
+                code: None,
+            }
+        }
+        Err(failure) => Reply::failure(failure, op),
+    }
+}
+
+fn parse_failure(e: ParseError) -> ApiFailure {
+    let (field, location) = match &e {
+        ParseError::MissingParameter { name } | ParseError::InvalidParameter { name, .. } => {
+            ((*name).to_owned(), "path_or_query")
+        }
+        ParseError::InvalidBody { path, .. } => (path.clone(), "body"),
+        ParseError::MissingBody => (".".to_owned(), "body"),
+        _ => (String::new(), "request"),
+    };
+    let message = match &e {
+        ParseError::InvalidBody { path, message } => format!("{path}: {message}"),
+        other => other.to_string(),
+    };
+    ApiFailure::new(400, "PARAM_ERROR", message)
+        .with_detail(json!({ "field": field, "location": location, "issue": e.to_string() }))
+        .with_business_code(business_code::PARAM_ERROR)
+}
+
+/// Whether a violation comes from a cross-field rule (the generator's rule messages start with
+/// one of these) rather than from a single field's constraint (length, range, charset, items,
+/// enum value, date-time format).
+pub(crate) fn is_rule_violation(message: &str) -> bool {
+    ["is required", "must be absent", "exactly one of", "at least one of", "at most one of", "must satisfy"]
+        .iter()
+        .any(|p| message.starts_with(p))
+}
+
+/// 400 with every violation in the message (`json.path: what; json.path: what`), the first one
+/// also in `detail`. `INVALID_REQUEST` (请求参数不符合业务规则: 字段之间的组合要求) when every
+/// violation breaks a cross-field rule, otherwise `PARAM_ERROR` (参数错误: a field's own
+/// constraint).
+fn validation_failure(v: &Violations) -> ApiFailure {
+    let all_rules = v.iter().all(|x| is_rule_violation(&x.message));
+    let (code, business) = if all_rules {
+        ("INVALID_REQUEST", business_code::INVALID_REQUEST)
+    } else {
+        ("PARAM_ERROR", business_code::PARAM_ERROR)
+    };
+    let list: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    let first = v.iter().next();
+    ApiFailure::new(400, code, list.join("; "))
+        .with_detail(json!({
+            "field": first.map(|x| x.path.as_str()),
+            "location": "body",
+            "issue": first.map(|x| x.message.as_str()),
+            "violations": v.iter().map(|x| json!({"field": x.path, "issue": x.message})).collect::<Vec<_>>(),
+        }))
+        .with_business_code(business)
+}
+
+fn plain_json(status: StatusCode, value: &Value) -> Response<Body> {
+    let mut resp = Response::new(Full::new(Bytes::from(serde_json::to_vec_pretty(value).expect("JSON"))));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(HeaderName::from_static("server"), HeaderValue::from_static("wechatpay-sandbox"));
+    resp
+}
+
+/// `/sandbox/...`: information, state and the fault queue.
+fn admin(shared: &Shared, parts: &Parts, body: &Bytes) -> Response<Body> {
+    let method = parts.method.as_str();
+    let not_allowed = || {
+        plain_json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({"code": "METHOD_NOT_ALLOWED", "message": format!("{method} is not allowed here")}),
+        )
+    };
+    match parts.uri.path().trim_end_matches('/') {
+        "/sandbox" => match method {
+            "GET" => plain_json(StatusCode::OK, &info(shared)),
+            _ => not_allowed(),
+        },
+        "/sandbox/state" => match method {
+            "GET" => {
+                let state = shared.state();
+                let coupons: Vec<_> = state.product_coupons().cloned().collect();
+                plain_json(StatusCode::OK, &json!({ "product_coupons": coupons }))
+            }
+            _ => not_allowed(),
+        },
+        "/sandbox/faults" => match method {
+            "GET" => plain_json(StatusCode::OK, &json!({ "pending": shared.faults.pending() })),
+            "DELETE" => {
+                shared.faults.clear();
+                plain_json(StatusCode::OK, &json!({ "pending": [] }))
+            }
+            "POST" => {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Inject {
+                    fault: Fault,
+                    #[serde(default = "one")]
+                    count: u32,
+                    #[serde(default)]
+                    operation: Option<String>,
+                }
+                fn one() -> u32 {
+                    1
+                }
+                match serde_json::from_slice::<Inject>(body) {
+                    Ok(i) => {
+                        let known = i
+                            .operation
+                            .as_deref()
+                            .is_none_or(|op| op == CERTIFICATES_OPERATION || OPERATIONS.iter().any(|m| m.id == op));
+                        if !known {
+                            return plain_json(
+                                StatusCode::BAD_REQUEST,
+                                &json!({"code": "PARAM_ERROR", "message": format!("unknown operation {:?}", i.operation)}),
+                            );
+                        }
+                        shared.faults.push(QueuedFault { fault: i.fault, count: i.count, operation: i.operation });
+                        plain_json(StatusCode::OK, &json!({ "pending": shared.faults.pending() }))
+                    }
+                    Err(e) => plain_json(
+                        StatusCode::BAD_REQUEST,
+                        &json!({"code": "PARAM_ERROR", "message": format!("expected {{\"fault\": \"500\", \"count\": 1, \"operation\": \"create_stock_bundle\"}}: {e}")}),
+                    ),
+                }
+            }
+            _ => not_allowed(),
+        },
+        _ => plain_json(
+            StatusCode::NOT_FOUND,
+            &json!({"code": "NOT_FOUND", "message": "admin endpoints: GET /sandbox, GET /sandbox/state, GET|POST|DELETE /sandbox/faults"}),
+        ),
+    }
+}
+
+fn info(shared: &Shared) -> Value {
+    let k = &shared.keys;
+    json!({
+        "base_url": shared.base_url,
+        "mchid": k.mchid,
+        "merchant_serial_no": k.merchant_serial_no,
+        "public_key_id": k.public_key_id,
+        "platform_serial_no": k.platform_serial_no,
+        "rate_limit": shared.rate_limiter.is_some(),
+        "brands": shared.brands,
+        "state_file": shared.persist.as_ref().map(|p| p.path.display().to_string()),
+        "operations": OPERATIONS.iter().map(|m| json!({
+            "id": m.id, "title": m.title, "method": m.method, "path": m.path_template,
+            "rate_limit_per_second": m.rate_limit_per_second,
+        })).collect::<Vec<_>>(),
+        "fault_header": FAULT_HEADER,
+    })
+}
