@@ -14,6 +14,12 @@ use wechatpay_product_coupon::models::*;
 /// The seed document's brand.
 pub const BRAND_ID: &str = "120344";
 
+/// A time inside the available periods of the demo stocks (the seed documents' August 2025, a
+/// Monday morning), for [`SandboxBuilder::start_time`](crate::SandboxBuilder::start_time): with
+/// the business clock there, coupons sent from these stocks can be confirmed and used. With
+/// the real clock their periods are over, and sending is refused.
+pub const DEMO_TIME: &str = "2025-08-04T10:00:00+08:00";
+
 /// The 场景4 product coupon (多次优惠, 单品, 满减券, 3 steps, 2 days apart), with `out_request_no`.
 pub fn product_coupon_request(out_request_no: &str) -> CreateProductCouponRequest {
     CreateProductCouponRequest::builder()

@@ -41,12 +41,18 @@
 
 #![deny(missing_docs)]
 
+pub mod clock;
+mod coupons;
 pub mod demo;
 pub mod faults;
+mod images;
 pub mod keys;
+mod multipart;
+pub mod notify;
 mod ratelimit;
 mod server;
 pub mod state;
+mod user_coupons;
 
 use std::collections::HashMap;
 use std::io;
@@ -54,6 +60,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -62,8 +69,10 @@ use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
 
 pub use faults::{Fault, FaultAction, Faults, QueuedFault};
 pub use keys::SandboxKeys;
+pub use notify::{DeliveryStatus, NotificationRecord};
 pub use server::{CERTIFICATES_OPERATION, FAULT_HEADER};
 pub use state::{ApiFailure, ProductCoupon};
+pub use user_coupons::Claimed;
 
 use crate::server::{Persister, Shared};
 use crate::state::State;
@@ -89,6 +98,7 @@ pub struct SandboxBuilder {
     rate_limit: bool,
     log_requests: bool,
     brands: Option<std::collections::BTreeSet<String>>,
+    start_time: Option<String>,
 }
 
 impl Default for SandboxBuilder {
@@ -101,6 +111,7 @@ impl Default for SandboxBuilder {
             rate_limit: true,
             log_requests: false,
             brands: None,
+            start_time: None,
         }
     }
 }
@@ -144,6 +155,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Starts the business clock at `rfc3339` (e.g. `2025-08-04T10:00:00+08:00`) instead of the
+    /// real time; it runs on from there. Coupons are received, confirmed, used and expire by
+    /// this clock (see [`clock`]); signatures keep the real time. [`demo::DEMO_TIME`] is inside
+    /// the demo stocks' available periods.
+    pub fn start_time(mut self, rfc3339: impl Into<String>) -> Self {
+        self.start_time = Some(rfc3339.into());
+        self
+    }
+
     /// Print one line per request to stderr (default off; the binary turns it on).
     pub fn log_requests(mut self, enabled: bool) -> Self {
         self.log_requests = enabled;
@@ -155,6 +175,12 @@ impl SandboxBuilder {
     pub async fn start(self) -> io::Result<RunningSandbox> {
         let keys = self.keys.unwrap_or_else(SandboxKeys::dev);
         let loaded = keys.load()?;
+        let start = match &self.start_time {
+            Some(text) => Some(clock::parse_rfc3339(text).ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, format!("start time {text:?} is not an RFC 3339 date-time"))
+            })?),
+            None => None,
+        };
         let state = match &self.state_file {
             Some(path) => match std::fs::read(path) {
                 Ok(bytes) => State::from_json(&bytes)
@@ -180,9 +206,15 @@ impl SandboxBuilder {
         }
         let faults = Faults::default();
         let prefix: String = keys::random_bytes(6).iter().map(|b| format!("{b:02X}")).collect();
+        let public_key_signer = ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone());
+        let clock = clock::Clock::default();
+        if let Some(unix) = start {
+            clock.set(unix);
+        }
         let shared = Arc::new(Shared {
             merchants,
-            public_key_signer: ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone()),
+            notifier: notify::Notifier::new(public_key_signer.clone(), loaded.apiv3.clone(), !self.log_requests),
+            public_key_signer,
             platform_signer: ResponseSigner::new(keys.platform_serial_no.clone(), loaded.platform_key.clone()),
             apiv3: loaded.apiv3.clone(),
             keys,
@@ -195,6 +227,7 @@ impl SandboxBuilder {
             request_seq: AtomicU64::new(0),
             request_prefix: prefix,
             base_url: base_url.clone(),
+            clock,
         });
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(server::accept_loop(listener, Arc::clone(&shared), rx));
@@ -277,6 +310,37 @@ impl RunningSandbox {
         self.shared.state().product_coupons().cloned().collect()
     }
 
+    /// The business time now, RFC 3339 in `+08:00` (see [`clock`]).
+    pub fn now(&self) -> String {
+        clock::format_rfc3339(self.shared.clock.now())
+    }
+
+    /// Moves the business clock forward (to see coupons expire, today's counts reset, waiting
+    /// days pass) without waiting. Signatures keep the real time.
+    pub fn advance_time(&self, by: Duration) {
+        self.shared.clock.advance(by.as_secs() as i64);
+    }
+
+    /// Sets the business clock to `rfc3339`; it runs on from there.
+    pub fn set_time(&self, rfc3339: &str) -> Result<(), String> {
+        let unix = clock::parse_rfc3339(rfc3339).ok_or_else(|| format!("{rfc3339:?} is not an RFC 3339 date-time"))?;
+        self.shared.clock.set(unix);
+        Ok(())
+    }
+
+    /// Every event notification so far (oldest first), with what became of its delivery.
+    pub fn notifications(&self) -> Vec<NotificationRecord> {
+        self.shared.notifier.records()
+    }
+
+    /// Simulates the user taking the coupon of a pre-send token (向用户预发放商品券) in the 小程序
+    /// 发券组件: the coupon (or bundle) is sent with `send_channel = RECEIVE_COMPONENT` and
+    /// notified like any other. Claiming the same token again returns the same coupon; a token
+    /// is valid for 5 minutes of the business clock. Also `POST /sandbox/pre-send-tokens/{token}/claim`.
+    pub async fn claim_pre_send_token(&self, token: &str) -> Result<Claimed, ApiFailure> {
+        server::claim_pre_send(&self.shared, token).await
+    }
+
     /// Writes the client configuration as `WECHATPAY_*` variables to `path`, for
     /// `set -a; . PATH; set +a`, and the key files it names into the directory `<PATH>.keys`
     /// (private keys owner-only on Unix). Returns that directory.
@@ -301,12 +365,15 @@ impl RunningSandbox {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.shared.notifier.abort_all();
     }
 }
 
 impl Drop for RunningSandbox {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        // Deliveries and timers in progress stop with the sandbox.
+        self.shared.notifier.abort_all();
     }
 }
 

@@ -31,21 +31,27 @@ use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, Certifi
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
 use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
+use crate::clock::{Clock, format_rfc3339, parse_rfc3339};
 use crate::faults::{Fault, FaultAction, Faults, QueuedFault};
 use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME, SandboxKeys};
+use crate::notify::{Notifier, Outgoing};
 use crate::ratelimit::RateLimiter;
-use crate::state::{ApiFailure, Ctx, State, business_code};
+use crate::state::{ApiFailure, CompleteImageTask, Ctx, State, business_code};
 
 /// The operation id the fault queue and logs use for `GET /v3/certificates`.
 pub const CERTIFICATES_OPERATION: &str = "download_certificates";
 /// The per-request fault header.
 pub const FAULT_HEADER: &str = "X-Sandbox-Fault";
 
-/// Largest accepted request body.
+/// Largest accepted JSON request body.
 const MAX_BODY: usize = 1024 * 1024;
+/// Largest accepted `multipart/form-data` body (an upload of up to 2 MB plus the form; larger
+/// files are read so that they can be refused the way WeChat Pay refuses them, 图片超过指定大小).
+const MAX_UPLOAD_BODY: usize = 8 * 1024 * 1024;
 
 type Body = Full<Bytes>;
 
@@ -65,6 +71,8 @@ pub(crate) struct Shared {
     pub request_seq: AtomicU64,
     pub request_prefix: String,
     pub base_url: String,
+    pub clock: Clock,
+    pub notifier: Notifier,
 }
 
 impl Shared {
@@ -76,6 +84,56 @@ impl Shared {
         let n = self.request_seq.fetch_add(1, Ordering::Relaxed) + 1;
         format!("{}{n:012X}", self.request_prefix)
     }
+}
+
+/// Runs `f` on the state as merchant `mchid` outside a request (timers, admin actions), then
+/// saves the state and sends what `f` queued, as after a request.
+pub(crate) async fn with_ctx<R>(shared: &Arc<Shared>, mchid: &str, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
+    let (result, outbox, timers, changed) = {
+        let mut state = shared.state();
+        let before = state.revision;
+        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
+        let result = f(&mut ctx);
+        let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
+        (result, outbox, timers, state.revision != before)
+    };
+    after_change(shared, changed, outbox, timers).await;
+    result
+}
+
+/// Saves the state if it changed, delivers the notifications and starts the timers a handler
+/// queued.
+async fn after_change(shared: &Arc<Shared>, changed: bool, outbox: Vec<Outgoing>, timers: Vec<CompleteImageTask>) {
+    save_and_dispatch(shared, changed, outbox).await;
+    for timer in timers {
+        let shared_for_timer = Arc::clone(shared);
+        shared.notifier.spawn(async move {
+            tokio::time::sleep(crate::images::IMAGE_TASK_DURATION).await;
+            complete_image_task(&shared_for_timer, &timer.key).await;
+        });
+    }
+}
+
+async fn save_and_dispatch(shared: &Arc<Shared>, changed: bool, outbox: Vec<Outgoing>) {
+    if changed
+        && let Some(p) = &shared.persist
+        && let Err(e) = p.save(shared, false).await
+    {
+        eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
+    }
+    shared.notifier.dispatch(outbox);
+}
+
+/// The timer of an image generation task nobody queried: finish it now.
+async fn complete_image_task(shared: &Arc<Shared>, key: &str) {
+    let (changed, outbox) = {
+        let mut state = shared.state();
+        let Some(mchid) = state.image_tasks.get(key).map(|r| r.mchid.clone()) else { return };
+        let mut ctx = Ctx::new(&mut state, &mchid, shared.brands.as_ref(), shared.clock.now());
+        let changed = ctx.complete_image_task(key);
+        (changed, std::mem::take(&mut ctx.outbox))
+    };
+    save_and_dispatch(shared, changed, outbox).await;
 }
 
 /// Closes the connection without a response (the `drop` faults): hyper ends a connection whose
@@ -224,20 +282,25 @@ impl Reply {
     }
 }
 
+fn content_type(parts: &Parts) -> &str {
+    parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
+    let limit = if crate::multipart::boundary(content_type(&parts)).is_some() { MAX_UPLOAD_BODY } else { MAX_BODY };
+    let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             return Ok(plain_json(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                &json!({"code": "INVALID_REQUEST", "message": "request body larger than 1 MiB or unreadable"}),
+                &json!({"code": "INVALID_REQUEST", "message": format!("request body larger than {} MiB or unreadable", limit >> 20)}),
             ));
         }
     };
     let path = parts.uri.path();
     if path == "/sandbox" || path.starts_with("/sandbox/") {
-        return Ok(admin(&shared, &parts, &body));
+        return Ok(admin(&shared, &parts, &body).await);
     }
     let request_id = shared.next_request_id();
     let started = std::time::Instant::now();
@@ -308,8 +371,31 @@ fn log(
     }
 }
 
+/// An upload form's signed `meta` JSON and its file.
+fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes, Option<UploadFile>)>, ApiFailure> {
+    let Some(boundary) = crate::multipart::boundary(content_type) else { return Ok(None) };
+    let form_error = |why: String| {
+        ApiFailure::new(400, "PARAM_ERROR", format!("multipart/form-data: {why}"))
+            .with_detail(json!({ "field": "meta", "location": "body", "issue": why }))
+            .with_business_code(business_code::PARAM_ERROR)
+    };
+    let parts = crate::multipart::parse(body, &boundary).map_err(form_error)?;
+    let meta = parts
+        .iter()
+        .find(|p| p.name == "meta")
+        .ok_or_else(|| form_error("the form has no `meta` part (the JSON the signature covers)".into()))?;
+    let file = parts.iter().find(|p| p.name == "file").map(|p| {
+        UploadFile::new(
+            p.filename.clone().unwrap_or_default(),
+            p.content_type.clone().unwrap_or_default(),
+            p.data.clone(),
+        )
+    });
+    Ok(Some((Bytes::from(meta.data.clone()), file)))
+}
+
 /// Routes, verifies, injects faults, limits, parses, validates and handles one `/v3` request.
-async fn process(shared: &Shared, parts: &Parts, target: &str, body: &Bytes) -> Result<Reply, DropConnection> {
+async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes) -> Result<Reply, DropConnection> {
     let method = parts.method.as_str();
     let path = parts.uri.path();
 
@@ -336,6 +422,14 @@ async fn process(shared: &Shared, parts: &Parts, target: &str, body: &Bytes) -> 
             return Ok(Reply::failure(failure, ""));
         }
     };
+
+    // An upload is signed over its `meta` part, not over the form.
+    let (body, file) = match split_upload(content_type(parts), body) {
+        Ok(Some((meta, file))) => (meta, file),
+        Ok(None) => (body.clone(), None),
+        Err(failure) => return Ok(Reply::failure(failure, operation)),
+    };
+    let body = &body;
 
     // Authenticate.
     let auth = parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str());
@@ -410,7 +504,7 @@ async fn process(shared: &Shared, parts: &Parts, target: &str, body: &Bytes) -> 
                 operation,
             ));
         }
-        operation_reply(shared, meta, &params.mchid, &path_params, parts.uri.query(), body).await
+        operation_reply(shared, meta, &params.mchid, &path_params, parts.uri.query(), body, file).await
     };
     reply.post = post;
     Ok(reply)
@@ -453,39 +547,46 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 async fn operation_reply(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     meta: &'static OperationMeta,
     mchid: &str,
     path_params: &[(&'static str, String)],
     query: Option<&str>,
     body: &Bytes,
+    file: Option<UploadFile>,
 ) -> Reply {
     let op = meta.id;
     let path: Vec<(&str, &str)> = path_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let query_owned = query_pairs(query);
     let query: Vec<(&str, &str)> = query_owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let body_bytes = (!body.is_empty()).then_some(&body[..]);
-    let request = match OperationRequest::parse(op, &path, &query, body_bytes) {
+    let mut request = match OperationRequest::parse(op, &path, &query, body_bytes) {
         Ok(r) => r,
         Err(e) => return Reply::failure(parse_failure(e), op),
     };
+    if let Some(file) = file
+        && !request.set_file(file)
+    {
+        let f =
+            ApiFailure::new(400, "PARAM_ERROR", format!("{} takes a JSON body, not multipart/form-data", meta.title))
+                .with_business_code(business_code::PARAM_ERROR);
+        return Reply::failure(f, op);
+    }
     if let Err(violations) = request.validate() {
         return Reply::failure(validation_failure(&violations), op);
     }
-    let (result, changed, serialized) = {
+    let (result, changed, serialized, outbox, timers) = {
         let mut state = shared.state();
         let before = state.revision;
-        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref());
+        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
         let result = request.handle(&mut ctx);
         let serialized = ctx.response_json.take();
-        (result, state.revision != before, serialized)
+        let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
+        (result, state.revision != before, serialized, outbox, timers)
     };
-    if changed
-        && let Some(p) = &shared.persist
-        && let Err(e) = p.save(shared, false).await
-    {
-        eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
-    }
+    // A refused request queues nothing (handlers check before they change anything).
+    let (outbox, timers) = if result.is_ok() { (outbox, timers) } else { (Vec::new(), Vec::new()) };
+    after_change(shared, changed, outbox, timers).await;
     match result {
         Ok(response) => {
             let body = if meta.success_status == 204 {
@@ -547,7 +648,13 @@ pub(crate) fn is_rule_violation(message: &str) -> bool {
 /// constraint).
 fn validation_failure(v: &Violations) -> ApiFailure {
     let all_rules = v.iter().all(|x| is_rule_violation(&x.message));
-    let (code, business) = if all_rules {
+    // An upload's file problems (size, type, content) are INVALID_REQUEST as the upload's
+    // error table says, 270087680 (图片超过指定大小) for a file too large.
+    let file_only = v.iter().all(|x| x.path == "file" || x.path.starts_with("file."));
+    let too_large = v.iter().any(|x| x.path == "file" && x.message.contains("at most"));
+    let (code, business) = if file_only && too_large {
+        ("INVALID_REQUEST", business_code::IMAGE_TOO_LARGE)
+    } else if all_rules || file_only {
         ("INVALID_REQUEST", business_code::INVALID_REQUEST)
     } else {
         ("PARAM_ERROR", business_code::PARAM_ERROR)
@@ -573,7 +680,7 @@ fn plain_json(status: StatusCode, value: &Value) -> Response<Body> {
 }
 
 /// `/sandbox/...`: information, state and the fault queue.
-fn admin(shared: &Shared, parts: &Parts, body: &Bytes) -> Response<Body> {
+async fn admin(shared: &Arc<Shared>, parts: &Parts, body: &Bytes) -> Response<Body> {
     let method = parts.method.as_str();
     let not_allowed = || {
         plain_json(
@@ -587,10 +694,56 @@ fn admin(shared: &Shared, parts: &Parts, body: &Bytes) -> Response<Body> {
             _ => not_allowed(),
         },
         "/sandbox/state" => match method {
-            "GET" => {
-                let state = shared.state();
-                let coupons: Vec<_> = state.product_coupons().cloned().collect();
-                plain_json(StatusCode::OK, &json!({ "product_coupons": coupons }))
+            "GET" => plain_json(StatusCode::OK, &state_json(shared)),
+            _ => not_allowed(),
+        },
+        "/sandbox/notifications" => match method {
+            "GET" => plain_json(StatusCode::OK, &json!({ "notifications": shared.notifier.records() })),
+            "DELETE" => {
+                shared.notifier.clear();
+                plain_json(StatusCode::OK, &json!({ "notifications": [] }))
+            }
+            _ => not_allowed(),
+        },
+        "/sandbox/clock" => match method {
+            "GET" => plain_json(StatusCode::OK, &clock_json(shared)),
+            "POST" => {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct SetClock {
+                    #[serde(default)]
+                    advance_seconds: Option<i64>,
+                    #[serde(default)]
+                    now: Option<String>,
+                }
+                let bad =
+                    |m: String| plain_json(StatusCode::BAD_REQUEST, &json!({"code": "PARAM_ERROR", "message": m}));
+                match serde_json::from_slice::<SetClock>(body) {
+                    Ok(SetClock { advance_seconds: Some(s), now: None }) => shared.clock.advance(s),
+                    Ok(SetClock { advance_seconds: None, now: Some(t) }) => match parse_rfc3339(&t) {
+                        Some(unix) => shared.clock.set(unix),
+                        None => return bad(format!("now: {t:?} is not an RFC 3339 date-time")),
+                    },
+                    _ => {
+                        return bad(
+                            "expected {\"advance_seconds\": 86400} or {\"now\": \"2025-08-04T10:00:00+08:00\"}".into(),
+                        );
+                    }
+                }
+                plain_json(StatusCode::OK, &clock_json(shared))
+            }
+            _ => not_allowed(),
+        },
+        p if p.starts_with("/sandbox/pre-send-tokens/") && p.ends_with("/claim") => match method {
+            "POST" => {
+                let token = p.trim_start_matches("/sandbox/pre-send-tokens/").trim_end_matches("/claim");
+                match claim_pre_send(shared, token).await {
+                    Ok(claimed) => plain_json(StatusCode::OK, &json!(claimed)),
+                    Err(f) => plain_json(
+                        StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_REQUEST),
+                        &serde_json::from_slice::<Value>(&f.body()).unwrap_or_default(),
+                    ),
+                }
             }
             _ => not_allowed(),
         },
@@ -638,9 +791,53 @@ fn admin(shared: &Shared, parts: &Parts, body: &Bytes) -> Response<Body> {
         },
         _ => plain_json(
             StatusCode::NOT_FOUND,
-            &json!({"code": "NOT_FOUND", "message": "admin endpoints: GET /sandbox, GET /sandbox/state, GET|POST|DELETE /sandbox/faults"}),
+            &json!({"code": "NOT_FOUND", "message": "admin endpoints: GET /sandbox, GET /sandbox/state, GET|POST|DELETE /sandbox/faults, GET|DELETE /sandbox/notifications, GET|POST /sandbox/clock, POST /sandbox/pre-send-tokens/{token}/claim"}),
         ),
     }
+}
+
+fn clock_json(shared: &Shared) -> Value {
+    json!({ "now": format_rfc3339(shared.clock.now()), "offset_seconds": shared.clock.offset() })
+}
+
+/// A pre-send token taken in the 小程序发券组件 (simulated).
+pub(crate) async fn claim_pre_send(
+    shared: &Arc<Shared>,
+    token: &str,
+) -> Result<crate::user_coupons::Claimed, ApiFailure> {
+    let mchid = shared.state().pre_send_tokens.get(token).map(|r| r.mchid.clone()).unwrap_or_default();
+    with_ctx(shared, &mchid, |ctx| ctx.claim_pre_send(token)).await
+}
+
+/// Everything held, user coupons as the API would show them now.
+fn state_json(shared: &Shared) -> Value {
+    let mut state = shared.state();
+    let coupons: Vec<_> = state.product_coupons().cloned().collect();
+    let mut records: Vec<_> = state.user_coupons.iter().map(|(k, r)| (r.seq, k.clone(), r.mchid.clone())).collect();
+    records.sort();
+    let bundles = serde_json::to_value(&state.user_coupon_bundles).unwrap_or_default();
+    let notify_urls = serde_json::to_value(&state.notify_urls).unwrap_or_default();
+    let images = serde_json::to_value(&state.images).unwrap_or_default();
+    let tasks: Vec<_> = state.image_tasks.values().map(|t| t.task.clone()).collect();
+    let tokens = serde_json::to_value(&state.pre_send_tokens).unwrap_or_default();
+    let user_coupons: Vec<Value> = records
+        .into_iter()
+        .map(|(_, key, mchid)| {
+            let ctx = Ctx::new(&mut state, &mchid, None, shared.clock.now());
+            let record = &ctx.state.user_coupons[&key];
+            json!({ "mchid": record.mchid, "openid": record.openid, "appid": record.appid, "coupon": ctx.view(&key) })
+        })
+        .collect();
+    json!({
+        "now": format_rfc3339(shared.clock.now()),
+        "product_coupons": coupons,
+        "user_coupons": user_coupons,
+        "user_coupon_bundles": bundles,
+        "pre_send_tokens": tokens,
+        "notify_urls": notify_urls,
+        "images": images,
+        "image_generation_tasks": tasks,
+    })
 }
 
 fn info(shared: &Shared) -> Value {

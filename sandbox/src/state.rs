@@ -1,38 +1,39 @@
-//! The sandbox's business state and its [`OperationHandler`]: product coupons, their stocks
-//! and stock bundles, and the idempotency records of `out_request_no`.
+//! The sandbox's business state and its [`OperationHandler`]: product coupons with their stocks
+//! and stock bundles, store associations and uploaded codes, user coupons and user coupon
+//! bundles, pre-send tokens, notify URLs, uploaded images and image generation tasks, and the
+//! idempotency records of `out_request_no` / `send_request_no` / `task_id`.
 //!
-//! Business rules the sandbox applies on top of the client's validation (which it runs first,
-//! so a request sent with validation switched off is still refused):
+//! The handler methods live next to their concern: [`crate::coupons`] (product coupons, stocks,
+//! bundles, stores, codes), [`crate::user_coupons`] (sending, the user-coupon lifecycle),
+//! [`crate::images`] (upload, generation tasks) and [`crate::notify`] (notify URL). This module
+//! holds what they share: the state, the request context, errors and idempotency.
+//!
+//! Rules common to every operation (on top of the client's validation, which the server runs
+//! first, so a request sent with validation switched off is still refused):
 //!
 //! * ids are numbers handed out in order: product coupons from `1000000001`, stock bundles
-//!   from `2000000001`, stocks from `3000000001`;
-//! * review is instant: a new product coupon is `EFFECTIVE` and its stocks are `SENDING`;
+//!   from `2000000001`, stocks from `3000000001`, user coupon bundles from `4000000001`, user
+//!   coupon codes (`WECHATPAY` mode) from `800000000001`;
 //! * every brand has authorized the 服务商, unless the sandbox was given a list of brands
 //!   ([`SandboxBuilder::brands`](crate::SandboxBuilder::brands)): then another `brand_id` is 403
 //!   `NO_AUTH` (品牌未向服务商授予商品券权限);
-//! * a PROGRESSIVE_BUNDLE bundle gets one stock per step (`progressive_bundle_usage_info.count`
-//!   of its product coupon), `stock_bundle_index` 0..count-1. A rule given as a single object
-//!   applies to every step; a rule given as a list must have exactly `count` entries (entry *i*
-//!   for step *i*), otherwise 400 `INVALID_REQUEST` naming the list (the docs describe one
-//!   stock per step; reference §10 infers the list length);
-//! * a bundle's `coupon_code_mode` must be `WECHATPAY` or `UPLOAD` (批次组只支持 WECHATPAY 与
-//!   UPLOAD), otherwise 400 `INVALID_REQUEST`;
-//! * 添加商品券批次组: an unknown `product_coupon_id`, or one of another merchant or brand, is
-//!   404 `NOT_FOUND`; a `SINGLE` coupon is 400 `INVALID_REQUEST` (前置条件: usage_mode 为
-//!   PROGRESSIVE_BUNDLE); a `DEACTIVATED` coupon is 400 `INVALID_REQUEST`; the bundle must carry
-//!   a rule of the coupon's type (`normal_coupon`/`normal_coupon_list` for NORMAL, ...);
-//! * idempotency by `out_request_no` (per merchant, brand and operation): the same number with
-//!   the same request returns the stored response and creates nothing; the same number with a
-//!   different request is 400 `ALREADY_EXISTS`, the code both seed documents' error tables give for
-//!   a reused `out_request_no`, with `Request-ID` ending in `-268578927` (相同单号但请求数据不一致,
-//!   reference §6/§7).
+//! * a product coupon, stock, bundle or user coupon of another merchant or brand does not exist
+//!   for the caller: 404 `NOT_FOUND` (business code 268578608);
+//! * idempotency by request number (per merchant, brand, operation and number; see
+//!   [`Ctx::idempotent`]): the same number with the same request returns the stored response
+//!   and changes nothing; the same number with a different request is refused with business
+//!   code 268578927 (相同单号但请求数据不一致).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::requests::OperationHandler;
+use wechatpay_product_coupon::runtime::upload::UploadFile;
+
+use crate::clock::format_rfc3339;
+use crate::notify::Outgoing;
 
 /// Numeric business codes WeChat Pay appends to `Request-ID` (reference §6).
 pub(crate) mod business_code {
@@ -48,6 +49,22 @@ pub(crate) mod business_code {
     pub const RATE_LIMITED: u32 = 270924289;
     /// 服务商没有此接口权限.
     pub const NO_AUTH: u32 = 268579803;
+    /// 用户券已过期.
+    pub const USER_COUPON_EXPIRED: u32 = 268578776;
+    /// 用户券状态非法.
+    pub const USER_COUPON_STATE: u32 = 268578367;
+    /// 批次状态不是发放中.
+    pub const STOCK_NOT_SENDING: u32 = 268577984;
+    /// 券已不在使用有效期内.
+    pub const NOT_IN_USABLE_TIME: u32 = 272755715;
+    /// 用户领取张数已达上限.
+    pub const USER_LIMIT_REACHED: u32 = 272756740;
+    /// 核销门店非法.
+    pub const STORE_NOT_ALLOWED: u32 = 268584404;
+    /// 当前券批次全部门店可用.
+    pub const ALL_STORES: u32 = 268578813;
+    /// 图片超过指定大小.
+    pub const IMAGE_TOO_LARGE: u32 = 270087680;
 }
 
 /// An error response: status, `code`, `message`, optional `detail`.
@@ -64,6 +81,14 @@ pub struct ApiFailure {
     /// The numeric business code appended to `Request-ID`, when there is one.
     pub business_code: Option<u32>,
 }
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiFailure {}
 
 impl ApiFailure {
     pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
@@ -88,6 +113,18 @@ impl ApiFailure {
             .with_business_code(business_code::INVALID_REQUEST)
     }
 
+    /// 400 `INVALID_REQUEST` (a business rule) with the given business code.
+    pub(crate) fn rule(business: u32, message: impl Into<String>) -> Self {
+        ApiFailure::new(400, "INVALID_REQUEST", message).with_business_code(business)
+    }
+
+    /// 404 `NOT_FOUND` naming what was looked for.
+    pub(crate) fn not_found(what: impl Into<String>, field: &str, value: &str, location: &str) -> Self {
+        ApiFailure::new(404, "NOT_FOUND", what)
+            .with_detail(serde_json::json!({ "field": field, "location": location, "value": value }))
+            .with_business_code(business_code::NOT_FOUND)
+    }
+
     /// The JSON body.
     pub(crate) fn body(&self) -> Vec<u8> {
         let mut v = serde_json::json!({ "code": self.code, "message": self.message });
@@ -104,9 +141,9 @@ impl ApiFailure {
 pub struct ProductCoupon {
     /// The merchant (服务商) that created it.
     pub mchid: String,
-    /// The product coupon, as 创建商品券 returned it but without `stock` / `stock_bundle`, with
-    /// its current `state`.
-    pub coupon: CreateProductCouponResponse,
+    /// The product coupon as 查询商品券 returns it (without stocks), with its current `state`
+    /// and, once deactivated, the deactivation fields.
+    pub coupon: ProductCouponEntity,
     /// Its stocks (usage_mode = SINGLE), oldest first.
     #[serde(default)]
     pub stocks: Vec<StockEntity>,
@@ -116,13 +153,13 @@ pub struct ProductCoupon {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct IdempotencyRecord {
+pub(crate) struct IdempotencyRecord {
     /// SHA-256 of the canonical request (operation, path parameters, typed body).
-    fingerprint: String,
+    pub fingerprint: String,
     /// The response body returned the first time, verbatim (a replay sends the same bytes).
     /// Embedded as JSON in the state file.
     #[serde(with = "embedded_json")]
-    response: String,
+    pub response: String,
 }
 
 /// A JSON text kept as text in memory and written as JSON (not as a string) in the state file.
@@ -140,22 +177,135 @@ mod embedded_json {
     }
 }
 
-/// Everything the sandbox remembers; what `--state-file` holds.
+/// What the sandbox keeps about a stock beyond its entity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StockExtra {
+    /// Associated stores (store_scope = SPECIFIC), in association order.
+    #[serde(default)]
+    pub stores: Vec<String>,
+    /// Every code ever uploaded (coupon_code_mode = UPLOAD).
+    #[serde(default)]
+    pub uploaded_codes: BTreeSet<String>,
+    /// Uploaded codes not handed out yet, oldest first.
+    #[serde(default)]
+    pub available_codes: VecDeque<String>,
+    /// The day (`+08:00`, days since 1970-01-01) `sent_count_info.today_count` counts.
+    #[serde(default)]
+    pub sent_day: i64,
+}
+
+/// A user coupon as the sandbox holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct UserCouponRecord {
+    /// Order of sending, for listings.
+    pub seq: u64,
+    pub mchid: String,
+    pub openid: String,
+    pub appid: String,
+    /// The stock bundle it was sent from (PROGRESSIVE_BUNDLE).
+    #[serde(default)]
+    pub stock_bundle_id: Option<String>,
+    /// `progressive_bundle_usage_info.interval_days` of its product coupon.
+    #[serde(default)]
+    pub interval_days: i64,
+    /// The coupon with its *stored* state: `CONFIRMING` (sent), `EFFECTIVE` (confirmed; read
+    /// as `PENDING` or `EXPIRED` depending on the time, see `user_coupons`), `USED` or
+    /// `DEACTIVATED`. `product_coupon` and `stock` are as they were when it was sent.
+    pub coupon: UserProductCoupon,
+}
+
+/// A user coupon bundle (向用户发放商品券批次组).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct UserCouponBundleRecord {
+    pub mchid: String,
+    pub openid: String,
+    pub appid: String,
+    pub brand_id: String,
+    pub product_coupon_id: String,
+    pub stock_bundle_id: String,
+    /// Keys of its user coupons (see [`user_coupon_key`]), step 0 first.
+    pub coupons: Vec<String>,
+}
+
+/// A pre-send token (向用户预发放商品券 / 批次组).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PreSendRecord {
+    pub mchid: String,
+    pub openid: String,
+    /// When it was issued (business clock); valid for 5 minutes.
+    pub issued_at: i64,
+    /// The 预发放 request, kept to send the coupon when the token is claimed.
+    pub request: PreSendRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum PreSendRequest {
+    Coupon(PreSendCouponRequest),
+    Bundle(PreSendCouponBundleRequest),
+}
+
+/// An uploaded image (the bytes are not kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ImageRecord {
+    pub mchid: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+/// An image generation task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ImageTaskRecord {
+    pub mchid: String,
+    pub request: CreateImageGenerationTaskRequest,
+    pub task: ImageGenerationTask,
+}
+
+/// Everything the sandbox remembers; what `--state-file` holds. Every field but the format has
+/// a default, so a state file of an older sandbox (product coupons only) still loads.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct State {
     /// File format version.
     #[serde(default = "format_version")]
     format: u32,
     #[serde(default)]
-    last_product_coupon: u64,
+    pub last_product_coupon: u64,
     #[serde(default)]
-    last_stock_bundle: u64,
+    pub last_stock_bundle: u64,
     #[serde(default)]
-    last_stock: u64,
+    pub last_stock: u64,
     #[serde(default)]
-    product_coupons: BTreeMap<String, ProductCoupon>,
+    pub last_user_coupon: u64,
     #[serde(default)]
-    idempotency: BTreeMap<String, IdempotencyRecord>,
+    pub last_user_coupon_bundle: u64,
+    #[serde(default)]
+    pub product_coupons: BTreeMap<String, ProductCoupon>,
+    /// By stock id.
+    #[serde(default)]
+    pub stock_extras: BTreeMap<String, StockExtra>,
+    /// By [`user_coupon_key`].
+    #[serde(default)]
+    pub user_coupons: BTreeMap<String, UserCouponRecord>,
+    /// By user_coupon_bundle_id.
+    #[serde(default)]
+    pub user_coupon_bundles: BTreeMap<String, UserCouponBundleRecord>,
+    /// By token.
+    #[serde(default)]
+    pub pre_send_tokens: BTreeMap<String, PreSendRecord>,
+    /// By merchant.
+    #[serde(default)]
+    pub notify_urls: BTreeMap<String, NotifyUrlConfig>,
+    /// By media URL.
+    #[serde(default)]
+    pub images: BTreeMap<String, ImageRecord>,
+    /// By `mchid|brand_id|task_id`.
+    #[serde(default)]
+    pub image_tasks: BTreeMap<String, ImageTaskRecord>,
+    #[serde(default)]
+    pub idempotency: BTreeMap<String, IdempotencyRecord>,
     /// Bumped by every change; not persisted.
     #[serde(skip)]
     pub revision: u64,
@@ -165,9 +315,17 @@ fn format_version() -> u32 {
     1
 }
 
-const PRODUCT_COUPON_BASE: u64 = 1_000_000_000;
-const STOCK_BUNDLE_BASE: u64 = 2_000_000_000;
-const STOCK_BASE: u64 = 3_000_000_000;
+pub(crate) const PRODUCT_COUPON_BASE: u64 = 1_000_000_000;
+pub(crate) const STOCK_BUNDLE_BASE: u64 = 2_000_000_000;
+pub(crate) const STOCK_BASE: u64 = 3_000_000_000;
+pub(crate) const USER_COUPON_BUNDLE_BASE: u64 = 4_000_000_000;
+pub(crate) const USER_COUPON_CODE_BASE: u64 = 800_000_000_000;
+
+/// The key of a user coupon: codes are unique within a stock (an `UPLOAD` or `API_ASSIGN` code
+/// may repeat across stocks), and every operation on a user coupon names its stock.
+pub(crate) fn user_coupon_key(stock_id: &str, coupon_code: &str) -> String {
+    format!("{stock_id}/{coupon_code}")
+}
 
 impl State {
     pub(crate) fn new() -> Self {
@@ -194,31 +352,53 @@ impl State {
         self.product_coupons.values()
     }
 
-    fn next_id(counter: &mut u64, base: u64) -> String {
+    pub(crate) fn next_id(counter: &mut u64, base: u64) -> String {
         *counter += 1;
         (base + *counter).to_string()
     }
 }
 
-/// The handler for one request: the state plus who is asking.
+/// A timer a handler asks for: complete an image generation task later.
+#[derive(Debug, Clone)]
+pub(crate) struct CompleteImageTask {
+    pub key: String,
+}
+
+/// The handler for one request: the state plus who is asking and when.
 pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
     pub mchid: &'a str,
     /// The brands that granted the 服务商 the 商品券 permission; `None`: every brand.
     pub brands: Option<&'a BTreeSet<String>>,
+    /// The business time (Unix seconds) of this request.
+    pub now: i64,
     /// The response body as serialized by the handler (fresh or replayed), so the server
     /// sends exactly the stored bytes and serializes each response only once.
     pub response_json: Option<String>,
+    /// Notifications to deliver once the request has been handled.
+    pub outbox: Vec<Outgoing>,
+    /// Image generation tasks to complete later.
+    pub timers: Vec<CompleteImageTask>,
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(state: &'a mut State, mchid: &'a str, brands: Option<&'a BTreeSet<String>>) -> Self {
-        Ctx { state, mchid, brands, response_json: None }
+    pub(crate) fn new(state: &'a mut State, mchid: &'a str, brands: Option<&'a BTreeSet<String>>, now: i64) -> Self {
+        Ctx { state, mchid, brands, now, response_json: None, outbox: Vec::new(), timers: Vec::new() }
+    }
+
+    /// The business time as RFC 3339 (`+08:00`).
+    pub(crate) fn now_text(&self) -> String {
+        format_rfc3339(self.now)
+    }
+
+    /// Marks the state changed (so it is written to the state file).
+    pub(crate) fn touch(&mut self) {
+        self.state.revision += 1;
     }
 
     /// 403 `NO_AUTH` for a brand that has not authorized the 服务商 (when the sandbox was given
     /// a list of authorized brands).
-    fn check_brand(&self, brand_id: &str) -> Result<(), ApiFailure> {
+    pub(crate) fn check_brand(&self, brand_id: &str) -> Result<(), ApiFailure> {
         match self.brands {
             Some(brands) if !brands.contains(brand_id) => Err(ApiFailure::new(
                 403,
@@ -230,9 +410,31 @@ impl<'a> Ctx<'a> {
             _ => Ok(()),
         }
     }
+
+    /// Queues a notification to the merchant's notify URL (logged as not delivered when none
+    /// is set).
+    pub(crate) fn notify(
+        &mut self,
+        event_type: &'static str,
+        summary: Option<&'static str>,
+        original_type: Option<&'static str>,
+        resource: Value,
+    ) {
+        let url = self.state.notify_urls.get(self.mchid).map(|c| c.notify_url.clone());
+        self.outbox.push(Outgoing {
+            url,
+            event_type,
+            summary,
+            original_type,
+            associated_data: "product_coupon",
+            create_time: self.now_text(),
+            resource,
+        });
+    }
 }
 
-fn fingerprint(operation: &str, path: &[(&str, &str)], body: &impl Serialize) -> String {
+/// SHA-256 of the canonical request.
+pub(crate) fn fingerprint(operation: &str, path: &[(&str, &str)], body: &impl Serialize) -> String {
     // The typed body re-serialized: field order is the model's and unknown fields are gone,
     // so the same request always gives the same bytes however its JSON was laid out.
     let canonical = serde_json::to_vec(&(operation, path, body)).expect("request models serialize");
@@ -240,31 +442,54 @@ fn fingerprint(operation: &str, path: &[(&str, &str)], body: &impl Serialize) ->
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A value of one model as another with the same JSON fields (e.g. a bundle's stock as a
+/// `StockEntity`).
+pub(crate) fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Result<B, ApiFailure> {
+    serde_json::to_value(a).and_then(serde_json::from_value).map_err(internal)
+}
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiFailure {
+    ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}"))
+}
+
+/// Which code a reused request number with different data gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// 400 `ALREADY_EXISTS`: what the create operations' error tables list for a reused
+    /// `out_request_no` (创建商品券, 添加商品券批次组).
+    AlreadyExists,
+    /// 400 `INVALID_REQUEST`: every other operation (their tables have no `ALREADY_EXISTS`).
+    InvalidRequest,
+}
+
 impl Ctx<'_> {
-    /// Runs `create` once per `out_request_no`.
+    /// Runs `create` once per request number.
     ///
-    /// The key is (merchant, brand, operation, `out_request_no`): the docs ask the brand side to
-    /// keep the number unique (品牌侧需保持唯一性), per kind of request.
+    /// The key is (merchant, brand, operation, number): the docs ask the brand side to keep the
+    /// number unique (品牌侧需保持唯一性), per kind of request.
     ///
     /// * Same number, same request (operation, path parameters and body, compared after
     ///   parsing, so JSON layout does not matter): the response stored the first time, nothing
-    ///   created. This is what makes a retry after a lost response or a 500 safe.
-    /// * Same number, different request: 400 `ALREADY_EXISTS`. Both seed documents' error
-    ///   tables list `ALREADY_EXISTS` for exactly this ("确认 out_request_no 字段是否重复使用,
-    ///   确保不同请求的 out_request_no 唯一"), and the seed documents win over the reference;
-    ///   the reference's business code for the same situation (268578927 相同单号但请求数据不一致,
-    ///   §6/§7) is appended to `Request-ID`, where `ApiError::business_code` finds it.
+    ///   changed, no notification sent again. This is what makes a retry after a lost response
+    ///   or a 500 safe.
+    /// * Same number, different request: 400, `ALREADY_EXISTS` for the create operations whose
+    ///   error tables list it for exactly this ("确认 out_request_no 字段是否重复使用"),
+    ///   `INVALID_REQUEST` for the others; either way with the reference's business code
+    ///   268578927 (相同单号但请求数据不一致, §6/§7) in `Request-ID`.
     ///
     /// Only successes are recorded: a refused request leaves its number free.
-    fn idempotent<R: Serialize + serde::de::DeserializeOwned>(
+    #[allow(clippy::too_many_arguments)] // one call per operation, every argument named at the call
+    pub(crate) fn idempotent<R: Serialize + serde::de::DeserializeOwned>(
         &mut self,
         operation: &str,
         brand_id: &str,
-        out_request_no: &str,
+        number_field: &str,
+        number: &str,
         fingerprint: String,
+        conflict: Conflict,
         create: impl FnOnce(&mut Self) -> Result<R, ApiFailure>,
     ) -> Result<R, ApiFailure> {
-        let key = format!("{}|{brand_id}|{operation}|{out_request_no}", self.mchid);
+        let key = format!("{}|{brand_id}|{operation}|{number}", self.mchid);
         if let Some(record) = self.state.idempotency.get(&key) {
             if record.fingerprint == fingerprint {
                 let response = serde_json::from_str(&record.response).map_err(|e| {
@@ -273,270 +498,35 @@ impl Ctx<'_> {
                 self.response_json = Some(record.response.clone());
                 return Ok(response);
             }
+            let code = match conflict {
+                Conflict::AlreadyExists => "ALREADY_EXISTS",
+                Conflict::InvalidRequest => "INVALID_REQUEST",
+            };
             return Err(ApiFailure::new(
                 400,
-                "ALREADY_EXISTS",
+                code,
                 format!(
-                    "out_request_no {out_request_no:?} 已被使用，且与上次请求的数据不一致（相同单号但请求数据不一致）；不同的请求须使用不同的 out_request_no"
+                    "{number_field} {number:?} 已被使用，且与上次请求的数据不一致（相同单号但请求数据不一致）；不同的请求须使用不同的 {number_field}"
                 ),
             )
-            .with_detail(serde_json::json!({ "field": "out_request_no", "location": "body", "value": out_request_no }))
+            .with_detail(serde_json::json!({ "field": number_field, "location": "body", "value": number }))
             .with_business_code(business_code::SAME_NUMBER_DIFFERENT_DATA));
         }
         let response = create(self)?;
         let stored = serde_json::to_string(&response).expect("responses serialize");
         self.response_json = Some(stored.clone());
         self.state.idempotency.insert(key, IdempotencyRecord { fingerprint, response: stored });
-        self.state.revision += 1;
+        self.touch();
         Ok(response)
     }
-
-    fn create_coupon(&mut self, body: CreateProductCouponRequest) -> Result<CreateProductCouponResponse, ApiFailure> {
-        // Check everything before handing out ids, so a refusal changes nothing.
-        match (&body.usage_mode, &body.stock, &body.stock_bundle, &body.progressive_bundle_usage_info) {
-            (UsageMode::ProgressiveBundle, _, Some(bundle), Some(info)) => {
-                check_bundle(bundle, &body.r#type, info.count, "stock_bundle")?;
-            }
-            (UsageMode::ProgressiveBundle, ..) => {
-                return Err(ApiFailure::invalid(
-                    "stock_bundle",
-                    "usage_mode 为 PROGRESSIVE_BUNDLE 时 progressive_bundle_usage_info 与 stock_bundle 必填",
-                ));
-            }
-            (UsageMode::Single, Some(_), ..) => {}
-            (UsageMode::Single, None, ..) => {
-                return Err(ApiFailure::invalid("stock", "usage_mode 为 SINGLE 时 stock 必填"));
-            }
-            (other, ..) => {
-                return Err(ApiFailure::invalid("usage_mode", format!("{:?} is not supported", other.as_str())));
-            }
-        }
-        let id = State::next_id(&mut self.state.last_product_coupon, PRODUCT_COUPON_BASE);
-        let mut builder = CreateProductCouponResponse::builder()
-            .product_coupon_id(id.clone())
-            .scope(body.scope.clone())
-            .r#type(body.r#type.clone())
-            .usage_mode(body.usage_mode.clone())
-            .display_info(body.display_info.clone())
-            .state(ProductCouponState::Effective)
-            .brand_id(body.brand_id.clone());
-        if let Some(v) = body.single_usage_info.clone() {
-            builder = builder.single_usage_info(v);
-        }
-        if let Some(v) = body.progressive_bundle_usage_info.clone() {
-            builder = builder.progressive_bundle_usage_info(v);
-        }
-        if let Some(v) = body.out_product_no.clone() {
-            builder = builder.out_product_no(v);
-        }
-        let coupon = builder.build().map_err(internal)?;
-        let mut record =
-            ProductCoupon { mchid: self.mchid.to_owned(), coupon, stocks: Vec::new(), stock_bundles: Vec::new() };
-        let mut response = record.coupon.clone();
-        if let (Some(bundle), Some(info)) = (body.stock_bundle, &body.progressive_bundle_usage_info) {
-            let entity = self.make_bundle(&id, &body.brand_id, info.count, bundle)?;
-            record.stock_bundles.push(entity.clone());
-            response.stock_bundle = Some(entity);
-        }
-        if let Some(stock) = body.stock {
-            let entity = self.make_stock(&id, &body.brand_id, stock)?;
-            record.stocks.push(entity.clone());
-            response.stock = Some(entity);
-        }
-        self.state.product_coupons.insert(id, record);
-        Ok(response)
-    }
-
-    fn add_bundle(
-        &mut self,
-        product_coupon_id: String,
-        body: CreateStockBundleRequest,
-    ) -> Result<StockBundleEntity, ApiFailure> {
-        let not_found = || {
-            ApiFailure::new(404, "NOT_FOUND", format!("未找到 product_coupon_id 对应的商品券: {product_coupon_id}"))
-                .with_detail(
-                    serde_json::json!({ "field": "product_coupon_id", "location": "path", "value": product_coupon_id }),
-                )
-                .with_business_code(business_code::NOT_FOUND)
-        };
-        let record = self.state.product_coupons.get(&product_coupon_id).ok_or_else(not_found)?;
-        if record.mchid != self.mchid || record.coupon.brand_id != body.brand_id {
-            return Err(not_found());
-        }
-        let coupon = &record.coupon;
-        if coupon.usage_mode != UsageMode::ProgressiveBundle {
-            return Err(ApiFailure::new(
-                400,
-                "INVALID_REQUEST",
-                format!(
-                    "商品券 {product_coupon_id} 的 usage_mode 为 {}，不能添加批次组（前置条件：商品券的 usage_mode 为 PROGRESSIVE_BUNDLE）",
-                    coupon.usage_mode.as_str()
-                ),
-            )
-            .with_detail(serde_json::json!({ "field": "product_coupon_id", "location": "path", "issue": "usage_mode is not PROGRESSIVE_BUNDLE" }))
-            .with_business_code(business_code::INVALID_REQUEST));
-        }
-        if coupon.state == ProductCouponState::Deactivated {
-            return Err(ApiFailure::new(
-                400,
-                "INVALID_REQUEST",
-                format!("商品券 {product_coupon_id} 已失效，不能添加批次组"),
-            )
-            .with_business_code(business_code::INVALID_REQUEST));
-        }
-        let count = coupon.progressive_bundle_usage_info.as_ref().map(|i| i.count).unwrap_or(0);
-        check_bundle(&body.stock_bundle, &coupon.r#type, count, "stock_bundle")?;
-        let entity = self.make_bundle(&product_coupon_id, &body.brand_id, count, body.stock_bundle)?;
-        let record = self.state.product_coupons.get_mut(&product_coupon_id).expect("looked up above");
-        record.stock_bundles.push(entity.clone());
-        Ok(entity)
-    }
-
-    fn make_bundle(
-        &mut self,
-        product_coupon_id: &str,
-        brand_id: &str,
-        count: i64,
-        bundle: StockBundle,
-    ) -> Result<StockBundleEntity, ApiFailure> {
-        let bundle_id = State::next_id(&mut self.state.last_stock_bundle, STOCK_BUNDLE_BASE);
-        let rule = bundle.progressive_bundle_usage_rule.as_ref().ok_or_else(|| {
-            ApiFailure::invalid(
-                "stock_bundle.progressive_bundle_usage_rule",
-                "is required for a PROGRESSIVE_BUNDLE coupon",
-            )
-        })?;
-        let mut stocks = Vec::with_capacity(count.max(0) as usize);
-        for index in 0..count.max(0) {
-            let i = index as usize;
-            let mut usage =
-                BundleStockUsageRule::builder().coupon_available_period(rule.coupon_available_period.clone());
-            if let Some(r) = step(&rule.normal_coupon, &rule.normal_coupon_list, i) {
-                usage = usage.normal_coupon(r);
-            }
-            if let Some(r) = step(&rule.discount_coupon, &rule.discount_coupon_list, i) {
-                usage = usage.discount_coupon(r);
-            }
-            if let Some(r) = step(&rule.exchange_coupon, &rule.exchange_coupon_list, i) {
-                usage = usage.exchange_coupon(r);
-            }
-            let stock_id = State::next_id(&mut self.state.last_stock, STOCK_BASE);
-            let mut b = StockEntityInBundle::builder()
-                .product_coupon_id(product_coupon_id)
-                .stock_id(stock_id)
-                .coupon_code_mode(bundle.coupon_code_mode.clone())
-                .stock_send_rule(bundle.stock_send_rule.clone())
-                .progressive_bundle_usage_rule(usage)
-                .stock_bundle_info(
-                    StockBundleInfo::builder().stock_bundle_id(bundle_id.clone()).stock_bundle_index(index),
-                )
-                .usage_rule_display_info(bundle.usage_rule_display_info.clone())
-                .coupon_display_info(bundle.coupon_display_info.clone())
-                .notify_config(bundle.notify_config.clone())
-                .store_scope(bundle.store_scope.clone())
-                .sent_count_info(SentCountInfo::builder().total_count(0).today_count(0))
-                .state(StockState::Sending)
-                .brand_id(brand_id);
-            if let Some(remark) = &bundle.remark {
-                b = b.remark(remark.clone());
-            }
-            if bundle.coupon_code_mode == CouponCodeMode::Upload {
-                b = b.coupon_code_count_info(CouponCodeCountInfo::builder().total_count(0).available_count(0));
-            }
-            stocks.push(b.build().map_err(internal)?);
-        }
-        StockBundleEntity::builder().stock_bundle_id(bundle_id).stock_list(stocks).build().map_err(internal)
-    }
-
-    fn make_stock(&mut self, product_coupon_id: &str, brand_id: &str, stock: Stock) -> Result<StockEntity, ApiFailure> {
-        let stock_id = State::next_id(&mut self.state.last_stock, STOCK_BASE);
-        let mut b = StockEntity::builder()
-            .product_coupon_id(product_coupon_id)
-            .stock_id(stock_id)
-            .coupon_code_mode(stock.coupon_code_mode.clone())
-            .stock_send_rule(stock.stock_send_rule)
-            .single_usage_rule(stock.single_usage_rule)
-            .usage_rule_display_info(stock.usage_rule_display_info)
-            .coupon_display_info(stock.coupon_display_info)
-            .notify_config(stock.notify_config)
-            .store_scope(stock.store_scope)
-            .sent_count_info(SentCountInfo::builder().total_count(0).today_count(0))
-            .state(StockState::Sending)
-            .brand_id(brand_id);
-        if let Some(remark) = stock.remark {
-            b = b.remark(remark);
-        }
-        if stock.coupon_code_mode == CouponCodeMode::Upload {
-            b = b.coupon_code_count_info(CouponCodeCountInfo::builder().total_count(0).available_count(0));
-        }
-        b.build().map_err(internal)
-    }
 }
 
-/// The rule of step `i`: the single object (every step), else the list's entry `i`.
-fn step<T: Clone>(single: &Option<T>, list: &Option<Vec<T>>, i: usize) -> Option<T> {
-    single.clone().or_else(|| list.as_ref().and_then(|l| l.get(i).cloned()))
-}
-
-fn internal(e: impl std::fmt::Display) -> ApiFailure {
-    ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}"))
-}
-
-/// The business rules of a bundle for a product coupon of type `kind` with `count` steps.
-fn check_bundle(bundle: &StockBundle, kind: &ProductCouponType, count: i64, at: &str) -> Result<(), ApiFailure> {
-    if !matches!(bundle.coupon_code_mode, CouponCodeMode::Wechatpay | CouponCodeMode::Upload) {
-        return Err(ApiFailure::invalid(
-            &format!("{at}.coupon_code_mode"),
-            format!("批次组只支持 WECHATPAY 与 UPLOAD，got {:?}", bundle.coupon_code_mode.as_str()),
-        ));
-    }
-    let rule_path = format!("{at}.progressive_bundle_usage_rule");
-    let rule = bundle
-        .progressive_bundle_usage_rule
-        .as_ref()
-        .ok_or_else(|| ApiFailure::invalid(&rule_path, "is required for a PROGRESSIVE_BUNDLE coupon"))?;
-    let (has_rule, names) = match kind {
-        ProductCouponType::Normal => {
-            (rule.normal_coupon.is_some() || rule.normal_coupon_list.is_some(), "normal_coupon 或 normal_coupon_list")
-        }
-        ProductCouponType::Discount => (
-            rule.discount_coupon.is_some() || rule.discount_coupon_list.is_some(),
-            "discount_coupon 或 discount_coupon_list",
-        ),
-        ProductCouponType::Exchange => (
-            rule.exchange_coupon.is_some() || rule.exchange_coupon_list.is_some(),
-            "exchange_coupon 或 exchange_coupon_list",
-        ),
-        _ => (true, ""),
-    };
-    if !has_rule {
-        return Err(ApiFailure::invalid(
-            &rule_path,
-            format!("商品券的 type 为 {}，批次组须配置 {names}", kind.as_str()),
-        ));
-    }
-    let lists = [
-        ("normal_coupon_list", rule.normal_coupon_list.as_ref().map(Vec::len)),
-        ("discount_coupon_list", rule.discount_coupon_list.as_ref().map(Vec::len)),
-        ("exchange_coupon_list", rule.exchange_coupon_list.as_ref().map(Vec::len)),
-    ];
-    for (name, len) in lists {
-        if let Some(len) = len
-            && len as i64 != count
-        {
-            return Err(ApiFailure::invalid(
-                &format!("{rule_path}.{name}"),
-                format!(
-                    "must have exactly {count} entries, one per step (progressive_bundle_usage_info.count = {count}), got {len}"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
+/// The operations, each handed to its concern's module. Writes keyed by a request number go
+/// through [`Ctx::idempotent`] here, so the rule is visible in one place.
 impl OperationHandler for Ctx<'_> {
     type Error = ApiFailure;
+
+    // ---- 商品券 (product coupons) ----
 
     fn create_product_coupon(
         &mut self,
@@ -545,8 +535,181 @@ impl OperationHandler for Ctx<'_> {
         self.check_brand(&body.brand_id)?;
         let fp = fingerprint("create_product_coupon", &[], &body);
         let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("create_product_coupon", &brand, &number, fp, |ctx| ctx.create_coupon(body))
+        self.idempotent("create_product_coupon", &brand, "out_request_no", &number, fp, Conflict::AlreadyExists, |c| {
+            c.create_coupon(body)
+        })
     }
+
+    fn get_product_coupon(
+        &mut self,
+        product_coupon_id: String,
+        brand_id: String,
+    ) -> Result<ProductCouponEntity, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        Ok(self.find_coupon(&product_coupon_id, &brand_id, "path")?.coupon.clone())
+    }
+
+    fn update_product_coupon(
+        &mut self,
+        product_coupon_id: String,
+        body: UpdateProductCouponRequest,
+    ) -> Result<ProductCouponEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("update_product_coupon", &[("product_coupon_id", &product_coupon_id)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("update_product_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.update_coupon(&product_coupon_id, body)
+        })
+    }
+
+    fn deactivate_product_coupon(
+        &mut self,
+        product_coupon_id: String,
+        body: DeactivateProductCouponRequest,
+    ) -> Result<ProductCouponEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("deactivate_product_coupon", &[("product_coupon_id", &product_coupon_id)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent(
+            "deactivate_product_coupon",
+            &brand,
+            "out_request_no",
+            &number,
+            fp,
+            Conflict::InvalidRequest,
+            |c| c.deactivate_coupon(&product_coupon_id, body),
+        )
+    }
+
+    // ---- 批次 (stocks of SINGLE coupons; reads also cover the stocks of bundles) ----
+
+    fn create_stock(&mut self, product_coupon_id: String, body: CreateStockRequest) -> Result<StockEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("create_stock", &[("product_coupon_id", &product_coupon_id)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("create_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.add_stock(&product_coupon_id, body)
+        })
+    }
+
+    fn list_stocks(
+        &mut self,
+        product_coupon_id: String,
+        brand_id: String,
+        state: Option<StockState>,
+        stock_bundle_id: Option<String>,
+        page_size: Option<i64>,
+        page_token: Option<String>,
+    ) -> Result<ListStocksResponse, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        self.list_stocks_page(&product_coupon_id, &brand_id, state, stock_bundle_id, page_size, page_token)
+    }
+
+    fn get_stock(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        brand_id: String,
+    ) -> Result<StockEntity, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        let coupon = self.find_coupon(&product_coupon_id, &brand_id, "path")?;
+        let stock = find_stock(coupon, &stock_id).ok_or_else(|| stock_not_found(&product_coupon_id, &stock_id))?;
+        Ok(self.present_stock(stock))
+    }
+
+    fn update_stock(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: UpdateStockInfoRequest,
+    ) -> Result<StockEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
+        let fp = fingerprint("update_stock", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("update_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.update_stock_info(&product_coupon_id, &stock_id, body)
+        })
+    }
+
+    fn update_stock_budget(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: UpdateBudgetRequest,
+    ) -> Result<StockEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
+        let fp = fingerprint("update_stock_budget", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("update_stock_budget", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.update_single_stock_budget(&product_coupon_id, &stock_id, body)
+        })
+    }
+
+    fn deactivate_stock(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: DeactivateStockRequest,
+    ) -> Result<StockEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
+        let fp = fingerprint("deactivate_stock", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("deactivate_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.deactivate_single_stock(&product_coupon_id, &stock_id, body)
+        })
+    }
+
+    fn associate_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        self.stock_stores(&product_coupon_id, &stock_id, body, true)
+    }
+
+    fn disassociate_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        self.stock_stores(&product_coupon_id, &stock_id, body, false)
+    }
+
+    fn list_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        brand_id: String,
+        page_size: Option<i64>,
+        page_token: Option<String>,
+    ) -> Result<ListStockStoresResponse, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        self.list_stores_page(&product_coupon_id, &stock_id, &brand_id, page_size, page_token)
+    }
+
+    fn upload_coupon_codes(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: UploadCouponCodesRequest,
+    ) -> Result<UploadCouponCodesResponse, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
+        let fp = fingerprint("upload_coupon_codes", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("upload_coupon_codes", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.upload_codes(&product_coupon_id, &stock_id, body)
+        })
+    }
+
+    // ---- 批次组 (stock bundles of PROGRESSIVE_BUNDLE coupons) ----
 
     fn create_stock_bundle(
         &mut self,
@@ -556,6 +719,299 @@ impl OperationHandler for Ctx<'_> {
         self.check_brand(&body.brand_id)?;
         let fp = fingerprint("create_stock_bundle", &[("product_coupon_id", &product_coupon_id)], &body);
         let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("create_stock_bundle", &brand, &number, fp, |ctx| ctx.add_bundle(product_coupon_id, body))
+        self.idempotent("create_stock_bundle", &brand, "out_request_no", &number, fp, Conflict::AlreadyExists, |c| {
+            c.add_bundle(product_coupon_id, body)
+        })
     }
+
+    fn update_stock_bundle(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: UpdateStockInfoRequest,
+    ) -> Result<StockBundleEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_bundle_id", stock_bundle_id.as_str())];
+        let fp = fingerprint("update_stock_bundle", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("update_stock_bundle", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.update_bundle_info(&product_coupon_id, &stock_bundle_id, body)
+        })
+    }
+
+    fn update_stock_bundle_budget(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: UpdateBudgetRequest,
+    ) -> Result<StockBundleEntity, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_bundle_id", stock_bundle_id.as_str())];
+        let fp = fingerprint("update_stock_bundle_budget", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent(
+            "update_stock_bundle_budget",
+            &brand,
+            "out_request_no",
+            &number,
+            fp,
+            Conflict::InvalidRequest,
+            |c| c.update_bundle_budget(&product_coupon_id, &stock_bundle_id, body),
+        )
+    }
+
+    fn associate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, true)
+    }
+
+    fn disassociate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, false)
+    }
+
+    // ---- 发放 (sending) ----
+
+    fn send_coupon(&mut self, openid: String, body: SendCouponRequest) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("send_coupon", &[("openid", &openid)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
+        self.idempotent("send_coupon", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.send_single(&openid, body, SendChannel::Api)
+        })
+    }
+
+    fn send_coupon_bundle(
+        &mut self,
+        openid: String,
+        body: SendCouponBundleRequest,
+    ) -> Result<UserCouponBundle, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("send_coupon_bundle", &[("openid", &openid)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
+        self.idempotent("send_coupon_bundle", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.send_bundle(&openid, body, SendChannel::Api)
+        })
+    }
+
+    fn pre_send_coupon(
+        &mut self,
+        openid: String,
+        body: PreSendCouponRequest,
+    ) -> Result<PreSendCouponResponse, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("pre_send_coupon", &[("openid", &openid)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
+        self.idempotent("pre_send_coupon", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.pre_send(&openid, PreSendRequest::Coupon(body))
+        })
+    }
+
+    fn pre_send_coupon_bundle(
+        &mut self,
+        openid: String,
+        body: PreSendCouponBundleRequest,
+    ) -> Result<PreSendCouponResponse, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("pre_send_coupon_bundle", &[("openid", &openid)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
+        self.idempotent(
+            "pre_send_coupon_bundle",
+            &brand,
+            "send_request_no",
+            &number,
+            fp,
+            Conflict::InvalidRequest,
+            |c| c.pre_send(&openid, PreSendRequest::Bundle(body)),
+        )
+    }
+
+    // ---- 用户商品券 (user coupons) ----
+
+    fn list_user_coupons(
+        &mut self,
+        openid: String,
+        brand_id: String,
+        appid: String,
+        product_coupon_id: Option<String>,
+        stock_id: Option<String>,
+        coupon_state: Option<UserCouponState>,
+        page_size: Option<i64>,
+        page_token: Option<String>,
+    ) -> Result<ListUserCouponsResponse, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        let filter =
+            crate::user_coupons::ListFilter { openid, brand_id, appid, product_coupon_id, stock_id, coupon_state };
+        self.list_user_coupons_page(filter, page_size, page_token)
+    }
+
+    fn get_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        brand_id: String,
+        product_coupon_id: String,
+        stock_id: String,
+        appid: String,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        let address = crate::user_coupons::Address {
+            openid: &openid,
+            coupon_code: &coupon_code,
+            brand_id: &brand_id,
+            product_coupon_id: &product_coupon_id,
+            stock_id: &stock_id,
+            appid: &appid,
+        };
+        let key = self.find_user_coupon(&address)?;
+        Ok(self.view(&key))
+    }
+
+    fn confirm_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        body: ConfirmUserCouponRequest,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("confirm_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("confirm_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.confirm(&openid, &coupon_code, body)
+        })
+    }
+
+    fn use_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        body: UseUserCouponRequest,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("use_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("use_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.use_coupon(&openid, &coupon_code, body)
+        })
+    }
+
+    fn return_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        body: ReturnUserCouponRequest,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("return_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent("return_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
+            c.return_coupon(&openid, &coupon_code, body)
+        })
+    }
+
+    fn deactivate_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        body: DeactivateUserCouponRequest,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("deactivate_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent(
+            "deactivate_user_coupon",
+            &brand,
+            "out_request_no",
+            &number,
+            fp,
+            Conflict::InvalidRequest,
+            |c| c.deactivate_coupon_of_user(&openid, &coupon_code, body),
+        )
+    }
+
+    fn deactivate_user_coupon_bundle(
+        &mut self,
+        openid: String,
+        user_coupon_bundle_id: String,
+        body: DeactivateUserCouponBundleRequest,
+    ) -> Result<UserCouponBundle, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let path = [("openid", openid.as_str()), ("user_coupon_bundle_id", user_coupon_bundle_id.as_str())];
+        let fp = fingerprint("deactivate_user_coupon_bundle", &path, &body);
+        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
+        self.idempotent(
+            "deactivate_user_coupon_bundle",
+            &brand,
+            "out_request_no",
+            &number,
+            fp,
+            Conflict::InvalidRequest,
+            |c| c.deactivate_bundle_of_user(&openid, &user_coupon_bundle_id, body),
+        )
+    }
+
+    // ---- 通知地址 (notify URL, per merchant) ----
+
+    fn set_notify_config(&mut self, body: SetNotifyConfigRequest) -> Result<NotifyUrlConfig, ApiFailure> {
+        self.set_notify_url(body)
+    }
+
+    fn get_notify_config(&mut self) -> Result<NotifyUrlConfig, ApiFailure> {
+        self.notify_url_config()
+    }
+
+    // ---- 图片 (images) ----
+
+    fn upload_image(&mut self, meta: ImageUploadMeta, file: UploadFile) -> Result<ImageUploadResponse, ApiFailure> {
+        self.store_image(meta, file)
+    }
+
+    fn create_image_generation_task(
+        &mut self,
+        body: CreateImageGenerationTaskRequest,
+    ) -> Result<CreateImageGenerationTaskResponse, ApiFailure> {
+        self.check_brand(&body.brand_id)?;
+        let fp = fingerprint("create_image_generation_task", &[], &body);
+        let (brand, number) = (body.brand_id.clone(), body.task_id.clone());
+        self.idempotent("create_image_generation_task", &brand, "task_id", &number, fp, Conflict::InvalidRequest, |c| {
+            c.submit_image_task(body)
+        })
+    }
+
+    fn get_image_generation_task(
+        &mut self,
+        task_id: String,
+        brand_id: String,
+        image_generation_type: ImageGenerationType,
+    ) -> Result<ImageGenerationTask, ApiFailure> {
+        self.check_brand(&brand_id)?;
+        self.query_image_task(&task_id, &brand_id, image_generation_type)
+    }
+}
+
+/// The stock `stock_id` of a product coupon, as a `StockEntity` (a bundle's stock converted).
+pub(crate) fn find_stock(coupon: &ProductCoupon, stock_id: &str) -> Option<StockEntity> {
+    if let Some(s) = coupon.stocks.iter().find(|s| s.stock_id == stock_id) {
+        return Some(s.clone());
+    }
+    coupon
+        .stock_bundles
+        .iter()
+        .flat_map(|b| b.stock_list.iter())
+        .find(|s| s.stock_id == stock_id)
+        .and_then(|s| convert(s).ok())
+}
+
+pub(crate) fn stock_not_found(product_coupon_id: &str, stock_id: &str) -> ApiFailure {
+    ApiFailure::not_found(format!("未找到商品券 {product_coupon_id} 下的批次 {stock_id}"), "stock_id", stock_id, "path")
 }
