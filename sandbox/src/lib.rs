@@ -99,6 +99,7 @@ pub struct SandboxBuilder {
     log_requests: bool,
     brands: Option<std::collections::BTreeSet<String>>,
     start_time: Option<String>,
+    notify_retry_delays: Vec<Duration>,
 }
 
 impl Default for SandboxBuilder {
@@ -112,6 +113,7 @@ impl Default for SandboxBuilder {
             log_requests: false,
             brands: None,
             start_time: None,
+            notify_retry_delays: notify::RETRY_DELAYS.to_vec(),
         }
     }
 }
@@ -164,6 +166,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// The waits between attempts to deliver a notification (default 200 ms, 1 s, 2 s, 4 s: five
+    /// attempts); an empty list makes one attempt only.
+    pub fn notify_retry_delays<I: IntoIterator<Item = Duration>>(mut self, delays: I) -> Self {
+        self.notify_retry_delays = delays.into_iter().collect();
+        self
+    }
+
     /// Print one line per request to stderr (default off; the binary turns it on).
     pub fn log_requests(mut self, enabled: bool) -> Self {
         self.log_requests = enabled;
@@ -213,7 +222,12 @@ impl SandboxBuilder {
         }
         let shared = Arc::new(Shared {
             merchants,
-            notifier: notify::Notifier::new(public_key_signer.clone(), loaded.apiv3.clone(), !self.log_requests),
+            notifier: notify::Notifier::new(
+                public_key_signer.clone(),
+                loaded.apiv3.clone(),
+                self.notify_retry_delays,
+                !self.log_requests,
+            ),
             public_key_signer,
             platform_signer: ResponseSigner::new(keys.platform_serial_no.clone(), loaded.platform_key.clone()),
             apiv3: loaded.apiv3.clone(),

@@ -15,8 +15,9 @@
 //! `Wechatpay-Timestamp / -Nonce / -Signature / -Serial / -Signature-Type` headers of a real
 //! callback, so `Client::parse_notification` verifies and opens it. A delivery succeeds on any
 //! 2xx; otherwise (an error status, a refused connection, no answer within 5 s) it is tried
-//! again after 200 ms, 1 s, 2 s and 4 s (5 attempts), each attempt freshly signed over the same
-//! body. Every notification, delivered or not, is kept in a log ([`NotificationRecord`]):
+//! again after 200 ms, 1 s, 2 s and 4 s (5 attempts; see
+//! [`SandboxBuilder::notify_retry_delays`](crate::SandboxBuilder::notify_retry_delays)), each
+//! attempt freshly signed over the same body. Every notification, delivered or not, is kept in a log ([`NotificationRecord`]):
 //! `RunningSandbox::notifications()`, `GET /sandbox/notifications`.
 
 use std::sync::{Arc, Mutex};
@@ -34,7 +35,8 @@ use wechatpay_product_coupon::models::{NotifyUrlConfig, SetNotifyConfigRequest};
 use crate::keys::random_bytes;
 use crate::state::{ApiFailure, Ctx, business_code, internal};
 
-/// Delays before the second, third, ... attempt of a delivery.
+/// Default delays before the second, third, ... attempt of a delivery
+/// ([`SandboxBuilder::notify_retry_delays`](crate::SandboxBuilder::notify_retry_delays)).
 pub const RETRY_DELAYS: [Duration; 4] =
     [Duration::from_millis(200), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(4)];
 /// How long one attempt waits for the callback's answer (the docs give the receiver 5 s).
@@ -107,6 +109,7 @@ struct Inner {
     apiv3: ApiV3Key,
     log: Mutex<Vec<NotificationRecord>>,
     tasks: Mutex<JoinSet<()>>,
+    retry_delays: Vec<Duration>,
     quiet: bool,
 }
 
@@ -115,7 +118,7 @@ struct Inner {
 pub(crate) struct Notifier(Arc<Inner>);
 
 impl Notifier {
-    pub(crate) fn new(signer: ResponseSigner, apiv3: ApiV3Key, quiet: bool) -> Self {
+    pub(crate) fn new(signer: ResponseSigner, apiv3: ApiV3Key, retry_delays: Vec<Duration>, quiet: bool) -> Self {
         let http = reqwest::Client::builder()
             .timeout(ATTEMPT_TIMEOUT)
             .user_agent(concat!("wechatpay-sandbox/", env!("CARGO_PKG_VERSION")))
@@ -127,6 +130,7 @@ impl Notifier {
             apiv3,
             log: Mutex::new(Vec::new()),
             tasks: Mutex::new(JoinSet::new()),
+            retry_delays,
             quiet,
         }))
     }
@@ -228,7 +232,7 @@ impl Notifier {
     }
 
     async fn deliver(&self, id: String, url: String, body: String) {
-        let mut delays = RETRY_DELAYS.iter();
+        let mut delays = self.0.retry_delays.iter();
         loop {
             self.update(&id, |r| r.attempts += 1);
             let outcome = self.attempt(&url, &body).await;

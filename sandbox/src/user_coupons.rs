@@ -401,6 +401,21 @@ impl Ctx<'_> {
             }
             let rule = &stock.stock_send_rule;
             let sent = &stock.sent_count_info;
+            let received = self
+                .state
+                .user_coupons
+                .values()
+                .filter(|r| r.coupon.stock.stock_id == *id && r.openid == openid && r.mchid == self.mchid)
+                .count() as i64;
+            if received >= rule.max_count_per_user {
+                return Err(send_refusal(
+                    business_code::USER_LIMIT_REACHED,
+                    format!(
+                        "用户 {openid} 在批次 {id} 已领取 {received} 张，已达每用户领取上限 max_count_per_user = {}（用户领取张数已达上限）",
+                        rule.max_count_per_user
+                    ),
+                ));
+            }
             if sent.total_count >= rule.max_count {
                 return Err(send_refusal(
                     business_code::INVALID_REQUEST,
@@ -419,21 +434,6 @@ impl Ctx<'_> {
                     business_code::INVALID_REQUEST,
                     format!(
                         "批次 {id} 今日的发放预算已用完：今日已发放 {today_count} 张，max_count_per_day 为 {per_day}"
-                    ),
-                ));
-            }
-            let received = self
-                .state
-                .user_coupons
-                .values()
-                .filter(|r| r.coupon.stock.stock_id == *id && r.openid == openid && r.mchid == self.mchid)
-                .count() as i64;
-            if received >= rule.max_count_per_user {
-                return Err(send_refusal(
-                    business_code::USER_LIMIT_REACHED,
-                    format!(
-                        "用户 {openid} 在批次 {id} 已领取 {received} 张，已达每用户领取上限 max_count_per_user = {}（用户领取张数已达上限）",
-                        rule.max_count_per_user
                     ),
                 ));
             }

@@ -91,3 +91,132 @@ pub async fn get_json(url: &str) -> serde_json::Value {
     let bytes = reqwest::get(url).await.expect("response").bytes().await.unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+// ---- the whole family: users, business clock, callbacks ----
+
+/// The user the family tests send coupons to, and their AppID.
+pub const OPENID: &str = "oSandboxUser_0001";
+pub const APPID: &str = "wx4fd12345678";
+pub const BRAND: &str = wechatpay_sandbox::demo::BRAND_ID;
+
+/// A sandbox whose business clock starts inside the demo stocks' available periods (Monday
+/// 2025-08-04 10:00 +08:00), without the 频率限制 (the tests make many calls in a burst).
+pub async fn family_sandbox() -> RunningSandbox {
+    Sandbox::builder()
+        .start_time(wechatpay_sandbox::demo::DEMO_TIME)
+        .rate_limit(false)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+/// A client that can also verify and decrypt notifications (it has the APIv3 key).
+pub fn notify_client(sandbox: &RunningSandbox) -> Client {
+    sandbox
+        .client_builder()
+        .apiv3_key(&sandbox.keys().apiv3_key)
+        .retry_policy(RetryPolicy::none())
+        .client_rate_limit(false)
+        .build()
+        .unwrap()
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, for at most 20 s (generous: nothing here
+/// measures time, it only waits for asynchronous deliveries).
+pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// One request a [`Callback`] received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// A loopback HTTP server standing in for a merchant's notify URL: it records every request
+/// and answers 500 to the first `fail_first` of them, 204 afterwards.
+pub struct Callback {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Callback {
+    pub async fn start(fail_first: usize) -> Callback {
+        use http_body_util::BodyExt as _;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let body = body.collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
+                            let n = {
+                                let mut log = log.lock().unwrap();
+                                log.push(Received { headers: parts.headers, body });
+                                log.len()
+                            };
+                            let (status, text) = if n <= fail_first { (500, "{\"code\":\"FAIL\"}") } else { (204, "") };
+                            let response = hyper::Response::builder()
+                                .status(status)
+                                .body(http_body_util::Full::new(hyper::body::Bytes::from(text)))
+                                .unwrap();
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                });
+            }
+        });
+        Callback { url: format!("http://{addr}/wechatpay/notify"), received, task }
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` requests have arrived and returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+        eventually(&format!("{n} callback(s)"), || {
+            let all = self.received();
+            (all.len() >= n).then_some(all)
+        })
+        .await
+    }
+}
+
+/// Points the sandbox merchant's notify URL at `url`.
+pub async fn set_notify_url(client: &Client, url: &str) {
+    use wechatpay_product_coupon::models::SetNotifyConfigRequest;
+    client.set_notify_config(&SetNotifyConfigRequest::builder().notify_url(url).build().unwrap()).await.unwrap();
+}
+
+/// The smallest thing the sandbox takes as a PNG: the signature and a little more.
+pub fn png(extra: &[u8]) -> wechatpay_product_coupon::runtime::upload::UploadFile {
+    let mut content = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    content.extend_from_slice(extra);
+    wechatpay_product_coupon::runtime::upload::UploadFile::new("logo.png", "image/png", content)
+}
