@@ -1,7 +1,7 @@
 //! Quickstart: start the sandbox in this process, then walk the documented flow with the
 //! generated client: create the seed document's product coupon (多次优惠, 单品, 满减券), add a
-//! stock bundle to it, read back what was created, and print it. No credentials, no network
-//! beyond loopback.
+//! stock bundle to it, read back what was created through the API (查询商品券, 查询商品券批次列表),
+//! and print it. No credentials, no network beyond loopback.
 //!
 //! ```sh
 //! cargo run -p wechatpay-sandbox --example quickstart
@@ -9,7 +9,7 @@
 
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{Error, Validate as _};
-use wechatpay_sandbox::{ProductCoupon, Sandbox, demo};
+use wechatpay_sandbox::{Sandbox, demo};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -61,9 +61,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client.create_stock_bundle(&single.product_coupon_id, &demo::stock_bundle_request("ON_SINGLE_0001", 3)).await;
     print_refusal("5. 添加商品券批次组 on a SINGLE coupon", refused);
 
-    // 7. Read back what the sandbox holds and print it.
-    let coupon = sandbox.product_coupon(&created.product_coupon_id).expect("just created");
-    println!("6. read back from the sandbox:\n\n{}", summary(&coupon));
+    // 7. Read it back through the API: 查询商品券 (the coupon, without stocks), then 查询商品券批次列表
+    //    page after page (the stream follows next_page_token), and print it.
+    let coupon = client.get_product_coupon(&created.product_coupon_id, demo::BRAND_ID).await?;
+    let stocks =
+        client.list_stocks_stream(&coupon.product_coupon_id, demo::BRAND_ID, None, None, Some(2)).collect_all().await?;
+    println!("6. read back through the API:\n\n{}", summary(&coupon, &stocks));
 
     sandbox.shutdown().await;
     Ok(())
@@ -80,8 +83,7 @@ fn money(fen: i64) -> String {
     format!("{}.{:02} 元", fen / 100, fen % 100)
 }
 
-fn summary(p: &ProductCoupon) -> String {
-    let c = &p.coupon;
+fn summary(c: &ProductCouponEntity, stocks: &[StockEntity]) -> String {
     let mut out = format!("商品券 {}  「{}」\n", c.product_coupon_id, c.display_info.name);
     out += &format!(
         "  state {}   scope {}   type {}   usage_mode {}   brand {}\n",
@@ -97,38 +99,41 @@ fn summary(p: &ProductCoupon) -> String {
     if let Some(price) = c.display_info.original_price {
         out += &format!("  original price {}\n", money(price));
     }
-    for bundle in &p.stock_bundles {
-        out += &format!("  批次组 {}\n", bundle.stock_bundle_id);
-        for s in &bundle.stock_list {
-            let rule = s.progressive_bundle_usage_rule.as_ref();
-            let normal = rule.and_then(|r| r.normal_coupon.as_ref()).map(|n| {
-                if n.threshold == 0 {
-                    format!("立减 {}", money(n.discount_amount))
-                } else {
-                    format!("满 {} 减 {}", money(n.threshold), money(n.discount_amount))
-                }
-            });
-            let period = rule.map(|r| {
-                format!(
-                    "{} .. {}",
-                    r.coupon_available_period.available_begin_time, r.coupon_available_period.available_end_time
-                )
-            });
-            out += &format!(
-                "    [{}] stock {}  {:<8} {}  code {}  sent {}/{}  available {}\n",
-                s.stock_bundle_info.stock_bundle_index,
-                s.stock_id,
-                s.state.as_str(),
-                normal.unwrap_or_default(),
-                s.coupon_code_mode.as_str(),
-                s.sent_count_info.total_count,
-                s.stock_send_rule.max_count,
-                period.unwrap_or_default(),
-            );
+    let mut bundle = None;
+    for s in stocks {
+        let Some(info) = &s.stock_bundle_info else {
+            out += &format!("  stock {}  {}\n", s.stock_id, s.state.as_str());
+            continue;
+        };
+        if bundle != Some(&info.stock_bundle_id) {
+            bundle = Some(&info.stock_bundle_id);
+            out += &format!("  批次组 {}\n", info.stock_bundle_id);
         }
-    }
-    for s in &p.stocks {
-        out += &format!("  stock {}  {}\n", s.stock_id, s.state.as_str());
+        let rule = s.progressive_bundle_usage_rule.as_ref();
+        let normal = rule.and_then(|r| r.normal_coupon.as_ref()).map(|n| {
+            if n.threshold == 0 {
+                format!("立减 {}", money(n.discount_amount))
+            } else {
+                format!("满 {} 减 {}", money(n.threshold), money(n.discount_amount))
+            }
+        });
+        let period = rule.map(|r| {
+            format!(
+                "{} .. {}",
+                r.coupon_available_period.available_begin_time, r.coupon_available_period.available_end_time
+            )
+        });
+        out += &format!(
+            "    [{}] stock {}  {:<8} {}  code {}  sent {}/{}  available {}\n",
+            info.stock_bundle_index,
+            s.stock_id,
+            s.state.as_str(),
+            normal.unwrap_or_default(),
+            s.coupon_code_mode.as_str(),
+            s.sent_count_info.total_count,
+            s.stock_send_rule.max_count,
+            period.unwrap_or_default(),
+        );
     }
     out
 }

@@ -22,6 +22,8 @@ OPTIONS:
     --mchid ID           merchant id requests must be signed for (default 1900000001)
     --brand ID           a brand that authorized the merchant (repeatable); others get 403 NO_AUTH
                          (default: every brand)
+    --start-time TIME    start the business clock at TIME (RFC 3339, e.g. 2025-08-04T10:00:00+08:00)
+                         instead of now: coupons are received, used and expire by this clock
     --no-rate-limit      do not enforce the documented 频率限制 (for load tests)
     --quiet              no per-request log lines on stderr
     -h, --help           this text
@@ -31,7 +33,10 @@ The first line on stdout is `listening on http://ADDR`. Faults: send the header
 `X-Sandbox-Fault: 500` (or delay=200ms, 429, 202, drop, drop_after, bad_signature,
 stale_timestamp) with one request, or queue them for the next N requests with
 `curl -X POST http://ADDR/sandbox/faults -d '{\"fault\":\"500\",\"count\":3}'`.
-State: GET http://ADDR/sandbox/state. Stop with Ctrl-C (the state file is written).
+State: GET http://ADDR/sandbox/state. Event notifications go to the notify URL set with
+设置商品券事件通知地址 (https, or http on loopback); their log: GET http://ADDR/sandbox/notifications.
+Business clock: GET http://ADDR/sandbox/clock, POST it {\"advance_seconds\":86400}.
+Stop with Ctrl-C (the state file is written).
 ";
 
 struct Args {
@@ -42,6 +47,7 @@ struct Args {
     generate_keys: bool,
     mchid: Option<String>,
     brands: Vec<String>,
+    start_time: Option<String>,
     rate_limit: bool,
     quiet: bool,
 }
@@ -55,6 +61,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         generate_keys: false,
         mchid: None,
         brands: Vec::new(),
+        start_time: None,
         rate_limit: true,
         quiet: false,
     };
@@ -77,6 +84,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--keys-dir" => args.keys_dir = Some(value("--keys-dir")?.into()),
             "--mchid" => args.mchid = Some(value("--mchid")?),
             "--brand" => args.brands.push(value("--brand")?),
+            "--start-time" => args.start_time = Some(value("--start-time")?),
             "--generate-keys" => args.generate_keys = true,
             "--no-rate-limit" => args.rate_limit = false,
             "--quiet" | "-q" => args.quiet = true,
@@ -132,6 +140,9 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if !args.brands.is_empty() {
         builder = builder.brands(args.brands.clone());
+    }
+    if let Some(time) = &args.start_time {
+        builder = builder.start_time(time);
     }
     let sandbox = builder.start().await.map_err(|e| format!("cannot start: {e}"))?;
     // The env file is complete before the address is printed: whoever waits for that line can

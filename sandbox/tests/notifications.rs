@@ -363,3 +363,31 @@ async fn the_family_state_survives_a_restart() {
     sandbox.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn admin_endpoints_show_the_state_and_move_the_clock() {
+    let sandbox = family_sandbox().await;
+    let client = client(&sandbox);
+    let coupon = single_coupon(&client, "PC_0001").await;
+    let sent = client.send_coupon(OPENID, &send(&coupon, "SEND_0001")).await.unwrap();
+
+    let clock = get_json(&format!("{}/sandbox/clock", sandbox.base_url())).await;
+    assert!(clock["now"].as_str().unwrap().starts_with("2025-08-04T10:"), "{clock}");
+    let http = reqwest::Client::new();
+    let url = format!("{}/sandbox/clock", sandbox.base_url());
+    let resp = http.post(&url).body(r#"{"advance_seconds": 2592000}"#).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(sandbox.now().starts_with("2025-09-03T10:"), "{}", sandbox.now());
+    let resp = http.post(&url).body(r#"{"now": "2025-08-05T08:00:00+08:00"}"#).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(sandbox.now().starts_with("2025-08-05T08:00:"), "{}", sandbox.now());
+    assert_eq!(http.post(&url).body(r#"{"now": "tomorrow"}"#).send().await.unwrap().status(), 400);
+
+    let state = get_json(&format!("{}/sandbox/state", sandbox.base_url())).await;
+    assert_eq!(state["product_coupons"].as_array().unwrap().len(), 1);
+    let users = state["user_coupons"].as_array().unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["openid"], OPENID);
+    assert_eq!(users[0]["coupon"]["coupon_code"], sent.coupon_code.as_str());
+    assert_eq!(users[0]["coupon"]["coupon_state"], "CONFIRMING");
+}

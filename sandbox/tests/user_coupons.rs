@@ -707,3 +707,47 @@ async fn pre_send_tokens_are_claimed_in_the_component() {
     let json: serde_json::Value = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
     assert_eq!(json["send_channel"], "RECEIVE_COMPONENT");
 }
+
+#[tokio::test]
+async fn a_users_coupons_are_listed_page_by_page_and_filtered() {
+    let sandbox = family_sandbox().await;
+    let client = client(&sandbox);
+    let a = single_coupon(&client, "PC_0001", |s| s.stock_send_rule.max_count_per_user = 10).await;
+    let b = single_coupon(&client, "PC_0002", |s| s.stock_send_rule.max_count_per_user = 10).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let coupon = if i % 2 == 0 { &a } else { &b };
+        sent.push(client.send_coupon(OPENID, &send(coupon, &format!("SEND_{i}"))).await.unwrap());
+    }
+    client.send_coupon("oSomeoneElse", &send(&a, "SEND_OTHER")).await.unwrap();
+    client.confirm_user_coupon(OPENID, &sent[0].coupon_code, &confirm(&sent[0], "CONFIRM_0")).await.unwrap();
+
+    let first = client.list_user_coupons(OPENID, BRAND, APPID, None, None, None, Some(2), None).await.unwrap();
+    assert_eq!((first.total_count, first.user_coupon_list.as_ref().unwrap().len()), (5, 2));
+    let all =
+        client.list_user_coupons_stream(OPENID, BRAND, APPID, None, None, None, Some(2)).collect_all().await.unwrap();
+    let codes: Vec<&str> = all.iter().map(|c| c.coupon_code.as_str()).collect();
+    let expected: Vec<&str> = sent.iter().map(|c| c.coupon_code.as_str()).collect();
+    assert_eq!(codes, expected, "in the order sent");
+    let of_b = client
+        .list_user_coupons_stream(OPENID, BRAND, APPID, Some(&b.0), None, None, None)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(of_b.len(), 2);
+    let of_a_stock = client
+        .list_user_coupons_stream(OPENID, BRAND, APPID, None, Some(&a.1), Some(&UserCouponState::Confirming), Some(1))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(of_a_stock.len(), 2, "three from stock a, one of them confirmed");
+    // Another AppID or brand sees none of them.
+    assert_eq!(
+        client.list_user_coupons(OPENID, BRAND, "wx_other", None, None, None, None, None).await.unwrap().total_count,
+        0
+    );
+    assert_eq!(
+        client.list_user_coupons(OPENID, "999999", APPID, None, None, None, None, None).await.unwrap().total_count,
+        0
+    );
+}
