@@ -11,8 +11,17 @@
 //! * validates the body with the client's own constraints and cross-field rules (400
 //!   `PARAM_ERROR` / `INVALID_REQUEST`, the message naming every field), so a request sent with
 //!   validation switched off is still refused;
-//! * keeps state (product coupons, stock bundles, stocks: ids, states, counts; see [`state`])
-//!   and is idempotent by `out_request_no`;
+//! * keeps state, the whole family's: product coupons, stocks and stock bundles (budgets,
+//!   stores, uploaded codes, sent counts), user coupons through their lifecycle (send, confirm,
+//!   use, return, deactivate, expiry), pre-send tokens, the notify URL, images and image
+//!   generation tasks (see [`state`]); it is idempotent by `out_request_no` /
+//!   `send_request_no` / `task_id`;
+//! * runs a business clock ([`clock`]) that a test can start anywhere and move forward, so
+//!   coupons can expire without waiting;
+//! * delivers event notifications (`PRODUCT_COUPON_SP.SEND` for every coupon sent,
+//!   `PRODUCT_COUPON_SP.IMAGE_GENERATION`) to the configured notify URL, encrypted with the
+//!   APIv3 key and signed like WeChat Pay's, with retries ([`notify`]);
+//! * takes uploads as `multipart/form-data`, verifying the signature over the `meta` part;
 //! * enforces each operation's 频率限制 (429 `RATELIMIT_EXCEEDED`);
 //! * signs every response (public-key mode, `PUB_KEY_ID_...`; with the platform certificate's
 //!   key when the request names its serial in `Wechatpay-Serial`) and serves
@@ -26,6 +35,7 @@
 //! use wechatpay_sandbox::{Sandbox, faults::FaultAction};
 //!
 //! let sandbox = Sandbox::builder().start().await?; // 127.0.0.1, a free port, dev keys
+//! // or: Sandbox::builder().start_time(wechatpay_sandbox::demo::DEMO_TIME), to send the demo coupons
 //! let client = sandbox.client_builder().build()?; // signed for the sandbox's merchant
 //! sandbox.faults().inject(FaultAction::SystemError, 1); // the next request gets a 500
 //! // ... client.create_product_coupon(&request).await ...

@@ -2,7 +2,7 @@
 //! built and signed like WeChat Pay's.
 //!
 //! When a handler produces an event (a coupon sent, an image generation task finished), it is
-//! queued as an [`Outgoing`] with the merchant's notify URL and, once the request has been
+//! queued with the merchant's notify URL and, once the request has been
 //! handled (and the state saved), delivered asynchronously:
 //!
 //! ```text

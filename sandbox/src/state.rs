@@ -3,9 +3,10 @@
 //! bundles, pre-send tokens, notify URLs, uploaded images and image generation tasks, and the
 //! idempotency records of `out_request_no` / `send_request_no` / `task_id`.
 //!
-//! The handler methods live next to their concern: [`crate::coupons`] (product coupons, stocks,
-//! bundles, stores, codes), [`crate::user_coupons`] (sending, the user-coupon lifecycle),
-//! [`crate::images`] (upload, generation tasks) and [`crate::notify`] (notify URL). This module
+//! The handler methods live next to their concern, each module documenting its rules:
+//! `src/coupons.rs` (product coupons, stocks, bundles, stores, codes), `src/user_coupons.rs`
+//! (sending, the user-coupon lifecycle), `src/images.rs` (upload, generation tasks) and
+//! [`crate::notify`] (notify URL, notifications); `sandbox/README.md` sums them up. This module
 //! holds what they share: the state, the request context, errors and idempotency.
 //!
 //! Rules common to every operation (on top of the client's validation, which the server runs
@@ -20,7 +21,7 @@
 //! * a product coupon, stock, bundle or user coupon of another merchant or brand does not exist
 //!   for the caller: 404 `NOT_FOUND` (business code 268578608);
 //! * idempotency by request number (per merchant, brand, operation and number; see
-//!   [`Ctx::idempotent`]): the same number with the same request returns the stored response
+//!   `Ctx::idempotent`): the same number with the same request returns the stored response
 //!   and changes nothing; the same number with a different request is refused with business
 //!   code 268578927 (相同单号但请求数据不一致).
 
