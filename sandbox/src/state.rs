@@ -1016,3 +1016,30 @@ pub(crate) fn find_stock(coupon: &ProductCoupon, stock_id: &str) -> Option<Stock
 pub(crate) fn stock_not_found(product_coupon_id: &str, stock_id: &str) -> ApiFailure {
     ApiFailure::not_found(format!("未找到商品券 {product_coupon_id} 下的批次 {stock_id}"), "stock_id", stock_id, "path")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_file_of_the_two_operation_sandbox_still_loads() {
+        // What the sandbox wrote before it served the whole family: product coupons only, the
+        // coupon as 创建商品券 returned it.
+        let old = r#"{
+          "format": 1, "last_product_coupon": 1, "last_stock_bundle": 0, "last_stock": 1,
+          "product_coupons": {"1000000001": {
+            "mchid": "1900000001",
+            "coupon": {"product_coupon_id": "1000000001", "scope": "SINGLE", "type": "NORMAL", "usage_mode": "SINGLE",
+                       "display_info": {"name": "满100减15", "image_url": "https://x/a", "background_url": "https://x/b",
+                                        "original_price": 9900},
+                       "state": "EFFECTIVE", "brand_id": "120344"},
+            "stocks": [], "stock_bundles": []}},
+          "idempotency": {}
+        }"#;
+        let state = State::from_json(old.as_bytes()).unwrap();
+        let coupon = state.product_coupon("1000000001").unwrap();
+        assert_eq!(coupon.coupon.state, ProductCouponState::Effective);
+        assert!(state.user_coupons.is_empty() && state.notify_urls.is_empty());
+        assert_eq!(state.last_product_coupon, 1);
+    }
+}
