@@ -391,3 +391,21 @@ async fn admin_endpoints_show_the_state_and_move_the_clock() {
     assert_eq!(users[0]["coupon"]["coupon_code"], sent.coupon_code.as_str());
     assert_eq!(users[0]["coupon"]["coupon_state"], "CONFIRMING");
 }
+
+#[tokio::test]
+async fn a_lost_send_response_retried_sends_one_coupon_and_one_notification() {
+    let sandbox = family_sandbox().await;
+    let setup = client(&sandbox);
+    let coupon = single_coupon(&setup, "PC_0001").await;
+    // The send is handled, then the connection drops before the answer: the client retries
+    // with the same send_request_no and gets the coupon sent the first time.
+    sandbox.faults().inject_for("send_coupon", wechatpay_sandbox::FaultAction::DropAfter, 1);
+    let retrying = retrying_client(&sandbox, 3);
+    let sent = retrying.send_coupon(OPENID, &send(&coupon, "SEND_0001")).await.unwrap();
+    assert_eq!(sent.coupon_code, "800000000001");
+    assert_eq!(setup.get_stock(&coupon.0, &coupon.1, BRAND).await.unwrap().sent_count_info.total_count, 1);
+    let notified: Vec<_> =
+        sandbox.notifications().into_iter().filter(|n| n.event_type == "PRODUCT_COUPON_SP.SEND").collect();
+    assert_eq!(notified.len(), 1);
+    assert_eq!(notified[0].resource["coupon_code"], "800000000001");
+}
