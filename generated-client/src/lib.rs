@@ -14,4 +14,4 @@ pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, R
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
-pub use runtime::validate::{BuildError, Validate, Violation, Violations};
+pub use runtime::validate::{BuildError, Validate, Violation, ViolationKind, Violations};

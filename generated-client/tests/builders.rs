@@ -119,6 +119,7 @@ fn the_doc_example_breaks_only_the_either_or_price_rule() {
     let violations = request.validate().unwrap_err();
     assert_eq!(paths(&violations), ["display_info.original_price"], "{violations}");
     assert!(violations.0[0].message.contains("exactly one of"), "{violations}");
+    assert_eq!(violations.0[0].kind, wechatpay_product_coupon::ViolationKind::Rule);
 }
 
 #[test]
@@ -197,6 +198,10 @@ fn constraints_and_rules_report_every_violation_with_its_path() {
         ],
         "{violations}"
     );
+    use wechatpay_product_coupon::ViolationKind::{Constraint, Rule};
+    let kind_of = |path: &str| violations.iter().find(|v| v.path == path).map(|v| v.kind);
+    assert_eq!(kind_of("out_request_no"), Some(Constraint), "a field's own length");
+    assert_eq!(kind_of("stock_bundle.usage_rule_display_info.mini_program_path"), Some(Rule), "MINI_PROGRAM needs it");
 }
 
 #[test]

@@ -32,6 +32,7 @@ use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
 use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce, unix_timestamp};
 use wechatpay_product_coupon::runtime::upload::UploadFile;
+use wechatpay_product_coupon::runtime::validate::ViolationKind;
 use wechatpay_product_coupon::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
@@ -633,25 +634,16 @@ fn parse_failure(e: ParseError) -> ApiFailure {
         .with_business_code(business_code::PARAM_ERROR)
 }
 
-/// Whether a violation comes from a cross-field rule (the generator's rule messages start with
-/// one of these) rather than from a single field's constraint (length, range, charset, items,
-/// enum value, date-time format).
-pub(crate) fn is_rule_violation(message: &str) -> bool {
-    ["is required", "must be absent", "exactly one of", "at least one of", "at most one of", "must satisfy"]
-        .iter()
-        .any(|p| message.starts_with(p))
-}
-
 /// 400 with every violation in the message (`json.path: what; json.path: what`), the first one
 /// also in `detail`. `INVALID_REQUEST` (请求参数不符合业务规则: 字段之间的组合要求) when every
 /// violation breaks a cross-field rule, otherwise `PARAM_ERROR` (参数错误: a field's own
 /// constraint).
 fn validation_failure(v: &Violations) -> ApiFailure {
-    let all_rules = v.iter().all(|x| is_rule_violation(&x.message));
+    let all_rules = v.iter().all(|x| x.kind == ViolationKind::Rule);
     // An upload's file problems (size, type, content) are INVALID_REQUEST as the upload's
     // error table says, 270087680 (图片超过指定大小) for a file too large.
-    let file_only = v.iter().all(|x| x.path == "file" || x.path.starts_with("file."));
-    let too_large = v.iter().any(|x| x.path == "file" && x.message.contains("at most"));
+    let file_only = v.iter().all(|x| matches!(x.kind, ViolationKind::FileTooLarge | ViolationKind::FileRejected));
+    let too_large = v.iter().any(|x| x.kind == ViolationKind::FileTooLarge);
     let (code, business) = if file_only && too_large {
         ("INVALID_REQUEST", business_code::IMAGE_TOO_LARGE)
     } else if all_rules || file_only {

@@ -179,7 +179,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                     let dotted = p.dotted();
                     quote! {
                         if #applies #present == ::core::option::Option::Some(#bad) {
-                            out.push(crate::runtime::validate::join(path, #dotted), #message);
+                            out.push_rule(crate::runtime::validate::join(path, #dotted), #message);
                         }
                     }
                 });
@@ -203,7 +203,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                     let present = [#(#presences),*];
                     let n = present.iter().filter(|p| **p == ::core::option::Option::Some(true)).count();
                     if #applies present.iter().all(::core::option::Option::is_some) && #test {
-                        out.push(crate::runtime::validate::join(path, #first), ::std::format!(#message, n));
+                        out.push_rule(crate::runtime::validate::join(path, #first), ::std::format!(#message, n));
                     }
                 }
             }
@@ -213,7 +213,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                 let message = format!("must satisfy {} ({context})", c.describe());
                 quote! {
                     if #applies #holds == ::core::option::Option::Some(false) {
-                        out.push(crate::runtime::validate::join(path, #dotted), #message);
+                        out.push_rule(crate::runtime::validate::join(path, #dotted), #message);
                     }
                 }
             }

@@ -220,7 +220,7 @@ for crate::generated::models::CouponAvailablePeriod {
                     .map(|x| x.available_days.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "available_days"),
                     "is required when wait_days_after_receive is present: wait_days_after_receive 需与 available_days 一同填写",
                 );
@@ -238,7 +238,7 @@ for crate::generated::models::CouponAvailablePeriod {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "weekly_available_period"),
                     ::std::format!(
                         "at most one of weekly_available_period, irregular_available_period_list must be present, found {} (无规律的可用时间段不能与每周固定可用时间同时配置)",
@@ -292,7 +292,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.appid).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "entrance_mini_program.appid"),
                     "is required when entrance_mini_program is present: entrance_mini_program present requires all four of its fields",
                 );
@@ -305,7 +305,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.path).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "entrance_mini_program.path"),
                     "is required when entrance_mini_program is present: entrance_mini_program present requires all four of its fields",
                 );
@@ -318,7 +318,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.entrance_wording).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "entrance_mini_program.entrance_wording",
@@ -334,7 +334,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.guidance_wording).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "entrance_mini_program.guidance_wording",
@@ -352,7 +352,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.finder_id).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "entrance_finder.finder_id"),
                     "is required when entrance_finder is present: entrance_finder present requires all three of its fields",
                 );
@@ -365,7 +365,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                     .map(|x| ::core::option::Option::Some(&x.finder_video_id).is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "entrance_finder.finder_video_id",
@@ -383,7 +383,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                             .is_some()
                     }) == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "entrance_finder.finder_video_cover_image_url",
@@ -427,7 +427,7 @@ for crate::generated::models::CreateImageGenerationTaskRequest {
                     .map(|x| x.combine_image.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "combine_image"),
                     "is required when image_generation_type = \"COMBINE_IMAGE\": 当image_generation_type=\"COMBINE_IMAGE\"时，combine_image 必填",
                 );
@@ -443,7 +443,7 @@ for crate::generated::models::CreateImageGenerationTaskRequest {
                     .map(|x| x.cut_out.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "cut_out"),
                     "is required when image_generation_type = \"CUT_OUT\": 当image_generation_type=\"CUT_OUT\"时，cut_out 必填",
                 );
@@ -532,7 +532,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.progressive_bundle_usage_info.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "progressive_bundle_usage_info",
@@ -549,7 +549,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.stock_bundle.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "stock_bundle"),
                     "is required when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，progressive_bundle_usage_info 与 stock_bundle 必填",
                 );
@@ -565,7 +565,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.single_usage_info.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "single_usage_info"),
                     "must be absent when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，不可填写单券模式的 single_usage_info 与 stock",
                 );
@@ -578,7 +578,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 && ::core::option::Option::Some(self).map(|x| x.stock.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "stock"),
                     "must be absent when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，不可填写单券模式的 single_usage_info 与 stock",
                 );
@@ -593,7 +593,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 && ::core::option::Option::Some(self).map(|x| x.stock.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "stock"),
                     "is required when usage_mode = \"SINGLE\": 当usage_mode=\"SINGLE\"时，stock 必填",
                 );
@@ -609,7 +609,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.progressive_bundle_usage_info.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "progressive_bundle_usage_info",
@@ -626,7 +626,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.stock_bundle.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "stock_bundle"),
                     "must be absent when usage_mode = \"SINGLE\": 当usage_mode=\"SINGLE\"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle",
                 );
@@ -643,7 +643,7 @@ for crate::generated::models::CreateProductCouponRequest {
                     .map(|x| x.progressive_bundle_usage_rule.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "stock_bundle.progressive_bundle_usage_rule",
@@ -672,7 +672,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 }) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n != 1
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "display_info.original_price"),
                     ::std::format!(
                         "exactly one of display_info.original_price, display_info.combo_package_list must be present, found {} (when scope = \"SINGLE\": 当scope=\"SINGLE\"时，original_price 与 combo_package_list 二选一必填)",
@@ -693,7 +693,7 @@ for crate::generated::models::CreateProductCouponRequest {
                             .is_some_and(|v| ["SINGLE"].contains(&v.as_str()))
                     }) == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "scope"),
                     "must satisfy scope in [\"SINGLE\"] (when type = \"EXCHANGE\": 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT)",
                 );
@@ -721,7 +721,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 }) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "stock_bundle.progressive_bundle_usage_rule.normal_coupon",
@@ -755,7 +755,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 }) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "stock_bundle.progressive_bundle_usage_rule.discount_coupon",
@@ -789,7 +789,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 }) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "stock_bundle.progressive_bundle_usage_rule.exchange_coupon",
@@ -882,7 +882,7 @@ for crate::generated::models::CreateStockBundleRequest {
                 .map(|x| x.progressive_bundle_usage_rule.as_ref().is_some())
                 == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(
                         path,
                         "stock_bundle.progressive_bundle_usage_rule",
@@ -1520,7 +1520,7 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "normal_coupon"),
                     ::std::format!(
                         "at most one of normal_coupon, normal_coupon_list must be present, found {} (normal_coupon 与 normal_coupon_list 至多填写一个)",
@@ -1541,7 +1541,7 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "discount_coupon"),
                     ::std::format!(
                         "at most one of discount_coupon, discount_coupon_list must be present, found {} (discount_coupon 与 discount_coupon_list 至多填写一个)",
@@ -1562,7 +1562,7 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "exchange_coupon"),
                     ::std::format!(
                         "at most one of exchange_coupon, exchange_coupon_list must be present, found {} (exchange_coupon 与 exchange_coupon_list 至多填写一个)",
@@ -1591,7 +1591,7 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n == 0 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "normal_coupon"),
                     ::std::format!(
                         "at least one of normal_coupon, normal_coupon_list, discount_coupon, discount_coupon_list, exchange_coupon, exchange_coupon_list must be present, found {} (至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）)",
@@ -1797,7 +1797,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                         .is_some_and(|v| ["WECHATPAY", "UPLOAD"].contains(&v.as_str()))
                 }) == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "coupon_code_mode"),
                     "must satisfy coupon_code_mode in [\"WECHATPAY\", \"UPLOAD\"] (批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD)",
                 );
@@ -2084,7 +2084,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.current_max_count.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "current_max_count"),
                     "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
                 );
@@ -2098,7 +2098,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.target_max_count.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "target_max_count"),
                     "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
                 );
@@ -2114,7 +2114,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.current_max_count_per_day.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "current_max_count_per_day"),
                     "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
                 );
@@ -2128,7 +2128,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.target_max_count_per_day.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "target_max_count_per_day"),
                     "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
                 );
@@ -2144,7 +2144,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.current_max_count_per_day.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "current_max_count_per_day"),
                     "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
                 );
@@ -2158,7 +2158,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.target_max_count_per_day.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "target_max_count_per_day"),
                     "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
                 );
@@ -2174,7 +2174,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.current_max_count.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "current_max_count"),
                     "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
                 );
@@ -2188,7 +2188,7 @@ for crate::generated::models::UpdateBudgetRequest {
                     .map(|x| x.target_max_count.as_ref().is_some())
                     == ::core::option::Option::Some(true)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "target_max_count"),
                     "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
                 );
@@ -2333,7 +2333,7 @@ for crate::generated::models::UsageRuleDisplayInfo {
                     .map(|x| x.mini_program_appid.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "mini_program_appid"),
                     "is required when coupon_usage_method_list contains \"MINI_PROGRAM\": 当coupon_usage_method_list包含\"MINI_PROGRAM\"时，mini_program_appid 与 mini_program_path 必填",
                 );
@@ -2347,7 +2347,7 @@ for crate::generated::models::UsageRuleDisplayInfo {
                     .map(|x| x.mini_program_path.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "mini_program_path"),
                     "is required when coupon_usage_method_list contains \"MINI_PROGRAM\": 当coupon_usage_method_list包含\"MINI_PROGRAM\"时，mini_program_appid 与 mini_program_path 必填",
                 );
@@ -2363,7 +2363,7 @@ for crate::generated::models::UsageRuleDisplayInfo {
                     .map(|x| x.app_path.as_ref().is_some())
                     == ::core::option::Option::Some(false)
             {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "app_path"),
                     "is required when coupon_usage_method_list contains \"APP\": 当coupon_usage_method_list包含\"APP\"时，app_path 必填",
                 );
@@ -2415,7 +2415,7 @@ for crate::generated::models::UseUserCouponRequest {
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
             if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push(
+                out.push_rule(
                     crate::runtime::validate::join(path, "associated_order_info"),
                     ::std::format!(
                         "at most one of associated_order_info, associated_pay_score_order_info must be present, found {} (associated_order_info 与 associated_pay_score_order_info 至多填写一个)",

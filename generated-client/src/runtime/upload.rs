@@ -108,22 +108,24 @@ impl crate::runtime::validate::Violations {
     /// and content that looks like that type.
     pub fn check_upload(&mut self, path: &str, file: &UploadFile, max_bytes: u64, media_types: &[&str]) {
         let len = file.content.len() as u64;
+        use crate::runtime::validate::ViolationKind::{FileRejected, FileTooLarge};
         if len == 0 {
-            self.push(path, "the file is empty");
+            self.push_kind(FileRejected, path, "the file is empty");
         } else if len > max_bytes {
-            self.push(path, format!("the file has {len} bytes; at most {max_bytes} are accepted"));
+            self.push_kind(FileTooLarge, path, format!("the file has {len} bytes; at most {max_bytes} are accepted"));
         }
         if !media_types.contains(&file.media_type.as_str()) {
-            self.push(
+            self.push_kind(
+                FileRejected,
                 path,
                 format!("media type {:?} is not accepted (accepted: {})", file.media_type, media_types.join(", ")),
             );
         } else if let Some(sniffed) = file.sniffed_media_type()
             && sniffed != file.media_type
         {
-            self.push(path, format!("the content is {sniffed}, not {}", file.media_type));
+            self.push_kind(FileRejected, path, format!("the content is {sniffed}, not {}", file.media_type));
         } else if file.sniffed_media_type().is_none() && len > 0 {
-            self.push(path, format!("the content does not look like {}", file.media_type));
+            self.push_kind(FileRejected, path, format!("the content does not look like {}", file.media_type));
         }
     }
 }

@@ -14,6 +14,24 @@ pub struct Violation {
     pub path: String,
     /// What is wrong, e.g. `must be 3..=15, got 2`.
     pub message: String,
+    /// Which kind of check failed.
+    pub kind: ViolationKind,
+}
+
+/// Which kind of check a violation comes from. The API answers them differently: a field's
+/// own constraint is a `PARAM_ERROR`, a broken combination of fields an `INVALID_REQUEST`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ViolationKind {
+    /// A field's own constraint: length, characters, range, item count, enum value, format.
+    Constraint,
+    /// A cross-field rule of the spec (`require`, `forbid`, `exactly_one_of`, ...).
+    Rule,
+    /// An upload's file is larger than the operation accepts.
+    FileTooLarge,
+    /// An upload's file is empty, of a type the operation does not accept, or not what its
+    /// media type says.
+    FileRejected,
 }
 
 impl fmt::Display for Violation {
@@ -27,9 +45,19 @@ impl fmt::Display for Violation {
 pub struct Violations(pub Vec<Violation>);
 
 impl Violations {
-    /// Records a violation at `path`.
+    /// Records a broken constraint at `path`.
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Violation { path: path.into(), message: message.into() });
+        self.push_kind(ViolationKind::Constraint, path, message);
+    }
+
+    /// Records a broken cross-field rule at `path`.
+    pub fn push_rule(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.push_kind(ViolationKind::Rule, path, message);
+    }
+
+    /// Records a violation of the given kind at `path`.
+    pub fn push_kind(&mut self, kind: ViolationKind, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Violation { path: path.into(), message: message.into(), kind });
     }
 
     /// `Ok(())` when nothing was recorded.
