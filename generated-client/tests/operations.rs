@@ -120,3 +120,20 @@ async fn documented_error_codes_come_back_typed_with_the_request_id() {
     let shown = err.to_string();
     assert!(shown.contains("404") && shown.contains("NOT_FOUND"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_success_without_a_body_is_verified_and_returns_unit() {
+    // What a generated call function of a body-less operation (`status = 204`) does.
+    let keys = WechatKeys::load();
+    let srv = TestServer::start(move |_, _| Reply::signed(204, "", &keys.public_key_mode, PUB_KEY_ID)).await;
+    let () = client(&srv.url()).execute::<()>(create_parts("{}")).await.unwrap();
+
+    // The empty body is still covered by the signature: a tampered one is refused.
+    let keys = WechatKeys::load();
+    let srv = TestServer::start(move |_, _| {
+        Reply::signed(204, "", &keys.public_key_mode, PUB_KEY_ID).replace_header("Wechatpay-Nonce", "other")
+    })
+    .await;
+    let err = client(&srv.url()).execute::<()>(create_parts("{}")).await.unwrap_err();
+    assert!(matches!(err, Error::Verification(_)), "{err:?}");
+}
