@@ -6,7 +6,12 @@ use crate::table::CommandSpec;
 
 pub const DRY_RUN: &str = "dry-run";
 pub const NO_VALIDATE: &str = "no-validate";
+pub const SHOW_SIGNATURE: &str = "show-signature";
 pub const BODY: &str = "body";
+pub const FILE: &str = "file";
+pub const META: &str = "meta";
+pub const ALL: &str = "all";
+pub const LINES: &str = "lines";
 
 const AFTER_HELP: &str = "\
 Configuration comes from the environment (as Client::from_env reads it):
@@ -18,6 +23,16 @@ Configuration comes from the environment (as Client::from_env reads it):
   WECHATPAY_APIV3_KEY             APIv3 key: platform-certificate mode
   WECHATPAY_BASE_URL              default https://api.mch.weixin.qq.com
   WECHATPAY_BACKUP_BASE_URL       default https://api2.mch.weixin.qq.com with the default base URL; `none` disables
+
+Each subcommand takes only what its operation does: --body FILE (or - for standard input) where
+the operation has a JSON body; --file PATH (and optionally --meta FILE) for uploads; --all (and
+--lines) for paged lists, which fetches page after page, following next_page_token, and prints
+every item as one JSON array, or with --lines one JSON item a line, each page as it arrives.
+
+--no-validate sends the body exactly as given (only its JSON syntax is checked; the response is
+still verified). --dry-run prints the request with its signature shown as <redacted>, since the
+Authorization header could be replayed for five minutes; --show-signature prints it whole.
+Text the server sends (messages, raw bodies) is printed with control characters escaped.
 
 The response JSON is printed on standard output. Exit status: 0 success, 1 API, network or
 verification error (status, code, message and Request-ID on standard error), 2 usage error,
@@ -50,12 +65,13 @@ pub fn command(commands: &'static [CommandSpec]) -> Command {
                 .help("Skip client-side validation and the unknown-key check (the server still validates)"),
         )
         .arg(
-            Arg::new(BODY)
-                .long(BODY)
+            Arg::new(SHOW_SIGNATURE)
+                .long(SHOW_SIGNATURE)
                 .display_order(1002)
-                .value_name("FILE")
+                .action(ArgAction::SetTrue)
                 .global(true)
-                .help("The JSON request body: a file, or - for standard input"),
+                .requires(DRY_RUN)
+                .help("With --dry-run, print the real signature instead of <redacted> (it can be replayed)"),
         );
     for spec in commands {
         cmd = cmd.subcommand(subcommand(spec));
@@ -63,12 +79,56 @@ pub fn command(commands: &'static [CommandSpec]) -> Command {
     cmd
 }
 
+/// One operation's subcommand: its parameters, then only the input options it takes.
 fn subcommand(spec: &'static CommandSpec) -> Command {
     let mut cmd = Command::new(spec.name).about(spec.about).long_about(spec.long_about);
     for (i, p) in spec.params.iter().enumerate() {
         // A value starting with `-` is given as `--flag=-1`.
         let arg = Arg::new(p.flag).long(p.flag).value_name(p.value_name).help(p.help).required(p.required);
         cmd = cmd.arg(arg.display_order(i));
+    }
+    if let Some(body) = &spec.body {
+        cmd = cmd.arg(
+            Arg::new(BODY)
+                .long(BODY)
+                .display_order(900)
+                .value_name("FILE")
+                .required(true)
+                .help(format!("The JSON request body ({}): a file, or - for standard input", body.model)),
+        );
+    }
+    if let Some(upload) = &spec.upload {
+        cmd = cmd
+            .arg(
+                Arg::new(FILE)
+                    .long(FILE)
+                    .display_order(900)
+                    .value_name("PATH")
+                    .required(true)
+                    .help("The file to upload; its media type comes from the extension (.jpg, .jpeg, .png) or content"),
+            )
+            .arg(Arg::new(META).long(META).display_order(901).value_name("FILE").help(format!(
+                "The upload's meta JSON ({}): a file, or - for standard input [default: built from --file]",
+                upload.meta.model
+            )));
+    }
+    if let Some(pages) = &spec.pages {
+        let mut all = Arg::new(ALL)
+            .long(ALL)
+            .display_order(900)
+            .action(ArgAction::SetTrue)
+            .help("Fetch every page (following next_page_token) and print all items as one JSON array");
+        if let Some(token) = spec.params.iter().find(|p| p.wire == pages.page_token) {
+            all = all.conflicts_with(token.flag);
+        }
+        cmd = cmd.arg(all).arg(
+            Arg::new(LINES)
+                .long(LINES)
+                .display_order(901)
+                .action(ArgAction::SetTrue)
+                .requires(ALL)
+                .help("With --all, print one JSON item a line, each page as soon as it arrives"),
+        );
     }
     cmd
 }
@@ -96,5 +156,22 @@ mod tests {
         let create = COMMANDS.iter().find(|c| c.operation_id == "create_stock_bundle").expect("in the spec");
         assert_eq!(create.name, "create-stock-bundle");
         assert_eq!(create.params[0].flag, "product-coupon-id");
+    }
+
+    #[test]
+    fn input_options_exist_only_where_they_apply() {
+        let cmd = command(COMMANDS);
+        let has = |sub: &str, flag: &str| {
+            let sub = cmd.find_subcommand(sub).expect("a subcommand");
+            sub.get_arguments().any(|a| a.get_long() == Some(flag))
+        };
+        for spec in COMMANDS {
+            assert_eq!(has(spec.name, "body"), spec.body.is_some(), "{}", spec.name);
+            assert_eq!(has(spec.name, "file"), spec.upload.is_some(), "{}", spec.name);
+            assert_eq!(has(spec.name, "all"), spec.pages.is_some(), "{}", spec.name);
+        }
+        assert!(!has("get-stock", "body") && has("create-stock", "body"));
+        assert!(has("upload-image", "file") && has("upload-image", "meta") && !has("upload-image", "body"));
+        assert!(has("list-stocks", "all") && has("list-stocks", "lines"));
     }
 }

@@ -34,6 +34,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::StoreListRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "associate_stock_stores",
@@ -64,6 +66,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::StoreListRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "confirm_user_coupon",
@@ -94,6 +98,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::ConfirmUserCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "create_image_generation_task",
@@ -107,6 +113,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::CreateImageGenerationTaskRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "create_product_coupon",
@@ -120,6 +128,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::CreateProductCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "create_stock",
@@ -142,6 +152,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::CreateStockRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "create_stock_bundle",
@@ -164,6 +176,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::CreateStockBundleRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "deactivate_product_coupon",
@@ -186,6 +200,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::DeactivateProductCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "deactivate_stock",
@@ -216,6 +232,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::DeactivateStockRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "deactivate_user_coupon",
@@ -246,6 +264,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::DeactivateUserCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "deactivate_user_coupon_bundle",
@@ -276,6 +296,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::DeactivateUserCouponBundleRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "disassociate_stock_bundle_stores",
@@ -306,6 +328,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::StoreListRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "disassociate_stock_stores",
@@ -336,6 +360,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::StoreListRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "get_image_generation_task",
@@ -369,6 +395,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "get_notify_config",
@@ -377,6 +405,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
         long_about: "获取商品券事件通知地址\n\n服务商查询当前设置的商品券事件通知地址。\n\nGET /v3/marketing/partner/product-coupon/notify-configs\n\n频率限制: 20/s\n支持商户: 普通服务商\n前置条件: 服务商已设置商品券事件通知地址\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016435718 (更新时间 2025.08.04)",
         params: &[],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "get_product_coupon",
@@ -402,6 +432,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "get_stock",
@@ -435,6 +467,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "get_user_coupon",
@@ -492,12 +526,14 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "list_stock_stores",
         name: "list-stock-stores",
         about: "查询批次关联门店列表",
-        long_about: "查询批次关联门店列表\n\n服务商分页查询某个批次已关联的品牌门店。\n\nGET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores\n\n支持商户: 普通服务商\n前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016434665 (更新时间 2025.08.04)",
+        long_about: "查询批次关联门店列表\n\n服务商分页查询某个批次已关联的品牌门店。\n\nGET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores\n\n支持商户: 普通服务商\n前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC\nPages: --all fetches every page and prints the items as one JSON array (--lines: one JSON item a line, page by page)\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016434665 (更新时间 2025.08.04)",
         params: &[
             crate::table::ParamSpec {
                 wire: "product_coupon_id",
@@ -541,12 +577,18 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::Some(crate::table::PageSpec {
+            page_token: "page_token",
+            items: "store_list",
+            next_page_token: "next_page_token",
+        }),
     },
     crate::table::CommandSpec {
         operation_id: "list_stocks",
         name: "list-stocks",
         about: "查询商品券批次列表",
-        long_about: "查询商品券批次列表\n\n服务商分页查询品牌某个商品券下的批次，可按批次状态或批次组筛选。\n\nGET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks\n\n频率限制: 20/s\n支持商户: 普通服务商\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016434641 (更新时间 2025.11.07)",
+        long_about: "查询商品券批次列表\n\n服务商分页查询品牌某个商品券下的批次，可按批次状态或批次组筛选。\n\nGET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks\n\n频率限制: 20/s\n支持商户: 普通服务商\nPages: --all fetches every page and prints the items as one JSON array (--lines: one JSON item a line, page by page)\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016434641 (更新时间 2025.11.07)",
         params: &[
             crate::table::ParamSpec {
                 wire: "product_coupon_id",
@@ -598,12 +640,18 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::Some(crate::table::PageSpec {
+            page_token: "page_token",
+            items: "stock_list",
+            next_page_token: "next_page_token",
+        }),
     },
     crate::table::CommandSpec {
         operation_id: "list_user_coupons",
         name: "list-user-coupons",
         about: "指定券状态查询用户商品券列表",
-        long_about: "指定券状态查询用户商品券列表\n\n服务商分页查询已经发放给某个用户的商品券，可按商品券、批次与券状态筛选。\n\nGET /v3/marketing/partner/product-coupon/users/{openid}/coupons\n\n支持商户: 普通服务商\n前置条件: 已经向该用户发放过商品券\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016435703 (更新时间 2025.11.07)",
+        long_about: "指定券状态查询用户商品券列表\n\n服务商分页查询已经发放给某个用户的商品券，可按商品券、批次与券状态筛选。\n\nGET /v3/marketing/partner/product-coupon/users/{openid}/coupons\n\n支持商户: 普通服务商\n前置条件: 已经向该用户发放过商品券\nPages: --all fetches every page and prints the items as one JSON array (--lines: one JSON item a line, page by page)\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016435703 (更新时间 2025.11.07)",
         params: &[
             crate::table::ParamSpec {
                 wire: "openid",
@@ -671,6 +719,12 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
             },
         ],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::Some(crate::table::PageSpec {
+            page_token: "page_token",
+            items: "user_coupon_list",
+            next_page_token: "next_page_token",
+        }),
     },
     crate::table::CommandSpec {
         operation_id: "pre_send_coupon",
@@ -693,6 +747,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::PreSendCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "pre_send_coupon_bundle",
@@ -715,6 +771,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::PreSendCouponBundleRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "return_user_coupon",
@@ -745,6 +803,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::ReturnUserCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "send_coupon",
@@ -767,6 +827,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::SendCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "send_coupon_bundle",
@@ -789,6 +851,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::SendCouponBundleRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "set_notify_config",
@@ -802,6 +866,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::SetNotifyConfigRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "update_product_coupon",
@@ -824,6 +890,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UpdateProductCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "update_stock",
@@ -854,6 +922,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UpdateStockInfoRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "update_stock_budget",
@@ -884,6 +954,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UpdateBudgetRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "update_stock_bundle",
@@ -914,6 +986,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UpdateStockInfoRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "update_stock_bundle_budget",
@@ -944,6 +1018,8 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UpdateBudgetRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "upload_coupon_codes",
@@ -974,14 +1050,27 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UploadCouponCodesRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "upload_image",
         name: "upload-image",
         about: "图片上传",
-        long_about: "图片上传\n\n服务商上传商品券所需的图片（商品图、背景图、详情图等），获得微信支付托管的图片 URL；商品券各图片字段只接受本接口返回的 URL。请求为 multipart/form-data：file 为图片文件，meta 为描述文件的 JSON，签名只覆盖 meta 的 JSON 文本。\n\nPOST /v3/marketing/partner/product-coupon/media/upload-image\n\n支持商户: 普通服务商\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016435731 (更新时间 2025.08.04)",
+        long_about: "图片上传\n\n服务商上传商品券所需的图片（商品图、背景图、详情图等），获得微信支付托管的图片 URL；商品券各图片字段只接受本接口返回的 URL。请求为 multipart/form-data：file 为图片文件，meta 为描述文件的 JSON，签名只覆盖 meta 的 JSON 文本。\n\nPOST /v3/marketing/partner/product-coupon/media/upload-image\n\n支持商户: 普通服务商\nFile: --file PATH (image/jpeg / image/png, at most 2097152 bytes); meta: JSON ImageUploadMeta, built from the file or given with --meta FILE\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4016435731 (更新时间 2025.08.04)",
         params: &[],
         body: ::core::option::Option::None,
+        upload: ::core::option::Option::Some(crate::table::UploadSpec {
+            meta: crate::table::BodySpec {
+                model: "ImageUploadMeta",
+                canonical: crate::table::canonical::<
+                    ::wechatpay_product_coupon::models::ImageUploadMeta,
+                >,
+            },
+            meta_field: "meta",
+            file_field: "file",
+        }),
+        pages: ::core::option::Option::None,
     },
     crate::table::CommandSpec {
         operation_id: "use_user_coupon",
@@ -1012,5 +1101,7 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 ::wechatpay_product_coupon::models::UseUserCouponRequest,
             >,
         }),
+        upload: ::core::option::Option::None,
+        pages: ::core::option::Option::None,
     },
 ];

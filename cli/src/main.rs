@@ -2,8 +2,9 @@
 //!
 //! One subcommand per operation of the spec (the table in `generated.rs` is written by
 //! `cargo xtask codegen`), a flag per path or query parameter, the JSON body from `--body FILE`
-//! or `--body -`, configuration from the `WECHATPAY_*` environment variables. The response
-//! JSON goes to standard output; failures go to standard error with the exit status:
+//! or `--body -`, the file of an upload from `--file PATH`, every page of a list with `--all`,
+//! configuration from the `WECHATPAY_*` environment variables. The response JSON goes to
+//! standard output; failures go to standard error with the exit status:
 //!
 //! | status | |
 //! | --- | --- |
@@ -16,8 +17,11 @@
 mod app;
 mod body;
 mod generated;
+mod pages;
+mod raw;
 mod report;
 mod table;
+mod upload;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -25,6 +29,7 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 use clap::error::ErrorKind;
 use wechatpay_product_coupon::requests::OperationRequest;
+use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::{CallOptions, Client, Error};
 
 use report::Failure;
@@ -38,56 +43,116 @@ fn main() -> ExitCode {
         unreachable!("clap requires a subcommand")
     };
     let spec = generated::COMMANDS.iter().find(|c| c.name == name).expect("every subcommand comes from the table");
-    let body = match body_source(spec, sub) {
-        Ok(body) => body,
-        Err((kind, message)) => {
-            let sub_cmd = cmd.find_subcommand_mut(name).expect("the subcommand exists");
-            sub_cmd.error(kind, message).exit()
-        }
-    };
-    match run(spec, sub, body) {
+    let body = sub.get_one::<String>(app::BODY).map(String::as_str);
+    let meta = sub.get_one::<String>(app::META).map(String::as_str);
+    if body == Some("-") && meta == Some("-") {
+        let sub_cmd = cmd.find_subcommand_mut(name).expect("the subcommand exists");
+        sub_cmd.error(ErrorKind::ArgumentConflict, "only one of --body and --meta can read standard input").exit()
+    }
+    match run(spec, sub) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
 }
 
-/// Where the body comes from; `--body` is required exactly for operations with a body.
-fn body_source<'a>(spec: &CommandSpec, sub: &'a ArgMatches) -> Result<Option<&'a str>, (ErrorKind, String)> {
-    let given = sub.get_one::<String>(app::BODY).map(String::as_str);
-    match (&spec.body, given) {
-        (Some(b), None) => Err((
-            ErrorKind::MissingRequiredArgument,
-            format!("`{}` needs a JSON body ({}): --body FILE, or --body - for standard input", spec.name, b.model),
-        )),
-        (None, Some(_)) => Err((ErrorKind::ArgumentConflict, format!("`{}` takes no body; drop --body", spec.name))),
-        (_, given) => Ok(given),
+/// One operation's request as the command line gives it, before any page token.
+pub struct Call<'a> {
+    spec: &'a CommandSpec,
+    path: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, String)>,
+    /// The JSON body, or for an upload the meta JSON, as bytes.
+    body: Option<Vec<u8>>,
+    file: Option<UploadFile>,
+    validate: bool,
+}
+
+impl Call<'_> {
+    /// The typed request, with `page_token` (when given) as its page-token parameter.
+    fn typed(&self, page_token: Option<&str>) -> Result<OperationRequest, Failure> {
+        let path: Vec<(&str, &str)> = self.path.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let mut query: Vec<(&str, &str)> = self.query.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
+            query.retain(|(n, _)| *n != pages.page_token);
+            query.push((pages.page_token, token));
+        }
+        let mut request = OperationRequest::parse(self.spec.operation_id, &path, &query, self.body.as_deref())
+            .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
+        if let Some(file) = &self.file {
+            request.set_file(file.clone());
+        }
+        Ok(request)
+    }
+
+    /// Sends the request (one page of it, for `--all`) and gives the response as JSON: typed
+    /// and validated, or with `--no-validate` exactly as given.
+    pub async fn send(&self, client: &Client, page_token: Option<&str>) -> Result<serde_json::Value, Failure> {
+        let result = if self.validate {
+            match self.typed(page_token)?.send(client).await {
+                Ok(response) => {
+                    return response.to_json().map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
+                }
+                Err(e) => Err(e),
+            }
+        } else {
+            let meta = raw::meta(self.spec.operation_id)
+                .ok_or_else(|| Failure::other(format!("no operation `{}`", self.spec.operation_id)))?;
+            let path = raw::path(meta, &self.path).map_err(Failure::input)?;
+            let mut query = self.query.clone();
+            if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
+                query.retain(|(n, _)| *n != pages.page_token);
+                query.push((pages.page_token, token.to_owned()));
+            }
+            let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
+            raw::send(client, meta, path, query, self.body.clone(), upload).await
+        };
+        result.map_err(|e| match e {
+            Error::DryRun(prepared) => Failure::dry_run(prepared),
+            Error::Validation(violations) => Failure::violations(violations),
+            Error::Config(message) => Failure::config(message),
+            e => Failure::call(&e),
+        })
     }
 }
 
-fn run(spec: &CommandSpec, sub: &ArgMatches, body_source: Option<&str>) -> Result<(), Failure> {
+fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
     let validate = !sub.get_flag(app::NO_VALIDATE);
     let dry_run = sub.get_flag(app::DRY_RUN);
+    let show_signature = sub.get_flag(app::SHOW_SIGNATURE);
 
     let mut path = Vec::new();
     let mut query = Vec::new();
     for p in spec.params {
         if let Some(value) = sub.get_one::<String>(p.flag) {
             match p.location {
-                Location::Path => path.push((p.wire, value.as_str())),
-                Location::Query => query.push((p.wire, value.as_str())),
+                Location::Path => path.push((p.wire, value.clone())),
+                Location::Query => query.push((p.wire, value.clone())),
             }
         }
     }
 
-    let body = body_source.map(read_body).transpose()?;
-    if let (Some(bytes), Some(spec_body)) = (&body, &spec.body) {
-        check_keys(bytes, spec_body, validate)?;
-    }
-    let request = OperationRequest::parse(spec.operation_id, &path, &query, body.as_deref())
-        .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
+    let (body, file) = match &spec.upload {
+        Some(upload_spec) => {
+            let source = sub.get_one::<String>(app::FILE).map(String::as_str).unwrap_or_default();
+            let file = upload::read_file(source)?;
+            let meta = match sub.get_one::<String>(app::META) {
+                Some(source) => read_input(source, "meta")?,
+                None => upload::meta_for(&file),
+            };
+            check_keys(&meta, &upload_spec.meta, validate, "meta")?;
+            (Some(meta), Some(file))
+        }
+        None => {
+            let body = sub.get_one::<String>(app::BODY).map(|s| read_input(s, "body")).transpose()?;
+            if let (Some(bytes), Some(spec_body)) = (&body, &spec.body) {
+                check_keys(bytes, spec_body, validate, "body")?;
+            }
+            (body, None)
+        }
+    };
+    let call = Call { spec, path, query, body, file, validate };
     if validate {
         // The call validates too; doing it first needs no configuration.
-        request.validate().map_err(Failure::violations)?;
+        call.typed(None)?.validate().map_err(Failure::violations)?;
     }
 
     let client = Client::from_env().map_err(|e| match e {
@@ -99,38 +164,41 @@ fn run(spec: &CommandSpec, sub: &ArgMatches, body_source: Option<&str>) -> Resul
         .enable_all()
         .build()
         .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))?;
-    match runtime.block_on(request.send(&client)) {
-        Ok(response) => {
-            let json = response.to_json().map_err(|e| Failure::other(format!("cannot encode the response: {e}")))?;
-            report::print_json(&json)
-        }
-        Err(Error::DryRun(prepared)) => report::print_prepared(&prepared),
-        Err(Error::Validation(violations)) => Err(Failure::violations(violations)),
-        Err(Error::Config(message)) => Err(Failure::config(message)),
-        Err(e) => Err(Failure::call(&e)),
+    let outcome = match (&spec.pages, sub.get_flag(app::ALL)) {
+        (Some(pages), true) => runtime.block_on(pages::print_all(&call, pages, &client, sub.get_flag(app::LINES))),
+        _ => runtime.block_on(call.send(&client, None)).and_then(|json| report::print_json(&json)),
+    };
+    match outcome {
+        Err(failure) => match failure.into_dry_run() {
+            Ok(prepared) => report::print_prepared(&prepared, show_signature),
+            Err(failure) => Err(failure),
+        },
+        ok => ok,
     }
 }
 
-/// The body bytes from a file or, for `-`, standard input; they must be JSON.
-fn read_body(source: &str) -> Result<Vec<u8>, Failure> {
+/// A body or meta from a file or, for `-`, standard input; it must be JSON.
+fn read_input(source: &str, what: &str) -> Result<Vec<u8>, Failure> {
     let bytes = if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
-            .map_err(|e| Failure::input(format!("cannot read the body from standard input: {e}")))?;
+            .map_err(|e| Failure::input(format!("cannot read the {what} from standard input: {e}")))?;
         bytes
     } else {
-        std::fs::read(source).map_err(|e| Failure::input(format!("cannot read the body from {source:?}: {e}")))?
+        std::fs::read(source).map_err(|e| Failure::input(format!("cannot read the {what} from {source:?}: {e}")))?
     };
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+        .map_err(|e| Failure::input(format!("the {what} is not JSON: {e}")))?;
     Ok(bytes)
 }
 
-/// Refuses keys the model does not know (they would silently not be sent); with
-/// `--no-validate` only warns. Bodies that are not JSON, or not of the model, are left to
-/// `OperationRequest::parse`, which names the JSON path of the problem.
-fn check_keys(bytes: &[u8], spec: &table::BodySpec, validate: bool) -> Result<(), Failure> {
+/// Refuses keys the model does not know (the typed request would silently drop them); with
+/// `--no-validate`, which sends the JSON as given, only warns. Bodies that are not of the
+/// model are left to `OperationRequest::parse`, which names the JSON path of the problem.
+fn check_keys(bytes: &[u8], spec: &table::BodySpec, validate: bool, what: &str) -> Result<(), Failure> {
     let input: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| Failure::input(format!("the body is not JSON: {e}")))?;
+        serde_json::from_slice(bytes).map_err(|e| Failure::input(format!("the {what} is not JSON: {e}")))?;
     let Ok(canonical) = (spec.canonical)(bytes) else { return Ok(()) };
     let unknown = body::unknown_keys(&input, &canonical);
     if unknown.is_empty() {
@@ -139,10 +207,10 @@ fn check_keys(bytes: &[u8], spec: &table::BodySpec, validate: bool) -> Result<()
     let lines: Vec<String> = unknown.iter().map(|path| format!("{path}: unknown key")).collect();
     let (count, model) = (unknown.len(), spec.model);
     if validate {
-        let headline = format!("the body has {count} key(s) that {model} does not know; they would not be sent");
+        let headline = format!("the {what} has {count} key(s) that {model} does not know; they would not be sent");
         Err(Failure::input_lines(headline, lines))
     } else {
-        report::warn(&format!("not sending {count} body key(s) that {model} does not know"), &lines);
+        report::warn(&format!("sending {count} {what} key(s) that {model} does not know, as given"), &lines);
         Ok(())
     }
 }

@@ -1,5 +1,11 @@
 //! What the CLI prints: the response, a dry run's request, and failures with their exit status.
+//!
+//! What users paste into tickets and chats must stay safe: a dry run's signature is redacted
+//! unless asked for (it can be replayed for five minutes), and text the server chose is printed
+//! with control characters escaped, so a message cannot move the cursor, recolour or rewrite
+//! the terminal, or forge lines of output.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -18,68 +24,83 @@ pub struct Failure {
     code: u8,
     headline: String,
     lines: Vec<String>,
+    /// Not a failure at all: a dry run stopped the call with the request it would have sent.
+    prepared: Option<Box<PreparedRequest>>,
 }
 
 impl Failure {
+    fn new(code: u8, headline: String, lines: Vec<String>) -> Self {
+        Failure { code, headline, lines, prepared: None }
+    }
+
+    /// A dry run's request, carried out of the call like an error.
+    pub fn dry_run(prepared: Box<PreparedRequest>) -> Self {
+        Failure { prepared: Some(prepared), ..Failure::new(0, "dry run".to_owned(), Vec::new()) }
+    }
+
+    /// The dry run's request, or the failure itself.
+    pub fn into_dry_run(self) -> Result<Box<PreparedRequest>, Failure> {
+        match self.prepared {
+            Some(prepared) => Ok(prepared),
+            None => Err(self),
+        }
+    }
+
     pub fn input(headline: String) -> Self {
-        Failure { code: EXIT_INPUT, headline, lines: Vec::new() }
+        Failure::new(EXIT_INPUT, headline, Vec::new())
     }
 
     pub fn input_lines(headline: String, lines: Vec<String>) -> Self {
-        Failure { code: EXIT_INPUT, headline, lines }
+        Failure::new(EXIT_INPUT, headline, lines)
     }
 
     /// Every violation as `path: message`.
     pub fn violations(violations: Violations) -> Self {
         let lines = violations.iter().map(ToString::to_string).collect();
-        Failure {
-            code: EXIT_INPUT,
-            headline: format!(
-                "request validation failed: {} problem(s) (--no-validate sends it anyway)",
-                violations.0.len()
-            ),
-            lines,
-        }
+        let headline =
+            format!("request validation failed: {} problem(s) (--no-validate sends it anyway)", violations.0.len());
+        Failure::new(EXIT_INPUT, headline, lines)
     }
 
     pub fn config(message: String) -> Self {
-        Failure {
-            code: EXIT_CONFIG,
-            headline: format!("configuration: {message}"),
-            lines: vec![
+        Failure::new(
+            EXIT_CONFIG,
+            format!("configuration: {message}"),
+            vec![
                 "set WECHATPAY_MCHID, WECHATPAY_MERCHANT_SERIAL_NO, WECHATPAY_PRIVATE_KEY_PATH and either".to_owned(),
                 "WECHATPAY_PUBLIC_KEY_ID with WECHATPAY_PUBLIC_KEY_PATH, or WECHATPAY_APIV3_KEY (see --help)"
                     .to_owned(),
             ],
-        }
+        )
     }
 
     pub fn other(headline: String) -> Self {
-        Failure { code: EXIT_CALL, headline, lines: Vec::new() }
+        Failure::new(EXIT_CALL, headline, Vec::new())
     }
 
-    /// A failed call: the error, then status, code, message, detail and Request-ID as known.
+    /// A failed call: the error, then status, code, message, detail and Request-ID as known,
+    /// the server's text with its control characters escaped.
     pub fn call(error: &Error) -> Self {
         let mut lines = Vec::new();
         if let Some(api) = error.as_api() {
             lines.push(format!("status: {}", api.status));
-            lines.push(format!("code: {}", api.code.as_str()));
-            lines.push(format!("message: {}", api.message));
+            lines.push(format!("code: {}", escape_controls(api.code.as_str())));
+            lines.push(format!("message: {}", escape_controls(&api.message)));
             if let Some(detail) = &api.detail {
-                lines.push(format!("detail: {detail}"));
+                lines.push(format!("detail: {}", escape_controls(&detail.to_string())));
             }
             if let Some(raw) = &api.raw_body {
-                lines.push(format!("body: {raw}"));
+                lines.push(format!("body: {}", escape_controls(raw)));
             }
-            lines.push(format!("Request-ID: {}", api.request_id.as_deref().unwrap_or("(none)")));
+            lines.push(format!("Request-ID: {}", escape_controls(api.request_id.as_deref().unwrap_or("(none)"))));
             if !api.signature_verified {
                 lines.push("(the error response carried no WeChat Pay signature)".to_owned());
             }
         } else if let Some(status) = error.status() {
             lines.push(format!("status: {status}"));
-            lines.push(format!("Request-ID: {}", error.request_id().unwrap_or("(none)")));
+            lines.push(format!("Request-ID: {}", escape_controls(error.request_id().unwrap_or("(none)"))));
         }
-        Failure { code: EXIT_CALL, headline: error.to_string(), lines }
+        Failure::new(EXIT_CALL, escape_controls(&error.to_string()).into_owned(), lines)
     }
 
     /// Prints the failure on standard error and gives the exit status.
@@ -105,13 +126,73 @@ pub fn warn(headline: &str, lines: &[String]) {
 /// The response, pretty-printed, on standard output.
 pub fn print_json(json: &serde_json::Value) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(json).map_err(|e| Failure::other(format!("cannot print JSON: {e}")))?;
-    write_stdout(format!("{text}\n").as_bytes())
+    write_stdout(format!("{}\n", escape_json_text(&text)).as_bytes())
+}
+
+/// One JSON value on one line (for `--all --lines`), newline included.
+pub fn json_line(json: &serde_json::Value) -> Result<String, Failure> {
+    let text = serde_json::to_string(json).map_err(|e| Failure::other(format!("cannot print JSON: {e}")))?;
+    Ok(format!("{}\n", escape_json_text(&text)))
+}
+
+/// A character a terminal may act on instead of showing: C0 and C1 controls, DEL, and the
+/// bidirectional overrides that reorder what is shown.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Server text made safe to print: every unsafe character as a Rust escape (`\u{1b}`, `\r`).
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with the unsafe characters serde_json leaves raw (DEL, C1 controls, bidi
+/// overrides) as `\uXXXX` escapes: the same JSON value, safe on a terminal. Raw newlines
+/// are the printer's own layout (serde_json escapes those inside strings), so they stay.
+fn escape_json_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c != '\n' && is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The `Authorization` value with its `signature="..."` replaced by `<redacted>`.
+fn redact_signature(authorization: &str) -> String {
+    const KEY: &str = "signature=\"";
+    let Some(start) = authorization.find(KEY).map(|i| i + KEY.len()) else { return authorization.to_owned() };
+    let end = authorization[start..].find('"').map_or(authorization.len(), |i| start + i);
+    format!("{}<redacted>{}", &authorization[..start], &authorization[end..])
 }
 
 /// A dry run's signed request, as HTTP: request line, headers, blank line, the exact body.
-pub fn print_prepared(request: &PreparedRequest) -> Result<(), Failure> {
+/// The signature is `<redacted>` unless `show_signature`.
+pub fn print_prepared(request: &PreparedRequest, show_signature: bool) -> Result<(), Failure> {
     let mut out = format!("{} {}\n", request.method, request.url);
     for (name, value) in &request.headers {
+        let value = if !show_signature && name.eq_ignore_ascii_case("Authorization") {
+            redact_signature(value)
+        } else {
+            value.clone()
+        };
         out.push_str(&format!("{name}: {value}\n"));
     }
     out.push('\n');
@@ -126,4 +207,30 @@ pub fn print_prepared(request: &PreparedRequest) -> Result<(), Failure> {
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| Failure::other(format!("cannot write the output: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_redacted_and_nothing_else() {
+        let auth = r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="c2ln+/=",timestamp="1",serial_no="S""#;
+        let redacted = redact_signature(auth);
+        assert_eq!(
+            redacted,
+            r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="<redacted>",timestamp="1",serial_no="S""#
+        );
+        assert_eq!(redact_signature("Bearer x"), "Bearer x");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("plain 中文"), "plain 中文");
+        assert_eq!(escape_controls("a\x1b[31mred\r\nX\u{202e}"), "a\\u{1b}[31mred\\r\\nX\\u{202e}");
+        let json = serde_json::json!({ "m": "a\u{9b}b\u{7f}\x1b" });
+        let line = json_line(&json).unwrap();
+        assert_eq!(line, "{\"m\":\"a\\u009bb\\u007f\\u001b\"}\n");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&line).unwrap(), json, "the same JSON value");
+    }
 }

@@ -16,6 +16,32 @@ pub struct CommandSpec {
     pub params: &'static [ParamSpec],
     /// The JSON body, when the operation takes one.
     pub body: Option<BodySpec>,
+    /// The file and its meta, when the operation uploads one.
+    pub upload: Option<UploadSpec>,
+    /// Where the page token and items are, when the operation is paged.
+    pub pages: Option<PageSpec>,
+}
+
+/// A multipart upload: the meta JSON (what gets signed) and the file.
+#[derive(Debug)]
+pub struct UploadSpec {
+    /// The meta's model.
+    pub meta: BodySpec,
+    /// The form part holding the meta (`meta`).
+    pub meta_field: &'static str,
+    /// The form part holding the file (`file`).
+    pub file_field: &'static str,
+}
+
+/// A paged list operation, by wire names.
+#[derive(Debug)]
+pub struct PageSpec {
+    /// The query parameter that asks for a page (`page_token`).
+    pub page_token: &'static str,
+    /// The response field holding the page's items.
+    pub items: &'static str,
+    /// The response field holding the next page's token (absent or empty on the last page).
+    pub next_page_token: &'static str,
 }
 
 /// A path or query parameter, given as `--flag VALUE`.

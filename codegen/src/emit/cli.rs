@@ -10,7 +10,8 @@ use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
 /// Flags the CLI defines itself; a parameter named like one gets a suffix.
-const RESERVED_FLAGS: &[&str] = &["body", "dry-run", "no-validate", "help", "version"];
+const RESERVED_FLAGS: &[&str] =
+    &["body", "file", "meta", "all", "lines", "dry-run", "no-validate", "show-signature", "help", "version"];
 
 pub fn emit(ir: &Ir) -> TokenStream {
     let commands = ir.operations.iter().map(|op| command(ir, op));
@@ -38,14 +39,33 @@ fn command(ir: &Ir, op: &OperationIr) -> TokenStream {
         .map(|((p, location), flag)| param(ir, p, flag, location));
     let body = match &op.request_body {
         Some(model) => {
-            let ty = format_ident!("{}", model);
+            let spec = body_spec(model);
+            quote! { ::core::option::Option::Some(#spec) }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    let upload = match &op.upload {
+        Some(u) => {
+            let meta = body_spec(&u.meta);
+            let (meta_field, file_field) = (&u.meta_field, &u.file_field);
             quote! {
-                ::core::option::Option::Some(crate::table::BodySpec {
-                    model: #model,
-                    canonical: crate::table::canonical::<::wechatpay_product_coupon::models::#ty>,
+                ::core::option::Option::Some(crate::table::UploadSpec {
+                    meta: #meta,
+                    meta_field: #meta_field,
+                    file_field: #file_field,
                 })
             }
         }
+        None => quote! { ::core::option::Option::None },
+    };
+    let pages = match page_spec(ir, op) {
+        Some((page_token, items, next_page_token)) => quote! {
+            ::core::option::Option::Some(crate::table::PageSpec {
+                page_token: #page_token,
+                items: #items,
+                next_page_token: #next_page_token,
+            })
+        },
         None => quote! { ::core::option::Option::None },
     };
     quote! {
@@ -56,8 +76,31 @@ fn command(ir: &Ir, op: &OperationIr) -> TokenStream {
             long_about: #long_about,
             params: &[#(#params),*],
             body: #body,
+            upload: #upload,
+            pages: #pages,
         }
     }
+}
+
+/// A JSON body (or upload meta) of request model `model`.
+fn body_spec(model: &str) -> TokenStream {
+    let ty = format_ident!("{}", model);
+    quote! {
+        crate::table::BodySpec {
+            model: #model,
+            canonical: crate::table::canonical::<::wechatpay_product_coupon::models::#ty>,
+        }
+    }
+}
+
+/// For a paged operation, the wire names of its page-token query parameter and of the items
+/// and next-page-token fields of its response: what `--all` follows in the response JSON.
+fn page_spec(ir: &Ir, op: &OperationIr) -> Option<(String, String, String)> {
+    let p = op.pagination.as_ref()?;
+    let (_, model) = op.response.as_ref()?;
+    let fields = &ir.models.get(model.as_ref()?)?.fields;
+    let wire = |rust: &str| fields.iter().find(|f| f.rust == rust).map(|f| f.wire.clone());
+    Some((p.page_token.clone(), wire(&p.items.rust)?, wire(&p.next_page_token.rust)?))
 }
 
 fn param(ir: &Ir, p: &FieldIr, flag: &str, location: TokenStream) -> TokenStream {
@@ -132,6 +175,17 @@ fn long_about(op: &OperationIr) -> String {
     }
     if let Some(model) = &op.request_body {
         facts.push(format!("Body: JSON {model}, from --body FILE or --body - (standard input)"));
+    }
+    if let Some(u) = &op.upload {
+        facts.push(format!(
+            "File: --file PATH ({}, at most {} bytes); meta: JSON {}, built from the file or given with --meta FILE",
+            u.media_types.join(" / "),
+            u.max_bytes,
+            u.meta
+        ));
+    }
+    if op.pagination.is_some() {
+        facts.push("Pages: --all fetches every page and prints the items as one JSON array (--lines: one JSON item a line, page by page)".to_owned());
     }
     facts.push(format!(
         "Documentation: https://pay.weixin.qq.com/doc/v3/partner/{} (更新时间 {})",

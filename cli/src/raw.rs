@@ -1,0 +1,74 @@
+//! `--no-validate`: the request goes out exactly as the user gave it.
+//!
+//! The typed path parses the body into the request model, so a body the spec calls invalid in
+//! shape (a required field missing, a number as a string) could not be sent at all. When the
+//! spec is wrong that is the user's only way out, so here the body bytes are signed and sent
+//! as given (their JSON syntax checked, nothing else) and the response, still verified, comes
+//! back as JSON. Kept in one module so it can move to the library's raw call once that exists.
+
+use wechatpay_product_coupon::generated::operations::OPERATIONS;
+use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts, encode_path_segment};
+use wechatpay_product_coupon::runtime::upload::{MultipartLayout, UploadFile};
+use wechatpay_product_coupon::{Client, Error};
+
+use crate::table::UploadSpec;
+
+/// The operation's static facts (method, path template) by id.
+pub fn meta(operation_id: &str) -> Option<&'static OperationMeta> {
+    OPERATIONS.iter().copied().find(|m| m.id == operation_id)
+}
+
+/// The request target's path: the template with each `{name}` replaced by its percent-encoded
+/// value; `None` names a placeholder without a value.
+pub fn path(meta: &OperationMeta, params: &[(&str, String)]) -> Result<String, String> {
+    let mut out = String::new();
+    for (i, segment) in meta.path_template.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let (_, value) = params
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .ok_or_else(|| format!("missing path parameter `{name}`"))?;
+                out.push_str(&encode_path_segment(value));
+            }
+            None => out.push_str(segment),
+        }
+    }
+    Ok(out)
+}
+
+/// Signs and sends `body` as given; for an upload `body` is the meta JSON and `file` goes with
+/// it in the multipart form. Returns the verified response as JSON (`null` for an empty one).
+pub async fn send(
+    client: &Client,
+    meta: &'static OperationMeta,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    upload: Option<(&UploadSpec, &UploadFile)>,
+) -> Result<serde_json::Value, Error> {
+    let parts = RequestParts { meta, path, query, body };
+    match upload {
+        Some((spec, file)) => {
+            let layout = MultipartLayout { meta_field: spec.meta_field, file_field: spec.file_field };
+            client.execute_upload(parts, &layout, file).await
+        }
+        None => client.execute(parts).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_is_the_template_with_encoded_values() {
+        let meta = meta("create_stock_bundle").expect("in the spec");
+        let path = path(meta, &[("product_coupon_id", "a/b c".to_owned())]).unwrap();
+        assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/a%2Fb%20c/stock-bundles");
+        assert!(super::path(meta, &[]).unwrap_err().contains("product_coupon_id"));
+    }
+}
