@@ -43,8 +43,7 @@ fn main() -> ExitCode {
         unreachable!("clap requires a subcommand")
     };
     let spec = generated::COMMANDS.iter().find(|c| c.name == name).expect("every subcommand comes from the table");
-    let body = sub.get_one::<String>(app::BODY).map(String::as_str);
-    let meta = sub.get_one::<String>(app::META).map(String::as_str);
+    let (body, meta) = (option(sub, app::BODY), option(sub, app::META));
     if body == Some("-") && meta == Some("-") {
         let sub_cmd = cmd.find_subcommand_mut(name).expect("the subcommand exists");
         sub_cmd.error(ErrorKind::ArgumentConflict, "only one of --body and --meta can read standard input").exit()
@@ -132,9 +131,8 @@ fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
 
     let (body, file) = match &spec.upload {
         Some(upload_spec) => {
-            let source = sub.get_one::<String>(app::FILE).map(String::as_str).unwrap_or_default();
-            let file = upload::read_file(source)?;
-            let meta = match sub.get_one::<String>(app::META) {
+            let file = upload::read_file(option(sub, app::FILE).unwrap_or_default())?;
+            let meta = match option(sub, app::META) {
                 Some(source) => read_input(source, "meta")?,
                 None => upload::meta_for(&file),
             };
@@ -142,7 +140,7 @@ fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
             (Some(meta), Some(file))
         }
         None => {
-            let body = sub.get_one::<String>(app::BODY).map(|s| read_input(s, "body")).transpose()?;
+            let body = option(sub, app::BODY).map(|s| read_input(s, "body")).transpose()?;
             if let (Some(bytes), Some(spec_body)) = (&body, &spec.body) {
                 check_keys(bytes, spec_body, validate, "body")?;
             }
@@ -164,8 +162,8 @@ fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))?;
-    let outcome = match (&spec.pages, sub.get_flag(app::ALL)) {
-        (Some(pages), true) => runtime.block_on(pages::print_all(&call, pages, &client, sub.get_flag(app::LINES))),
+    let outcome = match (&spec.pages, flag(sub, app::ALL)) {
+        (Some(pages), true) => runtime.block_on(pages::print_all(&call, pages, &client, flag(sub, app::LINES))),
         _ => runtime.block_on(call.send(&client, None)).and_then(|json| report::print_json(&json)),
     };
     match outcome {
@@ -175,6 +173,16 @@ fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
         },
         ok => ok,
     }
+}
+
+/// The value of an option the subcommand may not have (`--body` exists only where a body does).
+fn option<'a>(sub: &'a ArgMatches, id: &str) -> Option<&'a str> {
+    sub.try_get_one::<String>(id).ok().flatten().map(String::as_str)
+}
+
+/// Whether a flag the subcommand may not have is set.
+fn flag(sub: &ArgMatches, id: &str) -> bool {
+    sub.try_get_one::<bool>(id).ok().flatten().copied().unwrap_or(false)
 }
 
 /// A body or meta from a file or, for `-`, standard input; it must be JSON.

@@ -63,7 +63,14 @@ async fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>)
     let mut child = cmd.spawn().expect("the binary starts");
     if let Some(text) = stdin {
         let mut pipe = child.stdin.take().expect("piped");
-        pipe.write_all(text.as_bytes()).await.expect("write stdin");
+        // The binary may exit without reading its input (a usage error does): then the write
+        // fails with BrokenPipe, or succeeds into the pipe buffer, depending on scheduling.
+        // Either is fine; what the binary printed and its exit status are what is checked.
+        match pipe.write_all(text.as_bytes()).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => panic!("write stdin: {e}"),
+        }
         drop(pipe);
     }
     let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
@@ -96,10 +103,11 @@ fn valid_bundle_request() -> Value {
 
 /// A server answering every request whose merchant signature verifies with `status` and
 /// `body`, signed with the test WeChat Pay key (and 401 SIGN_ERROR otherwise).
-async fn signed_server(status: u16, body: &'static str) -> TestServer {
+async fn signed_server(status: u16, body: impl Into<String>) -> TestServer {
     let keys = WechatKeys::load();
+    let body: String = body.into();
     TestServer::start(move |req, _| match req.check_merchant_signature() {
-        Ok(()) => Reply::signed(status, body, &keys.public_key_mode, PUB_KEY_ID),
+        Ok(()) => Reply::signed(status, &body, &keys.public_key_mode, PUB_KEY_ID),
         Err(e) => Reply::plain(401, &format!(r#"{{"code":"SIGN_ERROR","message":"{e}"}}"#)),
     })
     .await
@@ -116,7 +124,7 @@ async fn help_lists_a_subcommand_per_operation() {
         let line = line.unwrap_or_else(|| panic!("no `{name}` in --help:\n{}", out.stdout));
         assert!(line.contains(op.title), "{line}");
     }
-    for flag in ["--dry-run", "--no-validate", "--body <FILE>", "WECHATPAY_MCHID"] {
+    for flag in ["--dry-run", "--no-validate", "--show-signature", "--all", "--file PATH", "WECHATPAY_MCHID"] {
         assert!(out.stdout.contains(flag), "{flag} in:\n{}", out.stdout);
     }
 
@@ -129,9 +137,38 @@ async fn help_lists_a_subcommand_per_operation() {
         "频率限制: 20/s",
         "https://pay.weixin.qq.com/doc/v3/partner/4016280622",
         "CreateStockBundleRequest",
+        "--body <FILE>",
     ] {
         assert!(out.stdout.contains(text), "{text} in:\n{}", out.stdout);
     }
+}
+
+#[tokio::test]
+async fn each_subcommand_offers_only_the_options_it_takes() {
+    let out = run(&["get-stock", "--help"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for absent in ["--body", "--file", "--meta", "--all"] {
+        assert!(!out.stdout.contains(absent), "no {absent} in:\n{}", out.stdout);
+    }
+    assert!(out.stdout.contains("--dry-run"), "the global flags stay: {}", out.stdout);
+    let out = run(&["get-stock", "--product-coupon-id", "1", "--stock-id", "2", "--body", "x"], &[], None).await;
+    assert_eq!(out.code, 2, "refused by the command line: {}", out.stderr);
+
+    let out = run(&["upload-image", "--help"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for text in ["--file <PATH>", "--meta <FILE>", "ImageUploadMeta", "image/jpeg / image/png"] {
+        assert!(out.stdout.contains(text), "{text} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("--body"), "{}", out.stdout);
+
+    let out = run(&["list-stocks", "--help"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for text in ["--all", "--lines", "--page-size"] {
+        assert!(out.stdout.contains(text), "{text} in:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("--body"), "{}", out.stdout);
+    let out = run(&["list-stocks", "--product-coupon-id", "1", "--brand-id", "2", "--lines"], &[], None).await;
+    assert_eq!(out.code, 2, "--lines needs --all: {}", out.stderr);
 }
 
 #[tokio::test]
@@ -248,13 +285,104 @@ async fn no_validate_sends_an_invalid_request_and_the_server_decides() {
 }
 
 #[tokio::test]
+async fn no_validate_sends_a_body_the_model_cannot_hold_byte_for_byte() {
+    // The spec calls `stock_bundle` required; a server that disagrees must still be reachable.
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let mut request = valid_bundle_request();
+    request.as_object_mut().unwrap().remove("stock_bundle");
+    request["brand_new_field"] = json!({ "kept": [1, "two"] });
+    let given = format!("{}\n", serde_json::to_string_pretty(&request).unwrap());
+
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", "-"];
+    let out = run(&args, &config(&srv.url()), Some(&given)).await;
+    assert_eq!(out.code, 3, "refused with validation: {}", out.stderr);
+    assert!(out.stderr.contains("stock_bundle"), "{}", out.stderr);
+    assert!(srv.requests().is_empty());
+
+    let out = run(&[&args[..], &["--no-validate"]].concat(), &config(&srv.url()), Some(&given)).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let printed: Value = serde_json::from_str(&out.stdout).expect("the verified response as JSON");
+    assert_eq!(printed, serde_json::from_str::<Value>(BUNDLE_RESPONSE).unwrap(), "as the server sent it");
+    let sent = srv.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body, given.as_bytes(), "the body exactly as given");
+    assert_eq!(sent[0].target, format!("{BUNDLE_PATH}/1/stock-bundles"));
+    sent[0].check_merchant_signature().expect("signed over the bytes sent");
+
+    // Only the JSON syntax is checked.
+    let out = run(&args, &config(&srv.url()), Some("{\"a\":")).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let out = run(&[&args[..], &["--no-validate"]].concat(), &config(&srv.url()), Some("{\"a\":")).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("the body is not JSON"), "{}", out.stderr);
+    assert_eq!(srv.requests().len(), 1, "nothing more was sent");
+}
+
+#[tokio::test]
+async fn no_validate_still_verifies_the_response() {
+    // A response whose signature does not verify is refused even on the raw path.
+    let keys = WechatKeys::load();
+    let srv = TestServer::start(move |_, _| match Reply::signed(200, BUNDLE_RESPONSE, &keys.public_key_mode, PUB_KEY_ID) {
+        Reply::Respond { status, headers, .. } => {
+            Reply::Respond { status, headers, body: BUNDLE_RESPONSE.replace("123456789", "987654321").into_bytes() }
+        }
+        other => other,
+    })
+    .await;
+    let file = body_file("raw-verify", &valid_bundle_request());
+    let args = ["--no-validate", "create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    let out = run(&args, &config(&srv.url()), None).await;
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing unverified printed: {}", out.stdout);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn server_text_is_printed_with_control_characters_escaped() {
+    let srv = signed_server(
+        400,
+        "{\"code\":\"PARAM_ERROR\",\"message\":\"\\u001b[31mred\\rforged\\u202e\",\"detail\":{\"x\":\"\\u009b2J\"}}",
+    )
+    .await;
+    let file = body_file("controls", &valid_bundle_request());
+
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", &file], &config(&srv.url()), None).await;
+
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    assert!(out.stderr.lines().any(|l| l.trim() == r"message: \u{1b}[31mred\rforged\u{202e}"), "{}", out.stderr);
+    assert!(out.stderr.contains(r"\u{9b}2J"), "{}", out.stderr);
+    assert!(!out.stderr.chars().any(|c| c != '\n' && c.is_control()), "no raw control character: {:?}", out.stderr);
+    assert!(!out.stderr.contains('\u{202e}'), "{:?}", out.stderr);
+
+    // A successful response's strings: serde_json escapes C0 controls; DEL, C1 and bidi
+    // overrides are escaped too, and the output is still the same JSON.
+    let srv = signed_server(200, BUNDLE_RESPONSE.replace("123456789", "12\\u009b3\\u007f")).await;
+    let out =
+        run(&["create-stock-bundle", "--product-coupon-id", "1", "--body", &file], &config(&srv.url()), None).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(!out.stdout.chars().any(|c| c != '\n' && c.is_control()), "{:?}", out.stdout);
+    let printed: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(printed["stock_bundle_id"], "12\u{9b}3\u{7f}");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
 async fn dry_run_prints_the_signed_request_and_sends_nothing() {
     let srv = signed_server(200, BUNDLE_RESPONSE).await;
     let request = valid_bundle_request();
     let file = body_file("dry-run", &request);
 
     let args = ["create-stock-bundle", "--product-coupon-id", "a/b", "--body", &file, "--dry-run"];
+
+    // By default the signature, which anyone could replay for five minutes, is not shown.
     let out = run(&args, &config(&srv.url()), None).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let auth = out.stdout.lines().find_map(|l| l.strip_prefix("Authorization: ")).expect("an Authorization line");
+    assert!(auth.contains(r#"signature="<redacted>""#), "{auth}");
+    assert!(auth.starts_with("WECHATPAY2-SHA256-RSA2048 ") && auth.contains(&format!(r#"mchid="{MCHID}""#)), "{auth}");
+
+    let out = run(&[&args[..], &["--show-signature"]].concat(), &config(&srv.url()), None).await;
 
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert!(srv.requests().is_empty(), "nothing was sent");
@@ -297,14 +425,14 @@ async fn unknown_body_keys_are_refused_with_their_paths() {
     }
     assert!(srv.requests().is_empty(), "nothing was sent");
 
-    // --no-validate sends what the model knows, and says what it left out.
+    // --no-validate sends the body as given, and says which keys the model does not know.
     let out = run(&[&args[..], &["--no-validate"]].concat(), &config(&srv.url()), None).await;
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
-    assert!(out.stderr.starts_with("warning: "), "{}", out.stderr);
+    assert!(out.stderr.starts_with("warning: sending 3 body key(s)"), "{}", out.stderr);
     assert!(out.stderr.contains("out_reqest_no: unknown key"), "{}", out.stderr);
     let sent = srv.requests();
     assert_eq!(sent.len(), 1);
-    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap(), valid_bundle_request());
+    assert_eq!(serde_json::from_slice::<Value>(&sent[0].body).unwrap(), request);
     std::fs::remove_file(file).unwrap();
 }
 
