@@ -215,7 +215,8 @@ mod tests {
 
     #[test]
     fn the_signature_is_redacted_and_nothing_else() {
-        let auth = r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="c2ln+/=",timestamp="1",serial_no="S""#;
+        let auth =
+            r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",signature="c2ln+/=",timestamp="1",serial_no="S""#;
         let redacted = redact_signature(auth);
         assert_eq!(
             redacted,

@@ -322,13 +322,14 @@ async fn no_validate_sends_a_body_the_model_cannot_hold_byte_for_byte() {
 async fn no_validate_still_verifies_the_response() {
     // A response whose signature does not verify is refused even on the raw path.
     let keys = WechatKeys::load();
-    let srv = TestServer::start(move |_, _| match Reply::signed(200, BUNDLE_RESPONSE, &keys.public_key_mode, PUB_KEY_ID) {
-        Reply::Respond { status, headers, .. } => {
-            Reply::Respond { status, headers, body: BUNDLE_RESPONSE.replace("123456789", "987654321").into_bytes() }
-        }
-        other => other,
-    })
-    .await;
+    let srv =
+        TestServer::start(move |_, _| match Reply::signed(200, BUNDLE_RESPONSE, &keys.public_key_mode, PUB_KEY_ID) {
+            Reply::Respond { status, headers, .. } => {
+                Reply::Respond { status, headers, body: BUNDLE_RESPONSE.replace("123456789", "987654321").into_bytes() }
+            }
+            other => other,
+        })
+        .await;
     let file = body_file("raw-verify", &valid_bundle_request());
     let args = ["--no-validate", "create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
     let out = run(&args, &config(&srv.url()), None).await;

@@ -1,11 +1,12 @@
 //! The documented sandbox flow, exactly as the README gives it: start the sandbox, write its
 //! env file, `set -a; . FILE; set +a`, and the CLI works against it — including a request sent
-//! with `--no-validate` that the sandbox still refuses.
+//! with `--no-validate` that the sandbox still refuses, a body sent as given, an image upload
+//! and every page of a listing.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use wechatpay_sandbox::Sandbox;
+use wechatpay_sandbox::{Sandbox, demo};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wechatpay-product-coupon");
 const CREATE_EXAMPLE: &str = include_str!("../../generated-client/tests/fixtures/create_product_coupon.request.1.json");
@@ -106,6 +107,131 @@ async fn the_cli_works_against_the_sandbox_through_its_env_file() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("400") && run.stderr.contains("out_request_no"), "{}", run.stderr);
     assert!(run.stderr.contains("Request-ID"), "{}", run.stderr);
+
+    sandbox.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A started sandbox with its env file in a scratch directory.
+async fn sandbox_with_env_file(name: &str) -> (wechatpay_sandbox::RunningSandbox, PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let env_file = dir.join("sandbox.env");
+    sandbox.write_env_file(&env_file).unwrap();
+    (sandbox, dir, env_file)
+}
+
+#[tokio::test]
+async fn no_validate_sends_a_body_missing_a_required_field_and_the_sandbox_answers() {
+    let (sandbox, dir, env_file) = sandbox_with_env_file("raw").await;
+    let mut coupon: serde_json::Value = serde_json::from_str(CREATE_EXAMPLE).unwrap();
+    coupon["display_info"].as_object_mut().unwrap().remove("combo_package_list");
+    coupon.as_object_mut().unwrap().remove("brand_id");
+    let body = write_json(&dir, "no-brand.json", &coupon);
+
+    // Validated, it cannot even become a request.
+    let run = cli_with_env_file(&env_file, &["create-product-coupon", "--body", &body]).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("brand_id"), "{}", run.stderr);
+
+    // With --no-validate it goes out as given, and the sandbox's own refusal comes back.
+    let run = cli_with_env_file(&env_file, &["--no-validate", "create-product-coupon", "--body", &body]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.lines().any(|l| l.trim() == "status: 400"), "{}", run.stderr);
+    assert!(run.stderr.lines().any(|l| l.trim() == "code: PARAM_ERROR"), "{}", run.stderr);
+    let message = run.stderr.lines().find_map(|l| l.trim().strip_prefix("message: ")).expect("a message");
+    assert!(message.contains("brand_id"), "the sandbox names the field: {message}");
+    assert!(run.stderr.contains("Request-ID: "), "{}", run.stderr);
+    assert!(sandbox.product_coupons().is_empty(), "nothing was created");
+
+    sandbox.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The smallest file that starts like a PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+#[tokio::test]
+async fn upload_image_sends_the_file_with_its_meta() {
+    let (sandbox, dir, env_file) = sandbox_with_env_file("upload").await;
+    let png = dir.join("logo.png");
+    std::fs::write(&png, PNG).unwrap();
+    let png = png.display().to_string();
+
+    let run = cli_with_env_file(&env_file, &["upload-image", "--file", &png]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let uploaded: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let url = uploaded["media_url"].as_str().expect("a media_url");
+    assert!(!url.is_empty(), "{uploaded}");
+
+    // The meta can be given; it must describe the file.
+    let meta = write_json(&dir, "meta.json", &serde_json::json!({ "filename": "logo.png", "sha256": "00" }));
+    let run = cli_with_env_file(&env_file, &["upload-image", "--file", &png, "--meta", &meta]).await;
+    assert_eq!(run.code, 3, "the library's meta check: {}", run.stderr);
+    assert!(run.stderr.contains("sha256"), "{}", run.stderr);
+
+    // The library's file checks, before anything is sent: content that is not the type.
+    let fake = dir.join("fake.png");
+    std::fs::write(&fake, b"not an image").unwrap();
+    let fake = fake.display().to_string();
+    let run = cli_with_env_file(&env_file, &["upload-image", "--file", &fake]).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("file: the content does not look like image/png"), "{}", run.stderr);
+    // With --no-validate it is sent, and the sandbox refuses it itself.
+    let run = cli_with_env_file(&env_file, &["--no-validate", "upload-image", "--file", &fake]).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("status: 400"), "{}", run.stderr);
+
+    let run = cli_with_env_file(&env_file, &["upload-image"]).await;
+    assert_eq!(run.code, 2, "--file is required: {}", run.stderr);
+    assert!(run.stderr.contains("--file"), "{}", run.stderr);
+
+    sandbox.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn all_lists_every_page_as_one_document_or_as_json_lines() {
+    let (sandbox, dir, env_file) = sandbox_with_env_file("pages").await;
+    // Two bundles of three steps: six stocks, with two a page three pages.
+    let client = sandbox.client_builder().build().unwrap();
+    let coupon = client.create_product_coupon(&demo::product_coupon_request("PAGES_0001")).await.unwrap();
+    let id = coupon.product_coupon_id;
+    let first = coupon.stock_bundle.expect("a bundle coupon comes with its first bundle");
+    let second = client.create_stock_bundle(&id, &demo::stock_bundle_request("PAGES_0002", 3)).await.unwrap();
+    let mut expected: Vec<String> =
+        first.stock_list.iter().chain(&second.stock_list).map(|s| s.stock_id.clone()).collect();
+    expected.sort();
+    assert_eq!(expected.len(), 6);
+    let list = ["list-stocks", "--product-coupon-id", &id, "--brand-id", demo::BRAND_ID, "--page-size", "2"];
+
+    // Without --all: one page, and a token for the next.
+    let run = cli_with_env_file(&env_file, &list).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(page["stock_list"].as_array().map(Vec::len), Some(2));
+    assert!(page["next_page_token"].as_str().is_some_and(|t| !t.is_empty()), "{page}");
+
+    let ids = |items: Vec<serde_json::Value>| {
+        let mut ids: Vec<String> =
+            items.iter().map(|s| s["stock_id"].as_str().expect("a stock_id").to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let run = cli_with_env_file(&env_file, &[&list[..], &["--all"]].concat()).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("one JSON array");
+    assert_eq!(ids(all), expected, "every stock exactly once");
+
+    let run = cli_with_env_file(&env_file, &[&list[..], &["--all", "--lines"]].concat()).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON item a line")).collect();
+    assert_eq!(ids(lines), expected, "every stock exactly once");
+
+    // --all follows the tokens itself.
+    let run = cli_with_env_file(&env_file, &[&list[..], &["--all", "--page-token", "x"]].concat()).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
 
     sandbox.shutdown().await;
     std::fs::remove_dir_all(dir).unwrap();
