@@ -62,7 +62,7 @@ pub fn command(commands: &'static [CommandSpec]) -> Command {
                 .display_order(1001)
                 .action(ArgAction::SetTrue)
                 .global(true)
-                .help("Skip client-side validation and the unknown-key check (the server still validates)"),
+                .help("Send the body exactly as given: no client-side validation, only JSON syntax (the server still validates)"),
         )
         .arg(
             Arg::new(SHOW_SIGNATURE)
