@@ -62,7 +62,7 @@ pub fn command(commands: &'static [CommandSpec]) -> Command {
                 .display_order(1001)
                 .action(ArgAction::SetTrue)
                 .global(true)
-                .help("Send the body exactly as given: no client-side validation, only JSON syntax (the server still validates)"),
+                .help("Send the body as given: no client-side validation, only its JSON syntax checked"),
         )
         .arg(
             Arg::new(SHOW_SIGNATURE)
