@@ -149,6 +149,9 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
             let digits = |r: std::ops::Range<usize>| rest.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit()));
             let oh: i64 = digits(1..3)?.parse().ok()?;
             let om: i64 = digits(4..6)?.parse().ok()?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let o = oh * 3600 + om * 60;
             if *sign == b'+' { o } else { -o }
         }
@@ -255,5 +258,7 @@ mod tests {
     fn offsets_must_be_digits() {
         assert_eq!(parse_rfc3339("2025-08-04T10:00:00+-1:00"), None);
         assert_eq!(parse_rfc3339("2025-08-04T10:00:00++1:00"), None);
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00+24:00"), None);
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00+08:60"), None);
     }
 }

@@ -332,13 +332,20 @@ fn content_type(parts: &Parts) -> &str {
 /// Handles one request in a task of its own: a panic in it (a bug) ends that task only, and
 /// the client gets a signed 500 `SYSTEM_ERROR` instead of a dropped connection; the
 /// connection, the server and every other request go on.
-async fn isolated(shared: Arc<Shared>, peer: SocketAddr, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+async fn isolated(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
     let task = tokio::spawn(handle(Arc::clone(&shared), peer, req));
     match task.await {
         Ok(result) => result,
         Err(e) if e.is_panic() => {
-            let failure =
-                ApiFailure::new(500, "SYSTEM_ERROR", "sandbox: internal error while handling the request; nothing was changed");
+            let failure = ApiFailure::new(
+                500,
+                "SYSTEM_ERROR",
+                "sandbox: internal error while handling the request; nothing was changed",
+            );
             let body = failure.body();
             let signature = shared.public_key_signer.sign(&body);
             let mut builder = Response::builder()
@@ -356,7 +363,11 @@ async fn isolated(shared: Arc<Shared>, peer: SocketAddr, req: Request<Incoming>)
     }
 }
 
-async fn handle(shared: Arc<Shared>, peer: SocketAddr, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+async fn handle(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
     let limit = if crate::multipart::boundary(content_type(&parts)).is_some() { MAX_UPLOAD_BODY } else { MAX_BODY };
     let body = match Limited::new(body, limit).collect().await {
@@ -797,8 +808,7 @@ async fn admin(shared: &Arc<Shared>, parts: &Parts, body: &Bytes) -> Response<Bo
                 }
                 let bad =
                     |m: String| plain_json(StatusCode::BAD_REQUEST, &json!({"code": "PARAM_ERROR", "message": m}));
-                const EXPECTED: &str =
-                    "expected {\"advance_seconds\": 86400} (whole seconds, may be negative) or {\"now\": \"2025-08-04T10:00:00+08:00\"}";
+                const EXPECTED: &str = "expected {\"advance_seconds\": 86400} (whole seconds, may be negative) or {\"now\": \"2025-08-04T10:00:00+08:00\"}";
                 // A refused move leaves the clock as it was.
                 let moved = match serde_json::from_slice::<SetClock>(body) {
                     Ok(SetClock { advance_seconds: Some(s), now: None }) => {
@@ -953,7 +963,9 @@ mod tests {
         for loopback in ["127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "::ffff:127.0.0.1"] {
             assert!(admin_allowed(ip(loopback), false), "{loopback}");
         }
-        for remote in ["10.0.0.5", "192.168.1.20", "0.0.0.0", "203.0.113.7", "fe80::1", "::ffff:10.0.0.5", "2001:db8::1"] {
+        for remote in
+            ["10.0.0.5", "192.168.1.20", "0.0.0.0", "203.0.113.7", "fe80::1", "::ffff:10.0.0.5", "2001:db8::1"]
+        {
             assert!(!admin_allowed(ip(remote), false), "{remote}");
             assert!(admin_allowed(ip(remote), true), "{remote} with --admin-from-anywhere");
         }
