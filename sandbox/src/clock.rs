@@ -162,7 +162,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// Formats Unix seconds as RFC 3339 in `+08:00`, e.g. `2025-08-04T10:00:00+08:00`.
 pub fn format_rfc3339(unix: i64) -> String {
-    let local = unix + ZONE_OFFSET;
+    let local = unix.saturating_add(ZONE_OFFSET);
     let (y, m, d) = civil_from_days(local.div_euclid(DAY));
     let sod = local.rem_euclid(DAY);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00", sod / 3600, sod % 3600 / 60, sod % 60)
@@ -170,17 +170,17 @@ pub fn format_rfc3339(unix: i64) -> String {
 
 /// The day number (days since 1970-01-01 in `+08:00`) of `unix`.
 pub fn local_day(unix: i64) -> i64 {
-    (unix + ZONE_OFFSET).div_euclid(DAY)
+    unix.saturating_add(ZONE_OFFSET).div_euclid(DAY)
 }
 
 /// 00:00:00 (`+08:00`) of the day of `unix`, as Unix seconds.
 pub fn start_of_day(unix: i64) -> i64 {
-    local_day(unix) * DAY - ZONE_OFFSET
+    local_day(unix).saturating_mul(DAY).saturating_sub(ZONE_OFFSET)
 }
 
 /// Seconds since 00:00:00 (`+08:00`) of the day of `unix`.
 pub fn second_of_day(unix: i64) -> i64 {
-    (unix + ZONE_OFFSET).rem_euclid(DAY)
+    unix.saturating_add(ZONE_OFFSET).rem_euclid(DAY)
 }
 
 /// The weekday of `unix` in `+08:00`: 0 = Monday ... 6 = Sunday.
