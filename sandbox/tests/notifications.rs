@@ -308,9 +308,16 @@ async fn image_generation_tasks_finish_and_notify() {
         .build()
         .unwrap();
     client.create_image_generation_task(&cut_out).await.unwrap();
-    let received = callback.wait_for(2).await.remove(1);
-    let n = client.parse_notification(&received.headers, &received.body).await.unwrap();
-    let NotificationEvent::ImageGeneration(failed) = n.event else { panic!() };
+    // Found by its task id, not by arrival order: deliveries run concurrently.
+    let mut notified = Vec::new();
+    for received in callback.wait_for(2).await {
+        let n = client.parse_notification(&received.headers, &received.body).await.unwrap();
+        let NotificationEvent::ImageGeneration(task) = n.event else { panic!("{:?}", n.event) };
+        notified.push(task);
+    }
+    let mut second: Vec<_> = notified.into_iter().filter(|t| t.task_id == "TASK_0002").collect();
+    assert_eq!(second.len(), 1, "one notification for TASK_0002: {second:?}");
+    let failed = second.remove(0);
     assert_eq!((failed.task_id.as_str(), failed.task_state.clone()), ("TASK_0002", ImageGenerationTaskState::Fail));
     assert!(failed.cut_out_result.is_none());
     let again = client.get_image_generation_task("TASK_0002", BRAND, &ImageGenerationType::CutOut).await.unwrap();
