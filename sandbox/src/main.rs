@@ -60,6 +60,12 @@ struct Args {
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
+    parse_args_from(std::env::args().skip(1))
+}
+
+/// The options in `args` (without the program name); `None` when `--help` or `--version` was
+/// answered.
+fn parse_args_from(argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut args = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
         env_file: None,
@@ -73,7 +79,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         admin_from_anywhere: false,
         quiet: false,
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = argv;
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
@@ -209,5 +215,23 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        parse_args_from(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn admin_endpoints_open_to_other_peers_only_with_the_flag() {
+        let default = parse(&["--listen", "0.0.0.0:8080"]).unwrap().unwrap();
+        assert!(!default.admin_from_anywhere, "loopback only unless asked");
+        assert!(parse(&["--admin-from-anywhere"]).unwrap().unwrap().admin_from_anywhere);
+        assert!(HELP.contains("--admin-from-anywhere"));
+        assert!(parse(&["--admin-from-everywhere"]).is_err(), "a misspelt flag is refused, not ignored");
     }
 }
