@@ -14,7 +14,7 @@
 //! | `drop_after` | handles the request (state changes are kept), then closes the connection without answering: a lost response |
 //! | `bad_signature` | handles the request, answers with a `Wechatpay-Signature` that does not verify |
 //! | `stale_timestamp` | handles the request, answers signed with a `Wechatpay-Timestamp` 10 minutes old |
-//! | `panic` | handles the request, then panics before answering, as a bug in a handler would: the state change is rolled back and the answer is 500 `SYSTEM_ERROR` (proves one request's failure never affects another) |
+//! | `panic` | panics while holding the state, before handling the request, as a bug in a handler would: 500 `SYSTEM_ERROR`, request not handled, and every later request is served (one request's failure never affects another) |
 //!
 //! A delay combines with one other fault: `delay=300ms,500`. Faults apply after the request's
 //! signature has been verified (a badly signed request is refused with 401 and consumes no
@@ -44,8 +44,8 @@ pub enum FaultAction {
     BadSignature,
     /// Request handled; the response is signed with a timestamp 10 minutes old.
     StaleTimestamp,
-    /// Request handled, then the handler panics while it holds the state: the sandbox rolls
-    /// the change back and answers 500 `SYSTEM_ERROR` (a stand-in for a bug).
+    /// A panic while the state is held, before the request is handled (a stand-in for a bug):
+    /// 500 `SYSTEM_ERROR`, request not handled, later requests served as usual.
     Panic,
 }
 

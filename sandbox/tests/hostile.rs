@@ -1,7 +1,7 @@
 //! Hostile input never takes the sandbox down: numbers that overflow, that are out of range or
-//! are no numbers at all get a 400 naming the problem, a request that panics (a bug, injected
-//! with the `panic` fault) gets a 500 and changes nothing, and after each of them the sandbox
-//! still serves API and admin requests.
+//! are no numbers at all get a 400 naming the problem, a request that panics while holding the
+//! state (a bug, injected with the `panic` fault) gets a 500, and after each of them the
+//! sandbox still serves API and admin requests.
 //!
 //! Everything here is a loopback request and its answer: nothing waits or measures time.
 
@@ -174,7 +174,7 @@ async fn hostile_numbers_on_the_api_are_400_and_the_sandbox_keeps_serving() {
 }
 
 #[tokio::test]
-async fn a_request_that_panics_is_a_500_and_changes_nothing() {
+async fn a_request_that_panics_is_a_500_and_the_sandbox_goes_on() {
     let sandbox = family_sandbox().await;
     let client = client(&sandbox);
     let body = serde_json::to_vec(&demo::product_coupon_request("PANIC_0001")).unwrap();
@@ -182,7 +182,7 @@ async fn a_request_that_panics_is_a_500_and_changes_nothing() {
         send(raw(&sandbox, "POST", CREATE_PATH, &body, None).header("X-Sandbox-Fault", "panic")).await;
     assert_eq!((status, json["code"].as_str()), (500, Some("SYSTEM_ERROR")), "{json}");
     assert!(headers.contains_key("wechatpay-signature"), "signed like every /v3 answer");
-    assert!(sandbox.product_coupons().is_empty(), "the handled request was rolled back");
+    assert!(sandbox.product_coupons().is_empty(), "not handled");
 
     // Through the client: a verified SYSTEM_ERROR, and the connection and server go on.
     sandbox.faults().inject(wechatpay_sandbox::FaultAction::Panic, 1);
@@ -190,7 +190,7 @@ async fn a_request_that_panics_is_a_500_and_changes_nothing() {
     assert_eq!((e.status, &e.code), (500, &ErrorCode::SystemError));
     assert!(sandbox.product_coupons().is_empty());
 
-    // The same request number is free: the idempotency record was rolled back with the rest.
+    // The state lock the panic poisoned still serves, and the number is free.
     let created = client.create_product_coupon(&demo::product_coupon_request("PANIC_0001")).await.unwrap();
     assert_eq!(sandbox.product_coupons().len(), 1);
     assert_eq!(sandbox.product_coupon(&created.product_coupon_id).map(|c| c.stocks.len()), Some(0));
