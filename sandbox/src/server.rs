@@ -329,7 +329,7 @@ async fn isolated(
             let failure = ApiFailure::new(
                 500,
                 "SYSTEM_ERROR",
-                "sandbox: internal error while handling the request; nothing was changed",
+                "系统异常 (sandbox: internal error while handling the request, a sandbox bug; it was not completed)",
             );
             let body = failure.body();
             let signature = shared.public_key_signer.sign(&body);
