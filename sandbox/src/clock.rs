@@ -23,7 +23,36 @@ pub const ZONE_OFFSET: i64 = 8 * 3600;
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// The earliest business time the clock can be set to: 0001-01-01T00:00:00+08:00. Times are
+/// written with four-digit years, and a bound keeps every date computation far from overflow.
+pub const MIN_TIME: i64 = days_from_civil(1, 1, 1) * DAY - ZONE_OFFSET;
+/// The latest business time the clock can be set to: 9999-12-31T23:59:59+08:00.
+pub const MAX_TIME: i64 = days_from_civil(9999, 12, 31) * DAY + (DAY - 1) - ZONE_OFFSET;
+
+/// Why the clock refused to move: the time asked for is outside [`MIN_TIME`]..=[`MAX_TIME`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfRange {
+    what: String,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} would leave the business clock's range {} .. {}; the clock did not move",
+            self.what,
+            format_rfc3339(MIN_TIME),
+            format_rfc3339(MAX_TIME)
+        )
+    }
+}
+
+impl std::error::Error for OutOfRange {}
+
 /// The real time plus an adjustable offset, in Unix seconds.
+///
+/// The offset comes from admin input (`POST /sandbox/clock`), so every change is checked: a
+/// move that would overflow or leave [`MIN_TIME`]..=[`MAX_TIME`] is refused and changes nothing.
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     offset: AtomicI64,
@@ -32,17 +61,32 @@ pub(crate) struct Clock {
 impl Clock {
     /// The business time now.
     pub(crate) fn now(&self) -> i64 {
-        unix_timestamp() + self.offset.load(Ordering::Relaxed)
+        unix_timestamp().saturating_add(self.offset.load(Ordering::Relaxed))
     }
 
     /// Moves the business time to `unix` (it keeps running from there).
-    pub(crate) fn set(&self, unix: i64) {
-        self.offset.store(unix - unix_timestamp(), Ordering::Relaxed);
+    pub(crate) fn set(&self, unix: i64) -> Result<(), OutOfRange> {
+        let out_of_range = || OutOfRange { what: format!("setting the time to {unix} (Unix seconds)") };
+        if !(MIN_TIME..=MAX_TIME).contains(&unix) {
+            return Err(out_of_range());
+        }
+        let offset = unix.checked_sub(unix_timestamp()).ok_or_else(out_of_range)?;
+        self.offset.store(offset, Ordering::Relaxed);
+        Ok(())
     }
 
-    /// Moves the business time forward by `seconds`.
-    pub(crate) fn advance(&self, seconds: i64) {
-        self.offset.fetch_add(seconds, Ordering::Relaxed);
+    /// Moves the business time forward (or back, for a negative number) by `seconds`.
+    pub(crate) fn advance(&self, seconds: i64) -> Result<(), OutOfRange> {
+        let real = unix_timestamp();
+        // A compare-and-swap loop, so that two concurrent moves both count and neither can
+        // push the clock past its range.
+        self.offset
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |offset| {
+                let target = real.checked_add(offset)?.checked_add(seconds)?;
+                (MIN_TIME..=MAX_TIME).contains(&target).then_some(offset.checked_add(seconds)?)
+            })
+            .map(|_| ())
+            .map_err(|_| OutOfRange { what: format!("moving the clock by {seconds} s") })
     }
 
     /// How far the business time is from the real time.
@@ -52,7 +96,7 @@ impl Clock {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -102,8 +146,12 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let offset = match rest.as_bytes() {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), ..] if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
-            let oh: i64 = rest.get(1..3)?.parse().ok()?;
-            let om: i64 = rest.get(4..6)?.parse().ok()?;
+            let digits = |r: std::ops::Range<usize>| rest.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit()));
+            let oh: i64 = digits(1..3)?.parse().ok()?;
+            let om: i64 = digits(4..6)?.parse().ok()?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let o = oh * 3600 + om * 60;
             if *sign == b'+' { o } else { -o }
         }
@@ -114,7 +162,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// Formats Unix seconds as RFC 3339 in `+08:00`, e.g. `2025-08-04T10:00:00+08:00`.
 pub fn format_rfc3339(unix: i64) -> String {
-    let local = unix + ZONE_OFFSET;
+    let local = unix.saturating_add(ZONE_OFFSET);
     let (y, m, d) = civil_from_days(local.div_euclid(DAY));
     let sod = local.rem_euclid(DAY);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00", sod / 3600, sod % 3600 / 60, sod % 60)
@@ -122,17 +170,17 @@ pub fn format_rfc3339(unix: i64) -> String {
 
 /// The day number (days since 1970-01-01 in `+08:00`) of `unix`.
 pub fn local_day(unix: i64) -> i64 {
-    (unix + ZONE_OFFSET).div_euclid(DAY)
+    unix.saturating_add(ZONE_OFFSET).div_euclid(DAY)
 }
 
 /// 00:00:00 (`+08:00`) of the day of `unix`, as Unix seconds.
 pub fn start_of_day(unix: i64) -> i64 {
-    local_day(unix) * DAY - ZONE_OFFSET
+    local_day(unix).saturating_mul(DAY).saturating_sub(ZONE_OFFSET)
 }
 
 /// Seconds since 00:00:00 (`+08:00`) of the day of `unix`.
 pub fn second_of_day(unix: i64) -> i64 {
-    (unix + ZONE_OFFSET).rem_euclid(DAY)
+    unix.saturating_add(ZONE_OFFSET).rem_euclid(DAY)
 }
 
 /// The weekday of `unix` in `+08:00`: 0 = Monday ... 6 = Sunday.
@@ -173,9 +221,49 @@ mod tests {
     fn the_clock_moves() {
         let clock = Clock::default();
         let now = clock.now();
-        clock.advance(DAY);
+        clock.advance(DAY).unwrap();
         assert!(clock.now() >= now + DAY);
-        clock.set(1_754_272_800);
-        assert!((clock.now() - 1_754_272_800).abs() <= 1);
+        // No bound on how fast this runs: the clock ran on by exactly as much real time as
+        // passed between the set and the read, which lies within [real_before, real_after].
+        let real_before = unix_timestamp();
+        clock.set(1_754_272_800).unwrap();
+        let ran = clock.now() - 1_754_272_800;
+        let real_after = unix_timestamp();
+        assert!((0..=real_after - real_before).contains(&ran), "{ran}");
+    }
+
+    #[test]
+    fn the_range_is_four_digit_years() {
+        assert_eq!(format_rfc3339(MIN_TIME), "0001-01-01T00:00:00+08:00");
+        assert_eq!(format_rfc3339(MAX_TIME), "9999-12-31T23:59:59+08:00");
+    }
+
+    #[test]
+    fn out_of_range_moves_are_refused_and_change_nothing() {
+        let clock = Clock::default();
+        clock.set(1_754_272_800).unwrap();
+        let offset = clock.offset();
+        for seconds in [i64::MAX, i64::MIN, MAX_TIME, -MAX_TIME] {
+            let e = clock.advance(seconds).unwrap_err();
+            assert!(e.to_string().contains("9999-12-31T23:59:59+08:00"), "{e}");
+            assert_eq!(clock.offset(), offset, "{seconds}");
+        }
+        for unix in [i64::MAX, i64::MIN, MAX_TIME + 1, MIN_TIME - 1] {
+            assert!(clock.set(unix).is_err(), "{unix}");
+            assert_eq!(clock.offset(), offset, "{unix}");
+        }
+        clock.set(MAX_TIME).unwrap();
+        assert!(clock.advance(3600).is_err(), "past the end");
+        clock.advance(-3600).unwrap();
+        clock.set(MIN_TIME).unwrap();
+        assert!(clock.advance(-1).is_err(), "before the start");
+    }
+
+    #[test]
+    fn offsets_must_be_digits() {
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00+-1:00"), None);
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00++1:00"), None);
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00+24:00"), None);
+        assert_eq!(parse_rfc3339("2025-08-04T10:00:00+08:60"), None);
     }
 }

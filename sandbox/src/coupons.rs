@@ -50,6 +50,9 @@ use crate::state::*;
 const MAX_LIVE_STOCKS: usize = 200;
 /// Default `page_size` of the list operations.
 const DEFAULT_PAGE_SIZE: i64 = 20;
+/// More steps than any bundle can have (the spec allows 3-15): a bound for counts read from a
+/// state file.
+const MAX_BUNDLE_STEPS: usize = 1000;
 
 /// Where a stock sits in its product coupon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +79,8 @@ pub(crate) fn page<T: Clone>(
     page_size: Option<i64>,
     page_token: Option<&str>,
 ) -> Result<(Vec<T>, Option<String>), ApiFailure> {
-    let size = page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1) as usize;
+    // At least 1 by validation; whatever the caller asks beyond the list is the whole list.
+    let size = usize::try_from(page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1)).unwrap_or(usize::MAX);
     let offset = match page_token.filter(|t| !t.is_empty()) {
         None => 0,
         Some(token) => URL_SAFE_NO_PAD
@@ -517,9 +521,15 @@ impl Ctx<'_> {
             )
         })?;
         let bundle_id = State::next_id(&mut self.state.last_stock_bundle, STOCK_BUNDLE_BASE);
-        let mut stocks = Vec::with_capacity(count.max(0) as usize);
-        for index in 0..count.max(0) {
-            let i = index as usize;
+        // The count was validated when the coupon was created (3-15), but it may come from a
+        // state file: a count no request could have set is refused, not looped over.
+        let steps = usize::try_from(count)
+            .ok()
+            .filter(|n| *n <= MAX_BUNDLE_STEPS)
+            .ok_or_else(|| internal(format!("progressive_bundle_usage_info.count {count} is out of range")))?;
+        let mut stocks = Vec::with_capacity(steps);
+        for i in 0..steps {
+            let index = i64::try_from(i).map_err(internal)?;
             let mut usage =
                 BundleStockUsageRule::builder().coupon_available_period(rule.coupon_available_period.clone());
             if let Some(r) = step(&rule.normal_coupon, &rule.normal_coupon_list, i) {

@@ -14,6 +14,7 @@
 //! | `drop_after` | handles the request (state changes are kept), then closes the connection without answering: a lost response |
 //! | `bad_signature` | handles the request, answers with a `Wechatpay-Signature` that does not verify |
 //! | `stale_timestamp` | handles the request, answers signed with a `Wechatpay-Timestamp` 10 minutes old |
+//! | `panic` | panics while holding the state, before handling the request, as a bug in a handler would: 500 `SYSTEM_ERROR`, request not handled, and every later request is served (one request's failure never affects another) |
 //!
 //! A delay combines with one other fault: `delay=300ms,500`. Faults apply after the request's
 //! signature has been verified (a badly signed request is refused with 401 and consumes no
@@ -43,6 +44,9 @@ pub enum FaultAction {
     BadSignature,
     /// Request handled; the response is signed with a timestamp 10 minutes old.
     StaleTimestamp,
+    /// A panic while the state is held, before the request is handled (a stand-in for a bug):
+    /// 500 `SYSTEM_ERROR`, request not handled, later requests served as usual.
+    Panic,
 }
 
 impl FaultAction {
@@ -56,6 +60,7 @@ impl FaultAction {
             FaultAction::DropAfter => "drop_after",
             FaultAction::BadSignature => "bad_signature",
             FaultAction::StaleTimestamp => "stale_timestamp",
+            FaultAction::Panic => "panic",
         }
     }
 
@@ -68,6 +73,7 @@ impl FaultAction {
             "drop_after" => FaultAction::DropAfter,
             "bad_signature" => FaultAction::BadSignature,
             "stale_timestamp" => FaultAction::StaleTimestamp,
+            "panic" => FaultAction::Panic,
             _ => return None,
         })
     }
@@ -111,7 +117,7 @@ impl Fault {
             } else {
                 let action = FaultAction::parse(part).ok_or_else(|| {
                     format!(
-                        "unknown fault {part:?}; expected delay=<duration>, 500, 429, 202, drop, drop_after, bad_signature or stale_timestamp"
+                        "unknown fault {part:?}; expected delay=<duration>, 500, 429, 202, drop, drop_after, bad_signature, stale_timestamp or panic"
                     )
                 })?;
                 if fault.action.replace(action).is_some() {
@@ -273,6 +279,7 @@ mod tests {
         assert_eq!(Fault::parse("drop-after").unwrap(), FaultAction::DropAfter.into());
         assert_eq!(Fault::parse("bad_signature").unwrap(), FaultAction::BadSignature.into());
         assert_eq!(Fault::parse("stale_timestamp").unwrap(), FaultAction::StaleTimestamp.into());
+        assert_eq!(Fault::parse("panic").unwrap(), FaultAction::Panic.into());
         assert_eq!(Fault::parse("delay=200ms").unwrap(), Fault::delay(Duration::from_millis(200)));
         assert_eq!(Fault::parse("delay=1.5s").unwrap(), Fault::delay(Duration::from_millis(1500)));
         assert_eq!(Fault::parse("delay=300").unwrap(), Fault::delay(Duration::from_millis(300)));

@@ -110,6 +110,7 @@ pub struct SandboxBuilder {
     brands: Option<std::collections::BTreeSet<String>>,
     start_time: Option<String>,
     notify_retry_delays: Vec<Duration>,
+    admin_from_anywhere: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -124,6 +125,7 @@ impl Default for SandboxBuilder {
             brands: None,
             start_time: None,
             notify_retry_delays: notify::RETRY_DELAYS.to_vec(),
+            admin_from_anywhere: false,
         }
     }
 }
@@ -183,6 +185,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answer the admin endpoints (`/sandbox/...`: state, faults, clock, notifications) to any
+    /// peer (default off: only loopback peers, others get 403). They are unauthenticated and
+    /// can rewrite the clock and queue faults, so open them only on a network you trust.
+    pub fn admin_from_anywhere(mut self, enabled: bool) -> Self {
+        self.admin_from_anywhere = enabled;
+        self
+    }
+
     /// Print one line per request to stderr (default off; the binary turns it on).
     pub fn log_requests(mut self, enabled: bool) -> Self {
         self.log_requests = enabled;
@@ -228,7 +238,7 @@ impl SandboxBuilder {
         let public_key_signer = ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone());
         let clock = clock::Clock::default();
         if let Some(unix) = start {
-            clock.set(unix);
+            clock.set(unix).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("start time: {e}")))?;
         }
         let shared = Arc::new(Shared {
             merchants,
@@ -248,6 +258,7 @@ impl SandboxBuilder {
             brands: self.brands,
             persist: self.state_file.map(Persister::new),
             log: self.log_requests,
+            admin_from_anywhere: self.admin_from_anywhere,
             request_seq: AtomicU64::new(0),
             request_prefix: prefix,
             base_url: base_url.clone(),
@@ -340,16 +351,17 @@ impl RunningSandbox {
     }
 
     /// Moves the business clock forward (to see coupons expire, today's counts reset, waiting
-    /// days pass) without waiting. Signatures keep the real time.
-    pub fn advance_time(&self, by: Duration) {
-        self.shared.clock.advance(by.as_secs() as i64);
+    /// days pass) without waiting. Signatures keep the real time. A move past
+    /// 9999-12-31T23:59:59+08:00 ([`clock::MAX_TIME`]) is refused and leaves the clock as it was.
+    pub fn advance_time(&self, by: Duration) -> Result<(), String> {
+        let seconds = i64::try_from(by.as_secs()).map_err(|_| format!("cannot move the clock by {by:?}"))?;
+        self.shared.clock.advance(seconds).map_err(|e| e.to_string())
     }
 
     /// Sets the business clock to `rfc3339`; it runs on from there.
     pub fn set_time(&self, rfc3339: &str) -> Result<(), String> {
         let unix = clock::parse_rfc3339(rfc3339).ok_or_else(|| format!("{rfc3339:?} is not an RFC 3339 date-time"))?;
-        self.shared.clock.set(unix);
-        Ok(())
+        self.shared.clock.set(unix).map_err(|e| e.to_string())
     }
 
     /// Every event notification so far (oldest first), with what became of its delivery.

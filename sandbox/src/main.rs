@@ -25,6 +25,10 @@ OPTIONS:
     --start-time TIME    start the business clock at TIME (RFC 3339, e.g. 2025-08-04T10:00:00+08:00)
                          instead of now: coupons are received, used and expire by this clock
     --no-rate-limit      do not enforce the documented 频率限制 (for load tests)
+    --admin-from-anywhere
+                         answer the admin endpoints /sandbox/... to any peer; by default they
+                         answer loopback peers (127.0.0.0/8, ::1) only and others get 403, since
+                         they are unauthenticated and move the clock, queue faults, show state
     --quiet              no per-request log lines on stderr
     -h, --help           this text
     -V, --version        the version
@@ -35,7 +39,9 @@ stale_timestamp) with one request, or queue them for the next N requests with
 `curl -X POST http://ADDR/sandbox/faults -d '{\"fault\":\"500\",\"count\":3}'`.
 State: GET http://ADDR/sandbox/state. Event notifications go to the notify URL set with
 设置商品券事件通知地址 (https, or http on loopback); their log: GET http://ADDR/sandbox/notifications.
-Business clock: GET http://ADDR/sandbox/clock, POST it {\"advance_seconds\":86400}.
+Business clock: GET http://ADDR/sandbox/clock, POST it {\"advance_seconds\":86400} (or
+{\"now\":\"2025-08-04T10:00:00+08:00\"}); it stays within years 0001..9999, a move past that is 400.
+Admin endpoints (/sandbox/...) answer loopback peers only, unless --admin-from-anywhere.
 Stop with Ctrl-C (the state file is written).
 ";
 
@@ -49,10 +55,17 @@ struct Args {
     brands: Vec<String>,
     start_time: Option<String>,
     rate_limit: bool,
+    admin_from_anywhere: bool,
     quiet: bool,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
+    parse_args_from(std::env::args().skip(1))
+}
+
+/// The options in `args` (without the program name); `None` when `--help` or `--version` was
+/// answered.
+fn parse_args_from(argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut args = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
         env_file: None,
@@ -63,9 +76,10 @@ fn parse_args() -> Result<Option<Args>, String> {
         brands: Vec::new(),
         start_time: None,
         rate_limit: true,
+        admin_from_anywhere: false,
         quiet: false,
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = argv;
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
@@ -87,6 +101,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--start-time" => args.start_time = Some(value("--start-time")?),
             "--generate-keys" => args.generate_keys = true,
             "--no-rate-limit" => args.rate_limit = false,
+            "--admin-from-anywhere" => args.admin_from_anywhere = true,
             "--quiet" | "-q" => args.quiet = true,
             "-h" | "--help" => {
                 print!("{HELP}");
@@ -133,8 +148,12 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(mchid) = args.mchid {
         keys = keys.with_mchid(mchid);
     }
-    let mut builder =
-        Sandbox::builder().listen(args.listen).keys(keys).rate_limit(args.rate_limit).log_requests(!args.quiet);
+    let mut builder = Sandbox::builder()
+        .listen(args.listen)
+        .keys(keys)
+        .rate_limit(args.rate_limit)
+        .admin_from_anywhere(args.admin_from_anywhere)
+        .log_requests(!args.quiet);
     if let Some(path) = &args.state_file {
         builder = builder.state_file(path);
     }
@@ -196,5 +215,23 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        parse_args_from(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn admin_endpoints_open_to_other_peers_only_with_the_flag() {
+        let default = parse(&["--listen", "0.0.0.0:8080"]).unwrap().unwrap();
+        assert!(!default.admin_from_anywhere, "loopback only unless asked");
+        assert!(parse(&["--admin-from-anywhere"]).unwrap().unwrap().admin_from_anywhere);
+        assert!(HELP.contains("--admin-from-anywhere"));
+        assert!(parse(&["--admin-from-everywhere"]).is_err(), "a misspelt flag is refused, not ignored");
     }
 }

@@ -31,7 +31,8 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
-    (from..=hay.len() - needle.len()).find(|&i| &hay[i..i + needle.len()] == needle)
+    // Slicing with `get`: no index arithmetic on the request body can panic.
+    (from..=hay.len() - needle.len()).find(|&i| hay.get(i..i.saturating_add(needle.len())) == Some(needle))
 }
 
 /// A `name="value"` parameter of a header value (quotes optional).
@@ -52,17 +53,18 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
     let mut at = find(body, delimiter, 0).ok_or("the body does not contain the multipart boundary")?;
     let mut parts = Vec::new();
     loop {
-        at += delimiter.len();
-        if body[at..].starts_with(b"--") {
+        at = at.saturating_add(delimiter.len());
+        let rest = body.get(at..).unwrap_or_default();
+        if rest.starts_with(b"--") {
             return Ok(parts); // the closing delimiter
         }
-        if !body[at..].starts_with(b"\r\n") {
+        if !rest.starts_with(b"\r\n") {
             return Err("a multipart boundary is not followed by CRLF".into());
         }
         at += 2;
         let headers_end = find(body, b"\r\n\r\n", at).ok_or("a multipart part has no end of headers")?;
-        let headers =
-            std::str::from_utf8(&body[at..headers_end]).map_err(|_| "multipart part headers are not UTF-8")?;
+        let headers = std::str::from_utf8(body.get(at..headers_end).unwrap_or_default())
+            .map_err(|_| "multipart part headers are not UTF-8")?;
         let mut name = None;
         let mut filename = None;
         let mut content_type = None;
@@ -76,7 +78,7 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
                 content_type = Some(value.to_owned());
             }
         }
-        let data_start = headers_end + 4;
+        let data_start = headers_end.saturating_add(4);
         let mut closing = b"\r\n".to_vec();
         closing.extend_from_slice(delimiter);
         let data_end = find(body, &closing, data_start).ok_or("a multipart part is not closed by the boundary")?;
@@ -84,9 +86,9 @@ pub(crate) fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
             name: name.ok_or("a multipart part has no name in Content-Disposition")?,
             filename,
             content_type,
-            data: body[data_start..data_end].to_vec(),
+            data: body.get(data_start..data_end).unwrap_or_default().to_vec(),
         });
-        at = data_end + 2;
+        at = data_end.saturating_add(2);
     }
 }
 
@@ -117,5 +119,16 @@ mod tests {
         assert!(parse(b"no boundary here", "abc").is_err());
         assert!(parse(b"--abc\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated", "abc").is_err());
         assert!(parse(b"--abc\r\nContent-Type: text/plain\r\n\r\nx\r\n--abc--", "abc").is_err(), "no name");
+    }
+
+    #[test]
+    fn every_truncation_of_a_form_is_an_answer_not_a_panic() {
+        let form = b"--abc\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{}\r\n--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nPNG\r\n--abc--\r\n";
+        assert_eq!(parse(form, "abc").map(|p| p.len()), Ok(2));
+        for end in 0..form.len() {
+            for start in [0, 1, 5, end / 2] {
+                let _ = parse(form.get(start.min(end)..end).unwrap(), "abc");
+            }
+        }
     }
 }

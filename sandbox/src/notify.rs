@@ -121,6 +121,9 @@ impl Notifier {
     pub(crate) fn new(signer: ResponseSigner, apiv3: ApiV3Key, retry_delays: Vec<Duration>, quiet: bool) -> Self {
         let http = reqwest::Client::builder()
             .timeout(ATTEMPT_TIMEOUT)
+            // A notify URL that redirects is a failed delivery (retried on the schedule), never
+            // a hop elsewhere: the URL was checked when it was set, a redirect target was not.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("wechatpay-sandbox/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("an HTTP client with default settings");
@@ -261,7 +264,8 @@ impl Notifier {
         }
     }
 
-    /// One POST: `Ok(status)` for a 2xx answer.
+    /// One POST: `Ok(status)` for a 2xx answer; anything else (a 3xx redirect included) is an
+    /// error.
     async fn attempt(&self, url: &str, body: &str) -> Result<u16, String> {
         check_notify_url(url)?;
         let signature = self.0.signer.sign(body.as_bytes());

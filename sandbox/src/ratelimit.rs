@@ -22,12 +22,18 @@ impl RateLimiter {
     /// Takes a token for `mchid`'s calls of `operation` limited to `rate` per second; false when
     /// none is left.
     pub(crate) fn try_acquire(&self, mchid: &str, operation: &'static str, rate: u32) -> bool {
+        self.try_acquire_at(mchid, operation, rate, Instant::now())
+    }
+
+    /// [`RateLimiter::try_acquire`] at a given instant (tests pass their own, so that nothing
+    /// depends on how fast the machine runs).
+    fn try_acquire_at(&self, mchid: &str, operation: &'static str, rate: u32, now: Instant) -> bool {
         let rate = f64::from(rate.max(1));
-        let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets.entry((mchid.to_owned(), operation)).or_insert(Bucket { tokens: rate, last: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * rate).min(rate);
-        bucket.last = now;
+        // `saturating_duration_since`: an instant older than the bucket's (a caller's clock) refills nothing.
+        bucket.tokens = (bucket.tokens + now.saturating_duration_since(bucket.last).as_secs_f64() * rate).min(rate);
+        bucket.last = bucket.last.max(now);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             true
@@ -44,11 +50,17 @@ mod tests {
     #[test]
     fn allows_one_second_of_burst_then_refuses() {
         let rl = RateLimiter::default();
-        let granted = (0..50).filter(|_| rl.try_acquire("1900000001", "op", 20)).count();
-        // 20 from the full bucket, plus whatever refilled while the loop ran (20 per second:
-        // nothing, or next to nothing, on any machine).
-        assert!((20..50).contains(&granted), "{granted}");
-        assert!(rl.try_acquire("1900000002", "op", 20), "another merchant has its own bucket");
-        assert!(rl.try_acquire("1900000001", "other", 20), "another operation has its own bucket");
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + std::time::Duration::from_millis(ms);
+        let granted = (0..50).filter(|_| rl.try_acquire_at("1900000001", "op", 20, t0)).count();
+        assert_eq!(granted, 20, "a full bucket holds one second's worth");
+        assert!(!rl.try_acquire_at("1900000001", "op", 20, at(49)), "a token takes 50 ms to refill");
+        assert!(rl.try_acquire_at("1900000001", "op", 20, at(50)));
+        assert!(!rl.try_acquire_at("1900000001", "op", 20, at(50)));
+        assert!(!rl.try_acquire_at("1900000001", "op", 20, t0), "an earlier instant refills nothing");
+        let after_a_pause = (0..50).filter(|_| rl.try_acquire_at("1900000001", "op", 20, at(60_000))).count();
+        assert_eq!(after_a_pause, 20, "the bucket never holds more than one second's worth");
+        assert!(rl.try_acquire_at("1900000002", "op", 20, t0), "another merchant has its own bucket");
+        assert!(rl.try_acquire_at("1900000001", "other", 20, t0), "another operation has its own bucket");
     }
 }

@@ -354,8 +354,8 @@ impl State {
     }
 
     pub(crate) fn next_id(counter: &mut u64, base: u64) -> String {
-        *counter += 1;
-        (base + *counter).to_string()
+        *counter = counter.saturating_add(1);
+        base.saturating_add(*counter).to_string()
     }
 }
 
@@ -394,7 +394,7 @@ impl<'a> Ctx<'a> {
 
     /// Marks the state changed (so it is written to the state file).
     pub(crate) fn touch(&mut self) {
-        self.state.revision += 1;
+        self.state.revision = self.state.revision.wrapping_add(1);
     }
 
     /// 403 `NO_AUTH` for a brand that has not authorized the 服务商 (when the sandbox was given

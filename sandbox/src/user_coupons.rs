@@ -169,8 +169,10 @@ fn validity(period: &CouponAvailablePeriod, receive: i64) -> (i64, i64) {
     match period.available_days {
         Some(days) => {
             let wait = period.wait_days_after_receive.unwrap_or(0);
-            let start = if wait > 0 { start_of_day(receive) + wait * DAY } else { receive }.max(begin);
-            (start, (start_of_day(start) + days * DAY - 1).min(end))
+            // Saturating: the days are bounded by validation, but a state file is not.
+            let start = if wait > 0 { start_of_day(receive).saturating_add(wait.saturating_mul(DAY)) } else { receive }
+                .max(begin);
+            (start, start_of_day(start).saturating_add(days.saturating_mul(DAY)).saturating_sub(1).min(end))
         }
         None => (begin, end),
     }
@@ -228,13 +230,14 @@ impl Ctx<'_> {
             return Some(Waiting::NotYet(begin));
         }
         let info = rec.coupon.user_product_coupon_bundle_info.as_ref()?;
-        if info.user_coupon_bundle_index == 0 {
+        if info.user_coupon_bundle_index <= 0 {
             return None;
         }
+        let previous = info.user_coupon_bundle_index - 1;
         let bundle = self.state.user_coupon_bundles.get(&info.user_coupon_bundle_id)?;
-        let prev = self.state.user_coupons.get(bundle.coupons.get(info.user_coupon_bundle_index as usize - 1)?)?;
+        let prev = self.state.user_coupons.get(bundle.coupons.get(usize::try_from(previous).ok()?)?)?;
         if prev.coupon.coupon_state != UserCouponState::Used {
-            return Some(Waiting::PreviousStep(info.user_coupon_bundle_index - 1));
+            return Some(Waiting::PreviousStep(previous));
         }
         let used_at = prev
             .coupon
@@ -243,7 +246,11 @@ impl Ctx<'_> {
             .and_then(|d| d.use_time.as_ref())
             .and_then(|t| parse_rfc3339(t.as_str()))
             .unwrap_or(i64::MIN);
-        let from = if rec.interval_days > 0 { start_of_day(used_at) + rec.interval_days * DAY } else { used_at };
+        let from = if rec.interval_days > 0 {
+            start_of_day(used_at).saturating_add(rec.interval_days.saturating_mul(DAY))
+        } else {
+            used_at
+        };
         (self.now < from).then_some(Waiting::Interval(from))
     }
 
@@ -485,7 +492,7 @@ impl Ctx<'_> {
         let today = local_day(self.now);
         let mut keys = Vec::with_capacity(plan.stocks.len());
         for (index, (stock, assigned)) in plan.stocks.iter().zip(plan.assigned).enumerate() {
-            self.state.last_user_coupon += 1;
+            self.state.last_user_coupon = self.state.last_user_coupon.saturating_add(1);
             let seq = self.state.last_user_coupon;
             let product_coupon_id = plan.coupon.product_coupon_id.clone();
             let mode = stock.coupon_code_mode.clone();
@@ -497,14 +504,15 @@ impl Ctx<'_> {
                         .available_codes
                         .pop_front()
                         .ok_or_else(|| ApiFailure::rule(business_code::INVALID_REQUEST, "预上传的券 Code 已用完"))?,
-                    _ => (USER_COUPON_CODE_BASE + seq).to_string(),
+                    _ => USER_COUPON_CODE_BASE.saturating_add(seq).to_string(),
                 };
                 if extra.sent_day != today {
                     extra.sent_day = today;
                     s.sent_count_info.today_count = 0;
                 }
-                s.sent_count_info.today_count += 1;
-                s.sent_count_info.total_count += 1;
+                // Saturating: a count loaded from a state file can be anything.
+                s.sent_count_info.today_count = s.sent_count_info.today_count.saturating_add(1);
+                s.sent_count_info.total_count = s.sent_count_info.total_count.saturating_add(1);
                 if let Some(info) = s.coupon_code_count_info.as_mut() {
                     info.available_count = extra.available_codes.len() as i64;
                 }
@@ -696,7 +704,9 @@ impl Ctx<'_> {
         match record.request {
             PreSendRequest::Coupon(r) => {
                 let key = format!("{}|{}|claim_pre_send|{}", record.mchid, r.brand_id, r.send_request_no);
-                if !self.state.idempotency.contains_key(&key) && self.now > record.issued_at + PRE_SEND_TOKEN_SECONDS {
+                if !self.state.idempotency.contains_key(&key)
+                    && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS)
+                {
                     return Err(ApiFailure::rule(business_code::INVALID_REQUEST, "token 已过期（有效期 5 分钟）"));
                 }
                 let mut send = SendCouponRequest::builder()
@@ -723,7 +733,9 @@ impl Ctx<'_> {
             }
             PreSendRequest::Bundle(r) => {
                 let key = format!("{}|{}|claim_pre_send|{}", record.mchid, r.brand_id, r.send_request_no);
-                if !self.state.idempotency.contains_key(&key) && self.now > record.issued_at + PRE_SEND_TOKEN_SECONDS {
+                if !self.state.idempotency.contains_key(&key)
+                    && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS)
+                {
                     return Err(ApiFailure::rule(business_code::INVALID_REQUEST, "token 已过期（有效期 5 分钟）"));
                 }
                 let mut send = SendCouponBundleRequest::builder()
@@ -968,7 +980,10 @@ impl Ctx<'_> {
         }
         if let Some(info) = &rec.coupon.user_product_coupon_bundle_info
             && let Some(bundle) = self.state.user_coupon_bundles.get(&info.user_coupon_bundle_id)
-            && let Some(next) = bundle.coupons.get(info.user_coupon_bundle_index as usize + 1)
+            && let Some(next) = usize::try_from(info.user_coupon_bundle_index)
+                .ok()
+                .and_then(|i| i.checked_add(1))
+                .and_then(|i| bundle.coupons.get(i))
             && self.state.user_coupons.get(next).is_some_and(|r| r.coupon.coupon_state == UserCouponState::Used)
         {
             return Err(state_refusal(format!(

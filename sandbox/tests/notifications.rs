@@ -308,9 +308,16 @@ async fn image_generation_tasks_finish_and_notify() {
         .build()
         .unwrap();
     client.create_image_generation_task(&cut_out).await.unwrap();
-    let received = callback.wait_for(2).await.remove(1);
-    let n = client.parse_notification(&received.headers, &received.body).await.unwrap();
-    let NotificationEvent::ImageGeneration(failed) = n.event else { panic!() };
+    // Found by its task id, not by arrival order: deliveries run concurrently.
+    let mut notified = Vec::new();
+    for received in callback.wait_for(2).await {
+        let n = client.parse_notification(&received.headers, &received.body).await.unwrap();
+        let NotificationEvent::ImageGeneration(task) = n.event else { panic!("{:?}", n.event) };
+        notified.push(task);
+    }
+    let mut second: Vec<_> = notified.into_iter().filter(|t| t.task_id == "TASK_0002").collect();
+    assert_eq!(second.len(), 1, "one notification for TASK_0002: {second:?}");
+    let failed = second.remove(0);
     assert_eq!((failed.task_id.as_str(), failed.task_state.clone()), ("TASK_0002", ImageGenerationTaskState::Fail));
     assert!(failed.cut_out_result.is_none());
     let again = client.get_image_generation_task("TASK_0002", BRAND, &ImageGenerationType::CutOut).await.unwrap();
@@ -408,4 +415,33 @@ async fn a_lost_send_response_retried_sends_one_coupon_and_one_notification() {
         sandbox.notifications().into_iter().filter(|n| n.event_type == "PRODUCT_COUPON_SP.SEND").collect();
     assert_eq!(notified.len(), 1);
     assert_eq!(notified[0].resource["coupon_code"], "800000000001");
+}
+
+#[tokio::test]
+async fn deliveries_never_follow_redirects() {
+    // One attempt per notification: the redirect is the whole story.
+    let sandbox = Sandbox::builder()
+        .start_time(demo::DEMO_TIME)
+        .rate_limit(false)
+        .notify_retry_delays([Duration::from_millis(10)])
+        .start()
+        .await
+        .unwrap();
+    let client = notify_client(&sandbox);
+    let coupon = single_coupon(&client, "PC_0001").await;
+    let elsewhere = Callback::start(0).await;
+    let redirector = Callback::redirecting_to(&elsewhere.url).await;
+    set_notify_url(&client, &redirector.url).await;
+    client.send_coupon("oUserA", &send(&coupon, "SEND_A")).await.unwrap();
+
+    let record = eventually("the delivery to be given up", || {
+        sandbox.notifications().into_iter().next().filter(|r| r.status != DeliveryStatus::Pending)
+    })
+    .await;
+    // A 3xx is a failed attempt, retried on the schedule like a 500, then given up.
+    assert_eq!(record.attempts, 2, "{record:?}");
+    assert!(matches!(&record.status, DeliveryStatus::Failed { error } if error.starts_with("HTTP 302")), "{record:?}");
+    assert_eq!(redirector.received().len(), 2);
+    // Every attempt is over, so nothing can still be on its way to the redirect target.
+    assert_eq!(elsewhere.received().len(), 0, "the redirect target received nothing");
 }

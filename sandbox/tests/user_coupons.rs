@@ -237,7 +237,7 @@ async fn budgets_and_per_user_limits_refuse_sends() {
     assert_eq!(sent_count(&client, &coupon).await, (2, 2), "refusals count nothing");
 
     // The next day: today's count starts again.
-    sandbox.advance_time(DAY);
+    sandbox.advance_time(DAY).unwrap();
     assert_eq!(sent_count(&client, &coupon).await, (2, 0));
     client.send_coupon("oUserB", &send(&coupon, "SEND_B2")).await.unwrap();
     assert_eq!(sent_count(&client, &coupon).await, (3, 1));
@@ -306,7 +306,7 @@ async fn coupons_expire_with_their_validity() {
     client.confirm_user_coupon(OPENID, &confirmed.coupon_code, &confirm(&confirmed, "CONFIRM_0001")).await.unwrap();
     let unconfirmed = client.send_coupon("oUserB", &send(&coupon, "SEND_0002")).await.unwrap();
 
-    sandbox.advance_time(3 * DAY); // Thursday 2025-08-07 10:00
+    sandbox.advance_time(3 * DAY).unwrap(); // Thursday 2025-08-07 10:00
     assert_eq!(get(&client, OPENID, &confirmed).await.coupon_state, UserCouponState::Expired);
     assert_eq!(get(&client, "oUserB", &unconfirmed).await.coupon_state, UserCouponState::Expired);
     let expired = client
@@ -358,7 +358,7 @@ async fn coupons_received_early_are_pending_until_their_period() {
     let e =
         api_error(client.use_user_coupon(OPENID, &sent.coupon_code, &use_at(&sent, "USE_0001", &sandbox.now())).await);
     assert_eq!(refusal(&e).2, Some(272755715));
-    sandbox.advance_time(6 * DAY); // 2025-08-10 10:00
+    sandbox.advance_time(6 * DAY).unwrap(); // 2025-08-10 10:00
     assert_eq!(get(&client, OPENID, &sent).await.coupon_state, UserCouponState::Effective);
     client.use_user_coupon(OPENID, &sent.coupon_code, &use_at(&sent, "USE_0002", &sandbox.now())).await.unwrap();
 }
@@ -507,7 +507,7 @@ async fn bundle_coupons_are_used_in_order_and_apart() {
         api_error(client.use_user_coupon(OPENID, &second.coupon_code, &use_at(second, "USE_2", &sandbox.now())).await);
     assert_eq!(refusal(&e).2, Some(272755715));
     assert!(e.message.contains("2025-08-06T00:00:00+08:00"), "{}", e.message);
-    sandbox.advance_time(2 * DAY); // Wednesday
+    sandbox.advance_time(2 * DAY).unwrap(); // Wednesday
     assert_eq!(states(&client, OPENID, &bundle).await, [Used, Effective, Pending]);
     client.use_user_coupon(OPENID, &second.coupon_code, &use_at(second, "USE_3", &sandbox.now())).await.unwrap();
 
@@ -669,7 +669,7 @@ async fn pre_send_tokens_are_claimed_in_the_component() {
     let mut later = pre.clone();
     later.send_request_no = "PRE_0002".into();
     let token = client.pre_send_coupon("oUserB", &later).await.unwrap().token;
-    sandbox.advance_time(Duration::from_secs(301));
+    sandbox.advance_time(Duration::from_secs(301)).unwrap();
     let e = sandbox.claim_pre_send_token(&token).await.unwrap_err();
     assert!(e.message.contains("过期"), "{e}");
     assert_eq!(sandbox.claim_pre_send_token("unknown").await.unwrap_err().status, 404);

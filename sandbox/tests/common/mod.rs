@@ -157,7 +157,19 @@ impl Drop for Callback {
 
 impl Callback {
     pub async fn start(fail_first: usize) -> Callback {
+        Callback::answering(move |n| if n <= fail_first { (500, None) } else { (204, None) }).await
+    }
+
+    /// A notify URL that answers every request with `302 Found` to `location` (and records it).
+    pub async fn redirecting_to(location: &str) -> Callback {
+        let location = location.to_owned();
+        Callback::answering(move |_| (302, Some(location.clone()))).await
+    }
+
+    /// Answers the `n`-th request (from 1) with the status and `Location` that `answer` gives.
+    async fn answering(answer: impl Fn(usize) -> (u16, Option<String>) + Send + Sync + 'static) -> Callback {
         use http_body_util::BodyExt as _;
+        let answer = std::sync::Arc::new(answer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -166,9 +178,11 @@ impl Callback {
             loop {
                 let Ok((stream, _)) = listener.accept().await else { continue };
                 let log = log.clone();
+                let answer = answer.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                         let log = log.clone();
+                        let answer = answer.clone();
                         async move {
                             let (parts, body) = req.into_parts();
                             let body = body.collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
@@ -177,11 +191,14 @@ impl Callback {
                                 log.push(Received { headers: parts.headers, body });
                                 log.len()
                             };
-                            let (status, text) = if n <= fail_first { (500, "{\"code\":\"FAIL\"}") } else { (204, "") };
-                            let response = hyper::Response::builder()
-                                .status(status)
-                                .body(http_body_util::Full::new(hyper::body::Bytes::from(text)))
-                                .unwrap();
+                            let (status, location) = answer(n);
+                            let text = if status >= 500 { "{\"code\":\"FAIL\"}" } else { "" };
+                            let mut response = hyper::Response::builder().status(status);
+                            if let Some(location) = location {
+                                response = response.header("Location", location);
+                            }
+                            let response =
+                                response.body(http_body_util::Full::new(hyper::body::Bytes::from(text))).unwrap();
                             Ok::<_, std::convert::Infallible>(response)
                         }
                     });
