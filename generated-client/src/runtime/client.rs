@@ -275,6 +275,11 @@ impl Client {
         self.inner.signer.mchid()
     }
 
+    /// How this client verifies responses (explicit or inferred at build time).
+    pub fn verification_mode(&self) -> VerificationMode {
+        self.inner.keys.mode
+    }
+
     /// The APIv3 key, when configured (certificate mode, notifications).
     pub(crate) fn apiv3_key(&self) -> Option<&ApiV3Key> {
         self.inner.keys.apiv3_key.as_ref()
