@@ -323,3 +323,33 @@ async fn absurd_retry_after_values_neither_panic_nor_stall() {
     assert_eq!(call(&client).await.unwrap()["state"], "AUDITING");
     assert_eq!(srv.requests().len(), 4);
 }
+
+#[test]
+fn builder_inference_without_the_environment() {
+    let b = || {
+        Client::builder()
+            .mchid(MCHID)
+            .merchant_serial_no(MERCHANT_SERIAL)
+            .private_key_pem(MERCHANT_KEY_PEM)
+            .base_url("http://127.0.0.1:9")
+    };
+    let pk = || b().wechatpay_public_key_pem(PUB_KEY_ID, WECHATPAY_PUB_PEM);
+    assert_eq!(pk().build().unwrap().verification_mode(), VerificationMode::PublicKey);
+    assert_eq!(pk().apiv3_key(APIV3_KEY).build().unwrap().verification_mode(), VerificationMode::PublicKey);
+    assert_eq!(
+        pk().platform_certificate_pem(PLATFORM_CERT_PEM).build().unwrap().verification_mode(),
+        VerificationMode::Both
+    );
+    assert_eq!(b().apiv3_key(APIV3_KEY).build().unwrap().verification_mode(), VerificationMode::PlatformCertificate);
+    assert_eq!(
+        b().platform_certificate_pem(PLATFORM_CERT_PEM).build().unwrap().verification_mode(),
+        VerificationMode::PlatformCertificate
+    );
+    assert!(matches!(b().build(), Err(Error::Config(m)) if m.contains("cannot be verified")));
+    assert!(matches!(
+        pk().verification_mode(VerificationMode::PlatformCertificate).build(),
+        Err(Error::Config(m)) if m.contains("APIv3 key")
+    ));
+    let text = format!("{:?}", pk().apiv3_key(APIV3_KEY).build().unwrap());
+    assert!(text.contains("verification_mode: PublicKey") && !text.contains(APIV3_KEY), "{text}");
+}

@@ -28,23 +28,25 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn f(client: &wechatpay_product_coupon::Client) -> Result<(), wechatpay_product_coupon::Error> {
-    /// use wechatpay_product_coupon::runtime::client::OperationMeta;
+    /// use serde_json::json;
+    /// use wechatpay_product_coupon::generated::operations::{CREATE_PRODUCT_COUPON, GET_PRODUCT_COUPON};
     ///
-    /// // An operation described by hand (generated code has one `OperationMeta` per operation).
-    /// static QUERY_COUPON: OperationMeta = OperationMeta {
-    ///     id: "query_product_coupon",
-    ///     title: "查询商品券",
-    ///     method: "GET",
-    ///     path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
-    ///     rate_limit_per_second: None,
-    ///     success_status: 200,
-    /// };
+    /// // A GET with a path parameter (percent-encoded for you) and a query parameter.
     /// let coupon = client
-    ///     .send_raw(&QUERY_COUPON, &[("product_coupon_id", "1000000013")], &[("brand_id", "120344")], None)
+    ///     .send_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "1000000013")], &[("brand_id", "120344")], None)
     ///     .await?;
     /// println!("{}", coupon["state"]);
+    ///
+    /// // A POST whose body is sent exactly as given: WeChat Pay, not this crate, decides
+    /// // whether it is acceptable (a field newer than the spec, say).
+    /// let body = json!({ "out_request_no": "34657_20250101_123456", "brand_id": "120344", "new_field": 1 });
+    /// let created = client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).await?;
+    /// println!("{}", created["product_coupon_id"]);
     /// # Ok(()) }
     /// ```
+    ///
+    /// Any [`OperationMeta`] works, including one written by hand for an endpoint the spec does
+    /// not have yet.
     pub async fn send_raw(
         &self,
         meta: &'static OperationMeta,
