@@ -98,8 +98,7 @@ async fn responses_are_still_verified_before_parsing() {
         Reply::signed(200, OK_BODY, &keys.public_key_mode, PUB_KEY_ID).replace_header("Wechatpay-Signature", "AAAA")
     })
     .await;
-    let client = client(&srv.url());
-    let err = client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&json!({}))).await.unwrap_err();
+    let err = client(&srv.url()).send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&json!({}))).await.unwrap_err();
     match err {
         Error::Verification(v) => assert_eq!(v.reason, VerifyError::BadSignature { serial: PUB_KEY_ID.into() }),
         other => panic!("expected a verification error, got {other:?}"),
