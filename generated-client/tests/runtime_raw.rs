@@ -14,7 +14,8 @@ use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
 use wechatpay_product_coupon::{CallOptions, Client, Error, RetryPolicy};
 
-const OK_BODY: &str = r#"{"product_coupon_id":"1000000013","state":"AUDITING","brand_id":"120344","unknown_new_field":[1,2]}"#;
+const OK_BODY: &str =
+    r#"{"product_coupon_id":"1000000013","state":"AUDITING","brand_id":"120344","unknown_new_field":[1,2]}"#;
 
 /// A body-less operation (204 No Content), described by hand.
 static ASSOCIATE: OperationMeta = OperationMeta {
@@ -68,7 +69,12 @@ async fn path_parameters_are_percent_encoded_and_queries_kept_in_order() {
     let srv = server(|keys, _| Reply::signed(200, OK_BODY, &keys.public_key_mode, PUB_KEY_ID)).await;
     let client = client(&srv.url());
     let v = client
-        .send_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "10/../券 1")], &[("z", "1 2"), ("brand_id", "a&b")], None)
+        .send_raw(
+            &GET_PRODUCT_COUPON,
+            &[("product_coupon_id", "10/../券 1")],
+            &[("z", "1 2"), ("brand_id", "a&b")],
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(v["state"], "AUDITING");
@@ -89,7 +95,10 @@ async fn a_body_less_success_returns_null_after_verification() {
         .await
         .unwrap();
     assert_eq!(v, Value::Null);
-    assert_eq!(srv.requests()[0].target, "/v3/marketing/partner/product-coupon/product-coupons/1/stocks/2/associate-stores");
+    assert_eq!(
+        srv.requests()[0].target,
+        "/v3/marketing/partner/product-coupon/product-coupons/1/stocks/2/associate-stores"
+    );
 }
 
 #[tokio::test]
@@ -105,7 +114,12 @@ async fn responses_are_still_verified_before_parsing() {
     }
     // An error status is an API error, as for typed calls.
     let srv = server(|keys, _| {
-        Reply::signed(400, r#"{"code":"PARAM_ERROR","message":"缺少参数 out_request_no"}"#, &keys.public_key_mode, PUB_KEY_ID)
+        Reply::signed(
+            400,
+            r#"{"code":"PARAM_ERROR","message":"缺少参数 out_request_no"}"#,
+            &keys.public_key_mode,
+            PUB_KEY_ID,
+        )
     })
     .await;
     let err = client(&srv.url()).send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&json!({}))).await.unwrap_err();

@@ -163,13 +163,12 @@ async fn explicit_certificate_mode_downloads_verifies_and_ignores_the_public_key
 
 #[tokio::test]
 async fn both_mode_accepts_either_signature() {
-    let srv = server(
-        |_| valid_listing(),
-        |i| if i % 2 == 0 { Signer::PublicKey } else { Signer::Platform },
-    )
-    .await;
-    let client =
-        with_public_key(base(&srv.url())).apiv3_key(APIV3_KEY).verification_mode(VerificationMode::Both).build().unwrap();
+    let srv = server(|_| valid_listing(), |i| if i % 2 == 0 { Signer::PublicKey } else { Signer::Platform }).await;
+    let client = with_public_key(base(&srv.url()))
+        .apiv3_key(APIV3_KEY)
+        .verification_mode(VerificationMode::Both)
+        .build()
+        .unwrap();
     for _ in 0..4 {
         call(&client).await.unwrap();
     }
@@ -222,11 +221,8 @@ async fn the_certificates_own_not_after_bounds_a_later_listed_expiry() {
     .await;
     let now = Arc::new(AtomicI64::new(T0));
     let clock = Arc::clone(&now);
-    let client = base(&srv.url())
-        .apiv3_key(APIV3_KEY)
-        .certificate_clock(move || clock.load(Ordering::SeqCst))
-        .build()
-        .unwrap();
+    let client =
+        base(&srv.url()).apiv3_key(APIV3_KEY).certificate_clock(move || clock.load(Ordering::SeqCst)).build().unwrap();
     call(&client).await.unwrap();
     now.store(5_000_000_000, Ordering::SeqCst); // 2128
     let err = call(&client).await.unwrap_err();

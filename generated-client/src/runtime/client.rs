@@ -34,14 +34,14 @@ use tracing::Instrument as _;
 
 use crate::runtime::aead::ApiV3Key;
 use crate::runtime::certificates::{CERTIFICATES_PATH, decrypt_certificates};
+use crate::runtime::clock::{Clock, system_clock};
 use crate::runtime::error::{ApiError, DecodeError, Error, TimeoutKind, TransportError, VerificationError};
 use crate::runtime::keys::{PrivateKey, PublicKey, parse_certificate_pem};
-use crate::runtime::clock::{Clock, system_clock};
-use crate::runtime::retry::{RateLimiter, parse_retry_after};
 pub use crate::runtime::retry::RetryPolicy;
+use crate::runtime::retry::{RateLimiter, parse_retry_after};
 use crate::runtime::signing::{MerchantSigner, unix_timestamp};
 pub use crate::runtime::trust::VerificationMode;
-use crate::runtime::trust::{TrustConfig, TrustStore};
+use crate::runtime::trust::{PinnedCertificate, TrustConfig, TrustStore};
 use crate::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, HEADER_SIGNATURE, ResponseSignature, VerifyError};
 
 /// The primary API domain (访问就近的接入点).
@@ -814,7 +814,7 @@ pub struct ClientBuilder {
     private_key: Option<Result<PrivateKey, String>>,
     public_key: Option<(String, Result<PublicKey, String>)>,
     apiv3_key: Option<Result<ApiV3Key, String>>,
-    platform_certs: Vec<Result<(String, PublicKey, Option<i64>), String>>,
+    platform_certs: Vec<Result<PinnedCertificate, String>>,
     verification_mode: Option<VerificationMode>,
     certificate_overlap: Duration,
     certificate_clock: Option<Clock>,
@@ -1130,7 +1130,8 @@ impl ClientBuilder {
             .into_iter()
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| cfg(format!("platform certificate: {e}")))?;
-        let mode = verification_mode(self.verification_mode, public_key.is_some(), apiv3_key.is_some(), !pinned.is_empty())?;
+        let mode =
+            verification_mode(self.verification_mode, public_key.is_some(), apiv3_key.is_some(), !pinned.is_empty())?;
         let (primary, backup) = match self.base_url {
             None => {
                 (DEFAULT_BASE_URL.to_owned(), self.backup_base_url.unwrap_or(Some(DEFAULT_BACKUP_BASE_URL.to_owned())))
@@ -1276,8 +1277,7 @@ mod tests {
 
     #[test]
     fn targets_encode_queries_and_refuse_dot_segments() {
-        let t =
-            target("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())]).unwrap();
+        let t = target("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())]).unwrap();
         assert_eq!(t, "/v3/x/a%2Fb?brand_id=12%203%26%3D&limit=10");
         assert!(target(&format!("/v3/x/{}", encode_path_segment("..")), vec![]).is_err());
         assert!(target("/v3/x/%2E%2e", vec![]).is_err());

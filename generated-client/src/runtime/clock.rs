@@ -15,7 +15,10 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 /// The system clock.
 pub fn system_clock() -> Clock {
     Arc::new(|| {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)).unwrap_or(0)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
     })
 }
 
@@ -134,7 +137,9 @@ mod tests {
         assert_eq!(parse_rfc3339("2029-12-31T23:00:00-01:00"), Some(1_893_456_000));
         assert_eq!(parse_rfc3339("2030-01-01T00:00:00.123Z"), Some(1_893_456_000));
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400));
-        for bad in ["", "2030-01-01", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00", "2030-01-01T00:00:00+8", "２０３０"] {
+        for bad in
+            ["", "2030-01-01", "2030-13-01T00:00:00Z", "2030-01-01T00:00:00", "2030-01-01T00:00:00+8", "２０３０"]
+        {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
         }
     }

@@ -167,7 +167,8 @@ mod tests {
             let d = p.backoff(u32::MAX, None);
             assert!(d >= Duration::from_millis(500), "{multiplier}: {d:?}");
         }
-        let zero = RetryPolicy { initial_backoff: Duration::ZERO, max_backoff: Duration::ZERO, ..RetryPolicy::default() };
+        let zero =
+            RetryPolicy { initial_backoff: Duration::ZERO, max_backoff: Duration::ZERO, ..RetryPolicy::default() };
         assert_eq!(zero.backoff(u32::MAX, Some(Duration::MAX)), Duration::ZERO);
         // The default cap still bounds an absurd server request.
         assert_eq!(RetryPolicy::default().backoff(1, Some(Duration::MAX)), Duration::from_secs(8));

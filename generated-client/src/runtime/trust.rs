@@ -149,12 +149,15 @@ pub(crate) struct TrustStore {
     pub(crate) refresh_lock: tokio::sync::Mutex<()>,
 }
 
+/// A certificate configured by hand: serial, key, expiry (Unix seconds) when known.
+pub(crate) type PinnedCertificate = (String, PublicKey, Option<i64>);
+
 /// Everything [`TrustStore::new`] takes.
 pub(crate) struct TrustConfig {
     pub mode: VerificationMode,
     pub public_key: Option<(String, PublicKey)>,
     pub apiv3_key: Option<ApiV3Key>,
-    pub pinned: Vec<(String, PublicKey, Option<i64>)>,
+    pub pinned: Vec<PinnedCertificate>,
     pub refresh_interval: Duration,
     pub overlap: Duration,
     pub clock: Clock,
