@@ -320,6 +320,30 @@ async fn absurd_retry_after_values_neither_panic_nor_stall() {
     assert_eq!(srv.requests().len(), 4);
 }
 
+#[tokio::test]
+async fn an_unbounded_cap_and_retry_after_end_in_the_total_timeout() {
+    // `Duration::MAX` everywhere: the wait is effectively forever, so the call's total timeout,
+    // not a panic or an overflow, ends it.
+    let srv = TestServer::start(|_, _| {
+        Reply::plain(429, r#"{"code":"RATELIMIT_EXCEEDED","message":"slow down"}"#)
+            .with_header("Retry-After", "99999999999999999999")
+    })
+    .await;
+    let policy = RetryPolicy {
+        max_attempts: u32::MAX,
+        initial_backoff: Duration::MAX,
+        max_backoff: Duration::MAX,
+        multiplier: f64::MAX,
+        jitter: true,
+    };
+    let client =
+        with_public_key(base(&srv.url())).retry_policy(policy).total_timeout(Duration::from_secs(1)).build().unwrap();
+    let err = call(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout(wechatpay_product_coupon::runtime::error::TimeoutKind::Total)), "{err:?}");
+    // One attempt, then the endless wait (none at all if a loaded machine was slower than 1 s).
+    assert!(srv.requests().len() <= 1);
+}
+
 #[test]
 fn builder_inference_without_the_environment() {
     let b = || {

@@ -246,9 +246,7 @@ impl TrustStore {
 
     /// Whether any key can verify at all.
     pub(crate) fn has_any(&self) -> bool {
-        let state = self.state();
-        (self.mode.uses_public_key() && self.public_key.is_some())
-            || (self.mode.uses_certificates() && !(state.current.keys.is_empty() && state.pinned.keys.is_empty()))
+        self.has_any_locked(&self.state())
     }
 
     /// Whether a download is due before the next call.
@@ -267,7 +265,7 @@ impl TrustStore {
 
     fn has_any_locked(&self, state: &CertState) -> bool {
         (self.mode.uses_public_key() && self.public_key.is_some())
-            || !(state.current.keys.is_empty() && state.pinned.keys.is_empty())
+            || (self.mode.uses_certificates() && !(state.current.keys.is_empty() && state.pinned.keys.is_empty()))
     }
 
     /// Whether an unknown serial may trigger a download now.
