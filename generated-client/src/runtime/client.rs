@@ -16,7 +16,11 @@
 //!   is only ever reported, never trusted to change state, so an unsigned one (a proxy's 502
 //!   page, say) is still worth showing; a signed one that fails verification is refused.
 //! * **Retries**: network errors, per-attempt timeouts, 429, 5xx and 202, with exponential
-//!   backoff, jitter and a cap ([`RetryPolicy`]); `Retry-After` is honoured up to the cap.
+//!   backoff, jitter and a cap ([`RetryPolicy`]); `Retry-After` (seconds or an HTTP date) is
+//!   honoured up to the cap.
+//! * **Keys**: which signatures verify is the [`VerificationMode`]: the WeChat Pay public key
+//!   (never downloads anything), platform certificates (downloaded with the APIv3 key, expiring,
+//!   replaced on refresh with an overlap window), or both.
 //! * **Failover**: when the primary domain cannot be connected to, the same attempt goes to the
 //!   backup domain at once, and later calls prefer the backup for a cool-down period.
 //! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
