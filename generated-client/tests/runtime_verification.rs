@@ -156,9 +156,11 @@ async fn explicit_certificate_mode_downloads_verifies_and_ignores_the_public_key
     let reqs = srv.requests();
     assert_eq!(reqs[0].target, CERTS);
     assert_eq!(reqs[1].header("Wechatpay-Serial"), Some(PLATFORM_SERIAL));
-    // A public-key signature is not accepted in certificate mode.
+    // A public-key signature is not accepted in certificate mode, and no certificate download
+    // could change that.
     let err = call(&client).await.unwrap_err();
     assert_eq!(verification_reason(&err), &VerifyError::UnknownSerial(PUB_KEY_ID.into()));
+    assert_eq!(downloads(&srv), 1);
 }
 
 #[tokio::test]

@@ -631,9 +631,9 @@ impl Client {
         let keys = &self.inner.keys;
         let key = match keys.lookup(&sig.serial) {
             Ok(key) => key,
-            // Only an unknown serial can be helped by a download (a rotated certificate); an
-            // expired one stays expired.
-            Err(VerifyError::UnknownSerial(_)) if keys.may_refresh_on_miss() => {
+            // Only an unknown certificate serial can be helped by a download (a rotated
+            // certificate); an expired one stays expired, and a public key id is never listed.
+            Err(VerifyError::UnknownSerial(_)) if !is_public_key_id(&sig.serial) && keys.may_refresh_on_miss() => {
                 let _guard = keys.refresh_lock.lock().await;
                 if keys.lookup(&sig.serial).is_err()
                     && keys.may_refresh_on_miss()
@@ -708,6 +708,12 @@ impl Client {
         }
         req.send().await
     }
+}
+
+/// Whether a serial is a WeChat Pay public key id (`PUB_KEY_ID_...`) rather than a certificate
+/// serial (hex).
+fn is_public_key_id(serial: &str) -> bool {
+    serial.starts_with("PUB_KEY_ID_")
 }
 
 /// An error as logged: API errors by status, code and Request-ID only, so no response text
