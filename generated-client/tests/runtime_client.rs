@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::*;
+use wechatpay_product_coupon::runtime::client::VerificationMode;
 use wechatpay_product_coupon::runtime::error::TimeoutKind;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
 use wechatpay_product_coupon::{CallOptions, Client, ClientBuilder, Error, ErrorCode, RetryPolicy};
@@ -412,7 +413,7 @@ async fn certificate_mode_rejects_a_wrong_apiv3_key() {
 #[tokio::test]
 async fn during_a_switch_both_public_key_and_certificate_signatures_verify() {
     let srv = server(|i, keys, req| certificate_server_reply(i, keys, req, true)).await;
-    let client = builder(&srv.url()).apiv3_key(APIV3_KEY).build().unwrap();
+    let client = builder(&srv.url()).apiv3_key(APIV3_KEY).verification_mode(VerificationMode::Both).build().unwrap();
     for _ in 0..4 {
         let _: Value = client.execute(create_parts(CREATE_BODY)).await.unwrap();
     }

@@ -263,8 +263,10 @@ fn tracing_names_operation_attempt_status_and_request_id_but_no_secrets_or_bodie
                 Reply::signed(200, r#"{"marker":"RESPONSE-BODY-MARKER"}"#, &keys.public_key_mode, PUB_KEY_ID)
             })
             .await;
+            // `both`: a certificate download comes first (request 0), so request 1 is the call.
             let client = builder()
                 .apiv3_key(APIV3_KEY)
+                .verification_mode(wechatpay_product_coupon::runtime::client::VerificationMode::Both)
                 .base_url(srv.url())
                 .retry_policy(RetryPolicy::attempts(3).with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
                 .build()

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::runtime::aead::{AeadError, ApiV3Key};
 use crate::runtime::keys::{PublicKey, parse_certificate_pem};
 use crate::runtime::signing::new_nonce;
+use crate::runtime::trust::same_serial;
 
 /// Path of the certificate download endpoint.
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
@@ -23,6 +24,8 @@ pub struct PlatformCertificate {
     pub effective_time: Option<String>,
     /// `expire_time`, verbatim.
     pub expire_time: Option<String>,
+    /// The certificate's own notAfter (Unix seconds), when readable.
+    pub not_after: Option<i64>,
     /// The certificate's public key.
     pub public_key: PublicKey,
     /// The decrypted PEM certificate.
@@ -84,14 +87,20 @@ impl From<AeadError> for CertificateError {
     }
 }
 
-/// Decrypts every certificate of a `/v3/certificates` response body with the APIv3 key.
+/// Decrypts the certificates of a `/v3/certificates` response body with the APIv3 key.
 ///
 /// Successful AEAD decryption authenticates each certificate (only WeChat Pay and the merchant
 /// know the APIv3 key); the response signature should still be checked with one of them.
+///
+/// A listing whose `serial_no` is not the certificate's own serial (compared without case or
+/// leading zeros) is refused: that entry is dropped with a warning, since verifying under a
+/// serial the certificate does not carry would trust a label rather than the certificate. An
+/// error is returned only when no usable certificate remains.
 pub fn decrypt_certificates(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, CertificateError> {
     let parsed: Body =
         serde_json::from_slice(body).map_err(|e| CertificateError(format!("unexpected /v3/certificates body: {e}")))?;
     let mut out = Vec::with_capacity(parsed.data.len());
+    let mut refused = Vec::new();
     for item in parsed.data {
         let enc = &item.encrypt_certificate;
         if enc.algorithm != "AEAD_AES_256_GCM" {
@@ -107,21 +116,25 @@ pub fn decrypt_certificates(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformC
             .map_err(|_| CertificateError(format!("certificate {}: not UTF-8 PEM", item.serial_no)))?;
         let info = parse_certificate_pem(&pem)
             .map_err(|e| CertificateError(format!("certificate {}: {e}", item.serial_no)))?;
-        if !info.serial_no.eq_ignore_ascii_case(item.serial_no.trim_start_matches('0'))
-            && !info.serial_no.eq_ignore_ascii_case(&item.serial_no)
-        {
-            tracing::warn!(listed = %item.serial_no, in_certificate = %info.serial_no, "platform certificate serial differs from its listing; using the listed one");
+        if !same_serial(&item.serial_no, &info.serial_no) {
+            tracing::warn!(listed = %item.serial_no, in_certificate = %info.serial_no, "platform certificate serial differs from its listing; refused");
+            refused.push(format!("listed {} but the certificate's serial is {}", item.serial_no, info.serial_no));
+            continue;
         }
         out.push(PlatformCertificate {
             serial_no: item.serial_no,
             effective_time: item.effective_time,
             expire_time: item.expire_time,
+            not_after: info.not_after,
             public_key: info.public_key,
             pem,
         });
     }
     if out.is_empty() {
-        return Err(CertificateError("/v3/certificates listed no certificate".into()));
+        if refused.is_empty() {
+            return Err(CertificateError("/v3/certificates listed no certificate".into()));
+        }
+        return Err(CertificateError(format!("/v3/certificates listed no usable certificate: {}", refused.join("; "))));
     }
     Ok(out)
 }
@@ -145,5 +158,5 @@ pub fn encrypt_certificates(listings: &[CertificateListing], key: &ApiV3Key) -> 
             },
         });
     }
-    Ok(serde_json::to_vec(&Body { data }).expect("serializing plain structs"))
+    serde_json::to_vec(&Body { data }).map_err(|e| CertificateError(format!("serializing the listing: {e}")))
 }

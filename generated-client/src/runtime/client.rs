@@ -16,18 +16,21 @@
 //!   is only ever reported, never trusted to change state, so an unsigned one (a proxy's 502
 //!   page, say) is still worth showing; a signed one that fails verification is refused.
 //! * **Retries**: network errors, per-attempt timeouts, 429, 5xx and 202, with exponential
-//!   backoff, jitter and a cap ([`RetryPolicy`]); `Retry-After` is honoured up to the cap.
+//!   backoff, jitter and a cap ([`RetryPolicy`]); `Retry-After` (seconds or an HTTP date) is
+//!   honoured up to the cap.
+//! * **Keys**: which signatures verify is the [`VerificationMode`]: the WeChat Pay public key
+//!   (never downloads anything), platform certificates (downloaded with the APIv3 key, expiring,
+//!   replaced on refresh with an overlap window), or both.
 //! * **Failover**: when the primary domain cannot be connected to, the same attempt goes to the
 //!   backup domain at once, and later calls prefer the backup for a cool-down period.
 //! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
 //!   with a documented 频率限制 is spaced by a token bucket in this process.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
@@ -35,11 +38,14 @@ use tracing::Instrument as _;
 
 use crate::runtime::aead::ApiV3Key;
 use crate::runtime::certificates::{CERTIFICATES_PATH, decrypt_certificates};
+use crate::runtime::clock::{Clock, system_clock};
 use crate::runtime::error::{ApiError, DecodeError, Error, TimeoutKind, TransportError, VerificationError};
 use crate::runtime::keys::{PrivateKey, PublicKey, parse_certificate_pem};
-use crate::runtime::retry::RateLimiter;
 pub use crate::runtime::retry::RetryPolicy;
+use crate::runtime::retry::{RateLimiter, parse_retry_after};
 use crate::runtime::signing::{MerchantSigner, unix_timestamp};
+pub use crate::runtime::trust::VerificationMode;
+use crate::runtime::trust::{PinnedCertificate, TrustConfig, TrustStore};
 use crate::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, HEADER_SIGNATURE, ResponseSignature, VerifyError};
 
 /// The primary API domain (访问就近的接入点).
@@ -49,8 +55,8 @@ pub const DEFAULT_BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
 
 /// Responses larger than this are refused (no product-coupon response comes near it).
 const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
-/// Least time between two certificate downloads triggered by failures or unknown serials.
-const MIN_CERTIFICATE_RETRY: Duration = Duration::from_secs(60);
+/// Default time a replaced set of platform certificates still verifies.
+const DEFAULT_CERTIFICATE_OVERLAP: Duration = Duration::from_secs(3600);
 
 /// CONTRACT: static facts about one operation, generated from the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +171,22 @@ impl PreparedRequest {
     }
 }
 
+/// A request ready to sign: the operation, its target (path plus `?query`, encoded, the form
+/// both sent and signed) and its exact body bytes (empty when none).
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub(crate) meta: &'static OperationMeta,
+    pub(crate) target: String,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Outgoing {
+    fn from_parts(parts: RequestParts) -> Result<Outgoing, Error> {
+        let target = request_target(&parts.path, &encode_query(&parts.query))?;
+        Ok(Outgoing { meta: parts.meta, target, body: parts.body.unwrap_or_default() })
+    }
+}
+
 /// A verified (or, for errors, possibly unverified) raw response.
 #[derive(Debug)]
 struct RawResponse {
@@ -203,7 +225,7 @@ struct Inner {
     signer: MerchantSigner,
     primary: String,
     backup: Option<String>,
-    keys: Keys,
+    keys: TrustStore,
     retry: RetryPolicy,
     attempt_timeout: Duration,
     total_timeout: Duration,
@@ -211,74 +233,6 @@ struct Inner {
     failover_cooldown: Duration,
     backup_until: Mutex<Option<Instant>>,
     user_agent: String,
-}
-
-/// Verification keys: the WeChat Pay public key and/or platform certificates.
-struct Keys {
-    public_key: Option<(String, PublicKey)>,
-    apiv3_key: Option<ApiV3Key>,
-    refresh_interval: Duration,
-    certs: RwLock<CertState>,
-    refresh_lock: tokio::sync::Mutex<()>,
-}
-
-#[derive(Default)]
-struct CertState {
-    keys: HashMap<String, PublicKey>,
-    /// Serial to announce in `Wechatpay-Serial` in certificate-only mode.
-    newest: Option<(String, String)>,
-    /// Last successful download.
-    fetched: Option<Instant>,
-    /// Last failed download (throttles further tries).
-    last_failure: Option<Instant>,
-    /// Last download triggered by an unknown serial (throttles such downloads).
-    last_miss: Option<Instant>,
-}
-
-fn recent(t: Option<Instant>) -> bool {
-    t.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY)
-}
-
-impl Keys {
-    fn lookup(&self, serial: &str) -> Option<PublicKey> {
-        if let Some((id, key)) = &self.public_key
-            && id == serial
-        {
-            return Some(key.clone());
-        }
-        self.certs.read().unwrap_or_else(|p| p.into_inner()).keys.get(serial).cloned()
-    }
-
-    /// What to send in `Wechatpay-Serial`: the public key id, else the newest certificate.
-    fn request_serial(&self) -> Option<String> {
-        if let Some((id, _)) = &self.public_key {
-            return Some(id.clone());
-        }
-        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
-        state.newest.as_ref().map(|(_, serial)| serial.clone()).or_else(|| state.keys.keys().next().cloned())
-    }
-
-    fn has_any(&self) -> bool {
-        self.public_key.is_some() || !self.certs.read().unwrap_or_else(|p| p.into_inner()).keys.is_empty()
-    }
-
-    fn needs_refresh(&self) -> bool {
-        if self.apiv3_key.is_none() {
-            return false;
-        }
-        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
-        let failed_recently = recent(state.last_failure);
-        match state.fetched {
-            // With no key at all nothing can be verified: always try.
-            None => !failed_recently || state.keys.is_empty() && self.public_key.is_none(),
-            Some(t) => t.elapsed() >= self.refresh_interval && !failed_recently,
-        }
-    }
-
-    fn may_refresh_on_miss(&self) -> bool {
-        let state = self.certs.read().unwrap_or_else(|p| p.into_inner());
-        self.apiv3_key.is_some() && !recent(state.last_miss) && !recent(state.last_failure)
-    }
 }
 
 impl fmt::Debug for Client {
@@ -289,7 +243,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.primary)
             .field("backup_base_url", &self.inner.backup)
             .field("public_key_id", &keys.public_key.as_ref().map(|(id, _)| id))
-            .field("certificate_mode", &keys.apiv3_key.is_some())
+            .field("verification_mode", &keys.mode)
             .field("apiv3_key", &keys.apiv3_key)
             .field("retry", &self.inner.retry)
             .field("attempt_timeout", &self.inner.attempt_timeout)
@@ -323,6 +277,11 @@ impl Client {
     /// The merchant id requests are signed for.
     pub fn mchid(&self) -> &str {
         self.inner.signer.mchid()
+    }
+
+    /// How this client verifies responses (explicit or inferred at build time).
+    pub fn verification_mode(&self) -> VerificationMode {
+        self.inner.keys.mode
     }
 
     /// The APIv3 key, when configured (certificate mode, notifications).
@@ -366,6 +325,17 @@ impl Client {
         form: Option<crate::runtime::upload::MultipartForm>,
     ) -> Result<R, Error> {
         let meta = parts.meta;
+        let outgoing = Outgoing::from_parts(parts);
+        self.execute_outgoing(meta, outgoing, form).await
+    }
+
+    /// Signs, sends, verifies and decodes one request (within the call span and total timeout).
+    pub(crate) async fn execute_outgoing<R: serde::de::DeserializeOwned>(
+        &self,
+        meta: &'static OperationMeta,
+        outgoing: Result<Outgoing, Error>,
+        form: Option<crate::runtime::upload::MultipartForm>,
+    ) -> Result<R, Error> {
         let span = tracing::info_span!(
             "wechatpay.call",
             operation = meta.id,
@@ -375,11 +345,13 @@ impl Client {
         );
         let call_span = span.clone();
         async move {
+            let outgoing = outgoing?;
             if self.options.dry_run {
-                return Err(Error::DryRun(Box::new(self.prepare(&parts)?)));
+                return Err(Error::DryRun(Box::new(self.prepare_outgoing(&outgoing))));
             }
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
-            let resp = match tokio::time::timeout(total, self.send(&parts, Purpose::Call, form.as_ref())).await {
+            let send = self.send(meta, &outgoing.target, Some(&outgoing.body), Purpose::Call, form.as_ref());
+            let resp = match tokio::time::timeout(total, send).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
             };
@@ -408,9 +380,13 @@ impl Client {
 
     /// Signs `parts` as the next attempt would be signed, without sending anything.
     pub fn prepare(&self, parts: &RequestParts) -> Result<PreparedRequest, Error> {
-        let target = request_target(parts)?;
-        let body = parts.body.clone().unwrap_or_default();
-        let authorization = self.inner.signer.authorization(parts.meta.method, &target, &body);
+        let outgoing = Outgoing::from_parts(parts.clone())?;
+        Ok(self.prepare_outgoing(&outgoing))
+    }
+
+    fn prepare_outgoing(&self, outgoing: &Outgoing) -> PreparedRequest {
+        let Outgoing { meta, target, body } = outgoing;
+        let authorization = self.inner.signer.authorization(meta.method, target, body);
         let mut headers = vec![
             ("Authorization".to_owned(), authorization),
             ("Accept".to_owned(), "application/json".to_owned()),
@@ -420,13 +396,13 @@ impl Client {
         if let Some(serial) = self.inner.keys.request_serial() {
             headers.push((HEADER_SERIAL.to_owned(), serial));
         }
-        Ok(PreparedRequest {
-            method: parts.meta.method.to_owned(),
+        PreparedRequest {
+            method: meta.method.to_owned(),
             url: format!("{}{target}", self.inner.primary),
-            canonical_url: target,
+            canonical_url: target.clone(),
             headers,
-            body,
-        })
+            body: body.clone(),
+        }
     }
 
     /// Verifies a WeChat Pay signature (the `Wechatpay-*` headers over the raw body) with this
@@ -437,11 +413,20 @@ impl Client {
         self.verify(headers, body).await
     }
 
-    /// Downloads the platform certificates now (certificate mode only) and returns how many
-    /// were decrypted. The client also does this by itself: before the first call, every
-    /// refresh interval, and when a response names an unknown serial.
+    /// Downloads the platform certificates now and returns how many were installed
+    /// (certificate and `both` modes, with an APIv3 key). The client also does this by itself:
+    /// before the first call, every refresh interval, and when a response names an unknown
+    /// serial. The new set replaces the old one, which still verifies for the overlap window
+    /// ([`ClientBuilder::certificate_overlap`]).
     pub async fn refresh_certificates(&self) -> Result<usize, Error> {
-        if self.inner.keys.apiv3_key.is_none() {
+        let keys = &self.inner.keys;
+        if !keys.mode.uses_certificates() {
+            return Err(Error::Config(format!(
+                "verification mode {} never downloads platform certificates",
+                keys.mode
+            )));
+        }
+        if keys.apiv3_key.is_none() {
             return Err(Error::Config("certificate mode needs an APIv3 key (ClientBuilder::apiv3_key)".into()));
         }
         let _guard = self.inner.keys.refresh_lock.lock().await;
@@ -471,13 +456,13 @@ impl Client {
     /// sends through the same machinery that may call it.
     fn download_certificates(&self, on_miss: bool) -> Pin<Box<dyn Future<Output = Result<usize, Error>> + Send + '_>> {
         Box::pin(async move {
-            let certs = &self.inner.keys.certs;
+            let keys = &self.inner.keys;
             if on_miss {
-                certs.write().unwrap_or_else(|p| p.into_inner()).last_miss = Some(Instant::now());
+                keys.record_miss();
             }
             let result = self.download_certificates_once().await;
             if result.is_err() {
-                certs.write().unwrap_or_else(|p| p.into_inner()).last_failure = Some(Instant::now());
+                keys.record_failure();
             }
             result
         })
@@ -485,7 +470,9 @@ impl Client {
 
     async fn download_certificates_once(&self) -> Result<usize, Error> {
         let keys = &self.inner.keys;
-        let apiv3 = keys.apiv3_key.as_ref().expect("checked by the callers");
+        let Some(apiv3) = keys.apiv3_key.as_ref() else {
+            return Err(Error::Config("certificate mode needs an APIv3 key (ClientBuilder::apiv3_key)".into()));
+        };
         static META: OperationMeta = OperationMeta {
             id: "download_certificates",
             title: "下载平台证书",
@@ -494,19 +481,16 @@ impl Client {
             rate_limit_per_second: None,
             success_status: 200,
         };
-        let parts = RequestParts { meta: &META, path: CERTIFICATES_PATH.to_owned(), query: Vec::new(), body: None };
-        let resp = self.send(&parts, Purpose::Certificates, None).await?;
+        let resp = self.send(&META, CERTIFICATES_PATH, None, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
         // signed by one of them (or by the public key during a switch).
         let verified = ResponseSignature::from_headers(&resp.headers).and_then(|sig| {
-            sig.verify_with(&resp.body, unix_timestamp(), |serial| {
-                certs
-                    .iter()
-                    .find(|c| c.serial_no == serial)
-                    .map(|c| c.public_key.clone())
-                    .or_else(|| keys.lookup(serial))
-            })
+            let key = match certs.iter().find(|c| c.serial_no == sig.serial) {
+                Some(c) => keys.usable_downloaded(c)?,
+                None => keys.lookup(&sig.serial)?,
+            };
+            sig.verify(&resp.body, &key, unix_timestamp())
         });
         if let Err(reason) = verified {
             return Err(Error::Verification(Box::new(VerificationError {
@@ -516,15 +500,7 @@ impl Client {
             })));
         }
         let count = certs.len();
-        let mut state = keys.certs.write().unwrap_or_else(|p| p.into_inner());
-        for c in certs {
-            let effective = c.effective_time.clone().unwrap_or_default();
-            if state.newest.as_ref().is_none_or(|(t, _)| effective >= *t) {
-                state.newest = Some((effective, c.serial_no.clone()));
-            }
-            state.keys.insert(c.serial_no, c.public_key);
-        }
-        state.fetched = Some(Instant::now());
+        keys.install(certs);
         tracing::info!(count, "platform certificates downloaded");
         Ok(count)
     }
@@ -532,12 +508,12 @@ impl Client {
     /// Sends with retries; returns the verified response (2xx) or the error.
     async fn send(
         &self,
-        parts: &RequestParts,
+        meta: &'static OperationMeta,
+        target: &str,
+        body: Option<&[u8]>,
         purpose: Purpose,
         form: Option<&crate::runtime::upload::MultipartForm>,
     ) -> Result<RawResponse, Error> {
-        let meta = parts.meta;
-        let target = request_target(parts)?;
         let method = reqwest::Method::from_bytes(meta.method.as_bytes())
             .map_err(|_| Error::Config(format!("bad HTTP method {:?}", meta.method)))?;
         if purpose == Purpose::Call {
@@ -552,7 +528,7 @@ impl Client {
         }
         let policy = self.options.retry.unwrap_or(self.inner.retry);
         let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
-        let signed = parts.body.as_deref().unwrap_or_default();
+        let signed = body.unwrap_or_default();
         // What is signed and what is sent differ only for uploads (signed: the meta JSON).
         let payload = match form {
             Some(form) => Payload { signed, wire: &form.body, content_type: &form.content_type },
@@ -567,7 +543,7 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let (result, retry_after) =
-                self.attempt(&method, &target, payload, attempt_timeout, purpose, &span).instrument(span.clone()).await;
+                self.attempt(&method, target, payload, attempt_timeout, purpose, &span).instrument(span.clone()).await;
             match result {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
@@ -622,8 +598,7 @@ impl Client {
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let resp = RawResponse { status, headers, body, request_id };
         (self.check(resp, purpose).await, retry_after)
     }
@@ -655,18 +630,20 @@ impl Client {
         let sig = ResponseSignature::from_headers(headers)?;
         let keys = &self.inner.keys;
         let key = match keys.lookup(&sig.serial) {
-            Some(key) => key,
-            None if keys.may_refresh_on_miss() => {
+            Ok(key) => key,
+            // Only an unknown certificate serial can be helped by a download (a rotated
+            // certificate); an expired one stays expired, and a public key id is never listed.
+            Err(VerifyError::UnknownSerial(_)) if !is_public_key_id(&sig.serial) && keys.may_refresh_on_miss() => {
                 let _guard = keys.refresh_lock.lock().await;
-                if keys.lookup(&sig.serial).is_none()
+                if keys.lookup(&sig.serial).is_err()
                     && keys.may_refresh_on_miss()
                     && let Err(e) = self.download_certificates(true).await
                 {
                     tracing::warn!(error = %LogSummary(&e), "platform certificate download for an unknown serial failed");
                 }
-                keys.lookup(&sig.serial).ok_or_else(|| VerifyError::UnknownSerial(sig.serial.clone()))?
+                keys.lookup(&sig.serial)?
             }
-            None => return Err(VerifyError::UnknownSerial(sig.serial.clone())),
+            Err(e) => return Err(e),
         };
         sig.verify(body, &key, unix_timestamp())
     }
@@ -698,7 +675,7 @@ impl Client {
                 let mut until = inner.backup_until.lock().unwrap_or_else(|p| p.into_inner());
                 if result.is_ok() {
                     // The signature does not cover the host, so the same Authorization is valid.
-                    *until = if prefer_backup { None } else { Some(Instant::now() + inner.failover_cooldown) };
+                    *until = if prefer_backup { None } else { Instant::now().checked_add(inner.failover_cooldown) };
                 }
                 drop(until);
                 result.map_err(transport_error)
@@ -731,6 +708,12 @@ impl Client {
         }
         req.send().await
     }
+}
+
+/// Whether a serial is a WeChat Pay public key id (`PUB_KEY_ID_...`) rather than a certificate
+/// serial (hex).
+fn is_public_key_id(serial: &str) -> bool {
+    serial.starts_with("PUB_KEY_ID_")
 }
 
 /// An error as logged: API errors by status, code and Request-ID only, so no response text
@@ -800,8 +783,7 @@ pub fn encode_query(query: &[(&str, String)]) -> String {
 /// The request target (path plus `?query`) that is both sent and signed. Refuses paths a URL
 /// parser would rewrite (dot segments), which would break the signature and could address
 /// another resource.
-fn request_target(parts: &RequestParts) -> Result<String, Error> {
-    let path = parts.path.as_str();
+pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, Error> {
     let bad = |why: &str| {
         let mut v = crate::runtime::validate::Violations::default();
         v.push("path", format!("{why}: {path:?}"));
@@ -821,9 +803,9 @@ fn request_target(parts: &RequestParts) -> Result<String, Error> {
         return Err(bad("a path parameter must not be '.' or '..'"));
     }
     let mut target = path.to_owned();
-    if !parts.query.is_empty() {
+    if !encoded_query.is_empty() {
         target.push('?');
-        target.push_str(&encode_query(&parts.query));
+        target.push_str(encoded_query);
     }
     Ok(target)
 }
@@ -833,15 +815,19 @@ fn request_target(parts: &RequestParts) -> Result<String, Error> {
 /// Required: [`mchid`](Self::mchid), [`merchant_serial_no`](Self::merchant_serial_no),
 /// [`private_key_pem`](Self::private_key_pem), and a way to verify responses: the WeChat Pay
 /// public key ([`wechatpay_public_key_pem`](Self::wechatpay_public_key_pem)) and/or the APIv3
-/// key for platform-certificate mode ([`apiv3_key`](Self::apiv3_key)). With both, responses
-/// signed by either are accepted (the switch-over period).
+/// key for platform-certificate mode ([`apiv3_key`](Self::apiv3_key)). Which of them verify is
+/// the [`VerificationMode`] ([`verification_mode`](Self::verification_mode)), inferred when not
+/// chosen.
 pub struct ClientBuilder {
     mchid: Option<String>,
     merchant_serial_no: Option<String>,
     private_key: Option<Result<PrivateKey, String>>,
     public_key: Option<(String, Result<PublicKey, String>)>,
     apiv3_key: Option<Result<ApiV3Key, String>>,
-    platform_certs: Vec<Result<(String, PublicKey), String>>,
+    platform_certs: Vec<Result<PinnedCertificate, String>>,
+    verification_mode: Option<VerificationMode>,
+    certificate_overlap: Duration,
+    certificate_clock: Option<Clock>,
     base_url: Option<String>,
     backup_base_url: Option<Option<String>>,
     connect_timeout: Duration,
@@ -864,6 +850,9 @@ impl Default for ClientBuilder {
             public_key: None,
             apiv3_key: None,
             platform_certs: Vec::new(),
+            verification_mode: None,
+            certificate_overlap: DEFAULT_CERTIFICATE_OVERLAP,
+            certificate_clock: None,
             base_url: None,
             backup_base_url: None,
             connect_timeout: Duration::from_secs(5),
@@ -887,6 +876,7 @@ impl fmt::Debug for ClientBuilder {
             .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("public_key_id", &self.public_key.as_ref().map(|(id, _)| id))
             .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("verification_mode", &self.verification_mode)
             .field("base_url", &self.base_url)
             .field("backup_base_url", &self.backup_base_url)
             .finish_non_exhaustive()
@@ -913,7 +903,8 @@ impl ClientBuilder {
     /// | `WECHATPAY_MERCHANT_SERIAL_NO` | required |
     /// | `WECHATPAY_PRIVATE_KEY_PATH` | required, PEM file (PKCS#8 or PKCS#1) |
     /// | `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PUBLIC_KEY_PATH` | together; public-key mode |
-    /// | `WECHATPAY_APIV3_KEY` | optional; platform-certificate mode |
+    /// | `WECHATPAY_APIV3_KEY` | optional; decrypts notifications, and platform certificates in certificate mode |
+    /// | `WECHATPAY_VERIFY_MODE` | optional: `public_key`, `platform_certificate` or `both`; default inferred: `public_key` when the public key is set, else `platform_certificate` (see [`VerificationMode`]) |
     /// | `WECHATPAY_BASE_URL` | default `https://api.mch.weixin.qq.com` |
     /// | `WECHATPAY_BACKUP_BASE_URL` | default `https://api2.mch.weixin.qq.com` when the base URL is the default, otherwise none; `none` or empty disables |
     ///
@@ -940,6 +931,10 @@ impl ClientBuilder {
         }
         if let Some(key) = std::env::var("WECHATPAY_APIV3_KEY").ok().filter(|k| !k.is_empty()) {
             b = b.apiv3_key(key);
+        }
+        if let Some(mode) = var("WECHATPAY_VERIFY_MODE") {
+            let mode = mode.parse().map_err(|e| Error::Config(format!("WECHATPAY_VERIFY_MODE: {e}")))?;
+            b = b.verification_mode(mode);
         }
         if let Some(url) = var("WECHATPAY_BASE_URL") {
             b = b.base_url(url);
@@ -990,8 +985,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Platform-certificate mode: the 32-byte APIv3 key used to decrypt the certificates the
-    /// client downloads from `/v3/certificates` (before the first call, then periodically).
+    /// The 32-byte APIv3 key: decrypts notifications, and, in certificate or `both`
+    /// [`VerificationMode`], the certificates the client downloads from `/v3/certificates`
+    /// (before the first call, then periodically). Setting it alongside a public key does not
+    /// by itself switch on downloads.
     pub fn apiv3_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.apiv3_key = Some(ApiV3Key::new(key).map_err(|e| e.to_string()));
         self
@@ -999,14 +996,43 @@ impl ClientBuilder {
 
     /// Adds a platform certificate (PEM) known in advance; its serial is read from it.
     pub fn platform_certificate_pem(mut self, pem: impl AsRef<str>) -> Self {
-        self.platform_certs
-            .push(parse_certificate_pem(pem.as_ref()).map(|c| (c.serial_no, c.public_key)).map_err(|e| e.to_string()));
+        self.platform_certs.push(
+            parse_certificate_pem(pem.as_ref())
+                .map(|c| (c.serial_no, c.public_key, c.not_after))
+                .map_err(|e| e.to_string()),
+        );
         self
     }
 
-    /// Adds a verification key under a platform-certificate serial.
+    /// Adds a verification key under a platform-certificate serial (no expiry known).
     pub fn platform_certificate(mut self, serial_no: impl Into<String>, key: PublicKey) -> Self {
-        self.platform_certs.push(Ok((serial_no.into(), key)));
+        self.platform_certs.push(Ok((serial_no.into(), key, None)));
+        self
+    }
+
+    /// Chooses how responses are verified (see [`VerificationMode`]); without this call the
+    /// mode is inferred from the keys configured: a WeChat Pay public key means
+    /// [`PublicKey`](VerificationMode::PublicKey) even when the APIv3 key is set (it is then
+    /// only for notifications), plus hand-added certificates means
+    /// [`Both`](VerificationMode::Both), no public key means
+    /// [`PlatformCertificate`](VerificationMode::PlatformCertificate).
+    pub fn verification_mode(mut self, mode: VerificationMode) -> Self {
+        self.verification_mode = Some(mode);
+        self
+    }
+
+    /// How long a replaced set of downloaded platform certificates still verifies after a
+    /// refresh (default 1 hour), for responses and callbacks signed just before a rotation.
+    pub fn certificate_overlap(mut self, overlap: Duration) -> Self {
+        self.certificate_overlap = overlap;
+        self
+    }
+
+    /// The clock (Unix seconds) used for certificate expiry and the overlap window; the system
+    /// clock by default. For tests. Signature timestamps are always checked against the system
+    /// clock.
+    pub fn certificate_clock(mut self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.certificate_clock = Some(Arc::new(clock));
         self
     }
 
@@ -1109,14 +1135,13 @@ impl ClientBuilder {
             None => None,
         };
         let apiv3_key = self.apiv3_key.transpose().map_err(|e| cfg(format!("APIv3 key: {e}")))?;
-        let mut certs = CertState::default();
-        for c in self.platform_certs {
-            let (serial, key) = c.map_err(|e| cfg(format!("platform certificate: {e}")))?;
-            certs.keys.insert(serial, key);
-        }
-        if public_key.is_none() && apiv3_key.is_none() && certs.keys.is_empty() {
-            return Err(cfg("responses cannot be verified: set the WeChat Pay public key (wechatpay_public_key_pem) or the APIv3 key (apiv3_key)".into()));
-        }
+        let pinned = self
+            .platform_certs
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| cfg(format!("platform certificate: {e}")))?;
+        let mode =
+            verification_mode(self.verification_mode, public_key.is_some(), apiv3_key.is_some(), !pinned.is_empty())?;
         let (primary, backup) = match self.base_url {
             None => {
                 (DEFAULT_BASE_URL.to_owned(), self.backup_base_url.unwrap_or(Some(DEFAULT_BACKUP_BASE_URL.to_owned())))
@@ -1146,13 +1171,15 @@ impl ClientBuilder {
             signer: MerchantSigner::new(mchid, serial, private_key),
             primary,
             backup,
-            keys: Keys {
+            keys: TrustStore::new(TrustConfig {
+                mode,
                 public_key,
                 apiv3_key,
+                pinned,
                 refresh_interval: self.certificate_refresh_interval,
-                certs: RwLock::new(certs),
-                refresh_lock: tokio::sync::Mutex::new(()),
-            },
+                overlap: self.certificate_overlap,
+                clock: self.certificate_clock.unwrap_or_else(system_clock),
+            }),
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
             total_timeout: self.total_timeout,
@@ -1163,6 +1190,37 @@ impl ClientBuilder {
         };
         Ok(Client { inner: Arc::new(inner), options: self.options })
     }
+}
+
+/// The verification mode: the explicit one, checked against the keys it needs, or the one the
+/// keys imply.
+fn verification_mode(
+    explicit: Option<VerificationMode>,
+    public_key: bool,
+    apiv3_key: bool,
+    pinned_certificates: bool,
+) -> Result<VerificationMode, Error> {
+    let certificates = apiv3_key || pinned_certificates;
+    let mode = match explicit {
+        Some(mode) => mode,
+        None if public_key && pinned_certificates => VerificationMode::Both,
+        None if public_key => VerificationMode::PublicKey,
+        None if certificates => VerificationMode::PlatformCertificate,
+        None => {
+            return Err(Error::Config("responses cannot be verified: set the WeChat Pay public key (wechatpay_public_key_pem) or the APIv3 key (apiv3_key)".into()));
+        }
+    };
+    if mode.uses_public_key() && !public_key {
+        return Err(Error::Config(format!(
+            "verification mode {mode} needs the WeChat Pay public key (wechatpay_public_key_pem)"
+        )));
+    }
+    if mode.uses_certificates() && !certificates {
+        return Err(Error::Config(format!(
+            "verification mode {mode} needs the APIv3 key (apiv3_key) to download platform certificates, or a platform certificate"
+        )));
+    }
+    Ok(mode)
 }
 
 /// Checks a base URL: https (or http to loopback), no path, query, fragment or credentials.
@@ -1223,25 +1281,24 @@ mod tests {
         success_status: 200,
     };
 
-    fn parts(path: &str, query: Vec<(&'static str, String)>) -> RequestParts {
-        RequestParts { meta: &META, path: path.into(), query, body: None }
+    fn target(path: &str, query: Vec<(&'static str, String)>) -> Result<String, Error> {
+        Outgoing::from_parts(RequestParts { meta: &META, path: path.into(), query, body: None }).map(|o| o.target)
     }
 
     #[test]
     fn targets_encode_queries_and_refuse_dot_segments() {
-        let t =
-            request_target(&parts("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())])).unwrap();
+        let t = target("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())]).unwrap();
         assert_eq!(t, "/v3/x/a%2Fb?brand_id=12%203%26%3D&limit=10");
-        assert!(request_target(&parts(&format!("/v3/x/{}", encode_path_segment("..")), vec![])).is_err());
-        assert!(request_target(&parts("/v3/x/%2E%2e", vec![])).is_err());
-        assert!(request_target(&parts("/v3/x/a b", vec![])).is_err());
-        assert!(request_target(&parts("v3/x", vec![])).is_err());
+        assert!(target(&format!("/v3/x/{}", encode_path_segment("..")), vec![]).is_err());
+        assert!(target("/v3/x/%2E%2e", vec![]).is_err());
+        assert!(target("/v3/x/a b", vec![]).is_err());
+        assert!(target("v3/x", vec![]).is_err());
         assert_eq!(encode_path_segment("券 1/2"), "%E5%88%B8%201%2F2");
     }
 
     #[test]
     fn targets_survive_url_parsing_unchanged() {
-        let t = request_target(&parts("/v3/x/%E5%88%B8~a-b_c.d", vec![("q", "a/b?c~".into())])).unwrap();
+        let t = target("/v3/x/%E5%88%B8~a-b_c.d", vec![("q", "a/b?c~".into())]).unwrap();
         let url = reqwest::Url::parse(&format!("https://h{t}")).unwrap();
         assert_eq!(format!("{}?{}", url.path(), url.query().unwrap()), t);
     }

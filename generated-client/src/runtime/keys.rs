@@ -213,6 +213,9 @@ pub struct CertificateInfo {
     pub serial_no: String,
     /// The certificate's public key.
     pub public_key: PublicKey,
+    /// The end of its validity period (notAfter), Unix seconds; `None` when the time is not in
+    /// a form this reader knows.
+    pub not_after: Option<i64>,
 }
 
 /// Reads the serial number and public key of a PEM X.509 certificate.
@@ -227,21 +230,42 @@ pub fn parse_certificate_pem(pem: &str) -> Result<CertificateInfo, KeyError> {
 
 /// Reads the serial number and public key of a DER X.509 certificate.
 pub fn parse_certificate_der(der: &[u8]) -> Result<CertificateInfo, KeyError> {
-    let (serial, spki) = certificate_fields(der)?;
-    let mut serial = serial;
-    while serial.len() > 1 && serial[0] == 0 {
-        serial = &serial[1..];
+    let fields = certificate_fields(der)?;
+    let mut serial = fields.serial;
+    while let [0, rest @ ..] = serial
+        && !rest.is_empty()
+    {
+        serial = rest;
     }
     let serial_no = serial.iter().map(|b| format!("{b:02X}")).collect();
-    Ok(CertificateInfo { serial_no, public_key: PublicKey::from_der(spki)? })
+    let not_after = not_after(fields.validity);
+    Ok(CertificateInfo { serial_no, public_key: PublicKey::from_der(fields.spki)?, not_after })
 }
 
 fn certificate_spki(der: &[u8]) -> Result<&[u8], KeyError> {
-    certificate_fields(der).map(|(_, spki)| spki)
+    certificate_fields(der).map(|f| f.spki)
 }
 
-/// Returns (serial number contents, full SubjectPublicKeyInfo TLV) of a certificate.
-fn certificate_fields(der: &[u8]) -> Result<(&[u8], &[u8]), KeyError> {
+/// The parts of a certificate's TBSCertificate this crate uses.
+struct CertificateFields<'a> {
+    /// serialNumber contents.
+    serial: &'a [u8],
+    /// Validity contents (notBefore, notAfter).
+    validity: &'a [u8],
+    /// The full SubjectPublicKeyInfo TLV.
+    spki: &'a [u8],
+}
+
+/// notAfter of a Validity (its second time), Unix seconds.
+fn not_after(validity: &[u8]) -> Option<i64> {
+    let mut times = Der::new(validity);
+    times.next()?; // notBefore
+    let t = times.next()?;
+    crate::runtime::clock::parse_x509_time(t.tag, t.content)
+}
+
+/// Walks a certificate's outer structure to its serial, validity and public key.
+fn certificate_fields(der: &[u8]) -> Result<CertificateFields<'_>, KeyError> {
     let bad = || KeyError::new("malformed X.509 certificate");
     let (cert, _) = Der::new(der).read(0x30).ok_or_else(bad)?;
     let (tbs, _) = Der::new(cert.content).read(0x30).ok_or_else(bad)?;
@@ -250,11 +274,12 @@ fn certificate_fields(der: &[u8]) -> Result<(&[u8], &[u8]), KeyError> {
         fields.next().ok_or_else(bad)?; // [0] EXPLICIT version
     }
     let serial = fields.expect(0x02).ok_or_else(bad)?; // serialNumber
-    for _ in 0..4 {
-        fields.expect(0x30).ok_or_else(bad)?; // signature, issuer, validity, subject
-    }
+    fields.expect(0x30).ok_or_else(bad)?; // signature
+    fields.expect(0x30).ok_or_else(bad)?; // issuer
+    let validity = fields.expect(0x30).ok_or_else(bad)?;
+    fields.expect(0x30).ok_or_else(bad)?; // subject
     let spki = fields.expect(0x30).ok_or_else(bad)?;
-    Ok((serial.content, spki.whole))
+    Ok(CertificateFields { serial: serial.content, validity: validity.content, spki: spki.whole })
 }
 
 /// A minimal DER reader: just enough to walk a certificate's outer structure.

@@ -58,6 +58,14 @@ pub enum VerifyError {
     },
     /// The serial names no key this side holds.
     UnknownSerial(String),
+    /// The serial names a platform certificate that has expired (its listed `expire_time` or
+    /// its own notAfter has passed); it never verifies again.
+    ExpiredCertificate {
+        /// The certificate's serial.
+        serial: String,
+        /// When it expired (Unix seconds).
+        expired_at: i64,
+    },
     /// The signature does not match (includes `WECHATPAY/SIGNTEST/` probes and bad Base64).
     BadSignature {
         /// The serial of the key that was tried.
@@ -80,6 +88,9 @@ impl fmt::Display for VerifyError {
                 )
             }
             VerifyError::UnknownSerial(serial) => write!(f, "no verification key for serial {serial:?}"),
+            VerifyError::ExpiredCertificate { serial, expired_at } => {
+                write!(f, "platform certificate {serial:?} expired at Unix time {expired_at}")
+            }
             VerifyError::BadSignature { serial } => write!(f, "signature does not verify with key {serial:?}"),
             VerifyError::MalformedAuthorization(why) => write!(f, "malformed Authorization header: {why}"),
         }

@@ -1,0 +1,130 @@
+//! The escape hatch: send any operation with a hand-made JSON body and get the verified raw
+//! JSON back, with no client-side validation at all.
+//!
+//! For what the typed API cannot express yet: a field WeChat Pay added after this crate was
+//! generated, a shape the spec does not describe, or a CLI that passes JSON through. Everything
+//! except validation still happens: the path parameters are percent-encoded into the template,
+//! the request is signed, retried like any call, and the response signature is verified before
+//! the body is parsed.
+
+use serde_json::Value;
+
+use crate::runtime::client::{Client, OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
+use crate::runtime::error::Error;
+use crate::runtime::validate::Violations;
+
+impl Client {
+    /// Sends `body` for the operation `meta` and returns the verified response body as JSON.
+    ///
+    /// * `path_params` fill the `{name}` placeholders of `meta.path_template`; each value is
+    ///   percent-encoded as one path segment. A placeholder without a value, or a value for no
+    ///   placeholder, is a [`Error::Validation`] at `path.<name>` (nothing is sent).
+    /// * `query` is sent in the given order, names and values percent-encoded.
+    /// * `body` is serialized as is: not validated, not reordered beyond what
+    ///   [`serde_json::Value`] does. `None` sends no body (GET, or a body-less POST).
+    /// * A success without a body (204 No Content) returns [`Value::Null`]; an error status is
+    ///   an [`Error::Api`] as for typed calls. [`CallOptions`](crate::CallOptions) (retries,
+    ///   timeouts, dry run) apply; `skip_validation` is moot since nothing is validated.
+    ///
+    /// ```no_run
+    /// # async fn f(client: &wechatpay_product_coupon::Client) -> Result<(), wechatpay_product_coupon::Error> {
+    /// use serde_json::json;
+    /// use wechatpay_product_coupon::generated::operations::{CREATE_PRODUCT_COUPON, GET_PRODUCT_COUPON};
+    ///
+    /// // A GET with a path parameter (percent-encoded for you) and a query parameter.
+    /// let coupon = client
+    ///     .send_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "1000000013")], &[("brand_id", "120344")], None)
+    ///     .await?;
+    /// println!("{}", coupon["state"]);
+    ///
+    /// // A POST whose body is sent exactly as given: WeChat Pay, not this crate, decides
+    /// // whether it is acceptable (a field newer than the spec, say).
+    /// let body = json!({ "out_request_no": "34657_20250101_123456", "brand_id": "120344", "new_field": 1 });
+    /// let created = client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).await?;
+    /// println!("{}", created["product_coupon_id"]);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Any [`OperationMeta`] works, including one written by hand for an endpoint the spec does
+    /// not have yet.
+    pub async fn send_raw(
+        &self,
+        meta: &'static OperationMeta,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value, Error> {
+        let outgoing = raw_outgoing(meta, path_params, query, body);
+        self.execute_outgoing(meta, outgoing, None).await
+    }
+}
+
+fn raw_outgoing(
+    meta: &'static OperationMeta,
+    path_params: &[(&str, &str)],
+    query: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Result<Outgoing, Error> {
+    let path = fill_path_template(meta.path_template, path_params)?;
+    let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+    let target = request_target(&path, &encode_query(&query))?;
+    let body = match body {
+        Some(v) => serde_json::to_vec(v).map_err(|e| Error::Config(format!("request body: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok(Outgoing { meta, target, body })
+}
+
+/// Substitutes `{name}` placeholders of `template` with the percent-encoded values of `params`.
+pub fn fill_path_template(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
+    let mut violations = Violations::default();
+    let mut used = vec![false; params.len()];
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            violations.push("path", format!("unclosed placeholder in template {template:?}"));
+            break;
+        };
+        let name = &after[..close];
+        match params.iter().position(|(n, _)| *n == name) {
+            Some(i) => {
+                if let Some(flag) = used.get_mut(i) {
+                    *flag = true;
+                }
+                out.push_str(&encode_path_segment(params.get(i).map_or("", |(_, v)| v)));
+            }
+            None => violations.push(format!("path.{name}"), "path parameter missing"),
+        }
+        rest = &after[close + 1..];
+    }
+    if violations.is_empty() {
+        out.push_str(rest);
+    }
+    for ((name, _), used) in params.iter().zip(&used) {
+        if !used {
+            violations.push(format!("path.{name}"), format!("no {{{name}}} placeholder in {template:?}"));
+        }
+    }
+    violations.into_result().map_err(Error::Validation)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_are_filled_with_encoded_segments() {
+        let t = "/v3/a/{id}/b/{no}";
+        assert_eq!(fill_path_template(t, &[("no", "x y"), ("id", "1/2")]).unwrap(), "/v3/a/1%2F2/b/x%20y");
+        assert_eq!(fill_path_template("/v3/a", &[]).unwrap(), "/v3/a");
+        let missing = fill_path_template(t, &[("id", "1")]).unwrap_err().to_string();
+        assert!(missing.contains("path.no"), "{missing}");
+        let extra = fill_path_template("/v3/a", &[("id", "1")]).unwrap_err().to_string();
+        assert!(extra.contains("path.id"), "{extra}");
+        assert!(fill_path_template("/v3/a/{id", &[]).is_err());
+    }
+}
