@@ -20,7 +20,9 @@ Configuration comes from the environment (as Client::from_env reads it):
   WECHATPAY_PRIVATE_KEY_PATH      merchant API private key, PEM file (required)
   WECHATPAY_PUBLIC_KEY_ID         WeChat Pay public key id (PUB_KEY_ID_...), with
   WECHATPAY_PUBLIC_KEY_PATH       its PEM file: public-key mode
-  WECHATPAY_APIV3_KEY             APIv3 key: platform-certificate mode
+  WECHATPAY_APIV3_KEY             APIv3 key: decrypts notifications, downloads platform certificates
+  WECHATPAY_VERIFY_MODE           public_key | platform_certificate | both; by default public_key
+                                  when the public key is set, platform_certificate otherwise
   WECHATPAY_BASE_URL              default https://api.mch.weixin.qq.com
   WECHATPAY_BACKUP_BASE_URL       default https://api2.mch.weixin.qq.com with the default base URL; `none` disables
 

@@ -4,10 +4,12 @@
 //! shape (a required field missing, a number as a string) could not be sent at all. When the
 //! spec is wrong that is the user's only way out, so here the body bytes are signed and sent
 //! as given (their JSON syntax checked, nothing else) and the response, still verified, comes
-//! back as JSON. Kept in one module so it can move to the library's raw call once that exists.
+//! back as JSON. Unlike the library's `Client::send_raw` (which takes a `serde_json::Value`), the
+//! bytes are sent exactly as typed.
 
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
-use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts, encode_path_segment};
+use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts};
+use wechatpay_product_coupon::runtime::raw::fill_path_template;
 use wechatpay_product_coupon::runtime::upload::{MultipartLayout, UploadFile};
 use wechatpay_product_coupon::{Client, Error};
 
@@ -19,25 +21,10 @@ pub fn meta(operation_id: &str) -> Option<&'static OperationMeta> {
 }
 
 /// The request target's path: the template with each `{name}` replaced by its percent-encoded
-/// value; `None` names a placeholder without a value.
+/// value (the library's own substitution, so both escape hatches encode alike).
 pub fn path(meta: &OperationMeta, params: &[(&str, String)]) -> Result<String, String> {
-    let mut out = String::new();
-    for (i, segment) in meta.path_template.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let (_, value) = params
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-                out.push_str(&encode_path_segment(value));
-            }
-            None => out.push_str(segment),
-        }
-    }
-    Ok(out)
+    let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    fill_path_template(meta.path_template, &params).map_err(|e| e.to_string())
 }
 
 /// Signs and sends `body` as given; for an upload `body` is the meta JSON and `file` goes with

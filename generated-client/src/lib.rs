@@ -10,7 +10,7 @@ pub mod runtime;
 
 pub use generated::errors::ErrorCode;
 pub use generated::{builders, models, requests};
-pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy};
+pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;

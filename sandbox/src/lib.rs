@@ -304,8 +304,8 @@ impl RunningSandbox {
     }
 
     /// A client configuration for the sandbox's merchant in public-key mode: base URL set, no
-    /// backup domain. Adjust it further (retry policy, timeouts, `apiv3_key` for certificate
-    /// mode...) before `build()`.
+    /// backup domain. Adjust it further (retry policy, timeouts, `apiv3_key` to decrypt
+    /// notifications, `verification_mode` for certificate mode...) before `build()`.
     pub fn client_builder(&self) -> ClientBuilder {
         let k = &self.shared.keys;
         Client::builder()
@@ -436,7 +436,9 @@ fn env_file_text(k: &SandboxKeys, base_url: &str, merchant_key: &Path, wechatpay
         out.push_str(&format!("{name}={}\n", sh_quote(&value)));
     }
     out.push_str(&format!(
-        "# Platform-certificate mode instead of (or besides) the public key: uncomment.\n# WECHATPAY_APIV3_KEY={}\n",
+        "# The APIv3 key decrypts notifications; with WECHATPAY_VERIFY_MODE=platform_certificate (or both)\n\
+         # responses are verified with the downloaded platform certificates instead of (or besides) the\n\
+         # public key. Uncomment to use.\n# WECHATPAY_APIV3_KEY={}\n# WECHATPAY_VERIFY_MODE=both\n",
         sh_quote(&k.apiv3_key)
     ));
     out
