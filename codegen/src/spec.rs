@@ -293,6 +293,10 @@ pub struct Example {
     pub status: Option<u16>,
     /// The text, exactly as the doc shows it.
     pub text: Sp<String>,
+    /// For request examples that break the spec's validation on purpose: why. Without it, a
+    /// request example must pass the generated validation (`cargo xtask check` says where it
+    /// does not); with it, it must fail (a marker on an example that passes is stale).
+    pub expect_invalid: Option<String>,
 }
 
 /// An object type.
@@ -383,12 +387,15 @@ pub struct Field {
     pub decision: Option<String>,
 }
 
-/// A condition on a field of the model the rule belongs to. Exactly one test is given.
+/// A condition on the model the rule belongs to: either one test on a field (`field` with
+/// exactly one of `equals`, `in`, `contains`, `present`), or a combination of conditions
+/// (exactly one of `all`, `any`, `not`), nestable:
+/// `when = { all = [{ field = "scope", equals = "ALL" }, { field = "usage_mode", equals = "SINGLE" }] }`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// Dotted path relative to the model, through objects only (`display_info.original_price`).
-    pub field: Sp<String>,
+    pub field: Option<Sp<String>>,
     /// The field (an enum or string) has this value. An absent field has no value, so a
     /// condition with `equals`, `in` or `contains` on an absent field does not hold.
     pub equals: Option<Sp<String>>,
@@ -399,6 +406,12 @@ pub struct Condition {
     pub contains: Option<Sp<String>>,
     /// The field is present (`true`) or absent (`false`).
     pub present: Option<Sp<bool>>,
+    /// Every one of these conditions holds.
+    pub all: Option<Sp<Vec<Sp<Condition>>>>,
+    /// At least one of these conditions holds.
+    pub any: Option<Sp<Vec<Sp<Condition>>>>,
+    /// This condition does not hold.
+    pub not: Option<Sp<Box<Sp<Condition>>>>,
 }
 
 /// A cross-field rule. `when` (optional) selects the requests it applies to; exactly one of the
@@ -410,7 +423,7 @@ pub struct Condition {
 pub struct Rule {
     /// What the rule says, in the doc's words.
     pub description: Sp<String>,
-    pub when: Option<Condition>,
+    pub when: Option<Sp<Condition>>,
     /// These fields must be present.
     pub require: Option<Sp<Vec<Sp<String>>>>,
     /// These fields must be absent.
@@ -422,7 +435,7 @@ pub struct Rule {
     /// At most one of these fields may be present.
     pub at_most_one_of: Option<Sp<Vec<Sp<String>>>>,
     /// This condition must hold.
-    pub assert: Option<Condition>,
+    pub assert: Option<Sp<Condition>>,
     /// Where the rule comes from.
     pub source: Option<String>,
 }

@@ -2,7 +2,7 @@
 //! every violation reported with its JSON path.
 
 use super::types;
-use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr};
+use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr, WhenIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -154,6 +154,25 @@ fn condition(c: &ConditionIr) -> TokenStream {
     quote! { #parent.map(|x| #test) }
 }
 
+/// `Option<bool>` of a combined condition: three-valued, like a single test.
+fn when(w: &WhenIr) -> TokenStream {
+    match w {
+        WhenIr::Test(c) => condition(c),
+        WhenIr::All(v) => {
+            let parts = v.iter().map(when);
+            quote! { crate::runtime::validate::all_hold([#(#parts),*]) }
+        }
+        WhenIr::Any(v) => {
+            let parts = v.iter().map(when);
+            quote! { crate::runtime::validate::any_holds([#(#parts),*]) }
+        }
+        WhenIr::Not(inner) => {
+            let inner = when(inner);
+            quote! { #inner.map(|b| !b) }
+        }
+    }
+}
+
 fn rule_checks(m: &ModelIr) -> TokenStream {
     let mut out = TokenStream::new();
     for r in &m.rules {
@@ -164,7 +183,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
         // `applies &&` prefixes each check, so a rule stays one flat `if` per field.
         let applies = match &r.when {
             Some(w) => {
-                let when = condition(w);
+                let when = when(w);
                 quote! { #when == ::core::option::Option::Some(true) && }
             }
             None => quote! {},
@@ -208,8 +227,8 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                 }
             }
             AssertionIr::Holds(c) => {
-                let holds = condition(c);
-                let dotted = c.path.dotted();
+                let holds = when(c);
+                let dotted = c.first_path().map(FieldPath::dotted).unwrap_or_default();
                 let message = format!("must satisfy {} ({context})", c.describe());
                 quote! {
                     if #applies #holds == ::core::option::Option::Some(false) {

@@ -1597,11 +1597,11 @@ impl CreateProductCouponRequestBuilder {
         self.usage_mode = ::core::option::Option::Some(value);
         self
     }
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
     ///
     /// - Wire name: `single_usage_info`
-    /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     pub fn single_usage_info(
         mut self,
         value: impl ::core::convert::Into<SingleUsageInfoBuilder>,
@@ -2837,7 +2837,7 @@ impl DisplayInfoBuilder {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -2848,7 +2848,7 @@ impl DisplayInfoBuilder {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Items: at most 50 items
     pub fn combo_package_list(
         mut self,

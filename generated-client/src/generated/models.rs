@@ -622,7 +622,10 @@ pub struct CreateImageGenerationTaskResponse {
 /// - 当usage_mode="SINGLE"时，stock 必填
 /// - 当usage_mode="SINGLE"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"时，stock_bundle.progressive_bundle_usage_rule 必填
-/// - 当scope="SINGLE"时，original_price 与 combo_package_list 二选一必填
+/// - 当scope="SINGLE"时，original_price 与 combo_package_list 至少填写一个
+/// - 当scope="ALL"且usage_mode="SINGLE"时，single_usage_info 必填（全场单券的优惠规则在其中）
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="NORMAL"时，single_usage_info.normal_coupon 必填
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="DISCOUNT"时，single_usage_info.discount_coupon 必填
 /// - 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT
 /// - 当type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
 /// - 当type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
@@ -678,11 +681,11 @@ pub struct CreateProductCouponRequest {
     /// - Required (必填)
     /// - Example: `"PROGRESSIVE_BUNDLE"`
     pub usage_mode: crate::generated::models::UsageMode,
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
     ///
     /// - Wire name: `single_usage_info`
-    /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_info: ::core::option::Option<
         crate::generated::models::SingleUsageInfo,
@@ -1113,7 +1116,7 @@ pub struct DiscountCouponUsageRule {
 }
 /// 【商品券展示信息】商品券在用户端展示的基本信息：名称、图片、原价或套餐组合。
 ///
-/// Source note: For scope = SINGLE exactly one of original_price and combo_package_list is required (seed example 4016756286, 二选一必填). The rule needs scope, so it lives on CreateProductCouponRequest, not here. The seed example shows both fields together only to document them.
+/// Source note: For scope = SINGLE at least one of original_price and combo_package_list is required. The page's comments (seed example 4016756286) say 与combo_package_list二选一必填 ("exactly one of"), but the same example's body sends both, and so does every official SDK example of a SINGLE-scope coupon (满减, 折扣 and 兑换, single and 多次优惠 modes). A client must never refuse what WeChat Pay accepts, so the rule is "at least one of"; an earlier "exactly one" rule refused the page's own example. The rule needs scope, so it lives on CreateProductCouponRequest, not here.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1159,7 +1162,7 @@ pub struct DisplayInfo {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -1168,7 +1171,7 @@ pub struct DisplayInfo {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Items: at most 50 items
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub combo_package_list: ::core::option::Option<
