@@ -16,6 +16,8 @@ pub struct Ir {
     pub error_codes: BTreeMap<String, Vec<ErrorIr>>,
     /// Notification event types, sorted by event type.
     pub notifications: Vec<NotificationIr>,
+    /// Enums of fields documented in several shapes, by name.
+    pub alternatives: BTreeMap<String, AlternativesIr>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ pub struct ModelIr {
     pub fields: Vec<FieldIr>,
     pub rules: Vec<RuleIr>,
     pub decisions: Vec<String>,
+    pub accessors: Vec<AccessorIr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,33 @@ pub enum TypeIr {
     Model(String),
     Enum(String),
     Array(Box<TypeIr>),
+    /// A value documented in several shapes: a model or one of some scalars.
+    Alternatives(Box<AlternativesIr>),
+}
+
+/// The shapes of a field documented differently by different sources (see `spec::Alternatives`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlternativesIr {
+    /// The generated enum.
+    pub name: String,
+    /// The object shape's model.
+    pub model: String,
+    /// The scalar shapes (`String`, `Integer`, `Boolean`), in spec order.
+    pub others: Vec<TypeIr>,
+    /// The model's string field a bare string stands for: its Rust name and whether it is optional.
+    pub key: Option<(String, bool)>,
+    /// The field's label and decision, for the enum's docs.
+    pub label: String,
+    pub decision: Option<String>,
+}
+
+/// A model method returning the first present of several optional string fields.
+#[derive(Debug, Clone)]
+pub struct AccessorIr {
+    pub name: String,
+    pub description: Option<String>,
+    /// Rust names of the fields, in order of preference, and their wire names.
+    pub fields: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]

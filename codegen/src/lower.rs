@@ -50,7 +50,39 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
                 fields,
                 rules: Vec::new(),
                 decisions: m.decisions.clone(),
+                accessors: Vec::new(),
             });
+        }
+    }
+
+    // 2b. Fields documented in several shapes, and accessors over differently named fields:
+    // both look into other models' fields, so they come after all models are lowered.
+    let mut alternatives: BTreeMap<String, AlternativesIr> = BTreeMap::new();
+    for (file, spec) in files {
+        for m in &spec.models {
+            for f in &m.fields {
+                let Some(alt) = &f.alternatives else { continue };
+                let Some(lowered) = cx.alternatives(file, f, alt, &models, &alternatives) else { continue };
+                alternatives.insert(lowered.name.clone(), lowered.clone());
+                if let Some(model) = models.get_mut(&m.name.value)
+                    && let Some(field) = model.fields.iter_mut().find(|x| x.wire == f.name.value)
+                {
+                    let wrapped = TypeIr::Alternatives(Box::new(lowered));
+                    field.ty = match &field.ty {
+                        TypeIr::Array(_) => TypeIr::Array(Box::new(wrapped)),
+                        _ => wrapped,
+                    };
+                }
+            }
+            let accessors: Vec<AccessorIr> = match models.get(&m.name.value) {
+                Some(model) => m.accessors.iter().filter_map(|a| cx.accessor(file, model, m, a)).collect(),
+                None => Vec::new(),
+            };
+            if let Some(model) = models.get_mut(&m.name.value)
+                && model.accessors.is_empty()
+            {
+                model.accessors = accessors;
+            }
         }
     }
 
@@ -135,7 +167,15 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
     cx.diags.into_result()?;
-    Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes, notifications })
+    Ok(Ir {
+        service: service.expect("checked above"),
+        models,
+        enums,
+        operations,
+        error_codes,
+        notifications,
+        alternatives,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -748,6 +788,168 @@ impl Cx {
         Some(RuleIr { description: r.description.value.clone(), when, assertion })
     }
 
+    /// The shapes of a field that sources document differently (see `spec::Alternatives`).
+    fn alternatives(
+        &mut self,
+        file: &SourceFile,
+        f: &spec::Field,
+        alt: &Sp<spec::Alternatives>,
+        models: &BTreeMap<String, ModelIr>,
+        seen: &BTreeMap<String, AlternativesIr>,
+    ) -> Option<AlternativesIr> {
+        let field = &f.name.value;
+        let name = &alt.name;
+        let object_shape = match (*f.ty, f.items.as_deref()) {
+            (FieldType::Object, _) | (FieldType::Array, Some(FieldType::Object)) => true,
+            _ => false,
+        };
+        if !object_shape {
+            self.diags
+                .error(
+                    file,
+                    alt.span.clone(),
+                    format!("field `{field}`: `alternatives` needs an object field or an array of objects"),
+                )
+                .hint("the documented object shape is the field's `ref`; list the other shapes in `types`");
+            return None;
+        }
+        let model = f.reference.as_ref().map(|r| r.value.clone()).filter(|r| models.contains_key(r))?;
+        let mut ok = true;
+        if !names::is_pascal(&name.value) {
+            self.diags
+                .error(file, name.span.clone(), format!("alternatives name `{}` is not PascalCase", name.value))
+                .hint(format!("use a name like `{}`", names::pascal(&name.value)));
+            ok = false;
+        } else if self.model_index.contains_key(&name.value)
+            || self.enum_index.contains_key(&name.value)
+            || seen.contains_key(&name.value)
+        {
+            self.diags
+                .error(file, name.span.clone(), format!("duplicate type name `{}`", name.value))
+                .hint("the enum of alternatives shares one namespace with models and enums; pick another name");
+            ok = false;
+        }
+        if alt.types.value.is_empty() {
+            self.diags
+                .error(file, alt.types.span.clone(), "`types` lists no other shape")
+                .hint("list the other documented shapes, e.g. types = [\"string\"], or remove `alternatives`");
+            ok = false;
+        }
+        let mut others: Vec<TypeIr> = Vec::new();
+        for t in &alt.types.value {
+            let ty = match **t {
+                FieldType::String => TypeIr::String,
+                FieldType::Integer => TypeIr::Integer,
+                FieldType::Boolean => TypeIr::Boolean,
+                _ => {
+                    self.diags
+                        .error(
+                            file,
+                            t.span.clone(),
+                            format!("field `{field}`: an alternative shape must be string, integer or boolean"),
+                        )
+                        .hint("the object shape is the field's `ref`; other objects are not supported");
+                    ok = false;
+                    continue;
+                }
+            };
+            if others.contains(&ty) {
+                self.diags.error(file, t.span.clone(), format!("field `{field}`: alternative shape listed twice"));
+                ok = false;
+                continue;
+            }
+            others.push(ty);
+        }
+        let mut key = None;
+        if let Some(k) = &alt.key {
+            let target = models.get(&model).and_then(|m| m.fields.iter().find(|x| x.wire == k.value));
+            match target {
+                None => {
+                    self.diags
+                        .error(file, k.span.clone(), format!("key `{}` is not a field of model `{model}`", k.value))
+                        .hint("`key` names the model's string field that a bare string shape stands for");
+                    ok = false;
+                }
+                Some(t) if t.ty != TypeIr::String || others != [TypeIr::String] => {
+                    self.diags
+                        .error(
+                            file,
+                            k.span.clone(),
+                            format!("key `{}` needs a string field and `types = [\"string\"]`", k.value),
+                        )
+                        .hint("the accessor returns the key's text from either shape");
+                    ok = false;
+                }
+                Some(t) => key = Some((t.rust.clone(), t.is_option())),
+            }
+        }
+        ok.then(|| AlternativesIr {
+            name: name.value.clone(),
+            model,
+            others,
+            key,
+            label: f.label.clone(),
+            decision: f.decision.clone(),
+        })
+    }
+
+    /// A model accessor returning the first present of several optional string fields.
+    fn accessor(
+        &mut self,
+        file: &SourceFile,
+        model: &ModelIr,
+        m: &spec::Model,
+        a: &spec::Accessor,
+    ) -> Option<AccessorIr> {
+        let mut ok = true;
+        if !names::is_snake(&a.name.value) {
+            self.diags.error(file, a.name.span.clone(), format!("accessor name `{}` is not snake_case", a.name.value));
+            ok = false;
+        }
+        if m.accessors.iter().take_while(|x| !std::ptr::eq(*x, a)).any(|x| x.name.value == a.name.value) {
+            self.diags.error(
+                file,
+                a.name.span.clone(),
+                format!("duplicate accessor `{}` on `{}`", a.name.value, model.name),
+            );
+            ok = false;
+        }
+        if a.fields.value.len() < 2 {
+            self.diags
+                .error(file, a.fields.span.clone(), format!("accessor `{}` needs at least 2 fields", a.name.value))
+                .hint("an accessor reads one value from fields that sources name differently");
+            ok = false;
+        }
+        let mut fields = Vec::new();
+        for name in &a.fields.value {
+            match model.fields.iter().find(|f| f.wire == name.value) {
+                Some(f) if f.ty == TypeIr::String && f.is_option() => fields.push((f.rust.clone(), f.wire.clone())),
+                Some(_) => {
+                    self.diags
+                        .error(file, name.span.clone(), format!("accessor `{}`: `{}` must be an optional string field", a.name.value, name.value))
+                        .hint("when sources name a field differently, neither name is sure to be sent: make both optional");
+                    ok = false;
+                }
+                None => {
+                    let near = closest(&name.value, model.fields.iter().map(|f| &f.wire));
+                    let d = self.diags.error(
+                        file,
+                        name.span.clone(),
+                        format!(
+                            "accessor `{}` names `{}`, but model `{}` has no such field",
+                            a.name.value, name.value, model.name
+                        ),
+                    );
+                    if let Some(near) = near {
+                        d.hint(format!("did you mean `{near}`?"));
+                    }
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| AccessorIr { name: a.name.value.clone(), description: a.description.clone(), fields })
+    }
+
     fn enumeration(&mut self, file: &SourceFile, e: &spec::EnumDef) -> EnumIr {
         let mut values: Vec<EnumValueIr> = Vec::new();
         if e.values.is_empty() {
@@ -1299,6 +1501,9 @@ fn unknown_keys(
             for (i, v) in items.iter().enumerate() {
                 unknown_keys(v, inner, models, &format!("{path}[{i}]"), out);
             }
+        }
+        (serde_json::Value::Object(_), TypeIr::Alternatives(alt)) => {
+            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, path, out)
         }
         _ => {}
     }

@@ -315,6 +315,9 @@ pub struct Model {
     /// Decisions taken where sources disagree about this model.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// Accessors reading one value from fields that sources name differently.
+    #[serde(default)]
+    pub accessors: Vec<Accessor>,
 }
 
 /// The type of a field.
@@ -385,6 +388,38 @@ pub struct Field {
     pub max_items: Option<Sp<u64>>,
     /// Decision taken where sources disagree about this field, and why.
     pub decision: Option<String>,
+    /// Other documented shapes of the value (of each item, for arrays), when sources disagree:
+    /// the field decodes whichever shape the server sends.
+    pub alternatives: Option<Sp<Alternatives>>,
+}
+
+/// Other documented shapes of an `object` field (or of an array's `object` items). The field
+/// becomes an enum `name` with one variant per shape (the model first), decoded by trying each
+/// in turn, so a response in any documented shape decodes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alternatives {
+    /// PascalCase name of the generated enum, e.g. `FailedCode`.
+    pub name: Sp<String>,
+    /// The other shapes, as scalar types (`string`, `integer`, `boolean`).
+    pub types: Sp<Vec<Sp<FieldType>>>,
+    /// A string field of the model that a bare `string` shape stands for (e.g. `coupon_code`):
+    /// the enum gets an accessor of that name returning it from either shape.
+    pub key: Option<Sp<String>>,
+}
+
+/// A method on a model returning the first present of several fields that sources name
+/// differently (`image_url` in one, `media_url` in another): users read one accessor whatever
+/// the server sends.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accessor {
+    /// snake_case method name, e.g. `url`.
+    pub name: Sp<String>,
+    /// Optional string fields of the model, in order of preference.
+    pub fields: Sp<Vec<Sp<String>>>,
+    /// What the accessor returns.
+    pub description: Option<String>,
 }
 
 /// A condition on the model the rule belongs to: either one test on a field (`field` with

@@ -107,6 +107,10 @@ impl Schema<'_> {
                     check_rule(rule, v, path, out);
                 }
             }
+            (TypeIr::Alternatives(alt), Value::Object(_)) => {
+                self.value(v, &TypeIr::Model(alt.model.clone()), &Constraints::default(), path, out)
+            }
+            (TypeIr::Alternatives(alt), v) if alt.others.iter().any(|t| scalar_matches(t, v)) => {}
             (ty, v) => push(format!("expected {}, found {}", type_name(ty), json_kind(v))),
         }
     }
@@ -232,6 +236,16 @@ fn type_name(ty: &TypeIr) -> &'static str {
         TypeIr::Boolean => "a boolean",
         TypeIr::Model(_) => "an object",
         TypeIr::Array(_) => "an array",
+        TypeIr::Alternatives(_) => "one of the documented shapes",
+    }
+}
+
+/// Whether a JSON scalar has the shape of a scalar type.
+fn scalar_matches(ty: &TypeIr, v: &Value) -> bool {
+    match (ty, v) {
+        (TypeIr::String, Value::String(_)) | (TypeIr::Boolean, Value::Bool(_)) => true,
+        (TypeIr::Integer, Value::Number(n)) => n.is_i64(),
+        _ => false,
     }
 }
 

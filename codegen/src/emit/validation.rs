@@ -38,6 +38,7 @@ fn type_needs(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> bool {
         || match ty {
             TypeIr::DateTime | TypeIr::Enum(_) => true,
             TypeIr::Model(name) => needs.contains(name),
+            TypeIr::Alternatives(alt) => needs.contains(&alt.model),
             TypeIr::Array(inner) => type_needs(inner, &Constraints::default(), needs),
             TypeIr::String | TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean => false,
         }
@@ -78,6 +79,16 @@ pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> T
         TypeIr::Enum(_) => out.extend(quote! { out.check_known(p, v.is_known(), v.as_str()); }),
         TypeIr::Model(name) if needs.contains(name) => {
             out.extend(quote! { crate::runtime::validate::Validate::validate_at(v, p, out); })
+        }
+        TypeIr::Alternatives(alt) if needs.contains(&alt.model) => {
+            // Only the object shape has constraints; the scalar shapes are taken as sent.
+            let ty = types::model_path(&alt.name);
+            let variant = types::ident(&alt.model);
+            out.extend(quote! {
+                if let #ty::#variant(v) = v {
+                    crate::runtime::validate::Validate::validate_at(v, p, out);
+                }
+            })
         }
         TypeIr::Array(inner) if type_needs(inner, &Constraints::default(), needs) => {
             let item = value_checks(inner, &Constraints::default(), needs);

@@ -1230,6 +1230,9 @@ for crate::generated::models::ExchangeCouponUsageRule {
         }
     }
 }
+impl crate::runtime::validate::Validate for crate::generated::models::FailedCouponCode {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+}
 impl crate::runtime::validate::Validate for crate::generated::models::FailedStore {
     fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
 }
