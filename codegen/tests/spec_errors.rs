@@ -1096,3 +1096,153 @@ fn compound_rule_is_enforced_on_request_examples() {
         "{d}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Response shapes that sources document differently (`alternatives`, `accessors`)
+// ---------------------------------------------------------------------------------------------
+
+/// A model `Result` with a `failed` list of `Failed` objects carrying `alternatives_line`, and
+/// two optional URL fields, followed by `model_lines` (e.g. accessors).
+fn result_with(alternatives_line: &str, accessors_line: &str) -> String {
+    format!(
+        r#"[[models]]
+name = "Result"
+{accessors_line}
+
+[[models.fields]]
+name = "failed"
+type = "array"
+items = "object"
+ref = "Failed"
+presence = "optional"
+label = "失败列表"
+{alternatives_line}
+
+[[models.fields]]
+name = "image_url"
+type = "string"
+presence = "optional"
+label = "图片URL"
+
+[[models.fields]]
+name = "media_url"
+type = "string"
+presence = "required"
+label = "媒体URL"
+
+[[models]]
+name = "Failed"
+
+[[models.fields]]
+name = "code"
+type = "string"
+presence = "optional"
+label = "券Code"
+
+[[models.fields]]
+name = "count"
+type = "integer"
+presence = "optional"
+label = "次数"
+"#
+    )
+}
+
+#[test]
+fn the_alternatives_helper_spec_is_valid() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"code\" }", "");
+    support::generate(&[("models/result.toml", &spec)]);
+}
+
+#[test]
+fn alternatives_on_a_scalar_field_are_rejected() {
+    let spec = result_with("", "").replace(
+        "presence = \"optional\"\nlabel = \"图片URL\"",
+        "presence = \"optional\"\nlabel = \"图片URL\"\nalternatives = { name = \"Url\", types = [\"integer\"] }",
+    );
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/result.toml:19:16: field `image_url`: `alternatives` needs an object field or an array of objects\n  \
+         hint: the documented object shape is the field's `ref`; list the other shapes in `types`",
+    );
+}
+
+#[test]
+fn alternative_shape_that_is_an_object_is_rejected() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [\"string\", \"object\"] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:58", "{d}");
+    assert!(d.message.contains("an alternative shape must be string, integer or boolean"), "{d}");
+}
+
+#[test]
+fn alternatives_named_like_a_model_are_a_duplicate_type_name() {
+    let spec = result_with("alternatives = { name = \"Failed\", types = [\"string\"] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:25", "{d}");
+    assert!(d.message.contains("duplicate type name `Failed`"), "{d}");
+}
+
+#[test]
+fn alternatives_with_no_other_shape_are_rejected() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:47", "{d}");
+    assert!(d.message.contains("`types` lists no other shape"), "{d}");
+}
+
+#[test]
+fn alternatives_key_must_be_a_string_field_of_the_model() {
+    let missing = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"coupon\" }", "");
+    let d = the_problem(&[("models/result.toml", &missing)]);
+    assert_renders(
+        &d,
+        "models/result.toml:12:65: key `coupon` is not a field of model `Failed`\n  \
+         hint: `key` names the model's string field that a bare string shape stands for",
+    );
+    let integer = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"count\" }", "");
+    let d = the_problem(&[("models/result.toml", &integer)]);
+    assert!(d.message.contains("key `count` needs a string field"), "{d}");
+}
+
+#[test]
+fn accessor_naming_a_missing_field_suggests_the_closest() {
+    let spec = result_with("", "accessors = [{ name = \"url\", fields = [\"image_url\", \"media_ur\"] }]");
+    let diags = support::problems(&[("models/result.toml", &spec)]);
+    let rendered: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert!(
+        rendered.contains(
+            &"models/result.toml:3:53: accessor `url` names `media_ur`, but model `Result` has no such field\n  \
+              hint: did you mean `media_url`?"
+                .to_owned()
+        ),
+        "{diags}"
+    );
+}
+
+#[test]
+fn accessor_over_a_required_field_is_rejected() {
+    let spec = result_with("", "accessors = [{ name = \"url\", fields = [\"image_url\", \"media_url\"] }]");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/result.toml:3:53: accessor `url`: `media_url` must be an optional string field\n  \
+         hint: when sources name a field differently, neither name is sure to be sent: make both optional",
+    );
+}
+
+#[test]
+fn accessor_over_one_field_and_with_a_bad_name_is_rejected() {
+    let spec = result_with("", "accessors = [{ name = \"Url\", fields = [\"image_url\"] }]");
+    let diags = support::problems(&[("models/result.toml", &spec)]);
+    let rendered: Vec<String> = diags.0.iter().map(|d| format!("{}: {}", place(d), d.message)).collect();
+    assert_eq!(
+        rendered,
+        [
+            "models/result.toml:3:23: accessor name `Url` is not snake_case",
+            "models/result.toml:3:39: accessor `Url` needs at least 2 fields",
+        ],
+        "{diags}"
+    );
+}

@@ -119,7 +119,7 @@ fn alternatives(a: &AlternativesIr) -> TokenStream {
     let variants = a.others.iter().map(|t| {
         let v = types::ident(scalar_variant(t));
         let ty = types::rust_type(t);
-        let doc = format!("The other documented shape: {}.", scalar_word(t));
+        let doc = format!(" The other documented shape: {}.", scalar_word(t));
         quote! { #[doc = #doc] #v(#ty), }
     });
     let froms = a.others.iter().map(|t| {
@@ -140,11 +140,11 @@ fn alternatives(a: &AlternativesIr) -> TokenStream {
         }
     });
     let as_model = types::ident(&format!("as_{}", crate::names::field_ident(&a.model).trim_start_matches("r#")));
-    let as_model_doc = format!("The [`{}`] object, when the server sent that shape.", a.model);
+    let as_model_doc = format!(" The [`{}`] object, when the server sent that shape.", a.model);
     let key = a.key.as_ref().map(|(rust, optional)| {
         let method = types::ident(rust);
         let doc = format!(
-            "`{}` whichever shape the server sent: the object's field, or the bare string.",
+            " `{}` whichever shape the server sent: the object's field, or the bare string.",
             rust.trim_start_matches("r#")
         );
         let (ret, from_model) = if *optional {
@@ -178,7 +178,7 @@ fn alternatives(a: &AlternativesIr) -> TokenStream {
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         #[serde(untagged)]
         pub enum #name {
-            #[doc = "The object shape."]
+            #[doc = " The object shape."]
             #model_variant(#model_ty),
             #(#variants)*
         }

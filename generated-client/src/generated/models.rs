@@ -5913,13 +5913,13 @@ impl ::schemars::JsonSchema for WeekDay {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum FailedCode {
-    ///The object shape.
+    /// The object shape.
     FailedCouponCode(crate::generated::models::FailedCouponCode),
-    ///The other documented shape: a string.
+    /// The other documented shape: a string.
     String(::std::string::String),
 }
 impl FailedCode {
-    ///The [`FailedCouponCode`] object, when the server sent that shape.
+    /// The [`FailedCouponCode`] object, when the server sent that shape.
     pub fn as_failed_coupon_code(
         &self,
     ) -> ::core::option::Option<&crate::generated::models::FailedCouponCode> {
@@ -5928,7 +5928,7 @@ impl FailedCode {
             _ => ::core::option::Option::None,
         }
     }
-    ///`coupon_code` whichever shape the server sent: the object's field, or the bare string.
+    /// `coupon_code` whichever shape the server sent: the object's field, or the bare string.
     pub fn coupon_code(&self) -> ::core::option::Option<&str> {
         match self {
             FailedCode::FailedCouponCode(v) => v.coupon_code.as_deref(),
