@@ -799,10 +799,8 @@ impl Cx {
     ) -> Option<AlternativesIr> {
         let field = &f.name.value;
         let name = &alt.name;
-        let object_shape = match (*f.ty, f.items.as_deref()) {
-            (FieldType::Object, _) | (FieldType::Array, Some(FieldType::Object)) => true,
-            _ => false,
-        };
+        let object_shape =
+            matches!((*f.ty, f.items.as_deref()), (FieldType::Object, _) | (FieldType::Array, Some(FieldType::Object)));
         if !object_shape {
             self.diags
                 .error(
