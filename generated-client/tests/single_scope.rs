@@ -159,3 +159,15 @@ fn the_compound_rule_leaves_other_scopes_and_modes_alone() {
     validate(&request("SINGLE", "NORMAL", "SINGLE", Prices::Both)).unwrap();
     validate(&request("ALL", "NORMAL", "PROGRESSIVE_BUNDLE", Prices::Neither)).unwrap();
 }
+
+#[test]
+fn a_bundle_whose_rule_does_not_match_its_type_is_refused_at_the_missing_rule() {
+    // usage_mode = PROGRESSIVE_BUNDLE and type = NORMAL (a compound condition): the bundle needs
+    // the 满减 rule; a 折扣 rule alone does not do.
+    let mut r = request("SINGLE", "NORMAL", "PROGRESSIVE_BUNDLE", Prices::Both);
+    let (field, rule) = coupon_rule("DISCOUNT");
+    r["stock_bundle"]["progressive_bundle_usage_rule"] = json!({"coupon_available_period": period(), field: rule});
+    let violations = validate(&r).unwrap_err();
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["stock_bundle.progressive_bundle_usage_rule.normal_coupon"], "{violations}");
+}

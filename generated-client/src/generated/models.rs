@@ -627,9 +627,9 @@ pub struct CreateImageGenerationTaskResponse {
 /// - 当scope="ALL"、usage_mode="SINGLE"且type="NORMAL"时，single_usage_info.normal_coupon 必填
 /// - 当scope="ALL"、usage_mode="SINGLE"且type="DISCOUNT"时，single_usage_info.discount_coupon 必填
 /// - 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT
-/// - 当type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
-/// - 当type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
-/// - 当type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,

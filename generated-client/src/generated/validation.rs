@@ -801,11 +801,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "NORMAL")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "NORMAL")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -814,7 +821,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.normal_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.normal_coupon, stock_bundle.progressive_bundle_usage_rule.normal_coupon_list must be present, found {} (when type = \"NORMAL\": 当type=\"NORMAL\"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.normal_coupon, stock_bundle.progressive_bundle_usage_rule.normal_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"NORMAL\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"NORMAL\"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）)",
                         n
                     ),
                 );
@@ -835,11 +842,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "DISCOUNT")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "DISCOUNT")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -848,7 +862,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.discount_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.discount_coupon, stock_bundle.progressive_bundle_usage_rule.discount_coupon_list must be present, found {} (when type = \"DISCOUNT\": 当type=\"DISCOUNT\"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.discount_coupon, stock_bundle.progressive_bundle_usage_rule.discount_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"DISCOUNT\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"DISCOUNT\"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）)",
                         n
                     ),
                 );
@@ -869,11 +883,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "EXCHANGE")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "EXCHANGE")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -882,7 +903,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.exchange_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.exchange_coupon, stock_bundle.progressive_bundle_usage_rule.exchange_coupon_list must be present, found {} (when type = \"EXCHANGE\": 当type=\"EXCHANGE\"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.exchange_coupon, stock_bundle.progressive_bundle_usage_rule.exchange_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"EXCHANGE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"EXCHANGE\"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）)",
                         n
                     ),
                 );
