@@ -1105,8 +1105,15 @@ impl Cx {
                                 .hint("every key of a doc example must be transcribed as a field");
                         }
                     }
-                    if let Some(m) = &model {
-                        self.check_example(file, ex, &json, m, models);
+                    match &model {
+                        Some(m) => self.check_example(file, ex, &json, m, models),
+                        None if ex.expect_invalid.is_some() => {
+                            let at = content_start(file, &ex.text.span);
+                            self.diags
+                                .error(file, at..at, format!("example {:?} has `expect_invalid` but no model to validate", ex.title))
+                                .hint("only request examples of an operation with a request_body are validated; remove the marker");
+                        }
+                        None => {}
                     }
                     examples.push(ExampleIr {
                         kind: ex.kind,

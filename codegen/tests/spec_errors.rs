@@ -1246,3 +1246,13 @@ fn accessor_over_one_field_and_with_a_bad_name_is_rejected() {
         "{diags}"
     );
 }
+
+#[test]
+fn expect_invalid_on_a_response_example_is_rejected() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example("expect_invalid = \"no\"", "{\n  \"usage_mode\" : \"SINGLE\"\n}")
+        .replace("kind = \"request\"", "kind = \"response\"")
+        .replace("status = 200\n", "status = 200\nbody = \"Coupon\"\n");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    assert!(d.message.contains("response example \"请求示例\" has `expect_invalid`"), "{d}");
+}
