@@ -105,7 +105,7 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
         operation_id: "create_image_generation_task",
         name: "create-image-generation-task",
         about: "提交图片生成任务",
-        long_about: "提交图片生成任务\n\n服务商提交一个商品券头图生成任务：拼图（按券的优惠信息与背景色合成头图）或抠图（从商品图中抠出商品）。任务异步执行，结果通过图片生成回调通知告知，也可通过【查询图片生成任务执行结果】主动查询。\n\nPOST /v3/marketing/partner/product-coupon/image-generation-tasks\n\n频率限制: 500/s\n支持商户: 普通服务商\nBody: JSON CreateImageGenerationTaskRequest, from --body FILE or --body - (standard input)\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4017327752 (更新时间 2026.01.26)",
+        long_about: "提交图片生成任务\n\n服务商提交一个商品券头图生成任务：拼图（按券的优惠信息与背景色合成头图）或抠图（从商品图中抠出商品）。任务异步执行，结果通过图片生成回调通知告知，也可通过【查询图片生成任务执行结果】主动查询。\n\nPOST /v3/marketing/partner/product-coupon/image-generation-tasks\n\n频率限制: 10/s\n支持商户: 普通服务商\nBody: JSON CreateImageGenerationTaskRequest, from --body FILE or --body - (standard input)\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4017327752 (更新时间 2026.01.26)",
         params: &[],
         body: ::core::option::Option::Some(crate::table::BodySpec {
             model: "CreateImageGenerationTaskRequest",
@@ -367,7 +367,7 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
         operation_id: "get_image_generation_task",
         name: "get-image-generation-task",
         about: "查询图片生成任务执行结果",
-        long_about: "查询图片生成任务执行结果\n\n服务商查询图片生成任务的执行状态与结果；任务成功时返回生成的图片 URL。\n\nGET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}\n\n频率限制: 500/s\n支持商户: 普通服务商\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4017327753 (更新时间 2026.01.26)",
+        long_about: "查询图片生成任务执行结果\n\n服务商查询图片生成任务的执行状态与结果；任务成功时返回生成的图片 URL。\n\nGET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}\n\n频率限制: 20/秒(商户号维度)\n支持商户: 普通服务商\nDocumentation: https://pay.weixin.qq.com/doc/v3/partner/4017327753 (更新时间 2026.01.26)",
         params: &[
             crate::table::ParamSpec {
                 wire: "task_id",
@@ -700,6 +700,14 @@ pub static COMMANDS: &[crate::table::CommandSpec] = &[
                 required: false,
                 location: crate::table::Location::Query,
                 value_name: "VALUE",
+            },
+            crate::table::ParamSpec {
+                wire: "user_coupon_bundle_id",
+                flag: "user-coupon-bundle-id",
+                help: "【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。",
+                required: false,
+                location: crate::table::Location::Query,
+                value_name: "TEXT",
             },
             crate::table::ParamSpec {
                 wire: "page_size",

@@ -63,10 +63,13 @@ async fn the_cli_works_against_the_sandbox_through_its_env_file() {
     let env_file = dir.join("sandbox.env");
     sandbox.write_env_file(&env_file).unwrap();
 
-    // The doc example as printed breaks its own 二选一 rule: refused before sending.
+    // A 单品券 with neither price form breaks the "at least one of" rule: refused before sending.
     let mut coupon: serde_json::Value = serde_json::from_str(CREATE_EXAMPLE).unwrap();
-    let as_printed = write_json(&dir, "as-printed.json", &coupon);
-    let run = cli_with_env_file(&env_file, &["create-product-coupon", "--body", &as_printed]).await;
+    let mut no_price = coupon.clone();
+    no_price["display_info"].as_object_mut().unwrap().remove("original_price");
+    no_price["display_info"].as_object_mut().unwrap().remove("combo_package_list");
+    let no_price = write_json(&dir, "no-price.json", &no_price);
+    let run = cli_with_env_file(&env_file, &["create-product-coupon", "--body", &no_price]).await;
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("display_info.original_price"), "{}", run.stderr);
 

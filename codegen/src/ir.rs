@@ -16,6 +16,8 @@ pub struct Ir {
     pub error_codes: BTreeMap<String, Vec<ErrorIr>>,
     /// Notification event types, sorted by event type.
     pub notifications: Vec<NotificationIr>,
+    /// Enums of fields documented in several shapes, by name.
+    pub alternatives: BTreeMap<String, AlternativesIr>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ pub struct ModelIr {
     pub fields: Vec<FieldIr>,
     pub rules: Vec<RuleIr>,
     pub decisions: Vec<String>,
+    pub accessors: Vec<AccessorIr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,33 @@ pub enum TypeIr {
     Model(String),
     Enum(String),
     Array(Box<TypeIr>),
+    /// A value documented in several shapes: a model or one of some scalars.
+    Alternatives(Box<AlternativesIr>),
+}
+
+/// The shapes of a field documented differently by different sources (see `spec::Alternatives`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlternativesIr {
+    /// The generated enum.
+    pub name: String,
+    /// The object shape's model.
+    pub model: String,
+    /// The scalar shapes (`String`, `Integer`, `Boolean`), in spec order.
+    pub others: Vec<TypeIr>,
+    /// The model's string field a bare string stands for: its Rust name and whether it is optional.
+    pub key: Option<(String, bool)>,
+    /// The field's label and decision, for the enum's docs.
+    pub label: String,
+    pub decision: Option<String>,
+}
+
+/// A model method returning the first present of several optional string fields.
+#[derive(Debug, Clone)]
+pub struct AccessorIr {
+    pub name: String,
+    pub description: Option<String>,
+    /// Rust names of the fields, in order of preference, and their wire names.
+    pub fields: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -182,6 +212,45 @@ impl ConditionIr {
     }
 }
 
+/// A rule's condition: one test on a field, or a combination of conditions.
+///
+/// Conditions have three values, like the generated code: a test on a field whose parent object
+/// is absent is unknown (`None`), `all`/`any`/`not` combine them as Kleene logic does, and a
+/// rule applies only where its `when` is known to hold.
+#[derive(Debug, Clone)]
+pub enum WhenIr {
+    Test(ConditionIr),
+    All(Vec<WhenIr>),
+    Any(Vec<WhenIr>),
+    Not(Box<WhenIr>),
+}
+
+impl WhenIr {
+    /// The condition in words, for messages: `scope = "ALL" and usage_mode = "SINGLE"`.
+    pub fn describe(&self) -> String {
+        let inner = |w: &WhenIr| match w {
+            WhenIr::All(v) | WhenIr::Any(v) if v.len() > 1 => format!("({})", w.describe()),
+            _ => w.describe(),
+        };
+        match self {
+            WhenIr::Test(c) => c.describe(),
+            WhenIr::All(v) => v.iter().map(inner).collect::<Vec<_>>().join(" and "),
+            WhenIr::Any(v) => v.iter().map(inner).collect::<Vec<_>>().join(" or "),
+            WhenIr::Not(w) => format!("not {}", inner(w)),
+        }
+    }
+
+    /// The first field the condition tests: where a broken `assert` is reported.
+    /// (Lowering rejects empty `all`/`any`, so it is `None` only for IR built by hand.)
+    pub fn first_path(&self) -> Option<&FieldPath> {
+        match self {
+            WhenIr::Test(c) => Some(&c.path),
+            WhenIr::All(v) | WhenIr::Any(v) => v.first().and_then(WhenIr::first_path),
+            WhenIr::Not(w) => w.first_path(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum AssertionIr {
     Require(Vec<FieldPath>),
@@ -189,13 +258,13 @@ pub enum AssertionIr {
     ExactlyOneOf(Vec<FieldPath>),
     AtLeastOneOf(Vec<FieldPath>),
     AtMostOneOf(Vec<FieldPath>),
-    Holds(ConditionIr),
+    Holds(WhenIr),
 }
 
 #[derive(Debug, Clone)]
 pub struct RuleIr {
     pub description: String,
-    pub when: Option<ConditionIr>,
+    pub when: Option<WhenIr>,
     pub assertion: AssertionIr,
 }
 
@@ -238,6 +307,8 @@ pub struct ExampleIr {
     pub json: String,
     /// The model it is an instance of.
     pub model: Option<String>,
+    /// For request examples that break validation on purpose: why.
+    pub expect_invalid: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ pub mod load;
 pub mod lower;
 pub mod names;
 pub mod spec;
+pub mod validate_json;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
 

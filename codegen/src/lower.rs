@@ -50,7 +50,39 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
                 fields,
                 rules: Vec::new(),
                 decisions: m.decisions.clone(),
+                accessors: Vec::new(),
             });
+        }
+    }
+
+    // 2b. Fields documented in several shapes, and accessors over differently named fields:
+    // both look into other models' fields, so they come after all models are lowered.
+    let mut alternatives: BTreeMap<String, AlternativesIr> = BTreeMap::new();
+    for (file, spec) in files {
+        for m in &spec.models {
+            for f in &m.fields {
+                let Some(alt) = &f.alternatives else { continue };
+                let Some(lowered) = cx.alternatives(file, f, alt, &models, &alternatives) else { continue };
+                alternatives.insert(lowered.name.clone(), lowered.clone());
+                if let Some(model) = models.get_mut(&m.name.value)
+                    && let Some(field) = model.fields.iter_mut().find(|x| x.wire == f.name.value)
+                {
+                    let wrapped = TypeIr::Alternatives(Box::new(lowered));
+                    field.ty = match &field.ty {
+                        TypeIr::Array(_) => TypeIr::Array(Box::new(wrapped)),
+                        _ => wrapped,
+                    };
+                }
+            }
+            let accessors: Vec<AccessorIr> = match models.get(&m.name.value) {
+                Some(model) => m.accessors.iter().filter_map(|a| cx.accessor(file, model, m, a)).collect(),
+                None => Vec::new(),
+            };
+            if let Some(model) = models.get_mut(&m.name.value)
+                && model.accessors.is_empty()
+            {
+                model.accessors = accessors;
+            }
         }
     }
 
@@ -135,7 +167,15 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
     cx.diags.into_result()?;
-    Ok(Ir { service: service.expect("checked above"), models, enums, operations, error_codes, notifications })
+    Ok(Ir {
+        service: service.expect("checked above"),
+        models,
+        enums,
+        operations,
+        error_codes,
+        notifications,
+        alternatives,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -525,19 +565,84 @@ impl Cx {
         None
     }
 
+    /// A condition: one test on a field, or `all` / `any` / `not` of conditions. Every
+    /// malformed part is reported, not only the first.
+    fn when(
+        &mut self,
+        file: &SourceFile,
+        model: &str,
+        c: &Sp<spec::Condition>,
+        models: &BTreeMap<String, ModelIr>,
+        enums_ok: &dyn Fn(&str) -> Option<Vec<String>>,
+    ) -> Option<WhenIr> {
+        let combinators: Vec<&str> = [(c.all.is_some(), "all"), (c.any.is_some(), "any"), (c.not.is_some(), "not")]
+            .iter()
+            .filter(|(given, _)| *given)
+            .map(|(_, key)| *key)
+            .collect();
+        let tests: Vec<&str> = [
+            (c.field.is_some(), "field"),
+            (c.equals.is_some(), "equals"),
+            (c.one_of.is_some(), "in"),
+            (c.contains.is_some(), "contains"),
+            (c.present.is_some(), "present"),
+        ]
+        .iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, key)| *key)
+        .collect();
+        if combinators.is_empty() {
+            return match &c.field {
+                Some(field) => self.condition(file, model, field, c, models, enums_ok).map(WhenIr::Test),
+                None => {
+                    self.diags
+                        .error(file, c.span.clone(), "condition tests nothing")
+                        .hint("give `field` with one of equals, in, contains, present; or one of all, any, not");
+                    None
+                }
+            };
+        }
+        if combinators.len() > 1 || !tests.is_empty() {
+            let keys: Vec<String> = combinators.iter().chain(&tests).map(|k| format!("`{k}`")).collect();
+            self.diags.error(file, c.span.clone(), format!("condition mixes {}", keys.join(", "))).hint(
+                "a condition is either a test on one field or exactly one of all, any, not; nest the others inside it",
+            );
+            return None;
+        }
+        if let Some(inner) = &c.not {
+            return self.when(file, model, &inner.value, models, enums_ok).map(|w| WhenIr::Not(Box::new(w)));
+        }
+        let (list, key) = match (&c.all, &c.any) {
+            (Some(list), _) => (list, "all"),
+            (None, Some(list)) => (list, "any"),
+            (None, None) => return None,
+        };
+        if list.value.is_empty() {
+            self.diags
+                .error(file, list.span.clone(), format!("`{key}` with no conditions"))
+                .hint(format!("list at least one condition in `{key}`, or remove it"));
+            return None;
+        }
+        let lowered: Vec<Option<WhenIr>> =
+            list.value.iter().map(|inner| self.when(file, model, inner, models, enums_ok)).collect();
+        let lowered: Vec<WhenIr> = lowered.into_iter().collect::<Option<_>>()?;
+        Some(if key == "all" { WhenIr::All(lowered) } else { WhenIr::Any(lowered) })
+    }
+
     fn condition(
         &mut self,
         file: &SourceFile,
         model: &str,
+        field: &Sp<String>,
         c: &spec::Condition,
         models: &BTreeMap<String, ModelIr>,
         enums_ok: &dyn Fn(&str) -> Option<Vec<String>>,
     ) -> Option<ConditionIr> {
-        let path = self.path(file, model, &c.field, models)?;
+        let path = self.path(file, model, field, models)?;
         let given = [c.equals.is_some(), c.one_of.is_some(), c.contains.is_some(), c.present.is_some()];
         if given.iter().filter(|g| **g).count() != 1 {
             self.diags
-                .error(file, c.field.span.clone(), format!("condition on `{}` needs exactly one test", c.field.value))
+                .error(file, field.span.clone(), format!("condition on `{}` needs exactly one test", field.value))
                 .hint("use one of equals, in, contains, present");
             return None;
         }
@@ -554,13 +659,13 @@ impl Cx {
                 cx.diags.error(
                     file,
                     span.clone(),
-                    format!("`{}` is not a string or enum; it cannot be compared with {v:?}", c.field.value),
+                    format!("`{}` is not a string or enum; it cannot be compared with {v:?}", field.value),
                 );
             } else if let Some(values) = allowed_values(ty)
                 && !values.iter().any(|x| x == v)
             {
                 cx.diags
-                    .error(file, span.clone(), format!("{v:?} is not a value of `{}`", c.field.value))
+                    .error(file, span.clone(), format!("{v:?} is not a value of `{}`", field.value))
                     .hint(format!("values: {}", values.join(", ")));
             }
         };
@@ -582,14 +687,15 @@ impl Cx {
                     self.diags.error(
                         file,
                         v.span.clone(),
-                        format!("`contains` needs an array, and `{}` is not one", c.field.value),
+                        format!("`contains` needs an array, and `{}` is not one", field.value),
                     );
                 }
             }
             Test::Contains(v.value.clone())
-        } else {
-            let p = c.present.as_ref().expect("one test is given");
+        } else if let Some(p) = &c.present {
             Test::Present(p.value)
+        } else {
+            return None;
         };
         Some(ConditionIr { path, test })
     }
@@ -606,7 +712,7 @@ impl Cx {
         let enum_values = self.enum_values.clone();
         let lookup = move |name: &str| enum_values.get(name).cloned();
         let when = match &r.when {
-            Some(c) => Some(self.condition(file, model, c, models, &lookup)?),
+            Some(c) => Some(self.when(file, model, c, models, &lookup)?),
             None => None,
         };
         let lists = [
@@ -622,11 +728,10 @@ impl Cx {
             .map(|(_, n)| *n)
             .chain(r.assert.as_ref().map(|_| "assert"))
             .collect();
-        let anchor = r.when.as_ref().map(|c| c.field.span.clone()).or_else(|| {
-            lists
-                .iter()
-                .find_map(|(l, _)| l.as_ref().map(|l| l.span.clone()))
-                .or(r.assert.as_ref().map(|a| a.field.span.clone()))
+        // A condition is located at its field, or at the whole condition when it combines others.
+        let condition_at = |c: &Sp<spec::Condition>| c.field.as_ref().map_or(c.span.clone(), |f| f.span.clone());
+        let anchor = r.when.as_ref().map(condition_at).or_else(|| {
+            lists.iter().find_map(|(l, _)| l.as_ref().map(|l| l.span.clone())).or(r.assert.as_ref().map(condition_at))
         });
         if given.len() != 1 {
             // A rule with nothing located in it is reported at its description.
@@ -642,7 +747,7 @@ impl Cx {
             return None;
         }
         if let Some(a) = &r.assert {
-            let cond = self.condition(file, model, a, models, &lookup)?;
+            let cond = self.when(file, model, a, models, &lookup)?;
             return Some(RuleIr {
                 description: r.description.value.clone(),
                 when,
@@ -664,7 +769,7 @@ impl Cx {
             paths.push(self.path(file, model, p, models));
         }
         let paths: Vec<FieldPath> = paths.into_iter().collect::<Option<_>>()?;
-        if let Some(w) = &when
+        if let Some(WhenIr::Test(w)) = &when
             && kind == "forbid"
             && let Test::Present(true) = w.test
             && paths.iter().any(|p| p.dotted() == w.path.dotted())
@@ -681,6 +786,166 @@ impl Cx {
             _ => AssertionIr::AtMostOneOf(paths),
         };
         Some(RuleIr { description: r.description.value.clone(), when, assertion })
+    }
+
+    /// The shapes of a field that sources document differently (see `spec::Alternatives`).
+    fn alternatives(
+        &mut self,
+        file: &SourceFile,
+        f: &spec::Field,
+        alt: &Sp<spec::Alternatives>,
+        models: &BTreeMap<String, ModelIr>,
+        seen: &BTreeMap<String, AlternativesIr>,
+    ) -> Option<AlternativesIr> {
+        let field = &f.name.value;
+        let name = &alt.name;
+        let object_shape =
+            matches!((*f.ty, f.items.as_deref()), (FieldType::Object, _) | (FieldType::Array, Some(FieldType::Object)));
+        if !object_shape {
+            self.diags
+                .error(
+                    file,
+                    alt.span.clone(),
+                    format!("field `{field}`: `alternatives` needs an object field or an array of objects"),
+                )
+                .hint("the documented object shape is the field's `ref`; list the other shapes in `types`");
+            return None;
+        }
+        let model = f.reference.as_ref().map(|r| r.value.clone()).filter(|r| models.contains_key(r))?;
+        let mut ok = true;
+        if !names::is_pascal(&name.value) {
+            self.diags
+                .error(file, name.span.clone(), format!("alternatives name `{}` is not PascalCase", name.value))
+                .hint(format!("use a name like `{}`", names::pascal(&name.value)));
+            ok = false;
+        } else if self.model_index.contains_key(&name.value)
+            || self.enum_index.contains_key(&name.value)
+            || seen.contains_key(&name.value)
+        {
+            self.diags
+                .error(file, name.span.clone(), format!("duplicate type name `{}`", name.value))
+                .hint("the enum of alternatives shares one namespace with models and enums; pick another name");
+            ok = false;
+        }
+        if alt.types.value.is_empty() {
+            self.diags
+                .error(file, alt.types.span.clone(), "`types` lists no other shape")
+                .hint("list the other documented shapes, e.g. types = [\"string\"], or remove `alternatives`");
+            ok = false;
+        }
+        let mut others: Vec<TypeIr> = Vec::new();
+        for t in &alt.types.value {
+            let ty = match **t {
+                FieldType::String => TypeIr::String,
+                FieldType::Integer => TypeIr::Integer,
+                FieldType::Boolean => TypeIr::Boolean,
+                _ => {
+                    self.diags
+                        .error(
+                            file,
+                            t.span.clone(),
+                            format!("field `{field}`: an alternative shape must be string, integer or boolean"),
+                        )
+                        .hint("the object shape is the field's `ref`; other objects are not supported");
+                    ok = false;
+                    continue;
+                }
+            };
+            if others.contains(&ty) {
+                self.diags.error(file, t.span.clone(), format!("field `{field}`: alternative shape listed twice"));
+                ok = false;
+                continue;
+            }
+            others.push(ty);
+        }
+        let mut key = None;
+        if let Some(k) = &alt.key {
+            let target = models.get(&model).and_then(|m| m.fields.iter().find(|x| x.wire == k.value));
+            match target {
+                None => {
+                    self.diags
+                        .error(file, k.span.clone(), format!("key `{}` is not a field of model `{model}`", k.value))
+                        .hint("`key` names the model's string field that a bare string shape stands for");
+                    ok = false;
+                }
+                Some(t) if t.ty != TypeIr::String || others != [TypeIr::String] => {
+                    self.diags
+                        .error(
+                            file,
+                            k.span.clone(),
+                            format!("key `{}` needs a string field and `types = [\"string\"]`", k.value),
+                        )
+                        .hint("the accessor returns the key's text from either shape");
+                    ok = false;
+                }
+                Some(t) => key = Some((t.rust.clone(), t.is_option())),
+            }
+        }
+        ok.then(|| AlternativesIr {
+            name: name.value.clone(),
+            model,
+            others,
+            key,
+            label: f.label.clone(),
+            decision: f.decision.clone(),
+        })
+    }
+
+    /// A model accessor returning the first present of several optional string fields.
+    fn accessor(
+        &mut self,
+        file: &SourceFile,
+        model: &ModelIr,
+        m: &spec::Model,
+        a: &spec::Accessor,
+    ) -> Option<AccessorIr> {
+        let mut ok = true;
+        if !names::is_snake(&a.name.value) {
+            self.diags.error(file, a.name.span.clone(), format!("accessor name `{}` is not snake_case", a.name.value));
+            ok = false;
+        }
+        if m.accessors.iter().take_while(|x| !std::ptr::eq(*x, a)).any(|x| x.name.value == a.name.value) {
+            self.diags.error(
+                file,
+                a.name.span.clone(),
+                format!("duplicate accessor `{}` on `{}`", a.name.value, model.name),
+            );
+            ok = false;
+        }
+        if a.fields.value.len() < 2 {
+            self.diags
+                .error(file, a.fields.span.clone(), format!("accessor `{}` needs at least 2 fields", a.name.value))
+                .hint("an accessor reads one value from fields that sources name differently");
+            ok = false;
+        }
+        let mut fields = Vec::new();
+        for name in &a.fields.value {
+            match model.fields.iter().find(|f| f.wire == name.value) {
+                Some(f) if f.ty == TypeIr::String && f.is_option() => fields.push((f.rust.clone(), f.wire.clone())),
+                Some(_) => {
+                    self.diags
+                        .error(file, name.span.clone(), format!("accessor `{}`: `{}` must be an optional string field", a.name.value, name.value))
+                        .hint("when sources name a field differently, neither name is sure to be sent: make both optional");
+                    ok = false;
+                }
+                None => {
+                    let near = closest(&name.value, model.fields.iter().map(|f| &f.wire));
+                    let d = self.diags.error(
+                        file,
+                        name.span.clone(),
+                        format!(
+                            "accessor `{}` names `{}`, but model `{}` has no such field",
+                            a.name.value, name.value, model.name
+                        ),
+                    );
+                    if let Some(near) = near {
+                        d.hint(format!("did you mean `{near}`?"));
+                    }
+                    ok = false;
+                }
+            }
+        }
+        ok.then(|| AccessorIr { name: a.name.value.clone(), description: a.description.clone(), fields })
     }
 
     fn enumeration(&mut self, file: &SourceFile, e: &spec::EnumDef) -> EnumIr {
@@ -826,7 +1091,7 @@ impl Cx {
             match extract_json(ex.format, &ex.text.value) {
                 Ok(json) => {
                     if let Some(m) = &model {
-                        let value: serde_json::Value = serde_json::from_str(&json).expect("extract_json checked it");
+                        let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
                         let mut unknown = Vec::new();
                         unknown_keys(&value, &TypeIr::Model(m.clone()), models, "", &mut unknown);
                         for (path, key) in unknown {
@@ -840,6 +1105,16 @@ impl Cx {
                                 .hint("every key of a doc example must be transcribed as a field");
                         }
                     }
+                    match &model {
+                        Some(m) => self.check_example(file, ex, &json, m, models),
+                        None if ex.expect_invalid.is_some() => {
+                            let at = content_start(file, &ex.text.span);
+                            self.diags
+                                .error(file, at..at, format!("example {:?} has `expect_invalid` but no model to validate", ex.title))
+                                .hint("only request examples of an operation with a request_body are validated; remove the marker");
+                        }
+                        None => {}
+                    }
                     examples.push(ExampleIr {
                         kind: ex.kind,
                         title: ex.title.clone(),
@@ -847,6 +1122,7 @@ impl Cx {
                         status: ex.status,
                         json,
                         model,
+                        expect_invalid: ex.expect_invalid.clone(),
                     });
                 }
                 Err((offset, msg)) => {
@@ -876,6 +1152,58 @@ impl Cx {
             pagination,
             upload,
         })
+    }
+
+    /// Doc examples are tests of the spec: a request example must pass the validation the
+    /// spec generates, unless it says why not (`expect_invalid`), and then it must fail it.
+    fn check_example(
+        &mut self,
+        file: &SourceFile,
+        ex: &spec::Example,
+        json: &str,
+        model: &str,
+        models: &BTreeMap<String, ModelIr>,
+    ) {
+        let start = content_start(file, &ex.text.span);
+        if ex.kind != ExampleKind::Request {
+            if ex.expect_invalid.is_some() {
+                self.diags
+                    .error(file, start..start, format!("response example {:?} has `expect_invalid`", ex.title))
+                    .hint("only request examples are validated; remove the marker");
+            }
+            return;
+        }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return };
+        let schema = crate::validate_json::Schema { models, enum_values: &self.enum_values };
+        let violations = schema.check(&value, model);
+        match (&ex.expect_invalid, violations.is_empty()) {
+            (None, _) => {
+                for v in violations {
+                    let at = locate_json_path(file, &ex.text.span, &v.path);
+                    let shown = if v.path.is_empty() { "$".to_owned() } else { format!("$.{}", v.path) };
+                    let message = match &v.rule {
+                        Some(rule) => {
+                            format!("request example {:?} breaks rule {rule:?} at {shown}: {}", ex.title, v.message)
+                        }
+                        None => format!("request example {:?} breaks a constraint at {shown}: {}", ex.title, v.message),
+                    };
+                    self.diags.error(file, at, message).hint(
+                        "fix the spec if the example shows what WeChat Pay accepts; if the example is wrong on purpose, \
+                         say why with expect_invalid = \"...\"",
+                    );
+                }
+            }
+            (Some(_), true) => {
+                self.diags
+                    .error(
+                        file,
+                        start..start,
+                        format!("request example {:?} is marked expect_invalid but passes validation", ex.title),
+                    )
+                    .hint("the marker is stale: remove expect_invalid");
+            }
+            (Some(_), false) => {}
+        }
     }
 
     fn path_template(
@@ -1127,6 +1455,7 @@ impl Cx {
                             status: ex.status,
                             json,
                             model: Some(n.resource.value.clone()),
+                            expect_invalid: None,
                         }),
                         Err((offset, msg)) => {
                             let at = content_start(file, &ex.text.span) + offset;
@@ -1178,6 +1507,9 @@ fn unknown_keys(
                 unknown_keys(v, inner, models, &format!("{path}[{i}]"), out);
             }
         }
+        (serde_json::Value::Object(_), TypeIr::Alternatives(alt)) => {
+            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, path, out)
+        }
         _ => {}
     }
 }
@@ -1195,6 +1527,26 @@ fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
     } else {
         after
     }
+}
+
+/// Where a JSON path (`display_info.combo_package_list[0].name`) is in an example's text: each
+/// key is searched after the previous one, and a key that is not there (a missing field) leaves
+/// the place at its parent.
+fn locate_json_path(file: &SourceFile, span: &Range<usize>, path: &str) -> Range<usize> {
+    let hay = file.text.get(span.clone()).unwrap_or("");
+    let mut at = content_start(file, span).saturating_sub(span.start);
+    let mut found = at..at;
+    for key in path.split('.').map(|k| k.split('[').next().unwrap_or(k)).filter(|k| !k.is_empty()) {
+        let needle = format!("\"{key}\"");
+        match hay.get(at..).and_then(|rest| rest.find(&needle)) {
+            Some(i) => {
+                found = at + i..at + i + needle.len();
+                at = found.end;
+            }
+            None => break,
+        }
+    }
+    span.start + found.start..span.start + found.end
 }
 
 /// The span of the first `needle` inside `span`, or the span's start.

@@ -293,6 +293,10 @@ pub struct Example {
     pub status: Option<u16>,
     /// The text, exactly as the doc shows it.
     pub text: Sp<String>,
+    /// For request examples that break the spec's validation on purpose: why. Without it, a
+    /// request example must pass the generated validation (`cargo xtask check` says where it
+    /// does not); with it, it must fail (a marker on an example that passes is stale).
+    pub expect_invalid: Option<String>,
 }
 
 /// An object type.
@@ -311,6 +315,9 @@ pub struct Model {
     /// Decisions taken where sources disagree about this model.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// Accessors reading one value from fields that sources name differently.
+    #[serde(default)]
+    pub accessors: Vec<Accessor>,
 }
 
 /// The type of a field.
@@ -381,14 +388,49 @@ pub struct Field {
     pub max_items: Option<Sp<u64>>,
     /// Decision taken where sources disagree about this field, and why.
     pub decision: Option<String>,
+    /// Other documented shapes of the value (of each item, for arrays), when sources disagree:
+    /// the field decodes whichever shape the server sends.
+    pub alternatives: Option<Sp<Alternatives>>,
 }
 
-/// A condition on a field of the model the rule belongs to. Exactly one test is given.
+/// Other documented shapes of an `object` field (or of an array's `object` items). The field
+/// becomes an enum `name` with one variant per shape (the model first), decoded by trying each
+/// in turn, so a response in any documented shape decodes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alternatives {
+    /// PascalCase name of the generated enum, e.g. `FailedCode`.
+    pub name: Sp<String>,
+    /// The other shapes, as scalar types (`string`, `integer`, `boolean`).
+    pub types: Sp<Vec<Sp<FieldType>>>,
+    /// A string field of the model that a bare `string` shape stands for (e.g. `coupon_code`):
+    /// the enum gets an accessor of that name returning it from either shape.
+    pub key: Option<Sp<String>>,
+}
+
+/// A method on a model returning the first present of several fields that sources name
+/// differently (`image_url` in one, `media_url` in another): users read one accessor whatever
+/// the server sends.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accessor {
+    /// snake_case method name, e.g. `url`.
+    pub name: Sp<String>,
+    /// Optional string fields of the model, in order of preference.
+    pub fields: Sp<Vec<Sp<String>>>,
+    /// What the accessor returns.
+    pub description: Option<String>,
+}
+
+/// A condition on the model the rule belongs to: either one test on a field (`field` with
+/// exactly one of `equals`, `in`, `contains`, `present`), or a combination of conditions
+/// (exactly one of `all`, `any`, `not`), nestable:
+/// `when = { all = [{ field = "scope", equals = "ALL" }, { field = "usage_mode", equals = "SINGLE" }] }`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// Dotted path relative to the model, through objects only (`display_info.original_price`).
-    pub field: Sp<String>,
+    pub field: Option<Sp<String>>,
     /// The field (an enum or string) has this value. An absent field has no value, so a
     /// condition with `equals`, `in` or `contains` on an absent field does not hold.
     pub equals: Option<Sp<String>>,
@@ -399,6 +441,12 @@ pub struct Condition {
     pub contains: Option<Sp<String>>,
     /// The field is present (`true`) or absent (`false`).
     pub present: Option<Sp<bool>>,
+    /// Every one of these conditions holds.
+    pub all: Option<Sp<Vec<Sp<Condition>>>>,
+    /// At least one of these conditions holds.
+    pub any: Option<Sp<Vec<Sp<Condition>>>>,
+    /// This condition does not hold.
+    pub not: Option<Sp<Box<Sp<Condition>>>>,
 }
 
 /// A cross-field rule. `when` (optional) selects the requests it applies to; exactly one of the
@@ -410,7 +458,7 @@ pub struct Condition {
 pub struct Rule {
     /// What the rule says, in the doc's words.
     pub description: Sp<String>,
-    pub when: Option<Condition>,
+    pub when: Option<Sp<Condition>>,
     /// These fields must be present.
     pub require: Option<Sp<Vec<Sp<String>>>>,
     /// These fields must be absent.
@@ -422,7 +470,7 @@ pub struct Rule {
     /// At most one of these fields may be present.
     pub at_most_one_of: Option<Sp<Vec<Sp<String>>>>,
     /// This condition must hold.
-    pub assert: Option<Condition>,
+    pub assert: Option<Sp<Condition>>,
     /// Where the rule comes from.
     pub source: Option<String>,
 }

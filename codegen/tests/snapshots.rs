@@ -378,6 +378,56 @@ solution = "确认券ID"
     );
 }
 
+/// A response documented in two shapes by different sources: a list whose items are objects
+/// or bare strings (an enum with a key accessor), and a value under two names (an accessor).
+const SHAPES: &str = r#"[[models]]
+name = "UploadResult"
+accessors = [{ name = "url", fields = ["image_url", "media_url"], description = "The image URL, whichever name the server used." }]
+
+[[models.fields]]
+name = "failed_code_list"
+type = "array"
+items = "object"
+ref = "FailedCouponCode"
+presence = "optional"
+label = "失败的券Code"
+decision = "objects in the official models, strings in the third-party YAML"
+alternatives = { name = "FailedCode", types = ["string"], key = "coupon_code" }
+
+[[models.fields]]
+name = "image_url"
+type = "string"
+presence = "optional"
+label = "图片URL"
+
+[[models.fields]]
+name = "media_url"
+type = "string"
+presence = "optional"
+label = "媒体文件URL"
+
+[[models]]
+name = "FailedCouponCode"
+
+[[models.fields]]
+name = "coupon_code"
+type = "string"
+presence = "required"
+label = "券Code"
+max_length = 32
+
+[[models.fields]]
+name = "message"
+type = "string"
+presence = "optional"
+label = "失败原因"
+"#;
+
+#[test]
+fn alternatives_and_accessors() {
+    snapshot_files("alternatives_and_accessors", &[("models/shapes.toml", SHAPES)], &[MODELS, VALIDATION]);
+}
+
 #[test]
 fn keyword_names() {
     snapshot_files(

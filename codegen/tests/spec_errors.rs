@@ -877,3 +877,382 @@ fn no_files_at_all_is_reported_not_panicked_on() {
     let result = result.expect("ir_from_sources must not panic on an empty list");
     assert!(result.is_err(), "an empty spec must be rejected");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Compound conditions (`all`, `any`, `not`)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn compound_conditions_nest_and_generate() {
+    let spec = coupon_with_rule(
+        "when = { all = [{ field = \"usage_mode\", equals = \"PROGRESSIVE_BUNDLE\" }, \
+         { not = { any = [{ field = \"tags\", contains = \"legacy\" }, { field = \"stock_bundle.remark\", present = true }] } }] }\n\
+         require = [\"stock_bundle\"]",
+    );
+    let out = support::generate(&[("models/coupon.toml", &spec)]);
+    let validation = support::file(&out, "src/generated/validation.rs");
+    assert!(validation.contains("all_hold"), "{validation}");
+    assert!(validation.contains("any_holds"), "{validation}");
+    assert!(
+        validation.contains(
+            r#"when usage_mode = \"PROGRESSIVE_BUNDLE\" and not (tags contains \"legacy\" or stock_bundle.remark is present)"#
+        ),
+        "the message describes the whole condition:\n{validation}"
+    );
+}
+
+#[test]
+fn condition_mixing_a_field_test_and_a_combination_is_located_at_the_condition() {
+    let spec = coupon_with_rule(
+        "when = { field = \"usage_mode\", equals = \"SINGLE\", all = [{ field = \"tags\", present = true }] }\n\
+         require = [\"stock_bundle\"]",
+    );
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:8: condition mixes `all`, `field`, `equals`\n  \
+         hint: a condition is either a test on one field or exactly one of all, any, not; nest the others inside it",
+    );
+}
+
+#[test]
+fn condition_with_two_combinations_is_rejected() {
+    let spec = coupon_with_rule(
+        "when = { all = [{ field = \"tags\", present = true }], any = [{ field = \"tags\", present = true }] }\n\
+         require = [\"stock_bundle\"]",
+    );
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_eq!(place(&d), "models/coupon.toml:28:8", "{d}");
+    assert!(d.message.starts_with("condition mixes `all`, `any`"), "{d}");
+}
+
+#[test]
+fn empty_all_is_located_at_the_list() {
+    let spec = coupon_with_rule("when = { all = [] }\nrequire = [\"stock_bundle\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:16: `all` with no conditions\n  hint: list at least one condition in `all`, or remove it",
+    );
+}
+
+#[test]
+fn empty_condition_says_what_to_write() {
+    let spec = coupon_with_rule("when = { }\nrequire = [\"stock_bundle\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/coupon.toml:28:8: condition tests nothing\n  \
+         hint: give `field` with one of equals, in, contains, present; or one of all, any, not",
+    );
+}
+
+#[test]
+fn unknown_key_in_a_condition_names_the_key() {
+    let spec =
+        coupon_with_rule("when = { alll = [{ field = \"tags\", present = true }] }\nrequire = [\"stock_bundle\"]");
+    let d = the_problem(&[("models/coupon.toml", &spec)]);
+    assert_eq!(place(&d), "models/coupon.toml:28:10", "{d}");
+    assert!(d.message.contains("unknown field `alll`"), "{d}");
+    assert!(d.to_string().contains("did you mean `all`?"), "{d}");
+}
+
+#[test]
+fn problems_inside_nested_conditions_are_all_located() {
+    let spec = coupon_with_rule(
+        "when = { any = [{ field = \"usage_mod\", equals = \"SINGLE\" }, { not = { field = \"usage_mode\", equals = \"MULTI\" } }] }\n\
+         require = [\"stock_bundle\"]",
+    );
+    let diags = support::problems(&[("models/coupon.toml", &spec)]);
+    let rendered: Vec<String> = diags.0.iter().map(|d| format!("{}: {}", place(d), d.message)).collect();
+    assert_eq!(
+        rendered,
+        [
+            "models/coupon.toml:28:27: rule names `usage_mod`, but model `Coupon` has no field `usage_mod`",
+            "models/coupon.toml:28:102: \"MULTI\" is not a value of `usage_mode`",
+        ],
+        "{diags}"
+    );
+}
+
+#[test]
+fn compound_assert_is_reported_at_its_first_field() {
+    let spec = coupon_with_rule(
+        "assert = { any = [{ field = \"usage_mode\", equals = \"SINGLE\" }, { field = \"stock_bundle\", present = true }] }",
+    );
+    let out = support::generate(&[("models/coupon.toml", &spec)]);
+    let validation = support::file(&out, "src/generated/validation.rs");
+    assert!(validation.contains("join(path, \"usage_mode\")"), "{validation}");
+    assert!(validation.contains("any_holds"), "{validation}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Doc examples are tests of the spec
+// ---------------------------------------------------------------------------------------------
+
+/// `create_coupon` (body: the `Coupon` of [`coupon_with_rule`]) with one request example.
+fn coupon_operation_with_example(example_lines: &str, json: &str) -> String {
+    format!(
+        r#"[[operations]]
+id = "create_coupon"
+title = "创建券"
+doc_id = "1"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/coupons"
+request_body = "Coupon"
+
+[[operations.responses]]
+status = 200
+
+[[operations.examples]]
+kind = "request"
+format = "json"
+title = "请求示例"
+source = "test"
+{example_lines}
+text = '''
+{json}
+'''
+"#
+    )
+}
+
+const PROGRESSIVE_RULE: &str =
+    "when = { field = \"usage_mode\", equals = \"PROGRESSIVE_BUNDLE\" }\nrequire = [\"stock_bundle\"]";
+
+#[test]
+fn request_example_breaking_a_rule_names_the_example_the_rule_and_the_json_path() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example("", "{\n  \"usage_mode\" : \"PROGRESSIVE_BUNDLE\"\n}");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    // Located at the example's first line (line 20): the missing field has no key of its own.
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:20:1: request example \"请求示例\" breaks rule \"多次优惠时必填批次组\" at \
+         $.stock_bundle: is required when usage_mode = \"PROGRESSIVE_BUNDLE\": 多次优惠时必填批次组\n  \
+         hint: fix the spec if the example shows what WeChat Pay accepts; if the example is wrong on purpose, \
+         say why with expect_invalid = \"...\"",
+    );
+}
+
+#[test]
+fn request_example_breaking_a_constraint_is_located_at_its_key() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example("", "{\n  \"usage_mode\" : \"SINGLE\",\n  \"tags\" : \"a\"\n}");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    assert_eq!(place(&d), "endpoints/create_coupon.toml:22:3", "{d}");
+    assert!(d.message.ends_with("breaks a constraint at $.tags: expected an array, found a string"), "{d}");
+}
+
+#[test]
+fn request_example_marked_expect_invalid_may_break_the_rules() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example(
+        "expect_invalid = \"shows the mode without its bundle\"",
+        "{\n  \"usage_mode\" : \"PROGRESSIVE_BUNDLE\"\n}",
+    );
+    let out = support::generate(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    let tests = support::file(&out, "tests/doc_examples.rs");
+    assert!(tests.contains("fn create_coupon_request_example_1_is_invalid_as_marked()"), "{tests}");
+    assert!(!tests.contains("fn assert_valid"), "no unused helper: {tests}");
+}
+
+#[test]
+fn request_example_that_passes_gets_a_generated_validation_test() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example("", "{\n  \"usage_mode\" : \"SINGLE\"\n}");
+    let out = support::generate(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    let tests = support::file(&out, "tests/doc_examples.rs");
+    assert!(tests.contains("fn create_coupon_request_example_1_passes_validation()"), "{tests}");
+    assert!(!tests.contains("fn assert_invalid"), "no unused helper: {tests}");
+}
+
+#[test]
+fn stale_expect_invalid_marker_is_reported() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op =
+        coupon_operation_with_example("expect_invalid = \"was wrong once\"", "{\n  \"usage_mode\" : \"SINGLE\"\n}");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    assert_renders(
+        &d,
+        "endpoints/create_coupon.toml:20:1: request example \"请求示例\" is marked expect_invalid but passes validation\n  \
+         hint: the marker is stale: remove expect_invalid",
+    );
+}
+
+#[test]
+fn compound_rule_is_enforced_on_request_examples() {
+    let model = coupon_with_rule(
+        "when = { all = [{ field = \"usage_mode\", equals = \"SINGLE\" }, { field = \"tags\", contains = \"bundle\" }] }\n\
+         require = [\"stock_bundle\"]",
+    );
+    let passes = coupon_operation_with_example("", "{\n  \"usage_mode\" : \"SINGLE\",\n  \"tags\" : [\"other\"]\n}");
+    support::generate(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &passes)]);
+    let breaks = coupon_operation_with_example("", "{\n  \"usage_mode\" : \"SINGLE\",\n  \"tags\" : [\"bundle\"]\n}");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &breaks)]);
+    assert!(
+        d.message.contains("at $.stock_bundle: is required when usage_mode = \"SINGLE\" and tags contains \"bundle\""),
+        "{d}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response shapes that sources document differently (`alternatives`, `accessors`)
+// ---------------------------------------------------------------------------------------------
+
+/// A model `Result` with a `failed` list of `Failed` objects carrying `alternatives_line`, and
+/// two optional URL fields, followed by `model_lines` (e.g. accessors).
+fn result_with(alternatives_line: &str, accessors_line: &str) -> String {
+    format!(
+        r#"[[models]]
+name = "Result"
+{accessors_line}
+
+[[models.fields]]
+name = "failed"
+type = "array"
+items = "object"
+ref = "Failed"
+presence = "optional"
+label = "失败列表"
+{alternatives_line}
+
+[[models.fields]]
+name = "image_url"
+type = "string"
+presence = "optional"
+label = "图片URL"
+
+[[models.fields]]
+name = "media_url"
+type = "string"
+presence = "required"
+label = "媒体URL"
+
+[[models]]
+name = "Failed"
+
+[[models.fields]]
+name = "code"
+type = "string"
+presence = "optional"
+label = "券Code"
+
+[[models.fields]]
+name = "count"
+type = "integer"
+presence = "optional"
+label = "次数"
+"#
+    )
+}
+
+#[test]
+fn the_alternatives_helper_spec_is_valid() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"code\" }", "");
+    support::generate(&[("models/result.toml", &spec)]);
+}
+
+#[test]
+fn alternatives_on_a_scalar_field_are_rejected() {
+    let spec = result_with("", "").replace(
+        "presence = \"optional\"\nlabel = \"图片URL\"",
+        "presence = \"optional\"\nlabel = \"图片URL\"\nalternatives = { name = \"Url\", types = [\"integer\"] }",
+    );
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/result.toml:19:16: field `image_url`: `alternatives` needs an object field or an array of objects\n  \
+         hint: the documented object shape is the field's `ref`; list the other shapes in `types`",
+    );
+}
+
+#[test]
+fn alternative_shape_that_is_an_object_is_rejected() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [\"string\", \"object\"] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:58", "{d}");
+    assert!(d.message.contains("an alternative shape must be string, integer or boolean"), "{d}");
+}
+
+#[test]
+fn alternatives_named_like_a_model_are_a_duplicate_type_name() {
+    let spec = result_with("alternatives = { name = \"Failed\", types = [\"string\"] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:25", "{d}");
+    assert!(d.message.contains("duplicate type name `Failed`"), "{d}");
+}
+
+#[test]
+fn alternatives_with_no_other_shape_are_rejected() {
+    let spec = result_with("alternatives = { name = \"FailedItem\", types = [] }", "");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_eq!(place(&d), "models/result.toml:12:47", "{d}");
+    assert!(d.message.contains("`types` lists no other shape"), "{d}");
+}
+
+#[test]
+fn alternatives_key_must_be_a_string_field_of_the_model() {
+    let missing = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"coupon\" }", "");
+    let d = the_problem(&[("models/result.toml", &missing)]);
+    assert_renders(
+        &d,
+        "models/result.toml:12:65: key `coupon` is not a field of model `Failed`\n  \
+         hint: `key` names the model's string field that a bare string shape stands for",
+    );
+    let integer = result_with("alternatives = { name = \"FailedItem\", types = [\"string\"], key = \"count\" }", "");
+    let d = the_problem(&[("models/result.toml", &integer)]);
+    assert!(d.message.contains("key `count` needs a string field"), "{d}");
+}
+
+#[test]
+fn accessor_naming_a_missing_field_suggests_the_closest() {
+    let spec = result_with("", "accessors = [{ name = \"url\", fields = [\"image_url\", \"media_ur\"] }]");
+    let diags = support::problems(&[("models/result.toml", &spec)]);
+    let rendered: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert!(
+        rendered.contains(
+            &"models/result.toml:3:53: accessor `url` names `media_ur`, but model `Result` has no such field\n  \
+              hint: did you mean `media_url`?"
+                .to_owned()
+        ),
+        "{diags}"
+    );
+}
+
+#[test]
+fn accessor_over_a_required_field_is_rejected() {
+    let spec = result_with("", "accessors = [{ name = \"url\", fields = [\"image_url\", \"media_url\"] }]");
+    let d = the_problem(&[("models/result.toml", &spec)]);
+    assert_renders(
+        &d,
+        "models/result.toml:3:53: accessor `url`: `media_url` must be an optional string field\n  \
+         hint: when sources name a field differently, neither name is sure to be sent: make both optional",
+    );
+}
+
+#[test]
+fn accessor_over_one_field_and_with_a_bad_name_is_rejected() {
+    let spec = result_with("", "accessors = [{ name = \"Url\", fields = [\"image_url\"] }]");
+    let diags = support::problems(&[("models/result.toml", &spec)]);
+    let rendered: Vec<String> = diags.0.iter().map(|d| format!("{}: {}", place(d), d.message)).collect();
+    assert_eq!(
+        rendered,
+        [
+            "models/result.toml:3:23: accessor name `Url` is not snake_case",
+            "models/result.toml:3:39: accessor `Url` needs at least 2 fields",
+        ],
+        "{diags}"
+    );
+}
+
+#[test]
+fn expect_invalid_on_a_response_example_is_rejected() {
+    let model = coupon_with_rule(PROGRESSIVE_RULE);
+    let op = coupon_operation_with_example("expect_invalid = \"no\"", "{\n  \"usage_mode\" : \"SINGLE\"\n}")
+        .replace("kind = \"request\"", "kind = \"response\"")
+        .replace("status = 200\n", "status = 200\nbody = \"Coupon\"\n");
+    let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
+    assert!(d.message.contains("response example \"请求示例\" has `expect_invalid`"), "{d}");
+}

@@ -112,14 +112,11 @@ fn builders_reproduce_the_doc_example_request_exactly() {
 }
 
 #[test]
-fn the_doc_example_breaks_only_the_either_or_price_rule() {
-    // The example page shows original_price and combo_package_list together although they are
-    // 二选一 for scope = SINGLE; validation says so and nothing else.
+fn the_doc_example_with_both_price_forms_is_valid() {
+    // The example page sends original_price and combo_package_list together, as every official
+    // SDK example of a SINGLE-scope coupon does; the rule is "at least one of" (issue #8).
     let request = doc_example_request().build().unwrap();
-    let violations = request.validate().unwrap_err();
-    assert_eq!(paths(&violations), ["display_info.original_price"], "{violations}");
-    assert!(violations.0[0].message.contains("exactly one of"), "{violations}");
-    assert_eq!(violations.0[0].kind, wechatpay_product_coupon::ViolationKind::Rule);
+    request.validate().unwrap();
 }
 
 #[test]

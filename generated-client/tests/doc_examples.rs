@@ -2,7 +2,8 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Every doc example of the spec round-trips losslessly through the generated models:
-//! deserialize, serialize, and compare the JSON values.
+//! deserialize, serialize, and compare the JSON values. Every request example passes the
+//! generated validation, or fails it where the spec marks it `expect_invalid`.
 use wechatpay_product_coupon::models;
 fn assert_round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(json: &str) {
     let expected: ::serde_json::Value = ::serde_json::from_str(json)
@@ -14,6 +15,25 @@ fn assert_round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(json
     let actual = ::serde_json::to_value(&typed).expect("models serialize");
     assert_eq!(actual, expected, "the example changed in the round trip");
 }
+fn assert_valid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::Validate>(
+    json: &str,
+) {
+    let typed: T = ::serde_json::from_str(json)
+        .expect("the round-trip test covers decoding");
+    if let ::core::result::Result::Err(violations) = typed.validate() {
+        panic!("the doc example breaks the spec's validation: {violations}");
+    }
+}
+fn assert_invalid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::Validate>(
+    json: &str,
+) {
+    let typed: T = ::serde_json::from_str(json)
+        .expect("the round-trip test covers decoding");
+    assert!(
+        typed.validate().is_err(),
+        "the example is marked expect_invalid but passes validation"
+    );
+}
 ///创建商品券 — 场景4: 多次优惠-单品-满减券 (pay.weixin.qq.com/doc/v3/partner/4016756286 (【多次优惠-单品-满减券】API请求示例, 更新时间 2025.12.04))
 #[test]
 fn create_product_coupon_request_example_1_round_trips() {
@@ -21,10 +41,26 @@ fn create_product_coupon_request_example_1_round_trips() {
         models::CreateProductCouponRequest,
     >(include_str!("fixtures/create_product_coupon.request.1.json"));
 }
+///创建商品券 — 场景4: 多次优惠-单品-满减券 (pay.weixin.qq.com/doc/v3/partner/4016756286 (【多次优惠-单品-满减券】API请求示例, 更新时间 2025.12.04))
+#[test]
+fn create_product_coupon_request_example_1_passes_validation() {
+    assert_valid::<
+        models::CreateProductCouponRequest,
+    >(include_str!("fixtures/create_product_coupon.request.1.json"));
+}
 ///添加商品券批次组 — 请求示例 (pay.weixin.qq.com/doc/v3/partner/4016280622 (添加商品券批次组, 更新时间 2025.11.20))
 #[test]
 fn create_stock_bundle_request_example_1_round_trips() {
     assert_round_trip::<
+        models::CreateStockBundleRequest,
+    >(include_str!("fixtures/create_stock_bundle.request.1.json"));
+}
+/**添加商品券批次组 — 请求示例 (pay.weixin.qq.com/doc/v3/partner/4016280622 (添加商品券批次组, 更新时间 2025.11.20))
+
+Marked `expect_invalid`: a catalogue, not a request: it shows every alternative at once (all three coupon rule lists, and weekly_available_period together with irregular_available_period_list, which exclude each other)*/
+#[test]
+fn create_stock_bundle_request_example_1_is_invalid_as_marked() {
+    assert_invalid::<
         models::CreateStockBundleRequest,
     >(include_str!("fixtures/create_stock_bundle.request.1.json"));
 }

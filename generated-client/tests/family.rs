@@ -153,7 +153,7 @@ async fn the_image_upload_is_multipart_and_signed_over_its_meta_json() {
 
     let uploaded = client(&srv.url()).upload_image(&meta, &file).await.unwrap();
 
-    assert_eq!(uploaded.media_url, "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/logo");
+    assert_eq!(uploaded.url(), Some("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/logo"));
     let req = &srv.requests()[0];
     assert_eq!(req.target, "/v3/marketing/partner/product-coupon/media/upload-image");
     let content_type = req.header("Content-Type").unwrap();

@@ -909,7 +909,8 @@ impl Ctx<'_> {
         })?;
         let mut response = UploadCouponCodesResponse::builder().total_count(total as i64).build().map_err(internal)?;
         response.success_code_list = (!success.is_empty()).then_some(success);
-        response.failed_code_list = (!failed.is_empty()).then_some(failed);
+        // Bare strings: the third-party YAML's shape, one of the two the spec documents.
+        response.failed_code_list = (!failed.is_empty()).then(|| failed.into_iter().map(Into::into).collect());
         response.already_exist_code_list = (!existing.is_empty()).then_some(existing);
         response.duplicate_code_list = (!duplicates.is_empty()).then_some(duplicates);
         Ok(response)

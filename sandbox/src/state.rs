@@ -847,12 +847,20 @@ impl OperationHandler for Ctx<'_> {
         product_coupon_id: Option<String>,
         stock_id: Option<String>,
         coupon_state: Option<UserCouponState>,
+        user_coupon_bundle_id: Option<String>,
         page_size: Option<i64>,
         page_token: Option<String>,
     ) -> Result<ListUserCouponsResponse, ApiFailure> {
         self.check_brand(&brand_id)?;
-        let filter =
-            crate::user_coupons::ListFilter { openid, brand_id, appid, product_coupon_id, stock_id, coupon_state };
+        let filter = crate::user_coupons::ListFilter {
+            openid,
+            brand_id,
+            appid,
+            product_coupon_id,
+            stock_id,
+            coupon_state,
+            user_coupon_bundle_id,
+        };
         self.list_user_coupons_page(filter, page_size, page_token)
     }
 

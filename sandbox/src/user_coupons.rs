@@ -79,6 +79,7 @@ pub(crate) struct ListFilter {
     pub product_coupon_id: Option<String>,
     pub stock_id: Option<String>,
     pub coupon_state: Option<UserCouponState>,
+    pub user_coupon_bundle_id: Option<String>,
 }
 
 /// What addresses one user coupon.
@@ -779,6 +780,11 @@ impl Ctx<'_> {
             .filter(|r| f.product_coupon_id.as_ref().is_none_or(|id| &r.coupon.product_coupon.product_coupon_id == id))
             .filter(|r| f.stock_id.as_ref().is_none_or(|id| &r.coupon.stock.stock_id == id))
             .filter(|r| f.coupon_state.as_ref().is_none_or(|s| &self.current_state(r) == s))
+            .filter(|r| {
+                f.user_coupon_bundle_id.as_ref().is_none_or(|id| {
+                    r.coupon.user_product_coupon_bundle_info.as_ref().is_some_and(|i| &i.user_coupon_bundle_id == id)
+                })
+            })
             .collect();
         matching.sort_by_key(|r| r.seq);
         let keys: Vec<String> =

@@ -211,8 +211,9 @@ async fn images_are_uploaded_as_multipart_forms() {
     let file = png(b"sandbox image");
     let meta = ImageUploadMeta::builder().filename("logo.png").sha256(file.sha256_hex()).build().unwrap();
     let uploaded = client.upload_image(&meta, &file).await.unwrap();
-    assert!(uploaded.media_url.starts_with("https://"), "{}", uploaded.media_url);
-    assert!(uploaded.media_url.contains(&file.sha256_hex()));
+    let url = uploaded.url().unwrap_or_default();
+    assert!(url.starts_with("https://"), "{url}");
+    assert!(url.contains(&file.sha256_hex()));
     assert_eq!(client.upload_image(&meta, &file).await.unwrap(), uploaded, "the same image, the same URL");
     let other = png(b"another image");
     let other_meta = ImageUploadMeta::builder().filename("b.png").sha256(other.sha256_hex()).build().unwrap();

@@ -178,17 +178,21 @@ async fn a_single_coupon_goes_through_its_lifecycle() {
 
     // 指定券状态查询用户商品券列表.
     let effective = client
-        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Effective), None, None)
+        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Effective), None, None, None)
         .await
         .unwrap();
     assert_eq!(effective.total_count, 1);
     let used_list = client
-        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Used), None, None)
+        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Used), None, None, None)
         .await
         .unwrap();
     assert_eq!(used_list.total_count, 0);
     assert_eq!(
-        client.list_user_coupons("oSomeoneElse", BRAND, APPID, None, None, None, None, None).await.unwrap().total_count,
+        client
+            .list_user_coupons("oSomeoneElse", BRAND, APPID, None, None, None, None, None, None)
+            .await
+            .unwrap()
+            .total_count,
         0
     );
 
@@ -317,6 +321,7 @@ async fn coupons_expire_with_their_validity() {
             Some(&coupon.0),
             Some(&coupon.1),
             Some(&UserCouponState::Expired),
+            None,
             None,
             None,
         )
@@ -722,32 +727,52 @@ async fn a_users_coupons_are_listed_page_by_page_and_filtered() {
     client.send_coupon("oSomeoneElse", &send(&a, "SEND_OTHER")).await.unwrap();
     client.confirm_user_coupon(OPENID, &sent[0].coupon_code, &confirm(&sent[0], "CONFIRM_0")).await.unwrap();
 
-    let first = client.list_user_coupons(OPENID, BRAND, APPID, None, None, None, Some(2), None).await.unwrap();
+    let first = client.list_user_coupons(OPENID, BRAND, APPID, None, None, None, None, Some(2), None).await.unwrap();
     assert_eq!((first.total_count, first.user_coupon_list.as_ref().unwrap().len()), (5, 2));
-    let all =
-        client.list_user_coupons_stream(OPENID, BRAND, APPID, None, None, None, Some(2)).collect_all().await.unwrap();
+    let all = client
+        .list_user_coupons_stream(OPENID, BRAND, APPID, None, None, None, None, Some(2))
+        .collect_all()
+        .await
+        .unwrap();
     let codes: Vec<&str> = all.iter().map(|c| c.coupon_code.as_str()).collect();
     let expected: Vec<&str> = sent.iter().map(|c| c.coupon_code.as_str()).collect();
     assert_eq!(codes, expected, "in the order sent");
     let of_b = client
-        .list_user_coupons_stream(OPENID, BRAND, APPID, Some(&b.0), None, None, None)
+        .list_user_coupons_stream(OPENID, BRAND, APPID, Some(&b.0), None, None, None, None)
         .collect_all()
         .await
         .unwrap();
     assert_eq!(of_b.len(), 2);
     let of_a_stock = client
-        .list_user_coupons_stream(OPENID, BRAND, APPID, None, Some(&a.1), Some(&UserCouponState::Confirming), Some(1))
+        .list_user_coupons_stream(
+            OPENID,
+            BRAND,
+            APPID,
+            None,
+            Some(&a.1),
+            Some(&UserCouponState::Confirming),
+            None,
+            Some(1),
+        )
         .collect_all()
         .await
         .unwrap();
     assert_eq!(of_a_stock.len(), 2, "three from stock a, one of them confirmed");
     // Another AppID or brand sees none of them.
     assert_eq!(
-        client.list_user_coupons(OPENID, BRAND, "wx_other", None, None, None, None, None).await.unwrap().total_count,
+        client
+            .list_user_coupons(OPENID, BRAND, "wx_other", None, None, None, None, None, None)
+            .await
+            .unwrap()
+            .total_count,
         0
     );
     assert_eq!(
-        client.list_user_coupons(OPENID, "999999", APPID, None, None, None, None, None).await.unwrap().total_count,
+        client
+            .list_user_coupons(OPENID, "999999", APPID, None, None, None, None, None, None)
+            .await
+            .unwrap()
+            .total_count,
         0
     );
 }

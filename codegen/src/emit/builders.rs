@@ -46,6 +46,7 @@ fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
         TypeIr::Integer | TypeIr::Amount => (quote! { i64 }, quote! { value }),
         TypeIr::Boolean => (quote! { bool }, quote! { value }),
         TypeIr::Enum(name) => (types::model_path(name), quote! { value }),
+        TypeIr::Alternatives(alt) => (into(types::model_path(&alt.name)), quote! { value.into() }),
         TypeIr::Model(name) => {
             let b = types::builder_ident(name);
             (into(quote! { #b }), quote! { value.into() })
@@ -53,7 +54,7 @@ fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
         TypeIr::Array(inner) => {
             let (item, _) = setter_input(inner);
             let convert = match inner.as_ref() {
-                TypeIr::String | TypeIr::DateTime | TypeIr::Model(_) => {
+                TypeIr::String | TypeIr::DateTime | TypeIr::Model(_) | TypeIr::Alternatives(_) => {
                     quote! { value.into_iter().map(::core::convert::Into::into).collect() }
                 }
                 _ => quote! { value.into_iter().collect() },

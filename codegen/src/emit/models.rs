@@ -1,18 +1,20 @@
 //! Model structs and enums (`src/generated/models.rs`).
 
 use super::{docs, enums, types};
-use crate::ir::{Ir, ModelIr};
+use crate::ir::{AlternativesIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn emit(ir: &Ir) -> TokenStream {
     let models = ir.models.values().map(model);
     let enums = ir.enums.values().map(enums::emit_enum);
+    let alternatives = ir.alternatives.values().map(alternatives);
     quote! {
         //! Request and response models. Unknown response fields are ignored and unknown enum
         //! values are kept in `Unknown`, so a server that adds either never fails a call.
         #(#models)*
         #(#enums)*
+        #(#alternatives)*
     }
 }
 
@@ -60,6 +62,31 @@ fn model(m: &ModelIr) -> TokenStream {
             quote! { #doc #rename pub #id: #ty, }
         }
     });
+    let accessors = m.accessors.iter().map(|a| {
+        let method = types::ident(&a.name);
+        let mut lines = vec![match &a.description {
+            Some(d) => docs::one_line(d),
+            None => format!(
+                "The first present of {}.",
+                a.fields.iter().map(|(_, w)| format!("`{w}`")).collect::<Vec<_>>().join(", ")
+            ),
+        }];
+        lines.push(String::new());
+        lines.push(format!(
+            "Sources name this value differently ({}); whichever the server sends is returned.",
+            a.fields.iter().map(|(_, w)| format!("`{w}`")).collect::<Vec<_>>().join(" or ")
+        ));
+        let doc = docs::attrs(&lines);
+        let mut ids = a.fields.iter().map(|(rust, _)| types::ident(rust));
+        let first = ids.next();
+        quote! {
+            #doc
+            pub fn #method(&self) -> ::core::option::Option<&str> {
+                self.#first.as_deref() #(.or(self.#ids.as_deref()))*
+            }
+        }
+    });
+    let accessors = (!m.accessors.is_empty()).then(|| quote! { impl #name { #(#accessors)* } });
     quote! {
         #doc
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
@@ -68,5 +95,124 @@ fn model(m: &ModelIr) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #accessors
+    }
+}
+
+/// The enum of a field documented in several shapes: the model's variant first, then each
+/// scalar; serde tries them in that order, so any documented shape decodes.
+fn alternatives(a: &AlternativesIr) -> TokenStream {
+    let name = types::ident(&a.name);
+    let model_variant = types::ident(&a.model);
+    let model_ty = types::model_path(&a.model);
+    let mut lines = vec![format!(
+        "【{}】 in any of its documented shapes: a [`{}`] object or {}.",
+        docs::prose(&a.label),
+        a.model,
+        a.others.iter().map(scalar_word).collect::<Vec<_>>().join(" or ")
+    )];
+    if let Some(d) = &a.decision {
+        lines.push(String::new());
+        lines.push(format!("Source note: {}", docs::one_line(d)));
+    }
+    let doc = docs::attrs(&lines);
+    let variants = a.others.iter().map(|t| {
+        let v = types::ident(scalar_variant(t));
+        let ty = types::rust_type(t);
+        let doc = format!(" The other documented shape: {}.", scalar_word(t));
+        quote! { #[doc = #doc] #v(#ty), }
+    });
+    let froms = a.others.iter().map(|t| {
+        let v = types::ident(scalar_variant(t));
+        let ty = types::rust_type(t);
+        let from_str = matches!(t, TypeIr::String).then(|| {
+            quote! {
+                impl ::core::convert::From<&str> for #name {
+                    fn from(value: &str) -> Self { #name::#v(value.to_owned()) }
+                }
+            }
+        });
+        quote! {
+            impl ::core::convert::From<#ty> for #name {
+                fn from(value: #ty) -> Self { #name::#v(value) }
+            }
+            #from_str
+        }
+    });
+    let as_model = types::ident(&format!("as_{}", crate::names::field_ident(&a.model).trim_start_matches("r#")));
+    let as_model_doc = format!(" The [`{}`] object, when the server sent that shape.", a.model);
+    let key = a.key.as_ref().map(|(rust, optional)| {
+        let method = types::ident(rust);
+        let doc = format!(
+            " `{}` whichever shape the server sent: the object's field, or the bare string.",
+            rust.trim_start_matches("r#")
+        );
+        let (ret, from_model) = if *optional {
+            (quote! { ::core::option::Option<&str> }, quote! { v.#method.as_deref() })
+        } else {
+            (quote! { &str }, quote! { &v.#method })
+        };
+        let from_string = if *optional {
+            quote! { ::core::option::Option::Some(v) }
+        } else {
+            quote! { v }
+        };
+        let others = a.others.iter().filter(|t| !matches!(t, TypeIr::String)).map(|t| {
+            let v = types::ident(scalar_variant(t));
+            quote! { #name::#v(_) => ::core::option::Option::None, }
+        });
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> #ret {
+                match self {
+                    #name::#model_variant(v) => #from_model,
+                    #name::String(v) => #from_string,
+                    #(#others)*
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #[serde(untagged)]
+        pub enum #name {
+            #[doc = " The object shape."]
+            #model_variant(#model_ty),
+            #(#variants)*
+        }
+
+        impl #name {
+            #[doc = #as_model_doc]
+            pub fn #as_model(&self) -> ::core::option::Option<&#model_ty> {
+                match self {
+                    #name::#model_variant(v) => ::core::option::Option::Some(v),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #key
+        }
+
+        impl ::core::convert::From<#model_ty> for #name {
+            fn from(value: #model_ty) -> Self { #name::#model_variant(value) }
+        }
+        #(#froms)*
+    }
+}
+
+fn scalar_variant(t: &TypeIr) -> &'static str {
+    match t {
+        TypeIr::Integer | TypeIr::Amount => "Integer",
+        TypeIr::Boolean => "Boolean",
+        _ => "String",
+    }
+}
+
+fn scalar_word(t: &TypeIr) -> String {
+    match t {
+        TypeIr::Integer | TypeIr::Amount => "an integer".to_owned(),
+        TypeIr::Boolean => "a boolean".to_owned(),
+        _ => "a string".to_owned(),
     }
 }

@@ -31,6 +31,7 @@ pub fn rust_type(ty: &TypeIr) -> TokenStream {
         TypeIr::Boolean => quote! { bool },
         TypeIr::DateTime => quote! { crate::runtime::types::DateTime },
         TypeIr::Model(name) | TypeIr::Enum(name) => model_path(name),
+        TypeIr::Alternatives(alt) => model_path(&alt.name),
         TypeIr::Array(inner) => {
             let inner = rust_type(inner);
             quote! { ::std::vec::Vec<#inner> }

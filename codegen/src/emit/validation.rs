@@ -2,7 +2,7 @@
 //! every violation reported with its JSON path.
 
 use super::types;
-use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr};
+use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr, WhenIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
@@ -38,6 +38,7 @@ fn type_needs(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> bool {
         || match ty {
             TypeIr::DateTime | TypeIr::Enum(_) => true,
             TypeIr::Model(name) => needs.contains(name),
+            TypeIr::Alternatives(alt) => needs.contains(&alt.model),
             TypeIr::Array(inner) => type_needs(inner, &Constraints::default(), needs),
             TypeIr::String | TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean => false,
         }
@@ -78,6 +79,16 @@ pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> T
         TypeIr::Enum(_) => out.extend(quote! { out.check_known(p, v.is_known(), v.as_str()); }),
         TypeIr::Model(name) if needs.contains(name) => {
             out.extend(quote! { crate::runtime::validate::Validate::validate_at(v, p, out); })
+        }
+        TypeIr::Alternatives(alt) if needs.contains(&alt.model) => {
+            // Only the object shape has constraints; the scalar shapes are taken as sent.
+            let ty = types::model_path(&alt.name);
+            let variant = types::ident(&alt.model);
+            out.extend(quote! {
+                if let #ty::#variant(v) = v {
+                    crate::runtime::validate::Validate::validate_at(v, p, out);
+                }
+            })
         }
         TypeIr::Array(inner) if type_needs(inner, &Constraints::default(), needs) => {
             let item = value_checks(inner, &Constraints::default(), needs);
@@ -154,6 +165,25 @@ fn condition(c: &ConditionIr) -> TokenStream {
     quote! { #parent.map(|x| #test) }
 }
 
+/// `Option<bool>` of a combined condition: three-valued, like a single test.
+fn when(w: &WhenIr) -> TokenStream {
+    match w {
+        WhenIr::Test(c) => condition(c),
+        WhenIr::All(v) => {
+            let parts = v.iter().map(when);
+            quote! { crate::runtime::validate::all_hold([#(#parts),*]) }
+        }
+        WhenIr::Any(v) => {
+            let parts = v.iter().map(when);
+            quote! { crate::runtime::validate::any_holds([#(#parts),*]) }
+        }
+        WhenIr::Not(inner) => {
+            let inner = when(inner);
+            quote! { #inner.map(|b| !b) }
+        }
+    }
+}
+
 fn rule_checks(m: &ModelIr) -> TokenStream {
     let mut out = TokenStream::new();
     for r in &m.rules {
@@ -164,7 +194,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
         // `applies &&` prefixes each check, so a rule stays one flat `if` per field.
         let applies = match &r.when {
             Some(w) => {
-                let when = condition(w);
+                let when = when(w);
                 quote! { #when == ::core::option::Option::Some(true) && }
             }
             None => quote! {},
@@ -208,8 +238,8 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                 }
             }
             AssertionIr::Holds(c) => {
-                let holds = condition(c);
-                let dotted = c.path.dotted();
+                let holds = when(c);
+                let dotted = c.first_path().map(FieldPath::dotted).unwrap_or_default();
                 let message = format!("must satisfy {} ({context})", c.describe());
                 quote! {
                     if #applies #holds == ::core::option::Option::Some(false) {

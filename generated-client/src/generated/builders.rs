@@ -1597,11 +1597,11 @@ impl CreateProductCouponRequestBuilder {
         self.usage_mode = ::core::option::Option::Some(value);
         self
     }
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
     ///
     /// - Wire name: `single_usage_info`
-    /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     pub fn single_usage_info(
         mut self,
         value: impl ::core::convert::Into<SingleUsageInfoBuilder>,
@@ -2837,7 +2837,7 @@ impl DisplayInfoBuilder {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -2848,7 +2848,7 @@ impl DisplayInfoBuilder {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Items: at most 50 items
     pub fn combo_package_list(
         mut self,
@@ -3247,6 +3247,91 @@ for ExchangeCouponUsageRuleBuilder {
         }
     }
 }
+/// Builds a [`FailedCouponCode`](crate::generated::models::FailedCouponCode); see [`FailedCouponCode::builder`](crate::generated::models::FailedCouponCode::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct FailedCouponCodeBuilder {
+    coupon_code: ::core::option::Option<::std::string::String>,
+    code: ::core::option::Option<::std::string::String>,
+    message: ::core::option::Option<::std::string::String>,
+}
+impl crate::generated::models::FailedCouponCode {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> FailedCouponCodeBuilder {
+        <FailedCouponCodeBuilder as ::core::default::Default>::default()
+    }
+}
+impl FailedCouponCodeBuilder {
+    /// 【券Code】 上传失败的券 Code。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Optional (选填)
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失败错误码】 上传失败的错误码。
+    ///
+    /// - Wire name: `code`
+    /// - Optional (选填)
+    pub fn code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失败原因】 上传失败原因的描述。
+    ///
+    /// - Wire name: `message`
+    /// - Optional (选填)
+    pub fn message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::FailedCouponCode,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for FailedCouponCodeBuilder {
+    type Output = crate::generated::models::FailedCouponCode;
+    fn build_at(
+        self,
+        _path: &str,
+        _missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.coupon_code);
+        let f1 = ::core::option::Option::Some(self.code);
+        let f2 = ::core::option::Option::Some(self.message);
+        ::core::option::Option::Some(crate::generated::models::FailedCouponCode {
+            coupon_code: f0?,
+            code: f1?,
+            message: f2?,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::models::FailedCouponCode>
+for FailedCouponCodeBuilder {
+    fn from(value: crate::generated::models::FailedCouponCode) -> Self {
+        Self {
+            coupon_code: value.coupon_code,
+            code: value.code,
+            message: value.message,
+        }
+    }
+}
 /// Builds a [`FailedStore`](crate::generated::models::FailedStore); see [`FailedStore::builder`](crate::generated::models::FailedStore::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3606,6 +3691,7 @@ for ImageUploadMetaBuilder {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ImageUploadResponseBuilder {
+    image_url: ::core::option::Option<::std::string::String>,
     media_url: ::core::option::Option<::std::string::String>,
 }
 impl crate::generated::models::ImageUploadResponse {
@@ -3615,10 +3701,21 @@ impl crate::generated::models::ImageUploadResponse {
     }
 }
 impl ImageUploadResponseBuilder {
+    /// 【图片URL】 微信支付托管的图片 URL（官方页面与官方代码的字段名）。
+    ///
+    /// - Wire name: `image_url`
+    /// - Optional (选填)
+    pub fn image_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::core::option::Option::Some(value.into());
+        self
+    }
     /// 【媒体文件URL地址】 微信支付托管的图片 URL，用于商品券的 image_url、background_url、detail_image_url_list 等字段。
     ///
     /// - Wire name: `media_url`
-    /// - Required (必填)
+    /// - Optional (选填)
     pub fn media_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3640,12 +3737,14 @@ impl crate::runtime::validate::BuildAt for ImageUploadResponseBuilder {
     type Output = crate::generated::models::ImageUploadResponse;
     fn build_at(
         self,
-        path: &str,
-        missing: &mut crate::runtime::validate::Missing,
+        _path: &str,
+        _missing: &mut crate::runtime::validate::Missing,
     ) -> ::core::option::Option<Self::Output> {
-        let f0 = missing.required(self.media_url, path, "media_url");
+        let f0 = ::core::option::Option::Some(self.image_url);
+        let f1 = ::core::option::Option::Some(self.media_url);
         ::core::option::Option::Some(crate::generated::models::ImageUploadResponse {
-            media_url: f0?,
+            image_url: f0?,
+            media_url: f1?,
         })
     }
 }
@@ -3653,7 +3752,8 @@ impl ::core::convert::From<crate::generated::models::ImageUploadResponse>
 for ImageUploadResponseBuilder {
     fn from(value: crate::generated::models::ImageUploadResponse) -> Self {
         Self {
-            media_url: ::core::option::Option::Some(value.media_url),
+            image_url: value.image_url,
+            media_url: value.media_url,
         }
     }
 }
@@ -8133,7 +8233,9 @@ for UploadCouponCodesRequestBuilder {
 pub struct UploadCouponCodesResponseBuilder {
     total_count: ::core::option::Option<i64>,
     success_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
-    failed_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    failed_code_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::FailedCode>,
+    >,
     already_exist_code_list: ::core::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -8170,14 +8272,15 @@ impl UploadCouponCodesResponseBuilder {
         );
         self
     }
-    /// 【上传失败的券Code列表】 本次上传失败的券 Code，可稍后重新上传。
+    /// 【上传失败的券Code列表】 本次上传失败的券 Code（及失败原因），可稍后重新上传。
     ///
     /// - Wire name: `failed_code_list`
     /// - Optional (选填)
+    /// - Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
     pub fn failed_code_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
+            Item = impl ::core::convert::Into<crate::generated::models::FailedCode>,
         >,
     ) -> Self {
         self.failed_code_list = ::core::option::Option::Some(

@@ -622,11 +622,14 @@ pub struct CreateImageGenerationTaskResponse {
 /// - 当usage_mode="SINGLE"时，stock 必填
 /// - 当usage_mode="SINGLE"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"时，stock_bundle.progressive_bundle_usage_rule 必填
-/// - 当scope="SINGLE"时，original_price 与 combo_package_list 二选一必填
+/// - 当scope="SINGLE"时，original_price 与 combo_package_list 至少填写一个
+/// - 当scope="ALL"且usage_mode="SINGLE"时，single_usage_info 必填（全场单券的优惠规则在其中）
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="NORMAL"时，single_usage_info.normal_coupon 必填
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="DISCOUNT"时，single_usage_info.discount_coupon 必填
 /// - 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT
-/// - 当type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
-/// - 当type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
-/// - 当type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -678,11 +681,11 @@ pub struct CreateProductCouponRequest {
     /// - Required (必填)
     /// - Example: `"PROGRESSIVE_BUNDLE"`
     pub usage_mode: crate::generated::models::UsageMode,
-    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；是否填写取决于是否需要填写其中的字段。
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
     ///
     /// - Wire name: `single_usage_info`
-    /// - Optional (选填)
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段") and the third-party create tree.
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_info: ::core::option::Option<
         crate::generated::models::SingleUsageInfo,
@@ -1113,7 +1116,7 @@ pub struct DiscountCouponUsageRule {
 }
 /// 【商品券展示信息】商品券在用户端展示的基本信息：名称、图片、原价或套餐组合。
 ///
-/// Source note: For scope = SINGLE exactly one of original_price and combo_package_list is required (seed example 4016756286, 二选一必填). The rule needs scope, so it lives on CreateProductCouponRequest, not here. The seed example shows both fields together only to document them.
+/// Source note: For scope = SINGLE at least one of original_price and combo_package_list is required. The page's comments (seed example 4016756286) say 与combo_package_list二选一必填 ("exactly one of"), but the same example's body sends both, and so does every official SDK example of a SINGLE-scope coupon (满减, 折扣 and 兑换, single and 多次优惠 modes). A client must never refuse what WeChat Pay accepts, so the rule is "at least one of"; an earlier "exactly one" rule refused the page's own example. The rule needs scope, so it lives on CreateProductCouponRequest, not here.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1159,7 +1162,7 @@ pub struct DisplayInfo {
     /// 【商品原价】 单品券对应商品的原价，单位为分。
     ///
     /// - Wire name: `original_price`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与combo_package_list二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Minimum: 0 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `9900`
@@ -1168,7 +1171,7 @@ pub struct DisplayInfo {
     /// 【套餐组合列表】 单品券对应的套餐组合，每个套餐由若干可选单品组成。
     ///
     /// - Wire name: `combo_package_list`
-    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填
+    /// - Conditionally required (条件必填): 当scope="SINGLE"时,与original_price二选一必填 (enforced as at least one of the two; see the model's decisions)
     /// - Items: at most 50 items
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub combo_package_list: ::core::option::Option<
@@ -1301,6 +1304,39 @@ pub struct ExchangeCouponUsageRule {
     /// - Example: `100`
     pub exchange_price: i64,
 }
+/// 【上传失败的券Code】一个上传失败的券 Code 及失败原因。
+///
+/// Source note: Shape from the official SDK models (brand and partner families); the third-party YAML has bare strings instead (see UploadCouponCodesResponse.failed_code_list). Every field is optional: no source available here says which the server always sends, and a missing one must not fail the call.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct FailedCouponCode {
+    /// 【券Code】 上传失败的券 Code。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code: ::core::option::Option<::std::string::String>,
+    /// 【失败错误码】 上传失败的错误码。
+    ///
+    /// - Wire name: `code`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub code: ::core::option::Option<::std::string::String>,
+    /// 【失败原因】 上传失败原因的描述。
+    ///
+    /// - Wire name: `message`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub message: ::core::option::Option<::std::string::String>,
+}
 /// 【处理失败的门店】关联或取消关联失败的一个门店及失败原因。
 #[derive(
     ::core::fmt::Debug,
@@ -1428,7 +1464,9 @@ pub struct ImageUploadMeta {
     /// - Source note: Hex encoding and length 64 are inferred from the digest (SHA-256, 32 bytes) and the APIv3 media-upload convention; no page available here states them.
     pub sha256: ::std::string::String,
 }
-/// 【图片上传结果】图片上传的结果。
+/// 【图片上传结果】图片上传的结果：图片的 URL，用 url() 读取。
+///
+/// Source note: Sources name the URL differently: image_url in the official brand page's response table (4015736285) and in both families' official code (UploadImageResponse, brand-direct notes §4.3); media_url in reference §3 (#33) and the third-party YAML. Both are optional fields and url() returns whichever is present (image_url first), so either shape decodes and callers read one accessor.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1440,11 +1478,26 @@ pub struct ImageUploadMeta {
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ImageUploadResponse {
+    /// 【图片URL】 微信支付托管的图片 URL（官方页面与官方代码的字段名）。
+    ///
+    /// - Wire name: `image_url`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub image_url: ::core::option::Option<::std::string::String>,
     /// 【媒体文件URL地址】 微信支付托管的图片 URL，用于商品券的 image_url、background_url、detail_image_url_list 等字段。
     ///
     /// - Wire name: `media_url`
-    /// - Required (必填)
-    pub media_url: ::std::string::String,
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub media_url: ::core::option::Option<::std::string::String>,
+}
+impl ImageUploadResponse {
+    /// The uploaded image's URL (image_url or media_url, whichever the server sent).
+    ///
+    /// Sources name this value differently (`image_url` or `media_url`); whichever the server sends is returned.
+    pub fn url(&self) -> ::core::option::Option<&str> {
+        self.image_url.as_deref().or(self.media_url.as_deref())
+    }
 }
 /// 【无规律的可用时间段】一个不规律的可用时间段。
 #[derive(
@@ -3207,12 +3260,15 @@ pub struct UploadCouponCodesResponse {
     pub success_code_list: ::core::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// 【上传失败的券Code列表】 本次上传失败的券 Code，可稍后重新上传。
+    /// 【上传失败的券Code列表】 本次上传失败的券 Code（及失败原因），可稍后重新上传。
     ///
     /// - Wire name: `failed_code_list`
     /// - Optional (选填)
+    /// - Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub failed_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub failed_code_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::FailedCode>,
+    >,
     /// 【已经存在的券Code列表】 此前已经上传过的券 Code。
     ///
     /// - Wire name: `already_exist_code_list`
@@ -5841,5 +5897,57 @@ impl ::schemars::JsonSchema for WeekDay {
             "FRIDAY", "SATURDAY", "SUNDAY"], "description" :
             "【星期】每周可用时间中的星期几。", }
         )
+    }
+}
+/// 【上传失败的券Code列表】 in any of its documented shapes: a [`FailedCouponCode`] object or a string.
+///
+/// Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum FailedCode {
+    /// The object shape.
+    FailedCouponCode(crate::generated::models::FailedCouponCode),
+    /// The other documented shape: a string.
+    String(::std::string::String),
+}
+impl FailedCode {
+    /// The [`FailedCouponCode`] object, when the server sent that shape.
+    pub fn as_failed_coupon_code(
+        &self,
+    ) -> ::core::option::Option<&crate::generated::models::FailedCouponCode> {
+        match self {
+            FailedCode::FailedCouponCode(v) => ::core::option::Option::Some(v),
+            _ => ::core::option::Option::None,
+        }
+    }
+    /// `coupon_code` whichever shape the server sent: the object's field, or the bare string.
+    pub fn coupon_code(&self) -> ::core::option::Option<&str> {
+        match self {
+            FailedCode::FailedCouponCode(v) => v.coupon_code.as_deref(),
+            FailedCode::String(v) => ::core::option::Option::Some(v),
+        }
+    }
+}
+impl ::core::convert::From<crate::generated::models::FailedCouponCode> for FailedCode {
+    fn from(value: crate::generated::models::FailedCouponCode) -> Self {
+        FailedCode::FailedCouponCode(value)
+    }
+}
+impl ::core::convert::From<::std::string::String> for FailedCode {
+    fn from(value: ::std::string::String) -> Self {
+        FailedCode::String(value)
+    }
+}
+impl ::core::convert::From<&str> for FailedCode {
+    fn from(value: &str) -> Self {
+        FailedCode::String(value.to_owned())
     }
 }

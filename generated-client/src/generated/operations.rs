@@ -39,7 +39,7 @@ pub static CREATE_IMAGE_GENERATION_TASK: crate::runtime::client::OperationMeta =
     title: "提交图片生成任务",
     method: "POST",
     path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks",
-    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    rate_limit_per_second: ::core::option::Option::Some(10u32),
     success_status: 200u16,
 };
 /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
@@ -129,7 +129,7 @@ pub static GET_IMAGE_GENERATION_TASK: crate::runtime::client::OperationMeta = cr
     title: "查询图片生成任务执行结果",
     method: "GET",
     path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
-    rate_limit_per_second: ::core::option::Option::Some(500u32),
+    rate_limit_per_second: ::core::option::Option::Some(20u32),
     success_status: 200u16,
 };
 /// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`).
@@ -532,7 +532,7 @@ impl crate::runtime::client::Client {
     ///
     /// `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
     ///
-    /// - 频率限制: 500/s
+    /// - 频率限制: 10/s
     /// - 支持商户: 普通服务商
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327752> (更新时间 2026.01.26)
     ///
@@ -1049,7 +1049,7 @@ impl crate::runtime::client::Client {
     ///
     /// `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
     ///
-    /// - 频率限制: 500/s
+    /// - 频率限制: 20/秒(商户号维度)
     /// - 支持商户: 普通服务商
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327753> (更新时间 2026.01.26)
     /// - `task_id`: 【图片生成的任务ID】提交任务时填写的任务 ID。
@@ -1464,6 +1464,7 @@ impl crate::runtime::client::Client {
     /// - `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
     /// - `stock_id`: 【批次ID】只返回该批次的用户券。
     /// - `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
+    /// - `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
     /// - `page_size`: 【分页大小】每页返回的用户券数。
     /// - `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
     ///
@@ -1486,6 +1487,7 @@ impl crate::runtime::client::Client {
         product_coupon_id: ::core::option::Option<&str>,
         stock_id: ::core::option::Option<&str>,
         coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+        user_coupon_bundle_id: ::core::option::Option<&str>,
         page_size: ::core::option::Option<i64>,
         page_token: ::core::option::Option<&str>,
     ) -> ::core::result::Result<
@@ -1500,6 +1502,7 @@ impl crate::runtime::client::Client {
                     product_coupon_id,
                     stock_id,
                     coupon_state,
+                    user_coupon_bundle_id,
                     page_size,
                     page_token,
                 )
@@ -1520,6 +1523,9 @@ impl crate::runtime::client::Client {
         }
         if let ::core::option::Option::Some(coupon_state) = coupon_state {
             __query.push(("coupon_state", coupon_state.as_str().to_owned()));
+        }
+        if let ::core::option::Option::Some(user_coupon_bundle_id) = user_coupon_bundle_id {
+            __query.push(("user_coupon_bundle_id", user_coupon_bundle_id.to_owned()));
         }
         if let ::core::option::Option::Some(page_size) = page_size {
             __query.push(("page_size", page_size.to_string()));
@@ -2331,6 +2337,7 @@ impl crate::runtime::client::Client {
         product_coupon_id: ::core::option::Option<&str>,
         stock_id: ::core::option::Option<&str>,
         coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+        user_coupon_bundle_id: ::core::option::Option<&str>,
         page_size: ::core::option::Option<i64>,
     ) -> crate::runtime::pagination::PageStream<
         crate::generated::models::UserProductCoupon,
@@ -2342,6 +2349,8 @@ impl crate::runtime::client::Client {
         let product_coupon_id = product_coupon_id.map(::std::borrow::ToOwned::to_owned);
         let stock_id = stock_id.map(::std::borrow::ToOwned::to_owned);
         let coupon_state = coupon_state.cloned();
+        let user_coupon_bundle_id = user_coupon_bundle_id
+            .map(::std::borrow::ToOwned::to_owned);
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2352,6 +2361,7 @@ impl crate::runtime::client::Client {
             let product_coupon_id = product_coupon_id.clone();
             let stock_id = stock_id.clone();
             let coupon_state = coupon_state.clone();
+            let user_coupon_bundle_id = user_coupon_bundle_id.clone();
             async move {
                 let page = client
                     .list_user_coupons(
@@ -2361,6 +2371,7 @@ impl crate::runtime::client::Client {
                         product_coupon_id.as_deref(),
                         stock_id.as_deref(),
                         coupon_state.as_ref(),
+                        user_coupon_bundle_id.as_deref(),
                         page_size,
                         page_token.as_deref(),
                     )
@@ -2930,6 +2941,7 @@ pub fn validate_list_user_coupons(
     product_coupon_id: ::core::option::Option<&str>,
     stock_id: ::core::option::Option<&str>,
     coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
+    user_coupon_bundle_id: ::core::option::Option<&str>,
     page_size: ::core::option::Option<i64>,
     page_token: ::core::option::Option<&str>,
 ) -> crate::runtime::validate::Violations {

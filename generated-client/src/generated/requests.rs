@@ -199,6 +199,8 @@ pub enum OperationRequest {
         stock_id: ::core::option::Option<::std::string::String>,
         /// 【用户商品券状态】 `coupon_state`
         coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+        /// 【用户券组ID】 `user_coupon_bundle_id`
+        user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
         /// 【分页大小】 `page_size`
         page_size: ::core::option::Option<i64>,
         /// 【分页Token】 `page_token`
@@ -741,6 +743,11 @@ impl OperationRequest {
                                 &str,
                             >>::from,
                         ),
+                    user_coupon_bundle_id: crate::runtime::dispatch::param(
+                            query,
+                            "user_coupon_bundle_id",
+                        )
+                        .map(::std::string::String::from),
                     page_size: crate::runtime::dispatch::param(query, "page_size")
                         .map(|v| crate::runtime::dispatch::integer_param("page_size", v))
                         .transpose()?,
@@ -1255,6 +1262,7 @@ impl OperationRequest {
                 product_coupon_id,
                 stock_id,
                 coupon_state,
+                user_coupon_bundle_id,
                 page_size,
                 page_token,
             } => {
@@ -1265,6 +1273,7 @@ impl OperationRequest {
                         product_coupon_id.as_deref(),
                         stock_id.as_deref(),
                         coupon_state.as_ref(),
+                        user_coupon_bundle_id.as_deref(),
                         *page_size,
                         page_token.as_deref(),
                     )
@@ -1625,6 +1634,7 @@ impl OperationRequest {
                 product_coupon_id,
                 stock_id,
                 coupon_state,
+                user_coupon_bundle_id,
                 page_size,
                 page_token,
             } => {
@@ -1636,6 +1646,7 @@ impl OperationRequest {
                         product_coupon_id.as_deref(),
                         stock_id.as_deref(),
                         coupon_state.as_ref(),
+                        user_coupon_bundle_id.as_deref(),
                         *page_size,
                         page_token.as_deref(),
                     )
@@ -1977,6 +1988,7 @@ pub trait OperationHandler {
         product_coupon_id: ::core::option::Option<::std::string::String>,
         stock_id: ::core::option::Option<::std::string::String>,
         coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+        user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
         page_size: ::core::option::Option<i64>,
         page_token: ::core::option::Option<::std::string::String>,
     ) -> ::core::result::Result<
@@ -2315,6 +2327,7 @@ impl OperationRequest {
                 product_coupon_id,
                 stock_id,
                 coupon_state,
+                user_coupon_bundle_id,
                 page_size,
                 page_token,
             } => {
@@ -2326,6 +2339,7 @@ impl OperationRequest {
                         product_coupon_id,
                         stock_id,
                         coupon_state,
+                        user_coupon_bundle_id,
                         page_size,
                         page_token,
                     )

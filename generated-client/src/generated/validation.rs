@@ -670,14 +670,101 @@ for crate::generated::models::CreateProductCouponRequest {
                     ::core::option::Option::Some(&x.scope)
                         .is_some_and(|v| v.as_str() == "SINGLE")
                 }) == ::core::option::Option::Some(true)
-                && present.iter().all(::core::option::Option::is_some) && n != 1
+                && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
                     crate::runtime::validate::join(path, "display_info.original_price"),
                     ::std::format!(
-                        "exactly one of display_info.original_price, display_info.combo_package_list must be present, found {} (when scope = \"SINGLE\": 当scope=\"SINGLE\"时，original_price 与 combo_package_list 二选一必填)",
+                        "at least one of display_info.original_price, display_info.combo_package_list must be present, found {} (when scope = \"SINGLE\": 当scope=\"SINGLE\"时，original_price 与 combo_package_list 至少填写一个)",
                         n
                     ),
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.single_usage_info.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "single_usage_info"),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\": 当scope=\"ALL\"且usage_mode=\"SINGLE\"时，single_usage_info 必填（全场单券的优惠规则在其中）",
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "NORMAL")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .and_then(|x| x.single_usage_info.as_ref())
+                    .map(|x| x.normal_coupon.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "single_usage_info.normal_coupon",
+                    ),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\" and type = \"NORMAL\": 当scope=\"ALL\"、usage_mode=\"SINGLE\"且type=\"NORMAL\"时，single_usage_info.normal_coupon 必填",
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "DISCOUNT")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .and_then(|x| x.single_usage_info.as_ref())
+                    .map(|x| x.discount_coupon.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "single_usage_info.discount_coupon",
+                    ),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\" and type = \"DISCOUNT\": 当scope=\"ALL\"、usage_mode=\"SINGLE\"且type=\"DISCOUNT\"时，single_usage_info.discount_coupon 必填",
                 );
             }
         }
@@ -714,11 +801,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "NORMAL")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "NORMAL")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -727,7 +821,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.normal_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.normal_coupon, stock_bundle.progressive_bundle_usage_rule.normal_coupon_list must be present, found {} (when type = \"NORMAL\": 当type=\"NORMAL\"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.normal_coupon, stock_bundle.progressive_bundle_usage_rule.normal_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"NORMAL\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"NORMAL\"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）)",
                         n
                     ),
                 );
@@ -748,11 +842,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "DISCOUNT")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "DISCOUNT")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -761,7 +862,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.discount_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.discount_coupon, stock_bundle.progressive_bundle_usage_rule.discount_coupon_list must be present, found {} (when type = \"DISCOUNT\": 当type=\"DISCOUNT\"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.discount_coupon, stock_bundle.progressive_bundle_usage_rule.discount_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"DISCOUNT\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"DISCOUNT\"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）)",
                         n
                     ),
                 );
@@ -782,11 +883,18 @@ for crate::generated::models::CreateProductCouponRequest {
                 .iter()
                 .filter(|p| **p == ::core::option::Option::Some(true))
                 .count();
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
-                        .is_some_and(|v| v.as_str() == "EXCHANGE")
-                }) == ::core::option::Option::Some(true)
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "EXCHANGE")
+                    }),
+            ]) == ::core::option::Option::Some(true)
                 && present.iter().all(::core::option::Option::is_some) && n == 0
             {
                 out.push_rule(
@@ -795,7 +903,7 @@ for crate::generated::models::CreateProductCouponRequest {
                         "stock_bundle.progressive_bundle_usage_rule.exchange_coupon",
                     ),
                     ::std::format!(
-                        "at least one of stock_bundle.progressive_bundle_usage_rule.exchange_coupon, stock_bundle.progressive_bundle_usage_rule.exchange_coupon_list must be present, found {} (when type = \"EXCHANGE\": 当type=\"EXCHANGE\"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）)",
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.exchange_coupon, stock_bundle.progressive_bundle_usage_rule.exchange_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"EXCHANGE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"EXCHANGE\"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）)",
                         n
                     ),
                 );
@@ -1142,6 +1250,9 @@ for crate::generated::models::ExchangeCouponUsageRule {
             );
         }
     }
+}
+impl crate::runtime::validate::Validate for crate::generated::models::FailedCouponCode {
+    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
 }
 impl crate::runtime::validate::Validate for crate::generated::models::FailedStore {
     fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}

@@ -157,6 +157,30 @@ pub fn index(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
 
+/// Whether every condition holds, in three values: a condition on a field whose parent object is
+/// absent is unknown (`None`). One that does not hold decides (`Some(false)`); otherwise any
+/// unknown one leaves the whole unknown. Generated rules apply only where `Some(true)`.
+pub fn all_hold<const N: usize>(conditions: [Option<bool>; N]) -> Option<bool> {
+    if conditions.contains(&Some(false)) {
+        Some(false)
+    } else if conditions.contains(&None) {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// Whether at least one condition holds, in three values (see [`all_hold`]).
+pub fn any_holds<const N: usize>(conditions: [Option<bool>; N]) -> Option<bool> {
+    if conditions.contains(&Some(true)) {
+        Some(true)
+    } else if conditions.contains(&None) {
+        None
+    } else {
+        Some(false)
+    }
+}
+
 /// Client-side validation of a request model, generated from the spec's constraints and
 /// cross-field rules.
 pub trait Validate {
