@@ -275,7 +275,7 @@ pub fn build(
     .flatten();
     let headers = fill!(
         "headers",
-        (!page.headers.is_empty())
+        (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none()))
             .then(|| page.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()),
         |o: &spec::Operation| Some(o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()),
         title_line
@@ -655,6 +655,7 @@ impl Cx<'_, '_> {
         let st = stated(&text);
 
         // Type: the page's type word, else the example's value.
+        let mut from_example = false;
         let (mut ty, mut items) = match &f.ty {
             Some(tw) => {
                 let base = match tw.base {
@@ -668,18 +669,17 @@ impl Cx<'_, '_> {
             }
             None => match f.example.as_ref().and_then(example_type) {
                 Some((t, i)) => {
-                    let what = match i { Some(i) => format!("array of {}", type_name(i)), None => type_name(t).to_owned() };
-                    if t != FieldType::Object && !(t == FieldType::Array && i == Some(FieldType::Object)) {
-                        d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is {what}: inferred from the example value", f.name)));
-                    }
+                    from_example = true;
                     (Some(t), i)
                 }
                 None => (None, None),
             },
         };
         let scalar = if ty == Some(FieldType::Array) { &mut items } else { &mut ty };
+        let mut enum_from_values = false;
         if !f.enum_values.is_empty() && matches!(*scalar, Some(FieldType::String) | None) {
             *scalar = Some(FieldType::Enum);
+            enum_from_values = true;
         }
         if st.datetime && *scalar == Some(FieldType::String) {
             *scalar = Some(FieldType::Datetime);
@@ -688,6 +688,7 @@ impl Cx<'_, '_> {
             *scalar = Some(FieldType::Amount);
         }
         // The existing field may know more (an enum, an amount) or disagree.
+        let marks_before = d.marks.len();
         if let Some(o) = old {
             let (ot, oi) = (o.ty.value, o.items.as_ref().map(|i| i.value));
             match (ty, items) {
@@ -717,9 +718,27 @@ impl Cx<'_, '_> {
         d.ty = Some(ty);
         d.items = items;
         let element = if ty == FieldType::Array { items } else { Some(ty) };
+        let type_taken_from_spec = d.marks.len() > marks_before;
+        if enum_from_values && !type_taken_from_spec {
+            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is an enum: the page gives its values", f.name)));
+        } else if from_example && !type_taken_from_spec && element != Some(FieldType::Object) {
+            let what = match items {
+                Some(i) => format!("array of {}", type_name(i)),
+                None => type_name(ty).to_owned(),
+            };
+            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is {what}: inferred from the example value", f.name)));
+        }
         match element {
-            Some(FieldType::Object) => d.reference = Some(self.object_ref(f, old, owner)),
-            Some(FieldType::Enum) => d.reference = Some(self.enum_ref(f, old, owner)),
+            Some(FieldType::Object) => {
+                let (name, mark) = self.object_ref(f, old, owner);
+                d.reference = Some(name);
+                d.marks.extend(mark);
+            }
+            Some(FieldType::Enum) => {
+                let (name, mark) = self.enum_ref(f, old, owner);
+                d.reference = Some(name);
+                d.marks.extend(mark);
+            }
             _ => {}
         }
         self.finish_field(d, f, old, &st, owner)
@@ -728,6 +747,9 @@ impl Cx<'_, '_> {
     fn finish_field(&mut self, mut d: DField, f: &PageField, old: Option<&spec::Field>, st: &Stated, _owner: &str) -> DField {
         let line = f.line;
         let name = &f.name;
+        if let Some(n) = &f.presence_note {
+            d.marks.push(self.note(line, NoteKind::Inferred, n.clone()));
+        }
         // Presence: the page's; where silent, api-spec's; else optional (never stricter).
         d.presence = match (f.presence, old) {
             (Some(p), Some(o)) if p != o.presence.value => {
@@ -820,7 +842,7 @@ impl Cx<'_, '_> {
 
     /// The model a nested object refers to: api-spec's (by the existing field's `ref`, by name,
     /// or by shape), else a new model from the page's nested fields or the example.
-    fn object_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> String {
+    fn object_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> (String, Option<String>) {
         let existing = self.existing;
         let keys: Vec<String> = if f.children.is_empty() {
             f.example.as_ref().map(|e| e.entries().iter().map(|(k, _, _)| (*k).to_owned()).collect()).unwrap_or_default()
@@ -844,9 +866,9 @@ impl Cx<'_, '_> {
         };
         if let Some((m, why)) = by_ref.or_else(by_name).or_else(by_shape) {
             let collapsed = if f.children.is_empty() && f.ty.is_some() { " (the page's 属性 block is collapsed)" } else { "" };
-            self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec model `{}` ({why}){collapsed}", f.name, m.name.value));
+            let mark = self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec model `{}` ({why}){collapsed}", f.name, m.name.value));
             self.compare(&f.children, m);
-            return m.name.value.clone();
+            return (m.name.value.clone(), Some(mark));
         }
         let name = self.fresh_name(owner, &f.name);
         let fields: Vec<PageField> = if f.children.is_empty() {
@@ -867,7 +889,7 @@ impl Cx<'_, '_> {
         };
         let label = f.label.clone();
         self.model(&name, &fields, None, f.line, label);
-        name
+        (name, None)
     }
 
     /// Reports where the page's nested fields disagree with the api-spec model they refer to.
@@ -895,7 +917,7 @@ impl Cx<'_, '_> {
             for (v, meaning, line) in &f.enum_values {
                 let e = o.reference.as_ref().and_then(|r| self.existing.enumeration(&r.value));
                 match e.and_then(|e| e.values.iter().find(|x| x.value.value == *v)) {
-                    Some(x) if x.meaning != *meaning => {
+                    Some(x) if !same_meaning(meaning, &x.meaning) => {
                         self.note(*line, NoteKind::Conflict, format!("value {v} of `{}.{}` means {meaning:?} on the page, {:?} in api-spec", m.name.value, f.name, x.meaning));
                     }
                     Some(_) => {}
@@ -914,7 +936,7 @@ impl Cx<'_, '_> {
 
     /// The enum a field refers to: api-spec's (by `ref`, by name, or holding every value the
     /// page gives), else a new enum with the page's values.
-    fn enum_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> String {
+    fn enum_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> (String, Option<String>) {
         let existing = self.existing;
         let values: Vec<&str> = f.enum_values.iter().map(|(v, _, _)| v.as_str()).collect();
         let holds = |e: &spec::EnumDef| values.iter().all(|v| e.values.iter().any(|x| x.value.value == *v));
@@ -927,10 +949,10 @@ impl Cx<'_, '_> {
             existing.enums().filter(|e| holds(e)).min_by_key(|e| e.values.len())
         };
         if let Some(e) = by_ref.or_else(by_name).or_else(by_values) {
-            self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
+            let mark = self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
             for (v, meaning, line) in &f.enum_values {
                 match e.values.iter().find(|x| x.value.value == *v) {
-                    Some(x) if x.meaning != *meaning && !meaning.is_empty() => {
+                    Some(x) if !same_meaning(meaning, &x.meaning) => {
                         self.note(*line, NoteKind::Conflict, format!("{v} means {meaning:?} on the page, {:?} in enum `{}`", x.meaning, e.name.value));
                     }
                     Some(_) => {}
@@ -939,7 +961,7 @@ impl Cx<'_, '_> {
                     }
                 }
             }
-            return e.name.value.clone();
+            return (e.name.value.clone(), Some(mark));
         }
         let name = self.fresh_name(owner, &f.name);
         let marks = vec![self.note(f.line, NoteKind::Inferred, format!("new enum `{name}` from the page's values of `{}`", f.name))];
@@ -949,8 +971,26 @@ impl Cx<'_, '_> {
             .map(|(v, m, _)| (v.clone(), if m.is_empty() { v.clone() } else { m.clone() }))
             .collect();
         self.enums.push(DEnum { name: name.clone(), label: f.label.clone(), values, marks });
-        name
+        (name, None)
     }
+}
+
+/// Whether the page's short meaning of a value is the start of the spec's (which often adds an
+/// explanation after a colon); full-width brackets and spaces do not count.
+fn same_meaning(page: &str, spec: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                '：' => ':',
+                '，' => ',',
+                c => c,
+            })
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    page.is_empty() || norm(spec).starts_with(&norm(page))
 }
 
 /// Rules for `当X="V"时必填` conditions on sibling fields.

@@ -96,6 +96,8 @@ pub struct Imported {
     pub op_id: String,
     pub toml: String,
     pub notes: Vec<Note>,
+    /// The draft loaded and validated together with api-spec (for checks and tests).
+    pub ir: crate::ir::Ir,
 }
 
 impl Imported {
@@ -139,10 +141,10 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
         ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}"))
     })?;
     loaded.files.extend(ours.files);
-    crate::lower::lower(&loaded).map_err(|d| {
+    let ir = crate::lower::lower(&loaded).map_err(|d| {
         ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}"))
     })?;
-    Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes })
+    Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes, ir })
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, renamed

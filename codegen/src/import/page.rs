@@ -66,6 +66,8 @@ pub struct PageField {
     pub attr_block: bool,
     /// The value the page's example gives it.
     pub example: Option<Node>,
+    /// How the importer read the presence, when not word for word.
+    pub presence_note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -789,7 +791,7 @@ fn curl_facts(page: &str, ex: &PageExample, out: &mut Page) -> Result<(), Import
     let comments = comments_by_line(ex);
     if let Some(json) = &ex.json {
         let mut used = std::collections::HashSet::new();
-        out.body = annotated_fields(json, &comments, &mut used, &mut out.unplaced);
+        out.body = annotated_fields(None, json, &comments, &mut used, &mut out.unplaced);
         for (no, c) in &comments {
             if !used.contains(no) {
                 out.unplaced.push(at(format!("comment not matched to a field: # {c}"), *no));
@@ -827,6 +829,7 @@ fn comments_by_line(ex: &PageExample) -> std::collections::BTreeMap<usize, Strin
 /// The example body's keys as fields, each with the comment on its line: the first key of a
 /// line takes a `必填,...` comment; `a/b必填,c选填` comments name their keys.
 fn annotated_fields(
+    parent: Option<&str>,
     node: &Node,
     comments: &std::collections::BTreeMap<usize, String>,
     used: &mut std::collections::HashSet<usize>,
@@ -844,14 +847,27 @@ fn annotated_fields(
             } else if !used.contains(&line) {
                 used.insert(line);
                 apply_comment(&mut f, c);
+                within_parent(&mut f, parent);
             }
         }
         if matches!(value.value, json::Value::Object(_)) || !value.entries().is_empty() {
-            f.children = annotated_fields(value, comments, used, unplaced);
+            f.children = annotated_fields(Some(name), value, comments, used, unplaced);
         }
         out.push(f);
     }
     out
+}
+
+/// `条件必填:当配置X对象时必填` on a field of X is what the spec calls required: a nested
+/// model's required fields are checked only where the object is present.
+fn within_parent(f: &mut PageField, parent: Option<&str>) {
+    let (Some(parent), Some(c)) = (parent, &f.condition) else { return };
+    let own = ["对象", "数组", ""].iter().any(|kind| *c == format!("当配置{parent}{kind}时必填"));
+    if f.presence == Some(Presence::Conditional) && own {
+        f.presence_note = Some(format!("`{}` required: the page's condition {c:?} is the presence of its own object", f.name));
+        f.presence = Some(Presence::Required);
+        f.condition = None;
+    }
 }
 
 /// `name/price/count必填,image_url选填`.
