@@ -363,9 +363,13 @@ pub fn build(
     let source_id = page_doc_id.clone().unwrap_or_else(|| doc_id.clone());
     let area = if path.contains("/partner/") { "partner" } else { "merchant" };
     let source = format!("pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})", page.title.value, page_updated.clone().unwrap_or_else(|| updated.clone()));
+    for e in page.examples.iter().filter(|e| e.json.is_none()) {
+        cx.note(e.line, NoteKind::NotImported, format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title));
+    }
     let mut examples: Vec<DExample> = page
         .examples
         .iter()
+        .filter(|e| e.json.is_some())
         .map(|e| DExample {
             kind: e.kind,
             format: e.format,
@@ -854,13 +858,18 @@ impl Cx<'_, '_> {
             let base = names::pascal(f.name.strip_suffix("_list").unwrap_or(&f.name));
             existing.model(&base).filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k))).map(|m| (m, "same name"))
         };
+        // Same shape: every key is a field of the model and every required field of the model
+        // is among the keys (two keys at least, so a lone `name` matches nothing).
         let by_shape = || {
-            if keys.is_empty() {
+            if keys.len() < 2 {
                 return None;
             }
             existing
                 .models()
                 .filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k)))
+                .filter(|m| {
+                    m.fields.iter().all(|x| x.presence.value != Presence::Required || keys.contains(&x.name.value))
+                })
                 .min_by_key(|m| m.fields.len())
                 .map(|m| (m, "same shape"))
         };

@@ -701,7 +701,12 @@ fn example(
         }
         let inner = block.get(open + 1..).unwrap_or_default();
         let close = inner.iter().position(|(_, l)| l.trim_start().starts_with("```")).ok_or_else(|| {
-            ImportError::new(page, block[open].0, "the example's ``` fence is never closed: the page looks truncated")
+            let last = block.last().map_or(block[open].0, |(n, _)| *n);
+            ImportError::new(
+                page,
+                last,
+                format!("the example's ``` fence (line {}) is never closed: the page looks truncated", block[open].0),
+            )
         })?;
         body = &inner[..close];
     }
@@ -919,16 +924,27 @@ fn apply_comment(f: &mut PageField, c: &str) {
     if rest.is_empty() {
         return;
     }
-    let cut = rest.find([',', '，', '。']).unwrap_or(rest.len());
-    let (label, description) = (rest[..cut].trim(), rest[cut..].trim_start_matches([',', '，', '。']).trim());
-    let values = label.split_once([':', '：']).map(|(l, v)| (l, enum_values(v)));
-    match values {
-        Some((l, vals)) if !vals.is_empty() => {
-            f.label = Some(l.trim().to_owned());
+    // `label:VALUE=meaning,VALUE=meaning` lists values (across commas); otherwise the label
+    // runs to the first comma or full stop.
+    let values = rest.find([':', '：']).and_then(|i| {
+        let label = rest[..i].trim();
+        let after = rest[i..].trim_start_matches([':', '：']);
+        let vals = enum_values(after);
+        let starts_with_value = vals.first().is_some_and(|(v, _)| after.trim_start().starts_with(v.as_str()));
+        (!label.contains([',', '，', '。']) && starts_with_value).then(|| (label.to_owned(), vals))
+    });
+    let description = match values {
+        Some((label, vals)) => {
+            f.label = Some(label);
             f.enum_values = vals.into_iter().map(|(v, m)| (v, m, f.line)).collect();
+            ""
         }
-        _ => f.label = Some(label.to_owned()),
-    }
+        None => {
+            let cut = rest.find([',', '，', '。']).unwrap_or(rest.len());
+            f.label = Some(rest[..cut].trim().to_owned());
+            rest[cut..].trim_start_matches([',', '，', '。']).trim()
+        }
+    };
     if !description.is_empty() {
         f.description = Some(description.to_owned());
     }
@@ -977,5 +993,14 @@ mod tests {
         apply_comment(&mut f, "选填,每周可用时间。若配置此对象,则day_list必填");
         assert_eq!(f.label.as_deref(), Some("每周可用时间"));
         assert_eq!(per_key_presence("name/price/count必填,image_url选填").unwrap().len(), 4);
+        let mut f = PageField::default();
+        apply_comment(&mut f, "必填,模式:SIMPLE=简单模式,BUNDLE=组合模式");
+        assert_eq!(f.label.as_deref(), Some("模式"));
+        let values: Vec<(&str, &str)> = f.enum_values.iter().map(|(v, m, _)| (v.as_str(), m.as_str())).collect();
+        assert_eq!(values, [("SIMPLE", "简单模式"), ("BUNDLE", "组合模式")]);
+        let mut f = PageField::default();
+        apply_comment(&mut f, "选填,多次优惠使用间隔天数,2=使用后需等到第三天00:00:00才能使用下一次");
+        assert_eq!(f.label.as_deref(), Some("多次优惠使用间隔天数"));
+        assert!(f.enum_values.is_empty());
     }
 }
