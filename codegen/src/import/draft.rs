@@ -311,13 +311,9 @@ pub fn build(
             None => None,
         }
     } else {
-        let name = old
-            .and_then(|o| o.request_body.as_ref())
-            .map(|b| b.value.clone())
-            .unwrap_or_else(|| format!("{pascal_id}Request"));
         let line = page.body.first().map_or(title_line, |f| f.line);
-        cx.model(&name, &page.body, existing.model(&name), line, Some(title.clone()));
-        Some(name)
+        let name = old.and_then(|o| o.request_body.as_ref()).map(|b| b.value.clone());
+        Some(cx.body_model(name, &format!("{pascal_id}Request"), &page.body, line, Some(title.clone())))
     };
 
     // Responses.
@@ -344,8 +340,7 @@ pub fn build(
             responses.push((r.status, old_body, description));
             continue;
         }
-        let name = old_body.unwrap_or_else(|| format!("{pascal_id}Response"));
-        cx.model(&name, &r.fields, existing.model(&name), r.line, None);
+        let name = cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, r.line, None);
         responses.push((r.status, Some(name), description));
     }
 
@@ -492,6 +487,32 @@ fn carry(f: &spec::Field) -> DField {
     }
 }
 
+/// A field carrying only the constraints of `d` (for namesakes).
+fn to_spec_constraints(d: &DField) -> spec::Field {
+    fn sp<T>(v: T) -> spec::Sp<T> {
+        spec::Sp::new(v, 0..0)
+    }
+    spec::Field {
+        name: sp(d.name.clone()),
+        ty: sp(d.ty.unwrap_or(FieldType::String)),
+        items: None,
+        reference: None,
+        presence: sp(Presence::Optional),
+        condition: None,
+        label: d.label.clone(),
+        description: None,
+        example: None,
+        min_length: d.min_length.map(sp),
+        max_length: d.max_length.map(sp),
+        charset: d.charset.clone().map(sp),
+        min: None,
+        max: None,
+        min_items: None,
+        max_items: None,
+        decision: None,
+    }
+}
+
 /// Constraints a description states.
 #[derive(Debug, Default, PartialEq)]
 pub struct Stated {
@@ -613,6 +634,56 @@ fn refines(stated: FieldType, refined: FieldType) -> bool {
 }
 
 impl Cx<'_, '_> {
+    /// The model of a request or response body: the existing operation's model (rewritten
+    /// from the page), else an api-spec model with exactly the page's fields (referenced),
+    /// else a new model named after the operation.
+    fn body_model(&mut self, name: Option<String>, fresh: &str, fields: &[PageField], line: usize, label: Option<String>) -> String {
+        let existing = self.existing;
+        if let Some(name) = name {
+            self.model(&name, fields, existing.model(&name), line, label);
+            return name;
+        }
+        let names: std::collections::BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        let same = existing.models().find(|m| {
+            m.fields.len() == names.len() && m.fields.iter().all(|x| names.contains(x.name.value.as_str()))
+        });
+        if let Some(m) = same {
+            self.note(line, NoteKind::Reused, format!("the body is api-spec model `{}` (same fields); referenced, not duplicated", m.name.value));
+            self.compare(fields, m);
+            return m.name.value.clone();
+        }
+        let name = if self.name_taken(fresh) { self.fresh_name("Draft", fresh) } else { fresh.to_owned() };
+        self.model(&name, fields, None, line, label);
+        name
+    }
+
+    /// Constraints of api-spec fields with this name and label elsewhere, when they all agree:
+    /// a field the docs describe once (`out_request_no`, 创建请求单号) keeps its rules everywhere.
+    fn namesakes(&self, name: &str, label: &str) -> Option<(spec::Field, Vec<String>)> {
+        let mut found: Vec<(&spec::Field, String)> = Vec::new();
+        for m in self.existing.models() {
+            for f in m.fields.iter().filter(|f| f.name.value == name && f.label == label) {
+                found.push((f, m.name.value.clone()));
+            }
+        }
+        let (first, _) = found.first()?;
+        let key = |f: &spec::Field| {
+            (
+                f.min_length.as_ref().map(|v| v.value),
+                f.max_length.as_ref().map(|v| v.value),
+                f.charset.as_ref().map(|v| v.value.clone()),
+                f.ty.value,
+            )
+        };
+        if found.iter().any(|(f, _)| key(f) != key(first)) {
+            return None;
+        }
+        let mut field = carry(first);
+        field.decision = None;
+        let models = found.iter().map(|(_, m)| m.clone()).collect();
+        Some((to_spec_constraints(&field), models))
+    }
+
     /// A model of the draft from the page's fields, with the existing model of the same name
     /// filling gaps.
     fn model(&mut self, name: &str, fields: &[PageField], old: Option<&spec::Model>, line: usize, label: Option<String>) {
@@ -798,7 +869,12 @@ impl Cx<'_, '_> {
             }
             _ => None,
         };
-        // Constraints: stated on the page (type word, description), else api-spec's.
+        // Constraints: stated on the page (type word, description), else api-spec's: the
+        // field's own, or that of its namesakes with the same label elsewhere.
+        let namesake = if old.is_none() { self.namesakes(name, &d.label) } else { None };
+        let old_owned = namesake.as_ref().map(|(f, _)| f);
+        let from_namesakes = namesake.as_ref().map(|(_, models)| models.join(", "));
+        let old = old.or(old_owned);
         let tw = f.ty.as_ref();
         let is_array = d.ty == Some(FieldType::Array);
         let is_string = matches!(d.ty, Some(FieldType::String));
@@ -819,7 +895,11 @@ impl Cx<'_, '_> {
                     }
                     (Some(p), _) => Some(p),
                     (None, Some(o)) => {
-                        d.marks.push(self.note(line, NoteKind::Reused, format!("{} = {o:?} of `{name}` from api-spec", stringify!($slot))));
+                        let whose = match &from_namesakes {
+                            Some(models) => format!("the fields `{name}` 【{}】 of {models}", d.label),
+                            None => format!("`{name}` in api-spec"),
+                        };
+                        d.marks.push(self.note(line, NoteKind::Reused, format!("{} = {o:?} from {whose}", stringify!($slot))));
                         Some(o)
                     }
                     (None, None) => None,
@@ -833,6 +913,7 @@ impl Cx<'_, '_> {
         constraint!(max, page_max);
         constraint!(min_items, page_min_items);
         constraint!(max_items, page_max_items);
+        let old = if from_namesakes.is_some() { None } else { old };
         d.example = f.example.as_ref().map(Node::to_json).filter(|v| !v.is_object() && !v.is_array() && !v.is_null());
         if d.example.is_none() {
             d.example = old.and_then(|o| o.example.clone());
@@ -955,7 +1036,8 @@ impl Cx<'_, '_> {
             if values.is_empty() {
                 return None;
             }
-            existing.enums().filter(|e| holds(e)).min_by_key(|e| e.values.len())
+            let pascal = names::pascal(&f.name);
+            existing.enums().filter(|e| holds(e)).min_by_key(|e| (!e.name.value.ends_with(&pascal), e.values.len()))
         };
         if let Some(e) = by_ref.or_else(by_name).or_else(by_values) {
             let mark = self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
