@@ -227,14 +227,31 @@ fn acceptance(name: &str, doc_id: &str, op_id: &str, own_file: &str, expected: &
 
 #[test]
 fn acceptance_add_stock_bundle_reference_page() {
-    acceptance("add-stock-bundle.txt", "4016280622", "create_stock_bundle", "api-spec/endpoints/create_stock_bundle.toml", &[]);
+    acceptance(
+        "add-stock-bundle.txt",
+        "4016280622",
+        "create_stock_bundle",
+        "api-spec/endpoints/create_stock_bundle.toml",
+        &[],
+    );
     let Some(bytes) = seed_page("add-stock-bundle.txt") else { return };
     let imported = run("add-stock-bundle.txt", &bytes, &opts(Some("4016280622"), None));
     // The collapsed 属性 blocks are filled by reference, and say so, with their page lines.
     let report = imported.report();
-    assert!(report.contains("add-stock-bundle.txt:54: reused: `stock_bundle` refers to api-spec model `StockBundle`"), "{report}");
-    assert!(report.contains("add-stock-bundle.txt:180: reused: `stock_list` refers to api-spec model `StockEntityInBundle`"), "{report}");
-    assert!(imported.toml.contains("# reused: `stock_bundle` refers to api-spec model `StockBundle`"), "{}", imported.toml);
+    assert!(
+        report.contains("add-stock-bundle.txt:54: reused: `stock_bundle` refers to api-spec model `StockBundle`"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("add-stock-bundle.txt:180: reused: `stock_list` refers to api-spec model `StockEntityInBundle`"),
+        "{report}"
+    );
+    assert!(
+        imported.toml.contains("# reused: `stock_bundle` refers to api-spec model `StockBundle`"),
+        "{}",
+        imported.toml
+    );
     // Only the request domains (service-wide facts) are left out, and listed.
     let left_out = notes(&imported, NoteKind::NotImported);
     assert_eq!(left_out.len(), 2, "{left_out:#?}");
@@ -266,7 +283,12 @@ fn acceptance_create_product_coupon_example_page() {
     let imported = run("p.txt", &bytes, &opts(Some("4016756286"), None));
     // Everything the example page does not say comes from api-spec, marked.
     let reused = notes(&imported, NoteKind::Reused);
-    for what in ["title from operation", "errors from operation", "responses from operation", "CreateProductCouponRequest.stock`"] {
+    for what in [
+        "title from operation",
+        "errors from operation",
+        "responses from operation",
+        "CreateProductCouponRequest.stock`",
+    ] {
         assert!(reused.iter().any(|n| n.contains(what)), "{what}: {reused:#?}");
     }
     assert_eq!(notes(&imported, NoteKind::NotImported), Vec::<String>::new());
@@ -286,7 +308,10 @@ fn reference_page_of_a_new_operation() {
     assert_eq!(op.preconditions, ["已创建演示商品"]);
     assert_eq!(op.rate_limit, Some((17, "1000/min".to_owned())), "1000/min rounds up to 17/s");
     assert_eq!(op.path, "/v3/marketing/partner/demo/items/{item_id}");
-    assert_eq!(field_fact(&op.path_params[0]), "Required String len=None..Some(32) items=None..None range=None..None charset=None label=商品ID");
+    assert_eq!(
+        field_fact(&op.path_params[0]),
+        "Required String len=None..Some(32) items=None..None range=None..None charset=None label=商品ID"
+    );
     assert_eq!(
         field_fact(&op.query_params[0]),
         "Required String len=Some(2)..Some(20) items=None..None range=None..None charset=Some(\"0-9A-Z\") label=品牌ID"
@@ -321,15 +346,21 @@ fn reference_page_of_a_new_operation() {
 
 #[test]
 fn example_page_of_a_new_operation() {
-    let imported =
-        run("example-bundle.txt", &fixture("example-bundle.txt"), &opts(Some("9990000002"), Some("create_demo_bundle")));
+    let imported = run(
+        "example-bundle.txt",
+        &fixture("example-bundle.txt"),
+        &opts(Some("9990000002"), Some("create_demo_bundle")),
+    );
     let ir = &imported.ir;
     let f = facts(ir, "create_demo_bundle");
     let op = ir.operations.iter().find(|o| o.id == "create_demo_bundle").expect("imported");
     assert_eq!((op.method, op.path.as_str()), (codegen::spec::Method::POST, "/v3/marketing/partner/demo/items"));
     assert_eq!(op.examples.len(), 1);
     assert_eq!(op.examples[0].title, "场景1: 演示-组合商品");
-    assert_eq!(op.examples[0].source, "pay.weixin.qq.com/doc/v3/partner/9990000002 (【演示-组合商品】API请求示例, 更新时间 2025.09.09)");
+    assert_eq!(
+        op.examples[0].source,
+        "pay.weixin.qq.com/doc/v3/partner/9990000002 (【演示-组合商品】API请求示例, 更新时间 2025.09.09)"
+    );
     // Length from the comment; the character set from api-spec's other 创建请求单号 fields.
     assert_eq!(
         f["body.out_request_no"],
@@ -339,13 +370,24 @@ fn example_page_of_a_new_operation() {
     assert!(f["body.mode"].starts_with("Required Enum"));
     assert!(f.values().any(|v| v == "SIMPLE=简单模式; BUNDLE=组合模式"), "{f:#?}");
     assert!(f["body.bundle_info"].starts_with("Conditional Model"), "{f:#?}");
-    assert!(f["body.bundle_info.count"].contains("Required Integer") && f["body.bundle_info.count"].contains("range=Some(2)..Some(10)"));
-    assert!(f["body.bundle_info.note"].starts_with("Required String"), "当配置bundle_info对象时必填 is required within it");
+    assert!(
+        f["body.bundle_info.count"].contains("Required Integer")
+            && f["body.bundle_info.count"].contains("range=Some(2)..Some(10)")
+    );
+    assert!(
+        f["body.bundle_info.note"].starts_with("Required String"),
+        "当配置bundle_info对象时必填 is required within it"
+    );
     assert!(f["body.price"].starts_with("Required Amount"));
     assert!(f["body.items"].starts_with("Optional array<Model"));
-    assert!(f["body.items.name"].starts_with("Required String") && f["body.items.color"].starts_with("Optional String"));
+    assert!(
+        f["body.items.name"].starts_with("Required String") && f["body.items.color"].starts_with("Optional String")
+    );
     assert!(f["body.begin_time"].starts_with("Required DateTime"), "inferred from the example value");
-    assert_eq!(f["body.gift"], "Optional Boolean len=None..None items=None..None range=None..None charset=None label=gift");
+    assert_eq!(
+        f["body.gift"],
+        "Optional Boolean len=None..None items=None..None range=None..None charset=None label=gift"
+    );
     // The 条件必填 condition became a rule.
     let model = &ir.models["CreateDemoBundleRequest"];
     assert_eq!(model.rules.len(), 1);
@@ -353,7 +395,11 @@ fn example_page_of_a_new_operation() {
     // Facts the page does not state are marked, in the TOML and in the report.
     assert!(imported.toml.contains("# inferred: `gift` optional: the page does not say"), "{}", imported.toml);
     assert!(imported.toml.contains("# inferred: `begin_time` is datetime: inferred from the example value"));
-    assert!(imported.report().contains("example-bundle.txt:32: inferred: `gift` has no label on the page"), "{}", imported.report());
+    assert!(
+        imported.report().contains("example-bundle.txt:32: inferred: `gift` has no label on the page"),
+        "{}",
+        imported.report()
+    );
     assert!(notes(&imported, NoteKind::Inferred).iter().any(|n| n.contains("a 200 response without a body")));
 }
 

@@ -168,7 +168,8 @@ pub fn build(
 ) -> Result<(Draft, Vec<Note>), ImportError> {
     let mut cx = Cx { existing, notes: Vec::new(), models: Vec::new(), enums: Vec::new() };
     let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
-    let (method, method_line) = page.method.as_ref().map(|m| (m.value, m.line)).ok_or_else(|| err(1, "no method".into()))?;
+    let (method, method_line) =
+        page.method.as_ref().map(|m| (m.value, m.line)).ok_or_else(|| err(1, "no method".into()))?;
     let path_at = page.path.as_ref().ok_or_else(|| err(method_line, "no path".into()))?;
     let old = existing.operations().find(|o| o.method == method && path_matches(&o.path.value, &path_at.value));
     let mut marks: Vec<(&'static str, String)> = Vec::new();
@@ -177,7 +178,10 @@ pub fn build(
             let m = cx.note(
                 path_at.line,
                 NoteKind::Reused,
-                format!("path template `{}` of operation `{}` (the example shows `{}`)", o.path.value, o.id.value, path_at.value),
+                format!(
+                    "path template `{}` of operation `{}` (the example shows `{}`)",
+                    o.path.value, o.id.value, path_at.value
+                ),
             );
             marks.push(("path", m));
             o.path.value.clone()
@@ -187,13 +191,21 @@ pub fn build(
     let id = match (&opts.id, old) {
         (Some(id), _) => id.clone(),
         (None, Some(o)) => {
-            let m = cx.note(method_line, NoteKind::Reused, format!("operation id `{}`: api-spec has {method:?} {path}", o.id.value));
+            let m = cx.note(
+                method_line,
+                NoteKind::Reused,
+                format!("operation id `{}`: api-spec has {method:?} {path}", o.id.value),
+            );
             marks.push(("id", m));
             o.id.value.clone()
         }
         (None, None) => {
             let id = derive_id(method, &path);
-            let m = cx.note(method_line, NoteKind::Inferred, format!("operation id `{id}` from the method and path (give --id to choose)"));
+            let m = cx.note(
+                method_line,
+                NoteKind::Inferred,
+                format!("operation id `{id}` from the method and path (give --id to choose)"),
+            );
             marks.push(("id", m));
             id
         }
@@ -207,7 +219,11 @@ pub fn build(
                 (Some(v), _) => Some(v),
                 (None, Some(o)) => {
                     let v = $from_old(o);
-                    let m = cx.note($line, NoteKind::Reused, format!("{} from operation `{}` (the page does not give it)", $key, o.id.value));
+                    let m = cx.note(
+                        $line,
+                        NoteKind::Reused,
+                        format!("{} from operation `{}` (the page does not give it)", $key, o.id.value),
+                    );
                     marks.push(($key, m));
                     v
                 }
@@ -224,7 +240,10 @@ pub fn build(
     let doc_id = fill!("doc_id", op_doc_id, |o: &spec::Operation| Some(o.doc_id.clone()), title_line)
         .or_else(|| page_doc_id.clone())
         .ok_or_else(|| {
-            err(title_line, "the page has no doc URL and api-spec has no operation with its method and path: give --doc-id".into())
+            err(
+                title_line,
+                "the page has no doc URL and api-spec has no operation with its method and path: give --doc-id".into(),
+            )
         })?;
     let page_updated = page.updated.as_ref().map(|u| u.value.clone());
     let updated = fill!("updated", page_updated.clone(), |o: &spec::Operation| Some(o.updated.clone()), title_line)
@@ -254,13 +273,21 @@ pub fn build(
         Some(r) => match rate_limit(&r.value) {
             Some((n, inferred)) => {
                 if inferred {
-                    let m = cx.note(r.line, NoteKind::Inferred, format!("per_second = {n} from `{}` (rounded up: never stricter than the server)", r.value));
+                    let m = cx.note(
+                        r.line,
+                        NoteKind::Inferred,
+                        format!("per_second = {n} from `{}` (rounded up: never stricter than the server)", r.value),
+                    );
                     marks.push(("rate_limit", m));
                 }
                 Some(Some((n, r.value.clone())))
             }
             None => {
-                cx.note(r.line, NoteKind::NotImported, format!("频率限制 `{}` is not of the form N/s or N/min", r.value));
+                cx.note(
+                    r.line,
+                    NoteKind::NotImported,
+                    format!("频率限制 `{}` is not of the form N/s or N/min", r.value),
+                );
                 None
             }
         },
@@ -275,23 +302,30 @@ pub fn build(
     .flatten();
     let headers = fill!(
         "headers",
-        (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none()))
-            .then(|| page.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()),
-        |o: &spec::Operation| Some(o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()),
+        (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none())).then(|| page
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.required, h.description.clone()))
+            .collect()),
+        |o: &spec::Operation| Some(
+            o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()
+        ),
         title_line
     )
     .unwrap_or_default();
 
     // Parameters.
     let params = |cx: &mut Cx, fields: &[PageField], old: &[spec::Field], what: &'static str| -> Vec<DField> {
-        let mut out: Vec<DField> = fields
-            .iter()
-            .map(|f| cx.field(f, old.iter().find(|o| o.name.value == f.name), &pascal_id))
-            .collect();
+        let mut out: Vec<DField> =
+            fields.iter().map(|f| cx.field(f, old.iter().find(|o| o.name.value == f.name), &pascal_id)).collect();
         if fields.is_empty() {
             for o in old {
                 let mut d = carry(o);
-                d.marks.push(cx.note(title_line, NoteKind::Reused, format!("{what} `{}` from api-spec (the page does not list it)", o.name.value)));
+                d.marks.push(cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("{what} `{}` from api-spec (the page does not list it)", o.name.value),
+                ));
                 out.push(d);
             }
         }
@@ -304,7 +338,8 @@ pub fn build(
     let request_body = if page.body.is_empty() {
         match old.and_then(|o| o.request_body.as_ref()) {
             Some(b) => {
-                let m = cx.note(title_line, NoteKind::Reused, format!("request_body `{}` from operation `{id}`", b.value));
+                let m =
+                    cx.note(title_line, NoteKind::Reused, format!("request_body `{}` from operation `{id}`", b.value));
                 marks.push(("request_body", m));
                 Some(b.value.clone())
             }
@@ -321,12 +356,24 @@ pub fn build(
     if page.responses.is_empty() {
         match old {
             Some(o) => {
-                let m = cx.note(title_line, NoteKind::Reused, format!("responses from operation `{id}` (the page shows none)"));
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("responses from operation `{id}` (the page shows none)"),
+                );
                 marks.push(("responses", m));
-                responses = o.responses.iter().map(|r| (r.status.value, r.body.as_ref().map(|b| b.value.clone()), r.description.clone())).collect();
+                responses = o
+                    .responses
+                    .iter()
+                    .map(|r| (r.status.value, r.body.as_ref().map(|b| b.value.clone()), r.description.clone()))
+                    .collect();
             }
             None => {
-                let m = cx.note(title_line, NoteKind::Inferred, "a 200 response without a body (the page shows no response)");
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Inferred,
+                    "a 200 response without a body (the page shows no response)",
+                );
                 marks.push(("responses", m));
                 responses.push((200, None, None));
             }
@@ -349,7 +396,12 @@ pub fn build(
         (!page.errors.is_empty()).then(|| {
             page.errors.iter().map(|e| (e.status, e.code.clone(), e.description.clone(), e.solution.clone())).collect()
         }),
-        |o: &spec::Operation| Some(o.errors.iter().map(|e| (e.status.value, e.code.value.clone(), e.description.clone(), e.solution.clone())).collect()),
+        |o: &spec::Operation| Some(
+            o.errors
+                .iter()
+                .map(|e| (e.status.value, e.code.value.clone(), e.description.clone(), e.solution.clone()))
+                .collect()
+        ),
         title_line
     )
     .unwrap_or_default();
@@ -357,9 +409,17 @@ pub fn build(
     // Examples: the page's, verbatim, then the existing operation's others (other scenarios).
     let source_id = page_doc_id.clone().unwrap_or_else(|| doc_id.clone());
     let area = if path.contains("/partner/") { "partner" } else { "merchant" };
-    let source = format!("pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})", page.title.value, page_updated.clone().unwrap_or_else(|| updated.clone()));
+    let source = format!(
+        "pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})",
+        page.title.value,
+        page_updated.clone().unwrap_or_else(|| updated.clone())
+    );
     for e in page.examples.iter().filter(|e| e.json.is_none()) {
-        cx.note(e.line, NoteKind::NotImported, format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title));
+        cx.note(
+            e.line,
+            NoteKind::NotImported,
+            format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title),
+        );
     }
     let mut examples: Vec<DExample> = page
         .examples
@@ -378,7 +438,11 @@ pub fn build(
     if let Some(o) = old {
         for e in &o.examples {
             if !examples.iter().any(|x| x.title == e.title && x.kind == e.kind) {
-                let m = cx.note(title_line, NoteKind::Reused, format!("example {:?} of operation `{id}` (not on this page)", e.title));
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("example {:?} of operation `{id}` (not on this page)", e.title),
+                );
                 examples.push(DExample {
                     kind: e.kind,
                     format: e.format,
@@ -393,7 +457,11 @@ pub fn build(
     }
     let decisions = match old {
         Some(o) if !o.decisions.is_empty() => {
-            let m = cx.note(title_line, NoteKind::Reused, format!("{} decision(s) of operation `{id}`: check they still hold", o.decisions.len()));
+            let m = cx.note(
+                title_line,
+                NoteKind::Reused,
+                format!("{} decision(s) of operation `{id}`: check they still hold", o.decisions.len()),
+            );
             marks.push(("decisions", m));
             o.decisions.clone()
         }
@@ -527,7 +595,7 @@ pub struct Stated {
 
 fn number_after(s: &str) -> Option<(u64, &str)> {
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    Some((digits.parse().ok()?, &s[digits.len()..]))
+    Some((digits.parse().ok()?, s.get(digits.len()..)?))
 }
 
 /// Reads "长度在6-40个字符之间", "最少3次,最多15次", "可使用 数字、大小写字母、下划线_、短横线- 组成",
@@ -535,7 +603,7 @@ fn number_after(s: &str) -> Option<(u64, &str)> {
 pub fn stated(text: &str) -> Stated {
     let mut s = Stated::default();
     if let Some(i) = text.find("长度") {
-        let rest = text[i + "长度".len()..].trim_start_matches(['在', '为', ' ', ':', '：']);
+        let rest = text.get(i + "长度".len()..).unwrap_or("").trim_start_matches(['在', '为', ' ', ':', '：']);
         if let Some((a, r)) = number_after(rest) {
             let r = r.trim_start_matches(['-', '~', '至', '到', ' ']);
             match number_after(r) {
@@ -548,7 +616,7 @@ pub fn stated(text: &str) -> Stated {
     }
     for (word, slot) in [("最少", 0), ("至少", 0), ("最多", 1), ("不超过", 1)] {
         if let Some(i) = text.find(word)
-            && let Some((n, unit)) = number_after(&text[i + word.len()..])
+            && let Some((n, unit)) = number_after(text.get(i + word.len()..).unwrap_or(""))
         {
             if unit.starts_with("个字") {
                 if slot == 0 { s.min_length = Some(n) } else { s.max_length = s.max_length.or(Some(n)) }
@@ -591,7 +659,11 @@ pub fn stated(text: &str) -> Stated {
 
 fn looks_datetime(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 16 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') && b.get(10) == Some(&b'T') && b.get(13) == Some(&b':')
+    b.len() >= 16
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.get(10) == Some(&b'T')
+        && b.get(13) == Some(&b':')
 }
 
 /// What an example value says about a type.
@@ -637,18 +709,29 @@ impl Cx<'_, '_> {
     /// The model of a request or response body: the existing operation's model (rewritten
     /// from the page), else an api-spec model with exactly the page's fields (referenced),
     /// else a new model named after the operation.
-    fn body_model(&mut self, name: Option<String>, fresh: &str, fields: &[PageField], line: usize, label: Option<String>) -> String {
+    fn body_model(
+        &mut self,
+        name: Option<String>,
+        fresh: &str,
+        fields: &[PageField],
+        line: usize,
+        label: Option<String>,
+    ) -> String {
         let existing = self.existing;
         if let Some(name) = name {
             self.model(&name, fields, existing.model(&name), line, label);
             return name;
         }
         let names: std::collections::BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        let same = existing.models().find(|m| {
-            m.fields.len() == names.len() && m.fields.iter().all(|x| names.contains(x.name.value.as_str()))
-        });
+        let same = existing
+            .models()
+            .find(|m| m.fields.len() == names.len() && m.fields.iter().all(|x| names.contains(x.name.value.as_str())));
         if let Some(m) = same {
-            self.note(line, NoteKind::Reused, format!("the body is api-spec model `{}` (same fields); referenced, not duplicated", m.name.value));
+            self.note(
+                line,
+                NoteKind::Reused,
+                format!("the body is api-spec model `{}` (same fields); referenced, not duplicated", m.name.value),
+            );
             self.compare(fields, m);
             return m.name.value.clone();
         }
@@ -686,9 +769,18 @@ impl Cx<'_, '_> {
 
     /// A model of the draft from the page's fields, with the existing model of the same name
     /// filling gaps.
-    fn model(&mut self, name: &str, fields: &[PageField], old: Option<&spec::Model>, line: usize, label: Option<String>) {
-        let mut out: Vec<DField> =
-            fields.iter().map(|f| self.field(f, old.and_then(|m| m.fields.iter().find(|x| x.name.value == f.name)), name)).collect();
+    fn model(
+        &mut self,
+        name: &str,
+        fields: &[PageField],
+        old: Option<&spec::Model>,
+        line: usize,
+        label: Option<String>,
+    ) {
+        let mut out: Vec<DField> = fields
+            .iter()
+            .map(|f| self.field(f, old.and_then(|m| m.fields.iter().find(|x| x.name.value == f.name)), name))
+            .collect();
         let mut marks = Vec::new();
         let mut rules = Vec::new();
         let mut decisions = Vec::new();
@@ -696,19 +788,34 @@ impl Cx<'_, '_> {
             for f in &m.fields {
                 if !fields.iter().any(|p| p.name == f.name.value) {
                     let mut d = carry(f);
-                    d.marks.push(self.note(line, NoteKind::Reused, format!("field `{name}.{}` from api-spec: not on this page (remove it if the page dropped it)", f.name.value)));
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!(
+                            "field `{name}.{}` from api-spec: not on this page (remove it if the page dropped it)",
+                            f.name.value
+                        ),
+                    ));
                     out.push(d);
                 }
             }
             if !m.rules.is_empty() {
-                marks.push(self.note(line, NoteKind::Reused, format!("{} rule(s) of model `{name}` from api-spec", m.rules.len())));
+                marks.push(self.note(
+                    line,
+                    NoteKind::Reused,
+                    format!("{} rule(s) of model `{name}` from api-spec", m.rules.len()),
+                ));
                 rules = m.rules.iter().map(render_rule).collect();
             }
             decisions = m.decisions.clone();
         } else {
             rules = condition_rules(fields);
             if !rules.is_empty() {
-                marks.push(self.note(line, NoteKind::Inferred, format!("{} rule(s) of `{name}` from 条件必填 conditions", rules.len())));
+                marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("{} rule(s) of `{name}` from 条件必填 conditions", rules.len()),
+                ));
             }
         }
         self.models.push(DModel {
@@ -768,25 +875,61 @@ impl Cx<'_, '_> {
             let (ot, oi) = (o.ty.value, o.items.as_ref().map(|i| i.value));
             match (ty, items) {
                 (None, _) => {
-                    d.marks.push(self.note(line, NoteKind::Reused, format!("type of `{}` from api-spec (the page does not give it)", f.name)));
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!("type of `{}` from api-spec (the page does not give it)", f.name),
+                    ));
                     (ty, items) = (Some(ot), oi);
                 }
                 (Some(t), i) if t == ot && i == oi => {}
-                (Some(t), i) if refines(t, ot) && (i.is_none() || oi.is_none_or(|oi| i.is_some_and(|i| refines(i, oi)))) && (t != FieldType::Array || oi.is_some()) => {
-                    d.marks.push(self.note(line, NoteKind::Reused, format!("`{}` is {} in api-spec (the page says {})", f.name, type_name(oi.unwrap_or(ot)), type_name(i.unwrap_or(t)))));
+                (Some(t), i)
+                    if refines(t, ot)
+                        && (i.is_none() || oi.is_none_or(|oi| i.is_some_and(|i| refines(i, oi))))
+                        && (t != FieldType::Array || oi.is_some()) =>
+                {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!(
+                            "`{}` is {} in api-spec (the page says {})",
+                            f.name,
+                            type_name(oi.unwrap_or(ot)),
+                            type_name(i.unwrap_or(t))
+                        ),
+                    ));
                     (ty, items) = (Some(ot), oi);
                 }
                 (Some(t), Some(i)) if t == ot && oi.is_some_and(|oi| refines(i, oi)) => {
-                    d.marks.push(self.note(line, NoteKind::Reused, format!("items of `{}` are {} in api-spec", f.name, type_name(oi.unwrap_or(i)))));
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!("items of `{}` are {} in api-spec", f.name, type_name(oi.unwrap_or(i))),
+                    ));
                     items = oi;
                 }
                 (Some(t), i) => {
-                    d.marks.push(self.note(line, NoteKind::Conflict, format!("`{}`: the page says {}{}, api-spec says {}{}; the page wins", f.name, type_name(t), i.map(|i| format!(" of {}", type_name(i))).unwrap_or_default(), type_name(ot), oi.map(|i| format!(" of {}", type_name(i))).unwrap_or_default())));
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Conflict,
+                        format!(
+                            "`{}`: the page says {}{}, api-spec says {}{}; the page wins",
+                            f.name,
+                            type_name(t),
+                            i.map(|i| format!(" of {}", type_name(i))).unwrap_or_default(),
+                            type_name(ot),
+                            oi.map(|i| format!(" of {}", type_name(i))).unwrap_or_default()
+                        ),
+                    ));
                 }
             }
         }
         let Some(ty) = ty else {
-            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}`: no type on the page, no example value, not in api-spec: string", f.name)));
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}`: no type on the page, no example value, not in api-spec: string", f.name),
+            ));
             d.ty = Some(FieldType::String);
             return self.finish_field(d, f, old, &st, owner);
         };
@@ -795,13 +938,21 @@ impl Cx<'_, '_> {
         let element = if ty == FieldType::Array { items } else { Some(ty) };
         let type_taken_from_spec = d.marks.len() > marks_before;
         if enum_from_values && !type_taken_from_spec {
-            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is an enum: the page gives its values", f.name)));
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}` is an enum: the page gives its values", f.name),
+            ));
         } else if from_example && !type_taken_from_spec && element != Some(FieldType::Object) {
             let what = match items {
                 Some(i) => format!("array of {}", type_name(i)),
                 None => type_name(ty).to_owned(),
             };
-            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is {what}: inferred from the example value", f.name)));
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}` is {what}: inferred from the example value", f.name),
+            ));
         }
         match element {
             Some(FieldType::Object) => {
@@ -819,7 +970,14 @@ impl Cx<'_, '_> {
         self.finish_field(d, f, old, &st, owner)
     }
 
-    fn finish_field(&mut self, mut d: DField, f: &PageField, old: Option<&spec::Field>, st: &Stated, _owner: &str) -> DField {
+    fn finish_field(
+        &mut self,
+        mut d: DField,
+        f: &PageField,
+        old: Option<&spec::Field>,
+        st: &Stated,
+        _owner: &str,
+    ) -> DField {
         let line = f.line;
         let name = &f.name;
         if let Some(n) = &f.presence_note {
@@ -828,7 +986,11 @@ impl Cx<'_, '_> {
         // Presence: the page's; where silent, api-spec's; else optional (never stricter).
         d.presence = match (f.presence, old) {
             (Some(p), Some(o)) if p != o.presence.value => {
-                d.marks.push(self.note(line, NoteKind::Conflict, format!("`{name}` is {p:?} on the page, {:?} in api-spec; the page wins", o.presence.value)));
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Conflict,
+                    format!("`{name}` is {p:?} on the page, {:?} in api-spec; the page wins", o.presence.value),
+                ));
                 Some(p)
             }
             (Some(p), _) => Some(p),
@@ -837,7 +999,11 @@ impl Cx<'_, '_> {
                 Some(o.presence.value)
             }
             (None, None) => {
-                d.marks.push(self.note(line, NoteKind::Inferred, format!("`{name}` optional: the page does not say (never stricter than the server)")));
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{name}` optional: the page does not say (never stricter than the server)"),
+                ));
                 Some(Presence::Optional)
             }
         };
@@ -848,7 +1014,11 @@ impl Cx<'_, '_> {
         }
         d.label = match (&f.label, old) {
             (Some(l), Some(o)) if *l != o.label => {
-                d.marks.push(self.note(line, NoteKind::Conflict, format!("label of `{name}`: page 【{l}】, api-spec 【{}】; the page wins", o.label)));
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Conflict,
+                    format!("label of `{name}`: page 【{l}】, api-spec 【{}】; the page wins", o.label),
+                ));
                 l.clone()
             }
             (Some(l), _) => l.clone(),
@@ -857,7 +1027,11 @@ impl Cx<'_, '_> {
                 o.label.clone()
             }
             (None, None) => {
-                d.marks.push(self.note(line, NoteKind::Inferred, format!("`{name}` has no label on the page; its name stands in")));
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{name}` has no label on the page; its name stands in"),
+                ));
                 name.clone()
             }
         };
@@ -890,7 +1064,11 @@ impl Cx<'_, '_> {
                 let old_v = old.and_then(|o| o.$slot.as_ref()).map(|v| v.value.clone());
                 d.$slot = match ($page, old_v) {
                     (Some(p), Some(o)) if p != o => {
-                        d.marks.push(self.note(line, NoteKind::Conflict, format!("{} of `{name}`: page {p:?}, api-spec {o:?}; the page wins", stringify!($slot))));
+                        d.marks.push(self.note(
+                            line,
+                            NoteKind::Conflict,
+                            format!("{} of `{name}`: page {p:?}, api-spec {o:?}; the page wins", stringify!($slot)),
+                        ));
                         Some(p)
                     }
                     (Some(p), _) => Some(p),
@@ -899,7 +1077,11 @@ impl Cx<'_, '_> {
                             Some(models) => format!("the fields `{name}` 【{}】 of {models}", d.label),
                             None => format!("`{name}` in api-spec"),
                         };
-                        d.marks.push(self.note(line, NoteKind::Reused, format!("{} = {o:?} from {whose}", stringify!($slot))));
+                        d.marks.push(self.note(
+                            line,
+                            NoteKind::Reused,
+                            format!("{} = {o:?} from {whose}", stringify!($slot)),
+                        ));
                         Some(o)
                     }
                     (None, None) => None,
@@ -919,7 +1101,11 @@ impl Cx<'_, '_> {
             d.example = old.and_then(|o| o.example.clone());
         }
         if let Some(dec) = old.and_then(|o| o.decision.clone()) {
-            d.marks.push(self.note(line, NoteKind::Reused, format!("decision on `{name}` from api-spec: check it still holds")));
+            d.marks.push(self.note(
+                line,
+                NoteKind::Reused,
+                format!("decision on `{name}` from api-spec: check it still holds"),
+            ));
             d.decision = Some(dec);
         }
         d
@@ -930,14 +1116,23 @@ impl Cx<'_, '_> {
     fn object_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> (String, Option<String>) {
         let existing = self.existing;
         let keys: Vec<String> = if f.children.is_empty() {
-            f.example.as_ref().map(|e| e.entries().iter().map(|(k, _, _)| (*k).to_owned()).collect()).unwrap_or_default()
+            f.example
+                .as_ref()
+                .map(|e| e.entries().iter().map(|(k, _, _)| (*k).to_owned()).collect())
+                .unwrap_or_default()
         } else {
             f.children.iter().map(|c| c.name.clone()).collect()
         };
-        let by_ref = old.and_then(|o| o.reference.as_ref()).and_then(|r| existing.model(&r.value)).map(|m| (m, "the field's ref in api-spec"));
+        let by_ref = old
+            .and_then(|o| o.reference.as_ref())
+            .and_then(|r| existing.model(&r.value))
+            .map(|m| (m, "the field's ref in api-spec"));
         let by_name = || {
             let base = names::pascal(f.name.strip_suffix("_list").unwrap_or(&f.name));
-            existing.model(&base).filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k))).map(|m| (m, "same name"))
+            existing
+                .model(&base)
+                .filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k)))
+                .map(|m| (m, "same name"))
         };
         // Same shape: every key is a field of the model and every required field of the model
         // is among the keys (two keys at least, so a lone `name` matches nothing).
@@ -955,8 +1150,13 @@ impl Cx<'_, '_> {
                 .map(|m| (m, "same shape"))
         };
         if let Some((m, why)) = by_ref.or_else(by_name).or_else(by_shape) {
-            let collapsed = if f.children.is_empty() && f.ty.is_some() { " (the page's 属性 block is collapsed)" } else { "" };
-            let mark = self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec model `{}` ({why}){collapsed}", f.name, m.name.value));
+            let collapsed =
+                if f.children.is_empty() && f.ty.is_some() { " (the page's 属性 block is collapsed)" } else { "" };
+            let mark = self.note(
+                f.line,
+                NoteKind::Reused,
+                format!("`{}` refers to api-spec model `{}` ({why}){collapsed}", f.name, m.name.value),
+            );
             self.compare(&f.children, m);
             return (m.name.value.clone(), Some(mark));
         }
@@ -967,11 +1167,20 @@ impl Cx<'_, '_> {
                 .map(|e| {
                     e.entries()
                         .into_iter()
-                        .map(|(k, l, n)| PageField { name: k.to_owned(), line: l, example: Some(n.clone()), ..PageField::default() })
+                        .map(|(k, l, n)| PageField {
+                            name: k.to_owned(),
+                            line: l,
+                            example: Some(n.clone()),
+                            ..PageField::default()
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
-            let what = if fields.is_empty() { "no fields: the page shows neither its 属性 nor an example" } else { "fields inferred from the example (the 属性 block is collapsed)" };
+            let what = if fields.is_empty() {
+                "no fields: the page shows neither its 属性 nor an example"
+            } else {
+                "fields inferred from the example (the 属性 block is collapsed)"
+            };
             self.note(f.line, NoteKind::Inferred, format!("new model `{name}` for `{}`: {what}", f.name));
             fields
         } else {
@@ -986,33 +1195,65 @@ impl Cx<'_, '_> {
     fn compare(&mut self, fields: &[PageField], m: &spec::Model) {
         for f in fields {
             let Some(o) = m.fields.iter().find(|x| x.name.value == f.name) else {
-                self.note(f.line, NoteKind::Conflict, format!("`{}` is not a field of api-spec model `{}`: add it there", f.name, m.name.value));
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("`{}` is not a field of api-spec model `{}`: add it there", f.name, m.name.value),
+                );
                 continue;
             };
             if let Some(p) = f.presence
                 && p != o.presence.value
             {
-                self.note(f.line, NoteKind::Conflict, format!("`{}.{}` is {p:?} on the page, {:?} in api-spec", m.name.value, f.name, o.presence.value));
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("`{}.{}` is {p:?} on the page, {:?} in api-spec", m.name.value, f.name, o.presence.value),
+                );
             }
             if let Some(l) = &f.label
                 && *l != o.label
             {
-                self.note(f.line, NoteKind::Conflict, format!("label of `{}.{}`: page 【{l}】, api-spec 【{}】", m.name.value, f.name, o.label));
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("label of `{}.{}`: page 【{l}】, api-spec 【{}】", m.name.value, f.name, o.label),
+                );
             }
             if let Some(max) = f.ty.as_ref().and_then(|t| t.max_length)
                 && o.max_length.as_ref().map(|v| v.value) != Some(max)
             {
-                self.note(f.line, NoteKind::Conflict, format!("`{}.{}`: the page says string({max}), api-spec max_length {:?}", m.name.value, f.name, o.max_length.as_ref().map(|v| v.value)));
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!(
+                        "`{}.{}`: the page says string({max}), api-spec max_length {:?}",
+                        m.name.value,
+                        f.name,
+                        o.max_length.as_ref().map(|v| v.value)
+                    ),
+                );
             }
             for (v, meaning, line) in &f.enum_values {
                 let e = o.reference.as_ref().and_then(|r| self.existing.enumeration(&r.value));
                 match e.and_then(|e| e.values.iter().find(|x| x.value.value == *v)) {
                     Some(x) if !same_meaning(meaning, &x.meaning) => {
-                        self.note(*line, NoteKind::Conflict, format!("value {v} of `{}.{}` means {meaning:?} on the page, {:?} in api-spec", m.name.value, f.name, x.meaning));
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!(
+                                "value {v} of `{}.{}` means {meaning:?} on the page, {:?} in api-spec",
+                                m.name.value, f.name, x.meaning
+                            ),
+                        );
                     }
                     Some(_) => {}
                     None => {
-                        self.note(*line, NoteKind::Conflict, format!("value {v} of `{}.{}` is not in its api-spec enum", m.name.value, f.name));
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("value {v} of `{}.{}` is not in its api-spec enum", m.name.value, f.name),
+                        );
                     }
                 }
             }
@@ -1040,22 +1281,35 @@ impl Cx<'_, '_> {
             existing.enums().filter(|e| holds(e)).min_by_key(|e| (!e.name.value.ends_with(&pascal), e.values.len()))
         };
         if let Some(e) = by_ref.or_else(by_name).or_else(by_values) {
-            let mark = self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
+            let mark =
+                self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
             for (v, meaning, line) in &f.enum_values {
                 match e.values.iter().find(|x| x.value.value == *v) {
                     Some(x) if !same_meaning(meaning, &x.meaning) => {
-                        self.note(*line, NoteKind::Conflict, format!("{v} means {meaning:?} on the page, {:?} in enum `{}`", x.meaning, e.name.value));
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("{v} means {meaning:?} on the page, {:?} in enum `{}`", x.meaning, e.name.value),
+                        );
                     }
                     Some(_) => {}
                     None => {
-                        self.note(*line, NoteKind::Conflict, format!("{v} is not a value of api-spec enum `{}`: add it there", e.name.value));
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("{v} is not a value of api-spec enum `{}`: add it there", e.name.value),
+                        );
                     }
                 }
             }
             return (e.name.value.clone(), Some(mark));
         }
         let name = self.fresh_name(owner, &f.name);
-        let marks = vec![self.note(f.line, NoteKind::Inferred, format!("new enum `{name}` from the page's values of `{}`", f.name))];
+        let marks = vec![self.note(
+            f.line,
+            NoteKind::Inferred,
+            format!("new enum `{name}` from the page's values of `{}`", f.name),
+        )];
         let values = f
             .enum_values
             .iter()

@@ -137,13 +137,11 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
         spec.enums.retain(|e| !enums.contains(&e.name.value.as_str()));
     }
     let draft_name = format!("{}.toml (draft)", draft.op.id);
-    let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.clone())]).map_err(|d| {
-        ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}"))
-    })?;
+    let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.clone())])
+        .map_err(|d| ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}")))?;
     loaded.files.extend(ours.files);
-    let ir = crate::lower::lower(&loaded).map_err(|d| {
-        ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}"))
-    })?;
+    let ir = crate::lower::lower(&loaded)
+        .map_err(|d| ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}")))?;
     Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes, ir })
 }
 

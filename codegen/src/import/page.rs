@@ -202,10 +202,10 @@ fn bracketed(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = s;
     while let Some(open) = rest.find('【') {
-        let after = &rest[open + '【'.len_utf8()..];
+        let after = rest.get(open + '【'.len_utf8()..).unwrap_or("");
         let Some(close) = after.find('】') else { break };
-        out.push(after[..close].trim().to_owned());
-        rest = &after[close + '】'.len_utf8()..];
+        out.push(after.get(..close).unwrap_or("").trim().to_owned());
+        rest = after.get(close + '】'.len_utf8()..).unwrap_or("");
     }
     out
 }
@@ -451,9 +451,10 @@ fn error_table(
 
 /// A parameter header line: `name 必填 string(40)` (the cells may run together).
 fn field_header(s: &str) -> Option<(String, Presence, String)> {
-    let (i, word, presence) = [("条件必填", Presence::Conditional), ("必填", Presence::Required), ("选填", Presence::Optional)]
-        .into_iter()
-        .find_map(|(w, p)| s.find(w).map(|i| (i, w, p)))?;
+    let (i, word, presence) =
+        [("条件必填", Presence::Conditional), ("必填", Presence::Required), ("选填", Presence::Optional)]
+            .into_iter()
+            .find_map(|(w, p)| s.find(w).map(|i| (i, w, p)))?;
     let name = s.get(..i)?.trim();
     let ty = s.get(i + word.len()..)?.trim();
     let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
@@ -471,7 +472,9 @@ pub fn type_word(word: &str) -> Result<TypeWord, String> {
     }
     let plain = |base| Ok(TypeWord { base, array: false, min_length: None, max_length: None });
     match w.as_str() {
-        "array" | "list" => return Ok(TypeWord { base: Base::Unknown, array: true, min_length: None, max_length: None }),
+        "array" | "list" => {
+            return Ok(TypeWord { base: Base::Unknown, array: true, min_length: None, max_length: None });
+        }
         "integer" | "int" | "int32" | "int64" | "uint32" | "uint64" | "long" => return plain(Base::Integer),
         "boolean" | "bool" => return plain(Base::Boolean),
         "object" => return plain(Base::Object),
@@ -479,7 +482,9 @@ pub fn type_word(word: &str) -> Result<TypeWord, String> {
         _ => {}
     }
     let bad = || {
-        format!("unknown type word `{word}` (known: string, string(N), string[min,max], integer, boolean, object, array[...])")
+        format!(
+            "unknown type word `{word}` (known: string, string(N), string[min,max], integer, boolean, object, array[...])"
+        )
     };
     let rest = w.strip_prefix("string").ok_or_else(bad)?;
     let inner = rest
@@ -494,11 +499,7 @@ pub fn type_word(word: &str) -> Result<TypeWord, String> {
     Ok(TypeWord { base: Base::String, array: false, min_length: min, max_length: Some(max) })
 }
 
-fn headers(
-    page: &str,
-    lines: &[&Line],
-    unplaced: &mut Vec<Located<String>>,
-) -> Result<Vec<PageHeader>, ImportError> {
+fn headers(page: &str, lines: &[&Line], unplaced: &mut Vec<Located<String>>) -> Result<Vec<PageHeader>, ImportError> {
     let mut out: Vec<PageHeader> = Vec::new();
     for line in lines {
         if let Some((name, presence, ty)) = field_header(&line.text) {
@@ -607,7 +608,8 @@ fn field_table(
             unplaced.push(at(s.to_owned(), line.no));
             continue;
         };
-        let values = enum_values(s.strip_prefix("可选取值").map(|r| r.trim_start_matches([':', '：']).trim()).unwrap_or(s));
+        let values =
+            enum_values(s.strip_prefix("可选取值").map(|r| r.trim_start_matches([':', '：']).trim()).unwrap_or(s));
         if s.starts_with("可选取值") || !values.is_empty() {
             f.enum_values.extend(values.into_iter().map(|(v, m)| (v, m, line.no)));
             continue;
@@ -649,31 +651,30 @@ pub fn enum_values(s: &str) -> Vec<(String, String)> {
     // Positions of `VALUE:` / `VALUE：` / `VALUE=` markers.
     let mut markers = Vec::new();
     let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let ch = |i: usize| chars.get(i).map(|c| c.1);
     let mut k = 0;
-    while k < chars.len() {
-        let (start, c) = chars[k];
-        let boundary = k == 0 || !is_value_char(chars[k - 1].1);
-        if c.is_ascii_uppercase() && boundary {
-            let mut j = k;
-            while j < chars.len() && is_value_char(chars[j].1) {
-                j += 1;
-            }
-            let mut after = j;
-            while after < chars.len() && chars[after].1 == ' ' {
-                after += 1;
-            }
-            if let Some(&(sep_at, sep)) = chars.get(after)
-                && matches!(sep, ':' | '：' | '=')
-            {
+    while let Some(&(start, c)) = chars.get(k) {
+        let boundary = k.checked_sub(1).and_then(ch).is_none_or(|p| !is_value_char(p));
+        if !(c.is_ascii_uppercase() && boundary) {
+            k += 1;
+            continue;
+        }
+        let mut j = k;
+        while ch(j).is_some_and(is_value_char) {
+            j += 1;
+        }
+        let mut after = j;
+        while ch(after) == Some(' ') {
+            after += 1;
+        }
+        match chars.get(after) {
+            Some(&(sep_at, sep)) if matches!(sep, ':' | '：' | '=') => {
                 let end = chars.get(j).map_or(s.len(), |c| c.0);
                 markers.push((start, end, sep_at + sep.len_utf8()));
                 k = after + 1;
-                continue;
             }
-            k = j;
-            continue;
+            _ => k = j,
         }
-        k += 1;
     }
     let mut out = Vec::new();
     for (n, (start, end, meaning_at)) in markers.iter().enumerate() {
@@ -696,19 +697,22 @@ fn example(
 ) -> Result<PageExample, ImportError> {
     let mut body: &[(usize, String)] = block;
     if let Some(open) = block.iter().position(|(_, l)| l.trim_start().starts_with("```")) {
-        if let Some((_, heading)) = block[..open].iter().find(|(_, l)| l.trim_start().starts_with('#')) {
+        if let Some((_, heading)) =
+            block.get(..open).unwrap_or_default().iter().find(|(_, l)| l.trim_start().starts_with('#'))
+        {
             title = text::normalize(heading.trim_start_matches('#'));
         }
         let inner = block.get(open + 1..).unwrap_or_default();
         let close = inner.iter().position(|(_, l)| l.trim_start().starts_with("```")).ok_or_else(|| {
-            let last = block.last().map_or(block[open].0, |(n, _)| *n);
+            let fence = block.get(open).map_or(0, |(n, _)| *n);
+            let last = block.last().map_or(fence, |(n, _)| *n);
             ImportError::new(
                 page,
                 last,
-                format!("the example's ``` fence (line {}) is never closed: the page looks truncated", block[open].0),
+                format!("the example's ``` fence (line {fence}) is never closed: the page looks truncated"),
             )
         })?;
-        body = &inner[..close];
+        body = inner.get(..close).unwrap_or_default();
     }
     let first_line = body.first().map_or(0, |(n, _)| *n);
     let last_line = body.last().map_or(first_line, |(n, _)| *n);
@@ -723,8 +727,12 @@ fn example(
             let line = if msg.contains("EOF") || msg.contains("closing") { last_line } else { line };
             ImportError::new(page, line, format!("{msg} (the example starting at line {first_line} looks truncated)"))
         })?;
-        let json_first =
-            first_line + if format == ExampleFormat::Curl { text.find("-d '").map_or(0, |i| text[..i].matches('\n').count()) } else { 0 };
+        let json_first = first_line
+            + if format == ExampleFormat::Curl {
+                text.find("-d '").map_or(0, |i| text.get(..i).unwrap_or("").matches('\n').count())
+            } else {
+                0
+            };
         json::parse(&json_text, json_first)
     };
     Ok(PageExample { kind, format, title, status, text, line: first_line, json })
@@ -773,7 +781,7 @@ fn curl_facts(page: &str, ex: &PageExample, out: &mut Page) -> Result<(), Import
         }
         if let Some(url) = l.split_whitespace().find(|w| w.starts_with("https://") || w.starts_with("http://")) {
             let after_scheme = url.split_once("://").map_or("", |(_, r)| r);
-            let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+            let path = after_scheme.find('/').and_then(|i| after_scheme.get(i..)).unwrap_or("/");
             let path = path.split('?').next().unwrap_or(path);
             out.path = Some(at(path.to_owned(), no));
         }
@@ -796,7 +804,7 @@ fn curl_facts(page: &str, ex: &PageExample, out: &mut Page) -> Result<(), Import
     let comments = comments_by_line(ex);
     if let Some(json) = &ex.json {
         let mut used = std::collections::HashSet::new();
-        out.body = annotated_fields(None, json, &comments, &mut used, &mut out.unplaced);
+        out.body = annotated_fields(None, json, &comments, &mut used);
         for (no, c) in &comments {
             if !used.contains(no) {
                 out.unplaced.push(at(format!("comment not matched to a field: # {c}"), *no));
@@ -823,7 +831,7 @@ fn comments_by_line(ex: &PageExample) -> std::collections::BTreeMap<usize, Strin
             } else if c == '"' {
                 in_string = true;
             } else if c == '#' {
-                out.insert(ex.line + n, text::normalize(&l[i + 1..]));
+                out.insert(ex.line + n, text::normalize(l.get(i + 1..).unwrap_or("")));
                 break;
             }
         }
@@ -838,7 +846,6 @@ fn annotated_fields(
     node: &Node,
     comments: &std::collections::BTreeMap<usize, String>,
     used: &mut std::collections::HashSet<usize>,
-    unplaced: &mut Vec<Located<String>>,
 ) -> Vec<PageField> {
     let mut out = Vec::new();
     for (name, line, value) in node.entries() {
@@ -856,7 +863,7 @@ fn annotated_fields(
             }
         }
         if matches!(value.value, json::Value::Object(_)) || !value.entries().is_empty() {
-            f.children = annotated_fields(Some(name), value, comments, used, unplaced);
+            f.children = annotated_fields(Some(name), value, comments, used);
         }
         out.push(f);
     }
@@ -869,7 +876,8 @@ fn within_parent(f: &mut PageField, parent: Option<&str>) {
     let (Some(parent), Some(c)) = (parent, &f.condition) else { return };
     let own = ["对象", "数组", ""].iter().any(|kind| *c == format!("当配置{parent}{kind}时必填"));
     if f.presence == Some(Presence::Conditional) && own {
-        f.presence_note = Some(format!("`{}` required: the page's condition {c:?} is the presence of its own object", f.name));
+        f.presence_note =
+            Some(format!("`{}` required: the page's condition {c:?} is the presence of its own object", f.name));
         f.presence = Some(Presence::Required);
         f.condition = None;
     }
@@ -918,8 +926,8 @@ fn apply_comment(f: &mut PageField, c: &str) {
     let mut rest = rest.trim_start_matches([':', '：', ',', '，']).trim();
     if presence == Presence::Conditional {
         let end = rest.find("必填").map(|i| i + "必填".len()).or_else(|| rest.find([',', '，'])).unwrap_or(rest.len());
-        f.condition = Some(rest[..end].trim().to_owned());
-        rest = rest[end..].trim_start_matches([',', '，']).trim();
+        f.condition = Some(rest.get(..end).unwrap_or(rest).trim().to_owned());
+        rest = rest.get(end..).unwrap_or("").trim_start_matches([',', '，']).trim();
     }
     if rest.is_empty() {
         return;
@@ -927,8 +935,8 @@ fn apply_comment(f: &mut PageField, c: &str) {
     // `label:VALUE=meaning,VALUE=meaning` lists values (across commas); otherwise the label
     // runs to the first comma or full stop.
     let values = rest.find([':', '：']).and_then(|i| {
-        let label = rest[..i].trim();
-        let after = rest[i..].trim_start_matches([':', '：']);
+        let label = rest.get(..i).unwrap_or("").trim();
+        let after = rest.get(i..).unwrap_or("").trim_start_matches([':', '：']);
         let vals = enum_values(after);
         let starts_with_value = vals.first().is_some_and(|(v, _)| after.trim_start().starts_with(v.as_str()));
         (!label.contains([',', '，', '。']) && starts_with_value).then(|| (label.to_owned(), vals))
@@ -941,8 +949,8 @@ fn apply_comment(f: &mut PageField, c: &str) {
         }
         None => {
             let cut = rest.find([',', '，', '。']).unwrap_or(rest.len());
-            f.label = Some(rest[..cut].trim().to_owned());
-            rest[cut..].trim_start_matches([',', '，', '。']).trim()
+            f.label = Some(rest.get(..cut).unwrap_or(rest).trim().to_owned());
+            rest.get(cut..).unwrap_or("").trim_start_matches([',', '，', '。']).trim()
         }
     };
     if !description.is_empty() {

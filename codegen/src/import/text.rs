@@ -46,10 +46,7 @@ pub fn decode(page: &str, bytes: &[u8]) -> Result<String, ImportError> {
 
 /// Splits the page into numbered lines.
 pub fn lines(text: &str) -> Vec<Line> {
-    text.lines()
-        .enumerate()
-        .map(|(i, raw)| Line { no: i + 1, raw: raw.to_owned(), text: normalize(raw) })
-        .collect()
+    text.lines().enumerate().map(|(i, raw)| Line { no: i + 1, raw: raw.to_owned(), text: normalize(raw) }).collect()
 }
 
 /// Prose as compared and written: no-break and ideographic spaces become spaces, runs of

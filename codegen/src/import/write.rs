@@ -86,7 +86,12 @@ fn field(out: &mut String, table: &str, f: &DField) {
             let _ = writeln!(out, "example = {v}");
         }
     }
-    for (key, v) in [("min_length", f.min_length), ("max_length", f.max_length), ("min_items", f.min_items), ("max_items", f.max_items)] {
+    for (key, v) in [
+        ("min_length", f.min_length),
+        ("max_length", f.max_length),
+        ("min_items", f.min_items),
+        ("max_items", f.max_items),
+    ] {
         if let Some(v) = v {
             let _ = writeln!(out, "{key} = {v}");
         }
@@ -110,7 +115,8 @@ fn example(out: &mut String, e: &DExample) {
     let _ = writeln!(out, "[[operations.examples]]");
     let kind = if e.kind == ExampleKind::Request { "request" } else { "response" };
     let format = if e.format == ExampleFormat::Curl { "curl" } else { "json" };
-    let _ = writeln!(out, "kind = \"{kind}\"\nformat = \"{format}\"\ntitle = {}\nsource = {}", q(&e.title), q(&e.source));
+    let _ =
+        writeln!(out, "kind = \"{kind}\"\nformat = \"{format}\"\ntitle = {}\nsource = {}", q(&e.title), q(&e.source));
     if let Some(s) = e.status {
         let _ = writeln!(out, "status = {s}");
     }
@@ -186,7 +192,12 @@ pub fn toml(draft: &Draft, header: &str) -> String {
     }
     mark(&mut out, "headers");
     for (name, required, description) in &op.headers {
-        let _ = writeln!(out, "\n[[operations.headers]]\nname = {}\nrequired = {required}\ndescription = {}", q(name), q(description));
+        let _ = writeln!(
+            out,
+            "\n[[operations.headers]]\nname = {}\nrequired = {required}\ndescription = {}",
+            q(name),
+            q(description)
+        );
     }
     for f in &op.path_params {
         field(&mut out, "operations.path_params", f);
