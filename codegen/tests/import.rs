@@ -501,3 +501,22 @@ fn imports_are_deterministic() {
     let _ = Presence::Required;
     let _ = ExampleKind::Request;
 }
+
+#[test]
+fn example_keys_missing_from_the_table_are_added_and_marked() {
+    // Copying lost the table row of `price`; the example still has it.
+    let page = text("reference-item.txt");
+    let cut = page.replace(" price  必填   integer\n\n【价格】 商品价格,单位为分\n", "");
+    assert_ne!(cut, page);
+    let imported = run("p.txt", cut.as_bytes(), &opts(None, Some("get_demo_item")));
+    let f = facts(&imported.ir, "get_demo_item");
+    assert!(f["response.price"].starts_with("Optional Integer"), "{}", f["response.price"]);
+    let line = cut.lines().position(|l| l.contains("\"price\" : 9900")).expect("line") + 1;
+    let report = imported.report();
+    assert!(
+        report.contains(&format!(
+            "p.txt:{line}: inferred: `GetDemoItemResponse.price` is in the example but not in the page's table: added"
+        )),
+        "{report}"
+    );
+}

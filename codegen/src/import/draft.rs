@@ -348,7 +348,8 @@ pub fn build(
     } else {
         let line = page.body.first().map_or(title_line, |f| f.line);
         let name = old.and_then(|o| o.request_body.as_ref()).map(|b| b.value.clone());
-        Some(cx.body_model(name, &format!("{pascal_id}Request"), &page.body, line, Some(title.clone())))
+        let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+        Some(cx.body_model(name, &format!("{pascal_id}Request"), &page.body, example, line, Some(title.clone())))
     };
 
     // Responses.
@@ -387,7 +388,12 @@ pub fn build(
             responses.push((r.status, old_body, description));
             continue;
         }
-        let name = cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, r.line, None);
+        let example = page
+            .examples
+            .iter()
+            .find(|e| e.kind == ExampleKind::Response && e.status.is_none_or(|s| s == r.status))
+            .and_then(|e| e.json.as_ref());
+        let name = cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, example, r.line, None);
         responses.push((r.status, Some(name), description));
     }
 
@@ -714,10 +720,12 @@ impl Cx<'_, '_> {
         name: Option<String>,
         fresh: &str,
         fields: &[PageField],
+        example: Option<&Node>,
         line: usize,
         label: Option<String>,
     ) -> String {
         let existing = self.existing;
+        let fields = &self.with_example_keys(fields, example, name.as_deref().unwrap_or(fresh));
         if let Some(name) = name {
             self.model(&name, fields, existing.model(&name), line, label);
             return name;
@@ -738,6 +746,26 @@ impl Cx<'_, '_> {
         let name = if self.name_taken(fresh) { self.fresh_name("Draft", fresh) } else { fresh.to_owned() };
         self.model(&name, fields, None, line, label);
         name
+    }
+
+    /// The page's fields and, after them, the keys its example has that the page's table does
+    /// not list (a collapsed block, a row lost in copying), each marked.
+    fn with_example_keys(&mut self, fields: &[PageField], example: Option<&Node>, model: &str) -> Vec<PageField> {
+        let mut out = fields.to_vec();
+        for (key, line, node) in example.map(Node::entries).unwrap_or_default() {
+            if out.iter().any(|f| f.name == key) {
+                continue;
+            }
+            if !fields.is_empty() {
+                self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{model}.{key}` is in the example but not in the page's table: added"),
+                );
+            }
+            out.push(PageField { name: key.to_owned(), line, example: Some(node.clone()), ..PageField::default() });
+        }
+        out
     }
 
     /// Constraints of api-spec fields with this name and label elsewhere, when they all agree:
@@ -1161,31 +1189,15 @@ impl Cx<'_, '_> {
             return (m.name.value.clone(), Some(mark));
         }
         let name = self.fresh_name(owner, &f.name);
-        let fields: Vec<PageField> = if f.children.is_empty() {
-            let ex = f.example.as_ref();
-            let fields: Vec<PageField> = ex
-                .map(|e| {
-                    e.entries()
-                        .into_iter()
-                        .map(|(k, l, n)| PageField {
-                            name: k.to_owned(),
-                            line: l,
-                            example: Some(n.clone()),
-                            ..PageField::default()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let what = if fields.is_empty() {
+        if f.children.is_empty() {
+            let what = if f.example.as_ref().is_none_or(|e| e.entries().is_empty()) {
                 "no fields: the page shows neither its 属性 nor an example"
             } else {
                 "fields inferred from the example (the 属性 block is collapsed)"
             };
             self.note(f.line, NoteKind::Inferred, format!("new model `{name}` for `{}`: {what}", f.name));
-            fields
-        } else {
-            f.children.clone()
-        };
+        }
+        let fields = self.with_example_keys(&f.children, f.example.as_ref(), &name);
         let label = f.label.clone();
         self.model(&name, &fields, None, f.line, label);
         (name, None)

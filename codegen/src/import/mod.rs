@@ -140,8 +140,15 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
     let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.clone())])
         .map_err(|d| ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}")))?;
     loaded.files.extend(ours.files);
-    let ir = crate::lower::lower(&loaded)
-        .map_err(|d| ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}")))?;
+    let ir = crate::lower::lower(&loaded).map_err(|d| {
+        // The page's disagreements with api-spec usually explain why.
+        let differs: String = notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Conflict)
+            .map(|n| format!("\n{page}:{}: differs: {}", n.line, n.message))
+            .collect();
+        ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}{differs}"))
+    })?;
     Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes, ir })
 }
 
