@@ -891,11 +891,17 @@ impl Cx<'_, '_> {
             *scalar = Some(FieldType::Enum);
             enum_from_values = true;
         }
+        let mut from_wording = None;
         if st.datetime && *scalar == Some(FieldType::String) {
             *scalar = Some(FieldType::Datetime);
+            from_wording = Some("datetime: the description names RFC 3339");
         }
         if st.amount && *scalar == Some(FieldType::Integer) {
             *scalar = Some(FieldType::Amount);
+            from_wording = Some("amount: the description says 单位为分");
+        }
+        if let Some(why) = from_wording {
+            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is {why}", f.name)));
         }
         // The existing field may know more (an enum, an amount) or disagree.
         let marks_before = d.marks.len();
@@ -971,7 +977,8 @@ impl Cx<'_, '_> {
                 NoteKind::Inferred,
                 format!("`{}` is an enum: the page gives its values", f.name),
             ));
-        } else if from_example && !type_taken_from_spec && element != Some(FieldType::Object) {
+        } else if from_example && from_wording.is_none() && !type_taken_from_spec && element != Some(FieldType::Object)
+        {
             let what = match items {
                 Some(i) => format!("array of {}", type_name(i)),
                 None => type_name(ty).to_owned(),
