@@ -8,6 +8,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod examples;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lower;

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+pub mod import;
+
 /// Write files, or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

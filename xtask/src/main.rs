@@ -1,5 +1,5 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask schema [--check]`,
-//! `cargo xtask check`.
+//! `cargo xtask check`, `cargo xtask import PAGE.txt`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,10 +9,21 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   write generated-client/ from api-spec/ (--check: fail with a diff if stale)
   schema [--check]    write api-spec/spec.schema.json from the spec types
-  check               validate api-spec/ and report every problem";
+  check               validate api-spec/ and report every problem
+  import PAGE.txt [--out FILE] [--doc-id ID] [--id OPERATION_ID]
+                      write the spec TOML of a doc page copied as text (default drafts/<id>.toml)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "import") {
+        return match xtask::import::run(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let check = args.iter().any(|a| a == "--check");
     let unknown: Vec<&String> = args.iter().skip(1).filter(|a| *a != "--check").collect();
     if !unknown.is_empty() {

@@ -1,0 +1,1451 @@
+//! From what the page states to the spec of its operation: types inferred from the page's
+//! examples, gaps filled from the models already in `api-spec/` (referenced, not duplicated),
+//! and a [`Note`] for every inferred or reused fact and every disagreement, with its page line.
+
+use super::json::{Node, Value};
+use super::page::{Base, Page, PageField, PageKind};
+use super::{ImportError, ImportOptions, Note, NoteKind};
+use crate::names;
+use crate::spec::{self, ExampleFormat, ExampleKind, FieldType, Method, Presence, SpecFile};
+
+/// The draft spec of one operation, ready to be written as TOML.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub op: DOp,
+    pub models: Vec<DModel>,
+    pub enums: Vec<DEnum>,
+}
+
+/// A comment written above a key, so a reviewer sees where a fact came from.
+pub type Marks = Vec<String>;
+
+#[derive(Debug, Clone)]
+pub struct DOp {
+    pub id: String,
+    pub title: String,
+    pub doc_id: String,
+    pub updated: String,
+    pub description: Option<String>,
+    pub method: Method,
+    pub path: String,
+    pub merchants: Vec<String>,
+    pub preconditions: Vec<String>,
+    pub rate_limit: Option<(u32, String)>,
+    pub headers: Vec<(String, bool, String)>,
+    pub path_params: Vec<DField>,
+    pub query_params: Vec<DField>,
+    pub request_body: Option<String>,
+    pub responses: Vec<(u16, Option<String>, Option<String>)>,
+    pub errors: Vec<(u16, String, String, String)>,
+    pub examples: Vec<DExample>,
+    pub decisions: Vec<String>,
+    /// Marks by key (`title`, `errors`, ...).
+    pub marks: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DExample {
+    pub kind: ExampleKind,
+    pub format: ExampleFormat,
+    pub title: String,
+    pub source: String,
+    pub status: Option<u16>,
+    pub text: String,
+    pub marks: Marks,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DField {
+    pub name: String,
+    pub ty: Option<FieldType>,
+    pub items: Option<FieldType>,
+    pub reference: Option<String>,
+    pub presence: Option<Presence>,
+    pub condition: Option<String>,
+    pub label: String,
+    pub description: Option<String>,
+    pub example: Option<serde_json::Value>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub charset: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub decision: Option<String>,
+    pub marks: Marks,
+}
+
+#[derive(Debug, Clone)]
+pub struct DModel {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<DField>,
+    /// Rules as TOML tables (`[[models.rules]]` bodies), already rendered.
+    pub rules: Vec<String>,
+    pub decisions: Vec<String>,
+    pub marks: Marks,
+}
+
+#[derive(Debug, Clone)]
+pub struct DEnum {
+    pub name: String,
+    pub label: Option<String>,
+    pub values: Vec<(String, String)>,
+    pub marks: Marks,
+}
+
+/// The spec as it is today, to fill gaps from and to reference.
+pub struct Existing<'a> {
+    pub files: Vec<&'a SpecFile>,
+}
+
+impl<'a> Existing<'a> {
+    fn models(&self) -> impl Iterator<Item = &'a spec::Model> {
+        self.files.iter().copied().flat_map(|f| f.models.iter())
+    }
+    fn enums(&self) -> impl Iterator<Item = &'a spec::EnumDef> {
+        self.files.iter().copied().flat_map(|f| f.enums.iter())
+    }
+    fn model(&self, name: &str) -> Option<&'a spec::Model> {
+        self.models().find(|m| m.name.value == name)
+    }
+    fn enumeration(&self, name: &str) -> Option<&'a spec::EnumDef> {
+        self.enums().find(|e| e.name.value == name)
+    }
+    fn type_exists(&self, name: &str) -> bool {
+        self.model(name).is_some() || self.enumeration(name).is_some()
+    }
+    fn operations(&self) -> impl Iterator<Item = &'a spec::Operation> {
+        self.files.iter().copied().flat_map(|f| f.operations.iter())
+    }
+}
+
+struct Cx<'a, 'b> {
+    existing: &'b Existing<'a>,
+    notes: Vec<Note>,
+    models: Vec<DModel>,
+    enums: Vec<DEnum>,
+}
+
+impl Cx<'_, '_> {
+    fn note(&mut self, line: usize, kind: NoteKind, message: impl Into<String>) -> String {
+        let message = message.into();
+        self.notes.push(Note { line, kind, message: message.clone() });
+        format!("{}: {message}", kind.word())
+    }
+
+    fn name_taken(&self, name: &str) -> bool {
+        self.existing.type_exists(name)
+            || self.models.iter().any(|m| m.name == name)
+            || self.enums.iter().any(|e| e.name == name)
+    }
+
+    /// A fresh type name for a nested object or enum: the field's name, or the owner's name
+    /// and the field's when that is taken.
+    fn fresh_name(&self, owner: &str, field: &str) -> String {
+        let base = names::pascal(field.strip_suffix("_list").unwrap_or(field));
+        if !self.name_taken(&base) {
+            return base;
+        }
+        let mut name = format!("{owner}{base}");
+        let mut n = 2;
+        while self.name_taken(&name) {
+            name = format!("{owner}{base}{n}");
+            n += 1;
+        }
+        name
+    }
+}
+
+/// Builds the draft of the page's operation.
+pub fn build(
+    page_name: &str,
+    page: &Page,
+    opts: &ImportOptions,
+    existing: &Existing<'_>,
+) -> Result<(Draft, Vec<Note>), ImportError> {
+    let mut cx = Cx { existing, notes: Vec::new(), models: Vec::new(), enums: Vec::new() };
+    let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
+    let (method, method_line) =
+        page.method.as_ref().map(|m| (m.value, m.line)).ok_or_else(|| err(1, "no method".into()))?;
+    let path_at = page.path.as_ref().ok_or_else(|| err(method_line, "no path".into()))?;
+    let old = existing.operations().find(|o| o.method == method && path_matches(&o.path.value, &path_at.value));
+    let mut marks: Vec<(&'static str, String)> = Vec::new();
+    let path = match old {
+        Some(o) if o.path.value != path_at.value => {
+            let m = cx.note(
+                path_at.line,
+                NoteKind::Reused,
+                format!(
+                    "path template `{}` of operation `{}` (the example shows `{}`)",
+                    o.path.value, o.id.value, path_at.value
+                ),
+            );
+            marks.push(("path", m));
+            o.path.value.clone()
+        }
+        _ => path_at.value.clone(),
+    };
+    let id = match (&opts.id, old) {
+        (Some(id), _) => id.clone(),
+        (None, Some(o)) => {
+            let m = cx.note(
+                method_line,
+                NoteKind::Reused,
+                format!("operation id `{}`: api-spec has {method:?} {path}", o.id.value),
+            );
+            marks.push(("id", m));
+            o.id.value.clone()
+        }
+        (None, None) => {
+            let id = derive_id(method, &path);
+            let m = cx.note(
+                method_line,
+                NoteKind::Inferred,
+                format!("operation id `{id}` from the method and path (give --id to choose)"),
+            );
+            marks.push(("id", m));
+            id
+        }
+    };
+    let pascal_id = names::pascal(&id);
+
+    // Facts of the operation: the page's, else the existing operation's (marked).
+    macro_rules! fill {
+        ($key:literal, $from_page:expr, $from_old:expr, $line:expr) => {{
+            match ($from_page, old) {
+                (Some(v), _) => Some(v),
+                (None, Some(o)) => {
+                    let v = $from_old(o);
+                    let m = cx.note(
+                        $line,
+                        NoteKind::Reused,
+                        format!("{} from operation `{}` (the page does not give it)", $key, o.id.value),
+                    );
+                    marks.push(($key, m));
+                    v
+                }
+                (None, None) => None,
+            }
+        }};
+    }
+    let title_line = page.title.line;
+    let page_title = (page.kind == PageKind::Reference).then(|| page.title.value.clone());
+    let title = fill!("title", page_title, |o: &spec::Operation| Some(o.title.clone()), title_line)
+        .unwrap_or_else(|| page.title.value.clone());
+    let page_doc_id = opts.doc_id.clone().or_else(|| page.doc_id.as_ref().map(|d| d.value.clone()));
+    let op_doc_id = if page.kind == PageKind::Reference { page_doc_id.clone() } else { None };
+    let doc_id = fill!("doc_id", op_doc_id, |o: &spec::Operation| Some(o.doc_id.clone()), title_line)
+        .or_else(|| page_doc_id.clone())
+        .ok_or_else(|| {
+            err(
+                title_line,
+                "the page has no doc URL and api-spec has no operation with its method and path: give --doc-id".into(),
+            )
+        })?;
+    let page_updated = page.updated.as_ref().map(|u| u.value.clone());
+    let updated = fill!("updated", page_updated.clone(), |o: &spec::Operation| Some(o.updated.clone()), title_line)
+        .ok_or_else(|| err(title_line, "the page has no 更新时间 line".into()))?;
+    let description = fill!(
+        "description",
+        page.description.as_ref().map(|d| Some(d.value.clone())),
+        |o: &spec::Operation| Some(o.description.clone()),
+        title_line
+    )
+    .flatten();
+    let merchants = fill!(
+        "merchants",
+        (!page.merchants.is_empty()).then(|| page.merchants.iter().map(|m| m.value.clone()).collect()),
+        |o: &spec::Operation| Some(o.merchants.clone()),
+        title_line
+    )
+    .unwrap_or_default();
+    let preconditions = fill!(
+        "preconditions",
+        (!page.preconditions.is_empty()).then(|| page.preconditions.iter().map(|m| m.value.clone()).collect()),
+        |o: &spec::Operation| Some(o.preconditions.clone()),
+        title_line
+    )
+    .unwrap_or_default();
+    let page_rate = match &page.rate_limit {
+        Some(r) => match rate_limit(&r.value) {
+            Some((n, inferred)) => {
+                if inferred {
+                    let m = cx.note(
+                        r.line,
+                        NoteKind::Inferred,
+                        format!("per_second = {n} from `{}` (rounded up: never stricter than the server)", r.value),
+                    );
+                    marks.push(("rate_limit", m));
+                }
+                Some(Some((n, r.value.clone())))
+            }
+            None => {
+                cx.note(
+                    r.line,
+                    NoteKind::NotImported,
+                    format!("频率限制 `{}` is not of the form N/s or N/min", r.value),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let rate_limit = fill!(
+        "rate_limit",
+        page_rate,
+        |o: &spec::Operation| Some(o.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone()))),
+        title_line
+    )
+    .flatten();
+    let headers = fill!(
+        "headers",
+        (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none())).then(|| page
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.required, h.description.clone()))
+            .collect()),
+        |o: &spec::Operation| Some(
+            o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()
+        ),
+        title_line
+    )
+    .unwrap_or_default();
+
+    // Parameters.
+    let params = |cx: &mut Cx, fields: &[PageField], old: &[spec::Field], what: &'static str| -> Vec<DField> {
+        let mut out: Vec<DField> =
+            fields.iter().map(|f| cx.field(f, old.iter().find(|o| o.name.value == f.name), &pascal_id)).collect();
+        if fields.is_empty() {
+            for o in old {
+                let mut d = carry(o);
+                d.marks.push(cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("{what} `{}` from api-spec (the page does not list it)", o.name.value),
+                ));
+                out.push(d);
+            }
+        }
+        out
+    };
+    let path_params = params(&mut cx, &page.path_params, old.map_or(&[][..], |o| &o.path_params), "path parameter");
+    let query_params = params(&mut cx, &page.query_params, old.map_or(&[][..], |o| &o.query_params), "query parameter");
+
+    // Request body.
+    let request_body = if page.body.is_empty() {
+        match old.and_then(|o| o.request_body.as_ref()) {
+            Some(b) => {
+                let m =
+                    cx.note(title_line, NoteKind::Reused, format!("request_body `{}` from operation `{id}`", b.value));
+                marks.push(("request_body", m));
+                Some(b.value.clone())
+            }
+            None => None,
+        }
+    } else {
+        let line = page.body.first().map_or(title_line, |f| f.line);
+        let name = old.and_then(|o| o.request_body.as_ref()).map(|b| b.value.clone());
+        let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+        Some(cx.body_model(name, &format!("{pascal_id}Request"), &page.body, example, line, Some(title.clone())))
+    };
+
+    // Responses.
+    let mut responses = Vec::new();
+    if page.responses.is_empty() {
+        match old {
+            Some(o) => {
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("responses from operation `{id}` (the page shows none)"),
+                );
+                marks.push(("responses", m));
+                responses = o
+                    .responses
+                    .iter()
+                    .map(|r| (r.status.value, r.body.as_ref().map(|b| b.value.clone()), r.description.clone()))
+                    .collect();
+            }
+            None => {
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Inferred,
+                    "a 200 response without a body (the page shows no response)",
+                );
+                marks.push(("responses", m));
+                responses.push((200, None, None));
+            }
+        }
+    }
+    for r in &page.responses {
+        let old_r = old.and_then(|o| o.responses.iter().find(|x| x.status.value == r.status));
+        let old_body = old_r.and_then(|x| x.body.as_ref()).map(|b| b.value.clone());
+        let description = old_r.and_then(|x| x.description.clone());
+        if r.fields.is_empty() {
+            responses.push((r.status, old_body, description));
+            continue;
+        }
+        let example = page
+            .examples
+            .iter()
+            .find(|e| e.kind == ExampleKind::Response && e.status.is_none_or(|s| s == r.status))
+            .and_then(|e| e.json.as_ref());
+        let name = cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, example, r.line, None);
+        responses.push((r.status, Some(name), description));
+    }
+
+    let errors = fill!(
+        "errors",
+        (!page.errors.is_empty()).then(|| {
+            page.errors.iter().map(|e| (e.status, e.code.clone(), e.description.clone(), e.solution.clone())).collect()
+        }),
+        |o: &spec::Operation| Some(
+            o.errors
+                .iter()
+                .map(|e| (e.status.value, e.code.value.clone(), e.description.clone(), e.solution.clone()))
+                .collect()
+        ),
+        title_line
+    )
+    .unwrap_or_default();
+
+    // Examples: the page's, verbatim, then the existing operation's others (other scenarios).
+    let source_id = page_doc_id.clone().unwrap_or_else(|| doc_id.clone());
+    let area = if path.contains("/partner/") { "partner" } else { "merchant" };
+    let source = format!(
+        "pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})",
+        page.title.value,
+        page_updated.clone().unwrap_or_else(|| updated.clone())
+    );
+    for e in page.examples.iter().filter(|e| e.json.is_none()) {
+        cx.note(
+            e.line,
+            NoteKind::NotImported,
+            format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title),
+        );
+    }
+    let mut examples: Vec<DExample> = page
+        .examples
+        .iter()
+        .filter(|e| e.json.is_some())
+        .map(|e| DExample {
+            kind: e.kind,
+            format: e.format,
+            title: e.title.clone(),
+            source: source.clone(),
+            status: e.status,
+            text: e.text.clone(),
+            marks: Vec::new(),
+        })
+        .collect();
+    if let Some(o) = old {
+        for e in &o.examples {
+            if !examples.iter().any(|x| x.title == e.title && x.kind == e.kind) {
+                let m = cx.note(
+                    title_line,
+                    NoteKind::Reused,
+                    format!("example {:?} of operation `{id}` (not on this page)", e.title),
+                );
+                examples.push(DExample {
+                    kind: e.kind,
+                    format: e.format,
+                    title: e.title.clone(),
+                    source: e.source.clone(),
+                    status: e.status,
+                    text: e.text.value.clone(),
+                    marks: vec![m],
+                });
+            }
+        }
+    }
+    let decisions = match old {
+        Some(o) if !o.decisions.is_empty() => {
+            let m = cx.note(
+                title_line,
+                NoteKind::Reused,
+                format!("{} decision(s) of operation `{id}`: check they still hold", o.decisions.len()),
+            );
+            marks.push(("decisions", m));
+            o.decisions.clone()
+        }
+        _ => Vec::new(),
+    };
+
+    for u in &page.unplaced {
+        cx.note(u.line, NoteKind::NotImported, format!("not understood: {}", u.value));
+    }
+    for s in &page.skipped {
+        cx.note(s.line, NoteKind::NotImported, s.value.clone());
+    }
+    let op = DOp {
+        id,
+        title,
+        doc_id,
+        updated,
+        description,
+        method,
+        path,
+        merchants,
+        preconditions,
+        rate_limit,
+        headers,
+        path_params,
+        query_params,
+        request_body,
+        responses,
+        errors,
+        examples,
+        decisions,
+        marks,
+    };
+    cx.notes.sort_by_key(|n| n.line);
+    Ok((Draft { op, models: cx.models, enums: cx.enums }, cx.notes))
+}
+
+/// Whether a concrete or template path matches an operation's template.
+fn path_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
+}
+
+fn derive_id(method: Method, path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).collect();
+    let last = segments.last().copied().unwrap_or("resource").replace('-', "_");
+    let singular = last.strip_suffix('s').unwrap_or(&last).to_owned();
+    let ends_with_param = path.trim_end_matches('/').ends_with('}');
+    match method {
+        Method::GET if ends_with_param => format!("get_{singular}"),
+        Method::GET => format!("list_{last}"),
+        Method::POST => format!("create_{singular}"),
+        Method::PUT | Method::PATCH => format!("update_{singular}"),
+        Method::DELETE => format!("delete_{singular}"),
+    }
+}
+
+/// `20/s` -> (20, false); `1000/min` -> (17, true).
+fn rate_limit(text: &str) -> Option<(u32, bool)> {
+    let t = text.replace(' ', "");
+    let (n, unit) = t.split_once('/')?;
+    let n: u32 = n.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
+    match unit {
+        "s" | "秒" => Some((n, false)),
+        "min" | "分钟" | "m" => Some((n.div_ceil(60).max(1), true)),
+        _ => None,
+    }
+}
+
+/// An existing field, as is.
+fn carry(f: &spec::Field) -> DField {
+    DField {
+        name: f.name.value.clone(),
+        ty: Some(f.ty.value),
+        items: f.items.as_ref().map(|i| i.value),
+        reference: f.reference.as_ref().map(|r| r.value.clone()),
+        presence: Some(f.presence.value),
+        condition: f.condition.clone(),
+        label: f.label.clone(),
+        description: f.description.clone(),
+        example: f.example.clone(),
+        min_length: f.min_length.as_ref().map(|v| v.value),
+        max_length: f.max_length.as_ref().map(|v| v.value),
+        charset: f.charset.as_ref().map(|v| v.value.clone()),
+        min: f.min.as_ref().map(|v| v.value),
+        max: f.max.as_ref().map(|v| v.value),
+        min_items: f.min_items.as_ref().map(|v| v.value),
+        max_items: f.max_items.as_ref().map(|v| v.value),
+        decision: f.decision.clone(),
+        marks: Vec::new(),
+    }
+}
+
+/// A field carrying only the constraints of `d` (for namesakes).
+fn to_spec_constraints(d: &DField) -> spec::Field {
+    fn sp<T>(v: T) -> spec::Sp<T> {
+        spec::Sp::new(v, 0..0)
+    }
+    spec::Field {
+        name: sp(d.name.clone()),
+        ty: sp(d.ty.unwrap_or(FieldType::String)),
+        items: None,
+        reference: None,
+        presence: sp(Presence::Optional),
+        condition: None,
+        label: d.label.clone(),
+        description: None,
+        example: None,
+        min_length: d.min_length.map(sp),
+        max_length: d.max_length.map(sp),
+        charset: d.charset.clone().map(sp),
+        min: None,
+        max: None,
+        min_items: None,
+        max_items: None,
+        decision: None,
+    }
+}
+
+/// Constraints a description states.
+#[derive(Debug, Default, PartialEq)]
+pub struct Stated {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub charset: Option<String>,
+    pub min_count: Option<u64>,
+    pub max_count: Option<u64>,
+    pub amount: bool,
+    pub datetime: bool,
+}
+
+fn number_after(s: &str) -> Option<(u64, &str)> {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    Some((digits.parse().ok()?, s.get(digits.len()..)?))
+}
+
+/// Reads "长度在6-40个字符之间", "最少3次,最多15次", "可使用 数字、大小写字母、下划线_、短横线- 组成",
+/// "单位为分", "rfc3339".
+pub fn stated(text: &str) -> Stated {
+    let mut s = Stated::default();
+    if let Some(i) = text.find("长度") {
+        let rest = text.get(i + "长度".len()..).unwrap_or("").trim_start_matches(['在', '为', ' ', ':', '：']);
+        if let Some((a, r)) = number_after(rest) {
+            let r = r.trim_start_matches(['-', '~', '至', '到', ' ']);
+            match number_after(r) {
+                Some((b, _)) => (s.min_length, s.max_length) = (Some(a), Some(b)),
+                None => s.max_length = Some(a),
+            }
+        } else if let Some(r) = rest.strip_prefix("不超过").or_else(|| rest.strip_prefix("最多")) {
+            s.max_length = number_after(r).map(|(n, _)| n);
+        }
+    }
+    for (word, slot) in [("最少", 0), ("至少", 0), ("最多", 1), ("不超过", 1)] {
+        if let Some(i) = text.find(word)
+            && let Some((n, unit)) = number_after(text.get(i + word.len()..).unwrap_or(""))
+        {
+            if unit.starts_with("个字") {
+                if slot == 0 { s.min_length = Some(n) } else { s.max_length = s.max_length.or(Some(n)) }
+            } else if slot == 0 {
+                s.min_count = s.min_count.or(Some(n));
+            } else {
+                s.max_count = s.max_count.or(Some(n));
+            }
+        }
+    }
+    if text.contains("组成") {
+        let mut class = String::new();
+        if text.contains("数字") {
+            class.push_str("0-9");
+        }
+        if text.contains("大小写字母") || text.contains("英文字母") {
+            class.push_str("A-Za-z");
+        } else {
+            if text.contains("大写字母") {
+                class.push_str("A-Z");
+            }
+            if text.contains("小写字母") {
+                class.push_str("a-z");
+            }
+        }
+        if text.contains("下划线") {
+            class.push('_');
+        }
+        if text.contains("短横线") || text.contains("中划线") || text.contains("横杠") {
+            class.push('-');
+        }
+        if !class.is_empty() {
+            s.charset = Some(class);
+        }
+    }
+    s.amount = text.contains("单位为分") || text.contains("单位:分") || text.contains("单位：分");
+    s.datetime = text.to_ascii_lowercase().contains("rfc3339") || text.contains("RFC 3339");
+    s
+}
+
+fn looks_datetime(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 16
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.get(10) == Some(&b'T')
+        && b.get(13) == Some(&b':')
+}
+
+/// What an example value says about a type.
+fn example_type(node: &Node) -> Option<(FieldType, Option<FieldType>)> {
+    let scalar = |n: &Node| match &n.value {
+        Value::Str(s) if looks_datetime(s) => Some(FieldType::Datetime),
+        Value::Str(_) => Some(FieldType::String),
+        Value::Int(_) => Some(FieldType::Integer),
+        Value::Bool(_) => Some(FieldType::Boolean),
+        Value::Object(_) => Some(FieldType::Object),
+        _ => None,
+    };
+    match &node.value {
+        Value::Array(items) => Some((FieldType::Array, items.first().and_then(scalar))),
+        _ => scalar(node).map(|t| (t, None)),
+    }
+}
+
+fn type_name(t: FieldType) -> &'static str {
+    match t {
+        FieldType::String => "string",
+        FieldType::Integer => "integer",
+        FieldType::Boolean => "boolean",
+        FieldType::Datetime => "datetime",
+        FieldType::Amount => "amount",
+        FieldType::Object => "object",
+        FieldType::Enum => "enum",
+        FieldType::Array => "array",
+    }
+}
+
+/// Whether `refined` only narrows `stated` (a string the spec knows to be an enum or a
+/// date-time, an integer known to be an amount).
+fn refines(stated: FieldType, refined: FieldType) -> bool {
+    stated == refined
+        || matches!(
+            (stated, refined),
+            (FieldType::String, FieldType::Enum | FieldType::Datetime) | (FieldType::Integer, FieldType::Amount)
+        )
+}
+
+impl Cx<'_, '_> {
+    /// The model of a request or response body: the existing operation's model (rewritten
+    /// from the page), else an api-spec model with exactly the page's fields (referenced),
+    /// else a new model named after the operation.
+    fn body_model(
+        &mut self,
+        name: Option<String>,
+        fresh: &str,
+        fields: &[PageField],
+        example: Option<&Node>,
+        line: usize,
+        label: Option<String>,
+    ) -> String {
+        let existing = self.existing;
+        let fields = &self.with_example_keys(fields, example, name.as_deref().unwrap_or(fresh));
+        if let Some(name) = name {
+            self.model(&name, fields, existing.model(&name), line, label);
+            return name;
+        }
+        let names: std::collections::BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        let same = existing
+            .models()
+            .find(|m| m.fields.len() == names.len() && m.fields.iter().all(|x| names.contains(x.name.value.as_str())));
+        if let Some(m) = same {
+            self.note(
+                line,
+                NoteKind::Reused,
+                format!("the body is api-spec model `{}` (same fields); referenced, not duplicated", m.name.value),
+            );
+            self.compare(fields, m);
+            return m.name.value.clone();
+        }
+        let name = if self.name_taken(fresh) { self.fresh_name("Draft", fresh) } else { fresh.to_owned() };
+        self.model(&name, fields, None, line, label);
+        name
+    }
+
+    /// The page's fields and, after them, the keys its example has that the page's table does
+    /// not list (a collapsed block, a row lost in copying), each marked.
+    fn with_example_keys(&mut self, fields: &[PageField], example: Option<&Node>, model: &str) -> Vec<PageField> {
+        let mut out = fields.to_vec();
+        for (key, line, node) in example.map(Node::entries).unwrap_or_default() {
+            if out.iter().any(|f| f.name == key) {
+                continue;
+            }
+            if !fields.is_empty() {
+                self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{model}.{key}` is in the example but not in the page's table: added"),
+                );
+            }
+            out.push(PageField { name: key.to_owned(), line, example: Some(node.clone()), ..PageField::default() });
+        }
+        out
+    }
+
+    /// Constraints of api-spec fields with this name and label elsewhere, when they all agree:
+    /// a field the docs describe once (`out_request_no`, 创建请求单号) keeps its rules everywhere.
+    fn namesakes(&self, name: &str, label: &str) -> Option<(spec::Field, Vec<String>)> {
+        let mut found: Vec<(&spec::Field, String)> = Vec::new();
+        for m in self.existing.models() {
+            for f in m.fields.iter().filter(|f| f.name.value == name && f.label == label) {
+                found.push((f, m.name.value.clone()));
+            }
+        }
+        let (first, _) = found.first()?;
+        let key = |f: &spec::Field| {
+            (
+                f.min_length.as_ref().map(|v| v.value),
+                f.max_length.as_ref().map(|v| v.value),
+                f.charset.as_ref().map(|v| v.value.clone()),
+                f.ty.value,
+            )
+        };
+        if found.iter().any(|(f, _)| key(f) != key(first)) {
+            return None;
+        }
+        let mut field = carry(first);
+        field.decision = None;
+        let models = found.iter().map(|(_, m)| m.clone()).collect();
+        Some((to_spec_constraints(&field), models))
+    }
+
+    /// A model of the draft from the page's fields, with the existing model of the same name
+    /// filling gaps.
+    fn model(
+        &mut self,
+        name: &str,
+        fields: &[PageField],
+        old: Option<&spec::Model>,
+        line: usize,
+        label: Option<String>,
+    ) {
+        let mut out: Vec<DField> = fields
+            .iter()
+            .map(|f| self.field(f, old.and_then(|m| m.fields.iter().find(|x| x.name.value == f.name)), name))
+            .collect();
+        let mut marks = Vec::new();
+        let mut rules = Vec::new();
+        let mut decisions = Vec::new();
+        if let Some(m) = old {
+            for f in &m.fields {
+                if !fields.iter().any(|p| p.name == f.name.value) {
+                    let mut d = carry(f);
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!(
+                            "field `{name}.{}` from api-spec: not on this page (remove it if the page dropped it)",
+                            f.name.value
+                        ),
+                    ));
+                    out.push(d);
+                }
+            }
+            if !m.rules.is_empty() {
+                marks.push(self.note(
+                    line,
+                    NoteKind::Reused,
+                    format!("{} rule(s) of model `{name}` from api-spec", m.rules.len()),
+                ));
+                rules = m.rules.iter().map(render_rule).collect();
+            }
+            decisions = m.decisions.clone();
+        } else {
+            rules = condition_rules(fields);
+            if !rules.is_empty() {
+                marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("{} rule(s) of `{name}` from 条件必填 conditions", rules.len()),
+                ));
+            }
+        }
+        self.models.push(DModel {
+            name: name.to_owned(),
+            label: old.and_then(|m| m.label.clone()).or(label),
+            description: old.and_then(|m| m.description.clone()),
+            fields: out,
+            rules,
+            decisions,
+            marks,
+        });
+    }
+
+    /// One field: the page's facts, the example's type, the existing field's refinements.
+    fn field(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> DField {
+        let line = f.line;
+        let mut d = DField { name: f.name.clone(), ..DField::default() };
+        let text = format!("{} {}", f.label.clone().unwrap_or_default(), f.description.clone().unwrap_or_default());
+        let st = stated(&text);
+
+        // Type: the page's type word, else the example's value.
+        let mut from_example = false;
+        let (mut ty, mut items) = match &f.ty {
+            Some(tw) => {
+                let base = match tw.base {
+                    Base::String => Some(FieldType::String),
+                    Base::Integer => Some(FieldType::Integer),
+                    Base::Boolean => Some(FieldType::Boolean),
+                    Base::Object => Some(FieldType::Object),
+                    Base::Unknown => f.example.as_ref().and_then(example_type).and_then(|t| t.1),
+                };
+                if tw.array { (Some(FieldType::Array), base) } else { (base, None) }
+            }
+            None => match f.example.as_ref().and_then(example_type) {
+                Some((t, i)) => {
+                    from_example = true;
+                    (Some(t), i)
+                }
+                None => (None, None),
+            },
+        };
+        let scalar = if ty == Some(FieldType::Array) { &mut items } else { &mut ty };
+        let mut enum_from_values = false;
+        if !f.enum_values.is_empty() && matches!(*scalar, Some(FieldType::String) | None) {
+            *scalar = Some(FieldType::Enum);
+            enum_from_values = true;
+        }
+        let mut from_wording = None;
+        if st.datetime && *scalar == Some(FieldType::String) {
+            *scalar = Some(FieldType::Datetime);
+            from_wording = Some("datetime: the description names RFC 3339");
+        }
+        if st.amount && *scalar == Some(FieldType::Integer) {
+            *scalar = Some(FieldType::Amount);
+            from_wording = Some("amount: the description says 单位为分");
+        }
+        if let Some(why) = from_wording {
+            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{}` is {why}", f.name)));
+        }
+        // The existing field may know more (an enum, an amount) or disagree.
+        let marks_before = d.marks.len();
+        if let Some(o) = old {
+            let (ot, oi) = (o.ty.value, o.items.as_ref().map(|i| i.value));
+            match (ty, items) {
+                (None, _) => {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!("type of `{}` from api-spec (the page does not give it)", f.name),
+                    ));
+                    (ty, items) = (Some(ot), oi);
+                }
+                (Some(t), i) if t == ot && i == oi => {}
+                (Some(t), i)
+                    if refines(t, ot)
+                        && (i.is_none() || oi.is_none_or(|oi| i.is_some_and(|i| refines(i, oi))))
+                        && (t != FieldType::Array || oi.is_some()) =>
+                {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!(
+                            "`{}` is {} in api-spec (the page says {})",
+                            f.name,
+                            type_name(oi.unwrap_or(ot)),
+                            type_name(i.unwrap_or(t))
+                        ),
+                    ));
+                    (ty, items) = (Some(ot), oi);
+                }
+                (Some(t), Some(i)) if t == ot && oi.is_some_and(|oi| refines(i, oi)) => {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!("items of `{}` are {} in api-spec", f.name, type_name(oi.unwrap_or(i))),
+                    ));
+                    items = oi;
+                }
+                (Some(t), i) => {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Conflict,
+                        format!(
+                            "`{}`: the page says {}{}, api-spec says {}{}; the page wins",
+                            f.name,
+                            type_name(t),
+                            i.map(|i| format!(" of {}", type_name(i))).unwrap_or_default(),
+                            type_name(ot),
+                            oi.map(|i| format!(" of {}", type_name(i))).unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+        let Some(ty) = ty else {
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}`: no type on the page, no example value, not in api-spec: string", f.name),
+            ));
+            d.ty = Some(FieldType::String);
+            return self.finish_field(d, f, old, &st, owner);
+        };
+        d.ty = Some(ty);
+        d.items = items;
+        let element = if ty == FieldType::Array { items } else { Some(ty) };
+        let type_taken_from_spec = d.marks.len() > marks_before;
+        if enum_from_values && !type_taken_from_spec {
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}` is an enum: the page gives its values", f.name),
+            ));
+        } else if from_example && from_wording.is_none() && !type_taken_from_spec && element != Some(FieldType::Object)
+        {
+            let what = match items {
+                Some(i) => format!("array of {}", type_name(i)),
+                None => type_name(ty).to_owned(),
+            };
+            d.marks.push(self.note(
+                line,
+                NoteKind::Inferred,
+                format!("`{}` is {what}: inferred from the example value", f.name),
+            ));
+        }
+        match element {
+            Some(FieldType::Object) => {
+                let (name, mark) = self.object_ref(f, old, owner);
+                d.reference = Some(name);
+                d.marks.extend(mark);
+            }
+            Some(FieldType::Enum) => {
+                let (name, mark) = self.enum_ref(f, old, owner);
+                d.reference = Some(name);
+                d.marks.extend(mark);
+            }
+            _ => {}
+        }
+        self.finish_field(d, f, old, &st, owner)
+    }
+
+    fn finish_field(
+        &mut self,
+        mut d: DField,
+        f: &PageField,
+        old: Option<&spec::Field>,
+        st: &Stated,
+        _owner: &str,
+    ) -> DField {
+        let line = f.line;
+        let name = &f.name;
+        if let Some(n) = &f.presence_note {
+            d.marks.push(self.note(line, NoteKind::Inferred, n.clone()));
+        }
+        // Presence: the page's; where silent, api-spec's; else optional (never stricter).
+        d.presence = match (f.presence, old) {
+            (Some(p), Some(o)) if p != o.presence.value => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Conflict,
+                    format!("`{name}` is {p:?} on the page, {:?} in api-spec; the page wins", o.presence.value),
+                ));
+                Some(p)
+            }
+            (Some(p), _) => Some(p),
+            (None, Some(o)) => {
+                d.marks.push(self.note(line, NoteKind::Reused, format!("presence of `{name}` from api-spec")));
+                Some(o.presence.value)
+            }
+            (None, None) => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{name}` optional: the page does not say (never stricter than the server)"),
+                ));
+                Some(Presence::Optional)
+            }
+        };
+        d.condition = f.condition.clone().or_else(|| old.and_then(|o| o.condition.clone()));
+        if d.presence == Some(Presence::Conditional) && d.condition.is_none() {
+            d.condition = Some("条件必填".to_owned());
+            d.marks.push(self.note(line, NoteKind::Inferred, format!("`{name}`: 条件必填 without a stated condition")));
+        }
+        d.label = match (&f.label, old) {
+            (Some(l), Some(o)) if *l != o.label => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Conflict,
+                    format!("label of `{name}`: page 【{l}】, api-spec 【{}】; the page wins", o.label),
+                ));
+                l.clone()
+            }
+            (Some(l), _) => l.clone(),
+            (None, Some(o)) => {
+                d.marks.push(self.note(line, NoteKind::Reused, format!("label of `{name}` from api-spec")));
+                o.label.clone()
+            }
+            (None, None) => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Inferred,
+                    format!("`{name}` has no label on the page; its name stands in"),
+                ));
+                name.clone()
+            }
+        };
+        d.description = match (&f.description, old) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(o)) if o.description.is_some() => {
+                d.marks.push(self.note(line, NoteKind::Reused, format!("description of `{name}` from api-spec")));
+                o.description.clone()
+            }
+            _ => None,
+        };
+        // Constraints: stated on the page (type word, description), else api-spec's: the
+        // field's own, or that of its namesakes with the same label elsewhere.
+        let namesake = if old.is_none() { self.namesakes(name, &d.label) } else { None };
+        let old_owned = namesake.as_ref().map(|(f, _)| f);
+        let from_namesakes = namesake.as_ref().map(|(_, models)| models.join(", "));
+        let old = old.or(old_owned);
+        let tw = f.ty.as_ref();
+        let is_array = d.ty == Some(FieldType::Array);
+        let is_string = matches!(d.ty, Some(FieldType::String));
+        let is_number = matches!(d.ty, Some(FieldType::Integer | FieldType::Amount));
+        let page_min_len = if is_string { tw.and_then(|t| t.min_length).or(st.min_length) } else { None };
+        let page_max_len = if is_string { tw.and_then(|t| t.max_length).max(st.max_length) } else { None };
+        let page_charset = if is_string { st.charset.clone() } else { None };
+        let to_i = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+        let (page_min, page_max) = if is_number { (to_i(st.min_count), to_i(st.max_count)) } else { (None, None) };
+        let (page_min_items, page_max_items) = if is_array { (st.min_count, st.max_count) } else { (None, None) };
+        macro_rules! constraint {
+            ($slot:ident, $page:expr) => {{
+                let old_v = old.and_then(|o| o.$slot.as_ref()).map(|v| v.value.clone());
+                d.$slot = match ($page, old_v) {
+                    (Some(p), Some(o)) if p != o => {
+                        d.marks.push(self.note(
+                            line,
+                            NoteKind::Conflict,
+                            format!("{} of `{name}`: page {p:?}, api-spec {o:?}; the page wins", stringify!($slot)),
+                        ));
+                        Some(p)
+                    }
+                    (Some(p), _) => Some(p),
+                    (None, Some(o)) => {
+                        let whose = match &from_namesakes {
+                            Some(models) => format!("the fields `{name}` 【{}】 of {models}", d.label),
+                            None => format!("`{name}` in api-spec"),
+                        };
+                        d.marks.push(self.note(
+                            line,
+                            NoteKind::Reused,
+                            format!("{} = {o:?} from {whose}", stringify!($slot)),
+                        ));
+                        Some(o)
+                    }
+                    (None, None) => None,
+                };
+            }};
+        }
+        constraint!(min_length, page_min_len);
+        constraint!(max_length, page_max_len);
+        constraint!(charset, page_charset);
+        constraint!(min, page_min);
+        constraint!(max, page_max);
+        constraint!(min_items, page_min_items);
+        constraint!(max_items, page_max_items);
+        let old = if from_namesakes.is_some() { None } else { old };
+        d.example = f.example.as_ref().map(Node::to_json).filter(|v| !v.is_object() && !v.is_array() && !v.is_null());
+        if d.example.is_none() {
+            d.example = old.and_then(|o| o.example.clone());
+        }
+        if let Some(dec) = old.and_then(|o| o.decision.clone()) {
+            d.marks.push(self.note(
+                line,
+                NoteKind::Reused,
+                format!("decision on `{name}` from api-spec: check it still holds"),
+            ));
+            d.decision = Some(dec);
+        }
+        d
+    }
+
+    /// The model a nested object refers to: api-spec's (by the existing field's `ref`, by name,
+    /// or by shape), else a new model from the page's nested fields or the example.
+    fn object_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> (String, Option<String>) {
+        let existing = self.existing;
+        let keys: Vec<String> = if f.children.is_empty() {
+            f.example
+                .as_ref()
+                .map(|e| e.entries().iter().map(|(k, _, _)| (*k).to_owned()).collect())
+                .unwrap_or_default()
+        } else {
+            f.children.iter().map(|c| c.name.clone()).collect()
+        };
+        let by_ref = old
+            .and_then(|o| o.reference.as_ref())
+            .and_then(|r| existing.model(&r.value))
+            .map(|m| (m, "the field's ref in api-spec"));
+        let by_name = || {
+            let base = names::pascal(f.name.strip_suffix("_list").unwrap_or(&f.name));
+            existing
+                .model(&base)
+                .filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k)))
+                .map(|m| (m, "same name"))
+        };
+        // Same shape: every key is a field of the model and every required field of the model
+        // is among the keys (two keys at least, so a lone `name` matches nothing).
+        let by_shape = || {
+            if keys.len() < 2 {
+                return None;
+            }
+            existing
+                .models()
+                .filter(|m| keys.iter().all(|k| m.fields.iter().any(|x| x.name.value == *k)))
+                .filter(|m| {
+                    m.fields.iter().all(|x| x.presence.value != Presence::Required || keys.contains(&x.name.value))
+                })
+                .min_by_key(|m| m.fields.len())
+                .map(|m| (m, "same shape"))
+        };
+        if let Some((m, why)) = by_ref.or_else(by_name).or_else(by_shape) {
+            let collapsed =
+                if f.children.is_empty() && f.ty.is_some() { " (the page's 属性 block is collapsed)" } else { "" };
+            let mark = self.note(
+                f.line,
+                NoteKind::Reused,
+                format!("`{}` refers to api-spec model `{}` ({why}){collapsed}", f.name, m.name.value),
+            );
+            self.compare(&f.children, m);
+            return (m.name.value.clone(), Some(mark));
+        }
+        let name = self.fresh_name(owner, &f.name);
+        if f.children.is_empty() {
+            let what = if f.example.as_ref().is_none_or(|e| e.entries().is_empty()) {
+                "no fields: the page shows neither its 属性 nor an example"
+            } else {
+                "fields inferred from the example (the 属性 block is collapsed)"
+            };
+            self.note(f.line, NoteKind::Inferred, format!("new model `{name}` for `{}`: {what}", f.name));
+        }
+        let fields = self.with_example_keys(&f.children, f.example.as_ref(), &name);
+        let label = f.label.clone();
+        self.model(&name, &fields, None, f.line, label);
+        (name, None)
+    }
+
+    /// Reports where the page's nested fields disagree with the api-spec model they refer to.
+    fn compare(&mut self, fields: &[PageField], m: &spec::Model) {
+        for f in fields {
+            let Some(o) = m.fields.iter().find(|x| x.name.value == f.name) else {
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("`{}` is not a field of api-spec model `{}`: add it there", f.name, m.name.value),
+                );
+                continue;
+            };
+            if let Some(p) = f.presence
+                && p != o.presence.value
+            {
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("`{}.{}` is {p:?} on the page, {:?} in api-spec", m.name.value, f.name, o.presence.value),
+                );
+            }
+            if let Some(l) = &f.label
+                && *l != o.label
+            {
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!("label of `{}.{}`: page 【{l}】, api-spec 【{}】", m.name.value, f.name, o.label),
+                );
+            }
+            if let Some(max) = f.ty.as_ref().and_then(|t| t.max_length)
+                && o.max_length.as_ref().map(|v| v.value) != Some(max)
+            {
+                self.note(
+                    f.line,
+                    NoteKind::Conflict,
+                    format!(
+                        "`{}.{}`: the page says string({max}), api-spec max_length {:?}",
+                        m.name.value,
+                        f.name,
+                        o.max_length.as_ref().map(|v| v.value)
+                    ),
+                );
+            }
+            for (v, meaning, line) in &f.enum_values {
+                let e = o.reference.as_ref().and_then(|r| self.existing.enumeration(&r.value));
+                match e.and_then(|e| e.values.iter().find(|x| x.value.value == *v)) {
+                    Some(x) if !same_meaning(meaning, &x.meaning) => {
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!(
+                                "value {v} of `{}.{}` means {meaning:?} on the page, {:?} in api-spec",
+                                m.name.value, f.name, x.meaning
+                            ),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("value {v} of `{}.{}` is not in its api-spec enum", m.name.value, f.name),
+                        );
+                    }
+                }
+            }
+            if !f.children.is_empty()
+                && let Some(sub) = o.reference.as_ref().and_then(|r| self.existing.model(&r.value))
+            {
+                self.compare(&f.children, sub);
+            }
+        }
+    }
+
+    /// The enum a field refers to: api-spec's (by `ref`, by name, or holding every value the
+    /// page gives), else a new enum with the page's values.
+    fn enum_ref(&mut self, f: &PageField, old: Option<&spec::Field>, owner: &str) -> (String, Option<String>) {
+        let existing = self.existing;
+        let values: Vec<&str> = f.enum_values.iter().map(|(v, _, _)| v.as_str()).collect();
+        let holds = |e: &spec::EnumDef| values.iter().all(|v| e.values.iter().any(|x| x.value.value == *v));
+        let by_ref = old.and_then(|o| o.reference.as_ref()).and_then(|r| existing.enumeration(&r.value));
+        let by_name = || existing.enumeration(&names::pascal(&f.name)).filter(|e| holds(e));
+        let by_values = || {
+            if values.is_empty() {
+                return None;
+            }
+            let pascal = names::pascal(&f.name);
+            existing.enums().filter(|e| holds(e)).min_by_key(|e| (!e.name.value.ends_with(&pascal), e.values.len()))
+        };
+        if let Some(e) = by_ref.or_else(by_name).or_else(by_values) {
+            let mark =
+                self.note(f.line, NoteKind::Reused, format!("`{}` refers to api-spec enum `{}`", f.name, e.name.value));
+            for (v, meaning, line) in &f.enum_values {
+                match e.values.iter().find(|x| x.value.value == *v) {
+                    Some(x) if !same_meaning(meaning, &x.meaning) => {
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("{v} means {meaning:?} on the page, {:?} in enum `{}`", x.meaning, e.name.value),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.note(
+                            *line,
+                            NoteKind::Conflict,
+                            format!("{v} is not a value of api-spec enum `{}`: add it there", e.name.value),
+                        );
+                    }
+                }
+            }
+            return (e.name.value.clone(), Some(mark));
+        }
+        let name = self.fresh_name(owner, &f.name);
+        let marks = vec![self.note(
+            f.line,
+            NoteKind::Inferred,
+            format!("new enum `{name}` from the page's values of `{}`", f.name),
+        )];
+        let values = f
+            .enum_values
+            .iter()
+            .map(|(v, m, _)| (v.clone(), if m.is_empty() { v.clone() } else { m.clone() }))
+            .collect();
+        self.enums.push(DEnum { name: name.clone(), label: f.label.clone(), values, marks });
+        (name, None)
+    }
+}
+
+/// Whether the page's short meaning of a value is the start of the spec's (which often adds an
+/// explanation after a colon); full-width brackets and spaces do not count.
+fn same_meaning(page: &str, spec: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                '：' => ':',
+                '，' => ',',
+                c => c,
+            })
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
+    page.is_empty() || norm(spec).starts_with(&norm(page))
+}
+
+/// Rules for `当X="V"时必填` conditions on sibling fields.
+fn condition_rules(fields: &[PageField]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in fields {
+        let Some(c) = &f.condition else { continue };
+        let Some(inner) = c.strip_prefix('当').and_then(|r| r.strip_suffix("时必填")) else { continue };
+        let Some((field, value)) = inner.split_once('=') else { continue };
+        let value = value.trim_matches('"');
+        if !fields.iter().any(|x| x.name == field) || value.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "description = {}\nwhen = {{ field = {}, equals = {} }}\nrequire = [{}]\nsource = \"page (条件必填)\"\n",
+            q(c),
+            q(field),
+            q(value),
+            q(&f.name)
+        ));
+    }
+    out
+}
+
+/// A TOML basic string.
+pub fn q(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn q_list(items: &[spec::Sp<String>]) -> String {
+    let items: Vec<String> = items.iter().map(|s| q(&s.value)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn render_condition(c: &spec::Condition) -> String {
+    let mut parts = vec![format!("field = {}", q(&c.field.value))];
+    if let Some(v) = &c.equals {
+        parts.push(format!("equals = {}", q(&v.value)));
+    }
+    if let Some(v) = &c.one_of {
+        parts.push(format!("in = {}", q_list(&v.value)));
+    }
+    if let Some(v) = &c.contains {
+        parts.push(format!("contains = {}", q(&v.value)));
+    }
+    if let Some(v) = &c.present {
+        parts.push(format!("present = {}", v.value));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// An existing rule, written back as it reads.
+fn render_rule(r: &spec::Rule) -> String {
+    let mut out = format!("description = {}\n", q(&r.description.value));
+    if let Some(w) = &r.when {
+        out.push_str(&format!("when = {}\n", render_condition(w)));
+    }
+    for (key, list) in [
+        ("require", &r.require),
+        ("forbid", &r.forbid),
+        ("exactly_one_of", &r.exactly_one_of),
+        ("at_least_one_of", &r.at_least_one_of),
+        ("at_most_one_of", &r.at_most_one_of),
+    ] {
+        if let Some(l) = list {
+            out.push_str(&format!("{key} = {}\n", q_list(&l.value)));
+        }
+    }
+    if let Some(a) = &r.assert {
+        out.push_str(&format!("assert = {}\n", render_condition(a)));
+    }
+    if let Some(s) = &r.source {
+        out.push_str(&format!("source = {}\n", q(s)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stated_constraints() {
+        let s = stated("可使用 数字、大小写字母、下划线_、短横线- 组成,长度在6-40个字符之间");
+        assert_eq!((s.min_length, s.max_length, s.charset.as_deref()), (Some(6), Some(40), Some("0-9A-Za-z_-")));
+        let s = stated("可使用次数,最少3次,最多15次");
+        assert_eq!((s.min_count, s.max_count), (Some(3), Some(15)));
+        assert!(stated("商品原价,单位为分").amount);
+        assert_eq!(rate_limit("20/s"), Some((20, false)));
+        assert_eq!(rate_limit("1000/min"), Some((17, true)));
+        assert_eq!(derive_id(Method::POST, "/v3/a/{id}/stock-bundles"), "create_stock_bundle");
+        assert!(path_matches("/v3/a/{id}/b", "/v3/a/123/b"));
+    }
+}

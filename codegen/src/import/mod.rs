@@ -1,0 +1,168 @@
+//! `cargo xtask import PAGE.txt`: a WeChat Pay doc page, as text copied from the site, to the
+//! spec TOML of its operation.
+//!
+//! ```text
+//! bytes --text--> lines --page--> Page (facts + page lines) --draft--> Draft (+ notes) --write--> TOML
+//!                                                     api-spec/ ---^          validated with api-spec/ --^
+//! ```
+//! Nothing is written unless the whole page was read and the draft loads and validates together
+//! with `api-spec/` (the draft replaces the operation, models and enums of the same names).
+//! Every fact that is not the page's own (inferred from an example, reused from api-spec) is
+//! marked in the TOML and listed in the report with its page line, as is every line the
+//! importer could not place and every disagreement with api-spec.
+
+pub mod draft;
+pub mod json;
+pub mod page;
+pub mod text;
+pub mod write;
+
+use crate::diagnostics::SourceFile;
+use std::fmt;
+use std::path::Path;
+
+/// What the command line adds to the page.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The page's doc id (`doc/v3/partner/<id>`), when the text has no URL with it.
+    pub doc_id: Option<String>,
+    /// The operation id, when api-spec has no operation with the page's method and path.
+    pub id: Option<String>,
+}
+
+/// A page that cannot be imported, with the page line at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    pub page: String,
+    /// 1-based; 0 when the problem is not on a page line (e.g. the draft does not validate).
+    pub line: usize,
+    pub message: String,
+}
+
+impl ImportError {
+    pub fn new(page: &str, line: usize, message: impl Into<String>) -> Self {
+        ImportError { page: page.to_owned(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.page, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.page, self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Why a fact of the draft is marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoteKind {
+    /// Derived by the importer (from an example value, from the wording).
+    Inferred,
+    /// Taken from api-spec because the page is silent.
+    Reused,
+    /// The page and api-spec disagree.
+    Conflict,
+    /// A page line the draft does not carry.
+    NotImported,
+}
+
+impl NoteKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            NoteKind::Inferred => "inferred",
+            NoteKind::Reused => "reused",
+            NoteKind::Conflict => "differs",
+            NoteKind::NotImported => "not imported",
+        }
+    }
+}
+
+/// One entry of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub line: usize,
+    pub kind: NoteKind,
+    pub message: String,
+}
+
+/// A page imported: the spec TOML and the report.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub page: String,
+    pub op_id: String,
+    pub toml: String,
+    pub notes: Vec<Note>,
+    /// The draft loaded and validated together with api-spec (for checks and tests).
+    pub ir: crate::ir::Ir,
+}
+
+impl Imported {
+    /// The report, one `page:line: kind: message` per note.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        for n in &self.notes {
+            out.push_str(&format!("{}:{}: {}: {}\n", self.page, n.line, n.kind.word(), n.message));
+        }
+        out
+    }
+}
+
+/// Imports one page. `spec` is the current api-spec (see [`crate::load::read_dir`]), used to
+/// fill gaps, to reference models instead of duplicating them, and to validate the draft.
+pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile]) -> Result<Imported, ImportError> {
+    let text = text::decode(page, bytes)?;
+    let parsed = page::parse(page, &text)?;
+    let mut loaded = crate::load::parse(spec.to_vec())
+        .map_err(|d| ImportError::new(page, 0, format!("api-spec does not load, fix it first:\n{d}")))?;
+    let (draft, notes) = {
+        let existing = draft::Existing { files: loaded.files.iter().map(|(_, s)| s).collect() };
+        draft::build(page, &parsed, opts, &existing)?
+    };
+    let header = format!(
+        "Imported by `cargo xtask import` from {page} ({}).\nReview every `inferred`, `reused` and `differs` comment, then move this file under api-spec/.",
+        parsed.title.value
+    );
+    let toml = write::toml(&draft, &header);
+
+    // Validate: the draft with api-spec, whose same-named definitions it replaces.
+    let models: Vec<&str> = draft.models.iter().map(|m| m.name.as_str()).collect();
+    let enums: Vec<&str> = draft.enums.iter().map(|e| e.name.as_str()).collect();
+    for (_, spec) in &mut loaded.files {
+        spec.operations.retain(|o| o.id.value != draft.op.id);
+        spec.models.retain(|m| !models.contains(&m.name.value.as_str()));
+        spec.enums.retain(|e| !enums.contains(&e.name.value.as_str()));
+    }
+    let draft_name = format!("{}.toml (draft)", draft.op.id);
+    let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.clone())])
+        .map_err(|d| ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}")))?;
+    loaded.files.extend(ours.files);
+    let ir = crate::lower::lower(&loaded).map_err(|d| {
+        // The page's disagreements with api-spec usually explain why.
+        let differs: String = notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Conflict)
+            .map(|n| format!("\n{page}:{}: differs: {}", n.line, n.message))
+            .collect();
+        ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}{differs}"))
+    })?;
+    Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes, ir })
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same directory, renamed
+/// over the target, so a reader sees the old file or the whole new one, never a part.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<(), String> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "draft".to_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("{}: {e}", path.display()));
+    }
+    Ok(())
+}
