@@ -6,12 +6,14 @@
 //! [`generate`] runs the whole pipeline; [`check`] stops after validation.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod openapi;
 pub mod spec;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};

@@ -2,6 +2,9 @@
 
 use std::path::Path;
 
+pub mod openapi;
+pub mod spec_diff;
+
 /// Write files, or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -13,7 +16,8 @@ const REGENERATE: &str = "run `cargo xtask codegen` and commit the result";
 
 /// Generates the client crate's files from `api-spec/`.
 pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
-    let files = codegen::generate(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    let ir = codegen::load_ir(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    let files = codegen::emit::emit(&ir);
     let mut stale = Vec::new();
     for file in &files {
         let rel = format!("{}/{}", file.crate_dir, file.path);
@@ -27,6 +31,9 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
             Mode::Write => std::fs::remove_file(root.join(&orphan)).map_err(|e| format!("{orphan}: {e}"))?,
             Mode::Check => stale.push(format!("{orphan} is no longer generated")),
         }
+    }
+    if mode == Mode::Write {
+        println!("{}", spec_diff::summary_line(root, &ir));
     }
     report(stale, REGENERATE)
 }
@@ -52,7 +59,7 @@ pub fn validate(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn report(stale: Vec<String>, fix: &str) -> Result<(), String> {
+pub(crate) fn report(stale: Vec<String>, fix: &str) -> Result<(), String> {
     if stale.is_empty() { Ok(()) } else { Err(format!("{}\n{fix}", stale.join("\n"))) }
 }
 
