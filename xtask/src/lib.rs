@@ -14,7 +14,8 @@ pub enum Mode {
 
 const REGENERATE: &str = "run `cargo xtask codegen` and commit the result";
 
-/// Generates the client crate's files from `api-spec/`.
+/// Generates the client crate's files (and `api-spec/openapi.json`) from `api-spec/`, then
+/// prints the spec's changes against `HEAD` in one line.
 pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
     let ir = codegen::load_ir(&root.join("api-spec")).map_err(|d| d.to_string())?;
     let files = codegen::emit::emit(&ir);
@@ -32,6 +33,7 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
             Mode::Check => stale.push(format!("{orphan} is no longer generated")),
         }
     }
+    stale.extend(openapi::ensure_openapi(root, &ir, mode)?);
     if mode == Mode::Write {
         println!("{}", spec_diff::summary_line(root, &ir));
     }
