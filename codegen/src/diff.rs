@@ -20,8 +20,8 @@
 //! [`assertion_text`]), so a new kind of condition or assertion only needs its words there.
 
 use crate::ir::{
-    AssertionIr, ConditionIr, EnumIr, ErrorIr, ExampleIr, FieldIr, FieldPath, Ir, ModelIr, NotificationIr,
-    OperationIr, RuleIr, TypeIr,
+    AssertionIr, ConditionIr, EnumIr, ErrorIr, ExampleIr, FieldIr, FieldPath, Ir, ModelIr, NotificationIr, OperationIr,
+    RuleIr, TypeIr,
 };
 use crate::spec::Presence;
 use serde::Serialize;
@@ -243,11 +243,7 @@ pub fn next_version(current: &str, bump: Bump) -> Option<String> {
 
 /// Compares two versions of the spec.
 pub fn diff(old: &Ir, new: &Ir) -> SpecDiff {
-    let mut d = Differ {
-        old_usage: usages(old),
-        new_usage: usages(new),
-        changes: Vec::new(),
-    };
+    let mut d = Differ { old_usage: usages(old), new_usage: usages(new), changes: Vec::new() };
     d.service(old, new);
     d.operations(&old.operations, &new.operations);
     d.models(&old.models, &new.models);
@@ -402,9 +398,8 @@ impl Differ {
         let mut renamed_to: BTreeMap<&str, &str> = BTreeMap::new();
         for o in old.iter().filter(|o| !new_by.contains_key(o.id.as_str())) {
             // The same endpoint under a new id is a rename, not a removal and an addition.
-            if let Some(n) = new
-                .iter()
-                .find(|n| !old_by.contains_key(n.id.as_str()) && n.method == o.method && n.path == o.path)
+            if let Some(n) =
+                new.iter().find(|n| !old_by.contains_key(n.id.as_str()) && n.method == o.method && n.path == o.path)
             {
                 renamed_to.insert(&o.id, &n.id);
             }
@@ -650,11 +645,17 @@ impl Differ {
             let field = format!("{subject}, field {}", f.wire);
             let detail = format!("new {} field ({})", presence_word(f.presence), type_text(&f.ty));
             let request = if f.presence == Presence::Required {
-                (Impact::Breaking, "a new required request field: requests without it are refused and `build()` names it as missing")
+                (
+                    Impact::Breaking,
+                    "a new required request field: requests without it are refused and `build()` names it as missing",
+                )
             } else {
                 (Impact::Compatible, "a new optional field; existing code is unaffected")
             };
-            let response = (Impact::Compatible, "a new response field; structs are `#[non_exhaustive]`, so existing code is unaffected");
+            let response = (
+                Impact::Compatible,
+                "a new response field; structs are `#[non_exhaustive]`, so existing code is unaffected",
+            );
             self.push_sided(usage, ChangeKind::Added, &field, detail, Sides { request, response });
         }
         for f in &o.fields {
@@ -696,7 +697,13 @@ impl Differ {
         if o.ty != n.ty {
             let detail = format!("type {} -> {}", type_text(&o.ty), type_text(&n.ty));
             if matches!((&o.ty, &n.ty), (TypeIr::Integer, TypeIr::Amount) | (TypeIr::Amount, TypeIr::Integer)) {
-                self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, "both are `i64`; documentation only");
+                self.push(
+                    Impact::Compatible,
+                    ChangeKind::Changed,
+                    subject,
+                    detail,
+                    "both are `i64`; documentation only",
+                );
             } else {
                 let c = "the Rust type of the field changes; code using it no longer compiles";
                 self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
@@ -728,11 +735,20 @@ impl Differ {
         let sides = match (o.presence, n.presence) {
             (a, b) if a == b => return,
             (Optional | Conditional, Required) => Sides {
-                request: (Impact::Breaking, "requests without it are now refused and `build()` names it as missing; the Rust field is no longer an `Option`"),
-                response: (Impact::Breaking, "the Rust field is no longer an `Option`; code reading it no longer compiles"),
+                request: (
+                    Impact::Breaking,
+                    "requests without it are now refused and `build()` names it as missing; the Rust field is no longer an `Option`",
+                ),
+                response: (
+                    Impact::Breaking,
+                    "the Rust field is no longer an `Option`; code reading it no longer compiles",
+                ),
             },
             (Required, _) => Sides {
-                request: (Impact::Breaking, "the Rust field becomes an `Option`; code setting it directly no longer compiles"),
+                request: (
+                    Impact::Breaking,
+                    "the Rust field becomes an `Option`; code setting it directly no longer compiles",
+                ),
                 response: (Impact::Breaking, "the Rust field becomes an `Option`; code reading it must handle `None`"),
             },
             (Optional, _) => Sides {
@@ -845,8 +861,14 @@ impl Differ {
             }
             for v in o.values.iter().filter(|v| !n.values.iter().any(|w| w.wire == v.wire)) {
                 let detail = format!("value {} removed", v.wire);
-                let request = (Impact::Breaking, "a value a user may send is gone: the variant no longer exists, code naming it no longer compiles");
-                let response = (Impact::Breaking, "the variant is gone (code naming it no longer compiles); the value now decodes as `Unknown`");
+                let request = (
+                    Impact::Breaking,
+                    "a value a user may send is gone: the variant no longer exists, code naming it no longer compiles",
+                );
+                let response = (
+                    Impact::Breaking,
+                    "the variant is gone (code naming it no longer compiles); the value now decodes as `Unknown`",
+                );
                 self.push_sided(usage, ChangeKind::Removed, &subject, detail, Sides { request, response });
             }
             for v in &o.values {
@@ -856,12 +878,24 @@ impl Differ {
                 }
             }
             if (&o.label, &o.description) != (&n.label, &n.description) {
-                self.push(Impact::Compatible, ChangeKind::Changed, &subject, "label or description changed".to_owned(), DOCS);
+                self.push(
+                    Impact::Compatible,
+                    ChangeKind::Changed,
+                    &subject,
+                    "label or description changed".to_owned(),
+                    DOCS,
+                );
             }
         }
         for (name, n) in new.iter().filter(|(name, _)| !old.contains_key(*name)) {
             let detail = format!("added ({} value{})", n.values.len(), plural(n.values.len()));
-            self.push(Impact::Compatible, ChangeKind::Added, &format!("enum {name}"), detail, &format!("new type `{name}`"));
+            self.push(
+                Impact::Compatible,
+                ChangeKind::Added,
+                &format!("enum {name}"),
+                detail,
+                &format!("new type `{name}`"),
+            );
         }
     }
 
@@ -873,7 +907,13 @@ impl Differ {
         }
         for code in a.difference(&b) {
             let c = "its `ErrorCode` variant is gone; code naming it no longer compiles (the code now arrives as `Unknown`)";
-            self.push(Impact::Breaking, ChangeKind::Removed, &format!("error code {code}"), "no longer documented anywhere".to_owned(), c);
+            self.push(
+                Impact::Breaking,
+                ChangeKind::Removed,
+                &format!("error code {code}"),
+                "no longer documented anywhere".to_owned(),
+                c,
+            );
         }
     }
 
@@ -911,9 +951,8 @@ fn renames<'a>(old: &'a [FieldIr], new: &'a [FieldIr]) -> Vec<(&'a str, &'a str)
     let added: Vec<&FieldIr> = new.iter().filter(|f| !old.iter().any(|g| g.wire == f.wire)).collect();
     let mut out: Vec<(&str, &str)> = Vec::new();
     for f in removed {
-        let twin = added
-            .iter()
-            .find(|g| g.label == f.label && g.ty == f.ty && !out.iter().any(|(_, to)| *to == g.wire));
+        let twin =
+            added.iter().find(|g| g.label == f.label && g.ty == f.ty && !out.iter().any(|(_, to)| *to == g.wire));
         if let Some(g) = twin {
             out.push((&f.wire, &g.wire));
         }

@@ -232,10 +232,7 @@ fn responses(op: &OperationIr, error_schema: &str) -> Value {
     }
     let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
     for e in &op.errors {
-        by_status
-            .entry(e.status)
-            .or_default()
-            .push(format!("- `{}`: {} ({})", e.code, e.description, e.solution));
+        by_status.entry(e.status).or_default().push(format!("- `{}`: {} ({})", e.code, e.description, e.solution));
     }
     for (status, rows) in by_status {
         out.insert(
@@ -252,7 +249,9 @@ fn responses(op: &OperationIr, error_schema: &str) -> Value {
 /// The doc examples of one kind as `examples` of a media type, keyed by their title.
 fn add_examples(media: &mut Value, examples: &[ExampleIr], kind: ExampleKind, status: Option<u16>) {
     let mut out = Map::new();
-    for e in examples.iter().filter(|e| e.kind == kind && (status.is_none() || e.status.is_none() || e.status == status)) {
+    for e in
+        examples.iter().filter(|e| e.kind == kind && (status.is_none() || e.status.is_none() || e.status == status))
+    {
         let Ok(value) = serde_json::from_str::<Value>(&e.json) else { continue };
         let mut key = e.title.clone();
         while out.contains_key(&key) {

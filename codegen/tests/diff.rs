@@ -82,7 +82,13 @@ fn a_new_required_request_field_is_breaking_and_needs_a_major_bump() {
         "coupon_type",
         "[[models.fields]]\nname = \"brand_id\"\ntype = \"string\"\npresence = \"required\"\nlabel = \"品牌\"",
     );
-    let c = assert_change(&d, Impact::Breaking, ChangeKind::Added, "model CreateCouponRequest, field brand_id", "new required field");
+    let c = assert_change(
+        &d,
+        Impact::Breaking,
+        ChangeKind::Added,
+        "model CreateCouponRequest, field brand_id",
+        "new required field",
+    );
     assert!(c.consequence.contains("refused"), "{c:?}");
     assert_eq!(d.bump(), Bump::Major);
     assert!(d.version_line("0.1.0").contains("0.1.0 -> 0.2.0"), "{}", d.version_line("0.1.0"));
@@ -94,7 +100,13 @@ fn a_new_optional_request_field_is_compatible() {
         "coupon_type",
         "[[models.fields]]\nname = \"tag\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"标签\"",
     );
-    assert_change(&d, Impact::Compatible, ChangeKind::Added, "model CreateCouponRequest, field tag", "new optional field");
+    assert_change(
+        &d,
+        Impact::Compatible,
+        ChangeKind::Added,
+        "model CreateCouponRequest, field tag",
+        "new optional field",
+    );
     assert_eq!(d.bump(), Bump::Minor);
     assert!(d.version_line("0.1.0").contains("0.1.0 -> 0.1.1"), "{}", d.version_line("0.1.0"));
 }
@@ -111,9 +123,16 @@ fn a_new_required_response_field_is_compatible() {
 
 #[test]
 fn optional_to_required_in_a_request_is_breaking() {
-    let from = "presence = \"optional\"\nlabel = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"percent_off\"";
+    let from =
+        "presence = \"optional\"\nlabel = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"percent_off\"";
     let d = diff_edit(from, &from.replacen("optional", "required", 1));
-    assert_change(&d, Impact::Breaking, ChangeKind::Changed, "model CreateCouponRequest, field remark", "optional -> required");
+    assert_change(
+        &d,
+        Impact::Breaking,
+        ChangeKind::Changed,
+        "model CreateCouponRequest, field remark",
+        "optional -> required",
+    );
 }
 
 #[test]
@@ -122,7 +141,13 @@ fn conditional_to_optional_in_a_request_is_a_loosening() {
         "presence = \"conditional\"\ncondition = \"coupon_type 为 DISCOUNT 时必填\"",
         "presence = \"optional\"",
     );
-    let c = assert_change(&d, Impact::Behaviour, ChangeKind::Changed, "model CreateCouponRequest, field percent_off", "conditional -> optional");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "model CreateCouponRequest, field percent_off",
+        "conditional -> optional",
+    );
     assert!(c.consequence.contains("loosened"), "{c:?}");
 }
 
@@ -153,7 +178,13 @@ fn a_changed_type_is_breaking() {
 #[test]
 fn a_tightened_request_constraint_is_a_behaviour_change() {
     let d = diff_edit("max_length = 40", "max_length = 32");
-    let c = assert_change(&d, Impact::Behaviour, ChangeKind::Changed, "model CreateCouponRequest, field out_request_no", "max_length 40 -> 32");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "model CreateCouponRequest, field out_request_no",
+        "max_length 40 -> 32",
+    );
     assert!(c.consequence.contains("tightened"), "{c:?}");
     assert_eq!(d.bump(), Bump::Minor);
 }
@@ -161,21 +192,37 @@ fn a_tightened_request_constraint_is_a_behaviour_change() {
 #[test]
 fn a_loosened_request_constraint_is_a_behaviour_change() {
     let d = diff_edit("min_length = 6", "min_length = 1");
-    let c = assert_change(&d, Impact::Behaviour, ChangeKind::Changed, "model CreateCouponRequest, field out_request_no", "min_length 6 -> 1");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "model CreateCouponRequest, field out_request_no",
+        "min_length 6 -> 1",
+    );
     assert!(c.consequence.contains("loosened"), "{c:?}");
 }
 
 #[test]
 fn a_narrower_charset_is_a_tightening() {
     let d = diff_edit("charset = \"0-9A-Za-z_-\"", "charset = \"0-9A-Z\"");
-    let c = assert_change(&d, Impact::Behaviour, ChangeKind::Changed, "model CreateCouponRequest, field out_request_no", "charset");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "model CreateCouponRequest, field out_request_no",
+        "charset",
+    );
     assert!(c.consequence.contains("tightened"), "{c:?}");
 }
 
 #[test]
 fn a_constraint_of_a_response_only_field_is_documentation() {
-    let d = diff_edit("label = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"amount\"", "label = \"备注\"\nmax_length = 10\n\n[[models.fields]]\nname = \"amount\"");
-    let c = assert_change(&d, Impact::Compatible, ChangeKind::Changed, "model Coupon, field remark", "max_length 20 -> 10");
+    let d = diff_edit(
+        "label = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"amount\"",
+        "label = \"备注\"\nmax_length = 10\n\n[[models.fields]]\nname = \"amount\"",
+    );
+    let c =
+        assert_change(&d, Impact::Compatible, ChangeKind::Changed, "model Coupon, field remark", "max_length 20 -> 10");
     assert!(c.consequence.contains("not validated"), "{c:?}");
 }
 
@@ -216,7 +263,13 @@ const RULE: &str = "[[models.rules]]\ndescription = \"折扣券必须填写折�
 fn a_new_rule_is_a_tightening() {
     let extra = "[[models.rules]]\ndescription = \"满减券不填折扣\"\nwhen = { field = \"coupon_type\", equals = \"NORMAL\" }\nforbid = [\"percent_off\"]\n";
     let d = diff_edit(RULE, &format!("{RULE}\n{extra}"));
-    let c = assert_change(&d, Impact::Behaviour, ChangeKind::Added, "model CreateCouponRequest", "new rule: when coupon_type = \"NORMAL\": forbid percent_off");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Added,
+        "model CreateCouponRequest",
+        "new rule: when coupon_type = \"NORMAL\": forbid percent_off",
+    );
     assert!(c.consequence.contains("tightened"), "{c:?}");
 }
 
@@ -272,7 +325,13 @@ body = \"Coupon\"
 fn a_new_operation_is_compatible_and_a_removed_one_breaking() {
     let with = format!("{BASE}{SECOND_OPERATION}");
     let added = diff(BASE, &with);
-    assert_change(&added, Impact::Compatible, ChangeKind::Added, "operation get_coupon", "added (GET /v3/coupons/{brand_id}/{coupon_id}");
+    assert_change(
+        &added,
+        Impact::Compatible,
+        ChangeKind::Added,
+        "operation get_coupon",
+        "added (GET /v3/coupons/{brand_id}/{coupon_id}",
+    );
     let removed = diff(&with, BASE);
     let c = assert_change(&removed, Impact::Breaking, ChangeKind::Removed, "operation get_coupon", "removed");
     assert!(c.consequence.contains("Client::get_coupon"), "{c:?}");
@@ -287,8 +346,19 @@ fn a_renamed_operation_is_one_breaking_change() {
 #[test]
 fn a_new_query_parameter_changes_the_call_signature() {
     let param = "[[operations.query_params]]\nname = \"channel\"";
-    let d = diff_edit(param, &format!("[[operations.query_params]]\nname = \"page\"\ntype = \"integer\"\npresence = \"optional\"\nlabel = \"页码\"\n\n{param}"));
-    let c = assert_change(&d, Impact::Breaking, ChangeKind::Added, "operation create_coupon", "new optional query parameter `page`");
+    let d = diff_edit(
+        param,
+        &format!(
+            "[[operations.query_params]]\nname = \"page\"\ntype = \"integer\"\npresence = \"optional\"\nlabel = \"页码\"\n\n{param}"
+        ),
+    );
+    let c = assert_change(
+        &d,
+        Impact::Breaking,
+        ChangeKind::Added,
+        "operation create_coupon",
+        "new optional query parameter `page`",
+    );
     assert!(c.consequence.contains("argument"), "{c:?}");
 }
 
@@ -297,7 +367,13 @@ fn a_new_rate_limit_is_a_behaviour_change() {
     let d = diff(&edit(BASE, "rate_limit = { per_second = 20, text = \"20/s\" }\n", ""), BASE);
     assert_change(&d, Impact::Behaviour, ChangeKind::Added, "operation create_coupon", "new rate limit 20/s");
     let tighter = diff_edit("per_second = 20, text = \"20/s\"", "per_second = 10, text = \"10/s\"");
-    let c = assert_change(&tighter, Impact::Behaviour, ChangeKind::Changed, "operation create_coupon", "rate limit 20/s -> 10/s");
+    let c = assert_change(
+        &tighter,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "operation create_coupon",
+        "rate limit 20/s -> 10/s",
+    );
     assert!(c.consequence.contains("tightened"), "{c:?}");
 }
 
@@ -324,7 +400,13 @@ fn an_error_code_documented_nowhere_any_more_is_breaking() {
 #[test]
 fn a_changed_example_is_compatible() {
     let d = diff_edit("\"value\": 100", "\"value\": 200");
-    assert_change(&d, Impact::Compatible, ChangeKind::Changed, "operation create_coupon", "request example \"请求示例\" changed");
+    assert_change(
+        &d,
+        Impact::Compatible,
+        ChangeKind::Changed,
+        "operation create_coupon",
+        "request example \"请求示例\" changed",
+    );
     assert_eq!(d.bump(), Bump::Patch);
 }
 
@@ -335,7 +417,11 @@ fn the_report_the_changelog_and_the_json_agree() {
     let new = edit(&edit(BASE, "max_length = 40", "max_length = 32"), "name = \"coupon_id\"", "name = \"id\"");
     let d = diff(BASE, &new);
     let report = d.report("HEAD", "0.3.1");
-    assert!(report.starts_with("Spec changes, HEAD -> working tree: 2 changes: 1 breaking, 1 behaviour change, 0 compatible"), "{report}");
+    assert!(
+        report
+            .starts_with("Spec changes, HEAD -> working tree: 2 changes: 1 breaking, 1 behaviour change, 0 compatible"),
+        "{report}"
+    );
     let breaking = report.find("Breaking (1)").expect("a breaking group");
     let behaviour = report.find("Behaviour changes (1)").expect("a behaviour group");
     assert!(breaking < behaviour, "the most severe group first:\n{report}");
