@@ -177,7 +177,7 @@ impl SpecDiff {
             }
             let _ = writeln!(out, "\n### {}\n", impact.heading());
             for c in group {
-                let _ = writeln!(out, "- {}: {}. {}", c.subject, c.detail, c.consequence);
+                let _ = writeln!(out, "- {}: {}. {}.", c.subject, c.detail, capitalised(&c.consequence));
             }
         }
         out
@@ -212,6 +212,11 @@ impl SpecDiff {
         text.push('\n');
         text
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn plural(n: usize) -> &'static str {
