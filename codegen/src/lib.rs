@@ -6,6 +6,7 @@
 //! [`generate`] runs the whole pipeline; [`check`] stops after validation.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod import;
@@ -13,6 +14,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod openapi;
 pub mod spec;
 pub mod validate_json;
 

@@ -20,21 +20,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. A client configured for it: the merchant's key signs, the sandbox's public key verifies.
     let client = sandbox.client_builder().build()?;
 
-    // 3. 创建商品券: the 场景4 example (多次优惠-单品-满减券). As printed, the page sends both
-    //    original_price and combo_package_list, which are 二选一 for a 单品券; the client says so
-    //    before sending anything, and so would the sandbox.
-    let mut as_printed = demo::product_coupon_request("MANY_SINGLE_NORMAL_20250101_004");
-    as_printed.display_info.combo_package_list = Some(vec![
-        ComboPackage::builder()
-            .name("套餐A")
-            .pick_count(2)
-            .choice_list([ComboPackageChoice::builder().name("鸡腿饭").price(2000).count(1)])
-            .build()?,
-    ]);
-    if let Err(violations) = as_printed.validate() {
-        println!("\nthe example as printed is refused before sending: {violations}");
-    }
+    // 3. 创建商品券: the 场景4 example (多次优惠-单品-满减券) as printed, with both original_price
+    //    and combo_package_list (the page's prose says 二选一; its example, like every official
+    //    SDK example, sends both, and so does this request). The client validates it before
+    //    sending, and the sandbox validates it again.
     let request = demo::product_coupon_request("MANY_SINGLE_NORMAL_20250101_004");
+    request.validate()?;
     let created = client.create_product_coupon(&request).await?;
     let first = created.stock_bundle.as_ref().map(|b| b.stock_bundle_id.as_str()).unwrap_or("-");
     println!(
@@ -98,6 +89,11 @@ fn summary(c: &ProductCouponEntity, stocks: &[StockEntity]) -> String {
     }
     if let Some(price) = c.display_info.original_price {
         out += &format!("  original price {}\n", money(price));
+    }
+    for combo in c.display_info.combo_package_list.iter().flatten() {
+        let choices: Vec<String> =
+            combo.choice_list.iter().map(|ch| format!("{} {} x{}", ch.name, money(ch.price), ch.count)).collect();
+        out += &format!("  套餐 {} (pick {}): {}\n", combo.name, combo.pick_count, choices.join(", "));
     }
     let mut bundle = None;
     for s in stocks {

@@ -605,10 +605,12 @@ impl Ctx<'_> {
             return Err(coupon_rule_refusal(format!("商品券 {product_coupon_id} 已失效，不能修改")));
         }
         let d = &body.display_info;
-        if coupon.scope == ProductCouponScope::Single && d.original_price.is_some() == d.combo_package_list.is_some() {
+        // At least one price form, as on creation: the docs' examples send both (see the spec's
+        // decision on DisplayInfo), so the sandbox is no stricter than that.
+        if coupon.scope == ProductCouponScope::Single && d.original_price.is_none() && d.combo_package_list.is_none() {
             return Err(ApiFailure::invalid(
                 "display_info.original_price",
-                "单品券（scope 为 SINGLE）须填写 original_price 与 combo_package_list 之一（二选一）",
+                "单品券（scope 为 SINGLE）须填写 original_price 或 combo_package_list",
             ));
         }
         let record = self.state.product_coupons.get_mut(product_coupon_id).expect("looked up above");

@@ -1,9 +1,9 @@
 //! Ready-made requests from the seed documents, for demos and downstream tests.
 //!
-//! * [`product_coupon_request`]: the 【多次优惠-单品-满减券】API请求示例 (场景4) product coupon,
-//!   with one change: the page sends both `original_price` and `combo_package_list`, which are
-//!   二选一 for a 单品券 (`scope = SINGLE`), so the request as printed is refused (by the client's
-//!   validation and by the sandbox); this one keeps `original_price` only.
+//! * [`product_coupon_request`]: the 【多次优惠-单品-满减券】API请求示例 (场景4) product coupon, as
+//!   printed: both `original_price` and `combo_package_list`, which the page's prose calls 二选一
+//!   for a 单品券 but which its own example and every official SDK example send together (the
+//!   spec requires at least one of them).
 //! * [`stock_bundle_request`]: the 添加商品券批次组 example, adapted to a 满减 coupon of `steps`
 //!   steps: one `normal_coupon_list` entry per step (the page shows one entry of each rule type)
 //!   and the weekly period only (the page shows `weekly_available_period` and
@@ -36,7 +36,19 @@ pub fn product_coupon_request(out_request_no: &str) -> CreateProductCouponReques
                 .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
                 .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
                 .detail_image_url_list(["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"])
-                .original_price(9900),
+                .original_price(9900)
+                .combo_package_list([ComboPackage::builder().name("套餐A").pick_count(2).choice_list([
+                    ComboPackageChoice::builder()
+                        .name("鸡腿饭")
+                        .price(2000)
+                        .count(1)
+                        .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/chicken"),
+                    ComboPackageChoice::builder()
+                        .name("牛肉饭")
+                        .price(2500)
+                        .count(1)
+                        .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/beef"),
+                ])]),
         )
         .stock_bundle(
             StockBundle::builder()

@@ -160,6 +160,7 @@ async fn validation_is_enforced_even_when_the_client_skips_it() {
     // Only a cross-field rule broken: INVALID_REQUEST (a 单品券 with neither price form).
     let mut no_price = demo::product_coupon_request("SEED_0002");
     no_price.display_info.original_price = None;
+    no_price.display_info.combo_package_list = None;
     let e = api_error(unchecked.create_product_coupon(&no_price).await);
     assert_eq!(e.code, ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("display_info.original_price: at least one of"), "{}", e.message);

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 pub mod import;
+pub mod openapi;
+pub mod spec_diff;
 
 /// Write files, or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,9 +15,11 @@ pub enum Mode {
 
 const REGENERATE: &str = "run `cargo xtask codegen` and commit the result";
 
-/// Generates the client crate's files from `api-spec/`.
+/// Generates the client crate's files (and `api-spec/openapi.json`) from `api-spec/`, then
+/// prints the spec's changes against `HEAD` in one line.
 pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
-    let files = codegen::generate(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    let ir = codegen::load_ir(&root.join("api-spec")).map_err(|d| d.to_string())?;
+    let files = codegen::emit::emit(&ir);
     let mut stale = Vec::new();
     for file in &files {
         let rel = format!("{}/{}", file.crate_dir, file.path);
@@ -29,6 +33,10 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<(), String> {
             Mode::Write => std::fs::remove_file(root.join(&orphan)).map_err(|e| format!("{orphan}: {e}"))?,
             Mode::Check => stale.push(format!("{orphan} is no longer generated")),
         }
+    }
+    stale.extend(openapi::ensure_openapi(root, &ir, mode)?);
+    if mode == Mode::Write {
+        println!("{}", spec_diff::summary_line(root, &ir));
     }
     report(stale, REGENERATE)
 }
@@ -54,7 +62,7 @@ pub fn validate(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn report(stale: Vec<String>, fix: &str) -> Result<(), String> {
+pub(crate) fn report(stale: Vec<String>, fix: &str) -> Result<(), String> {
     if stale.is_empty() { Ok(()) } else { Err(format!("{}\n{fix}", stale.join("\n"))) }
 }
 

@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask schema [--check]`,
-//! `cargo xtask check`, `cargo xtask import PAGE.txt`.
+//! `cargo xtask check`, `cargo xtask import PAGE.txt`, `cargo xtask diff [BASE] [--format json]`,
+//! `cargo xtask openapi [--check]`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +12,11 @@ commands:
   schema [--check]    write api-spec/spec.schema.json from the spec types
   check               validate api-spec/ and report every problem
   import PAGE.txt [--out FILE] [--doc-id ID] [--id OPERATION_ID]
-                      write the spec TOML of a doc page copied as text (default drafts/<id>.toml)";
+                      write the spec TOML of a doc page copied as text (default drafts/<id>.toml)
+  diff [BASE] [--format text|json]
+                      what changed in api-spec/ since BASE (a git ref, default HEAD, or a directory),
+                      each change's consequence for users, a changelog section and the version bump
+  openapi [--check]   write api-spec/openapi.json (OpenAPI 3.0.3) from the spec";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +29,9 @@ fn main() -> ExitCode {
             }
         };
     }
+    if args.first().map(String::as_str) == Some("diff") {
+        return diff(&args[1..]);
+    }
     let check = args.iter().any(|a| a == "--check");
     let unknown: Vec<&String> = args.iter().skip(1).filter(|a| *a != "--check").collect();
     if !unknown.is_empty() {
@@ -35,6 +43,7 @@ fn main() -> ExitCode {
         Some("codegen") => xtask::codegen(&root, mode(check)),
         Some("schema") => xtask::schema(&root, mode(check)),
         Some("check") => xtask::validate(&root),
+        Some("openapi") => xtask::openapi::openapi(&root, mode(check)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -42,6 +51,38 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `diff [BASE] [--format text|json]`.
+fn diff(args: &[String]) -> ExitCode {
+    let mut base = None;
+    let mut format = xtask::spec_diff::Format::Text;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => match rest.next().map(String::as_str) {
+                Some("json") => format = xtask::spec_diff::Format::Json,
+                Some("text") => format = xtask::spec_diff::Format::Text,
+                other => {
+                    eprintln!("--format takes `text` or `json`, not {other:?}\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            other if base.is_none() && !other.starts_with('-') => base = Some(other.to_owned()),
+            other => {
+                eprintln!("unknown argument {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let base = base.unwrap_or_else(|| "HEAD".to_owned());
+    match xtask::spec_diff::diff(&workspace_root(), &base, format) {
+        Ok(_) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE

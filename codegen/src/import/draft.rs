@@ -51,6 +51,8 @@ pub struct DExample {
     pub source: String,
     pub status: Option<u16>,
     pub text: String,
+    /// Why the example is known not to pass the spec's validation (carried over from api-spec).
+    pub expect_invalid: Option<String>,
     pub marks: Marks,
 }
 
@@ -427,20 +429,29 @@ pub fn build(
             format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title),
         );
     }
-    let mut examples: Vec<DExample> = page
-        .examples
-        .iter()
-        .filter(|e| e.json.is_some())
-        .map(|e| DExample {
+    let mut examples: Vec<DExample> = Vec::new();
+    for e in page.examples.iter().filter(|e| e.json.is_some()) {
+        // An example api-spec already knows to be invalid (a catalogue of alternatives, say)
+        // keeps its marker, or the draft would refuse the page's own example.
+        let known = old.and_then(|o| o.examples.iter().find(|x| x.title == e.title && x.kind == e.kind));
+        let (expect_invalid, marks) = match known.and_then(|x| x.expect_invalid.clone()) {
+            Some(why) => {
+                let m = cx.note(e.line, NoteKind::Reused, format!("expect_invalid of example {:?}: {why}", e.title));
+                (Some(why), vec![m])
+            }
+            None => (None, Vec::new()),
+        };
+        examples.push(DExample {
             kind: e.kind,
             format: e.format,
             title: e.title.clone(),
             source: source.clone(),
             status: e.status,
             text: e.text.clone(),
-            marks: Vec::new(),
-        })
-        .collect();
+            expect_invalid,
+            marks,
+        });
+    }
     if let Some(o) = old {
         for e in &o.examples {
             if !examples.iter().any(|x| x.title == e.title && x.kind == e.kind) {
@@ -456,6 +467,7 @@ pub fn build(
                     source: e.source.clone(),
                     status: e.status,
                     text: e.text.value.clone(),
+                    expect_invalid: e.expect_invalid.clone(),
                     marks: vec![m],
                 });
             }
@@ -584,6 +596,7 @@ fn to_spec_constraints(d: &DField) -> spec::Field {
         min_items: None,
         max_items: None,
         decision: None,
+        alternatives: None,
     }
 }
 
@@ -1390,7 +1403,21 @@ fn q_list(items: &[spec::Sp<String>]) -> String {
 }
 
 fn render_condition(c: &spec::Condition) -> String {
-    let mut parts = vec![format!("field = {}", q(&c.field.value))];
+    let list =
+        |cs: &[spec::Sp<spec::Condition>]| cs.iter().map(|c| render_condition(&c.value)).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if let Some(f) = &c.field {
+        parts.push(format!("field = {}", q(&f.value)));
+    }
+    if let Some(v) = &c.all {
+        parts.push(format!("all = [{}]", list(&v.value)));
+    }
+    if let Some(v) = &c.any {
+        parts.push(format!("any = [{}]", list(&v.value)));
+    }
+    if let Some(v) = &c.not {
+        parts.push(format!("not = {}", render_condition(&v.value.value)));
+    }
     if let Some(v) = &c.equals {
         parts.push(format!("equals = {}", q(&v.value)));
     }

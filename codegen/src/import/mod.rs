@@ -17,7 +17,8 @@ pub mod page;
 pub mod text;
 pub mod write;
 
-use crate::diagnostics::SourceFile;
+use crate::diagnostics::{Diagnostics, SourceFile};
+use crate::spec::ExampleKind;
 use std::fmt;
 use std::path::Path;
 
@@ -118,7 +119,7 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
     let parsed = page::parse(page, &text)?;
     let mut loaded = crate::load::parse(spec.to_vec())
         .map_err(|d| ImportError::new(page, 0, format!("api-spec does not load, fix it first:\n{d}")))?;
-    let (draft, notes) = {
+    let (mut draft, mut notes) = {
         let existing = draft::Existing { files: loaded.files.iter().map(|(_, s)| s).collect() };
         draft::build(page, &parsed, opts, &existing)?
     };
@@ -126,21 +127,51 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
         "Imported by `cargo xtask import` from {page} ({}).\nReview every `inferred`, `reused` and `differs` comment, then move this file under api-spec/.",
         parsed.title.value
     );
-    let toml = write::toml(&draft, &header);
 
     // Validate: the draft with api-spec, whose same-named definitions it replaces.
-    let models: Vec<&str> = draft.models.iter().map(|m| m.name.as_str()).collect();
-    let enums: Vec<&str> = draft.enums.iter().map(|e| e.name.as_str()).collect();
+    let models: Vec<String> = draft.models.iter().map(|m| m.name.clone()).collect();
+    let enums: Vec<String> = draft.enums.iter().map(|e| e.name.clone()).collect();
     for (_, spec) in &mut loaded.files {
         spec.operations.retain(|o| o.id.value != draft.op.id);
-        spec.models.retain(|m| !models.contains(&m.name.value.as_str()));
-        spec.enums.retain(|e| !enums.contains(&e.name.value.as_str()));
+        spec.models.retain(|m| !models.contains(&m.name.value));
+        spec.enums.retain(|e| !enums.contains(&e.name.value));
     }
     let draft_name = format!("{}.toml (draft)", draft.op.id);
-    let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.clone())])
-        .map_err(|d| ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}")))?;
-    loaded.files.extend(ours.files);
-    let ir = crate::lower::lower(&loaded).map_err(|d| {
+    let files_before = loaded.files.len();
+    let mut validate = |toml: &str| -> Result<Result<crate::ir::Ir, Diagnostics>, ImportError> {
+        let ours = crate::load::parse(vec![SourceFile::new(draft_name.clone(), toml.to_owned())]).map_err(|d| {
+            ImportError::new(page, 0, format!("the draft is not valid spec TOML (an importer bug):\n{d}"))
+        })?;
+        loaded.files.truncate(files_before);
+        loaded.files.extend(ours.files);
+        Ok(crate::lower::lower(&loaded))
+    };
+    let mut toml = write::toml(&draft, &header);
+    let mut lowered = validate(&toml)?;
+    // A page whose own request example breaks the page's rules (a catalogue showing every
+    // alternative at once, say) still imports: the example is marked for the reviewer, who
+    // decides whether the example or the rule is wrong.
+    if let Err(d) = &lowered
+        && let Some(broken) = broken_examples(d)
+    {
+        for e in draft.op.examples.iter_mut().filter(|e| e.kind == ExampleKind::Request && broken.contains(&e.title)) {
+            let why = format!(
+                "the page's own example breaks the spec's validation (review: a catalogue of alternatives, or a rule stricter than the server?): {}",
+                broken_message(d, &e.title)
+            );
+            let line = parsed.examples.iter().find(|p| p.title == e.title).map_or(0, |p| p.line);
+            notes.push(Note {
+                line,
+                kind: NoteKind::Inferred,
+                message: format!("expect_invalid on example {:?}: {why}", e.title),
+            });
+            e.marks.push(format!("inferred: {why}"));
+            e.expect_invalid = Some(why);
+        }
+        toml = write::toml(&draft, &header);
+        lowered = validate(&toml)?;
+    }
+    let ir = lowered.map_err(|d| {
         // The page's disagreements with api-spec usually explain why.
         let differs: String = notes
             .iter()
@@ -150,6 +181,28 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
         ImportError::new(page, 0, format!("the draft does not validate together with api-spec:\n{d}{differs}"))
     })?;
     Ok(Imported { page: page.to_owned(), op_id: draft.op.id, toml, notes, ir })
+}
+
+/// The titles of the request examples the diagnostics say break validation, when that is all
+/// they say (any other problem is the draft's, and is reported as is).
+fn broken_examples(d: &Diagnostics) -> Option<Vec<String>> {
+    let titles: Option<Vec<String>> = d.0.iter().map(|diag| example_title(&diag.message)).collect();
+    titles.filter(|t| !t.is_empty())
+}
+
+/// `request example "TITLE" breaks ...` -> `TITLE`.
+fn example_title(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("request example ")?;
+    let (quoted, tail) = rest.split_once(" breaks ")?;
+    let _ = tail;
+    serde_json::from_str::<String>(quoted).ok()
+}
+
+fn broken_message(d: &Diagnostics, title: &str) -> String {
+    d.0.iter()
+        .find(|diag| example_title(&diag.message).as_deref() == Some(title))
+        .map(|diag| diag.message.clone())
+        .unwrap_or_default()
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, renamed

@@ -120,6 +120,9 @@ fn example(out: &mut String, e: &DExample) {
     if let Some(s) = e.status {
         let _ = writeln!(out, "status = {s}");
     }
+    if let Some(why) = &e.expect_invalid {
+        let _ = writeln!(out, "expect_invalid = {}", q(why));
+    }
     let _ = writeln!(out, "text = {}", verbatim(&e.text));
 }
 
