@@ -5,6 +5,7 @@ use std::path::Path;
 pub mod import;
 pub mod openapi;
 pub mod spec_diff;
+pub mod update;
 
 /// Write files, or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask schema [--check]`,
 //! `cargo xtask check`, `cargo xtask import PAGE.txt`, `cargo xtask diff [BASE] [--format json]`,
-//! `cargo xtask openapi [--check]`.
+//! `cargo xtask openapi [--check]`, `cargo xtask update [PAGE.txt ...]`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,12 +16,24 @@ commands:
   diff [BASE] [--format text|json]
                       what changed in api-spec/ since BASE (a git ref, default HEAD, or a directory),
                       each change's consequence for users, a changelog section and the version bump
-  openapi [--check]   write api-spec/openapi.json (OpenAPI 3.0.3) from the spec";
+  openapi [--check]   write api-spec/openapi.json (OpenAPI 3.0.3) from the spec
+  update [PAGE.txt ...] [--doc-id ID]
+                      the whole loop: import each changed page into drafts/ and show what adopting it
+                      changes, regenerate, then the report, changelog and version bump against HEAD";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "import") {
         return match xtask::import::run(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().is_some_and(|a| a == "update") {
+        return match xtask::update::run(&workspace_root(), &args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("{message}");
