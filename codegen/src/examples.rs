@@ -34,31 +34,35 @@ pub fn extract_json(format: ExampleFormat, text: &str) -> Result<String, (usize,
 fn strip_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        let mut in_string = false;
-        let mut escaped = false;
-        let mut cut = line.len();
-        for (i, c) in line.char_indices() {
-            if in_string {
-                match (escaped, c) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => in_string = false,
-                    _ => {}
-                }
-            } else if c == '"' {
-                in_string = true;
-            } else if c == '#' {
-                cut = i;
-                break;
-            }
-        }
-        let kept = line[..cut].trim_end();
-        out.push_str(kept);
+        let cut = comment_start(line).unwrap_or(line.len());
+        out.push_str(line.get(..cut).unwrap_or(line).trim_end());
         if line.ends_with('\n') {
             out.push('\n');
         }
     }
     out
+}
+
+/// The byte offset of the `#` that starts a line's comment in a curl example, if any: the first
+/// `#` outside a JSON string (`"#ff5733"` is a value, not a comment).
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            return Some(i);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

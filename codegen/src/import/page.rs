@@ -818,22 +818,8 @@ fn curl_facts(page: &str, ex: &PageExample, out: &mut Page) -> Result<(), Import
 fn comments_by_line(ex: &PageExample) -> std::collections::BTreeMap<usize, String> {
     let mut out = std::collections::BTreeMap::new();
     for (n, l) in ex.text.lines().enumerate() {
-        let mut in_string = false;
-        let mut escaped = false;
-        for (i, c) in l.char_indices() {
-            if in_string {
-                match (escaped, c) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => in_string = false,
-                    _ => {}
-                }
-            } else if c == '"' {
-                in_string = true;
-            } else if c == '#' {
-                out.insert(ex.line + n, text::normalize(l.get(i + 1..).unwrap_or("")));
-                break;
-            }
+        if let Some(i) = crate::examples::comment_start(l) {
+            out.insert(ex.line + n, text::normalize(l.get(i + 1..).unwrap_or("")));
         }
     }
     out
