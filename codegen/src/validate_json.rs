@@ -63,8 +63,15 @@ impl Schema<'_> {
             }
             (TypeIr::Integer | TypeIr::Amount, Value::Number(n)) => match n.as_i64() {
                 Some(n) => {
+                    // Worded as the generated validation words it (`Violations::check_range`).
+                    let bounds = match (c.min, c.max) {
+                        (Some(lo), Some(hi)) => format!("{lo}..={hi}"),
+                        (Some(lo), None) => format!(">= {lo}"),
+                        (None, Some(hi)) => format!("<= {hi}"),
+                        (None, None) => String::new(),
+                    };
                     if c.min.is_some_and(|m| n < m) || c.max.is_some_and(|m| n > m) {
-                        push(format!("must be within {:?}..={:?}, got {n}", c.min, c.max));
+                        push(format!("must be {bounds}, got {n}"));
                     }
                 }
                 None => push(format!("{n} is not an integer")),

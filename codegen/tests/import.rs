@@ -520,3 +520,18 @@ fn example_keys_missing_from_the_table_are_added_and_marked() {
         "{report}"
     );
 }
+
+#[test]
+fn an_example_that_breaks_the_pages_own_constraint_is_imported_marked_for_review() {
+    // The page says 最少5次 and its example sends 3: which one is wrong is for a reviewer, so the
+    // draft keeps both, marks the example expect_invalid and says so in the report.
+    let page = text("example-bundle.txt").replace("最少2次,最多10次", "最少5次,最多10次");
+    let imported = run("bundle-min5.txt", page.as_bytes(), &opts(Some("9990000002"), Some("create_demo_bundle")));
+    let op = imported.ir.operations.iter().find(|o| o.id == "create_demo_bundle").expect("imported");
+    let example = op.examples.iter().find(|e| e.kind == codegen::spec::ExampleKind::Request).expect("the example");
+    let why = example.expect_invalid.as_deref().expect("marked");
+    assert!(why.contains("bundle_info.count"), "{why}");
+    assert!(imported.toml.contains("expect_invalid = "), "{}", imported.toml);
+    let inferred = notes(&imported, NoteKind::Inferred);
+    assert!(inferred.iter().any(|n| n.contains(": expect_invalid on example")), "{inferred:#?}");
+}
