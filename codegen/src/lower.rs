@@ -359,7 +359,11 @@ impl Cx {
                 Some((file, f.name.span.clone()))
             });
             let Some((file, span)) = place else { continue };
-            let target = models.get(&model).and_then(|m| m.fields.iter().find(|f| f.wire == wire)).and_then(|f| by_value(&f.ty)).map_or("", |(to, _)| to);
+            let target = models
+                .get(&model)
+                .and_then(|m| m.fields.iter().find(|f| f.wire == wire))
+                .and_then(|f| by_value(&f.ty))
+                .map_or("", |(to, _)| to);
             match why {
                 "required" => {
                     self.diags
@@ -1106,7 +1110,9 @@ impl Cx {
         let mut fields = Vec::new();
         for name in &a.fields.value {
             match model.fields.iter().find(|f| f.wire == name.value) {
-                Some(f) if f.ty == TypeIr::String && f.is_option() => fields.push(AccessorField { rust: f.rust.clone(), wire: f.wire.clone() }),
+                Some(f) if f.ty == TypeIr::String && f.is_option() => {
+                    fields.push(AccessorField { rust: f.rust.clone(), wire: f.wire.clone() })
+                }
                 Some(_) => {
                     self.diags
                         .error(file, name.span.clone(), format!("accessor `{}`: `{}` must be an optional string field", a.name.value, name.value))
@@ -1332,7 +1338,10 @@ impl Cx {
             segments: segments?,
             merchants: op.merchants.clone(),
             preconditions: op.preconditions.clone(),
-            rate_limit: op.rate_limit.as_ref().map(|r| RateLimitIr { per_second: r.per_second.value, text: r.text.clone() }),
+            rate_limit: op
+                .rate_limit
+                .as_ref()
+                .map(|r| RateLimitIr { per_second: r.per_second.value, text: r.text.clone() }),
             path_params,
             query_params,
             request_body,

@@ -86,14 +86,22 @@ fn builder(m: &ModelIr) -> TokenStream {
     let slots = m.fields.iter().map(|f| {
         let id = types::rust(&f.rust);
         let ty = slot_type(&f.ty);
-        let ty = if f.boxed { quote! { ::std::boxed::Box<#ty> } } else { ty };
+        let ty = if f.boxed {
+            quote! { ::std::boxed::Box<#ty> }
+        } else {
+            ty
+        };
         quote! { #id: ::core::option::Option<#ty>, }
     });
     let setters = m.fields.iter().map(|f| {
         let id = types::rust(&f.rust);
         let setter = setter_ident(f);
         let (input, convert) = setter_input(&f.ty);
-        let convert = if f.boxed { quote! { ::std::boxed::Box::new(#convert) } } else { convert };
+        let convert = if f.boxed {
+            quote! { ::std::boxed::Box::new(#convert) }
+        } else {
+            convert
+        };
         let doc = docs::attrs(&docs::field(f));
         quote! {
             #doc

@@ -29,7 +29,11 @@ pub fn builder_ident(model: &str) -> Ident {
 /// leads back to its own model.
 pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
     let ty = rust_type(&f.ty);
-    if f.boxed { quote! { ::std::boxed::Box<#ty> } } else { ty }
+    if f.boxed {
+        quote! { ::std::boxed::Box<#ty> }
+    } else {
+        ty
+    }
 }
 
 /// The Rust type of a value (without the `Option` of an optional field).
