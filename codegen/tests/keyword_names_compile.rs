@@ -687,8 +687,9 @@ fn models_containing_each_other_build_round_trip_and_validate() {
 #[test]
 fn recursive_fields_are_boxed_and_lists_are_not() {
     let out = support::generate(&[("spec.toml", RECURSIVE)]);
-    // Whitespace removed: the formatter breaks long types over lines.
+    // Whitespace and trailing commas removed: the formatter breaks long types over lines.
     let models: String = support::file(&out, "src/generated/models.rs").split_whitespace().collect();
+    let models = models.replace(",>", ">");
     let models = models.as_str();
     assert!(
         models.contains("pubchild:::core::option::Option<::std::boxed::Box<crate::generated::models::Node>>"),
