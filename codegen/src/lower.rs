@@ -183,6 +183,15 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
     })
 }
 
+/// A cycle of models the generator cannot turn into Rust.
+#[derive(Clone, Copy)]
+enum Unbuildable {
+    /// Every field on the cycle is required: no value of these models is finite.
+    AllRequired,
+    /// Every field on the cycle has several shapes: their enums would hold each other unboxed.
+    AllShapes,
+}
+
 /// How a field holds another model by value (not through a list, which has its own heap).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ByValue {
@@ -330,7 +339,7 @@ impl Cx {
         let required = graph_of(&|f, kind| kind == ByValue::Model && !f.is_option());
         let shapes = graph_of(&|_, kind| kind == ByValue::Alternatives);
         let mut boxed: Vec<(String, String)> = Vec::new();
-        let mut problems: Vec<(String, String, &'static str)> = Vec::new();
+        let mut problems: Vec<(String, String, Unbuildable)> = Vec::new();
         for m in models.values() {
             for f in &m.fields {
                 let Some((to, kind)) = by_value(&f.ty) else { continue };
@@ -341,9 +350,9 @@ impl Cx {
                     boxed.push((m.name.clone(), f.wire.clone()));
                 }
                 if kind == ByValue::Model && !f.is_option() && in_cycle(&required, &m.name, to) {
-                    problems.push((m.name.clone(), f.wire.clone(), "required"));
+                    problems.push((m.name.clone(), f.wire.clone(), Unbuildable::AllRequired));
                 } else if kind == ByValue::Alternatives && in_cycle(&shapes, &m.name, to) {
-                    problems.push((m.name.clone(), f.wire.clone(), "shapes"));
+                    problems.push((m.name.clone(), f.wire.clone(), Unbuildable::AllShapes));
                 }
             }
         }
@@ -365,18 +374,18 @@ impl Cx {
                 .and_then(|f| by_value(&f.ty))
                 .map_or("", |(to, _)| to);
             match why {
-                "required" => {
+                Unbuildable::AllRequired => {
                     self.diags
                         .error(
                             file,
                             span,
                             format!(
-                                "model `{model}`: required field `{wire}` holds `{target}`, which leads back to `{model}` through required fields only, so no value of it can end"
+                                "model `{model}`: required field `{wire}` holds `{target}`, which leads back to `{model}` through required fields only, so no finite value exists"
                             ),
                         )
                         .hint("make a field on the cycle optional, or a list");
                 }
-                _ => {
+                Unbuildable::AllShapes => {
                     self.diags
                         .error(
                             file,

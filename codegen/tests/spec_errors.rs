@@ -1340,3 +1340,29 @@ label = "左"
     .unwrap_or_else(|d| panic!("the spec is valid:\n{d}"));
     assert!(ir.models["Left"].fields[0].boxed && ir.models["Right"].fields[0].boxed);
 }
+
+#[test]
+fn a_cycle_through_fields_of_several_shapes_only_is_rejected() {
+    let d = the_problem(&[(
+        "models/code.toml",
+        r#"[[models]]
+name = "Code"
+
+[[models.fields]]
+name = "code"
+type = "string"
+presence = "required"
+label = "券码"
+
+[[models.fields]]
+name = "next"
+type = "object"
+ref = "Code"
+presence = "optional"
+label = "下一个"
+alternatives = { name = "NextCode", types = ["string"], key = "code" }
+"#,
+    )]);
+    assert_eq!(place(&d), "models/code.toml:11:8", "{d}");
+    assert!(d.message.contains("field `next` of several shapes holds `Code`"), "{d}");
+}

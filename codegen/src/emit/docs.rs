@@ -1,4 +1,6 @@
-//! Rustdoc text from the spec: labels, descriptions, constraints, enum meanings.
+//! Rustdoc text from the spec: labels, descriptions, constraints, enum meanings. The docs are
+//! for users of the crate; maintainers' notes (`decision`, `decisions`, example `source`) stay
+//! in the spec and are never emitted.
 
 use crate::ir::{Constraints, FieldIr, TypeIr};
 use crate::spec::Presence;
