@@ -199,6 +199,39 @@ mod tests {
         assert_eq!(flag("_"), "param");
     }
 
+    fn param(wire: &str) -> FieldIr {
+        FieldIr {
+            wire: wire.to_owned(),
+            rust: field_ident(wire),
+            ty: crate::ir::TypeIr::String,
+            presence: crate::spec::Presence::Required,
+            condition: None,
+            label: wire.to_owned(),
+            description: None,
+            example: None,
+            constraints: crate::ir::Constraints::default(),
+            decision: None,
+            boxed: false,
+        }
+    }
+
+    #[test]
+    fn operation_names_are_derived_once_without_raw_prefixes() {
+        let names = operation("match", &[param("type"), param("id")], &[param("id"), param("body")], true);
+        assert_eq!(names.call, RustIdent { name: "match".to_owned(), raw: true });
+        assert_eq!(names.validator, RustIdent::plain("validate_match"));
+        assert_eq!(names.stream, Some(RustIdent::plain("match_stream")));
+        assert_eq!(names.meta, RustIdent::plain("MATCH"));
+        assert_eq!(names.variant, RustIdent::plain("Match"));
+        assert_eq!(names.command, "match");
+        let shown = |ids: &[RustIdent]| ids.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(shown(&names.args.path), ["r#type", "id"]);
+        assert_eq!(shown(&names.args.query), ["id_query", "body"]);
+        assert_eq!(names.args.body, RustIdent::plain("body_request"));
+        assert_eq!(names.flags, ["type", "id", "id-query", "body-query"]);
+        assert_eq!(operation("list_items", &[], &[], false).stream, None);
+    }
+
     #[test]
     fn pascal_handles_screaming_and_mixed() {
         assert_eq!(pascal("PROGRESSIVE_BUNDLE"), "ProgressiveBundle");
