@@ -280,7 +280,7 @@ impl Usage {
 /// The models of an operation's successful responses. The one place that reads the response
 /// shape, so a change of that shape in the IR is adapted here only.
 pub fn response_models(op: &OperationIr) -> Vec<&str> {
-    op.response.as_ref().and_then(|(_, body)| body.as_deref()).into_iter().collect()
+    op.response_model().into_iter().collect()
 }
 
 /// The usage of every model and enum reachable from an operation or notification.
@@ -453,13 +453,14 @@ impl Differ {
             let c = "the call returns a different type; code using the result no longer compiles";
             self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
         }
-        let status = |op: &OperationIr| op.response.as_ref().map(|(s, _)| *s);
+        let status = |op: &OperationIr| op.response.as_ref().map(|r| r.status);
         if status(o) != status(n) {
             let detail = format!("success status {} -> {}", opt_num(status(o)), opt_num(status(n)));
             let c = "a response with the old status is no longer treated as success";
             self.push(Impact::Behaviour, ChangeKind::Changed, subject, detail, c);
         }
-        self.rate_limit(subject, o.rate_limit.as_ref(), n.rate_limit.as_ref());
+        let limit = |op: &OperationIr| op.rate_limit.as_ref().map(|r| (r.per_second, r.text.clone()));
+        self.rate_limit(subject, limit(o).as_ref(), limit(n).as_ref());
         self.pagination(subject, o, n);
         self.upload(subject, o, n);
         self.errors(subject, &o.errors, &n.errors);
@@ -792,14 +793,15 @@ impl Differ {
             let detail = format!("{name} {} -> {}", opt_num(before), opt_num(after));
             self.constraint(subject, detail, tightened, before.is_none(), usage);
         }
-        let charset = |c: &crate::ir::Constraints| c.charset.as_ref().map(|(_, text)| text.clone());
+        let charset = |c: &crate::ir::Constraints| c.charset.as_ref().map(|cs| cs.text.clone());
         let (before, after) = (charset(a), charset(b));
         if before != after {
             let tightened = match (&a.charset, &b.charset) {
                 (None, Some(_)) => true,
                 (Some(_), None) => false,
                 // Stricter unless every old range is still allowed.
-                (Some((old, _)), Some((new, _))) => {
+                (Some(old), Some(new)) => {
+                    let (old, new) = (&old.ranges, &new.ranges);
                     !old.iter().all(|(lo, hi)| new.iter().any(|(nlo, nhi)| nlo <= lo && hi <= nhi))
                 }
                 (None, None) => false,

@@ -2,7 +2,41 @@
 //! identifiers chosen. Emitters read only this, never the raw spec.
 
 use crate::spec::{ExampleKind, Method, Presence};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A Rust identifier chosen for a spec name: the bare name, and whether it is a keyword that
+/// must be written raw (`r#type`). Emitters never parse `r#` back out of a string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RustIdent {
+    /// The name without any `r#` prefix: what serde and rustdoc see.
+    pub name: String,
+    pub raw: bool,
+}
+
+impl RustIdent {
+    /// A name that is not a keyword.
+    pub fn plain(name: impl Into<String>) -> Self {
+        RustIdent { name: name.into(), raw: false }
+    }
+
+    /// The bare name (`type` for `r#type`).
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// A name derived from this one (`validate_{}`), never a keyword, so never raw.
+    pub fn derived(&self, make: impl FnOnce(&str) -> String) -> RustIdent {
+        RustIdent::plain(make(&self.name))
+    }
+}
+
+/// As written in Rust source (`r#type`), for messages.
+impl fmt::Display for RustIdent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.raw { write!(f, "r#{}", self.name) } else { f.write_str(&self.name) }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Ir {
@@ -18,6 +52,46 @@ pub struct Ir {
     pub notifications: Vec<NotificationIr>,
     /// Enums of fields documented in several shapes, by name.
     pub alternatives: BTreeMap<String, AlternativesIr>,
+    /// Models whose validation can find something (constraints, rules, enums, date-times, or
+    /// a nested model in this set); the others get an empty `Validate` and are not descended into.
+    pub validated_models: BTreeSet<String>,
+}
+
+impl Ir {
+    /// Whether validating a value of model `name` can find anything.
+    pub fn needs_validation(&self, name: &str) -> bool {
+        self.validated_models.contains(name)
+    }
+}
+
+/// Models whose validation can find something: constraints, rules, enums, date-times, or a
+/// nested model that needs validation (a fixed point, so recursive models are fine).
+pub fn validated_models(models: &BTreeMap<String, ModelIr>) -> BTreeSet<String> {
+    let mut needs = BTreeSet::new();
+    loop {
+        let before = needs.len();
+        for m in models.values() {
+            if !m.rules.is_empty() || m.fields.iter().any(|f| type_needs(&f.ty, &f.constraints, &needs)) {
+                needs.insert(m.name.clone());
+            }
+        }
+        if needs.len() == before {
+            return needs;
+        }
+    }
+}
+
+/// Whether checking a value of type `ty` with constraints `c` can find anything, given the
+/// models known to need validation.
+pub fn type_needs(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> bool {
+    !c.is_empty()
+        || match ty {
+            TypeIr::DateTime | TypeIr::Enum(_) => true,
+            TypeIr::Model(name) => needs.contains(name),
+            TypeIr::Alternatives(alt) => needs.contains(&alt.model),
+            TypeIr::Array(inner) => type_needs(inner, &Constraints::default(), needs),
+            TypeIr::String | TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean => false,
+        }
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +110,7 @@ pub struct NotificationIr {
 /// A response field used by pagination.
 #[derive(Debug, Clone)]
 pub struct ResponseField {
-    pub rust: String,
+    pub rust: RustIdent,
     pub optional: bool,
 }
 
@@ -75,6 +149,7 @@ pub struct ModelIr {
     pub description: Option<String>,
     pub fields: Vec<FieldIr>,
     pub rules: Vec<RuleIr>,
+    /// Maintainers' notes on the transcription; never in the generated docs.
     pub decisions: Vec<String>,
     pub accessors: Vec<AccessorIr>,
 }
@@ -102,28 +177,50 @@ pub struct AlternativesIr {
     pub model: String,
     /// The scalar shapes (`String`, `Integer`, `Boolean`), in spec order.
     pub others: Vec<TypeIr>,
-    /// The model's string field a bare string stands for: its Rust name and whether it is optional.
-    pub key: Option<(String, bool)>,
-    /// The field's label and decision, for the enum's docs.
+    /// The model's string field a bare string stands for.
+    pub key: Option<AlternativesKey>,
+    /// The field's label, for the enum's docs.
     pub label: String,
+    /// Why the field has several shapes: a maintainer's note, kept out of the generated docs.
     pub decision: Option<String>,
+    /// The enum's accessor for the object shape (`as_stock_bundle`).
+    pub as_model: RustIdent,
+}
+
+/// The string field of an alternatives' model that a bare string stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlternativesKey {
+    pub rust: RustIdent,
+    pub optional: bool,
 }
 
 /// A model method returning the first present of several optional string fields.
 #[derive(Debug, Clone)]
 pub struct AccessorIr {
-    pub name: String,
+    pub name: RustIdent,
     pub description: Option<String>,
-    /// Rust names of the fields, in order of preference, and their wire names.
-    pub fields: Vec<(String, String)>,
+    /// The fields, in order of preference.
+    pub fields: Vec<AccessorField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessorField {
+    pub rust: RustIdent,
+    pub wire: String,
+}
+
+/// A `charset` constraint: inclusive character ranges, and the spec's text for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charset {
+    pub ranges: Vec<(char, char)>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Constraints {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
-    /// Inclusive character ranges and the spec's text for messages.
-    pub charset: Option<(Vec<(char, char)>, String)>,
+    pub charset: Option<Charset>,
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub min_items: Option<u64>,
@@ -145,7 +242,7 @@ impl Constraints {
 #[derive(Debug, Clone)]
 pub struct FieldIr {
     pub wire: String,
-    pub rust: String,
+    pub rust: RustIdent,
     pub ty: TypeIr,
     pub presence: Presence,
     pub condition: Option<String>,
@@ -153,7 +250,11 @@ pub struct FieldIr {
     pub description: Option<String>,
     pub example: Option<serde_json::Value>,
     pub constraints: Constraints,
+    /// A maintainer's note on how the field was transcribed; never in the generated docs.
     pub decision: Option<String>,
+    /// The field leads back to its own model through objects only (`A.child: A`, or
+    /// `A.b: B` with `B.a: A`): it is stored in a `Box`, or the struct would have no size.
+    pub boxed: bool,
 }
 
 impl FieldIr {
@@ -167,7 +268,7 @@ impl FieldIr {
 #[derive(Debug, Clone)]
 pub struct PathStep {
     pub wire: String,
-    pub rust: String,
+    pub rust: RustIdent,
     pub optional: bool,
 }
 
@@ -279,7 +380,7 @@ pub struct EnumIr {
 #[derive(Debug, Clone)]
 pub struct EnumValueIr {
     pub wire: String,
-    pub variant: String,
+    pub variant: RustIdent,
     pub meaning: String,
 }
 
@@ -323,16 +424,95 @@ pub struct OperationIr {
     pub segments: Vec<PathSegment>,
     pub merchants: Vec<String>,
     pub preconditions: Vec<String>,
-    pub rate_limit: Option<(u32, String)>,
+    pub rate_limit: Option<RateLimitIr>,
     pub path_params: Vec<FieldIr>,
     pub query_params: Vec<FieldIr>,
     pub request_body: Option<String>,
-    /// Status and body model of the successful response.
-    pub response: Option<(u16, Option<String>)>,
+    pub response: Option<ResponseIr>,
     pub errors: Vec<ErrorIr>,
     pub examples: Vec<ExampleIr>,
     pub pagination: Option<PaginationIr>,
     pub upload: Option<UploadIr>,
+    /// Every Rust name generated for the operation, chosen once.
+    pub names: OperationNames,
+    /// The request body field that makes a retry safe (`out_request_no`), when the body has it
+    /// as a required field.
+    pub idempotency_key: Option<String>,
+    /// Where the request names the brand it acts for (`brand_id`), if it does.
+    pub brand_param: Option<BrandParam>,
+}
+
+impl OperationIr {
+    /// The body model of the successful response, if it has one.
+    pub fn response_model(&self) -> Option<&str> {
+        self.response.as_ref().and_then(|r| r.body.as_deref())
+    }
+
+    /// The documented success status (200 when the spec gives no response).
+    pub fn success_status(&self) -> u16 {
+        self.response.as_ref().map_or(200, |r| r.status)
+    }
+}
+
+/// The successful response of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseIr {
+    pub status: u16,
+    /// The body's model; `None` for an empty body (204).
+    pub body: Option<String>,
+}
+
+/// 频率限制: the number the runtime and sandbox use, and the page's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitIr {
+    pub per_second: u32,
+    pub text: String,
+}
+
+/// Where an operation's brand parameter is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrandParam {
+    /// A top-level field of the JSON body.
+    Body(String),
+    /// A query parameter.
+    Query(String),
+    /// A path parameter.
+    Path(String),
+}
+
+/// The Rust names of one operation, derived from its id and parameters in one place.
+#[derive(Debug, Clone)]
+pub struct OperationNames {
+    /// The call function on `Client` (`create_stock_bundle`).
+    pub call: RustIdent,
+    /// The free function checking the arguments (`validate_create_stock_bundle`).
+    pub validator: RustIdent,
+    /// The `OperationMeta` static (`CREATE_STOCK_BUNDLE`).
+    pub meta: RustIdent,
+    /// The paging stream method (`list_x_stream`), for paginated operations.
+    pub stream: Option<RustIdent>,
+    /// The variant of `OperationRequest` / `OperationResponse` (`CreateStockBundle`).
+    pub variant: RustIdent,
+    /// The CLI subcommand (`create-stock-bundle`).
+    pub command: String,
+    /// The call function's argument names.
+    pub args: ArgNames,
+    /// CLI flags of the path then query parameters.
+    pub flags: Vec<String>,
+}
+
+/// Argument names of a call function: parameters keep their names, and a later one that would
+/// clash (a query parameter named like a path parameter, anything named `body`) gets a suffix.
+#[derive(Debug, Clone)]
+pub struct ArgNames {
+    /// One per path parameter, in order.
+    pub path: Vec<RustIdent>,
+    /// One per query parameter, in order.
+    pub query: Vec<RustIdent>,
+    pub body: RustIdent,
+    /// For uploads: the meta JSON and the file.
+    pub meta: RustIdent,
+    pub file: RustIdent,
 }
 
 impl Method {

@@ -7,7 +7,7 @@ use crate::ir::*;
 use crate::load::Loaded;
 use crate::names;
 use crate::spec::{self, ExampleKind, FieldType, Presence, Sp};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 /// Validates the loaded spec and lowers it to the IR.
@@ -85,6 +85,9 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
             }
         }
     }
+
+    // 2c. Models that contain themselves: box the way back, or report what cannot be built.
+    cx.recursion(files, &mut models);
 
     // 3. Rules, which need every model's fields.
     for (file, spec) in files {
@@ -167,6 +170,7 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
     cx.diags.into_result()?;
+    let validated_models = crate::ir::validated_models(&models);
     Ok(Ir {
         service: service.expect("checked above"),
         models,
@@ -175,7 +179,117 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         error_codes,
         notifications,
         alternatives,
+        validated_models,
     })
+}
+
+/// A cycle of models the generator cannot turn into Rust.
+#[derive(Clone, Copy)]
+enum Unbuildable {
+    /// Every field on the cycle is required: no value of these models is finite.
+    AllRequired,
+    /// Every field on the cycle has several shapes: their enums would hold each other unboxed.
+    AllShapes,
+}
+
+/// How a field holds another model by value (not through a list, which has its own heap).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByValue {
+    /// A model field: boxed when it leads back to its own model.
+    Model,
+    /// A field of several shapes whose object shape is the model.
+    Alternatives,
+}
+
+fn by_value(ty: &TypeIr) -> Option<(&str, ByValue)> {
+    match ty {
+        TypeIr::Model(name) => Some((name, ByValue::Model)),
+        TypeIr::Alternatives(alt) => Some((&alt.model, ByValue::Alternatives)),
+        _ => None,
+    }
+}
+
+/// Strongly connected components of a graph of model names: models in one component reach
+/// each other. Tarjan's algorithm, iterative so a long chain of models cannot overflow the stack.
+fn components<'a>(graph: &BTreeMap<&'a str, Vec<&'a str>>) -> HashMap<&'a str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut low: HashMap<&str, usize> = HashMap::new();
+    let mut on_stack: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut component: HashMap<&str, usize> = HashMap::new();
+    let mut next = 0usize;
+    let none: Vec<&str> = Vec::new();
+    for &root in graph.keys() {
+        if index.contains_key(root) {
+            continue;
+        }
+        // (node, position of the next edge to follow)
+        let mut work: Vec<(&str, usize)> = vec![(root, 0)];
+        while let Some(&mut (node, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && !index.contains_key(node) {
+                index.insert(node, next);
+                low.insert(node, next);
+                next += 1;
+                stack.push(node);
+                on_stack.insert(node);
+            }
+            let edges = graph.get(node).unwrap_or(&none);
+            if let Some(&to) = edges.get(*edge) {
+                *edge += 1;
+                if !index.contains_key(to) {
+                    work.push((to, 0));
+                } else if on_stack.contains(to) {
+                    let l = low[node].min(index[to]);
+                    low.insert(node, l);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                let l = low[parent].min(low[node]);
+                low.insert(parent, l);
+            }
+            if low[node] == index[node] {
+                let id = component.len();
+                while let Some(member) = stack.pop() {
+                    on_stack.remove(member);
+                    component.insert(member, id);
+                    if member == node {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    component
+}
+
+/// Whether `from -> to` closes a cycle of `graph` (a self-reference, or both in one component).
+fn in_cycle(components: &HashMap<&str, usize>, from: &str, to: &str) -> bool {
+    from == to || matches!((components.get(from), components.get(to)), (Some(a), Some(b)) if a == b)
+}
+
+/// The body field whose repetition the server treats as a retry of the same request: WeChat
+/// Pay's `out_request_no`, when the body requires it.
+fn idempotency_key(body: &[FieldIr]) -> Option<String> {
+    const KEY: &str = "out_request_no";
+    body.iter().find(|f| f.wire == KEY && f.presence == Presence::Required).map(|f| f.wire.clone())
+}
+
+/// Where a request names the brand it acts for: a `brand_id` body field, else a query or
+/// path parameter of that name.
+fn brand_param(body: &[FieldIr], query: &[FieldIr], path: &[FieldIr]) -> Option<BrandParam> {
+    const BRAND: &str = "brand_id";
+    let named = |fields: &[FieldIr]| fields.iter().any(|f| f.wire == BRAND);
+    if named(body) {
+        Some(BrandParam::Body(BRAND.to_owned()))
+    } else if named(query) {
+        Some(BrandParam::Query(BRAND.to_owned()))
+    } else if named(path) {
+        Some(BrandParam::Path(BRAND.to_owned()))
+    } else {
+        None
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -204,6 +318,88 @@ struct Cx {
 const BUILDER_SUFFIX: &str = "Builder";
 
 impl Cx {
+    /// A model that contains itself by value, directly or through other models, would be a
+    /// struct of infinite size. Each field on such a cycle that holds a model is boxed. Two
+    /// cycles cannot be generated and are reported at the field: one made only of required
+    /// fields (no finite value exists), and one made only of fields of several shapes (their
+    /// enum holds the model by value and the generator does not box it).
+    fn recursion(&mut self, files: &[(SourceFile, spec::SpecFile)], models: &mut BTreeMap<String, ModelIr>) {
+        let graph_of = |keep: &dyn Fn(&FieldIr, ByValue) -> bool| {
+            let mut graph: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for m in models.values() {
+                let edges = m
+                    .fields
+                    .iter()
+                    .filter_map(|f| by_value(&f.ty).filter(|(_, kind)| keep(f, *kind)).map(|(to, _)| to));
+                graph.entry(m.name.as_str()).or_default().extend(edges);
+            }
+            components(&graph)
+        };
+        let all = graph_of(&|_, _| true);
+        let required = graph_of(&|f, kind| kind == ByValue::Model && !f.is_option());
+        let shapes = graph_of(&|_, kind| kind == ByValue::Alternatives);
+        let mut boxed: Vec<(String, String)> = Vec::new();
+        let mut problems: Vec<(String, String, Unbuildable)> = Vec::new();
+        for m in models.values() {
+            for f in &m.fields {
+                let Some((to, kind)) = by_value(&f.ty) else { continue };
+                if !in_cycle(&all, &m.name, to) {
+                    continue;
+                }
+                if kind == ByValue::Model {
+                    boxed.push((m.name.clone(), f.wire.clone()));
+                }
+                if kind == ByValue::Model && !f.is_option() && in_cycle(&required, &m.name, to) {
+                    problems.push((m.name.clone(), f.wire.clone(), Unbuildable::AllRequired));
+                } else if kind == ByValue::Alternatives && in_cycle(&shapes, &m.name, to) {
+                    problems.push((m.name.clone(), f.wire.clone(), Unbuildable::AllShapes));
+                }
+            }
+        }
+        for (model, wire) in boxed {
+            if let Some(f) = models.get_mut(&model).and_then(|m| m.fields.iter_mut().find(|f| f.wire == wire)) {
+                f.boxed = true;
+            }
+        }
+        for (model, wire, why) in problems {
+            let place = files.iter().find_map(|(file, spec)| {
+                let m = spec.models.iter().find(|m| m.name.value == model)?;
+                let f = m.fields.iter().find(|f| f.name.value == wire)?;
+                Some((file, f.name.span.clone()))
+            });
+            let Some((file, span)) = place else { continue };
+            let target = models
+                .get(&model)
+                .and_then(|m| m.fields.iter().find(|f| f.wire == wire))
+                .and_then(|f| by_value(&f.ty))
+                .map_or("", |(to, _)| to);
+            match why {
+                Unbuildable::AllRequired => {
+                    self.diags
+                        .error(
+                            file,
+                            span,
+                            format!(
+                                "model `{model}`: required field `{wire}` holds `{target}`, which leads back to `{model}` through required fields only, so no finite value exists"
+                            ),
+                        )
+                        .hint("make a field on the cycle optional, or a list");
+                }
+                Unbuildable::AllShapes => {
+                    self.diags
+                        .error(
+                            file,
+                            span,
+                            format!(
+                                "model `{model}`: field `{wire}` of several shapes holds `{target}`, which leads back to `{model}` through such fields only"
+                            ),
+                        )
+                        .hint("the generator boxes model fields on a cycle, not fields of several shapes: put a plain model field or a list on the cycle");
+                }
+            }
+        }
+    }
+
     fn declare(
         &mut self,
         file: &SourceFile,
@@ -247,7 +443,7 @@ impl Cx {
     fn fields(&mut self, file: &SourceFile, fields: &[spec::Field], owner: &str, of: FieldsOf) -> Vec<FieldIr> {
         let mut out: Vec<FieldIr> = Vec::new();
         let mut seen_wire: HashMap<&str, &Range<usize>> = HashMap::new();
-        let mut seen_rust: HashMap<String, &str> = HashMap::new();
+        let mut seen_rust: HashMap<RustIdent, &str> = HashMap::new();
         for f in fields {
             if let Some(first) = seen_wire.get(f.name.value.as_str()) {
                 self.diags
@@ -322,6 +518,7 @@ impl Cx {
                     example: f.example.clone(),
                     constraints,
                     decision: f.decision.clone(),
+                    boxed: false,
                 });
             }
         }
@@ -491,7 +688,7 @@ impl Cx {
             );
         }
         let charset = f.charset.as_ref().and_then(|c| match parse_charset(&c.value) {
-            Ok(ranges) => Some((ranges, c.value.clone())),
+            Ok(ranges) => Some(Charset { ranges, text: c.value.clone() }),
             Err(msg) => {
                 self.diags.error(file, c.span.clone(), format!("field `{name}`: charset {:?}: {msg}", c.value)).hint(
                     "write characters and ranges without brackets, e.g. `0-9A-Za-z_-` (a `-` is literal at the end)",
@@ -878,11 +1075,12 @@ impl Cx {
                         .hint("the accessor returns the key's text from either shape");
                     ok = false;
                 }
-                Some(t) => key = Some((t.rust.clone(), t.is_option())),
+                Some(t) => key = Some(AlternativesKey { rust: t.rust.clone(), optional: t.is_option() }),
             }
         }
         ok.then(|| AlternativesIr {
             name: name.value.clone(),
+            as_model: names::field_ident(&model).derived(|m| format!("as_{m}")),
             model,
             others,
             key,
@@ -921,7 +1119,9 @@ impl Cx {
         let mut fields = Vec::new();
         for name in &a.fields.value {
             match model.fields.iter().find(|f| f.wire == name.value) {
-                Some(f) if f.ty == TypeIr::String && f.is_option() => fields.push((f.rust.clone(), f.wire.clone())),
+                Some(f) if f.ty == TypeIr::String && f.is_option() => {
+                    fields.push(AccessorField { rust: f.rust.clone(), wire: f.wire.clone() })
+                }
                 Some(_) => {
                     self.diags
                         .error(file, name.span.clone(), format!("accessor `{}`: `{}` must be an optional string field", a.name.value, name.value))
@@ -945,7 +1145,7 @@ impl Cx {
                 }
             }
         }
-        ok.then(|| AccessorIr { name: a.name.value.clone(), description: a.description.clone(), fields })
+        ok.then(|| AccessorIr { name: names::field_ident(&a.name.value), description: a.description.clone(), fields })
     }
 
     fn enumeration(&mut self, file: &SourceFile, e: &spec::EnumDef) -> EnumIr {
@@ -962,12 +1162,8 @@ impl Cx {
                 );
                 continue;
             }
-            let mut variant = names::pascal(&v.value.value);
-            if variant == "Unknown" {
-                // `Unknown(String)` holds values the spec does not know.
-                variant = "UnknownValue".to_owned();
-            }
-            if let Some(clash) = values.iter().find(|x| x.variant == variant) {
+            let variant = names::variant(&v.value.value);
+            if let Some(clash) = values.iter().find(|x| x.variant.name == variant) {
                 self.diags
                     .error(
                         file,
@@ -980,7 +1176,11 @@ impl Cx {
                     .hint("the generator cannot tell them apart in Rust");
                 continue;
             }
-            values.push(EnumValueIr { wire: v.value.value.clone(), variant, meaning: v.meaning.clone() });
+            values.push(EnumValueIr {
+                wire: v.value.value.clone(),
+                variant: RustIdent::plain(variant),
+                meaning: v.meaning.clone(),
+            });
         }
         EnumIr { name: e.name.value.clone(), label: e.label.clone(), description: e.description.clone(), values }
     }
@@ -1060,7 +1260,7 @@ impl Cx {
                     .error(file, r.status.span.clone(), format!("operation `{id}` has more than one success response"))
                     .hint("the generator supports one success response per operation");
             } else if let Some(body) = body {
-                response = Some((r.status.value, body));
+                response = Some(ResponseIr { status: r.status.value, body });
             }
         }
         if op.responses.is_empty() {
@@ -1074,14 +1274,14 @@ impl Cx {
             self.diags.error(file, rl.per_second.span.clone(), "a rate limit of 0/s would forbid every call");
         }
         let errors: Vec<ErrorIr> = op.errors.iter().map(|e| self.error_entry(file, e)).collect();
-        let response_body = response.as_ref().and_then(|(_, b): &(u16, Option<String>)| b.clone());
+        let response_body = response.as_ref().and_then(|r: &ResponseIr| r.body.clone());
         let pagination = op
             .pagination
             .as_ref()
             .and_then(|p| self.pagination(file, id, p, &query_params, response_body.as_deref(), models));
         let upload = op.upload.as_ref().and_then(|u| self.upload(file, op, u, models));
         let request_model = request_body.clone().flatten();
-        let response_model = response.as_ref().and_then(|(_, b)| b.clone());
+        let response_model = response.as_ref().and_then(|r| r.body.clone());
         let mut examples = Vec::new();
         for ex in &op.examples {
             let model = match ex.kind {
@@ -1131,7 +1331,12 @@ impl Cx {
                 }
             }
         }
+        let request_body = request_body?;
+        let body_fields = request_body.as_ref().and_then(|m| models.get(m)).map_or(&[][..], |m| &m.fields[..]);
         Some(OperationIr {
+            names: names::operation(id, &path_params, &query_params, pagination.is_some()),
+            idempotency_key: idempotency_key(body_fields),
+            brand_param: brand_param(body_fields, &query_params, &path_params),
             id: id.clone(),
             title: op.title.clone(),
             doc_id: op.doc_id.clone(),
@@ -1142,10 +1347,13 @@ impl Cx {
             segments: segments?,
             merchants: op.merchants.clone(),
             preconditions: op.preconditions.clone(),
-            rate_limit: op.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone())),
+            rate_limit: op
+                .rate_limit
+                .as_ref()
+                .map(|r| RateLimitIr { per_second: r.per_second.value, text: r.text.clone() }),
             path_params,
             query_params,
-            request_body: request_body?,
+            request_body,
             response,
             errors,
             examples,

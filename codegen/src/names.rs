@@ -1,4 +1,8 @@
-//! Rust identifiers from wire names, safe against keywords and collisions.
+//! Rust identifiers from wire names, safe against keywords and collisions, and every name
+//! generated for an operation. Lowering calls these once; emitters only read the results.
+
+use crate::ir::{ArgNames, FieldIr, OperationNames, RustIdent};
+use std::collections::BTreeSet;
 
 /// Rust keywords (strict, reserved and edition-2024) that need `r#` or a suffix.
 const KEYWORDS: &[&str] = &[
@@ -11,8 +15,13 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// A snake_case identifier for a wire name (`type` -> `r#type`, `self` -> `self_`).
-pub fn field_ident(wire: &str) -> String {
+/// A snake_case identifier for a wire name (`type` -> raw `type`, `self` -> `self_`).
+pub fn field_ident(wire: &str) -> RustIdent {
+    escape_keyword(snake(wire))
+}
+
+/// snake_case of a wire name, not yet checked against keywords.
+fn snake(wire: &str) -> String {
     let mut s = String::new();
     let mut prev_lower = false;
     for c in wire.chars() {
@@ -33,17 +42,88 @@ pub fn field_ident(wire: &str) -> String {
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
-    escape_keyword(s)
+    s
 }
 
-fn escape_keyword(s: String) -> String {
+fn escape_keyword(s: String) -> RustIdent {
     if NOT_RAW.contains(&s.as_str()) {
-        format!("{s}_")
+        RustIdent::plain(format!("{s}_"))
     } else if KEYWORDS.contains(&s.as_str()) {
-        format!("r#{s}")
+        RustIdent { name: s, raw: true }
     } else {
-        s
+        RustIdent::plain(s)
     }
+}
+
+/// Flags the CLI defines itself; a parameter named like one gets a suffix.
+const RESERVED_FLAGS: &[&str] =
+    &["body", "file", "meta", "all", "lines", "dry-run", "no-validate", "show-signature", "help", "version"];
+
+/// Every Rust name of operation `id` (snake_case, checked by lowering) with these parameters.
+pub fn operation(id: &str, path_params: &[FieldIr], query_params: &[FieldIr], paginated: bool) -> OperationNames {
+    let call = field_ident(id);
+    OperationNames {
+        validator: call.derived(|c| format!("validate_{c}")),
+        meta: RustIdent::plain(screaming(id)),
+        stream: paginated.then(|| call.derived(|c| format!("{c}_stream"))),
+        variant: RustIdent::plain(pascal(id)),
+        command: kebab(id),
+        args: arg_names(path_params, query_params),
+        flags: flag_names(path_params, query_params),
+        call,
+    }
+}
+
+/// Argument names: a name taken already gets `_path` / `_query` (`_request`, `_upload` for the
+/// body, meta and file), then underscores until it is free.
+fn arg_names(path_params: &[FieldIr], query_params: &[FieldIr]) -> ArgNames {
+    let mut taken: BTreeSet<RustIdent> = BTreeSet::new();
+    let mut claim = |wanted: &RustIdent, suffix: &str| {
+        let mut name = wanted.clone();
+        if taken.contains(&name) {
+            name = wanted.derived(|w| format!("{w}_{suffix}"));
+        }
+        while taken.contains(&name) {
+            name.name.push('_');
+        }
+        taken.insert(name.clone());
+        name
+    };
+    let path = path_params.iter().map(|p| claim(&p.rust, "path")).collect();
+    let query = query_params.iter().map(|p| claim(&p.rust, "query")).collect();
+    // Claimed last, so a parameter named `body` keeps its name and the body becomes `body_request`.
+    let body = claim(&RustIdent::plain("body"), "request");
+    let meta = claim(&RustIdent::plain("meta"), "upload");
+    let file = claim(&RustIdent::plain("file"), "upload");
+    ArgNames { path, query, body, meta, file }
+}
+
+/// Flag names of the path then query parameters: kebab-case of the wire name; a name taken
+/// already (by the CLI or an earlier parameter) gets `-path` / `-query`, then a number.
+fn flag_names(path_params: &[FieldIr], query_params: &[FieldIr]) -> Vec<String> {
+    let mut taken: BTreeSet<String> = RESERVED_FLAGS.iter().map(|s| (*s).to_owned()).collect();
+    let mut claim = |wire: &str, suffix: &str| {
+        let base = flag(wire);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            name = if n == 1 { format!("{base}-{suffix}") } else { format!("{base}-{suffix}-{n}") };
+            n += 1;
+        }
+        taken.insert(name.clone());
+        name
+    };
+    let path: Vec<String> = path_params.iter().map(|p| claim(&p.wire, "path")).collect();
+    let query: Vec<String> = query_params.iter().map(|p| claim(&p.wire, "query")).collect();
+    path.into_iter().chain(query).collect()
+}
+
+/// `product_coupon_id` -> `product-coupon-id`, `brandId` -> `brand-id`; never empty, never
+/// starting with a dash.
+pub fn flag(wire: &str) -> String {
+    let snake = snake(wire);
+    let snake = snake.trim_matches('_');
+    if snake.is_empty() { "param".to_owned() } else { kebab(snake) }
 }
 
 /// PascalCase from SCREAMING_SNAKE, snake or kebab (`PROGRESSIVE_BUNDLE` -> `ProgressiveBundle`).
@@ -63,6 +143,13 @@ pub fn pascal(raw: &str) -> String {
         out.insert(0, 'V');
     }
     if NOT_RAW.contains(&out.as_str()) { format!("{out}_") } else { out }
+}
+
+/// The variant of an open enum for a wire value: [`pascal`], except that `Unknown` (the variant
+/// holding values the spec does not know) becomes `UnknownValue`.
+pub fn variant(wire: &str) -> String {
+    let v = pascal(wire);
+    if v == "Unknown" { "UnknownValue".to_owned() } else { v }
 }
 
 /// kebab-case from snake_case (`create_stock_bundle` -> `create-stock-bundle`).
@@ -92,13 +179,57 @@ mod tests {
 
     #[test]
     fn keywords_become_raw_or_suffixed() {
-        assert_eq!(field_ident("type"), "r#type");
-        assert_eq!(field_ident("ref"), "r#ref");
-        assert_eq!(field_ident("self"), "self_");
-        assert_eq!(field_ident("out_request_no"), "out_request_no");
-        assert_eq!(field_ident("camelCase"), "camel_case");
-        assert_eq!(field_ident("9lives"), "_9lives");
-        assert_eq!(field_ident("a-b"), "a_b");
+        let shown = |wire: &str| field_ident(wire).to_string();
+        assert_eq!(field_ident("type"), RustIdent { name: "type".to_owned(), raw: true });
+        assert_eq!(shown("ref"), "r#ref");
+        assert_eq!(field_ident("self"), RustIdent::plain("self_"));
+        assert_eq!(shown("out_request_no"), "out_request_no");
+        assert_eq!(shown("camelCase"), "camel_case");
+        assert_eq!(shown("9lives"), "_9lives");
+        assert_eq!(shown("a-b"), "a_b");
+    }
+
+    #[test]
+    fn flags_are_kebab_case_of_the_wire_name() {
+        assert_eq!(flag("product_coupon_id"), "product-coupon-id");
+        assert_eq!(flag("brandId"), "brand-id");
+        assert_eq!(flag("type"), "type");
+        assert_eq!(flag("self"), "self");
+        assert_eq!(flag("9lives"), "9lives");
+        assert_eq!(flag("_"), "param");
+    }
+
+    fn param(wire: &str) -> FieldIr {
+        FieldIr {
+            wire: wire.to_owned(),
+            rust: field_ident(wire),
+            ty: crate::ir::TypeIr::String,
+            presence: crate::spec::Presence::Required,
+            condition: None,
+            label: wire.to_owned(),
+            description: None,
+            example: None,
+            constraints: crate::ir::Constraints::default(),
+            decision: None,
+            boxed: false,
+        }
+    }
+
+    #[test]
+    fn operation_names_are_derived_once_without_raw_prefixes() {
+        let names = operation("match", &[param("type"), param("id")], &[param("id"), param("body")], true);
+        assert_eq!(names.call, RustIdent { name: "match".to_owned(), raw: true });
+        assert_eq!(names.validator, RustIdent::plain("validate_match"));
+        assert_eq!(names.stream, Some(RustIdent::plain("match_stream")));
+        assert_eq!(names.meta, RustIdent::plain("MATCH"));
+        assert_eq!(names.variant, RustIdent::plain("Match"));
+        assert_eq!(names.command, "match");
+        let shown = |ids: &[RustIdent]| ids.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(shown(&names.args.path), ["r#type", "id"]);
+        assert_eq!(shown(&names.args.query), ["id_query", "body"]);
+        assert_eq!(names.args.body, RustIdent::plain("body_request"));
+        assert_eq!(names.flags, ["type", "id", "id-query", "body-query"]);
+        assert_eq!(operation("list_items", &[], &[], false).stream, None);
     }
 
     #[test]

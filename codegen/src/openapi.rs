@@ -146,8 +146,8 @@ fn security_scheme() -> Value {
 
 fn operation(op: &OperationIr, error_schema: &str) -> Value {
     let mut description = vec![op.description.clone().unwrap_or_default()];
-    if let Some((_, text)) = &op.rate_limit {
-        description.push(format!("频率限制: {text}"));
+    if let Some(limit) = &op.rate_limit {
+        description.push(format!("频率限制: {}", limit.text));
     }
     if !op.merchants.is_empty() {
         description.push(format!("支持商户: {}", op.merchants.join(", ")));
@@ -204,15 +204,15 @@ fn operation(op: &OperationIr, error_schema: &str) -> Value {
             "signed_part": upload.meta_field,
         });
     }
-    if let Some((per_second, text)) = &op.rate_limit {
-        v["x-wechatpay-rate-limit"] = json!({ "per_second": per_second, "text": text });
+    if let Some(limit) = &op.rate_limit {
+        v["x-wechatpay-rate-limit"] = json!({ "per_second": limit.per_second, "text": limit.text });
     }
     if let Some(p) = &op.pagination {
         v["x-wechatpay-pagination"] = json!({
             "page_size": p.page_size,
             "page_token": p.page_token,
-            "next_page_token": p.next_page_token.rust,
-            "items": p.items.rust,
+            "next_page_token": p.next_page_token.rust.to_string(),
+            "items": p.items.rust.to_string(),
         });
     }
     v
@@ -221,9 +221,10 @@ fn operation(op: &OperationIr, error_schema: &str) -> Value {
 fn responses(op: &OperationIr, error_schema: &str) -> Value {
     let mut out = Map::new();
     // The one place that reads the success response's shape.
-    if let Some((status, body)) = &op.response {
+    if let Some(response) = &op.response {
+        let status = &response.status;
         let mut r = json!({ "description": "成功" });
-        if let Some(model) = body {
+        if let Some(model) = &response.body {
             let mut media = json!({ "schema": { "$ref": schema_ref(model) } });
             add_examples(&mut media, &op.examples, ExampleKind::Response, Some(*status));
             r["content"] = json!({ "application/json": media });
@@ -343,8 +344,8 @@ fn field_schema(f: &FieldIr) -> Value {
             if let Some(n) = c.max_length {
                 t.insert("maxLength".into(), json!(n));
             }
-            if let Some((ranges, _)) = &c.charset {
-                t.insert("pattern".into(), json!(pattern(ranges)));
+            if let Some(charset) = &c.charset {
+                t.insert("pattern".into(), json!(pattern(&charset.ranges)));
             }
             if let Some(n) = c.min {
                 t.insert("minimum".into(), json!(n));

@@ -55,7 +55,7 @@ impl Schema<'_> {
                 {
                     push(format!("must be at most {max} characters, got {len}"));
                 }
-                if let Some((ranges, text)) = &c.charset
+                if let Some(crate::ir::Charset { ranges, text }) = &c.charset
                     && let Some(bad) = s.chars().find(|ch| !ranges.iter().any(|(lo, hi)| lo <= ch && ch <= hi))
                 {
                     push(format!("character {bad:?} is not allowed (allowed: {text})"));

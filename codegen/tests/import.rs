@@ -72,7 +72,7 @@ fn field_fact(f: &FieldIr) -> String {
         c.max_items,
         c.min,
         c.max,
-        c.charset.as_ref().map(|(_, s)| s),
+        c.charset.as_ref().map(|c| &c.text),
         f.label
     )
 }
@@ -117,7 +117,8 @@ fn facts(ir: &Ir, op_id: &str) -> BTreeMap<String, String> {
         out.insert("request_body".into(), body.clone());
         walk(ir, "body", &ir.models[body].fields, &mut out, &mut seen);
     }
-    if let Some((status, body)) = &op.response {
+    if let Some(response) = &op.response {
+        let (status, body) = (response.status, &response.body);
         out.insert("response".into(), format!("{status} {body:?}"));
         if let Some(body) = body {
             walk(ir, "response", &ir.models[body].fields, &mut out, &mut seen);
@@ -306,7 +307,11 @@ fn reference_page_of_a_new_operation() {
     assert_eq!((op.title.as_str(), op.updated.as_str()), ("查询演示商品", "2025.10.01"));
     assert_eq!(op.merchants, ["普通服务商", "渠道商"]);
     assert_eq!(op.preconditions, ["已创建演示商品"]);
-    assert_eq!(op.rate_limit, Some((17, "1000/min".to_owned())), "1000/min rounds up to 17/s");
+    assert_eq!(
+        op.rate_limit,
+        Some(codegen::ir::RateLimitIr { per_second: 17, text: "1000/min".to_owned() }),
+        "1000/min rounds up to 17/s"
+    );
     assert_eq!(op.path, "/v3/marketing/partner/demo/items/{item_id}");
     assert_eq!(
         field_fact(&op.path_params[0]),
@@ -317,7 +322,7 @@ fn reference_page_of_a_new_operation() {
         "Required String len=Some(2)..Some(20) items=None..None range=None..None charset=Some(\"0-9A-Z\") label=品牌ID"
     );
     let f = facts(ir, "get_demo_item");
-    let body = op.response.as_ref().and_then(|(_, b)| b.clone()).expect("a response body");
+    let body = op.response_model().map(str::to_owned).expect("a response body");
     assert_eq!(body, "GetDemoItemResponse");
     let state_enum = match &ir.models[&body].fields[1].ty {
         TypeIr::Enum(e) => e.clone(),

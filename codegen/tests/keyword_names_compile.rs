@@ -143,7 +143,7 @@ fn manifest(package_name: &str, test: Option<&str>) -> String {
     )
 }
 
-const LIB_RS: &str = r#"//! The keyword spec's generated code plus generated-client's runtime, as one crate; written
+const LIB_RS: &str = r#"//! A test spec's generated code plus generated-client's runtime, as one crate; written
 //! by codegen/tests/keyword_names_compile.rs.
 #![deny(missing_docs)]
 
@@ -570,4 +570,147 @@ fn paginated_and_upload_operations_compile_cleanly() {
     assert!(operations.contains("check_upload("), "files are checked before sending");
     let dir = write_crate("pages-uploads-crate", PAGES_AND_UPLOADS, None);
     assert_compiles_cleanly(&dir);
+}
+
+/// Models that contain themselves: directly (`Node.child: Node`), through a list
+/// (`Node.children: [Node]`) and through another model (`Outer.inner: Inner`,
+/// `Inner.outer: Outer`). The fields that lead back by value are boxed; lists need nothing.
+pub const RECURSIVE: &str = r#"[[models]]
+name = "Node"
+label = "节点"
+
+[[models.fields]]
+name = "name"
+type = "string"
+presence = "required"
+label = "名称"
+max_length = 8
+
+[[models.fields]]
+name = "child"
+type = "object"
+ref = "Node"
+presence = "optional"
+label = "子节点"
+
+[[models.fields]]
+name = "children"
+type = "array"
+items = "object"
+ref = "Node"
+presence = "optional"
+label = "子节点列表"
+
+[[models]]
+name = "Outer"
+label = "外层"
+
+[[models.fields]]
+name = "inner"
+type = "object"
+ref = "Inner"
+presence = "required"
+label = "内层"
+
+[[models]]
+name = "Inner"
+label = "内层"
+
+[[models.fields]]
+name = "code"
+type = "string"
+presence = "required"
+label = "编码"
+max_length = 3
+
+[[models.fields]]
+name = "outer"
+type = "object"
+ref = "Outer"
+presence = "optional"
+label = "外层"
+"#;
+
+/// Builds, serializes, parses and validates each shape of recursion.
+const RECURSIVE_RS: &str = r##"//! Written by codegen/tests/keyword_names_compile.rs.
+
+use recursive_crate::generated::models::{Inner, Node, Outer};
+use recursive_crate::runtime::validate::Validate;
+
+#[test]
+fn a_model_containing_itself_builds_round_trips_and_validates() {
+    let node = Node::builder()
+        .name("root")
+        .child(Node::builder().name("leaf-name-too-long"))
+        .build()
+        .expect("every required field is set");
+    let json = serde_json::to_value(&node).expect("serializes");
+    assert_eq!(json, serde_json::json!({ "name": "root", "child": { "name": "leaf-name-too-long" } }));
+    let parsed: Node = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(parsed, node);
+    let violations = node.validate().expect_err("the child's name is too long");
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["child.name"], "{violations:?}");
+    let missing = Node::builder().name("root").child(Node::builder()).build().expect_err("child.name is missing");
+    assert_eq!(missing.missing, ["child.name"]);
+}
+
+#[test]
+fn a_model_containing_a_list_of_itself_works_unboxed() {
+    let text = r#"{"name":"root","children":[{"name":"a"},{"name":"b","children":[{"name":"far-too-long"}]}]}"#;
+    let node: Node = serde_json::from_str(text).expect("deserializes");
+    assert_eq!(serde_json::to_string(&node).expect("serializes"), text);
+    let violations = node.validate().expect_err("a grandchild's name is too long");
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["children[1].children[0].name"], "{violations:?}");
+}
+
+#[test]
+fn models_containing_each_other_build_round_trip_and_validate() {
+    let outer = Outer::builder()
+        .inner(Inner::builder().code("A1").outer(Outer::builder().inner(Inner::builder().code("TOO-LONG"))))
+        .build()
+        .expect("every required field is set");
+    let json = serde_json::to_value(&outer).expect("serializes");
+    assert_eq!(json, serde_json::json!({ "inner": { "code": "A1", "outer": { "inner": { "code": "TOO-LONG" } } } }));
+    let parsed: Outer = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(parsed, outer);
+    let violations = outer.validate().expect_err("the nested code is too long");
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["inner.outer.inner.code"], "{violations:?}");
+    // Builders convert back from models, boxes and all.
+    let rebuilt = recursive_crate::generated::builders::OuterBuilder::from(outer.clone()).build().expect("builds");
+    assert_eq!(rebuilt, outer);
+}
+"##;
+
+#[test]
+fn recursive_fields_are_boxed_and_lists_are_not() {
+    let out = support::generate(&[("spec.toml", RECURSIVE)]);
+    // Whitespace and trailing commas removed: the formatter breaks long types over lines.
+    let models: String = support::file(&out, "src/generated/models.rs").split_whitespace().collect();
+    let models = models.replace(",>", ">");
+    let models = models.as_str();
+    assert!(
+        models.contains("pubchild:::core::option::Option<::std::boxed::Box<crate::generated::models::Node>>"),
+        "{models}"
+    );
+    assert!(
+        models.contains("pubchildren:::core::option::Option<::std::vec::Vec<crate::generated::models::Node>>"),
+        "{models}"
+    );
+    // One box on the way round is enough for a finite size, but both fields are on the cycle.
+    assert!(models.contains("pubinner:::std::boxed::Box<crate::generated::models::Inner>"), "{models}");
+    assert!(
+        models.contains("pubouter:::core::option::Option<::std::boxed::Box<crate::generated::models::Outer>>"),
+        "{models}"
+    );
+}
+
+#[test]
+fn generated_code_for_recursive_models_compiles_and_works() {
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = write_crate("recursive-crate", RECURSIVE, Some(("recursion", RECURSIVE_RS)));
+    assert_compiles_cleanly(&dir);
+    cargo(&dir, &["test", "--test", "recursion"]);
 }

@@ -1256,3 +1256,113 @@ fn expect_invalid_on_a_response_example_is_rejected() {
     let d = the_problem(&[("models/coupon.toml", &model), ("endpoints/create_coupon.toml", &op)]);
     assert!(d.message.contains("response example \"请求示例\" has `expect_invalid`"), "{d}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Models that contain themselves
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_model_requiring_itself_is_rejected_at_the_field() {
+    let d = the_problem(&[(
+        "models/tree.toml",
+        r#"[[models]]
+name = "Node"
+
+[[models.fields]]
+name = "child"
+type = "object"
+ref = "Node"
+presence = "required"
+label = "子节点"
+"#,
+    )]);
+    assert_eq!(place(&d), "models/tree.toml:5:8", "{d}");
+    assert!(d.message.contains("model `Node`: required field `child` holds `Node`"), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("optional")), "{d}");
+}
+
+#[test]
+fn models_requiring_each_other_are_rejected_at_each_field() {
+    let diags = problems(&[(
+        "models/pair.toml",
+        r#"[[models]]
+name = "Left"
+
+[[models.fields]]
+name = "right"
+type = "object"
+ref = "Right"
+presence = "required"
+label = "右"
+
+[[models]]
+name = "Right"
+
+[[models.fields]]
+name = "left"
+type = "object"
+ref = "Left"
+presence = "required"
+label = "左"
+"#,
+    )]);
+    let places: Vec<String> = diags.0.iter().map(place).collect();
+    assert_eq!(places, ["models/pair.toml:5:8", "models/pair.toml:15:8"], "{diags}");
+    assert!(diags.0.iter().all(|d| d.message.contains("leads back")), "{diags}");
+}
+
+#[test]
+fn a_cycle_with_an_optional_field_is_accepted() {
+    // `Right.left` is optional, so `Left { right: Right { left: None } }` is a finite value.
+    let ir = codegen::ir_from_sources(support::sources(&[(
+        "models/pair.toml",
+        r#"[[models]]
+name = "Left"
+
+[[models.fields]]
+name = "right"
+type = "object"
+ref = "Right"
+presence = "required"
+label = "右"
+
+[[models]]
+name = "Right"
+
+[[models.fields]]
+name = "left"
+type = "object"
+ref = "Left"
+presence = "optional"
+label = "左"
+"#,
+    )]))
+    .unwrap_or_else(|d| panic!("the spec is valid:\n{d}"));
+    assert!(ir.models["Left"].fields[0].boxed && ir.models["Right"].fields[0].boxed);
+}
+
+#[test]
+fn a_cycle_through_fields_of_several_shapes_only_is_rejected() {
+    let d = the_problem(&[(
+        "models/code.toml",
+        r#"[[models]]
+name = "Code"
+
+[[models.fields]]
+name = "code"
+type = "string"
+presence = "required"
+label = "券码"
+
+[[models.fields]]
+name = "next"
+type = "object"
+ref = "Code"
+presence = "optional"
+label = "下一个"
+alternatives = { name = "NextCode", types = ["string"], key = "code" }
+"#,
+    )]);
+    assert_eq!(place(&d), "models/code.toml:11:8", "{d}");
+    assert!(d.message.contains("field `next` of several shapes holds `Code`"), "{d}");
+}

@@ -34,28 +34,28 @@ fn assert_invalid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::V
         "the example is marked expect_invalid but passes validation"
     );
 }
-///创建商品券 — 场景4: 多次优惠-单品-满减券 (pay.weixin.qq.com/doc/v3/partner/4016756286 (【多次优惠-单品-满减券】API请求示例, 更新时间 2025.12.04))
+///创建商品券 — 场景4: 多次优惠-单品-满减券
 #[test]
 fn create_product_coupon_request_example_1_round_trips() {
     assert_round_trip::<
         models::CreateProductCouponRequest,
     >(include_str!("fixtures/create_product_coupon.request.1.json"));
 }
-///创建商品券 — 场景4: 多次优惠-单品-满减券 (pay.weixin.qq.com/doc/v3/partner/4016756286 (【多次优惠-单品-满减券】API请求示例, 更新时间 2025.12.04))
+///创建商品券 — 场景4: 多次优惠-单品-满减券
 #[test]
 fn create_product_coupon_request_example_1_passes_validation() {
     assert_valid::<
         models::CreateProductCouponRequest,
     >(include_str!("fixtures/create_product_coupon.request.1.json"));
 }
-///添加商品券批次组 — 请求示例 (pay.weixin.qq.com/doc/v3/partner/4016280622 (添加商品券批次组, 更新时间 2025.11.20))
+///添加商品券批次组 — 请求示例
 #[test]
 fn create_stock_bundle_request_example_1_round_trips() {
     assert_round_trip::<
         models::CreateStockBundleRequest,
     >(include_str!("fixtures/create_stock_bundle.request.1.json"));
 }
-/**添加商品券批次组 — 请求示例 (pay.weixin.qq.com/doc/v3/partner/4016280622 (添加商品券批次组, 更新时间 2025.11.20))
+/**添加商品券批次组 — 请求示例
 
 Marked `expect_invalid`: a catalogue, not a request: it shows every alternative at once (all three coupon rule lists, and weekly_available_period together with irregular_available_period_list, which exclude each other)*/
 #[test]
@@ -64,7 +64,7 @@ fn create_stock_bundle_request_example_1_is_invalid_as_marked() {
         models::CreateStockBundleRequest,
     >(include_str!("fixtures/create_stock_bundle.request.1.json"));
 }
-///添加商品券批次组 — 应答示例 (pay.weixin.qq.com/doc/v3/partner/4016280622 (添加商品券批次组, 更新时间 2025.11.20))
+///添加商品券批次组 — 应答示例
 #[test]
 fn create_stock_bundle_response_example_2_round_trips() {
     assert_round_trip::<

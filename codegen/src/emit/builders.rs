@@ -69,9 +69,9 @@ fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
     match f.rust.as_str() {
         // The builder's own methods, and trait methods users call by path (`XBuilder::from`).
         "build" | "build_at" | "build_root" | "default" | "from" | "into" | "clone" => {
-            format_ident!("set_{}", f.rust)
+            format_ident!("set_{}", f.rust.as_str())
         }
-        _ => types::ident(&f.rust),
+        _ => types::rust(&f.rust),
     }
 }
 
@@ -82,15 +82,26 @@ fn builder(m: &ModelIr) -> TokenStream {
         " Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).",
         m.name
     );
+    // A boxed field's nested builder is boxed too, or the builder would have no size.
     let slots = m.fields.iter().map(|f| {
-        let id = types::ident(&f.rust);
+        let id = types::rust(&f.rust);
         let ty = slot_type(&f.ty);
+        let ty = if f.boxed {
+            quote! { ::std::boxed::Box<#ty> }
+        } else {
+            ty
+        };
         quote! { #id: ::core::option::Option<#ty>, }
     });
     let setters = m.fields.iter().map(|f| {
-        let id = types::ident(&f.rust);
+        let id = types::rust(&f.rust);
         let setter = setter_ident(f);
         let (input, convert) = setter_input(&f.ty);
+        let convert = if f.boxed {
+            quote! { ::std::boxed::Box::new(#convert) }
+        } else {
+            convert
+        };
         let doc = docs::attrs(&docs::field(f));
         quote! {
             #doc
@@ -104,11 +115,18 @@ fn builder(m: &ModelIr) -> TokenStream {
     // shadow the parameters.
     let local = |i: usize| format_ident!("f{}", i);
     let takes = m.fields.iter().enumerate().map(|(i, f)| {
-        let id = types::ident(&f.rust);
+        let id = types::rust(&f.rust);
         let slot = local(i);
         let wire = &f.wire;
         let required = !f.is_option();
         let call = match (&f.ty, required) {
+            // Boxed: unbox the builder, build, box the model.
+            (TypeIr::Model(_), true) if f.boxed => quote! {
+                missing.required_model(self.#id.map(|b| *b), path, #wire).map(::std::boxed::Box::new)
+            },
+            (TypeIr::Model(_), false) if f.boxed => quote! {
+                missing.optional_model(self.#id.map(|b| *b), path, #wire).map(|v| v.map(::std::boxed::Box::new))
+            },
             (TypeIr::Model(_), true) => quote! { missing.required_model(self.#id, path, #wire) },
             (TypeIr::Model(_), false) => quote! { missing.optional_model(self.#id, path, #wire) },
             (TypeIr::Array(inner), true) if matches!(inner.as_ref(), TypeIr::Model(_)) => {
@@ -123,14 +141,20 @@ fn builder(m: &ModelIr) -> TokenStream {
         quote! { let #slot = #call; }
     });
     let assigns = m.fields.iter().enumerate().map(|(i, f)| {
-        let id = types::ident(&f.rust);
+        let id = types::rust(&f.rust);
         let slot = local(i);
         quote! { #id: #slot?, }
     });
     let from_fields = m.fields.iter().map(|f| {
-        let id = types::ident(&f.rust);
+        let id = types::rust(&f.rust);
         let nested_list = matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)));
         let value = match (&f.ty, f.is_option()) {
+            (TypeIr::Model(_), false) if f.boxed => {
+                quote! { ::core::option::Option::Some(::std::boxed::Box::new((*value.#id).into())) }
+            }
+            (TypeIr::Model(_), true) if f.boxed => {
+                quote! { value.#id.map(|v| ::std::boxed::Box::new((*v).into())) }
+            }
             (TypeIr::Model(_), false) => quote! { ::core::option::Option::Some(value.#id.into()) },
             (TypeIr::Model(_), true) => quote! { value.#id.map(::core::convert::Into::into) },
             (_, false) if nested_list => {

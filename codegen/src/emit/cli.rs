@@ -4,14 +4,8 @@
 
 use super::docs;
 use crate::ir::{FieldIr, Ir, OperationIr, TypeIr};
-use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::BTreeSet;
-
-/// Flags the CLI defines itself; a parameter named like one gets a suffix.
-const RESERVED_FLAGS: &[&str] =
-    &["body", "file", "meta", "all", "lines", "dry-run", "no-validate", "show-signature", "help", "version"];
 
 pub fn emit(ir: &Ir) -> TokenStream {
     let commands = ir.operations.iter().map(|op| command(ir, op));
@@ -26,16 +20,16 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
 fn command(ir: &Ir, op: &OperationIr) -> TokenStream {
     let id = &op.id;
-    let name = names::kebab(&op.id);
+    let name = &op.names.command;
     let about = flat(&op.title);
     let long_about = long_about(op);
-    let flags = flag_names(op);
+    let flags = &op.names.flags;
     let params = op
         .path_params
         .iter()
         .map(|p| (p, quote! { crate::table::Location::Path }))
         .chain(op.query_params.iter().map(|p| (p, quote! { crate::table::Location::Query })))
-        .zip(&flags)
+        .zip(flags)
         .map(|((p, location), flag)| param(ir, p, flag, location));
     let body = match &op.request_body {
         Some(model) => {
@@ -97,9 +91,8 @@ fn body_spec(model: &str) -> TokenStream {
 /// and next-page-token fields of its response: what `--all` follows in the response JSON.
 fn page_spec(ir: &Ir, op: &OperationIr) -> Option<(String, String, String)> {
     let p = op.pagination.as_ref()?;
-    let (_, model) = op.response.as_ref()?;
-    let fields = &ir.models.get(model.as_ref()?)?.fields;
-    let wire = |rust: &str| fields.iter().find(|f| f.rust == rust).map(|f| f.wire.clone());
+    let fields = &ir.models.get(op.response_model()?)?.fields;
+    let wire = |rust: &crate::ir::RustIdent| fields.iter().find(|f| f.rust == *rust).map(|f| f.wire.clone());
     Some((p.page_token.clone(), wire(&p.items.rust)?, wire(&p.next_page_token.rust)?))
 }
 
@@ -164,8 +157,8 @@ fn long_about(op: &OperationIr) -> String {
     }
     paragraphs.push(format!("{} {}", op.method.as_str(), op.path));
     let mut facts = Vec::new();
-    if let Some((_, text)) = &op.rate_limit {
-        facts.push(format!("频率限制: {}", flat(text)));
+    if let Some(limit) = &op.rate_limit {
+        facts.push(format!("频率限制: {}", flat(&limit.text)));
     }
     if !op.merchants.is_empty() {
         facts.push(format!("支持商户: {}", flat(&op.merchants.join(", "))));
@@ -195,50 +188,7 @@ fn long_about(op: &OperationIr) -> String {
     paragraphs.join("\n\n")
 }
 
-/// Flag names of the path then query parameters: kebab-case of the wire name; a name taken
-/// already (by the CLI or an earlier parameter) gets `-path` / `-query`, then a number.
-fn flag_names(op: &OperationIr) -> Vec<String> {
-    let mut taken: BTreeSet<String> = RESERVED_FLAGS.iter().map(|s| (*s).to_owned()).collect();
-    let mut claim = |wire: &str, suffix: &str| {
-        let base = flag(wire);
-        let mut name = base.clone();
-        let mut n = 1;
-        while taken.contains(&name) {
-            name = if n == 1 { format!("{base}-{suffix}") } else { format!("{base}-{suffix}-{n}") };
-            n += 1;
-        }
-        taken.insert(name.clone());
-        name
-    };
-    let path: Vec<String> = op.path_params.iter().map(|p| claim(&p.wire, "path")).collect();
-    let query: Vec<String> = op.query_params.iter().map(|p| claim(&p.wire, "query")).collect();
-    path.into_iter().chain(query).collect()
-}
-
-/// `product_coupon_id` -> `product-coupon-id`, `brandId` -> `brand-id`; never empty, never
-/// starting with a dash.
-fn flag(wire: &str) -> String {
-    let snake = names::field_ident(wire);
-    let snake = snake.trim_start_matches("r#").trim_matches('_');
-    if snake.is_empty() { "param".to_owned() } else { names::kebab(snake) }
-}
-
 /// Text on one line, whitespace collapsed (help texts are not rustdoc: nothing to escape).
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::flag;
-
-    #[test]
-    fn flags_are_kebab_case_of_the_wire_name() {
-        assert_eq!(flag("product_coupon_id"), "product-coupon-id");
-        assert_eq!(flag("brandId"), "brand-id");
-        assert_eq!(flag("type"), "type");
-        assert_eq!(flag("self"), "self");
-        assert_eq!(flag("9lives"), "9lives");
-        assert_eq!(flag("_"), "param");
-    }
 }

@@ -1,4 +1,6 @@
-//! Rustdoc text from the spec: labels, descriptions, constraints, enum meanings.
+//! Rustdoc text from the spec: labels, descriptions, constraints, enum meanings. The docs are
+//! for users of the crate; maintainers' notes (`decision`, `decisions`, example `source`) stay
+//! in the spec and are never emitted.
 
 use crate::ir::{Constraints, FieldIr, TypeIr};
 use crate::spec::Presence;
@@ -58,9 +60,7 @@ pub fn field(f: &FieldIr) -> Vec<String> {
     if let Some(example) = &f.example {
         out.push(format!("- Example: `{}`", example.to_string().replace('`', "'")));
     }
-    if let Some(decision) = &f.decision {
-        out.push(format!("- Source note: {}", one_line(decision)));
-    }
+    // `f.decision` is a note for maintainers: it stays in the spec.
     out
 }
 
@@ -70,8 +70,8 @@ pub fn constraints(c: &Constraints, ty: &TypeIr) -> Vec<String> {
     if let Some(text) = bounds(c.min_length, c.max_length, "characters") {
         out.push(format!("Length: {text}"));
     }
-    if let Some((_, text)) = &c.charset {
-        out.push(format!("Characters: `{}`", text.replace('`', "'")));
+    if let Some(charset) = &c.charset {
+        out.push(format!("Characters: `{}`", charset.text.replace('`', "'")));
     }
     let unit = if matches!(ty, TypeIr::Amount) { "分" } else { "" };
     match (c.min, c.max) {

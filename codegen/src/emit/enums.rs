@@ -36,10 +36,7 @@ pub fn emit_error_codes(ir: &Ir) -> TokenStream {
                     acc
                 })
                 .join("; ");
-            let mut variant = crate::names::pascal(code);
-            if variant == "Unknown" {
-                variant = "UnknownValue".to_owned();
-            }
+            let variant = crate::ir::RustIdent::plain(crate::names::variant(code));
             EnumValueIr { wire: code.clone(), variant, meaning }
         })
         .collect();
@@ -64,7 +61,7 @@ pub fn emit_error_codes(ir: &Ir) -> TokenStream {
 fn open_enum(name: &str, doc_lines: &[String], values: &[EnumValueIr], extra: TokenStream) -> TokenStream {
     let name = types::ident(name);
     let doc = docs::attrs(doc_lines);
-    let variants: Vec<_> = values.iter().map(|v| types::ident(&v.variant)).collect();
+    let variants: Vec<_> = values.iter().map(|v| types::rust(&v.variant)).collect();
     let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
     let meanings: Vec<&str> = values.iter().map(|v| v.meaning.as_str()).collect();
     let variant_docs = values.iter().map(|v| docs::attrs(&[format!("`{}`: {}", v.wire, docs::one_line(&v.meaning))]));

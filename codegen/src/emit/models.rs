@@ -34,10 +34,7 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
             lines.push(format!("- {}", docs::one_line(&r.description)));
         }
     }
-    for d in &m.decisions {
-        lines.push(String::new());
-        lines.push(format!("Source note: {}", docs::one_line(d)));
-    }
+    // `m.decisions` are notes for maintainers: they stay in the spec.
     lines
 }
 
@@ -46,11 +43,11 @@ fn model(m: &ModelIr) -> TokenStream {
     let doc = docs::attrs(&model_doc(m));
     let fields = m.fields.iter().map(|f| {
         let doc = docs::attrs(&docs::field(f));
-        let id = types::ident(&f.rust);
-        let ty = types::rust_type(&f.ty);
+        let id = types::rust(&f.rust);
+        let ty = types::field_type(f);
         let wire = &f.wire;
-        // serde strips `r#`, so only names it cannot derive need a rename.
-        let rename = (f.rust.trim_start_matches("r#") != f.wire).then(|| quote! { #[serde(rename = #wire)] });
+        // serde names a raw field without its `r#`, so only other names need a rename.
+        let rename = (f.rust.name != f.wire).then(|| quote! { #[serde(rename = #wire)] });
         if f.is_option() {
             quote! {
                 #doc
@@ -63,21 +60,21 @@ fn model(m: &ModelIr) -> TokenStream {
         }
     });
     let accessors = m.accessors.iter().map(|a| {
-        let method = types::ident(&a.name);
+        let method = types::rust(&a.name);
         let mut lines = vec![match &a.description {
             Some(d) => docs::one_line(d),
             None => format!(
                 "The first present of {}.",
-                a.fields.iter().map(|(_, w)| format!("`{w}`")).collect::<Vec<_>>().join(", ")
+                a.fields.iter().map(|f| format!("`{}`", f.wire)).collect::<Vec<_>>().join(", ")
             ),
         }];
         lines.push(String::new());
         lines.push(format!(
             "Sources name this value differently ({}); whichever the server sends is returned.",
-            a.fields.iter().map(|(_, w)| format!("`{w}`")).collect::<Vec<_>>().join(" or ")
+            a.fields.iter().map(|f| format!("`{}`", f.wire)).collect::<Vec<_>>().join(" or ")
         ));
         let doc = docs::attrs(&lines);
-        let mut ids = a.fields.iter().map(|(rust, _)| types::ident(rust));
+        let mut ids = a.fields.iter().map(|f| types::rust(&f.rust));
         let first = ids.next();
         quote! {
             #doc
@@ -105,16 +102,13 @@ fn alternatives(a: &AlternativesIr) -> TokenStream {
     let name = types::ident(&a.name);
     let model_variant = types::ident(&a.model);
     let model_ty = types::model_path(&a.model);
-    let mut lines = vec![format!(
+    let lines = vec![format!(
         "【{}】 in any of its documented shapes: a [`{}`] object or {}.",
         docs::prose(&a.label),
         a.model,
         a.others.iter().map(scalar_word).collect::<Vec<_>>().join(" or ")
     )];
-    if let Some(d) = &a.decision {
-        lines.push(String::new());
-        lines.push(format!("Source note: {}", docs::one_line(d)));
-    }
+    // `a.decision` is a note for maintainers: it stays in the spec.
     let doc = docs::attrs(&lines);
     let variants = a.others.iter().map(|t| {
         let v = types::ident(scalar_variant(t));
@@ -139,20 +133,21 @@ fn alternatives(a: &AlternativesIr) -> TokenStream {
             #from_str
         }
     });
-    let as_model = types::ident(&format!("as_{}", crate::names::field_ident(&a.model).trim_start_matches("r#")));
+    let as_model = types::rust(&a.as_model);
     let as_model_doc = format!(" The [`{}`] object, when the server sent that shape.", a.model);
-    let key = a.key.as_ref().map(|(rust, optional)| {
-        let method = types::ident(rust);
+    let key = a.key.as_ref().map(|key| {
+        let method = types::rust(&key.rust);
         let doc = format!(
             " `{}` whichever shape the server sent: the object's field, or the bare string.",
-            rust.trim_start_matches("r#")
+            key.rust.as_str()
         );
-        let (ret, from_model) = if *optional {
+        let optional = key.optional;
+        let (ret, from_model) = if optional {
             (quote! { ::core::option::Option<&str> }, quote! { v.#method.as_deref() })
         } else {
             (quote! { &str }, quote! { &v.#method })
         };
-        let from_string = if *optional {
+        let from_string = if optional {
             quote! { ::core::option::Option::Some(v) }
         } else {
             quote! { v }

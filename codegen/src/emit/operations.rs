@@ -2,15 +2,14 @@
 //! plus static metadata (`OperationMeta`) the runtime, the CLI and the sandbox read.
 
 use super::{docs, types, validation};
-use crate::ir::{FieldIr, Ir, OperationIr, PathSegment, TypeIr};
-use crate::names;
+use crate::ir::{ArgNames, FieldIr, Ir, OperationIr, PathSegment, TypeIr};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use std::collections::BTreeSet;
 
 pub fn emit(ir: &Ir) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
-    let meta_ids = ir.operations.iter().map(|op| format_ident!("{}", names::screaming(&op.id)));
+    let meta_ids = ir.operations.iter().map(|op| types::rust(&op.names.meta));
     let calls = ir.operations.iter().map(call);
     let streams = ir.operations.iter().filter_map(stream);
     let validators = ir.operations.iter().map(validator);
@@ -39,17 +38,20 @@ pub fn emit(ir: &Ir) -> TokenStream {
 }
 
 fn meta(op: &OperationIr) -> TokenStream {
-    let name = format_ident!("{}", names::screaming(&op.id));
+    let name = types::rust(&op.names.meta);
     let id = &op.id;
     let title = &op.title;
     let method = op.method.as_str();
     let path = &op.path;
     let rate = match &op.rate_limit {
-        Some((n, _)) => quote! { ::core::option::Option::Some(#n) },
+        Some(limit) => {
+            let n = limit.per_second;
+            quote! { ::core::option::Option::Some(#n) }
+        }
         None => quote! { ::core::option::Option::None },
     };
     let doc = format!(" {} (`{} {}`).", op.title, method, op.path);
-    let status = op.response.as_ref().map_or(200, |(status, _)| *status);
+    let status = op.success_status();
     quote! {
         #[doc = #doc]
         pub static #name: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
@@ -71,8 +73,8 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
     lines.push(String::new());
     lines.push(format!("`{} {}`", op.method.as_str(), op.path));
     lines.push(String::new());
-    if let Some((_, text)) = &op.rate_limit {
-        lines.push(format!("- 频率限制: {}", docs::one_line(text)));
+    if let Some(limit) = &op.rate_limit {
+        lines.push(format!("- 频率限制: {}", docs::one_line(&limit.text)));
     }
     if !op.merchants.is_empty() {
         lines.push(format!("- 支持商户: {}", docs::one_line(&op.merchants.join(", "))));
@@ -124,8 +126,8 @@ pub(super) fn param_type(p: &FieldIr, id: &proc_macro2::Ident) -> (TokenStream, 
 
 /// The arguments of an operation's call function: `(name, type)` in order, and whether the
 /// validation of each checks anything.
-pub(super) struct Args {
-    pub names: ArgNames,
+pub(super) struct Args<'a> {
+    pub names: &'a ArgNames,
     pub decls: Vec<TokenStream>,
     pub idents: Vec<proc_macro2::Ident>,
     pub checks: Vec<TokenStream>,
@@ -133,14 +135,14 @@ pub(super) struct Args {
     required_query: Vec<TokenStream>,
 }
 
-pub(super) fn args(op: &OperationIr) -> Args {
+pub(super) fn args(op: &OperationIr) -> Args<'_> {
     let no_needs = BTreeSet::new();
-    let names = ArgNames::new(op);
+    let names = &op.names.args;
     let mut idents = Vec::new();
     let mut args = Vec::new();
     let mut checks = Vec::new();
     for (p, name) in op.path_params.iter().zip(&names.path) {
-        let id = types::ident(name);
+        let id = types::rust(name);
         let (ty, _) = param_type(p, &id);
         idents.push(id.clone());
         args.push(quote! { #id: #ty });
@@ -159,7 +161,7 @@ pub(super) fn args(op: &OperationIr) -> Args {
     let mut query = Vec::new();
     let mut required_query = Vec::new();
     for (p, name) in op.query_params.iter().zip(&names.query) {
-        let id = types::ident(name);
+        let id = types::rust(name);
         let (ty, text) = param_type(p, &id);
         idents.push(id.clone());
         let wire = &p.wire;
@@ -178,7 +180,7 @@ pub(super) fn args(op: &OperationIr) -> Args {
             }
         }
     }
-    let body_id = types::ident(&names.body);
+    let body_id = types::rust(&names.body);
     let body_arg = op.request_body.as_ref().map(|m| {
         let t = types::model_path(m);
         quote! { #body_id: &#t }
@@ -189,8 +191,8 @@ pub(super) fn args(op: &OperationIr) -> Args {
         checks.push(quote! { crate::runtime::validate::Validate::validate_at(#body_id, "", &mut __violations); });
     }
     if let Some(upload) = &op.upload {
-        let meta_id = types::ident(&names.meta);
-        let file_id = types::ident(&names.file);
+        let meta_id = types::rust(&names.meta);
+        let file_id = types::rust(&names.file);
         let meta_ty = types::model_path(&upload.meta);
         args.push(quote! { #meta_id: &#meta_ty });
         args.push(quote! { #file_id: &crate::runtime::upload::UploadFile });
@@ -204,20 +206,14 @@ pub(super) fn args(op: &OperationIr) -> Args {
     Args { names, decls: args, idents, checks, query, required_query }
 }
 
-fn validator_ident(op: &OperationIr) -> proc_macro2::Ident {
-    format_ident!("validate_{}", names::field_ident(&op.id).trim_start_matches("r#"))
-}
-
 /// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own.
 fn validator(op: &OperationIr) -> TokenStream {
     let Args { decls, checks, .. } = args(op);
-    let name = validator_ident(op);
-    let fn_name = names::field_ident(&op.id);
+    let name = types::rust(&op.names.validator);
+    let fn_name = op.names.call.as_str();
     let doc = format!(
-        " Validates the arguments of [`Client::{}`](crate::runtime::client::Client::{}) \
-         as the call does before sending: every violation, with its JSON path.",
-        fn_name.trim_start_matches("r#"),
-        fn_name.trim_start_matches("r#"),
+        " Validates the arguments of [`Client::{fn_name}`](crate::runtime::client::Client::{fn_name}) \
+         as the call does before sending: every violation, with its JSON path."
     );
     let many = many_args(decls.len());
     let body = if checks.is_empty() {
@@ -241,23 +237,23 @@ fn validator(op: &OperationIr) -> TokenStream {
 }
 
 fn call(op: &OperationIr) -> TokenStream {
-    let fn_name = types::ident(&names::field_ident(&op.id));
-    let meta = format_ident!("{}", names::screaming(&op.id));
+    let fn_name = types::rust(&op.names.call);
+    let meta = types::rust(&op.names.meta);
     let doc = docs::attrs(&op_doc(op));
     let Args { names, decls: args, idents, query, required_query, .. } = args(op);
-    let validator = validator_ident(op);
+    let validator = types::rust(&op.names.validator);
     let many = many_args(args.len());
     let validate = quote! {
         if self.validation_enabled() {
             #validator(#(#idents),*).into_result()?;
         }
     };
-    let body_id = types::ident(&names.body);
+    let body_id = types::rust(&names.body);
     let path_pushes = op.segments.iter().map(|s| match s {
         PathSegment::Literal(text) => quote! { __path.push_str(#text); },
         PathSegment::Param(name) => {
             let i = op.path_params.iter().position(|p| &p.wire == name).expect("lowering checked placeholders");
-            let (p, id) = (&op.path_params[i], types::ident(&names.path[i]));
+            let (p, id) = (&op.path_params[i], types::rust(&names.path[i]));
             let text = match &p.ty {
                 TypeIr::Enum(_) => quote! { #id.as_str() },
                 TypeIr::String => quote! { #id },
@@ -272,7 +268,7 @@ fn call(op: &OperationIr) -> TokenStream {
         quote! { let mut __query = ::std::vec![#(#required_query),*]; #(#query)* }
     };
     let body = if let Some(upload) = &op.upload {
-        let meta_id = types::ident(&names.meta);
+        let meta_id = types::rust(&names.meta);
         let _ = upload;
         quote! {
             ::core::option::Option::Some(::serde_json::to_vec(#meta_id).map_err(crate::runtime::error::Error::Encode)?)
@@ -286,7 +282,7 @@ fn call(op: &OperationIr) -> TokenStream {
     };
     let send = match &op.upload {
         Some(upload) => {
-            let file_id = types::ident(&names.file);
+            let file_id = types::rust(&names.file);
             let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
             quote! {
                 self.execute_upload(
@@ -300,9 +296,9 @@ fn call(op: &OperationIr) -> TokenStream {
             self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
         },
     };
-    let ret = match &op.response {
-        Some((_, Some(model))) => types::model_path(model),
-        _ => quote! { () },
+    let ret = match op.response_model() {
+        Some(model) => types::model_path(model),
+        None => quote! { () },
     };
     quote! {
         #doc
@@ -318,47 +314,12 @@ fn call(op: &OperationIr) -> TokenStream {
     }
 }
 
-/// Argument names of a call function: parameters keep their names, and a later one that would
-/// clash (a query parameter named like a path parameter, anything named `body`) gets a suffix.
-pub(super) struct ArgNames {
-    pub path: Vec<String>,
-    pub query: Vec<String>,
-    pub body: String,
-    /// For uploads: the meta JSON and the file.
-    pub meta: String,
-    pub file: String,
-}
-
-impl ArgNames {
-    fn new(op: &OperationIr) -> Self {
-        let mut taken: BTreeSet<String> = BTreeSet::new();
-        let mut claim = |wanted: String, suffix: &str| {
-            let mut name = wanted.clone();
-            if taken.contains(&name) {
-                name = format!("{}_{suffix}", wanted.trim_start_matches("r#"));
-            }
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            taken.insert(name.clone());
-            name
-        };
-        let path = op.path_params.iter().map(|p| claim(p.rust.clone(), "path")).collect();
-        let query = op.query_params.iter().map(|p| claim(p.rust.clone(), "query")).collect();
-        // Claimed last, so a parameter named `body` keeps its name and the body becomes `body_request`.
-        let body = claim("body".to_owned(), "request");
-        let meta = claim("meta".to_owned(), "upload");
-        let file = claim("file".to_owned(), "upload");
-        ArgNames { path, query, body, meta, file }
-    }
-}
-
 /// `<op>_stream(...)` for a paginated operation: every item of every page, fetched on demand.
 fn stream(op: &OperationIr) -> Option<TokenStream> {
     let pagination = op.pagination.as_ref()?;
-    let names = ArgNames::new(op);
-    let call = types::ident(&names::field_ident(&op.id));
-    let stream_fn = format_ident!("{}_stream", names::field_ident(&op.id).trim_start_matches("r#"));
+    let names = &op.names.args;
+    let call = types::rust(&op.names.call);
+    let stream_fn = types::rust(op.names.stream.as_ref()?);
     let item = types::rust_type(&pagination.item);
     let many = many_args(op.path_params.len() + op.query_params.len());
     let mut decls = Vec::new();
@@ -367,7 +328,7 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
     let mut pass = Vec::new();
     let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
     for (p, name) in params {
-        let id = types::ident(name);
+        let id = types::rust(name);
         if p.wire == pagination.page_token {
             pass.push(quote! { page_token.as_deref() });
             continue;
@@ -397,8 +358,8 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
         }
         pass.push(passed);
     }
-    let next = types::ident(&pagination.next_page_token.rust);
-    let items = types::ident(&pagination.items.rust);
+    let next = types::rust(&pagination.next_page_token.rust);
+    let items = types::rust(&pagination.items.rust);
     let next_expr = if pagination.next_page_token.optional {
         quote! { page.#next }
     } else {
@@ -412,7 +373,9 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
     let doc = format!(
         " Every item of [`{0}`](Self::{0}), page after page: pages are requested on demand, following \
          `{1}` with `{2}` until the last page.",
-        call, pagination.next_page_token.rust, pagination.page_token
+        call,
+        pagination.next_page_token.rust.as_str(),
+        pagination.page_token
     );
     Some(quote! {
         #[doc = #doc]

@@ -3,10 +3,9 @@
 
 use super::operations::{self, Args};
 use super::{docs, types};
-use crate::ir::{FieldIr, Ir, OperationIr, TypeIr};
-use crate::names;
+use crate::ir::{BrandParam, FieldIr, Ir, OperationIr, TypeIr};
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn emit(ir: &Ir) -> TokenStream {
     // With no operations the enums are empty, and only `match *self {}` type-checks.
@@ -29,7 +28,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .filter(|op| op.upload.is_some())
         .map(|op| {
             let v = variant(op);
-            let file = types::ident(&operations::args(op).names.file);
+            let file = types::rust(&op.names.args.file);
             quote! { Self::#v { #file, .. } => { *#file = upload; true } }
         })
         .collect();
@@ -54,6 +53,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
             None => quote! { Self::#v => &#meta, },
         }
     });
+    let facts = ir.operations.iter().map(request_facts);
     let response_json_arms = ir.operations.iter().map(|op| {
         let v = variant(op);
         match response_model(op) {
@@ -142,6 +142,40 @@ pub fn emit(ir: &Ir) -> TokenStream {
             }
         }
 
+        /// Where a request names the brand it acts for.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        #[non_exhaustive]
+        pub enum BrandParam {
+            /// A top-level field of the JSON body, by wire name.
+            Body(&'static str),
+            /// A query parameter, by wire name.
+            Query(&'static str),
+            /// A path parameter, by wire name.
+            Path(&'static str),
+        }
+
+        /// What a server or tool needs to know about an operation's request beyond its
+        /// [`OperationMeta`](crate::runtime::client::OperationMeta), derived from the spec.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        #[non_exhaustive]
+        pub struct RequestFacts {
+            /// The operation id.
+            pub operation_id: &'static str,
+            /// The body field whose value identifies a retry of the same request
+            /// (`out_request_no`): the same value with the same data is the same request.
+            pub idempotency_key: ::core::option::Option<&'static str>,
+            /// Where the request names its brand (`brand_id`).
+            pub brand_param: ::core::option::Option<BrandParam>,
+        }
+
+        /// Every operation's [`RequestFacts`], sorted by operation id.
+        pub static REQUEST_FACTS: &[RequestFacts] = &[#(#facts),*];
+
+        /// The [`RequestFacts`] of operation `id`, if the spec has it.
+        pub fn request_facts(id: &str) -> ::core::option::Option<&'static RequestFacts> {
+            REQUEST_FACTS.iter().find(|f| f.operation_id == id)
+        }
+
         /// A typed successful response of any operation.
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
         #[non_exhaustive]
@@ -167,17 +201,32 @@ pub fn emit(ir: &Ir) -> TokenStream {
     }
 }
 
+fn request_facts(op: &OperationIr) -> TokenStream {
+    let id = &op.id;
+    let key = match &op.idempotency_key {
+        Some(k) => quote! { ::core::option::Option::Some(#k) },
+        None => quote! { ::core::option::Option::None },
+    };
+    let brand = match &op.brand_param {
+        Some(BrandParam::Body(w)) => quote! { ::core::option::Option::Some(BrandParam::Body(#w)) },
+        Some(BrandParam::Query(w)) => quote! { ::core::option::Option::Some(BrandParam::Query(#w)) },
+        Some(BrandParam::Path(w)) => quote! { ::core::option::Option::Some(BrandParam::Path(#w)) },
+        None => quote! { ::core::option::Option::None },
+    };
+    quote! { RequestFacts { operation_id: #id, idempotency_key: #key, brand_param: #brand } }
+}
+
 fn variant(op: &OperationIr) -> Ident {
-    types::ident(&names::pascal(&op.id))
+    types::rust(&op.names.variant)
 }
 
 fn meta(op: &OperationIr) -> TokenStream {
-    let m = format_ident!("{}", names::screaming(&op.id));
+    let m = types::rust(&op.names.meta);
     quote! { crate::generated::operations::#m }
 }
 
-fn response_model(op: &OperationIr) -> Option<&String> {
-    op.response.as_ref().and_then(|(_, body)| body.as_ref())
+fn response_model(op: &OperationIr) -> Option<&str> {
+    op.response_model()
 }
 
 /// The owned type of a parameter field in the enum.
@@ -199,7 +248,7 @@ fn owned_param_type(p: &FieldIr) -> TokenStream {
 fn params<'a>(op: &'a OperationIr, args: &Args) -> Vec<(&'a FieldIr, Ident)> {
     let path = op.path_params.iter().zip(&args.names.path);
     let query = op.query_params.iter().zip(&args.names.query);
-    path.chain(query).map(|(p, name)| (p, types::ident(name))).collect()
+    path.chain(query).map(|(p, name)| (p, types::rust(name))).collect()
 }
 
 fn request_variant(op: &OperationIr) -> TokenStream {
@@ -215,13 +264,13 @@ fn request_variant(op: &OperationIr) -> TokenStream {
         })
         .collect();
     if let Some(model) = &op.request_body {
-        let id = types::ident(&args.names.body);
+        let id = types::rust(&args.names.body);
         let ty = types::model_path(model);
         // Boxed: request models are large and variants should stay small.
         fields.push(quote! { #[doc = " The JSON body."] #id: ::std::boxed::Box<#ty>, });
     }
     if let Some(upload) = &op.upload {
-        let (meta, file) = (types::ident(&args.names.meta), types::ident(&args.names.file));
+        let (meta, file) = (types::rust(&args.names.meta), types::rust(&args.names.file));
         let ty = types::model_path(&upload.meta);
         fields.push(quote! {
             #[doc = " The upload's meta JSON (the signed part)."]
@@ -288,11 +337,11 @@ fn parse_arm(op: &OperationIr) -> TokenStream {
         })
         .collect();
     if op.request_body.is_some() {
-        let field = types::ident(&args.names.body);
+        let field = types::rust(&args.names.body);
         fields.push(quote! { #field: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?), });
     }
     if op.upload.is_some() {
-        let (meta, file) = (types::ident(&args.names.meta), types::ident(&args.names.file));
+        let (meta, file) = (types::rust(&args.names.meta), types::rust(&args.names.file));
         fields.push(quote! {
             #meta: ::std::boxed::Box::new(crate::runtime::dispatch::body(body)?),
             #file: ::core::default::Default::default(),
@@ -318,13 +367,13 @@ fn bind_and_pass(op: &OperationIr) -> (TokenStream, Vec<TokenStream>) {
         });
     }
     if op.request_body.is_some() {
-        let id = types::ident(&args.names.body);
+        let id = types::rust(&args.names.body);
         binds.push(quote! { #id });
         pass.push(quote! { #id });
     }
     if op.upload.is_some() {
         for name in [&args.names.meta, &args.names.file] {
-            let id = types::ident(name);
+            let id = types::rust(name);
             binds.push(quote! { #id });
             pass.push(quote! { #id });
         }
@@ -334,13 +383,13 @@ fn bind_and_pass(op: &OperationIr) -> (TokenStream, Vec<TokenStream>) {
 
 fn validate_arm(op: &OperationIr) -> TokenStream {
     let (pattern, pass) = bind_and_pass(op);
-    let f = format_ident!("validate_{}", names::field_ident(&op.id).trim_start_matches("r#"));
+    let f = types::rust(&op.names.validator);
     quote! { #pattern => crate::generated::operations::#f(#(#pass),*).into_result(), }
 }
 
 fn send_arm(op: &OperationIr) -> TokenStream {
     let (pattern, pass) = bind_and_pass(op);
-    let f = types::ident(&names::field_ident(&op.id));
+    let f = types::rust(&op.names.call);
     let v = variant(op);
     let wrap = match response_model(op) {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
@@ -368,18 +417,18 @@ fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
         params(op, &args).into_iter().map(|(p, id)| (id, owned_param_type(p))).collect();
     if let Some(model) = &op.request_body {
         let ty = types::model_path(model);
-        out.push((types::ident(&args.names.body), quote! { #ty }));
+        out.push((types::rust(&args.names.body), quote! { #ty }));
     }
     if let Some(upload) = &op.upload {
         let ty = types::model_path(&upload.meta);
-        out.push((types::ident(&args.names.meta), quote! { #ty }));
-        out.push((types::ident(&args.names.file), quote! { crate::runtime::upload::UploadFile }));
+        out.push((types::rust(&args.names.meta), quote! { #ty }));
+        out.push((types::rust(&args.names.file), quote! { crate::runtime::upload::UploadFile }));
     }
     out
 }
 
 fn handler_method(op: &OperationIr) -> TokenStream {
-    let f = types::ident(&names::field_ident(&op.id));
+    let f = types::rust(&op.names.call);
     let doc = format!(" {} (`{} {}`).", op.title, op.method.as_str(), op.path);
     let fields = owned_fields(op);
     let many = operations::many_args(fields.len());
@@ -397,13 +446,13 @@ fn handler_method(op: &OperationIr) -> TokenStream {
 
 fn handle_arm(op: &OperationIr) -> TokenStream {
     let v = variant(op);
-    let f = types::ident(&names::field_ident(&op.id));
+    let f = types::rust(&op.names.call);
     let fields = owned_fields(op);
     let binds = fields.iter().map(|(id, _)| id);
     let args = operations::args(op);
     let pass = fields.iter().map(|(id, _)| {
-        let boxed = (op.request_body.is_some() && *id == types::ident(&args.names.body))
-            || (op.upload.is_some() && *id == types::ident(&args.names.meta));
+        let boxed = (op.request_body.is_some() && *id == types::rust(&args.names.body))
+            || (op.upload.is_some() && *id == types::rust(&args.names.meta));
         if boxed {
             quote! { *#id }
         } else {

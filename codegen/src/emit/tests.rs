@@ -31,7 +31,8 @@ pub fn emit(ir: &Ir) -> Vec<(String, Contents)> {
             let test = format_ident!("{}_{kind}_example_{}_round_trips", op.id, n + 1);
             let ty = types::ident(model);
             let fixture = format!("fixtures/{stem}.json");
-            let doc = format!("{} — {} ({})", op.title, ex.title, ex.source);
+            // The example's source (page and date) is a maintainer's note: it stays in the spec.
+            let doc = format!("{} — {}", op.title, ex.title);
             tests.push(quote! {
                 #[doc = #doc]
                 #[test]

@@ -1,16 +1,18 @@
 //! Rust types and identifiers for IR types. Every path is absolute, so a spec type named
 //! `Option`, `Result` or `String` cannot shadow what generated code means.
 
-use crate::ir::TypeIr;
+use crate::ir::{RustIdent, TypeIr};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-/// An identifier that may be raw (`r#type`).
+/// A type or variant name (PascalCase, never a keyword).
 pub fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
+    Ident::new(name, Span::call_site())
+}
+
+/// The IR's identifier, raw when it is a keyword (`r#type`).
+pub fn rust(id: &RustIdent) -> Ident {
+    if id.raw { Ident::new_raw(&id.name, Span::call_site()) } else { Ident::new(&id.name, Span::call_site()) }
 }
 
 /// A model or enum type, inside the generated `models` module.
@@ -21,6 +23,17 @@ pub fn model_path(name: &str) -> TokenStream {
 
 pub fn builder_ident(model: &str) -> Ident {
     format_ident!("{}Builder", model)
+}
+
+/// The Rust type of a field (without the `Option` of an optional one): boxed when the field
+/// leads back to its own model.
+pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
+    let ty = rust_type(&f.ty);
+    if f.boxed {
+        quote! { ::std::boxed::Box<#ty> }
+    } else {
+        ty
+    }
 }
 
 /// The Rust type of a value (without the `Option` of an optional field).

@@ -8,40 +8,12 @@ use quote::quote;
 use std::collections::BTreeSet;
 
 pub fn emit(ir: &Ir) -> TokenStream {
-    let needs = needs_validation(ir);
-    let impls = ir.models.values().map(|m| model(m, &needs));
+    let needs = &ir.validated_models;
+    let impls = ir.models.values().map(|m| model(m, needs));
     quote! {
         //! Client-side validation generated from the spec's constraints and rules.
         #(#impls)*
     }
-}
-
-/// Models whose validation can find something: constraints, rules, enums, date-times, or a
-/// nested model that needs validation. Others get an empty impl and are not descended into.
-fn needs_validation(ir: &Ir) -> BTreeSet<String> {
-    let mut needs = BTreeSet::new();
-    loop {
-        let before = needs.len();
-        for m in ir.models.values() {
-            if !m.rules.is_empty() || m.fields.iter().any(|f| type_needs(&f.ty, &f.constraints, &needs)) {
-                needs.insert(m.name.clone());
-            }
-        }
-        if needs.len() == before {
-            return needs;
-        }
-    }
-}
-
-fn type_needs(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> bool {
-    !c.is_empty()
-        || match ty {
-            TypeIr::DateTime | TypeIr::Enum(_) => true,
-            TypeIr::Model(name) => needs.contains(name),
-            TypeIr::Alternatives(alt) => needs.contains(&alt.model),
-            TypeIr::Array(inner) => type_needs(inner, &Constraints::default(), needs),
-            TypeIr::String | TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean => false,
-        }
 }
 
 fn opt<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
@@ -58,8 +30,9 @@ pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> T
         let (lo, hi) = (opt(c.min_length.map(|v| v as usize)), opt(c.max_length.map(|v| v as usize)));
         out.extend(quote! { out.check_length(p, v, #lo, #hi); });
     }
-    if let Some((ranges, text)) = &c.charset {
-        let pairs = ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
+    if let Some(charset) = &c.charset {
+        let text = &charset.text;
+        let pairs = charset.ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
         out.extend(quote! { out.check_charset(p, v, &[#(#pairs),*], #text); });
     }
     if c.min.is_some() || c.max.is_some() {
@@ -90,7 +63,7 @@ pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> T
                 }
             })
         }
-        TypeIr::Array(inner) if type_needs(inner, &Constraints::default(), needs) => {
+        TypeIr::Array(inner) if crate::ir::type_needs(inner, &Constraints::default(), needs) => {
             let item = value_checks(inner, &Constraints::default(), needs);
             out.extend(quote! {
                 for (i, v) in v.iter().enumerate() {
@@ -109,13 +82,15 @@ fn field_checks(f: &FieldIr, needs: &BTreeSet<String>) -> TokenStream {
     if checks.is_empty() {
         return checks;
     }
-    let id = types::ident(&f.rust);
+    let id = types::rust(&f.rust);
     let wire = &f.wire;
     let bind = quote! { let p = &crate::runtime::validate::join(path, #wire); };
-    if f.is_option() {
-        quote! { if let ::core::option::Option::Some(v) = &self.#id { #bind #checks } }
-    } else {
-        quote! { { let v = &self.#id; #bind #checks } }
+    // A boxed field is checked as the model it holds.
+    match (f.is_option(), f.boxed) {
+        (true, false) => quote! { if let ::core::option::Option::Some(v) = &self.#id { #bind #checks } },
+        (true, true) => quote! { if let ::core::option::Option::Some(v) = self.#id.as_deref() { #bind #checks } },
+        (false, false) => quote! { { let v = &self.#id; #bind #checks } },
+        (false, true) => quote! { { let v = &*self.#id; #bind #checks } },
     }
 }
 
@@ -123,7 +98,7 @@ fn field_checks(f: &FieldIr, needs: &BTreeSet<String>) -> TokenStream {
 fn parent_expr(path: &FieldPath) -> TokenStream {
     let mut expr = quote! { ::core::option::Option::Some(self) };
     for step in &path.steps[..path.steps.len() - 1] {
-        let id = types::ident(&step.rust);
+        let id = types::rust(&step.rust);
         expr = if step.optional {
             quote! { #expr.and_then(|x| x.#id.as_ref()) }
         } else {
@@ -136,7 +111,7 @@ fn parent_expr(path: &FieldPath) -> TokenStream {
 /// `Option<&Leaf>` of the last step, given `x: &Parent`.
 fn leaf_of_parent(path: &FieldPath) -> TokenStream {
     let last = path.steps.last().expect("paths are non-empty");
-    let id = types::ident(&last.rust);
+    let id = types::rust(&last.rust);
     if last.optional {
         quote! { x.#id.as_ref() }
     } else {

@@ -390,7 +390,6 @@ impl CombineImageBuilder {
     ///
     /// - Wire name: `background_color`
     /// - Optional (选填)
-    /// - Source note: A free hex colour (reference §3 #34 shows "#ff5733"), not the BackgroundColor enum of coupon_display_info. No length or character set is imposed, since only one example value is known.
     pub fn background_color(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -468,7 +467,6 @@ impl ComboPackageBuilder {
     /// - Required (必填)
     /// - Length: at most 15 characters
     /// - Example: `"套餐A"`
-    /// - Source note: The seed example marks it 条件必填 "当配置combo_package_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
     pub fn name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -482,7 +480,6 @@ impl ComboPackageBuilder {
     /// - Required (必填)
     /// - Minimum: 1
     /// - Example: `2`
-    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
     pub fn pick_count(mut self, value: i64) -> Self {
         self.pick_count = ::core::option::Option::Some(value);
         self
@@ -492,7 +489,6 @@ impl ComboPackageBuilder {
     /// - Wire name: `choice_list`
     /// - Required (必填)
     /// - Items: 1..=99 items
-    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
     pub fn choice_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -611,7 +607,6 @@ impl ComboPackageChoiceBuilder {
     ///
     /// - Wire name: `mini_program_appid`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example; taken from reference §4 (official skill model) and the third-party YAML.
     pub fn mini_program_appid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -623,7 +618,6 @@ impl ComboPackageChoiceBuilder {
     ///
     /// - Wire name: `mini_program_path`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example; taken from reference §4 (official skill model) and the third-party YAML.
     pub fn mini_program_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -734,7 +728,6 @@ impl ConfirmUserCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -849,7 +842,6 @@ impl CouponAvailablePeriodBuilder {
     /// - Optional (选填)
     /// - Range: 1..=365
     /// - Example: `30`
-    /// - Source note: Upper bound 365 from reference §4; the lower bound 1 is inferred (zero days of validity is meaningless).
     pub fn available_days(mut self, value: i64) -> Self {
         self.available_days = ::core::option::Option::Some(value);
         self
@@ -977,7 +969,6 @@ impl CouponAvailableStoreInfoBuilder {
     /// - Required (必填)
     /// - Length: at most 1000 characters
     /// - Example: `"所有门店可用,可使用小程序查看门店列表"`
-    /// - Source note: The seed example marks it 条件必填 "当配置coupon_available_store_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
     pub fn description(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1134,7 +1125,6 @@ impl CouponDisplayInfoBuilder {
     /// - Wire name: `code_display_mode`
     /// - Required (必填)
     /// - Example: `"QRCODE"`
-    /// - Source note: Required, as the create seed example says (必填); the third-party YAML marks it optional in the stock-bundle and stock trees. The seed wins.
     pub fn code_display_mode(
         mut self,
         value: crate::generated::models::CodeDisplayMode,
@@ -1273,7 +1263,6 @@ impl CouponTagInfoBuilder {
     ///
     /// - Wire name: `member_tag_info`
     /// - Optional (选填)
-    /// - Source note: Whether it is required when coupon_tag_list contains MEMBER is not stated by any source available here, so no rule is written.
     pub fn member_tag_info(
         mut self,
         value: impl ::core::convert::Into<MemberTagInfoBuilder>,
@@ -1350,7 +1339,6 @@ impl CreateImageGenerationTaskRequestBuilder {
     ///
     /// - Wire name: `task_id`
     /// - Required (必填)
-    /// - Source note: That the caller chooses the ID follows from it being a required request field; its uniqueness scope and length are not documented.
     pub fn task_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -1601,7 +1589,6 @@ impl CreateProductCouponRequestBuilder {
     ///
     /// - Wire name: `single_usage_info`
     /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     pub fn single_usage_info(
         mut self,
         value: impl ::core::convert::Into<SingleUsageInfoBuilder>,
@@ -1635,7 +1622,6 @@ impl CreateProductCouponRequestBuilder {
     ///
     /// - Wire name: `stock`
     /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock_bundle for PROGRESSIVE_BUNDLE.
     pub fn stock(mut self, value: impl ::core::convert::Into<StockBuilder>) -> Self {
         self.stock = ::core::option::Option::Some(value.into());
         self
@@ -2048,7 +2034,6 @@ impl CreateStockRequestBuilder {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
-    /// - Source note: Constraints of the add-bundle page's out_request_no (4016280622: string(40), 6-40 characters of digits, letters, _ and -), whose wording the sibling add-stock page is assumed to share; that page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2130,7 +2115,6 @@ impl CutOutBuilder {
     ///
     /// - Wire name: `image_url`
     /// - Required (必填)
-    /// - Source note: Whether it must be a URL returned by 图片上传 (as the coupon's image fields must) is not stated.
     pub fn image_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2188,7 +2172,6 @@ impl DayPeriodBuilder {
     /// - Required (必填)
     /// - Range: 0..=86399
     /// - Example: `60`
-    /// - Source note: Bounds 0..86399 are inferred from the unit (seconds within one day); no source states them.
     pub fn begin_time(mut self, value: i64) -> Self {
         self.begin_time = ::core::option::Option::Some(value);
         self
@@ -2199,7 +2182,6 @@ impl DayPeriodBuilder {
     /// - Required (必填)
     /// - Range: 0..=86399
     /// - Example: `86399`
-    /// - Source note: Bounds 0..86399 are inferred from the unit (seconds within one day) and the example's 86399 = 23:59:59; no source states them.
     pub fn end_time(mut self, value: i64) -> Self {
         self.end_time = ::core::option::Option::Some(value);
         self
@@ -2257,7 +2239,6 @@ impl DeactivateProductCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2270,7 +2251,6 @@ impl DeactivateProductCouponRequestBuilder {
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
     /// - Length: at most 150 characters
-    /// - Source note: Length 150 from reference §3 (#4).
     pub fn deactivate_reason(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2347,7 +2327,6 @@ impl DeactivateStockRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2359,7 +2338,6 @@ impl DeactivateStockRequestBuilder {
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given for the stock's reason; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub fn deactivate_reason(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2474,7 +2452,6 @@ impl DeactivateUserCouponBundleRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2486,7 +2463,6 @@ impl DeactivateUserCouponBundleRequestBuilder {
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub fn deactivate_reason(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2610,7 +2586,6 @@ impl DeactivateUserCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2622,7 +2597,6 @@ impl DeactivateUserCouponRequestBuilder {
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub fn deactivate_reason(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2719,7 +2693,6 @@ impl DiscountCouponUsageRuleBuilder {
     /// - Required (必填)
     /// - Range: 1..=99
     /// - Example: `30`
-    /// - Source note: Bounds 1..99 are inferred from the meaning (a percentage taken off the price, where 0 gives nothing and 100 would make the goods free); no source states them.
     pub fn percent_off(mut self, value: i64) -> Self {
         self.percent_off = ::core::option::Option::Some(value);
         self
@@ -2784,7 +2757,6 @@ impl DisplayInfoBuilder {
     /// - Required (必填)
     /// - Length: 3..=15 characters
     /// - Example: `"指定商品立减15(可用3次)"`
-    /// - Source note: Length 3..15 characters: string(15) on page 4016434630 and 3–15 UTF-8 characters in the official skill checklist (reference §4). Other sources disagree: the skill's Go example comment says at most 12 characters, and the sibling example page 4016756283 says at most 20. The create page's own field table wins over example comments.
     pub fn name(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2809,7 +2781,6 @@ impl DisplayInfoBuilder {
     /// - Wire name: `background_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: Required, as the seed example 4016756286 (必填) and page 4016434630 say; the official skill's example comment calls it 选填 (reference §4). The page wins.
     pub fn background_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2822,7 +2793,6 @@ impl DisplayInfoBuilder {
     /// - Wire name: `detail_image_url_list`
     /// - Optional (选填)
     /// - Items: at most 8 items
-    /// - Source note: At most 8 images: page 4015781296 and the official skill checklist (reference §4). One skill example comment says at most 6; the page wins. The seed example gives no limit.
     pub fn detail_image_url_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -2932,7 +2902,6 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_id`
     /// - Required (必填)
     /// - Example: `"gh_12345678"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2945,7 +2914,6 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_video_id`
     /// - Required (必填)
     /// - Example: `"UDFsdf24df34dD456Hdf34"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_video_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -2958,7 +2926,6 @@ impl EntranceFinderBuilder {
     /// - Wire name: `finder_video_cover_image_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub fn finder_video_cover_image_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3031,7 +2998,6 @@ impl EntranceMiniProgramBuilder {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub fn appid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3044,7 +3010,6 @@ impl EntranceMiniProgramBuilder {
     /// - Wire name: `path`
     /// - Required (必填)
     /// - Example: `"/pages/index/product"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub fn path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3058,7 +3023,6 @@ impl EntranceMiniProgramBuilder {
     /// - Required (必填)
     /// - Length: at most 5 characters
     /// - Example: `"欢迎选购"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
     pub fn entrance_wording(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3072,7 +3036,6 @@ impl EntranceMiniProgramBuilder {
     /// - Required (必填)
     /// - Length: at most 6 characters
     /// - Example: `"获取更多优惠"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
     pub fn guidance_wording(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3138,7 +3101,6 @@ impl EntranceOfficialAccountBuilder {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example only marks the object 选填; inside it the third-party YAML marks appid required, and the object has no other field.
     pub fn appid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3631,7 +3593,6 @@ impl ImageUploadMetaBuilder {
     ///
     /// - Wire name: `filename`
     /// - Required (必填)
-    /// - Source note: The extension requirement follows from the accepted media types (JPG / PNG); it is not checked by the client.
     pub fn filename(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3645,7 +3606,6 @@ impl ImageUploadMetaBuilder {
     /// - Required (必填)
     /// - Length: 64..=64 characters
     /// - Characters: `0-9A-Fa-f`
-    /// - Source note: Hex encoding and length 64 are inferred from the digest (SHA-256, 32 bytes) and the APIv3 media-upload convention; no page available here states them.
     pub fn sha256(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -3961,7 +3921,6 @@ impl ListStocksResponseBuilder {
     ///
     /// - Wire name: `stock_list`
     /// - Optional (选填)
-    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
     pub fn stock_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -4053,7 +4012,6 @@ impl ListUserCouponsResponseBuilder {
     ///
     /// - Wire name: `user_coupon_list`
     /// - Optional (选填)
-    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
     pub fn user_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -4123,7 +4081,6 @@ impl MemberTagInfoBuilder {
     ///
     /// - Wire name: `member_card_id`
     /// - Required (必填)
-    /// - Source note: Required, as in the newest-generation tree (向用户发放商品券批次组, 2025.11.20); the older single-send tree (2025.11.07) marks it optional. The object has no other field.
     pub fn member_card_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -4194,7 +4151,6 @@ impl NormalCouponUsageRuleBuilder {
     /// - Minimum: 1 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `1500`
-    /// - Source note: The lower bound 1 is inferred (a 满减券 that takes nothing off is meaningless); no source states it.
     pub fn discount_amount(mut self, value: i64) -> Self {
         self.discount_amount = ::core::option::Option::Some(value);
         self
@@ -4251,7 +4207,6 @@ impl NotifyConfigBuilder {
     /// - Wire name: `notify_appid`
     /// - Optional (选填)
     /// - Example: `"wx4fd12345678"`
-    /// - Source note: Both seed examples fill it, but neither marks its presence; the third-party YAML marks it optional in every tree. Kept optional so the client never refuses a request the server accepts.
     pub fn notify_appid(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -4542,7 +4497,6 @@ impl PreSendCouponRequestBuilder {
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
-    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
     pub fn coupon_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -4661,7 +4615,6 @@ impl PreSendCouponResponseBuilder {
     ///
     /// - Wire name: `token`
     /// - Required (必填)
-    /// - Source note: The 5-minute validity is from the official skill (reference §3 #27); it is stated for the single pre-send and assumed for the bundle pre-send.
     pub fn token(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -4799,7 +4752,6 @@ impl ProductCouponEntityBuilder {
     ///
     /// - Wire name: `progressive_bundle_usage_info`
     /// - Optional (选填)
-    /// - Source note: Replaces the older trees' sequential_usage_info (SEQUENTIAL generation, superseded); shape as in the user-coupon-bundle tree (2025.11.20): count required, interval_days optional.
     pub fn progressive_bundle_usage_info(
         mut self,
         value: impl ::core::convert::Into<ProgressiveBundleUsageInfoBuilder>,
@@ -5129,7 +5081,6 @@ impl ProductCouponSendResourceBuilder {
     ///
     /// - Wire name: `country_code`
     /// - Optional (选填)
-    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); its meaning is inferred from the name and phone_number.
     pub fn country_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -5141,7 +5092,6 @@ impl ProductCouponSendResourceBuilder {
     ///
     /// - Wire name: `phone_number`
     /// - Optional (选填)
-    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); no source available here says when it is present or whether it is encrypted.
     pub fn phone_number(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -5361,7 +5311,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     ///
     /// - Wire name: `normal_coupon`
     /// - Conditionally required (条件必填): 当type="NORMAL"时必填
-    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal_coupon and normal_coupon_list. The type condition is checked on CreateProductCouponRequest, where type is known.
     pub fn normal_coupon(
         mut self,
         value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
@@ -5374,7 +5323,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     /// - Wire name: `normal_coupon_list`
     /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal_coupon and normal_coupon_list. The condition text is this spec's (the doc gives it for the singular field only).
     pub fn normal_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -5390,7 +5338,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     ///
     /// - Wire name: `discount_coupon`
     /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal_coupon (the create example only shows the 满减 case); at most one of discount_coupon and discount_coupon_list.
     pub fn discount_coupon(
         mut self,
         value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
@@ -5403,7 +5350,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     /// - Wire name: `discount_coupon_list`
     /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount_coupon and discount_coupon_list.
     pub fn discount_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -5419,7 +5365,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     ///
     /// - Wire name: `exchange_coupon`
     /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal_coupon; at most one of exchange_coupon and exchange_coupon_list.
     pub fn exchange_coupon(
         mut self,
         value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
@@ -5432,7 +5377,6 @@ impl ProgressiveBundleUsageRuleBuilder {
     /// - Wire name: `exchange_coupon_list`
     /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange_coupon and exchange_coupon_list.
     pub fn exchange_coupon_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -5572,7 +5516,6 @@ impl ReturnUserCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -5694,7 +5637,6 @@ impl SendCouponBundleRequestBuilder {
     /// - Wire name: `send_request_no`
     /// - Required (必填)
     /// - Length: at most 128 characters
-    /// - Source note: Length 128: reference §3 (#28) saw string(40) on the page and string(128) in a later mirror; the later, wider limit is taken so the client does not refuse numbers the current server accepts.
     pub fn send_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -5834,7 +5776,6 @@ impl SendCouponRequestBuilder {
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
-    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
     pub fn coupon_code(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6034,7 +5975,6 @@ impl SetNotifyConfigRequestBuilder {
     /// - Wire name: `notify_url`
     /// - Required (必填)
     /// - Length: at most 256 characters
-    /// - Source note: Length 256, HTTPS and no query string from reference §3 (#31) and §8; the HTTPS / no-query requirements cannot be expressed as a constraint here and are left to the server.
     pub fn notify_url(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -6308,7 +6248,6 @@ impl StockBuilder {
     ///
     /// - Wire name: `single_usage_rule`
     /// - Required (必填)
-    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential_usage_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon_available_period can go, so it is required here. Not confirmed by an official page.
     pub fn single_usage_rule(
         mut self,
         value: impl ::core::convert::Into<SingleUsageRuleBuilder>,
@@ -6483,7 +6422,6 @@ impl StockBundleBuilder {
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
     /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
-    /// - Source note: The create seed example marks it 条件必填 on usage_mode = PROGRESSIVE_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE_BUNDLE coupon). The third-party YAML marks it optional.
     pub fn progressive_bundle_usage_rule(
         mut self,
         value: impl ::core::convert::Into<ProgressiveBundleUsageRuleBuilder>,
@@ -6862,7 +6800,6 @@ impl StockEntityBuilder {
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
     /// - Optional (选填)
-    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20); see the model's decisions.
     pub fn progressive_bundle_usage_rule(
         mut self,
         value: impl ::core::convert::Into<BundleStockUsageRuleBuilder>,
@@ -6874,7 +6811,6 @@ impl StockEntityBuilder {
     ///
     /// - Wire name: `stock_bundle_info`
     /// - Optional (选填)
-    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20), where it is optional; see the model's decisions.
     pub fn stock_bundle_info(
         mut self,
         value: impl ::core::convert::Into<StockBundleInfoBuilder>,
@@ -7296,7 +7232,6 @@ impl StockEntityInBundleBuilder {
     /// - Optional (选填)
     /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
     /// - Example: `"2025-01-01T00:00+08:00"`
-    /// - Source note: The response example shows 2025-01-01T00:00+08:00, without seconds, i.e. not strict RFC 3339. The datetime type keeps the text verbatim, so the example round-trips; only request validation insists on strict RFC 3339.
     pub fn deactivate_time(
         mut self,
         value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
@@ -7474,7 +7409,6 @@ impl StockSendRuleBuilder {
     /// - Required (必填)
     /// - Range: 1..=100
     /// - Example: `1`
-    /// - Source note: Required, as the create seed example says (必填) and the third-party YAML says for stock bundles; the third-party YAML's single-stock tree marks it optional. One model serves both, and the seed wins.
     pub fn max_count_per_user(mut self, value: i64) -> Self {
         self.max_count_per_user = ::core::option::Option::Some(value);
         self
@@ -7636,7 +7570,6 @@ impl StoreListRequestBuilder {
     /// - Wire name: `store_list`
     /// - Required (必填)
     /// - Items: at least 1 items
-    /// - Source note: At least one store is inferred (an empty list changes nothing); no source gives a maximum.
     pub fn store_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -7774,7 +7707,6 @@ impl UpdateBudgetRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -7908,7 +7840,6 @@ impl UpdateProductCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the update page's table was not retrieved, so the create request's 6-character minimum and charset are not imposed.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -8000,7 +7931,6 @@ impl UpdateStockInfoRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -8057,7 +7987,6 @@ impl UpdateStockInfoRequestBuilder {
     ///
     /// - Wire name: `store_scope`
     /// - Optional (选填)
-    /// - Source note: See the model's decisions: listed by the third-party trees only.
     pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
         self.store_scope = ::core::option::Option::Some(value);
         self
@@ -8153,7 +8082,6 @@ impl UploadCouponCodesRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -8166,7 +8094,6 @@ impl UploadCouponCodesRequestBuilder {
     /// - Wire name: `code_list`
     /// - Required (必填)
     /// - Items: at least 1 items
-    /// - Source note: At least one code is inferred (an empty upload changes nothing).
     pub fn code_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -8276,7 +8203,6 @@ impl UploadCouponCodesResponseBuilder {
     ///
     /// - Wire name: `failed_code_list`
     /// - Optional (选填)
-    /// - Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
     pub fn failed_code_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -8386,7 +8312,6 @@ impl UsageRuleDisplayInfoBuilder {
     /// - Wire name: `coupon_usage_method_list`
     /// - Required (必填)
     /// - Items: 1..=4 items
-    /// - Source note: Bounds inferred: a required list of a four-value enum needs at least one entry and has no reason to repeat one.
     pub fn coupon_usage_method_list(
         mut self,
         value: impl ::core::iter::IntoIterator<
@@ -8427,7 +8352,6 @@ impl UsageRuleDisplayInfoBuilder {
     /// - Wire name: `app_path`
     /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"APP"时必填
     /// - Example: `"https://www.example.com/jump-to-app"`
-    /// - Source note: Shown (without a presence mark) in the add-bundle seed example; the condition is from reference §4 (required with APP).
     pub fn app_path(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -8590,7 +8514,6 @@ impl UseUserCouponRequestBuilder {
     ///
     /// - Wire name: `associated_order_info`
     /// - Optional (选填)
-    /// - Source note: Optional, against the third-party tree's required; see the model's decisions.
     pub fn associated_order_info(
         mut self,
         value: impl ::core::convert::Into<AssociatedOrderInfoBuilder>,
@@ -8603,7 +8526,6 @@ impl UseUserCouponRequestBuilder {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub fn out_request_no(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -8615,7 +8537,6 @@ impl UseUserCouponRequestBuilder {
     ///
     /// - Wire name: `store_id`
     /// - Optional (选填)
-    /// - Source note: The constraint to the stock's stores is business code 268584404 (核销门店非法, reference §6); it cannot be checked by the client.
     pub fn store_id(
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
@@ -9163,7 +9084,6 @@ impl UserProductCouponBuilder {
     ///
     /// - Wire name: `progressive_bundle_usage_detail`
     /// - Optional (选填)
-    /// - Source note: Flat shape of the bundle tree (2025.11.20) and reference §4 ("same fields" as single_usage_detail), not the confirm tree's sequential-style {total_count, used_count, detail_item_list}; see the model's decisions.
     pub fn progressive_bundle_usage_detail(
         mut self,
         value: impl ::core::convert::Into<UserCouponUsageDetailBuilder>,
@@ -9393,7 +9313,6 @@ impl UserProductCouponBundleInfoBuilder {
     /// - Wire name: `user_coupon_bundle_index`
     /// - Required (必填)
     /// - Minimum: 0
-    /// - Source note: Counting from 0 is inferred from stock_bundle_index (0 in the add-bundle response example); no source states it for this field.
     pub fn user_coupon_bundle_index(mut self, value: i64) -> Self {
         self.user_coupon_bundle_index = ::core::option::Option::Some(value);
         self
@@ -9481,7 +9400,6 @@ impl WeeklyAvailablePeriodBuilder {
     /// - Wire name: `day_list`
     /// - Required (必填)
     /// - Items: 1..=7 items
-    /// - Source note: The seed example marks it 条件必填 "当配置weekly_available_period对象时必填"; inside the object that condition always holds, so it is required here.
     pub fn day_list(
         mut self,
         value: impl ::core::iter::IntoIterator<Item = crate::generated::models::WeekDay>,

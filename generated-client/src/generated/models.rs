@@ -4,8 +4,6 @@
 //! Request and response models. Unknown response fields are ignored and unknown enum
 //! values are kept in `Unknown`, so a server that adds either never fails a call.
 /// 【关联微信支付订单信息】核销商品券时关联的微信支付订单。
-///
-/// Source note: All fields optional, as reference §3 (#24) and the third-party trees give them; no source available here says which combination identifies the order.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -43,10 +41,6 @@ pub struct AssociatedOrderInfo {
     pub sub_mchid: ::core::option::Option<::std::string::String>,
 }
 /// 【关联微信支付分订单信息】核销商品券时关联的微信支付分服务订单。
-///
-/// Source note: Reference §3 (#24, official skill) lists order_id, out_order_no, mchid and sub_mchid without the optional mark it gives the order-info fields; the third-party trees mark all four optional. Since the model is also read from responses, all are optional here so a response never fails to decode.
-///
-/// Source note: The merchant order number is out_order_no (use request in the third-party tree and reference §3); the confirm tree's response writes out_trade_no instead. The request's name is kept; a response using out_trade_no would lose that field only.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -84,8 +78,6 @@ pub struct AssociatedPayScoreOrderInfo {
     pub sub_mchid: ::core::option::Option<::std::string::String>,
 }
 /// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
-///
-/// Source note: Separate from ProgressiveBundleUsageRule because a stock inside a bundle carries the rule of its own step only, always in singular form (add-bundle response example 4016280622; the official skill model's StockUsageRule and the third-party YAML agree).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -128,10 +120,6 @@ pub struct BundleStockUsageRule {
     >,
 }
 /// 【拼图数据】拼图生成券头图所用的券信息：优惠范围、类型、使用模式、优惠规则与背景色。
-///
-/// Source note: Fields from reference §3 (#34) and the third-party tree; its scope enum also lists CATEGORY, left out as everywhere else (reference §5).
-///
-/// Source note: Which coupon rule must accompany which type is not documented for this request, so no type-dependent rule is written (compare the create request, where the seed example states it).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -186,7 +174,6 @@ pub struct CombineImage {
     ///
     /// - Wire name: `background_color`
     /// - Optional (选填)
-    /// - Source note: A free hex colour (reference §3 #34 shows "#ff5733"), not the BackgroundColor enum of coupon_display_info. No length or character set is imposed, since only one example value is known.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub background_color: ::core::option::Option<::std::string::String>,
 }
@@ -208,7 +195,6 @@ pub struct ComboPackage {
     /// - Required (必填)
     /// - Length: at most 15 characters
     /// - Example: `"套餐A"`
-    /// - Source note: The seed example marks it 条件必填 "当配置combo_package_list数组时必填"; every element of the list is such a configuration, so within ComboPackage it is required. Length string(15) from reference §4.
     pub name: ::std::string::String,
     /// 【可选单品数量】 用户可从单品列表中选择的单品数量。
     ///
@@ -216,14 +202,12 @@ pub struct ComboPackage {
     /// - Required (必填)
     /// - Minimum: 1
     /// - Example: `2`
-    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. The lower bound 1 is inferred (a set menu of zero items is meaningless).
     pub pick_count: i64,
     /// 【单品列表】 套餐内可供选择的单品。
     ///
     /// - Wire name: `choice_list`
     /// - Required (必填)
     /// - Items: 1..=99 items
-    /// - Source note: 条件必填 "当配置combo_package_list数组时必填" in the seed example, i.e. required within every ComboPackage. At most 99 items per reference §4; at least one is inferred.
     pub choice_list: ::std::vec::Vec<crate::generated::models::ComboPackageChoice>,
 }
 /// 【套餐单品】套餐中的一个可选单品。
@@ -271,20 +255,16 @@ pub struct ComboPackageChoice {
     ///
     /// - Wire name: `mini_program_appid`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example; taken from reference §4 (official skill model) and the third-party YAML.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_appid: ::core::option::Option<::std::string::String>,
     /// 【单品跳转小程序路径】 点击单品时跳转的小程序页面路径。
     ///
     /// - Wire name: `mini_program_path`
     /// - Optional (选填)
-    /// - Source note: Not in the seed example; taken from reference §4 (official skill model) and the third-party YAML.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub mini_program_path: ::core::option::Option<::std::string::String>,
 }
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
-///
-/// Source note: Fields from reference §3 (#23) and the third-party tree.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -318,7 +298,6 @@ pub struct ConfirmUserCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -332,8 +311,6 @@ pub struct ConfirmUserCouponRequest {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置
-///
-/// Source note: available_seconds (领取后N秒内有效) appears only in the third-party YAML and is not confirmed by any official source (reference §10); it is left out.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -365,7 +342,6 @@ pub struct CouponAvailablePeriod {
     /// - Optional (选填)
     /// - Range: 1..=365
     /// - Example: `30`
-    /// - Source note: Upper bound 365 from reference §4; the lower bound 1 is inferred (zero days of validity is meaningless).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub available_days: ::core::option::Option<i64>,
     /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
@@ -412,7 +388,6 @@ pub struct CouponAvailableStoreInfo {
     /// - Required (必填)
     /// - Length: at most 1000 characters
     /// - Example: `"所有门店可用,可使用小程序查看门店列表"`
-    /// - Source note: The seed example marks it 条件必填 "当配置coupon_available_store_info对象时必填"; within the object that always holds, so it is required here (the third-party YAML agrees). Length from reference §4.
     pub description: ::std::string::String,
     /// 【门店列表小程序AppID】 查看门店列表的小程序 AppID。
     ///
@@ -475,7 +450,6 @@ pub struct CouponDisplayInfo {
     /// - Wire name: `code_display_mode`
     /// - Required (必填)
     /// - Example: `"QRCODE"`
-    /// - Source note: Required, as the create seed example says (必填); the third-party YAML marks it optional in the stock-bundle and stock trees. The seed wins.
     pub code_display_mode: crate::generated::models::CodeDisplayMode,
     /// 【背景颜色】 用户商品券的背景颜色，默认 Color020。
     ///
@@ -535,7 +509,6 @@ pub struct CouponTagInfo {
     ///
     /// - Wire name: `member_tag_info`
     /// - Optional (选填)
-    /// - Source note: Whether it is required when coupon_tag_list contains MEMBER is not stated by any source available here, so no rule is written.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub member_tag_info: ::core::option::Option<crate::generated::models::MemberTagInfo>,
 }
@@ -544,10 +517,6 @@ pub struct CouponTagInfo {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
 /// - 当image_generation_type="CUT_OUT"时，cut_out 必填
-///
-/// Source note: Fields from reference §3 (#34) and the third-party tree (2026.01.26).
-///
-/// Source note: Which of combine_image / cut_out goes with which image_generation_type is inferred from the objects' labels (拼图数据 / 抠图数据) and the enum values; no source prints the 条件必填 text. The rules require the matching object only.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -569,7 +538,6 @@ pub struct CreateImageGenerationTaskRequest {
     ///
     /// - Wire name: `task_id`
     /// - Required (必填)
-    /// - Source note: That the caller chooses the ID follows from it being a required request field; its uniqueness scope and length are not documented.
     pub task_id: ::std::string::String,
     /// 【图片生成类型】 本任务生成图片的方式。
     ///
@@ -685,7 +653,6 @@ pub struct CreateProductCouponRequest {
     ///
     /// - Wire name: `single_usage_info`
     /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example (which is PROGRESSIVE_BUNDLE); from reference §4 (official skill model: "选填，是否填写取决于是否需要填写内部字段", and it carries the rule for scope = ALL single coupons) and the third-party create tree. Required when scope = ALL and usage_mode = SINGLE (a compound rule): without it such a request has no discount rule at all. For scope = SINGLE in single mode no source available here says where the rule must be (single_usage_info or stock.single_usage_rule), so nothing is required there.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_info: ::core::option::Option<
         crate::generated::models::SingleUsageInfo,
@@ -707,7 +674,6 @@ pub struct CreateProductCouponRequest {
     ///
     /// - Wire name: `stock`
     /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
-    /// - Source note: Not in the seed example; shape from the official skill model (StockForCreate) and the third-party create tree (reference §4). The condition text is this spec's: the official model sends stock for SINGLE and stock_bundle for PROGRESSIVE_BUNDLE.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock: ::core::option::Option<crate::generated::models::Stock>,
     /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
@@ -718,8 +684,6 @@ pub struct CreateProductCouponRequest {
     pub stock_bundle: ::core::option::Option<crate::generated::models::StockBundle>,
 }
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
-///
-/// Source note: Fields from reference §4 (official skill model CreateProductCouponResponse); the third-party create tree is of the older SEQUENTIAL generation and is used only for the SINGLE mode's stock and single_usage_info. The page's response table was not available, so stock and stock_bundle are optional: each is returned only in its usage mode.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -856,7 +820,6 @@ pub struct CreateStockRequest {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
-    /// - Source note: Constraints of the add-bundle page's out_request_no (4016280622: string(40), 6-40 characters of digits, letters, _ and -), whose wording the sibling add-stock page is assumed to share; that page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【批次信息】 要添加的单券模式批次。
     ///
@@ -886,7 +849,6 @@ pub struct CutOut {
     ///
     /// - Wire name: `image_url`
     /// - Required (必填)
-    /// - Source note: Whether it must be a URL returned by 图片上传 (as the coupon's image fields must) is not stated.
     pub image_url: ::std::string::String,
 }
 /// 【当天可用时间段】一天内的一个可用时段，以当天 0 点起的秒数表示（如 60 到 86399）。
@@ -907,7 +869,6 @@ pub struct DayPeriod {
     /// - Required (必填)
     /// - Range: 0..=86399
     /// - Example: `60`
-    /// - Source note: Bounds 0..86399 are inferred from the unit (seconds within one day); no source states them.
     pub begin_time: i64,
     /// 【当天可用结束时间】 时段结束，单位为秒，从当天 00:00:00 起算；86399 表示 23:59:59。
     ///
@@ -915,7 +876,6 @@ pub struct DayPeriod {
     /// - Required (必填)
     /// - Range: 0..=86399
     /// - Example: `86399`
-    /// - Source note: Bounds 0..86399 are inferred from the unit (seconds within one day) and the example's 86399 = 23:59:59; no source states them.
     pub end_time: i64,
 }
 /// 【失效商品券请求】失效商品券的请求包体。
@@ -935,14 +895,12 @@ pub struct DeactivateProductCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【失效原因】 使商品券失效的原因，最多 150 个字符。
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
     /// - Length: at most 150 characters
-    /// - Source note: Length 150 from reference §3 (#4).
     pub deactivate_reason: ::std::string::String,
     /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -968,13 +926,11 @@ pub struct DeactivateStockRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【失效原因】 使批次失效的原因。
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given for the stock's reason; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub deactivate_reason: ::std::string::String,
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -984,8 +940,6 @@ pub struct DeactivateStockRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
-///
-/// Source note: Fields from reference §3 (#29) and the third-party tree (2025.11.20).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1019,13 +973,11 @@ pub struct DeactivateUserCouponBundleRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【失效原因】 使用户券组失效的原因。
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub deactivate_reason: ::std::string::String,
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -1035,8 +987,6 @@ pub struct DeactivateUserCouponBundleRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
-///
-/// Source note: Fields from reference §3 (#25) and the third-party tree.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1070,13 +1020,11 @@ pub struct DeactivateUserCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【失效原因】 使该券失效的原因。
     ///
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
-    /// - Source note: No length is given; the 150-character limit of reference §3 is stated for 失效商品券 only and is not imposed here.
     pub deactivate_reason: ::std::string::String,
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -1111,12 +1059,9 @@ pub struct DiscountCouponUsageRule {
     /// - Required (必填)
     /// - Range: 1..=99
     /// - Example: `30`
-    /// - Source note: Bounds 1..99 are inferred from the meaning (a percentage taken off the price, where 0 gives nothing and 100 would make the goods free); no source states them.
     pub percent_off: i64,
 }
 /// 【商品券展示信息】商品券在用户端展示的基本信息：名称、图片、原价或套餐组合。
-///
-/// Source note: For scope = SINGLE at least one of original_price and combo_package_list is required. The page's comments (seed example 4016756286) say 与combo_package_list二选一必填 ("exactly one of"), but the same example's body sends both, and so does every official SDK example of a SINGLE-scope coupon (满减, 折扣 and 兑换, single and 多次优惠 modes). A client must never refuse what WeChat Pay accepts, so the rule is "at least one of"; an earlier "exactly one" rule refused the page's own example. The rule needs scope, so it lives on CreateProductCouponRequest, not here.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1134,7 +1079,6 @@ pub struct DisplayInfo {
     /// - Required (必填)
     /// - Length: 3..=15 characters
     /// - Example: `"指定商品立减15(可用3次)"`
-    /// - Source note: Length 3..15 characters: string(15) on page 4016434630 and 3–15 UTF-8 characters in the official skill checklist (reference §4). Other sources disagree: the skill's Go example comment says at most 12 characters, and the sibling example page 4016756283 says at most 20. The create page's own field table wins over example comments.
     pub name: ::std::string::String,
     /// 【商品图片URL】 商品券的商品图片，只能使用【图片上传】接口返回的 URL；建议 1:1、1080×1080 像素、不超过 2 MB。
     ///
@@ -1147,14 +1091,12 @@ pub struct DisplayInfo {
     /// - Wire name: `background_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: Required, as the seed example 4016756286 (必填) and page 4016434630 say; the official skill's example comment calls it 选填 (reference §4). The page wins.
     pub background_url: ::std::string::String,
     /// 【详情图URL列表】 商品券详情页展示的图片 URL 列表，只能使用【图片上传】接口返回的 URL。
     ///
     /// - Wire name: `detail_image_url_list`
     /// - Optional (选填)
     /// - Items: at most 8 items
-    /// - Source note: At most 8 images: page 4015781296 and the official skill checklist (reference §4). One skill example comment says at most 6; the page wins. The seed example gives no limit.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub detail_image_url_list: ::core::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -1195,21 +1137,18 @@ pub struct EntranceFinder {
     /// - Wire name: `finder_id`
     /// - Required (必填)
     /// - Example: `"gh_12345678"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_id: ::std::string::String,
     /// 【视频号视频ID】 视频号中视频的 ID。
     ///
     /// - Wire name: `finder_video_id`
     /// - Required (必填)
     /// - Example: `"UDFsdf24df34dD456Hdf34"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_video_id: ::std::string::String,
     /// 【视频号封面图】 视频封面图的 URL。
     ///
     /// - Wire name: `finder_video_cover_image_url`
     /// - Required (必填)
     /// - Example: `"https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_finder对象时必填"; within the object that condition always holds, so it is required here.
     pub finder_video_cover_image_url: ::std::string::String,
 }
 /// 【小程序入口】券详情中跳转小程序的入口。
@@ -1229,14 +1168,12 @@ pub struct EntranceMiniProgram {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub appid: ::std::string::String,
     /// 【小程序跳转路径】 入口跳转的小程序页面路径。
     ///
     /// - Wire name: `path`
     /// - Required (必填)
     /// - Example: `"/pages/index/product"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here.
     pub path: ::std::string::String,
     /// 【入口文案】 入口上展示的文案，最多 5 个字符。
     ///
@@ -1244,7 +1181,6 @@ pub struct EntranceMiniProgram {
     /// - Required (必填)
     /// - Length: at most 5 characters
     /// - Example: `"欢迎选购"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here. Length from reference §4.
     pub entrance_wording: ::std::string::String,
     /// 【引导文案】 入口旁的引导文案，最多 6 个字符。
     ///
@@ -1252,7 +1188,6 @@ pub struct EntranceMiniProgram {
     /// - Required (必填)
     /// - Length: at most 6 characters
     /// - Example: `"获取更多优惠"`
-    /// - Source note: The seed example marks it 条件必填 "当配置entrance_mini_program对象时必填"; within the object that condition always holds, so it is required here (the third-party create tree marks it optional; the seed wins). Length from reference §4.
     pub guidance_wording: ::std::string::String,
 }
 /// 【公众号入口】券详情中跳转公众号的入口。
@@ -1272,7 +1207,6 @@ pub struct EntranceOfficialAccount {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    /// - Source note: The seed example only marks the object 选填; inside it the third-party YAML marks appid required, and the object has no other field.
     pub appid: ::std::string::String,
 }
 /// 【兑换券使用规则】兑换券：订单满门槛金额后以固定价格兑换商品。
@@ -1305,8 +1239,6 @@ pub struct ExchangeCouponUsageRule {
     pub exchange_price: i64,
 }
 /// 【上传失败的券Code】一个上传失败的券 Code 及失败原因。
-///
-/// Source note: Shape from the official SDK models (brand and partner families); the third-party YAML has bare strings instead (see UploadCouponCodesResponse.failed_code_list). Every field is optional: no source available here says which the server always sends, and a missing one must not fail the call.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1384,8 +1316,6 @@ pub struct ImageGenerationResult {
     pub image_url: ::std::string::String,
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
-///
-/// Source note: Fields from reference §3 (#35) and the third-party tree; reference §8 gives the same fields for the decrypted PRODUCT_COUPON_SP.IMAGE_GENERATION resource (SKIT / Senparc SDKs), so one model serves both.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1436,8 +1366,6 @@ pub struct ImageGenerationTask {
     >,
 }
 /// 【媒体文件元信息】图片上传请求中 meta 部分的 JSON：文件名与文件内容的 SHA-256 摘要。签名串的 BODY 即此 JSON 文本。
-///
-/// Source note: The third-party tree marks neither field required; both are required here because the APIv3 upload convention signs exactly this JSON and identifies the file by these two fields (reference §3 #33: meta JSON {filename, sha256}; §7).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1453,7 +1381,6 @@ pub struct ImageUploadMeta {
     ///
     /// - Wire name: `filename`
     /// - Required (必填)
-    /// - Source note: The extension requirement follows from the accepted media types (JPG / PNG); it is not checked by the client.
     pub filename: ::std::string::String,
     /// 【文件摘要】 图片文件内容的 SHA-256 摘要，十六进制表示（64 个字符）。
     ///
@@ -1461,12 +1388,9 @@ pub struct ImageUploadMeta {
     /// - Required (必填)
     /// - Length: 64..=64 characters
     /// - Characters: `0-9A-Fa-f`
-    /// - Source note: Hex encoding and length 64 are inferred from the digest (SHA-256, 32 bytes) and the APIv3 media-upload convention; no page available here states them.
     pub sha256: ::std::string::String,
 }
 /// 【图片上传结果】图片上传的结果：图片的 URL，用 url() 读取。
-///
-/// Source note: Sources name the URL differently: image_url in the official brand page's response table (4015736285) and in both families' official code (UploadImageResponse, brand-direct notes §4.3); media_url in reference §3 (#33) and the third-party YAML. Both are optional fields and url() returns whichever is present (image_url first), so either shape decodes and callers read one accessor.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1587,7 +1511,6 @@ pub struct ListStocksResponse {
     ///
     /// - Wire name: `stock_list`
     /// - Optional (选填)
-    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::StockEntity>,
@@ -1621,7 +1544,6 @@ pub struct ListUserCouponsResponse {
     ///
     /// - Wire name: `user_coupon_list`
     /// - Optional (选填)
-    /// - Source note: Optional, as in the third-party tree (an empty page may omit it).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub user_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::UserProductCoupon>,
@@ -1643,7 +1565,6 @@ pub struct MemberTagInfo {
     ///
     /// - Wire name: `member_card_id`
     /// - Required (必填)
-    /// - Source note: Required, as in the newest-generation tree (向用户发放商品券批次组, 2025.11.20); the older single-send tree (2025.11.07) marks it optional. The object has no other field.
     pub member_card_id: ::std::string::String,
 }
 /// 【满减券使用规则】满减券：订单满门槛金额后减免固定金额。
@@ -1673,7 +1594,6 @@ pub struct NormalCouponUsageRule {
     /// - Minimum: 1 分
     /// - Amount in 分 (fen, 1/100 yuan)
     /// - Example: `1500`
-    /// - Source note: The lower bound 1 is inferred (a 满减券 that takes nothing off is meaningless); no source states it.
     pub discount_amount: i64,
 }
 /// 【事件通知配置】批次的事件通知配置。
@@ -1693,7 +1613,6 @@ pub struct NotifyConfig {
     /// - Wire name: `notify_appid`
     /// - Optional (选填)
     /// - Example: `"wx4fd12345678"`
-    /// - Source note: Both seed examples fill it, but neither marks its presence; the third-party YAML marks it optional in every tree. Kept optional so the client never refuses a request the server accepts.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub notify_appid: ::core::option::Option<::std::string::String>,
 }
@@ -1722,8 +1641,6 @@ pub struct NotifyUrlConfig {
     pub update_time: crate::runtime::types::DateTime,
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
-///
-/// Source note: Fields from reference §3 (#30) and the third-party tree (2025.12.16).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1771,10 +1688,6 @@ pub struct PreSendCouponBundleRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
-///
-/// Source note: Fields from reference §3 (#27) and the third-party tree.
-///
-/// Source note: coupon_code is required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20). The mode is stored on the stock, which this request only names by stock_id, so the rule spans two resources and is not expressed as a model rule; the field's condition documents it.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1803,7 +1716,6 @@ pub struct PreSendCouponRequest {
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
-    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub coupon_code: ::core::option::Option<::std::string::String>,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
@@ -1830,8 +1742,6 @@ pub struct PreSendCouponRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【预发券结果】预发放的结果：拉起小程序发券组件所用的 token。
-///
-/// Source note: One model for 向用户预发放商品券 and 向用户预发放商品券批次组: both third-party trees return only token (reference §3 #27, #30).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1847,14 +1757,9 @@ pub struct PreSendCouponResponse {
     ///
     /// - Wire name: `token`
     /// - Required (必填)
-    /// - Source note: The 5-minute validity is from the official skill (reference §3 #27); it is stated for the single pre-send and assumed for the bundle pre-send.
     pub token: ::std::string::String,
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
-///
-/// Source note: Fields from reference §4 (official skill model: the create response's fields without stock / stock_bundle, plus deactivate_request_no, deactivate_time and deactivate_reason on query) and the third-party trees of 查询商品券 / 修改商品券 / 失效商品券. Those trees are of the older generation (usage_mode SINGLE | SEQUENTIAL with sequential_usage_info); following the 多次优惠 generation, sequential_usage_info is replaced by progressive_bundle_usage_info, as the newer user-coupon-bundle tree (2025.11.20) shows for the embedded product_coupon.
-///
-/// Source note: Kept separate from CreateProductCouponResponse, which in addition carries the stock or stock bundle created with the coupon.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1911,7 +1816,6 @@ pub struct ProductCouponEntity {
     ///
     /// - Wire name: `progressive_bundle_usage_info`
     /// - Optional (选填)
-    /// - Source note: Replaces the older trees' sequential_usage_info (SEQUENTIAL generation, superseded); shape as in the user-coupon-bundle tree (2025.11.20): count required, interval_days optional.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::core::option::Option<
         crate::generated::models::ProgressiveBundleUsageInfo,
@@ -1948,10 +1852,6 @@ pub struct ProductCouponEntity {
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
 }
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
-///
-/// Source note: Fields from reference §8, which takes them from the SKIT SDK (MarketingPartnerProductCouponResource, citing pages 4016435717 / 4015780862) and the Senparc SDK (ProductCouponSendNotifyJson); both are third-party and neither marks presence. Fields reference §8 marks with ? are optional; the others are required, being present for every coupon sent. The page's own table was not retrieved.
-///
-/// Source note: stock_bundle_id and user_coupon_bundle_id are present for coupons of a PROGRESSIVE_BUNDLE product coupon (inferred from their names and the bundle send endpoint's response).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2046,14 +1946,12 @@ pub struct ProductCouponSendResource {
     ///
     /// - Wire name: `country_code`
     /// - Optional (选填)
-    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); its meaning is inferred from the name and phone_number.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub country_code: ::core::option::Option<::std::string::String>,
     /// 【手机号】 用户的手机号（如有）。
     ///
     /// - Wire name: `phone_number`
     /// - Optional (选填)
-    /// - Source note: Only the SKIT / Senparc SDKs list it (reference §8); no source available here says when it is present or whether it is encrypted.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub phone_number: ::core::option::Option<::std::string::String>,
     /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
@@ -2104,10 +2002,6 @@ pub struct ProgressiveBundleUsageInfo {
 /// - discount_coupon 与 discount_coupon_list 至多填写一个
 /// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
-///
-/// Source note: normal_coupon (singular) vs normal_coupon_list: the create seed example (4016756286) writes a singular normal_coupon; the add-bundle seed example (4016280622), the official skill model file (StockBundleUsageRule) and the third-party YAML write normal_coupon_list / discount_coupon_list / exchange_coupon_list. Decision: this one model, shared by create and add-bundle, accepts both forms: the singular object (one rule applied to every step, as the create example shows) and the list (one entry per step). Rules: at most one of each singular/list pair, and at least one of the six. The same applies to discount_coupon / discount_coupon_list and exchange_coupon / exchange_coupon_list.
-///
-/// Source note: Whether a list must have exactly progressive_bundle_usage_info.count entries is not documented (reference §10 infers yes); it cannot be checked here because the count is not in the add-bundle request, so only an upper bound of 15 (the largest count) is set.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2128,7 +2022,6 @@ pub struct ProgressiveBundleUsageRule {
     ///
     /// - Wire name: `normal_coupon`
     /// - Conditionally required (条件必填): 当type="NORMAL"时必填
-    /// - Source note: Singular form, as the create seed example (4016756286) writes it: "条件必填:当type=\"NORMAL\"时必填". Accepted next to the list form (see the model's decisions); at most one of normal_coupon and normal_coupon_list. The type condition is checked on CreateProductCouponRequest, where type is known.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub normal_coupon: ::core::option::Option<
         crate::generated::models::NormalCouponUsageRule,
@@ -2138,7 +2031,6 @@ pub struct ProgressiveBundleUsageRule {
     /// - Wire name: `normal_coupon_list`
     /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as the add-bundle seed example (4016280622), the official skill model and the third-party YAML write it. Accepted next to the singular form; at most one of normal_coupon and normal_coupon_list. The condition text is this spec's (the doc gives it for the singular field only).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub normal_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::NormalCouponUsageRule>,
@@ -2147,7 +2039,6 @@ pub struct ProgressiveBundleUsageRule {
     ///
     /// - Wire name: `discount_coupon`
     /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal_coupon (the create example only shows the 满减 case); at most one of discount_coupon and discount_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub discount_coupon: ::core::option::Option<
         crate::generated::models::DiscountCouponUsageRule,
@@ -2157,7 +2048,6 @@ pub struct ProgressiveBundleUsageRule {
     /// - Wire name: `discount_coupon_list`
     /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of discount_coupon and discount_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub discount_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::DiscountCouponUsageRule>,
@@ -2166,7 +2056,6 @@ pub struct ProgressiveBundleUsageRule {
     ///
     /// - Wire name: `exchange_coupon`
     /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
-    /// - Source note: Singular form accepted by analogy with normal_coupon; at most one of exchange_coupon and exchange_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub exchange_coupon: ::core::option::Option<
         crate::generated::models::ExchangeCouponUsageRule,
@@ -2176,15 +2065,12 @@ pub struct ProgressiveBundleUsageRule {
     /// - Wire name: `exchange_coupon_list`
     /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
     /// - Items: 1..=15 items
-    /// - Source note: List form, as in the add-bundle seed example and the official skill model; at most one of exchange_coupon and exchange_coupon_list.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub exchange_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::ExchangeCouponUsageRule>,
     >,
 }
 /// 【退券请求】退券的请求包体。
-///
-/// Source note: Fields from reference §3 (#26) and the third-party tree, without the older generation's sequential_coupon_index.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2218,7 +2104,6 @@ pub struct ReturnUserCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -2228,8 +2113,6 @@ pub struct ReturnUserCouponRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
-///
-/// Source note: Fields from reference §3 (#28) and the third-party tree (2025.11.20). A bundle's coupon_code_mode is WECHATPAY or UPLOAD only, so there is no coupon_code.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2263,7 +2146,6 @@ pub struct SendCouponBundleRequest {
     /// - Wire name: `send_request_no`
     /// - Required (必填)
     /// - Length: at most 128 characters
-    /// - Source note: Length 128: reference §3 (#28) saw string(40) on the page and string(128) in a later mirror; the later, wider limit is taken so the client does not refuse numbers the current server accepts.
     pub send_request_no: ::std::string::String,
     /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
     ///
@@ -2285,10 +2167,6 @@ pub struct SendCouponBundleRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
-///
-/// Source note: Fields from reference §3 (#20) and the third-party tree.
-///
-/// Source note: coupon_code is required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20). The mode is stored on the stock, which this request only names by stock_id, so the rule spans two resources and is not expressed as a model rule; the field's condition documents it.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2317,7 +2195,6 @@ pub struct SendCouponRequest {
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
-    /// - Source note: Required iff the stock's coupon_code_mode is API_ASSIGN (reference §3 #20, length ≤ 40). coupon_code_mode is a property of the stock resource, not of this request, so the condition cannot be written as a rule of this model; the client cannot check it and the server enforces it.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub coupon_code: ::core::option::Option<::std::string::String>,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
@@ -2375,8 +2252,6 @@ pub struct SentCountInfo {
     pub today_count: i64,
 }
 /// 【设置商品券事件通知地址请求】设置商品券事件通知地址的请求包体。
-///
-/// Source note: Fields from reference §3 (#31) and the third-party tree.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2393,12 +2268,9 @@ pub struct SetNotifyConfigRequest {
     /// - Wire name: `notify_url`
     /// - Required (必填)
     /// - Length: at most 256 characters
-    /// - Source note: Length 256, HTTPS and no query string from reference §3 (#31) and §8; the HTTPS / no-query requirements cannot be expressed as a constraint here and are left to the server.
     pub notify_url: ::std::string::String,
 }
 /// 【单券模式信息】单券模式（usage_mode = SINGLE）下商品券的优惠规则；是否填写取决于是否需要填写其中的字段。
-///
-/// Source note: Shape from the official skill model (normal_coupon | discount_coupon; no exchange_coupon) and the third-party field tree of the create endpoint (reference §4). The skill says it carries the rule for scope = ALL single-use coupons; no source available here says exactly when each inner object is required, so no type-dependent rule is written for SINGLE mode.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2428,8 +2300,6 @@ pub struct SingleUsageInfo {
     >,
 }
 /// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
-///
-/// Source note: Shape from the official skill model (SingleUsageRule) and the third-party field trees (reference §4, field-trees 添加商品券批次). Presence of the inner coupon rules is not documented in the sources available here; they are optional and no type-dependent rule is written.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2472,8 +2342,6 @@ pub struct SingleUsageRule {
     >,
 }
 /// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
-///
-/// Source note: Shape from the official skill model (StockForCreate) and the third-party create tree (field-trees-third-party.md), without the outdated sequential_usage_rule (older SEQUENTIAL generation, reference §0).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2506,7 +2374,6 @@ pub struct Stock {
     ///
     /// - Wire name: `single_usage_rule`
     /// - Required (必填)
-    /// - Source note: The third-party YAML marks it optional only because its older tree offers sequential_usage_rule as the alternative; with SEQUENTIAL superseded it is the only place a SINGLE stock's coupon_available_period can go, so it is required here. Not confirmed by an official page.
     pub single_usage_rule: crate::generated::models::SingleUsageRule,
     /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
     ///
@@ -2533,8 +2400,6 @@ pub struct Stock {
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
-///
-/// Source note: One model for the create request's stock_bundle and the add-bundle request's stock_bundle: both seed examples use the same keys apart from the singular/list coupon rules, which ProgressiveBundleUsageRule accepts in both forms. The official skill model (StockBundleForCreate) and the third-party add-bundle tree agree on the shape.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2569,7 +2434,6 @@ pub struct StockBundle {
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
     /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
-    /// - Source note: The create seed example marks it 条件必填 on usage_mode = PROGRESSIVE_BUNDLE. The condition is enforced on CreateProductCouponRequest (where usage_mode is) and unconditionally on CreateStockBundleRequest (its precondition is a PROGRESSIVE_BUNDLE coupon). The third-party YAML marks it optional.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::core::option::Option<
         crate::generated::models::ProgressiveBundleUsageRule,
@@ -2648,10 +2512,6 @@ pub struct StockBundleInfo {
     pub stock_bundle_index: i64,
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
-///
-/// Source note: Shape from the official skill model (StockEntity) and the third-party stock trees, without the outdated sequential_usage_rule (reference §0).
-///
-/// Source note: progressive_bundle_usage_rule and stock_bundle_info are added (both optional) because a stock of a stock bundle is returned through the same stock endpoints (查询商品券批次列表 filters by stock_bundle_id, reference §3) and is embedded as `stock` in user coupons of a bundle (third-party tree of 向用户发放商品券批次组, 2025.11.20, the newest generation). The older stock trees (2025.10.21–2025.11.07) do not show them; the newer tree wins. StockEntityInBundle remains the element of StockBundleEntity.stock_list, where stock_bundle_info is always present.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2709,7 +2569,6 @@ pub struct StockEntity {
     ///
     /// - Wire name: `progressive_bundle_usage_rule`
     /// - Optional (选填)
-    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20); see the model's decisions.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::core::option::Option<
         crate::generated::models::BundleStockUsageRule,
@@ -2718,7 +2577,6 @@ pub struct StockEntity {
     ///
     /// - Wire name: `stock_bundle_info`
     /// - Optional (选填)
-    /// - Source note: From the newest-generation third-party tree (stock embedded in 向用户发放商品券批次组, 2025.11.20), where it is optional; see the model's decisions.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock_bundle_info: ::core::option::Option<
         crate::generated::models::StockBundleInfo,
@@ -2779,8 +2637,6 @@ pub struct StockEntity {
     pub brand_id: ::std::string::String,
 }
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
-///
-/// Source note: Fields recovered from the add-bundle response example (4016280622); presence from the third-party add-bundle tree and the official skill model (StockEntityInBundle), since the page's 属性 section is collapsed.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2888,7 +2744,6 @@ pub struct StockEntityInBundle {
     /// - Optional (选填)
     /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
     /// - Example: `"2025-01-01T00:00+08:00"`
-    /// - Source note: The response example shows 2025-01-01T00:00+08:00, without seconds, i.e. not strict RFC 3339. The datetime type keeps the text verbatim, so the example round-trips; only request validation insists on strict RFC 3339.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     /// 【失效原因】 批次的失效原因，批次失效后返回。
@@ -2938,12 +2793,9 @@ pub struct StockSendRule {
     /// - Required (必填)
     /// - Range: 1..=100
     /// - Example: `1`
-    /// - Source note: Required, as the create seed example says (必填) and the third-party YAML says for stock bundles; the third-party YAML's single-stock tree marks it optional. One model serves both, and the seed wins.
     pub max_count_per_user: i64,
 }
 /// 【门店关联结果】批量关联或取消关联门店的结果：去重后的门店总数，以及处理成功与失败的门店。部分门店失败时接口仍返回成功，需逐个检查 failed_store_list。
-///
-/// Source note: One model for the four association endpoints; the third-party trees give the same response for each (labels differ only in 关联 / 取消关联).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2979,8 +2831,6 @@ pub struct StoreAssociationResult {
     >,
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
-///
-/// Source note: One model for the four association endpoints (批次关联门店, 批次取消关联门店, 批次组批量关联门店, 批次组批量取消关联门店): reference §3 (#11, #12, #18, #19) and the third-party trees give the same body. None of them shows an out_request_no.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -2997,7 +2847,6 @@ pub struct StoreListRequest {
     /// - Wire name: `store_list`
     /// - Required (必填)
     /// - Items: at least 1 items
-    /// - Source note: At least one store is inferred (an empty list changes nothing); no source gives a maximum.
     pub store_list: ::std::vec::Vec<crate::generated::models::StoreRef>,
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -3031,12 +2880,6 @@ pub struct StoreRef {
 /// - 当update_mode="MAX_COUNT_PER_DAY"时，current_max_count_per_day 与 target_max_count_per_day 必填
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
-///
-/// Source note: One model for 修改商品券批次发放预算 and 修改商品券批次组发放预算: reference §3 (#9, #17) and both third-party trees give the same fields.
-///
-/// Source note: The current_* / target_* pairing per update_mode is inferred from the field names and the pages' note that one call adjusts one dimension (reference §3); no source available here prints the 条件必填 text. The reading of current_* as the value the caller believes is in force (a guard against concurrent changes) is likewise inferred from the names (商家券's budget API works the same way, reference §9).
-///
-/// Source note: Bounds of the counts are those of StockSendRule (max_count / max_count_per_day ≤ 100000000, reference §4).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3053,7 +2896,6 @@ pub struct UpdateBudgetRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【更新模式】 本次调整的预算维度。
     ///
@@ -3097,10 +2939,6 @@ pub struct UpdateBudgetRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
-///
-/// Source note: Fields from reference §3 (#3: out_request_no, display_info) and the third-party tree of 修改商品券, which marks display_info and its name / image_url / background_url required.
-///
-/// Source note: For scope = SINGLE, exactly one of display_info.original_price and combo_package_list is required when creating (seed example 4016756286). The update request does not carry scope, so that rule cannot be checked here; the server checks it against the stored coupon.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3117,7 +2955,6 @@ pub struct UpdateProductCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create request's out_request_no (string(40)); the update page's table was not retrieved, so the create request's 6-character minimum and charset are not imposed.
     pub out_request_no: ::std::string::String,
     /// 【商品券展示信息】 修改后的商品券展示信息。
     ///
@@ -3132,12 +2969,6 @@ pub struct UpdateProductCouponRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
-///
-/// Source note: One model for 修改商品券批次 and 修改商品券批次组: reference §3 (#8, #16) and both third-party trees give the same fields.
-///
-/// Source note: store_scope: both third-party trees list it (optional); reference §3 lists it for neither, and the pages describe the change as display and notification settings only. It is kept optional so a caller can send it where the server accepts it.
-///
-/// Source note: app_jump_type / passcode_link, which the third-party trees show inside usage_rule_display_info, are left out as everywhere else (reference §10).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3154,7 +2985,6 @@ pub struct UpdateStockInfoRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【批次备注】 新的批次备注，最多 20 个字符。
     ///
@@ -3189,7 +3019,6 @@ pub struct UpdateStockInfoRequest {
     ///
     /// - Wire name: `store_scope`
     /// - Optional (选填)
-    /// - Source note: See the model's decisions: listed by the third-party trees only.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
@@ -3200,8 +3029,6 @@ pub struct UpdateStockInfoRequest {
     pub brand_id: ::std::string::String,
 }
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
-///
-/// Source note: Fields from reference §3 (#14) and the third-party tree. No source available here gives the number of codes per request or a code's length and characters; only at least one code is required.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3218,14 +3045,12 @@ pub struct UploadCouponCodesRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【券Code列表】 要上传的券 Code。
     ///
     /// - Wire name: `code_list`
     /// - Required (必填)
     /// - Items: at least 1 items
-    /// - Source note: At least one code is inferred (an empty upload changes nothing).
     pub code_list: ::std::vec::Vec<::std::string::String>,
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -3264,7 +3089,6 @@ pub struct UploadCouponCodesResponse {
     ///
     /// - Wire name: `failed_code_list`
     /// - Optional (选填)
-    /// - Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub failed_code_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::FailedCode>,
@@ -3291,8 +3115,6 @@ pub struct UploadCouponCodesResponse {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当coupon_usage_method_list包含"MINI_PROGRAM"时，mini_program_appid 与 mini_program_path 必填
 /// - 当coupon_usage_method_list包含"APP"时，app_path 必填
-///
-/// Source note: app_jump_type and passcode_link appear only in the third-party YAML, not in any official source (reference §4, §10); they are left out.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3309,7 +3131,6 @@ pub struct UsageRuleDisplayInfo {
     /// - Wire name: `coupon_usage_method_list`
     /// - Required (必填)
     /// - Items: 1..=4 items
-    /// - Source note: Bounds inferred: a required list of a four-value enum needs at least one entry and has no reason to repeat one.
     pub coupon_usage_method_list: ::std::vec::Vec<
         crate::generated::models::CouponUsageMethod,
     >,
@@ -3332,7 +3153,6 @@ pub struct UsageRuleDisplayInfo {
     /// - Wire name: `app_path`
     /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"APP"时必填
     /// - Example: `"https://www.example.com/jump-to-app"`
-    /// - Source note: Shown (without a presence mark) in the add-bundle seed example; the condition is from reference §4 (required with APP).
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub app_path: ::core::option::Option<::std::string::String>,
     /// 【使用说明】 向用户展示的券使用说明，最多 1000 个字符。
@@ -3355,10 +3175,6 @@ pub struct UsageRuleDisplayInfo {
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
-///
-/// Source note: Fields from reference §3 (#24) and the third-party tree, without the older generation's sequential_coupon_index.
-///
-/// Source note: associated_order_info: the third-party tree marks it required, but reference §3 (#24, official skill) offers associated_pay_score_order_info as the alternative ("associated_order_info … or associated_pay_score_order_info"); requiring the order info would forbid uses tied to a 支付分 order. Both are optional, and at most one may be given. Whether one of them is mandatory is not documented, so no at-least-one rule is written.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3397,7 +3213,6 @@ pub struct UseUserCouponRequest {
     ///
     /// - Wire name: `associated_order_info`
     /// - Optional (选填)
-    /// - Source note: Optional, against the third-party tree's required; see the model's decisions.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub associated_order_info: ::core::option::Option<
         crate::generated::models::AssociatedOrderInfo,
@@ -3407,13 +3222,11 @@ pub struct UseUserCouponRequest {
     /// - Wire name: `out_request_no`
     /// - Required (必填)
     /// - Length: at most 40 characters
-    /// - Source note: Length 40 by analogy with the create requests' out_request_no (string(40)); the page's table was not retrieved.
     pub out_request_no: ::std::string::String,
     /// 【核销门店ID】 使用该券的品牌门店 ID；批次限定门店时须为可用门店之一。
     ///
     /// - Wire name: `store_id`
     /// - Optional (选填)
-    /// - Source note: The constraint to the stock's stores is business code 268584404 (核销门店非法, reference §6); it cannot be checked by the client.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub store_id: ::core::option::Option<::std::string::String>,
     /// 【关联微信支付分订单信息】 使用该券的微信支付分服务订单；与 associated_order_info 至多填写一个。
@@ -3465,8 +3278,6 @@ pub struct UserCouponBundle {
     >,
 }
 /// 【使用详情】一张用户商品券的核销与退券信息；用于单券使用详情与多次优惠使用详情。
-///
-/// Source note: Fields of the bundle tree (2025.11.20) and reference §4; associated_pay_score_order_info and saved_amount are added from the confirm tree's single_usage_detail (2025.11.07), since the use request accepts both and they describe the same use. All are optional: a coupon not yet used has none of them.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3530,12 +3341,6 @@ pub struct UserCouponUsageDetail {
     pub return_time: ::core::option::Option<crate::runtime::types::DateTime>,
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
-///
-/// Source note: Follows the 多次优惠 generation: the third-party tree of 向用户发放商品券批次组 (2025.11.20) and the PROGRESSIVE variant quoted by reference §4. The older user-coupon trees (2025.10.21–2025.11.07) carry sequential_usage_detail {total_count, used_count, detail_item_list\[...\]} and an embedded product_coupon with sequential_usage_info; both belong to the superseded SEQUENTIAL generation and are left out. The confirm tree (2025.11.07) shows a transitional progressive_bundle_usage_detail with the sequential shape; the newer bundle tree's flat shape (the same fields as single_usage_detail) wins, and the counts live in user_product_coupon_bundle_info.
-///
-/// Source note: user_product_coupon_bundle_info is required in the bundle tree, where every coupon belongs to a bundle; a SINGLE-mode user coupon has no bundle, so it is optional here.
-///
-/// Source note: coupon_tag_info appears in the bundle tree's response only; it is optional.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -3630,7 +3435,6 @@ pub struct UserProductCoupon {
     ///
     /// - Wire name: `progressive_bundle_usage_detail`
     /// - Optional (选填)
-    /// - Source note: Flat shape of the bundle tree (2025.11.20) and reference §4 ("same fields" as single_usage_detail), not the confirm tree's sequential-style {total_count, used_count, detail_item_list}; see the model's decisions.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::core::option::Option<
         crate::generated::models::UserCouponUsageDetail,
@@ -3700,7 +3504,6 @@ pub struct UserProductCouponBundleInfo {
     /// - Wire name: `user_coupon_bundle_index`
     /// - Required (必填)
     /// - Minimum: 0
-    /// - Source note: Counting from 0 is inferred from stock_bundle_index (0 in the add-bundle response example); no source states it for this field.
     pub user_coupon_bundle_index: i64,
     /// 【总可使用次数】 用户券组总共可使用的次数。
     ///
@@ -3732,7 +3535,6 @@ pub struct WeeklyAvailablePeriod {
     /// - Wire name: `day_list`
     /// - Required (必填)
     /// - Items: 1..=7 items
-    /// - Source note: The seed example marks it 条件必填 "当配置weekly_available_period对象时必填"; inside the object that condition always holds, so it is required here.
     pub day_list: ::std::vec::Vec<crate::generated::models::WeekDay>,
     /// 【当天可用时间段】 可用日期内的一个或多个可用时段。
     ///
@@ -5900,8 +5702,6 @@ impl ::schemars::JsonSchema for WeekDay {
     }
 }
 /// 【上传失败的券Code列表】 in any of its documented shapes: a [`FailedCouponCode`] object or a string.
-///
-/// Source note: Sources disagree on the items' shape: the official SDK models (both families) give objects {coupon_code, code, message}, the third-party YAML gives bare strings. Both decode (FailedCode); FailedCode::coupon_code() reads the code from either, so a caller never depends on which shape the server sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,

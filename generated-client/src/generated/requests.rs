@@ -2456,6 +2456,224 @@ impl OperationRequest {
         }
     }
 }
+/// Where a request names the brand it acts for.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq
+)]
+#[non_exhaustive]
+pub enum BrandParam {
+    /// A top-level field of the JSON body, by wire name.
+    Body(&'static str),
+    /// A query parameter, by wire name.
+    Query(&'static str),
+    /// A path parameter, by wire name.
+    Path(&'static str),
+}
+/// What a server or tool needs to know about an operation's request beyond its
+/// [`OperationMeta`](crate::runtime::client::OperationMeta), derived from the spec.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq
+)]
+#[non_exhaustive]
+pub struct RequestFacts {
+    /// The operation id.
+    pub operation_id: &'static str,
+    /// The body field whose value identifies a retry of the same request
+    /// (`out_request_no`): the same value with the same data is the same request.
+    pub idempotency_key: ::core::option::Option<&'static str>,
+    /// Where the request names its brand (`brand_id`).
+    pub brand_param: ::core::option::Option<BrandParam>,
+}
+/// Every operation's [`RequestFacts`], sorted by operation id.
+pub static REQUEST_FACTS: &[RequestFacts] = &[
+    RequestFacts {
+        operation_id: "associate_stock_bundle_stores",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "associate_stock_stores",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "confirm_user_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "create_image_generation_task",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "create_product_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "create_stock",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "create_stock_bundle",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "deactivate_product_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "deactivate_stock",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "deactivate_user_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "deactivate_user_coupon_bundle",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "disassociate_stock_bundle_stores",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "disassociate_stock_stores",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "get_image_generation_task",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "get_notify_config",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::None,
+    },
+    RequestFacts {
+        operation_id: "get_product_coupon",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "get_stock",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "get_user_coupon",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "list_stock_stores",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "list_stocks",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "list_user_coupons",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Query("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "pre_send_coupon",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "pre_send_coupon_bundle",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "return_user_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "send_coupon",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "send_coupon_bundle",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "set_notify_config",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::None,
+    },
+    RequestFacts {
+        operation_id: "update_product_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "update_stock",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "update_stock_budget",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "update_stock_bundle",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "update_stock_bundle_budget",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "upload_coupon_codes",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+    RequestFacts {
+        operation_id: "upload_image",
+        idempotency_key: ::core::option::Option::None,
+        brand_param: ::core::option::Option::None,
+    },
+    RequestFacts {
+        operation_id: "use_user_coupon",
+        idempotency_key: ::core::option::Option::Some("out_request_no"),
+        brand_param: ::core::option::Option::Some(BrandParam::Body("brand_id")),
+    },
+];
+/// The [`RequestFacts`] of operation `id`, if the spec has it.
+pub fn request_facts(id: &str) -> ::core::option::Option<&'static RequestFacts> {
+    REQUEST_FACTS.iter().find(|f| f.operation_id == id)
+}
 /// A typed successful response of any operation.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
