@@ -172,3 +172,21 @@ fn request_facts_come_from_the_spec() {
         "REQUEST_FACTS of create_product_coupon"
     );
 }
+
+/// The published client carries only what a client uses: the handler trait and the dispatch of
+/// a request to it are generated into the sandbox, naming the client's types by crate name.
+#[test]
+fn server_side_is_generated_into_the_sandbox_not_the_client() {
+    let out = codegen::generate(&workspace_root().join("api-spec")).unwrap_or_else(|d| panic!("generates:\n{d}"));
+    for f in out.iter().filter(|f| f.crate_dir == codegen::emit::CLIENT) {
+        assert!(!f.contents.contains("OperationHandler"), "{} has server-side code", f.path);
+    }
+    let handler = out
+        .iter()
+        .find(|f| f.crate_dir == codegen::emit::SANDBOX && f.path == "src/generated/handler.rs")
+        .expect("the sandbox's handler file is generated");
+    assert!(handler.contents.contains("pub trait OperationHandler"));
+    assert!(handler.contents.contains("fn create_product_coupon("), "handler methods are named like operations");
+    assert!(handler.contents.contains("wechatpay_product_coupon::generated::requests"));
+    assert!(!handler.contents.contains("crate::"), "client paths are named through the client crate");
+}

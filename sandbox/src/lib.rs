@@ -1,8 +1,8 @@
 //! A local stand-in for the WeChat Pay APIv3 partner 商品券 (product coupon) APIs, for tests and
 //! demos: WeChat Pay has no public sandbox for them.
 //!
-//! It serves every operation of the spec (`api-spec/`) through the generated
-//! [`OperationHandler`](wechatpay_product_coupon::requests::OperationHandler) trait, so when
+//! It serves every operation of the spec (`api-spec/`) through the `OperationHandler` trait
+//! generated into this crate (`src/generated/handler.rs`, not part of the client), so when
 //! the spec grows the sandbox stops compiling until it serves the new operations too. For each
 //! request it:
 //!
@@ -55,6 +55,7 @@ pub mod clock;
 mod coupons;
 pub mod demo;
 pub mod faults;
+mod generated;
 mod images;
 pub mod keys;
 mod multipart;

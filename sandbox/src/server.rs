@@ -664,7 +664,7 @@ async fn operation_reply(
         }
         let before = state.revision;
         let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
-        let result = request.handle(&mut ctx);
+        let result = crate::generated::handler::handle(request, &mut ctx);
         let serialized = ctx.response_json.take();
         let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
         (result, state.revision != before, serialized, outbox, timers)

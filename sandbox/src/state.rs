@@ -30,10 +30,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wechatpay_product_coupon::models::*;
-use wechatpay_product_coupon::requests::OperationHandler;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 
 use crate::clock::format_rfc3339;
+use crate::generated::handler::OperationHandler;
 use crate::notify::Outgoing;
 
 /// Numeric business codes WeChat Pay appends to `Request-ID` (reference §6).
@@ -526,6 +526,10 @@ impl Ctx<'_> {
 /// through [`Ctx::idempotent`] here, so the rule is visible in one place.
 impl OperationHandler for Ctx<'_> {
     type Error = ApiFailure;
+
+    fn unserved(&mut self, operation_id: &str) -> ApiFailure {
+        ApiFailure::new(500, "SYSTEM_ERROR", format!("the sandbox does not serve {operation_id}"))
+    }
 
     // ---- 商品券 (product coupons) ----
 

@@ -1,5 +1,9 @@
 //! `src/generated/requests.rs`: every operation's request and response as one enum each, so a
 //! tool that gets an operation id and raw parameters (the CLI, the sandbox) handles them typed.
+//!
+//! Also `sandbox/src/generated/handler.rs` ([`emit_handler`]): the trait a server implements,
+//! one method per operation, and the dispatch of a request to it. Only a server needs them, so
+//! they are generated into the sandbox, not into the published client.
 
 use super::operations::{self, Args};
 use super::{docs, types};
@@ -44,8 +48,6 @@ pub fn emit(ir: &Ir) -> TokenStream {
     };
     let send_arms = ir.operations.iter().map(send_arm);
     let response_variants = ir.operations.iter().map(response_variant);
-    let handler_methods = ir.operations.iter().map(handler_method);
-    let handle_arms = ir.operations.iter().map(handle_arm);
     let response_meta_arms = ir.operations.iter().map(|op| {
         let (v, meta) = (variant(op), meta(op));
         match response_model(op) {
@@ -123,25 +125,6 @@ pub fn emit(ir: &Ir) -> TokenStream {
             }
         }
 
-        /// Serves operations, one method per operation (a server such as the sandbox implements
-        /// it): when the spec gains an operation, implementations stop compiling until they
-        /// serve it too.
-        pub trait OperationHandler {
-            /// What a method fails with.
-            type Error;
-            #(#handler_methods)*
-        }
-
-        impl OperationRequest {
-            /// Hands the request to the handler's method for its operation.
-            pub fn handle<H: OperationHandler>(self, handler: &mut H) -> ::core::result::Result<OperationResponse, H::Error> {
-                let _ = &handler;
-                match self {
-                    #(#handle_arms)*
-                }
-            }
-        }
-
         /// Where a request names the brand it acts for.
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
         #[non_exhaustive]
@@ -200,6 +183,65 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
     }
 }
+
+/// The server side of the request enum, generated into the sandbox crate: it names the client's
+/// types through the client crate's name instead of `crate`.
+pub fn emit_handler(ir: &Ir) -> TokenStream {
+    let handler_methods = ir.operations.iter().map(handler_method);
+    let handle_arms = ir.operations.iter().map(handle_arm);
+    // The request enum is non-exhaustive across crates; a variant this file does not know
+    // means the client crate was built from a newer spec than the generated handler.
+    let request = quote! {
+        match request {
+            #(#handle_arms)*
+            other => ::core::result::Result::Err(handler.unserved(other.meta().id)),
+        }
+    };
+    let tokens = quote! {
+        //! Serving operations: the trait a server implements, one method per operation and named
+        //! exactly like it, and the dispatch of a parsed request to it. When the spec gains an
+        //! operation, implementations stop compiling until they serve it too.
+
+        use crate::generated::requests::{OperationRequest, OperationResponse};
+
+        /// Serves operations, one method per operation.
+        pub trait OperationHandler {
+            /// What a method fails with.
+            type Error;
+            /// The error for a request of an operation this trait has no method for (the client
+            /// crate was built from a newer spec than this file).
+            fn unserved(&mut self, operation_id: &str) -> Self::Error;
+            #(#handler_methods)*
+        }
+
+        /// Hands `request` to the handler's method for its operation.
+        pub fn handle<H: OperationHandler>(request: OperationRequest, handler: &mut H) -> ::core::result::Result<OperationResponse, H::Error> {
+            #request
+        }
+    };
+    in_client_crate(tokens)
+}
+
+/// Rewrites every `crate` path root to the client crate's name, so tokens written for the client
+/// crate compile in a crate that depends on it.
+fn in_client_crate(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(id) if id == "crate" => TokenTree::Ident(Ident::new(CLIENT_CRATE, id.span())),
+            TokenTree::Group(g) => {
+                let mut out = Group::new(g.delimiter(), in_client_crate(g.stream()));
+                out.set_span(g.span());
+                TokenTree::Group(out)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// The client crate's name in Rust paths.
+const CLIENT_CRATE: &str = "wechatpay_product_coupon";
 
 fn request_facts(op: &OperationIr) -> TokenStream {
     let id = &op.id;
@@ -463,5 +505,5 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
         None => quote! { .map(|()| OperationResponse::#v) },
     };
-    quote! { Self::#v { #(#binds),* } => handler.#f(#(#pass),*) #wrap, }
+    quote! { OperationRequest::#v { #(#binds),* } => handler.#f(#(#pass),*) #wrap, }
 }
