@@ -231,7 +231,7 @@ fn write_crate(package: &str, spec: &str, test: Option<(&str, &str)>) -> PathBuf
     let dir = target_dir().join(package);
     let out = support::generate(&[("spec.toml", spec)]);
     let mut generated = Vec::new();
-    for f in out.iter().filter(|f| f.path.starts_with("src/generated/")) {
+    for f in out.iter().filter(|f| f.crate_dir == codegen::emit::CLIENT && f.path.starts_with("src/generated/")) {
         write_if_changed(&dir.join(&f.path), f.contents.as_bytes());
         generated.push(f.path.trim_start_matches("src/generated/").to_owned());
     }
