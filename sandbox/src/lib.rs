@@ -51,6 +51,7 @@
 
 #![deny(missing_docs)]
 
+mod admin;
 pub mod clock;
 mod coupons;
 pub mod demo;
@@ -60,6 +61,7 @@ mod images;
 pub mod keys;
 mod multipart;
 pub mod notify;
+mod persist;
 mod ratelimit;
 mod server;
 pub mod state;
@@ -85,7 +87,8 @@ pub use server::{CERTIFICATES_OPERATION, FAULT_HEADER};
 pub use state::{ApiFailure, ProductCoupon};
 pub use user_coupons::Claimed;
 
-use crate::server::{Persister, Shared};
+use crate::persist::Persister;
+use crate::server::Shared;
 use crate::state::State;
 
 /// Entry point: [`Sandbox::builder`].
@@ -223,7 +226,7 @@ impl SandboxBuilder {
         if let Some(path) = &self.state_file {
             // Written at once: a fresh file proves the place is writable before any request
             // depends on it.
-            server::write_atomic(path, &state.to_json())
+            persist::write_atomic(path, &state.to_json())
                 .map_err(|e| io::Error::new(e.kind(), format!("state file {}: {e}", path.display())))?;
         }
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
@@ -375,7 +378,7 @@ impl RunningSandbox {
     /// notified like any other. Claiming the same token again returns the same coupon; a token
     /// is valid for 5 minutes of the business clock. Also `POST /sandbox/pre-send-tokens/{token}/claim`.
     pub async fn claim_pre_send_token(&self, token: &str) -> Result<Claimed, ApiFailure> {
-        server::claim_pre_send(&self.shared, token).await
+        admin::claim_pre_send(&self.shared, token).await
     }
 
     /// Writes the client configuration as `WECHATPAY_*` variables to `path`, for
