@@ -395,6 +395,14 @@ fn send_arm(op: &OperationIr) -> TokenStream {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
         None => quote! { .map(|()| OperationResponse::#v) },
     };
+    if operations::has_builder(op) {
+        // The call builder's fields, optional ones included, are set directly from the variant.
+        let builder = operations::builder_name(op);
+        let fields = owned_fields(op).into_iter().map(|(id, _)| id);
+        return quote! {
+            #pattern => crate::generated::operations::#builder { client, #(#fields: #pass),* }.await #wrap,
+        };
+    }
     quote! { #pattern => client.#f(#(#pass),*).await #wrap, }
 }
 

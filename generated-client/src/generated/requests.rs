@@ -1592,14 +1592,14 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_stock_stores(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        brand_id.as_str(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListStockStoresCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    stock_id: stock_id.as_str(),
+                    brand_id: brand_id.as_str(),
+                    page_size: *page_size,
+                    page_token: page_token.as_deref(),
+                }
                     .await
                     .map(|response| OperationResponse::ListStockStores(
                         ::std::boxed::Box::new(response),
@@ -1613,15 +1613,15 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_stocks(
-                        product_coupon_id.as_str(),
-                        brand_id.as_str(),
-                        state.as_ref(),
-                        stock_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListStocksCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    brand_id: brand_id.as_str(),
+                    state: state.as_ref(),
+                    stock_bundle_id: stock_bundle_id.as_deref(),
+                    page_size: *page_size,
+                    page_token: page_token.as_deref(),
+                }
                     .await
                     .map(|response| OperationResponse::ListStocks(
                         ::std::boxed::Box::new(response),
@@ -1638,18 +1638,18 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_user_coupons(
-                        openid.as_str(),
-                        brand_id.as_str(),
-                        appid.as_str(),
-                        product_coupon_id.as_deref(),
-                        stock_id.as_deref(),
-                        coupon_state.as_ref(),
-                        user_coupon_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListUserCouponsCall {
+                    client,
+                    openid: openid.as_str(),
+                    brand_id: brand_id.as_str(),
+                    appid: appid.as_str(),
+                    product_coupon_id: product_coupon_id.as_deref(),
+                    stock_id: stock_id.as_deref(),
+                    coupon_state: coupon_state.as_ref(),
+                    user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                    page_size: *page_size,
+                    page_token: page_token.as_deref(),
+                }
                     .await
                     .map(|response| OperationResponse::ListUserCoupons(
                         ::std::boxed::Box::new(response),
