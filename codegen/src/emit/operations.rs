@@ -12,6 +12,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let meta_ids = ir.operations.iter().map(|op| types::rust(&op.names.meta));
     let calls = ir.operations.iter().map(call);
     let call_builders = ir.operations.iter().filter_map(call_builder);
+    let query_structs = ir.operations.iter().filter_map(query_struct);
     let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
@@ -33,6 +34,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
 
         #(#call_builders)*
+
+        #(#query_structs)*
 
         #(#validators)*
     }
@@ -210,17 +213,27 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
 /// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own.
 fn validator(op: &OperationIr) -> TokenStream {
     let Args { decls, checks, .. } = args(op);
+    // An operation with optional query parameters takes them as one `<Variant>Query`.
+    let (decls, unpack) = if has_builder(op) {
+        let (mut decls, _) = required_decls(op, false);
+        let (q, q_ty) = (query_name(op), query_type(op, quote! { '_ }));
+        decls.push(quote! { query: &#q_ty });
+        let opts = optional_idents(op);
+        (decls, Some(quote! { let #q { #(#opts),* } = *query; }))
+    } else {
+        (decls, None)
+    };
     let name = types::rust(&op.names.validator);
     let fn_name = op.names.call.as_str();
     let doc = format!(
         " Validates the arguments of [`Client::{fn_name}`](crate::runtime::client::Client::{fn_name}) \
          as the call does before sending: every violation, with its JSON path."
     );
-    let many = many_args(decls.len());
     let body = if checks.is_empty() {
-        quote! { crate::runtime::validate::Violations::default() }
+        quote! { #unpack crate::runtime::validate::Violations::default() }
     } else {
         quote! {
+            #unpack
             let mut __violations = crate::runtime::validate::Violations::default();
             #(#checks)*
             __violations
@@ -230,7 +243,6 @@ fn validator(op: &OperationIr) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(unused_variables)]
-        #many
         pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
             #body
         }
@@ -253,9 +265,21 @@ fn call_body(op: &OperationIr, recv: &TokenStream) -> TokenStream {
     let meta = types::rust(&op.names.meta);
     let Args { names, idents, query, required_query, .. } = args(op);
     let validator = types::rust(&op.names.validator);
-    let validate = quote! {
-        if #recv.validation_enabled() {
-            #validator(#(#idents),*).into_result()?;
+    let validate = if has_builder(op) {
+        let (_, required) = required_decls(op, false);
+        let q = query_name(op);
+        let opts = optional_idents(op);
+        quote! {
+            if #recv.validation_enabled() {
+                #validator(#(#required,)* &query).into_result()?;
+            }
+            let #q { #(#opts),* } = query;
+        }
+    } else {
+        quote! {
+            if #recv.validation_enabled() {
+                #validator(#(#idents),*).into_result()?;
+            }
         }
     };
     let body_id = types::rust(&names.body);
@@ -324,14 +348,19 @@ fn return_type(op: &OperationIr) -> TokenStream {
 
 /// The parameters a call function takes: path parameters, required query parameters, the body
 /// or the upload's meta and file (optional query parameters are the builder's setters).
-fn required_decls(op: &OperationIr) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
+pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
+    let amp = if borrow_a {
+        quote! { &'a }
+    } else {
+        quote! { & }
+    };
     let names = &op.names.args;
     let mut decls = Vec::new();
     let mut idents = Vec::new();
     let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
     for (p, name) in params.filter(|(p, _)| !p.is_option()) {
         let id = types::rust(name);
-        let ty = borrowed_type(p);
+        let ty = borrowed_type(p, borrow_a);
         decls.push(quote! { #id: #ty });
         idents.push(id);
     }
@@ -342,26 +371,96 @@ fn required_decls(op: &OperationIr) -> (Vec<TokenStream>, Vec<proc_macro2::Ident
     };
     if let Some(m) = &op.request_body {
         let t = types::model_path(m);
-        extra(&names.body, quote! { &'a #t });
+        extra(&names.body, quote! { #amp #t });
     }
     if let Some(upload) = &op.upload {
         let t = types::model_path(&upload.meta);
-        extra(&names.meta, quote! { &'a #t });
-        extra(&names.file, quote! { &'a crate::runtime::upload::UploadFile });
+        extra(&names.meta, quote! { #amp #t });
+        extra(&names.file, quote! { #amp crate::runtime::upload::UploadFile });
     }
     (decls, idents)
 }
 
+/// The names of the optional query parameters, the fields of `<Variant>Query`.
+pub(super) fn optional_idents(op: &OperationIr) -> Vec<proc_macro2::Ident> {
+    op.query_params
+        .iter()
+        .zip(&op.names.args.query)
+        .filter(|(p, _)| p.is_option())
+        .map(|(_, n)| types::rust(n))
+        .collect()
+}
+
+/// The optional query parameters' struct name (`ListStocksQuery`).
+pub(super) fn query_name(op: &OperationIr) -> proc_macro2::Ident {
+    quote::format_ident!("{}Query", op.names.variant.name)
+}
+
+/// `<Variant>Query<'a>` as a type, with `lifetime`; a query of numbers and flags only borrows
+/// nothing and has no lifetime.
+pub(super) fn query_type(op: &OperationIr, lifetime: TokenStream) -> TokenStream {
+    let q = query_name(op);
+    let borrows = op
+        .query_params
+        .iter()
+        .any(|p| p.is_option() && !matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean));
+    if borrows {
+        quote! { #q<#lifetime> }
+    } else {
+        quote! { #q }
+    }
+}
+
+/// `<Variant>Query<'a>`: the optional query parameters of an operation, all unset by default;
+/// the call builder's setters fill it, the validator and a server's handler read it.
+fn query_struct(op: &OperationIr) -> Option<TokenStream> {
+    if !has_builder(op) {
+        return None;
+    }
+    let fields = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
+        let id = types::rust(n);
+        let ty = borrowed_type(p, true);
+        let doc = param_doc(p);
+        quote! { #[doc = #doc] pub #id: ::core::option::Option<#ty>, }
+    });
+    let q_ty = query_type(op, quote! { 'a });
+    let doc = format!(
+        " The optional query parameters of [`Client::{0}`](crate::runtime::client::Client::{0}).",
+        op.names.call.as_str()
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+        pub struct #q_ty {
+            #(#fields)*
+        }
+    })
+}
+
+fn param_doc(p: &FieldIr) -> String {
+    format!(
+        " `{}`: 【{}】{}",
+        p.wire,
+        docs::prose(&p.label),
+        p.description.as_deref().map(docs::one_line).unwrap_or_default()
+    )
+}
+
 /// A parameter's type in a call builder, borrowed for the builder's lifetime `'a`.
-fn borrowed_type(p: &FieldIr) -> TokenStream {
+fn borrowed_type(p: &FieldIr, borrow_a: bool) -> TokenStream {
+    let amp = if borrow_a {
+        quote! { &'a }
+    } else {
+        quote! { & }
+    };
     match &p.ty {
         TypeIr::Enum(name) => {
             let t = types::model_path(name);
-            quote! { &'a #t }
+            quote! { #amp #t }
         }
         TypeIr::Integer | TypeIr::Amount => quote! { i64 },
         TypeIr::Boolean => quote! { bool },
-        _ => quote! { &'a str },
+        _ => quote! { #amp str },
     }
 }
 
@@ -371,13 +470,8 @@ fn call(op: &OperationIr) -> TokenStream {
     let ret = return_type(op);
     if has_builder(op) {
         let builder = builder_name(op);
-        let (decls, idents) = required_decls(op);
-        let optional = op
-            .query_params
-            .iter()
-            .zip(&op.names.args.query)
-            .filter(|(p, _)| p.is_option())
-            .map(|(_, name)| types::rust(name));
+        let (decls, idents) = required_decls(op, true);
+        let q = query_name(op);
         let setter_doc =
             format!(" Optional query parameters are named setters of the returned [`{builder}`]; `.await` it to send.");
         let stream_doc = op
@@ -390,7 +484,7 @@ fn call(op: &OperationIr) -> TokenStream {
             #[doc = #setter_doc]
             #stream_doc
             pub fn #fn_name<'a>(&'a self, #(#decls),*) -> #builder<'a> {
-                #builder { client: self, #(#idents,)* #(#optional: ::core::option::Option::None,)* }
+                #builder { client: self, #(#idents,)* query: #q::default() }
             }
         };
     }
@@ -413,60 +507,35 @@ fn call_builder(op: &OperationIr) -> Option<TokenStream> {
     let builder = builder_name(op);
     let call = op.names.call.as_str();
     let ret = return_type(op);
-    let names = &op.names.args;
-    let mut fields = Vec::new();
-    let mut binds = Vec::new();
-    let mut setters = Vec::new();
-    let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
-    for (p, name) in params {
-        let id = types::rust(name);
-        let ty = borrowed_type(p);
-        binds.push(id.clone());
-        if p.is_option() {
-            fields.push(quote! { pub(crate) #id: ::core::option::Option<#ty>, });
-            let doc = format!(
-                " `{}`: 【{}】{}",
-                p.wire,
-                docs::prose(&p.label),
-                p.description.as_deref().map(docs::one_line).unwrap_or_default()
-            );
-            setters.push(quote! {
-                #[doc = #doc]
-                pub fn #id(mut self, #id: #ty) -> Self {
-                    self.#id = ::core::option::Option::Some(#id);
-                    self
-                }
-            });
-        } else {
-            fields.push(quote! { pub(crate) #id: #ty, });
+    let (decls, mut binds) = required_decls(op, true);
+    let fields = decls.iter().map(|d| quote! { pub(crate) #d, });
+    binds.push(quote::format_ident!("query"));
+    let setters = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
+        let id = types::rust(n);
+        let ty = borrowed_type(p, true);
+        let doc = param_doc(p);
+        quote! {
+            #[doc = #doc]
+            pub fn #id(mut self, #id: #ty) -> Self {
+                self.query.#id = ::core::option::Option::Some(#id);
+                self
+            }
         }
-    }
-    let mut extra = |name, ty: TokenStream| {
-        let id = types::rust(name);
-        fields.push(quote! { pub(crate) #id: #ty, });
-        binds.push(id);
-    };
-    if let Some(m) = &op.request_body {
-        let t = types::model_path(m);
-        extra(&names.body, quote! { &'a #t });
-    }
-    if let Some(upload) = &op.upload {
-        let t = types::model_path(&upload.meta);
-        extra(&names.meta, quote! { &'a #t });
-        extra(&names.file, quote! { &'a crate::runtime::upload::UploadFile });
-    }
+    });
     let body = call_body(op, &quote! { client });
     let doc = format!(
         " A [`Client::{call}`](crate::runtime::client::Client::{call}) call: set optional query parameters by name, \
          then `.await` it to send."
     );
     let stream = stream_method(op);
+    let q_ty = query_type(op, quote! { 'a });
     Some(quote! {
         #[doc = #doc]
         #[must_use = "a call does nothing until it is awaited"]
         pub struct #builder<'a> {
             pub(crate) client: &'a crate::runtime::client::Client,
             #(#fields)*
+            pub(crate) query: #q_ty,
         }
 
         impl<'a> #builder<'a> {
@@ -500,28 +569,39 @@ fn stream_method(op: &OperationIr) -> Option<TokenStream> {
     let item = types::rust_type(&pagination.item);
     let mut owned = Vec::new();
     let mut clones = Vec::new();
-    let mut rebuild = Vec::new();
+    let (mut rebuild, mut rebuild_query) = (Vec::new(), Vec::new());
     let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
     for (p, name) in params {
         let id = types::rust(name);
         if p.wire == pagination.page_token {
-            rebuild.push(quote! { #id: page_token.as_deref() });
+            rebuild_query.push(quote! { #id: page_token.as_deref() });
             continue;
         }
+        let from = if p.is_option() {
+            quote! { self.query.#id }
+        } else {
+            quote! { self.#id }
+        };
         let by_value = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
         let (to_owned, passed) = match (by_value, p.is_option(), &p.ty) {
-            (true, _, _) => (quote! { self.#id }, quote! { #id }),
-            (false, false, TypeIr::Enum(_)) => (quote! { self.#id.clone() }, quote! { &#id }),
-            (false, true, TypeIr::Enum(_)) => (quote! { self.#id.cloned() }, quote! { #id.as_ref() }),
-            (false, false, _) => (quote! { self.#id.to_owned() }, quote! { &#id }),
-            (false, true, _) => (quote! { self.#id.map(::std::borrow::ToOwned::to_owned) }, quote! { #id.as_deref() }),
+            (true, _, _) => (quote! { #from }, quote! { #id }),
+            (false, false, TypeIr::Enum(_)) => (quote! { #from.clone() }, quote! { &#id }),
+            (false, true, TypeIr::Enum(_)) => (quote! { #from.cloned() }, quote! { #id.as_ref() }),
+            (false, false, _) => (quote! { #from.to_owned() }, quote! { &#id }),
+            (false, true, _) => (quote! { #from.map(::std::borrow::ToOwned::to_owned) }, quote! { #id.as_deref() }),
         };
         owned.push(quote! { let #id = #to_owned; });
         if !by_value {
             clones.push(quote! { let #id = #id.clone(); });
         }
-        rebuild.push(quote! { #id: #passed });
+        let init = field_init(&id, passed);
+        if p.is_option() {
+            rebuild_query.push(init);
+        } else {
+            rebuild.push(init);
+        }
     }
+    let q = query_name(op);
     let next = types::rust(&pagination.next_page_token.rust);
     let items = types::rust(&pagination.items.rust);
     let next_expr = if pagination.next_page_token.optional {
@@ -549,7 +629,7 @@ fn stream_method(op: &OperationIr) -> Option<TokenStream> {
                 let client = client.clone();
                 #(#clones)*
                 async move {
-                    let page = #builder { client: &client, #(#rebuild),* }.await?;
+                    let page = #builder { client: &client, #(#rebuild,)* query: #q { #(#rebuild_query),* } }.await?;
                     ::core::result::Result::Ok((#items_expr, #next_expr))
                 }
             })
@@ -557,8 +637,12 @@ fn stream_method(op: &OperationIr) -> Option<TokenStream> {
     })
 }
 
-/// Call functions mirror the doc's parameter list, however long; clippy's argument limit is
-/// lifted where a list is longer than it allows.
-pub(super) fn many_args(count: usize) -> Option<TokenStream> {
-    (count > 6).then(|| quote! { #[allow(clippy::too_many_arguments)] })
+/// `field: value` in a struct expression, or the shorthand `field` when the value is a variable of
+/// the same name (clippy's `redundant_field_names`).
+pub(super) fn field_init(id: &proc_macro2::Ident, value: TokenStream) -> TokenStream {
+    if *id == value.to_string() {
+        quote! { #id }
+    } else {
+        quote! { #id: #value }
+    }
 }

@@ -1344,8 +1344,7 @@ impl crate::runtime::client::Client {
             product_coupon_id,
             stock_id,
             brand_id,
-            page_size: ::core::option::Option::None,
-            page_token: ::core::option::Option::None,
+            query: ListStockStoresQuery::default(),
         }
     }
     /// 查询商品券批次列表
@@ -1387,10 +1386,7 @@ impl crate::runtime::client::Client {
             client: self,
             product_coupon_id,
             brand_id,
-            state: ::core::option::Option::None,
-            stock_bundle_id: ::core::option::Option::None,
-            page_size: ::core::option::Option::None,
-            page_token: ::core::option::Option::None,
+            query: ListStocksQuery::default(),
         }
     }
     /// 指定券状态查询用户商品券列表
@@ -1436,12 +1432,7 @@ impl crate::runtime::client::Client {
             openid,
             brand_id,
             appid,
-            product_coupon_id: ::core::option::Option::None,
-            stock_id: ::core::option::Option::None,
-            coupon_state: ::core::option::Option::None,
-            user_coupon_bundle_id: ::core::option::Option::None,
-            page_size: ::core::option::Option::None,
-            page_token: ::core::option::Option::None,
+            query: ListUserCouponsQuery::default(),
         }
     }
     /// 向用户预发放商品券
@@ -2161,18 +2152,17 @@ pub struct ListStockStoresCall<'a> {
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
     pub(crate) brand_id: &'a str,
-    pub(crate) page_size: ::core::option::Option<i64>,
-    pub(crate) page_token: ::core::option::Option<&'a str>,
+    pub(crate) query: ListStockStoresQuery<'a>,
 }
 impl<'a> ListStockStoresCall<'a> {
     /// `page_size`: 【分页大小】每页返回的门店数。
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = ::core::option::Option::Some(page_size);
+        self.query.page_size = ::core::option::Option::Some(page_size);
         self
     }
     /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
     pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.page_token = ::core::option::Option::Some(page_token);
+        self.query.page_token = ::core::option::Option::Some(page_token);
         self
     }
     async fn send_call(
@@ -2181,24 +2171,12 @@ impl<'a> ListStockStoresCall<'a> {
         crate::generated::models::ListStockStoresResponse,
         crate::runtime::error::Error,
     > {
-        let Self {
-            client,
-            product_coupon_id,
-            stock_id,
-            brand_id,
-            page_size,
-            page_token,
-        } = self;
+        let Self { client, product_coupon_id, stock_id, brand_id, query } = self;
         if client.validation_enabled() {
-            validate_list_stock_stores(
-                    product_coupon_id,
-                    stock_id,
-                    brand_id,
-                    page_size,
-                    page_token,
-                )
+            validate_list_stock_stores(product_coupon_id, stock_id, brand_id, &query)
                 .into_result()?;
         }
+        let ListStockStoresQuery { page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2230,7 +2208,7 @@ impl<'a> ListStockStoresCall<'a> {
         let product_coupon_id = self.product_coupon_id.to_owned();
         let stock_id = self.stock_id.to_owned();
         let brand_id = self.brand_id.to_owned();
-        let page_size = self.page_size;
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2244,8 +2222,10 @@ impl<'a> ListStockStoresCall<'a> {
                     product_coupon_id: &product_coupon_id,
                     stock_id: &stock_id,
                     brand_id: &brand_id,
-                    page_size: page_size,
-                    page_token: page_token.as_deref(),
+                    query: ListStockStoresQuery {
+                        page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -2276,30 +2256,27 @@ pub struct ListStocksCall<'a> {
     pub(crate) client: &'a crate::runtime::client::Client,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) brand_id: &'a str,
-    pub(crate) state: ::core::option::Option<&'a crate::generated::models::StockState>,
-    pub(crate) stock_bundle_id: ::core::option::Option<&'a str>,
-    pub(crate) page_size: ::core::option::Option<i64>,
-    pub(crate) page_token: ::core::option::Option<&'a str>,
+    pub(crate) query: ListStocksQuery<'a>,
 }
 impl<'a> ListStocksCall<'a> {
     /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
     pub fn state(mut self, state: &'a crate::generated::models::StockState) -> Self {
-        self.state = ::core::option::Option::Some(state);
+        self.query.state = ::core::option::Option::Some(state);
         self
     }
     /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
     pub fn stock_bundle_id(mut self, stock_bundle_id: &'a str) -> Self {
-        self.stock_bundle_id = ::core::option::Option::Some(stock_bundle_id);
+        self.query.stock_bundle_id = ::core::option::Option::Some(stock_bundle_id);
         self
     }
     /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = ::core::option::Option::Some(page_size);
+        self.query.page_size = ::core::option::Option::Some(page_size);
         self
     }
     /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
     pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.page_token = ::core::option::Option::Some(page_token);
+        self.query.page_token = ::core::option::Option::Some(page_token);
         self
     }
     async fn send_call(
@@ -2308,26 +2285,11 @@ impl<'a> ListStocksCall<'a> {
         crate::generated::models::ListStocksResponse,
         crate::runtime::error::Error,
     > {
-        let Self {
-            client,
-            product_coupon_id,
-            brand_id,
-            state,
-            stock_bundle_id,
-            page_size,
-            page_token,
-        } = self;
+        let Self { client, product_coupon_id, brand_id, query } = self;
         if client.validation_enabled() {
-            validate_list_stocks(
-                    product_coupon_id,
-                    brand_id,
-                    state,
-                    stock_bundle_id,
-                    page_size,
-                    page_token,
-                )
-                .into_result()?;
+            validate_list_stocks(product_coupon_id, brand_id, &query).into_result()?;
         }
+        let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2362,9 +2324,12 @@ impl<'a> ListStocksCall<'a> {
         let client = self.client.clone();
         let product_coupon_id = self.product_coupon_id.to_owned();
         let brand_id = self.brand_id.to_owned();
-        let state = self.state.cloned();
-        let stock_bundle_id = self.stock_bundle_id.map(::std::borrow::ToOwned::to_owned);
-        let page_size = self.page_size;
+        let state = self.query.state.cloned();
+        let stock_bundle_id = self
+            .query
+            .stock_bundle_id
+            .map(::std::borrow::ToOwned::to_owned);
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2378,10 +2343,12 @@ impl<'a> ListStocksCall<'a> {
                     client: &client,
                     product_coupon_id: &product_coupon_id,
                     brand_id: &brand_id,
-                    state: state.as_ref(),
-                    stock_bundle_id: stock_bundle_id.as_deref(),
-                    page_size: page_size,
-                    page_token: page_token.as_deref(),
+                    query: ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
+                        page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -2413,24 +2380,17 @@ pub struct ListUserCouponsCall<'a> {
     pub(crate) openid: &'a str,
     pub(crate) brand_id: &'a str,
     pub(crate) appid: &'a str,
-    pub(crate) product_coupon_id: ::core::option::Option<&'a str>,
-    pub(crate) stock_id: ::core::option::Option<&'a str>,
-    pub(crate) coupon_state: ::core::option::Option<
-        &'a crate::generated::models::UserCouponState,
-    >,
-    pub(crate) user_coupon_bundle_id: ::core::option::Option<&'a str>,
-    pub(crate) page_size: ::core::option::Option<i64>,
-    pub(crate) page_token: ::core::option::Option<&'a str>,
+    pub(crate) query: ListUserCouponsQuery<'a>,
 }
 impl<'a> ListUserCouponsCall<'a> {
     /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
     pub fn product_coupon_id(mut self, product_coupon_id: &'a str) -> Self {
-        self.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
+        self.query.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
         self
     }
     /// `stock_id`: 【批次ID】只返回该批次的用户券。
     pub fn stock_id(mut self, stock_id: &'a str) -> Self {
-        self.stock_id = ::core::option::Option::Some(stock_id);
+        self.query.stock_id = ::core::option::Option::Some(stock_id);
         self
     }
     /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
@@ -2438,22 +2398,24 @@ impl<'a> ListUserCouponsCall<'a> {
         mut self,
         coupon_state: &'a crate::generated::models::UserCouponState,
     ) -> Self {
-        self.coupon_state = ::core::option::Option::Some(coupon_state);
+        self.query.coupon_state = ::core::option::Option::Some(coupon_state);
         self
     }
     /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
     pub fn user_coupon_bundle_id(mut self, user_coupon_bundle_id: &'a str) -> Self {
-        self.user_coupon_bundle_id = ::core::option::Option::Some(user_coupon_bundle_id);
+        self.query.user_coupon_bundle_id = ::core::option::Option::Some(
+            user_coupon_bundle_id,
+        );
         self
     }
     /// `page_size`: 【分页大小】每页返回的用户券数。
     pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = ::core::option::Option::Some(page_size);
+        self.query.page_size = ::core::option::Option::Some(page_size);
         self
     }
     /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
     pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.page_token = ::core::option::Option::Some(page_token);
+        self.query.page_token = ::core::option::Option::Some(page_token);
         self
     }
     async fn send_call(
@@ -2462,32 +2424,18 @@ impl<'a> ListUserCouponsCall<'a> {
         crate::generated::models::ListUserCouponsResponse,
         crate::runtime::error::Error,
     > {
-        let Self {
-            client,
-            openid,
-            brand_id,
-            appid,
+        let Self { client, openid, brand_id, appid, query } = self;
+        if client.validation_enabled() {
+            validate_list_user_coupons(openid, brand_id, appid, &query).into_result()?;
+        }
+        let ListUserCouponsQuery {
             product_coupon_id,
             stock_id,
             coupon_state,
             user_coupon_bundle_id,
             page_size,
             page_token,
-        } = self;
-        if client.validation_enabled() {
-            validate_list_user_coupons(
-                    openid,
-                    brand_id,
-                    appid,
-                    product_coupon_id,
-                    stock_id,
-                    coupon_state,
-                    user_coupon_bundle_id,
-                    page_size,
-                    page_token,
-                )
-                .into_result()?;
-        }
+        } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -2534,14 +2482,16 @@ impl<'a> ListUserCouponsCall<'a> {
         let brand_id = self.brand_id.to_owned();
         let appid = self.appid.to_owned();
         let product_coupon_id = self
+            .query
             .product_coupon_id
             .map(::std::borrow::ToOwned::to_owned);
-        let stock_id = self.stock_id.map(::std::borrow::ToOwned::to_owned);
-        let coupon_state = self.coupon_state.cloned();
+        let stock_id = self.query.stock_id.map(::std::borrow::ToOwned::to_owned);
+        let coupon_state = self.query.coupon_state.cloned();
         let user_coupon_bundle_id = self
+            .query
             .user_coupon_bundle_id
             .map(::std::borrow::ToOwned::to_owned);
-        let page_size = self.page_size;
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2559,12 +2509,14 @@ impl<'a> ListUserCouponsCall<'a> {
                     openid: &openid,
                     brand_id: &brand_id,
                     appid: &appid,
-                    product_coupon_id: product_coupon_id.as_deref(),
-                    stock_id: stock_id.as_deref(),
-                    coupon_state: coupon_state.as_ref(),
-                    user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
-                    page_size: page_size,
-                    page_token: page_token.as_deref(),
+                    query: ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                        page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -2588,6 +2540,59 @@ impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
     fn into_future(self) -> Self::IntoFuture {
         ::std::boxed::Box::pin(self.send_call())
     }
+}
+/// The optional query parameters of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListStockStoresQuery<'a> {
+    /// `page_size`: 【分页大小】每页返回的门店数。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
+}
+/// The optional query parameters of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListStocksQuery<'a> {
+    /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
+    pub state: ::core::option::Option<&'a crate::generated::models::StockState>,
+    /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
+    pub stock_bundle_id: ::core::option::Option<&'a str>,
+    /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
+}
+/// The optional query parameters of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListUserCouponsQuery<'a> {
+    /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
+    pub product_coupon_id: ::core::option::Option<&'a str>,
+    /// `stock_id`: 【批次ID】只返回该批次的用户券。
+    pub stock_id: ::core::option::Option<&'a str>,
+    /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
+    pub coupon_state: ::core::option::Option<
+        &'a crate::generated::models::UserCouponState,
+    >,
+    /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
+    pub user_coupon_bundle_id: ::core::option::Option<&'a str>,
+    /// `page_size`: 【分页大小】每页返回的用户券数。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
 }
 /// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
 #[allow(unused_variables)]
@@ -3059,9 +3064,9 @@ pub fn validate_list_stock_stores(
     product_coupon_id: &str,
     stock_id: &str,
     brand_id: &str,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListStockStoresQuery { page_size, page_token } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &product_coupon_id;
@@ -3102,11 +3107,9 @@ pub fn validate_list_stock_stores(
 pub fn validate_list_stocks(
     product_coupon_id: &str,
     brand_id: &str,
-    state: ::core::option::Option<&crate::generated::models::StockState>,
-    stock_bundle_id: ::core::option::Option<&str>,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &product_coupon_id;
@@ -3138,18 +3141,20 @@ pub fn validate_list_stocks(
 }
 /// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
 #[allow(unused_variables)]
-#[allow(clippy::too_many_arguments)]
 pub fn validate_list_user_coupons(
     openid: &str,
     brand_id: &str,
     appid: &str,
-    product_coupon_id: ::core::option::Option<&str>,
-    stock_id: ::core::option::Option<&str>,
-    coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
-    user_coupon_bundle_id: ::core::option::Option<&str>,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListUserCouponsQuery {
+        product_coupon_id,
+        stock_id,
+        coupon_state,
+        user_coupon_bundle_id,
+        page_size,
+        page_token,
+    } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &openid;

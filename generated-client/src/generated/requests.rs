@@ -1232,8 +1232,10 @@ impl OperationRequest {
                         product_coupon_id.as_str(),
                         stock_id.as_str(),
                         brand_id.as_str(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListStockStoresQuery {
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1248,10 +1250,12 @@ impl OperationRequest {
                 crate::generated::operations::validate_list_stocks(
                         product_coupon_id.as_str(),
                         brand_id.as_str(),
-                        state.as_ref(),
-                        stock_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListStocksQuery {
+                            state: state.as_ref(),
+                            stock_bundle_id: stock_bundle_id.as_deref(),
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1270,12 +1274,14 @@ impl OperationRequest {
                         openid.as_str(),
                         brand_id.as_str(),
                         appid.as_str(),
-                        product_coupon_id.as_deref(),
-                        stock_id.as_deref(),
-                        coupon_state.as_ref(),
-                        user_coupon_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListUserCouponsQuery {
+                            product_coupon_id: product_coupon_id.as_deref(),
+                            stock_id: stock_id.as_deref(),
+                            coupon_state: coupon_state.as_ref(),
+                            user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1597,8 +1603,10 @@ impl OperationRequest {
                     product_coupon_id: product_coupon_id.as_str(),
                     stock_id: stock_id.as_str(),
                     brand_id: brand_id.as_str(),
-                    page_size: *page_size,
-                    page_token: page_token.as_deref(),
+                    query: crate::generated::operations::ListStockStoresQuery {
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await
                     .map(|response| OperationResponse::ListStockStores(
@@ -1617,10 +1625,12 @@ impl OperationRequest {
                     client,
                     product_coupon_id: product_coupon_id.as_str(),
                     brand_id: brand_id.as_str(),
-                    state: state.as_ref(),
-                    stock_bundle_id: stock_bundle_id.as_deref(),
-                    page_size: *page_size,
-                    page_token: page_token.as_deref(),
+                    query: crate::generated::operations::ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await
                     .map(|response| OperationResponse::ListStocks(
@@ -1643,12 +1653,14 @@ impl OperationRequest {
                     openid: openid.as_str(),
                     brand_id: brand_id.as_str(),
                     appid: appid.as_str(),
-                    product_coupon_id: product_coupon_id.as_deref(),
-                    stock_id: stock_id.as_deref(),
-                    coupon_state: coupon_state.as_ref(),
-                    user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
-                    page_size: *page_size,
-                    page_token: page_token.as_deref(),
+                    query: crate::generated::operations::ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
                 }
                     .await
                     .map(|response| OperationResponse::ListUserCoupons(
@@ -1959,8 +1971,7 @@ pub trait OperationHandler {
         product_coupon_id: ::std::string::String,
         stock_id: ::std::string::String,
         brand_id: ::std::string::String,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: crate::generated::operations::ListStockStoresQuery<'_>,
     ) -> ::core::result::Result<
         crate::generated::models::ListStockStoresResponse,
         Self::Error,
@@ -1970,27 +1981,18 @@ pub trait OperationHandler {
         &mut self,
         product_coupon_id: ::std::string::String,
         brand_id: ::std::string::String,
-        state: ::core::option::Option<crate::generated::models::StockState>,
-        stock_bundle_id: ::core::option::Option<::std::string::String>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: crate::generated::operations::ListStocksQuery<'_>,
     ) -> ::core::result::Result<
         crate::generated::models::ListStocksResponse,
         Self::Error,
     >;
     /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
-    #[allow(clippy::too_many_arguments)]
     fn list_user_coupons(
         &mut self,
         openid: ::std::string::String,
         brand_id: ::std::string::String,
         appid: ::std::string::String,
-        product_coupon_id: ::core::option::Option<::std::string::String>,
-        stock_id: ::core::option::Option<::std::string::String>,
-        coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
-        user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: crate::generated::operations::ListUserCouponsQuery<'_>,
     ) -> ::core::result::Result<
         crate::generated::models::ListUserCouponsResponse,
         Self::Error,
@@ -2287,14 +2289,12 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
+                let query = crate::generated::operations::ListStockStoresQuery {
+                    page_size,
+                    page_token: page_token.as_deref(),
+                };
                 handler
-                    .list_stock_stores(
-                        product_coupon_id,
-                        stock_id,
-                        brand_id,
-                        page_size,
-                        page_token,
-                    )
+                    .list_stock_stores(product_coupon_id, stock_id, brand_id, query)
                     .map(|response| OperationResponse::ListStockStores(
                         ::std::boxed::Box::new(response),
                     ))
@@ -2307,15 +2307,14 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
+                let query = crate::generated::operations::ListStocksQuery {
+                    state: state.as_ref(),
+                    stock_bundle_id: stock_bundle_id.as_deref(),
+                    page_size,
+                    page_token: page_token.as_deref(),
+                };
                 handler
-                    .list_stocks(
-                        product_coupon_id,
-                        brand_id,
-                        state,
-                        stock_bundle_id,
-                        page_size,
-                        page_token,
-                    )
+                    .list_stocks(product_coupon_id, brand_id, query)
                     .map(|response| OperationResponse::ListStocks(
                         ::std::boxed::Box::new(response),
                     ))
@@ -2331,18 +2330,16 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
+                let query = crate::generated::operations::ListUserCouponsQuery {
+                    product_coupon_id: product_coupon_id.as_deref(),
+                    stock_id: stock_id.as_deref(),
+                    coupon_state: coupon_state.as_ref(),
+                    user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                    page_size,
+                    page_token: page_token.as_deref(),
+                };
                 handler
-                    .list_user_coupons(
-                        openid,
-                        brand_id,
-                        appid,
-                        product_coupon_id,
-                        stock_id,
-                        coupon_state,
-                        user_coupon_bundle_id,
-                        page_size,
-                        page_token,
-                    )
+                    .list_user_coupons(openid, brand_id, appid, query)
                     .map(|response| OperationResponse::ListUserCoupons(
                         ::std::boxed::Box::new(response),
                     ))
