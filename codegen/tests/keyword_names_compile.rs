@@ -424,7 +424,7 @@ status = 204
 }
 
 /// A list operation with pagination and a multipart upload: their generated call functions,
-/// `_stream` functions and request variants compile without warnings.
+/// call builders with `.stream()` and request variants compile without warnings.
 const PAGES_AND_UPLOADS: &str = r#"[[models]]
 name = "Item"
 
@@ -565,7 +565,8 @@ fn paginated_and_upload_operations_compile_cleanly() {
     let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let out = support::generate(&[("spec.toml", PAGES_AND_UPLOADS)]);
     let operations = support::file(&out, "src/generated/operations.rs");
-    assert!(operations.contains("pub fn list_items_stream("), "a stream function is generated");
+    assert!(operations.contains("pub struct ListItemsCall<'a>"), "a call builder is generated");
+    assert!(operations.contains("pub fn stream("), "the paginated call streams its pages");
     assert!(operations.contains("execute_upload("), "uploads go through execute_upload");
     assert!(operations.contains("check_upload("), "files are checked before sending");
     let dir = write_crate("pages-uploads-crate", PAGES_AND_UPLOADS, None);

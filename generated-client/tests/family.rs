@@ -70,7 +70,7 @@ async fn a_paginated_list_is_a_stream_that_fetches_pages_on_demand() {
     .await;
     let client = client(&srv.url());
 
-    let mut stream = client.list_stocks_stream("200000001", "120344", Some(&StockState::Sending), None, Some(2));
+    let mut stream = client.list_stocks("200000001", "120344").state(&StockState::Sending).page_size(2).stream();
     assert!(srv.requests().is_empty(), "nothing is requested before the stream is polled");
     let first = next(&mut stream).await.unwrap().unwrap();
     assert_eq!(first.stock_id, "1");
@@ -106,7 +106,7 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
         _ => Reply::signed(404, r#"{"code":"NOT_FOUND","message":"gone"}"#, &keys.public_key_mode, PUB_KEY_ID),
     })
     .await;
-    let all = client(&srv.url()).list_stocks_stream("200000001", "120344", None, None, None).collect_all().await;
+    let all = client(&srv.url()).list_stocks("200000001", "120344").stream().collect_all().await;
     let err = all.unwrap_err();
     assert_eq!(err.as_api().map(|e| e.status), Some(404));
 }
@@ -114,7 +114,7 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
 #[tokio::test]
 async fn query_parameters_are_validated_before_any_io() {
     let srv = TestServer::start(|_, _| Reply::plain(500, "{}")).await;
-    let err = client(&srv.url()).list_stocks("200000001", "120344", None, None, Some(51), None).await.unwrap_err();
+    let err = client(&srv.url()).list_stocks("200000001", "120344").page_size(51).await.unwrap_err();
     let Error::Validation(v) = err else { panic!("{err:?}") };
     assert_eq!(v.iter().map(|v| v.path.as_str()).collect::<Vec<_>>(), ["page_size"], "{v}");
     assert!(srv.requests().is_empty());

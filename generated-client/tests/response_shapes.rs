@@ -127,11 +127,8 @@ async fn an_image_upload_answered_with_media_url_decodes_as_the_third_party_yaml
 async fn the_user_coupon_list_sends_the_bundle_filter_as_the_official_code_does() {
     let srv = server_answering(r#"{"total_count":0}"#).await;
     let client = client(&srv.url());
-    client
-        .list_user_coupons("oUser", "120344", "wx1234567890", None, None, None, Some("bundle 1"), None, None)
-        .await
-        .unwrap();
-    client.list_user_coupons("oUser", "120344", "wx1234567890", None, None, None, None, None, None).await.unwrap();
+    client.list_user_coupons("oUser", "120344", "wx1234567890").user_coupon_bundle_id("bundle 1").await.unwrap();
+    client.list_user_coupons("oUser", "120344", "wx1234567890").await.unwrap();
     let sent = srv.requests();
     assert!(sent[0].target.contains("user_coupon_bundle_id=bundle%201"), "{}", sent[0].target);
     assert!(!sent[1].target.contains("user_coupon_bundle_id"), "{}", sent[1].target);

@@ -56,7 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     //    page after page (the stream follows next_page_token), and print it.
     let coupon = client.get_product_coupon(&created.product_coupon_id, demo::BRAND_ID).await?;
     let stocks =
-        client.list_stocks_stream(&coupon.product_coupon_id, demo::BRAND_ID, None, None, Some(2)).collect_all().await?;
+        client.list_stocks(&coupon.product_coupon_id, demo::BRAND_ID).page_size(2).stream().collect_all().await?;
     println!("6. read back through the API:\n\n{}", summary(&coupon, &stocks));
 
     sandbox.shutdown().await;

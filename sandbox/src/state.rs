@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use wechatpay_product_coupon::generated::operations::{ListStockStoresQuery, ListStocksQuery, ListUserCouponsQuery};
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 
@@ -601,13 +602,17 @@ impl OperationHandler for Ctx<'_> {
         &mut self,
         product_coupon_id: String,
         brand_id: String,
-        state: Option<StockState>,
-        stock_bundle_id: Option<String>,
-        page_size: Option<i64>,
-        page_token: Option<String>,
+        query: ListStocksQuery<'_>,
     ) -> Result<ListStocksResponse, ApiFailure> {
         self.check_brand(&brand_id)?;
-        self.list_stocks_page(&product_coupon_id, &brand_id, state, stock_bundle_id, page_size, page_token)
+        self.list_stocks_page(
+            &product_coupon_id,
+            &brand_id,
+            query.state.cloned(),
+            query.stock_bundle_id.map(str::to_owned),
+            query.page_size,
+            query.page_token.map(str::to_owned),
+        )
     }
 
     fn get_stock(
@@ -692,11 +697,11 @@ impl OperationHandler for Ctx<'_> {
         product_coupon_id: String,
         stock_id: String,
         brand_id: String,
-        page_size: Option<i64>,
-        page_token: Option<String>,
+        query: ListStockStoresQuery<'_>,
     ) -> Result<ListStockStoresResponse, ApiFailure> {
         self.check_brand(&brand_id)?;
-        self.list_stores_page(&product_coupon_id, &stock_id, &brand_id, page_size, page_token)
+        let page_token = query.page_token.map(str::to_owned);
+        self.list_stores_page(&product_coupon_id, &stock_id, &brand_id, query.page_size, page_token)
     }
 
     fn upload_coupon_codes(
@@ -848,24 +853,19 @@ impl OperationHandler for Ctx<'_> {
         openid: String,
         brand_id: String,
         appid: String,
-        product_coupon_id: Option<String>,
-        stock_id: Option<String>,
-        coupon_state: Option<UserCouponState>,
-        user_coupon_bundle_id: Option<String>,
-        page_size: Option<i64>,
-        page_token: Option<String>,
+        query: ListUserCouponsQuery<'_>,
     ) -> Result<ListUserCouponsResponse, ApiFailure> {
         self.check_brand(&brand_id)?;
         let filter = crate::user_coupons::ListFilter {
             openid,
             brand_id,
             appid,
-            product_coupon_id,
-            stock_id,
-            coupon_state,
-            user_coupon_bundle_id,
+            product_coupon_id: query.product_coupon_id.map(str::to_owned),
+            stock_id: query.stock_id.map(str::to_owned),
+            coupon_state: query.coupon_state.cloned(),
+            user_coupon_bundle_id: query.user_coupon_bundle_id.map(str::to_owned),
         };
-        self.list_user_coupons_page(filter, page_size, page_token)
+        self.list_user_coupons_page(filter, query.page_size, query.page_token.map(str::to_owned))
     }
 
     fn get_user_coupon(

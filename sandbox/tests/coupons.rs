@@ -117,7 +117,7 @@ async fn product_coupons_are_read_updated_and_deactivated_with_their_stocks() {
     assert_eq!(gone.deactivate_reason.as_deref(), Some("活动结束"));
     assert!(gone.deactivate_time.as_ref().unwrap().as_str().starts_with("2025-08-04T"), "business clock");
     assert_eq!(client.deactivate_product_coupon(id, &deactivate).await.unwrap(), gone, "a retry");
-    let stocks = client.list_stocks_stream(id, BRAND, None, None, None).collect_all().await.unwrap();
+    let stocks = client.list_stocks(id, BRAND).stream().collect_all().await.unwrap();
     assert_eq!(stocks.len(), 2);
     for s in &stocks {
         assert_eq!(s.state, StockState::Deactivated);
@@ -152,19 +152,16 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     }
 
     // Two per page: three pages, in creation order, followed by the stream.
-    let first = client.list_stocks(id, BRAND, None, None, Some(2), None).await.unwrap();
+    let first = client.list_stocks(id, BRAND).page_size(2).await.unwrap();
     assert_eq!((first.total_count, first.stock_list.as_ref().unwrap().len()), (5, 2));
     assert!(first.next_page_token.is_some());
-    let all = client.list_stocks_stream(id, BRAND, None, None, Some(2)).collect_all().await.unwrap();
+    let all = client.list_stocks(id, BRAND).page_size(2).stream().collect_all().await.unwrap();
     assert_eq!(all, expected);
-    let e = api_error(client.list_stocks(id, BRAND, None, None, Some(2), Some("not-a-token")).await);
+    let e = api_error(client.list_stocks(id, BRAND).page_size(2).page_token("not-a-token").await);
     assert_eq!((e.status, &e.code), (400, &ErrorCode::ParamError));
     // page_size is at most 50 (the client checks it, and so does the sandbox).
     let unchecked = client.with_options(CallOptions::new().skip_validation(true));
-    assert_eq!(
-        api_error(unchecked.list_stocks(id, BRAND, None, None, Some(51), None).await).code,
-        ErrorCode::ParamError
-    );
+    assert_eq!(api_error(unchecked.list_stocks(id, BRAND).page_size(51).await).code, ErrorCode::ParamError);
 
     // 查询商品券指定批次.
     let third = &expected[2];
@@ -186,12 +183,12 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     again.out_request_no = "DEACT_STOCK_2".into();
     assert_eq!(api_error(client.deactivate_stock(id, &third.stock_id, &again).await).code, ErrorCode::InvalidRequest);
     let deactivated =
-        client.list_stocks_stream(id, BRAND, Some(&StockState::Deactivated), None, None).collect_all().await.unwrap();
+        client.list_stocks(id, BRAND).state(&StockState::Deactivated).stream().collect_all().await.unwrap();
     assert_eq!(deactivated.iter().map(|s| s.stock_id.as_str()).collect::<Vec<_>>(), [third.stock_id.as_str()]);
-    let sending = client.list_stocks(id, BRAND, Some(&StockState::Sending), None, None, None).await.unwrap();
+    let sending = client.list_stocks(id, BRAND).state(&StockState::Sending).await.unwrap();
     assert_eq!(sending.total_count, 4);
     // The bundle filter matches no stock of a SINGLE coupon.
-    assert_eq!(client.list_stocks(id, BRAND, None, Some("2000000001"), None, None).await.unwrap().total_count, 0);
+    assert_eq!(client.list_stocks(id, BRAND).stock_bundle_id("2000000001").await.unwrap().total_count, 0);
 
     // 添加商品券批次 is for SINGLE coupons only.
     let bundled = client.create_product_coupon(&demo::product_coupon_request("PC_0002")).await.unwrap();
@@ -285,10 +282,7 @@ async fn stores_are_associated_listed_and_disassociated() {
     // store_scope ALL: every store already, nothing to associate (268578813).
     let e = api_error(client.associate_stock_stores(id, &all_stores, &stores(&["S1"])).await);
     assert_eq!((e.code.clone(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578813)));
-    assert_eq!(
-        api_error(client.list_stock_stores(id, &all_stores, BRAND, None, None).await).business_code(),
-        Some(268578813)
-    );
+    assert_eq!(api_error(client.list_stock_stores(id, &all_stores, BRAND).await).business_code(), Some(268578813));
 
     let specific = stock(|s| s.store_scope = StoreScope::Specific);
     let stock_id = client.create_stock(id, &create_stock_request("STOCK_0002", specific)).await.unwrap().stock_id;
@@ -302,10 +296,12 @@ async fn stores_are_associated_listed_and_disassociated() {
     assert_eq!(ids(&r.success_store_list), ["S6"]);
     assert_eq!(failed(&r.failed_store_list), [("S5".to_owned(), "ALREADY_EXISTS".to_owned())]);
 
-    let page = client.list_stock_stores(id, &stock_id, BRAND, Some(4), None).await.unwrap();
+    let page = client.list_stock_stores(id, &stock_id, BRAND).page_size(4).await.unwrap();
     assert_eq!((page.total_count, page.store_list.as_ref().unwrap().len()), (6, 4));
     let listed: Vec<String> = client
-        .list_stock_stores_stream(id, &stock_id, BRAND, Some(4))
+        .list_stock_stores(id, &stock_id, BRAND)
+        .page_size(4)
+        .stream()
         .collect_all()
         .await
         .unwrap()
@@ -317,7 +313,7 @@ async fn stores_are_associated_listed_and_disassociated() {
     let r = client.disassociate_stock_stores(id, &stock_id, &stores(&["S2", "S9"])).await.unwrap();
     assert_eq!(ids(&r.success_store_list), ["S2"]);
     assert_eq!(failed(&r.failed_store_list), [("S9".to_owned(), "NOT_FOUND".to_owned())]);
-    let listed = client.list_stock_stores_stream(id, &stock_id, BRAND, None).collect_all().await.unwrap();
+    let listed = client.list_stock_stores(id, &stock_id, BRAND).stream().collect_all().await.unwrap();
     assert_eq!(listed.len(), 5);
     let e = api_error(client.associate_stock_stores(id, "3999999999", &stores(&["S1"])).await);
     assert_eq!(e.status, 404);
@@ -378,8 +374,8 @@ async fn stock_bundles_change_on_every_stock() {
     let b = bundle.stock_bundle_id.as_str(); // store_scope SPECIFIC, UPLOAD, 10000 a day
 
     // The list has both bundles' stocks; the filter picks one bundle's.
-    assert_eq!(client.list_stocks(id, BRAND, None, None, None, None).await.unwrap().total_count, 6);
-    let listed = client.list_stocks_stream(id, BRAND, None, Some(b), Some(2)).collect_all().await.unwrap();
+    assert_eq!(client.list_stocks(id, BRAND).await.unwrap().total_count, 6);
+    let listed = client.list_stocks(id, BRAND).stock_bundle_id(b).page_size(2).stream().collect_all().await.unwrap();
     assert_eq!(listed.len(), 3);
     for (i, s) in listed.iter().enumerate() {
         let info = s.stock_bundle_info.as_ref().unwrap();
@@ -415,7 +411,7 @@ async fn stock_bundles_change_on_every_stock() {
     let r = client.associate_stock_bundle_stores(id, b, &stores(&["S1", "S2"])).await.unwrap();
     assert_eq!(ids(&r.success_store_list), ["S1", "S2"]);
     for s in &listed {
-        let on_stock = client.list_stock_stores_stream(id, &s.stock_id, BRAND, None).collect_all().await.unwrap();
+        let on_stock = client.list_stock_stores(id, &s.stock_id, BRAND).stream().collect_all().await.unwrap();
         assert_eq!(on_stock.into_iter().map(|s| s.store_id).collect::<Vec<_>>(), ["S1", "S2"]);
     }
     let r = client.associate_stock_bundle_stores(id, b, &stores(&["S2", "S3"])).await.unwrap();
@@ -424,7 +420,7 @@ async fn stock_bundles_change_on_every_stock() {
     let r = client.disassociate_stock_bundle_stores(id, b, &stores(&["S1", "S9"])).await.unwrap();
     assert_eq!(ids(&r.success_store_list), ["S1"]);
     assert_eq!(failed(&r.failed_store_list), [("S9".to_owned(), "NOT_FOUND".to_owned())]);
-    let left = client.list_stock_stores_stream(id, &listed[2].stock_id, BRAND, None).collect_all().await.unwrap();
+    let left = client.list_stock_stores(id, &listed[2].stock_id, BRAND).stream().collect_all().await.unwrap();
     assert_eq!(left.into_iter().map(|s| s.store_id).collect::<Vec<_>>(), ["S2", "S3"]);
     // store_scope NONE: no stores to associate.
     assert_eq!(

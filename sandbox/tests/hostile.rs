@@ -169,7 +169,7 @@ async fn hostile_numbers_on_the_api_are_400_and_the_sandbox_keeps_serving() {
     assert_eq!(status, 200, "{json}");
 
     still_serving(&sandbox, "HOSTILE_0003").await;
-    let listed = client.list_stocks(&coupon_id, BRAND, None, None, Some(50), None).await;
+    let listed = client.list_stocks(&coupon_id, BRAND).page_size(50).await;
     assert!(listed.is_ok(), "{listed:?}");
 }
 

@@ -177,24 +177,12 @@ async fn a_single_coupon_goes_through_its_lifecycle() {
     assert_eq!(returned.single_usage_detail.unwrap().return_request_no.as_deref(), Some("RETURN_0002"));
 
     // 指定券状态查询用户商品券列表.
-    let effective = client
-        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Effective), None, None, None)
-        .await
-        .unwrap();
+    let effective =
+        client.list_user_coupons(OPENID, BRAND, APPID).coupon_state(&UserCouponState::Effective).await.unwrap();
     assert_eq!(effective.total_count, 1);
-    let used_list = client
-        .list_user_coupons(OPENID, BRAND, APPID, None, None, Some(&UserCouponState::Used), None, None, None)
-        .await
-        .unwrap();
+    let used_list = client.list_user_coupons(OPENID, BRAND, APPID).coupon_state(&UserCouponState::Used).await.unwrap();
     assert_eq!(used_list.total_count, 0);
-    assert_eq!(
-        client
-            .list_user_coupons("oSomeoneElse", BRAND, APPID, None, None, None, None, None, None)
-            .await
-            .unwrap()
-            .total_count,
-        0
-    );
+    assert_eq!(client.list_user_coupons("oSomeoneElse", BRAND, APPID).await.unwrap().total_count, 0);
 
     // 失效用户商品券.
     let gone =
@@ -314,17 +302,10 @@ async fn coupons_expire_with_their_validity() {
     assert_eq!(get(&client, OPENID, &confirmed).await.coupon_state, UserCouponState::Expired);
     assert_eq!(get(&client, "oUserB", &unconfirmed).await.coupon_state, UserCouponState::Expired);
     let expired = client
-        .list_user_coupons(
-            OPENID,
-            BRAND,
-            APPID,
-            Some(&coupon.0),
-            Some(&coupon.1),
-            Some(&UserCouponState::Expired),
-            None,
-            None,
-            None,
-        )
+        .list_user_coupons(OPENID, BRAND, APPID)
+        .product_coupon_id(&coupon.0)
+        .stock_id(&coupon.1)
+        .coupon_state(&UserCouponState::Expired)
         .await
         .unwrap();
     assert_eq!(expired.total_count, 1);
@@ -727,52 +708,26 @@ async fn a_users_coupons_are_listed_page_by_page_and_filtered() {
     client.send_coupon("oSomeoneElse", &send(&a, "SEND_OTHER")).await.unwrap();
     client.confirm_user_coupon(OPENID, &sent[0].coupon_code, &confirm(&sent[0], "CONFIRM_0")).await.unwrap();
 
-    let first = client.list_user_coupons(OPENID, BRAND, APPID, None, None, None, None, Some(2), None).await.unwrap();
+    let first = client.list_user_coupons(OPENID, BRAND, APPID).page_size(2).await.unwrap();
     assert_eq!((first.total_count, first.user_coupon_list.as_ref().unwrap().len()), (5, 2));
-    let all = client
-        .list_user_coupons_stream(OPENID, BRAND, APPID, None, None, None, None, Some(2))
-        .collect_all()
-        .await
-        .unwrap();
+    let all = client.list_user_coupons(OPENID, BRAND, APPID).page_size(2).stream().collect_all().await.unwrap();
     let codes: Vec<&str> = all.iter().map(|c| c.coupon_code.as_str()).collect();
     let expected: Vec<&str> = sent.iter().map(|c| c.coupon_code.as_str()).collect();
     assert_eq!(codes, expected, "in the order sent");
-    let of_b = client
-        .list_user_coupons_stream(OPENID, BRAND, APPID, Some(&b.0), None, None, None, None)
-        .collect_all()
-        .await
-        .unwrap();
+    let of_b =
+        client.list_user_coupons(OPENID, BRAND, APPID).product_coupon_id(&b.0).stream().collect_all().await.unwrap();
     assert_eq!(of_b.len(), 2);
     let of_a_stock = client
-        .list_user_coupons_stream(
-            OPENID,
-            BRAND,
-            APPID,
-            None,
-            Some(&a.1),
-            Some(&UserCouponState::Confirming),
-            None,
-            Some(1),
-        )
+        .list_user_coupons(OPENID, BRAND, APPID)
+        .stock_id(&a.1)
+        .coupon_state(&UserCouponState::Confirming)
+        .page_size(1)
+        .stream()
         .collect_all()
         .await
         .unwrap();
     assert_eq!(of_a_stock.len(), 2, "three from stock a, one of them confirmed");
     // Another AppID or brand sees none of them.
-    assert_eq!(
-        client
-            .list_user_coupons(OPENID, BRAND, "wx_other", None, None, None, None, None, None)
-            .await
-            .unwrap()
-            .total_count,
-        0
-    );
-    assert_eq!(
-        client
-            .list_user_coupons(OPENID, "999999", APPID, None, None, None, None, None, None)
-            .await
-            .unwrap()
-            .total_count,
-        0
-    );
+    assert_eq!(client.list_user_coupons(OPENID, BRAND, "wx_other").await.unwrap().total_count, 0);
+    assert_eq!(client.list_user_coupons(OPENID, "999999", APPID).await.unwrap().total_count, 0);
 }

@@ -11,7 +11,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
     let meta_ids = ir.operations.iter().map(|op| types::rust(&op.names.meta));
     let calls = ir.operations.iter().map(call);
-    let streams = ir.operations.iter().filter_map(stream);
+    let call_builders = ir.operations.iter().filter_map(call_builder);
+    let query_structs = ir.operations.iter().filter_map(query_struct);
     let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
@@ -30,8 +31,11 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
         impl crate::runtime::client::Client {
             #(#calls)*
-            #(#streams)*
         }
+
+        #(#call_builders)*
+
+        #(#query_structs)*
 
         #(#validators)*
     }
@@ -209,17 +213,27 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
 /// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own.
 fn validator(op: &OperationIr) -> TokenStream {
     let Args { decls, checks, .. } = args(op);
+    // An operation with optional query parameters takes them as one `<Variant>Query`.
+    let (decls, unpack) = if has_builder(op) {
+        let (mut decls, _) = required_decls(op, false);
+        let (q, q_ty) = (query_name(op), query_type(op, quote! { '_ }));
+        decls.push(quote! { query: &#q_ty });
+        let opts = optional_idents(op);
+        (decls, Some(quote! { let #q { #(#opts),* } = *query; }))
+    } else {
+        (decls, None)
+    };
     let name = types::rust(&op.names.validator);
     let fn_name = op.names.call.as_str();
     let doc = format!(
         " Validates the arguments of [`Client::{fn_name}`](crate::runtime::client::Client::{fn_name}) \
          as the call does before sending: every violation, with its JSON path."
     );
-    let many = many_args(decls.len());
     let body = if checks.is_empty() {
-        quote! { crate::runtime::validate::Violations::default() }
+        quote! { #unpack crate::runtime::validate::Violations::default() }
     } else {
         quote! {
+            #unpack
             let mut __violations = crate::runtime::validate::Violations::default();
             #(#checks)*
             __violations
@@ -229,23 +243,43 @@ fn validator(op: &OperationIr) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(unused_variables)]
-        #many
         pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
             #body
         }
     }
 }
 
-fn call(op: &OperationIr) -> TokenStream {
-    let fn_name = types::rust(&op.names.call);
+/// Whether the operation's call function returns a call builder (`<Variant>Call`): it has
+/// optional query parameters, which are then named setters rather than positional `None`s.
+pub(super) fn has_builder(op: &OperationIr) -> bool {
+    op.query_params.iter().any(|p| p.is_option())
+}
+
+/// The call builder's type name (`ListStocksCall`).
+pub(super) fn builder_name(op: &OperationIr) -> proc_macro2::Ident {
+    quote::format_ident!("{}Call", op.names.variant.name)
+}
+
+/// What the call sends: validation, path, query, body and the request, with `recv` the client.
+fn call_body(op: &OperationIr, recv: &TokenStream) -> TokenStream {
     let meta = types::rust(&op.names.meta);
-    let doc = docs::attrs(&op_doc(op));
-    let Args { names, decls: args, idents, query, required_query, .. } = args(op);
+    let Args { names, idents, query, required_query, .. } = args(op);
     let validator = types::rust(&op.names.validator);
-    let many = many_args(args.len());
-    let validate = quote! {
-        if self.validation_enabled() {
-            #validator(#(#idents),*).into_result()?;
+    let validate = if has_builder(op) {
+        let (_, required) = required_decls(op, false);
+        let q = query_name(op);
+        let opts = optional_idents(op);
+        quote! {
+            if #recv.validation_enabled() {
+                #validator(#(#required,)* &query).into_result()?;
+            }
+            let #q { #(#opts),* } = query;
+        }
+    } else {
+        quote! {
+            if #recv.validation_enabled() {
+                #validator(#(#idents),*).into_result()?;
+            }
         }
     };
     let body_id = types::rust(&names.body);
@@ -267,9 +301,8 @@ fn call(op: &OperationIr) -> TokenStream {
     } else {
         quote! { let mut __query = ::std::vec![#(#required_query),*]; #(#query)* }
     };
-    let body = if let Some(upload) = &op.upload {
+    let body = if op.upload.is_some() {
         let meta_id = types::rust(&names.meta);
-        let _ = upload;
         quote! {
             ::core::option::Option::Some(::serde_json::to_vec(#meta_id).map_err(crate::runtime::error::Error::Encode)?)
         }
@@ -285,7 +318,7 @@ fn call(op: &OperationIr) -> TokenStream {
             let file_id = types::rust(&names.file);
             let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
             quote! {
-                self.execute_upload(
+                #recv.execute_upload(
                     crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body },
                     &crate::runtime::upload::MultipartLayout { meta_field: #meta_field, file_field: #file_field },
                     #file_id,
@@ -293,71 +326,282 @@ fn call(op: &OperationIr) -> TokenStream {
             }
         }
         None => quote! {
-            self.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+            #recv.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
         },
     };
-    let ret = match op.response_model() {
+    quote! {
+        #validate
+        let mut __path = ::std::string::String::new();
+        #(#path_pushes)*
+        #query_decl
+        let __body = #body;
+        #send
+    }
+}
+
+fn return_type(op: &OperationIr) -> TokenStream {
+    match op.response_model() {
         Some(model) => types::model_path(model),
         None => quote! { () },
+    }
+}
+
+/// The parameters a call function takes: path parameters, required query parameters, the body
+/// or the upload's meta and file (optional query parameters are the builder's setters).
+pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
+    let amp = if borrow_a {
+        quote! { &'a }
+    } else {
+        quote! { & }
     };
+    let names = &op.names.args;
+    let mut decls = Vec::new();
+    let mut idents = Vec::new();
+    let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
+    for (p, name) in params.filter(|(p, _)| !p.is_option()) {
+        let id = types::rust(name);
+        let ty = borrowed_type(p, borrow_a);
+        decls.push(quote! { #id: #ty });
+        idents.push(id);
+    }
+    let mut extra = |name, ty: TokenStream| {
+        let id = types::rust(name);
+        decls.push(quote! { #id: #ty });
+        idents.push(id);
+    };
+    if let Some(m) = &op.request_body {
+        let t = types::model_path(m);
+        extra(&names.body, quote! { #amp #t });
+    }
+    if let Some(upload) = &op.upload {
+        let t = types::model_path(&upload.meta);
+        extra(&names.meta, quote! { #amp #t });
+        extra(&names.file, quote! { #amp crate::runtime::upload::UploadFile });
+    }
+    (decls, idents)
+}
+
+/// The names of the optional query parameters, the fields of `<Variant>Query`.
+pub(super) fn optional_idents(op: &OperationIr) -> Vec<proc_macro2::Ident> {
+    op.query_params
+        .iter()
+        .zip(&op.names.args.query)
+        .filter(|(p, _)| p.is_option())
+        .map(|(_, n)| types::rust(n))
+        .collect()
+}
+
+/// The optional query parameters' struct name (`ListStocksQuery`).
+pub(super) fn query_name(op: &OperationIr) -> proc_macro2::Ident {
+    quote::format_ident!("{}Query", op.names.variant.name)
+}
+
+/// `<Variant>Query<'a>` as a type, with `lifetime`; a query of numbers and flags only borrows
+/// nothing and has no lifetime.
+pub(super) fn query_type(op: &OperationIr, lifetime: TokenStream) -> TokenStream {
+    let q = query_name(op);
+    let borrows = op
+        .query_params
+        .iter()
+        .any(|p| p.is_option() && !matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean));
+    if borrows {
+        quote! { #q<#lifetime> }
+    } else {
+        quote! { #q }
+    }
+}
+
+/// `<Variant>Query<'a>`: the optional query parameters of an operation, all unset by default;
+/// the call builder's setters fill it, the validator and a server's handler read it.
+fn query_struct(op: &OperationIr) -> Option<TokenStream> {
+    if !has_builder(op) {
+        return None;
+    }
+    let fields = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
+        let id = types::rust(n);
+        let ty = borrowed_type(p, true);
+        let doc = param_doc(p);
+        quote! { #[doc = #doc] pub #id: ::core::option::Option<#ty>, }
+    });
+    let q_ty = query_type(op, quote! { 'a });
+    let doc = format!(
+        " The optional query parameters of [`Client::{0}`](crate::runtime::client::Client::{0}).",
+        op.names.call.as_str()
+    );
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+        pub struct #q_ty {
+            #(#fields)*
+        }
+    })
+}
+
+fn param_doc(p: &FieldIr) -> String {
+    format!(
+        " `{}`: 【{}】{}",
+        p.wire,
+        docs::prose(&p.label),
+        p.description.as_deref().map(docs::one_line).unwrap_or_default()
+    )
+}
+
+/// A parameter's type in a call builder, borrowed for the builder's lifetime `'a`.
+fn borrowed_type(p: &FieldIr, borrow_a: bool) -> TokenStream {
+    let amp = if borrow_a {
+        quote! { &'a }
+    } else {
+        quote! { & }
+    };
+    match &p.ty {
+        TypeIr::Enum(name) => {
+            let t = types::model_path(name);
+            quote! { #amp #t }
+        }
+        TypeIr::Integer | TypeIr::Amount => quote! { i64 },
+        TypeIr::Boolean => quote! { bool },
+        _ => quote! { #amp str },
+    }
+}
+
+fn call(op: &OperationIr) -> TokenStream {
+    let fn_name = types::rust(&op.names.call);
+    let doc = docs::attrs(&op_doc(op));
+    let ret = return_type(op);
+    if has_builder(op) {
+        let builder = builder_name(op);
+        let (decls, idents) = required_decls(op, true);
+        let q = query_name(op);
+        let setter_doc =
+            format!(" Optional query parameters are named setters of the returned [`{builder}`]; `.await` it to send.");
+        let stream_doc = op
+            .pagination
+            .as_ref()
+            .map(|_| quote! { #[doc = " Its `.stream()` yields every item of every page instead."] });
+        return quote! {
+            #doc
+            #[doc = ""]
+            #[doc = #setter_doc]
+            #stream_doc
+            pub fn #fn_name<'a>(&'a self, #(#decls),*) -> #builder<'a> {
+                #builder { client: self, #(#idents,)* query: #q::default() }
+            }
+        };
+    }
+    let Args { decls: args, .. } = args(op);
+    let body = call_body(op, &quote! { self });
     quote! {
         #doc
-        #many
         pub async fn #fn_name(&self, #(#args),*) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
-            #validate
-            let mut __path = ::std::string::String::new();
-            #(#path_pushes)*
-            #query_decl
-            let __body = #body;
-            #send
+            #body
         }
     }
 }
 
-/// `<op>_stream(...)` for a paginated operation: every item of every page, fetched on demand.
-fn stream(op: &OperationIr) -> Option<TokenStream> {
+/// `<Variant>Call<'a>`: an operation call with its required parameters given, its optional query
+/// parameters as named setters; `.await` sends it, `.stream()` pages through a paginated one.
+fn call_builder(op: &OperationIr) -> Option<TokenStream> {
+    if !has_builder(op) {
+        return None;
+    }
+    let builder = builder_name(op);
+    let call = op.names.call.as_str();
+    let ret = return_type(op);
+    let (decls, mut binds) = required_decls(op, true);
+    let fields = decls.iter().map(|d| quote! { pub(crate) #d, });
+    binds.push(quote::format_ident!("query"));
+    let setters = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
+        let id = types::rust(n);
+        let ty = borrowed_type(p, true);
+        let doc = param_doc(p);
+        quote! {
+            #[doc = #doc]
+            pub fn #id(mut self, #id: #ty) -> Self {
+                self.query.#id = ::core::option::Option::Some(#id);
+                self
+            }
+        }
+    });
+    let body = call_body(op, &quote! { client });
+    let doc = format!(
+        " A [`Client::{call}`](crate::runtime::client::Client::{call}) call: set optional query parameters by name, \
+         then `.await` it to send."
+    );
+    let stream = stream_method(op);
+    let q_ty = query_type(op, quote! { 'a });
+    Some(quote! {
+        #[doc = #doc]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct #builder<'a> {
+            pub(crate) client: &'a crate::runtime::client::Client,
+            #(#fields)*
+            pub(crate) query: #q_ty,
+        }
+
+        impl<'a> #builder<'a> {
+            #(#setters)*
+
+            async fn send_call(self) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
+                let Self { client, #(#binds),* } = self;
+                #body
+            }
+
+            #stream
+        }
+
+        impl<'a> ::core::future::IntoFuture for #builder<'a> {
+            type Output = ::core::result::Result<#ret, crate::runtime::error::Error>;
+            type IntoFuture = ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send_call())
+            }
+        }
+    })
+}
+
+/// `.stream()` of a paginated call: every item of every page, fetched on demand; the page token
+/// is the stream's to follow, whatever was set.
+fn stream_method(op: &OperationIr) -> Option<TokenStream> {
     let pagination = op.pagination.as_ref()?;
+    let builder = builder_name(op);
     let names = &op.names.args;
-    let call = types::rust(&op.names.call);
-    let stream_fn = types::rust(op.names.stream.as_ref()?);
     let item = types::rust_type(&pagination.item);
-    let many = many_args(op.path_params.len() + op.query_params.len());
-    let mut decls = Vec::new();
     let mut owned = Vec::new();
     let mut clones = Vec::new();
-    let mut pass = Vec::new();
+    let (mut rebuild, mut rebuild_query) = (Vec::new(), Vec::new());
     let params = op.path_params.iter().zip(&names.path).chain(op.query_params.iter().zip(&names.query));
     for (p, name) in params {
         let id = types::rust(name);
         if p.wire == pagination.page_token {
-            pass.push(quote! { page_token.as_deref() });
+            rebuild_query.push(quote! { #id: page_token.as_deref() });
             continue;
         }
-        let (ty, _) = param_type(p, &id);
-        let by_value = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
-        let (decl_ty, to_owned, passed) = match (by_value, p.is_option(), &p.ty) {
-            (true, false, _) => (ty.clone(), quote! { #id }, quote! { #id }),
-            (true, true, _) => (quote! { ::core::option::Option<#ty> }, quote! { #id }, quote! { #id }),
-            (false, false, TypeIr::Enum(_)) => (ty.clone(), quote! { #id.clone() }, quote! { &#id }),
-            (false, true, TypeIr::Enum(_)) => {
-                (quote! { ::core::option::Option<#ty> }, quote! { #id.cloned() }, quote! { #id.as_ref() })
-            }
-            (false, false, _) => (ty.clone(), quote! { #id.to_owned() }, quote! { &#id }),
-            (false, true, _) => (
-                quote! { ::core::option::Option<#ty> },
-                quote! { #id.map(::std::borrow::ToOwned::to_owned) },
-                quote! { #id.as_deref() },
-            ),
+        let from = if p.is_option() {
+            quote! { self.query.#id }
+        } else {
+            quote! { self.#id }
         };
-        decls.push(quote! { #id: #decl_ty });
-        if !by_value {
-            owned.push(quote! { let #id = #to_owned; });
-        }
+        let by_value = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
+        let (to_owned, passed) = match (by_value, p.is_option(), &p.ty) {
+            (true, _, _) => (quote! { #from }, quote! { #id }),
+            (false, false, TypeIr::Enum(_)) => (quote! { #from.clone() }, quote! { &#id }),
+            (false, true, TypeIr::Enum(_)) => (quote! { #from.cloned() }, quote! { #id.as_ref() }),
+            (false, false, _) => (quote! { #from.to_owned() }, quote! { &#id }),
+            (false, true, _) => (quote! { #from.map(::std::borrow::ToOwned::to_owned) }, quote! { #id.as_deref() }),
+        };
+        owned.push(quote! { let #id = #to_owned; });
         if !by_value {
             clones.push(quote! { let #id = #id.clone(); });
         }
-        pass.push(passed);
+        let init = field_init(&id, passed);
+        if p.is_option() {
+            rebuild_query.push(init);
+        } else {
+            rebuild.push(init);
+        }
     }
+    let q = query_name(op);
     let next = types::rust(&pagination.next_page_token.rust);
     let items = types::rust(&pagination.items.rust);
     let next_expr = if pagination.next_page_token.optional {
@@ -371,23 +615,21 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
         quote! { page.#items }
     };
     let doc = format!(
-        " Every item of [`{0}`](Self::{0}), page after page: pages are requested on demand, following \
-         `{1}` with `{2}` until the last page.",
-        call,
+        " Every item, page after page: pages are requested on demand, following `{}` with `{}` \
+         until the last page.",
         pagination.next_page_token.rust.as_str(),
         pagination.page_token
     );
     Some(quote! {
         #[doc = #doc]
-        #many
-        pub fn #stream_fn(&self, #(#decls),*) -> crate::runtime::pagination::PageStream<#item> {
-            let client = self.clone();
+        pub fn stream(self) -> crate::runtime::pagination::PageStream<#item> {
+            let client = self.client.clone();
             #(#owned)*
             crate::runtime::pagination::PageStream::new(move |page_token: ::core::option::Option<::std::string::String>| {
                 let client = client.clone();
                 #(#clones)*
                 async move {
-                    let page = client.#call(#(#pass),*).await?;
+                    let page = #builder { client: &client, #(#rebuild,)* query: #q { #(#rebuild_query),* } }.await?;
                     ::core::result::Result::Ok((#items_expr, #next_expr))
                 }
             })
@@ -395,8 +637,12 @@ fn stream(op: &OperationIr) -> Option<TokenStream> {
     })
 }
 
-/// Call functions mirror the doc's parameter list, however long; clippy's argument limit is
-/// lifted where a list is longer than it allows.
-pub(super) fn many_args(count: usize) -> Option<TokenStream> {
-    (count > 6).then(|| quote! { #[allow(clippy::too_many_arguments)] })
+/// `field: value` in a struct expression, or the shorthand `field` when the value is a variable of
+/// the same name (clippy's `redundant_field_names`).
+pub(super) fn field_init(id: &proc_macro2::Ident, value: TokenStream) -> TokenStream {
+    if *id == value.to_string() {
+        quote! { #id }
+    } else {
+        quote! { #id: #value }
+    }
 }

@@ -392,51 +392,90 @@ fn parse_arm(op: &OperationIr) -> TokenStream {
     quote! { #id => ::core::result::Result::Ok(Self::#v { #(#fields)* }), }
 }
 
-/// Binds a variant's fields and returns the call arguments built from them.
+/// Binds a variant's fields and returns the call arguments built from them. An operation with
+/// optional query parameters gets them as one `<Variant>Query` value after the others.
 fn bind_and_pass(op: &OperationIr) -> (TokenStream, Vec<TokenStream>) {
+    let (pattern, fields) = bind_fields(op, true);
+    (pattern, fields.into_iter().map(|(_, pass)| pass).collect())
+}
+
+/// The variant's pattern and `(field, value)` for the call: required fields as they are passed,
+/// then `query` (a `<Variant>Query` of the optional ones) when the operation has any. `by_ref`:
+/// the pattern binds references (a `&self` match) rather than owned values.
+fn bind_fields(op: &OperationIr, by_ref: bool) -> (TokenStream, Vec<(Ident, TokenStream)>) {
     let args = operations::args(op);
     let v = variant(op);
     let mut binds = Vec::new();
-    let mut pass = Vec::new();
+    let mut fields = Vec::new();
+    let mut optional = Vec::new();
     for (p, id) in params(op, &args) {
         binds.push(quote! { #id });
-        pass.push(match (&p.ty, p.is_option()) {
-            (TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean, _) => quote! { *#id },
-            (TypeIr::Enum(_), false) => quote! { #id },
+        let pass = match (&p.ty, p.is_option()) {
+            (TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean, _) if by_ref => quote! { *#id },
+            (TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean, _) => quote! { #id },
+            (TypeIr::Enum(_), false) if by_ref => quote! { #id },
+            (TypeIr::Enum(_), false) => quote! { &#id },
             (TypeIr::Enum(_), true) => quote! { #id.as_ref() },
             (_, false) => quote! { #id.as_str() },
             (_, true) => quote! { #id.as_deref() },
-        });
-    }
-    if op.request_body.is_some() {
-        let id = types::rust(&args.names.body);
-        binds.push(quote! { #id });
-        pass.push(quote! { #id });
-    }
-    if op.upload.is_some() {
-        for name in [&args.names.meta, &args.names.file] {
-            let id = types::rust(name);
-            binds.push(quote! { #id });
-            pass.push(quote! { #id });
+        };
+        if p.is_option() && operations::has_builder(op) {
+            optional.push(operations::field_init(&id, pass));
+        } else {
+            fields.push((id, pass));
         }
     }
-    (quote! { Self::#v { #(#binds),* } }, pass)
+    let mut extra = |id: Ident| {
+        binds.push(quote! { #id });
+        let pass = if by_ref {
+            quote! { #id }
+        } else {
+            quote! { &#id }
+        };
+        fields.push((id, pass));
+    };
+    if op.request_body.is_some() {
+        extra(types::rust(&args.names.body));
+    }
+    if op.upload.is_some() {
+        extra(types::rust(&args.names.meta));
+        extra(types::rust(&args.names.file));
+    }
+    if operations::has_builder(op) {
+        let q = operations::query_name(op);
+        fields.push((quote::format_ident!("query"), quote! { crate::generated::operations::#q { #(#optional),* } }));
+    }
+    (quote! { Self::#v { #(#binds),* } }, fields)
 }
 
 fn validate_arm(op: &OperationIr) -> TokenStream {
-    let (pattern, pass) = bind_and_pass(op);
+    let (pattern, mut pass) = bind_and_pass(op);
+    if operations::has_builder(op) {
+        if let Some(query) = pass.last_mut() {
+            *query = quote! { &#query };
+        }
+    }
     let f = types::rust(&op.names.validator);
     quote! { #pattern => crate::generated::operations::#f(#(#pass),*).into_result(), }
 }
 
 fn send_arm(op: &OperationIr) -> TokenStream {
-    let (pattern, pass) = bind_and_pass(op);
+    let (pattern, fields) = bind_fields(op, true);
     let f = types::rust(&op.names.call);
     let v = variant(op);
     let wrap = match response_model(op) {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
         None => quote! { .map(|()| OperationResponse::#v) },
     };
+    if operations::has_builder(op) {
+        // The call builder is set directly from the variant, optional parameters included.
+        let builder = operations::builder_name(op);
+        let fields = fields.into_iter().map(|(id, pass)| operations::field_init(&id, pass));
+        return quote! {
+            #pattern => crate::generated::operations::#builder { client, #(#fields),* }.await #wrap,
+        };
+    }
+    let pass = fields.iter().map(|(_, pass)| pass);
     quote! { #pattern => client.#f(#(#pass),*).await #wrap, }
 }
 
@@ -469,19 +508,29 @@ fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
     out
 }
 
+/// A handler method's parameters: the variant's fields by value, except that the optional query
+/// parameters of an operation with a call builder come as one borrowed `<Variant>Query`.
+fn handler_params(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
+    if !operations::has_builder(op) {
+        return owned_fields(op);
+    }
+    let optional = operations::optional_idents(op);
+    let mut out: Vec<_> = owned_fields(op).into_iter().filter(|(id, _)| !optional.contains(id)).collect();
+    let q = operations::query_type(op, quote! { '_ });
+    out.push((quote::format_ident!("query"), quote! { crate::generated::operations::#q }));
+    out
+}
+
 fn handler_method(op: &OperationIr) -> TokenStream {
     let f = types::rust(&op.names.call);
     let doc = format!(" {} (`{} {}`).", op.title, op.method.as_str(), op.path);
-    let fields = owned_fields(op);
-    let many = operations::many_args(fields.len());
-    let params = fields.into_iter().map(|(id, ty)| quote! { #id: #ty });
+    let params = handler_params(op).into_iter().map(|(id, ty)| quote! { #id: #ty });
     let ret = match response_model(op) {
         Some(model) => types::model_path(model),
         None => quote! { () },
     };
     quote! {
         #[doc = #doc]
-        #many
         fn #f(&mut self, #(#params),*) -> ::core::result::Result<#ret, Self::Error>;
     }
 }
@@ -492,15 +541,35 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
     let fields = owned_fields(op);
     let binds = fields.iter().map(|(id, _)| id);
     let args = operations::args(op);
-    let pass = fields.iter().map(|(id, _)| {
-        let boxed = (op.request_body.is_some() && *id == types::rust(&args.names.body))
-            || (op.upload.is_some() && *id == types::rust(&args.names.meta));
-        if boxed {
-            quote! { *#id }
-        } else {
-            quote! { #id }
+    let optional = operations::optional_idents(op);
+    let pass: Vec<TokenStream> = fields
+        .iter()
+        .filter(|(id, _)| !operations::has_builder(op) || !optional.contains(id))
+        .map(|(id, _)| {
+            let boxed = (op.request_body.is_some() && *id == types::rust(&args.names.body))
+                || (op.upload.is_some() && *id == types::rust(&args.names.meta));
+            if boxed {
+                quote! { *#id }
+            } else {
+                quote! { #id }
+            }
+        })
+        .collect();
+    if operations::has_builder(op) {
+        // The query borrows the owned fields, so it is built before the required ones move.
+        if let Some((_, query)) = bind_fields(op, false).1.pop() {
+            let wrap = match response_model(op) {
+                Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
+                None => quote! { .map(|()| OperationResponse::#v) },
+            };
+            return quote! {
+                OperationRequest::#v { #(#binds),* } => {
+                    let query = #query;
+                    handler.#f(#(#pass,)* query) #wrap
+                }
+            };
         }
-    });
+    }
     let wrap = match response_model(op) {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
         None => quote! { .map(|()| OperationResponse::#v) },

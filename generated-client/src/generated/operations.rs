@@ -1330,48 +1330,22 @@ impl crate::runtime::client::Client {
     /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 与 stock_id 对应的批次 (确认商品券与批次存在、批次属于该商品券且属于 brand_id 指定的品牌)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
-    pub async fn list_stock_stores(
-        &self,
-        product_coupon_id: &str,
-        stock_id: &str,
-        brand_id: &str,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<&str>,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStockStoresResponse,
-        crate::runtime::error::Error,
-    > {
-        if self.validation_enabled() {
-            validate_list_stock_stores(
-                    product_coupon_id,
-                    stock_id,
-                    brand_id,
-                    page_size,
-                    page_token,
-                )
-                .into_result()?;
+    ///
+    /// Optional query parameters are named setters of the returned [`ListStockStoresCall`]; `.await` it to send.
+    /// Its `.stream()` yields every item of every page instead.
+    pub fn list_stock_stores<'a>(
+        &'a self,
+        product_coupon_id: &'a str,
+        stock_id: &'a str,
+        brand_id: &'a str,
+    ) -> ListStockStoresCall<'a> {
+        ListStockStoresCall {
+            client: self,
+            product_coupon_id,
+            stock_id,
+            brand_id,
+            query: ListStockStoresQuery::default(),
         }
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/associated-stores");
-        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        let __body = ::core::option::Option::None;
-        self.execute(crate::runtime::client::RequestParts {
-                meta: &LIST_STOCK_STORES,
-                path: __path,
-                query: __query,
-                body: __body,
-            })
-            .await
     }
     /// 查询商品券批次列表
     ///
@@ -1400,54 +1374,20 @@ impl crate::runtime::client::Client {
     /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (确认 product_coupon_id 存在且属于 brand_id 指定的品牌)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
-    pub async fn list_stocks(
-        &self,
-        product_coupon_id: &str,
-        brand_id: &str,
-        state: ::core::option::Option<&crate::generated::models::StockState>,
-        stock_bundle_id: ::core::option::Option<&str>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<&str>,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStocksResponse,
-        crate::runtime::error::Error,
-    > {
-        if self.validation_enabled() {
-            validate_list_stocks(
-                    product_coupon_id,
-                    brand_id,
-                    state,
-                    stock_bundle_id,
-                    page_size,
-                    page_token,
-                )
-                .into_result()?;
+    ///
+    /// Optional query parameters are named setters of the returned [`ListStocksCall`]; `.await` it to send.
+    /// Its `.stream()` yields every item of every page instead.
+    pub fn list_stocks<'a>(
+        &'a self,
+        product_coupon_id: &'a str,
+        brand_id: &'a str,
+    ) -> ListStocksCall<'a> {
+        ListStocksCall {
+            client: self,
+            product_coupon_id,
+            brand_id,
+            query: ListStocksQuery::default(),
         }
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks");
-        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
-        if let ::core::option::Option::Some(state) = state {
-            __query.push(("state", state.as_str().to_owned()));
-        }
-        if let ::core::option::Option::Some(stock_bundle_id) = stock_bundle_id {
-            __query.push(("stock_bundle_id", stock_bundle_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        let __body = ::core::option::Option::None;
-        self.execute(crate::runtime::client::RequestParts {
-                meta: &LIST_STOCKS,
-                path: __path,
-                query: __query,
-                body: __body,
-            })
-            .await
     }
     /// 指定券状态查询用户商品券列表
     ///
@@ -1478,69 +1418,22 @@ impl crate::runtime::client::Client {
     /// - 403 `NO_AUTH`: 无权限，例如品牌未向服务商授予商品券权限 (确认品牌已完成对服务商的商品券授权)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
-    #[allow(clippy::too_many_arguments)]
-    pub async fn list_user_coupons(
-        &self,
-        openid: &str,
-        brand_id: &str,
-        appid: &str,
-        product_coupon_id: ::core::option::Option<&str>,
-        stock_id: ::core::option::Option<&str>,
-        coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
-        user_coupon_bundle_id: ::core::option::Option<&str>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<&str>,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListUserCouponsResponse,
-        crate::runtime::error::Error,
-    > {
-        if self.validation_enabled() {
-            validate_list_user_coupons(
-                    openid,
-                    brand_id,
-                    appid,
-                    product_coupon_id,
-                    stock_id,
-                    coupon_state,
-                    user_coupon_bundle_id,
-                    page_size,
-                    page_token,
-                )
-                .into_result()?;
+    ///
+    /// Optional query parameters are named setters of the returned [`ListUserCouponsCall`]; `.await` it to send.
+    /// Its `.stream()` yields every item of every page instead.
+    pub fn list_user_coupons<'a>(
+        &'a self,
+        openid: &'a str,
+        brand_id: &'a str,
+        appid: &'a str,
+    ) -> ListUserCouponsCall<'a> {
+        ListUserCouponsCall {
+            client: self,
+            openid,
+            brand_id,
+            appid,
+            query: ListUserCouponsQuery::default(),
         }
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons");
-        let mut __query = ::std::vec![
-            ("brand_id", brand_id.to_owned()), ("appid", appid.to_owned())
-        ];
-        if let ::core::option::Option::Some(product_coupon_id) = product_coupon_id {
-            __query.push(("product_coupon_id", product_coupon_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(stock_id) = stock_id {
-            __query.push(("stock_id", stock_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(coupon_state) = coupon_state {
-            __query.push(("coupon_state", coupon_state.as_str().to_owned()));
-        }
-        if let ::core::option::Option::Some(user_coupon_bundle_id) = user_coupon_bundle_id {
-            __query.push(("user_coupon_bundle_id", user_coupon_bundle_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        let __body = ::core::option::Option::None;
-        self.execute(crate::runtime::client::RequestParts {
-                meta: &LIST_USER_COUPONS,
-                path: __path,
-                query: __query,
-                body: __body,
-            })
-            .await
     }
     /// 向用户预发放商品券
     ///
@@ -2251,18 +2144,71 @@ impl crate::runtime::client::Client {
             })
             .await
     }
-    /// Every item of [`list_stock_stores`](Self::list_stock_stores), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    pub fn list_stock_stores_stream(
-        &self,
-        product_coupon_id: &str,
-        stock_id: &str,
-        brand_id: &str,
-        page_size: ::core::option::Option<i64>,
+}
+/// A [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) call: set optional query parameters by name, then `.await` it to send.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListStockStoresCall<'a> {
+    pub(crate) client: &'a crate::runtime::client::Client,
+    pub(crate) product_coupon_id: &'a str,
+    pub(crate) stock_id: &'a str,
+    pub(crate) brand_id: &'a str,
+    pub(crate) query: ListStockStoresQuery<'a>,
+}
+impl<'a> ListStockStoresCall<'a> {
+    /// `page_size`: 【分页大小】每页返回的门店数。
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.query.page_size = ::core::option::Option::Some(page_size);
+        self
+    }
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub fn page_token(mut self, page_token: &'a str) -> Self {
+        self.query.page_token = ::core::option::Option::Some(page_token);
+        self
+    }
+    async fn send_call(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStockStoresResponse,
+        crate::runtime::error::Error,
+    > {
+        let Self { client, product_coupon_id, stock_id, brand_id, query } = self;
+        if client.validation_enabled() {
+            validate_list_stock_stores(product_coupon_id, stock_id, brand_id, &query)
+                .into_result()?;
+        }
+        let ListStockStoresQuery { page_size, page_token } = query;
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        __path.push_str("/associated-stores");
+        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        client
+            .execute(crate::runtime::client::RequestParts {
+                meta: &LIST_STOCK_STORES,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    pub fn stream(
+        self,
     ) -> crate::runtime::pagination::PageStream<crate::generated::models::StoreRef> {
-        let client = self.clone();
-        let product_coupon_id = product_coupon_id.to_owned();
-        let stock_id = stock_id.to_owned();
-        let brand_id = brand_id.to_owned();
+        let client = self.client.clone();
+        let product_coupon_id = self.product_coupon_id.to_owned();
+        let stock_id = self.stock_id.to_owned();
+        let brand_id = self.brand_id.to_owned();
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2271,14 +2217,16 @@ impl crate::runtime::client::Client {
             let stock_id = stock_id.clone();
             let brand_id = brand_id.clone();
             async move {
-                let page = client
-                    .list_stock_stores(
-                        &product_coupon_id,
-                        &stock_id,
-                        &brand_id,
+                let page = ListStockStoresCall {
+                    client: &client,
+                    product_coupon_id: &product_coupon_id,
+                    stock_id: &stock_id,
+                    brand_id: &brand_id,
+                    query: ListStockStoresQuery {
                         page_size,
-                        page_token.as_deref(),
-                    )
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await?;
                 ::core::result::Result::Ok((
                     page.store_list.unwrap_or_default(),
@@ -2287,20 +2235,101 @@ impl crate::runtime::client::Client {
             }
         })
     }
-    /// Every item of [`list_stocks`](Self::list_stocks), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    pub fn list_stocks_stream(
-        &self,
-        product_coupon_id: &str,
-        brand_id: &str,
-        state: ::core::option::Option<&crate::generated::models::StockState>,
-        stock_bundle_id: ::core::option::Option<&str>,
-        page_size: ::core::option::Option<i64>,
+}
+impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
+    type Output = ::core::result::Result<
+        crate::generated::models::ListStockStoresResponse,
+        crate::runtime::error::Error,
+    >;
+    type IntoFuture = ::core::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send_call())
+    }
+}
+/// A [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) call: set optional query parameters by name, then `.await` it to send.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListStocksCall<'a> {
+    pub(crate) client: &'a crate::runtime::client::Client,
+    pub(crate) product_coupon_id: &'a str,
+    pub(crate) brand_id: &'a str,
+    pub(crate) query: ListStocksQuery<'a>,
+}
+impl<'a> ListStocksCall<'a> {
+    /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
+    pub fn state(mut self, state: &'a crate::generated::models::StockState) -> Self {
+        self.query.state = ::core::option::Option::Some(state);
+        self
+    }
+    /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
+    pub fn stock_bundle_id(mut self, stock_bundle_id: &'a str) -> Self {
+        self.query.stock_bundle_id = ::core::option::Option::Some(stock_bundle_id);
+        self
+    }
+    /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.query.page_size = ::core::option::Option::Some(page_size);
+        self
+    }
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub fn page_token(mut self, page_token: &'a str) -> Self {
+        self.query.page_token = ::core::option::Option::Some(page_token);
+        self
+    }
+    async fn send_call(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStocksResponse,
+        crate::runtime::error::Error,
+    > {
+        let Self { client, product_coupon_id, brand_id, query } = self;
+        if client.validation_enabled() {
+            validate_list_stocks(product_coupon_id, brand_id, &query).into_result()?;
+        }
+        let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        __path.push_str("/stocks");
+        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        if let ::core::option::Option::Some(state) = state {
+            __query.push(("state", state.as_str().to_owned()));
+        }
+        if let ::core::option::Option::Some(stock_bundle_id) = stock_bundle_id {
+            __query.push(("stock_bundle_id", stock_bundle_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        client
+            .execute(crate::runtime::client::RequestParts {
+                meta: &LIST_STOCKS,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    pub fn stream(
+        self,
     ) -> crate::runtime::pagination::PageStream<crate::generated::models::StockEntity> {
-        let client = self.clone();
-        let product_coupon_id = product_coupon_id.to_owned();
-        let brand_id = brand_id.to_owned();
-        let state = state.cloned();
-        let stock_bundle_id = stock_bundle_id.map(::std::borrow::ToOwned::to_owned);
+        let client = self.client.clone();
+        let product_coupon_id = self.product_coupon_id.to_owned();
+        let brand_id = self.brand_id.to_owned();
+        let state = self.query.state.cloned();
+        let stock_bundle_id = self
+            .query
+            .stock_bundle_id
+            .map(::std::borrow::ToOwned::to_owned);
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2310,15 +2339,17 @@ impl crate::runtime::client::Client {
             let state = state.clone();
             let stock_bundle_id = stock_bundle_id.clone();
             async move {
-                let page = client
-                    .list_stocks(
-                        &product_coupon_id,
-                        &brand_id,
-                        state.as_ref(),
-                        stock_bundle_id.as_deref(),
+                let page = ListStocksCall {
+                    client: &client,
+                    product_coupon_id: &product_coupon_id,
+                    brand_id: &brand_id,
+                    query: ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size,
-                        page_token.as_deref(),
-                    )
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await?;
                 ::core::result::Result::Ok((
                     page.stock_list.unwrap_or_default(),
@@ -2327,30 +2358,140 @@ impl crate::runtime::client::Client {
             }
         })
     }
-    /// Every item of [`list_user_coupons`](Self::list_user_coupons), page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    #[allow(clippy::too_many_arguments)]
-    pub fn list_user_coupons_stream(
-        &self,
-        openid: &str,
-        brand_id: &str,
-        appid: &str,
-        product_coupon_id: ::core::option::Option<&str>,
-        stock_id: ::core::option::Option<&str>,
-        coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
-        user_coupon_bundle_id: ::core::option::Option<&str>,
-        page_size: ::core::option::Option<i64>,
+}
+impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
+    type Output = ::core::result::Result<
+        crate::generated::models::ListStocksResponse,
+        crate::runtime::error::Error,
+    >;
+    type IntoFuture = ::core::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send_call())
+    }
+}
+/// A [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) call: set optional query parameters by name, then `.await` it to send.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListUserCouponsCall<'a> {
+    pub(crate) client: &'a crate::runtime::client::Client,
+    pub(crate) openid: &'a str,
+    pub(crate) brand_id: &'a str,
+    pub(crate) appid: &'a str,
+    pub(crate) query: ListUserCouponsQuery<'a>,
+}
+impl<'a> ListUserCouponsCall<'a> {
+    /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
+    pub fn product_coupon_id(mut self, product_coupon_id: &'a str) -> Self {
+        self.query.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
+        self
+    }
+    /// `stock_id`: 【批次ID】只返回该批次的用户券。
+    pub fn stock_id(mut self, stock_id: &'a str) -> Self {
+        self.query.stock_id = ::core::option::Option::Some(stock_id);
+        self
+    }
+    /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
+    pub fn coupon_state(
+        mut self,
+        coupon_state: &'a crate::generated::models::UserCouponState,
+    ) -> Self {
+        self.query.coupon_state = ::core::option::Option::Some(coupon_state);
+        self
+    }
+    /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
+    pub fn user_coupon_bundle_id(mut self, user_coupon_bundle_id: &'a str) -> Self {
+        self.query.user_coupon_bundle_id = ::core::option::Option::Some(
+            user_coupon_bundle_id,
+        );
+        self
+    }
+    /// `page_size`: 【分页大小】每页返回的用户券数。
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.query.page_size = ::core::option::Option::Some(page_size);
+        self
+    }
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub fn page_token(mut self, page_token: &'a str) -> Self {
+        self.query.page_token = ::core::option::Option::Some(page_token);
+        self
+    }
+    async fn send_call(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponse,
+        crate::runtime::error::Error,
+    > {
+        let Self { client, openid, brand_id, appid, query } = self;
+        if client.validation_enabled() {
+            validate_list_user_coupons(openid, brand_id, appid, &query).into_result()?;
+        }
+        let ListUserCouponsQuery {
+            product_coupon_id,
+            stock_id,
+            coupon_state,
+            user_coupon_bundle_id,
+            page_size,
+            page_token,
+        } = query;
+        let mut __path = ::std::string::String::new();
+        __path.push_str("/v3/marketing/partner/product-coupon/users/");
+        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
+        __path.push_str("/coupons");
+        let mut __query = ::std::vec![
+            ("brand_id", brand_id.to_owned()), ("appid", appid.to_owned())
+        ];
+        if let ::core::option::Option::Some(product_coupon_id) = product_coupon_id {
+            __query.push(("product_coupon_id", product_coupon_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(stock_id) = stock_id {
+            __query.push(("stock_id", stock_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(coupon_state) = coupon_state {
+            __query.push(("coupon_state", coupon_state.as_str().to_owned()));
+        }
+        if let ::core::option::Option::Some(user_coupon_bundle_id) = user_coupon_bundle_id {
+            __query.push(("user_coupon_bundle_id", user_coupon_bundle_id.to_owned()));
+        }
+        if let ::core::option::Option::Some(page_size) = page_size {
+            __query.push(("page_size", page_size.to_string()));
+        }
+        if let ::core::option::Option::Some(page_token) = page_token {
+            __query.push(("page_token", page_token.to_owned()));
+        }
+        let __body = ::core::option::Option::None;
+        client
+            .execute(crate::runtime::client::RequestParts {
+                meta: &LIST_USER_COUPONS,
+                path: __path,
+                query: __query,
+                body: __body,
+            })
+            .await
+    }
+    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
+    pub fn stream(
+        self,
     ) -> crate::runtime::pagination::PageStream<
         crate::generated::models::UserProductCoupon,
     > {
-        let client = self.clone();
-        let openid = openid.to_owned();
-        let brand_id = brand_id.to_owned();
-        let appid = appid.to_owned();
-        let product_coupon_id = product_coupon_id.map(::std::borrow::ToOwned::to_owned);
-        let stock_id = stock_id.map(::std::borrow::ToOwned::to_owned);
-        let coupon_state = coupon_state.cloned();
-        let user_coupon_bundle_id = user_coupon_bundle_id
+        let client = self.client.clone();
+        let openid = self.openid.to_owned();
+        let brand_id = self.brand_id.to_owned();
+        let appid = self.appid.to_owned();
+        let product_coupon_id = self
+            .query
+            .product_coupon_id
             .map(::std::borrow::ToOwned::to_owned);
+        let stock_id = self.query.stock_id.map(::std::borrow::ToOwned::to_owned);
+        let coupon_state = self.query.coupon_state.cloned();
+        let user_coupon_bundle_id = self
+            .query
+            .user_coupon_bundle_id
+            .map(::std::borrow::ToOwned::to_owned);
+        let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
         {
@@ -2363,18 +2504,20 @@ impl crate::runtime::client::Client {
             let coupon_state = coupon_state.clone();
             let user_coupon_bundle_id = user_coupon_bundle_id.clone();
             async move {
-                let page = client
-                    .list_user_coupons(
-                        &openid,
-                        &brand_id,
-                        &appid,
-                        product_coupon_id.as_deref(),
-                        stock_id.as_deref(),
-                        coupon_state.as_ref(),
-                        user_coupon_bundle_id.as_deref(),
+                let page = ListUserCouponsCall {
+                    client: &client,
+                    openid: &openid,
+                    brand_id: &brand_id,
+                    appid: &appid,
+                    query: ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
                         page_size,
-                        page_token.as_deref(),
-                    )
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await?;
                 ::core::result::Result::Ok((
                     page.user_coupon_list.unwrap_or_default(),
@@ -2383,6 +2526,73 @@ impl crate::runtime::client::Client {
             }
         })
     }
+}
+impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
+    type Output = ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponse,
+        crate::runtime::error::Error,
+    >;
+    type IntoFuture = ::core::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send_call())
+    }
+}
+/// The optional query parameters of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListStockStoresQuery<'a> {
+    /// `page_size`: 【分页大小】每页返回的门店数。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
+}
+/// The optional query parameters of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListStocksQuery<'a> {
+    /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
+    pub state: ::core::option::Option<&'a crate::generated::models::StockState>,
+    /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
+    pub stock_bundle_id: ::core::option::Option<&'a str>,
+    /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
+}
+/// The optional query parameters of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::default::Default
+)]
+pub struct ListUserCouponsQuery<'a> {
+    /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
+    pub product_coupon_id: ::core::option::Option<&'a str>,
+    /// `stock_id`: 【批次ID】只返回该批次的用户券。
+    pub stock_id: ::core::option::Option<&'a str>,
+    /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
+    pub coupon_state: ::core::option::Option<
+        &'a crate::generated::models::UserCouponState,
+    >,
+    /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
+    pub user_coupon_bundle_id: ::core::option::Option<&'a str>,
+    /// `page_size`: 【分页大小】每页返回的用户券数。
+    pub page_size: ::core::option::Option<i64>,
+    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
+    pub page_token: ::core::option::Option<&'a str>,
 }
 /// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
 #[allow(unused_variables)]
@@ -2854,9 +3064,9 @@ pub fn validate_list_stock_stores(
     product_coupon_id: &str,
     stock_id: &str,
     brand_id: &str,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListStockStoresQuery { page_size, page_token } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &product_coupon_id;
@@ -2897,11 +3107,9 @@ pub fn validate_list_stock_stores(
 pub fn validate_list_stocks(
     product_coupon_id: &str,
     brand_id: &str,
-    state: ::core::option::Option<&crate::generated::models::StockState>,
-    stock_bundle_id: ::core::option::Option<&str>,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &product_coupon_id;
@@ -2933,18 +3141,20 @@ pub fn validate_list_stocks(
 }
 /// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
 #[allow(unused_variables)]
-#[allow(clippy::too_many_arguments)]
 pub fn validate_list_user_coupons(
     openid: &str,
     brand_id: &str,
     appid: &str,
-    product_coupon_id: ::core::option::Option<&str>,
-    stock_id: ::core::option::Option<&str>,
-    coupon_state: ::core::option::Option<&crate::generated::models::UserCouponState>,
-    user_coupon_bundle_id: ::core::option::Option<&str>,
-    page_size: ::core::option::Option<i64>,
-    page_token: ::core::option::Option<&str>,
+    query: &ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
+    let ListUserCouponsQuery {
+        product_coupon_id,
+        stock_id,
+        coupon_state,
+        user_coupon_bundle_id,
+        page_size,
+        page_token,
+    } = *query;
     let mut __violations = crate::runtime::validate::Violations::default();
     {
         let v = &openid;

@@ -1232,8 +1232,10 @@ impl OperationRequest {
                         product_coupon_id.as_str(),
                         stock_id.as_str(),
                         brand_id.as_str(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListStockStoresQuery {
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1248,10 +1250,12 @@ impl OperationRequest {
                 crate::generated::operations::validate_list_stocks(
                         product_coupon_id.as_str(),
                         brand_id.as_str(),
-                        state.as_ref(),
-                        stock_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListStocksQuery {
+                            state: state.as_ref(),
+                            stock_bundle_id: stock_bundle_id.as_deref(),
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1270,12 +1274,14 @@ impl OperationRequest {
                         openid.as_str(),
                         brand_id.as_str(),
                         appid.as_str(),
-                        product_coupon_id.as_deref(),
-                        stock_id.as_deref(),
-                        coupon_state.as_ref(),
-                        user_coupon_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
+                        &crate::generated::operations::ListUserCouponsQuery {
+                            product_coupon_id: product_coupon_id.as_deref(),
+                            stock_id: stock_id.as_deref(),
+                            coupon_state: coupon_state.as_ref(),
+                            user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                            page_size: *page_size,
+                            page_token: page_token.as_deref(),
+                        },
                     )
                     .into_result()
             }
@@ -1592,14 +1598,16 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_stock_stores(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        brand_id.as_str(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListStockStoresCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    stock_id: stock_id.as_str(),
+                    brand_id: brand_id.as_str(),
+                    query: crate::generated::operations::ListStockStoresQuery {
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await
                     .map(|response| OperationResponse::ListStockStores(
                         ::std::boxed::Box::new(response),
@@ -1613,15 +1621,17 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_stocks(
-                        product_coupon_id.as_str(),
-                        brand_id.as_str(),
-                        state.as_ref(),
-                        stock_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListStocksCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    brand_id: brand_id.as_str(),
+                    query: crate::generated::operations::ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await
                     .map(|response| OperationResponse::ListStocks(
                         ::std::boxed::Box::new(response),
@@ -1638,18 +1648,20 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                client
-                    .list_user_coupons(
-                        openid.as_str(),
-                        brand_id.as_str(),
-                        appid.as_str(),
-                        product_coupon_id.as_deref(),
-                        stock_id.as_deref(),
-                        coupon_state.as_ref(),
-                        user_coupon_bundle_id.as_deref(),
-                        *page_size,
-                        page_token.as_deref(),
-                    )
+                crate::generated::operations::ListUserCouponsCall {
+                    client,
+                    openid: openid.as_str(),
+                    brand_id: brand_id.as_str(),
+                    appid: appid.as_str(),
+                    query: crate::generated::operations::ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
                     .await
                     .map(|response| OperationResponse::ListUserCoupons(
                         ::std::boxed::Box::new(response),

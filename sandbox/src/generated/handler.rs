@@ -190,8 +190,7 @@ pub trait OperationHandler {
         product_coupon_id: ::std::string::String,
         stock_id: ::std::string::String,
         brand_id: ::std::string::String,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: wechatpay_product_coupon::generated::operations::ListStockStoresQuery<'_>,
     ) -> ::core::result::Result<
         wechatpay_product_coupon::generated::models::ListStockStoresResponse,
         Self::Error,
@@ -201,31 +200,18 @@ pub trait OperationHandler {
         &mut self,
         product_coupon_id: ::std::string::String,
         brand_id: ::std::string::String,
-        state: ::core::option::Option<
-            wechatpay_product_coupon::generated::models::StockState,
-        >,
-        stock_bundle_id: ::core::option::Option<::std::string::String>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: wechatpay_product_coupon::generated::operations::ListStocksQuery<'_>,
     ) -> ::core::result::Result<
         wechatpay_product_coupon::generated::models::ListStocksResponse,
         Self::Error,
     >;
     /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
-    #[allow(clippy::too_many_arguments)]
     fn list_user_coupons(
         &mut self,
         openid: ::std::string::String,
         brand_id: ::std::string::String,
         appid: ::std::string::String,
-        product_coupon_id: ::core::option::Option<::std::string::String>,
-        stock_id: ::core::option::Option<::std::string::String>,
-        coupon_state: ::core::option::Option<
-            wechatpay_product_coupon::generated::models::UserCouponState,
-        >,
-        user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
-        page_size: ::core::option::Option<i64>,
-        page_token: ::core::option::Option<::std::string::String>,
+        query: wechatpay_product_coupon::generated::operations::ListUserCouponsQuery<'_>,
     ) -> ::core::result::Result<
         wechatpay_product_coupon::generated::models::ListUserCouponsResponse,
         Self::Error,
@@ -540,14 +526,12 @@ pub fn handle<H: OperationHandler>(
             page_size,
             page_token,
         } => {
+            let query = wechatpay_product_coupon::generated::operations::ListStockStoresQuery {
+                page_size,
+                page_token: page_token.as_deref(),
+            };
             handler
-                .list_stock_stores(
-                    product_coupon_id,
-                    stock_id,
-                    brand_id,
-                    page_size,
-                    page_token,
-                )
+                .list_stock_stores(product_coupon_id, stock_id, brand_id, query)
                 .map(|response| OperationResponse::ListStockStores(
                     ::std::boxed::Box::new(response),
                 ))
@@ -560,15 +544,14 @@ pub fn handle<H: OperationHandler>(
             page_size,
             page_token,
         } => {
+            let query = wechatpay_product_coupon::generated::operations::ListStocksQuery {
+                state: state.as_ref(),
+                stock_bundle_id: stock_bundle_id.as_deref(),
+                page_size,
+                page_token: page_token.as_deref(),
+            };
             handler
-                .list_stocks(
-                    product_coupon_id,
-                    brand_id,
-                    state,
-                    stock_bundle_id,
-                    page_size,
-                    page_token,
-                )
+                .list_stocks(product_coupon_id, brand_id, query)
                 .map(|response| OperationResponse::ListStocks(
                     ::std::boxed::Box::new(response),
                 ))
@@ -584,18 +567,16 @@ pub fn handle<H: OperationHandler>(
             page_size,
             page_token,
         } => {
+            let query = wechatpay_product_coupon::generated::operations::ListUserCouponsQuery {
+                product_coupon_id: product_coupon_id.as_deref(),
+                stock_id: stock_id.as_deref(),
+                coupon_state: coupon_state.as_ref(),
+                user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                page_size,
+                page_token: page_token.as_deref(),
+            };
             handler
-                .list_user_coupons(
-                    openid,
-                    brand_id,
-                    appid,
-                    product_coupon_id,
-                    stock_id,
-                    coupon_state,
-                    user_coupon_bundle_id,
-                    page_size,
-                    page_token,
-                )
+                .list_user_coupons(openid, brand_id, appid, query)
                 .map(|response| OperationResponse::ListUserCoupons(
                     ::std::boxed::Box::new(response),
                 ))
