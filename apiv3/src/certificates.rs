@@ -2,15 +2,15 @@
 //! `AEAD_AES_256_GCM`-encrypted certificates.
 //!
 //! The client downloads and refreshes them itself in certificate mode (see
-//! [`ClientBuilder::apiv3_key`](crate::runtime::client::ClientBuilder::apiv3_key)); the functions
+//! [`ClientBuilder::apiv3_key`](crate::client::ClientBuilder::apiv3_key)); the functions
 //! here are public so a sandbox can serve the endpoint and tools can inspect a response.
 
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::aead::{AeadError, ApiV3Key};
-use crate::runtime::keys::{PublicKey, parse_certificate_pem};
-use crate::runtime::signing::new_nonce;
-use crate::runtime::trust::same_serial;
+use crate::aead::{AeadError, ApiV3Key};
+use crate::keys::{PublicKey, parse_certificate_pem};
+use crate::signing::new_nonce;
+use crate::trust::same_serial;
 
 /// Path of the certificate download endpoint.
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";

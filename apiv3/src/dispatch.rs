@@ -2,7 +2,7 @@
 //! operations' templates and turning raw parameters and a JSON body into a typed request.
 //! The generated `requests` module builds on this; the CLI and the sandbox use both.
 
-use crate::runtime::client::OperationMeta;
+use crate::client::OperationMeta;
 use std::fmt;
 
 /// Why raw parts could not become a typed request.

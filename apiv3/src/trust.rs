@@ -9,7 +9,7 @@
 //! * certificates configured by hand ([`ClientBuilder::platform_certificate_pem`]) are kept
 //!   across downloads, and expire the same way.
 //!
-//! [`ClientBuilder::platform_certificate_pem`]: crate::runtime::client::ClientBuilder::platform_certificate_pem
+//! [`ClientBuilder::platform_certificate_pem`]: crate::client::ClientBuilder::platform_certificate_pem
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,11 +17,11 @@ use std::str::FromStr;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use crate::runtime::aead::ApiV3Key;
-use crate::runtime::certificates::PlatformCertificate;
-use crate::runtime::clock::{Clock, parse_rfc3339};
-use crate::runtime::keys::PublicKey;
-use crate::runtime::verify::VerifyError;
+use crate::aead::ApiV3Key;
+use crate::certificates::PlatformCertificate;
+use crate::clock::{Clock, parse_rfc3339};
+use crate::keys::PublicKey;
+use crate::verify::VerifyError;
 
 /// Least time between two certificate downloads triggered by failures or unknown serials.
 const MIN_CERTIFICATE_RETRY: Duration = Duration::from_secs(60);

@@ -261,7 +261,7 @@ fn not_after(validity: &[u8]) -> Option<i64> {
     let mut times = Der::new(validity);
     times.next()?; // notBefore
     let t = times.next()?;
-    crate::runtime::clock::parse_x509_time(t.tag, t.content)
+    crate::clock::parse_x509_time(t.tag, t.content)
 }
 
 /// Walks a certificate's outer structure to its serial, validity and public key.

@@ -13,8 +13,8 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::runtime::keys::PrivateKey;
-use crate::runtime::verify::ResponseSignature;
+use crate::keys::PrivateKey;
+use crate::verify::ResponseSignature;
 
 /// The authorization scheme (and `Wechatpay-Signature-Type` value).
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";

@@ -26,9 +26,9 @@
 //! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
 //!   with a documented 频率限制 is spaced by a token bucket in this process.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -36,59 +36,30 @@ use std::time::{Duration, Instant};
 use reqwest::header::HeaderMap;
 use tracing::Instrument as _;
 
-use crate::runtime::aead::ApiV3Key;
-use crate::runtime::certificates::{CERTIFICATES_PATH, decrypt_certificates};
-use crate::runtime::clock::{Clock, system_clock};
-use crate::runtime::error::{ApiError, DecodeError, Error, TimeoutKind, TransportError, VerificationError};
-use crate::runtime::keys::{PrivateKey, PublicKey, parse_certificate_pem};
-pub use crate::runtime::retry::RetryPolicy;
-use crate::runtime::retry::{RateLimiter, parse_retry_after};
-use crate::runtime::signing::{MerchantSigner, unix_timestamp};
-pub use crate::runtime::trust::VerificationMode;
-use crate::runtime::trust::{PinnedCertificate, TrustConfig, TrustStore};
-use crate::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, HEADER_SIGNATURE, ResponseSignature, VerifyError};
+use crate::aead::ApiV3Key;
+use crate::certificates::{CERTIFICATES_PATH, decrypt_certificates};
+use crate::clock::{Clock, system_clock};
+use crate::error::{ApiError, DecodeError, Error, TimeoutKind, VerificationError};
+use crate::keys::{PrivateKey, PublicKey, parse_certificate_pem};
+use crate::request::Outgoing;
+// Re-exported here too: generated code names them as `client::...`.
+pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
+pub use crate::retry::RetryPolicy;
+use crate::retry::{RateLimiter, parse_retry_after};
+use crate::signing::{MerchantSigner, unix_timestamp};
+pub use crate::trust::VerificationMode;
+use crate::trust::{PinnedCertificate, TrustConfig, TrustStore};
+use crate::transport::{HttpResponse, ReqwestTransport, Transport};
+use crate::upload::{MultipartLayout, UploadFile};
+use crate::verify::{HEADER_REQUEST_ID, HEADER_SIGNATURE, ResponseSignature, VerifyError};
 
 /// The primary API domain (访问就近的接入点).
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 /// The backup API domain (访问异地的接入点), used when the primary cannot be reached.
 pub const DEFAULT_BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
 
-/// Responses larger than this are refused (no product-coupon response comes near it).
-const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// Default time a replaced set of platform certificates still verifies.
 const DEFAULT_CERTIFICATE_OVERLAP: Duration = Duration::from_secs(3600);
-
-/// CONTRACT: static facts about one operation, generated from the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OperationMeta {
-    /// snake_case operation id from the spec, e.g. `create_stock_bundle`.
-    pub id: &'static str,
-    /// The doc page's Chinese title.
-    pub title: &'static str,
-    /// HTTP method, upper case (`GET`, `POST`, `PATCH`, ...).
-    pub method: &'static str,
-    /// Path template as documented, with `{name}` placeholders.
-    pub path_template: &'static str,
-    /// 频率限制 in requests per second, when the page gives one.
-    pub rate_limit_per_second: Option<u32>,
-    /// The documented success status (200, or 204 for operations without a response body).
-    pub success_status: u16,
-}
-
-/// CONTRACT: one request, built by a generated call function. `path` is already
-/// percent-encoded; `query` values are raw (the runtime encodes them); `body` is the exact JSON
-/// bytes to sign and send.
-#[derive(Debug, Clone)]
-pub struct RequestParts {
-    /// Which operation this is.
-    pub meta: &'static OperationMeta,
-    /// Path with parameters substituted and percent-encoded.
-    pub path: String,
-    /// Query parameters in documented order, unencoded.
-    pub query: Vec<(&'static str, String)>,
-    /// JSON body bytes, if the operation sends one.
-    pub body: Option<Vec<u8>>,
-}
 
 /// Per-call settings; `None` fields fall back to the client's configuration. Apply them with
 /// [`Client::with_options`], which returns a cheap clone of the client.
@@ -144,49 +115,6 @@ impl CallOptions {
     }
 }
 
-/// A signed request, as [`Client::prepare`] builds it and a dry run returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedRequest {
-    /// HTTP method.
-    pub method: String,
-    /// Full URL on the primary domain.
-    pub url: String,
-    /// What the signature covers: path plus `?query`.
-    pub canonical_url: String,
-    /// Every header the client sends, `Authorization` included.
-    pub headers: Vec<(String, String)>,
-    /// The exact body bytes (empty when none).
-    pub body: Vec<u8>,
-}
-
-impl PreparedRequest {
-    /// The body as (lossy) text.
-    pub fn body_text(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.body)
-    }
-
-    /// The value of a header (case-insensitive name).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A request ready to sign: the operation, its target (path plus `?query`, encoded, the form
-/// both sent and signed) and its exact body bytes (empty when none).
-#[derive(Debug, Clone)]
-pub(crate) struct Outgoing {
-    pub(crate) meta: &'static OperationMeta,
-    pub(crate) target: String,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Outgoing {
-    fn from_parts(parts: RequestParts) -> Result<Outgoing, Error> {
-        let target = request_target(&parts.path, &encode_query(&parts.query))?;
-        Ok(Outgoing { meta: parts.meta, target, body: parts.body.unwrap_or_default() })
-    }
-}
-
 /// A verified (or, for errors, possibly unverified) raw response.
 #[derive(Debug)]
 struct RawResponse {
@@ -194,14 +122,6 @@ struct RawResponse {
     headers: HeaderMap,
     body: Vec<u8>,
     request_id: Option<String>,
-}
-
-/// One request's body: the bytes covered by the signature and the bytes sent.
-#[derive(Debug, Clone, Copy)]
-struct Payload<'a> {
-    signed: &'a [u8],
-    wire: &'a [u8],
-    content_type: &'a str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +141,7 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    transport: Box<dyn Transport>,
     signer: MerchantSigner,
     primary: String,
     backup: Option<String>,
@@ -302,7 +222,8 @@ impl Client {
     /// An empty 2xx body (204 No Content) decodes as JSON `null`, so `()`, `Option<T>` and
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
-        self.execute_with(parts, None).await
+        let meta = parts.meta;
+        self.execute_outgoing(meta, Outgoing::from_parts(parts)).await
     }
 
     /// CONTRACT: like [`execute`](Self::execute) for a multipart file upload: `parts.body` is
@@ -311,22 +232,11 @@ impl Client {
     pub async fn execute_upload<R: serde::de::DeserializeOwned>(
         &self,
         parts: RequestParts,
-        layout: &crate::runtime::upload::MultipartLayout,
-        file: &crate::runtime::upload::UploadFile,
-    ) -> Result<R, Error> {
-        let meta_json = parts.body.as_deref().unwrap_or_default();
-        let form = crate::runtime::upload::multipart_form(layout, meta_json, file);
-        self.execute_with(parts, Some(form)).await
-    }
-
-    async fn execute_with<R: serde::de::DeserializeOwned>(
-        &self,
-        parts: RequestParts,
-        form: Option<crate::runtime::upload::MultipartForm>,
+        layout: &MultipartLayout,
+        file: &UploadFile,
     ) -> Result<R, Error> {
         let meta = parts.meta;
-        let outgoing = Outgoing::from_parts(parts);
-        self.execute_outgoing(meta, outgoing, form).await
+        self.execute_outgoing(meta, Outgoing::upload(parts, layout, file)).await
     }
 
     /// Signs, sends, verifies and decodes one request (within the call span and total timeout).
@@ -334,7 +244,6 @@ impl Client {
         &self,
         meta: &'static OperationMeta,
         outgoing: Result<Outgoing, Error>,
-        form: Option<crate::runtime::upload::MultipartForm>,
     ) -> Result<R, Error> {
         let span = tracing::info_span!(
             "wechatpay.call",
@@ -350,7 +259,7 @@ impl Client {
                 return Err(Error::DryRun(Box::new(self.prepare_outgoing(&outgoing))));
             }
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
-            let send = self.send(meta, &outgoing.target, Some(&outgoing.body), Purpose::Call, form.as_ref());
+            let send = self.send(&outgoing, Purpose::Call);
             let resp = match tokio::time::timeout(total, send).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
@@ -378,31 +287,28 @@ impl Client {
         .await
     }
 
-    /// Signs `parts` as the next attempt would be signed, without sending anything.
+    /// A dry run: signs `parts` as the next attempt would be signed and returns that request,
+    /// sending nothing. It is the value the transport would be given (on the primary domain).
     pub fn prepare(&self, parts: &RequestParts) -> Result<PreparedRequest, Error> {
-        let outgoing = Outgoing::from_parts(parts.clone())?;
-        Ok(self.prepare_outgoing(&outgoing))
+        Ok(self.prepare_outgoing(&Outgoing::from_parts(parts.clone())?))
     }
 
-    fn prepare_outgoing(&self, outgoing: &Outgoing) -> PreparedRequest {
-        let Outgoing { meta, target, body } = outgoing;
-        let authorization = self.inner.signer.authorization(meta.method, target, body);
-        let mut headers = vec![
-            ("Authorization".to_owned(), authorization),
-            ("Accept".to_owned(), "application/json".to_owned()),
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-            ("User-Agent".to_owned(), self.inner.user_agent.clone()),
-        ];
-        if let Some(serial) = self.inner.keys.request_serial() {
-            headers.push((HEADER_SERIAL.to_owned(), serial));
-        }
-        PreparedRequest {
-            method: meta.method.to_owned(),
-            url: format!("{}{target}", self.inner.primary),
-            canonical_url: target.clone(),
-            headers,
-            body: body.clone(),
-        }
+    /// A dry run of a multipart upload: the request as [`execute_upload`](Self::execute_upload)
+    /// would send it, its body the whole multipart form (the signature covers the meta JSON,
+    /// kept in [`PreparedRequest::signed_body`]).
+    pub fn prepare_upload(
+        &self,
+        parts: &RequestParts,
+        layout: &MultipartLayout,
+        file: &UploadFile,
+    ) -> Result<PreparedRequest, Error> {
+        Ok(self.prepare_outgoing(&Outgoing::upload(parts.clone(), layout, file)?))
+    }
+
+    /// Signs one attempt of `outgoing` for the primary domain.
+    pub(crate) fn prepare_outgoing(&self, outgoing: &Outgoing) -> PreparedRequest {
+        let authorization = self.inner.signer.authorization(outgoing.meta.method, &outgoing.target, &outgoing.signed_body);
+        outgoing.prepare(&self.inner.primary, authorization, self.inner.keys.request_serial(), &self.inner.user_agent)
     }
 
     /// Verifies a WeChat Pay signature (the `Wechatpay-*` headers over the raw body) with this
@@ -481,7 +387,9 @@ impl Client {
             rate_limit_per_second: None,
             success_status: 200,
         };
-        let resp = self.send(&META, CERTIFICATES_PATH, None, Purpose::Certificates, None).await?;
+        let outgoing =
+            Outgoing { meta: &META, target: CERTIFICATES_PATH.to_owned(), signed_body: Vec::new(), form: None };
+        let resp = self.send(&outgoing, Purpose::Certificates).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
         // signed by one of them (or by the public key during a switch).
@@ -506,16 +414,8 @@ impl Client {
     }
 
     /// Sends with retries; returns the verified response (2xx) or the error.
-    async fn send(
-        &self,
-        meta: &'static OperationMeta,
-        target: &str,
-        body: Option<&[u8]>,
-        purpose: Purpose,
-        form: Option<&crate::runtime::upload::MultipartForm>,
-    ) -> Result<RawResponse, Error> {
-        let method = reqwest::Method::from_bytes(meta.method.as_bytes())
-            .map_err(|_| Error::Config(format!("bad HTTP method {:?}", meta.method)))?;
+    async fn send(&self, outgoing: &Outgoing, purpose: Purpose) -> Result<RawResponse, Error> {
+        let meta = outgoing.meta;
         if purpose == Purpose::Call {
             self.ensure_certificates().await?;
         }
@@ -528,12 +428,6 @@ impl Client {
         }
         let policy = self.options.retry.unwrap_or(self.inner.retry);
         let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
-        let signed = body.unwrap_or_default();
-        // What is signed and what is sent differ only for uploads (signed: the meta JSON).
-        let payload = match form {
-            Some(form) => Payload { signed, wire: &form.body, content_type: &form.content_type },
-            None => Payload { signed, wire: signed, content_type: "application/json" },
-        };
         let mut attempt = 1u32;
         loop {
             let span = tracing::debug_span!(
@@ -543,7 +437,7 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let (result, retry_after) =
-                self.attempt(&method, target, payload, attempt_timeout, purpose, &span).instrument(span.clone()).await;
+                self.attempt(outgoing, attempt_timeout, purpose, &span).instrument(span.clone()).await;
             match result {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
@@ -557,39 +451,22 @@ impl Client {
         }
     }
 
-    /// One attempt: sign, send (failing over on connect errors), read, verify.
+    /// One attempt: sign (a fresh timestamp and nonce over the same bytes), send (failing over
+    /// on connect errors), verify.
     async fn attempt(
         &self,
-        method: &reqwest::Method,
-        target: &str,
-        payload: Payload<'_>,
+        outgoing: &Outgoing,
         timeout: Duration,
         purpose: Purpose,
         span: &tracing::Span,
     ) -> (Result<RawResponse, Error>, Option<Duration>) {
-        let authorization = self.inner.signer.authorization(method.as_str(), target, payload.signed);
-        let serial = self.inner.keys.request_serial();
-        let exchange = async {
-            let mut resp = self.send_with_failover(method, target, payload, &authorization, serial.as_deref()).await?;
-            let status = resp.status().as_u16();
-            let headers = std::mem::take(resp.headers_mut());
-            let mut data = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
-                if data.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(Error::Transport(TransportError {
-                        connect: false,
-                        source: "response body exceeds 8 MiB".into(),
-                    }));
-                }
-                data.extend_from_slice(&chunk);
-            }
-            Ok::<_, Error>((status, headers, data))
-        };
-        let (status, headers, body) = match tokio::time::timeout(timeout, exchange).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return (Err(e), None),
-            Err(_) => return (Err(Error::Timeout(TimeoutKind::Attempt)), None),
-        };
+        let prepared = self.prepare_outgoing(outgoing);
+        let HttpResponse { status, headers, body } =
+            match tokio::time::timeout(timeout, self.send_with_failover(&prepared)).await {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return (Err(e), None),
+                Err(_) => return (Err(Error::Timeout(TimeoutKind::Attempt)), None),
+            };
         let request_id = headers.get(HEADER_REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
         span.record("status", status);
         if let Some(id) = &request_id {
@@ -648,65 +525,32 @@ impl Client {
         sig.verify(body, &key, unix_timestamp())
     }
 
-    async fn send_with_failover(
-        &self,
-        method: &reqwest::Method,
-        target: &str,
-        body: Payload<'_>,
-        authorization: &str,
-        serial: Option<&str>,
-    ) -> Result<reqwest::Response, Error> {
+    /// Sends one prepared attempt to the primary domain, or, when it cannot be connected to,
+    /// the same request (the signature does not cover the host) to the backup domain.
+    async fn send_with_failover(&self, prepared: &PreparedRequest) -> Result<HttpResponse, Error> {
         let inner = &self.inner;
         let Some(backup) = inner.backup.as_deref() else {
-            return self
-                .send_once(&inner.primary, method, target, body, authorization, serial)
-                .await
-                .map_err(transport_error);
+            return inner.transport.send(prepared).await;
         };
         let prefer_backup =
             inner.backup_until.lock().unwrap_or_else(|p| p.into_inner()).is_some_and(|until| Instant::now() < until);
         let (first, second) =
             if prefer_backup { (backup, inner.primary.as_str()) } else { (inner.primary.as_str(), backup) };
-        match self.send_once(first, method, target, body, authorization, serial).await {
+        let first_request = if prefer_backup { prepared.at_base(first) } else { prepared.clone() };
+        match inner.transport.send(&first_request).await {
             Ok(resp) => Ok(resp),
-            Err(e) if e.is_connect() => {
+            Err(e) if e.is_connect_failure() => {
                 tracing::warn!(from = first, to = second, error = %e, "cannot connect; failing over");
-                let result = self.send_once(second, method, target, body, authorization, serial).await;
+                let result = inner.transport.send(&prepared.at_base(second)).await;
                 let mut until = inner.backup_until.lock().unwrap_or_else(|p| p.into_inner());
                 if result.is_ok() {
-                    // The signature does not cover the host, so the same Authorization is valid.
                     *until = if prefer_backup { None } else { Instant::now().checked_add(inner.failover_cooldown) };
                 }
                 drop(until);
-                result.map_err(transport_error)
+                result
             }
-            Err(e) => Err(transport_error(e)),
+            Err(e) => Err(e),
         }
-    }
-
-    async fn send_once(
-        &self,
-        base: &str,
-        method: &reqwest::Method,
-        target: &str,
-        body: Payload<'_>,
-        authorization: &str,
-        serial: Option<&str>,
-    ) -> Result<reqwest::Response, reqwest::Error> {
-        let mut req = self
-            .inner
-            .http
-            .request(method.clone(), format!("{base}{target}"))
-            .header(reqwest::header::AUTHORIZATION, authorization)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .header(reqwest::header::CONTENT_TYPE, body.content_type);
-        if let Some(serial) = serial {
-            req = req.header(HEADER_SERIAL, serial);
-        }
-        if !body.wire.is_empty() {
-            req = req.body(body.wire.to_vec());
-        }
-        req.send().await
     }
 }
 
@@ -748,68 +592,6 @@ fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error>
     })
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::Timeout(if e.is_connect() { TimeoutKind::Connect } else { TimeoutKind::Attempt })
-    } else {
-        Error::Transport(TransportError { connect: e.is_connect(), source: Box::new(e) })
-    }
-}
-
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// CONTRACT: percent-encodes one path segment (everything but RFC 3986 unreserved characters).
-pub fn encode_path_segment(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, UNRESERVED).to_string()
-}
-
-/// Percent-encodes a query (names and values; everything but unreserved characters) into
-/// `name=value&...`, the form both sent and signed.
-pub fn encode_query(query: &[(&str, String)]) -> String {
-    let mut out = String::new();
-    for (i, (name, value)) in query.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.extend(percent_encoding::utf8_percent_encode(name, UNRESERVED));
-        out.push('=');
-        out.extend(percent_encoding::utf8_percent_encode(value, UNRESERVED));
-    }
-    out
-}
-
-/// The request target (path plus `?query`) that is both sent and signed. Refuses paths a URL
-/// parser would rewrite (dot segments), which would break the signature and could address
-/// another resource.
-pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, Error> {
-    let bad = |why: &str| {
-        let mut v = crate::runtime::validate::Violations::default();
-        v.push("path", format!("{why}: {path:?}"));
-        Error::Validation(v)
-    };
-    if !path.starts_with('/') {
-        return Err(bad("the path must start with '/'"));
-    }
-    if path.bytes().any(|b| !b.is_ascii_graphic() || b == b'?' || b == b'#' || b == b'\\') {
-        return Err(bad("the path must be percent-encoded"));
-    }
-    let is_dot = |s: &str| {
-        let s = s.to_ascii_lowercase().replace("%2e", ".");
-        s == "." || s == ".."
-    };
-    if path.split('/').any(is_dot) {
-        return Err(bad("a path parameter must not be '.' or '..'"));
-    }
-    let mut target = path.to_owned();
-    if !encoded_query.is_empty() {
-        target.push('?');
-        target.push_str(encoded_query);
-    }
-    Ok(target)
-}
-
 /// Configures a [`Client`].
 ///
 /// Required: [`mchid`](Self::mchid), [`merchant_serial_no`](Self::merchant_serial_no),
@@ -818,7 +600,10 @@ pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, 
 /// key for platform-certificate mode ([`apiv3_key`](Self::apiv3_key)). Which of them verify is
 /// the [`VerificationMode`] ([`verification_mode`](Self::verification_mode)), inferred when not
 /// chosen.
-pub struct ClientBuilder {
+///
+/// `C` is the client type [`build`](Self::build) returns: this crate's [`Client`], or an API
+/// family's client that wraps it.
+pub struct ClientBuilder<C = Client> {
     mchid: Option<String>,
     merchant_serial_no: Option<String>,
     private_key: Option<Result<PrivateKey, String>>,
@@ -838,10 +623,12 @@ pub struct ClientBuilder {
     failover_cooldown: Duration,
     certificate_refresh_interval: Duration,
     user_agent: Option<String>,
+    transport: Option<Box<dyn Transport>>,
     options: CallOptions,
+    output: PhantomData<fn() -> C>,
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {
             mchid: None,
@@ -863,12 +650,14 @@ impl Default for ClientBuilder {
             failover_cooldown: Duration::from_secs(60),
             certificate_refresh_interval: Duration::from_secs(12 * 3600),
             user_agent: None,
+            transport: None,
             options: CallOptions::default(),
+            output: PhantomData,
         }
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("mchid", &self.mchid)
@@ -887,7 +676,7 @@ fn read_file(var: &str, path: &str) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{var}: cannot read {path:?}: {e}")))
 }
 
-impl ClientBuilder {
+impl<C: From<Client>> ClientBuilder<C> {
     /// A builder with the defaults: the official domains, 5 s connect / 15 s attempt / 60 s
     /// total timeouts, [`RetryPolicy::default`], client-side rate limiting on, certificates
     /// refreshed every 12 hours.
@@ -910,7 +699,7 @@ impl ClientBuilder {
     ///
     /// The backup domain is not defaulted for a custom base URL so a sandbox or test setup
     /// never fails over to the real WeChat Pay.
-    pub fn from_env() -> Result<ClientBuilder, Error> {
+    pub fn from_env() -> Result<ClientBuilder<C>, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
         let mut b = ClientBuilder::new()
@@ -1105,6 +894,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The transport that sends each signed attempt (default: [`ReqwestTransport`] with the
+    /// [`connect_timeout`](Self::connect_timeout)). Plug in a
+    /// [`RecordingTransport`](crate::transport::RecordingTransport) or
+    /// [`ReplayTransport`](crate::transport::ReplayTransport) in tests.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Box::new(transport));
+        self
+    }
+
     /// Default per-call options for the client.
     pub fn call_options(mut self, options: CallOptions) -> Self {
         self.options = options;
@@ -1112,7 +910,7 @@ impl ClientBuilder {
     }
 
     /// Checks the configuration and builds the client (no network traffic).
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error> {
         let cfg = |m: String| Error::Config(m);
         let mchid = self.mchid.ok_or_else(|| cfg("mchid is required".into()))?;
         let serial = self.merchant_serial_no.ok_or_else(|| cfg("merchant_serial_no is required".into()))?;
@@ -1152,22 +950,18 @@ impl ClientBuilder {
         let backup = backup.map(|b| check_base_url(&b)).transpose()?;
         let user_agent = self.user_agent.unwrap_or_else(|| {
             format!(
-                "wechatpay-product-coupon/{} (Rust; {}/{})",
+                "wechatpay-apiv3/{} (Rust; {}/{})",
                 env!("CARGO_PKG_VERSION"),
                 std::env::consts::OS,
                 std::env::consts::ARCH
             )
         });
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(user_agent.clone())
-            .build()
-            .map_err(|e| cfg(format!("HTTP client: {e}")))?;
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => Box::new(ReqwestTransport::new(self.connect_timeout)?),
+        };
         let inner = Inner {
-            http,
+            transport,
             signer: MerchantSigner::new(mchid, serial, private_key),
             primary,
             backup,
@@ -1188,7 +982,7 @@ impl ClientBuilder {
             backup_until: Mutex::new(None),
             user_agent,
         };
-        Ok(Client { inner: Arc::new(inner), options: self.options })
+        Ok(C::from(Client { inner: Arc::new(inner), options: self.options }))
     }
 }
 
@@ -1270,36 +1064,5 @@ mod tests {
         assert!(check_base_url("https://api.mch.weixin.qq.com/v3").is_err());
         assert!(check_base_url("https://u:p@api.mch.weixin.qq.com").is_err());
         assert!(check_base_url("ftp://api.mch.weixin.qq.com").is_err());
-    }
-
-    static META: OperationMeta = OperationMeta {
-        id: "t",
-        title: "t",
-        method: "GET",
-        path_template: "/v3/x/{id}",
-        rate_limit_per_second: None,
-        success_status: 200,
-    };
-
-    fn target(path: &str, query: Vec<(&'static str, String)>) -> Result<String, Error> {
-        Outgoing::from_parts(RequestParts { meta: &META, path: path.into(), query, body: None }).map(|o| o.target)
-    }
-
-    #[test]
-    fn targets_encode_queries_and_refuse_dot_segments() {
-        let t = target("/v3/x/a%2Fb", vec![("brand_id", "12 3&=".into()), ("limit", "10".into())]).unwrap();
-        assert_eq!(t, "/v3/x/a%2Fb?brand_id=12%203%26%3D&limit=10");
-        assert!(target(&format!("/v3/x/{}", encode_path_segment("..")), vec![]).is_err());
-        assert!(target("/v3/x/%2E%2e", vec![]).is_err());
-        assert!(target("/v3/x/a b", vec![]).is_err());
-        assert!(target("v3/x", vec![]).is_err());
-        assert_eq!(encode_path_segment("券 1/2"), "%E5%88%B8%201%2F2");
-    }
-
-    #[test]
-    fn targets_survive_url_parsing_unchanged() {
-        let t = target("/v3/x/%E5%88%B8~a-b_c.d", vec![("q", "a/b?c~".into())]).unwrap();
-        let url = reqwest::Url::parse(&format!("https://h{t}")).unwrap();
-        assert_eq!(format!("{}?{}", url.path(), url.query().unwrap()), t);
     }
 }
