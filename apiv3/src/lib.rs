@@ -51,4 +51,6 @@ pub use error::{ApiError, Error};
 pub use keys::{PrivateKey, PublicKey};
 pub use request::{OperationMeta, PreparedRequest, RequestParts};
 pub use types::DateTime;
+/// The header map responses and callbacks are verified from.
+pub use reqwest::header::HeaderMap;
 pub use validate::{BuildError, Validate, Violation, ViolationKind, Violations};

@@ -32,6 +32,7 @@ use crate::verify::{KeySet, ResponseSignature, VerifyError};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// The only resource encryption WeChat Pay uses for notifications.
 pub const ALGORITHM: &str = "AEAD_AES_256_GCM";
@@ -181,21 +182,36 @@ pub fn open<E: NotificationEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notific
 
 /// Verifies and opens notifications with keys of its own, for a callback server that has no
 /// [`Client`] (with a client, use [`Client::parse_notification`]).
-#[derive(Debug, Clone)]
-pub struct NotificationParser {
+///
+/// `E` is the event type notifications decode into (JSON by default; an API family's crate
+/// names its own event enum).
+pub struct NotificationParser<E = serde_json::Value> {
     keys: KeySet,
     apiv3_key: ApiV3Key,
+    event: PhantomData<fn() -> E>,
 }
 
-impl NotificationParser {
+impl<E> fmt::Debug for NotificationParser<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotificationParser").field("keys", &self.keys).field("apiv3_key", &self.apiv3_key).finish()
+    }
+}
+
+impl<E> Clone for NotificationParser<E> {
+    fn clone(&self) -> Self {
+        NotificationParser { keys: self.keys.clone(), apiv3_key: self.apiv3_key.clone(), event: PhantomData }
+    }
+}
+
+impl<E: NotificationEvent> NotificationParser<E> {
     /// A parser verifying with `keys` (the WeChat Pay public key and/or platform
     /// certificates, by serial) and decrypting with `apiv3_key`.
     pub fn new(keys: KeySet, apiv3_key: ApiV3Key) -> Self {
-        NotificationParser { keys, apiv3_key }
+        NotificationParser { keys, apiv3_key, event: PhantomData }
     }
 
     /// Verifies the `Wechatpay-*` headers over the raw body, then opens it.
-    pub fn parse<E: NotificationEvent>(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification<E>, NotifyError> {
+    pub fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification<E>, NotifyError> {
         self.keys.verify_response(headers, body).map_err(NotifyError::Verification)?;
         open(body, &self.apiv3_key)
     }
@@ -203,7 +219,7 @@ impl NotificationParser {
     /// The same, for frameworks with their own header types: `header(name)` returns a
     /// header's value (names are asked for in their canonical spelling, e.g.
     /// `Wechatpay-Signature`; match them case-insensitively).
-    pub fn parse_with<'a, E: NotificationEvent>(
+    pub fn parse_with<'a>(
         &self,
         header: impl FnMut(&str) -> Option<&'a str>,
         body: &[u8],

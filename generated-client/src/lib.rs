@@ -45,6 +45,16 @@ pub mod runtime {
                 Client { core: self.core.with_options(options) }
             }
 
+            /// Verifies a notification with this client's keys, decrypts it with the APIv3 key and
+            /// decodes it into a 商品券 event (see [`wechatpay_apiv3::notify`]).
+            pub async fn parse_notification(
+                &self,
+                headers: &wechatpay_apiv3::HeaderMap,
+                body: &[u8],
+            ) -> Result<super::notify::Notification, super::notify::NotifyError> {
+                self.core.parse_notification(headers, body).await
+            }
+
             /// The core client.
             pub fn core(&self) -> &wechatpay_apiv3::Client {
                 &self.core
@@ -78,7 +88,12 @@ pub mod runtime {
         pub use wechatpay_apiv3::notify::*;
 
         /// A verified and decrypted 商品券 notification.
-        pub type Notification = wechatpay_apiv3::notify::Notification<crate::generated::notifications::NotificationEvent>;
+        pub type Notification =
+            wechatpay_apiv3::notify::Notification<crate::generated::notifications::NotificationEvent>;
+
+        /// Verifies and opens 商品券 notifications without a client.
+        pub type NotificationParser =
+            wechatpay_apiv3::notify::NotificationParser<crate::generated::notifications::NotificationEvent>;
     }
 }
 
@@ -90,7 +105,7 @@ pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
 pub use runtime::validate::{BuildError, Validate, Violation, ViolationKind, Violations};
 
-impl runtime::notify::NotificationEvent for generated::notifications::NotificationEvent {
+impl wechatpay_apiv3::notify::NotificationEvent for generated::notifications::NotificationEvent {
     fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
         Self::decode(event_type, resource)
     }
