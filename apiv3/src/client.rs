@@ -47,9 +47,9 @@ pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_pa
 pub use crate::retry::RetryPolicy;
 use crate::retry::{RateLimiter, parse_retry_after};
 use crate::signing::{MerchantSigner, unix_timestamp};
+use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 pub use crate::trust::VerificationMode;
 use crate::trust::{PinnedCertificate, TrustConfig, TrustStore};
-use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 use crate::upload::{MultipartLayout, UploadFile};
 use crate::verify::{HEADER_REQUEST_ID, HEADER_SIGNATURE, ResponseSignature, VerifyError};
 
@@ -307,7 +307,8 @@ impl Client {
 
     /// Signs one attempt of `outgoing` for the primary domain.
     pub(crate) fn prepare_outgoing(&self, outgoing: &Outgoing) -> PreparedRequest {
-        let authorization = self.inner.signer.authorization(outgoing.meta.method, &outgoing.target, &outgoing.signed_body);
+        let authorization =
+            self.inner.signer.authorization(outgoing.meta.method, &outgoing.target, &outgoing.signed_body);
         outgoing.prepare(&self.inner.primary, authorization, self.inner.keys.request_serial(), &self.inner.user_agent)
     }
 

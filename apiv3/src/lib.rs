@@ -50,7 +50,7 @@ pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy, VerificationMo
 pub use error::{ApiError, Error};
 pub use keys::{PrivateKey, PublicKey};
 pub use request::{OperationMeta, PreparedRequest, RequestParts};
-pub use types::DateTime;
 /// The header map responses and callbacks are verified from.
 pub use reqwest::header::HeaderMap;
+pub use types::DateTime;
 pub use validate::{BuildError, Validate, Violation, ViolationKind, Violations};

@@ -225,9 +225,7 @@ impl<E: NotificationEvent> NotificationParser<E> {
         body: &[u8],
     ) -> Result<Notification<E>, NotifyError> {
         let sig = ResponseSignature::from_lookup(header).map_err(NotifyError::Verification)?;
-        self.keys
-            .verify_signature(&sig, body, crate::signing::unix_timestamp())
-            .map_err(NotifyError::Verification)?;
+        self.keys.verify_signature(&sig, body, crate::signing::unix_timestamp()).map_err(NotifyError::Verification)?;
         open(body, &self.apiv3_key)
     }
 }

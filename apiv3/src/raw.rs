@@ -10,8 +10,8 @@
 use serde_json::Value;
 
 use crate::client::Client;
-use crate::request::{OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
 use crate::error::Error;
+use crate::request::{OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
 use crate::validate::Violations;
 
 impl Client {

@@ -43,7 +43,6 @@ pub struct RequestParts {
     pub body: Option<Vec<u8>>,
 }
 
-
 /// A signed request: one attempt exactly as it goes to the transport, and what a dry run
 /// ([`Client::prepare`](crate::Client::prepare), [`Client::prepare_upload`](crate::Client::prepare_upload))
 /// returns.
@@ -194,7 +193,6 @@ pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, 
     }
     Ok(target)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -70,9 +70,19 @@ pub struct MultipartForm {
 
 /// Builds the form: the meta JSON part first, then the file.
 pub fn multipart_form(layout: &MultipartLayout, meta_json: &[u8], file: &UploadFile) -> MultipartForm {
-    // A random boundary, re-drawn in the (astronomically unlikely) case it occurs in the data.
+    // The boundary is derived from the content, so preparing the same upload twice (a dry run,
+    // then the call) gives byte-identical bodies; re-drawn with a counter in the (astronomically
+    // unlikely) case it occurs in the data.
+    let mut round = 0u32;
     let boundary = loop {
-        let candidate = format!("wechatpay-{}", crate::signing::new_nonce());
+        let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        digest.update(&round.to_be_bytes());
+        digest.update(meta_json);
+        digest.update(file.filename.as_bytes());
+        digest.update(&file.content);
+        let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        round = round.wrapping_add(1);
+        let candidate = format!("wechatpay-{hex}");
         let needle = candidate.as_bytes();
         let occurs = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
         if !occurs(meta_json) && !occurs(&file.content) {

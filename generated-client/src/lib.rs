@@ -16,8 +16,8 @@ pub mod runtime {
     /// [`wechatpay_apiv3::Client`] (every core method is reachable through `Deref`), so that
     /// the generated call functions can be its methods.
     pub mod client {
-        pub use wechatpay_apiv3::client::*;
         use std::fmt;
+        pub use wechatpay_apiv3::client::*;
 
         /// The 商品券 API client: the core client plus one method per operation (generated).
         /// Cheap to clone; clones share the connection pool, keys and rate limiter.

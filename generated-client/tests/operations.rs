@@ -7,9 +7,9 @@ mod support;
 use std::time::Duration;
 
 use support::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::client::RetryPolicy;
 use wechatpay_product_coupon::{Client, Error, models::*};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 const BUNDLE_REQUEST: &str = include_str!("fixtures/create_stock_bundle.request.1.json");
 const BUNDLE_RESPONSE: &str = include_str!("fixtures/create_stock_bundle.response.2.json");

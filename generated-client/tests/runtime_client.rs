@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::client::VerificationMode;
 use wechatpay_product_coupon::runtime::error::TimeoutKind;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
 use wechatpay_product_coupon::{CallOptions, Client, ClientBuilder, Error, ErrorCode, RetryPolicy};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 const OK_BODY: &str = r#"{"product_coupon_id":"1000000013","state":"AUDITING","brand_id":"120344"}"#;
 const CREATE_BODY: &str = r#"{"out_request_no":"34657_20250101_123456","brand_id":"120344","usage_mode":"SINGLE"}"#;
@@ -79,7 +79,7 @@ async fn post_and_get_are_signed_sent_verified_and_decoded() {
     assert_eq!(reqs[0].header("Content-Type"), Some("application/json"));
     assert_eq!(reqs[0].header("Accept"), Some("application/json"));
     assert_eq!(reqs[0].header("Wechatpay-Serial"), Some(PUB_KEY_ID));
-    assert!(reqs[0].header("User-Agent").unwrap().starts_with("wechatpay-product-coupon/"));
+    assert!(reqs[0].header("User-Agent").unwrap().starts_with("wechatpay-apiv3/"));
     assert_eq!(reqs[1].method, "GET");
     assert_eq!(
         reqs[1].target,

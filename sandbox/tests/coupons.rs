@@ -7,10 +7,10 @@
 mod common;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, ErrorCode};
 use wechatpay_sandbox::demo;
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 fn stores(ids: &[&str]) -> StoreListRequest {
     let list: Vec<StoreRef> = ids.iter().map(|id| StoreRef::builder().store_id(*id).build().unwrap()).collect();
@@ -185,7 +185,10 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     assert_eq!(gone.deactivate_request_no.as_deref(), Some("DEACT_STOCK_1"));
     let mut again = deactivate.clone();
     again.out_request_no = "DEACT_STOCK_2".into();
-    assert_eq!(api_error(client.deactivate_stock(id, &third.stock_id, &again).await).error_code(), ErrorCode::InvalidRequest);
+    assert_eq!(
+        api_error(client.deactivate_stock(id, &third.stock_id, &again).await).error_code(),
+        ErrorCode::InvalidRequest
+    );
     let deactivated =
         client.list_stocks_stream(id, BRAND, Some(&StockState::Deactivated), None, None).collect_all().await.unwrap();
     assert_eq!(deactivated.iter().map(|s| s.stock_id.as_str()).collect::<Vec<_>>(), [third.stock_id.as_str()]);

@@ -6,10 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
 use wechatpay_product_coupon::{Error, ErrorCode};
 use wechatpay_sandbox::{Fault, FaultAction, demo};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 #[tokio::test]
 async fn system_error_and_429_are_answered_without_handling() {

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::ErrorCode;
 use wechatpay_sandbox::{RunningSandbox, demo};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 /// POSTs `body` to `/sandbox/clock`: (status, JSON answer).
 async fn post_clock(sandbox: &RunningSandbox, body: &str) -> (u16, Value) {

@@ -12,11 +12,11 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::generated::notifications::NotificationEvent;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, ErrorCode};
 use wechatpay_sandbox::{DeliveryStatus, Sandbox, demo};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 async fn single_coupon(client: &wechatpay_product_coupon::Client, number: &str) -> (String, String) {
     let created = client.create_product_coupon(&demo::single_product_coupon_request(number)).await.unwrap();

@@ -12,10 +12,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{ApiError, Client, ErrorCode};
 use wechatpay_sandbox::{Claimed, RunningSandbox, demo};
-use wechatpay_product_coupon::ApiErrorExt as _;
 
 const DAY: Duration = Duration::from_secs(86_400);
 
