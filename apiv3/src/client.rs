@@ -43,9 +43,10 @@ use crate::error::{ApiError, DecodeError, Error, TimeoutKind, VerificationError}
 use crate::keys::{PrivateKey, PublicKey, parse_certificate_pem};
 use crate::request::Outgoing;
 // Re-exported here too: generated code names them as `client::...`.
+use crate::ratelimit::RateLimiter;
 pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
 pub use crate::retry::RetryPolicy;
-use crate::retry::{RateLimiter, parse_retry_after};
+use crate::retry::parse_retry_after;
 use crate::signing::{MerchantSigner, unix_timestamp};
 use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 pub use crate::trust::VerificationMode;

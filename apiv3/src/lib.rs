@@ -16,8 +16,8 @@
 //!    [`PreparedRequest`](request::PreparedRequest) that is both what a dry run shows and what
 //!    is sent; [`upload`] (multipart forms), [`validate`] (client-side checks).
 //! 5. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
-//!    default; recording and replaying ones for tests); [`retry`]: retry policy, `Retry-After`
-//!    and the token-bucket rate limiter.
+//!    default; recording and replaying ones for tests); [`retry`]: retry policy and
+//!    `Retry-After`; [`ratelimit`]: the token bucket (a client waits, a server refuses).
 //! 6. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
 //!    decodes; [`raw`] (untyped calls), [`pagination`], [`dispatch`] (raw parameters to typed
 //!    requests, for CLIs and servers).
@@ -35,6 +35,7 @@ pub mod error;
 pub mod keys;
 pub mod notify;
 pub mod pagination;
+pub mod ratelimit;
 pub mod raw;
 pub mod request;
 pub mod retry;

@@ -59,7 +59,6 @@ mod images;
 pub mod keys;
 mod multipart;
 pub mod notify;
-mod ratelimit;
 mod server;
 pub mod state;
 mod user_coupons;
