@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -71,29 +71,58 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     }
 }
 
-/// The default transport: a pooled `reqwest` client that never follows redirects.
-#[derive(Debug, Clone)]
+/// The default transport: pooled `reqwest` clients that never follow redirects.
+///
+/// Cold start: the HTTP clients are built on first use, one per scheme. Plain `http` (only
+/// ever to a loopback sandbox or test server) never loads TLS trust roots; the first `https`
+/// call loads the platform's roots once, for the life of the transport.
+#[derive(Debug)]
 pub struct ReqwestTransport {
-    http: reqwest::Client,
+    connect_timeout: Duration,
+    /// For `http://` URLs: TLS configured with no roots at all (nothing read from the system).
+    plain: OnceLock<Result<reqwest::Client, String>>,
+    /// For `https://` URLs: the platform verifier and its roots.
+    tls: OnceLock<Result<reqwest::Client, String>>,
+    /// A client of the user's own, used for every URL.
+    custom: Option<reqwest::Client>,
 }
 
 impl ReqwestTransport {
     /// A transport with the given connect timeout.
     pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        Ok(ReqwestTransport { http })
+        Ok(ReqwestTransport { connect_timeout, plain: OnceLock::new(), tls: OnceLock::new(), custom: None })
     }
 
     /// A transport over a `reqwest::Client` of your own (proxies, TLS settings). It should not
     /// follow redirects: a redirected request would no longer match its signature.
     pub fn from_client(http: reqwest::Client) -> Self {
-        ReqwestTransport { http }
+        ReqwestTransport {
+            connect_timeout: Duration::ZERO,
+            plain: OnceLock::new(),
+            tls: OnceLock::new(),
+            custom: Some(http),
+        }
+    }
+
+    /// The client for `url`, built on first use.
+    fn client(&self, url: &str) -> Result<&reqwest::Client, Error> {
+        if let Some(custom) = &self.custom {
+            return Ok(custom);
+        }
+        let https = url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let cell = if https { &self.tls } else { &self.plain };
+        let built = cell.get_or_init(|| {
+            let builder = reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .tcp_nodelay(true)
+                .redirect(reqwest::redirect::Policy::none());
+            // Without this, building the client reads and parses the whole system certificate
+            // store, which a plain-http call never uses.
+            let builder = if https { builder } else { builder.tls_certs_only(std::iter::empty()) };
+            builder.build().map_err(|e| e.to_string())
+        });
+        built.as_ref().map_err(|e| Error::Config(format!("HTTP client: {e}")))
     }
 }
 
@@ -102,7 +131,7 @@ impl Transport for ReqwestTransport {
         Box::pin(async move {
             let method = reqwest::Method::from_bytes(request.method.as_bytes())
                 .map_err(|_| Error::Config(format!("bad HTTP method {:?}", request.method)))?;
-            let mut req = self.http.request(method, &request.url);
+            let mut req = self.client(&request.url)?.request(method, &request.url);
             for (name, value) in &request.headers {
                 req = req.header(name, value);
             }
