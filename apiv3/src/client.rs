@@ -224,7 +224,7 @@ impl Client {
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::from_parts(parts)).await
+        self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await
     }
 
     /// CONTRACT: like [`execute`](Self::execute) for a multipart file upload: `parts.body` is
@@ -237,7 +237,7 @@ impl Client {
         file: &UploadFile,
     ) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::upload(parts, layout, file)).await
+        self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await
     }
 
     /// Signs, sends, verifies and decodes one request (within the call span and total timeout).
@@ -291,7 +291,7 @@ impl Client {
     /// A dry run: signs `parts` as the next attempt would be signed and returns that request,
     /// sending nothing. It is the value the transport would be given (on the primary domain).
     pub fn prepare(&self, parts: &RequestParts) -> Result<PreparedRequest, Error> {
-        Ok(self.prepare_outgoing(&Outgoing::from_parts(parts.clone())?))
+        Ok(self.prepare_outgoing(&Outgoing::from_parts(parts.clone()).map_err(Error::Validation)?))
     }
 
     /// A dry run of a multipart upload: the request as [`execute_upload`](Self::execute_upload)
@@ -303,7 +303,7 @@ impl Client {
         layout: &MultipartLayout,
         file: &UploadFile,
     ) -> Result<PreparedRequest, Error> {
-        Ok(self.prepare_outgoing(&Outgoing::upload(parts.clone(), layout, file)?))
+        Ok(self.prepare_outgoing(&Outgoing::upload(parts.clone(), layout, file).map_err(Error::Validation)?))
     }
 
     /// Signs one attempt of `outgoing` for the primary domain.

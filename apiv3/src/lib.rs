@@ -1,12 +1,12 @@
 //! The WeChat Pay APIv3 core: everything a typed client of any APIv3 API family needs, and
-//! nothing about any one family. A family's crate (e.g. `wechatpay-product-coupon`) adds its
+//! nothing about any one family. A family's crate adds its
 //! generated models, builders and call functions on top.
 //!
 //! The modules form layers; each uses only the ones above it:
 //!
-//! 1. **Protocol** — the message formats: [`verify`] (header names, the
-//!    `WECHATPAY2-SHA256-RSA2048` response signature and its check), [`types`] (RFC 3339
-//!    times), [`aead`] (`AEAD_AES_256_GCM`).
+//! 1. **Protocol** — the message formats: [`protocol`] (what a signature covers, nonces,
+//!    timestamps), [`verify`] (header names, the `WECHATPAY2-SHA256-RSA2048` response signature
+//!    and its check), [`types`] (RFC 3339 times), [`aead`] (`AEAD_AES_256_GCM`).
 //! 2. **Signing** — [`signing`]: the request `Authorization` header and response signing
 //!    (for a sandbox).
 //! 3. **Keys** — [`keys`] (PEM keys and certificates), [`certificates`] (the
@@ -35,6 +35,7 @@ pub mod error;
 pub mod keys;
 pub mod notify;
 pub mod pagination;
+pub mod protocol;
 pub mod ratelimit;
 pub mod raw;
 pub mod request;

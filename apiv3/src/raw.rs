@@ -70,7 +70,7 @@ fn raw_outgoing(
 ) -> Result<Outgoing, Error> {
     let path = fill_path_template(meta.path_template, path_params)?;
     let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-    let target = request_target(&path, &encode_query(&query))?;
+    let target = request_target(&path, &encode_query(&query)).map_err(Error::Validation)?;
     let body = match body {
         Some(v) => serde_json::to_vec(v).map_err(|e| Error::Config(format!("request body: {e}")))?,
         None => Vec::new(),

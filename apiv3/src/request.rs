@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 
-use crate::error::Error;
 use crate::upload::{MultipartForm, MultipartLayout, UploadFile, multipart_form};
 use crate::validate::Violations;
 use crate::verify::HEADER_SERIAL;
@@ -96,13 +95,17 @@ pub(crate) struct Outgoing {
 }
 
 impl Outgoing {
-    pub(crate) fn from_parts(parts: RequestParts) -> Result<Outgoing, Error> {
+    pub(crate) fn from_parts(parts: RequestParts) -> Result<Outgoing, Violations> {
         let target = request_target(&parts.path, &encode_query(&parts.query))?;
         Ok(Outgoing { meta: parts.meta, target, signed_body: parts.body.unwrap_or_default(), form: None })
     }
 
     /// An upload: `parts.body` is the meta JSON (signed); the form holds it and the file.
-    pub(crate) fn upload(parts: RequestParts, layout: &MultipartLayout, file: &UploadFile) -> Result<Outgoing, Error> {
+    pub(crate) fn upload(
+        parts: RequestParts,
+        layout: &MultipartLayout,
+        file: &UploadFile,
+    ) -> Result<Outgoing, Violations> {
         let mut outgoing = Outgoing::from_parts(parts)?;
         outgoing.form = Some(multipart_form(layout, &outgoing.signed_body, file));
         Ok(outgoing)
@@ -167,11 +170,11 @@ pub fn encode_query(query: &[(&str, String)]) -> String {
 /// The request target (path plus `?query`) that is both sent and signed. Refuses paths a URL
 /// parser would rewrite (dot segments), which would break the signature and could address
 /// another resource.
-pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, Error> {
+pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, Violations> {
     let bad = |why: &str| {
         let mut v = Violations::default();
         v.push("path", format!("{why}: {path:?}"));
-        Error::Validation(v)
+        v
     };
     if !path.starts_with('/') {
         return Err(bad("the path must start with '/'"));
@@ -207,7 +210,7 @@ mod tests {
         success_status: 200,
     };
 
-    fn target(path: &str, query: Vec<(&'static str, String)>) -> Result<String, Error> {
+    fn target(path: &str, query: Vec<(&'static str, String)>) -> Result<String, Violations> {
         Outgoing::from_parts(RequestParts { meta: &META, path: path.into(), query, body: None }).map(|o| o.target)
     }
 

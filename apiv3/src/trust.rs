@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use crate::aead::ApiV3Key;
 use crate::certificates::PlatformCertificate;
+#[cfg(test)]
+use crate::certificates::same_serial;
 use crate::clock::{Clock, parse_rfc3339};
 use crate::keys::PublicKey;
 use crate::verify::VerifyError;
@@ -123,17 +125,6 @@ struct CertState {
 
 fn recent(t: Option<Instant>) -> bool {
     t.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY)
-}
-
-/// Upper-case hex without leading zeros: listings and certificates may differ in both.
-fn normalize_serial(serial: &str) -> String {
-    let s = serial.trim().trim_start_matches('0').to_ascii_uppercase();
-    if s.is_empty() { "0".into() } else { s }
-}
-
-/// Whether a listed serial names the certificate's own serial.
-pub(crate) fn same_serial(listed: &str, own: &str) -> bool {
-    normalize_serial(listed) == normalize_serial(own)
 }
 
 /// The client's verification keys.

@@ -16,7 +16,7 @@ use std::fmt;
 use reqwest::header::HeaderMap;
 
 use crate::keys::PublicKey;
-use crate::signing::{SCHEME, request_message, response_message, unix_timestamp};
+use crate::protocol::{SCHEME, request_message, response_message, unix_timestamp};
 
 /// Largest accepted difference between a signature's timestamp and the local clock, in seconds;
 /// a difference of this much or more is rejected.
