@@ -571,7 +571,7 @@ impl fmt::Display for LogSummary<'_> {
         match self.0 {
             Error::Api(e) => {
                 write!(f, "HTTP {}", e.status)?;
-                if !e.code.as_str().is_empty() {
+                if !e.code.is_empty() {
                     write!(f, " {}", e.code)?;
                 }
                 write!(f, " (Request-ID: {})", e.request_id.as_deref().unwrap_or("none"))

@@ -93,7 +93,7 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
-        if !self.code.as_str().is_empty() {
+        if !self.code.is_empty() {
             write!(f, " {}", self.code)?;
         }
         if !self.message.is_empty() {
