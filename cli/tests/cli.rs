@@ -42,7 +42,10 @@ fn config(base_url: &str) -> Vec<(&'static str, String)> {
 
 struct Output {
     code: i32,
+    /// Standard output as text (lossy: an upload's dry run prints the file's bytes).
     stdout: String,
+    /// Standard output exactly as printed.
+    stdout_bytes: Vec<u8>,
     stderr: String,
 }
 
@@ -79,7 +82,8 @@ async fn run(args: &[&str], env: &[(&'static str, String)], stdin: Option<&str>)
         .expect("the binary runs");
     Output {
         code: out.status.code().expect("an exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout_bytes: out.stdout,
         stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
     }
 }
@@ -401,6 +405,41 @@ async fn dry_run_prints_the_signed_request_and_sends_nothing() {
     assert_eq!(printed.header("Content-Type"), Some("application/json"));
     printed.check_merchant_signature().expect("the printed request carries a valid signature over what it shows");
     std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn an_upload_dry_run_prints_the_multipart_body_exactly_as_sent() {
+    let keys = WechatKeys::load();
+    let srv = TestServer::start(move |_, _| {
+        Reply::signed(200, r#"{"image_url":"https://wxpaylogo.qpic.cn/logo.png"}"#, &keys.public_key_mode, PUB_KEY_ID)
+    })
+    .await;
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    let png = std::env::temp_dir().join(format!("wechatpay-cli-test-{}-logo.png", std::process::id()));
+    std::fs::write(&png, PNG).unwrap();
+    let png = png.to_string_lossy().into_owned();
+
+    let dry = run(&["upload-image", "--file", &png, "--dry-run"], &config(&srv.url()), None).await;
+    assert_eq!(dry.code, 0, "stderr: {}", dry.stderr);
+    assert!(srv.requests().is_empty(), "nothing was sent");
+    let split = dry.stdout_bytes.windows(2).position(|w| w == b"\n\n").expect("a blank line before the body");
+    let head = String::from_utf8(dry.stdout_bytes[..split].to_vec()).unwrap();
+    let body = dry.stdout_bytes[split + 2..].strip_suffix(b"\n").expect("a final newline");
+    let header = |name: &str| head.lines().find_map(|l| l.strip_prefix(name)).map(str::to_owned);
+    let auth = header("Authorization: ").expect("an Authorization line");
+    assert!(auth.contains(r#"signature="<redacted>""#), "{auth}");
+    let content_type = header("Content-Type: ").expect("a Content-Type line");
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert!(body.windows(PNG.len()).any(|w| w == PNG), "the file is in the printed body");
+
+    // Sent for real, the server receives the printed body and content type, byte for byte.
+    let sent = run(&["upload-image", "--file", &png], &config(&srv.url()), None).await;
+    assert_eq!(sent.code, 0, "stderr: {}", sent.stderr);
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].body, body);
+    assert_eq!(reqs[0].header("Content-Type"), Some(content_type.as_str()));
+    std::fs::remove_file(png).unwrap();
 }
 
 #[tokio::test]

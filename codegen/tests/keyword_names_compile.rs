@@ -115,6 +115,12 @@ fn manifest(package_name: &str, test: Option<&str>) -> String {
                 toml::Value::Table(t) => t.clone(),
                 other => panic!("workspace.dependencies.{name} = {other}"),
             };
+            // A path dependency (the APIv3 core) is relative to the workspace, not to the
+            // scratch crate under the target directory.
+            if let Some(path) = resolved.get("path").and_then(|p| p.as_str()) {
+                let absolute = workspace_root().join(path).display().to_string();
+                resolved.insert("path".to_owned(), absolute.into());
+            }
             for (key, value) in table.iter().filter(|(k, _)| *k != "workspace") {
                 if key == "features" {
                     let mut features = resolved.get("features").and_then(|f| f.as_array()).cloned().unwrap_or_default();

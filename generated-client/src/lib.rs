@@ -1,8 +1,9 @@
 //! Typed async client for the WeChat Pay APIv3 partner 商品券 (product coupon) APIs.
 //!
 //! The models, builders, validation and call functions under [`generated`] are written by
-//! `cargo xtask codegen` from the spec in `api-spec/`; the [`runtime`] module (signing, response
-//! verification, transport, retries, errors) is hand-written.
+//! `cargo xtask codegen` from the spec in `api-spec/`. Signing, verification, keys, transport,
+//! retries and errors are the family-neutral APIv3 core, the `wechatpay-apiv3` crate,
+//! re-exported here as [`runtime`] (the paths generated code names).
 //!
 //! # Calling an operation
 //!
@@ -31,10 +32,36 @@
 #[cfg(feature = "time")]
 mod datetime_ext;
 pub mod generated;
+
 pub mod runtime;
 
 #[cfg(feature = "time")]
 pub use datetime_ext::{DateTimeExt, DateTimeParseError};
+
+/// Event notifications ([`wechatpay_apiv3::notify`]) typed by this family's
+/// [`NotificationEvent`](crate::generated::notifications::NotificationEvent).
+pub mod notify {
+    pub use wechatpay_apiv3::notify::*;
+
+    /// A verified and decrypted 商品券 notification.
+    pub type Notification = wechatpay_apiv3::notify::Notification<crate::generated::notifications::NotificationEvent>;
+
+    /// Verifies and opens 商品券 notifications without a client.
+    pub type NotificationParser =
+        wechatpay_apiv3::notify::NotificationParser<crate::generated::notifications::NotificationEvent>;
+}
+
+impl runtime::client::Client {
+    /// Verifies a notification with this client's keys, decrypts it with the APIv3 key and
+    /// decodes it into a 商品券 event (see [`wechatpay_apiv3::notify`]).
+    pub async fn parse_notification(
+        &self,
+        headers: &wechatpay_apiv3::HeaderMap,
+        body: &[u8],
+    ) -> Result<notify::Notification, notify::NotifyError> {
+        self.core().parse_notification(headers, body).await
+    }
+}
 
 pub use generated::errors::ErrorCode;
 pub use generated::{builders, models, requests};
@@ -43,3 +70,22 @@ pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
 pub use runtime::validate::{BuildError, Validate, Violation, ViolationKind, Violations};
+
+impl wechatpay_apiv3::notify::NotificationEvent for generated::notifications::NotificationEvent {
+    fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
+        Self::decode(event_type, resource)
+    }
+}
+
+/// This family's view of an [`ApiError`]: its `code` as a documented [`ErrorCode`].
+pub trait ApiErrorExt {
+    /// The error code; codes the spec does not document are [`ErrorCode::Unknown`] (empty when
+    /// the body was not a JSON error object).
+    fn error_code(&self) -> ErrorCode;
+}
+
+impl ApiErrorExt for ApiError {
+    fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code.as_str())
+    }
+}

@@ -7,9 +7,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use support::*;
 use wechatpay_product_coupon::Client;
 use wechatpay_product_coupon::generated::notifications::NotificationEvent;
+use wechatpay_product_coupon::notify::{NotificationParser, NotifyError, failure_body};
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::keys::PublicKey;
-use wechatpay_product_coupon::runtime::notify::{NotificationParser, NotifyError, failure_body};
 use wechatpay_product_coupon::runtime::verify::KeySet;
 
 /// A callback body as WeChat Pay sends it: the resource encrypted with the APIv3 key.

@@ -7,6 +7,7 @@ mod support;
 use std::time::Duration;
 
 use support::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::client::RetryPolicy;
 use wechatpay_product_coupon::{Client, Error, models::*};
 
@@ -106,7 +107,7 @@ async fn switching_validation_off_lets_the_server_decide() {
 
     let api = err.as_api().expect("an API error");
     assert_eq!((api.status, api.code.as_str()), (400, "PARAM_ERROR"));
-    assert_eq!(api.code, wechatpay_product_coupon::ErrorCode::ParamError);
+    assert_eq!(api.error_code(), wechatpay_product_coupon::ErrorCode::ParamError);
     assert_eq!(srv.requests().len(), 1);
 }
 
@@ -115,7 +116,7 @@ async fn documented_error_codes_come_back_typed_with_the_request_id() {
     let srv = signed_server(404, r#"{"code":"NOT_FOUND","message":"未找到 product_coupon_id 对应的商品券"}"#).await;
     let err = client(&srv.url()).create_stock_bundle("404404", &valid_bundle_request()).await.unwrap_err();
     let api = err.as_api().expect("an API error");
-    assert_eq!(api.code, wechatpay_product_coupon::ErrorCode::NotFound);
+    assert_eq!(api.error_code(), wechatpay_product_coupon::ErrorCode::NotFound);
     assert!(api.request_id.as_deref().is_some_and(|id| !id.is_empty()));
     let shown = err.to_string();
     assert!(shown.contains("404") && shown.contains("NOT_FOUND"), "{shown}");

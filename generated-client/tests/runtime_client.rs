@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::client::VerificationMode;
 use wechatpay_product_coupon::runtime::error::TimeoutKind;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
@@ -78,7 +79,7 @@ async fn post_and_get_are_signed_sent_verified_and_decoded() {
     assert_eq!(reqs[0].header("Content-Type"), Some("application/json"));
     assert_eq!(reqs[0].header("Accept"), Some("application/json"));
     assert_eq!(reqs[0].header("Wechatpay-Serial"), Some(PUB_KEY_ID));
-    assert!(reqs[0].header("User-Agent").unwrap().starts_with("wechatpay-product-coupon/"));
+    assert!(reqs[0].header("User-Agent").unwrap().starts_with("wechatpay-apiv3/"));
     assert_eq!(reqs[1].method, "GET");
     assert_eq!(
         reqs[1].target,
@@ -177,8 +178,8 @@ async fn client_errors_are_not_retried_and_carry_code_message_detail_and_request
     assert!(!err.is_retryable());
     let api = err.as_api().unwrap();
     assert_eq!(api.status, 400);
-    assert_eq!(api.code, ErrorCode::from("PARAM_ERROR"));
-    assert!(api.code.is_documented());
+    assert_eq!(api.error_code(), ErrorCode::from("PARAM_ERROR"));
+    assert!(api.error_code().is_documented());
     assert_eq!(api.message, "brand_id 不合法");
     assert_eq!(api.detail.as_ref().unwrap()["field"], "brand_id");
     assert_eq!(api.request_id.as_deref(), Some("08F1A2B3C4D5-400000"));
@@ -197,8 +198,8 @@ async fn unsigned_error_responses_are_reported_unverified_and_unknown_codes_kept
     let client = builder(&srv.url()).build().unwrap();
     let err = client.execute::<Value>(create_parts(CREATE_BODY)).await.unwrap_err();
     let api = err.as_api().unwrap();
-    assert_eq!(api.code, ErrorCode::Unknown("BRAND_NOT_AUTHORIZED_YET".into()));
-    assert!(!api.code.is_documented());
+    assert_eq!(api.error_code(), ErrorCode::Unknown("BRAND_NOT_AUTHORIZED_YET".into()));
+    assert!(!api.error_code().is_documented());
     assert!(!api.signature_verified);
     assert_eq!(api.request_id.as_deref(), Some("UNSIGNED-REQ-1"));
     assert_eq!(srv.requests().len(), 1);

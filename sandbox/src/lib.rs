@@ -62,7 +62,6 @@ pub mod keys;
 mod multipart;
 pub mod notify;
 mod persist;
-mod ratelimit;
 mod server;
 pub mod state;
 mod user_coupons;

@@ -51,8 +51,8 @@ use crate::faults::{Fault, FaultAction, Faults};
 use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME, SandboxKeys};
 use crate::notify::{Notifier, Outgoing};
 use crate::persist::Persister;
-use crate::ratelimit::RateLimiter;
 use crate::state::{ApiFailure, CompleteImageTask, Ctx, State, business_code};
+use wechatpay_product_coupon::runtime::ratelimit::RateLimiter;
 
 /// The operation id the fault queue and logs use for `GET /v3/certificates`.
 pub const CERTIFICATES_OPERATION: &str = "download_certificates";
@@ -76,7 +76,7 @@ pub(crate) struct Shared {
     pub apiv3: ApiV3Key,
     pub state: Mutex<State>,
     pub faults: Faults,
-    pub rate_limiter: Option<RateLimiter>,
+    pub rate_limiter: Option<RateLimiter<(String, &'static str)>>,
     pub brands: Option<std::collections::BTreeSet<String>>,
     pub persist: Option<Persister>,
     pub log: bool,
@@ -512,7 +512,7 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     } else {
         let (meta, path_params) = route.expect("routed above");
         if let (Some(limiter), Some(rate)) = (&shared.rate_limiter, meta.rate_limit_per_second)
-            && !limiter.try_acquire(&params.mchid, meta.id, rate)
+            && !limiter.try_acquire((params.mchid.clone(), meta.id), rate)
         {
             return Ok(Reply::failure(
                 rate_limited(&format!("{} allows {rate} requests per second", meta.title)),

@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, ErrorCode};
 use wechatpay_sandbox::demo;
@@ -63,8 +64,8 @@ async fn product_coupons_are_read_updated_and_deactivated_with_their_stocks() {
     assert_eq!(got.display_info, created.display_info);
     assert!(got.deactivate_time.is_none());
     let e = api_error(client.get_product_coupon(id, "999999").await);
-    assert_eq!((e.status, &e.code, e.business_code()), (404, &ErrorCode::NotFound, Some(268578608)));
-    assert_eq!(api_error(client.get_product_coupon("1999999999", BRAND).await).code, ErrorCode::NotFound);
+    assert_eq!((e.status, &e.error_code(), e.business_code()), (404, &ErrorCode::NotFound, Some(268578608)));
+    assert_eq!(api_error(client.get_product_coupon("1999999999", BRAND).await).error_code(), ErrorCode::NotFound);
 
     // 修改商品券: the display info is replaced; a retry returns the same coupon.
     let mut display = got.display_info.clone();
@@ -96,13 +97,13 @@ async fn product_coupons_are_read_updated_and_deactivated_with_their_stocks() {
             )
             .await,
     );
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("display_info.original_price:"), "{}", e.message);
     // The same number with other data.
     let mut other = update.clone();
     other.display_info.name = "另一个名字".into();
     let e = api_error(client.update_product_coupon(id, &other).await);
-    assert_eq!((e.code.clone(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578927)));
+    assert_eq!((e.error_code(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578927)));
 
     // 失效商品券: the coupon and every stock of it.
     let deactivate = DeactivateProductCouponRequest::builder()
@@ -127,13 +128,13 @@ async fn product_coupons_are_read_updated_and_deactivated_with_their_stocks() {
     let mut again = deactivate.clone();
     again.out_request_no = "DEACTIVATE_0002".into();
     let e = api_error(client.deactivate_product_coupon(id, &again).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.contains("DEACTIVATED"), "{}", e.message);
     let mut late = update.clone();
     late.out_request_no = "UPDATE_0003".into();
-    assert_eq!(api_error(client.update_product_coupon(id, &late).await).code, ErrorCode::InvalidRequest);
+    assert_eq!(api_error(client.update_product_coupon(id, &late).await).error_code(), ErrorCode::InvalidRequest);
     let e = api_error(client.create_stock(id, &create_stock_request("STOCK_0003", stock(|_| {}))).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
 }
 
 #[tokio::test]
@@ -158,10 +159,10 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     let all = client.list_stocks(id, BRAND).page_size(2).stream().collect_all().await.unwrap();
     assert_eq!(all, expected);
     let e = api_error(client.list_stocks(id, BRAND).page_size(2).page_token("not-a-token").await);
-    assert_eq!((e.status, &e.code), (400, &ErrorCode::ParamError));
+    assert_eq!((e.status, &e.error_code()), (400, &ErrorCode::ParamError));
     // page_size is at most 50 (the client checks it, and so does the sandbox).
     let unchecked = client.with_options(CallOptions::new().skip_validation(true));
-    assert_eq!(api_error(unchecked.list_stocks(id, BRAND).page_size(51).await).code, ErrorCode::ParamError);
+    assert_eq!(api_error(unchecked.list_stocks(id, BRAND).page_size(51).await).error_code(), ErrorCode::ParamError);
 
     // 查询商品券指定批次.
     let third = &expected[2];
@@ -181,7 +182,10 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     assert_eq!(gone.deactivate_request_no.as_deref(), Some("DEACT_STOCK_1"));
     let mut again = deactivate.clone();
     again.out_request_no = "DEACT_STOCK_2".into();
-    assert_eq!(api_error(client.deactivate_stock(id, &third.stock_id, &again).await).code, ErrorCode::InvalidRequest);
+    assert_eq!(
+        api_error(client.deactivate_stock(id, &third.stock_id, &again).await).error_code(),
+        ErrorCode::InvalidRequest
+    );
     let deactivated =
         client.list_stocks(id, BRAND).state(&StockState::Deactivated).stream().collect_all().await.unwrap();
     assert_eq!(deactivated.iter().map(|s| s.stock_id.as_str()).collect::<Vec<_>>(), [third.stock_id.as_str()]);
@@ -195,7 +199,7 @@ async fn single_stocks_are_listed_page_by_page_and_filtered() {
     let e = api_error(
         client.create_stock(&bundled.product_coupon_id, &create_stock_request("STOCK_0009", stock(|_| {}))).await,
     );
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.contains("添加商品券批次组"), "{}", e.message);
 }
 
@@ -229,7 +233,7 @@ async fn stock_display_and_budget_updates_check_current_values() {
     let e = api_error(
         client.update_stock_budget(id, &stock_id, &budget("BUDGET_01", UpdateMode::MaxCount, 999, 2000)).await,
     );
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("current_max_count:") && e.message.contains("1000"), "{}", e.message);
     let raised = client
         .update_stock_budget(id, &stock_id, &budget("BUDGET_02", UpdateMode::MaxCount, 1000, 2000))
@@ -256,7 +260,7 @@ async fn stock_display_and_budget_updates_check_current_values() {
     both.target_max_count_per_day = Some(300);
     let unchecked = client.with_options(CallOptions::new().skip_validation(true));
     assert_eq!(
-        api_error(unchecked.update_stock_budget(id, &daily.stock_id, &both).await).code,
+        api_error(unchecked.update_stock_budget(id, &daily.stock_id, &both).await).error_code(),
         ErrorCode::InvalidRequest
     );
     // A deactivated stock takes no changes.
@@ -268,7 +272,7 @@ async fn stock_display_and_budget_updates_check_current_values() {
         .unwrap();
     client.deactivate_stock(id, &daily.stock_id, &deactivate).await.unwrap();
     let e = api_error(client.update_stock(id, &daily.stock_id, &info_update("INFO_0002")).await);
-    assert_eq!((e.code.clone(), e.business_code()), (ErrorCode::InvalidRequest, Some(268577984)));
+    assert_eq!((e.error_code(), e.business_code()), (ErrorCode::InvalidRequest, Some(268577984)));
 }
 
 #[tokio::test]
@@ -281,7 +285,7 @@ async fn stores_are_associated_listed_and_disassociated() {
 
     // store_scope ALL: every store already, nothing to associate (268578813).
     let e = api_error(client.associate_stock_stores(id, &all_stores, &stores(&["S1"])).await);
-    assert_eq!((e.code.clone(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578813)));
+    assert_eq!((e.error_code(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578813)));
     assert_eq!(api_error(client.list_stock_stores(id, &all_stores, BRAND).await).business_code(), Some(268578813));
 
     let specific = stock(|s| s.store_scope = StoreScope::Specific);
@@ -359,7 +363,7 @@ async fn coupon_codes_are_uploaded_to_upload_mode_stocks() {
 
     let wechatpay_stock = created.stock.as_ref().unwrap().stock_id.as_str();
     let e = api_error(client.upload_coupon_codes(id, wechatpay_stock, &upload("CODES_03", &["C1"])).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.contains("UPLOAD"), "{}", e.message);
 }
 
@@ -395,7 +399,7 @@ async fn stock_bundles_change_on_every_stock() {
 
     // 修改商品券批次组发放预算: every stock, both dimensions (one per call).
     let e = api_error(client.update_stock_bundle_budget(id, b, &budget("BB_01", UpdateMode::MaxCount, 1, 2)).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     let raised = client
         .update_stock_bundle_budget(id, b, &budget("BB_02", UpdateMode::MaxCount, 10_000_000, 20_000_000))
         .await
@@ -424,7 +428,7 @@ async fn stock_bundles_change_on_every_stock() {
     assert_eq!(left.into_iter().map(|s| s.store_id).collect::<Vec<_>>(), ["S2", "S3"]);
     // store_scope NONE: no stores to associate.
     assert_eq!(
-        api_error(client.associate_stock_bundle_stores(id, &first, &stores(&["S1"])).await).code,
+        api_error(client.associate_stock_bundle_stores(id, &first, &stores(&["S1"])).await).error_code(),
         ErrorCode::InvalidRequest
     );
     assert_eq!(api_error(client.update_stock_bundle(id, "2999999999", &info_update("X_01")).await).status, 404);
@@ -438,7 +442,7 @@ async fn stock_bundles_change_on_every_stock() {
             client.update_stock_budget(id, step, &budget("SINGLE_02", UpdateMode::MaxCount, 20_000_000, 1)).await,
         ),
     ] {
-        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
         assert!(e.message.contains(b), "{}", e.message);
     }
     // Codes are uploaded per stock, bundle stocks included.

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, Client, Error, ErrorCode, PrivateKey};
@@ -83,7 +84,7 @@ async fn unknown_or_foreign_product_coupon_is_not_found() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let e = api_error(client.create_stock_bundle("1999999999", &demo::stock_bundle_request("BUNDLE_0001", 3)).await);
-    assert_eq!((e.status, &e.code), (404, &ErrorCode::NotFound));
+    assert_eq!((e.status, &e.error_code()), (404, &ErrorCode::NotFound));
     assert!(e.message.contains("1999999999"), "{}", e.message);
     assert_eq!(e.business_code(), Some(268578608));
     assert!(e.signature_verified, "error responses are signed too");
@@ -92,7 +93,7 @@ async fn unknown_or_foreign_product_coupon_is_not_found() {
     let mut other_brand = demo::stock_bundle_request("BUNDLE_0002", 3);
     other_brand.brand_id = "999999".into();
     let e = api_error(client.create_stock_bundle(&coupon.product_coupon_id, &other_brand).await);
-    assert_eq!(e.code, ErrorCode::NotFound, "a coupon of another brand is not found");
+    assert_eq!(e.error_code(), ErrorCode::NotFound, "a coupon of another brand is not found");
 }
 
 #[tokio::test]
@@ -103,7 +104,7 @@ async fn single_coupon_refuses_a_stock_bundle() {
     let e = api_error(
         client.create_stock_bundle(&single.product_coupon_id, &demo::stock_bundle_request("BUNDLE_0001", 3)).await,
     );
-    assert_eq!((e.status, &e.code), (400, &ErrorCode::InvalidRequest));
+    assert_eq!((e.status, &e.error_code()), (400, &ErrorCode::InvalidRequest));
     assert!(e.message.contains("PROGRESSIVE_BUNDLE") && e.message.contains("SINGLE"), "{}", e.message);
     assert!(sandbox.product_coupon(&single.product_coupon_id).unwrap().stock_bundles.is_empty());
 }
@@ -117,7 +118,7 @@ async fn business_rules_name_the_field() {
 
     // A rule list must have one entry per step (the coupon has 3).
     let e = api_error(client.create_stock_bundle(id, &demo::stock_bundle_request("BUNDLE_0001", 2)).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("stock_bundle.progressive_bundle_usage_rule.normal_coupon_list:"), "{}", e.message);
 
     // The bundle must carry a rule of the coupon's type.
@@ -126,7 +127,7 @@ async fn business_rules_name_the_field() {
     rule.normal_coupon_list = None;
     rule.discount_coupon = Some(DiscountCouponUsageRule::builder().threshold(0).percent_off(10).build().unwrap());
     let e = api_error(client.create_stock_bundle(id, &wrong_type).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.contains("normal_coupon"), "{}", e.message);
 
     // Bundles only take WECHATPAY or UPLOAD codes (a spec rule: the client checks it too).
@@ -135,7 +136,7 @@ async fn business_rules_name_the_field() {
     assert!(matches!(client.create_stock_bundle(id, &api_assign).await, Err(Error::Validation(_))));
     let unchecked = client.with_options(CallOptions::new().skip_validation(true));
     let e = api_error(unchecked.create_stock_bundle(id, &api_assign).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("stock_bundle.coupon_code_mode:"), "{}", e.message);
 
     assert_eq!(sandbox.product_coupon(id).unwrap().stock_bundles.len(), 1, "nothing was added");
@@ -149,7 +150,7 @@ async fn validation_is_enforced_even_when_the_client_skips_it() {
     let mut bad = demo::product_coupon_request("x!");
     bad.progressive_bundle_usage_info.as_mut().unwrap().count = 99;
     let e = api_error(unchecked.create_product_coupon(&bad).await);
-    assert_eq!((e.status, &e.code), (400, &ErrorCode::ParamError));
+    assert_eq!((e.status, &e.error_code()), (400, &ErrorCode::ParamError));
     for field in ["out_request_no", "progressive_bundle_usage_info.count"] {
         assert!(e.message.contains(&format!("{field}: ")), "{field} in {}", e.message);
     }
@@ -162,7 +163,7 @@ async fn validation_is_enforced_even_when_the_client_skips_it() {
     no_price.display_info.original_price = None;
     no_price.display_info.combo_package_list = None;
     let e = api_error(unchecked.create_product_coupon(&no_price).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("display_info.original_price: at least one of"), "{}", e.message);
 
     // The same request with validation on never leaves the client.
@@ -196,7 +197,7 @@ async fn wrong_keys_and_stale_timestamps_are_sign_errors() {
     // Signed with a key the sandbox does not know for this merchant.
     let impostor = sandbox.client_builder().private_key_pem(&k.wechatpay_key_pem).build().unwrap();
     let e = api_error(impostor.create_product_coupon(&demo::product_coupon_request("SEED_0001")).await);
-    assert_eq!((e.status, &e.code), (401, &ErrorCode::SignError));
+    assert_eq!((e.status, &e.error_code()), (401, &ErrorCode::SignError));
     assert!(e.signature_verified);
     // An unknown certificate serial.
     let unknown = sandbox.client_builder().merchant_serial_no("00FF").build().unwrap();
@@ -239,11 +240,14 @@ async fn brands_that_did_not_authorize_the_merchant_get_no_auth() {
     let mut other = demo::product_coupon_request("AUTH_0002");
     other.brand_id = "999999".into();
     let e = api_error(client.create_product_coupon(&other).await);
-    assert_eq!((e.status, &e.code), (403, &ErrorCode::NoAuth));
+    assert_eq!((e.status, &e.error_code()), (403, &ErrorCode::NoAuth));
     assert!(e.message.contains("999999"), "{}", e.message);
     let mut bundle = demo::stock_bundle_request("AUTH_0003", 3);
     bundle.brand_id = "999999".into();
-    assert_eq!(api_error(client.create_stock_bundle(&coupon.product_coupon_id, &bundle).await).code, ErrorCode::NoAuth);
+    assert_eq!(
+        api_error(client.create_stock_bundle(&coupon.product_coupon_id, &bundle).await).error_code(),
+        ErrorCode::NoAuth
+    );
     assert_eq!(sandbox.product_coupons().len(), 1);
 }
 
@@ -281,7 +285,7 @@ async fn same_out_request_no_with_another_body_is_refused() {
     let mut changed = demo::product_coupon_request("SEED_0001");
     changed.display_info.name = "另一个名字".into();
     let e = api_error(client.create_product_coupon(&changed).await);
-    assert_eq!((e.status, &e.code), (400, &ErrorCode::AlreadyExists));
+    assert_eq!((e.status, &e.error_code()), (400, &ErrorCode::AlreadyExists));
     assert_eq!(e.business_code(), Some(268578927));
     assert!(e.message.contains("SEED_0001"), "{}", e.message);
     assert_eq!(sandbox.product_coupons().len(), 1);
@@ -291,11 +295,11 @@ async fn same_out_request_no_with_another_body_is_refused() {
     let bundle = demo::stock_bundle_request("BUNDLE_0001", 3);
     client.create_stock_bundle(&first.product_coupon_id, &bundle).await.unwrap();
     let e = api_error(client.create_stock_bundle(&other.product_coupon_id, &bundle).await);
-    assert_eq!(e.code, ErrorCode::AlreadyExists);
+    assert_eq!(e.error_code(), ErrorCode::AlreadyExists);
 
     // A refused request leaves its number free.
     let refused = client.create_stock_bundle("1999999999", &demo::stock_bundle_request("BUNDLE_0002", 3)).await;
-    assert_eq!(api_error(refused).code, ErrorCode::NotFound);
+    assert_eq!(api_error(refused).error_code(), ErrorCode::NotFound);
     client.create_stock_bundle(&other.product_coupon_id, &demo::stock_bundle_request("BUNDLE_0002", 3)).await.unwrap();
 }
 
@@ -325,7 +329,7 @@ async fn bursts_over_the_rate_limit_get_429() {
                 Ok(_) => passed += 1,
                 Err(e) => {
                     let e = e.as_api().expect("an API error");
-                    assert_eq!((e.status, &e.code), (429, &ErrorCode::RatelimitExceeded));
+                    assert_eq!((e.status, &e.error_code()), (429, &ErrorCode::RatelimitExceeded));
                     seen_429 = true;
                 }
             }

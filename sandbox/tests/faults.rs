@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
 use wechatpay_product_coupon::{Error, ErrorCode};
 use wechatpay_sandbox::{Fault, FaultAction, demo};
@@ -17,10 +18,10 @@ async fn system_error_and_429_are_answered_without_handling() {
     sandbox.faults().inject(FaultAction::SystemError, 1);
     sandbox.faults().inject(FaultAction::RateLimited, 1);
     let e = api_error(client.create_product_coupon(&demo::product_coupon_request("F_0001")).await);
-    assert_eq!((e.status, &e.code), (500, &ErrorCode::SystemError));
+    assert_eq!((e.status, &e.error_code()), (500, &ErrorCode::SystemError));
     assert!(e.signature_verified);
     let e = api_error(client.create_product_coupon(&demo::product_coupon_request("F_0001")).await);
-    assert_eq!((e.status, &e.code), (429, &ErrorCode::RatelimitExceeded));
+    assert_eq!((e.status, &e.error_code()), (429, &ErrorCode::RatelimitExceeded));
     assert!(sandbox.product_coupons().is_empty(), "nothing was handled");
     assert!(sandbox.faults().pending().is_empty());
     client.create_product_coupon(&demo::product_coupon_request("F_0001")).await.unwrap();

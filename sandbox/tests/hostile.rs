@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::ErrorCode;
 use wechatpay_sandbox::{RunningSandbox, demo};
 
@@ -187,7 +188,7 @@ async fn a_request_that_panics_is_a_500_and_the_sandbox_goes_on() {
     // Through the client: a verified SYSTEM_ERROR, and the connection and server go on.
     sandbox.faults().inject(wechatpay_sandbox::FaultAction::Panic, 1);
     let e = api_error(client.create_product_coupon(&demo::product_coupon_request("PANIC_0001")).await);
-    assert_eq!((e.status, &e.code), (500, &ErrorCode::SystemError));
+    assert_eq!((e.status, &e.error_code()), (500, &ErrorCode::SystemError));
     assert!(sandbox.product_coupons().is_empty());
 
     // The state lock the panic poisoned still serves, and the number is free.

@@ -12,6 +12,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::generated::notifications::NotificationEvent;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, ErrorCode};
@@ -40,7 +41,7 @@ async fn the_notify_url_is_checked_and_read_back() {
     let client = client(&sandbox);
     // Before it is set (前置条件).
     let e = api_error(client.get_notify_config().await);
-    assert_eq!((e.status, &e.code), (400, &ErrorCode::InvalidRequest));
+    assert_eq!((e.status, &e.error_code()), (400, &ErrorCode::InvalidRequest));
 
     let set = |url: &str| SetNotifyConfigRequest::builder().notify_url(url).build().unwrap();
     let config = client.set_notify_config(&set("https://merchant.example.com/wechatpay/notify")).await.unwrap();
@@ -54,7 +55,7 @@ async fn the_notify_url_is_checked_and_read_back() {
         ("merchant.example.com/notify", "URL"),
     ] {
         let e = api_error(client.set_notify_config(&set(url)).await);
-        assert_eq!(e.code, ErrorCode::InvalidRequest, "{url}");
+        assert_eq!(e.error_code(), ErrorCode::InvalidRequest, "{url}");
         assert!(e.message.starts_with("notify_url:") && e.message.contains(why), "{url}: {}", e.message);
     }
     // Plain http for loopback, so a local app can take callbacks without TLS.
@@ -222,7 +223,7 @@ async fn images_are_uploaded_as_multipart_forms() {
     // The meta must describe the file.
     let wrong_digest = ImageUploadMeta::builder().filename("logo.png").sha256(other.sha256_hex()).build().unwrap();
     let e = api_error(client.upload_image(&wrong_digest, &file).await);
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.starts_with("sha256:"), "{}", e.message);
     let wrong_name = ImageUploadMeta::builder().filename("logo.gif").sha256(file.sha256_hex()).build().unwrap();
     assert!(api_error(client.upload_image(&wrong_name, &file).await).message.starts_with("filename:"));
@@ -232,12 +233,12 @@ async fn images_are_uploaded_as_multipart_forms() {
     let big = png(&vec![0u8; 2 * 1024 * 1024]);
     let big_meta = ImageUploadMeta::builder().filename("big.png").sha256(big.sha256_hex()).build().unwrap();
     let e = api_error(unchecked.upload_image(&big_meta, &big).await);
-    assert_eq!((e.status, &e.code, e.business_code()), (400, &ErrorCode::InvalidRequest, Some(270087680)));
+    assert_eq!((e.status, &e.error_code(), e.business_code()), (400, &ErrorCode::InvalidRequest, Some(270087680)));
     // ... or not an image of the type named.
     let text = wechatpay_product_coupon::runtime::upload::UploadFile::new("a.png", "image/png", b"hello".to_vec());
     let text_meta = ImageUploadMeta::builder().filename("a.png").sha256(text.sha256_hex()).build().unwrap();
     let e = api_error(unchecked.upload_image(&text_meta, &text).await);
-    assert_eq!((e.code.clone(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578101)));
+    assert_eq!((e.error_code(), e.business_code()), (ErrorCode::InvalidRequest, Some(268578101)));
 
     // The signature covers the meta JSON: a form whose meta was changed after signing is refused.
     let form = wechatpay_product_coupon::runtime::upload::multipart_form(
@@ -292,7 +293,7 @@ async fn image_generation_tasks_finish_and_notify() {
     let url = task.combine_image_result.as_ref().unwrap().image_url.clone();
     assert!(url.starts_with("https://"), "{url}");
     let e = api_error(client.get_image_generation_task("TASK_0001", BRAND, &ImageGenerationType::CutOut).await);
-    assert_eq!((e.status, &e.code), (404, &ErrorCode::NotFound));
+    assert_eq!((e.status, &e.error_code()), (404, &ErrorCode::NotFound));
     // And notified, with the task as the resource.
     let received = callback.wait_for(1).await.remove(0);
     let n = client.parse_notification(&received.headers, &received.body).await.unwrap();

@@ -12,6 +12,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{ApiError, Client, ErrorCode};
 use wechatpay_sandbox::{Claimed, RunningSandbox, demo};
@@ -461,7 +462,7 @@ async fn bundle_coupons_are_used_in_order_and_apart() {
             .send_coupon(OPENID, &send(&(coupon.product_coupon_id.clone(), stocks[0].stock_id.clone()), "SEND_01"))
             .await,
     );
-    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(e.error_code(), ErrorCode::InvalidRequest);
     assert!(e.message.contains("向用户发放商品券批次组"), "{}", e.message);
 
     let bundle = confirmed_bundle(&client, &coupon, OPENID).await;
@@ -678,7 +679,7 @@ async fn pre_send_tokens_are_claimed_in_the_component() {
     let mut wrong = pre_bundle.clone();
     wrong.product_coupon_id = coupon.0.clone();
     wrong.send_request_no = "PRE_BUNDLE_2".into();
-    assert_eq!(api_error(client.pre_send_coupon_bundle(OPENID, &wrong).await).code, ErrorCode::InvalidRequest);
+    assert_eq!(api_error(client.pre_send_coupon_bundle(OPENID, &wrong).await).error_code(), ErrorCode::InvalidRequest);
 
     // The admin endpoint does the same.
     let mut third = pre.clone();

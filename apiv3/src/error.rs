@@ -2,10 +2,9 @@
 
 use std::fmt;
 
-use crate::generated::errors::ErrorCode;
-use crate::runtime::client::PreparedRequest;
-use crate::runtime::validate::{BuildError, Violations};
-use crate::runtime::verify::VerifyError;
+use crate::request::PreparedRequest;
+use crate::validate::{BuildError, Violations};
+use crate::verify::VerifyError;
 
 /// An error response from WeChat Pay (any non-2xx status, or a 202 that stayed 202 after every
 /// retry): `{"code": "...", "message": "...", "detail": {...}}`.
@@ -13,9 +12,9 @@ use crate::runtime::verify::VerifyError;
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
-    /// The `code`; undocumented codes are kept as [`ErrorCode::Unknown`]. When the body is not a
-    /// JSON error object this is `Unknown("")` and [`ApiError::raw_body`] holds the body.
-    pub code: ErrorCode,
+    /// The `code` as sent (an API family's crate maps it to its documented codes). When the
+    /// body is not a JSON error object this is empty and [`ApiError::raw_body`] holds the body.
+    pub code: String,
     /// The `message` (empty when absent).
     pub message: String,
     /// The `detail` object, when sent.
@@ -49,7 +48,7 @@ impl ApiError {
         match serde_json::from_slice::<Body>(body) {
             Ok(b) => ApiError {
                 status,
-                code: ErrorCode::from(b.code.as_str()),
+                code: b.code,
                 message: b.message,
                 detail: b.detail.filter(|d| !d.is_null()),
                 request_id,
@@ -68,7 +67,7 @@ impl ApiError {
                 }
                 ApiError {
                     status,
-                    code: ErrorCode::Unknown(String::new()),
+                    code: String::new(),
                     message: String::new(),
                     detail: None,
                     request_id,
@@ -94,7 +93,7 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
-        if !self.code.as_str().is_empty() {
+        if !self.code.is_empty() {
             write!(f, " {}", self.code)?;
         }
         if !self.message.is_empty() {
@@ -192,12 +191,18 @@ pub enum Error {
     Timeout(TimeoutKind),
     /// Platform certificates could not be downloaded or decrypted.
     Certificate(String),
-    /// The call was made with [`CallOptions::dry_run`](crate::runtime::client::CallOptions::dry_run):
+    /// The call was made with [`CallOptions::dry_run`](crate::client::CallOptions::dry_run):
     /// nothing was sent; this is the signed request that would have been.
     DryRun(Box<PreparedRequest>),
 }
 
 impl Error {
+    /// Whether no connection could be made (refused, unreachable, connect timeout): the case
+    /// that fails over to the backup domain.
+    pub fn is_connect_failure(&self) -> bool {
+        matches!(self, Error::Transport(TransportError { connect: true, .. }) | Error::Timeout(TimeoutKind::Connect))
+    }
+
     /// Whether repeating the call unchanged may succeed: network failures, connect and
     /// per-attempt timeouts, and API errors with status 429, 5xx or 202.
     pub fn is_retryable(&self) -> bool {
@@ -314,11 +319,11 @@ mod tests {
     fn api_error_display_names_status_code_and_request_id() {
         let e = ApiError::from_response(
             400,
-            br#"{"code":"PARAM_ERROR","message":"bad brand_id"}"#,
+            br#"{"code":"PARAM_ERROR","message":"bad owner_id"}"#,
             Some("08F1-268578224".into()),
             false,
         );
-        assert_eq!(e.code, ErrorCode::ParamError);
+        assert_eq!(e.code, "PARAM_ERROR");
         assert_eq!(e.business_code(), Some(268578224));
         let text = Error::from(e).to_string();
         assert!(
@@ -335,7 +340,7 @@ mod tests {
             None,
             true,
         );
-        assert_eq!(e.code, ErrorCode::Unknown("SOMETHING_NEW".into()));
+        assert_eq!(e.code, "SOMETHING_NEW");
         assert!(e.detail.is_some());
         let e = ApiError::from_response(502, b"<html>bad gateway</html>", None, false);
         assert_eq!(e.raw_body.as_deref(), Some("<html>bad gateway</html>"));

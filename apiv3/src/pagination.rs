@@ -1,7 +1,7 @@
 //! Paginated list operations as an async stream: pages are fetched on demand, one request at a
 //! time, following `next_page_token` until the server stops returning one.
 
-use crate::runtime::error::Error;
+use crate::error::Error;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;

@@ -3,40 +3,36 @@
 //!
 //! The order matters and is fixed here: the signature and timestamp are verified over the raw
 //! body first, then the envelope is parsed, then the `AEAD_AES_256_GCM` resource is decrypted
-//! with the APIv3 key, then the plaintext is decoded into the event's model. An event type the
-//! spec does not know becomes [`NotificationEvent::Other`] with its decrypted JSON, never an
-//! error.
+//! with the APIv3 key, then the plaintext is decoded into the event type `E` (any
+//! [`NotificationEvent`]: an API family's generated enum, or plain [`serde_json::Value`]).
+//! An API family's enum keeps event types it does not know as JSON, never an error.
 //!
 //! Answering the callback: reply `204 No Content` (or `200`) within 5 seconds once the event
 //! is safely recorded; on failure reply with a 4xx/5xx status and [`failure_body`], and WeChat
-//! Pay sends it again. Notifications can arrive more than once: make handling idempotent (for
-//! `PRODUCT_COUPON_SP.SEND`, by `coupon_code` + `event_type`).
+//! Pay sends it again. Notifications can arrive more than once: make handling idempotent.
 //!
 //! ```no_run
-//! # use wechatpay_product_coupon::{Client, generated::notifications::NotificationEvent};
+//! # use wechatpay_apiv3::client::Client;
 //! # async fn on_callback(client: &Client, headers: &reqwest::header::HeaderMap, body: &[u8]) -> u16 {
-//! match client.parse_notification(headers, body).await {
+//! match client.parse_notification::<serde_json::Value>(headers, body).await {
 //!     Ok(n) => {
-//!         if let NotificationEvent::ProductCouponSend(sent) = &n.event {
-//!             // Record it, then confirm the coupon (确认发放, `confirm_user_coupon`):
-//!             // until then it stays CONFIRMING and cannot be used.
-//!             let _ = (&sent.openid, &sent.coupon_code);
-//!         }
+//!         // Record `n.event` (here the decrypted JSON), keyed by `n.id`.
+//!         let _ = (&n.event_type, &n.event);
 //!         204
 //!     }
-//!     Err(_) => 400, // with wechatpay_product_coupon::runtime::notify::failure_body(..)
+//!     Err(_) => 400, // with wechatpay_apiv3::notify::failure_body(..)
 //! }
 //! # }
 //! ```
 
-use crate::generated::notifications::NotificationEvent;
-use crate::runtime::aead::ApiV3Key;
-use crate::runtime::client::Client;
-use crate::runtime::types::DateTime;
-use crate::runtime::verify::{KeySet, ResponseSignature, VerifyError};
+use crate::aead::ApiV3Key;
+use crate::client::Client;
+use crate::types::DateTime;
+use crate::verify::{KeySet, ResponseSignature, VerifyError};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// The only resource encryption WeChat Pay uses for notifications.
 pub const ALGORITHM: &str = "AEAD_AES_256_GCM";
@@ -49,11 +45,11 @@ pub struct Envelope {
     pub id: String,
     /// When the notification was created.
     pub create_time: DateTime,
-    /// Event type, e.g. `PRODUCT_COUPON_SP.SEND`.
+    /// Event type, e.g. `TRANSACTION.SUCCESS`.
     pub event_type: String,
     /// `encrypt-resource`.
     pub resource_type: String,
-    /// Human summary, e.g. `商品券领券通知`.
+    /// Human summary, as WeChat Pay wrote it.
     #[serde(default)]
     pub summary: Option<String>,
     /// The encrypted event data.
@@ -71,17 +67,30 @@ pub struct EncryptedResource {
     /// Additional authenticated data.
     #[serde(default)]
     pub associated_data: Option<String>,
-    /// The resource's type before encryption, e.g. `product_coupon`.
+    /// The resource's type before encryption, as WeChat Pay names it.
     #[serde(default)]
     pub original_type: Option<String>,
     /// The 12-character nonce.
     pub nonce: String,
 }
 
-/// A verified and decrypted notification.
+/// How the decrypted resource of a notification becomes a typed event. An API family's
+/// generated event enum implements it; [`serde_json::Value`] keeps the JSON as is.
+pub trait NotificationEvent: Sized {
+    /// Decodes the decrypted resource of an `event_type` notification.
+    fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error>;
+}
+
+impl NotificationEvent for serde_json::Value {
+    fn decode_event(_event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
+        Ok(resource)
+    }
+}
+
+/// A verified and decrypted notification, its resource decoded as `E`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Notification {
+pub struct Notification<E = serde_json::Value> {
     /// Notification id; use it (or the event's own keys) to drop duplicates.
     pub id: String,
     /// When the notification was created.
@@ -92,8 +101,8 @@ pub struct Notification {
     pub summary: Option<String>,
     /// `resource.original_type`.
     pub original_type: Option<String>,
-    /// The typed event (or `Other` with its JSON for event types the spec does not know).
-    pub event: NotificationEvent,
+    /// The decoded event.
+    pub event: E,
 }
 
 /// Why a callback was not accepted.
@@ -145,7 +154,7 @@ pub fn failure_body(message: &str) -> String {
 }
 
 /// Parses the envelope of an already verified body, decrypts its resource and decodes it.
-pub fn open(body: &[u8], key: &ApiV3Key) -> Result<Notification, NotifyError> {
+pub fn open<E: NotificationEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notification<E>, NotifyError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
     let r = &envelope.resource;
     if r.algorithm != ALGORITHM {
@@ -160,7 +169,7 @@ pub fn open(body: &[u8], key: &ApiV3Key) -> Result<Notification, NotifyError> {
         plaintext: plaintext.clone(),
     };
     let json: serde_json::Value = serde_json::from_str(&plaintext).map_err(|e| resource_error(e.to_string()))?;
-    let event = NotificationEvent::decode(&envelope.event_type, json).map_err(|e| resource_error(e.to_string()))?;
+    let event = E::decode_event(&envelope.event_type, json).map_err(|e| resource_error(e.to_string()))?;
     Ok(Notification {
         id: envelope.id,
         create_time: envelope.create_time,
@@ -173,21 +182,36 @@ pub fn open(body: &[u8], key: &ApiV3Key) -> Result<Notification, NotifyError> {
 
 /// Verifies and opens notifications with keys of its own, for a callback server that has no
 /// [`Client`] (with a client, use [`Client::parse_notification`]).
-#[derive(Debug, Clone)]
-pub struct NotificationParser {
+///
+/// `E` is the event type notifications decode into (JSON by default; an API family's crate
+/// names its own event enum).
+pub struct NotificationParser<E = serde_json::Value> {
     keys: KeySet,
     apiv3_key: ApiV3Key,
+    event: PhantomData<fn() -> E>,
 }
 
-impl NotificationParser {
+impl<E> fmt::Debug for NotificationParser<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotificationParser").field("keys", &self.keys).field("apiv3_key", &self.apiv3_key).finish()
+    }
+}
+
+impl<E> Clone for NotificationParser<E> {
+    fn clone(&self) -> Self {
+        NotificationParser { keys: self.keys.clone(), apiv3_key: self.apiv3_key.clone(), event: PhantomData }
+    }
+}
+
+impl<E: NotificationEvent> NotificationParser<E> {
     /// A parser verifying with `keys` (the WeChat Pay public key and/or platform
     /// certificates, by serial) and decrypting with `apiv3_key`.
     pub fn new(keys: KeySet, apiv3_key: ApiV3Key) -> Self {
-        NotificationParser { keys, apiv3_key }
+        NotificationParser { keys, apiv3_key, event: PhantomData }
     }
 
     /// Verifies the `Wechatpay-*` headers over the raw body, then opens it.
-    pub fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification, NotifyError> {
+    pub fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification<E>, NotifyError> {
         self.keys.verify_response(headers, body).map_err(NotifyError::Verification)?;
         open(body, &self.apiv3_key)
     }
@@ -199,11 +223,9 @@ impl NotificationParser {
         &self,
         header: impl FnMut(&str) -> Option<&'a str>,
         body: &[u8],
-    ) -> Result<Notification, NotifyError> {
+    ) -> Result<Notification<E>, NotifyError> {
         let sig = ResponseSignature::from_lookup(header).map_err(NotifyError::Verification)?;
-        self.keys
-            .verify_signature(&sig, body, crate::runtime::signing::unix_timestamp())
-            .map_err(NotifyError::Verification)?;
+        self.keys.verify_signature(&sig, body, crate::signing::unix_timestamp()).map_err(NotifyError::Verification)?;
         open(body, &self.apiv3_key)
     }
 }
@@ -211,7 +233,11 @@ impl NotificationParser {
 impl Client {
     /// Verifies a notification with this client's keys (downloading platform certificates for
     /// an unknown serial in certificate mode), then decrypts it with the client's APIv3 key.
-    pub async fn parse_notification(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification, NotifyError> {
+    pub async fn parse_notification<E: NotificationEvent>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification<E>, NotifyError> {
         self.verify_signature(headers, body).await.map_err(NotifyError::Verification)?;
         let key = self.apiv3_key().ok_or(NotifyError::NoApiV3Key)?;
         open(body, key)

@@ -15,8 +15,8 @@ use std::fmt;
 
 use reqwest::header::HeaderMap;
 
-use crate::runtime::keys::PublicKey;
-use crate::runtime::signing::{SCHEME, request_message, response_message, unix_timestamp};
+use crate::keys::PublicKey;
+use crate::protocol::{SCHEME, request_message, response_message, unix_timestamp};
 
 /// Largest accepted difference between a signature's timestamp and the local clock, in seconds;
 /// a difference of this much or more is rejected.
@@ -212,7 +212,7 @@ impl ResponseSignature {
 /// Verification keys by serial: `PUB_KEY_ID_...` ids and/or platform certificate serials.
 ///
 /// ```no_run
-/// # use wechatpay_product_coupon::runtime::{keys::PublicKey, verify::KeySet};
+/// # use wechatpay_apiv3::{keys::PublicKey, verify::KeySet};
 /// # fn f(pem: &str, headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
 /// let mut keys = KeySet::new();
 /// keys.insert("PUB_KEY_ID_0000000000000024101100397200000006", PublicKey::from_pem(pem)?);

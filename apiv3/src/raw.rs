@@ -9,9 +9,10 @@
 
 use serde_json::Value;
 
-use crate::runtime::client::{Client, OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
-use crate::runtime::error::Error;
-use crate::runtime::validate::Violations;
+use crate::client::Client;
+use crate::error::Error;
+use crate::request::{OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
+use crate::validate::Violations;
 
 impl Client {
     /// Sends `body` for the operation `meta` and returns the verified response body as JSON.
@@ -27,21 +28,23 @@ impl Client {
     ///   timeouts, dry run) apply; `skip_validation` is moot since nothing is validated.
     ///
     /// ```no_run
-    /// # async fn f(client: &wechatpay_product_coupon::Client) -> Result<(), wechatpay_product_coupon::Error> {
+    /// # async fn f(client: &wechatpay_apiv3::Client) -> Result<(), wechatpay_apiv3::Error> {
     /// use serde_json::json;
-    /// use wechatpay_product_coupon::generated::operations::{CREATE_PRODUCT_COUPON, GET_PRODUCT_COUPON};
+    /// use wechatpay_apiv3::OperationMeta;
     ///
+    /// // An operation described by hand (an API family's generated code has them all).
+    /// static GET_THING: OperationMeta = OperationMeta {
+    ///     id: "get_thing",
+    ///     title: "查询",
+    ///     method: "GET",
+    ///     path_template: "/v3/things/{thing_id}",
+    ///     rate_limit_per_second: None,
+    ///     success_status: 200,
+    /// };
     /// // A GET with a path parameter (percent-encoded for you) and a query parameter.
-    /// let coupon = client
-    ///     .send_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "1000000013")], &[("brand_id", "120344")], None)
-    ///     .await?;
-    /// println!("{}", coupon["state"]);
-    ///
-    /// // A POST whose body is sent exactly as given: WeChat Pay, not this crate, decides
-    /// // whether it is acceptable (a field newer than the spec, say).
-    /// let body = json!({ "out_request_no": "34657_20250101_123456", "brand_id": "120344", "new_field": 1 });
-    /// let created = client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).await?;
-    /// println!("{}", created["product_coupon_id"]);
+    /// let thing = client.send_raw(&GET_THING, &[("thing_id", "1000000013")], &[("owner", "120344")], None).await?;
+    /// println!("{}", thing["state"]);
+    /// # let _ = json!({});
     /// # Ok(()) }
     /// ```
     ///
@@ -55,7 +58,7 @@ impl Client {
         body: Option<&Value>,
     ) -> Result<Value, Error> {
         let outgoing = raw_outgoing(meta, path_params, query, body);
-        self.execute_outgoing(meta, outgoing, None).await
+        self.execute_outgoing(meta, outgoing).await
     }
 }
 
@@ -67,12 +70,12 @@ fn raw_outgoing(
 ) -> Result<Outgoing, Error> {
     let path = fill_path_template(meta.path_template, path_params)?;
     let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-    let target = request_target(&path, &encode_query(&query))?;
+    let target = request_target(&path, &encode_query(&query)).map_err(Error::Validation)?;
     let body = match body {
         Some(v) => serde_json::to_vec(v).map_err(|e| Error::Config(format!("request body: {e}")))?,
         None => Vec::new(),
     };
-    Ok(Outgoing { meta, target, body })
+    Ok(Outgoing { meta, target, signed_body: body, form: None })
 }
 
 /// Substitutes `{name}` placeholders of `template` with the percent-encoded values of `params`.

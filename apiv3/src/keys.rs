@@ -1,5 +1,5 @@
-//! Key material: PEM decoding, RSA private keys (PKCS#8 and PKCS#1), RSA public keys (SPKI,
-//! PKCS#1, or taken from an X.509 certificate).
+//! Key material: PEM decoding (`rustls-pki-types`), RSA private keys (PKCS#8 and PKCS#1), RSA
+//! public keys (SPKI, or taken from an X.509 certificate read with `x509-cert`).
 //!
 //! Keys are parsed once into aws-lc-rs objects and shared behind an [`Arc`], so cloning a key is
 //! cheap and signing or verifying never re-parses it. Private keys never show in `Debug` output.
@@ -11,6 +11,9 @@ use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::{self, ParsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use x509_cert::Certificate;
+use x509_cert::der::{Decode as _, Encode as _};
 
 /// A key, certificate or PEM document could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,31 +54,29 @@ impl fmt::Debug for PemBlock {
     }
 }
 
-/// Decodes every PEM block in `text` (RFC 7468, lax: any surrounding text, CRLF line ends and
-/// whitespace are accepted). Encrypted blocks (`Proc-Type` headers) are refused.
+/// Decodes every PEM block in `text` that holds a key or certificate (RFC 7468, through
+/// `rustls-pki-types`: any surrounding text and CRLF line ends are accepted; blocks of other
+/// kinds are skipped). Encrypted keys are refused with a clear message.
 pub fn decode_pem(text: &str) -> Result<Vec<PemBlock>, KeyError> {
+    // Labels the PEM reader does not know (and so would skip silently) but a user may hand us.
+    if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(KeyError::new("encrypted private keys are not supported; decrypt it first"));
+    }
     let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start + "-----BEGIN ".len()..];
-        let label_end = after.find("-----").ok_or_else(|| KeyError::new("PEM: unterminated BEGIN line"))?;
-        let label = after[..label_end].trim().to_owned();
-        let body_and_more = &after[label_end + 5..];
-        let end_marker = format!("-----END {label}-----");
-        let end =
-            body_and_more.find(&end_marker).ok_or_else(|| KeyError::new(format!("PEM: no END line for {label}")))?;
-        let body = &body_and_more[..end];
-        if body.contains(':') {
-            return Err(KeyError::new(format!("PEM: {label} has headers (encrypted PEM is not supported)")));
-        }
-        let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let der =
-            STANDARD.decode(b64.as_bytes()).map_err(|e| KeyError::new(format!("PEM: bad base64 in {label}: {e}")))?;
-        blocks.push(PemBlock { label, der });
-        rest = &body_and_more[end + end_marker.len()..];
+    for item in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(text.as_bytes()) {
+        let (kind, der) = item.map_err(|e| KeyError::new(format!("PEM: {e}")))?;
+        let label = match kind {
+            SectionKind::Certificate => "CERTIFICATE",
+            SectionKind::PublicKey => "PUBLIC KEY",
+            SectionKind::RsaPrivateKey => "RSA PRIVATE KEY",
+            SectionKind::PrivateKey => "PRIVATE KEY",
+            SectionKind::EcPrivateKey => "EC PRIVATE KEY",
+            _ => continue,
+        };
+        blocks.push(PemBlock { label: label.to_owned(), der });
     }
     if blocks.is_empty() {
-        return Err(KeyError::new("PEM: no -----BEGIN ...----- block found"));
+        return Err(KeyError::new("PEM: no -----BEGIN ...----- block with a key or certificate found"));
     }
     Ok(blocks)
 }
@@ -97,9 +98,6 @@ impl PrivateKey {
             match block.label.as_str() {
                 "PRIVATE KEY" => return Self::from_pkcs8_der(&block.der),
                 "RSA PRIVATE KEY" => return Self::from_pkcs1_der(&block.der),
-                "ENCRYPTED PRIVATE KEY" => {
-                    return Err(KeyError::new("encrypted private keys are not supported; decrypt it first"));
-                }
                 _ => {}
             }
         }
@@ -164,19 +162,22 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
-    /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what `pub_key.pem` holds), `RSA PUBLIC KEY`
-    /// (PKCS#1) or `CERTIFICATE` (the key is taken from the X.509 certificate; the certificate's
+    /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what `pub_key.pem` holds) or `CERTIFICATE` (the key is taken from the X.509 certificate; the certificate's
     /// validity and chain are not checked).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let blocks = decode_pem(pem)?;
         for block in &blocks {
             match block.label.as_str() {
-                "PUBLIC KEY" | "RSA PUBLIC KEY" => return Self::from_der(&block.der),
-                "CERTIFICATE" => return Self::from_der(certificate_spki(&block.der)?),
+                "PUBLIC KEY" => return Self::from_der(&block.der),
+                "CERTIFICATE" => {
+                    let cert = Certificate::from_der(&block.der)
+                        .map_err(|e| KeyError::new(format!("malformed X.509 certificate: {e}")))?;
+                    return Self::from_der(&certificate_spki(&cert)?);
+                }
                 _ => {}
             }
         }
-        Err(KeyError::new("no PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE block in the PEM"))
+        Err(KeyError::new("no PUBLIC KEY or CERTIFICATE block in the PEM"))
     }
 
     /// Parses a DER SPKI (`SubjectPublicKeyInfo`) or PKCS#1 `RSAPublicKey`.
@@ -228,117 +229,28 @@ pub fn parse_certificate_pem(pem: &str) -> Result<CertificateInfo, KeyError> {
     parse_certificate_der(&block.der)
 }
 
-/// Reads the serial number and public key of a DER X.509 certificate.
+/// Reads the serial number, public key and notAfter of a DER X.509 certificate (parsed with
+/// `x509-cert`; the chain and signature are not checked here).
 pub fn parse_certificate_der(der: &[u8]) -> Result<CertificateInfo, KeyError> {
-    let fields = certificate_fields(der)?;
-    let mut serial = fields.serial;
+    let cert = Certificate::from_der(der).map_err(|e| KeyError::new(format!("malformed X.509 certificate: {e}")))?;
+    let tbs = cert.tbs_certificate();
+    let mut serial = tbs.serial_number().as_bytes();
     while let [0, rest @ ..] = serial
         && !rest.is_empty()
     {
         serial = rest;
     }
     let serial_no = serial.iter().map(|b| format!("{b:02X}")).collect();
-    let not_after = not_after(fields.validity);
-    Ok(CertificateInfo { serial_no, public_key: PublicKey::from_der(fields.spki)?, not_after })
+    let not_after = i64::try_from(tbs.validity().not_after.to_unix_duration().as_secs()).ok();
+    Ok(CertificateInfo { serial_no, public_key: PublicKey::from_der(&certificate_spki(&cert)?)?, not_after })
 }
 
-fn certificate_spki(der: &[u8]) -> Result<&[u8], KeyError> {
-    certificate_fields(der).map(|f| f.spki)
-}
-
-/// The parts of a certificate's TBSCertificate this crate uses.
-struct CertificateFields<'a> {
-    /// serialNumber contents.
-    serial: &'a [u8],
-    /// Validity contents (notBefore, notAfter).
-    validity: &'a [u8],
-    /// The full SubjectPublicKeyInfo TLV.
-    spki: &'a [u8],
-}
-
-/// notAfter of a Validity (its second time), Unix seconds.
-fn not_after(validity: &[u8]) -> Option<i64> {
-    let mut times = Der::new(validity);
-    times.next()?; // notBefore
-    let t = times.next()?;
-    crate::runtime::clock::parse_x509_time(t.tag, t.content)
-}
-
-/// Walks a certificate's outer structure to its serial, validity and public key.
-fn certificate_fields(der: &[u8]) -> Result<CertificateFields<'_>, KeyError> {
-    let bad = || KeyError::new("malformed X.509 certificate");
-    let (cert, _) = Der::new(der).read(0x30).ok_or_else(bad)?;
-    let (tbs, _) = Der::new(cert.content).read(0x30).ok_or_else(bad)?;
-    let mut fields = Der::new(tbs.content);
-    if fields.peek_tag() == Some(0xA0) {
-        fields.next().ok_or_else(bad)?; // [0] EXPLICIT version
-    }
-    let serial = fields.expect(0x02).ok_or_else(bad)?; // serialNumber
-    fields.expect(0x30).ok_or_else(bad)?; // signature
-    fields.expect(0x30).ok_or_else(bad)?; // issuer
-    let validity = fields.expect(0x30).ok_or_else(bad)?;
-    fields.expect(0x30).ok_or_else(bad)?; // subject
-    let spki = fields.expect(0x30).ok_or_else(bad)?;
-    Ok(CertificateFields { serial: serial.content, validity: validity.content, spki: spki.whole })
-}
-
-/// A minimal DER reader: just enough to walk a certificate's outer structure.
-struct Der<'a> {
-    input: &'a [u8],
-}
-
-struct Tlv<'a> {
-    tag: u8,
-    content: &'a [u8],
-    whole: &'a [u8],
-}
-
-impl<'a> Der<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        Der { input }
-    }
-
-    fn peek_tag(&self) -> Option<u8> {
-        self.input.first().copied()
-    }
-
-    fn next(&mut self) -> Option<Tlv<'a>> {
-        let input = self.input;
-        let tag = *input.first()?;
-        if tag & 0x1F == 0x1F {
-            return None; // multi-byte tags do not occur in the fields we walk
-        }
-        let first = *input.get(1)? as usize;
-        let (len, header) = if first < 0x80 {
-            (first, 2)
-        } else {
-            let n = first & 0x7F;
-            if n == 0 || n > 4 {
-                return None;
-            }
-            let mut len = 0usize;
-            for i in 0..n {
-                len = (len << 8) | *input.get(2 + i)? as usize;
-            }
-            (len, 2 + n)
-        };
-        let end = header.checked_add(len)?;
-        if end > input.len() {
-            return None;
-        }
-        self.input = &input[end..];
-        Some(Tlv { tag, content: &input[header..end], whole: &input[..end] })
-    }
-
-    fn expect(&mut self, tag: u8) -> Option<Tlv<'a>> {
-        let tlv = self.next()?;
-        (tlv.tag == tag).then_some(tlv)
-    }
-
-    fn read(mut self, tag: u8) -> Option<(Tlv<'a>, &'a [u8])> {
-        let tlv = self.expect(tag)?;
-        Some((tlv, self.input))
-    }
+/// The certificate's SubjectPublicKeyInfo, re-encoded as DER.
+fn certificate_spki(cert: &Certificate) -> Result<Vec<u8>, KeyError> {
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| KeyError::new(format!("X.509 public key: {e}")))
 }
 
 #[cfg(test)]
@@ -347,27 +259,30 @@ mod tests {
 
     #[test]
     fn pem_decoder_handles_crlf_and_surrounding_text() {
-        let text = "junk\r\n-----BEGIN TEST-----\r\nAAEC\r\nAw==\r\n-----END TEST-----\r\ntrailer";
+        let text = "junk\r\n-----BEGIN PUBLIC KEY-----\r\nAAEC\r\nAw==\r\n-----END PUBLIC KEY-----\r\ntrailer";
         let blocks = decode_pem(text).unwrap();
         assert_eq!(blocks.len(), 1);
-        assert_eq!(blocks[0].label, "TEST");
+        assert_eq!(blocks[0].label, "PUBLIC KEY");
         assert_eq!(blocks[0].der, vec![0, 1, 2, 3]);
     }
 
     #[test]
     fn pem_decoder_rejects_garbage() {
         assert!(decode_pem("no pem here").is_err());
-        assert!(decode_pem("-----BEGIN X-----\n!!!\n-----END X-----").is_err());
-        assert!(decode_pem("-----BEGIN X-----\nAAAA\n").is_err());
+        assert!(decode_pem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----").is_err());
+        assert!(decode_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n").is_err());
+        assert!(decode_pem("-----BEGIN X-----\nAAAA\n-----END X-----").is_err(), "no key or certificate");
         let encrypted =
             "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END RSA PRIVATE KEY-----";
-        assert!(decode_pem(encrypted).is_err());
+        assert!(decode_pem(encrypted).unwrap_err().to_string().contains("encrypted"));
+        let pkcs8_encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----";
+        assert!(decode_pem(pkcs8_encrypted).unwrap_err().to_string().contains("encrypted"));
     }
 
     #[test]
-    fn der_reader_refuses_truncated_input() {
-        assert!(certificate_fields(&[0x30, 0x82, 0x01]).is_err());
-        assert!(certificate_fields(&[0x30, 0x05, 0x30, 0x03, 0x02]).is_err());
-        assert!(certificate_fields(&[]).is_err());
+    fn malformed_certificates_are_refused() {
+        assert!(parse_certificate_der(&[0x30, 0x82, 0x01]).is_err());
+        assert!(parse_certificate_der(&[0x30, 0x05, 0x30, 0x03, 0x02]).is_err());
+        assert!(parse_certificate_der(&[]).is_err());
     }
 }

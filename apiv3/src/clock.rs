@@ -101,31 +101,6 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     local.checked_sub(offset)
 }
 
-/// Parses an X.509 `UTCTime` (tag 0x17, `YYMMDDHHMMSSZ`, years 1950-2049) or
-/// `GeneralizedTime` (tag 0x18, `YYYYMMDDHHMMSSZ`) into Unix seconds.
-pub(crate) fn parse_x509_time(tag: u8, content: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(content).ok()?.strip_suffix('Z')?;
-    let (year, rest) = match tag {
-        0x17 => {
-            let yy = digits(s.get(0..2)?)?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, s.get(2..)?)
-        }
-        0x18 => (digits(s.get(0..4)?)?, s.get(4..)?),
-        _ => return None,
-    };
-    if rest.len() != 10 {
-        return None;
-    }
-    unix_seconds(
-        year,
-        digits(rest.get(0..2)?)?,
-        digits(rest.get(2..4)?)?,
-        digits(rest.get(4..6)?)?,
-        digits(rest.get(6..8)?)?,
-        digits(rest.get(8..10)?)?,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,14 +117,5 @@ mod tests {
         {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn x509_times() {
-        assert_eq!(parse_x509_time(0x17, b"300101000000Z"), Some(1_893_456_000));
-        assert_eq!(parse_x509_time(0x18, b"20300101000000Z"), Some(1_893_456_000));
-        assert_eq!(parse_x509_time(0x17, b"991231235959Z"), Some(946_684_799));
-        assert_eq!(parse_x509_time(0x17, b"3001010000Z"), None);
-        assert_eq!(parse_x509_time(0x02, b"300101000000Z"), None);
     }
 }

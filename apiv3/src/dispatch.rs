@@ -2,7 +2,7 @@
 //! operations' templates and turning raw parameters and a JSON body into a typed request.
 //! The generated `requests` module builds on this; the CLI and the sandbox use both.
 
-use crate::runtime::client::OperationMeta;
+use crate::request::OperationMeta;
 use std::fmt;
 
 /// Why raw parts could not become a typed request.
@@ -119,29 +119,24 @@ mod tests {
     use super::*;
 
     static META: OperationMeta = OperationMeta {
-        id: "create_stock_bundle",
-        title: "添加商品券批次组",
+        id: "create_widget_part",
+        title: "添加部件",
         method: "POST",
-        path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+        path_template: "/v3/widgets/{widget_id}/parts",
         rate_limit_per_second: Some(20),
         success_status: 200,
     };
 
     #[test]
     fn matches_and_decodes_path_parameters() {
-        let p = META.match_path("/v3/marketing/partner/product-coupon/product-coupons/20%2F01/stock-bundles");
-        assert_eq!(p, Some(vec![("product_coupon_id", "20/01".to_owned())]));
-        assert_eq!(META.path_param_names().collect::<Vec<_>>(), ["product_coupon_id"]);
+        let p = META.match_path("/v3/widgets/20%2F01/parts");
+        assert_eq!(p, Some(vec![("widget_id", "20/01".to_owned())]));
+        assert_eq!(META.path_param_names().collect::<Vec<_>>(), ["widget_id"]);
     }
 
     #[test]
     fn refuses_other_paths() {
-        for path in [
-            "/v3/marketing/partner/product-coupon/product-coupons//stock-bundles",
-            "/v3/marketing/partner/product-coupon/product-coupons/1/stock-bundles/x",
-            "/v3/marketing/partner/product-coupon/product-coupons/1",
-            "/v3/marketing/partner/product-coupon/product-coupons/%FF/stock-bundles",
-        ] {
+        for path in ["/v3/widgets//parts", "/v3/widgets/1/parts/x", "/v3/widgets/1", "/v3/widgets/%FF/parts"] {
             assert_eq!(META.match_path(path), None, "{path}");
         }
     }

@@ -9,7 +9,7 @@
 //! * certificates configured by hand ([`ClientBuilder::platform_certificate_pem`]) are kept
 //!   across downloads, and expire the same way.
 //!
-//! [`ClientBuilder::platform_certificate_pem`]: crate::runtime::client::ClientBuilder::platform_certificate_pem
+//! [`ClientBuilder::platform_certificate_pem`]: crate::client::ClientBuilder::platform_certificate_pem
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,11 +17,13 @@ use std::str::FromStr;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use crate::runtime::aead::ApiV3Key;
-use crate::runtime::certificates::PlatformCertificate;
-use crate::runtime::clock::{Clock, parse_rfc3339};
-use crate::runtime::keys::PublicKey;
-use crate::runtime::verify::VerifyError;
+use crate::aead::ApiV3Key;
+use crate::certificates::PlatformCertificate;
+#[cfg(test)]
+use crate::certificates::same_serial;
+use crate::clock::{Clock, parse_rfc3339};
+use crate::keys::PublicKey;
+use crate::verify::VerifyError;
 
 /// Least time between two certificate downloads triggered by failures or unknown serials.
 const MIN_CERTIFICATE_RETRY: Duration = Duration::from_secs(60);
@@ -123,17 +125,6 @@ struct CertState {
 
 fn recent(t: Option<Instant>) -> bool {
     t.is_some_and(|t| t.elapsed() < MIN_CERTIFICATE_RETRY)
-}
-
-/// Upper-case hex without leading zeros: listings and certificates may differ in both.
-fn normalize_serial(serial: &str) -> String {
-    let s = serial.trim().trim_start_matches('0').to_ascii_uppercase();
-    if s.is_empty() { "0".into() } else { s }
-}
-
-/// Whether a listed serial names the certificate's own serial.
-pub(crate) fn same_serial(listed: &str, own: &str) -> bool {
-    normalize_serial(listed) == normalize_serial(own)
 }
 
 /// The client's verification keys.

@@ -1,9 +1,7 @@
 //! Retry policy (exponential backoff with jitter and a cap) and the client-side token-bucket
 //! rate limiter.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 /// When and how often a failed attempt is repeated.
 ///
@@ -105,33 +103,6 @@ fn random_unit() -> f64 {
     (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Token buckets per operation: `rate` requests per second with a burst of `rate`.
-#[derive(Debug, Default)]
-pub(crate) struct RateLimiter {
-    buckets: Mutex<HashMap<&'static str, Bucket>>,
-}
-
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    last: Instant,
-}
-
-impl RateLimiter {
-    /// Takes a token for `key`, returning how long to wait first (zero when one is available).
-    /// A returned wait reserves the token, so concurrent callers queue fairly.
-    pub(crate) fn reserve(&self, key: &'static str, rate: u32) -> Duration {
-        let rate = f64::from(rate.max(1));
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let b = buckets.entry(key).or_insert(Bucket { tokens: rate, last: now });
-        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(rate);
-        b.last = now;
-        b.tokens -= 1.0;
-        if b.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-b.tokens / rate) }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,16 +165,5 @@ mod tests {
             let d = p.backoff(2, None);
             assert!(d >= Duration::from_millis(500) && d <= Duration::from_secs(1), "{d:?}");
         }
-    }
-
-    #[test]
-    fn bucket_allows_a_burst_then_spaces_requests() {
-        let rl = RateLimiter::default();
-        for _ in 0..5 {
-            assert_eq!(rl.reserve("op", 5), Duration::ZERO);
-        }
-        let wait = rl.reserve("op", 5);
-        assert!(wait > Duration::ZERO && wait <= Duration::from_millis(200), "{wait:?}");
-        assert_eq!(rl.reserve("other", 5), Duration::ZERO);
     }
 }

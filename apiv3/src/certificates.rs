@@ -2,15 +2,14 @@
 //! `AEAD_AES_256_GCM`-encrypted certificates.
 //!
 //! The client downloads and refreshes them itself in certificate mode (see
-//! [`ClientBuilder::apiv3_key`](crate::runtime::client::ClientBuilder::apiv3_key)); the functions
+//! [`ClientBuilder::apiv3_key`](crate::client::ClientBuilder::apiv3_key)); the functions
 //! here are public so a sandbox can serve the endpoint and tools can inspect a response.
 
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::aead::{AeadError, ApiV3Key};
-use crate::runtime::keys::{PublicKey, parse_certificate_pem};
-use crate::runtime::signing::new_nonce;
-use crate::runtime::trust::same_serial;
+use crate::aead::{AeadError, ApiV3Key};
+use crate::keys::{PublicKey, parse_certificate_pem};
+use crate::signing::new_nonce;
 
 /// Path of the certificate download endpoint.
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
@@ -159,4 +158,14 @@ pub fn encrypt_certificates(listings: &[CertificateListing], key: &ApiV3Key) -> 
         });
     }
     serde_json::to_vec(&Body { data }).map_err(|e| CertificateError(format!("serializing the listing: {e}")))
+}
+/// Upper-case hex without leading zeros: listings and certificates may differ in both.
+fn normalize_serial(serial: &str) -> String {
+    let s = serial.trim().trim_start_matches('0').to_ascii_uppercase();
+    if s.is_empty() { "0".into() } else { s }
+}
+
+/// Whether a listed serial names the certificate's own serial.
+pub(crate) fn same_serial(listed: &str, own: &str) -> bool {
+    normalize_serial(listed) == normalize_serial(own)
 }

@@ -70,9 +70,19 @@ pub struct MultipartForm {
 
 /// Builds the form: the meta JSON part first, then the file.
 pub fn multipart_form(layout: &MultipartLayout, meta_json: &[u8], file: &UploadFile) -> MultipartForm {
-    // A random boundary, re-drawn in the (astronomically unlikely) case it occurs in the data.
+    // The boundary is derived from the content, so preparing the same upload twice (a dry run,
+    // then the call) gives byte-identical bodies; re-drawn with a counter in the (astronomically
+    // unlikely) case it occurs in the data.
+    let mut round = 0u32;
     let boundary = loop {
-        let candidate = format!("wechatpay-{}", crate::runtime::signing::new_nonce());
+        let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        digest.update(&round.to_be_bytes());
+        digest.update(meta_json);
+        digest.update(file.filename.as_bytes());
+        digest.update(&file.content);
+        let hex: String = digest.finish().as_ref().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        round = round.wrapping_add(1);
+        let candidate = format!("wechatpay-{hex}");
         let needle = candidate.as_bytes();
         let occurs = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
         if !occurs(meta_json) && !occurs(&file.content) {
@@ -103,12 +113,12 @@ pub fn multipart_form(layout: &MultipartLayout, meta_json: &[u8], file: &UploadF
     MultipartForm { content_type: format!("multipart/form-data; boundary={boundary}"), body }
 }
 
-impl crate::runtime::validate::Violations {
+impl crate::validate::Violations {
     /// Checks a file before it is uploaded: not empty, at most `max_bytes`, a listed media type,
     /// and content that looks like that type.
     pub fn check_upload(&mut self, path: &str, file: &UploadFile, max_bytes: u64, media_types: &[&str]) {
         let len = file.content.len() as u64;
-        use crate::runtime::validate::ViolationKind::{FileRejected, FileTooLarge};
+        use crate::validate::ViolationKind::{FileRejected, FileTooLarge};
         if len == 0 {
             self.push_kind(FileRejected, path, "the file is empty");
         } else if len > max_bytes {
@@ -133,7 +143,7 @@ impl crate::runtime::validate::Violations {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::validate::Violations;
+    use crate::validate::Violations;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 

@@ -1,0 +1,58 @@
+//! The WeChat Pay APIv3 core: everything a typed client of any APIv3 API family needs, and
+//! nothing about any one family. A family's crate adds its
+//! generated models, builders and call functions on top.
+//!
+//! The modules form layers; each uses only the ones above it:
+//!
+//! 1. **Protocol** — the message formats: [`protocol`] (what a signature covers, nonces,
+//!    timestamps), [`verify`] (header names, the `WECHATPAY2-SHA256-RSA2048` response signature
+//!    and its check), [`types`] (RFC 3339 times), [`aead`] (`AEAD_AES_256_GCM`).
+//! 2. **Signing** — [`signing`]: the request `Authorization` header and response signing
+//!    (for a sandbox).
+//! 3. **Keys** — [`keys`] (PEM keys and certificates), [`certificates`] (the
+//!    `/v3/certificates` listing), [`trust`] (the [`VerificationMode`](trust::VerificationMode)
+//!    and the key ring: public key, platform certificates with expiry and overlap), [`clock`].
+//! 4. **Request** — [`request`]: operation metadata, request parts, encoding, and the
+//!    [`PreparedRequest`](request::PreparedRequest) that is both what a dry run shows and what
+//!    is sent; [`upload`] (multipart forms), [`validate`] (client-side checks).
+//! 5. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
+//!    default; recording and replaying ones for tests); [`retry`]: retry policy and
+//!    `Retry-After`; [`ratelimit`]: the token bucket (a client waits, a server refuses).
+//! 6. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
+//!    decodes; [`raw`] (untyped calls), [`pagination`], [`dispatch`] (raw parameters to typed
+//!    requests, for CLIs and servers).
+//! 7. **Notifications** — [`notify`]: verify, decrypt and decode callbacks.
+//!
+//! Errors: [`error`], the one [`Error`] type every layer reports through.
+#![deny(missing_docs)]
+
+pub mod aead;
+pub mod certificates;
+pub mod client;
+pub mod clock;
+pub mod dispatch;
+pub mod error;
+pub mod keys;
+pub mod notify;
+pub mod pagination;
+pub mod protocol;
+pub mod ratelimit;
+pub mod raw;
+pub mod request;
+pub mod retry;
+pub mod signing;
+pub mod transport;
+pub mod trust;
+pub mod types;
+pub mod upload;
+pub mod validate;
+pub mod verify;
+
+pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy, VerificationMode};
+pub use error::{ApiError, Error};
+pub use keys::{PrivateKey, PublicKey};
+pub use request::{OperationMeta, PreparedRequest, RequestParts};
+/// The header map responses and callbacks are verified from.
+pub use reqwest::header::HeaderMap;
+pub use types::DateTime;
+pub use validate::{BuildError, Validate, Violation, ViolationKind, Violations};

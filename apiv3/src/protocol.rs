@@ -1,0 +1,59 @@
+//! The protocol layer: the `WECHATPAY2-SHA256-RSA2048` message formats, independent of any key.
+//!
+//! ```text
+//! request message:  METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n
+//! response message: TIMESTAMP\nNONCE\nBODY\n
+//! ```
+//!
+//! Header names and the response signature's parsing and check are in
+//! [`verify`](crate::verify); producing signatures is [`signing`](crate::signing).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The authorization scheme (and `Wechatpay-Signature-Type` value).
+pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// The message a request signature covers: `METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n`.
+pub fn request_message(method: &str, canonical_url: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let ts = timestamp.to_string();
+    let mut m = Vec::with_capacity(method.len() + canonical_url.len() + ts.len() + nonce.len() + body.len() + 5);
+    for part in [method.as_bytes(), canonical_url.as_bytes(), ts.as_bytes(), nonce.as_bytes(), body] {
+        m.extend_from_slice(part);
+        m.push(b'\n');
+    }
+    m
+}
+
+/// The message a response (or callback) signature covers: `TIMESTAMP\nNONCE\nBODY\n`, with the
+/// timestamp and nonce exactly as they appear in the headers.
+pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
+    for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
+        m.extend_from_slice(part);
+        m.push(b'\n');
+    }
+    m
+}
+
+/// A fresh 32-character nonce of `[0-9A-Za-z]` from the operating system's CSPRNG.
+pub fn new_nonce() -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = String::with_capacity(32);
+    let mut buf = [0u8; 48];
+    while out.len() < 32 {
+        aws_lc_rs::rand::fill(&mut buf).expect("system random number generator");
+        // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
+        for &b in buf.iter().filter(|&&b| b < 248) {
+            if out.len() == 32 {
+                break;
+            }
+            out.push(ALPHABET[(b % 62) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The current Unix time in seconds.
+pub fn unix_timestamp() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
