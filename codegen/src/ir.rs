@@ -1,7 +1,7 @@
 //! The validated intermediate representation: names resolved, references checked, Rust
 //! identifiers chosen. Emitters read only this, never the raw spec.
 
-use crate::spec::{ExampleKind, Method, Presence};
+use crate::spec::{BrandIdentity, ExampleKind, Method, Presence, RateLimitDimension};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -54,7 +54,14 @@ pub struct Ir {
     pub alternatives: BTreeMap<String, AlternativesIr>,
     /// Models whose validation can find something (constraints, rules, enums, date-times, or
     /// a nested model in this set); the others get an empty `Validate` and are not descended into.
+    /// Keys of family variants (`brand::X`) included.
     pub validated_models: BTreeSet<String>,
+    /// The API families, the primary one (whose operations, models and notifications are the
+    /// fields above) first. One implicit family when the spec declares none.
+    pub families: Vec<FamilyIr>,
+    /// Models emitted elsewhere that this IR's items may still name: in a family's view (see
+    /// [`Ir::family_view`]) the shared models; otherwise every family's variants.
+    pub other_models: BTreeMap<String, ModelIr>,
 }
 
 impl Ir {
@@ -62,6 +69,100 @@ impl Ir {
     pub fn needs_validation(&self, name: &str) -> bool {
         self.validated_models.contains(name)
     }
+
+    /// A model by key (`X`, or a family variant `brand::X`), wherever it is emitted.
+    pub fn model(&self, key: &str) -> Option<&ModelIr> {
+        self.models.get(key).or_else(|| self.other_models.get(key))
+    }
+
+    /// The primary family.
+    pub fn primary_family(&self) -> Option<&FamilyIr> {
+        self.families.first()
+    }
+
+    /// The families with a module of their own (all but the primary).
+    pub fn secondary_families(&self) -> impl Iterator<Item = &FamilyIr> {
+        self.families.iter().skip(1)
+    }
+
+    /// The IR as a secondary family's module sees it: its operations, its model variants (to
+    /// emit) and its notifications; enums and alternatives stay with the shared models, which
+    /// are reachable through [`Ir::model`].
+    pub fn family_view(&self, family: &FamilyIr) -> Ir {
+        let mut other_models = self.models.clone();
+        other_models.extend(self.other_models.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ir {
+            service: self.service.clone(),
+            models: family.variants.clone(),
+            enums: BTreeMap::new(),
+            operations: family.operations.clone(),
+            error_codes: self.error_codes.clone(),
+            notifications: family.notifications.clone(),
+            alternatives: BTreeMap::new(),
+            validated_models: self.validated_models.clone(),
+            families: vec![family.clone()],
+            other_models,
+        }
+    }
+}
+
+/// One API family (see `spec::Family`).
+#[derive(Debug, Clone)]
+pub struct FamilyIr {
+    pub id: String,
+    pub title: String,
+    pub path_prefix: String,
+    pub auth_scheme: String,
+    pub brand_identity: BrandIdentity,
+    /// The field / parameter naming the brand, for `RequestField` families.
+    pub brand_field: Option<String>,
+    pub rate_limit_dimension: RateLimitDimension,
+    pub wechatpay_serial_required: bool,
+    pub doc_base_url: String,
+    /// The generated module; `None` for the primary family.
+    pub module: Option<String>,
+    /// The client type the family's call functions are methods of.
+    pub client: String,
+    /// Wire names dropped from this family's models and parameters: the brand fields of the
+    /// families that send one, when this family names the brand in the Authorization header.
+    pub dropped_fields: BTreeSet<String>,
+    /// Models that (transitively) contain a dropped field, without it: keyed `module::Name`.
+    /// Every other model is shared. Empty for the primary family.
+    pub variants: BTreeMap<String, ModelIr>,
+    /// The family's operations (for the primary family, [`Ir::operations`] instead).
+    pub operations: Vec<OperationIr>,
+    /// The family's notification events (for the primary family, [`Ir::notifications`]).
+    pub notifications: Vec<NotificationIr>,
+}
+
+impl FamilyIr {
+    /// The 频率限制 dimension as the pages word it.
+    pub fn dimension_words(&self) -> &'static str {
+        match self.rate_limit_dimension {
+            RateLimitDimension::Merchant => "商户号维度",
+            RateLimitDimension::Brand => "品牌ID维度",
+        }
+    }
+}
+
+/// An operation's family, as its emitted items need it.
+#[derive(Debug, Clone)]
+pub struct OperationFamilyIr {
+    pub id: String,
+    pub title: String,
+    pub path_prefix: String,
+    pub auth_scheme: String,
+    pub rate_limit_dimension: RateLimitDimension,
+    /// `商户号维度` / `品牌ID维度`.
+    pub dimension_words: String,
+    /// The client type (`Client`, `BrandClient`).
+    pub client: String,
+    /// The family's doc page of the operation, when known.
+    pub doc_url: Option<String>,
+    /// The rate limit is the primary family's (no page of this family gives one).
+    pub rate_limit_inherited: bool,
+    /// Whether the family has a module of its own.
+    pub secondary: bool,
 }
 
 /// Models whose validation can find something: constraints, rules, enums, date-times, or a
@@ -105,6 +206,8 @@ pub struct NotificationIr {
     pub resource: String,
     pub description: Option<String>,
     pub examples: Vec<ExampleIr>,
+    /// The doc page; `None` when the family's page was not found.
+    pub doc_url: Option<String>,
 }
 
 /// A response field used by pagination.
@@ -440,6 +543,10 @@ pub struct OperationIr {
     pub idempotency_key: Option<String>,
     /// Where the request names the brand it acts for (`brand_id`), if it does.
     pub brand_param: Option<BrandParam>,
+    /// The family this operation item belongs to.
+    pub family: OperationFamilyIr,
+    /// The path without the family's prefix, shared by every family.
+    pub sub_path: String,
 }
 
 impl OperationIr {

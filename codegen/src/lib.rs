@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod emit;
 pub mod examples;
+pub mod families;
 pub mod import;
 pub mod ir;
 pub mod load;

@@ -163,14 +163,24 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
             .hint("add [service] with title, primary_base_url and backup_base_url (api-spec/service.toml)");
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
-    let notifications = cx.notifications(files, &models);
+    let mut notifications = cx.notifications(files, &models);
+    let families = crate::families::lower(&mut cx.diags, files, &models, &mut operations, &notifications);
+    if let Some(primary) = families.first() {
+        for n in &mut notifications {
+            n.doc_url = Some(format!("{}{}", primary.doc_base_url, n.doc_id));
+        }
+    }
+    let other_models: BTreeMap<String, ModelIr> =
+        families.iter().flat_map(|f| f.variants.iter().map(|(k, v)| (k.clone(), v.clone()))).collect();
     // Rows documenting a code come from several files; order them by content, not file order.
     for rows in error_codes.values_mut() {
         rows.sort_by(|a, b| (a.status, &a.description, &a.solution).cmp(&(b.status, &b.description, &b.solution)));
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
     cx.diags.into_result()?;
-    let validated_models = crate::ir::validated_models(&models);
+    let mut every_model = models.clone();
+    every_model.extend(other_models.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let validated_models = crate::ir::validated_models(&every_model);
     Ok(Ir {
         service: service.expect("checked above"),
         models,
@@ -180,6 +190,8 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         notifications,
         alternatives,
         validated_models,
+        families,
+        other_models,
     })
 }
 
@@ -1334,6 +1346,8 @@ impl Cx {
         let request_body = request_body?;
         let body_fields = request_body.as_ref().and_then(|m| models.get(m)).map_or(&[][..], |m| &m.fields[..]);
         Some(OperationIr {
+            family: crate::families::placeholder(&op.doc_id),
+            sub_path: op.path.value.clone(),
             names: names::operation(id, &path_params, &query_params, pagination.is_some()),
             idempotency_key: idempotency_key(body_fields),
             brand_param: brand_param(body_fields, &query_params, &path_params),
@@ -1682,6 +1696,7 @@ impl Cx {
                         resource: n.resource.value.clone(),
                         description: n.description.clone(),
                         examples,
+                        doc_url: Some(format!("https://pay.weixin.qq.com/doc/v3/partner/{}", n.doc_id)),
                     });
                 }
             }

@@ -76,6 +76,108 @@ pub struct SpecFile {
     /// Event notifications (回调通知) WeChat Pay sends to the partner's notify URL.
     #[serde(default)]
     pub notifications: Vec<Notification>,
+    /// API families: the same operations served under another path prefix with another
+    /// authentication (服务商 vs 品牌直连). Without any, the spec is one family whose paths are
+    /// the operations' own.
+    #[serde(default)]
+    pub families: Vec<Family>,
+}
+
+/// One API family: who calls the operations, under which path prefix, signed how. Every
+/// operation and model is described once; a family is its prefix, authentication and brand
+/// identity plus the differences each operation records in `[[operations.families]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    /// snake_case id, e.g. `partner`, `brand`; operations name it in `[[operations.families]]`.
+    pub id: Sp<String>,
+    /// Who calls, e.g. `服务商`, `品牌直连`.
+    pub title: String,
+    /// The path every operation of the family starts with, e.g. `/brand/marketing/product-coupon`.
+    /// An operation's `path` is written as the primary family's full path (as its page prints
+    /// it); the part after the primary prefix is the sub-path every family shares.
+    pub path_prefix: Sp<String>,
+    /// The `Authorization` scheme token, e.g. `WECHATPAY-BRAND-SHA256-RSA2048`.
+    pub auth_scheme: Sp<String>,
+    /// How a request names the brand it acts for.
+    pub brand_identity: Sp<BrandIdentity>,
+    /// For `brand_identity = "request_field"`: the body field and query parameter naming the
+    /// brand (`brand_id`). Families identified by the signer drop it from every request and
+    /// response model and parameter list.
+    pub brand_field: Option<Sp<String>>,
+    /// What a 频率限制 counts: calls per merchant (`merchant`) or per brand (`brand`).
+    pub rate_limit_dimension: RateLimitDimension,
+    /// Whether every request must carry `Wechatpay-Serial` (the WeChat Pay public key id).
+    pub wechatpay_serial_required: bool,
+    /// The doc pages' base URL; an operation's `doc_id` is appended.
+    pub doc_base_url: Sp<String>,
+    /// The generated module of the family's client, operations and model variants, e.g.
+    /// `brand`. Absent for the primary family, whose items are the crate's own (exactly one
+    /// family has no module).
+    pub module: Option<Sp<String>>,
+    /// PascalCase name of the family's client type, e.g. `Client`, `BrandClient`.
+    pub client: Sp<String>,
+    /// Where these facts come from.
+    pub source: String,
+    /// Decisions taken where sources disagree about this family.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// How a family's requests name the brand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BrandIdentity {
+    /// In a body field / query parameter (`brand_field`), e.g. a 服务商 acting for a brand.
+    RequestField,
+    /// In the `Authorization` header only (the brand signs its own requests); sent nowhere else.
+    Authorization,
+}
+
+/// What a family's 频率限制 counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RateLimitDimension {
+    /// 商户号维度: calls of one merchant.
+    Merchant,
+    /// 品牌ID维度: calls of one brand.
+    Brand,
+}
+
+/// An operation's membership of a family, with what differs there from the operation as
+/// described (which is its primary family's page).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationFamily {
+    /// The family's id.
+    pub family: Sp<String>,
+    /// The family's doc page id, when it differs from the operation's (or the page was found).
+    pub doc_id: Option<String>,
+    /// That page's 更新时间.
+    pub updated: Option<String>,
+    /// The sub-path in this family, when it differs from the primary family's.
+    pub path: Option<Sp<String>>,
+    /// The family's 频率限制, when its page gives one; otherwise the operation's applies.
+    pub rate_limit: Option<RateLimit>,
+    /// Where the membership and these facts come from.
+    pub source: String,
+    /// Decisions taken for this family (an inferred path, a missing page).
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// A notification's event type in another family.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationFamily {
+    /// The family's id.
+    pub family: Sp<String>,
+    /// The family's `event_type`, e.g. `PRODUCT_COUPON.SEND`.
+    pub event_type: Sp<String>,
+    /// Where it comes from.
+    pub source: String,
+    #[serde(default)]
+    pub decisions: Vec<String>,
 }
 
 /// One notification event type: the envelope is the same for all, the decrypted `resource` is
@@ -104,6 +206,9 @@ pub struct Notification {
     /// Decisions taken where sources disagree.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// The event in families other than the primary one (absent: primary family only).
+    #[serde(default)]
+    pub families: Vec<NotificationFamily>,
 }
 
 /// How a list operation pages: the query parameters it takes and where the next page's
@@ -214,6 +319,10 @@ pub struct Operation {
     /// Decisions taken where sources disagree about this operation.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// The families the operation exists in, each with its differences. Required when the spec
+    /// declares `[[families]]`.
+    #[serde(default)]
+    pub families: Vec<OperationFamily>,
 }
 
 /// 频率限制 of one endpoint.
