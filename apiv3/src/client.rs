@@ -47,7 +47,7 @@ use crate::ratelimit::RateLimiter;
 pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
 pub use crate::retry::RetryPolicy;
 use crate::retry::parse_retry_after;
-use crate::signing::{MerchantSigner, unix_timestamp};
+use crate::signing::{BrandSigner, MerchantSigner, RequestSigner, unix_timestamp};
 use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 pub use crate::trust::VerificationMode;
 use crate::trust::{PinnedCertificate, TrustConfig, TrustStore};
@@ -143,7 +143,7 @@ pub struct Client {
 
 struct Inner {
     transport: Box<dyn Transport>,
-    signer: MerchantSigner,
+    signer: RequestSigner,
     primary: String,
     backup: Option<String>,
     keys: TrustStore,
@@ -195,9 +195,26 @@ impl Client {
         &self.options
     }
 
-    /// The merchant id requests are signed for.
+    /// The merchant id requests are signed for (empty for a brand client: see
+    /// [`brand_id`](Self::brand_id)).
     pub fn mchid(&self) -> &str {
-        self.inner.signer.mchid()
+        match &self.inner.signer {
+            RequestSigner::Merchant(s) => s.mchid(),
+            RequestSigner::Brand(_) => "",
+        }
+    }
+
+    /// The brand requests are signed for, for a brand-direct (品牌直连) client.
+    pub fn brand_id(&self) -> Option<&str> {
+        match &self.inner.signer {
+            RequestSigner::Brand(s) => Some(s.brand_id()),
+            RequestSigner::Merchant(_) => None,
+        }
+    }
+
+    /// The `Authorization` scheme this client signs with.
+    pub fn authorization_scheme(&self) -> &'static str {
+        self.inner.signer.scheme()
     }
 
     /// How this client verifies responses (explicit or inferred at build time).
@@ -607,6 +624,7 @@ fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error>
 /// family's client that wraps it.
 pub struct ClientBuilder<C = Client> {
     mchid: Option<String>,
+    brand_id: Option<String>,
     merchant_serial_no: Option<String>,
     private_key: Option<Result<PrivateKey, String>>,
     public_key: Option<(String, Result<PublicKey, String>)>,
@@ -634,6 +652,7 @@ impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {
             mchid: None,
+            brand_id: None,
             merchant_serial_no: None,
             private_key: None,
             public_key: None,
@@ -663,6 +682,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("mchid", &self.mchid)
+            .field("brand_id", &self.brand_id)
             .field("merchant_serial_no", &self.merchant_serial_no)
             .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("public_key_id", &self.public_key.as_ref().map(|(id, _)| id))
@@ -742,6 +762,70 @@ impl<C: From<Client>> ClientBuilder<C> {
     pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
         self.mchid = Some(mchid.into());
         self
+    }
+
+    /// Signs as a brand calling its own APIs (品牌直连): `WECHATPAY-BRAND-SHA256-RSA2048` with
+    /// `brand_id` in the Authorization header, the key and serial of the 品牌API证书
+    /// ([`brand_private_key_pem`](Self::brand_private_key_pem),
+    /// [`brand_serial_no`](Self::brand_serial_no)). Responses verify with the WeChat Pay public
+    /// key bound to the brand, whose id every request carries as `Wechatpay-Serial`; brands
+    /// download no platform certificates. Not together with [`mchid`](Self::mchid).
+    pub fn brand_id(mut self, brand_id: impl Into<String>) -> Self {
+        self.brand_id = Some(brand_id.into());
+        self
+    }
+
+    /// Serial number of the 品牌API证书 (`serial_no` of a brand's Authorization header).
+    pub fn brand_serial_no(self, serial_no: impl Into<String>) -> Self {
+        self.merchant_serial_no(serial_no)
+    }
+
+    /// The 品牌API证书 private key as PEM (`apiclient_key.pem`).
+    pub fn brand_private_key_pem(self, pem: impl AsRef<str>) -> Self {
+        self.private_key_pem(pem)
+    }
+
+    /// The 品牌API密钥 (32 characters): decrypts a brand's notifications (it plays the APIv3
+    /// key's part; see [`apiv3_key`](Self::apiv3_key)).
+    pub fn brand_api_key(self, key: impl AsRef<[u8]>) -> Self {
+        self.apiv3_key(key)
+    }
+
+    /// A brand-direct builder from environment variables:
+    ///
+    /// | variable | |
+    /// | --- | --- |
+    /// | `WECHATPAY_BRAND_ID` | required |
+    /// | `WECHATPAY_BRAND_SERIAL_NO` | required: the 品牌API证书 serial |
+    /// | `WECHATPAY_BRAND_PRIVATE_KEY_PATH` | required: the 品牌API证书 key, PEM |
+    /// | `WECHATPAY_BRAND_PUBLIC_KEY_ID`, `WECHATPAY_BRAND_PUBLIC_KEY_PATH` | required: the WeChat Pay public key bound to the brand (`PUB_KEY_ID_...`, sent as `Wechatpay-Serial`) |
+    /// | `WECHATPAY_BRAND_API_KEY` | optional: the 品牌API密钥, decrypts notifications |
+    /// | `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL` | as for [`from_env`](Self::from_env) |
+    pub fn from_brand_env() -> Result<ClientBuilder<C>, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
+        let key_path = need("WECHATPAY_BRAND_PRIVATE_KEY_PATH")?;
+        let public_key_path = need("WECHATPAY_BRAND_PUBLIC_KEY_PATH")?;
+        let mut b = ClientBuilder::new()
+            .brand_id(need("WECHATPAY_BRAND_ID")?)
+            .brand_serial_no(need("WECHATPAY_BRAND_SERIAL_NO")?)
+            .brand_private_key_pem(read_file("WECHATPAY_BRAND_PRIVATE_KEY_PATH", &key_path)?)
+            .wechatpay_public_key_pem(
+                need("WECHATPAY_BRAND_PUBLIC_KEY_ID")?,
+                read_file("WECHATPAY_BRAND_PUBLIC_KEY_PATH", &public_key_path)?,
+            );
+        if let Some(key) = std::env::var("WECHATPAY_BRAND_API_KEY").ok().filter(|k| !k.is_empty()) {
+            b = b.brand_api_key(key);
+        }
+        if let Some(url) = var("WECHATPAY_BASE_URL") {
+            b = b.base_url(url);
+        }
+        match std::env::var("WECHATPAY_BACKUP_BASE_URL") {
+            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => b = b.no_backup_base_url(),
+            Ok(v) => b = b.backup_base_url(v.trim()),
+            Err(_) => {}
+        }
+        Ok(b)
     }
 
     /// Serial number of the merchant API certificate (`serial_no`).
@@ -914,9 +998,16 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Checks the configuration and builds the client (no network traffic).
     pub fn build(self) -> Result<C, Error> {
         let cfg = |m: String| Error::Config(m);
-        let mchid = self.mchid.ok_or_else(|| cfg("mchid is required".into()))?;
+        let (who, mchid) = match (self.mchid, &self.brand_id) {
+            (Some(_), Some(_)) => {
+                return Err(cfg("set either mchid (服务商) or brand_id (品牌直连), not both".into()));
+            }
+            (Some(mchid), None) => ("mchid", mchid),
+            (None, Some(brand)) => ("brand_id", brand.clone()),
+            (None, None) => return Err(cfg("mchid is required (or brand_id for a brand)".into())),
+        };
         let serial = self.merchant_serial_no.ok_or_else(|| cfg("merchant_serial_no is required".into()))?;
-        for (name, v) in [("mchid", &mchid), ("merchant_serial_no", &serial)] {
+        for (name, v) in [(who, &mchid), ("merchant_serial_no", &serial)] {
             if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b',') {
                 return Err(cfg(format!("{name} must be non-empty visible ASCII without '\"' or ','")));
             }
@@ -942,6 +1033,13 @@ impl<C: From<Client>> ClientBuilder<C> {
             .map_err(|e| cfg(format!("platform certificate: {e}")))?;
         let mode =
             verification_mode(self.verification_mode, public_key.is_some(), apiv3_key.is_some(), !pinned.is_empty())?;
+        // Brands verify with the public key bound to them, which is also their required
+        // `Wechatpay-Serial`; no brand source has platform certificates.
+        if self.brand_id.is_some() && (mode != VerificationMode::PublicKey || public_key.is_none()) {
+            return Err(cfg(format!(
+                "a brand client verifies with the WeChat Pay public key only (wechatpay_public_key_pem), not {mode}"
+            )));
+        }
         let (primary, backup) = match self.base_url {
             None => {
                 (DEFAULT_BASE_URL.to_owned(), self.backup_base_url.unwrap_or(Some(DEFAULT_BACKUP_BASE_URL.to_owned())))
@@ -964,7 +1062,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         };
         let inner = Inner {
             transport,
-            signer: MerchantSigner::new(mchid, serial, private_key),
+            signer: match self.brand_id {
+                Some(_) => RequestSigner::Brand(BrandSigner::new(mchid, serial, private_key)),
+                None => RequestSigner::Merchant(MerchantSigner::new(mchid, serial, private_key)),
+            },
             primary,
             backup,
             keys: TrustStore::new(TrustConfig {

@@ -13,6 +13,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The authorization scheme (and `Wechatpay-Signature-Type` value).
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 
+/// The brand-direct (品牌直连) authorization scheme: the same messages, the brand's key.
+pub const BRAND_SCHEME: &str = "WECHATPAY-BRAND-SHA256-RSA2048";
+
 /// The message a request signature covers: `METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n`.
 pub fn request_message(method: &str, canonical_url: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
     let ts = timestamp.to_string();

@@ -181,8 +181,10 @@ impl ResponseSignature {
     /// Checks the signature type, the timestamp window (against `now`, Unix seconds) and the
     /// signature over `body` with `key` (the caller has picked `key` by [`Self::serial`]).
     pub fn verify(&self, body: &[u8], key: &PublicKey, now: i64) -> Result<(), VerifyError> {
+        // Brand-direct callbacks may name the brand scheme; the signature is the same.
         if let Some(t) = &self.signature_type
             && t.trim() != SCHEME
+            && t.trim() != crate::protocol::BRAND_SCHEME
         {
             return Err(VerifyError::InvalidHeader {
                 name: HEADER_SIGNATURE_TYPE,

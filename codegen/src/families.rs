@@ -57,6 +57,7 @@ fn op_family(
         doc_url: doc_id.filter(|d| !d.is_empty()).map(|d| format!("{}{d}", family.doc_base_url)),
         rate_limit_inherited,
         secondary,
+        module: family.module.clone(),
     }
 }
 

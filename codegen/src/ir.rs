@@ -163,6 +163,8 @@ pub struct OperationFamilyIr {
     pub rate_limit_inherited: bool,
     /// Whether the family has a module of its own.
     pub secondary: bool,
+    /// That module (`brand`).
+    pub module: Option<String>,
 }
 
 /// Models whose validation can find something: constraints, rules, enums, date-times, or a

@@ -7,6 +7,8 @@ use crate::ir::{FieldIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// Nested builders are named unqualified: a family's builders module re-exports the shared
+/// builders beside its own, so the name resolves to the family's variant where there is one.
 pub fn emit(ir: &Ir) -> TokenStream {
     let builders = ir.models.values().map(builder);
     quote! {
@@ -76,11 +78,12 @@ fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
 }
 
 fn builder(m: &ModelIr) -> TokenStream {
-    let model = types::ident(&m.name);
+    let model = types::model_path(&m.name);
     let name = types::builder_ident(&m.name);
     let builder_doc = format!(
-        " Builds a [`{0}`](crate::generated::models::{0}); see [`{0}::builder`](crate::generated::models::{0}::builder).",
-        m.name
+        " Builds a [`{0}`]({1}::{0}); see [`{0}::builder`]({1}::{0}::builder).",
+        types::local_name(&m.name),
+        types::model_module_doc(&m.name)
     );
     // A boxed field's nested builder is boxed too, or the builder would have no size.
     let slots = m.fields.iter().map(|f| {
@@ -183,7 +186,7 @@ fn builder(m: &ModelIr) -> TokenStream {
             #(#slots)*
         }
 
-        impl crate::generated::models::#model {
+        impl #model {
             /// Starts building one; `build()` reports every missing required field by JSON path.
             pub fn builder() -> #name {
                 <#name as ::core::default::Default>::default()
@@ -194,21 +197,21 @@ fn builder(m: &ModelIr) -> TokenStream {
             #(#setters)*
 
             /// Finishes the build; the error lists the JSON path of every missing required field.
-            pub fn build(self) -> ::core::result::Result<crate::generated::models::#model, crate::runtime::validate::BuildError> {
+            pub fn build(self) -> ::core::result::Result<#model, crate::runtime::validate::BuildError> {
                 self.build_root()
             }
         }
 
         impl crate::runtime::validate::BuildAt for #name {
-            type Output = crate::generated::models::#model;
+            type Output = #model;
             fn build_at(self, #path_arg: &str, #missing_arg: &mut crate::runtime::validate::Missing) -> ::core::option::Option<Self::Output> {
                 #(#takes)*
-                ::core::option::Option::Some(crate::generated::models::#model { #(#assigns)* })
+                ::core::option::Option::Some(#model { #(#assigns)* })
             }
         }
 
-        impl ::core::convert::From<crate::generated::models::#model> for #name {
-            fn from(value: crate::generated::models::#model) -> Self {
+        impl ::core::convert::From<#model> for #name {
+            fn from(value: #model) -> Self {
                 Self { #(#from_fields)* }
             }
         }

@@ -16,7 +16,7 @@ mod types;
 mod validation;
 
 use crate::GeneratedFile;
-use crate::ir::Ir;
+use crate::ir::{FamilyIr, Ir};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -51,7 +51,7 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
     let mut files = std::thread::scope(|scope| {
         let builders = scope.spawn(|| rust_file("src/generated/builders.rs", builders::emit(ir)));
         let mut files = vec![
-            rust_file("src/generated/mod.rs", module_root()),
+            rust_file("src/generated/mod.rs", module_root(ir)),
             rust_file("src/generated/models.rs", models::emit(ir)),
             rust_file("src/generated/validation.rs", validation::emit(ir)),
             rust_file("src/generated/operations.rs", operations::emit(ir)),
@@ -66,6 +66,9 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
             tests::Contents::Rust(tokens) => rust_file(&path, tokens),
             tests::Contents::Text(text) => GeneratedFile { crate_dir: CLIENT, path, contents: text },
         }));
+        for family in ir.secondary_families() {
+            files.extend(family_files(ir, family));
+        }
         // A panic there is a generator bug with its own message; pass it on unchanged.
         files.push(builders.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         files
@@ -74,7 +77,12 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
     files
 }
 
-fn module_root() -> TokenStream {
+fn module_root(ir: &Ir) -> TokenStream {
+    let families = ir.secondary_families().filter_map(|f| f.module.as_deref()).map(|m| {
+        let doc = format!(" The {} family: its client's operations and the models that differ.", docs_title(ir, m));
+        let m = types::ident(m);
+        quote! { #[doc = #doc] pub mod #m; }
+    });
     quote! {
         //! Everything in this module is generated from the spec.
 
@@ -85,7 +93,67 @@ fn module_root() -> TokenStream {
         pub mod operations;
         pub mod requests;
         pub mod validation;
+        #(#families)*
     }
+}
+
+fn docs_title(ir: &Ir, module: &str) -> String {
+    ir.families.iter().find(|f| f.module.as_deref() == Some(module)).map_or_else(String::new, |f| f.title.clone())
+}
+
+/// A secondary family's module: the same emitters over the family's view of the IR, its model
+/// variants re-exporting every shared model beside them, so `family::models::*` is the family's
+/// whole vocabulary.
+fn family_files(ir: &Ir, family: &FamilyIr) -> Vec<GeneratedFile> {
+    let Some(module) = family.module.as_deref() else { return Vec::new() };
+    let view = ir.family_view(family);
+    let dir = format!("src/generated/{module}");
+    let (title, prefix, scheme) = (&family.title, &family.path_prefix, &family.auth_scheme);
+    let client = types::ident(&family.client);
+    let root_doc = format!(
+        " The {title} family: operations under `{prefix}`, signed `{scheme}`, called through [`{client}`](crate::runtime::client::{client})."
+    );
+    let dropped: Vec<String> = family.dropped_fields.iter().map(|f| format!("`{f}`")).collect();
+    let variants_doc = if dropped.is_empty() {
+        " Every model is shared with the primary family.".to_owned()
+    } else {
+        format!(
+            " Models without {}: the {title} family names the brand in the Authorization header only. Every other model is the shared one, re-exported here.",
+            dropped.join(", ")
+        )
+    };
+    let root = quote! {
+        #![doc = #root_doc]
+
+        pub mod builders;
+        pub mod models;
+        pub mod notifications;
+        pub mod operations;
+        pub mod requests;
+        pub mod validation;
+    };
+    let models_tokens = models::emit(&view);
+    let models = quote! {
+        #![doc = #variants_doc]
+        #models_tokens
+        #[doc(no_inline)]
+        pub use crate::generated::models::*;
+    };
+    let builders_tokens = builders::emit(&view);
+    let builders = quote! {
+        #builders_tokens
+        #[doc(no_inline)]
+        pub use crate::generated::builders::*;
+    };
+    vec![
+        rust_file(&format!("{dir}/mod.rs"), root),
+        rust_file(&format!("{dir}/models.rs"), models),
+        rust_file(&format!("{dir}/builders.rs"), builders),
+        rust_file(&format!("{dir}/validation.rs"), validation::emit(&view)),
+        rust_file(&format!("{dir}/operations.rs"), operations::emit(&view)),
+        rust_file(&format!("{dir}/requests.rs"), requests::emit(&view)),
+        rust_file(&format!("{dir}/notifications.rs"), notifications::emit(&view)),
+    ]
 }
 
 fn sandbox_module_root() -> TokenStream {

@@ -25,7 +25,7 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
         (Some(label), Some(d)) => lines.push(format!("【{}】{}", docs::prose(label), docs::one_line(d))),
         (Some(label), None) => lines.push(format!("【{}】", docs::prose(label))),
         (None, Some(d)) => docs::paragraph(&mut lines, d),
-        (None, None) => lines.push(format!("The `{}` object.", m.name)),
+        (None, None) => lines.push(format!("The `{}` object.", types::local_name(&m.name))),
     }
     if !m.rules.is_empty() {
         lines.push(String::new());
@@ -39,7 +39,7 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
 }
 
 fn model(m: &ModelIr) -> TokenStream {
-    let name = types::ident(&m.name);
+    let name = types::ident(types::local_name(&m.name));
     let doc = docs::attrs(&model_doc(m));
     let fields = m.fields.iter().map(|f| {
         let doc = docs::attrs(&docs::field(f));

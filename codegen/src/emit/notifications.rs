@@ -18,7 +18,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
             docs::paragraph(&mut lines, d);
         }
         lines.push(String::new());
-        lines.push(format!("Documentation: <https://pay.weixin.qq.com/doc/v3/partner/{}>", n.doc_id));
+        match &n.doc_url {
+            Some(url) => lines.push(format!("Documentation: <{url}>")),
+            None => lines.push("Documentation: no page of this family's event was found".to_owned()),
+        }
         let doc = docs::attrs(&lines);
         quote! { #doc #v(::std::boxed::Box<#ty>), }
     });

@@ -16,6 +16,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
+    let family = family_consts(ir);
+    let client = client_type(ir);
     quote! {
         //! One async call function per operation, and the operations' static metadata.
 
@@ -24,12 +26,14 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// 备域名: the base URL tried when the primary cannot be reached.
         pub const BACKUP_BASE_URL: &str = #backup;
 
+        #family
+
         #(#metas)*
 
-        /// Every operation of the spec, sorted by id.
+        /// Every operation of the family, sorted by id.
         pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[#(&#meta_ids),*];
 
-        impl crate::runtime::client::Client {
+        impl #client {
             #(#calls)*
         }
 
@@ -38,6 +42,57 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #(#query_structs)*
 
         #(#validators)*
+    }
+}
+
+/// The client type the family's call functions are methods of.
+pub(super) fn client_type(ir: &Ir) -> TokenStream {
+    let name = ir.primary_family().map_or("Client", |f| f.client.as_str());
+    op_client(name)
+}
+
+/// The generated module holding an operation's items (`crate::generated::operations`, or a
+/// family's `crate::generated::brand::operations`).
+pub(super) fn module_path(op: &OperationIr) -> TokenStream {
+    match &op.family.module {
+        Some(m) => {
+            let m = types::ident(m);
+            quote! { crate::generated::#m::operations }
+        }
+        None => quote! { crate::generated::operations },
+    }
+}
+
+fn op_client(name: &str) -> TokenStream {
+    let id = types::ident(name);
+    quote! { crate::runtime::client::#id }
+}
+
+/// The family's facts as constants: who calls, under which prefix, signed how, limited per what.
+fn family_consts(ir: &Ir) -> TokenStream {
+    let Some(f) = ir.primary_family() else { return TokenStream::new() };
+    let (id, title, prefix, scheme) = (&f.id, &f.title, &f.path_prefix, &f.auth_scheme);
+    let dimension = f.dimension_words();
+    let serial = f.wechatpay_serial_required;
+    let brand_field = match &f.brand_field {
+        Some(b) => quote! { ::core::option::Option::Some(#b) },
+        None => quote! { ::core::option::Option::None },
+    };
+    quote! {
+        /// The API family of these operations (`[[families]]` of the spec).
+        pub const FAMILY: &str = #id;
+        /// Who calls this family's operations.
+        pub const FAMILY_TITLE: &str = #title;
+        /// The path every operation of the family starts with.
+        pub const PATH_PREFIX: &str = #prefix;
+        /// The `Authorization` scheme the family's requests are signed with.
+        pub const AUTHORIZATION_SCHEME: &str = #scheme;
+        /// What the family's 频率限制 count.
+        pub const RATE_LIMIT_DIMENSION: &str = #dimension;
+        /// Whether every request carries `Wechatpay-Serial` (the WeChat Pay public key id).
+        pub const WECHATPAY_SERIAL_REQUIRED: bool = #serial;
+        /// The body field / query parameter naming the brand (`None`: the Authorization header does).
+        pub const BRAND_FIELD: ::core::option::Option<&str> = #brand_field;
     }
 }
 
@@ -78,7 +133,16 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
     lines.push(format!("`{} {}`", op.method.as_str(), op.path));
     lines.push(String::new());
     if let Some(limit) = &op.rate_limit {
-        lines.push(format!("- 频率限制: {}", docs::one_line(&limit.text)));
+        let whose = if op.family.rate_limit_inherited { ", as for 服务商: no page of this family gives one" } else { "" };
+        if op.family.secondary {
+            lines.push(format!(
+                "- 频率限制: {} ({}{whose})",
+                docs::one_line(&limit.text),
+                op.family.dimension_words
+            ));
+        } else {
+            lines.push(format!("- 频率限制: {}", docs::one_line(&limit.text)));
+        }
     }
     if !op.merchants.is_empty() {
         lines.push(format!("- 支持商户: {}", docs::one_line(&op.merchants.join(", "))));
@@ -86,10 +150,20 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
     for p in &op.preconditions {
         lines.push(format!("- 前置条件: {}", docs::one_line(p)));
     }
-    lines.push(format!(
-        "- Documentation: <https://pay.weixin.qq.com/doc/v3/partner/{}> (更新时间 {})",
-        op.doc_id, op.updated
-    ));
+    let family = &op.family;
+    if !family.title.is_empty() {
+        lines.push(format!(
+            "- Family: {} (`{}`, signed `{}`)",
+            docs::one_line(&family.title),
+            family.path_prefix,
+            family.auth_scheme
+        ));
+    }
+    match &family.doc_url {
+        Some(url) if op.updated.is_empty() => lines.push(format!("- Documentation: <{url}>")),
+        Some(url) => lines.push(format!("- Documentation: <{url}> (更新时间 {})", op.updated)),
+        None => lines.push(format!("- Documentation: no {} page of this operation was found", family.title)),
+    }
     for p in op.path_params.iter().chain(&op.query_params) {
         lines.push(format!(
             "- `{}`: 【{}】{}",
@@ -225,8 +299,9 @@ fn validator(op: &OperationIr) -> TokenStream {
     };
     let name = types::rust(&op.names.validator);
     let fn_name = op.names.call.as_str();
+    let client = &op.family.client;
     let doc = format!(
-        " Validates the arguments of [`Client::{fn_name}`](crate::runtime::client::Client::{fn_name}) \
+        " Validates the arguments of [`{client}::{fn_name}`](crate::runtime::client::{client}::{fn_name}) \
          as the call does before sending: every violation, with its JSON path."
     );
     let body = if checks.is_empty() {
@@ -425,8 +500,9 @@ fn query_struct(op: &OperationIr) -> Option<TokenStream> {
     });
     let q_ty = query_type(op, quote! { 'a });
     let doc = format!(
-        " The optional query parameters of [`Client::{0}`](crate::runtime::client::Client::{0}).",
-        op.names.call.as_str()
+        " The optional query parameters of [`{1}::{0}`](crate::runtime::client::{1}::{0}).",
+        op.names.call.as_str(),
+        op.family.client
     );
     Some(quote! {
         #[doc = #doc]
@@ -523,17 +599,19 @@ fn call_builder(op: &OperationIr) -> Option<TokenStream> {
         }
     });
     let body = call_body(op, &quote! { client });
+    let client = &op.family.client;
     let doc = format!(
-        " A [`Client::{call}`](crate::runtime::client::Client::{call}) call: set optional query parameters by name, \
+        " A [`{client}::{call}`](crate::runtime::client::{client}::{call}) call: set optional query parameters by name, \
          then `.await` it to send."
     );
     let stream = stream_method(op);
     let q_ty = query_type(op, quote! { 'a });
+    let client_ty = op_client(client);
     Some(quote! {
         #[doc = #doc]
         #[must_use = "a call does nothing until it is awaited"]
         pub struct #builder<'a> {
-            pub(crate) client: &'a crate::runtime::client::Client,
+            pub(crate) client: &'a #client_ty,
             #(#fields)*
             pub(crate) query: #q_ty,
         }

@@ -19,6 +19,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         quote! { self }
     };
     let unused_client = ir.operations.is_empty().then(|| quote! { let _ = client; });
+    let client = operations::client_type(ir);
     let variants = ir.operations.iter().map(request_variant);
     let parse_arms = ir.operations.iter().map(parse_arm);
     let meta_arms = ir.operations.iter().map(|op| {
@@ -116,7 +117,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
             /// Sends the request with `client` through the operation's call function.
             pub async fn send(
                 &self,
-                client: &crate::runtime::client::Client,
+                client: &#client,
             ) -> ::core::result::Result<OperationResponse, crate::runtime::error::Error> {
                 #unused_client
                 match #scrutinee {
@@ -264,7 +265,8 @@ fn variant(op: &OperationIr) -> Ident {
 
 fn meta(op: &OperationIr) -> TokenStream {
     let m = types::rust(&op.names.meta);
-    quote! { crate::generated::operations::#m }
+    let ops = operations::module_path(op);
+    quote! { #ops::#m }
 }
 
 fn response_model(op: &OperationIr) -> Option<&str> {
@@ -443,7 +445,8 @@ fn bind_fields(op: &OperationIr, by_ref: bool) -> (TokenStream, Vec<(Ident, Toke
     }
     if operations::has_builder(op) {
         let q = operations::query_name(op);
-        fields.push((quote::format_ident!("query"), quote! { crate::generated::operations::#q { #(#optional),* } }));
+        let ops = operations::module_path(op);
+        fields.push((quote::format_ident!("query"), quote! { #ops::#q { #(#optional),* } }));
     }
     (quote! { Self::#v { #(#binds),* } }, fields)
 }
@@ -456,7 +459,8 @@ fn validate_arm(op: &OperationIr) -> TokenStream {
         }
     }
     let f = types::rust(&op.names.validator);
-    quote! { #pattern => crate::generated::operations::#f(#(#pass),*).into_result(), }
+    let ops = operations::module_path(op);
+    quote! { #pattern => #ops::#f(#(#pass),*).into_result(), }
 }
 
 fn send_arm(op: &OperationIr) -> TokenStream {
@@ -470,9 +474,10 @@ fn send_arm(op: &OperationIr) -> TokenStream {
     if operations::has_builder(op) {
         // The call builder is set directly from the variant, optional parameters included.
         let builder = operations::builder_name(op);
+        let ops = operations::module_path(op);
         let fields = fields.into_iter().map(|(id, pass)| operations::field_init(&id, pass));
         return quote! {
-            #pattern => crate::generated::operations::#builder { client, #(#fields),* }.await #wrap,
+            #pattern => #ops::#builder { client, #(#fields),* }.await #wrap,
         };
     }
     let pass = fields.iter().map(|(_, pass)| pass);
@@ -517,7 +522,8 @@ fn handler_params(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
     let optional = operations::optional_idents(op);
     let mut out: Vec<_> = owned_fields(op).into_iter().filter(|(id, _)| !optional.contains(id)).collect();
     let q = operations::query_type(op, quote! { '_ });
-    out.push((quote::format_ident!("query"), quote! { crate::generated::operations::#q }));
+    let ops = operations::module_path(op);
+    out.push((quote::format_ident!("query"), quote! { #ops::#q }));
     out
 }
 

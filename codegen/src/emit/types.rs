@@ -15,15 +15,42 @@ pub fn rust(id: &RustIdent) -> Ident {
     if id.raw { Ident::new_raw(&id.name, Span::call_site()) } else { Ident::new(&id.name, Span::call_site()) }
 }
 
-/// A model or enum type, inside the generated `models` module.
-pub fn model_path(name: &str) -> TokenStream {
-    let id = ident(name);
-    quote! { crate::generated::models::#id }
+/// A model or enum type: a shared one (`X`) inside the generated `models` module, a family's
+/// variant (`brand::X`) inside that family's `models` module.
+pub fn model_path(key: &str) -> TokenStream {
+    let id = ident(local_name(key));
+    match family_module(key) {
+        Some(module) => {
+            let module = ident(module);
+            quote! { crate::generated::#module::models::#id }
+        }
+        None => quote! { crate::generated::models::#id },
+    }
 }
 
-pub fn builder_ident(model: &str) -> Ident {
-    format_ident!("{}Builder", model)
+/// The module path of a model key as rustdoc links write it (`crate::generated::brand::models`).
+pub fn model_module_doc(key: &str) -> String {
+    match family_module(key) {
+        Some(module) => format!("crate::generated::{module}::models"),
+        None => "crate::generated::models".to_owned(),
+    }
 }
+
+/// The type name of a model key (`X` for `brand::X`).
+pub fn local_name(key: &str) -> &str {
+    key.rsplit_once("::").map_or(key, |(_, name)| name)
+}
+
+/// The family module of a variant's key (`brand` for `brand::X`).
+pub fn family_module(key: &str) -> Option<&str> {
+    key.split_once("::").map(|(module, _)| module)
+}
+
+/// The builder type's name of a model key (`XBuilder`).
+pub fn builder_ident(model: &str) -> Ident {
+    format_ident!("{}Builder", local_name(model))
+}
+
 
 /// The Rust type of a field (without the `Option` of an optional one): boxed when the field
 /// leads back to its own model.

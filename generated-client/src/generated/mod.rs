@@ -9,3 +9,5 @@ pub mod notifications;
 pub mod operations;
 pub mod requests;
 pub mod validation;
+/// The 品牌直连 family: its client's operations and the models that differ.
+pub mod brand;

@@ -6,6 +6,22 @@
 pub const PRIMARY_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 /// 备域名: the base URL tried when the primary cannot be reached.
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+/// The API family of these operations (`[[families]]` of the spec).
+pub const FAMILY: &str = "partner";
+/// Who calls this family's operations.
+pub const FAMILY_TITLE: &str = "服务商";
+/// The path every operation of the family starts with.
+pub const PATH_PREFIX: &str = "/v3/marketing/partner/product-coupon";
+/// The `Authorization` scheme the family's requests are signed with.
+pub const AUTHORIZATION_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+/// What the family's 频率限制 count.
+pub const RATE_LIMIT_DIMENSION: &str = "商户号维度";
+/// Whether every request carries `Wechatpay-Serial` (the WeChat Pay public key id).
+pub const WECHATPAY_SERIAL_REQUIRED: bool = false;
+/// The body field / query parameter naming the brand (`None`: the Authorization header does).
+pub const BRAND_FIELD: ::core::option::Option<&str> = ::core::option::Option::Some(
+    "brand_id",
+);
 /// 批次组批量关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`).
 pub static ASSOCIATE_STOCK_BUNDLE_STORES: crate::runtime::client::OperationMeta = crate::runtime::client::OperationMeta {
     id: "associate_stock_bundle_stores",
@@ -321,7 +337,7 @@ pub static USE_USER_COUPON: crate::runtime::client::OperationMeta = crate::runti
     rate_limit_per_second: ::core::option::Option::Some(500u32),
     success_status: 200u16,
 };
-/// Every operation of the spec, sorted by id.
+/// Every operation of the family, sorted by id.
 pub static OPERATIONS: &[&crate::runtime::client::OperationMeta] = &[
     &ASSOCIATE_STOCK_BUNDLE_STORES,
     &ASSOCIATE_STOCK_STORES,
@@ -368,6 +384,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次组已创建且其 store_scope 为 SPECIFIC
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280620> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
     /// - `stock_bundle_id`: 【批次组ID】要关联门店的批次组的 ID。
@@ -426,6 +443,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781302> (更新时间 2025.08.04)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
@@ -481,6 +499,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 500/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已收到该券的领券通知（PRODUCT_COUPON_SP.SEND），券处于 CONFIRMING 状态
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435562> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `coupon_code`: 【用户商品券Code】要确认发放的用户商品券的 Code（领券通知中的 coupon_code）。
@@ -534,6 +553,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 10/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327752> (更新时间 2026.01.26)
     ///
     /// # Errors
@@ -579,6 +599,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 服务商已【设置商品券事件通知地址】
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434630> (更新时间 2025.12.04)
     ///
     /// # Errors
@@ -626,6 +647,7 @@ impl crate::runtime::client::Client {
     /// - 支持商户: 普通服务商
     /// - 前置条件: 商品券已创建且 usage_mode 为 SINGLE（多次优惠商品券请使用【添加商品券批次组】）
     /// - 前置条件: 每个商品券最多有 200 个生效中的批次
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781304> (更新时间 2025.10.21)
     /// - `product_coupon_id`: 【商品券ID】要添加批次的商品券的 ID。
     ///
@@ -676,6 +698,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已创建商品券且商品券的 usage_mode 为 PROGRESSIVE_BUNDLE
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280622> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】商品券的唯一标识，创建商品券时由微信支付生成。
     ///
@@ -727,6 +750,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 商品券处于生效中（state = EFFECTIVE）
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434631> (更新时间 2025.11.07)
     /// - `product_coupon_id`: 【商品券ID】要失效的商品券的 ID。
     ///
@@ -775,6 +799,7 @@ impl crate::runtime::client::Client {
     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781532> (更新时间 2025.10.21)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要失效的批次的 ID。
@@ -828,6 +853,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已经向该用户发放过该商品券
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781578> (更新时间 2025.10.21)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `coupon_code`: 【用户商品券Code】要失效的用户商品券的 Code。
@@ -882,6 +908,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 500/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已经向该用户发放过该券组，且商品券的 usage_mode 为 PROGRESSIVE_BUNDLE
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280658> (更新时间 2025.11.20)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `user_coupon_bundle_id`: 【用户券组ID】要失效的用户券组的 ID，向用户发放批次组时由微信支付生成。
@@ -939,6 +966,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次组已创建且其 store_scope 为 SPECIFIC
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280629> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
     /// - `stock_bundle_id`: 【批次组ID】要取消关联门店的批次组的 ID。
@@ -997,6 +1025,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781537> (更新时间 2025.08.04)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
@@ -1051,6 +1080,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/秒(商户号维度)
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327753> (更新时间 2026.01.26)
     /// - `task_id`: 【图片生成的任务ID】提交任务时填写的任务 ID。
     /// - `brand_id`: 【品牌ID】提交任务时填写的品牌 ID。
@@ -1105,6 +1135,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 服务商已设置商品券事件通知地址
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435718> (更新时间 2025.08.04)
     ///
     /// # Errors
@@ -1146,6 +1177,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434632> (更新时间 2025.11.07)
     /// - `product_coupon_id`: 【商品券ID】要查询的商品券的 ID，创建商品券时由微信支付生成。
     /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
@@ -1192,6 +1224,7 @@ impl crate::runtime::client::Client {
     /// `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434649> (更新时间 2025.11.07)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要查询的批次的 ID。
@@ -1244,6 +1277,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 500/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已经向该用户发放过该商品券
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435702> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `coupon_code`: 【用户商品券Code】要查询的用户商品券的 Code。
@@ -1312,6 +1346,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且批次的 store_scope 为 SPECIFIC
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434665> (更新时间 2025.08.04)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要关联或查询门店的批次的 ID。
@@ -1355,6 +1390,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434641> (更新时间 2025.11.07)
     /// - `product_coupon_id`: 【商品券ID】要查询批次的商品券的 ID。
     /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
@@ -1397,6 +1433,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 已经向该用户发放过商品券
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435703> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `brand_id`: 【品牌ID】商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
@@ -1443,6 +1480,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且处于发放中（state = SENDING）
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434365> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     ///
@@ -1491,6 +1529,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280670> (更新时间 2025.12.16)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     ///
@@ -1539,6 +1578,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 用户商品券已核销（coupon_state = USED）
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435674> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `coupon_code`: 【用户商品券Code】要退还的用户商品券的 Code。
@@ -1594,6 +1634,7 @@ impl crate::runtime::client::Client {
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且处于发放中（state = SENDING）
     /// - 前置条件: 批次属于单券模式的商品券；多次优惠商品券请使用【向用户发放商品券批次组】
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781605> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     ///
@@ -1643,6 +1684,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 500/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280664> (更新时间 2025.11.20)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     ///
@@ -1690,6 +1732,7 @@ impl crate::runtime::client::Client {
     /// `POST /v3/marketing/partner/product-coupon/notify-configs`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435719> (更新时间 2025.08.04)
     ///
     /// # Errors
@@ -1734,6 +1777,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434633> (更新时间 2025.11.07)
     /// - `product_coupon_id`: 【商品券ID】要修改的商品券的 ID。
     ///
@@ -1781,6 +1825,7 @@ impl crate::runtime::client::Client {
     /// `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781556> (更新时间 2025.10.21)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要修改的批次的 ID。
@@ -1832,6 +1877,7 @@ impl crate::runtime::client::Client {
     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781561> (更新时间 2025.10.21)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要修改预算的批次的 ID。
@@ -1886,6 +1932,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280633> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
     /// - `stock_bundle_id`: 【批次组ID】要修改的批次组的 ID。
@@ -1939,6 +1986,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 频率限制: 20/s
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280642> (更新时间 2025.11.20)
     /// - `product_coupon_id`: 【商品券ID】批次组所属商品券的 ID。
     /// - `stock_bundle_id`: 【批次组ID】要修改预算的批次组的 ID。
@@ -1993,6 +2041,7 @@ impl crate::runtime::client::Client {
     ///
     /// - 支持商户: 普通服务商
     /// - 前置条件: 批次已创建且批次的 coupon_code_mode 为 UPLOAD
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434668> (更新时间 2025.08.04)
     /// - `product_coupon_id`: 【商品券ID】批次所属商品券的 ID。
     /// - `stock_id`: 【批次ID】要上传券 Code 的批次的 ID。
@@ -2046,6 +2095,7 @@ impl crate::runtime::client::Client {
     /// `POST /v3/marketing/partner/product-coupon/media/upload-image`
     ///
     /// - 支持商户: 普通服务商
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435731> (更新时间 2025.08.04)
     ///
     /// # Errors
@@ -2099,6 +2149,7 @@ impl crate::runtime::client::Client {
     /// - 频率限制: 500/s
     /// - 支持商户: 普通服务商
     /// - 前置条件: 用户商品券当前可用（coupon_state = EFFECTIVE）
+    /// - Family: 服务商 (`/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435636> (更新时间 2025.11.07)
     /// - `openid`: 【用户OpenID】用户在 appid 下的 OpenID。
     /// - `coupon_code`: 【用户商品券Code】要核销的用户商品券的 Code。
