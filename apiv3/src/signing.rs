@@ -14,9 +14,9 @@ use std::fmt;
 
 use crate::keys::PrivateKey;
 // The message formats live in the protocol layer; re-exported here, where users look for them.
-pub use crate::protocol::{SCHEME, new_nonce, request_message, response_message, unix_timestamp};
 /// The brand-direct (品牌直连) scheme token, for [`BrandSigner`].
 pub use crate::protocol::BRAND_SCHEME;
+pub use crate::protocol::{SCHEME, new_nonce, request_message, response_message, unix_timestamp};
 use crate::verify::ResponseSignature;
 
 /// Signs requests as one merchant: its `mchid`, the serial number of its API certificate and
@@ -225,17 +225,22 @@ mod tests {
         let key = PrivateKey::from_pem(include_str!("../../sandbox/keys/merchant_key.pem")).unwrap();
         let brand = BrandSigner::new("100XX", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key.clone());
         let merchant = MerchantSigner::new("1900000109", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key);
-        let header = brand.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
+        let header =
+            brand.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
         let rest = header.strip_prefix("WECHATPAY-BRAND-SHA256-RSA2048 ").unwrap();
         let params: Vec<&str> = rest.split(',').collect();
-        assert_eq!(params[..4], [
-            "brand_id=\"100XX\"",
-            "nonce_str=\"N1\"",
-            "timestamp=\"1700000000\"",
-            "serial_no=\"3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A\"",
-        ]);
+        assert_eq!(
+            params[..4],
+            [
+                "brand_id=\"100XX\"",
+                "nonce_str=\"N1\"",
+                "timestamp=\"1700000000\"",
+                "serial_no=\"3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A\"",
+            ]
+        );
         // Same message and key: the same signature as the merchant scheme's.
-        let partner = merchant.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
+        let partner =
+            merchant.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
         assert_eq!(params[4], partner.rsplit(',').next().unwrap());
         assert!(!format!("{brand:?}").contains("PRIVATE"));
     }

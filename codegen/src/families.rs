@@ -11,6 +11,8 @@
 //!   contains it, directly or through other models, gets a variant without it (`brand::X`),
 //!   and every other model is shared;
 //! - per-operation facts its pages give: doc page, 更新时间, 频率限制.
+//!
+//! An operation without `[[operations.families]]` entries is the primary family's only.
 
 use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::ir::*;
@@ -82,14 +84,22 @@ pub(crate) fn lower(
             for op in &spec.operations {
                 if let Some(entry) = op.families.first() {
                     diags
-                        .error(file, entry.family.span.clone(), format!("family `{}` is not declared", entry.family.value))
+                        .error(
+                            file,
+                            entry.family.span.clone(),
+                            format!("family `{}` is not declared", entry.family.value),
+                        )
                         .hint("declare it with [[families]] (id, path_prefix, auth_scheme, ...) or remove the entry");
                 }
             }
             for n in &spec.notifications {
                 if let Some(entry) = n.families.first() {
                     diags
-                        .error(file, entry.family.span.clone(), format!("family `{}` is not declared", entry.family.value))
+                        .error(
+                            file,
+                            entry.family.span.clone(),
+                            format!("family `{}` is not declared", entry.family.value),
+                        )
                         .hint("declare it with [[families]] or remove the entry");
                 }
             }
@@ -115,38 +125,36 @@ pub(crate) fn lower(
         fam.variants = variants(fam, models);
     }
 
-    let index: HashMap<String, usize> =
-        operations.iter().enumerate().map(|(i, op)| (op.id.clone(), i)).collect();
+    let index: HashMap<String, usize> = operations.iter().enumerate().map(|(i, op)| (op.id.clone(), i)).collect();
     for (file, spec) in files {
         for op in &spec.operations {
             let Some(&at) = index.get(op.id.value.as_str()) else { continue };
-            if !op.path.value.starts_with(&primary.path_prefix) {
-                diags
-                    .error(
-                        file,
-                        op.path.span.clone(),
-                        format!(
-                            "path {:?} does not start with the primary family's prefix {:?}",
-                            op.path.value, primary.path_prefix
-                        ),
-                    )
-                    .hint(format!(
-                        "write the path as family `{}` prints it; other families' paths are derived from it",
-                        primary.id
-                    ));
+            // Without entries an operation is the primary family's only (a page just imported,
+            // say); another family needs the sub-path, so the primary prefix.
+            let in_other = op.families.iter().any(|e| e.family.value != primary.id);
+            let Some(sub_path) = op.path.value.strip_prefix(&primary.path_prefix) else {
+                if in_other {
+                    diags
+                        .error(
+                            file,
+                            op.path.span.clone(),
+                            format!(
+                                "path {:?} does not start with the primary family's prefix {:?}",
+                                op.path.value, primary.path_prefix
+                            ),
+                        )
+                        .hint(format!(
+                            "write the path as family `{}` prints it; other families' paths are derived from it",
+                            primary.id
+                        ));
+                }
+                let base = &mut operations[at];
+                base.sub_path = op.path.value.clone();
+                base.family = op_family(&primary, Some(&base.doc_id), false, false);
                 continue;
-            }
-            if op.families.is_empty() {
-                diags
-                    .error(file, op.id.span.clone(), format!("operation `{}` names no family", op.id.value))
-                    .hint(format!(
-                        "add [[operations.families]] family = \"...\" with its source for each family it exists in ({})",
-                        declared.iter().map(|(f, _)| format!("`{}`", f.id)).collect::<Vec<_>>().join(", ")
-                    ));
-            }
-            let sub_path = op.path.value[primary.path_prefix.len()..].to_owned();
+            };
             let base = &mut operations[at];
-            base.sub_path = sub_path.clone();
+            base.sub_path = sub_path.to_owned();
             base.family = op_family(&primary, Some(&base.doc_id), false, false);
             let base = base.clone();
             let mut seen: HashMap<&str, String> = HashMap::new();
@@ -154,7 +162,11 @@ pub(crate) fn lower(
                 let name = entry.family.value.as_str();
                 if let Some(first) = seen.get(name) {
                     diags
-                        .error(file, entry.family.span.clone(), format!("operation `{}` lists family `{name}` twice", op.id.value))
+                        .error(
+                            file,
+                            entry.family.span.clone(),
+                            format!("operation `{}` lists family `{name}` twice", op.id.value),
+                        )
                         .hint(format!("the first is at {first}"));
                     continue;
                 }
@@ -202,7 +214,11 @@ pub(crate) fn lower(
                 };
                 if fi == 0 {
                     diags
-                        .error(file, entry.family.span.clone(), "the notification as described is already the primary family's")
+                        .error(
+                            file,
+                            entry.family.span.clone(),
+                            "the notification as described is already the primary family's",
+                        )
                         .hint("list only the other families' event types");
                     continue;
                 }
@@ -235,12 +251,7 @@ pub(crate) fn lower(
     out
 }
 
-fn unknown_family(
-    diags: &mut Diagnostics,
-    file: &SourceFile,
-    name: &Sp<String>,
-    declared: &[(FamilyIr, String)],
-) {
+fn unknown_family(diags: &mut Diagnostics, file: &SourceFile, name: &Sp<String>, declared: &[(FamilyIr, String)]) {
     let ids: Vec<String> = declared.iter().map(|(f, _)| f.id.clone()).collect();
     let d = diags.error(file, name.span.clone(), format!("unknown family `{}`", name.value));
     match crate::lower::closest(&name.value, ids.iter()) {
@@ -259,10 +270,7 @@ fn declared(diags: &mut Diagnostics, files: &[(SourceFile, spec::SpecFile)]) -> 
         for f in &spec.families {
             let here = Diagnostics::place(file, &f.id.span);
             let mut ok = true;
-            for (what, value) in [
-                ("family id", Some(&f.id)),
-                ("module", f.module.as_ref()),
-            ] {
+            for (what, value) in [("family id", Some(&f.id)), ("module", f.module.as_ref())] {
                 let Some(value) = value else { continue };
                 if !names::is_snake(&value.value) {
                     diags
@@ -315,26 +323,44 @@ fn declared(diags: &mut Diagnostics, files: &[(SourceFile, spec::SpecFile)]) -> 
             }
             if !f.doc_base_url.value.starts_with("https://") || !f.doc_base_url.value.ends_with('/') {
                 diags
-                    .error(file, f.doc_base_url.span.clone(), format!("doc_base_url {:?} must be https and end with `/`", f.doc_base_url.value))
+                    .error(
+                        file,
+                        f.doc_base_url.span.clone(),
+                        format!("doc_base_url {:?} must be https and end with `/`", f.doc_base_url.value),
+                    )
                     .hint("the doc id is appended to it");
                 ok = false;
             }
-            if f.auth_scheme.value.is_empty() || !f.auth_scheme.value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') {
+            if f.auth_scheme.value.is_empty()
+                || !f.auth_scheme.value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            {
                 diags
-                    .error(file, f.auth_scheme.span.clone(), format!("auth scheme {:?} is not an Authorization scheme token", f.auth_scheme.value))
+                    .error(
+                        file,
+                        f.auth_scheme.span.clone(),
+                        format!("auth scheme {:?} is not an Authorization scheme token", f.auth_scheme.value),
+                    )
                     .hint("e.g. WECHATPAY2-SHA256-RSA2048");
                 ok = false;
             }
             match (*f.brand_identity, &f.brand_field) {
                 (BrandIdentity::RequestField, None) => {
                     diags
-                        .error(file, f.brand_identity.span.clone(), "a family identifying the brand by a request field needs `brand_field`")
+                        .error(
+                            file,
+                            f.brand_identity.span.clone(),
+                            "a family identifying the brand by a request field needs `brand_field`",
+                        )
                         .hint("e.g. brand_field = \"brand_id\"");
                     ok = false;
                 }
                 (BrandIdentity::Authorization, Some(field)) => {
                     diags
-                        .error(file, field.span.clone(), "a family identifying the brand by the Authorization header sends no brand field")
+                        .error(
+                            file,
+                            field.span.clone(),
+                            "a family identifying the brand by the Authorization header sends no brand field",
+                        )
                         .hint("remove `brand_field`, or set brand_identity = \"request_field\"");
                     ok = false;
                 }
@@ -343,14 +369,20 @@ fn declared(diags: &mut Diagnostics, files: &[(SourceFile, spec::SpecFile)]) -> 
             if f.module.is_none() {
                 if let Some(first) = &primary_at {
                     diags
-                        .error(file, f.id.span.clone(), format!("family `{}` has no module, and neither has the family at {first}", f.id.value))
+                        .error(
+                            file,
+                            f.id.span.clone(),
+                            format!("family `{}` has no module, and neither has the family at {first}", f.id.value),
+                        )
                         .hint("exactly one family (the primary, whose paths the operations give) has no `module`");
                     ok = false;
                 } else {
                     primary_at = Some(here.clone());
                 }
             }
-            if !ok {
+            // A family with a problem is still declared (its problems are reported), so the
+            // operations naming it do not report it as unknown too; a duplicate id is not.
+            if !ok && seen.get(&format!("family id:{}", f.id.value)) != Some(&here) {
                 continue;
             }
             let lowered = FamilyIr {
@@ -370,7 +402,7 @@ fn declared(diags: &mut Diagnostics, files: &[(SourceFile, spec::SpecFile)]) -> 
                 operations: Vec::new(),
                 notifications: Vec::new(),
             };
-            if lowered.module.is_none() {
+            if lowered.module.is_none() && primary_at.as_deref() == Some(here.as_str()) {
                 out.insert(0, (lowered, here));
             } else {
                 out.push((lowered, here));
@@ -518,7 +550,11 @@ fn derive_operation(
     let keep = |p: &FieldIr| !family.dropped_fields.contains(&p.wire);
     if base.path_params.iter().any(|p| !keep(p)) {
         diags
-            .error(file, entry.family.span.clone(), format!("family `{}` drops `brand_id`-style path parameters of `{}`", family.id, base.id))
+            .error(
+                file,
+                entry.family.span.clone(),
+                format!("family `{}` drops `brand_id`-style path parameters of `{}`", family.id, base.id),
+            )
             .hint("a path without its parameter addresses another resource; give the family's sub-path with `path`");
         return None;
     }
@@ -531,7 +567,14 @@ fn derive_operation(
             };
             if !p.value.starts_with('/') || placeholders(&p.value) != placeholders(&base.sub_path) {
                 diags
-                    .error(file, p.span.clone(), format!("sub-path {:?} must start with `/` and have the placeholders of {:?}", p.value, base.sub_path))
+                    .error(
+                        file,
+                        p.span.clone(),
+                        format!(
+                            "sub-path {:?} must start with `/` and have the placeholders of {:?}",
+                            p.value, base.sub_path
+                        ),
+                    )
                     .hint("the path parameters are the operation's, in every family");
                 return None;
             }
@@ -545,11 +588,8 @@ fn derive_operation(
     if let Some(r) = &mut op.response {
         r.body = r.body.as_deref().map(|m| remap_key(m, family));
     }
-    let variant: BTreeSet<String> = family
-        .variants
-        .keys()
-        .filter_map(|k| k.split_once("::").map(|(_, n)| n.to_owned()))
-        .collect();
+    let variant: BTreeSet<String> =
+        family.variants.keys().filter_map(|k| k.split_once("::").map(|(_, n)| n.to_owned())).collect();
     if let Some(p) = &mut op.pagination {
         p.item = remap_type(&p.item, family, &variant);
     }

@@ -319,8 +319,8 @@ pub struct Operation {
     /// Decisions taken where sources disagree about this operation.
     #[serde(default)]
     pub decisions: Vec<String>,
-    /// The families the operation exists in, each with its differences. Required when the spec
-    /// declares `[[families]]`.
+    /// The families the operation exists in, each with its source and differences. Without
+    /// entries, the operation is the primary family's only.
     #[serde(default)]
     pub families: Vec<OperationFamily>,
 }

@@ -74,9 +74,17 @@ fn generated_sources_of_the_real_spec_carry_no_transcription_notes() {
     // And in the committed files `cargo doc` reads (`cargo xtask codegen --check` keeps them
     // equal to the generator's output; this also holds while they are stale).
     let mut committed = Vec::new();
-    for entry in std::fs::read_dir(workspace_root().join("generated-client/src/generated")).expect("generated dir") {
-        let path = entry.expect("an entry").path();
-        committed.push((path.display().to_string(), std::fs::read_to_string(&path).expect("a text file")));
+    // The family modules (`brand/`) are directories of their own.
+    let mut dirs = vec![workspace_root().join("generated-client/src/generated")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("generated dir") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                committed.push((path.display().to_string(), std::fs::read_to_string(&path).expect("a text file")));
+            }
+        }
     }
     let cli = workspace_root().join("cli/src/generated.rs");
     committed.push((cli.display().to_string(), std::fs::read_to_string(&cli).expect("the CLI table")));

@@ -232,7 +232,10 @@ async fn stores_group() {
     let all = client.list_stock_stores("1000000013", "9000001").page_size(10).stream().collect_all().await;
     assert!(all.is_ok() || matches!(all, Err(Error::Decode(_))), "{all:?}");
     let targets: Vec<String> = srv.requests().into_iter().map(|r| r.target).collect();
-    assert_eq!(targets[0], "/brand/marketing/product-coupon/product-coupons/1000000013/stocks/9000001/associate-stores");
+    assert_eq!(
+        targets[0],
+        "/brand/marketing/product-coupon/product-coupons/1000000013/stocks/9000001/associate-stores"
+    );
     assert_eq!(
         targets[1],
         "/brand/marketing/product-coupon/product-coupons/1000000013/stock-bundles/8000001/disassociate-stores"
@@ -279,8 +282,14 @@ async fn notify_config_group_decodes_the_shared_model() {
     assert_eq!(config.notify_url, "https://example.com/notify");
     client.get_notify_config().await.unwrap();
     let sent = srv.requests();
-    assert_eq!((sent[0].method.as_str(), sent[0].target.as_str()), ("POST", "/brand/marketing/product-coupon/notify-configs"));
-    assert_eq!((sent[1].method.as_str(), sent[1].target.as_str()), ("GET", "/brand/marketing/product-coupon/notify-configs"));
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].target.as_str()),
+        ("POST", "/brand/marketing/product-coupon/notify-configs")
+    );
+    assert_eq!(
+        (sent[1].method.as_str(), sent[1].target.as_str()),
+        ("GET", "/brand/marketing/product-coupon/notify-configs")
+    );
 }
 
 #[tokio::test]
@@ -294,7 +303,10 @@ async fn images_group_signs_the_upload_meta_with_the_brand_key() {
     assert_checked(client.get_image_generation_task("task-0001", &ImageGenerationType::CombineImage).await);
     let targets: Vec<String> = srv.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(targets[0], "/brand/marketing/product-coupon/media/upload-image");
-    assert_eq!(targets[1], "/brand/marketing/product-coupon/image-generation-tasks/task-0001?image_generation_type=COMBINE_IMAGE");
+    assert_eq!(
+        targets[1],
+        "/brand/marketing/product-coupon/image-generation-tasks/task-0001?image_generation_type=COMBINE_IMAGE"
+    );
 }
 
 #[tokio::test]
@@ -302,19 +314,24 @@ async fn a_dry_run_shows_the_brand_header_and_wechatpay_serial() {
     let client = brand_client("http://127.0.0.1:9").with_options(CallOptions::new().dry_run(true));
     let Err(Error::DryRun(prepared)) = client.get_stock("1000000013", "9000001").await else { panic!("a dry run") };
     let header = |name: &str| prepared.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    assert!(header("Authorization").unwrap().starts_with("WECHATPAY-BRAND-SHA256-RSA2048 brand_id=\"100XX\",nonce_str=\""));
+    assert!(
+        header("Authorization").unwrap().starts_with("WECHATPAY-BRAND-SHA256-RSA2048 brand_id=\"100XX\",nonce_str=\"")
+    );
     assert_eq!(header("Wechatpay-Serial").as_deref(), Some(BRAND_PUB_KEY_ID));
-    assert_eq!(prepared.url, "http://127.0.0.1:9/brand/marketing/product-coupon/product-coupons/1000000013/stocks/9000001");
+    assert_eq!(
+        prepared.url,
+        "http://127.0.0.1:9/brand/marketing/product-coupon/product-coupons/1000000013/stocks/9000001"
+    );
 }
 
 #[test]
 fn a_brand_client_verifies_with_the_public_key_only_and_is_not_a_merchant() {
-    let base = || {
-        BrandClient::builder().brand_id(BRAND_ID).brand_serial_no(BRAND_SERIAL).brand_private_key_pem(BRAND_KEY_PEM)
-    };
+    let base =
+        || BrandClient::builder().brand_id(BRAND_ID).brand_serial_no(BRAND_SERIAL).brand_private_key_pem(BRAND_KEY_PEM);
     let Err(Error::Config(m)) = base().brand_api_key(BRAND_API_KEY).build() else { panic!("no public key") };
     assert!(m.contains("public key"), "{m}");
-    let Err(Error::Config(m)) = base().mchid(MCHID).wechatpay_public_key_pem(BRAND_PUB_KEY_ID, WECHATPAY_PUB_PEM).build()
+    let Err(Error::Config(m)) =
+        base().mchid(MCHID).wechatpay_public_key_pem(BRAND_PUB_KEY_ID, WECHATPAY_PUB_PEM).build()
     else {
         panic!("both identities")
     };
@@ -353,7 +370,8 @@ async fn a_brand_notification_is_verified_decrypted_with_the_brand_api_key_and_t
     let mut headers = HeaderMap::new();
     for (name, value) in signature_headers(&key_pair(WECHATPAY_KEY_PEM), BRAND_PUB_KEY_ID, &body, now()) {
         // The only source of a brand callback's headers names the brand scheme here.
-        let value = if name == "Wechatpay-Signature-Type" { "WECHATPAY-BRAND-SHA256-RSA2048".to_owned() } else { value };
+        let value =
+            if name == "Wechatpay-Signature-Type" { "WECHATPAY-BRAND-SHA256-RSA2048".to_owned() } else { value };
         headers.insert(HeaderName::try_from(name).unwrap(), HeaderValue::try_from(value).unwrap());
     }
     let client = Arc::new(brand_client("http://127.0.0.1:9"));

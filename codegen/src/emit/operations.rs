@@ -133,13 +133,10 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
     lines.push(format!("`{} {}`", op.method.as_str(), op.path));
     lines.push(String::new());
     if let Some(limit) = &op.rate_limit {
-        let whose = if op.family.rate_limit_inherited { ", as for 服务商: no page of this family gives one" } else { "" };
+        let whose =
+            if op.family.rate_limit_inherited { ", as for 服务商: no page of this family gives one" } else { "" };
         if op.family.secondary {
-            lines.push(format!(
-                "- 频率限制: {} ({}{whose})",
-                docs::one_line(&limit.text),
-                op.family.dimension_words
-            ));
+            lines.push(format!("- 频率限制: {} ({}{whose})", docs::one_line(&limit.text), op.family.dimension_words));
         } else {
             lines.push(format!("- 频率限制: {}", docs::one_line(&limit.text)));
         }

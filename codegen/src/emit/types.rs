@@ -51,7 +51,6 @@ pub fn builder_ident(model: &str) -> Ident {
     format_ident!("{}Builder", local_name(model))
 }
 
-
 /// The Rust type of a field (without the `Option` of an optional one): boxed when the field
 /// leads back to its own model.
 pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
