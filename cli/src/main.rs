@@ -28,34 +28,98 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use clap::error::ErrorKind;
-use wechatpay_product_coupon::requests::OperationRequest;
+use wechatpay_product_coupon::brand::BrandClient;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
-use wechatpay_product_coupon::{CallOptions, Client, Error};
+use wechatpay_product_coupon::runtime::validate::Violations;
+use wechatpay_product_coupon::{CallOptions, Client, Error, brand, requests};
 
 use report::Failure;
 use table::{CommandSpec, Location};
 
+/// Which API family a subcommand belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// 服务商: the top-level subcommands.
+    Partner,
+    /// 品牌直连: the `brand` group.
+    Brand,
+}
+
 fn main() -> ExitCode {
-    let mut cmd = app::command(generated::COMMANDS);
+    let mut cmd = app::with_brand(app::command(generated::COMMANDS), generated::brand::COMMANDS);
     let matches = cmd.get_matches_mut();
-    let Some((name, sub)) = matches.subcommand() else {
+    let Some((first, first_sub)) = matches.subcommand() else {
         // `subcommand_required` makes clap refuse this already.
         unreachable!("clap requires a subcommand")
     };
-    let spec = generated::COMMANDS.iter().find(|c| c.name == name).expect("every subcommand comes from the table");
+    let (family, table, name, sub) = match (first, first_sub.subcommand()) {
+        (app::BRAND, Some((name, sub))) => (Family::Brand, generated::brand::COMMANDS, name, sub),
+        _ => (Family::Partner, generated::COMMANDS, first, first_sub),
+    };
+    let spec = table.iter().find(|c| c.name == name).expect("every subcommand comes from the table");
     let (body, meta) = (option(sub, app::BODY), option(sub, app::META));
     if body == Some("-") && meta == Some("-") {
-        let sub_cmd = cmd.find_subcommand_mut(name).expect("the subcommand exists");
+        let group = if family == Family::Brand { cmd.find_subcommand_mut(app::BRAND) } else { Some(&mut cmd) };
+        let sub_cmd = group.and_then(|g| g.find_subcommand_mut(name)).expect("the subcommand exists");
         sub_cmd.error(ErrorKind::ArgumentConflict, "only one of --body and --meta can read standard input").exit()
     }
-    match run(spec, sub) {
+    match run(family, spec, sub) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
 }
 
+/// The client of the family a subcommand belongs to.
+pub enum AnyClient {
+    /// A 服务商 client.
+    Partner(Client),
+    /// A brand's client.
+    Brand(BrandClient),
+}
+
+impl AnyClient {
+    /// The core client every family's client wraps.
+    fn core(&self) -> &wechatpay_product_coupon::runtime::Client {
+        match self {
+            AnyClient::Partner(c) => c.core(),
+            AnyClient::Brand(c) => c.core(),
+        }
+    }
+}
+
+/// A typed request of either family.
+enum Typed {
+    Partner(requests::OperationRequest),
+    Brand(brand::requests::OperationRequest),
+}
+
+impl Typed {
+    fn set_file(&mut self, file: UploadFile) {
+        match self {
+            Typed::Partner(r) => r.set_file(file),
+            Typed::Brand(r) => r.set_file(file),
+        };
+    }
+
+    fn validate(&self) -> Result<(), Violations> {
+        match self {
+            Typed::Partner(r) => r.validate(),
+            Typed::Brand(r) => r.validate(),
+        }
+    }
+
+    async fn send(&self, client: &AnyClient) -> Result<Result<serde_json::Value, serde_json::Error>, Error> {
+        match (self, client) {
+            (Typed::Partner(r), AnyClient::Partner(c)) => r.send(c).await.map(|r| r.to_json()),
+            (Typed::Brand(r), AnyClient::Brand(c)) => r.send(c).await.map(|r| r.to_json()),
+            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
+        }
+    }
+}
+
 /// One operation's request as the command line gives it, before any page token.
 pub struct Call<'a> {
+    family: Family,
     spec: &'a CommandSpec,
     path: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
@@ -67,15 +131,19 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     /// The typed request, with `page_token` (when given) as its page-token parameter.
-    fn typed(&self, page_token: Option<&str>) -> Result<OperationRequest, Failure> {
+    fn typed(&self, page_token: Option<&str>) -> Result<Typed, Failure> {
         let path: Vec<(&str, &str)> = self.path.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let mut query: Vec<(&str, &str)> = self.query.iter().map(|(n, v)| (*n, v.as_str())).collect();
         if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
             query.retain(|(n, _)| *n != pages.page_token);
             query.push((pages.page_token, token));
         }
-        let mut request = OperationRequest::parse(self.spec.operation_id, &path, &query, self.body.as_deref())
-            .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
+        let (id, body) = (self.spec.operation_id, self.body.as_deref());
+        let mut request = match self.family {
+            Family::Partner => requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Partner),
+            Family::Brand => brand::requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Brand),
+        }
+        .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
         if let Some(file) = &self.file {
             request.set_file(file.clone());
         }
@@ -84,16 +152,16 @@ impl Call<'_> {
 
     /// Sends the request (one page of it, for `--all`) and gives the response as JSON: typed
     /// and validated, or with `--no-validate` exactly as given.
-    pub async fn send(&self, client: &Client, page_token: Option<&str>) -> Result<serde_json::Value, Failure> {
+    pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<serde_json::Value, Failure> {
         let result = if self.validate {
             match self.typed(page_token)?.send(client).await {
                 Ok(response) => {
-                    return response.to_json().map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
+                    return response.map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
                 }
                 Err(e) => Err(e),
             }
         } else {
-            let meta = raw::meta(self.spec.operation_id)
+            let meta = raw::meta(self.family, self.spec.operation_id)
                 .ok_or_else(|| Failure::other(format!("no operation `{}`", self.spec.operation_id)))?;
             let path = raw::path(meta, &self.path).map_err(Failure::input)?;
             let mut query = self.query.clone();
@@ -102,7 +170,7 @@ impl Call<'_> {
                 query.push((pages.page_token, token.to_owned()));
             }
             let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
-            raw::send(client, meta, path, query, self.body.clone(), upload).await
+            raw::send(client.core(), meta, path, query, self.body.clone(), upload).await
         };
         result.map_err(|e| match e {
             Error::DryRun(prepared) => Failure::dry_run(prepared),
@@ -113,7 +181,7 @@ impl Call<'_> {
     }
 }
 
-fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
+fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
     let validate = !sub.get_flag(app::NO_VALIDATE);
     let dry_run = sub.get_flag(app::DRY_RUN);
     let show_signature = sub.get_flag(app::SHOW_SIGNATURE);
@@ -147,17 +215,21 @@ fn run(spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failure> {
             (body, None)
         }
     };
-    let call = Call { spec, path, query, body, file, validate };
+    let call = Call { family, spec, path, query, body, file, validate };
     if validate {
         // The call validates too; doing it first needs no configuration.
         call.typed(None)?.validate().map_err(Failure::violations)?;
     }
 
-    let client = Client::from_env().map_err(|e| match e {
+    let config = |e: Error| match e {
         Error::Config(message) => Failure::config(message),
         other => Failure::config(other.to_string()),
-    })?;
-    let client = client.with_options(CallOptions::new().skip_validation(!validate).dry_run(dry_run));
+    };
+    let options = CallOptions::new().skip_validation(!validate).dry_run(dry_run);
+    let client = match family {
+        Family::Partner => AnyClient::Partner(Client::from_env().map_err(config)?.with_options(options)),
+        Family::Brand => AnyClient::Brand(BrandClient::from_env().map_err(config)?.with_options(options)),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -7,15 +7,13 @@
 
 use std::io::Write as _;
 
-use serde_json::Value;
-use wechatpay_product_coupon::Client;
-
-use crate::Call;
 use crate::report::{self, Failure};
 use crate::table::PageSpec;
+use crate::{AnyClient, Call};
+use serde_json::Value;
 
 /// Fetches and prints every item of `call`'s listing.
-pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &Client, lines: bool) -> Result<(), Failure> {
+pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, lines: bool) -> Result<(), Failure> {
     let mut all = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = Vec::new();

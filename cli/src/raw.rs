@@ -7,17 +7,25 @@
 //! back as JSON. Unlike the library's `Client::send_raw` (which takes a `serde_json::Value`), the
 //! bytes are sent exactly as typed.
 
+use wechatpay_product_coupon::Error;
+use wechatpay_product_coupon::generated::brand::operations::OPERATIONS as BRAND_OPERATIONS;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
+use wechatpay_product_coupon::runtime::Client;
 use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts};
 use wechatpay_product_coupon::runtime::raw::fill_path_template;
 use wechatpay_product_coupon::runtime::upload::{MultipartLayout, UploadFile};
-use wechatpay_product_coupon::{Client, Error};
+
+use crate::Family;
 
 use crate::table::UploadSpec;
 
-/// The operation's static facts (method, path template) by id.
-pub fn meta(operation_id: &str) -> Option<&'static OperationMeta> {
-    OPERATIONS.iter().copied().find(|m| m.id == operation_id)
+/// The operation's static facts (method, path template) by family and id.
+pub fn meta(family: Family, operation_id: &str) -> Option<&'static OperationMeta> {
+    let table = match family {
+        Family::Partner => OPERATIONS,
+        Family::Brand => BRAND_OPERATIONS,
+    };
+    table.iter().copied().find(|m| m.id == operation_id)
 }
 
 /// The request target's path: the template with each `{name}` replaced by its percent-encoded
@@ -53,9 +61,12 @@ mod tests {
 
     #[test]
     fn the_path_is_the_template_with_encoded_values() {
-        let meta = meta("create_stock_bundle").expect("in the spec");
+        let meta = meta(Family::Partner, "create_stock_bundle").expect("in the spec");
         let path = path(meta, &[("product_coupon_id", "a/b c".to_owned())]).unwrap();
         assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/a%2Fb%20c/stock-bundles");
         assert!(super::path(meta, &[]).unwrap_err().contains("product_coupon_id"));
+        let brand = super::meta(Family::Brand, "create_stock_bundle").expect("in the brand family");
+        let path = super::path(brand, &[("product_coupon_id", "1".to_owned())]).unwrap();
+        assert_eq!(path, "/brand/marketing/product-coupon/product-coupons/1/stock-bundles");
     }
 }

@@ -526,3 +526,60 @@ async fn usage_errors_exit_with_2() {
     assert_eq!(out.code, 2, "stderr: {}", out.stderr);
     assert!(out.stderr.contains("create-stock-bundle"), "suggests the right name: {}", out.stderr);
 }
+
+/// The brand group: a brand's configuration, a brand path, the brand scheme, no `brand_id`.
+fn brand_config(base_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("WECHATPAY_BRAND_ID", "100XX".to_owned()),
+        ("WECHATPAY_BRAND_SERIAL_NO", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A".to_owned()),
+        ("WECHATPAY_BRAND_PRIVATE_KEY_PATH", data("test_brand_key.pem")),
+        ("WECHATPAY_BRAND_PUBLIC_KEY_ID", PUB_KEY_ID.to_owned()),
+        ("WECHATPAY_BRAND_PUBLIC_KEY_PATH", data("test_wechatpay_pub.pem")),
+        ("WECHATPAY_BASE_URL", base_url.to_owned()),
+        ("WECHATPAY_BACKUP_BASE_URL", "none".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn the_brand_group_calls_the_brand_path_signed_as_the_brand() {
+    let keys = WechatKeys::load();
+    let srv = TestServer::start(move |req, _| {
+        let auth = req.header("Authorization").unwrap_or_default();
+        let ok = req.target.starts_with("/brand/marketing/product-coupon/")
+            && auth.starts_with(r#"WECHATPAY-BRAND-SHA256-RSA2048 brand_id="100XX","#)
+            && req.header("Wechatpay-Serial") == Some(PUB_KEY_ID)
+            && !req.target.contains("brand_id");
+        let body = if ok {
+            r#"{"code":"CHECKED","message":"a brand request"}"#
+        } else {
+            r#"{"code":"SIGN_ERROR","message":"not a brand request"}"#
+        };
+        Reply::signed(400, body, &keys.public_key_mode, PUB_KEY_ID)
+    })
+    .await;
+    let args = ["brand", "get-stock", "--product-coupon-id", "1000000013", "--stock-id", "9000001"];
+    let out = run(&args, &brand_config(&srv.url()), None).await;
+    assert_eq!(out.code, 1, "an API error: {}", out.stderr);
+    assert!(out.stderr.contains("CHECKED"), "{}", out.stderr);
+    assert_eq!(srv.requests()[0].target, "/brand/marketing/product-coupon/product-coupons/1000000013/stocks/9000001");
+
+    // The brand subcommands take no --brand-id.
+    let out = run(&[&args[..], &["--brand-id", "120344"]].concat(), &brand_config(&srv.url()), None).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    // A dry run shows the brand header, redacted, and Wechatpay-Serial.
+    let out = run(&[&args[..], &["--dry-run"]].concat(), &brand_config(&srv.url()), None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let auth = out.stdout.lines().find_map(|l| l.strip_prefix("Authorization: ")).expect("an Authorization line");
+    assert!(
+        auth.starts_with("WECHATPAY-BRAND-SHA256-RSA2048 brand_id=\"100XX\"")
+            && auth.contains(r#"signature="<redacted>""#),
+        "{auth}"
+    );
+    assert!(out.stdout.contains(&format!("Wechatpay-Serial: {PUB_KEY_ID}")), "{}", out.stdout);
+
+    // Without the brand's configuration: a configuration error naming the variable.
+    let out = run(&args, &config(&srv.url()), None).await;
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(out.stderr.contains("WECHATPAY_BRAND_"), "{}", out.stderr);
+}

@@ -2,19 +2,37 @@
 //! operation with its subcommand name, help texts, parameters (as flags) and body model. The
 //! types it fills (`CommandSpec`, `ParamSpec`, ...) are hand-written in `cli/src/table.rs`.
 
-use super::docs;
+use super::{docs, types};
 use crate::ir::{FieldIr, Ir, OperationIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn emit(ir: &Ir) -> TokenStream {
     let commands = ir.operations.iter().map(|op| command(ir, op));
+    let families = ir.secondary_families().filter_map(|family| {
+        let module = types::ident(family.module.as_deref()?);
+        let view = ir.family_view(family);
+        let commands = view.operations.iter().map(|op| command(ir, op));
+        let doc = format!(
+            " The {} family's subcommands (`{}`, signed `{}`), sorted by operation id.",
+            family.title, family.path_prefix, family.auth_scheme
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub mod #module {
+                /// Every operation's subcommand in this family, sorted by operation id.
+                pub static COMMANDS: &[crate::table::CommandSpec] = &[#(#commands),*];
+            }
+        })
+    });
     quote! {
         //! The command table: one subcommand per operation of the spec, a flag per path or
-        //! query parameter. Read by the hand-written `main.rs`.
+        //! query parameter, and a module per further API family. Read by the hand-written `main.rs`.
 
         /// Every operation's subcommand, sorted by operation id.
         pub static COMMANDS: &[crate::table::CommandSpec] = &[#(#commands),*];
+
+        #(#families)*
     }
 }
 
@@ -76,13 +94,21 @@ fn command(ir: &Ir, op: &OperationIr) -> TokenStream {
     }
 }
 
-/// A JSON body (or upload meta) of request model `model`.
+/// A JSON body (or upload meta) of request model `model` (a family's variant: `brand::X`).
 fn body_spec(model: &str) -> TokenStream {
-    let ty = format_ident!("{}", model);
+    let ty = format_ident!("{}", types::local_name(model));
+    let name = types::local_name(model);
+    let path = match types::family_module(model) {
+        Some(module) => {
+            let module = format_ident!("{}", module);
+            quote! { ::wechatpay_product_coupon::#module::models::#ty }
+        }
+        None => quote! { ::wechatpay_product_coupon::models::#ty },
+    };
     quote! {
         crate::table::BodySpec {
-            model: #model,
-            canonical: crate::table::canonical::<::wechatpay_product_coupon::models::#ty>,
+            model: #name,
+            canonical: crate::table::canonical::<#path>,
         }
     }
 }
@@ -91,7 +117,7 @@ fn body_spec(model: &str) -> TokenStream {
 /// and next-page-token fields of its response: what `--all` follows in the response JSON.
 fn page_spec(ir: &Ir, op: &OperationIr) -> Option<(String, String, String)> {
     let p = op.pagination.as_ref()?;
-    let fields = &ir.models.get(op.response_model()?)?.fields;
+    let fields = &ir.model(op.response_model()?)?.fields;
     let wire = |rust: &crate::ir::RustIdent| fields.iter().find(|f| f.rust == *rust).map(|f| f.wire.clone());
     Some((p.page_token.clone(), wire(&p.items.rust)?, wire(&p.next_page_token.rust)?))
 }
@@ -158,7 +184,11 @@ fn long_about(op: &OperationIr) -> String {
     paragraphs.push(format!("{} {}", op.method.as_str(), op.path));
     let mut facts = Vec::new();
     if let Some(limit) = &op.rate_limit {
-        facts.push(format!("频率限制: {}", flat(&limit.text)));
+        if op.family.secondary {
+            facts.push(format!("频率限制: {} ({})", flat(&limit.text), op.family.dimension_words));
+        } else {
+            facts.push(format!("频率限制: {}", flat(&limit.text)));
+        }
     }
     if !op.merchants.is_empty() {
         facts.push(format!("支持商户: {}", flat(&op.merchants.join(", "))));
@@ -167,6 +197,7 @@ fn long_about(op: &OperationIr) -> String {
         facts.push(format!("前置条件: {}", flat(p)));
     }
     if let Some(model) = &op.request_body {
+        let model = types::local_name(model);
         facts.push(format!("Body: JSON {model}, from --body FILE or --body - (standard input)"));
     }
     if let Some(u) = &op.upload {
@@ -180,10 +211,14 @@ fn long_about(op: &OperationIr) -> String {
     if op.pagination.is_some() {
         facts.push("Pages: --all fetches every page and prints the items as one JSON array (--lines: one JSON item a line, page by page)".to_owned());
     }
-    facts.push(format!(
-        "Documentation: https://pay.weixin.qq.com/doc/v3/partner/{} (更新时间 {})",
-        op.doc_id, op.updated
-    ));
+    if op.family.secondary {
+        facts.push(format!("Family: {} (signed {})", op.family.title, op.family.auth_scheme));
+    }
+    match &op.family.doc_url {
+        Some(url) if op.updated.is_empty() => facts.push(format!("Documentation: {url}")),
+        Some(url) => facts.push(format!("Documentation: {url} (更新时间 {})", op.updated)),
+        None => facts.push(format!("Documentation: no {} page of this operation was found", op.family.title)),
+    }
     paragraphs.push(facts.join("\n"));
     paragraphs.join("\n\n")
 }
