@@ -385,3 +385,14 @@ async fn a_brand_notification_is_verified_decrypted_with_the_brand_api_key_and_t
     tampered[12] ^= 1;
     assert!(client.parse_notification(&headers, &tampered).await.is_err());
 }
+
+/// The README's brand example, compiled (never run: it reads the environment).
+#[allow(dead_code)]
+async fn readme_example() -> Result<(), Error> {
+    let client = BrandClient::from_env()?;
+    let stock = client.get_stock("1000000013", "9000001").await?; // no brand_id argument, none sent
+    let request = DeactivateStockRequest::builder().out_request_no("d-1").deactivate_reason("活动结束").build()?;
+    client.deactivate_stock("1000000013", "9000001", &request).await?;
+    let _ = stock;
+    Ok(())
+}

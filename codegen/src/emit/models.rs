@@ -27,6 +27,14 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
         (None, Some(d)) => docs::paragraph(&mut lines, d),
         (None, None) => lines.push(format!("The `{}` object.", types::local_name(&m.name))),
     }
+    if let Some(module) = types::family_module(&m.name) {
+        let name = types::local_name(&m.name);
+        lines.push(String::new());
+        lines.push(format!(
+            "The `{module}` family's variant of [`models::{name}`](crate::generated::models::{name}): the same wire \
+             shape without the fields that family never sends (the brand is named in the Authorization header)."
+        ));
+    }
     if !m.rules.is_empty() {
         lines.push(String::new());
         lines.push("Rules checked by [`Validate`](crate::runtime::validate::Validate):".to_owned());

@@ -5,6 +5,8 @@
 //! Request and response models. Unknown response fields are ignored and unknown enum
 //! values are kept in `Unknown`, so a server that adds either never fails a call.
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -41,6 +43,8 @@ pub struct ConfirmUserCouponRequest {
     pub out_request_no: ::std::string::String,
 }
 /// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
+///
+/// The `brand` family's variant of [`models::CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
@@ -81,6 +85,8 @@ pub struct CreateImageGenerationTaskRequest {
     pub cut_out: ::core::option::Option<crate::generated::models::CutOut>,
 }
 /// 【图片生成任务】提交图片生成任务的结果。
+///
+/// The `brand` family's variant of [`models::CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -99,6 +105,8 @@ pub struct CreateImageGenerationTaskResponse {
     pub task_id: ::std::string::String,
 }
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
+///
+/// The `brand` family's variant of [`models::CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"时，progressive_bundle_usage_info 与 stock_bundle 必填
@@ -194,6 +202,8 @@ pub struct CreateProductCouponRequest {
     pub stock_bundle: ::core::option::Option<crate::generated::models::StockBundle>,
 }
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
+///
+/// The `brand` family's variant of [`models::CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -274,6 +284,8 @@ pub struct CreateProductCouponResponse {
 }
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
 ///
+/// The `brand` family's variant of [`models::CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 #[derive(
@@ -302,6 +314,8 @@ pub struct CreateStockBundleRequest {
     pub stock_bundle: crate::generated::models::StockBundle,
 }
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
+///
+/// The `brand` family's variant of [`models::CreateStockRequest`](crate::generated::models::CreateStockRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -327,6 +341,8 @@ pub struct CreateStockRequest {
     pub stock: crate::generated::models::Stock,
 }
 /// 【失效商品券请求】失效商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -352,6 +368,8 @@ pub struct DeactivateProductCouponRequest {
     pub deactivate_reason: ::std::string::String,
 }
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
+///
+/// The `brand` family's variant of [`models::DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -376,6 +394,8 @@ pub struct DeactivateStockRequest {
     pub deactivate_reason: ::std::string::String,
 }
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
+///
+/// The `brand` family's variant of [`models::DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -417,6 +437,8 @@ pub struct DeactivateUserCouponBundleRequest {
     pub deactivate_reason: ::std::string::String,
 }
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -458,6 +480,8 @@ pub struct DeactivateUserCouponRequest {
     pub deactivate_reason: ::std::string::String,
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
+///
+/// The `brand` family's variant of [`models::ImageGenerationTask`](crate::generated::models::ImageGenerationTask): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -502,6 +526,8 @@ pub struct ImageGenerationTask {
     >,
 }
 /// 【批次列表】查询商品券批次列表的一页结果。
+///
+/// The `brand` family's variant of [`models::ListStocksResponse`](crate::generated::models::ListStocksResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -535,6 +561,8 @@ pub struct ListStocksResponse {
     >,
 }
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
+///
+/// The `brand` family's variant of [`models::ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -568,6 +596,8 @@ pub struct ListUserCouponsResponse {
     >,
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
+///
+/// The `brand` family's variant of [`models::PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -609,6 +639,8 @@ pub struct PreSendCouponBundleRequest {
     pub attach: ::core::option::Option<::std::string::String>,
 }
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -657,6 +689,8 @@ pub struct PreSendCouponRequest {
     pub attach: ::core::option::Option<::std::string::String>,
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
+///
+/// The `brand` family's variant of [`models::ProductCouponEntity`](crate::generated::models::ProductCouponEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -743,6 +777,8 @@ pub struct ProductCouponEntity {
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
 }
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
+///
+/// The `brand` family's variant of [`models::ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -853,6 +889,8 @@ pub struct ProductCouponSendResource {
     pub channel_custom_info: ::core::option::Option<::std::string::String>,
 }
 /// 【退券请求】退券的请求包体。
+///
+/// The `brand` family's variant of [`models::ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -889,6 +927,8 @@ pub struct ReturnUserCouponRequest {
     pub out_request_no: ::std::string::String,
 }
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
+///
+/// The `brand` family's variant of [`models::SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -937,6 +977,8 @@ pub struct SendCouponBundleRequest {
     pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
 }
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::SendCouponRequest`](crate::generated::models::SendCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -991,6 +1033,8 @@ pub struct SendCouponRequest {
     pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
 }
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
+///
+/// The `brand` family's variant of [`models::StockBundleEntity`](crate::generated::models::StockBundleEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1018,6 +1062,8 @@ pub struct StockBundleEntity {
     >,
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
+///
+/// The `brand` family's variant of [`models::StockEntity`](crate::generated::models::StockEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1138,6 +1184,8 @@ pub struct StockEntity {
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
 }
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
+///
+/// The `brand` family's variant of [`models::StockEntityInBundle`](crate::generated::models::StockEntityInBundle): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1256,6 +1304,8 @@ pub struct StockEntityInBundle {
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
+///
+/// The `brand` family's variant of [`models::StoreListRequest`](crate::generated::models::StoreListRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1275,6 +1325,8 @@ pub struct StoreListRequest {
     pub store_list: ::std::vec::Vec<crate::generated::models::StoreRef>,
 }
 /// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
+///
+/// The `brand` family's variant of [`models::UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
@@ -1334,6 +1386,8 @@ pub struct UpdateBudgetRequest {
     pub target_max_count_per_day: ::core::option::Option<i64>,
 }
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
+///
+/// The `brand` family's variant of [`models::UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1358,6 +1412,8 @@ pub struct UpdateProductCouponRequest {
     pub display_info: crate::generated::models::DisplayInfo,
 }
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
+///
+/// The `brand` family's variant of [`models::UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1412,6 +1468,8 @@ pub struct UpdateStockInfoRequest {
     pub store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
 }
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
+///
+/// The `brand` family's variant of [`models::UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1437,6 +1495,8 @@ pub struct UploadCouponCodesRequest {
     pub code_list: ::std::vec::Vec<::std::string::String>,
 }
 /// 【核销用户商品券请求】核销用户商品券的请求包体。
+///
+/// The `brand` family's variant of [`models::UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
@@ -1512,6 +1572,8 @@ pub struct UseUserCouponRequest {
     pub saved_amount: ::core::option::Option<i64>,
 }
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
+///
+/// The `brand` family's variant of [`models::UserCouponBundle`](crate::generated::models::UserCouponBundle): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1537,6 +1599,8 @@ pub struct UserCouponBundle {
     >,
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
+///
+/// The `brand` family's variant of [`models::UserProductCoupon`](crate::generated::models::UserProductCoupon): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
