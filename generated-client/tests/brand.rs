@@ -146,7 +146,7 @@ fn every_operation_exists_in_both_families_under_its_prefix() {
     }
     assert_eq!(brand_ops::AUTHORIZATION_SCHEME, "WECHATPAY-BRAND-SHA256-RSA2048");
     assert_eq!(brand_ops::RATE_LIMIT_DIMENSION, "品牌ID维度");
-    assert!(brand_ops::WECHATPAY_SERIAL_REQUIRED);
+    const { assert!(brand_ops::WECHATPAY_SERIAL_REQUIRED) };
     assert_eq!(brand_ops::BRAND_FIELD, None);
     assert_eq!(partner_ops::BRAND_FIELD, Some("brand_id"));
     // The brand pages' own facts: 10/s for image tasks where the partner spec has 500/s.
