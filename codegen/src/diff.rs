@@ -20,8 +20,8 @@
 //! [`assertion_text`]), so a new kind of condition or assertion only needs its words there.
 
 use crate::ir::{
-    AssertionIr, EnumIr, ErrorIr, ExampleIr, FieldIr, FieldPath, Ir, ModelIr, NotificationIr, OperationIr, RuleIr,
-    TypeIr, WhenIr,
+    AssertionIr, EnumIr, ErrorIr, ExampleIr, FamilyIr, FieldIr, FieldPath, Ir, ModelIr, NotificationIr, OperationIr,
+    RuleIr, TypeIr, WhenIr,
 };
 use crate::spec::Presence;
 use serde::Serialize;
@@ -255,6 +255,7 @@ pub fn diff(old: &Ir, new: &Ir) -> SpecDiff {
     d.enums(&old.enums, &new.enums);
     d.error_codes(&old.error_codes, &new.error_codes);
     d.notifications(&old.notifications, &new.notifications);
+    d.families(old, new);
     // A stable sort keeps the spec order inside each impact.
     d.changes.sort_by_key(|c| std::cmp::Reverse(c.impact));
     SpecDiff { changes: d.changes }
@@ -481,6 +482,63 @@ impl Differ {
         if !docs.is_empty() {
             let detail = format!("{} changed", docs.join(", "));
             self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
+        }
+    }
+
+    // -- families ------------------------------------------------------------------------------
+
+    /// The secondary families (the primary one's operations are the spec's own, compared
+    /// above): a family added or removed, its prefix, scheme and identity, and its operations,
+    /// compared like the primary family's under the family's client. Its model variants are
+    /// derived from the shared models, whose changes are reported once, above.
+    fn families(&mut self, old: &Ir, new: &Ir) {
+        let old_by: BTreeMap<&str, &FamilyIr> = old.secondary_families().map(|f| (f.id.as_str(), f)).collect();
+        let new_by: BTreeMap<&str, &FamilyIr> = new.secondary_families().map(|f| (f.id.as_str(), f)).collect();
+        for (id, o) in &old_by {
+            if !new_by.contains_key(id) {
+                let c = format!("`{}` and its module are gone; code using them no longer compiles", o.client);
+                let detail = format!("removed ({}, {} operations)", o.path_prefix, o.operations.len());
+                self.push(Impact::Breaking, ChangeKind::Removed, &format!("family {id}"), detail, &c);
+            }
+        }
+        for (id, n) in &new_by {
+            let subject = format!("family {id}");
+            let Some(o) = old_by.get(id) else {
+                let c = format!("new `{}` with a method per operation, and its CLI group", n.client);
+                let detail =
+                    format!("added ({}, {} operations, signed {})", n.path_prefix, n.operations.len(), n.auth_scheme);
+                self.push(Impact::Compatible, ChangeKind::Added, &subject, detail, &c);
+                continue;
+            };
+            for (what, a, b) in [
+                ("path prefix", o.path_prefix.clone(), n.path_prefix.clone()),
+                ("authorization scheme", o.auth_scheme.clone(), n.auth_scheme.clone()),
+                ("rate-limit dimension", o.dimension_words().to_owned(), n.dimension_words().to_owned()),
+                (
+                    "Wechatpay-Serial required",
+                    o.wechatpay_serial_required.to_string(),
+                    n.wechatpay_serial_required.to_string(),
+                ),
+            ] {
+                if a != b {
+                    let c = "the family's calls are sent or limited differently";
+                    self.push(Impact::Behaviour, ChangeKind::Changed, &subject, format!("{what} {a} -> {b}"), c);
+                }
+            }
+            if o.dropped_fields != n.dropped_fields || o.client != n.client {
+                let detail = format!(
+                    "client {} -> {}, fields never sent {:?} -> {:?}",
+                    o.client, n.client, o.dropped_fields, n.dropped_fields
+                );
+                let c = "the family's types change; existing code may no longer compile";
+                self.push(Impact::Breaking, ChangeKind::Changed, &subject, detail, c);
+            }
+            let from = self.changes.len();
+            self.operations(&o.operations, &n.operations);
+            for change in &mut self.changes[from..] {
+                change.subject = format!("{subject}, {}", change.subject);
+                change.consequence = change.consequence.replace("`Client::", &format!("`{}::", n.client));
+            }
         }
     }
 

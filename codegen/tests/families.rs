@@ -292,3 +292,26 @@ fn family_entries_need_declared_families() {
     assert_eq!(place(&d), "items.toml:51:10", "{d}");
     assert!(d.message.contains("family `partner` is not declared"), "{d}");
 }
+
+#[test]
+fn the_diff_reports_a_family_added_and_its_facts_changed() {
+    let ir = |files: &[(&str, &str)]| codegen::ir_from_sources(support::sources(files)).expect("valid");
+    let partner_only = ITEMS.split("[[operations.families]]").next().expect("the operation");
+    let before = ir(&[("items.toml", partner_only)]);
+    let after = ir(&[("families.toml", FAMILIES), ("items.toml", ITEMS)]);
+    let added = codegen::diff::diff(&before, &after);
+    let subjects: Vec<(&str, &str)> = added.changes.iter().map(|c| (c.subject.as_str(), c.detail.as_str())).collect();
+    assert_eq!(
+        subjects,
+        [("family brand", "added (/brand/demo, 1 operations, signed WECHATPAY-BRAND-SHA256-RSA2048)")]
+    );
+
+    let limited = ITEMS.replace(
+        "updated = \"2025.02.02\"\n",
+        "updated = \"2025.02.02\"\nrate_limit = { per_second = 5, text = \"5/s\" }\n",
+    );
+    let changed = codegen::diff::diff(&after, &ir(&[("families.toml", FAMILIES), ("items.toml", &limited)]));
+    let c = &changed.changes[0];
+    assert_eq!((c.subject.as_str(), c.detail.as_str()), ("family brand, operation get_item", "new rate limit 5/s"));
+    assert_eq!(changed.changes.len(), 1, "{:?}", changed.changes);
+}
