@@ -36,9 +36,25 @@ pub fn document(ir: &Ir) -> Value {
         let methods = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
         methods[op.method.as_str().to_lowercase()] = operation(op, &error_name);
     }
+    // Secondary families: their own paths, operation ids prefixed with the family's module,
+    // their security scheme, and their model variants as `module.Name` schemas.
+    let mut family_schemes = Map::new();
+    for family in ir.secondary_families() {
+        let Some(module) = family.module.as_deref() else { continue };
+        let scheme = format!("{SECURITY}_{module}");
+        family_schemes.insert(scheme.clone(), family_security_scheme(family));
+        for op in &family.operations {
+            let methods = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
+            let mut v = operation(op, &error_name);
+            v["operationId"] = json!(format!("{module}_{}", op.id));
+            v["tags"] = json!([family.title]);
+            v["security"] = json!([{ scheme.clone(): [] }]);
+            methods[op.method.as_str().to_lowercase()] = v;
+        }
+    }
     let mut schemas = Map::new();
-    for m in ir.models.values() {
-        schemas.insert(m.name.clone(), model(m));
+    for m in ir.models.values().chain(ir.families.iter().flat_map(|f| f.variants.values())) {
+        schemas.insert(schema_name(&m.name), model(m));
     }
     for e in ir.enums.values() {
         let meanings: Vec<String> = e.values.iter().map(|v| format!("- `{}`: {}", v.wire, v.meaning)).collect();
@@ -69,16 +85,24 @@ pub fn document(ir: &Ir) -> Value {
         }),
     );
 
+    let family_notifications = ir.secondary_families().flat_map(|f| f.notifications.iter().map(move |n| (Some(f), n)));
     let notifications: Map<String, Value> = ir
         .notifications
         .iter()
-        .map(|n| {
+        .map(|n| (None, n))
+        .chain(family_notifications)
+        .map(|(family, n)| {
             let mut v = json!({
                 "name": n.name,
                 "title": n.title,
-                "externalDocs": doc_url(&n.doc_id),
                 "resource": { "$ref": schema_ref(&n.resource) },
             });
+            if let Some(url) = &n.doc_url {
+                v["externalDocs"] = json!({ "url": url });
+            }
+            if let Some(f) = family {
+                v["family"] = json!(f.title);
+            }
             if let Some(summary) = &n.summary {
                 v["summary"] = json!(summary);
             }
@@ -111,18 +135,45 @@ pub fn document(ir: &Ir) -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": { SECURITY: security_scheme() },
+            "securitySchemes": security_schemes(family_schemes),
         },
         "x-wechatpay-notifications": notifications,
     })
 }
 
-fn schema_ref(name: &str) -> String {
-    format!("#/components/schemas/{name}")
+/// A schema's name: a model's, or for a family's variant `brand::X` the `brand.X` OpenAPI allows.
+fn schema_name(key: &str) -> String {
+    key.replace("::", ".")
 }
 
-fn doc_url(doc_id: &str) -> Value {
-    json!({ "url": format!("https://pay.weixin.qq.com/doc/v3/partner/{doc_id}") })
+fn schema_ref(name: &str) -> String {
+    format!("#/components/schemas/{}", schema_name(name))
+}
+
+fn security_schemes(families: Map<String, Value>) -> Value {
+    let mut all = Map::new();
+    all.insert(SECURITY.to_owned(), security_scheme());
+    all.extend(families);
+    Value::Object(all)
+}
+
+/// A secondary family's request signature.
+fn family_security_scheme(family: &crate::ir::FamilyIr) -> Value {
+    let serial = if family.wechatpay_serial_required {
+        " `Wechatpay-Serial` (the WeChat Pay public key id) is required."
+    } else {
+        ""
+    };
+    json!({
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": format!(
+            "{} request signature ({}): the same signed message as `{SECURITY}`, sent as `Authorization: {} ...`.{serial} \
+             Responses are verified with the WeChat Pay public key.",
+            family.auth_scheme, family.title, family.auth_scheme
+        ),
+    })
 }
 
 /// The request signature, described as an API-key header (OpenAPI 3.0 has no scheme for
@@ -155,12 +206,16 @@ fn operation(op: &OperationIr, error_schema: &str) -> Value {
     if !op.preconditions.is_empty() {
         description.push(format!("前置条件: {}", op.preconditions.join("; ")));
     }
-    description.push(format!("更新时间 {}", op.updated));
+    if !op.updated.is_empty() {
+        description.push(format!("更新时间 {}", op.updated));
+    }
+    if op.family.secondary {
+        description.push(format!("{} (signed {})", op.family.title, op.family.auth_scheme));
+    }
     let mut v = json!({
         "operationId": op.id,
         "summary": op.title,
         "description": join_paragraphs(&description),
-        "externalDocs": doc_url(&op.doc_id),
         "responses": responses(op, error_schema),
     });
     let params: Vec<Value> = op
@@ -169,6 +224,9 @@ fn operation(op: &OperationIr, error_schema: &str) -> Value {
         .map(|p| parameter(p, "path"))
         .chain(op.query_params.iter().map(|p| parameter(p, "query")))
         .collect();
+    if let Some(url) = &op.family.doc_url {
+        v["externalDocs"] = json!({ "url": url });
+    }
     if !params.is_empty() {
         v["parameters"] = Value::Array(params);
     }

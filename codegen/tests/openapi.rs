@@ -48,13 +48,42 @@ fn the_committed_document_parses_and_holds_every_operation_model_and_enum() {
         }
     }
     let count: usize = doc.paths.paths.values().filter_map(|p| p.as_item()).map(|p| p.iter().count()).sum();
-    assert_eq!(count, ir.operations.len(), "no extra operations");
+    let family_ops: usize = ir.secondary_families().map(|f| f.operations.len()).sum();
+    assert_eq!(count, ir.operations.len() + family_ops, "no extra operations");
+    // The brand family's operations: their own paths, ids, scheme, and schemas without brand_id.
+    for family in ir.secondary_families() {
+        let module = family.module.as_deref().expect("a secondary family has a module");
+        for op in &family.operations {
+            let Some(ReferenceOr::Item(item)) = doc.paths.paths.get(&op.path) else { panic!("no path {}", op.path) };
+            let found = item.iter().find(|(m, _)| m.eq_ignore_ascii_case(op.method.as_str())).map(|(_, o)| o);
+            let operation = found.unwrap_or_else(|| panic!("no {} {}", op.method.as_str(), op.path));
+            assert_eq!(operation.operation_id, Some(format!("{module}_{}", op.id)));
+            assert_eq!(
+                operation.security.as_ref().map(|s| s[0].keys().cloned().collect::<Vec<_>>()),
+                Some(vec![format!("WechatPaySignature_{module}")])
+            );
+            assert!(
+                operation
+                    .parameters
+                    .iter()
+                    .all(|p| p.as_item().is_none_or(|p| p.parameter_data_ref().name != "brand_id")),
+                "{}",
+                op.id
+            );
+        }
+    }
 
     let components = doc.components.as_ref().expect("components");
     for name in ir.models.keys().chain(ir.enums.keys()) {
         assert!(components.schemas.contains_key(name), "schema {name} is missing");
     }
     assert!(components.security_schemes.contains_key("WechatPaySignature"));
+    for key in ir.families.iter().flat_map(|f| f.variants.keys()) {
+        let name = key.replace("::", ".");
+        let Some(ReferenceOr::Item(schema)) = components.schemas.get(&name) else { panic!("schema {name} is missing") };
+        let SchemaKind::Type(Type::Object(o)) = &schema.schema_kind else { panic!("{name} is an object") };
+        assert!(!o.properties.contains_key("brand_id"), "{name}");
+    }
 }
 
 #[test]
