@@ -74,9 +74,6 @@ pub struct CallOptions {
     pub attempt_timeout: Option<Duration>,
     /// Retry policy for the call.
     pub retry: Option<RetryPolicy>,
-    /// Send nothing: every call fails with [`Error::DryRun`] holding the signed request it
-    /// would have sent (method, URL, headers, body). For CLIs and debugging.
-    pub dry_run: bool,
 }
 
 impl CallOptions {
@@ -106,12 +103,6 @@ impl CallOptions {
     /// Sets [`CallOptions::retry`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
-        self
-    }
-
-    /// Sets [`CallOptions::dry_run`].
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
         self
     }
 }
@@ -273,9 +264,6 @@ impl Client {
         let call_span = span.clone();
         async move {
             let outgoing = outgoing?;
-            if self.options.dry_run {
-                return Err(Error::DryRun(Box::new(self.prepare_outgoing(&outgoing))));
-            }
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
             let send = self.send(&outgoing, Purpose::Call);
             let resp = match tokio::time::timeout(total, send).await {
@@ -307,6 +295,7 @@ impl Client {
 
     /// A dry run: signs `parts` as the next attempt would be signed and returns that request,
     /// sending nothing. It is the value the transport would be given (on the primary domain).
+    /// A generated call's `.prepare()` validates the call as sending does, then comes here.
     pub fn prepare(&self, parts: &RequestParts) -> Result<PreparedRequest, Error> {
         Ok(self.prepare_outgoing(&Outgoing::from_parts(parts.clone()).map_err(Error::Validation)?))
     }

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use crate::request::PreparedRequest;
 use crate::validate::{BuildError, Violations};
 use crate::verify::VerifyError;
 
@@ -191,9 +190,6 @@ pub enum Error {
     Timeout(TimeoutKind),
     /// Platform certificates could not be downloaded or decrypted.
     Certificate(String),
-    /// The call was made with [`CallOptions::dry_run`](crate::client::CallOptions::dry_run):
-    /// nothing was sent; this is the signed request that would have been.
-    DryRun(Box<PreparedRequest>),
 }
 
 impl Error {
@@ -291,7 +287,6 @@ impl fmt::Display for Error {
             Error::Timeout(TimeoutKind::Attempt) => f.write_str("request attempt timed out"),
             Error::Timeout(TimeoutKind::Total) => f.write_str("call timed out (total time limit, retries included)"),
             Error::Certificate(msg) => write!(f, "platform certificates: {msg}"),
-            Error::DryRun(req) => write!(f, "dry run: {} {} was not sent", req.method, req.url),
         }
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::{OperationMeta, Outgoing, encode_path_segment, encode_query, request_target};
+use crate::request::{OperationMeta, Outgoing, PreparedRequest, encode_path_segment, encode_query, request_target};
 use crate::validate::Violations;
 
 impl Client {
@@ -25,7 +25,8 @@ impl Client {
     ///   [`serde_json::Value`] does. `None` sends no body (GET, or a body-less POST).
     /// * A success without a body (204 No Content) returns [`Value::Null`]; an error status is
     ///   an [`Error::Api`] as for typed calls. [`CallOptions`](crate::CallOptions) (retries,
-    ///   timeouts, dry run) apply; `skip_validation` is moot since nothing is validated.
+    ///   timeouts) apply; `skip_validation` is moot since nothing is validated.
+    /// * [`prepare_raw`](Self::prepare_raw) with the same arguments is its dry run.
     ///
     /// ```no_run
     /// # async fn f(client: &wechatpay_apiv3::Client) -> Result<(), wechatpay_apiv3::Error> {
@@ -59,6 +60,18 @@ impl Client {
     ) -> Result<Value, Error> {
         let outgoing = raw_outgoing(meta, path_params, query, body);
         self.execute_outgoing(meta, outgoing).await
+    }
+
+    /// The signed request [`send_raw`](Self::send_raw) would send with these arguments, without
+    /// sending it (a dry run).
+    pub fn prepare_raw(
+        &self,
+        meta: &'static OperationMeta,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<PreparedRequest, Error> {
+        Ok(self.prepare_outgoing(&raw_outgoing(meta, path_params, query, body)?))
     }
 }
 

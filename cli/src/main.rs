@@ -29,9 +29,10 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 use clap::error::ErrorKind;
 use wechatpay_product_coupon::brand::BrandClient;
+use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::Violations;
-use wechatpay_product_coupon::{CallOptions, Client, Error, brand, requests};
+use wechatpay_product_coupon::{CallOptions, Client, Error, PreparedRequest, brand, requests};
 
 use report::Failure;
 use table::{CommandSpec, Location};
@@ -108,6 +109,14 @@ impl Typed {
         }
     }
 
+    fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Error> {
+        match (self, client) {
+            (Typed::Partner(r), AnyClient::Partner(c)) => r.prepare(c),
+            (Typed::Brand(r), AnyClient::Brand(c)) => r.prepare(c),
+            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
+        }
+    }
+
     async fn send(&self, client: &AnyClient) -> Result<Result<serde_json::Value, serde_json::Error>, Error> {
         match (self, client) {
             (Typed::Partner(r), AnyClient::Partner(c)) => r.send(c).await.map(|r| r.to_json()),
@@ -153,31 +162,51 @@ impl Call<'_> {
     /// Sends the request (one page of it, for `--all`) and gives the response as JSON: typed
     /// and validated, or with `--no-validate` exactly as given.
     pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<serde_json::Value, Failure> {
-        let result = if self.validate {
-            match self.typed(page_token)?.send(client).await {
-                Ok(response) => {
-                    return response.map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
-                }
-                Err(e) => Err(e),
-            }
-        } else {
-            let meta = raw::meta(self.family, self.spec.operation_id)
-                .ok_or_else(|| Failure::other(format!("no operation `{}`", self.spec.operation_id)))?;
-            let path = raw::path(meta, &self.path).map_err(Failure::input)?;
-            let mut query = self.query.clone();
-            if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
-                query.retain(|(n, _)| *n != pages.page_token);
-                query.push((pages.page_token, token.to_owned()));
-            }
-            let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
-            raw::send(client.core(), meta, path, query, self.body.clone(), upload).await
-        };
-        result.map_err(|e| match e {
-            Error::DryRun(prepared) => Failure::dry_run(prepared),
-            Error::Validation(violations) => Failure::violations(violations),
-            Error::Config(message) => Failure::config(message),
-            e => Failure::call(&e),
-        })
+        if self.validate {
+            let response = self.typed(page_token)?.send(client).await.map_err(failure)?;
+            return response.map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
+        }
+        let (meta, path, query) = self.raw_target(page_token)?;
+        let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
+        raw::send(client.core(), meta, path, query, self.body.clone(), upload).await.map_err(failure)
+    }
+
+    /// `--dry-run`: the signed request [`send`](Self::send) would send for the first page,
+    /// built by the same call, without sending it.
+    fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Failure> {
+        if self.validate {
+            return self.typed(None)?.prepare(client).map_err(failure);
+        }
+        let (meta, path, query) = self.raw_target(None)?;
+        let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
+        raw::prepare(client.core(), meta, path, query, self.body.clone(), upload).map_err(failure)
+    }
+
+    /// `--no-validate`: the operation, its encoded path and its query as given, with
+    /// `page_token` (when given) as the page-token parameter.
+    #[allow(clippy::type_complexity, reason = "the three parts of a request target, used once")]
+    fn raw_target(
+        &self,
+        page_token: Option<&str>,
+    ) -> Result<(&'static OperationMeta, String, Vec<(&'static str, String)>), Failure> {
+        let meta = raw::meta(self.family, self.spec.operation_id)
+            .ok_or_else(|| Failure::other(format!("no operation `{}`", self.spec.operation_id)))?;
+        let path = raw::path(meta, &self.path).map_err(Failure::input)?;
+        let mut query = self.query.clone();
+        if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
+            query.retain(|(n, _)| *n != pages.page_token);
+            query.push((pages.page_token, token.to_owned()));
+        }
+        Ok((meta, path, query))
+    }
+}
+
+/// What a library error means for the command line.
+fn failure(error: Error) -> Failure {
+    match error {
+        Error::Validation(violations) => Failure::violations(violations),
+        Error::Config(message) => Failure::config(message),
+        e => Failure::call(&e),
     }
 }
 
@@ -225,25 +254,22 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
         Error::Config(message) => Failure::config(message),
         other => Failure::config(other.to_string()),
     };
-    let options = CallOptions::new().skip_validation(!validate).dry_run(dry_run);
+    let options = CallOptions::new().skip_validation(!validate);
     let client = match family {
         Family::Partner => AnyClient::Partner(Client::from_env().map_err(config)?.with_options(options)),
         Family::Brand => AnyClient::Brand(BrandClient::from_env().map_err(config)?.with_options(options)),
     };
+    if dry_run {
+        // Signing needs no network and no async runtime.
+        return report::print_prepared(&call.prepare(&client)?, show_signature);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))?;
-    let outcome = match (&spec.pages, flag(sub, app::ALL)) {
+    match (&spec.pages, flag(sub, app::ALL)) {
         (Some(pages), true) => runtime.block_on(pages::print_all(&call, pages, &client, flag(sub, app::LINES))),
         _ => runtime.block_on(call.send(&client, None)).and_then(|json| report::print_json(&json)),
-    };
-    match outcome {
-        Err(failure) => match failure.into_dry_run() {
-            Ok(prepared) => report::print_prepared(&prepared, show_signature),
-            Err(failure) => Err(failure),
-        },
-        ok => ok,
     }
 }
 

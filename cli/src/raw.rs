@@ -8,6 +8,7 @@
 //! bytes are sent exactly as typed.
 
 use wechatpay_product_coupon::Error;
+use wechatpay_product_coupon::PreparedRequest;
 use wechatpay_product_coupon::generated::brand::operations::OPERATIONS as BRAND_OPERATIONS;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::runtime::Client;
@@ -47,12 +48,29 @@ pub async fn send(
 ) -> Result<serde_json::Value, Error> {
     let parts = RequestParts { meta, path, query, body };
     match upload {
-        Some((spec, file)) => {
-            let layout = MultipartLayout { meta_field: spec.meta_field, file_field: spec.file_field };
-            client.execute_upload(parts, &layout, file).await
-        }
+        Some((spec, file)) => client.execute_upload(parts, &layout(spec), file).await,
         None => client.execute(parts).await,
     }
+}
+
+/// The signed request [`send`] would send with these arguments, without sending it.
+pub fn prepare(
+    client: &Client,
+    meta: &'static OperationMeta,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    upload: Option<(&UploadSpec, &UploadFile)>,
+) -> Result<PreparedRequest, Error> {
+    let parts = RequestParts { meta, path, query, body };
+    match upload {
+        Some((spec, file)) => client.prepare_upload(&parts, &layout(spec), file),
+        None => client.prepare(&parts),
+    }
+}
+
+fn layout(spec: &UploadSpec) -> MultipartLayout {
+    MultipartLayout { meta_field: spec.meta_field, file_field: spec.file_field }
 }
 
 #[cfg(test)]

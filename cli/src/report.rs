@@ -24,26 +24,11 @@ pub struct Failure {
     code: u8,
     headline: String,
     lines: Vec<String>,
-    /// Not a failure at all: a dry run stopped the call with the request it would have sent.
-    prepared: Option<Box<PreparedRequest>>,
 }
 
 impl Failure {
     fn new(code: u8, headline: String, lines: Vec<String>) -> Self {
-        Failure { code, headline, lines, prepared: None }
-    }
-
-    /// A dry run's request, carried out of the call like an error.
-    pub fn dry_run(prepared: Box<PreparedRequest>) -> Self {
-        Failure { prepared: Some(prepared), ..Failure::new(0, "dry run".to_owned(), Vec::new()) }
-    }
-
-    /// The dry run's request, or the failure itself.
-    pub fn into_dry_run(self) -> Result<Box<PreparedRequest>, Failure> {
-        match self.prepared {
-            Some(prepared) => Ok(prepared),
-            None => Err(self),
-        }
+        Failure { code, headline, lines }
     }
 
     pub fn input(headline: String) -> Self {

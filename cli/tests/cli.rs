@@ -408,6 +408,28 @@ async fn dry_run_prints_the_signed_request_and_sends_nothing() {
 }
 
 #[tokio::test]
+async fn a_no_validate_dry_run_prints_the_body_as_given_and_a_paged_one_its_first_page() {
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    // Invalid for the spec, and with a key the model does not know: shown exactly as given.
+    let given = "{\"out_request_no\":\"短\",\"brand_new_field\":[1, \"two\"]}";
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", "-", "--no-validate", "--dry-run"];
+    let out = run(&args, &config(&srv.url()), Some(given)).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let (head, body) = out.stdout.split_once("\n\n").expect("a blank line before the body");
+    assert_eq!(body, format!("{given}\n"), "the body byte for byte");
+    assert!(head.starts_with(&format!("POST {}{BUNDLE_PATH}/1/stock-bundles\n", srv.url())), "{head}");
+    assert!(head.contains(r#"signature="<redacted>""#), "{head}");
+
+    // `--all --dry-run`: the request of the first page, nothing sent.
+    let args = ["list-stocks", "--product-coupon-id", "1", "--brand-id", "120344", "--all", "--dry-run"];
+    let out = run(&args, &config(&srv.url()), None).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert_eq!(first, format!("GET {}{BUNDLE_PATH}/1/stocks?brand_id=120344", srv.url()));
+    assert!(srv.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
 async fn an_upload_dry_run_prints_the_multipart_body_exactly_as_sent() {
     let keys = WechatKeys::load();
     let srv = TestServer::start(move |_, _| {

@@ -9,13 +9,17 @@
 //!
 //! Path parameters, required query parameters and the body are the call's arguments; optional
 //! query parameters are named setters of the returned call, which `.await` sends, and a
-//! paginated call's `.stream()` yields every item of every page:
+//! paginated call's `.stream()` yields every item of every page. `.prepare()` instead of
+//! `.await` is a dry run: the call validated and signed as it would be sent, as a
+//! [`PreparedRequest`], with nothing sent:
 //!
 //! ```no_run
 //! # use wechatpay_product_coupon::{Client, models::StockState};
 //! # async fn demo(client: &Client) -> Result<(), wechatpay_product_coupon::Error> {
 //! let page = client.list_stocks("1000000013", "120344").state(&StockState::Sending).page_size(20).await?;
 //! let every_stock = client.list_stocks("1000000013", "120344").stream().collect_all().await?;
+//! let dry_run = client.get_product_coupon("1000000013", "120344").prepare()?;
+//! println!("{} {}", dry_run.method, dry_run.url);
 //! # let _ = (page, every_stock); Ok(()) }
 //! ```
 //!

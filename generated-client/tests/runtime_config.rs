@@ -46,7 +46,9 @@ fn debug_output_never_shows_keys() {
     assert_no_secrets(&format!("{:?}", MerchantSigner::new(MCHID, MERCHANT_SERIAL, key.clone())));
     assert_no_secrets(&format!("{:?}", ResponseSigner::new(PUB_KEY_ID, key)));
     assert_no_secrets(&format!("{:?}", ApiV3Key::new(APIV3_KEY).unwrap()));
-    assert_no_secrets(&format!("{:?}", client.with_options(CallOptions::new().dry_run(true))));
+    assert_no_secrets(&format!("{:?}", client.with_options(CallOptions::new().skip_validation(true))));
+    let prepared = client.get_product_coupon("1000000013", "120344").prepare().unwrap();
+    assert_no_secrets(&format!("{prepared:?}"));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use support::*;
 use wechatpay_product_coupon::generated::operations::{CREATE_PRODUCT_COUPON, GET_PRODUCT_COUPON};
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::verify::VerifyError;
-use wechatpay_product_coupon::{CallOptions, Client, Error, RetryPolicy};
+use wechatpay_product_coupon::{Client, Error, RetryPolicy};
 
 const OK_BODY: &str =
     r#"{"product_coupon_id":"1000000013","state":"AUDITING","brand_id":"120344","unknown_new_field":[1,2]}"#;
@@ -146,17 +146,25 @@ async fn a_missing_or_unknown_path_parameter_sends_nothing() {
 }
 
 #[tokio::test]
-async fn dry_run_applies_to_raw_calls() {
+async fn a_raw_dry_run_is_the_request_send_raw_sends() {
     let srv = server(|keys, _| Reply::signed(200, OK_BODY, &keys.public_key_mode, PUB_KEY_ID)).await;
-    let client = client(&srv.url()).with_options(CallOptions::new().dry_run(true));
+    let client = client(&srv.url());
     let body = json!({ "brand_id": "1" });
-    let err = client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).await.unwrap_err();
-    match err {
-        Error::DryRun(req) => {
-            assert_eq!(req.body, serde_json::to_vec(&body).unwrap());
-            assert!(req.header("Authorization").unwrap().starts_with("WECHATPAY2-SHA256-RSA2048 "));
-        }
-        other => panic!("expected a dry run, got {other:?}"),
-    }
-    assert!(srv.requests().is_empty());
+    let req =
+        client.prepare_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "a/b")], &[("brand_id", "1")], None).unwrap();
+    assert_eq!(req.canonical_url, "/v3/marketing/partner/product-coupon/product-coupons/a%2Fb?brand_id=1");
+    let req = client.prepare_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).unwrap();
+    assert_eq!(req.body, serde_json::to_vec(&body).unwrap());
+    assert!(req.header("Authorization").unwrap().starts_with("WECHATPAY2-SHA256-RSA2048 "));
+    assert!(srv.requests().is_empty(), "a dry run sends nothing");
+    // The same arguments sent: the server gets the dry run's bytes, signed alike.
+    client.send_raw(&CREATE_PRODUCT_COUPON, &[], &[], Some(&body)).await.unwrap();
+    let sent = srv.requests();
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].target.as_str(), &sent[0].body),
+        (req.method.as_str(), req.canonical_url.as_str(), &req.body)
+    );
+    // A bad path parameter fails the dry run as it fails the call.
+    let err = client.prepare_raw(&GET_PRODUCT_COUPON, &[("product_coupon_id", "..")], &[], None).unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
 }

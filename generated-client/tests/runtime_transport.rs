@@ -7,11 +7,11 @@ mod support;
 use std::sync::Arc;
 
 use support::*;
-use wechatpay_product_coupon::models::ImageUploadMeta;
+use wechatpay_product_coupon::models::{CreateProductCouponRequest, ImageUploadMeta, StockState};
 use wechatpay_product_coupon::runtime::request::RequestParts;
 use wechatpay_product_coupon::runtime::transport::{RecordingTransport, ReplayTransport, ReqwestTransport};
 use wechatpay_product_coupon::runtime::upload::{MultipartLayout, UploadFile};
-use wechatpay_product_coupon::{CallOptions, Client, ClientBuilder, Error};
+use wechatpay_product_coupon::{CallOptions, Client, ClientBuilder, Error, PreparedRequest};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01";
 const UPLOAD_RESPONSE: &str = r#"{"media_url":"https://wxpaylogo.qpic.cn/xxx.png"}"#;
@@ -46,9 +46,8 @@ async fn an_upload_dry_run_shows_the_multipart_body_exactly_as_sent() {
     let file = UploadFile::new("logo.png", "image/png", PNG);
     let meta = upload_meta();
 
-    // The dry run through the typed call: nothing is sent, the request comes back.
-    let dry = client.with_options(CallOptions::new().dry_run(true));
-    let Err(Error::DryRun(prepared)) = dry.upload_image(&meta, &file).await else { panic!("expected a dry run") };
+    // The dry run of the typed call: nothing is sent, the request comes back as a value.
+    let prepared = client.upload_image(&meta, &file).prepare().unwrap();
     assert!(srv.requests().is_empty(), "a dry run sends nothing");
 
     // The same call for real: the server sees exactly the dry run's body and content type.
@@ -99,6 +98,85 @@ async fn a_json_dry_run_is_what_the_transport_is_given() {
     assert_eq!(sent.header("Wechatpay-Serial"), Some(PUB_KEY_ID));
     // And the server received what the transport was given.
     assert_eq!(srv.requests()[0].header("Authorization"), sent.header("Authorization"));
+}
+
+/// Everything of two signed requests but the per-attempt signature (a fresh timestamp and nonce).
+fn same_but_signature(sent: &PreparedRequest, prepared: &PreparedRequest) {
+    assert_eq!(
+        (&sent.method, &sent.url, &sent.canonical_url, &sent.body, &sent.signed_body),
+        (&prepared.method, &prepared.url, &prepared.canonical_url, &prepared.body, &prepared.signed_body)
+    );
+    let unsigned =
+        |r: &PreparedRequest| r.headers.iter().filter(|(n, _)| n != "Authorization").cloned().collect::<Vec<_>>();
+    assert_eq!(unsigned(sent), unsigned(prepared));
+    let names = |r: &PreparedRequest| r.headers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(sent), names(prepared));
+}
+
+#[tokio::test]
+async fn a_prepared_typed_call_is_what_the_transport_is_given() {
+    let srv = signed_server(COUPON_BODY).await;
+    let recording =
+        Arc::new(RecordingTransport::new(ReqwestTransport::new(std::time::Duration::from_secs(5)).unwrap()));
+    let client = builder(&srv.url()).transport(recording.clone()).build().unwrap();
+    let sent = |i: usize| recording.exchanges()[i].request.clone();
+
+    // Path parameters (percent-encoded) and a required query parameter.
+    let call = client.get_product_coupon("10000/13", "120344");
+    let prepared = call.prepare().unwrap();
+    let _ = call.await; // the canned body is not a whole ProductCouponEntity; the request is what matters
+    same_but_signature(&sent(0), &prepared);
+    assert!(prepared.url.ends_with("/product-coupons/10000%2F13?brand_id=120344"), "{}", prepared.url);
+
+    // Optional query parameters set by name on the call builder.
+    let call = client.list_stocks("1000000013", "120344").state(&StockState::Sending).page_size(2);
+    let prepared = call.prepare().unwrap();
+    let _ = call.await; // the canned body is not a page; the request is what matters
+    same_but_signature(&sent(1), &prepared);
+    assert!(
+        prepared.canonical_url.ends_with("?brand_id=120344&state=SENDING&page_size=2"),
+        "{}",
+        prepared.canonical_url
+    );
+
+    // A JSON body: the exact bytes, signed.
+    let request: CreateProductCouponRequest =
+        serde_json::from_str(include_str!("fixtures/create_product_coupon.request.1.json")).unwrap();
+    let prepared = client.create_product_coupon(&request).prepare().unwrap();
+    let _ = client.create_product_coupon(&request).await;
+    same_but_signature(&sent(2), &prepared);
+    assert_eq!(prepared.body, serde_json::to_vec(&request).unwrap());
+    assert_eq!(srv.requests()[2].body, prepared.body);
+    let as_received = Request { headers: prepared.headers.clone(), ..srv.requests()[2].clone() };
+    as_received.check_merchant_signature().expect("the prepared signature is valid for what was sent");
+    assert_eq!(recording.exchanges().len(), 3, "preparing sent nothing");
+}
+
+#[tokio::test]
+async fn a_typed_dry_run_is_validated_exactly_like_the_call() {
+    let srv = signed_server(COUPON_BODY).await;
+    let client = builder(&srv.url()).build().unwrap();
+    // An empty path parameter would address another resource: both refuse it, with the same
+    // violations, before any I/O.
+    let Err(Error::Validation(dry)) = client.get_product_coupon("", "120344").prepare() else {
+        panic!("the dry run validates")
+    };
+    let Err(Error::Validation(sent)) = client.get_product_coupon("", "120344").await else {
+        panic!("the call validates")
+    };
+    assert_eq!(dry.to_string(), sent.to_string());
+    assert!(dry.to_string().contains("product_coupon_id"), "{dry}");
+    let Err(Error::Validation(dry)) = client.list_stocks("1000000013", "120344").page_size(0).prepare() else {
+        panic!("the dry run validates optional query parameters")
+    };
+    let Err(Error::Validation(sent)) = client.list_stocks("1000000013", "120344").page_size(0).await else {
+        panic!("the call validates optional query parameters")
+    };
+    assert_eq!(dry.to_string(), sent.to_string());
+    assert!(srv.requests().is_empty());
+    // With validation off, both go ahead alike.
+    let lax = client.with_options(CallOptions::new().skip_validation(true));
+    assert!(lax.list_stocks("1000000013", "120344").page_size(0).prepare().is_ok());
 }
 
 #[tokio::test]

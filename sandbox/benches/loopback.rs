@@ -163,7 +163,7 @@ fn criterion_benches(c: &mut Criterion, f: &Fixture) {
     g.bench_function("create_stock_bundle", |b| {
         b.iter(|| {
             let request = f.next_request();
-            rt.block_on(f.client.create_stock_bundle(&f.coupon_id, &request)).unwrap()
+            rt.block_on(async { f.client.create_stock_bundle(&f.coupon_id, &request).await }).unwrap()
         })
     });
     g.finish();

@@ -1,4 +1,5 @@
-//! Call functions (`src/generated/operations.rs`): one async method on `Client` per operation,
+//! Call functions (`src/generated/operations.rs`): one method on `Client` per operation, returning
+//! the operation's call builder (`<Variant>Call`: `.await` sends it, `.prepare()` is its dry run),
 //! plus static metadata (`OperationMeta`) the runtime, the CLI and the sandbox read.
 
 use super::{docs, types, validation};
@@ -11,7 +12,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
     let meta_ids = ir.operations.iter().map(|op| types::rust(&op.names.meta));
     let calls = ir.operations.iter().map(call);
-    let call_builders = ir.operations.iter().filter_map(call_builder);
+    let call_builders = ir.operations.iter().map(call_builder);
     let query_structs = ir.operations.iter().filter_map(query_struct);
     let validators = ir.operations.iter().map(validator);
     let primary = &ir.service.primary_base_url;
@@ -19,7 +20,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let family = family_consts(ir);
     let client = client_type(ir);
     quote! {
-        //! One async call function per operation, and the operations' static metadata.
+        //! One call per operation (a builder: `.await` sends it, `.prepare()` is its dry run), and the
+        //! operations' static metadata.
 
         /// 主域名: the default base URL.
         pub const PRIMARY_BASE_URL: &str = #primary;
@@ -285,7 +287,7 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
 fn validator(op: &OperationIr) -> TokenStream {
     let Args { decls, checks, .. } = args(op);
     // An operation with optional query parameters takes them as one `<Variant>Query`.
-    let (decls, unpack) = if has_builder(op) {
+    let (decls, unpack) = if has_optional_query(op) {
         let (mut decls, _) = required_decls(op, false);
         let (q, q_ty) = (query_name(op), query_type(op, quote! { '_ }));
         decls.push(quote! { query: &#q_ty });
@@ -321,9 +323,9 @@ fn validator(op: &OperationIr) -> TokenStream {
     }
 }
 
-/// Whether the operation's call function returns a call builder (`<Variant>Call`): it has
-/// optional query parameters, which are then named setters rather than positional `None`s.
-pub(super) fn has_builder(op: &OperationIr) -> bool {
+/// Whether the operation has optional query parameters: they are named setters of its call
+/// builder, which fill one `<Variant>Query` (the validator and a server's handler take it).
+pub(super) fn has_optional_query(op: &OperationIr) -> bool {
     op.query_params.iter().any(|p| p.is_option())
 }
 
@@ -332,24 +334,26 @@ pub(super) fn builder_name(op: &OperationIr) -> proc_macro2::Ident {
     quote::format_ident!("{}Call", op.names.variant.name)
 }
 
-/// What the call sends: validation, path, query, body and the request, with `recv` the client.
-fn call_body(op: &OperationIr, recv: &TokenStream) -> TokenStream {
+/// The body of a call builder's `parts()`: the call's validation (unless switched off), then
+/// the path, query and body of its [`RequestParts`], with every parameter bound by name and
+/// `client` the client. Sending and preparing both start here, so they cannot differ.
+fn parts_body(op: &OperationIr) -> TokenStream {
     let meta = types::rust(&op.names.meta);
     let Args { names, idents, query, required_query, .. } = args(op);
     let validator = types::rust(&op.names.validator);
-    let validate = if has_builder(op) {
+    let validate = if has_optional_query(op) {
         let (_, required) = required_decls(op, false);
         let q = query_name(op);
         let opts = optional_idents(op);
         quote! {
-            if #recv.validation_enabled() {
+            if client.validation_enabled() {
                 #validator(#(#required,)* &query).into_result()?;
             }
             let #q { #(#opts),* } = query;
         }
     } else {
         quote! {
-            if #recv.validation_enabled() {
+            if client.validation_enabled() {
                 #validator(#(#idents),*).into_result()?;
             }
         }
@@ -373,41 +377,25 @@ fn call_body(op: &OperationIr, recv: &TokenStream) -> TokenStream {
     } else {
         quote! { let mut __query = ::std::vec![#(#required_query),*]; #(#query)* }
     };
-    let body = if op.upload.is_some() {
-        let meta_id = types::rust(&names.meta);
-        quote! {
-            ::core::option::Option::Some(::serde_json::to_vec(#meta_id).map_err(crate::runtime::error::Error::Encode)?)
-        }
-    } else if op.request_body.is_some() {
-        quote! {
-            ::core::option::Option::Some(::serde_json::to_vec(#body_id).map_err(crate::runtime::error::Error::Encode)?)
-        }
-    } else {
-        quote! { ::core::option::Option::None }
-    };
-    let send = match &op.upload {
-        Some(upload) => {
-            let file_id = types::rust(&names.file);
-            let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
-            quote! {
-                #recv.execute_upload(
-                    crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body },
-                    &crate::runtime::upload::MultipartLayout { meta_field: #meta_field, file_field: #file_field },
-                    #file_id,
-                ).await
-            }
-        }
-        None => quote! {
-            #recv.execute(crate::runtime::client::RequestParts { meta: &#meta, path: __path, query: __query, body: __body }).await
+    let json =
+        if op.upload.is_some() { Some(types::rust(&names.meta)) } else { op.request_body.as_ref().map(|_| body_id) };
+    let body = match json {
+        Some(id) => quote! {
+            ::core::option::Option::Some(::serde_json::to_vec(#id).map_err(crate::runtime::error::Error::Encode)?)
         },
+        None => quote! { ::core::option::Option::None },
     };
     quote! {
         #validate
         let mut __path = ::std::string::String::new();
         #(#path_pushes)*
         #query_decl
-        let __body = #body;
-        #send
+        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
+            meta: &#meta,
+            path: __path,
+            query: __query,
+            body: #body,
+        })
     }
 }
 
@@ -486,7 +474,7 @@ pub(super) fn query_type(op: &OperationIr, lifetime: TokenStream) -> TokenStream
 /// `<Variant>Query<'a>`: the optional query parameters of an operation, all unset by default;
 /// the call builder's setters fill it, the validator and a server's handler read it.
 fn query_struct(op: &OperationIr) -> Option<TokenStream> {
-    if !has_builder(op) {
+    if !has_optional_query(op) {
         return None;
     }
     let fields = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
@@ -540,49 +528,52 @@ fn borrowed_type(p: &FieldIr, borrow_a: bool) -> TokenStream {
 fn call(op: &OperationIr) -> TokenStream {
     let fn_name = types::rust(&op.names.call);
     let doc = docs::attrs(&op_doc(op));
-    let ret = return_type(op);
-    if has_builder(op) {
-        let builder = builder_name(op);
-        let (decls, idents) = required_decls(op, true);
+    let builder = builder_name(op);
+    let (decls, idents) = required_decls(op, true);
+    let query = has_optional_query(op).then(|| {
         let q = query_name(op);
-        let setter_doc =
-            format!(" Optional query parameters are named setters of the returned [`{builder}`]; `.await` it to send.");
-        let stream_doc = op
-            .pagination
-            .as_ref()
-            .map(|_| quote! { #[doc = " Its `.stream()` yields every item of every page instead."] });
-        return quote! {
-            #doc
-            #[doc = ""]
-            #[doc = #setter_doc]
-            #stream_doc
-            pub fn #fn_name<'a>(&'a self, #(#decls),*) -> #builder<'a> {
-                #builder { client: self, #(#idents,)* query: #q::default() }
-            }
-        };
-    }
-    let Args { decls: args, .. } = args(op);
-    let body = call_body(op, &quote! { self });
+        quote! { query: #q::default(), }
+    });
+    let output = match op.response_model() {
+        Some(model) => format!("the [`{model}`](crate::generated::models::{model})"),
+        None => "`()`".to_owned(),
+    };
+    let call_doc = format!(
+        " Returns the call, a [`{builder}`]: `.await` it to send it (the output is {output} or an \
+         [`Error`](crate::runtime::error::Error)), or [`prepare`]({builder}::prepare) it for the signed \
+         request without sending anything (a dry run)."
+    );
+    let setter_doc =
+        has_optional_query(op).then(|| quote! { #[doc = " Optional query parameters are its named setters."] });
+    let stream_doc =
+        op.pagination.as_ref().map(|_| quote! { #[doc = " Its `.stream()` yields every item of every page instead."] });
     quote! {
         #doc
-        pub async fn #fn_name(&self, #(#args),*) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
-            #body
+        #[doc = ""]
+        #[doc = #call_doc]
+        #setter_doc
+        #stream_doc
+        pub fn #fn_name<'a>(&'a self, #(#decls),*) -> #builder<'a> {
+            #builder { client: self, #(#idents,)* #query }
         }
     }
 }
 
-/// `<Variant>Call<'a>`: an operation call with its required parameters given, its optional query
-/// parameters as named setters; `.await` sends it, `.stream()` pages through a paginated one.
-fn call_builder(op: &OperationIr) -> Option<TokenStream> {
-    if !has_builder(op) {
-        return None;
-    }
+/// `<Variant>Call<'a>`: an operation call with its required parameters given and its optional
+/// query parameters as named setters. `.await` sends it; `.prepare()` returns the signed request
+/// instead (a dry run); `.stream()` pages through a paginated one. Sending and preparing share
+/// `parts()`, the one place the call is validated and its request built.
+fn call_builder(op: &OperationIr) -> TokenStream {
     let builder = builder_name(op);
     let call = op.names.call.as_str();
     let ret = return_type(op);
     let (decls, mut binds) = required_decls(op, true);
-    let fields = decls.iter().map(|d| quote! { pub(crate) #d, });
-    binds.push(quote::format_ident!("query"));
+    let mut fields: Vec<TokenStream> = decls.iter().map(|d| quote! { pub(crate) #d, }).collect();
+    if has_optional_query(op) {
+        let q_ty = query_type(op, quote! { 'a });
+        fields.push(quote! { pub(crate) query: #q_ty, });
+        binds.push(quote::format_ident!("query"));
+    }
     let setters = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
         let id = types::rust(n);
         let ty = borrowed_type(p, true);
@@ -595,30 +586,62 @@ fn call_builder(op: &OperationIr) -> Option<TokenStream> {
             }
         }
     });
-    let body = call_body(op, &quote! { client });
+    let parts = parts_body(op);
+    let (prepare, send) = match &op.upload {
+        Some(upload) => {
+            let file_id = types::rust(&op.names.args.file);
+            let (meta_field, file_field) = (&upload.meta_field, &upload.file_field);
+            let layout = quote! {
+                &crate::runtime::upload::MultipartLayout { meta_field: #meta_field, file_field: #file_field }
+            };
+            (
+                quote! { self.client.prepare_upload(&parts, #layout, self.#file_id) },
+                quote! { self.client.execute_upload(parts, #layout, self.#file_id).await },
+            )
+        }
+        None => (quote! { self.client.prepare(&parts) }, quote! { self.client.execute(parts).await }),
+    };
+    let setters_doc = if has_optional_query(op) { "set optional query parameters by name, then " } else { "" };
     let client = &op.family.client;
     let doc = format!(
-        " A [`{client}::{call}`](crate::runtime::client::{client}::{call}) call: set optional query parameters by name, \
-         then `.await` it to send."
+        " A [`{client}::{call}`](crate::runtime::client::{client}::{call}) call: {setters_doc}`.await` it to send it, \
+         or [`prepare`](Self::prepare) it for the request it would send."
     );
-    let stream = stream_method(op);
-    let q_ty = query_type(op, quote! { 'a });
     let client_ty = op_client(client);
-    Some(quote! {
+    let stream = stream_method(op);
+    quote! {
         #[doc = #doc]
-        #[must_use = "a call does nothing until it is awaited"]
+        #[must_use = "a call does nothing until it is awaited or prepared"]
         pub struct #builder<'a> {
             pub(crate) client: &'a #client_ty,
             #(#fields)*
-            pub(crate) query: #q_ty,
         }
 
         impl<'a> #builder<'a> {
             #(#setters)*
 
+            /// The signed request this call would send, without sending it: a dry run. It is
+            /// validated exactly as `.await` validates (unless validation is switched off) and
+            /// built by the same code, so it is the request the transport is given (a retry
+            /// signs afresh: a new timestamp and nonce over the same bytes).
+            ///
+            /// # Errors
+            ///
+            /// Validation errors, and request encoding errors; nothing is sent.
+            pub fn prepare(&self) -> ::core::result::Result<crate::runtime::client::PreparedRequest, crate::runtime::error::Error> {
+                let parts = self.parts()?;
+                #prepare
+            }
+
+            /// The call validated, as the request parts both sending and preparing start from.
+            fn parts(&self) -> ::core::result::Result<crate::runtime::client::RequestParts, crate::runtime::error::Error> {
+                let Self { client, #(#binds),* } = *self;
+                #parts
+            }
+
             async fn send_call(self) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
-                let Self { client, #(#binds),* } = self;
-                #body
+                let parts = self.parts()?;
+                #send
             }
 
             #stream
@@ -632,7 +655,7 @@ fn call_builder(op: &OperationIr) -> Option<TokenStream> {
                 ::std::boxed::Box::pin(self.send_call())
             }
         }
-    })
+    }
 }
 
 /// `.stream()` of a paginated call: every item of every page, fetched on demand; the page token

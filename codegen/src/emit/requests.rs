@@ -48,6 +48,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
     };
     let send_arms = ir.operations.iter().map(send_arm);
+    let prepare_arms = ir.operations.iter().map(prepare_arm);
     let response_variants = ir.operations.iter().map(response_variant);
     let response_meta_arms = ir.operations.iter().map(|op| {
         let (v, meta) = (variant(op), meta(op));
@@ -122,6 +123,18 @@ pub fn emit(ir: &Ir) -> TokenStream {
                 #unused_client
                 match #scrutinee {
                     #(#send_arms)*
+                }
+            }
+
+            /// The signed request [`send`](Self::send) would send, without sending it (a dry
+            /// run): the operation's call, prepared.
+            pub fn prepare(
+                &self,
+                client: &#client,
+            ) -> ::core::result::Result<crate::runtime::client::PreparedRequest, crate::runtime::error::Error> {
+                #unused_client
+                match #scrutinee {
+                    #(#prepare_arms)*
                 }
             }
         }
@@ -421,7 +434,7 @@ fn bind_fields(op: &OperationIr, by_ref: bool) -> (TokenStream, Vec<(Ident, Toke
             (_, false) => quote! { #id.as_str() },
             (_, true) => quote! { #id.as_deref() },
         };
-        if p.is_option() && operations::has_builder(op) {
+        if p.is_option() && operations::has_optional_query(op) {
             optional.push(operations::field_init(&id, pass));
         } else {
             fields.push((id, pass));
@@ -443,7 +456,7 @@ fn bind_fields(op: &OperationIr, by_ref: bool) -> (TokenStream, Vec<(Ident, Toke
         extra(types::rust(&args.names.meta));
         extra(types::rust(&args.names.file));
     }
-    if operations::has_builder(op) {
+    if operations::has_optional_query(op) {
         let q = operations::query_name(op);
         let ops = operations::module_path(op);
         fields.push((quote::format_ident!("query"), quote! { #ops::#q { #(#optional),* } }));
@@ -453,7 +466,7 @@ fn bind_fields(op: &OperationIr, by_ref: bool) -> (TokenStream, Vec<(Ident, Toke
 
 fn validate_arm(op: &OperationIr) -> TokenStream {
     let (pattern, mut pass) = bind_and_pass(op);
-    if operations::has_builder(op) {
+    if operations::has_optional_query(op) {
         if let Some(query) = pass.last_mut() {
             *query = quote! { &#query };
         }
@@ -471,7 +484,7 @@ fn send_arm(op: &OperationIr) -> TokenStream {
         Some(_) => quote! { .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))) },
         None => quote! { .map(|()| OperationResponse::#v) },
     };
-    if operations::has_builder(op) {
+    if operations::has_optional_query(op) {
         // The call builder is set directly from the variant, optional parameters included.
         let builder = operations::builder_name(op);
         let ops = operations::module_path(op);
@@ -482,6 +495,20 @@ fn send_arm(op: &OperationIr) -> TokenStream {
     }
     let pass = fields.iter().map(|(_, pass)| pass);
     quote! { #pattern => client.#f(#(#pass),*).await #wrap, }
+}
+
+/// The call of `send_arm`, prepared instead of awaited.
+fn prepare_arm(op: &OperationIr) -> TokenStream {
+    let (pattern, fields) = bind_fields(op, true);
+    if operations::has_optional_query(op) {
+        let builder = operations::builder_name(op);
+        let ops = operations::module_path(op);
+        let fields = fields.into_iter().map(|(id, pass)| operations::field_init(&id, pass));
+        return quote! { #pattern => #ops::#builder { client, #(#fields),* }.prepare(), };
+    }
+    let f = types::rust(&op.names.call);
+    let pass = fields.iter().map(|(_, pass)| pass);
+    quote! { #pattern => client.#f(#(#pass),*).prepare(), }
 }
 
 fn response_variant(op: &OperationIr) -> TokenStream {
@@ -516,7 +543,7 @@ fn owned_fields(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
 /// A handler method's parameters: the variant's fields by value, except that the optional query
 /// parameters of an operation with a call builder come as one borrowed `<Variant>Query`.
 fn handler_params(op: &OperationIr) -> Vec<(Ident, TokenStream)> {
-    if !operations::has_builder(op) {
+    if !operations::has_optional_query(op) {
         return owned_fields(op);
     }
     let optional = operations::optional_idents(op);
@@ -550,7 +577,7 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
     let optional = operations::optional_idents(op);
     let pass: Vec<TokenStream> = fields
         .iter()
-        .filter(|(id, _)| !operations::has_builder(op) || !optional.contains(id))
+        .filter(|(id, _)| !operations::has_optional_query(op) || !optional.contains(id))
         .map(|(id, _)| {
             let boxed = (op.request_body.is_some() && *id == types::rust(&args.names.body))
                 || (op.upload.is_some() && *id == types::rust(&args.names.meta));
@@ -561,7 +588,7 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
             }
         })
         .collect();
-    if operations::has_builder(op) {
+    if operations::has_optional_query(op) {
         // The query borrows the owned fields, so it is built before the required ones move.
         if let Some((_, query)) = bind_fields(op, false).1.pop() {
             let wrap = match response_model(op) {

@@ -1745,6 +1745,269 @@ impl OperationRequest {
             }
         }
     }
+    /// The signed request [`send`](Self::send) would send, without sending it (a dry
+    /// run): the operation's call, prepared.
+    pub fn prepare(
+        &self,
+        client: &crate::runtime::client::BrandClient,
+    ) -> ::core::result::Result<
+        crate::runtime::client::PreparedRequest,
+        crate::runtime::error::Error,
+    > {
+        match self {
+            Self::AssociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .associate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::AssociateStockStores { product_coupon_id, stock_id, body } => {
+                client
+                    .associate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::ConfirmUserCoupon { openid, coupon_code, body } => {
+                client
+                    .confirm_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .prepare()
+            }
+            Self::CreateImageGenerationTask { body } => {
+                client.create_image_generation_task(body).prepare()
+            }
+            Self::CreateProductCoupon { body } => {
+                client.create_product_coupon(body).prepare()
+            }
+            Self::CreateStock { product_coupon_id, body } => {
+                client.create_stock(product_coupon_id.as_str(), body).prepare()
+            }
+            Self::CreateStockBundle { product_coupon_id, body } => {
+                client.create_stock_bundle(product_coupon_id.as_str(), body).prepare()
+            }
+            Self::DeactivateProductCoupon { product_coupon_id, body } => {
+                client
+                    .deactivate_product_coupon(product_coupon_id.as_str(), body)
+                    .prepare()
+            }
+            Self::DeactivateStock { product_coupon_id, stock_id, body } => {
+                client
+                    .deactivate_stock(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::DeactivateUserCoupon { openid, coupon_code, body } => {
+                client
+                    .deactivate_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .prepare()
+            }
+            Self::DeactivateUserCouponBundle { openid, user_coupon_bundle_id, body } => {
+                client
+                    .deactivate_user_coupon_bundle(
+                        openid.as_str(),
+                        user_coupon_bundle_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::DisassociateStockBundleStores {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .disassociate_stock_bundle_stores(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::DisassociateStockStores { product_coupon_id, stock_id, body } => {
+                client
+                    .disassociate_stock_stores(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::GetImageGenerationTask { task_id, image_generation_type } => {
+                client
+                    .get_image_generation_task(task_id.as_str(), image_generation_type)
+                    .prepare()
+            }
+            Self::GetNotifyConfig {} => client.get_notify_config().prepare(),
+            Self::GetProductCoupon { product_coupon_id } => {
+                client.get_product_coupon(product_coupon_id.as_str()).prepare()
+            }
+            Self::GetStock { product_coupon_id, stock_id } => {
+                client.get_stock(product_coupon_id.as_str(), stock_id.as_str()).prepare()
+            }
+            Self::GetUserCoupon {
+                openid,
+                coupon_code,
+                product_coupon_id,
+                stock_id,
+                appid,
+            } => {
+                client
+                    .get_user_coupon(
+                        openid.as_str(),
+                        coupon_code.as_str(),
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        appid.as_str(),
+                    )
+                    .prepare()
+            }
+            Self::ListStockStores {
+                product_coupon_id,
+                stock_id,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::brand::operations::ListStockStoresCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    stock_id: stock_id.as_str(),
+                    query: crate::generated::brand::operations::ListStockStoresQuery {
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
+                    .prepare()
+            }
+            Self::ListStocks {
+                product_coupon_id,
+                state,
+                stock_bundle_id,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::brand::operations::ListStocksCall {
+                    client,
+                    product_coupon_id: product_coupon_id.as_str(),
+                    query: crate::generated::brand::operations::ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
+                    .prepare()
+            }
+            Self::ListUserCoupons {
+                openid,
+                appid,
+                product_coupon_id,
+                stock_id,
+                coupon_state,
+                user_coupon_bundle_id,
+                page_size,
+                page_token,
+            } => {
+                crate::generated::brand::operations::ListUserCouponsCall {
+                    client,
+                    openid: openid.as_str(),
+                    appid: appid.as_str(),
+                    query: crate::generated::brand::operations::ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                }
+                    .prepare()
+            }
+            Self::PreSendCoupon { openid, body } => {
+                client.pre_send_coupon(openid.as_str(), body).prepare()
+            }
+            Self::PreSendCouponBundle { openid, body } => {
+                client.pre_send_coupon_bundle(openid.as_str(), body).prepare()
+            }
+            Self::ReturnUserCoupon { openid, coupon_code, body } => {
+                client
+                    .return_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .prepare()
+            }
+            Self::SendCoupon { openid, body } => {
+                client.send_coupon(openid.as_str(), body).prepare()
+            }
+            Self::SendCouponBundle { openid, body } => {
+                client.send_coupon_bundle(openid.as_str(), body).prepare()
+            }
+            Self::SetNotifyConfig { body } => client.set_notify_config(body).prepare(),
+            Self::UpdateProductCoupon { product_coupon_id, body } => {
+                client.update_product_coupon(product_coupon_id.as_str(), body).prepare()
+            }
+            Self::UpdateStock { product_coupon_id, stock_id, body } => {
+                client
+                    .update_stock(product_coupon_id.as_str(), stock_id.as_str(), body)
+                    .prepare()
+            }
+            Self::UpdateStockBudget { product_coupon_id, stock_id, body } => {
+                client
+                    .update_stock_budget(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::UpdateStockBundle { product_coupon_id, stock_bundle_id, body } => {
+                client
+                    .update_stock_bundle(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::UpdateStockBundleBudget {
+                product_coupon_id,
+                stock_bundle_id,
+                body,
+            } => {
+                client
+                    .update_stock_bundle_budget(
+                        product_coupon_id.as_str(),
+                        stock_bundle_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::UploadCouponCodes { product_coupon_id, stock_id, body } => {
+                client
+                    .upload_coupon_codes(
+                        product_coupon_id.as_str(),
+                        stock_id.as_str(),
+                        body,
+                    )
+                    .prepare()
+            }
+            Self::UploadImage { meta, file } => client.upload_image(meta, file).prepare(),
+            Self::UseUserCoupon { openid, coupon_code, body } => {
+                client
+                    .use_user_coupon(openid.as_str(), coupon_code.as_str(), body)
+                    .prepare()
+            }
+        }
+    }
 }
 /// Where a request names the brand it acts for.
 #[derive(
