@@ -1217,7 +1217,7 @@ pub mod brand {
             operation_id: "create_image_generation_task",
             name: "create-image-generation-task",
             about: "提交图片生成任务",
-            long_about: "提交图片生成任务\n\n服务商提交一个商品券头图生成任务：拼图（按券的优惠信息与背景色合成头图）或抠图（从商品图中抠出商品）。任务异步执行，结果通过图片生成回调通知告知，也可通过【查询图片生成任务执行结果】主动查询。\n\nPOST /brand/marketing/product-coupon/image-generation-tasks\n\n频率限制: 10/秒(品牌ID维度) (品牌ID维度)\n支持商户: 普通服务商\nBody: JSON CreateImageGenerationTaskRequest, from --body FILE or --body - (standard input)\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: https://pay.weixin.qq.com/doc/brand/4017327691 (更新时间 2026.01.26)",
+            long_about: "提交图片生成任务\n\n服务商提交一个商品券头图生成任务：拼图（按券的优惠信息与背景色合成头图）或抠图（从商品图中抠出商品）。任务异步执行，结果通过图片生成回调通知告知，也可通过【查询图片生成任务执行结果】主动查询。\n\nPOST /brand/marketing/product-coupon/image-generation-tasks\n\n频率限制: 10/秒(品牌ID维度)\n支持商户: 普通服务商\nBody: JSON CreateImageGenerationTaskRequest, from --body FILE or --body - (standard input)\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: https://pay.weixin.qq.com/doc/brand/4017327691 (更新时间 2026.01.26)",
             params: &[],
             body: ::core::option::Option::Some(crate::table::BodySpec {
                 model: "CreateImageGenerationTaskRequest",
@@ -1479,7 +1479,7 @@ pub mod brand {
             operation_id: "get_image_generation_task",
             name: "get-image-generation-task",
             about: "查询图片生成任务执行结果",
-            long_about: "查询图片生成任务执行结果\n\n服务商查询图片生成任务的执行状态与结果；任务成功时返回生成的图片 URL。\n\nGET /brand/marketing/product-coupon/image-generation-tasks/{task_id}\n\n频率限制: 20/秒(商户号维度) (品牌ID维度)\n支持商户: 普通服务商\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: no 品牌直连 page of this operation was found",
+            long_about: "查询图片生成任务执行结果\n\n服务商查询图片生成任务的执行状态与结果；任务成功时返回生成的图片 URL。\n\nGET /brand/marketing/product-coupon/image-generation-tasks/{task_id}\n\n频率限制: 20/秒(商户号维度)\n支持商户: 普通服务商\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: no 品牌直连 page of this operation was found",
             params: &[
                 crate::table::ParamSpec {
                     wire: "task_id",
@@ -1818,7 +1818,7 @@ pub mod brand {
             operation_id: "pre_send_coupon_bundle",
             name: "pre-send-coupon-bundle",
             about: "向用户预发放商品券批次组",
-            long_about: "向用户预发放商品券批次组\n\n服务商为用户预发放多次优惠商品券的指定批次组，获得一个 token，再用它在小程序发券组件中完成发券。用户已领取过时，以相同参数获得的 token 拉起的组件会显示已领取。能否发放受组内批次的发放限额限制。\n\nPOST /brand/marketing/product-coupon/users/{openid}/pre-send-coupon-bundle\n\n频率限制: 500/秒(品牌ID维度) (品牌ID维度)\n支持商户: 普通服务商\n前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中\nBody: JSON PreSendCouponBundleRequest, from --body FILE or --body - (standard input)\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: https://pay.weixin.qq.com/doc/brand/4016279756 (更新时间 2025.12.17)",
+            long_about: "向用户预发放商品券批次组\n\n服务商为用户预发放多次优惠商品券的指定批次组，获得一个 token，再用它在小程序发券组件中完成发券。用户已领取过时，以相同参数获得的 token 拉起的组件会显示已领取。能否发放受组内批次的发放限额限制。\n\nPOST /brand/marketing/product-coupon/users/{openid}/pre-send-coupon-bundle\n\n频率限制: 500/秒(品牌ID维度)\n支持商户: 普通服务商\n前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中\nBody: JSON PreSendCouponBundleRequest, from --body FILE or --body - (standard input)\nFamily: 品牌直连 (signed WECHATPAY-BRAND-SHA256-RSA2048)\nDocumentation: https://pay.weixin.qq.com/doc/brand/4016279756 (更新时间 2025.12.17)",
             params: &[
                 crate::table::ParamSpec {
                     wire: "openid",

@@ -184,7 +184,7 @@ fn long_about(op: &OperationIr) -> String {
     paragraphs.push(format!("{} {}", op.method.as_str(), op.path));
     let mut facts = Vec::new();
     if let Some(limit) = &op.rate_limit {
-        if op.family.secondary {
+        if op.family.secondary && !limit.text.contains("维度") {
             facts.push(format!("频率限制: {} ({})", flat(&limit.text), op.family.dimension_words));
         } else {
             facts.push(format!("频率限制: {}", flat(&limit.text)));

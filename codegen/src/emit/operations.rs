@@ -137,7 +137,7 @@ fn op_doc(op: &OperationIr) -> Vec<String> {
     if let Some(limit) = &op.rate_limit {
         let whose =
             if op.family.rate_limit_inherited { ", as for 服务商: no page of this family gives one" } else { "" };
-        if op.family.secondary {
+        if op.family.secondary && !limit.text.contains("维度") {
             lines.push(format!("- 频率限制: {} ({}{whose})", docs::one_line(&limit.text), op.family.dimension_words));
         } else {
             lines.push(format!("- 频率限制: {}", docs::one_line(&limit.text)));

@@ -499,7 +499,7 @@ impl crate::runtime::client::BrandClient {
     ///
     /// `POST /brand/marketing/product-coupon/image-generation-tasks`
     ///
-    /// - 频率限制: 10/秒(品牌ID维度) (品牌ID维度)
+    /// - 频率限制: 10/秒(品牌ID维度)
     /// - 支持商户: 普通服务商
     /// - Family: 品牌直连 (`/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048`)
     /// - Documentation: <https://pay.weixin.qq.com/doc/brand/4017327691> (更新时间 2026.01.26)
@@ -876,7 +876,7 @@ impl crate::runtime::client::BrandClient {
     ///
     /// `GET /brand/marketing/product-coupon/image-generation-tasks/{task_id}`
     ///
-    /// - 频率限制: 20/秒(商户号维度) (品牌ID维度, as for 服务商: no page of this family gives one)
+    /// - 频率限制: 20/秒(商户号维度)
     /// - 支持商户: 普通服务商
     /// - Family: 品牌直连 (`/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048`)
     /// - Documentation: no 品牌直连 page of this operation was found
@@ -1221,7 +1221,7 @@ impl crate::runtime::client::BrandClient {
     ///
     /// `POST /brand/marketing/product-coupon/users/{openid}/pre-send-coupon-bundle`
     ///
-    /// - 频率限制: 500/秒(品牌ID维度) (品牌ID维度)
+    /// - 频率限制: 500/秒(品牌ID维度)
     /// - 支持商户: 普通服务商
     /// - 前置条件: 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE，且批次组内批次处于发放中
     /// - Family: 品牌直连 (`/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048`)
