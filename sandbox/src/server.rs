@@ -3,7 +3,8 @@
 //! ```text
 //! route (404/405) -> verify Authorization (401 SIGN_ERROR) -> fault -> 频率限制 (429)
 //!   -> parse (400 PARAM_ERROR) -> validate (400 PARAM_ERROR / INVALID_REQUEST)
-//!   -> idempotency + handler (state) -> persist -> serialize -> sign -> respond
+//!   -> crate::pipeline (brand 403 NO_AUTH -> idempotency -> the operation's handler)
+//!   -> persist -> sign -> respond
 //! ```
 //!
 //! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
@@ -593,7 +594,7 @@ async fn operation_reply(
     if let Err(violations) = request.validate() {
         return Reply::failure(validation_failure(&violations), op);
     }
-    let (result, changed, serialized, outbox, timers) = {
+    let (result, changed, outbox, timers) = {
         let mut state = shared.state();
         if panic_fault {
             // While holding the lock, as a bug in a handler would: the lock is poisoned.
@@ -601,28 +602,16 @@ async fn operation_reply(
         }
         let before = state.revision;
         let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
-        let result = crate::generated::handler::handle(request, &mut ctx);
-        let serialized = ctx.response_json.take();
+        let result = crate::pipeline::serve(&mut ctx, request);
         let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
-        (result, state.revision != before, serialized, outbox, timers)
+        (result, state.revision != before, outbox, timers)
     };
     // A refused request queues nothing (handlers check before they change anything).
     let (outbox, timers) = if result.is_ok() { (outbox, timers) } else { (Vec::new(), Vec::new()) };
     after_change(shared, changed, outbox, timers).await;
     match result {
-        Ok(response) => {
-            let body = if meta.success_status == 204 {
-                Vec::new()
-            } else if let Some(json) = serialized {
-                json.into_bytes()
-            } else {
-                match response.to_json().and_then(|v| serde_json::to_vec(&v)) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return Reply::failure(ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}")), op);
-                    }
-                }
-            };
+        Ok(text) => {
+            let body = if meta.success_status == 204 { Vec::new() } else { text.into_bytes() };
             Reply {
                 status: meta.success_status,
                 body,
