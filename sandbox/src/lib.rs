@@ -78,7 +78,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wechatpay_product_coupon::runtime::signing::ResponseSigner;
+use wechatpay_apiv3::signing::ResponseSigner;
 use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
 
 pub use faults::{Fault, FaultAction, Faults, QueuedFault};

@@ -41,10 +41,10 @@ use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
-use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::ViolationKind;
-use wechatpay_product_coupon::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
 use crate::clock::Clock;
