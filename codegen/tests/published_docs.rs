@@ -193,7 +193,9 @@ fn server_side_is_generated_into_the_sandbox_not_the_client() {
     // `$crate::` is the sandbox's own path inside the generated `forward_operations!` macro.
     let client_paths = handler.contents.replace("$crate::", "");
     assert!(!client_paths.contains("crate::"), "client paths are named through the client crate");
-    for piece in ["pub fn request_key(", "pub fn canonical_request(", "pub fn replay(", "macro_rules! forward_operations"] {
+    for piece in
+        ["pub fn request_key(", "pub fn canonical_request(", "pub fn replay(", "macro_rules! forward_operations"]
+    {
         assert!(handler.contents.contains(piece), "the handler file has {piece}");
     }
 }

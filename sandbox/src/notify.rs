@@ -26,9 +26,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
+use wechatpay_apiv3::signing::{ResponseSigner, new_nonce};
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::notify::ALGORITHM;
-use wechatpay_apiv3::signing::{ResponseSigner, new_nonce};
 
 use wechatpay_product_coupon::models::{NotifyUrlConfig, SetNotifyConfigRequest};
 

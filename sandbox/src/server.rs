@@ -35,16 +35,16 @@ use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::requests::OperationRequest;
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
-use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::ViolationKind;
-use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
 use crate::clock::Clock;
@@ -388,14 +388,14 @@ fn log(
 }
 
 /// An upload form's signed `meta` JSON and its file.
-fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes, Option<UploadFile>)>, ApiFailure> {
+async fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes, Option<UploadFile>)>, ApiFailure> {
     let Some(boundary) = crate::multipart::boundary(content_type) else { return Ok(None) };
     let form_error = |why: String| {
         ApiFailure::new(400, "PARAM_ERROR", format!("multipart/form-data: {why}"))
             .with_detail(json!({ "field": "meta", "location": "body", "issue": why }))
             .with_business_code(business_code::PARAM_ERROR)
     };
-    let parts = crate::multipart::parse(body, &boundary).map_err(form_error)?;
+    let parts = crate::multipart::parse(body, &boundary).await.map_err(form_error)?;
     let meta = parts
         .iter()
         .find(|p| p.name == "meta")
@@ -440,7 +440,7 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     };
 
     // An upload is signed over its `meta` part, not over the form.
-    let (body, file) = match split_upload(content_type(parts), body) {
+    let (body, file) = match split_upload(content_type(parts), body).await {
         Ok(Some((meta, file))) => (meta, file),
         Ok(None) => (body.clone(), None),
         Err(failure) => return Ok(Reply::failure(failure, operation)),
