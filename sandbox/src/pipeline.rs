@@ -76,7 +76,8 @@ mod tests {
     #[test]
     fn canonical_requests_match_the_fingerprints_of_earlier_state_files() {
         let body = br#"{"brand_id":"120344","out_request_no":"upd_0001","remark":"r","stock_id":"x"}"#;
-        let cases: [(&str, &[(&str, &str)], &[u8]); 3] = [
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [u8]);
+        let cases: [Case<'_>; 3] = [
             ("update_stock", &[("product_coupon_id", "1000000001"), ("stock_id", "3000000001")], body),
             (
                 "send_coupon",
