@@ -255,7 +255,6 @@ pub fn emit_handler(ir: &Ir) -> TokenStream {
 
         /// The brand and request number of `request`.
         pub fn request_key(request: &OperationRequest) -> RequestKey<'_> {
-            #[allow(unreachable_patterns)]
             match request {
                 #(#key_arms)*
                 other => RequestKey { operation_id: other.meta().id, brand_id: ::core::option::Option::None, number: ::core::option::Option::None },
@@ -268,7 +267,6 @@ pub fn emit_handler(ir: &Ir) -> TokenStream {
         /// layout of what was sent does not matter. Operations without a request number give
         /// `[operation id, [], null]`.
         pub fn canonical_request(request: &OperationRequest) -> ::core::result::Result<::std::vec::Vec<u8>, ::serde_json::Error> {
-            #[allow(unreachable_patterns)]
             match request {
                 #(#canonical_arms)*
                 other => {
@@ -384,35 +382,37 @@ fn request_key_arm(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
             .find(|(p, _)| p.wire == wire)
             .map(|(p, id)| (id.clone(), quote! { #id }, p.is_option()))
     };
+    // The variant fields the arm reads, bound once each.
     let mut binds: Vec<Ident> = Vec::new();
-    let mut text = |(bind, expr, optional): (Ident, TokenStream, bool)| {
-        if !binds.contains(&bind) {
-            binds.push(bind);
-        }
-        if optional {
-            quote! { #expr.as_deref() }
-        } else {
-            quote! { ::core::option::Option::Some(#expr.as_str()) }
+    let mut bind = |id: &Ident| {
+        if !binds.contains(id) {
+            binds.push(id.clone());
         }
     };
     let brand = match &op.brand_param {
-        Some(BrandParam::Body(w)) => body_field(w).map(&mut text),
-        Some(BrandParam::Query(w) | BrandParam::Path(w)) => param(w).map(&mut text),
+        Some(BrandParam::Body(w)) => body_field(w),
+        Some(BrandParam::Query(w) | BrandParam::Path(w)) => param(w),
         None => None,
-    }
-    .unwrap_or_else(|| quote! { ::core::option::Option::None });
+    };
+    let brand = match brand {
+        Some((id, expr, true)) => {
+            bind(&id);
+            quote! { #expr.as_deref() }
+        }
+        Some((id, expr, false)) => {
+            bind(&id);
+            quote! { ::core::option::Option::Some(#expr.as_str()) }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    // Lowering picks the request number among required body fields only.
     let number = match op.idempotency_key.as_deref().and_then(|w| Some((w, body_field(w)?))) {
-        Some((wire, (bind, expr, optional))) => {
+        Some((wire, (id, expr, _))) => {
+            bind(&id);
             let reuse =
                 if op.errors.iter().any(|e| e.code == "ALREADY_EXISTS") { "ALREADY_EXISTS" } else { "INVALID_REQUEST" };
-            if optional {
-                let value = text((bind, expr, true));
-                quote! { #value.map(|value| RequestNumber { field: #wire, value, reuse_code: #reuse }) }
-            } else {
-                text((bind, quote! {}, false));
-                quote! {
-                    ::core::option::Option::Some(RequestNumber { field: #wire, value: #expr.as_str(), reuse_code: #reuse })
-                }
+            quote! {
+                ::core::option::Option::Some(RequestNumber { field: #wire, value: #expr.as_str(), reuse_code: #reuse })
             }
         }
         None => quote! { ::core::option::Option::None },

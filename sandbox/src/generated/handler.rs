@@ -45,7 +45,6 @@ pub struct RequestNumber<'a> {
 }
 /// The brand and request number of `request`.
 pub fn request_key(request: &OperationRequest) -> RequestKey<'_> {
-    #[allow(unreachable_patterns)]
     match request {
         OperationRequest::AssociateStockBundleStores { body, .. } => {
             RequestKey {
@@ -372,7 +371,6 @@ pub fn request_key(request: &OperationRequest) -> RequestKey<'_> {
 pub fn canonical_request(
     request: &OperationRequest,
 ) -> ::core::result::Result<::std::vec::Vec<u8>, ::serde_json::Error> {
-    #[allow(unreachable_patterns)]
     match request {
         OperationRequest::ConfirmUserCoupon { openid, coupon_code, body, .. } => {
             let path: &[(&str, &str)] = &[
