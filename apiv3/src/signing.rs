@@ -1,5 +1,6 @@
 //! `WECHATPAY2-SHA256-RSA2048` signing: the request `Authorization` header a merchant sends, and
-//! the `Wechatpay-*` response signature a server (or a sandbox standing in for WeChat Pay) sends.
+//! (with the non-default `server` feature) the `Wechatpay-*` response signature a server, or a
+//! sandbox standing in for WeChat Pay, sends.
 //!
 //! ```text
 //! request message:  METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n
@@ -17,6 +18,7 @@ use crate::keys::PrivateKey;
 /// The brand-direct (品牌直连) scheme token, for [`BrandSigner`].
 pub use crate::protocol::BRAND_SCHEME;
 pub use crate::protocol::{SCHEME, new_nonce, request_message, response_message, unix_timestamp};
+#[cfg(feature = "server")]
 use crate::verify::ResponseSignature;
 
 /// Signs requests as one merchant: its `mchid`, the serial number of its API certificate and
@@ -166,13 +168,15 @@ impl RequestSigner {
 
 /// Signs responses (or callbacks) the way WeChat Pay does; for a sandbox or a test server that
 /// stands in for WeChat Pay. `serial` is what goes into `Wechatpay-Serial`: a `PUB_KEY_ID_...`
-/// public-key id or a platform certificate serial.
+/// public-key id or a platform certificate serial. Server side: only with the `server` feature.
+#[cfg(feature = "server")]
 #[derive(Clone)]
 pub struct ResponseSigner {
     serial: String,
     key: PrivateKey,
 }
 
+#[cfg(feature = "server")]
 impl ResponseSigner {
     /// A signer announcing itself as `serial`.
     pub fn new(serial: impl Into<String>, key: PrivateKey) -> Self {
@@ -203,6 +207,7 @@ impl ResponseSigner {
     }
 }
 
+#[cfg(feature = "server")]
 impl fmt::Debug for ResponseSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseSigner").field("serial", &self.serial).field("key", &self.key).finish()

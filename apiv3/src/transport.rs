@@ -19,7 +19,7 @@
 //!
 //! Responses still have to verify: replay responses recorded from a real or sandbox server
 //! (with a [`RecordingTransport`]) within the signature's five-minute window, or sign them
-//! yourself with [`ResponseSigner`](crate::signing::ResponseSigner).
+//! yourself with `signing::ResponseSigner` (the non-default `server` feature).
 
 use std::collections::VecDeque;
 use std::fmt;

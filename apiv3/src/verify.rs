@@ -4,8 +4,9 @@
 //!   `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature` and `Wechatpay-Serial`
 //!   headers over `TIMESTAMP\nNONCE\nBODY\n` (raw body bytes). The same check serves
 //!   notifications: pass the callback's headers and raw body.
-//! * requests signed by a merchant ([`verify_request`]), for a sandbox that stands in for WeChat
-//!   Pay and must check the client's `Authorization` header.
+//! * requests signed by a merchant (`verify_request`, with the non-default `server` feature),
+//!   for a sandbox that stands in for WeChat Pay and must check the client's `Authorization`
+//!   header.
 //!
 //! Signatures starting `WECHATPAY/SIGNTEST/` (WeChat Pay's deliberate probe signatures) get no
 //! special treatment: they simply do not verify.
@@ -16,7 +17,9 @@ use std::fmt;
 use reqwest::header::HeaderMap;
 
 use crate::keys::PublicKey;
-use crate::protocol::{SCHEME, request_message, response_message, unix_timestamp};
+#[cfg(feature = "server")]
+use crate::protocol::request_message;
+use crate::protocol::{SCHEME, response_message, unix_timestamp};
 
 /// Largest accepted difference between a signature's timestamp and the local clock, in seconds;
 /// a difference of this much or more is rejected.
@@ -270,7 +273,9 @@ impl KeySet {
     }
 }
 
-/// The parameters of a `WECHATPAY2-SHA256-RSA2048` `Authorization` header.
+/// The parameters of a `WECHATPAY2-SHA256-RSA2048` `Authorization` header. Server side: only
+/// with the `server` feature.
+#[cfg(feature = "server")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizationParams {
     /// `mchid`.
@@ -285,6 +290,7 @@ pub struct AuthorizationParams {
     pub signature: String,
 }
 
+#[cfg(feature = "server")]
 impl AuthorizationParams {
     /// Parses an `Authorization` header value. Parameter order does not matter; each of the
     /// five parameters must appear exactly once; unknown parameters are refused.
@@ -326,12 +332,14 @@ impl AuthorizationParams {
     }
 }
 
-/// Verifies a merchant's signed request, as WeChat Pay does (for a sandbox server).
+/// Verifies a merchant's signed request, as WeChat Pay does (for a sandbox server). Only with the
+/// `server` feature.
 ///
 /// `canonical_url` is the request target as received (path plus `?query`, no host); `body` the
 /// raw body bytes. `lookup` picks the merchant's public key from the parsed parameters (by
 /// `mchid` and `serial_no`); `None` gives [`VerifyError::UnknownSerial`]. The timestamp must be
 /// within [`MAX_CLOCK_SKEW_SECS`] of `now`. Returns the parsed parameters on success.
+#[cfg(feature = "server")]
 pub fn verify_request(
     authorization: &str,
     method: &str,
@@ -358,6 +366,7 @@ pub fn verify_request(
 mod tests {
     use super::*;
 
+    #[cfg(feature = "server")]
     #[test]
     fn parses_authorization_in_any_order() {
         let h = r#"WECHATPAY2-SHA256-RSA2048 signature="c2ln",mchid="1900000001", timestamp="1700000000",serial_no="ABC",nonce_str="n""#;

@@ -540,8 +540,8 @@ pub struct OperationIr {
     pub upload: Option<UploadIr>,
     /// Every Rust name generated for the operation, chosen once.
     pub names: OperationNames,
-    /// The request body field that makes a retry safe (`out_request_no`), when the body has it
-    /// as a required field.
+    /// The request body field that makes a retry safe (`out_request_no`, `send_request_no`,
+    /// `task_id`), when the body has it as a required field.
     pub idempotency_key: Option<String>,
     /// Where the request names the brand it acts for (`brand_id`), if it does.
     pub brand_param: Option<BrandParam>,

@@ -281,11 +281,15 @@ fn in_cycle(components: &HashMap<&str, usize>, from: &str, to: &str) -> bool {
     from == to || matches!((components.get(from), components.get(to)), (Some(a), Some(b)) if a == b)
 }
 
-/// The body field whose repetition the server treats as a retry of the same request: WeChat
-/// Pay's `out_request_no`, when the body requires it.
+/// The body field whose repetition the server treats as a retry of the same request, when the
+/// body requires it: WeChat Pay's request numbers, `out_request_no` for most writes,
+/// `send_request_no` for sending coupons, and the caller-chosen `task_id` of a task (each
+/// documented as "重试时使用同一单号/任务 ID 与相同的请求数据").
 fn idempotency_key(body: &[FieldIr]) -> Option<String> {
-    const KEY: &str = "out_request_no";
-    body.iter().find(|f| f.wire == KEY && f.presence == Presence::Required).map(|f| f.wire.clone())
+    const KEYS: [&str; 3] = ["out_request_no", "send_request_no", "task_id"];
+    KEYS.iter()
+        .find_map(|key| body.iter().find(|f| f.wire == *key && f.presence == Presence::Required))
+        .map(|f| f.wire.clone())
 }
 
 /// Where a request names the brand it acts for: a `brand_id` body field, else a query or

@@ -169,6 +169,8 @@ fn request_facts_come_from_the_spec() {
     assert_eq!(op("create_product_coupon").idempotency_key.as_deref(), Some("out_request_no"));
     assert_eq!(op("create_product_coupon").brand_param, Some(BrandParam::Body("brand_id".to_owned())));
     assert_eq!(op("get_stock").idempotency_key, None);
+    assert_eq!(op("send_coupon").idempotency_key.as_deref(), Some("send_request_no"));
+    assert_eq!(op("create_image_generation_task").idempotency_key.as_deref(), Some("task_id"));
     assert_eq!(op("get_stock").brand_param, Some(BrandParam::Query("brand_id".to_owned())));
     let out = codegen::generate(&workspace_root().join("api-spec")).unwrap_or_else(|d| panic!("generates:\n{d}"));
     let requests: String = support::file(&out, "src/generated/requests.rs").split_whitespace().collect();
@@ -196,5 +198,12 @@ fn server_side_is_generated_into_the_sandbox_not_the_client() {
     assert!(handler.contents.contains("pub trait OperationHandler"));
     assert!(handler.contents.contains("fn create_product_coupon("), "handler methods are named like operations");
     assert!(handler.contents.contains("wechatpay_product_coupon::generated::requests"));
-    assert!(!handler.contents.contains("crate::"), "client paths are named through the client crate");
+    // `$crate::` is the sandbox's own path inside the generated `forward_operations!` macro.
+    let client_paths = handler.contents.replace("$crate::", "");
+    assert!(!client_paths.contains("crate::"), "client paths are named through the client crate");
+    for piece in
+        ["pub fn request_key(", "pub fn canonical_request(", "pub fn replay(", "macro_rules! forward_operations"]
+    {
+        assert!(handler.contents.contains(piece), "the handler file has {piece}");
+    }
 }

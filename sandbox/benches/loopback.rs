@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use wechatpay_product_coupon::runtime::signing::{MerchantSigner, ResponseSigner, unix_timestamp};
-use wechatpay_product_coupon::runtime::verify::verify_request;
+use wechatpay_apiv3::signing::{MerchantSigner, ResponseSigner, unix_timestamp};
+use wechatpay_apiv3::verify::verify_request;
 use wechatpay_product_coupon::{Client, PrivateKey, PublicKey, RetryPolicy};
 use wechatpay_sandbox::{RunningSandbox, Sandbox, demo};
 

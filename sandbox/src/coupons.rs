@@ -41,6 +41,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use wechatpay_product_coupon::generated::operations::{ListStockStoresQuery, ListStocksQuery};
 use wechatpay_product_coupon::models::*;
 
 use crate::clock::local_day;
@@ -417,7 +418,7 @@ impl Ctx<'_> {
 
     // ---- 创建商品券 / 添加商品券批次组 ----
 
-    pub(crate) fn create_coupon(
+    pub(crate) fn create_product_coupon(
         &mut self,
         body: CreateProductCouponRequest,
     ) -> Result<CreateProductCouponResponse, ApiFailure> {
@@ -478,7 +479,7 @@ impl Ctx<'_> {
         Ok(response)
     }
 
-    pub(crate) fn add_bundle(
+    pub(crate) fn create_stock_bundle(
         &mut self,
         product_coupon_id: String,
         body: CreateStockBundleRequest,
@@ -595,11 +596,12 @@ impl Ctx<'_> {
 
     // ---- 修改 / 失效商品券 ----
 
-    pub(crate) fn update_coupon(
+    pub(crate) fn update_product_coupon(
         &mut self,
-        product_coupon_id: &str,
+        product_coupon_id: String,
         body: UpdateProductCouponRequest,
     ) -> Result<ProductCouponEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
         let coupon = &self.find_coupon(product_coupon_id, &body.brand_id, "path")?.coupon;
         if coupon.state == ProductCouponState::Deactivated {
             return Err(coupon_rule_refusal(format!("商品券 {product_coupon_id} 已失效，不能修改")));
@@ -620,11 +622,12 @@ impl Ctx<'_> {
         Ok(updated)
     }
 
-    pub(crate) fn deactivate_coupon(
+    pub(crate) fn deactivate_product_coupon(
         &mut self,
-        product_coupon_id: &str,
+        product_coupon_id: String,
         body: DeactivateProductCouponRequest,
     ) -> Result<ProductCouponEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
         let coupon = &self.find_coupon(product_coupon_id, &body.brand_id, "path")?.coupon;
         if coupon.state != ProductCouponState::Effective {
             return Err(coupon_rule_refusal(format!(
@@ -663,11 +666,12 @@ impl Ctx<'_> {
 
     // ---- 批次 ----
 
-    pub(crate) fn add_stock(
+    pub(crate) fn create_stock(
         &mut self,
-        product_coupon_id: &str,
+        product_coupon_id: String,
         body: CreateStockRequest,
     ) -> Result<StockEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
         let record = self.find_coupon(product_coupon_id, &body.brand_id, "path")?;
         let coupon = &record.coupon;
         if coupon.usage_mode != UsageMode::Single {
@@ -731,12 +735,14 @@ impl Ctx<'_> {
         Ok(response)
     }
 
-    pub(crate) fn update_stock_info(
+    pub(crate) fn update_stock(
         &mut self,
-        product_coupon_id: &str,
-        stock_id: &str,
+        product_coupon_id: String,
+        stock_id: String,
         body: UpdateStockInfoRequest,
     ) -> Result<StockEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let stock_id = stock_id.as_str();
         let stock = self.single_stock_for_write(product_coupon_id, stock_id, &body.brand_id, "修改商品券批次组")?;
         if stock.state == StockState::Deactivated {
             return Err(deactivated_stock_refusal(stock_id));
@@ -748,12 +754,14 @@ impl Ctx<'_> {
         Ok(self.present_stock(updated))
     }
 
-    pub(crate) fn update_single_stock_budget(
+    pub(crate) fn update_stock_budget(
         &mut self,
-        product_coupon_id: &str,
-        stock_id: &str,
+        product_coupon_id: String,
+        stock_id: String,
         body: UpdateBudgetRequest,
     ) -> Result<StockEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let stock_id = stock_id.as_str();
         let stock =
             self.single_stock_for_write(product_coupon_id, stock_id, &body.brand_id, "修改商品券批次组发放预算")?;
         if stock.state == StockState::Deactivated {
@@ -766,12 +774,14 @@ impl Ctx<'_> {
         Ok(self.present_stock(updated))
     }
 
-    pub(crate) fn deactivate_single_stock(
+    pub(crate) fn deactivate_stock(
         &mut self,
-        product_coupon_id: &str,
-        stock_id: &str,
+        product_coupon_id: String,
+        stock_id: String,
         body: DeactivateStockRequest,
     ) -> Result<StockEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let stock_id = stock_id.as_str();
         let stock = self.single_stock_for_write(product_coupon_id, stock_id, &body.brand_id, "失效商品券")?;
         if stock.state == StockState::Deactivated {
             return Err(coupon_rule_refusal(format!("批次 {stock_id} 已经失效")));
@@ -852,12 +862,14 @@ impl Ctx<'_> {
 
     // ---- 预上传券Code ----
 
-    pub(crate) fn upload_codes(
+    pub(crate) fn upload_coupon_codes(
         &mut self,
-        product_coupon_id: &str,
-        stock_id: &str,
+        product_coupon_id: String,
+        stock_id: String,
         body: UploadCouponCodesRequest,
     ) -> Result<UploadCouponCodesResponse, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let stock_id = stock_id.as_str();
         let coupon = self.find_coupon(product_coupon_id, &body.brand_id, "path")?;
         let stock = find_stock(coupon, stock_id).ok_or_else(|| stock_not_found(product_coupon_id, stock_id))?;
         if stock.coupon_code_mode != CouponCodeMode::Upload {
@@ -954,12 +966,14 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    pub(crate) fn update_bundle_info(
+    pub(crate) fn update_stock_bundle(
         &mut self,
-        product_coupon_id: &str,
-        bundle_id: &str,
+        product_coupon_id: String,
+        bundle_id: String,
         body: UpdateStockInfoRequest,
     ) -> Result<StockBundleEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let bundle_id = bundle_id.as_str();
         self.check_bundle_writable(product_coupon_id, &body.brand_id)?;
         self.modify_bundle(product_coupon_id, bundle_id, &body.brand_id, |s, _| {
             apply_info(s, &body);
@@ -967,12 +981,14 @@ impl Ctx<'_> {
         })
     }
 
-    pub(crate) fn update_bundle_budget(
+    pub(crate) fn update_stock_bundle_budget(
         &mut self,
-        product_coupon_id: &str,
-        bundle_id: &str,
+        product_coupon_id: String,
+        bundle_id: String,
         body: UpdateBudgetRequest,
     ) -> Result<StockBundleEntity, ApiFailure> {
+        let product_coupon_id = product_coupon_id.as_str();
+        let bundle_id = bundle_id.as_str();
         self.check_bundle_writable(product_coupon_id, &body.brand_id)?;
         self.modify_bundle(product_coupon_id, bundle_id, &body.brand_id, |s, _| apply_budget(s, &body))
     }
@@ -1019,6 +1035,92 @@ impl Ctx<'_> {
             }
         }
         association_result(stores.len(), success, failed)
+    }
+}
+
+/// The operations that read, or share a helper with their pair (associate / disassociate);
+/// the other handlers of this module carry their operation's name directly.
+impl Ctx<'_> {
+    pub(crate) fn get_product_coupon(
+        &mut self,
+        product_coupon_id: String,
+        brand_id: String,
+    ) -> Result<ProductCouponEntity, ApiFailure> {
+        Ok(self.find_coupon(&product_coupon_id, &brand_id, "path")?.coupon.clone())
+    }
+
+    pub(crate) fn list_stocks(
+        &mut self,
+        product_coupon_id: String,
+        brand_id: String,
+        query: ListStocksQuery<'_>,
+    ) -> Result<ListStocksResponse, ApiFailure> {
+        self.list_stocks_page(
+            &product_coupon_id,
+            &brand_id,
+            query.state.cloned(),
+            query.stock_bundle_id.map(str::to_owned),
+            query.page_size,
+            query.page_token.map(str::to_owned),
+        )
+    }
+
+    pub(crate) fn get_stock(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        brand_id: String,
+    ) -> Result<StockEntity, ApiFailure> {
+        let coupon = self.find_coupon(&product_coupon_id, &brand_id, "path")?;
+        let stock = find_stock(coupon, &stock_id).ok_or_else(|| stock_not_found(&product_coupon_id, &stock_id))?;
+        Ok(self.present_stock(stock))
+    }
+
+    pub(crate) fn associate_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.stock_stores(&product_coupon_id, &stock_id, body, true)
+    }
+
+    pub(crate) fn disassociate_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.stock_stores(&product_coupon_id, &stock_id, body, false)
+    }
+
+    pub(crate) fn list_stock_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_id: String,
+        brand_id: String,
+        query: ListStockStoresQuery<'_>,
+    ) -> Result<ListStockStoresResponse, ApiFailure> {
+        let page_token = query.page_token.map(str::to_owned);
+        self.list_stores_page(&product_coupon_id, &stock_id, &brand_id, query.page_size, page_token)
+    }
+
+    pub(crate) fn associate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, true)
+    }
+
+    pub(crate) fn disassociate_stock_bundle_stores(
+        &mut self,
+        product_coupon_id: String,
+        stock_bundle_id: String,
+        body: StoreListRequest,
+    ) -> Result<StoreAssociationResult, ApiFailure> {
+        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, false)
     }
 }
 

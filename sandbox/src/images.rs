@@ -32,7 +32,7 @@ fn sha256_hex(data: &[u8]) -> String {
 }
 
 impl Ctx<'_> {
-    pub(crate) fn store_image(
+    pub(crate) fn upload_image(
         &mut self,
         meta: ImageUploadMeta,
         file: UploadFile,
@@ -71,7 +71,7 @@ impl Ctx<'_> {
         ImageUploadResponse::builder().media_url(media_url).build().map_err(internal)
     }
 
-    pub(crate) fn submit_image_task(
+    pub(crate) fn create_image_generation_task(
         &mut self,
         body: CreateImageGenerationTaskRequest,
     ) -> Result<CreateImageGenerationTaskResponse, ApiFailure> {
@@ -116,12 +116,14 @@ impl Ctx<'_> {
         Ok(response)
     }
 
-    pub(crate) fn query_image_task(
+    pub(crate) fn get_image_generation_task(
         &mut self,
-        task_id: &str,
-        brand_id: &str,
+        task_id: String,
+        brand_id: String,
         kind: ImageGenerationType,
     ) -> Result<ImageGenerationTask, ApiFailure> {
+        let task_id = task_id.as_str();
+        let brand_id = brand_id.as_str();
         let key = format!("{}|{brand_id}|{task_id}", self.mchid);
         match self.state.image_tasks.get(&key) {
             Some(r) if r.task.image_generation_type == kind => {}

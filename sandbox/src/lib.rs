@@ -57,11 +57,13 @@ mod coupons;
 pub mod demo;
 pub mod faults;
 mod generated;
+mod idempotency;
 mod images;
 pub mod keys;
 mod multipart;
 pub mod notify;
 mod persist;
+mod pipeline;
 mod server;
 pub mod state;
 mod user_coupons;
@@ -76,7 +78,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wechatpay_product_coupon::runtime::signing::ResponseSigner;
+use wechatpay_apiv3::signing::ResponseSigner;
 use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
 
 pub use faults::{Fault, FaultAction, Faults, QueuedFault};

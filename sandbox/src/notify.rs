@@ -26,9 +26,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
+use wechatpay_apiv3::signing::{ResponseSigner, new_nonce};
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::notify::ALGORITHM;
-use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce};
 
 use wechatpay_product_coupon::models::{NotifyUrlConfig, SetNotifyConfigRequest};
 
@@ -328,7 +328,7 @@ pub(crate) fn check_notify_url(url: &str) -> Result<(), String> {
 /// `INVALID_REQUEST` (前置条件: 服务商已设置商品券事件通知地址; the spec names no code for this
 /// case, and its error table has no 404).
 impl Ctx<'_> {
-    pub(crate) fn set_notify_url(&mut self, body: SetNotifyConfigRequest) -> Result<NotifyUrlConfig, ApiFailure> {
+    pub(crate) fn set_notify_config(&mut self, body: SetNotifyConfigRequest) -> Result<NotifyUrlConfig, ApiFailure> {
         check_notify_url(&body.notify_url).map_err(|why| ApiFailure::invalid("notify_url", why))?;
         let config = NotifyUrlConfig::builder()
             .notify_url(body.notify_url)
@@ -340,7 +340,7 @@ impl Ctx<'_> {
         Ok(config)
     }
 
-    pub(crate) fn notify_url_config(&self) -> Result<NotifyUrlConfig, ApiFailure> {
+    pub(crate) fn get_notify_config(&mut self) -> Result<NotifyUrlConfig, ApiFailure> {
         self.state.notify_urls.get(self.mchid).cloned().ok_or_else(|| {
             ApiFailure::rule(
                 business_code::INVALID_REQUEST,

@@ -3,7 +3,8 @@
 //! ```text
 //! route (404/405) -> verify Authorization (401 SIGN_ERROR) -> fault -> 频率限制 (429)
 //!   -> parse (400 PARAM_ERROR) -> validate (400 PARAM_ERROR / INVALID_REQUEST)
-//!   -> idempotency + handler (state) -> persist -> serialize -> sign -> respond
+//!   -> crate::pipeline (brand 403 NO_AUTH -> idempotency -> the operation's handler)
+//!   -> persist -> sign -> respond
 //! ```
 //!
 //! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
@@ -34,16 +35,16 @@ use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::requests::OperationRequest;
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
-use wechatpay_product_coupon::runtime::signing::{ResponseSigner, new_nonce, unix_timestamp};
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::ViolationKind;
-use wechatpay_product_coupon::runtime::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
 use crate::clock::Clock;
@@ -387,14 +388,14 @@ fn log(
 }
 
 /// An upload form's signed `meta` JSON and its file.
-fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes, Option<UploadFile>)>, ApiFailure> {
+async fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes, Option<UploadFile>)>, ApiFailure> {
     let Some(boundary) = crate::multipart::boundary(content_type) else { return Ok(None) };
     let form_error = |why: String| {
         ApiFailure::new(400, "PARAM_ERROR", format!("multipart/form-data: {why}"))
             .with_detail(json!({ "field": "meta", "location": "body", "issue": why }))
             .with_business_code(business_code::PARAM_ERROR)
     };
-    let parts = crate::multipart::parse(body, &boundary).map_err(form_error)?;
+    let parts = crate::multipart::parse(body, &boundary).await.map_err(form_error)?;
     let meta = parts
         .iter()
         .find(|p| p.name == "meta")
@@ -439,7 +440,7 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     };
 
     // An upload is signed over its `meta` part, not over the form.
-    let (body, file) = match split_upload(content_type(parts), body) {
+    let (body, file) = match split_upload(content_type(parts), body).await {
         Ok(Some((meta, file))) => (meta, file),
         Ok(None) => (body.clone(), None),
         Err(failure) => return Ok(Reply::failure(failure, operation)),
@@ -593,7 +594,7 @@ async fn operation_reply(
     if let Err(violations) = request.validate() {
         return Reply::failure(validation_failure(&violations), op);
     }
-    let (result, changed, serialized, outbox, timers) = {
+    let (result, changed, outbox, timers) = {
         let mut state = shared.state();
         if panic_fault {
             // While holding the lock, as a bug in a handler would: the lock is poisoned.
@@ -601,28 +602,16 @@ async fn operation_reply(
         }
         let before = state.revision;
         let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
-        let result = crate::generated::handler::handle(request, &mut ctx);
-        let serialized = ctx.response_json.take();
+        let result = crate::pipeline::serve(&mut ctx, request);
         let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
-        (result, state.revision != before, serialized, outbox, timers)
+        (result, state.revision != before, outbox, timers)
     };
     // A refused request queues nothing (handlers check before they change anything).
     let (outbox, timers) = if result.is_ok() { (outbox, timers) } else { (Vec::new(), Vec::new()) };
     after_change(shared, changed, outbox, timers).await;
     match result {
-        Ok(response) => {
-            let body = if meta.success_status == 204 {
-                Vec::new()
-            } else if let Some(json) = serialized {
-                json.into_bytes()
-            } else {
-                match response.to_json().and_then(|v| serde_json::to_vec(&v)) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return Reply::failure(ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}")), op);
-                    }
-                }
-            };
+        Ok(text) => {
+            let body = if meta.success_status == 204 { Vec::new() } else { text.into_bytes() };
             Reply {
                 status: meta.success_status,
                 body,

@@ -1,13 +1,14 @@
-//! The sandbox's business state and its [`OperationHandler`]: product coupons with their stocks
-//! and stock bundles, store associations and uploaded codes, user coupons and user coupon
-//! bundles, pre-send tokens, notify URLs, uploaded images and image generation tasks, and the
-//! idempotency records of `out_request_no` / `send_request_no` / `task_id`.
+//! The sandbox's business state: product coupons with their stocks and stock bundles, store
+//! associations and uploaded codes, user coupons and user coupon bundles, pre-send tokens,
+//! notify URLs, uploaded images and image generation tasks, and the idempotency records of
+//! `out_request_no` / `send_request_no` / `task_id` ([`crate::idempotency`]).
 //!
-//! The handler methods live next to their concern, each module documenting its rules:
-//! `src/coupons.rs` (product coupons, stocks, bundles, stores, codes), `src/user_coupons.rs`
-//! (sending, the user-coupon lifecycle), `src/images.rs` (upload, generation tasks) and
-//! [`crate::notify`] (notify URL, notifications); `sandbox/README.md` sums them up. This module
-//! holds what they share: the state, the request context, errors and idempotency.
+//! Every operation goes through [`crate::pipeline`] (brand authorization, idempotency), then
+//! its handler: a method of [`Ctx`] named like the operation, next to its concern, each module
+//! documenting its rules: `src/coupons.rs` (product coupons, stocks, bundles, stores, codes),
+//! `src/user_coupons.rs` (sending, the user-coupon lifecycle), `src/images.rs` (upload,
+//! generation tasks) and [`crate::notify`] (notify URL, notifications); `sandbox/README.md`
+//! sums them up. This module holds what they share: the state, the request context and errors.
 //!
 //! Rules common to every operation (on top of the client's validation, which the server runs
 //! first, so a request sent with validation switched off is still refused):
@@ -21,7 +22,7 @@
 //! * a product coupon, stock, bundle or user coupon of another merchant or brand does not exist
 //!   for the caller: 404 `NOT_FOUND` (business code 268578608);
 //! * idempotency by request number (per merchant, brand, operation and number; see
-//!   `Ctx::idempotent`): the same number with the same request returns the stored response
+//!   [`crate::idempotency`]): the same number with the same request returns the stored response
 //!   and changes nothing; the same number with a different request is refused with business
 //!   code 268578927 (相同单号但请求数据不一致).
 
@@ -29,12 +30,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wechatpay_product_coupon::generated::operations::{ListStockStoresQuery, ListStocksQuery, ListUserCouponsQuery};
 use wechatpay_product_coupon::models::*;
-use wechatpay_product_coupon::runtime::upload::UploadFile;
 
 use crate::clock::format_rfc3339;
-use crate::generated::handler::OperationHandler;
 use crate::notify::Outgoing;
 
 /// Numeric business codes WeChat Pay appends to `Request-ID` (reference §6).
@@ -152,31 +150,6 @@ pub struct ProductCoupon {
     /// Its stock bundles (usage_mode = PROGRESSIVE_BUNDLE), oldest first.
     #[serde(default)]
     pub stock_bundles: Vec<StockBundleEntity>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct IdempotencyRecord {
-    /// SHA-256 of the canonical request (operation, path parameters, typed body).
-    pub fingerprint: String,
-    /// The response body returned the first time, verbatim (a replay sends the same bytes).
-    /// Embedded as JSON in the state file.
-    #[serde(with = "embedded_json")]
-    pub response: String,
-}
-
-/// A JSON text kept as text in memory and written as JSON (not as a string) in the state file.
-mod embedded_json {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(serde::ser::Error::custom)?;
-        value.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        serde_json::to_string(&value).map_err(serde::de::Error::custom)
-    }
 }
 
 /// What the sandbox keeps about a stock beyond its entity.
@@ -307,7 +280,7 @@ pub(crate) struct State {
     #[serde(default)]
     pub image_tasks: BTreeMap<String, ImageTaskRecord>,
     #[serde(default)]
-    pub idempotency: BTreeMap<String, IdempotencyRecord>,
+    pub idempotency: BTreeMap<String, crate::idempotency::IdempotencyRecord>,
     /// Bumped by every change; not persisted.
     #[serde(skip)]
     pub revision: u64,
@@ -374,9 +347,6 @@ pub(crate) struct Ctx<'a> {
     pub brands: Option<&'a BTreeSet<String>>,
     /// The business time (Unix seconds) of this request.
     pub now: i64,
-    /// The response body as serialized by the handler (fresh or replayed), so the server
-    /// sends exactly the stored bytes and serializes each response only once.
-    pub response_json: Option<String>,
     /// Notifications to deliver once the request has been handled.
     pub outbox: Vec<Outgoing>,
     /// Image generation tasks to complete later.
@@ -385,7 +355,13 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(state: &'a mut State, mchid: &'a str, brands: Option<&'a BTreeSet<String>>, now: i64) -> Self {
-        Ctx { state, mchid, brands, now, response_json: None, outbox: Vec::new(), timers: Vec::new() }
+        Ctx { state, mchid, brands, now, outbox: Vec::new(), timers: Vec::new() }
+    }
+
+    /// The error for an operation the sandbox has no handler for (the client crate was built
+    /// from a newer spec than the sandbox's generated handler).
+    pub(crate) fn unserved(&mut self, operation_id: &str) -> ApiFailure {
+        ApiFailure::new(500, "SYSTEM_ERROR", format!("the sandbox does not serve {operation_id}"))
     }
 
     /// The business time as RFC 3339 (`+08:00`).
@@ -396,21 +372,6 @@ impl<'a> Ctx<'a> {
     /// Marks the state changed (so it is written to the state file).
     pub(crate) fn touch(&mut self) {
         self.state.revision = self.state.revision.wrapping_add(1);
-    }
-
-    /// 403 `NO_AUTH` for a brand that has not authorized the 服务商 (when the sandbox was given
-    /// a list of authorized brands).
-    pub(crate) fn check_brand(&self, brand_id: &str) -> Result<(), ApiFailure> {
-        match self.brands {
-            Some(brands) if !brands.contains(brand_id) => Err(ApiFailure::new(
-                403,
-                "NO_AUTH",
-                format!("品牌 {brand_id} 未向服务商授予商品券权限（服务商没有此接口权限）"),
-            )
-            .with_detail(serde_json::json!({ "field": "brand_id", "location": "body", "value": brand_id }))
-            .with_business_code(business_code::NO_AUTH)),
-            _ => Ok(()),
-        }
     }
 
     /// Queues a notification to the merchant's notify URL (logged as not delivered when none
@@ -435,15 +396,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// SHA-256 of the canonical request.
-pub(crate) fn fingerprint(operation: &str, path: &[(&str, &str)], body: &impl Serialize) -> String {
-    // The typed body re-serialized: field order is the model's and unknown fields are gone,
-    // so the same request always gives the same bytes however its JSON was laid out.
-    let canonical = serde_json::to_vec(&(operation, path, body)).expect("request models serialize");
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &canonical);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A value of one model as another with the same JSON fields (e.g. a bundle's stock as a
 /// `StockEntity`).
 pub(crate) fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Result<B, ApiFailure> {
@@ -452,564 +404,6 @@ pub(crate) fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Re
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiFailure {
     ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}"))
-}
-
-/// Which code a reused request number with different data gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Conflict {
-    /// 400 `ALREADY_EXISTS`: what the create operations' error tables list for a reused
-    /// `out_request_no` (创建商品券, 添加商品券批次组).
-    AlreadyExists,
-    /// 400 `INVALID_REQUEST`: every other operation (their tables have no `ALREADY_EXISTS`).
-    InvalidRequest,
-}
-
-impl Ctx<'_> {
-    /// Runs `create` once per request number.
-    ///
-    /// The key is (merchant, brand, operation, number): the docs ask the brand side to keep the
-    /// number unique (品牌侧需保持唯一性), per kind of request.
-    ///
-    /// * Same number, same request (operation, path parameters and body, compared after
-    ///   parsing, so JSON layout does not matter): the response stored the first time, nothing
-    ///   changed, no notification sent again. This is what makes a retry after a lost response
-    ///   or a 500 safe.
-    /// * Same number, different request: 400, `ALREADY_EXISTS` for the create operations whose
-    ///   error tables list it for exactly this ("确认 out_request_no 字段是否重复使用"),
-    ///   `INVALID_REQUEST` for the others; either way with the reference's business code
-    ///   268578927 (相同单号但请求数据不一致, §6/§7) in `Request-ID`.
-    ///
-    /// Only successes are recorded: a refused request leaves its number free.
-    #[allow(clippy::too_many_arguments)] // one call per operation, every argument named at the call
-    pub(crate) fn idempotent<R: Serialize + serde::de::DeserializeOwned>(
-        &mut self,
-        operation: &str,
-        brand_id: &str,
-        number_field: &str,
-        number: &str,
-        fingerprint: String,
-        conflict: Conflict,
-        create: impl FnOnce(&mut Self) -> Result<R, ApiFailure>,
-    ) -> Result<R, ApiFailure> {
-        let key = format!("{}|{brand_id}|{operation}|{number}", self.mchid);
-        if let Some(record) = self.state.idempotency.get(&key) {
-            if record.fingerprint == fingerprint {
-                let response = serde_json::from_str(&record.response).map_err(|e| {
-                    ApiFailure::new(500, "SYSTEM_ERROR", format!("stored response does not decode: {e}"))
-                })?;
-                self.response_json = Some(record.response.clone());
-                return Ok(response);
-            }
-            let code = match conflict {
-                Conflict::AlreadyExists => "ALREADY_EXISTS",
-                Conflict::InvalidRequest => "INVALID_REQUEST",
-            };
-            return Err(ApiFailure::new(
-                400,
-                code,
-                format!(
-                    "{number_field} {number:?} 已被使用，且与上次请求的数据不一致（相同单号但请求数据不一致）；不同的请求须使用不同的 {number_field}"
-                ),
-            )
-            .with_detail(serde_json::json!({ "field": number_field, "location": "body", "value": number }))
-            .with_business_code(business_code::SAME_NUMBER_DIFFERENT_DATA));
-        }
-        let response = create(self)?;
-        let stored = serde_json::to_string(&response).expect("responses serialize");
-        self.response_json = Some(stored.clone());
-        self.state.idempotency.insert(key, IdempotencyRecord { fingerprint, response: stored });
-        self.touch();
-        Ok(response)
-    }
-}
-
-/// The operations, each handed to its concern's module. Writes keyed by a request number go
-/// through [`Ctx::idempotent`] here, so the rule is visible in one place.
-impl OperationHandler for Ctx<'_> {
-    type Error = ApiFailure;
-
-    fn unserved(&mut self, operation_id: &str) -> ApiFailure {
-        ApiFailure::new(500, "SYSTEM_ERROR", format!("the sandbox does not serve {operation_id}"))
-    }
-
-    // ---- 商品券 (product coupons) ----
-
-    fn create_product_coupon(
-        &mut self,
-        body: CreateProductCouponRequest,
-    ) -> Result<CreateProductCouponResponse, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("create_product_coupon", &[], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("create_product_coupon", &brand, "out_request_no", &number, fp, Conflict::AlreadyExists, |c| {
-            c.create_coupon(body)
-        })
-    }
-
-    fn get_product_coupon(
-        &mut self,
-        product_coupon_id: String,
-        brand_id: String,
-    ) -> Result<ProductCouponEntity, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        Ok(self.find_coupon(&product_coupon_id, &brand_id, "path")?.coupon.clone())
-    }
-
-    fn update_product_coupon(
-        &mut self,
-        product_coupon_id: String,
-        body: UpdateProductCouponRequest,
-    ) -> Result<ProductCouponEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("update_product_coupon", &[("product_coupon_id", &product_coupon_id)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("update_product_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.update_coupon(&product_coupon_id, body)
-        })
-    }
-
-    fn deactivate_product_coupon(
-        &mut self,
-        product_coupon_id: String,
-        body: DeactivateProductCouponRequest,
-    ) -> Result<ProductCouponEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("deactivate_product_coupon", &[("product_coupon_id", &product_coupon_id)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent(
-            "deactivate_product_coupon",
-            &brand,
-            "out_request_no",
-            &number,
-            fp,
-            Conflict::InvalidRequest,
-            |c| c.deactivate_coupon(&product_coupon_id, body),
-        )
-    }
-
-    // ---- 批次 (stocks of SINGLE coupons; reads also cover the stocks of bundles) ----
-
-    fn create_stock(&mut self, product_coupon_id: String, body: CreateStockRequest) -> Result<StockEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("create_stock", &[("product_coupon_id", &product_coupon_id)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("create_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.add_stock(&product_coupon_id, body)
-        })
-    }
-
-    fn list_stocks(
-        &mut self,
-        product_coupon_id: String,
-        brand_id: String,
-        query: ListStocksQuery<'_>,
-    ) -> Result<ListStocksResponse, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        self.list_stocks_page(
-            &product_coupon_id,
-            &brand_id,
-            query.state.cloned(),
-            query.stock_bundle_id.map(str::to_owned),
-            query.page_size,
-            query.page_token.map(str::to_owned),
-        )
-    }
-
-    fn get_stock(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        brand_id: String,
-    ) -> Result<StockEntity, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        let coupon = self.find_coupon(&product_coupon_id, &brand_id, "path")?;
-        let stock = find_stock(coupon, &stock_id).ok_or_else(|| stock_not_found(&product_coupon_id, &stock_id))?;
-        Ok(self.present_stock(stock))
-    }
-
-    fn update_stock(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: UpdateStockInfoRequest,
-    ) -> Result<StockEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
-        let fp = fingerprint("update_stock", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("update_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.update_stock_info(&product_coupon_id, &stock_id, body)
-        })
-    }
-
-    fn update_stock_budget(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: UpdateBudgetRequest,
-    ) -> Result<StockEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
-        let fp = fingerprint("update_stock_budget", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("update_stock_budget", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.update_single_stock_budget(&product_coupon_id, &stock_id, body)
-        })
-    }
-
-    fn deactivate_stock(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: DeactivateStockRequest,
-    ) -> Result<StockEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
-        let fp = fingerprint("deactivate_stock", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("deactivate_stock", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.deactivate_single_stock(&product_coupon_id, &stock_id, body)
-        })
-    }
-
-    fn associate_stock_stores(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: StoreListRequest,
-    ) -> Result<StoreAssociationResult, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        self.stock_stores(&product_coupon_id, &stock_id, body, true)
-    }
-
-    fn disassociate_stock_stores(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: StoreListRequest,
-    ) -> Result<StoreAssociationResult, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        self.stock_stores(&product_coupon_id, &stock_id, body, false)
-    }
-
-    fn list_stock_stores(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        brand_id: String,
-        query: ListStockStoresQuery<'_>,
-    ) -> Result<ListStockStoresResponse, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        let page_token = query.page_token.map(str::to_owned);
-        self.list_stores_page(&product_coupon_id, &stock_id, &brand_id, query.page_size, page_token)
-    }
-
-    fn upload_coupon_codes(
-        &mut self,
-        product_coupon_id: String,
-        stock_id: String,
-        body: UploadCouponCodesRequest,
-    ) -> Result<UploadCouponCodesResponse, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_id", stock_id.as_str())];
-        let fp = fingerprint("upload_coupon_codes", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("upload_coupon_codes", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.upload_codes(&product_coupon_id, &stock_id, body)
-        })
-    }
-
-    // ---- 批次组 (stock bundles of PROGRESSIVE_BUNDLE coupons) ----
-
-    fn create_stock_bundle(
-        &mut self,
-        product_coupon_id: String,
-        body: CreateStockBundleRequest,
-    ) -> Result<StockBundleEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("create_stock_bundle", &[("product_coupon_id", &product_coupon_id)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("create_stock_bundle", &brand, "out_request_no", &number, fp, Conflict::AlreadyExists, |c| {
-            c.add_bundle(product_coupon_id, body)
-        })
-    }
-
-    fn update_stock_bundle(
-        &mut self,
-        product_coupon_id: String,
-        stock_bundle_id: String,
-        body: UpdateStockInfoRequest,
-    ) -> Result<StockBundleEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_bundle_id", stock_bundle_id.as_str())];
-        let fp = fingerprint("update_stock_bundle", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("update_stock_bundle", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.update_bundle_info(&product_coupon_id, &stock_bundle_id, body)
-        })
-    }
-
-    fn update_stock_bundle_budget(
-        &mut self,
-        product_coupon_id: String,
-        stock_bundle_id: String,
-        body: UpdateBudgetRequest,
-    ) -> Result<StockBundleEntity, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("product_coupon_id", product_coupon_id.as_str()), ("stock_bundle_id", stock_bundle_id.as_str())];
-        let fp = fingerprint("update_stock_bundle_budget", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent(
-            "update_stock_bundle_budget",
-            &brand,
-            "out_request_no",
-            &number,
-            fp,
-            Conflict::InvalidRequest,
-            |c| c.update_bundle_budget(&product_coupon_id, &stock_bundle_id, body),
-        )
-    }
-
-    fn associate_stock_bundle_stores(
-        &mut self,
-        product_coupon_id: String,
-        stock_bundle_id: String,
-        body: StoreListRequest,
-    ) -> Result<StoreAssociationResult, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, true)
-    }
-
-    fn disassociate_stock_bundle_stores(
-        &mut self,
-        product_coupon_id: String,
-        stock_bundle_id: String,
-        body: StoreListRequest,
-    ) -> Result<StoreAssociationResult, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        self.bundle_stores(&product_coupon_id, &stock_bundle_id, body, false)
-    }
-
-    // ---- 发放 (sending) ----
-
-    fn send_coupon(&mut self, openid: String, body: SendCouponRequest) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("send_coupon", &[("openid", &openid)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
-        self.idempotent("send_coupon", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.send_single(&openid, body, SendChannel::Api)
-        })
-    }
-
-    fn send_coupon_bundle(
-        &mut self,
-        openid: String,
-        body: SendCouponBundleRequest,
-    ) -> Result<UserCouponBundle, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("send_coupon_bundle", &[("openid", &openid)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
-        self.idempotent("send_coupon_bundle", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.send_bundle(&openid, body, SendChannel::Api)
-        })
-    }
-
-    fn pre_send_coupon(
-        &mut self,
-        openid: String,
-        body: PreSendCouponRequest,
-    ) -> Result<PreSendCouponResponse, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("pre_send_coupon", &[("openid", &openid)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
-        self.idempotent("pre_send_coupon", &brand, "send_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.pre_send(&openid, PreSendRequest::Coupon(body))
-        })
-    }
-
-    fn pre_send_coupon_bundle(
-        &mut self,
-        openid: String,
-        body: PreSendCouponBundleRequest,
-    ) -> Result<PreSendCouponResponse, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("pre_send_coupon_bundle", &[("openid", &openid)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.send_request_no.clone());
-        self.idempotent(
-            "pre_send_coupon_bundle",
-            &brand,
-            "send_request_no",
-            &number,
-            fp,
-            Conflict::InvalidRequest,
-            |c| c.pre_send(&openid, PreSendRequest::Bundle(body)),
-        )
-    }
-
-    // ---- 用户商品券 (user coupons) ----
-
-    fn list_user_coupons(
-        &mut self,
-        openid: String,
-        brand_id: String,
-        appid: String,
-        query: ListUserCouponsQuery<'_>,
-    ) -> Result<ListUserCouponsResponse, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        let filter = crate::user_coupons::ListFilter {
-            openid,
-            brand_id,
-            appid,
-            product_coupon_id: query.product_coupon_id.map(str::to_owned),
-            stock_id: query.stock_id.map(str::to_owned),
-            coupon_state: query.coupon_state.cloned(),
-            user_coupon_bundle_id: query.user_coupon_bundle_id.map(str::to_owned),
-        };
-        self.list_user_coupons_page(filter, query.page_size, query.page_token.map(str::to_owned))
-    }
-
-    fn get_user_coupon(
-        &mut self,
-        openid: String,
-        coupon_code: String,
-        brand_id: String,
-        product_coupon_id: String,
-        stock_id: String,
-        appid: String,
-    ) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        let address = crate::user_coupons::Address {
-            openid: &openid,
-            coupon_code: &coupon_code,
-            brand_id: &brand_id,
-            product_coupon_id: &product_coupon_id,
-            stock_id: &stock_id,
-            appid: &appid,
-        };
-        let key = self.find_user_coupon(&address)?;
-        Ok(self.view(&key))
-    }
-
-    fn confirm_user_coupon(
-        &mut self,
-        openid: String,
-        coupon_code: String,
-        body: ConfirmUserCouponRequest,
-    ) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("confirm_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("confirm_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.confirm(&openid, &coupon_code, body)
-        })
-    }
-
-    fn use_user_coupon(
-        &mut self,
-        openid: String,
-        coupon_code: String,
-        body: UseUserCouponRequest,
-    ) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("use_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("use_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.use_coupon(&openid, &coupon_code, body)
-        })
-    }
-
-    fn return_user_coupon(
-        &mut self,
-        openid: String,
-        coupon_code: String,
-        body: ReturnUserCouponRequest,
-    ) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("return_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent("return_user_coupon", &brand, "out_request_no", &number, fp, Conflict::InvalidRequest, |c| {
-            c.return_coupon(&openid, &coupon_code, body)
-        })
-    }
-
-    fn deactivate_user_coupon(
-        &mut self,
-        openid: String,
-        coupon_code: String,
-        body: DeactivateUserCouponRequest,
-    ) -> Result<UserProductCoupon, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("deactivate_user_coupon", &[("openid", &openid), ("coupon_code", &coupon_code)], &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent(
-            "deactivate_user_coupon",
-            &brand,
-            "out_request_no",
-            &number,
-            fp,
-            Conflict::InvalidRequest,
-            |c| c.deactivate_coupon_of_user(&openid, &coupon_code, body),
-        )
-    }
-
-    fn deactivate_user_coupon_bundle(
-        &mut self,
-        openid: String,
-        user_coupon_bundle_id: String,
-        body: DeactivateUserCouponBundleRequest,
-    ) -> Result<UserCouponBundle, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let path = [("openid", openid.as_str()), ("user_coupon_bundle_id", user_coupon_bundle_id.as_str())];
-        let fp = fingerprint("deactivate_user_coupon_bundle", &path, &body);
-        let (brand, number) = (body.brand_id.clone(), body.out_request_no.clone());
-        self.idempotent(
-            "deactivate_user_coupon_bundle",
-            &brand,
-            "out_request_no",
-            &number,
-            fp,
-            Conflict::InvalidRequest,
-            |c| c.deactivate_bundle_of_user(&openid, &user_coupon_bundle_id, body),
-        )
-    }
-
-    // ---- 通知地址 (notify URL, per merchant) ----
-
-    fn set_notify_config(&mut self, body: SetNotifyConfigRequest) -> Result<NotifyUrlConfig, ApiFailure> {
-        self.set_notify_url(body)
-    }
-
-    fn get_notify_config(&mut self) -> Result<NotifyUrlConfig, ApiFailure> {
-        self.notify_url_config()
-    }
-
-    // ---- 图片 (images) ----
-
-    fn upload_image(&mut self, meta: ImageUploadMeta, file: UploadFile) -> Result<ImageUploadResponse, ApiFailure> {
-        self.store_image(meta, file)
-    }
-
-    fn create_image_generation_task(
-        &mut self,
-        body: CreateImageGenerationTaskRequest,
-    ) -> Result<CreateImageGenerationTaskResponse, ApiFailure> {
-        self.check_brand(&body.brand_id)?;
-        let fp = fingerprint("create_image_generation_task", &[], &body);
-        let (brand, number) = (body.brand_id.clone(), body.task_id.clone());
-        self.idempotent("create_image_generation_task", &brand, "task_id", &number, fp, Conflict::InvalidRequest, |c| {
-            c.submit_image_task(body)
-        })
-    }
-
-    fn get_image_generation_task(
-        &mut self,
-        task_id: String,
-        brand_id: String,
-        image_generation_type: ImageGenerationType,
-    ) -> Result<ImageGenerationTask, ApiFailure> {
-        self.check_brand(&brand_id)?;
-        self.query_image_task(&task_id, &brand_id, image_generation_type)
-    }
 }
 
 /// The stock `stock_id` of a product coupon, as a `StockEntity` (a bundle's stock converted).

@@ -60,11 +60,13 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use wechatpay_product_coupon::generated::operations::ListUserCouponsQuery;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::runtime::signing::new_nonce;
 
 use crate::clock::{DAY, format_rfc3339, local_day, parse_rfc3339, second_of_day, start_of_day, weekday};
 use crate::coupons::page;
+use crate::idempotency::Numbered;
 use crate::state::*;
 
 /// How long a pre-send token can be claimed (有效期 5 分钟).
@@ -701,13 +703,19 @@ impl Ctx<'_> {
         let record = self.state.pre_send_tokens.get(token).cloned().ok_or_else(|| {
             ApiFailure::not_found(format!("token {token:?} 不是预发放接口返回的 token"), "token", token, "path")
         })?;
-        let fp = fingerprint("claim_pre_send", &[("token", token)], &());
+        // Compared as `[action, [["token", token]], null]`, the form of the operations' requests.
+        let path: &[(&str, &str)] = &[("token", token)];
+        let canonical = ("claim_pre_send", path, ());
         match record.request {
             PreSendRequest::Coupon(r) => {
-                let key = format!("{}|{}|claim_pre_send|{}", record.mchid, r.brand_id, r.send_request_no);
-                if !self.state.idempotency.contains_key(&key)
-                    && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS)
-                {
+                let numbered = Numbered {
+                    operation: "claim_pre_send",
+                    brand_id: &r.brand_id,
+                    field: "send_request_no",
+                    number: &r.send_request_no,
+                    reuse_code: "INVALID_REQUEST",
+                };
+                if !self.has_record(&numbered) && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS) {
                     return Err(ApiFailure::rule(business_code::INVALID_REQUEST, "token 已过期（有效期 5 分钟）"));
                 }
                 let mut send = SendCouponRequest::builder()
@@ -721,22 +729,19 @@ impl Ctx<'_> {
                 send.coupon_code = r.coupon_code.clone();
                 send.attach = r.attach.clone();
                 let openid = record.openid.clone();
-                let coupon = self.idempotent(
-                    "claim_pre_send",
-                    &r.brand_id,
-                    "send_request_no",
-                    &r.send_request_no,
-                    fp,
-                    Conflict::InvalidRequest,
-                    |c| c.send_single(&openid, send, SendChannel::ReceiveComponent),
-                )?;
+                let coupon =
+                    self.once(&numbered, &canonical, |c| c.send_single(&openid, send, SendChannel::ReceiveComponent))?;
                 Ok(Claimed::Coupon(Box::new(coupon)))
             }
             PreSendRequest::Bundle(r) => {
-                let key = format!("{}|{}|claim_pre_send|{}", record.mchid, r.brand_id, r.send_request_no);
-                if !self.state.idempotency.contains_key(&key)
-                    && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS)
-                {
+                let numbered = Numbered {
+                    operation: "claim_pre_send",
+                    brand_id: &r.brand_id,
+                    field: "send_request_no",
+                    number: &r.send_request_no,
+                    reuse_code: "INVALID_REQUEST",
+                };
+                if !self.has_record(&numbered) && self.now > record.issued_at.saturating_add(PRE_SEND_TOKEN_SECONDS) {
                     return Err(ApiFailure::rule(business_code::INVALID_REQUEST, "token 已过期（有效期 5 分钟）"));
                 }
                 let mut send = SendCouponBundleRequest::builder()
@@ -749,15 +754,8 @@ impl Ctx<'_> {
                     .map_err(internal)?;
                 send.attach = r.attach.clone();
                 let openid = record.openid.clone();
-                let bundle = self.idempotent(
-                    "claim_pre_send",
-                    &r.brand_id,
-                    "send_request_no",
-                    &r.send_request_no,
-                    fp,
-                    Conflict::InvalidRequest,
-                    |c| c.send_bundle(&openid, send, SendChannel::ReceiveComponent),
-                )?;
+                let bundle =
+                    self.once(&numbered, &canonical, |c| c.send_bundle(&openid, send, SendChannel::ReceiveComponent))?;
                 Ok(Claimed::Bundle(Box::new(bundle)))
             }
         }
@@ -801,12 +799,14 @@ impl Ctx<'_> {
 
     // ---- lifecycle ----
 
-    pub(crate) fn confirm(
+    pub(crate) fn confirm_user_coupon(
         &mut self,
-        openid: &str,
-        coupon_code: &str,
+        openid: String,
+        coupon_code: String,
         body: ConfirmUserCouponRequest,
     ) -> Result<UserProductCoupon, ApiFailure> {
+        let openid = openid.as_str();
+        let coupon_code = coupon_code.as_str();
         let key = self.find_user_coupon(&Address {
             openid,
             coupon_code,
@@ -837,12 +837,14 @@ impl Ctx<'_> {
         Ok(self.view(&key))
     }
 
-    pub(crate) fn use_coupon(
+    pub(crate) fn use_user_coupon(
         &mut self,
-        openid: &str,
-        coupon_code: &str,
+        openid: String,
+        coupon_code: String,
         body: UseUserCouponRequest,
     ) -> Result<UserProductCoupon, ApiFailure> {
+        let openid = openid.as_str();
+        let coupon_code = coupon_code.as_str();
         let key = self.find_user_coupon(&Address {
             openid,
             coupon_code,
@@ -962,12 +964,14 @@ impl Ctx<'_> {
         Ok(self.view(&key))
     }
 
-    pub(crate) fn return_coupon(
+    pub(crate) fn return_user_coupon(
         &mut self,
-        openid: &str,
-        coupon_code: &str,
+        openid: String,
+        coupon_code: String,
         body: ReturnUserCouponRequest,
     ) -> Result<UserProductCoupon, ApiFailure> {
+        let openid = openid.as_str();
+        let coupon_code = coupon_code.as_str();
         let key = self.find_user_coupon(&Address {
             openid,
             coupon_code,
@@ -1030,12 +1034,14 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    pub(crate) fn deactivate_coupon_of_user(
+    pub(crate) fn deactivate_user_coupon(
         &mut self,
-        openid: &str,
-        coupon_code: &str,
+        openid: String,
+        coupon_code: String,
         body: DeactivateUserCouponRequest,
     ) -> Result<UserProductCoupon, ApiFailure> {
+        let openid = openid.as_str();
+        let coupon_code = coupon_code.as_str();
         let key = self.find_user_coupon(&Address {
             openid,
             coupon_code,
@@ -1048,12 +1054,14 @@ impl Ctx<'_> {
         Ok(self.view(&key))
     }
 
-    pub(crate) fn deactivate_bundle_of_user(
+    pub(crate) fn deactivate_user_coupon_bundle(
         &mut self,
-        openid: &str,
-        user_coupon_bundle_id: &str,
+        openid: String,
+        user_coupon_bundle_id: String,
         body: DeactivateUserCouponBundleRequest,
     ) -> Result<UserCouponBundle, ApiFailure> {
+        let openid = openid.as_str();
+        let user_coupon_bundle_id = user_coupon_bundle_id.as_str();
         let bundle = self
             .state
             .user_coupon_bundles
@@ -1096,6 +1104,82 @@ impl Ctx<'_> {
             self.deactivate_key(key, &body.out_request_no, &body.deactivate_reason)?;
         }
         self.bundle_view(user_coupon_bundle_id)
+    }
+}
+
+/// The operations that read, or share a helper with another way in (a claimed pre-send token
+/// sends like 发券); the other handlers of this module carry their operation's name directly.
+impl Ctx<'_> {
+    pub(crate) fn send_coupon(
+        &mut self,
+        openid: String,
+        body: SendCouponRequest,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        self.send_single(&openid, body, SendChannel::Api)
+    }
+
+    pub(crate) fn send_coupon_bundle(
+        &mut self,
+        openid: String,
+        body: SendCouponBundleRequest,
+    ) -> Result<UserCouponBundle, ApiFailure> {
+        self.send_bundle(&openid, body, SendChannel::Api)
+    }
+
+    pub(crate) fn pre_send_coupon(
+        &mut self,
+        openid: String,
+        body: PreSendCouponRequest,
+    ) -> Result<PreSendCouponResponse, ApiFailure> {
+        self.pre_send(&openid, PreSendRequest::Coupon(body))
+    }
+
+    pub(crate) fn pre_send_coupon_bundle(
+        &mut self,
+        openid: String,
+        body: PreSendCouponBundleRequest,
+    ) -> Result<PreSendCouponResponse, ApiFailure> {
+        self.pre_send(&openid, PreSendRequest::Bundle(body))
+    }
+
+    pub(crate) fn list_user_coupons(
+        &mut self,
+        openid: String,
+        brand_id: String,
+        appid: String,
+        query: ListUserCouponsQuery<'_>,
+    ) -> Result<ListUserCouponsResponse, ApiFailure> {
+        let filter = ListFilter {
+            openid,
+            brand_id,
+            appid,
+            product_coupon_id: query.product_coupon_id.map(str::to_owned),
+            stock_id: query.stock_id.map(str::to_owned),
+            coupon_state: query.coupon_state.cloned(),
+            user_coupon_bundle_id: query.user_coupon_bundle_id.map(str::to_owned),
+        };
+        self.list_user_coupons_page(filter, query.page_size, query.page_token.map(str::to_owned))
+    }
+
+    pub(crate) fn get_user_coupon(
+        &mut self,
+        openid: String,
+        coupon_code: String,
+        brand_id: String,
+        product_coupon_id: String,
+        stock_id: String,
+        appid: String,
+    ) -> Result<UserProductCoupon, ApiFailure> {
+        let address = Address {
+            openid: &openid,
+            coupon_code: &coupon_code,
+            brand_id: &brand_id,
+            product_coupon_id: &product_coupon_id,
+            stock_id: &stock_id,
+            appid: &appid,
+        };
+        let key = self.find_user_coupon(&address)?;
+        Ok(self.view(&key))
     }
 }
 

@@ -248,11 +248,47 @@ async fn images_are_uploaded_as_multipart_forms() {
     );
     let path = "/v3/marketing/partner/product-coupon/media/upload-image";
     let signed_meta = serde_json::to_vec(&other_meta).unwrap();
-    let (status, _, json) = send_raw(
-        raw(&sandbox, "POST", path, &signed_meta, None).header("Content-Type", &form.content_type).body(form.body),
-    )
-    .await;
+    let (status, _, json) =
+        send_raw(as_form(raw(&sandbox, "POST", path, &signed_meta, None), &form.content_type, form.body)).await;
     assert_eq!((status, json["code"].as_str()), (401, Some("SIGN_ERROR")));
+    assert!(json["message"].as_str().unwrap().contains("does not verify"), "{json}");
+}
+
+/// Forms the multipart reader refuses are a signed 400 `PARAM_ERROR` naming the problem, and the
+/// sandbox serves the next upload as usual.
+#[tokio::test]
+async fn broken_upload_forms_are_param_errors() {
+    let sandbox = family_sandbox().await;
+    let path = "/v3/marketing/partner/product-coupon/media/upload-image";
+    let content_type = "multipart/form-data; boundary=abc";
+    let forms: [(&[u8], &str); 4] = [
+        (b"no boundary here", "no boundary"),
+        (b"--abc\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{\"filename\":\"a.png\"", "not closed"),
+        (b"--abc\r\nContent-Type: text/plain\r\n\r\nx\r\n--abc--\r\n", "no name"),
+        (
+            b"--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nPNG\r\n--abc--\r\n",
+            "no `meta` part",
+        ),
+    ];
+    for (form, what) in forms {
+        let request = as_form(raw(&sandbox, "POST", path, b"{}", None), content_type, form.to_vec());
+        let (status, headers, json) = send_raw(request).await;
+        assert_eq!((status, json["code"].as_str()), (400, Some("PARAM_ERROR")), "{what}: {json}");
+        assert!(json["message"].as_str().unwrap().starts_with("multipart/form-data: "), "{what}: {json}");
+        assert!(headers.contains_key("wechatpay-signature"), "{what}: signed");
+    }
+    let client = client(&sandbox);
+    let file = png(b"after the broken forms");
+    let meta = ImageUploadMeta::builder().filename("a.png").sha256(file.sha256_hex()).build().unwrap();
+    assert!(client.upload_image(&meta, &file).await.is_ok());
+}
+
+/// `req` with a multipart body: its `Content-Type` replaced (not added next to the JSON one).
+fn as_form(req: reqwest::RequestBuilder, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    let (client, request) = req.body(body).build_split();
+    let mut request = request.expect("a valid request");
+    request.headers_mut().insert("Content-Type", content_type.parse().expect("a header value"));
+    reqwest::RequestBuilder::from_parts(client, request)
 }
 
 async fn send_raw(req: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {

@@ -159,7 +159,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
             /// The operation id.
             pub operation_id: &'static str,
             /// The body field whose value identifies a retry of the same request
-            /// (`out_request_no`): the same value with the same data is the same request.
+            /// (`out_request_no`, `send_request_no`, `task_id`): the same value with the same
+            /// data is the same request.
             pub idempotency_key: ::core::option::Option<&'static str>,
             /// Where the request names its brand (`brand_id`).
             pub brand_param: ::core::option::Option<BrandParam>,
@@ -211,12 +212,102 @@ pub fn emit_handler(ir: &Ir) -> TokenStream {
             other => ::core::result::Result::Err(handler.unserved(other.meta().id)),
         }
     };
+    let forward_methods = ir.operations.iter().map(forward_method);
+    let key_arms = ir.operations.iter().filter_map(|op| request_key_arm(ir, op));
+    let canonical_arms = ir.operations.iter().filter_map(canonical_arm);
+    let replay_arms = ir.operations.iter().map(|op| {
+        let v = variant(op);
+        match response_model(op) {
+            Some(_) => quote! {
+                OperationRequest::#v { .. } => ::serde_json::from_str(stored)
+                    .map(|response| OperationResponse::#v(::std::boxed::Box::new(response))),
+            },
+            None => quote! { OperationRequest::#v { .. } => ::core::result::Result::Ok(OperationResponse::#v), },
+        }
+    });
+    let text_arms = ir.operations.iter().map(|op| {
+        let v = variant(op);
+        match response_model(op) {
+            Some(_) => quote! { OperationResponse::#v(value) => ::serde_json::to_string(&**value), },
+            None => quote! { OperationResponse::#v => ::core::result::Result::Ok(::std::string::String::new()), },
+        }
+    });
     let tokens = quote! {
         //! Serving operations: the trait a server implements, one method per operation and named
         //! exactly like it, and the dispatch of a parsed request to it. When the spec gains an
         //! operation, implementations stop compiling until they serve it too.
+        //!
+        //! Also what a server checks before any handler runs, per operation from the spec: the
+        //! brand a request acts for and its request number ([`request_key`]), the form in which
+        //! two requests of one number are compared ([`canonical_request`]), and the typed form
+        //! of a stored response ([`replay`], [`response_text`]).
 
         use crate::generated::requests::{OperationRequest, OperationResponse};
+
+        /// What a server checks about a request before its handler runs.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        pub struct RequestKey<'a> {
+            /// The operation id.
+            pub operation_id: &'static str,
+            /// The brand the request acts for (`brand_id`), for operations that name one.
+            pub brand_id: ::core::option::Option<&'a str>,
+            /// The request number that makes a retry safe, for operations that have one.
+            pub number: ::core::option::Option<RequestNumber<'a>>,
+        }
+
+        /// A request number: the same number with the same request is a retry.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        pub struct RequestNumber<'a> {
+            /// The body field that carries it (`out_request_no`, `send_request_no`, `task_id`).
+            pub field: &'static str,
+            /// Its value.
+            pub value: &'a str,
+            /// The error code for the number reused with other data: `ALREADY_EXISTS` where the
+            /// operation's error table lists that code, `INVALID_REQUEST` otherwise.
+            pub reuse_code: &'static str,
+        }
+
+        /// The brand and request number of `request`.
+        pub fn request_key(request: &OperationRequest) -> RequestKey<'_> {
+            match request {
+                #(#key_arms)*
+                other => RequestKey { operation_id: other.meta().id, brand_id: ::core::option::Option::None, number: ::core::option::Option::None },
+            }
+        }
+
+        /// `request` as JSON in the form two requests of one number are compared in:
+        /// `[operation id, [[path parameter, value], ...], body]`, the body re-serialized from
+        /// its typed form (field order is the model's, unknown fields are gone), so the JSON
+        /// layout of what was sent does not matter. Operations without a request number give
+        /// `[operation id, [], null]`.
+        pub fn canonical_request(request: &OperationRequest) -> ::core::result::Result<::std::vec::Vec<u8>, ::serde_json::Error> {
+            match request {
+                #(#canonical_arms)*
+                other => {
+                    let path: &[(&str, &str)] = &[];
+                    ::serde_json::to_vec(&(other.meta().id, path, ()))
+                }
+            }
+        }
+
+        /// A response stored for `request`'s operation (by [`response_text`]), decoded again.
+        pub fn replay(request: &OperationRequest, stored: &str) -> ::core::result::Result<OperationResponse, ::serde_json::Error> {
+            match request {
+                #(#replay_arms)*
+                other => ::core::result::Result::Err(<::serde_json::Error as ::serde::de::Error>::custom(
+                    ::std::format!("no response type known for {}", other.meta().id),
+                )),
+            }
+        }
+
+        /// The response body as sent: the model serialized in its field order (empty for
+        /// operations without a body).
+        pub fn response_text(response: &OperationResponse) -> ::core::result::Result<::std::string::String, ::serde_json::Error> {
+            match response {
+                #(#text_arms)*
+                other => other.to_json().map(|value| value.to_string()),
+            }
+        }
 
         /// Serves operations, one method per operation.
         pub trait OperationHandler {
@@ -233,7 +324,33 @@ pub fn emit_handler(ir: &Ir) -> TokenStream {
             #request
         }
     };
-    in_client_crate(tokens)
+    // The macro names this crate (`$crate`, `pub(crate)`), so it is added after the rewrite;
+    // its methods name the client's types and are rewritten on their own.
+    let forward_methods: Vec<TokenStream> = forward_methods.map(in_client_crate).collect();
+    let forward = quote! {
+        /// Implements [`OperationHandler`] for a wrapper type whose field `0` is a `&mut` of a type
+        /// that has a method of each operation's name and signature (its own, anywhere in the
+        /// crate, e.g. grouped by domain), plus `unserved`: every trait method calls the method of
+        /// the same name. `forward_operations!(Wrapper<'_>, ErrorType);`
+        #[allow(unused_macros)]
+        macro_rules! forward_operations {
+            ($wrapper:ty, $error:ty) => {
+                impl $crate::generated::handler::OperationHandler for $wrapper {
+                    type Error = $error;
+                    fn unserved(&mut self, operation_id: &str) -> $error {
+                        self.0.unserved(operation_id)
+                    }
+                    #(#forward_methods)*
+                }
+            };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use forward_operations;
+
+    };
+    let mut out = in_client_crate(tokens);
+    out.extend(forward);
+    out
 }
 
 /// Rewrites every `crate` path root to the client crate's name, so tokens written for the client
@@ -256,6 +373,89 @@ fn in_client_crate(tokens: TokenStream) -> TokenStream {
 
 /// The client crate's name in Rust paths.
 const CLIENT_CRATE: &str = "wechatpay_product_coupon";
+
+/// The `request_key` arm of an operation that names a brand or has a request number.
+fn request_key_arm(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
+    if op.brand_param.is_none() && op.idempotency_key.is_none() {
+        return None;
+    }
+    let v = variant(op);
+    let id = &op.id;
+    let args = operations::args(op);
+    let body_ident = types::rust(&args.names.body);
+    // Each value read: the variant field to bind, the expression, whether it is optional.
+    let body_field = |wire: &str| -> Option<(Ident, TokenStream, bool)> {
+        let model = ir.models.get(op.request_body.as_deref()?)?;
+        let f = model.fields.iter().find(|f| f.wire == wire)?;
+        let name = types::rust(&f.rust);
+        Some((body_ident.clone(), quote! { #body_ident.#name }, f.is_option()))
+    };
+    let param = |wire: &str| -> Option<(Ident, TokenStream, bool)> {
+        params(op, &args)
+            .into_iter()
+            .find(|(p, _)| p.wire == wire)
+            .map(|(p, id)| (id.clone(), quote! { #id }, p.is_option()))
+    };
+    // The variant fields the arm reads, bound once each.
+    let mut binds: Vec<Ident> = Vec::new();
+    let mut bind = |id: &Ident| {
+        if !binds.contains(id) {
+            binds.push(id.clone());
+        }
+    };
+    let brand = match &op.brand_param {
+        Some(BrandParam::Body(w)) => body_field(w),
+        Some(BrandParam::Query(w) | BrandParam::Path(w)) => param(w),
+        None => None,
+    };
+    let brand = match brand {
+        Some((id, expr, true)) => {
+            bind(&id);
+            quote! { #expr.as_deref() }
+        }
+        Some((id, expr, false)) => {
+            bind(&id);
+            quote! { ::core::option::Option::Some(#expr.as_str()) }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    // Lowering picks the request number among required body fields only.
+    let number = match op.idempotency_key.as_deref().and_then(|w| Some((w, body_field(w)?))) {
+        Some((wire, (id, expr, _))) => {
+            bind(&id);
+            let reuse =
+                if op.errors.iter().any(|e| e.code == "ALREADY_EXISTS") { "ALREADY_EXISTS" } else { "INVALID_REQUEST" };
+            quote! {
+                ::core::option::Option::Some(RequestNumber { field: #wire, value: #expr.as_str(), reuse_code: #reuse })
+            }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    Some(quote! {
+        OperationRequest::#v { #(#binds,)* .. } => RequestKey { operation_id: #id, brand_id: #brand, number: #number },
+    })
+}
+
+/// The `canonical_request` arm of an operation with a request number.
+fn canonical_arm(op: &OperationIr) -> Option<TokenStream> {
+    op.idempotency_key.as_ref()?;
+    let v = variant(op);
+    let id = &op.id;
+    let args = operations::args(op);
+    let body = types::rust(&args.names.body);
+    let path_binds: Vec<Ident> =
+        op.path_params.iter().zip(&args.names.path).map(|(_, name)| types::rust(name)).collect();
+    let pairs = op.path_params.iter().zip(&path_binds).map(|(p, id)| {
+        let wire = &p.wire;
+        quote! { (#wire, ::core::convert::AsRef::<str>::as_ref(#id)) }
+    });
+    Some(quote! {
+        OperationRequest::#v { #(#path_binds,)* #body, .. } => {
+            let path: &[(&str, &str)] = &[#(#pairs),*];
+            ::serde_json::to_vec(&(#id, path, &**#body))
+        }
+    })
+}
 
 fn request_facts(op: &OperationIr) -> TokenStream {
     let id = &op.id;
@@ -565,6 +765,23 @@ fn handler_method(op: &OperationIr) -> TokenStream {
     quote! {
         #[doc = #doc]
         fn #f(&mut self, #(#params),*) -> ::core::result::Result<#ret, Self::Error>;
+    }
+}
+
+/// A trait method of `forward_operations!`: the wrapped value's method of the same name.
+fn forward_method(op: &OperationIr) -> TokenStream {
+    let f = types::rust(&op.names.call);
+    let params = handler_params(op);
+    let names = params.iter().map(|(id, _)| id);
+    let decls = params.iter().map(|(id, ty)| quote! { #id: #ty });
+    let ret = match response_model(op) {
+        Some(model) => types::model_path(model),
+        None => quote! { () },
+    };
+    quote! {
+        fn #f(&mut self, #(#decls),*) -> ::core::result::Result<#ret, $error> {
+            self.0.#f(#(#names),*)
+        }
     }
 }
 

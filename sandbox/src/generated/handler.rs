@@ -4,7 +4,872 @@
 //! Serving operations: the trait a server implements, one method per operation and named
 //! exactly like it, and the dispatch of a parsed request to it. When the spec gains an
 //! operation, implementations stop compiling until they serve it too.
+//!
+//! Also what a server checks before any handler runs, per operation from the spec: the
+//! brand a request acts for and its request number ([`request_key`]), the form in which
+//! two requests of one number are compared ([`canonical_request`]), and the typed form
+//! of a stored response ([`replay`], [`response_text`]).
 use wechatpay_product_coupon::generated::requests::{OperationRequest, OperationResponse};
+/// What a server checks about a request before its handler runs.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq
+)]
+pub struct RequestKey<'a> {
+    /// The operation id.
+    pub operation_id: &'static str,
+    /// The brand the request acts for (`brand_id`), for operations that name one.
+    pub brand_id: ::core::option::Option<&'a str>,
+    /// The request number that makes a retry safe, for operations that have one.
+    pub number: ::core::option::Option<RequestNumber<'a>>,
+}
+/// A request number: the same number with the same request is a retry.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq
+)]
+pub struct RequestNumber<'a> {
+    /// The body field that carries it (`out_request_no`, `send_request_no`, `task_id`).
+    pub field: &'static str,
+    /// Its value.
+    pub value: &'a str,
+    /// The error code for the number reused with other data: `ALREADY_EXISTS` where the
+    /// operation's error table lists that code, `INVALID_REQUEST` otherwise.
+    pub reuse_code: &'static str,
+}
+/// The brand and request number of `request`.
+pub fn request_key(request: &OperationRequest) -> RequestKey<'_> {
+    match request {
+        OperationRequest::AssociateStockBundleStores { body, .. } => {
+            RequestKey {
+                operation_id: "associate_stock_bundle_stores",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::AssociateStockStores { body, .. } => {
+            RequestKey {
+                operation_id: "associate_stock_stores",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::ConfirmUserCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "confirm_user_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::CreateImageGenerationTask { body, .. } => {
+            RequestKey {
+                operation_id: "create_image_generation_task",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "task_id",
+                    value: body.task_id.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::CreateProductCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "create_product_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "ALREADY_EXISTS",
+                }),
+            }
+        }
+        OperationRequest::CreateStock { body, .. } => {
+            RequestKey {
+                operation_id: "create_stock",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::CreateStockBundle { body, .. } => {
+            RequestKey {
+                operation_id: "create_stock_bundle",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "ALREADY_EXISTS",
+                }),
+            }
+        }
+        OperationRequest::DeactivateProductCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "deactivate_product_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::DeactivateStock { body, .. } => {
+            RequestKey {
+                operation_id: "deactivate_stock",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::DeactivateUserCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "deactivate_user_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::DeactivateUserCouponBundle { body, .. } => {
+            RequestKey {
+                operation_id: "deactivate_user_coupon_bundle",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::DisassociateStockBundleStores { body, .. } => {
+            RequestKey {
+                operation_id: "disassociate_stock_bundle_stores",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::DisassociateStockStores { body, .. } => {
+            RequestKey {
+                operation_id: "disassociate_stock_stores",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::GetImageGenerationTask { brand_id, .. } => {
+            RequestKey {
+                operation_id: "get_image_generation_task",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::GetProductCoupon { brand_id, .. } => {
+            RequestKey {
+                operation_id: "get_product_coupon",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::GetStock { brand_id, .. } => {
+            RequestKey {
+                operation_id: "get_stock",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::GetUserCoupon { brand_id, .. } => {
+            RequestKey {
+                operation_id: "get_user_coupon",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::ListStockStores { brand_id, .. } => {
+            RequestKey {
+                operation_id: "list_stock_stores",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::ListStocks { brand_id, .. } => {
+            RequestKey {
+                operation_id: "list_stocks",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::ListUserCoupons { brand_id, .. } => {
+            RequestKey {
+                operation_id: "list_user_coupons",
+                brand_id: ::core::option::Option::Some(brand_id.as_str()),
+                number: ::core::option::Option::None,
+            }
+        }
+        OperationRequest::PreSendCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "pre_send_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "send_request_no",
+                    value: body.send_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::PreSendCouponBundle { body, .. } => {
+            RequestKey {
+                operation_id: "pre_send_coupon_bundle",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "send_request_no",
+                    value: body.send_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::ReturnUserCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "return_user_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::SendCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "send_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "send_request_no",
+                    value: body.send_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::SendCouponBundle { body, .. } => {
+            RequestKey {
+                operation_id: "send_coupon_bundle",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "send_request_no",
+                    value: body.send_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UpdateProductCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "update_product_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UpdateStock { body, .. } => {
+            RequestKey {
+                operation_id: "update_stock",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UpdateStockBudget { body, .. } => {
+            RequestKey {
+                operation_id: "update_stock_budget",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UpdateStockBundle { body, .. } => {
+            RequestKey {
+                operation_id: "update_stock_bundle",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UpdateStockBundleBudget { body, .. } => {
+            RequestKey {
+                operation_id: "update_stock_bundle_budget",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UploadCouponCodes { body, .. } => {
+            RequestKey {
+                operation_id: "upload_coupon_codes",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        OperationRequest::UseUserCoupon { body, .. } => {
+            RequestKey {
+                operation_id: "use_user_coupon",
+                brand_id: ::core::option::Option::Some(body.brand_id.as_str()),
+                number: ::core::option::Option::Some(RequestNumber {
+                    field: "out_request_no",
+                    value: body.out_request_no.as_str(),
+                    reuse_code: "INVALID_REQUEST",
+                }),
+            }
+        }
+        other => {
+            RequestKey {
+                operation_id: other.meta().id,
+                brand_id: ::core::option::Option::None,
+                number: ::core::option::Option::None,
+            }
+        }
+    }
+}
+/// `request` as JSON in the form two requests of one number are compared in:
+/// `[operation id, [[path parameter, value], ...], body]`, the body re-serialized from
+/// its typed form (field order is the model's, unknown fields are gone), so the JSON
+/// layout of what was sent does not matter. Operations without a request number give
+/// `[operation id, [], null]`.
+pub fn canonical_request(
+    request: &OperationRequest,
+) -> ::core::result::Result<::std::vec::Vec<u8>, ::serde_json::Error> {
+    match request {
+        OperationRequest::ConfirmUserCoupon { openid, coupon_code, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+                ("coupon_code", ::core::convert::AsRef::<str>::as_ref(coupon_code)),
+            ];
+            ::serde_json::to_vec(&("confirm_user_coupon", path, &**body))
+        }
+        OperationRequest::CreateImageGenerationTask { body, .. } => {
+            let path: &[(&str, &str)] = &[];
+            ::serde_json::to_vec(&("create_image_generation_task", path, &**body))
+        }
+        OperationRequest::CreateProductCoupon { body, .. } => {
+            let path: &[(&str, &str)] = &[];
+            ::serde_json::to_vec(&("create_product_coupon", path, &**body))
+        }
+        OperationRequest::CreateStock { product_coupon_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("create_stock", path, &**body))
+        }
+        OperationRequest::CreateStockBundle { product_coupon_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("create_stock_bundle", path, &**body))
+        }
+        OperationRequest::DeactivateProductCoupon { product_coupon_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("deactivate_product_coupon", path, &**body))
+        }
+        OperationRequest::DeactivateStock { product_coupon_id, stock_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                ("stock_id", ::core::convert::AsRef::<str>::as_ref(stock_id)),
+            ];
+            ::serde_json::to_vec(&("deactivate_stock", path, &**body))
+        }
+        OperationRequest::DeactivateUserCoupon { openid, coupon_code, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+                ("coupon_code", ::core::convert::AsRef::<str>::as_ref(coupon_code)),
+            ];
+            ::serde_json::to_vec(&("deactivate_user_coupon", path, &**body))
+        }
+        OperationRequest::DeactivateUserCouponBundle {
+            openid,
+            user_coupon_bundle_id,
+            body,
+            ..
+        } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+                (
+                    "user_coupon_bundle_id",
+                    ::core::convert::AsRef::<str>::as_ref(user_coupon_bundle_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("deactivate_user_coupon_bundle", path, &**body))
+        }
+        OperationRequest::PreSendCoupon { openid, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+            ];
+            ::serde_json::to_vec(&("pre_send_coupon", path, &**body))
+        }
+        OperationRequest::PreSendCouponBundle { openid, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+            ];
+            ::serde_json::to_vec(&("pre_send_coupon_bundle", path, &**body))
+        }
+        OperationRequest::ReturnUserCoupon { openid, coupon_code, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+                ("coupon_code", ::core::convert::AsRef::<str>::as_ref(coupon_code)),
+            ];
+            ::serde_json::to_vec(&("return_user_coupon", path, &**body))
+        }
+        OperationRequest::SendCoupon { openid, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+            ];
+            ::serde_json::to_vec(&("send_coupon", path, &**body))
+        }
+        OperationRequest::SendCouponBundle { openid, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+            ];
+            ::serde_json::to_vec(&("send_coupon_bundle", path, &**body))
+        }
+        OperationRequest::UpdateProductCoupon { product_coupon_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("update_product_coupon", path, &**body))
+        }
+        OperationRequest::UpdateStock { product_coupon_id, stock_id, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                ("stock_id", ::core::convert::AsRef::<str>::as_ref(stock_id)),
+            ];
+            ::serde_json::to_vec(&("update_stock", path, &**body))
+        }
+        OperationRequest::UpdateStockBudget {
+            product_coupon_id,
+            stock_id,
+            body,
+            ..
+        } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                ("stock_id", ::core::convert::AsRef::<str>::as_ref(stock_id)),
+            ];
+            ::serde_json::to_vec(&("update_stock_budget", path, &**body))
+        }
+        OperationRequest::UpdateStockBundle {
+            product_coupon_id,
+            stock_bundle_id,
+            body,
+            ..
+        } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                (
+                    "stock_bundle_id",
+                    ::core::convert::AsRef::<str>::as_ref(stock_bundle_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("update_stock_bundle", path, &**body))
+        }
+        OperationRequest::UpdateStockBundleBudget {
+            product_coupon_id,
+            stock_bundle_id,
+            body,
+            ..
+        } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                (
+                    "stock_bundle_id",
+                    ::core::convert::AsRef::<str>::as_ref(stock_bundle_id),
+                ),
+            ];
+            ::serde_json::to_vec(&("update_stock_bundle_budget", path, &**body))
+        }
+        OperationRequest::UploadCouponCodes {
+            product_coupon_id,
+            stock_id,
+            body,
+            ..
+        } => {
+            let path: &[(&str, &str)] = &[
+                (
+                    "product_coupon_id",
+                    ::core::convert::AsRef::<str>::as_ref(product_coupon_id),
+                ),
+                ("stock_id", ::core::convert::AsRef::<str>::as_ref(stock_id)),
+            ];
+            ::serde_json::to_vec(&("upload_coupon_codes", path, &**body))
+        }
+        OperationRequest::UseUserCoupon { openid, coupon_code, body, .. } => {
+            let path: &[(&str, &str)] = &[
+                ("openid", ::core::convert::AsRef::<str>::as_ref(openid)),
+                ("coupon_code", ::core::convert::AsRef::<str>::as_ref(coupon_code)),
+            ];
+            ::serde_json::to_vec(&("use_user_coupon", path, &**body))
+        }
+        other => {
+            let path: &[(&str, &str)] = &[];
+            ::serde_json::to_vec(&(other.meta().id, path, ()))
+        }
+    }
+}
+/// A response stored for `request`'s operation (by [`response_text`]), decoded again.
+pub fn replay(
+    request: &OperationRequest,
+    stored: &str,
+) -> ::core::result::Result<OperationResponse, ::serde_json::Error> {
+    match request {
+        OperationRequest::AssociateStockBundleStores { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::AssociateStockBundleStores(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::AssociateStockStores { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::AssociateStockStores(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::ConfirmUserCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::ConfirmUserCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::CreateImageGenerationTask { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::CreateImageGenerationTask(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::CreateProductCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::CreateProductCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::CreateStock { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::CreateStock(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::CreateStockBundle { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::CreateStockBundle(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DeactivateProductCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DeactivateProductCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DeactivateStock { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DeactivateStock(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DeactivateUserCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DeactivateUserCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DeactivateUserCouponBundle { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DeactivateUserCouponBundle(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DisassociateStockBundleStores { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DisassociateStockBundleStores(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::DisassociateStockStores { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::DisassociateStockStores(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::GetImageGenerationTask { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::GetImageGenerationTask(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::GetNotifyConfig { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::GetNotifyConfig(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::GetProductCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::GetProductCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::GetStock { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::GetStock(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::GetUserCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::GetUserCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::ListStockStores { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::ListStockStores(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::ListStocks { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::ListStocks(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::ListUserCoupons { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::ListUserCoupons(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::PreSendCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::PreSendCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::PreSendCouponBundle { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::PreSendCouponBundle(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::ReturnUserCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::ReturnUserCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::SendCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::SendCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::SendCouponBundle { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::SendCouponBundle(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::SetNotifyConfig { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::SetNotifyConfig(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UpdateProductCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UpdateProductCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UpdateStock { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UpdateStock(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UpdateStockBudget { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UpdateStockBudget(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UpdateStockBundle { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UpdateStockBundle(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UpdateStockBundleBudget { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UpdateStockBundleBudget(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UploadCouponCodes { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UploadCouponCodes(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UploadImage { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UploadImage(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        OperationRequest::UseUserCoupon { .. } => {
+            ::serde_json::from_str(stored)
+                .map(|response| OperationResponse::UseUserCoupon(
+                    ::std::boxed::Box::new(response),
+                ))
+        }
+        other => {
+            ::core::result::Result::Err(
+                <::serde_json::Error as ::serde::de::Error>::custom(
+                    ::std::format!("no response type known for {}", other.meta().id),
+                ),
+            )
+        }
+    }
+}
+/// The response body as sent: the model serialized in its field order (empty for
+/// operations without a body).
+pub fn response_text(
+    response: &OperationResponse,
+) -> ::core::result::Result<::std::string::String, ::serde_json::Error> {
+    match response {
+        OperationResponse::AssociateStockBundleStores(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::AssociateStockStores(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::ConfirmUserCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::CreateImageGenerationTask(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::CreateProductCoupon(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::CreateStock(value) => ::serde_json::to_string(&**value),
+        OperationResponse::CreateStockBundle(value) => ::serde_json::to_string(&**value),
+        OperationResponse::DeactivateProductCoupon(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::DeactivateStock(value) => ::serde_json::to_string(&**value),
+        OperationResponse::DeactivateUserCoupon(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::DeactivateUserCouponBundle(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::DisassociateStockBundleStores(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::DisassociateStockStores(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::GetImageGenerationTask(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::GetNotifyConfig(value) => ::serde_json::to_string(&**value),
+        OperationResponse::GetProductCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::GetStock(value) => ::serde_json::to_string(&**value),
+        OperationResponse::GetUserCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::ListStockStores(value) => ::serde_json::to_string(&**value),
+        OperationResponse::ListStocks(value) => ::serde_json::to_string(&**value),
+        OperationResponse::ListUserCoupons(value) => ::serde_json::to_string(&**value),
+        OperationResponse::PreSendCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::PreSendCouponBundle(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::ReturnUserCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::SendCoupon(value) => ::serde_json::to_string(&**value),
+        OperationResponse::SendCouponBundle(value) => ::serde_json::to_string(&**value),
+        OperationResponse::SetNotifyConfig(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UpdateProductCoupon(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::UpdateStock(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UpdateStockBudget(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UpdateStockBundle(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UpdateStockBundleBudget(value) => {
+            ::serde_json::to_string(&**value)
+        }
+        OperationResponse::UploadCouponCodes(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UploadImage(value) => ::serde_json::to_string(&**value),
+        OperationResponse::UseUserCoupon(value) => ::serde_json::to_string(&**value),
+        other => other.to_json().map(|value| value.to_string()),
+    }
+}
 /// Serves operations, one method per operation.
 pub trait OperationHandler {
     /// What a method fails with.
@@ -690,3 +1555,203 @@ pub fn handle<H: OperationHandler>(
         other => ::core::result::Result::Err(handler.unserved(other.meta().id)),
     }
 }
+/// Implements [`OperationHandler`] for a wrapper type whose field `0` is a `&mut` of a type
+/// that has a method of each operation's name and signature (its own, anywhere in the
+/// crate, e.g. grouped by domain), plus `unserved`: every trait method calls the method of
+/// the same name. `forward_operations!(Wrapper<'_>, ErrorType);`
+#[allow(unused_macros)]
+macro_rules! forward_operations {
+    ($wrapper:ty, $error:ty) => {
+        impl $crate::generated::handler::OperationHandler for $wrapper { type Error =
+        $error; fn unserved(& mut self, operation_id : & str) -> $error { self.0
+        .unserved(operation_id) } fn associate_stock_bundle_stores(& mut self,
+        product_coupon_id : ::std::string::String, stock_bundle_id :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::StoreListRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StoreAssociationResult, $error > {
+        self.0. associate_stock_bundle_stores(product_coupon_id, stock_bundle_id, body) }
+        fn associate_stock_stores(& mut self, product_coupon_id : ::std::string::String,
+        stock_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::StoreListRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StoreAssociationResult, $error > {
+        self.0. associate_stock_stores(product_coupon_id, stock_id, body) } fn
+        confirm_user_coupon(& mut self, openid : ::std::string::String, coupon_code :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::ConfirmUserCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. confirm_user_coupon(openid, coupon_code, body) } fn
+        create_image_generation_task(& mut self, body :
+        wechatpay_product_coupon::generated::models::CreateImageGenerationTaskRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::CreateImageGenerationTaskResponse,
+        $error > { self.0. create_image_generation_task(body) } fn
+        create_product_coupon(& mut self, body :
+        wechatpay_product_coupon::generated::models::CreateProductCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::CreateProductCouponResponse, $error
+        > { self.0. create_product_coupon(body) } fn create_stock(& mut self,
+        product_coupon_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::CreateStockRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockEntity, $error > { self.0.
+        create_stock(product_coupon_id, body) } fn create_stock_bundle(& mut self,
+        product_coupon_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::CreateStockBundleRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockBundleEntity, $error > { self
+        .0. create_stock_bundle(product_coupon_id, body) } fn deactivate_product_coupon(&
+        mut self, product_coupon_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::DeactivateProductCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ProductCouponEntity, $error > { self
+        .0. deactivate_product_coupon(product_coupon_id, body) } fn deactivate_stock(&
+        mut self, product_coupon_id : ::std::string::String, stock_id :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::DeactivateStockRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockEntity, $error > { self.0.
+        deactivate_stock(product_coupon_id, stock_id, body) } fn deactivate_user_coupon(&
+        mut self, openid : ::std::string::String, coupon_code : ::std::string::String,
+        body : wechatpay_product_coupon::generated::models::DeactivateUserCouponRequest)
+        -> ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. deactivate_user_coupon(openid, coupon_code, body) } fn
+        deactivate_user_coupon_bundle(& mut self, openid : ::std::string::String,
+        user_coupon_bundle_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::DeactivateUserCouponBundleRequest)
+        -> ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserCouponBundle, $error > { self.0.
+        deactivate_user_coupon_bundle(openid, user_coupon_bundle_id, body) } fn
+        disassociate_stock_bundle_stores(& mut self, product_coupon_id :
+        ::std::string::String, stock_bundle_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::StoreListRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StoreAssociationResult, $error > {
+        self.0. disassociate_stock_bundle_stores(product_coupon_id, stock_bundle_id,
+        body) } fn disassociate_stock_stores(& mut self, product_coupon_id :
+        ::std::string::String, stock_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::StoreListRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StoreAssociationResult, $error > {
+        self.0. disassociate_stock_stores(product_coupon_id, stock_id, body) } fn
+        get_image_generation_task(& mut self, task_id : ::std::string::String, brand_id :
+        ::std::string::String, image_generation_type :
+        wechatpay_product_coupon::generated::models::ImageGenerationType) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ImageGenerationTask, $error > { self
+        .0. get_image_generation_task(task_id, brand_id, image_generation_type) } fn
+        get_notify_config(& mut self,) -> ::core::result::Result <
+        wechatpay_product_coupon::generated::models::NotifyUrlConfig, $error > { self.0.
+        get_notify_config() } fn get_product_coupon(& mut self, product_coupon_id :
+        ::std::string::String, brand_id : ::std::string::String) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ProductCouponEntity, $error > { self
+        .0. get_product_coupon(product_coupon_id, brand_id) } fn get_stock(& mut self,
+        product_coupon_id : ::std::string::String, stock_id : ::std::string::String,
+        brand_id : ::std::string::String) -> ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockEntity, $error > { self.0.
+        get_stock(product_coupon_id, stock_id, brand_id) } fn get_user_coupon(& mut self,
+        openid : ::std::string::String, coupon_code : ::std::string::String, brand_id :
+        ::std::string::String, product_coupon_id : ::std::string::String, stock_id :
+        ::std::string::String, appid : ::std::string::String) -> ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. get_user_coupon(openid, coupon_code, brand_id, product_coupon_id, stock_id,
+        appid) } fn list_stock_stores(& mut self, product_coupon_id :
+        ::std::string::String, stock_id : ::std::string::String, brand_id :
+        ::std::string::String, query :
+        wechatpay_product_coupon::generated::operations::ListStockStoresQuery < '_ >) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ListStockStoresResponse, $error > {
+        self.0. list_stock_stores(product_coupon_id, stock_id, brand_id, query) } fn
+        list_stocks(& mut self, product_coupon_id : ::std::string::String, brand_id :
+        ::std::string::String, query :
+        wechatpay_product_coupon::generated::operations::ListStocksQuery < '_ >) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ListStocksResponse, $error > { self
+        .0. list_stocks(product_coupon_id, brand_id, query) } fn list_user_coupons(& mut
+        self, openid : ::std::string::String, brand_id : ::std::string::String, appid :
+        ::std::string::String, query :
+        wechatpay_product_coupon::generated::operations::ListUserCouponsQuery < '_ >) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ListUserCouponsResponse, $error > {
+        self.0. list_user_coupons(openid, brand_id, appid, query) } fn pre_send_coupon(&
+        mut self, openid : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::PreSendCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::PreSendCouponResponse, $error > {
+        self.0. pre_send_coupon(openid, body) } fn pre_send_coupon_bundle(& mut self,
+        openid : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::PreSendCouponBundleRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::PreSendCouponResponse, $error > {
+        self.0. pre_send_coupon_bundle(openid, body) } fn return_user_coupon(& mut self,
+        openid : ::std::string::String, coupon_code : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::ReturnUserCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. return_user_coupon(openid, coupon_code, body) } fn send_coupon(& mut self,
+        openid : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::SendCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. send_coupon(openid, body) } fn send_coupon_bundle(& mut self, openid :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::SendCouponBundleRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserCouponBundle, $error > { self.0.
+        send_coupon_bundle(openid, body) } fn set_notify_config(& mut self, body :
+        wechatpay_product_coupon::generated::models::SetNotifyConfigRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::NotifyUrlConfig, $error > { self.0.
+        set_notify_config(body) } fn update_product_coupon(& mut self, product_coupon_id
+        : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UpdateProductCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::ProductCouponEntity, $error > { self
+        .0. update_product_coupon(product_coupon_id, body) } fn update_stock(& mut self,
+        product_coupon_id : ::std::string::String, stock_id : ::std::string::String, body
+        : wechatpay_product_coupon::generated::models::UpdateStockInfoRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockEntity, $error > { self.0.
+        update_stock(product_coupon_id, stock_id, body) } fn update_stock_budget(& mut
+        self, product_coupon_id : ::std::string::String, stock_id :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UpdateBudgetRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockEntity, $error > { self.0.
+        update_stock_budget(product_coupon_id, stock_id, body) } fn update_stock_bundle(&
+        mut self, product_coupon_id : ::std::string::String, stock_bundle_id :
+        ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UpdateStockInfoRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockBundleEntity, $error > { self
+        .0. update_stock_bundle(product_coupon_id, stock_bundle_id, body) } fn
+        update_stock_bundle_budget(& mut self, product_coupon_id : ::std::string::String,
+        stock_bundle_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UpdateBudgetRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::StockBundleEntity, $error > { self
+        .0. update_stock_bundle_budget(product_coupon_id, stock_bundle_id, body) } fn
+        upload_coupon_codes(& mut self, product_coupon_id : ::std::string::String,
+        stock_id : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UploadCouponCodesRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UploadCouponCodesResponse, $error >
+        { self.0. upload_coupon_codes(product_coupon_id, stock_id, body) } fn
+        upload_image(& mut self, meta :
+        wechatpay_product_coupon::generated::models::ImageUploadMeta, file :
+        wechatpay_product_coupon::runtime::upload::UploadFile) -> ::core::result::Result
+        < wechatpay_product_coupon::generated::models::ImageUploadResponse, $error > {
+        self.0. upload_image(meta, file) } fn use_user_coupon(& mut self, openid :
+        ::std::string::String, coupon_code : ::std::string::String, body :
+        wechatpay_product_coupon::generated::models::UseUserCouponRequest) ->
+        ::core::result::Result <
+        wechatpay_product_coupon::generated::models::UserProductCoupon, $error > { self
+        .0. use_user_coupon(openid, coupon_code, body) } }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use forward_operations;
