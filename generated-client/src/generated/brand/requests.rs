@@ -2040,7 +2040,8 @@ pub struct RequestFacts {
     /// The operation id.
     pub operation_id: &'static str,
     /// The body field whose value identifies a retry of the same request
-    /// (`out_request_no`): the same value with the same data is the same request.
+    /// (`out_request_no`, `send_request_no`, `task_id`): the same value with the same
+    /// data is the same request.
     pub idempotency_key: ::core::option::Option<&'static str>,
     /// Where the request names its brand (`brand_id`).
     pub brand_param: ::core::option::Option<BrandParam>,
@@ -2064,7 +2065,7 @@ pub static REQUEST_FACTS: &[RequestFacts] = &[
     },
     RequestFacts {
         operation_id: "create_image_generation_task",
-        idempotency_key: ::core::option::Option::None,
+        idempotency_key: ::core::option::Option::Some("task_id"),
         brand_param: ::core::option::Option::None,
     },
     RequestFacts {
@@ -2154,12 +2155,12 @@ pub static REQUEST_FACTS: &[RequestFacts] = &[
     },
     RequestFacts {
         operation_id: "pre_send_coupon",
-        idempotency_key: ::core::option::Option::None,
+        idempotency_key: ::core::option::Option::Some("send_request_no"),
         brand_param: ::core::option::Option::None,
     },
     RequestFacts {
         operation_id: "pre_send_coupon_bundle",
-        idempotency_key: ::core::option::Option::None,
+        idempotency_key: ::core::option::Option::Some("send_request_no"),
         brand_param: ::core::option::Option::None,
     },
     RequestFacts {
@@ -2169,12 +2170,12 @@ pub static REQUEST_FACTS: &[RequestFacts] = &[
     },
     RequestFacts {
         operation_id: "send_coupon",
-        idempotency_key: ::core::option::Option::None,
+        idempotency_key: ::core::option::Option::Some("send_request_no"),
         brand_param: ::core::option::Option::None,
     },
     RequestFacts {
         operation_id: "send_coupon_bundle",
-        idempotency_key: ::core::option::Option::None,
+        idempotency_key: ::core::option::Option::Some("send_request_no"),
         brand_param: ::core::option::Option::None,
     },
     RequestFacts {
