@@ -315,3 +315,47 @@ fn the_diff_reports_a_family_added_and_its_facts_changed() {
     assert_eq!((c.subject.as_str(), c.detail.as_str()), ("family brand, operation get_item", "new rate limit 5/s"));
     assert_eq!(changed.changes.len(), 1, "{:?}", changed.changes);
 }
+
+#[test]
+fn a_family_entry_may_give_its_own_sub_path_with_the_same_placeholders() {
+    let items = ITEMS.replace("doc_id = \"2\"\n", "doc_id = \"2\"\npath = \"/things/{item_id}\"\n");
+    let out = generate(&[("families.toml", FAMILIES), ("items.toml", &items)]);
+    let ops = file(&out, "src/generated/brand/operations.rs");
+    assert!(ops.contains(r#"path_template: "/brand/demo/things/{item_id}""#), "{ops}");
+
+    let wrong = ITEMS.replace("doc_id = \"2\"\n", "doc_id = \"2\"\npath = \"/things/{id}\"\n");
+    let d = with(FAMILIES, &wrong);
+    assert_eq!(place(&d), "items.toml:57:8", "{d}");
+    assert!(d.message.contains("must start with `/` and have the placeholders of \"/items/{item_id}\""), "{d}");
+}
+
+const NOTIFICATION: &str = r#"[[notifications]]
+event_type = "DEMO_SP.SEND"
+name = "DemoSend"
+title = "通知"
+doc_id = "3"
+resource = "Item"
+
+[[notifications.families]]
+family = "brand"
+event_type = "DEMO.SEND"
+source = "test"
+"#;
+
+#[test]
+fn a_notification_gets_the_family_event_type_and_variant_resource() {
+    let out = generate(&[("families.toml", FAMILIES), ("items.toml", ITEMS), ("notifications.toml", NOTIFICATION)]);
+    let brand = file(&out, "src/generated/brand/notifications.rs");
+    assert!(brand.contains(r#""DEMO.SEND" =>"#) && !brand.contains("DEMO_SP.SEND"), "{brand}");
+    assert!(brand.contains("crate::generated::brand::models::Item"), "{brand}");
+    let partner = file(&out, "src/generated/notifications.rs");
+    assert!(partner.contains(r#""DEMO_SP.SEND" =>"#) && !partner.contains("DEMO.SEND\""), "{partner}");
+
+    let d = the_problem(&[
+        ("families.toml", FAMILIES),
+        ("items.toml", ITEMS),
+        ("notifications.toml", &NOTIFICATION.replace("family = \"brand\"", "family = \"partner\"")),
+    ]);
+    assert_eq!(place(&d), "notifications.toml:9:10", "{d}");
+    assert!(d.message.contains("already the primary family's"), "{d}");
+}
