@@ -614,6 +614,7 @@ fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error>
 pub struct ClientBuilder<C = Client> {
     mchid: Option<String>,
     brand_id: Option<String>,
+    expect_brand: bool,
     merchant_serial_no: Option<String>,
     private_key: Option<Result<PrivateKey, String>>,
     public_key: Option<(String, Result<PublicKey, String>)>,
@@ -642,6 +643,7 @@ impl<C> Default for ClientBuilder<C> {
         ClientBuilder {
             mchid: None,
             brand_id: None,
+            expect_brand: false,
             merchant_serial_no: None,
             private_key: None,
             public_key: None,
@@ -764,6 +766,13 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Makes [`build`](Self::build) refuse a configuration without [`brand_id`](Self::brand_id):
+    /// for a brand family's client, whose calls a merchant signature would only get refused.
+    pub fn expect_brand(mut self) -> Self {
+        self.expect_brand = true;
+        self
+    }
+
     /// Serial number of the 品牌API证书 (`serial_no` of a brand's Authorization header).
     pub fn brand_serial_no(self, serial_no: impl Into<String>) -> Self {
         self.merchant_serial_no(serial_no)
@@ -796,6 +805,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         let key_path = need("WECHATPAY_BRAND_PRIVATE_KEY_PATH")?;
         let public_key_path = need("WECHATPAY_BRAND_PUBLIC_KEY_PATH")?;
         let mut b = ClientBuilder::new()
+            .expect_brand()
             .brand_id(need("WECHATPAY_BRAND_ID")?)
             .brand_serial_no(need("WECHATPAY_BRAND_SERIAL_NO")?)
             .brand_private_key_pem(read_file("WECHATPAY_BRAND_PRIVATE_KEY_PATH", &key_path)?)
@@ -987,6 +997,11 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Checks the configuration and builds the client (no network traffic).
     pub fn build(self) -> Result<C, Error> {
         let cfg = |m: String| Error::Config(m);
+        if self.expect_brand && self.brand_id.is_none() {
+            return Err(cfg(
+                "a brand-direct client needs brand_id (and the 品牌API证书), not a merchant's mchid".into()
+            ));
+        }
         let (who, mchid) = match (self.mchid, &self.brand_id) {
             (Some(_), Some(_)) => {
                 return Err(cfg("set either mchid (服务商) or brand_id (品牌直连), not both".into()));

@@ -336,6 +336,13 @@ fn a_brand_client_verifies_with_the_public_key_only_and_is_not_a_merchant() {
         panic!("both identities")
     };
     assert!(m.contains("not both"), "{m}");
+    let merchant = BrandClient::builder()
+        .mchid(MCHID)
+        .merchant_serial_no(MERCHANT_SERIAL)
+        .private_key_pem(MERCHANT_KEY_PEM)
+        .wechatpay_public_key_pem(PUB_KEY_ID, WECHATPAY_PUB_PEM);
+    let Err(Error::Config(m)) = merchant.build() else { panic!("a brand client with a merchant's identity") };
+    assert!(m.contains("needs brand_id"), "{m}");
     let client = base().wechatpay_public_key_pem(BRAND_PUB_KEY_ID, WECHATPAY_PUB_PEM).build().unwrap();
     assert_eq!(client.brand_id(), Some(BRAND_ID));
     assert_eq!(client.authorization_scheme(), "WECHATPAY-BRAND-SHA256-RSA2048");

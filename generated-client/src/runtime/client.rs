@@ -72,9 +72,9 @@ pub struct BrandClient {
 pub type BrandClientBuilder = wechatpay_apiv3::ClientBuilder<BrandClient>;
 
 impl BrandClient {
-    /// Starts configuring a brand client.
+    /// Starts configuring a brand client; `build()` refuses a configuration without `brand_id`.
     pub fn builder() -> BrandClientBuilder {
-        BrandClientBuilder::new()
+        BrandClientBuilder::new().expect_brand()
     }
 
     /// A brand client configured from the `WECHATPAY_BRAND_*` environment variables; see
