@@ -329,7 +329,7 @@ impl Ctx<'_> {
             )
         };
         let record = self.state.product_coupons.get(id).ok_or_else(not_found)?;
-        if record.mchid != self.mchid || record.coupon.brand_id != brand_id {
+        if !self.sees(&record.mchid) || record.coupon.brand_id != brand_id {
             return Err(not_found());
         }
         Ok(record)

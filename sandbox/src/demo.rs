@@ -240,3 +240,14 @@ mod tests {
         single_product_coupon_request("DEMO_0003").validate().unwrap();
     }
 }
+
+/// A partner request as the brand family's (品牌直连) request: the same JSON without
+/// `brand_id`, which a brand's Authorization header carries instead. For the demo requests
+/// above: `demo::for_brand::<brand::models::CreateProductCouponRequest>(&demo::product_coupon_request(".."))?`.
+pub fn for_brand<B: serde::de::DeserializeOwned>(partner: &impl serde::Serialize) -> Result<B, serde_json::Error> {
+    let mut value = serde_json::to_value(partner)?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("brand_id");
+    }
+    serde_json::from_value(value)
+}

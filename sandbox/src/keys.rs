@@ -2,7 +2,10 @@
 //! `Authorization` with its public half and hands the private half to the client
 //! configuration), the "WeChat Pay public key" it signs responses with in public-key mode
 //! (`PUB_KEY_ID_...`), and a self-signed "platform certificate" with its key for
-//! platform-certificate mode, plus the APIv3 key that encrypts `/v3/certificates`.
+//! platform-certificate mode, plus the APIv3 key that encrypts `/v3/certificates`; and a
+//! brand calling directly (品牌直连): its 品牌API证书 key pair, the WeChat Pay public key id
+//! bound to it (`Wechatpay-Serial` of its calls and of the answers to them) and its 品牌API密钥,
+//! which encrypts its notifications.
 //!
 //! **Every key here is for the sandbox only.** [`SandboxKeys::dev`] returns fixed keys committed
 //! in `sandbox/keys/` (fast and reproducible; anyone can read them); [`SandboxKeys::generate`]
@@ -35,6 +38,15 @@ const DEV_WECHATPAY_KEY: &str = include_str!("../keys/wechatpay_key.pem");
 const DEV_WECHATPAY_PUB: &str = include_str!("../keys/wechatpay_pub.pem");
 const DEV_PLATFORM_KEY: &str = include_str!("../keys/platform_key.pem");
 const DEV_PLATFORM_CERT: &str = include_str!("../keys/platform_cert.pem");
+const DEV_BRAND_SERIAL: &str = "5A7D0B1C2E3F405162738495A6B7C8D9E0F1A2B3";
+const DEV_BRAND_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0112034420250101000000000000000001";
+const DEV_BRAND_API_KEY: &str = "SandboxOnlyBrandApiKey_012345678";
+const DEV_BRAND_KEY: &str = include_str!("../keys/brand_key.pem");
+const DEV_BRAND_PUB: &str = include_str!("../keys/brand_pub.pem");
+
+/// The brand id of the default brand: the docs' examples' brand, so that the coupons a brand
+/// creates directly are the ones a 服务商 sees with the demo requests' `brand_id`.
+pub const DEFAULT_BRAND_ID: &str = "120344";
 
 /// `effective_time` / `expire_time` listed for the platform certificate.
 pub(crate) const CERT_EFFECTIVE_TIME: &str = "2025-01-01T00:00:00+08:00";
@@ -54,8 +66,13 @@ pub mod files {
     pub const PLATFORM_KEY: &str = "platform_key.pem";
     /// The self-signed platform certificate (PEM).
     pub const PLATFORM_CERT: &str = "platform_cert.pem";
-    /// Identities: `mchid`, merchant serial, public key id, APIv3 key (one `name=value` a line).
+    /// Identities: `mchid`, merchant serial, public key id, APIv3 key, the brand's id, serial,
+    /// public key id and 品牌API密钥 (one `name=value` a line).
     pub const IDENTITY: &str = "identity.txt";
+    /// The brand's 品牌API证书 private key (PKCS#8 PEM): `WECHATPAY_BRAND_PRIVATE_KEY_PATH`.
+    pub const BRAND_KEY: &str = "brand_key.pem";
+    /// Its public key (SPKI PEM), which the sandbox verifies brand requests with.
+    pub const BRAND_PUB: &str = "brand_pub.pem";
 }
 
 /// Key material and identities of one sandbox. Cheap to clone.
@@ -83,6 +100,20 @@ pub struct SandboxKeys {
     pub platform_cert_pem: String,
     /// The 32-byte APIv3 key (platform-certificate mode).
     pub apiv3_key: String,
+    /// The brand that calls directly (`brand_id` of its Authorization header).
+    pub brand_id: String,
+    /// Its 品牌API证书 serial (`serial_no` of its Authorization header).
+    pub brand_serial_no: String,
+    /// Its 品牌API证书 private key as PEM (PKCS#8), handed to the brand client configuration.
+    pub brand_key_pem: String,
+    /// Its public key as PEM (SPKI).
+    pub brand_pub_pem: String,
+    /// The WeChat Pay public key id bound to the brand: every brand request must carry it in
+    /// `Wechatpay-Serial`, and the answers to brand requests are signed under it (with the
+    /// same WeChat Pay public-key-mode key as the merchant's answers).
+    pub brand_public_key_id: String,
+    /// The 32-character 品牌API密钥: encrypts the brand's notifications.
+    pub brand_api_key: String,
 }
 
 impl fmt::Debug for SandboxKeys {
@@ -92,6 +123,9 @@ impl fmt::Debug for SandboxKeys {
             .field("merchant_serial_no", &self.merchant_serial_no)
             .field("public_key_id", &self.public_key_id)
             .field("platform_serial_no", &self.platform_serial_no)
+            .field("brand_id", &self.brand_id)
+            .field("brand_serial_no", &self.brand_serial_no)
+            .field("brand_public_key_id", &self.brand_public_key_id)
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +134,8 @@ impl fmt::Debug for SandboxKeys {
 #[derive(Clone)]
 pub(crate) struct LoadedKeys {
     pub merchant_pub: PublicKey,
+    pub brand_pub: PublicKey,
+    pub brand_api_key: ApiV3Key,
     pub wechatpay_key: PrivateKey,
     pub platform_key: PrivateKey,
     pub apiv3: ApiV3Key,
@@ -120,15 +156,22 @@ impl SandboxKeys {
             platform_key_pem: DEV_PLATFORM_KEY.to_owned(),
             platform_cert_pem: DEV_PLATFORM_CERT.to_owned(),
             apiv3_key: DEV_APIV3_KEY.to_owned(),
+            brand_id: DEFAULT_BRAND_ID.to_owned(),
+            brand_serial_no: DEV_BRAND_SERIAL.to_owned(),
+            brand_key_pem: DEV_BRAND_KEY.to_owned(),
+            brand_pub_pem: DEV_BRAND_PUB.to_owned(),
+            brand_public_key_id: DEV_BRAND_PUBLIC_KEY_ID.to_owned(),
+            brand_api_key: DEV_BRAND_API_KEY.to_owned(),
         }
     }
 
-    /// Fresh keys: three RSA-2048 key pairs, a self-signed certificate, random serials, a
+    /// Fresh keys: four RSA-2048 key pairs (merchant, WeChat Pay, platform, brand), a self-signed certificate, random serials, a
     /// random APIv3 key. Takes a fraction of a second (RSA key generation).
     pub fn generate() -> io::Result<Self> {
         let merchant = KeyPair::generate(KeySize::Rsa2048).map_err(|_| other("RSA key generation failed"))?;
         let wechatpay = KeyPair::generate(KeySize::Rsa2048).map_err(|_| other("RSA key generation failed"))?;
         let platform = KeyPair::generate(KeySize::Rsa2048).map_err(|_| other("RSA key generation failed"))?;
+        let brand = KeyPair::generate(KeySize::Rsa2048).map_err(|_| other("RSA key generation failed"))?;
         let platform_serial = random_hex(20, true);
         let platform_key_pem = private_pem(&platform)?;
         let platform_cert_pem = x509::self_signed_pem(
@@ -136,19 +179,25 @@ impl SandboxKeys {
             &PrivateKey::from_pem(&platform_key_pem).map_err(other)?,
             &public_spki(&platform)?,
         );
-        let digits: String = random_bytes(32).iter().map(|b| char::from(b'0' + b % 10)).collect();
+        let digits = || -> String { random_bytes(32).iter().map(|b| char::from(b'0' + b % 10)).collect() };
         Ok(SandboxKeys {
             mchid: DEFAULT_MCHID.to_owned(),
             merchant_serial_no: random_hex(20, false),
             merchant_key_pem: private_pem(&merchant)?,
             merchant_pub_pem: pem("PUBLIC KEY", &public_spki(&merchant)?),
-            public_key_id: format!("PUB_KEY_ID_{digits}"),
+            public_key_id: format!("PUB_KEY_ID_{}", digits()),
             wechatpay_key_pem: private_pem(&wechatpay)?,
             wechatpay_pub_pem: pem("PUBLIC KEY", &public_spki(&wechatpay)?),
             platform_serial_no: platform_serial,
             platform_key_pem,
             platform_cert_pem,
             apiv3_key: random_alnum(32),
+            brand_id: DEFAULT_BRAND_ID.to_owned(),
+            brand_serial_no: random_hex(20, false),
+            brand_key_pem: private_pem(&brand)?,
+            brand_pub_pem: pem("PUBLIC KEY", &public_spki(&brand)?),
+            brand_public_key_id: format!("PUB_KEY_ID_{}", digits()),
+            brand_api_key: random_alnum(32),
         })
     }
 
@@ -186,15 +235,27 @@ impl SandboxKeys {
             platform_key_pem: read(files::PLATFORM_KEY)?,
             platform_cert_pem: read(files::PLATFORM_CERT)?,
             apiv3_key: get("apiv3_key")?,
+            brand_id: get("brand_id")?,
+            brand_serial_no: get("brand_serial_no")?,
+            brand_key_pem: read(files::BRAND_KEY)?,
+            brand_pub_pem: read(files::BRAND_PUB)?,
+            brand_public_key_id: get("brand_public_key_id")?,
+            brand_api_key: get("brand_api_key")?,
         };
         keys.load()?;
         Ok(keys)
     }
 
     /// Loads the keys in `dir`, or generates fresh ones and saves them there when it holds none.
+    /// A directory written before the sandbox served brands gets a fresh brand added to it.
     pub fn load_or_generate(dir: impl AsRef<Path>) -> io::Result<Self> {
         let dir = dir.as_ref();
         if dir.join(files::IDENTITY).exists() {
+            if !dir.join(files::BRAND_KEY).exists() {
+                let saved = std::fs::read_to_string(dir.join(files::IDENTITY))?;
+                let fresh = Self::generate()?;
+                fresh.save_brand(dir, &saved)?;
+            }
             Self::load_dir(dir)
         } else {
             let keys = Self::generate()?;
@@ -212,7 +273,7 @@ impl SandboxKeys {
             "# wechatpay-sandbox identities: SANDBOX ONLY, never use for real traffic\nmchid={}\nmerchant_serial_no={}\npublic_key_id={}\nplatform_serial_no={}\napiv3_key={}\n",
             self.mchid, self.merchant_serial_no, self.public_key_id, self.platform_serial_no, self.apiv3_key
         );
-        write_file(&dir.join(files::IDENTITY), &identity, true)?;
+        self.save_brand(dir, &identity)?;
         write_file(&dir.join(files::MERCHANT_KEY), &self.merchant_key_pem, true)?;
         write_file(&dir.join(files::MERCHANT_PUB), &self.merchant_pub_pem, false)?;
         write_file(&dir.join(files::WECHATPAY_KEY), &self.wechatpay_key_pem, true)?;
@@ -220,6 +281,18 @@ impl SandboxKeys {
         write_file(&dir.join(files::PLATFORM_KEY), &self.platform_key_pem, true)?;
         write_file(&dir.join(files::PLATFORM_CERT), &self.platform_cert_pem, false)?;
         Ok(())
+    }
+
+    /// Writes the brand's key files, and `identity` followed by the brand's identity lines.
+    fn save_brand(&self, dir: &Path, identity: &str) -> io::Result<()> {
+        let brand = format!(
+            "brand_id={}\nbrand_serial_no={}\nbrand_public_key_id={}\nbrand_api_key={}\n",
+            self.brand_id, self.brand_serial_no, self.brand_public_key_id, self.brand_api_key
+        );
+        let newline = if identity.is_empty() || identity.ends_with('\n') { "" } else { "\n" };
+        write_file(&dir.join(files::IDENTITY), &format!("{identity}{newline}{brand}"), true)?;
+        write_file(&dir.join(files::BRAND_KEY), &self.brand_key_pem, true)?;
+        write_file(&dir.join(files::BRAND_PUB), &self.brand_pub_pem, false)
     }
 
     /// Parses every key and checks that they fit together.
@@ -233,8 +306,12 @@ impl SandboxKeys {
         let platform_key = PrivateKey::from_pem(&self.platform_key_pem).map_err(|e| bad("platform key", &e))?;
         let cert = parse_certificate_pem(&self.platform_cert_pem).map_err(|e| bad("platform certificate", &e))?;
         let apiv3 = ApiV3Key::new(&self.apiv3_key).map_err(|e| bad("APIv3 key", &e))?;
+        let brand_key = PrivateKey::from_pem(&self.brand_key_pem).map_err(|e| bad("brand key", &e))?;
+        let brand_pub = PublicKey::from_pem(&self.brand_pub_pem).map_err(|e| bad("brand public key", &e))?;
+        let brand_api_key = ApiV3Key::new(&self.brand_api_key).map_err(|e| bad("品牌API密钥", &e))?;
         for (name, private, public) in [
             ("merchant", &merchant_key, &merchant_pub),
+            ("brand", &brand_key, &brand_pub),
             ("WeChat Pay", &wechatpay_key, &wechatpay_pub),
             ("platform", &platform_key, &cert.public_key),
         ] {
@@ -250,7 +327,7 @@ impl SandboxKeys {
                 self.platform_serial_no, cert.serial_no
             )));
         }
-        Ok(LoadedKeys { merchant_pub, wechatpay_key, platform_key, apiv3 })
+        Ok(LoadedKeys { merchant_pub, brand_pub, brand_api_key, wechatpay_key, platform_key, apiv3 })
     }
 }
 

@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod auth;
 pub mod clock;
 mod coupons;
 pub mod demo;
@@ -79,6 +80,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use wechatpay_apiv3::signing::ResponseSigner;
+use wechatpay_product_coupon::brand::{BrandClient, BrandClientBuilder};
 use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
 
 pub use faults::{Fault, FaultAction, Faults, QueuedFault};
@@ -241,6 +243,16 @@ impl SandboxBuilder {
         let faults = Faults::default();
         let prefix: String = keys::random_bytes(6).iter().map(|b| format!("{b:02X}")).collect();
         let public_key_signer = ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone());
+        // The brand's answers and notifications are signed with the same WeChat Pay key, under
+        // the public key id bound to the brand.
+        let brand = server::DirectBrand {
+            serial_no: keys.brand_serial_no.clone(),
+            key: loaded.brand_pub.clone(),
+            signer: ResponseSigner::new(keys.brand_public_key_id.clone(), loaded.wechatpay_key.clone()),
+            api_key: loaded.brand_api_key.clone(),
+        };
+        let notify_brands = [(keys.brand_id.clone(), (brand.signer.clone(), brand.api_key.clone()))].into();
+        let direct_brands = [(keys.brand_id.clone(), brand)].into();
         let clock = clock::Clock::default();
         if let Some(unix) = start {
             clock.set(unix).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("start time: {e}")))?;
@@ -250,6 +262,7 @@ impl SandboxBuilder {
             notifier: notify::Notifier::new(
                 public_key_signer.clone(),
                 loaded.apiv3.clone(),
+                notify_brands,
                 self.notify_retry_delays,
                 !self.log_requests,
             ),
@@ -260,6 +273,7 @@ impl SandboxBuilder {
             state: std::sync::Mutex::new(state),
             faults: faults.clone(),
             rate_limiter: self.rate_limit.then(Default::default),
+            direct_brands,
             brands: self.brands,
             persist: self.state_file.map(Persister::new),
             log: self.log_requests,
@@ -318,6 +332,22 @@ impl RunningSandbox {
             .merchant_serial_no(&k.merchant_serial_no)
             .private_key_pem(&k.merchant_key_pem)
             .wechatpay_public_key_pem(&k.public_key_id, &k.wechatpay_pub_pem)
+            .base_url(&self.base_url)
+            .no_backup_base_url()
+    }
+
+    /// A brand client (品牌直连) for the sandbox's brand: its 品牌API证书 key and serial, the
+    /// WeChat Pay public key bound to it, its 品牌API密钥 (to open its notifications), base URL
+    /// set, no backup domain. Its calls reach the same state as the merchant's: a coupon the
+    /// brand creates is the merchant's to manage with the brand's `brand_id`, and the reverse.
+    pub fn brand_client_builder(&self) -> BrandClientBuilder {
+        let k = &self.shared.keys;
+        BrandClient::builder()
+            .brand_id(&k.brand_id)
+            .brand_serial_no(&k.brand_serial_no)
+            .brand_private_key_pem(&k.brand_key_pem)
+            .wechatpay_public_key_pem(&k.brand_public_key_id, &k.wechatpay_pub_pem)
+            .brand_api_key(&k.brand_api_key)
             .base_url(&self.base_url)
             .no_backup_base_url()
     }
@@ -384,7 +414,9 @@ impl RunningSandbox {
 
     /// Writes the client configuration as `WECHATPAY_*` variables to `path`, for
     /// `set -a; . PATH; set +a`, and the key files it names into the directory `<PATH>.keys`
-    /// (private keys owner-only on Unix). Returns that directory.
+    /// (private keys owner-only on Unix). Returns that directory. The brand's variables
+    /// (`WECHATPAY_BRAND_*`, read by `BrandClient::from_env` and the CLI's `brand` group) are
+    /// written too.
     pub fn write_env_file(&self, path: impl AsRef<Path>) -> io::Result<PathBuf> {
         let path = path.as_ref();
         let dir = keys::sibling_keys_dir(path);
@@ -395,7 +427,10 @@ impl RunningSandbox {
         let wechatpay_pub = dir.join(keys::files::WECHATPAY_PUB);
         keys::write_file(&merchant_key, &k.merchant_key_pem, true)?;
         keys::write_file(&wechatpay_pub, &k.wechatpay_pub_pem, false)?;
-        let text = env_file_text(k, &self.base_url, &merchant_key, &wechatpay_pub);
+        let brand_key = dir.join(keys::files::BRAND_KEY);
+        keys::write_file(&brand_key, &k.brand_key_pem, true)?;
+        let mut text = env_file_text(k, &self.base_url, &merchant_key, &wechatpay_pub);
+        text.push_str(&brand_env_text(k, &brand_key, &wechatpay_pub));
         keys::write_file(path, &text, true)?;
         Ok(dir)
     }
@@ -446,6 +481,26 @@ fn env_file_text(k: &SandboxKeys, base_url: &str, merchant_key: &Path, wechatpay
          # public key. Uncomment to use.\n# WECHATPAY_APIV3_KEY={}\n# WECHATPAY_VERIFY_MODE=both\n",
         sh_quote(&k.apiv3_key)
     ));
+    out
+}
+
+/// The `WECHATPAY_BRAND_*` variables of `BrandClient::from_env`. The public key bound to the
+/// brand is the sandbox's WeChat Pay public key under the brand's own id.
+fn brand_env_text(k: &SandboxKeys, brand_key: &Path, wechatpay_pub: &Path) -> String {
+    let vars = [
+        ("WECHATPAY_BRAND_ID", k.brand_id.clone()),
+        ("WECHATPAY_BRAND_SERIAL_NO", k.brand_serial_no.clone()),
+        ("WECHATPAY_BRAND_PRIVATE_KEY_PATH", brand_key.display().to_string()),
+        ("WECHATPAY_BRAND_PUBLIC_KEY_ID", k.brand_public_key_id.clone()),
+        ("WECHATPAY_BRAND_PUBLIC_KEY_PATH", wechatpay_pub.display().to_string()),
+        ("WECHATPAY_BRAND_API_KEY", k.brand_api_key.clone()),
+    ];
+    let mut out = String::from(
+        "# The brand calling directly (品牌直连: BrandClient::from_env, the CLI's `brand` group); the base URL is shared.\n",
+    );
+    for (name, value) in vars {
+        out.push_str(&format!("{name}={}\n", sh_quote(&value)));
+    }
     out
 }
 

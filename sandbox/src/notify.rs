@@ -20,6 +20,7 @@
 //! attempt freshly signed over the same body. Every notification, delivered or not, is kept in a log ([`NotificationRecord`]):
 //! `RunningSandbox::notifications()`, `GET /sandbox/notifications`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,6 +58,9 @@ pub(crate) struct Outgoing {
     pub create_time: String,
     /// The resource before encryption.
     pub resource: Value,
+    /// The brand calling directly whose notification this is (its 品牌API密钥 encrypts it, the
+    /// public key id bound to it signs it); `None`: the merchant's.
+    pub brand: Option<String>,
 }
 
 /// What became of a notification.
@@ -107,6 +111,8 @@ struct Inner {
     http: reqwest::Client,
     signer: ResponseSigner,
     apiv3: ApiV3Key,
+    /// Per brand calling directly: the signer under its public key id and its 品牌API密钥.
+    brands: HashMap<String, (ResponseSigner, ApiV3Key)>,
     log: Mutex<Vec<NotificationRecord>>,
     tasks: Mutex<JoinSet<()>>,
     retry_delays: Vec<Duration>,
@@ -118,7 +124,13 @@ struct Inner {
 pub(crate) struct Notifier(Arc<Inner>);
 
 impl Notifier {
-    pub(crate) fn new(signer: ResponseSigner, apiv3: ApiV3Key, retry_delays: Vec<Duration>, quiet: bool) -> Self {
+    pub(crate) fn new(
+        signer: ResponseSigner,
+        apiv3: ApiV3Key,
+        brands: HashMap<String, (ResponseSigner, ApiV3Key)>,
+        retry_delays: Vec<Duration>,
+        quiet: bool,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(ATTEMPT_TIMEOUT)
             // A notify URL that redirects is a failed delivery (retried on the schedule), never
@@ -131,6 +143,7 @@ impl Notifier {
             http,
             signer,
             apiv3,
+            brands,
             log: Mutex::new(Vec::new()),
             tasks: Mutex::new(JoinSet::new()),
             retry_delays,
@@ -177,6 +190,7 @@ impl Notifier {
             let id = record.id.clone();
             let url = record.notify_url.clone();
             let body = record.body.clone();
+            let brand = event.brand.clone();
             {
                 let mut log = self.log();
                 if log.len() >= LOG_LIMIT {
@@ -186,7 +200,7 @@ impl Notifier {
             }
             if let Some(url) = url {
                 let this = self.clone();
-                self.spawn(async move { this.deliver(id, url, body).await });
+                self.spawn(async move { this.deliver(id, url, body, brand).await });
             }
         }
     }
@@ -195,7 +209,8 @@ impl Notifier {
         let id = notification_id();
         let plaintext = serde_json::to_vec(&event.resource).map_err(|e| e.to_string())?;
         let nonce: String = new_nonce()[..12].to_owned();
-        let ciphertext = self.0.apiv3.encrypt(&nonce, event.associated_data, &plaintext).map_err(|e| e.to_string())?;
+        let (_, key) = self.keys(event.brand.as_deref())?;
+        let ciphertext = key.encrypt(&nonce, event.associated_data, &plaintext).map_err(|e| e.to_string())?;
         let mut resource = json!({
             "algorithm": ALGORITHM,
             "ciphertext": ciphertext,
@@ -228,17 +243,27 @@ impl Notifier {
         })
     }
 
+    /// The signer and encryption key of the merchant's notifications, or of brand `brand`'s.
+    fn keys(&self, brand: Option<&str>) -> Result<(&ResponseSigner, &ApiV3Key), String> {
+        match brand {
+            None => Ok((&self.0.signer, &self.0.apiv3)),
+            Some(id) => {
+                self.0.brands.get(id).map(|(s, k)| (s, k)).ok_or_else(|| format!("brand {id} has no 品牌API密钥 here"))
+            }
+        }
+    }
+
     fn update(&self, id: &str, f: impl FnOnce(&mut NotificationRecord)) {
         if let Some(r) = self.log().iter_mut().rev().find(|r| r.id == id) {
             f(r);
         }
     }
 
-    async fn deliver(&self, id: String, url: String, body: String) {
+    async fn deliver(&self, id: String, url: String, body: String, brand: Option<String>) {
         let mut delays = self.0.retry_delays.iter();
         loop {
             self.update(&id, |r| r.attempts += 1);
-            let outcome = self.attempt(&url, &body).await;
+            let outcome = self.attempt(&url, &body, brand.as_deref()).await;
             match outcome {
                 Ok(status) => {
                     self.update(&id, |r| r.status = DeliveryStatus::Delivered { http_status: status });
@@ -266,9 +291,9 @@ impl Notifier {
 
     /// One POST: `Ok(status)` for a 2xx answer; anything else (a 3xx redirect included) is an
     /// error.
-    async fn attempt(&self, url: &str, body: &str) -> Result<u16, String> {
+    async fn attempt(&self, url: &str, body: &str, brand: Option<&str>) -> Result<u16, String> {
         check_notify_url(url)?;
-        let signature = self.0.signer.sign(body.as_bytes());
+        let signature = self.keys(brand)?.0.sign(body.as_bytes());
         let mut request = self.0.http.post(url).header("Content-Type", "application/json");
         for (name, value) in signature.header_pairs() {
             request = request.header(name, value);

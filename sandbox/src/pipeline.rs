@@ -25,7 +25,10 @@ forward_operations!(Operations<'_, '_>, ApiFailure);
 /// byte for byte).
 pub(crate) fn serve(ctx: &mut Ctx<'_>, request: OperationRequest) -> Result<String, ApiFailure> {
     let key = request_key(&request);
-    if let Some(brand_id) = key.brand_id {
+    // A brand calling directly acts for itself; a 服务商 only for the brands that authorized it.
+    if let Some(brand_id) = key.brand_id
+        && crate::auth::account_brand(ctx.mchid).is_none()
+    {
         authorize_brand(ctx, brand_id)?;
     }
     let Some(number) = key.number else {

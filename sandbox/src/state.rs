@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wechatpay_product_coupon::models::*;
 
+use crate::auth::account_brand;
 use crate::clock::format_rfc3339;
 use crate::notify::Outgoing;
 
@@ -342,6 +343,8 @@ pub(crate) struct CompleteImageTask {
 /// The handler for one request: the state plus who is asking and when.
 pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
+    /// The caller's account: the merchant's `mchid`, or `brand:<brand_id>` for a brand calling
+    /// directly ([`crate::auth`]).
     pub mchid: &'a str,
     /// The brands that granted the 服务商 the 商品券 permission; `None`: every brand.
     pub brands: Option<&'a BTreeSet<String>>,
@@ -364,6 +367,14 @@ impl<'a> Ctx<'a> {
         ApiFailure::new(500, "SYSTEM_ERROR", format!("the sandbox does not serve {operation_id}"))
     }
 
+    /// Whether the caller sees what account `owner` created, the brand being checked apart:
+    /// its own, and what a brand and a 服务商 acting for it created, each the other's (one
+    /// state for both families: a coupon a brand creates is visible to the 服务商 it has
+    /// authorized, and the reverse). Two merchants do not see each other's.
+    pub(crate) fn sees(&self, owner: &str) -> bool {
+        owner == self.mchid || account_brand(owner).is_some() || account_brand(self.mchid).is_some()
+    }
+
     /// The business time as RFC 3339 (`+08:00`).
     pub(crate) fn now_text(&self) -> String {
         format_rfc3339(self.now)
@@ -384,6 +395,21 @@ impl<'a> Ctx<'a> {
         resource: Value,
     ) {
         let url = self.state.notify_urls.get(self.mchid).map(|c| c.notify_url.clone());
+        // A brand calling directly gets its family's event (PRODUCT_COUPON.SEND for
+        // PRODUCT_COUPON_SP.SEND) with its family's resource (no brand_id); an event its family
+        // does not have (the brand's image-generation event was not found) is not sent.
+        let brand = account_brand(self.mchid).map(str::to_owned);
+        let (event_type, resource) = match &brand {
+            None => (event_type, resource),
+            Some(_) => match crate::generated::families::brand::notification(event_type, &resource) {
+                Some(Ok(converted)) => converted,
+                Some(Err(e)) => {
+                    eprintln!("wechatpay-sandbox: could not build the brand's {event_type} notification: {e}");
+                    return;
+                }
+                None => return,
+            },
+        };
         self.outbox.push(Outgoing {
             url,
             event_type,
@@ -392,6 +418,7 @@ impl<'a> Ctx<'a> {
             associated_data: "product_coupon",
             create_time: self.now_text(),
             resource,
+            brand,
         });
     }
 }

@@ -301,7 +301,7 @@ impl Ctx<'_> {
         let key = user_coupon_key(a.stock_id, a.coupon_code);
         match self.state.user_coupons.get(&key) {
             Some(r)
-                if r.mchid == self.mchid
+                if self.sees(&r.mchid)
                     && r.openid == a.openid
                     && r.appid == a.appid
                     && r.coupon.brand_id == a.brand_id
@@ -332,7 +332,7 @@ impl Ctx<'_> {
             .state
             .product_coupons
             .get(product_coupon_id)
-            .filter(|r| r.mchid == self.mchid && r.coupon.brand_id == brand_id)
+            .filter(|r| self.sees(&r.mchid) && r.coupon.brand_id == brand_id)
             .ok_or_else(|| {
                 missing(
                     format!("商品券 {product_coupon_id} 不存在或不属于该品牌"),
@@ -415,7 +415,7 @@ impl Ctx<'_> {
                 .state
                 .user_coupons
                 .values()
-                .filter(|r| r.coupon.stock.stock_id == *id && r.openid == openid && r.mchid == self.mchid)
+                .filter(|r| r.coupon.stock.stock_id == *id && r.openid == openid && self.sees(&r.mchid))
                 .count() as i64;
             if received >= rule.max_count_per_user {
                 return Err(send_refusal(
@@ -773,7 +773,7 @@ impl Ctx<'_> {
             .state
             .user_coupons
             .values()
-            .filter(|r| r.mchid == self.mchid && r.openid == f.openid && r.appid == f.appid)
+            .filter(|r| self.sees(&r.mchid) && r.openid == f.openid && r.appid == f.appid)
             .filter(|r| r.coupon.brand_id == f.brand_id)
             .filter(|r| f.product_coupon_id.as_ref().is_none_or(|id| &r.coupon.product_coupon.product_coupon_id == id))
             .filter(|r| f.stock_id.as_ref().is_none_or(|id| &r.coupon.stock.stock_id == id))
@@ -1067,7 +1067,7 @@ impl Ctx<'_> {
             .user_coupon_bundles
             .get(user_coupon_bundle_id)
             .filter(|b| {
-                b.mchid == self.mchid
+                self.sees(&b.mchid)
                     && b.openid == openid
                     && b.appid == body.appid
                     && b.brand_id == body.brand_id

@@ -61,6 +61,7 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
             rust_file_in(CLI, "src/generated.rs", cli::emit(ir)),
             rust_file_in(SANDBOX, "src/generated/mod.rs", sandbox_module_root()),
             rust_file_in(SANDBOX, "src/generated/handler.rs", requests::emit_handler(ir)),
+            rust_file_in(SANDBOX, "src/generated/families.rs", requests::emit_families(ir)),
         ];
         files.extend(tests::emit(ir).into_iter().map(|(path, contents)| match contents {
             tests::Contents::Rust(tokens) => rust_file(&path, tokens),
@@ -160,6 +161,7 @@ fn sandbox_module_root() -> TokenStream {
     quote! {
         //! Everything in this module is generated from the spec.
 
+        pub mod families;
         pub mod handler;
     }
 }

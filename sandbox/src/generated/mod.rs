@@ -2,4 +2,5 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Everything in this module is generated from the spec.
+pub mod families;
 pub mod handler;
