@@ -140,7 +140,8 @@ impl ApiFailure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProductCoupon {
-    /// The merchant (服务商) that created it.
+    /// The account that created it: the merchant (服务商) `mchid`, or `brand:<brand_id>` for
+    /// a brand calling directly (品牌直连).
     pub mchid: String,
     /// The product coupon as 查询商品券 returns it (without stocks), with its current `state`
     /// and, once deactivated, the deactivation fields.
