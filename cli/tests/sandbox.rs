@@ -239,3 +239,33 @@ async fn all_lists_every_page_as_one_document_or_as_json_lines() {
     sandbox.shutdown().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The `brand` group against the sandbox, configured only by the env file's `WECHATPAY_BRAND_*`
+/// variables: a brand creates a coupon on its own path (no `brand_id` in the body), reads it
+/// back, and the 服务商 sees the same coupon through the partner command with the brand's id.
+#[tokio::test]
+async fn the_brand_group_talks_to_the_sandbox_through_its_env_file() {
+    let (sandbox, dir, env_file) = sandbox_with_env_file("brand").await;
+    let mut coupon: serde_json::Value = serde_json::from_str(CREATE_EXAMPLE).unwrap();
+    coupon.as_object_mut().unwrap().remove("brand_id");
+    coupon["display_info"].as_object_mut().unwrap().remove("combo_package_list");
+    let body = write_json(&dir, "brand-coupon.json", &coupon);
+    let run = cli_with_env_file(&env_file, &["brand", "create-product-coupon", "--body", &body]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let created: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let id = created["product_coupon_id"].as_str().expect("an id").to_owned();
+    assert!(created.get("brand_id").is_none(), "the brand family's answer has no brand_id: {created}");
+
+    let run = cli_with_env_file(&env_file, &["brand", "get-product-coupon", "--product-coupon-id", &id]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let read: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(read["product_coupon_id"], id.as_str());
+
+    let partner = ["get-product-coupon", "--product-coupon-id", &id, "--brand-id", demo::BRAND_ID];
+    let run = cli_with_env_file(&env_file, &partner).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seen: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(seen["brand_id"], demo::BRAND_ID);
+    sandbox.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
