@@ -9,6 +9,7 @@ pub mod brand {
     /// The primary family's response body to `operation_id` as this family sends
     /// it: re-read as the family's response model, so fields the family does not
     /// have are gone. Operations without a response body keep `primary` as it is.
+    #[allow(clippy::match_single_binding)]
     pub fn response_text(
         operation_id: &str,
         primary: &str,
