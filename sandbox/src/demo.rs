@@ -228,6 +228,17 @@ pub fn stock_bundle_request(out_request_no: &str, steps: usize) -> CreateStockBu
         .expect("every required field is set")
 }
 
+/// A partner request as the brand family's (品牌直连) request: the same JSON without
+/// `brand_id`, which a brand's Authorization header carries instead. For the demo requests
+/// above: `demo::for_brand::<brand::models::CreateProductCouponRequest>(&demo::product_coupon_request(".."))?`.
+pub fn for_brand<B: serde::de::DeserializeOwned>(partner: &impl serde::Serialize) -> Result<B, serde_json::Error> {
+    let mut value = serde_json::to_value(partner)?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("brand_id");
+    }
+    serde_json::from_value(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,15 +250,4 @@ mod tests {
         stock_bundle_request("DEMO_0002", 3).validate().unwrap();
         single_product_coupon_request("DEMO_0003").validate().unwrap();
     }
-}
-
-/// A partner request as the brand family's (品牌直连) request: the same JSON without
-/// `brand_id`, which a brand's Authorization header carries instead. For the demo requests
-/// above: `demo::for_brand::<brand::models::CreateProductCouponRequest>(&demo::product_coupon_request(".."))?`.
-pub fn for_brand<B: serde::de::DeserializeOwned>(partner: &impl serde::Serialize) -> Result<B, serde_json::Error> {
-    let mut value = serde_json::to_value(partner)?;
-    if let Some(object) = value.as_object_mut() {
-        object.remove("brand_id");
-    }
-    serde_json::from_value(value)
 }

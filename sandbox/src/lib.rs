@@ -26,7 +26,12 @@
 //! * signs every response (public-key mode, `PUB_KEY_ID_...`; with the platform certificate's
 //!   key when the request names its serial in `Wechatpay-Serial`) and serves
 //!   `GET /v3/certificates` for platform-certificate mode;
-//! * injects faults on request ([`faults`]).
+//! * injects faults on request ([`faults`]);
+//! * serves the brand family (品牌直连, `/brand/marketing/product-coupon/...`) at the same time,
+//!   through the same pipeline and handlers and one state: the brand's Authorization scheme
+//!   (each family's paths take only their own, else 401 `SIGN_ERROR`), `Wechatpay-Serial`
+//!   required, per-brand rate limits, `PRODUCT_COUPON.SEND` notifications encrypted with the
+//!   品牌API密钥 ([`RunningSandbox::brand_client_builder`]; `sandbox/README.md`).
 //!
 //! # In a test
 //!
