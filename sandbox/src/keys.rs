@@ -499,6 +499,19 @@ mod tests {
         assert_eq!(again.merchant_key_pem, keys.merchant_key_pem);
         assert_eq!(again.platform_serial_no, keys.platform_serial_no);
         assert_eq!(again.apiv3_key, keys.apiv3_key);
+        assert_eq!((again.brand_key_pem, again.brand_api_key), (keys.brand_key_pem.clone(), keys.brand_api_key.clone()));
+
+        // A directory written before the sandbox served brands: a brand is added, the rest kept.
+        let identity = std::fs::read_to_string(dir.join(files::IDENTITY)).unwrap();
+        let old: String = identity.lines().filter(|l| !l.starts_with("brand_")).map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.join(files::IDENTITY), old.trim_end()).unwrap();
+        std::fs::remove_file(dir.join(files::BRAND_KEY)).unwrap();
+        std::fs::remove_file(dir.join(files::BRAND_PUB)).unwrap();
+        let upgraded = SandboxKeys::load_or_generate(&dir).unwrap();
+        assert_eq!((upgraded.merchant_key_pem, upgraded.apiv3_key), (keys.merchant_key_pem, keys.apiv3_key));
+        assert_eq!(upgraded.brand_id, DEFAULT_BRAND_ID);
+        assert_ne!(upgraded.brand_key_pem, keys.brand_key_pem, "a fresh brand key");
+        assert_eq!(SandboxKeys::load_dir(&dir).unwrap().brand_serial_no, upgraded.brand_serial_no, "and saved");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -331,6 +331,7 @@ async fn isolated(
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, DropConnection> {
+    let brand_path = Family::of(req.uri().path()) == Family::Brand;
     let task = tokio::spawn(handle(Arc::clone(&shared), peer, req));
     match task.await {
         Ok(result) => result,
@@ -341,7 +342,8 @@ async fn isolated(
                 "系统异常 (sandbox: internal error while handling the request, a sandbox bug; it was not completed)",
             );
             let body = failure.body();
-            let signature = shared.public_key_signer.sign(&body);
+            let signer = if brand_path { shared.brand_signer(None) } else { &shared.public_key_signer };
+            let signature = signer.sign(&body);
             let mut builder = Response::builder()
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .header(HEADER_REQUEST_ID, shared.next_request_id())

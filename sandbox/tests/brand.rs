@@ -508,3 +508,15 @@ async fn the_brand_quickstart_runs() {
     assert_eq!(coupons.len(), 1);
     assert_eq!(coupons[0].coupon.brand_id, BRAND);
 }
+
+#[tokio::test]
+async fn faults_reach_brand_calls_and_a_panic_is_a_500_the_brand_client_verifies() {
+    let sandbox = sandbox().await;
+    let client = brand_client(&sandbox);
+    sandbox.faults().inject(wechatpay_sandbox::FaultAction::Panic, 1);
+    let e = client.create_product_coupon(&b(&demo::product_coupon_request("B_PC_0001"))).await.unwrap_err();
+    let e = e.as_api().expect("a verified API error, signed under the brand's public key id");
+    assert_eq!((e.status, e.error_code()), (500, ErrorCode::SystemError));
+    // The same number goes through afterwards.
+    client.create_product_coupon(&b(&demo::product_coupon_request("B_PC_0001"))).await.unwrap();
+}
