@@ -499,7 +499,10 @@ mod tests {
         assert_eq!(again.merchant_key_pem, keys.merchant_key_pem);
         assert_eq!(again.platform_serial_no, keys.platform_serial_no);
         assert_eq!(again.apiv3_key, keys.apiv3_key);
-        assert_eq!((again.brand_key_pem, again.brand_api_key), (keys.brand_key_pem.clone(), keys.brand_api_key.clone()));
+        assert_eq!(
+            (again.brand_key_pem, again.brand_api_key),
+            (keys.brand_key_pem.clone(), keys.brand_api_key.clone())
+        );
 
         // A directory written before the sandbox served brands: a brand is added, the rest kept.
         let identity = std::fs::read_to_string(dir.join(files::IDENTITY)).unwrap();

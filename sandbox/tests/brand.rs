@@ -520,3 +520,30 @@ async fn faults_reach_brand_calls_and_a_panic_is_a_500_the_brand_client_verifies
     // The same number goes through afterwards.
     client.create_product_coupon(&b(&demo::product_coupon_request("B_PC_0001"))).await.unwrap();
 }
+
+#[tokio::test]
+async fn every_brand_operation_of_the_catalogue_is_routed_and_signed_for_the_brand() {
+    use wechatpay_product_coupon::brand::operations::OPERATIONS;
+    let sandbox = sandbox().await;
+    let serial = sandbox.keys().brand_public_key_id.clone();
+    assert_eq!(OPERATIONS.len(), 35, "the brand catalogue's 35 operations");
+    for op in OPERATIONS {
+        assert!(op.path_template.starts_with(BRAND_BASE), "{}", op.path_template);
+        let path: String = op
+            .path_template
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "1000000001" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let (status, headers, json) = send(brand_raw(&sandbox, op.method, &path, b"", Some(&serial))).await;
+        let message = json["message"].as_str().unwrap_or_default();
+        assert!(status != 405 && status != 401 && !message.starts_with("no operation"), "{}: {status} {json}", op.id);
+        assert_eq!(headers["wechatpay-serial"], serial.as_str(), "{}", op.id);
+        if op.method != "GET" {
+            assert_eq!((status, json["code"].as_str()), (400, Some("PARAM_ERROR")), "{}: {json}", op.id);
+        }
+    }
+    let (status, _, json) =
+        send(brand_raw(&sandbox, "GET", &format!("{BRAND_BASE}/nothing-here"), b"", Some(&serial))).await;
+    assert_eq!((status, json["code"].as_str()), (404, Some("NOT_FOUND")));
+}
