@@ -156,9 +156,8 @@ impl Shared {
     /// The signer of the answers to brand requests: the brand whose public key id the request
     /// named in `Wechatpay-Serial`, else the first brand (a refused request may name none).
     fn brand_signer(&self, serial: Option<&str>) -> &ResponseSigner {
-        let mut brands = self.direct_brands.values();
         let named = serial.and_then(|s| self.direct_brands.values().find(|b| b.signer.serial() == s));
-        named.or_else(|| brands.next()).map_or(&self.public_key_signer, |b| &b.signer)
+        named.or_else(|| self.direct_brands.values().next()).map_or(&self.public_key_signer, |b| &b.signer)
     }
 
     /// The state. A std `Mutex` is poisoned when a thread panics while holding it; poisoning
