@@ -7,15 +7,17 @@ use std::process::ExitCode;
 use wechatpay_sandbox::{Sandbox, SandboxKeys};
 
 const HELP: &str = "\
-wechatpay-sandbox: a local stand-in for the WeChat Pay APIv3 partner 商品券 (product coupon) APIs
+wechatpay-sandbox: a local stand-in for the WeChat Pay APIv3 商品券 (product coupon) APIs, both the
+partner (服务商) paths and the brand-direct (品牌直连) paths, one state
 
 USAGE:
     wechatpay-sandbox [OPTIONS]
 
 OPTIONS:
     --listen ADDR        address to listen on (default 127.0.0.1:8080; 127.0.0.1:0 picks a free port)
-    --env-file PATH      write the client configuration (WECHATPAY_* variables) to PATH and the key
-                         files it names to PATH.keys/; load it with: set -a; . PATH; set +a
+    --env-file PATH      write the client configuration (WECHATPAY_* variables, the brand's
+                         WECHATPAY_BRAND_* too) to PATH and the key files it names to PATH.keys/;
+                         load it with: set -a; . PATH; set +a
     --state-file PATH    load the state from PATH if it exists; write it there after every change
     --keys-dir DIR       use the keys saved in DIR, or generate fresh ones and save them there
     --generate-keys      use fresh keys for this run only (default: the fixed sandbox-only dev keys)

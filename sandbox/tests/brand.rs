@@ -547,3 +547,25 @@ async fn every_brand_operation_of_the_catalogue_is_routed_and_signed_for_the_bra
         send(brand_raw(&sandbox, "GET", &format!("{BRAND_BASE}/nothing-here"), b"", Some(&serial))).await;
     assert_eq!((status, json["code"].as_str()), (404, Some("NOT_FOUND")));
 }
+
+#[tokio::test]
+async fn a_brands_coupons_survive_a_restart_with_the_state_file() {
+    let dir = temp_dir("brand-state");
+    let state_file = dir.join("state.json");
+    let first = Sandbox::builder().state_file(&state_file).start().await.unwrap();
+    let client = brand_client(&first);
+    let created = client.create_product_coupon(&b(&demo::product_coupon_request("B_PC_0001"))).await.unwrap();
+    first.shutdown().await;
+
+    let again = Sandbox::builder().state_file(&state_file).start().await.unwrap();
+    let client = brand_client(&again);
+    assert_eq!(
+        client.get_product_coupon(&created.product_coupon_id).await.unwrap().product_coupon_id,
+        created.product_coupon_id
+    );
+    // The brand's request number is remembered: the same request is the same coupon.
+    let replay = client.create_product_coupon(&b(&demo::product_coupon_request("B_PC_0001"))).await.unwrap();
+    assert_eq!(replay, created);
+    again.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
