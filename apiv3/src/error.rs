@@ -194,6 +194,12 @@ pub enum Error {
     /// The call was made with [`CallOptions::dry_run`](crate::client::CallOptions::dry_run):
     /// nothing was sent; this is the signed request that would have been.
     DryRun(Box<PreparedRequest>),
+    /// The shared rate limiter (Redis, see [`limiter`](crate::limiter)) was unreachable or did
+    /// not answer in time, and its policy is
+    /// [`Fail`](crate::limiter::RedisFailurePolicy::Fail): the call was not sent. Under the
+    /// default policy, [`Fallback`](crate::limiter::RedisFailurePolicy::Fallback), calls go on
+    /// with the in-process limiter instead and never see this error.
+    RateLimiter(String),
 }
 
 impl Error {
@@ -292,6 +298,7 @@ impl fmt::Display for Error {
             Error::Timeout(TimeoutKind::Total) => f.write_str("call timed out (total time limit, retries included)"),
             Error::Certificate(msg) => write!(f, "platform certificates: {msg}"),
             Error::DryRun(req) => write!(f, "dry run: {} {} was not sent", req.method, req.url),
+            Error::RateLimiter(msg) => write!(f, "rate limiter: {msg}; the call was not sent"),
         }
     }
 }
