@@ -222,13 +222,17 @@ impl<C> ClientBuilder<C> {
     /// | `WECHATPAY_RATE_LIMIT_REDIS_URL` | share the limit through this Redis (`redis://[:password@]host:port/db`; needs the `redis` feature) |
     /// | `WECHATPAY_RATE_LIMIT_REDIS_PREFIX` | key prefix, default `wechatpay:ratelimit` |
     /// | `WECHATPAY_RATE_LIMIT_REDIS_POLICY` | `fallback` (default) or `fail`: what happens when Redis is unreachable |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS` | time limit of one acquire in milliseconds before the policy applies (default 500) |
     /// | `WECHATPAY_RATE_LIMIT_INSTANCES` | how many instances share the quota: each takes 1/N of it while falling back (default 1) |
     pub fn rate_limits_from_env(self) -> Result<Self, Error> {
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let Some(url) = var("WECHATPAY_RATE_LIMIT_REDIS_URL") else {
-            for name in
-                ["WECHATPAY_RATE_LIMIT_REDIS_PREFIX", "WECHATPAY_RATE_LIMIT_REDIS_POLICY", "WECHATPAY_RATE_LIMIT_INSTANCES"]
-            {
+            for name in [
+                "WECHATPAY_RATE_LIMIT_REDIS_PREFIX",
+                "WECHATPAY_RATE_LIMIT_REDIS_POLICY",
+                "WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS",
+                "WECHATPAY_RATE_LIMIT_INSTANCES",
+            ] {
                 if var(name).is_some() {
                     return Err(Error::Config(format!("{name} is set but WECHATPAY_RATE_LIMIT_REDIS_URL is not")));
                 }
@@ -246,11 +250,18 @@ impl<C> ClientBuilder<C> {
                     policy.parse().map_err(|e| Error::Config(format!("WECHATPAY_RATE_LIMIT_REDIS_POLICY: {e}")))?,
                 );
             }
+            let positive = |name: &str, v: String| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| Error::Config(format!("{name}: {v:?} is not a positive whole number")))
+            };
+            if let Some(ms) = var("WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS") {
+                let ms = positive("WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS", ms)?;
+                config = config.acquire_timeout(Duration::from_millis(u64::from(ms)));
+            }
             if let Some(n) = var("WECHATPAY_RATE_LIMIT_INSTANCES") {
-                let n = n.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    Error::Config(format!("WECHATPAY_RATE_LIMIT_INSTANCES: {n:?} is not a positive whole number"))
-                })?;
-                config = config.instances(n);
+                config = config.instances(positive("WECHATPAY_RATE_LIMIT_INSTANCES", n)?);
             }
             Ok(self.redis_rate_limit(config))
         }

@@ -84,14 +84,14 @@ pub struct RedisLimiterConfig {
 impl RedisLimiterConfig {
     /// Redis at `url` (`redis://[[user]:password@]host[:port][/db]`, `rediss://` for TLS is not
     /// compiled in), with the defaults: prefix [`DEFAULT_PREFIX`], policy
-    /// [`Fallback`](RedisFailurePolicy::Fallback), 200 ms per acquire, Redis retried every
+    /// [`Fallback`](RedisFailurePolicy::Fallback), 500 ms per acquire, Redis retried every
     /// second after a failure, burst 1, one instance.
     pub fn new(url: impl Into<String>) -> Self {
         RedisLimiterConfig {
             url: url.into(),
             prefix: DEFAULT_PREFIX.to_owned(),
             policy: RedisFailurePolicy::Fallback,
-            acquire_timeout: Duration::from_millis(200),
+            acquire_timeout: Duration::from_millis(500),
             retry_interval: Duration::from_secs(1),
             burst: 1,
             instances: 1,
@@ -110,7 +110,11 @@ impl RedisLimiterConfig {
         self
     }
 
-    /// The time limit for one acquire (connecting included) before the policy applies.
+    /// The time limit for one acquire (connecting included) before the policy applies
+    /// (default 500 ms). Generous on purpose: after a failure Redis is skipped for the
+    /// [`retry_interval`](Self::retry_interval), so only the calls in flight at that moment pay
+    /// it, while too short a limit sends a busy process (hundreds of calls at once) to the
+    /// fallback needlessly.
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
         self
