@@ -214,7 +214,10 @@ async fn without_the_shared_limiter_three_clients_get_429s_across_connections() 
         assert!(tally.other.is_empty(), "{tally:?}");
         let bound = RATE + RATE * elapsed.as_secs_f64() + 1.0;
         assert!(tally.ok as f64 <= bound, "{} passed a per-merchant bucket allowing {bound:.1}", tally.ok);
-        eprintln!("in-process limiters only, round {round}: {} passed, {} refused with 429", tally.ok, tally.rate_limited);
+        eprintln!(
+            "in-process limiters only, round {round}: {} passed, {} refused with 429",
+            tally.ok, tally.rate_limited
+        );
         refused += tally.rate_limited;
         if refused > 0 {
             break;
@@ -273,9 +276,12 @@ async fn redis_stopped_mid_run_falls_back_then_resumes() {
     let sandbox = common::sandbox().await;
     let prefix = prefix("fallback");
     // Three instances; while Redis is away each takes a third of the quota in-process.
-    let config =
-        shared_config(&redis, &prefix).instances(3).retry_interval(Duration::from_millis(100)).policy(RedisFailurePolicy::Fallback);
-    let limiters: Vec<Arc<RedisLimiter>> = (0..3).map(|_| Arc::new(RedisLimiter::new(config.clone()).unwrap())).collect();
+    let config = shared_config(&redis, &prefix)
+        .instances(3)
+        .retry_interval(Duration::from_millis(100))
+        .policy(RedisFailurePolicy::Fallback);
+    let limiters: Vec<Arc<RedisLimiter>> =
+        (0..3).map(|_| Arc::new(RedisLimiter::new(config.clone()).unwrap())).collect();
     // Quick retries absorb the odd 429 while the instances switch limiters: no call may fail.
     let policy = RetryPolicy::attempts(6).with_backoff(Duration::from_millis(50), Duration::from_millis(500));
     let clients: Vec<Client> = limiters

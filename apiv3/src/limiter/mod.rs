@@ -158,7 +158,12 @@ pub(crate) struct CallLimiter {
 
 impl CallLimiter {
     /// Waits for the call's slot, if its operation has a quota; never past `deadline`.
-    pub(crate) async fn acquire(&self, mchid: &str, meta: &'static OperationMeta, deadline: Instant) -> Result<(), Error> {
+    pub(crate) async fn acquire(
+        &self,
+        mchid: &str,
+        meta: &'static OperationMeta,
+        deadline: Instant,
+    ) -> Result<(), Error> {
         let rate = match self.overrides.get(meta.id) {
             Some(rate) => *rate,
             None => meta.rate_limit_per_second,

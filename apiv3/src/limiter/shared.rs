@@ -253,23 +253,22 @@ impl RedisLimiter {
         if !due {
             return self.unavailable(key, rate, max_wait, None);
         }
-        let reason = match tokio::time::timeout(self.config.acquire_timeout, self.reserve_shared(key, rate, max_wait))
-            .await
-        {
-            Ok(Ok(granted)) => {
-                self.shared.fetch_add(1, Ordering::Relaxed);
-                let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-                if health.down {
-                    tracing::info!("shared rate limiter (Redis) reachable again; using it");
+        let reason =
+            match tokio::time::timeout(self.config.acquire_timeout, self.reserve_shared(key, rate, max_wait)).await {
+                Ok(Ok(granted)) => {
+                    self.shared.fetch_add(1, Ordering::Relaxed);
+                    let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+                    if health.down {
+                        tracing::info!("shared rate limiter (Redis) reachable again; using it");
+                    }
+                    health.down = false;
+                    health.retry_at = None;
+                    drop(health);
+                    return Ok(granted);
                 }
-                health.down = false;
-                health.retry_at = None;
-                drop(health);
-                return Ok(granted);
-            }
-            Ok(Err(e)) => e.to_string(),
-            Err(_) => format!("no answer within {} ms", self.config.acquire_timeout.as_millis()),
-        };
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {} ms", self.config.acquire_timeout.as_millis()),
+            };
         // A broken connection is not reused: the next try connects afresh.
         *self.connection.lock().await = None;
         {
@@ -328,7 +327,9 @@ impl RedisLimiter {
         self.unavailable.fetch_add(1, Ordering::Relaxed);
         let reason = reason.unwrap_or_else(|| "it failed moments ago; retrying shortly".to_owned());
         match self.config.policy {
-            RedisFailurePolicy::Fail => Err(Error::RateLimiter(format!("the shared rate limiter (Redis) is unavailable: {reason}"))),
+            RedisFailurePolicy::Fail => {
+                Err(Error::RateLimiter(format!("the shared rate limiter (Redis) is unavailable: {reason}")))
+            }
             RedisFailurePolicy::Fallback => {
                 crate::metrics::rate_limiter_fallback(key.operation);
                 let now = Instant::now();
