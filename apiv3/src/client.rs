@@ -265,14 +265,9 @@ impl Client {
                 return Err(Error::DryRun(Box::new(self.prepare_outgoing(&outgoing))));
             }
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
-            // The rate-limit wait counts against the call's total time, and never outlasts it.
+            // Rate-limit waits count against the call's total time, and never outlast it.
             let deadline = started.checked_add(total).unwrap_or_else(|| started + Duration::from_secs(86_400));
-            let send = async {
-                if let Some(limiter) = &self.inner.rate_limiter {
-                    limiter.acquire(self.mchid(), meta, deadline).await?;
-                }
-                self.send(&outgoing, Purpose::Call).await
-            };
+            let send = self.send(&outgoing, Purpose::Call, Some(deadline));
             let resp = match tokio::time::timeout(total, send).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
@@ -406,7 +401,7 @@ impl Client {
         };
         let outgoing =
             Outgoing { meta: &META, target: CERTIFICATES_PATH.to_owned(), signed_body: Vec::new(), form: None };
-        let resp = self.send(&outgoing, Purpose::Certificates).await?;
+        let resp = self.send(&outgoing, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
         // signed by one of them (or by the public key during a switch).
@@ -431,8 +426,14 @@ impl Client {
         Ok(count)
     }
 
-    /// Sends with retries; returns the verified response (2xx) or the error.
-    async fn send(&self, outgoing: &Outgoing, purpose: Purpose) -> Result<RawResponse, Error> {
+    /// Sends with retries; returns the verified response (2xx) or the error. With a `deadline`
+    /// (API calls), every attempt first waits for its rate-limit slot: WeChat Pay counts each.
+    async fn send(
+        &self,
+        outgoing: &Outgoing,
+        purpose: Purpose,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, Error> {
         let meta = outgoing.meta;
         if purpose == Purpose::Call {
             self.ensure_certificates().await?;
@@ -441,6 +442,9 @@ impl Client {
         let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
         let mut attempt = 1u32;
         loop {
+            if let (Some(limiter), Some(deadline)) = (&self.inner.rate_limiter, deadline) {
+                limiter.acquire(self.mchid(), meta, deadline).await?;
+            }
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,

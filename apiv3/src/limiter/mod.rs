@@ -10,8 +10,8 @@
 //!
 //! A call's quota is the operation's documented 频率限制
 //! ([`OperationMeta::rate_limit_per_second`]) unless overridden with
-//! [`ClientBuilder::rate_limit_override`] / [`ClientBuilder::no_rate_limit`]. The client
-//! *waits* for its slot, never longer than what is left of the call's total timeout: a slot
+//! [`ClientBuilder::rate_limit_override`] / [`ClientBuilder::no_rate_limit`]. Every attempt
+//! takes a slot (WeChat Pay counts retries too). The client *waits* for its slot, never longer than what is left of the call's total timeout: a slot
 //! further away than that is not taken and the call fails with
 //! [`Error::Timeout`]`(`[`TimeoutKind::Total`]`)` at once. The wait happens after the limiter
 //! answered; no lock or connection is held while sleeping.
