@@ -1,5 +1,5 @@
-//! Runtime cost (`cargo bench -p wechatpay-product-coupon --bench runtime`), for issue 3's
-//! target: a full call at most 1.3x one RSA-2048 sign plus one verify.
+//! Runtime cost (`cargo bench -p wechatpay-product-coupon --bench runtime`), for issue 9's
+//! target: a full call at most 1.15x one RSA-2048 sign plus one verify (issue 3's was 1.3x).
 //!
 //! - `crypto/sign`: one request `Authorization` (message, RSA-2048 PKCS#1 v1.5 SHA-256 sign,
 //!   Base64, header text).
