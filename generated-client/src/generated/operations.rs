@@ -1724,15 +1724,6 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1745,7 +1736,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1802,15 +1802,6 @@ impl<'a> AssociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1823,7 +1814,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1879,15 +1879,6 @@ impl<'a> ConfirmUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -1900,7 +1891,16 @@ impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1950,15 +1950,6 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::CreateImageGenerationTaskResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -1971,7 +1962,16 @@ impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2021,15 +2021,6 @@ impl<'a> CreateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::CreateProductCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2042,7 +2033,16 @@ impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_stock`](crate::runtime::client::Client::create_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2095,15 +2095,6 @@ impl<'a> CreateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2116,7 +2107,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2169,15 +2169,6 @@ impl<'a> CreateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2190,7 +2181,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2243,15 +2243,6 @@ impl<'a> DeactivateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2264,7 +2255,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2320,15 +2320,6 @@ impl<'a> DeactivateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2341,7 +2332,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2397,15 +2397,6 @@ impl<'a> DeactivateUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2418,7 +2409,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2478,15 +2478,6 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2499,7 +2490,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2560,15 +2560,6 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2581,7 +2572,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2638,15 +2638,6 @@ impl<'a> DisassociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2659,7 +2650,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2714,15 +2714,6 @@ impl<'a> GetImageGenerationTaskCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ImageGenerationTask,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -2735,7 +2726,16 @@ impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2782,15 +2782,6 @@ impl<'a> GetNotifyConfigCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -2803,7 +2794,16 @@ impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2853,15 +2853,6 @@ impl<'a> GetProductCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2874,7 +2865,16 @@ impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_stock`](crate::runtime::client::Client::get_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2927,15 +2927,6 @@ impl<'a> GetStockCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2948,7 +2939,16 @@ impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3023,15 +3023,6 @@ impl<'a> GetUserCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3044,7 +3035,16 @@ impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3117,15 +3117,6 @@ impl<'a> ListStockStoresCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStockStoresResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3173,7 +3164,16 @@ impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3258,15 +3258,6 @@ impl<'a> ListStocksCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStocksResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3320,7 +3311,16 @@ impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3436,15 +3436,6 @@ impl<'a> ListUserCouponsCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListUserCouponsResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3512,7 +3503,16 @@ impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3565,15 +3565,6 @@ impl<'a> PreSendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3586,7 +3577,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3639,15 +3639,6 @@ impl<'a> PreSendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3660,7 +3651,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3716,15 +3716,6 @@ impl<'a> ReturnUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3737,7 +3728,16 @@ impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3790,15 +3790,6 @@ impl<'a> SendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3811,7 +3802,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3864,15 +3864,6 @@ impl<'a> SendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3885,7 +3876,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3935,15 +3935,6 @@ impl<'a> SetNotifyConfigCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -3956,7 +3947,16 @@ impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4008,15 +4008,6 @@ impl<'a> UpdateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4029,7 +4020,16 @@ impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock`](crate::runtime::client::Client::update_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4084,15 +4084,6 @@ impl<'a> UpdateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -4105,7 +4096,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4162,15 +4162,6 @@ impl<'a> UpdateStockBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4183,7 +4174,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4239,15 +4239,6 @@ impl<'a> UpdateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -4260,7 +4251,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4317,15 +4317,6 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4338,7 +4329,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4395,15 +4395,6 @@ impl<'a> UploadCouponCodesCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UploadCouponCodesResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
     type Output = ::core::result::Result<
@@ -4416,7 +4407,16 @@ impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::upload_image`](crate::runtime::client::Client::upload_image) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4475,24 +4475,6 @@ impl<'a> UploadImageCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ImageUploadResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client
-            .execute_upload(
-                parts,
-                &crate::runtime::upload::MultipartLayout {
-                    meta_field: "meta",
-                    file_field: "file",
-                },
-                self.file,
-            )
-            .await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
     type Output = ::core::result::Result<
@@ -4505,7 +4487,27 @@ impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(
+                    self
+                        .client
+                        .execute_upload(
+                            parts,
+                            &crate::runtime::upload::MultipartLayout {
+                                meta_field: "meta",
+                                file_field: "file",
+                            },
+                            self.file,
+                        ),
+                )
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4561,15 +4563,6 @@ impl<'a> UseUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4582,7 +4575,16 @@ impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// The optional query parameters of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores).
