@@ -113,7 +113,7 @@ impl CallOptions {
 
 /// A verified (or, for errors, possibly unverified) raw response.
 #[derive(Debug)]
-struct RawResponse {
+pub(crate) struct RawResponse {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -239,7 +239,7 @@ impl Client {
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await
+        decode(meta, self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await?)
     }
 
     /// CONTRACT: like [`execute`](Self::execute) for a multipart file upload: `parts.body` is
@@ -252,15 +252,20 @@ impl Client {
         file: &UploadFile,
     ) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await
+        decode(
+            meta,
+            self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await?,
+        )
     }
 
-    /// Signs, sends, verifies and decodes one request (within the call span and total timeout).
-    pub(crate) async fn execute_outgoing<R: serde::de::DeserializeOwned>(
+    /// Signs, sends and verifies one request (within the call span and total timeout); the
+    /// caller decodes the response. Not generic over the response type, so this, the bulk of a
+    /// call, is compiled once rather than once per operation.
+    pub(crate) async fn execute_outgoing(
         &self,
         meta: &'static OperationMeta,
         outgoing: Result<Outgoing, Error>,
-    ) -> Result<R, Error> {
+    ) -> Result<RawResponse, Error> {
         let span = tracing::info_span!(
             "wechatpay.call",
             operation = meta.id,
@@ -297,7 +302,7 @@ impl Client {
             if let Some(id) = &resp.request_id {
                 call_span.record("request_id", id.as_str());
             }
-            decode(resp)
+            Ok(resp)
         }
         .instrument(span)
         .await;
@@ -606,10 +611,10 @@ impl fmt::Display for LogSummary<'_> {
     }
 }
 
-fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error> {
+pub(crate) fn decode<R: serde::de::DeserializeOwned>(meta: &OperationMeta, resp: RawResponse) -> Result<R, Error> {
     let bytes: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &resp.body };
     serde_json::from_slice(bytes).map_err(|source| {
-        tracing::warn!(status = resp.status, error = %source, "response body did not decode");
+        tracing::warn!(operation = meta.id, status = resp.status, error = %source, "response body did not decode");
         Error::Decode(Box::new(DecodeError {
             status: resp.status,
             request_id: resp.request_id,
