@@ -4,6 +4,7 @@
 //! independently of the crate), carries `Wechatpay-Serial`, and sends no `brand_id` in its query
 //! or body; responses are verified in public-key mode and decode into the brand models. One
 //! test per operation group, then the brand notification.
+#![cfg(feature = "brand")]
 
 mod support;
 
