@@ -24,7 +24,11 @@
 //! * **Failover**: when the primary domain cannot be connected to, the same attempt goes to the
 //!   backup domain at once, and later calls prefer the backup for a cool-down period.
 //! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
-//!   with a documented 频率限制 is spaced by a token bucket in this process.
+//!   with a documented 频率限制 is spaced by a token bucket in this process, or, with the
+//!   `redis` feature and [`ClientBuilder::redis_rate_limit`], by a schedule every instance
+//!   shares (see [`crate::limiter`]).
+//! * **Metrics**: with the `metrics` feature, calls, latency, retries, failovers, rate-limit
+//!   waits, verification failures and certificate refreshes (see [`crate::metrics`]).
 
 use std::fmt;
 use std::future::Future;
@@ -43,7 +47,7 @@ use crate::error::{ApiError, DecodeError, Error, TimeoutKind, VerificationError}
 use crate::keys::{PrivateKey, PublicKey, parse_certificate_pem};
 use crate::request::Outgoing;
 // Re-exported here too: generated code names them as `client::...`.
-use crate::ratelimit::RateLimiter;
+use crate::limiter::{CallLimiter, RateLimitSettings};
 pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
 pub use crate::retry::RetryPolicy;
 use crate::retry::parse_retry_after;
@@ -109,7 +113,7 @@ impl CallOptions {
 
 /// A verified (or, for errors, possibly unverified) raw response.
 #[derive(Debug)]
-struct RawResponse {
+pub(crate) struct RawResponse {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -141,7 +145,10 @@ struct Inner {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     total_timeout: Duration,
-    rate_limiter: Option<RateLimiter>,
+    rate_limiter: Option<CallLimiter>,
+    /// Whose quota the rate limiter counts: the merchant's id, or `brand:<brand_id>` for a brand
+    /// (a brand's 频率限制 are per brand, 品牌ID维度; the prefix keeps them apart from merchants').
+    quota_subject: String,
     failover_cooldown: Duration,
     backup_until: Mutex<Option<Instant>>,
     user_agent: String,
@@ -232,7 +239,7 @@ impl Client {
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await
+        decode(meta, self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await?)
     }
 
     /// CONTRACT: like [`execute`](Self::execute) for a multipart file upload: `parts.body` is
@@ -245,15 +252,20 @@ impl Client {
         file: &UploadFile,
     ) -> Result<R, Error> {
         let meta = parts.meta;
-        self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await
+        decode(
+            meta,
+            self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await?,
+        )
     }
 
-    /// Signs, sends, verifies and decodes one request (within the call span and total timeout).
-    pub(crate) async fn execute_outgoing<R: serde::de::DeserializeOwned>(
+    /// Signs, sends and verifies one request (within the call span and total timeout); the
+    /// caller decodes the response. Not generic over the response type, so this, the bulk of a
+    /// call, is compiled once rather than once per operation.
+    pub(crate) async fn execute_outgoing(
         &self,
         meta: &'static OperationMeta,
         outgoing: Result<Outgoing, Error>,
-    ) -> Result<R, Error> {
+    ) -> Result<RawResponse, Error> {
         let span = tracing::info_span!(
             "wechatpay.call",
             operation = meta.id,
@@ -262,10 +274,13 @@ impl Client {
             request_id = tracing::field::Empty
         );
         let call_span = span.clone();
-        async move {
+        let started = Instant::now();
+        let result = async move {
             let outgoing = outgoing?;
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
-            let send = self.send(&outgoing, Purpose::Call);
+            // Rate-limit waits count against the call's total time, and never outlast it.
+            let deadline = started.checked_add(total).unwrap_or_else(|| started + Duration::from_secs(86_400));
+            let send = self.send(&outgoing, Purpose::Call, Some(deadline));
             let resp = match tokio::time::timeout(total, send).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::Timeout(TimeoutKind::Total)),
@@ -287,10 +302,12 @@ impl Client {
             if let Some(id) = &resp.request_id {
                 call_span.record("request_id", id.as_str());
             }
-            decode(resp)
+            Ok(resp)
         }
         .instrument(span)
-        .await
+        .await;
+        crate::metrics::call(meta.id, &result, started.elapsed());
+        result
     }
 
     /// A dry run: signs `parts` as the next attempt would be signed and returns that request,
@@ -378,6 +395,7 @@ impl Client {
             if result.is_err() {
                 keys.record_failure();
             }
+            crate::metrics::certificate_refresh(result.is_ok(), if on_miss { "unknown_serial" } else { "scheduled" });
             result
         })
     }
@@ -397,7 +415,7 @@ impl Client {
         };
         let outgoing =
             Outgoing { meta: &META, target: CERTIFICATES_PATH.to_owned(), signed_body: Vec::new(), form: None };
-        let resp = self.send(&outgoing, Purpose::Certificates).await?;
+        let resp = self.send(&outgoing, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
         // signed by one of them (or by the public key during a switch).
@@ -409,6 +427,7 @@ impl Client {
             sig.verify(&resp.body, &key, unix_timestamp())
         });
         if let Err(reason) = verified {
+            crate::metrics::verification_failure(true);
             return Err(Error::Verification(Box::new(VerificationError {
                 status: resp.status,
                 request_id: resp.request_id,
@@ -421,23 +440,25 @@ impl Client {
         Ok(count)
     }
 
-    /// Sends with retries; returns the verified response (2xx) or the error.
-    async fn send(&self, outgoing: &Outgoing, purpose: Purpose) -> Result<RawResponse, Error> {
+    /// Sends with retries; returns the verified response (2xx) or the error. With a `deadline`
+    /// (API calls), every attempt first waits for its rate-limit slot: WeChat Pay counts each.
+    async fn send(
+        &self,
+        outgoing: &Outgoing,
+        purpose: Purpose,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, Error> {
         let meta = outgoing.meta;
         if purpose == Purpose::Call {
             self.ensure_certificates().await?;
-        }
-        if let (Some(limiter), Some(rate)) = (&self.inner.rate_limiter, meta.rate_limit_per_second) {
-            let wait = limiter.reserve(meta.id, rate);
-            if !wait.is_zero() {
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "client-side rate limit");
-                tokio::time::sleep(wait).await;
-            }
         }
         let policy = self.options.retry.unwrap_or(self.inner.retry);
         let attempt_timeout = self.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout);
         let mut attempt = 1u32;
         loop {
+            if let (Some(limiter), Some(deadline)) = (&self.inner.rate_limiter, deadline) {
+                limiter.acquire(&self.inner.quota_subject, meta, deadline).await?;
+            }
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,
@@ -451,6 +472,7 @@ impl Client {
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
                     let delay = policy.backoff(attempt, retry_after);
                     tracing::info!(attempt, error = %LogSummary(&e), delay_ms = delay.as_millis() as u64, "retrying");
+                    crate::metrics::retry(meta.id, &e);
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
@@ -496,6 +518,7 @@ impl Client {
         if purpose == Purpose::Call && (success || signed) {
             if let Err(reason) = self.verify(&resp.headers, &resp.body).await {
                 tracing::warn!(status = resp.status, reason = %reason, "response signature rejected");
+                crate::metrics::verification_failure(false);
                 return Err(Error::Verification(Box::new(VerificationError {
                     status: resp.status,
                     request_id: resp.request_id,
@@ -549,6 +572,7 @@ impl Client {
             Ok(resp) => Ok(resp),
             Err(e) if e.is_connect_failure() => {
                 tracing::warn!(from = first, to = second, error = %e, "cannot connect; failing over");
+                crate::metrics::failover(!prefer_backup);
                 let result = inner.transport.send(&prepared.at_base(second)).await;
                 let mut until = inner.backup_until.lock().unwrap_or_else(|p| p.into_inner());
                 if result.is_ok() {
@@ -587,10 +611,10 @@ impl fmt::Display for LogSummary<'_> {
     }
 }
 
-fn decode<R: serde::de::DeserializeOwned>(resp: RawResponse) -> Result<R, Error> {
+pub(crate) fn decode<R: serde::de::DeserializeOwned>(meta: &OperationMeta, resp: RawResponse) -> Result<R, Error> {
     let bytes: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &resp.body };
     serde_json::from_slice(bytes).map_err(|source| {
-        tracing::warn!(status = resp.status, error = %source, "response body did not decode");
+        tracing::warn!(operation = meta.id, status = resp.status, error = %source, "response body did not decode");
         Error::Decode(Box::new(DecodeError {
             status: resp.status,
             request_id: resp.request_id,
@@ -630,6 +654,7 @@ pub struct ClientBuilder<C = Client> {
     total_timeout: Duration,
     retry: RetryPolicy,
     rate_limit: bool,
+    pub(crate) rate_limits: RateLimitSettings,
     failover_cooldown: Duration,
     certificate_refresh_interval: Duration,
     user_agent: Option<String>,
@@ -659,6 +684,7 @@ impl<C> Default for ClientBuilder<C> {
             total_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             rate_limit: true,
+            rate_limits: RateLimitSettings::default(),
             failover_cooldown: Duration::from_secs(60),
             certificate_refresh_interval: Duration::from_secs(12 * 3600),
             user_agent: None,
@@ -709,6 +735,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// | `WECHATPAY_VERIFY_MODE` | optional: `public_key`, `platform_certificate` or `both`; default inferred: `public_key` when the public key is set, else `platform_certificate` (see [`VerificationMode`]) |
     /// | `WECHATPAY_BASE_URL` | default `https://api.mch.weixin.qq.com` |
     /// | `WECHATPAY_BACKUP_BASE_URL` | default `https://api2.mch.weixin.qq.com` when the base URL is the default, otherwise none; `none` or empty disables |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_URL`, `..._PREFIX`, `..._POLICY`, `WECHATPAY_RATE_LIMIT_INSTANCES` | optional; the rate limit shared through Redis (see [`rate_limits_from_env`](Self::rate_limits_from_env)) |
     ///
     /// The backup domain is not defaulted for a custom base URL so a sandbox or test setup
     /// never fails over to the real WeChat Pay.
@@ -746,6 +773,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             Ok(v) => b = b.backup_base_url(v.trim()),
             Err(_) => {}
         }
+        b = b.rate_limits_from_env()?;
         Ok(b)
     }
 
@@ -1066,6 +1094,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         };
         let inner = Inner {
             transport,
+            quota_subject: match self.brand_id {
+                Some(_) => format!("brand:{mchid}"),
+                None => mchid.clone(),
+            },
             signer: match self.brand_id {
                 Some(_) => RequestSigner::Brand(BrandSigner::new(mchid, serial, private_key)),
                 None => RequestSigner::Merchant(MerchantSigner::new(mchid, serial, private_key)),
@@ -1084,7 +1116,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
             total_timeout: self.total_timeout,
-            rate_limiter: self.rate_limit.then(RateLimiter::default),
+            rate_limiter: if self.rate_limit { Some(self.rate_limits.build()?) } else { None },
             failover_cooldown: self.failover_cooldown,
             backup_until: Mutex::new(None),
             user_agent,

@@ -190,6 +190,12 @@ pub enum Error {
     Timeout(TimeoutKind),
     /// Platform certificates could not be downloaded or decrypted.
     Certificate(String),
+    /// The shared rate limiter (Redis, see [`limiter`](crate::limiter)) was unreachable or did
+    /// not answer in time, and its policy is
+    /// [`Fail`](crate::limiter::RedisFailurePolicy::Fail): the call was not sent. Under the
+    /// default policy, [`Fallback`](crate::limiter::RedisFailurePolicy::Fallback), calls go on
+    /// with the in-process limiter instead and never see this error.
+    RateLimiter(String),
 }
 
 impl Error {
@@ -287,6 +293,7 @@ impl fmt::Display for Error {
             Error::Timeout(TimeoutKind::Attempt) => f.write_str("request attempt timed out"),
             Error::Timeout(TimeoutKind::Total) => f.write_str("call timed out (total time limit, retries included)"),
             Error::Certificate(msg) => write!(f, "platform certificates: {msg}"),
+            Error::RateLimiter(msg) => write!(f, "rate limiter: {msg}; the call was not sent"),
         }
     }
 }

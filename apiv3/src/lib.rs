@@ -17,13 +17,16 @@
 //!    is sent; [`upload`] (multipart forms), [`validate`] (client-side checks).
 //! 5. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
 //!    default; recording and replaying ones for tests); [`retry`]: retry policy and
-//!    `Retry-After`; [`ratelimit`]: the token bucket (a client waits, a server refuses).
+//!    `Retry-After`; [`ratelimit`]: the token bucket (a client waits, a server refuses);
+//!    [`limiter`]: the client's rate-limit interface, in-process by default, shared through
+//!    Redis with the `redis` feature.
 //! 6. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
 //!    decodes; [`raw`] (untyped calls), [`pagination`], [`dispatch`] (raw parameters to typed
 //!    requests, for CLIs and servers).
 //! 7. **Notifications** — [`notify`]: verify, decrypt and decode callbacks.
 //!
-//! Errors: [`error`], the one [`Error`] type every layer reports through.
+//! Errors: [`error`], the one [`Error`] type every layer reports through. Operators' counters:
+//! [`metrics`] (the `metrics` feature).
 #![deny(missing_docs)]
 
 pub mod aead;
@@ -33,6 +36,8 @@ pub mod clock;
 pub mod dispatch;
 pub mod error;
 pub mod keys;
+pub mod limiter;
+pub mod metrics;
 pub mod notify;
 pub mod pagination;
 pub mod protocol;

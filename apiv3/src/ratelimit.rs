@@ -43,6 +43,26 @@ impl<K: Hash + Eq> RateLimiter<K> {
         })
     }
 
+    /// Like [`reserve`](Self::reserve), but only when the wait is at most `max_wait`; `None`
+    /// (taking nothing) otherwise, so a call that cannot wait that long leaves the token to
+    /// the others.
+    pub fn reserve_within(&self, key: K, rate: u32, max_wait: Duration) -> Option<Duration> {
+        self.reserve_within_at(key, rate, max_wait, Instant::now())
+    }
+
+    /// [`reserve_within`](Self::reserve_within) at a given instant (tests pass their own).
+    pub fn reserve_within_at(&self, key: K, rate: u32, max_wait: Duration, now: Instant) -> Option<Duration> {
+        let rate = f64::from(rate.max(1));
+        self.with_bucket(key, rate, now, |tokens| {
+            let wait = if *tokens >= 1.0 { Duration::ZERO } else { Duration::from_secs_f64((1.0 - *tokens) / rate) };
+            if wait > max_wait {
+                return None;
+            }
+            *tokens -= 1.0;
+            Some(wait)
+        })
+    }
+
     /// Takes a token for `key` at `rate` per second if one is left; false (taking nothing)
     /// when the bucket is empty.
     pub fn try_acquire(&self, key: K, rate: u32) -> bool {
@@ -86,6 +106,19 @@ mod tests {
         assert_eq!(rl.reserve_at("op", 5, t0), Duration::from_millis(200));
         assert_eq!(rl.reserve_at("op", 5, t0), Duration::from_millis(400), "waits queue up");
         assert_eq!(rl.reserve_at("other", 5, t0), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_client_that_cannot_wait_long_enough_takes_nothing() {
+        let rl = RateLimiter::default();
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        for _ in 0..5 {
+            assert_eq!(rl.reserve_within_at("op", 5, Duration::ZERO, t0), Some(Duration::ZERO));
+        }
+        assert_eq!(rl.reserve_within_at("op", 5, ms(199), t0), None, "the next token is 200 ms away");
+        assert_eq!(rl.reserve_within_at("op", 5, ms(200), t0), Some(ms(200)), "nothing was taken by the refusal");
+        assert_eq!(rl.reserve_within_at("op", 5, ms(400), t0), Some(ms(400)));
     }
 
     #[test]

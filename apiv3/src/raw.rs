@@ -59,7 +59,7 @@ impl Client {
         body: Option<&Value>,
     ) -> Result<Value, Error> {
         let outgoing = raw_outgoing(meta, path_params, query, body);
-        self.execute_outgoing(meta, outgoing).await
+        crate::client::decode(meta, self.execute_outgoing(meta, outgoing).await?)
     }
 
     /// The signed request [`send_raw`](Self::send_raw) would send with these arguments, without

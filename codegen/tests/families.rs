@@ -359,3 +359,25 @@ fn a_notification_gets_the_family_event_type_and_variant_resource() {
     assert_eq!(place(&d), "notifications.toml:9:10", "{d}");
     assert!(d.message.contains("already the primary family's"), "{d}");
 }
+
+/// Every secondary family is a cargo feature of the client named like its module (the generated
+/// `pub mod` is `#[cfg(feature = "<module>")]`); a family added to the spec without its feature
+/// in generated-client/Cargo.toml would generate a module nothing can switch on.
+#[test]
+fn every_secondary_family_is_a_feature_of_the_client() {
+    let ir = real_ir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).expect("workspace");
+    let manifest = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).expect("client manifest");
+    let features = manifest.split("[features]").nth(1).expect("a [features] table");
+    let mut families = 0;
+    for family in ir.secondary_families() {
+        let module = family.module.as_deref().expect("a secondary family has a module");
+        families += 1;
+        assert!(
+            features.lines().any(|l| l.trim_start().starts_with(&format!("{module} ="))),
+            "generated-client/Cargo.toml has no `{module}` feature for the {} family",
+            family.title
+        );
+    }
+    assert!(families > 0, "the real spec has a secondary family");
+}

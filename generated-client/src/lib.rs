@@ -82,6 +82,10 @@ impl runtime::client::Client {
 /// let page = client.list_stocks("1000000013").state(&StockState::Sending).await?;
 /// # let _ = page; Ok(()) }
 /// ```
+///
+/// Behind the `brand` cargo feature (`wechatpay-product-coupon = { version = "...", features =
+/// ["brand"] }`): a partner-only build compiles none of it.
+#[cfg(feature = "brand")]
 pub mod brand {
     pub use crate::generated::brand::{builders, models, notifications, operations, requests};
     pub use crate::runtime::client::{BrandClient, BrandClientBuilder};
@@ -99,6 +103,7 @@ pub mod brand {
     }
 }
 
+#[cfg(feature = "brand")]
 impl runtime::client::BrandClient {
     /// Verifies a brand notification with this client's public key, decrypts it with the
     /// 品牌API密钥 and decodes it into a brand 商品券 event (e.g. `PRODUCT_COUPON.SEND`).
@@ -111,6 +116,7 @@ impl runtime::client::BrandClient {
     }
 }
 
+#[cfg(feature = "brand")]
 impl wechatpay_apiv3::notify::NotificationEvent for generated::brand::notifications::NotificationEvent {
     fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
         Self::decode(event_type, resource)
@@ -119,9 +125,9 @@ impl wechatpay_apiv3::notify::NotificationEvent for generated::brand::notificati
 
 pub use generated::errors::ErrorCode;
 pub use generated::{builders, models, requests};
-pub use runtime::client::{
-    BrandClient, BrandClientBuilder, CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode,
-};
+#[cfg(feature = "brand")]
+pub use runtime::client::{BrandClient, BrandClientBuilder};
+pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;

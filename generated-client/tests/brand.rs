@@ -4,6 +4,7 @@
 //! independently of the crate), carries `Wechatpay-Serial`, and sends no `brand_id` in its query
 //! or body; responses are verified in public-key mode and decode into the brand models. One
 //! test per operation group, then the brand notification.
+#![cfg(feature = "brand")]
 
 mod support;
 
@@ -402,4 +403,44 @@ async fn readme_example() -> Result<(), Error> {
     client.deactivate_stock("1000000013", "9000001", &request).await?;
     let _ = stock;
     Ok(())
+}
+
+/// A limiter that grants every slot at once and records whose quota it was asked about.
+#[derive(Default)]
+struct RecordingLimiter(std::sync::Mutex<Vec<(String, &'static str)>>);
+
+impl wechatpay_product_coupon::runtime::limiter::Limiter for RecordingLimiter {
+    fn reserve<'a>(
+        &'a self,
+        key: wechatpay_product_coupon::runtime::limiter::LimitKey<'a>,
+        _rate: u32,
+        _max_wait: Duration,
+    ) -> wechatpay_product_coupon::runtime::limiter::ReserveFuture<'a> {
+        self.0.lock().unwrap().push((key.mchid.to_owned(), key.operation));
+        Box::pin(async {
+            Ok(Some(wechatpay_product_coupon::runtime::limiter::Reservation {
+                wait: Duration::ZERO,
+                source: wechatpay_product_coupon::runtime::limiter::LimiterSource::Local,
+            }))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_brand_calls_count_against_the_brand_quota() {
+    let srv = brand_server(|_| checked()).await;
+    let limiter = Arc::new(RecordingLimiter::default());
+    let client = BrandClient::builder()
+        .brand_id(BRAND_ID)
+        .brand_serial_no(BRAND_SERIAL)
+        .brand_private_key_pem(BRAND_KEY_PEM)
+        .wechatpay_public_key_pem(BRAND_PUB_KEY_ID, WECHATPAY_PUB_PEM)
+        .base_url(srv.url())
+        .retry_policy(RetryPolicy::none())
+        .rate_limiter(limiter.clone())
+        .build()
+        .unwrap();
+    assert_checked(client.get_stock("1000000013", "9000001").await);
+    // 品牌ID维度: the brand's own quota, never a merchant's (nor an empty id shared by all brands).
+    assert_eq!(*limiter.0.lock().unwrap(), [("brand:100XX".to_owned(), "get_stock")]);
 }

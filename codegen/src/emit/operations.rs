@@ -596,10 +596,10 @@ fn call_builder(op: &OperationIr) -> TokenStream {
             };
             (
                 quote! { self.client.prepare_upload(&parts, #layout, self.#file_id) },
-                quote! { self.client.execute_upload(parts, #layout, self.#file_id).await },
+                quote! { self.client.execute_upload(parts, #layout, self.#file_id) },
             )
         }
-        None => (quote! { self.client.prepare(&parts) }, quote! { self.client.execute(parts).await }),
+        None => (quote! { self.client.prepare(&parts) }, quote! { self.client.execute(parts) }),
     };
     let setters_doc = if has_optional_query(op) { "set optional query parameters by name, then " } else { "" };
     let client = &op.family.client;
@@ -639,10 +639,6 @@ fn call_builder(op: &OperationIr) -> TokenStream {
                 #parts
             }
 
-            async fn send_call(self) -> ::core::result::Result<#ret, crate::runtime::error::Error> {
-                let parts = self.parts()?;
-                #send
-            }
 
             #stream
         }
@@ -651,8 +647,12 @@ fn call_builder(op: &OperationIr) -> TokenStream {
             type Output = ::core::result::Result<#ret, crate::runtime::error::Error>;
             type IntoFuture = ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a>>;
 
+            // The client's own future, boxed: no per-operation async wrapper to compile.
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send_call())
+                match self.parts() {
+                    ::core::result::Result::Ok(parts) => ::std::boxed::Box::pin(#send),
+                    ::core::result::Result::Err(e) => ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(e))),
+                }
             }
         }
     }

@@ -10,4 +10,5 @@ pub mod operations;
 pub mod requests;
 pub mod validation;
 /// The 品牌直连 family: its client's operations and the models that differ.
+#[cfg(feature = "brand")]
 pub mod brand;

@@ -1775,15 +1775,6 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1796,7 +1787,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1853,15 +1853,6 @@ impl<'a> AssociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1874,7 +1865,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1930,15 +1930,6 @@ impl<'a> ConfirmUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -1951,7 +1942,16 @@ impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2001,15 +2001,6 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::CreateImageGenerationTaskResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -2022,7 +2013,16 @@ impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2072,15 +2072,6 @@ impl<'a> CreateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::CreateProductCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2093,7 +2084,16 @@ impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_stock`](crate::runtime::client::Client::create_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2146,15 +2146,6 @@ impl<'a> CreateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2167,7 +2158,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2220,15 +2220,6 @@ impl<'a> CreateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2241,7 +2232,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2294,15 +2294,6 @@ impl<'a> DeactivateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2315,7 +2306,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2371,15 +2371,6 @@ impl<'a> DeactivateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2392,7 +2383,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2448,15 +2448,6 @@ impl<'a> DeactivateUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2469,7 +2460,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2529,15 +2529,6 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2550,7 +2541,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2611,15 +2611,6 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2632,7 +2623,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2689,15 +2689,6 @@ impl<'a> DisassociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2710,7 +2701,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2765,15 +2765,6 @@ impl<'a> GetImageGenerationTaskCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ImageGenerationTask,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -2786,7 +2777,16 @@ impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2833,15 +2833,6 @@ impl<'a> GetNotifyConfigCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -2854,7 +2845,16 @@ impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2904,15 +2904,6 @@ impl<'a> GetProductCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2925,7 +2916,16 @@ impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_stock`](crate::runtime::client::Client::get_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2978,15 +2978,6 @@ impl<'a> GetStockCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2999,7 +2990,16 @@ impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3074,15 +3074,6 @@ impl<'a> GetUserCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3095,7 +3086,16 @@ impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3168,15 +3168,6 @@ impl<'a> ListStockStoresCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStockStoresResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3224,7 +3215,16 @@ impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3309,15 +3309,6 @@ impl<'a> ListStocksCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStocksResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3371,7 +3362,16 @@ impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3487,15 +3487,6 @@ impl<'a> ListUserCouponsCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListUserCouponsResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3563,7 +3554,16 @@ impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3616,15 +3616,6 @@ impl<'a> PreSendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3637,7 +3628,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3690,15 +3690,6 @@ impl<'a> PreSendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3711,7 +3702,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3767,15 +3767,6 @@ impl<'a> ReturnUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3788,7 +3779,16 @@ impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3841,15 +3841,6 @@ impl<'a> SendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3862,7 +3853,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3915,15 +3915,6 @@ impl<'a> SendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3936,7 +3927,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3986,15 +3986,6 @@ impl<'a> SetNotifyConfigCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -4007,7 +3998,16 @@ impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4059,15 +4059,6 @@ impl<'a> UpdateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4080,7 +4071,16 @@ impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock`](crate::runtime::client::Client::update_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4135,15 +4135,6 @@ impl<'a> UpdateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -4156,7 +4147,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4213,15 +4213,6 @@ impl<'a> UpdateStockBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4234,7 +4225,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4290,15 +4290,6 @@ impl<'a> UpdateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -4311,7 +4302,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4368,15 +4368,6 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4389,7 +4380,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4446,15 +4446,6 @@ impl<'a> UploadCouponCodesCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UploadCouponCodesResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
     type Output = ::core::result::Result<
@@ -4467,7 +4458,16 @@ impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::upload_image`](crate::runtime::client::Client::upload_image) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4526,24 +4526,6 @@ impl<'a> UploadImageCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ImageUploadResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client
-            .execute_upload(
-                parts,
-                &crate::runtime::upload::MultipartLayout {
-                    meta_field: "meta",
-                    file_field: "file",
-                },
-                self.file,
-            )
-            .await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
     type Output = ::core::result::Result<
@@ -4556,7 +4538,27 @@ impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(
+                    self
+                        .client
+                        .execute_upload(
+                            parts,
+                            &crate::runtime::upload::MultipartLayout {
+                                meta_field: "meta",
+                                file_field: "file",
+                            },
+                            self.file,
+                        ),
+                )
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4612,15 +4614,6 @@ impl<'a> UseUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4633,7 +4626,16 @@ impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// The optional query parameters of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores).

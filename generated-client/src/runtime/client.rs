@@ -57,6 +57,7 @@ impl fmt::Debug for Client {
     }
 }
 
+#[cfg(feature = "brand")]
 /// The brand-direct (品牌直连) 商品券 API client: a brand calling the same operations itself,
 /// under `/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048` with its
 /// 品牌API证书 and carrying `Wechatpay-Serial` on every request. Its methods (generated) take
@@ -67,10 +68,12 @@ pub struct BrandClient {
     core: wechatpay_apiv3::Client,
 }
 
+#[cfg(feature = "brand")]
 /// Configures a [`BrandClient`]: [`brand_id`](wechatpay_apiv3::ClientBuilder::brand_id), the
 /// 品牌API证书's serial and key, and the WeChat Pay public key bound to the brand.
 pub type BrandClientBuilder = wechatpay_apiv3::ClientBuilder<BrandClient>;
 
+#[cfg(feature = "brand")]
 impl BrandClient {
     /// Starts configuring a brand client; `build()` refuses a configuration without `brand_id`.
     pub fn builder() -> BrandClientBuilder {
@@ -94,12 +97,14 @@ impl BrandClient {
     }
 }
 
+#[cfg(feature = "brand")]
 impl From<wechatpay_apiv3::Client> for BrandClient {
     fn from(core: wechatpay_apiv3::Client) -> Self {
         BrandClient { core }
     }
 }
 
+#[cfg(feature = "brand")]
 impl std::ops::Deref for BrandClient {
     type Target = wechatpay_apiv3::Client;
 
@@ -108,6 +113,7 @@ impl std::ops::Deref for BrandClient {
     }
 }
 
+#[cfg(feature = "brand")]
 impl fmt::Debug for BrandClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.core, f)

@@ -1758,15 +1758,6 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1779,7 +1770,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::associate_stock_stores`](crate::runtime::client::BrandClient::associate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1836,15 +1836,6 @@ impl<'a> AssociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -1857,7 +1848,16 @@ impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::confirm_user_coupon`](crate::runtime::client::BrandClient::confirm_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1913,15 +1913,6 @@ impl<'a> ConfirmUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -1934,7 +1925,16 @@ impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::create_image_generation_task`](crate::runtime::client::BrandClient::create_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -1984,15 +1984,6 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::CreateImageGenerationTaskResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -2005,7 +1996,16 @@ impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::create_product_coupon`](crate::runtime::client::BrandClient::create_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2055,15 +2055,6 @@ impl<'a> CreateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::CreateProductCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2076,7 +2067,16 @@ impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::create_stock`](crate::runtime::client::BrandClient::create_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2129,15 +2129,6 @@ impl<'a> CreateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2150,7 +2141,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::create_stock_bundle`](crate::runtime::client::BrandClient::create_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2203,15 +2203,6 @@ impl<'a> CreateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2224,7 +2215,16 @@ impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::deactivate_product_coupon`](crate::runtime::client::BrandClient::deactivate_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2277,15 +2277,6 @@ impl<'a> DeactivateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2298,7 +2289,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::deactivate_stock`](crate::runtime::client::BrandClient::deactivate_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2354,15 +2354,6 @@ impl<'a> DeactivateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2375,7 +2366,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::deactivate_user_coupon`](crate::runtime::client::BrandClient::deactivate_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2431,15 +2431,6 @@ impl<'a> DeactivateUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2452,7 +2443,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::deactivate_user_coupon_bundle`](crate::runtime::client::BrandClient::deactivate_user_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2512,15 +2512,6 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -2533,7 +2524,16 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::disassociate_stock_bundle_stores`](crate::runtime::client::BrandClient::disassociate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2594,15 +2594,6 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2615,7 +2606,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::disassociate_stock_stores`](crate::runtime::client::BrandClient::disassociate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2672,15 +2672,6 @@ impl<'a> DisassociateStockStoresCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
     type Output = ::core::result::Result<
@@ -2693,7 +2684,16 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::get_image_generation_task`](crate::runtime::client::BrandClient::get_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2746,15 +2746,6 @@ impl<'a> GetImageGenerationTaskCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ImageGenerationTask,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
     type Output = ::core::result::Result<
@@ -2767,7 +2758,16 @@ impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::get_notify_config`](crate::runtime::client::BrandClient::get_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2814,15 +2814,6 @@ impl<'a> GetNotifyConfigCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -2835,7 +2826,16 @@ impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::get_product_coupon`](crate::runtime::client::BrandClient::get_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2884,15 +2884,6 @@ impl<'a> GetProductCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -2905,7 +2896,16 @@ impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::get_stock`](crate::runtime::client::BrandClient::get_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -2957,15 +2957,6 @@ impl<'a> GetStockCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
     type Output = ::core::result::Result<
@@ -2978,7 +2969,16 @@ impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::get_user_coupon`](crate::runtime::client::BrandClient::get_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3043,15 +3043,6 @@ impl<'a> GetUserCouponCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3064,7 +3055,16 @@ impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3136,15 +3136,6 @@ impl<'a> ListStockStoresCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ListStockStoresResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3189,7 +3180,16 @@ impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::list_stocks`](crate::runtime::client::BrandClient::list_stocks) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3273,15 +3273,6 @@ impl<'a> ListStocksCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ListStocksResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3334,7 +3325,16 @@ impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::list_user_coupons`](crate::runtime::client::BrandClient::list_user_coupons) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3447,15 +3447,6 @@ impl<'a> ListUserCouponsCall<'a> {
             body: ::core::option::Option::None,
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ListUserCouponsResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
@@ -3520,7 +3511,16 @@ impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::pre_send_coupon`](crate::runtime::client::BrandClient::pre_send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3573,15 +3573,6 @@ impl<'a> PreSendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3594,7 +3585,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::pre_send_coupon_bundle`](crate::runtime::client::BrandClient::pre_send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3647,15 +3647,6 @@ impl<'a> PreSendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3668,7 +3659,16 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::return_user_coupon`](crate::runtime::client::BrandClient::return_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3724,15 +3724,6 @@ impl<'a> ReturnUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3745,7 +3736,16 @@ impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::send_coupon`](crate::runtime::client::BrandClient::send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3798,15 +3798,6 @@ impl<'a> SendCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -3819,7 +3810,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::send_coupon_bundle`](crate::runtime::client::BrandClient::send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3872,15 +3872,6 @@ impl<'a> SendCouponBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -3893,7 +3884,16 @@ impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::set_notify_config`](crate::runtime::client::BrandClient::set_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -3943,15 +3943,6 @@ impl<'a> SetNotifyConfigCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
     type Output = ::core::result::Result<
@@ -3964,7 +3955,16 @@ impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::update_product_coupon`](crate::runtime::client::BrandClient::update_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4016,15 +4016,6 @@ impl<'a> UpdateProductCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4037,7 +4028,16 @@ impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::update_stock`](crate::runtime::client::BrandClient::update_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4092,15 +4092,6 @@ impl<'a> UpdateStockCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
     type Output = ::core::result::Result<
@@ -4113,7 +4104,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::update_stock_budget`](crate::runtime::client::BrandClient::update_stock_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4170,15 +4170,6 @@ impl<'a> UpdateStockBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4191,7 +4182,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::update_stock_bundle`](crate::runtime::client::BrandClient::update_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4247,15 +4247,6 @@ impl<'a> UpdateStockBundleCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
     type Output = ::core::result::Result<
@@ -4268,7 +4259,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::update_stock_bundle_budget`](crate::runtime::client::BrandClient::update_stock_bundle_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4325,15 +4325,6 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
     type Output = ::core::result::Result<
@@ -4346,7 +4337,16 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::upload_coupon_codes`](crate::runtime::client::BrandClient::upload_coupon_codes) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4403,15 +4403,6 @@ impl<'a> UploadCouponCodesCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::UploadCouponCodesResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
     type Output = ::core::result::Result<
@@ -4424,7 +4415,16 @@ impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::upload_image`](crate::runtime::client::BrandClient::upload_image) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4483,24 +4483,6 @@ impl<'a> UploadImageCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::models::ImageUploadResponse,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client
-            .execute_upload(
-                parts,
-                &crate::runtime::upload::MultipartLayout {
-                    meta_field: "meta",
-                    file_field: "file",
-                },
-                self.file,
-            )
-            .await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
     type Output = ::core::result::Result<
@@ -4513,7 +4495,27 @@ impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(
+                    self
+                        .client
+                        .execute_upload(
+                            parts,
+                            &crate::runtime::upload::MultipartLayout {
+                                meta_field: "meta",
+                                file_field: "file",
+                            },
+                            self.file,
+                        ),
+                )
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// A [`BrandClient::use_user_coupon`](crate::runtime::client::BrandClient::use_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
@@ -4569,15 +4571,6 @@ impl<'a> UseUserCouponCall<'a> {
             ),
         })
     }
-    async fn send_call(
-        self,
-    ) -> ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.execute(parts).await
-    }
 }
 impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
     type Output = ::core::result::Result<
@@ -4590,7 +4583,16 @@ impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send_call())
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
     }
 }
 /// The optional query parameters of [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores).
