@@ -56,6 +56,7 @@ use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 pub use crate::trust::VerificationMode;
 use crate::trust::{PinnedCertificate, TrustConfig, TrustStore};
 use crate::upload::{MultipartLayout, UploadFile};
+use crate::validate::{Screening, Violation, Violations};
 use crate::verify::{HEADER_REQUEST_ID, HEADER_SIGNATURE, ResponseSignature, VerifyError};
 
 /// The primary API domain (访问就近的接入点).
@@ -78,6 +79,8 @@ pub struct CallOptions {
     pub attempt_timeout: Option<Duration>,
     /// Retry policy for the call.
     pub retry: Option<RetryPolicy>,
+    /// What disputed rules and unknown fields do: warn (the default), be ignored, or refuse.
+    pub screening: Screening,
 }
 
 impl CallOptions {
@@ -109,7 +112,16 @@ impl CallOptions {
         self.retry = Some(policy);
         self
     }
+
+    /// Sets [`CallOptions::screening`].
+    pub fn screening(mut self, screening: Screening) -> Self {
+        self.screening = screening;
+        self
+    }
 }
+
+/// Called with the operation id and each warning of a request about to be sent.
+pub type WarningCallback = Arc<dyn Fn(&str, &Violation) + Send + Sync>;
 
 /// A verified (or, for errors, possibly unverified) raw response.
 #[derive(Debug)]
@@ -152,6 +164,7 @@ struct Inner {
     failover_cooldown: Duration,
     backup_until: Mutex<Option<Instant>>,
     user_agent: String,
+    on_warning: Option<WarningCallback>,
 }
 
 impl fmt::Debug for Client {
@@ -231,6 +244,25 @@ impl Client {
         !self.options.skip_validation
     }
 
+    /// CONTRACT: a request's violations under this client's [`Screening`]: `Err` if any refuses
+    /// the request, else its warnings, which generated calls carry in [`RequestParts::warnings`].
+    #[doc(hidden)]
+    pub fn screen(&self, violations: Violations) -> Result<Vec<Violation>, Error> {
+        self.options.screening.screen(violations).map_err(Error::Validation)
+    }
+
+    /// Reports the warnings of a request about to be sent: to `tracing` and the callback.
+    fn report_warnings(&self, meta: &OperationMeta, warnings: &[Violation]) {
+        for w in warnings {
+            let rule = w.disputed.map(|d| d.id);
+            let by = w.disputed.map(|d| d.by);
+            tracing::warn!(operation = meta.id, field = %w.path, rule, disputed_by = by, "{}", w.message);
+            if let Some(callback) = &self.inner.on_warning {
+                callback(meta.id, w);
+            }
+        }
+    }
+
     /// CONTRACT: signs, sends, verifies and decodes one request. Generated call functions use
     /// it; a CLI can also call it directly with hand-made [`RequestParts`] and
     /// `R = serde_json::Value` for operations the generated code does not cover.
@@ -239,6 +271,7 @@ impl Client {
     /// `serde_json::Value` all accept it.
     pub async fn execute<R: serde::de::DeserializeOwned>(&self, parts: RequestParts) -> Result<R, Error> {
         let meta = parts.meta;
+        self.report_warnings(meta, &parts.warnings);
         decode(meta, self.execute_outgoing(meta, Outgoing::from_parts(parts).map_err(Error::Validation)).await?)
     }
 
@@ -252,6 +285,7 @@ impl Client {
         file: &UploadFile,
     ) -> Result<R, Error> {
         let meta = parts.meta;
+        self.report_warnings(meta, &parts.warnings);
         decode(
             meta,
             self.execute_outgoing(meta, Outgoing::upload(parts, layout, file).map_err(Error::Validation)).await?,
@@ -414,7 +448,13 @@ impl Client {
             success_status: 200,
         };
         let outgoing =
-            Outgoing { meta: &META, target: CERTIFICATES_PATH.to_owned(), signed_body: Vec::new(), form: None };
+            Outgoing {
+                meta: &META,
+                target: CERTIFICATES_PATH.to_owned(),
+                signed_body: Vec::new(),
+                form: None,
+                warnings: Vec::new(),
+            };
         let resp = self.send(&outgoing, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be
@@ -658,6 +698,7 @@ pub struct ClientBuilder<C = Client> {
     failover_cooldown: Duration,
     certificate_refresh_interval: Duration,
     user_agent: Option<String>,
+    on_warning: Option<WarningCallback>,
     transport: Option<Box<dyn Transport>>,
     options: CallOptions,
     output: PhantomData<fn() -> C>,
@@ -688,6 +729,7 @@ impl<C> Default for ClientBuilder<C> {
             failover_cooldown: Duration::from_secs(60),
             certificate_refresh_interval: Duration::from_secs(12 * 3600),
             user_agent: None,
+            on_warning: None,
             transport: None,
             options: CallOptions::default(),
             output: PhantomData,
@@ -1001,6 +1043,23 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// What disputed rules and unknown request fields do (see [`Screening`]): by default they
+    /// are warnings and the request is sent. Sets [`CallOptions::screening`] of the default
+    /// call options.
+    pub fn screening(mut self, screening: Screening) -> Self {
+        self.options.screening = screening;
+        self
+    }
+
+    /// Called with the operation id and each warning (a disputed rule broken, a field the spec
+    /// does not know) of every request about to be sent, after the warning went to `tracing`
+    /// (target `wechatpay_apiv3::client`, level WARN). A dry run carries its warnings in
+    /// [`PreparedRequest::warnings`] instead.
+    pub fn on_warning(mut self, callback: impl Fn(&str, &Violation) + Send + Sync + 'static) -> Self {
+        self.on_warning = Some(Arc::new(callback));
+        self
+    }
+
     /// Replaces the `User-Agent` header value.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
@@ -1120,6 +1179,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             failover_cooldown: self.failover_cooldown,
             backup_until: Mutex::new(None),
             user_agent,
+            on_warning: self.on_warning,
         };
         Ok(C::from(Client { inner: Arc::new(inner), options: self.options }))
     }

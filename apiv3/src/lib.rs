@@ -53,11 +53,11 @@ pub mod upload;
 pub mod validate;
 pub mod verify;
 
-pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy, VerificationMode};
+pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy, VerificationMode, WarningCallback};
 pub use error::{ApiError, Error};
 pub use keys::{PrivateKey, PublicKey};
 pub use request::{OperationMeta, PreparedRequest, RequestParts};
 /// The header map responses and callbacks are verified from.
 pub use reqwest::header::HeaderMap;
 pub use types::DateTime;
-pub use validate::{BuildError, Validate, Violation, ViolationKind, Violations};
+pub use validate::{BuildError, Dispute, Screening, Validate, Violation, ViolationKind, Violations, WarningPolicy};

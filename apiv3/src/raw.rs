@@ -88,7 +88,7 @@ fn raw_outgoing(
         Some(v) => serde_json::to_vec(v).map_err(|e| Error::Config(format!("request body: {e}")))?,
         None => Vec::new(),
     };
-    Ok(Outgoing { meta, target, signed_body: body, form: None })
+    Ok(Outgoing { meta, target, signed_body: body, form: None, warnings: Vec::new() })
 }
 
 /// Substitutes `{name}` placeholders of `template` with the percent-encoded values of `params`.

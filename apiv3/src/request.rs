@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::upload::{MultipartForm, MultipartLayout, UploadFile, multipart_form};
-use crate::validate::Violations;
+use crate::validate::{Violation, Violations};
 use crate::verify::HEADER_SERIAL;
 
 /// CONTRACT: static facts about one operation, generated from the spec.
@@ -40,6 +40,22 @@ pub struct RequestParts {
     pub query: Vec<(&'static str, String)>,
     /// JSON body bytes, if the operation sends one.
     pub body: Option<Vec<u8>>,
+    /// What validation found that does not refuse the request (a disputed rule broken, a
+    /// field the spec does not know): reported when the request is sent, and carried by its
+    /// dry run.
+    pub warnings: Vec<Violation>,
+}
+
+impl RequestParts {
+    /// Parts without warnings.
+    pub fn new(
+        meta: &'static OperationMeta,
+        path: String,
+        query: Vec<(&'static str, String)>,
+        body: Option<Vec<u8>>,
+    ) -> Self {
+        RequestParts { meta, path, query, body, warnings: Vec::new() }
+    }
 }
 
 /// A signed request: one attempt exactly as it goes to the transport, and what a dry run
@@ -61,6 +77,10 @@ pub struct PreparedRequest {
     /// The bytes the signature covers: the same as `body`, except for an upload, where it is
     /// the `meta` JSON alone.
     pub signed_body: Vec<u8>,
+    /// The request's warnings: violations of disputed rules and fields the spec does not know,
+    /// which do not refuse it (see [`Screening`](crate::validate::Screening)). Empty for a
+    /// request without any.
+    pub warnings: Vec<Violation>,
 }
 
 impl PreparedRequest {
@@ -92,12 +112,20 @@ pub(crate) struct Outgoing {
     pub(crate) signed_body: Vec<u8>,
     /// For an upload, the multipart form that is sent instead of `signed_body`.
     pub(crate) form: Option<MultipartForm>,
+    /// The request's warnings, carried into every prepared attempt.
+    pub(crate) warnings: Vec<Violation>,
 }
 
 impl Outgoing {
     pub(crate) fn from_parts(parts: RequestParts) -> Result<Outgoing, Violations> {
         let target = request_target(&parts.path, &encode_query(&parts.query))?;
-        Ok(Outgoing { meta: parts.meta, target, signed_body: parts.body.unwrap_or_default(), form: None })
+        Ok(Outgoing {
+            meta: parts.meta,
+            target,
+            signed_body: parts.body.unwrap_or_default(),
+            form: None,
+            warnings: parts.warnings,
+        })
     }
 
     /// An upload: `parts.body` is the meta JSON (signed); the form holds it and the file.
@@ -139,6 +167,7 @@ impl Outgoing {
             headers,
             body,
             signed_body: self.signed_body.clone(),
+            warnings: self.warnings.clone(),
         }
     }
 }
@@ -211,7 +240,7 @@ mod tests {
     };
 
     fn target(path: &str, query: Vec<(&'static str, String)>) -> Result<String, Violations> {
-        Outgoing::from_parts(RequestParts { meta: &META, path: path.into(), query, body: None }).map(|o| o.target)
+        Outgoing::from_parts(RequestParts::new(&META, path.into(), query, None)).map(|o| o.target)
     }
 
     #[test]

@@ -3,7 +3,17 @@
 //! Generated code walks a request, pushing a [`Violation`] with the JSON path of every field
 //! that breaks a constraint or a cross-field rule; nothing stops at the first problem, so a
 //! user sees every mistake in one go.
+//!
+//! Not every violation refuses the request. A constraint or rule that WeChat Pay's own
+//! material contradicts (a page's prose against WeChat Pay's example code, say) is *disputed*:
+//! its violations carry a [`Dispute`] naming the rule and the source that disputes it, and by
+//! default they are warnings: the request is sent and the warning reported (on the
+//! [`PreparedRequest`](crate::PreparedRequest), through `tracing`, and to the client's
+//! warning callback). A field the spec does not know is a warning too ([`ViolationKind::UnknownField`]),
+//! sent as given. [`Screening`] says what happens to each: warn, ignore or refuse. Every other
+//! violation refuses the request before any I/O.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One broken constraint or rule, located by its JSON path (`stock_bundle.stock_send_rule.max_count`).
@@ -16,6 +26,19 @@ pub struct Violation {
     pub message: String,
     /// Which kind of check failed.
     pub kind: ViolationKind,
+    /// Set when the broken constraint or rule is disputed by official material: then the
+    /// violation is a warning unless the [`Screening`] says to refuse it.
+    pub disputed: Option<Dispute>,
+}
+
+/// Why a constraint or rule is disputed: its id (for [`Screening::disputed_rule`]) and the
+/// official source that contradicts it, both from the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Dispute {
+    /// The rule's stable id in the spec, e.g. `weekly-and-irregular-periods-together`.
+    pub id: &'static str,
+    /// What disputes it, e.g. the WeChat Pay example code that sends such a request.
+    pub by: &'static str,
 }
 
 /// Which kind of check a violation comes from. The API answers them differently: a field's
@@ -32,11 +55,18 @@ pub enum ViolationKind {
     /// An upload's file is empty, of a type the operation does not accept, or not what its
     /// media type says.
     FileRejected,
+    /// A field the spec does not know. The value is sent as given (the server may know it);
+    /// by default a warning, never a refusal unless the [`Screening`] says so.
+    UnknownField,
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+        write!(f, "{}: {}", self.path, self.message)?;
+        if let Some(d) = &self.disputed {
+            write!(f, " [disputed rule `{}`: {}]", d.id, d.by)?;
+        }
+        Ok(())
     }
 }
 
@@ -57,7 +87,31 @@ impl Violations {
 
     /// Records a violation of the given kind at `path`.
     pub fn push_kind(&mut self, kind: ViolationKind, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Violation { path: path.into(), message: message.into(), kind });
+        self.0.push(Violation { path: path.into(), message: message.into(), kind, disputed: None });
+    }
+
+    /// How many violations are recorded: a mark for [`dispute_since`](Self::dispute_since).
+    pub fn mark(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Marks every violation recorded since `mark` as breaking the disputed rule `id`.
+    pub fn dispute_since(&mut self, mark: usize, id: &'static str, by: &'static str) {
+        for v in self.0.iter_mut().skip(mark) {
+            v.disputed = Some(Dispute { id, by });
+        }
+    }
+
+    /// Records every key of `unknown` (fields the spec does not know, kept by the model) as an
+    /// [`ViolationKind::UnknownField`] under `path`.
+    pub fn check_unknown(&mut self, path: &str, unknown: &serde_json::Map<String, serde_json::Value>) {
+        for key in unknown.keys() {
+            self.push_kind(
+                ViolationKind::UnknownField,
+                join(path, key),
+                "is not a field of the spec; sent as given",
+            );
+        }
     }
 
     /// `Ok(())` when nothing was recorded.
@@ -146,6 +200,82 @@ impl fmt::Display for Violations {
 }
 
 impl std::error::Error for Violations {}
+
+/// What a client does with a violation that need not refuse the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum WarningPolicy {
+    /// Send the request and report the violation as a warning (the default).
+    #[default]
+    Warn,
+    /// Send the request and say nothing.
+    Ignore,
+    /// Refuse the request before any I/O, like an undisputed violation.
+    Refuse,
+}
+
+/// Which violations refuse a request and which are warnings. Undisputed violations always
+/// refuse; disputed ones and unknown fields follow the policies here (all `Warn` by default).
+///
+/// ```
+/// use wechatpay_apiv3::validate::{Screening, WarningPolicy};
+/// // Silence one disputed rule, refuse every other disputed one, keep unknown fields as warnings.
+/// let screening = Screening::default()
+///     .disputed_rules(WarningPolicy::Refuse)
+///     .disputed_rule("weekly-and-irregular-periods-together", WarningPolicy::Ignore);
+/// # let _ = screening;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Screening {
+    disputed_default: WarningPolicy,
+    disputed: BTreeMap<String, WarningPolicy>,
+    unknown_fields: WarningPolicy,
+}
+
+impl Screening {
+    /// The policy for every disputed rule without a policy of its own.
+    pub fn disputed_rules(mut self, policy: WarningPolicy) -> Self {
+        self.disputed_default = policy;
+        self
+    }
+
+    /// The policy for one disputed rule, by its id ([`Dispute::id`], listed in the generated
+    /// docs of the model that has the rule).
+    pub fn disputed_rule(mut self, id: impl Into<String>, policy: WarningPolicy) -> Self {
+        self.disputed.insert(id.into(), policy);
+        self
+    }
+
+    /// The policy for fields the spec does not know.
+    pub fn unknown_fields(mut self, policy: WarningPolicy) -> Self {
+        self.unknown_fields = policy;
+        self
+    }
+
+    /// What happens to `v`.
+    pub fn policy(&self, v: &Violation) -> WarningPolicy {
+        match (&v.disputed, v.kind) {
+            (_, ViolationKind::UnknownField) => self.unknown_fields,
+            (Some(d), _) => self.disputed.get(d.id).copied().unwrap_or(self.disputed_default),
+            (None, _) => WarningPolicy::Refuse,
+        }
+    }
+
+    /// Splits a request's violations: `Err` with the refusing ones if there are any, else the
+    /// warnings (ignored ones dropped).
+    pub fn screen(&self, violations: Violations) -> Result<Vec<Violation>, Violations> {
+        let mut refuse = Violations::default();
+        let mut warnings = Vec::new();
+        for v in violations.0 {
+            match self.policy(&v) {
+                WarningPolicy::Refuse => refuse.0.push(v),
+                WarningPolicy::Warn => warnings.push(v),
+                WarningPolicy::Ignore => {}
+            }
+        }
+        if refuse.is_empty() { Ok(warnings) } else { Err(refuse) }
+    }
+}
 
 /// Joins a parent JSON path and a field name.
 pub fn join(parent: &str, field: &str) -> String {

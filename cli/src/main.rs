@@ -22,17 +22,20 @@ mod raw;
 mod report;
 mod table;
 mod upload;
+mod verbatim;
 
 use std::io::Read as _;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::ArgMatches;
 use clap::error::ErrorKind;
 use wechatpay_product_coupon::brand::BrandClient;
 use wechatpay_product_coupon::runtime::client::OperationMeta;
+use wechatpay_product_coupon::runtime::transport::ReqwestTransport;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
-use wechatpay_product_coupon::runtime::validate::Violations;
-use wechatpay_product_coupon::{CallOptions, Client, Error, PreparedRequest, brand, requests};
+use wechatpay_product_coupon::runtime::validate::{Violation, Violations};
+use wechatpay_product_coupon::{CallOptions, ClientBuilder, Error, PreparedRequest, brand, requests};
 
 use report::Failure;
 use table::{CommandSpec, Location};
@@ -70,10 +73,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The client of the family a subcommand belongs to.
-pub enum AnyClient {
+/// The client of the family a subcommand belongs to, and the transport keeping the body of
+/// its last response (printed as sent).
+pub struct AnyClient {
+    family: FamilyClient,
+    last: Arc<verbatim::LastBody<ReqwestTransport>>,
+}
+
+enum FamilyClient {
     /// A 服务商 client.
-    Partner(Client),
+    Partner(wechatpay_product_coupon::Client),
     /// A brand's client.
     Brand(BrandClient),
 }
@@ -81,10 +90,15 @@ pub enum AnyClient {
 impl AnyClient {
     /// The core client every family's client wraps.
     fn core(&self) -> &wechatpay_product_coupon::runtime::Client {
-        match self {
-            AnyClient::Partner(c) => c.core(),
-            AnyClient::Brand(c) => c.core(),
+        match &self.family {
+            FamilyClient::Partner(c) => c.core(),
+            FamilyClient::Brand(c) => c.core(),
         }
+    }
+
+    /// The verified body of the call that just succeeded, as WeChat Pay sent it.
+    fn verified_body(&self) -> Result<Vec<u8>, Failure> {
+        self.last.take().ok_or_else(|| Failure::other("the response body was not kept".to_owned()))
     }
 }
 
@@ -102,7 +116,9 @@ impl Typed {
         };
     }
 
-    fn validate(&self) -> Result<(), Violations> {
+    /// The request's warnings (disputed rules it breaks, fields the spec does not know), or
+    /// what refuses it.
+    fn validate(&self) -> Result<Vec<Violation>, Violations> {
         match self {
             Typed::Partner(r) => r.validate(),
             Typed::Brand(r) => r.validate(),
@@ -110,17 +126,18 @@ impl Typed {
     }
 
     fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Error> {
-        match (self, client) {
-            (Typed::Partner(r), AnyClient::Partner(c)) => r.prepare(c),
-            (Typed::Brand(r), AnyClient::Brand(c)) => r.prepare(c),
+        match (self, &client.family) {
+            (Typed::Partner(r), FamilyClient::Partner(c)) => r.prepare(c),
+            (Typed::Brand(r), FamilyClient::Brand(c)) => r.prepare(c),
             _ => Err(Error::Config("a subcommand's family and its client differ".into())),
         }
     }
 
-    async fn send(&self, client: &AnyClient) -> Result<Result<serde_json::Value, serde_json::Error>, Error> {
-        match (self, client) {
-            (Typed::Partner(r), AnyClient::Partner(c)) => r.send(c).await.map(|r| r.to_json()),
-            (Typed::Brand(r), AnyClient::Brand(c)) => r.send(c).await.map(|r| r.to_json()),
+    /// Sends the request; the typed response proves it decodes, the body is taken as sent.
+    async fn send(&self, client: &AnyClient) -> Result<(), Error> {
+        match (self, &client.family) {
+            (Typed::Partner(r), FamilyClient::Partner(c)) => r.send(c).await.map(drop),
+            (Typed::Brand(r), FamilyClient::Brand(c)) => r.send(c).await.map(drop),
             _ => Err(Error::Config("a subcommand's family and its client differ".into())),
         }
     }
@@ -159,16 +176,18 @@ impl Call<'_> {
         Ok(request)
     }
 
-    /// Sends the request (one page of it, for `--all`) and gives the response as JSON: typed
-    /// and validated, or with `--no-validate` exactly as given.
-    pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<serde_json::Value, Failure> {
+    /// Sends the request (one page of it, for `--all`): typed and validated, or with
+    /// `--no-validate` exactly as given. Gives the verified response body as WeChat Pay sent it
+    /// (empty for 204).
+    pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<Vec<u8>, Failure> {
         if self.validate {
-            let response = self.typed(page_token)?.send(client).await.map_err(failure)?;
-            return response.map_err(|e| Failure::other(format!("cannot encode the response: {e}")));
+            self.typed(page_token)?.send(client).await.map_err(failure)?;
+        } else {
+            let (meta, path, query) = self.raw_target(page_token)?;
+            let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
+            raw::send(client.core(), meta, path, query, self.body.clone(), upload).await.map_err(failure)?;
         }
-        let (meta, path, query) = self.raw_target(page_token)?;
-        let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
-        raw::send(client.core(), meta, path, query, self.body.clone(), upload).await.map_err(failure)
+        client.verified_body()
     }
 
     /// `--dry-run`: the signed request [`send`](Self::send) would send for the first page,
@@ -233,21 +252,25 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
                 Some(source) => read_input(source, "meta")?,
                 None => upload::meta_for(&file),
             };
-            check_keys(&meta, &upload_spec.meta, validate, "meta")?;
+            if !validate {
+                warn_unknown_keys(&meta, &upload_spec.meta, "meta")?;
+            }
             (Some(meta), Some(file))
         }
         None => {
             let body = option(sub, app::BODY).map(|s| read_input(s, "body")).transpose()?;
-            if let (Some(bytes), Some(spec_body)) = (&body, &spec.body) {
-                check_keys(bytes, spec_body, validate, "body")?;
+            if let (Some(bytes), Some(spec_body), false) = (&body, &spec.body, validate) {
+                warn_unknown_keys(bytes, spec_body, "body")?;
             }
             (body, None)
         }
     };
     let call = Call { family, spec, path, query, body, file, validate };
     if validate {
-        // The call validates too; doing it first needs no configuration.
-        call.typed(None)?.validate().map_err(Failure::violations)?;
+        // The call validates too; doing it first needs no configuration, and its warnings are
+        // printed once, here, whether the request is then sent or only prepared.
+        let warnings = call.typed(None)?.validate().map_err(Failure::violations)?;
+        report::warnings(&warnings);
     }
 
     let config = |e: Error| match e {
@@ -255,10 +278,23 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
         other => Failure::config(other.to_string()),
     };
     let options = CallOptions::new().skip_validation(!validate);
-    let client = match family {
-        Family::Partner => AnyClient::Partner(Client::from_env().map_err(config)?.with_options(options)),
-        Family::Brand => AnyClient::Brand(BrandClient::from_env().map_err(config)?.with_options(options)),
+    // The library's default transport and connect timeout, wrapped to keep the response body.
+    let transport = ReqwestTransport::new(std::time::Duration::from_secs(5)).map_err(config)?;
+    let last = Arc::new(verbatim::LastBody::new(transport));
+    let family_client = match family {
+        Family::Partner => FamilyClient::Partner(
+            ClientBuilder::from_env().map_err(config)?.transport(last.clone()).call_options(options).build().map_err(config)?,
+        ),
+        Family::Brand => FamilyClient::Brand(
+            brand::BrandClientBuilder::from_brand_env()
+                .map_err(config)?
+                .transport(last.clone())
+                .call_options(options)
+                .build()
+                .map_err(config)?,
+        ),
     };
+    let client = AnyClient { family: family_client, last };
     if dry_run {
         // Signing needs no network and no async runtime.
         return report::print_prepared(&call.prepare(&client)?, show_signature);
@@ -269,7 +305,7 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
         .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))?;
     match (&spec.pages, flag(sub, app::ALL)) {
         (Some(pages), true) => runtime.block_on(pages::print_all(&call, pages, &client, flag(sub, app::LINES))),
-        _ => runtime.block_on(call.send(&client, None)).and_then(|json| report::print_json(&json)),
+        _ => runtime.block_on(call.send(&client, None)).and_then(|body| report::print_body(&body)),
     }
 }
 
@@ -299,10 +335,9 @@ fn read_input(source: &str, what: &str) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// Refuses keys the model does not know (the typed request would silently drop them); with
-/// `--no-validate`, which sends the JSON as given, only warns. Bodies that are not of the
-/// model are left to `OperationRequest::parse`, which names the JSON path of the problem.
-fn check_keys(bytes: &[u8], spec: &table::BodySpec, validate: bool, what: &str) -> Result<(), Failure> {
+/// `--no-validate` sends the JSON as given: keys the model does not know are named in a
+/// warning. (With validation, the typed request keeps them and its validation warns.)
+fn warn_unknown_keys(bytes: &[u8], spec: &table::BodySpec, what: &str) -> Result<(), Failure> {
     let input: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Failure::input(format!("the {what} is not JSON: {e}")))?;
     let Ok(canonical) = (spec.canonical)(bytes) else { return Ok(()) };
@@ -312,11 +347,6 @@ fn check_keys(bytes: &[u8], spec: &table::BodySpec, validate: bool, what: &str) 
     }
     let lines: Vec<String> = unknown.iter().map(|path| format!("{path}: unknown key")).collect();
     let (count, model) = (unknown.len(), spec.model);
-    if validate {
-        let headline = format!("the {what} has {count} key(s) that {model} does not know; they would not be sent");
-        Err(Failure::input_lines(headline, lines))
-    } else {
-        report::warn(&format!("sending {count} {what} key(s) that {model} does not know, as given"), &lines);
-        Ok(())
-    }
+    report::warn(&format!("sending {count} {what} key(s) that {model} does not know, as given"), &lines);
+    Ok(())
 }

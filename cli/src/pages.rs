@@ -18,7 +18,10 @@ pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, li
     let mut token: Option<String> = None;
     let mut seen = Vec::new();
     loop {
-        let page = call.send(client, token.as_deref()).await?;
+        let body = call.send(client, token.as_deref()).await?;
+        // Items as WeChat Pay sent them, unknown fields included (not the typed re-serialisation).
+        let page: Value = serde_json::from_slice(&body)
+            .map_err(|e| Failure::other(format!("the page is not JSON: {e}")))?;
         let items = match page.get(pages.items) {
             Some(Value::Array(items)) => items.clone(),
             None | Some(Value::Null) => Vec::new(),

@@ -46,7 +46,7 @@ pub async fn send(
     body: Option<Vec<u8>>,
     upload: Option<(&UploadSpec, &UploadFile)>,
 ) -> Result<serde_json::Value, Error> {
-    let parts = RequestParts { meta, path, query, body };
+    let parts = RequestParts::new(meta, path, query, body);
     match upload {
         Some((spec, file)) => client.execute_upload(parts, &layout(spec), file).await,
         None => client.execute(parts).await,
@@ -62,7 +62,7 @@ pub fn prepare(
     body: Option<Vec<u8>>,
     upload: Option<(&UploadSpec, &UploadFile)>,
 ) -> Result<PreparedRequest, Error> {
-    let parts = RequestParts { meta, path, query, body };
+    let parts = RequestParts::new(meta, path, query, body);
     match upload {
         Some((spec, file)) => client.prepare_upload(&parts, &layout(spec), file),
         None => client.prepare(&parts),

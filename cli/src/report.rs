@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use wechatpay_product_coupon::{Error, PreparedRequest, Violations};
+use wechatpay_product_coupon::{Error, PreparedRequest, Violation, Violations};
 
 /// API, network and verification errors.
 const EXIT_CALL: u8 = 1;
@@ -33,10 +33,6 @@ impl Failure {
 
     pub fn input(headline: String) -> Self {
         Failure::new(EXIT_INPUT, headline, Vec::new())
-    }
-
-    pub fn input_lines(headline: String, lines: Vec<String>) -> Self {
-        Failure::new(EXIT_INPUT, headline, lines)
     }
 
     /// Every violation as `path: message`.
@@ -106,6 +102,26 @@ pub fn warn(headline: &str, lines: &[String]) {
     for line in lines {
         let _ = writeln!(err, "  {line}");
     }
+}
+
+/// A request's warnings on standard error: each disputed rule it breaks (with its id and what
+/// disputes it) and each field the spec does not know; the request is still sent.
+pub fn warnings(warnings: &[Violation]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = warnings.iter().map(|w| escape_controls(&w.to_string()).into_owned()).collect();
+    warn(&format!("sending the request with {} warning(s)", warnings.len()), &lines);
+}
+
+/// A verified response body as WeChat Pay sent it, on standard output (nothing for an empty
+/// one), with characters a terminal would act on escaped as JSON escapes.
+pub fn print_body(body: &[u8]) -> Result<(), Failure> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(body);
+    write_stdout(format!("{}\n", escape_json_text(text.trim_end())).as_bytes())
 }
 
 /// The response, pretty-printed, on standard output.

@@ -62,6 +62,8 @@ pub struct Ir {
     /// Models emitted elsewhere that this IR's items may still name: in a family's view (see
     /// [`Ir::family_view`]) the shared models; otherwise every family's variants.
     pub other_models: BTreeMap<String, ModelIr>,
+    /// Requests of WeChat Pay's example code, checked against the spec.
+    pub official_examples: Vec<crate::official::OfficialExampleIr>,
 }
 
 impl Ir {
@@ -102,6 +104,7 @@ impl Ir {
             validated_models: self.validated_models.clone(),
             families: vec![family.clone()],
             other_models,
+            official_examples: self.official_examples.iter().filter(|e| e.family == family.id).cloned().collect(),
         }
     }
 }
@@ -167,21 +170,10 @@ pub struct OperationFamilyIr {
     pub module: Option<String>,
 }
 
-/// Models whose validation can find something: constraints, rules, enums, date-times, or a
-/// nested model that needs validation (a fixed point, so recursive models are fine).
+/// Models whose validation can find something: every model, since any may hold fields the spec
+/// does not know (reported as warnings), besides constraints, rules, enums and date-times.
 pub fn validated_models(models: &BTreeMap<String, ModelIr>) -> BTreeSet<String> {
-    let mut needs = BTreeSet::new();
-    loop {
-        let before = needs.len();
-        for m in models.values() {
-            if !m.rules.is_empty() || m.fields.iter().any(|f| type_needs(&f.ty, &f.constraints, &needs)) {
-                needs.insert(m.name.clone());
-            }
-        }
-        if needs.len() == before {
-            return needs;
-        }
-    }
+    models.values().map(|m| m.name.clone()).collect()
 }
 
 /// Whether checking a value of type `ty` with constraints `c` can find anything, given the
@@ -330,6 +322,27 @@ pub struct Constraints {
     pub max: Option<i64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    /// Constraints that official material contradicts, by constraint name (`max_length`, ...):
+    /// their violations are warnings, not refusals.
+    pub disputed: BTreeMap<String, DisputeIr>,
+}
+
+/// A disputed constraint or rule (see `spec::Disputed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeIr {
+    /// The stable id users name in a `Screening`.
+    pub id: String,
+    /// The official examples that break it.
+    pub by: Vec<String>,
+    /// Why it is disputed.
+    pub reason: String,
+}
+
+impl DisputeIr {
+    /// What generated code and messages say disputes it.
+    pub fn text(&self) -> String {
+        format!("{} (WeChat Pay's example code sends such requests: {})", self.reason, self.by.join(", "))
+    }
 }
 
 impl Constraints {
@@ -472,6 +485,8 @@ pub struct RuleIr {
     pub description: String,
     pub when: Option<WhenIr>,
     pub assertion: AssertionIr,
+    /// Set when official material contradicts the rule.
+    pub disputed: Option<DisputeIr>,
 }
 
 #[derive(Debug, Clone)]

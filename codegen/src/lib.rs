@@ -15,6 +15,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod official;
 pub mod openapi;
 pub mod spec;
 pub mod validate_json;

@@ -177,9 +177,11 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         rows.sort_by(|a, b| (a.status, &a.description, &a.solution).cmp(&(b.status, &b.description, &b.solution)));
         rows.dedup_by(|a, b| (a.status, &a.description, &a.solution) == (b.status, &b.description, &b.solution));
     }
-    cx.diags.into_result()?;
     let mut every_model = models.clone();
     every_model.extend(other_models.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let official_examples =
+        crate::official::check(&mut cx.diags, files, &operations, &families, &every_model, &cx.enum_values);
+    cx.diags.into_result()?;
     let validated_models = crate::ir::validated_models(&every_model);
     Ok(Ir {
         service: service.expect("checked above"),
@@ -192,6 +194,7 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
         validated_models,
         families,
         other_models,
+        official_examples,
     })
 }
 
@@ -482,6 +485,13 @@ impl Cx {
                 continue;
             }
             seen_rust.insert(rust.clone(), &f.name.value);
+            // Every model has `unknown_fields` and its builder `unknown_field`.
+            if of == FieldsOf::Model && matches!(rust.as_str(), "unknown_fields" | "unknown_field") {
+                self.diags
+                    .error(file, f.name.span.clone(), format!("field `{}` in {owner} clashes with the generated `{rust}`", f.name.value))
+                    .hint("every model keeps fields the spec does not know under that name; this spec needs a generator change");
+                continue;
+            }
             if f.name.value.is_empty() {
                 self.diags.error(file, f.name.span.clone(), format!("empty field name in {owner}"));
                 continue;
@@ -720,7 +730,74 @@ impl Cx {
             max: f.max.as_ref().map(|v| v.value),
             min_items: f.min_items.as_ref().map(|v| v.value),
             max_items: f.max_items.as_ref().map(|v| v.value),
+            disputed: self.disputed_constraints(file, f),
         }
+    }
+
+    /// A field's `disputed` marks: each names a constraint the field has, with a valid id.
+    fn disputed_constraints(&mut self, file: &SourceFile, f: &spec::Field) -> BTreeMap<String, DisputeIr> {
+        let mut out = BTreeMap::new();
+        for d in &f.disputed {
+            let present = match d.constraint.value.as_str() {
+                "min_length" => f.min_length.is_some(),
+                "max_length" => f.max_length.is_some(),
+                "charset" => f.charset.is_some(),
+                "min" => f.min.is_some(),
+                "max" => f.max.is_some(),
+                "min_items" => f.min_items.is_some(),
+                "max_items" => f.max_items.is_some(),
+                other => {
+                    self.diags
+                        .error(file, d.constraint.span.clone(), format!("`{other}` is not a constraint"))
+                        .hint("one of min_length, max_length, charset, min, max, min_items, max_items");
+                    continue;
+                }
+            };
+            if !present {
+                self.diags.error(
+                    file,
+                    d.constraint.span.clone(),
+                    format!("field `{}` has no `{}` to dispute", f.name.value, d.constraint.value),
+                );
+                continue;
+            }
+            if let Some(dispute) = self.dispute(file, &d.id, &d.by, &d.reason) {
+                if out.insert(d.constraint.value.clone(), dispute).is_some() {
+                    self.diags.error(
+                        file,
+                        d.constraint.span.clone(),
+                        format!("`{}` of field `{}` is disputed twice", d.constraint.value, f.name.value),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A dispute's id must be kebab-case and its `by` list non-empty; that each example exists
+    /// and breaks the fact is checked with the official examples (`official.rs`).
+    fn dispute(&mut self, file: &SourceFile, id: &Sp<String>, by: &Sp<Vec<Sp<String>>>, reason: &str) -> Option<DisputeIr> {
+        let kebab = !id.value.is_empty()
+            && id.value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !id.value.starts_with('-')
+            && !id.value.ends_with('-');
+        if !kebab {
+            self.diags
+                .error(file, id.span.clone(), format!("dispute id {:?} is not kebab-case", id.value))
+                .hint("users name it in code: lower-case letters, digits and `-`, e.g. `weekly-and-irregular-periods`");
+            return None;
+        }
+        if by.value.is_empty() {
+            self.diags
+                .error(file, by.span.clone(), format!("dispute `{}` cites no official example", id.value))
+                .hint("a fact is disputed by an official example that breaks it: name it in `by`");
+            return None;
+        }
+        Some(DisputeIr {
+            id: id.value.clone(),
+            by: by.value.iter().map(|b| b.value.clone()).collect(),
+            reason: reason.to_owned(),
+        })
     }
 
     /// Resolves a dotted path relative to `model`, through object fields only.
@@ -961,10 +1038,12 @@ impl Cx {
         }
         if let Some(a) = &r.assert {
             let cond = self.when(file, model, a, models, &lookup)?;
+            let disputed = r.disputed.as_ref().and_then(|d| self.dispute(file, &d.id, &d.by, &d.reason));
             return Some(RuleIr {
                 description: r.description.value.clone(),
                 when,
                 assertion: AssertionIr::Holds(cond),
+                disputed,
             });
         }
         let (list, kind) = lists.iter().find(|(l, _)| l.is_some()).map(|(l, k)| (l.as_ref().expect("some"), *k))?;
@@ -998,7 +1077,8 @@ impl Cx {
             "at_least_one_of" => AssertionIr::AtLeastOneOf(paths),
             _ => AssertionIr::AtMostOneOf(paths),
         };
-        Some(RuleIr { description: r.description.value.clone(), when, assertion })
+        let disputed = r.disputed.as_ref().and_then(|d| self.dispute(file, &d.id, &d.by, &d.reason));
+        Some(RuleIr { description: r.description.value.clone(), when, assertion, disputed })
     }
 
     /// The shapes of a field that sources document differently (see `spec::Alternatives`).
@@ -1401,7 +1481,8 @@ impl Cx {
         }
         let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return };
         let schema = crate::validate_json::Schema { models, enum_values: &self.enum_values };
-        let violations = schema.check(&value, model);
+        // A key the spec does not know is sent as given, not refused: not a verdict on the spec.
+        let violations: Vec<_> = schema.check(&value, model).into_iter().filter(|v| !v.unknown_field).collect();
         match (&ex.expect_invalid, violations.is_empty()) {
             (None, _) => {
                 for v in violations {
@@ -1743,7 +1824,7 @@ fn unknown_keys(
 
 /// Byte offset where a string value's content starts in the file (after `'''`, `"""`, `'`, `"`
 /// and the newline TOML trims after a multi-line opener).
-fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
+pub(crate) fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
     let raw = file.text.get(span.clone()).unwrap_or("");
     let opener = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
     let after = span.start + opener.min(raw.len());
@@ -1759,7 +1840,7 @@ fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
 /// Where a JSON path (`display_info.combo_package_list[0].name`) is in an example's text: each
 /// key is searched after the previous one, and a key that is not there (a missing field) leaves
 /// the place at its parent.
-fn locate_json_path(file: &SourceFile, span: &Range<usize>, path: &str) -> Range<usize> {
+pub(crate) fn locate_json_path(file: &SourceFile, span: &Range<usize>, path: &str) -> Range<usize> {
     let hay = file.text.get(span.clone()).unwrap_or("");
     let mut at = content_start(file, span).saturating_sub(span.start);
     let mut found = at..at;

@@ -11,6 +11,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// A value together with the byte range of the spec file it was read from.
@@ -81,6 +82,71 @@ pub struct SpecFile {
     /// the operations' own.
     #[serde(default)]
     pub families: Vec<Family>,
+    /// Requests WeChat Pay's own example code sends, transcribed: tests of the spec that every
+    /// constraint and rule must pass unless it is marked `disputed` by the example.
+    #[serde(default)]
+    pub official_examples: Vec<OfficialExample>,
+}
+
+/// A request WeChat Pay's official example code sends (the body, path and query values of one
+/// example program), with its source file. `cargo xtask check` validates it against the spec
+/// as its family's request: whatever it breaks must be marked `disputed` citing its `id`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialExample {
+    /// Unique kebab-case id, e.g. `brand-java-create-stock-bundle`; `disputed` marks cite it.
+    pub id: Sp<String>,
+    /// The operation it calls.
+    pub operation: Sp<String>,
+    /// The family it calls it in.
+    pub family: Sp<String>,
+    /// The example's language, e.g. `java`, `go`.
+    pub language: String,
+    /// Repository, path and line of the example program.
+    pub source: String,
+    /// Path parameters, by name.
+    #[serde(default)]
+    pub path_params: BTreeMap<String, String>,
+    /// Query parameters, by name, as sent.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// The JSON body as the code serializes it (for an upload, the `meta` JSON).
+    pub body: Option<Sp<String>>,
+    /// For an upload: the file the code sends.
+    pub upload_file: Option<String>,
+    /// Why the program cannot run as written (it does not compile, so it sends nothing): its
+    /// violations are shown by tests but need no `disputed` mark, and it is not sent in tests.
+    pub not_runnable: Option<String>,
+}
+
+/// A constraint or rule that official material contradicts: clients warn and send instead of
+/// refusing, and the sandbox enforces it while saying it is disputed. `by` names the official
+/// examples that break it (`cargo xtask check` verifies that each does, so a mark cannot go
+/// stale unnoticed).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disputed {
+    /// Stable kebab-case id users name to silence the warning or refuse instead.
+    pub id: Sp<String>,
+    /// Ids of the official examples (`[[official_examples]]`) that break it.
+    pub by: Sp<Vec<Sp<String>>>,
+    /// Why the fact is disputed rather than simply wrong, in a sentence.
+    pub reason: String,
+}
+
+/// A field constraint that official material contradicts (see [`Disputed`]).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputedConstraint {
+    /// Which constraint of the field: `min_length`, `max_length`, `charset`, `min`, `max`,
+    /// `min_items` or `max_items`.
+    pub constraint: Sp<String>,
+    /// Stable kebab-case id users name to silence the warning or refuse instead.
+    pub id: Sp<String>,
+    /// Ids of the official examples that break it.
+    pub by: Sp<Vec<Sp<String>>>,
+    /// Why the fact is disputed.
+    pub reason: String,
 }
 
 /// One API family: who calls the operations, under which path prefix, signed how. Every
@@ -500,6 +566,9 @@ pub struct Field {
     /// Other documented shapes of the value (of each item, for arrays), when sources disagree:
     /// the field decodes whichever shape the server sends.
     pub alternatives: Option<Sp<Alternatives>>,
+    /// Constraints of this field that official material contradicts: warned about, not refused.
+    #[serde(default)]
+    pub disputed: Vec<DisputedConstraint>,
 }
 
 /// Other documented shapes of an `object` field (or of an array's `object` items). The field
@@ -582,6 +651,9 @@ pub struct Rule {
     pub assert: Option<Sp<Condition>>,
     /// Where the rule comes from.
     pub source: Option<String>,
+    /// Set when official material contradicts the rule: clients warn and send instead of
+    /// refusing (see [`Disputed`]).
+    pub disputed: Option<Disputed>,
 }
 
 /// An enumeration.

@@ -11,7 +11,7 @@
 //! Beyond the generated validation it reports what would fail deserialization instead (a
 //! missing required field, a value of the wrong JSON type), so a broken example cannot pass.
 
-use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldPath, ModelIr, RuleIr, Test, TypeIr, WhenIr};
+use crate::ir::{AssertionIr, ConditionIr, Constraints, DisputeIr, FieldPath, ModelIr, RuleIr, Test, TypeIr, WhenIr};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,6 +24,23 @@ pub struct JsonViolation {
     pub message: String,
     /// The description of the broken rule, for rule violations.
     pub rule: Option<String>,
+    /// Set when the broken constraint or rule is disputed.
+    pub disputed: Option<DisputeIr>,
+    /// A key the model does not know (`path` is the key's path): not a violation of the spec,
+    /// but sent as given with a warning by the generated client.
+    pub unknown_field: bool,
+}
+
+impl JsonViolation {
+    fn new(path: &str, message: String) -> Self {
+        JsonViolation { path: path.to_owned(), message, rule: None, disputed: None, unknown_field: false }
+    }
+
+    /// What a user is warned about or refused for, as the generated client reports it: the
+    /// dispute id, or `unknown-field`, or `None` for an undisputed violation.
+    pub fn warning_id(&self) -> Option<&str> {
+        if self.unknown_field { Some("unknown-field") } else { self.disputed.as_ref().map(|d| d.id.as_str()) }
+    }
 }
 
 /// What the checker needs to know: models and the wire values of each enum.
@@ -41,24 +58,29 @@ impl Schema<'_> {
     }
 
     fn value(&self, v: &Value, ty: &TypeIr, c: &Constraints, path: &str, out: &mut Vec<JsonViolation>) {
-        let mut push = |message: String| out.push(JsonViolation { path: path.to_owned(), message, rule: None });
+        let plain = |message: String| JsonViolation::new(path, message);
+        // A constraint's violation, marked when the constraint is disputed.
+        let constraint = |name: &str, message: String| JsonViolation {
+            disputed: c.disputed.get(name).cloned(),
+            ..JsonViolation::new(path, message)
+        };
         match (ty, v) {
             (TypeIr::String, Value::String(s)) => {
                 let len = s.chars().count() as u64;
                 if let Some(min) = c.min_length
                     && len < min
                 {
-                    push(format!("must be at least {min} characters, got {len}"));
+                    out.push(constraint("min_length", format!("must be at least {min} characters, got {len}")));
                 }
                 if let Some(max) = c.max_length
                     && len > max
                 {
-                    push(format!("must be at most {max} characters, got {len}"));
+                    out.push(constraint("max_length", format!("must be at most {max} characters, got {len}")));
                 }
                 if let Some(crate::ir::Charset { ranges, text }) = &c.charset
                     && let Some(bad) = s.chars().find(|ch| !ranges.iter().any(|(lo, hi)| lo <= ch && ch <= hi))
                 {
-                    push(format!("character {bad:?} is not allowed (allowed: {text})"));
+                    out.push(constraint("charset", format!("character {bad:?} is not allowed (allowed: {text})")));
                 }
             }
             (TypeIr::Integer | TypeIr::Amount, Value::Number(n)) => match n.as_i64() {
@@ -70,27 +92,32 @@ impl Schema<'_> {
                         (None, Some(hi)) => format!("<= {hi}"),
                         (None, None) => String::new(),
                     };
-                    if c.min.is_some_and(|m| n < m) || c.max.is_some_and(|m| n > m) {
-                        push(format!("must be {bounds}, got {n}"));
+                    if c.min.is_some_and(|m| n < m) {
+                        out.push(constraint("min", format!("must be {bounds}, got {n}")));
+                    } else if c.max.is_some_and(|m| n > m) {
+                        out.push(constraint("max", format!("must be {bounds}, got {n}")));
                     }
                 }
-                None => push(format!("{n} is not an integer")),
+                None => out.push(plain(format!("{n} is not an integer"))),
             },
             (TypeIr::Boolean, Value::Bool(_)) => {}
             (TypeIr::DateTime, Value::String(s)) => {
                 if !is_rfc3339(s) {
-                    push("must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00".to_owned());
+                    out.push(plain("must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00".to_owned()));
                 }
             }
             (TypeIr::Enum(name), Value::String(s)) => {
                 if self.enum_values.get(name).is_some_and(|values| !values.contains(s)) {
-                    push(format!("{s:?} is not a documented value"));
+                    out.push(plain(format!("{s:?} is not a documented value")));
                 }
             }
             (TypeIr::Array(inner), Value::Array(items)) => {
                 let n = items.len() as u64;
-                if c.min_items.is_some_and(|m| n < m) || c.max_items.is_some_and(|m| n > m) {
-                    push(format!("must have {:?}..={:?} items, got {n}", c.min_items, c.max_items));
+                let message = format!("must have {:?}..={:?} items, got {n}", c.min_items, c.max_items);
+                if c.min_items.is_some_and(|m| n < m) {
+                    out.push(constraint("min_items", message));
+                } else if c.max_items.is_some_and(|m| n > m) {
+                    out.push(constraint("max_items", message));
                 }
                 for (i, item) in items.iter().enumerate() {
                     self.value(item, inner, &Constraints::default(), &format!("{path}[{i}]"), out);
@@ -102,13 +129,18 @@ impl Schema<'_> {
                     let here = join(path, &f.wire);
                     match map.get(&f.wire) {
                         Some(Value::Null) | None if f.is_option() => {}
-                        Some(Value::Null) | None => out.push(JsonViolation {
-                            path: here,
-                            message: "is required (the model cannot be built without it)".to_owned(),
-                            rule: None,
-                        }),
+                        Some(Value::Null) | None => out.push(JsonViolation::new(
+                            &here,
+                            "is required (the model cannot be built without it)".to_owned(),
+                        )),
                         Some(v) => self.value(v, &f.ty, &f.constraints, &here, out),
                     }
+                }
+                for key in map.keys().filter(|k| !model.fields.iter().any(|f| &f.wire == *k)) {
+                    out.push(JsonViolation {
+                        unknown_field: true,
+                        ..JsonViolation::new(&join(path, key), "is not a field of the spec; sent as given".to_owned())
+                    });
                 }
                 for rule in &model.rules {
                     check_rule(rule, v, path, out);
@@ -118,7 +150,7 @@ impl Schema<'_> {
                 self.value(v, &TypeIr::Model(alt.model.clone()), &Constraints::default(), path, out)
             }
             (TypeIr::Alternatives(alt), v) if alt.others.iter().any(|t| scalar_matches(t, v)) => {}
-            (ty, v) => push(format!("expected {}, found {}", type_name(ty), json_kind(v))),
+            (ty, v) => out.push(plain(format!("expected {}, found {}", type_name(ty), json_kind(v)))),
         }
     }
 }
@@ -134,7 +166,11 @@ fn check_rule(r: &RuleIr, model: &Value, path: &str, out: &mut Vec<JsonViolation
         None => r.description.clone(),
     };
     let mut push = |at: &FieldPath, message: String| {
-        out.push(JsonViolation { path: join(path, &at.dotted()), message, rule: Some(r.description.clone()) })
+        out.push(JsonViolation {
+            rule: Some(r.description.clone()),
+            disputed: r.disputed.clone(),
+            ..JsonViolation::new(&join(path, &at.dotted()), message)
+        })
     };
     match &r.assertion {
         AssertionIr::Require(paths) => {

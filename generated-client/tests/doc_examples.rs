@@ -15,14 +15,28 @@ fn assert_round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(json
     let actual = ::serde_json::to_value(&typed).expect("models serialize");
     assert_eq!(actual, expected, "the example changed in the round trip");
 }
+/// What the spec's validation finds, without fields the spec does not know (those are
+/// sent as given, not a verdict on the example).
+#[allow(dead_code)]
+fn spec_violations<T: wechatpay_product_coupon::Validate>(
+    typed: &T,
+) -> ::std::vec::Vec<wechatpay_product_coupon::Violation> {
+    let mut out = wechatpay_product_coupon::runtime::validate::Violations::default();
+    typed.validate_at("", &mut out);
+    out.0
+        .into_iter()
+        .filter(|v| v.kind != wechatpay_product_coupon::ViolationKind::UnknownField)
+        .collect()
+}
 fn assert_valid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::Validate>(
     json: &str,
 ) {
     let typed: T = ::serde_json::from_str(json)
         .expect("the round-trip test covers decoding");
-    if let ::core::result::Result::Err(violations) = typed.validate() {
-        panic!("the doc example breaks the spec's validation: {violations}");
-    }
+    let broken = spec_violations(&typed);
+    assert!(
+        broken.is_empty(), "the doc example breaks the spec's validation: {broken:?}"
+    );
 }
 fn assert_invalid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::Validate>(
     json: &str,
@@ -30,7 +44,7 @@ fn assert_invalid<T: ::serde::de::DeserializeOwned + wechatpay_product_coupon::V
     let typed: T = ::serde_json::from_str(json)
         .expect("the round-trip test covers decoding");
     assert!(
-        typed.validate().is_err(),
+        ! spec_violations(& typed).is_empty(),
         "the example is marked expect_invalid but passes validation"
     );
 }

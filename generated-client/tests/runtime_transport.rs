@@ -72,6 +72,7 @@ async fn an_upload_dry_run_shows_the_multipart_body_exactly_as_sent() {
         path: "/v3/marketing/partner/product-coupon/media/upload-image".into(),
         query: Vec::new(),
         body: Some(meta_json),
+        warnings: Vec::new(),
     };
     let layout = MultipartLayout { meta_field: "meta", file_field: "file" };
     let value = client.prepare_upload(&parts, &layout, &file).unwrap();

@@ -57,7 +57,7 @@ use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, Certifi
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
-use wechatpay_product_coupon::runtime::validate::ViolationKind;
+use wechatpay_product_coupon::runtime::validate::{Violation, ViolationKind};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
 use crate::auth::{brand_account, verify_brand_request};
@@ -723,12 +723,17 @@ fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> 
     };
     let Some(brand_id) = &caller.brand_id else {
         let mut request = OperationRequest::parse(op, &path, &query, body_bytes).map_err(parse_failure)?;
-        if let Some(file) = raw.file
+        if let Some(file) = raw.file.clone()
             && !request.set_file(file)
         {
             return Err(not_multipart());
         }
-        request.validate().map_err(|v| validation_failure(&v))?;
+        let Some(stripped) = enforce(op, request.violations(), body_bytes)? else { return Ok(request) };
+        // Parsed again without the fields the spec does not know, so nothing keeps them.
+        let mut request = OperationRequest::parse(op, &path, &query, Some(&stripped)).map_err(parse_failure)?;
+        if let Some(file) = raw.file {
+            request.set_file(file);
+        }
         return Ok(request);
     };
     let mut request = brand::requests::OperationRequest::parse(op, &path, &query, body_bytes).map_err(parse_failure)?;
@@ -737,12 +742,68 @@ fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> 
     {
         return Err(not_multipart());
     }
-    request.validate().map_err(|v| validation_failure(&v))?;
+    let stripped = enforce(op, request.violations(), body_bytes)?;
+    let body_bytes = stripped.as_deref().or(body_bytes);
     let mut partner = as_partner_request(op, brand_id, &path, &query_owned, body_bytes)?;
     if let Some(file) = raw.file {
         partner.set_file(file);
     }
     Ok(partner)
+}
+
+/// The sandbox plays the documented server: every violation refuses the request, disputed
+/// ones included (a request the sandbox accepts is valid under every reading; the error says
+/// which rules are disputed and by what). Fields the spec does not know are ignored, as
+/// servers of this kind do, and logged: `Some(body)` is the body without them.
+fn enforce(op: &str, violations: Violations, body: Option<&[u8]>) -> Result<Option<Vec<u8>>, ApiFailure> {
+    let (unknown, refused): (Vec<Violation>, Vec<Violation>) =
+        violations.0.into_iter().partition(|v| v.kind == ViolationKind::UnknownField);
+    if !refused.is_empty() {
+        return Err(validation_failure(&Violations(refused)));
+    }
+    if unknown.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<&str> = unknown.iter().map(|v| v.path.as_str()).collect();
+    eprintln!("wechatpay-sandbox: {op}: ignoring field(s) the spec does not know: {}", paths.join(", "));
+    let Some(mut value) = body.and_then(|b| serde_json::from_slice::<Value>(b).ok()) else { return Ok(None) };
+    for path in &paths {
+        strip_path(&mut value, path);
+    }
+    serde_json::to_vec(&value).map(Some).map_err(crate::state::internal)
+}
+
+/// Removes the value at a validation path (`a.b[0].c`) from `value`. Each step is matched
+/// against the keys present, so a last key containing `.` or `[` is still found.
+fn strip_path(value: &mut Value, path: &str) {
+    match value {
+        Value::Object(map) => {
+            if map.remove(path).is_some() {
+                return;
+            }
+            let keys: Vec<String> = map.keys().filter(|k| path.starts_with(k.as_str())).cloned().collect();
+            for key in keys {
+                let rest = &path[key.len()..];
+                if let Some(inner) = map.get_mut(&key) {
+                    if let Some(rest) = rest.strip_prefix('.') {
+                        strip_path(inner, rest);
+                    } else if rest.starts_with('[') {
+                        strip_path(inner, rest);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some((index, rest)) = path.strip_prefix('[').and_then(|p| p.split_once(']')) else { return };
+            let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get_mut(i)) else { return };
+            match rest.strip_prefix('.') {
+                Some(rest) => strip_path(item, rest),
+                None if rest.starts_with('[') => strip_path(item, rest),
+                None => {}
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A brand's request (already parsed and validated as the brand family's) as the partner
@@ -865,14 +926,17 @@ fn validation_failure(v: &Violations) -> ApiFailure {
     } else {
         ("PARAM_ERROR", business_code::PARAM_ERROR)
     };
+    // A disputed rule is enforced as documented, and the message says it is disputed and by
+    // what, so a developer knows why WeChat Pay's own example fails here.
     let list: Vec<String> = v.iter().map(|x| x.to_string()).collect();
     let first = v.iter().next();
+    let disputed = |x: &Violation| x.disputed.map(|d| json!({"rule": d.id, "by": d.by}));
     ApiFailure::new(400, code, list.join("; "))
         .with_detail(json!({
             "field": first.map(|x| x.path.as_str()),
             "location": "body",
             "issue": first.map(|x| x.message.as_str()),
-            "violations": v.iter().map(|x| json!({"field": x.path, "issue": x.message})).collect::<Vec<_>>(),
+            "violations": v.iter().map(|x| json!({"field": x.path, "issue": x.message, "disputed": disputed(x)})).collect::<Vec<_>>(),
         }))
         .with_business_code(business)
 }

@@ -184,6 +184,7 @@ fn builder(m: &ModelIr) -> TokenStream {
         #[must_use]
         pub struct #name {
             #(#slots)*
+            unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
 
         impl #model {
@@ -196,6 +197,14 @@ fn builder(m: &ModelIr) -> TokenStream {
         impl #name {
             #(#setters)*
 
+            /// Sets a field the spec does not know, sent as given (validation reports it as a
+            /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+            /// for a field WeChat Pay accepts before this crate knows it.
+            pub fn unknown_field(mut self, name: impl ::core::convert::Into<::std::string::String>, value: ::serde_json::Value) -> Self {
+                self.unknown_fields.insert(name.into(), value);
+                self
+            }
+
             /// Finishes the build; the error lists the JSON path of every missing required field.
             pub fn build(self) -> ::core::result::Result<#model, crate::runtime::validate::BuildError> {
                 self.build_root()
@@ -206,13 +215,13 @@ fn builder(m: &ModelIr) -> TokenStream {
             type Output = #model;
             fn build_at(self, #path_arg: &str, #missing_arg: &mut crate::runtime::validate::Missing) -> ::core::option::Option<Self::Output> {
                 #(#takes)*
-                ::core::option::Option::Some(#model { #(#assigns)* })
+                ::core::option::Option::Some(#model { #(#assigns)* unknown_fields: self.unknown_fields })
             }
         }
 
         impl ::core::convert::From<#model> for #name {
             fn from(value: #model) -> Self {
-                Self { #(#from_fields)* }
+                Self { #(#from_fields)* unknown_fields: value.unknown_fields }
             }
         }
     }

@@ -10,8 +10,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let enums = ir.enums.values().map(enums::emit_enum);
     let alternatives = ir.alternatives.values().map(alternatives);
     quote! {
-        //! Request and response models. Unknown response fields are ignored and unknown enum
-        //! values are kept in `Unknown`, so a server that adds either never fails a call.
+        //! Request and response models. Fields the spec does not know are kept in each model's
+        //! `unknown_fields` and unknown enum values in `Unknown`, so a server that adds either
+        //! never fails a call and nothing it sends is lost; a request sends its unknown fields
+        //! as given.
         #(#models)*
         #(#enums)*
         #(#alternatives)*
@@ -99,6 +101,11 @@ fn model(m: &ModelIr) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+            /// spec (a field added before this crate knew it), or what a request sends as given
+            /// (set with the builder's `unknown_field`; validation reports each as a warning).
+            #[serde(flatten)]
+            pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
         #accessors
     }

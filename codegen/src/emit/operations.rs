@@ -346,16 +346,20 @@ fn parts_body(op: &OperationIr) -> TokenStream {
         let q = query_name(op);
         let opts = optional_idents(op);
         quote! {
-            if client.validation_enabled() {
-                #validator(#(#required,)* &query).into_result()?;
-            }
+            let __warnings = if client.validation_enabled() {
+                client.screen(#validator(#(#required,)* &query))?
+            } else {
+                ::std::vec::Vec::new()
+            };
             let #q { #(#opts),* } = query;
         }
     } else {
         quote! {
-            if client.validation_enabled() {
-                #validator(#(#idents),*).into_result()?;
-            }
+            let __warnings = if client.validation_enabled() {
+                client.screen(#validator(#(#idents),*))?
+            } else {
+                ::std::vec::Vec::new()
+            };
         }
     };
     let body_id = types::rust(&names.body);
@@ -395,6 +399,7 @@ fn parts_body(op: &OperationIr) -> TokenStream {
             path: __path,
             query: __query,
             body: #body,
+            warnings: __warnings,
         })
     }
 }

@@ -108,11 +108,19 @@ pub fn emit(ir: &Ir) -> TokenStream {
                 #set_file_body
             }
 
-            /// Validates the request as its call function would before sending.
-            pub fn validate(&self) -> ::core::result::Result<(), crate::runtime::validate::Violations> {
+            /// Every violation the request's validation finds, disputed ones and unknown fields
+            /// included (a server-side check enforces them all; see [`validate`](Self::validate)).
+            pub fn violations(&self) -> crate::runtime::validate::Violations {
                 match #scrutinee {
                     #(#validate_arms)*
                 }
+            }
+
+            /// Validates the request as its call function would before sending, under the
+            /// default [`Screening`](crate::runtime::validate::Screening): `Err` with what refuses
+            /// it, or the warnings (disputed rules broken, fields the spec does not know).
+            pub fn validate(&self) -> ::core::result::Result<::std::vec::Vec<crate::runtime::validate::Violation>, crate::runtime::validate::Violations> {
+                crate::runtime::validate::Screening::default().screen(self.violations())
             }
 
             /// Sends the request with `client` through the operation's call function.
@@ -673,7 +681,7 @@ fn validate_arm(op: &OperationIr) -> TokenStream {
     }
     let f = types::rust(&op.names.validator);
     let ops = operations::module_path(op);
-    quote! { #pattern => #ops::#f(#(#pass),*).into_result(), }
+    quote! { #pattern => #ops::#f(#(#pass),*), }
 }
 
 fn send_arm(op: &OperationIr) -> TokenStream {

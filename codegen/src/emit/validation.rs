@@ -23,25 +23,55 @@ fn opt<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
     }
 }
 
+/// `check`, its violations marked as breaking the disputed fact `d` (unchanged without one).
+fn disputed(check: TokenStream, d: Option<&crate::ir::DisputeIr>) -> TokenStream {
+    match d {
+        None => check,
+        Some(d) => {
+            let (id, by) = (&d.id, d.text());
+            quote! {
+                {
+                    let mark = out.mark();
+                    #check
+                    out.dispute_since(mark, #id, #by);
+                }
+            }
+        }
+    }
+}
+
 /// Checks on one value: `v` is a reference to it, `p` its path (`&str`).
 pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> TokenStream {
     let mut out = TokenStream::new();
+    // A bound pair is checked in one call unless one side is disputed: then each side alone,
+    // the disputed one marked (its violations become warnings).
+    let pair = |lo_name: &str, hi_name: &str, lo: TokenStream, hi: TokenStream, call: &dyn Fn(TokenStream, TokenStream) -> TokenStream| {
+        let none = quote! { ::core::option::Option::None };
+        let (dlo, dhi) = (c.disputed.get(lo_name), c.disputed.get(hi_name));
+        if dlo.is_none() && dhi.is_none() {
+            return call(lo, hi);
+        }
+        let side = |check: TokenStream, d: Option<&crate::ir::DisputeIr>| disputed(check, d);
+        let mut t = side(call(lo, none.clone()), dlo);
+        t.extend(side(call(none, hi), dhi));
+        t
+    };
     if c.min_length.is_some() || c.max_length.is_some() {
         let (lo, hi) = (opt(c.min_length.map(|v| v as usize)), opt(c.max_length.map(|v| v as usize)));
-        out.extend(quote! { out.check_length(p, v, #lo, #hi); });
+        out.extend(pair("min_length", "max_length", lo, hi, &|lo, hi| quote! { out.check_length(p, v, #lo, #hi); }));
     }
     if let Some(charset) = &c.charset {
         let text = &charset.text;
         let pairs = charset.ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
-        out.extend(quote! { out.check_charset(p, v, &[#(#pairs),*], #text); });
+        out.extend(disputed(quote! { out.check_charset(p, v, &[#(#pairs),*], #text); }, c.disputed.get("charset")));
     }
     if c.min.is_some() || c.max.is_some() {
         let (lo, hi) = (opt(c.min), opt(c.max));
-        out.extend(quote! { out.check_range(p, *v, #lo, #hi); });
+        out.extend(pair("min", "max", lo, hi, &|lo, hi| quote! { out.check_range(p, *v, #lo, #hi); }));
     }
     if c.min_items.is_some() || c.max_items.is_some() {
         let (lo, hi) = (opt(c.min_items.map(|v| v as usize)), opt(c.max_items.map(|v| v as usize)));
-        out.extend(quote! { out.check_items(p, v.len(), #lo, #hi); });
+        out.extend(pair("min_items", "max_items", lo, hi, &|lo, hi| quote! { out.check_items(p, v.len(), #lo, #hi); }));
     }
     match ty {
         TypeIr::DateTime => out.extend(quote! {
@@ -223,7 +253,7 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                 }
             }
         };
-        out.extend(quote! { { #body } });
+        out.extend(disputed(quote! { { #body } }, r.disputed.as_ref()));
     }
     out
 }
@@ -244,6 +274,7 @@ fn model(m: &ModelIr, needs: &BTreeSet<String>) -> TokenStream {
             fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
                 #(#fields)*
                 #rules
+                out.check_unknown(path, &self.unknown_fields);
             }
         }
     }

@@ -597,6 +597,7 @@ fn to_spec_constraints(d: &DField) -> spec::Field {
         max_items: None,
         decision: None,
         alternatives: None,
+        disputed: Vec::new(),
     }
 }
 

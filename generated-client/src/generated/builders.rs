@@ -11,6 +11,7 @@ pub struct AssociatedOrderInfoBuilder {
     out_trade_no: ::core::option::Option<::std::string::String>,
     mchid: ::core::option::Option<::std::string::String>,
     sub_mchid: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::AssociatedOrderInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -63,6 +64,17 @@ impl AssociatedOrderInfoBuilder {
         self.sub_mchid = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -89,6 +101,7 @@ impl crate::runtime::validate::BuildAt for AssociatedOrderInfoBuilder {
             out_trade_no: f1?,
             mchid: f2?,
             sub_mchid: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -100,6 +113,7 @@ for AssociatedOrderInfoBuilder {
             out_trade_no: value.out_trade_no,
             mchid: value.mchid,
             sub_mchid: value.sub_mchid,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -111,6 +125,7 @@ pub struct AssociatedPayScoreOrderInfoBuilder {
     out_order_no: ::core::option::Option<::std::string::String>,
     mchid: ::core::option::Option<::std::string::String>,
     sub_mchid: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::AssociatedPayScoreOrderInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -163,6 +178,17 @@ impl AssociatedPayScoreOrderInfoBuilder {
         self.sub_mchid = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -189,6 +215,7 @@ impl crate::runtime::validate::BuildAt for AssociatedPayScoreOrderInfoBuilder {
             out_order_no: f1?,
             mchid: f2?,
             sub_mchid: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -200,6 +227,7 @@ for AssociatedPayScoreOrderInfoBuilder {
             out_order_no: value.out_order_no,
             mchid: value.mchid,
             sub_mchid: value.sub_mchid,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -211,6 +239,7 @@ pub struct BundleStockUsageRuleBuilder {
     normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
     discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
     exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::BundleStockUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -263,6 +292,17 @@ impl BundleStockUsageRuleBuilder {
         self.exchange_coupon = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -294,6 +334,7 @@ impl crate::runtime::validate::BuildAt for BundleStockUsageRuleBuilder {
             normal_coupon: f1?,
             discount_coupon: f2?,
             exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -307,6 +348,7 @@ for BundleStockUsageRuleBuilder {
             normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
             exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -321,6 +363,7 @@ pub struct CombineImageBuilder {
     discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
     exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
     background_color: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CombineImage {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -397,6 +440,17 @@ impl CombineImageBuilder {
         self.background_color = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -429,6 +483,7 @@ impl crate::runtime::validate::BuildAt for CombineImageBuilder {
             discount_coupon: f4?,
             exchange_coupon: f5?,
             background_color: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -443,6 +498,7 @@ for CombineImageBuilder {
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
             exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
             background_color: value.background_color,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -453,6 +509,7 @@ pub struct ComboPackageBuilder {
     name: ::core::option::Option<::std::string::String>,
     pick_count: ::core::option::Option<i64>,
     choice_list: ::core::option::Option<::std::vec::Vec<ComboPackageChoiceBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ComboPackage {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -500,6 +557,17 @@ impl ComboPackageBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -524,6 +592,7 @@ impl crate::runtime::validate::BuildAt for ComboPackageBuilder {
             name: f0?,
             pick_count: f1?,
             choice_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -536,6 +605,7 @@ for ComboPackageBuilder {
             choice_list: ::core::option::Option::Some(
                 value.choice_list.into_iter().map(::core::convert::Into::into).collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -549,6 +619,7 @@ pub struct ComboPackageChoiceBuilder {
     image_url: ::core::option::Option<::std::string::String>,
     mini_program_appid: ::core::option::Option<::std::string::String>,
     mini_program_path: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ComboPackageChoice {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -625,6 +696,17 @@ impl ComboPackageChoiceBuilder {
         self.mini_program_path = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -655,6 +737,7 @@ impl crate::runtime::validate::BuildAt for ComboPackageChoiceBuilder {
             image_url: f3?,
             mini_program_appid: f4?,
             mini_program_path: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -668,6 +751,7 @@ for ComboPackageChoiceBuilder {
             image_url: value.image_url,
             mini_program_appid: value.mini_program_appid,
             mini_program_path: value.mini_program_path,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -680,6 +764,7 @@ pub struct ConfirmUserCouponRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ConfirmUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -747,6 +832,17 @@ impl ConfirmUserCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -775,6 +871,7 @@ impl crate::runtime::validate::BuildAt for ConfirmUserCouponRequestBuilder {
             appid: f2?,
             out_request_no: f3?,
             brand_id: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -787,6 +884,7 @@ for ConfirmUserCouponRequestBuilder {
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -802,6 +900,7 @@ pub struct CouponAvailablePeriodBuilder {
     irregular_available_period_list: ::core::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodBuilder>,
     >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CouponAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -883,6 +982,17 @@ impl CouponAvailablePeriodBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -924,6 +1034,7 @@ impl crate::runtime::validate::BuildAt for CouponAvailablePeriodBuilder {
             wait_days_after_receive: f3?,
             weekly_available_period: f4?,
             irregular_available_period_list: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -945,6 +1056,7 @@ for CouponAvailablePeriodBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -955,6 +1067,7 @@ pub struct CouponAvailableStoreInfoBuilder {
     description: ::core::option::Option<::std::string::String>,
     mini_program_appid: ::core::option::Option<::std::string::String>,
     mini_program_path: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CouponAvailableStoreInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1000,6 +1113,17 @@ impl CouponAvailableStoreInfoBuilder {
         self.mini_program_path = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1024,6 +1148,7 @@ impl crate::runtime::validate::BuildAt for CouponAvailableStoreInfoBuilder {
             description: f0?,
             mini_program_appid: f1?,
             mini_program_path: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1034,6 +1159,7 @@ for CouponAvailableStoreInfoBuilder {
             description: ::core::option::Option::Some(value.description),
             mini_program_appid: value.mini_program_appid,
             mini_program_path: value.mini_program_path,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1043,6 +1169,7 @@ for CouponAvailableStoreInfoBuilder {
 pub struct CouponCodeCountInfoBuilder {
     total_count: ::core::option::Option<i64>,
     available_count: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CouponCodeCountInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1069,6 +1196,17 @@ impl CouponCodeCountInfoBuilder {
         self.available_count = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1091,6 +1229,7 @@ impl crate::runtime::validate::BuildAt for CouponCodeCountInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::CouponCodeCountInfo {
             total_count: f0?,
             available_count: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1100,6 +1239,7 @@ for CouponCodeCountInfoBuilder {
         Self {
             total_count: ::core::option::Option::Some(value.total_count),
             available_count: ::core::option::Option::Some(value.available_count),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1112,6 +1252,7 @@ pub struct CouponDisplayInfoBuilder {
     entrance_mini_program: ::core::option::Option<EntranceMiniProgramBuilder>,
     entrance_official_account: ::core::option::Option<EntranceOfficialAccountBuilder>,
     entrance_finder: ::core::option::Option<EntranceFinderBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CouponDisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1177,6 +1318,17 @@ impl CouponDisplayInfoBuilder {
         self.entrance_finder = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1211,6 +1363,7 @@ impl crate::runtime::validate::BuildAt for CouponDisplayInfoBuilder {
             entrance_mini_program: f2?,
             entrance_official_account: f3?,
             entrance_finder: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1227,6 +1380,7 @@ for CouponDisplayInfoBuilder {
                 .entrance_official_account
                 .map(::core::convert::Into::into),
             entrance_finder: value.entrance_finder.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1238,6 +1392,7 @@ pub struct CouponTagInfoBuilder {
         ::std::vec::Vec<crate::generated::models::CouponTag>,
     >,
     member_tag_info: ::core::option::Option<MemberTagInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CouponTagInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1270,6 +1425,17 @@ impl CouponTagInfoBuilder {
         self.member_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1292,6 +1458,7 @@ impl crate::runtime::validate::BuildAt for CouponTagInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::CouponTagInfo {
             coupon_tag_list: f0?,
             member_tag_info: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1301,6 +1468,7 @@ for CouponTagInfoBuilder {
         Self {
             coupon_tag_list: value.coupon_tag_list,
             member_tag_info: value.member_tag_info.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1315,6 +1483,7 @@ pub struct CreateImageGenerationTaskRequestBuilder {
     >,
     combine_image: ::core::option::Option<CombineImageBuilder>,
     cut_out: ::core::option::Option<CutOutBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateImageGenerationTaskRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1377,6 +1546,17 @@ impl CreateImageGenerationTaskRequestBuilder {
         self.cut_out = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1406,6 +1586,7 @@ impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskRequestBuild
             image_generation_type: f2?,
             combine_image: f3?,
             cut_out: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1420,6 +1601,7 @@ for CreateImageGenerationTaskRequestBuilder {
             ),
             combine_image: value.combine_image.map(::core::convert::Into::into),
             cut_out: value.cut_out.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1429,6 +1611,7 @@ for CreateImageGenerationTaskRequestBuilder {
 pub struct CreateImageGenerationTaskResponseBuilder {
     task_id: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateImageGenerationTaskResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1460,6 +1643,17 @@ impl CreateImageGenerationTaskResponseBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1482,6 +1676,7 @@ impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskResponseBuil
         ::core::option::Option::Some(crate::generated::models::CreateImageGenerationTaskResponse {
             task_id: f0?,
             brand_id: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1491,6 +1686,7 @@ for CreateImageGenerationTaskResponseBuilder {
         Self {
             task_id: ::core::option::Option::Some(value.task_id),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1511,6 +1707,7 @@ pub struct CreateProductCouponRequestBuilder {
     display_info: ::core::option::Option<DisplayInfoBuilder>,
     stock: ::core::option::Option<StockBuilder>,
     stock_bundle: ::core::option::Option<StockBundleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1637,6 +1834,17 @@ impl CreateProductCouponRequestBuilder {
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1683,6 +1891,7 @@ impl crate::runtime::validate::BuildAt for CreateProductCouponRequestBuilder {
             display_info: f8?,
             stock: f9?,
             stock_bundle: f10?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1703,6 +1912,7 @@ for CreateProductCouponRequestBuilder {
             display_info: ::core::option::Option::Some(value.display_info.into()),
             stock: value.stock.map(::core::convert::Into::into),
             stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1724,6 +1934,7 @@ pub struct CreateProductCouponResponseBuilder {
     stock: ::core::option::Option<StockEntityBuilder>,
     stock_bundle: ::core::option::Option<StockBundleEntityBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateProductCouponResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1852,6 +2063,17 @@ impl CreateProductCouponResponseBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1900,6 +2122,7 @@ impl crate::runtime::validate::BuildAt for CreateProductCouponResponseBuilder {
             stock: f9?,
             stock_bundle: f10?,
             brand_id: f11?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1921,6 +2144,7 @@ for CreateProductCouponResponseBuilder {
             stock: value.stock.map(::core::convert::Into::into),
             stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1931,6 +2155,7 @@ pub struct CreateStockBundleRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     stock_bundle: ::core::option::Option<StockBundleBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateStockBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1976,6 +2201,17 @@ impl CreateStockBundleRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2000,6 +2236,7 @@ impl crate::runtime::validate::BuildAt for CreateStockBundleRequestBuilder {
             out_request_no: f0?,
             stock_bundle: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2010,6 +2247,7 @@ for CreateStockBundleRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             stock_bundle: ::core::option::Option::Some(value.stock_bundle.into()),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2020,6 +2258,7 @@ pub struct CreateStockRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     stock: ::core::option::Option<StockBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CreateStockRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2061,6 +2300,17 @@ impl CreateStockRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2085,6 +2335,7 @@ impl crate::runtime::validate::BuildAt for CreateStockRequestBuilder {
             out_request_no: f0?,
             stock: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2095,6 +2346,7 @@ for CreateStockRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             stock: ::core::option::Option::Some(value.stock.into()),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2103,6 +2355,7 @@ for CreateStockRequestBuilder {
 #[must_use]
 pub struct CutOutBuilder {
     image_url: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::CutOut {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2120,6 +2373,17 @@ impl CutOutBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.image_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -2142,6 +2406,7 @@ impl crate::runtime::validate::BuildAt for CutOutBuilder {
         let f0 = missing.required(self.image_url, path, "image_url");
         ::core::option::Option::Some(crate::generated::models::CutOut {
             image_url: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2149,6 +2414,7 @@ impl ::core::convert::From<crate::generated::models::CutOut> for CutOutBuilder {
     fn from(value: crate::generated::models::CutOut) -> Self {
         Self {
             image_url: ::core::option::Option::Some(value.image_url),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2158,6 +2424,7 @@ impl ::core::convert::From<crate::generated::models::CutOut> for CutOutBuilder {
 pub struct DayPeriodBuilder {
     begin_time: ::core::option::Option<i64>,
     end_time: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DayPeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2186,6 +2453,17 @@ impl DayPeriodBuilder {
         self.end_time = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2208,6 +2486,7 @@ impl crate::runtime::validate::BuildAt for DayPeriodBuilder {
         ::core::option::Option::Some(crate::generated::models::DayPeriod {
             begin_time: f0?,
             end_time: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2216,6 +2495,7 @@ impl ::core::convert::From<crate::generated::models::DayPeriod> for DayPeriodBui
         Self {
             begin_time: ::core::option::Option::Some(value.begin_time),
             end_time: ::core::option::Option::Some(value.end_time),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2226,6 +2506,7 @@ pub struct DeactivateProductCouponRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DeactivateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2270,6 +2551,17 @@ impl DeactivateProductCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2294,6 +2586,7 @@ impl crate::runtime::validate::BuildAt for DeactivateProductCouponRequestBuilder
             out_request_no: f0?,
             deactivate_reason: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2304,6 +2597,7 @@ for DeactivateProductCouponRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2314,6 +2608,7 @@ pub struct DeactivateStockRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DeactivateStockRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2357,6 +2652,17 @@ impl DeactivateStockRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2381,6 +2687,7 @@ impl crate::runtime::validate::BuildAt for DeactivateStockRequestBuilder {
             out_request_no: f0?,
             deactivate_reason: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2391,6 +2698,7 @@ for DeactivateStockRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2404,6 +2712,7 @@ pub struct DeactivateUserCouponBundleRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DeactivateUserCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2482,6 +2791,17 @@ impl DeactivateUserCouponBundleRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2512,6 +2832,7 @@ impl crate::runtime::validate::BuildAt for DeactivateUserCouponBundleRequestBuil
             out_request_no: f3?,
             deactivate_reason: f4?,
             brand_id: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2525,6 +2846,7 @@ for DeactivateUserCouponBundleRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2538,6 +2860,7 @@ pub struct DeactivateUserCouponRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DeactivateUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2616,6 +2939,17 @@ impl DeactivateUserCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2646,6 +2980,7 @@ impl crate::runtime::validate::BuildAt for DeactivateUserCouponRequestBuilder {
             out_request_no: f3?,
             deactivate_reason: f4?,
             brand_id: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2659,6 +2994,7 @@ for DeactivateUserCouponRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2668,6 +3004,7 @@ for DeactivateUserCouponRequestBuilder {
 pub struct DiscountCouponUsageRuleBuilder {
     threshold: ::core::option::Option<i64>,
     percent_off: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DiscountCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2697,6 +3034,17 @@ impl DiscountCouponUsageRuleBuilder {
         self.percent_off = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2719,6 +3067,7 @@ impl crate::runtime::validate::BuildAt for DiscountCouponUsageRuleBuilder {
         ::core::option::Option::Some(crate::generated::models::DiscountCouponUsageRule {
             threshold: f0?,
             percent_off: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2728,6 +3077,7 @@ for DiscountCouponUsageRuleBuilder {
         Self {
             threshold: ::core::option::Option::Some(value.threshold),
             percent_off: ::core::option::Option::Some(value.percent_off),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2743,6 +3093,7 @@ pub struct DisplayInfoBuilder {
     >,
     original_price: ::core::option::Option<i64>,
     combo_package_list: ::core::option::Option<::std::vec::Vec<ComboPackageBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::DisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2831,6 +3182,17 @@ impl DisplayInfoBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2862,6 +3224,7 @@ impl crate::runtime::validate::BuildAt for DisplayInfoBuilder {
             detail_image_url_list: f3?,
             original_price: f4?,
             combo_package_list: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2879,6 +3242,7 @@ for DisplayInfoBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2889,6 +3253,7 @@ pub struct EntranceFinderBuilder {
     finder_id: ::core::option::Option<::std::string::String>,
     finder_video_id: ::core::option::Option<::std::string::String>,
     finder_video_cover_image_url: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::EntranceFinder {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2933,6 +3298,17 @@ impl EntranceFinderBuilder {
         self.finder_video_cover_image_url = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2962,6 +3338,7 @@ impl crate::runtime::validate::BuildAt for EntranceFinderBuilder {
             finder_id: f0?,
             finder_video_id: f1?,
             finder_video_cover_image_url: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2974,6 +3351,7 @@ for EntranceFinderBuilder {
             finder_video_cover_image_url: ::core::option::Option::Some(
                 value.finder_video_cover_image_url,
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2985,6 +3363,7 @@ pub struct EntranceMiniProgramBuilder {
     path: ::core::option::Option<::std::string::String>,
     entrance_wording: ::core::option::Option<::std::string::String>,
     guidance_wording: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::EntranceMiniProgram {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3043,6 +3422,17 @@ impl EntranceMiniProgramBuilder {
         self.guidance_wording = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3069,6 +3459,7 @@ impl crate::runtime::validate::BuildAt for EntranceMiniProgramBuilder {
             path: f1?,
             entrance_wording: f2?,
             guidance_wording: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3080,6 +3471,7 @@ for EntranceMiniProgramBuilder {
             path: ::core::option::Option::Some(value.path),
             entrance_wording: ::core::option::Option::Some(value.entrance_wording),
             guidance_wording: ::core::option::Option::Some(value.guidance_wording),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3088,6 +3480,7 @@ for EntranceMiniProgramBuilder {
 #[must_use]
 pub struct EntranceOfficialAccountBuilder {
     appid: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::EntranceOfficialAccount {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3106,6 +3499,17 @@ impl EntranceOfficialAccountBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -3128,6 +3532,7 @@ impl crate::runtime::validate::BuildAt for EntranceOfficialAccountBuilder {
         let f0 = missing.required(self.appid, path, "appid");
         ::core::option::Option::Some(crate::generated::models::EntranceOfficialAccount {
             appid: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3136,6 +3541,7 @@ for EntranceOfficialAccountBuilder {
     fn from(value: crate::generated::models::EntranceOfficialAccount) -> Self {
         Self {
             appid: ::core::option::Option::Some(value.appid),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3145,6 +3551,7 @@ for EntranceOfficialAccountBuilder {
 pub struct ExchangeCouponUsageRuleBuilder {
     threshold: ::core::option::Option<i64>,
     exchange_price: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ExchangeCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3175,6 +3582,17 @@ impl ExchangeCouponUsageRuleBuilder {
         self.exchange_price = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3197,6 +3615,7 @@ impl crate::runtime::validate::BuildAt for ExchangeCouponUsageRuleBuilder {
         ::core::option::Option::Some(crate::generated::models::ExchangeCouponUsageRule {
             threshold: f0?,
             exchange_price: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3206,6 +3625,7 @@ for ExchangeCouponUsageRuleBuilder {
         Self {
             threshold: ::core::option::Option::Some(value.threshold),
             exchange_price: ::core::option::Option::Some(value.exchange_price),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3216,6 +3636,7 @@ pub struct FailedCouponCodeBuilder {
     coupon_code: ::core::option::Option<::std::string::String>,
     code: ::core::option::Option<::std::string::String>,
     message: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::FailedCouponCode {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3257,6 +3678,17 @@ impl FailedCouponCodeBuilder {
         self.message = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3281,6 +3713,7 @@ impl crate::runtime::validate::BuildAt for FailedCouponCodeBuilder {
             coupon_code: f0?,
             code: f1?,
             message: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3291,6 +3724,7 @@ for FailedCouponCodeBuilder {
             coupon_code: value.coupon_code,
             code: value.code,
             message: value.message,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3301,6 +3735,7 @@ pub struct FailedStoreBuilder {
     store_id: ::core::option::Option<::std::string::String>,
     code: ::core::option::Option<::std::string::String>,
     message: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::FailedStore {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3342,6 +3777,17 @@ impl FailedStoreBuilder {
         self.message = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3366,6 +3812,7 @@ impl crate::runtime::validate::BuildAt for FailedStoreBuilder {
             store_id: f0?,
             code: f1?,
             message: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3376,6 +3823,7 @@ for FailedStoreBuilder {
             store_id: ::core::option::Option::Some(value.store_id),
             code: ::core::option::Option::Some(value.code),
             message: ::core::option::Option::Some(value.message),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3384,6 +3832,7 @@ for FailedStoreBuilder {
 #[must_use]
 pub struct ImageGenerationResultBuilder {
     image_url: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ImageGenerationResult {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3401,6 +3850,17 @@ impl ImageGenerationResultBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.image_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -3423,6 +3883,7 @@ impl crate::runtime::validate::BuildAt for ImageGenerationResultBuilder {
         let f0 = missing.required(self.image_url, path, "image_url");
         ::core::option::Option::Some(crate::generated::models::ImageGenerationResult {
             image_url: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3431,6 +3892,7 @@ for ImageGenerationResultBuilder {
     fn from(value: crate::generated::models::ImageGenerationResult) -> Self {
         Self {
             image_url: ::core::option::Option::Some(value.image_url),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3448,6 +3910,7 @@ pub struct ImageGenerationTaskBuilder {
     >,
     combine_image_result: ::core::option::Option<ImageGenerationResultBuilder>,
     cut_out_result: ::core::option::Option<ImageGenerationResultBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ImageGenerationTask {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3523,6 +3986,17 @@ impl ImageGenerationTaskBuilder {
         self.cut_out_result = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3555,6 +4029,7 @@ impl crate::runtime::validate::BuildAt for ImageGenerationTaskBuilder {
             task_state: f3?,
             combine_image_result: f4?,
             cut_out_result: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3572,6 +4047,7 @@ for ImageGenerationTaskBuilder {
                 .combine_image_result
                 .map(::core::convert::Into::into),
             cut_out_result: value.cut_out_result.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3581,6 +4057,7 @@ for ImageGenerationTaskBuilder {
 pub struct ImageUploadMetaBuilder {
     filename: ::core::option::Option<::std::string::String>,
     sha256: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ImageUploadMeta {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3613,6 +4090,17 @@ impl ImageUploadMetaBuilder {
         self.sha256 = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3635,6 +4123,7 @@ impl crate::runtime::validate::BuildAt for ImageUploadMetaBuilder {
         ::core::option::Option::Some(crate::generated::models::ImageUploadMeta {
             filename: f0?,
             sha256: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3644,6 +4133,7 @@ for ImageUploadMetaBuilder {
         Self {
             filename: ::core::option::Option::Some(value.filename),
             sha256: ::core::option::Option::Some(value.sha256),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3653,6 +4143,7 @@ for ImageUploadMetaBuilder {
 pub struct ImageUploadResponseBuilder {
     image_url: ::core::option::Option<::std::string::String>,
     media_url: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ImageUploadResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3683,6 +4174,17 @@ impl ImageUploadResponseBuilder {
         self.media_url = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3705,6 +4207,7 @@ impl crate::runtime::validate::BuildAt for ImageUploadResponseBuilder {
         ::core::option::Option::Some(crate::generated::models::ImageUploadResponse {
             image_url: f0?,
             media_url: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3714,6 +4217,7 @@ for ImageUploadResponseBuilder {
         Self {
             image_url: value.image_url,
             media_url: value.media_url,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3723,6 +4227,7 @@ for ImageUploadResponseBuilder {
 pub struct IrregularAvailablePeriodBuilder {
     begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
     end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::IrregularAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3757,6 +4262,17 @@ impl IrregularAvailablePeriodBuilder {
         self.end_time = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3779,6 +4295,7 @@ impl crate::runtime::validate::BuildAt for IrregularAvailablePeriodBuilder {
         ::core::option::Option::Some(crate::generated::models::IrregularAvailablePeriod {
             begin_time: f0?,
             end_time: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3788,6 +4305,7 @@ for IrregularAvailablePeriodBuilder {
         Self {
             begin_time: ::core::option::Option::Some(value.begin_time),
             end_time: ::core::option::Option::Some(value.end_time),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3798,6 +4316,7 @@ pub struct ListStockStoresResponseBuilder {
     total_count: ::core::option::Option<i64>,
     next_page_token: ::core::option::Option<::std::string::String>,
     store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ListStockStoresResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3841,6 +4360,17 @@ impl ListStockStoresResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3865,6 +4395,7 @@ impl crate::runtime::validate::BuildAt for ListStockStoresResponseBuilder {
             total_count: f0?,
             next_page_token: f1?,
             store_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3879,6 +4410,7 @@ for ListStockStoresResponseBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3889,6 +4421,7 @@ pub struct ListStocksResponseBuilder {
     total_count: ::core::option::Option<i64>,
     next_page_token: ::core::option::Option<::std::string::String>,
     stock_list: ::core::option::Option<::std::vec::Vec<StockEntityBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ListStocksResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3932,6 +4465,17 @@ impl ListStocksResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3956,6 +4500,7 @@ impl crate::runtime::validate::BuildAt for ListStocksResponseBuilder {
             total_count: f0?,
             next_page_token: f1?,
             stock_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3970,6 +4515,7 @@ for ListStocksResponseBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3980,6 +4526,7 @@ pub struct ListUserCouponsResponseBuilder {
     total_count: ::core::option::Option<i64>,
     next_page_token: ::core::option::Option<::std::string::String>,
     user_coupon_list: ::core::option::Option<::std::vec::Vec<UserProductCouponBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ListUserCouponsResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4023,6 +4570,17 @@ impl ListUserCouponsResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4047,6 +4605,7 @@ impl crate::runtime::validate::BuildAt for ListUserCouponsResponseBuilder {
             total_count: f0?,
             next_page_token: f1?,
             user_coupon_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4061,6 +4620,7 @@ for ListUserCouponsResponseBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4069,6 +4629,7 @@ for ListUserCouponsResponseBuilder {
 #[must_use]
 pub struct MemberTagInfoBuilder {
     member_card_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::MemberTagInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4086,6 +4647,17 @@ impl MemberTagInfoBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.member_card_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -4108,6 +4680,7 @@ impl crate::runtime::validate::BuildAt for MemberTagInfoBuilder {
         let f0 = missing.required(self.member_card_id, path, "member_card_id");
         ::core::option::Option::Some(crate::generated::models::MemberTagInfo {
             member_card_id: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4116,6 +4689,7 @@ for MemberTagInfoBuilder {
     fn from(value: crate::generated::models::MemberTagInfo) -> Self {
         Self {
             member_card_id: ::core::option::Option::Some(value.member_card_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4125,6 +4699,7 @@ for MemberTagInfoBuilder {
 pub struct NormalCouponUsageRuleBuilder {
     threshold: ::core::option::Option<i64>,
     discount_amount: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::NormalCouponUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4155,6 +4730,17 @@ impl NormalCouponUsageRuleBuilder {
         self.discount_amount = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4177,6 +4763,7 @@ impl crate::runtime::validate::BuildAt for NormalCouponUsageRuleBuilder {
         ::core::option::Option::Some(crate::generated::models::NormalCouponUsageRule {
             threshold: f0?,
             discount_amount: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4186,6 +4773,7 @@ for NormalCouponUsageRuleBuilder {
         Self {
             threshold: ::core::option::Option::Some(value.threshold),
             discount_amount: ::core::option::Option::Some(value.discount_amount),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4194,6 +4782,7 @@ for NormalCouponUsageRuleBuilder {
 #[must_use]
 pub struct NotifyConfigBuilder {
     notify_appid: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::NotifyConfig {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4212,6 +4801,17 @@ impl NotifyConfigBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.notify_appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -4234,6 +4834,7 @@ impl crate::runtime::validate::BuildAt for NotifyConfigBuilder {
         let f0 = ::core::option::Option::Some(self.notify_appid);
         ::core::option::Option::Some(crate::generated::models::NotifyConfig {
             notify_appid: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4242,6 +4843,7 @@ for NotifyConfigBuilder {
     fn from(value: crate::generated::models::NotifyConfig) -> Self {
         Self {
             notify_appid: value.notify_appid,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4251,6 +4853,7 @@ for NotifyConfigBuilder {
 pub struct NotifyUrlConfigBuilder {
     notify_url: ::core::option::Option<::std::string::String>,
     update_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::NotifyUrlConfig {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4282,6 +4885,17 @@ impl NotifyUrlConfigBuilder {
         self.update_time = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4304,6 +4918,7 @@ impl crate::runtime::validate::BuildAt for NotifyUrlConfigBuilder {
         ::core::option::Option::Some(crate::generated::models::NotifyUrlConfig {
             notify_url: f0?,
             update_time: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4313,6 +4928,7 @@ for NotifyUrlConfigBuilder {
         Self {
             notify_url: ::core::option::Option::Some(value.notify_url),
             update_time: ::core::option::Option::Some(value.update_time),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4326,6 +4942,7 @@ pub struct PreSendCouponBundleRequestBuilder {
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::PreSendCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4403,6 +5020,17 @@ impl PreSendCouponBundleRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4433,6 +5061,7 @@ impl crate::runtime::validate::BuildAt for PreSendCouponBundleRequestBuilder {
             send_request_no: f3?,
             attach: f4?,
             brand_id: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4446,6 +5075,7 @@ for PreSendCouponBundleRequestBuilder {
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4460,6 +5090,7 @@ pub struct PreSendCouponRequestBuilder {
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::PreSendCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4549,6 +5180,17 @@ impl PreSendCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4581,6 +5223,7 @@ impl crate::runtime::validate::BuildAt for PreSendCouponRequestBuilder {
             send_request_no: f4?,
             attach: f5?,
             brand_id: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4595,6 +5238,7 @@ for PreSendCouponRequestBuilder {
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4603,6 +5247,7 @@ for PreSendCouponRequestBuilder {
 #[must_use]
 pub struct PreSendCouponResponseBuilder {
     token: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::PreSendCouponResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4620,6 +5265,17 @@ impl PreSendCouponResponseBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -4642,6 +5298,7 @@ impl crate::runtime::validate::BuildAt for PreSendCouponResponseBuilder {
         let f0 = missing.required(self.token, path, "token");
         ::core::option::Option::Some(crate::generated::models::PreSendCouponResponse {
             token: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4650,6 +5307,7 @@ for PreSendCouponResponseBuilder {
     fn from(value: crate::generated::models::PreSendCouponResponse) -> Self {
         Self {
             token: ::core::option::Option::Some(value.token),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4672,6 +5330,7 @@ pub struct ProductCouponEntityBuilder {
     deactivate_request_no: ::core::option::Option<::std::string::String>,
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ProductCouponEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4815,6 +5474,17 @@ impl ProductCouponEntityBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4865,6 +5535,7 @@ impl crate::runtime::validate::BuildAt for ProductCouponEntityBuilder {
             deactivate_request_no: f10?,
             deactivate_time: f11?,
             deactivate_reason: f12?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4887,6 +5558,7 @@ for ProductCouponEntityBuilder {
             deactivate_request_no: value.deactivate_request_no,
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4912,6 +5584,7 @@ pub struct ProductCouponSendResourceBuilder {
     phone_number: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     channel_custom_info: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ProductCouponSendResource {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5121,6 +5794,17 @@ impl ProductCouponSendResourceBuilder {
         self.channel_custom_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5175,6 +5859,7 @@ impl crate::runtime::validate::BuildAt for ProductCouponSendResourceBuilder {
             phone_number: f15?,
             attach: f16?,
             channel_custom_info: f17?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5200,6 +5885,7 @@ for ProductCouponSendResourceBuilder {
             phone_number: value.phone_number,
             attach: value.attach,
             channel_custom_info: value.channel_custom_info,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5209,6 +5895,7 @@ for ProductCouponSendResourceBuilder {
 pub struct ProgressiveBundleUsageInfoBuilder {
     count: ::core::option::Option<i64>,
     interval_days: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ProgressiveBundleUsageInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5237,6 +5924,17 @@ impl ProgressiveBundleUsageInfoBuilder {
         self.interval_days = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5259,6 +5957,7 @@ impl crate::runtime::validate::BuildAt for ProgressiveBundleUsageInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::ProgressiveBundleUsageInfo {
             count: f0?,
             interval_days: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5268,6 +5967,7 @@ for ProgressiveBundleUsageInfoBuilder {
         Self {
             count: ::core::option::Option::Some(value.count),
             interval_days: value.interval_days,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5288,6 +5988,7 @@ pub struct ProgressiveBundleUsageRuleBuilder {
     exchange_coupon_list: ::core::option::Option<
         ::std::vec::Vec<ExchangeCouponUsageRuleBuilder>,
     >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ProgressiveBundleUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5388,6 +6089,17 @@ impl ProgressiveBundleUsageRuleBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5428,6 +6140,7 @@ impl crate::runtime::validate::BuildAt for ProgressiveBundleUsageRuleBuilder {
             discount_coupon_list: f4?,
             exchange_coupon: f5?,
             exchange_coupon_list: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5456,6 +6169,7 @@ for ProgressiveBundleUsageRuleBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5468,6 +6182,7 @@ pub struct ReturnUserCouponRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::ReturnUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5535,6 +6250,17 @@ impl ReturnUserCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5563,6 +6289,7 @@ impl crate::runtime::validate::BuildAt for ReturnUserCouponRequestBuilder {
             appid: f2?,
             out_request_no: f3?,
             brand_id: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5575,6 +6302,7 @@ for ReturnUserCouponRequestBuilder {
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5589,6 +6317,7 @@ pub struct SendCouponBundleRequestBuilder {
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SendCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5678,6 +6407,17 @@ impl SendCouponBundleRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5710,6 +6450,7 @@ impl crate::runtime::validate::BuildAt for SendCouponBundleRequestBuilder {
             attach: f4?,
             coupon_tag_info: f5?,
             brand_id: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5724,6 +6465,7 @@ for SendCouponBundleRequestBuilder {
             attach: value.attach,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5739,6 +6481,7 @@ pub struct SendCouponRequestBuilder {
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SendCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5839,6 +6582,17 @@ impl SendCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5873,6 +6627,7 @@ impl crate::runtime::validate::BuildAt for SendCouponRequestBuilder {
             attach: f5?,
             coupon_tag_info: f6?,
             brand_id: f7?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5888,6 +6643,7 @@ for SendCouponRequestBuilder {
             attach: value.attach,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5897,6 +6653,7 @@ for SendCouponRequestBuilder {
 pub struct SentCountInfoBuilder {
     total_count: ::core::option::Option<i64>,
     today_count: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SentCountInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5923,6 +6680,17 @@ impl SentCountInfoBuilder {
         self.today_count = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -5945,6 +6713,7 @@ impl crate::runtime::validate::BuildAt for SentCountInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::SentCountInfo {
             total_count: f0?,
             today_count: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -5954,6 +6723,7 @@ for SentCountInfoBuilder {
         Self {
             total_count: ::core::option::Option::Some(value.total_count),
             today_count: ::core::option::Option::Some(value.today_count),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -5962,6 +6732,7 @@ for SentCountInfoBuilder {
 #[must_use]
 pub struct SetNotifyConfigRequestBuilder {
     notify_url: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SetNotifyConfigRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -5980,6 +6751,17 @@ impl SetNotifyConfigRequestBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.notify_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -6002,6 +6784,7 @@ impl crate::runtime::validate::BuildAt for SetNotifyConfigRequestBuilder {
         let f0 = missing.required(self.notify_url, path, "notify_url");
         ::core::option::Option::Some(crate::generated::models::SetNotifyConfigRequest {
             notify_url: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6010,6 +6793,7 @@ for SetNotifyConfigRequestBuilder {
     fn from(value: crate::generated::models::SetNotifyConfigRequest) -> Self {
         Self {
             notify_url: ::core::option::Option::Some(value.notify_url),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6019,6 +6803,7 @@ for SetNotifyConfigRequestBuilder {
 pub struct SingleUsageInfoBuilder {
     normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
     discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SingleUsageInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6049,6 +6834,17 @@ impl SingleUsageInfoBuilder {
         self.discount_coupon = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6071,6 +6867,7 @@ impl crate::runtime::validate::BuildAt for SingleUsageInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::SingleUsageInfo {
             normal_coupon: f0?,
             discount_coupon: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6080,6 +6877,7 @@ for SingleUsageInfoBuilder {
         Self {
             normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6091,6 +6889,7 @@ pub struct SingleUsageRuleBuilder {
     normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
     discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
     exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::SingleUsageRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6143,6 +6942,17 @@ impl SingleUsageRuleBuilder {
         self.exchange_coupon = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6174,6 +6984,7 @@ impl crate::runtime::validate::BuildAt for SingleUsageRuleBuilder {
             normal_coupon: f1?,
             discount_coupon: f2?,
             exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6187,6 +6998,7 @@ for SingleUsageRuleBuilder {
             normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
             exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6202,6 +7014,7 @@ pub struct StockBuilder {
     coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
     notify_config: ::core::option::Option<NotifyConfigBuilder>,
     store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::Stock {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6296,6 +7109,17 @@ impl StockBuilder {
         self.store_scope = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6337,6 +7161,7 @@ impl crate::runtime::validate::BuildAt for StockBuilder {
             coupon_display_info: f5?,
             notify_config: f6?,
             store_scope: f7?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6357,6 +7182,7 @@ impl ::core::convert::From<crate::generated::models::Stock> for StockBuilder {
             ),
             notify_config: ::core::option::Option::Some(value.notify_config.into()),
             store_scope: ::core::option::Option::Some(value.store_scope),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6374,6 +7200,7 @@ pub struct StockBundleBuilder {
     coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
     store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
     notify_config: ::core::option::Option<NotifyConfigBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6471,6 +7298,17 @@ impl StockBundleBuilder {
         self.notify_config = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6516,6 +7354,7 @@ impl crate::runtime::validate::BuildAt for StockBundleBuilder {
             coupon_display_info: f5?,
             store_scope: f6?,
             notify_config: f7?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6537,6 +7376,7 @@ for StockBundleBuilder {
             ),
             store_scope: ::core::option::Option::Some(value.store_scope),
             notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6546,6 +7386,7 @@ for StockBundleBuilder {
 pub struct StockBundleEntityBuilder {
     stock_bundle_id: ::core::option::Option<::std::string::String>,
     stock_list: ::core::option::Option<::std::vec::Vec<StockEntityInBundleBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockBundleEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6582,6 +7423,17 @@ impl StockBundleEntityBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6604,6 +7456,7 @@ impl crate::runtime::validate::BuildAt for StockBundleEntityBuilder {
         ::core::option::Option::Some(crate::generated::models::StockBundleEntity {
             stock_bundle_id: f0?,
             stock_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6615,6 +7468,7 @@ for StockBundleEntityBuilder {
             stock_list: ::core::option::Option::Some(
                 value.stock_list.into_iter().map(::core::convert::Into::into).collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6624,6 +7478,7 @@ for StockBundleEntityBuilder {
 pub struct StockBundleInfoBuilder {
     stock_bundle_id: ::core::option::Option<::std::string::String>,
     stock_bundle_index: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockBundleInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6654,6 +7509,17 @@ impl StockBundleInfoBuilder {
         self.stock_bundle_index = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6676,6 +7542,7 @@ impl crate::runtime::validate::BuildAt for StockBundleInfoBuilder {
         ::core::option::Option::Some(crate::generated::models::StockBundleInfo {
             stock_bundle_id: f0?,
             stock_bundle_index: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -6685,6 +7552,7 @@ for StockBundleInfoBuilder {
         Self {
             stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
             stock_bundle_index: ::core::option::Option::Some(value.stock_bundle_index),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -6711,6 +7579,7 @@ pub struct StockEntityBuilder {
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -6923,6 +7792,17 @@ impl StockEntityBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -6993,6 +7873,7 @@ impl crate::runtime::validate::BuildAt for StockEntityBuilder {
             deactivate_time: f16?,
             deactivate_reason: f17?,
             brand_id: f18?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7027,6 +7908,7 @@ for StockEntityBuilder {
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7052,6 +7934,7 @@ pub struct StockEntityInBundleBuilder {
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockEntityInBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7263,6 +8146,17 @@ impl StockEntityInBundleBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7330,6 +8224,7 @@ impl crate::runtime::validate::BuildAt for StockEntityInBundleBuilder {
             deactivate_time: f15?,
             deactivate_reason: f16?,
             brand_id: f17?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7365,6 +8260,7 @@ for StockEntityInBundleBuilder {
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7375,6 +8271,7 @@ pub struct StockSendRuleBuilder {
     max_count: ::core::option::Option<i64>,
     max_count_per_day: ::core::option::Option<i64>,
     max_count_per_user: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StockSendRule {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7413,6 +8310,17 @@ impl StockSendRuleBuilder {
         self.max_count_per_user = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7437,6 +8345,7 @@ impl crate::runtime::validate::BuildAt for StockSendRuleBuilder {
             max_count: f0?,
             max_count_per_day: f1?,
             max_count_per_user: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7447,6 +8356,7 @@ for StockSendRuleBuilder {
             max_count: ::core::option::Option::Some(value.max_count),
             max_count_per_day: value.max_count_per_day,
             max_count_per_user: ::core::option::Option::Some(value.max_count_per_user),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7457,6 +8367,7 @@ pub struct StoreAssociationResultBuilder {
     total_count: ::core::option::Option<i64>,
     success_store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
     failed_store_list: ::core::option::Option<::std::vec::Vec<FailedStoreBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StoreAssociationResult {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7504,6 +8415,17 @@ impl StoreAssociationResultBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7530,6 +8452,7 @@ impl crate::runtime::validate::BuildAt for StoreAssociationResultBuilder {
             total_count: f0?,
             success_store_list: f1?,
             failed_store_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7548,6 +8471,7 @@ for StoreAssociationResultBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7557,6 +8481,7 @@ for StoreAssociationResultBuilder {
 pub struct StoreListRequestBuilder {
     store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StoreListRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7593,6 +8518,17 @@ impl StoreListRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7615,6 +8551,7 @@ impl crate::runtime::validate::BuildAt for StoreListRequestBuilder {
         ::core::option::Option::Some(crate::generated::models::StoreListRequest {
             store_list: f0?,
             brand_id: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7626,6 +8563,7 @@ for StoreListRequestBuilder {
                 value.store_list.into_iter().map(::core::convert::Into::into).collect(),
             ),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7634,6 +8572,7 @@ for StoreListRequestBuilder {
 #[must_use]
 pub struct StoreRefBuilder {
     store_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::StoreRef {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7651,6 +8590,17 @@ impl StoreRefBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.store_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -7673,6 +8623,7 @@ impl crate::runtime::validate::BuildAt for StoreRefBuilder {
         let f0 = missing.required(self.store_id, path, "store_id");
         ::core::option::Option::Some(crate::generated::models::StoreRef {
             store_id: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7680,6 +8631,7 @@ impl ::core::convert::From<crate::generated::models::StoreRef> for StoreRefBuild
     fn from(value: crate::generated::models::StoreRef) -> Self {
         Self {
             store_id: ::core::option::Option::Some(value.store_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7694,6 +8646,7 @@ pub struct UpdateBudgetRequestBuilder {
     current_max_count_per_day: ::core::option::Option<i64>,
     target_max_count_per_day: ::core::option::Option<i64>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UpdateBudgetRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7771,6 +8724,17 @@ impl UpdateBudgetRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7803,6 +8767,7 @@ impl crate::runtime::validate::BuildAt for UpdateBudgetRequestBuilder {
             current_max_count_per_day: f4?,
             target_max_count_per_day: f5?,
             brand_id: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7817,6 +8782,7 @@ for UpdateBudgetRequestBuilder {
             current_max_count_per_day: value.current_max_count_per_day,
             target_max_count_per_day: value.target_max_count_per_day,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7827,6 +8793,7 @@ pub struct UpdateProductCouponRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     display_info: ::core::option::Option<DisplayInfoBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UpdateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -7870,6 +8837,17 @@ impl UpdateProductCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -7894,6 +8872,7 @@ impl crate::runtime::validate::BuildAt for UpdateProductCouponRequestBuilder {
             out_request_no: f0?,
             display_info: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -7904,6 +8883,7 @@ for UpdateProductCouponRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             display_info: ::core::option::Option::Some(value.display_info.into()),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -7918,6 +8898,7 @@ pub struct UpdateStockInfoRequestBuilder {
     notify_config: ::core::option::Option<NotifyConfigBuilder>,
     store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UpdateStockInfoRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8003,6 +8984,17 @@ impl UpdateStockInfoRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8041,6 +9033,7 @@ impl crate::runtime::validate::BuildAt for UpdateStockInfoRequestBuilder {
             notify_config: f4?,
             store_scope: f5?,
             brand_id: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8059,6 +9052,7 @@ for UpdateStockInfoRequestBuilder {
             notify_config: value.notify_config.map(::core::convert::Into::into),
             store_scope: value.store_scope,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8069,6 +9063,7 @@ pub struct UploadCouponCodesRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UploadCouponCodesRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8117,6 +9112,17 @@ impl UploadCouponCodesRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8141,6 +9147,7 @@ impl crate::runtime::validate::BuildAt for UploadCouponCodesRequestBuilder {
             out_request_no: f0?,
             code_list: f1?,
             brand_id: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8151,6 +9158,7 @@ for UploadCouponCodesRequestBuilder {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             code_list: ::core::option::Option::Some(value.code_list),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8167,6 +9175,7 @@ pub struct UploadCouponCodesResponseBuilder {
         ::std::vec::Vec<::std::string::String>,
     >,
     duplicate_code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UploadCouponCodesResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8244,6 +9253,17 @@ impl UploadCouponCodesResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8272,6 +9292,7 @@ impl crate::runtime::validate::BuildAt for UploadCouponCodesResponseBuilder {
             failed_code_list: f2?,
             already_exist_code_list: f3?,
             duplicate_code_list: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8284,6 +9305,7 @@ for UploadCouponCodesResponseBuilder {
             failed_code_list: value.failed_code_list,
             already_exist_code_list: value.already_exist_code_list,
             duplicate_code_list: value.duplicate_code_list,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8299,6 +9321,7 @@ pub struct UsageRuleDisplayInfoBuilder {
     app_path: ::core::option::Option<::std::string::String>,
     usage_description: ::core::option::Option<::std::string::String>,
     coupon_available_store_info: ::core::option::Option<CouponAvailableStoreInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UsageRuleDisplayInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8383,6 +9406,17 @@ impl UsageRuleDisplayInfoBuilder {
         self.coupon_available_store_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8419,6 +9453,7 @@ impl crate::runtime::validate::BuildAt for UsageRuleDisplayInfoBuilder {
             app_path: f3?,
             usage_description: f4?,
             coupon_available_store_info: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8436,6 +9471,7 @@ for UsageRuleDisplayInfoBuilder {
             coupon_available_store_info: value
                 .coupon_available_store_info
                 .map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8455,6 +9491,7 @@ pub struct UseUserCouponRequestBuilder {
     >,
     saved_amount: ::core::option::Option<i64>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UseUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8579,6 +9616,17 @@ impl UseUserCouponRequestBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8623,6 +9671,7 @@ impl crate::runtime::validate::BuildAt for UseUserCouponRequestBuilder {
             associated_pay_score_order_info: f7?,
             saved_amount: f8?,
             brand_id: f9?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8644,6 +9693,7 @@ for UseUserCouponRequestBuilder {
                 .map(::core::convert::Into::into),
             saved_amount: value.saved_amount,
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8655,6 +9705,7 @@ pub struct UserCouponBundleBuilder {
     user_product_coupon_list: ::core::option::Option<
         ::std::vec::Vec<UserProductCouponBuilder>,
     >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UserCouponBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8689,6 +9740,17 @@ impl UserCouponBundleBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8717,6 +9779,7 @@ impl crate::runtime::validate::BuildAt for UserCouponBundleBuilder {
         ::core::option::Option::Some(crate::generated::models::UserCouponBundle {
             user_coupon_bundle_id: f0?,
             user_product_coupon_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8734,6 +9797,7 @@ for UserCouponBundleBuilder {
                     .map(::core::convert::Into::into)
                     .collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8750,6 +9814,7 @@ pub struct UserCouponUsageDetailBuilder {
     saved_amount: ::core::option::Option<i64>,
     return_request_no: ::core::option::Option<::std::string::String>,
     return_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UserCouponUsageDetail {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -8838,6 +9903,17 @@ impl UserCouponUsageDetailBuilder {
         self.return_time = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -8876,6 +9952,7 @@ impl crate::runtime::validate::BuildAt for UserCouponUsageDetailBuilder {
             saved_amount: f4?,
             return_request_no: f5?,
             return_time: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -8894,6 +9971,7 @@ for UserCouponUsageDetailBuilder {
             saved_amount: value.saved_amount,
             return_request_no: value.return_request_no,
             return_time: value.return_time,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -8926,6 +10004,7 @@ pub struct UserProductCouponBuilder {
     channel_custom_info: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
     brand_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UserProductCoupon {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -9173,6 +10252,17 @@ impl UserProductCouponBuilder {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -9244,6 +10334,7 @@ impl crate::runtime::validate::BuildAt for UserProductCouponBuilder {
             channel_custom_info: f18?,
             coupon_tag_info: f19?,
             brand_id: f20?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -9278,6 +10369,7 @@ for UserProductCouponBuilder {
             channel_custom_info: value.channel_custom_info,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
             brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -9289,6 +10381,7 @@ pub struct UserProductCouponBundleInfoBuilder {
     user_coupon_bundle_index: ::core::option::Option<i64>,
     total_count: ::core::option::Option<i64>,
     used_count: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::UserProductCouponBundleInfo {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -9335,6 +10428,17 @@ impl UserProductCouponBundleInfoBuilder {
         self.used_count = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -9363,6 +10467,7 @@ impl crate::runtime::validate::BuildAt for UserProductCouponBundleInfoBuilder {
             user_coupon_bundle_index: f1?,
             total_count: f2?,
             used_count: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -9378,6 +10483,7 @@ for UserProductCouponBundleInfoBuilder {
             ),
             total_count: ::core::option::Option::Some(value.total_count),
             used_count: ::core::option::Option::Some(value.used_count),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -9387,6 +10493,7 @@ for UserProductCouponBundleInfoBuilder {
 pub struct WeeklyAvailablePeriodBuilder {
     day_list: ::core::option::Option<::std::vec::Vec<crate::generated::models::WeekDay>>,
     day_period_list: ::core::option::Option<::std::vec::Vec<DayPeriodBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::WeeklyAvailablePeriod {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -9422,6 +10529,17 @@ impl WeeklyAvailablePeriodBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -9444,6 +10562,7 @@ impl crate::runtime::validate::BuildAt for WeeklyAvailablePeriodBuilder {
         ::core::option::Option::Some(crate::generated::models::WeeklyAvailablePeriod {
             day_list: f0?,
             day_period_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -9457,6 +10576,7 @@ for WeeklyAvailablePeriodBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }

@@ -1751,14 +1751,18 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_associate_stock_bundle_stores(
-                    product_coupon_id,
-                    stock_bundle_id,
-                    body,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_associate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -1773,6 +1777,7 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1833,10 +1838,14 @@ impl<'a> AssociateStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_associate_stock_stores(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_associate_stock_stores(product_coupon_id, stock_id, body),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -1851,6 +1860,7 @@ impl<'a> AssociateStockStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1911,9 +1921,11 @@ impl<'a> ConfirmUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_confirm_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_confirm_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -1928,6 +1940,7 @@ impl<'a> ConfirmUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1986,9 +1999,11 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_create_image_generation_task(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_image_generation_task(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks");
         let __query = ::std::vec![];
@@ -1999,6 +2014,7 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2057,9 +2073,11 @@ impl<'a> CreateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_create_product_coupon(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_product_coupon(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons");
         let __query = ::std::vec![];
@@ -2070,6 +2088,7 @@ impl<'a> CreateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2129,9 +2148,11 @@ impl<'a> CreateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_create_stock(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_stock(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2144,6 +2165,7 @@ impl<'a> CreateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2203,9 +2225,11 @@ impl<'a> CreateStockBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_create_stock_bundle(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_stock_bundle(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2218,6 +2242,7 @@ impl<'a> CreateStockBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2277,9 +2302,11 @@ impl<'a> DeactivateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_product_coupon(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_product_coupon(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2292,6 +2319,7 @@ impl<'a> DeactivateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2352,9 +2380,11 @@ impl<'a> DeactivateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_stock(product_coupon_id, stock_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_stock(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2369,6 +2399,7 @@ impl<'a> DeactivateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2429,9 +2460,11 @@ impl<'a> DeactivateUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -2446,6 +2479,7 @@ impl<'a> DeactivateUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2506,10 +2540,18 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, user_coupon_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_user_coupon_bundle(openid, user_coupon_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_deactivate_user_coupon_bundle(
+                        openid,
+                        user_coupon_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -2527,6 +2569,7 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2587,14 +2630,18 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_disassociate_stock_bundle_stores(
-                    product_coupon_id,
-                    stock_bundle_id,
-                    body,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_disassociate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2609,6 +2656,7 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2669,10 +2717,14 @@ impl<'a> DisassociateStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_disassociate_stock_stores(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_disassociate_stock_stores(product_coupon_id, stock_id, body),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2687,6 +2739,7 @@ impl<'a> DisassociateStockStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2747,10 +2800,18 @@ impl<'a> GetImageGenerationTaskCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, task_id, brand_id, image_generation_type } = *self;
-        if client.validation_enabled() {
-            validate_get_image_generation_task(task_id, brand_id, image_generation_type)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_get_image_generation_task(
+                        task_id,
+                        brand_id,
+                        image_generation_type,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks/");
         __path.push_str(&crate::runtime::client::encode_path_segment(task_id));
@@ -2763,6 +2824,7 @@ impl<'a> GetImageGenerationTaskCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2820,9 +2882,11 @@ impl<'a> GetNotifyConfigCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client } = *self;
-        if client.validation_enabled() {
-            validate_get_notify_config().into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_notify_config())?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
         let __query = ::std::vec![];
@@ -2831,6 +2895,7 @@ impl<'a> GetNotifyConfigCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2890,9 +2955,11 @@ impl<'a> GetProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, brand_id } = *self;
-        if client.validation_enabled() {
-            validate_get_product_coupon(product_coupon_id, brand_id).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_product_coupon(product_coupon_id, brand_id))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2902,6 +2969,7 @@ impl<'a> GetProductCouponCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2962,9 +3030,11 @@ impl<'a> GetStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, brand_id } = *self;
-        if client.validation_enabled() {
-            validate_get_stock(product_coupon_id, stock_id, brand_id).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_stock(product_coupon_id, stock_id, brand_id))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2976,6 +3046,7 @@ impl<'a> GetStockCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -3047,17 +3118,21 @@ impl<'a> GetUserCouponCall<'a> {
             stock_id,
             appid,
         } = *self;
-        if client.validation_enabled() {
-            validate_get_user_coupon(
-                    openid,
-                    coupon_code,
-                    brand_id,
-                    product_coupon_id,
-                    stock_id,
-                    appid,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_get_user_coupon(
+                        openid,
+                        coupon_code,
+                        brand_id,
+                        product_coupon_id,
+                        stock_id,
+                        appid,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3072,6 +3147,7 @@ impl<'a> GetUserCouponCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -3143,10 +3219,19 @@ impl<'a> ListStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, brand_id, query } = *self;
-        if client.validation_enabled() {
-            validate_list_stock_stores(product_coupon_id, stock_id, brand_id, &query)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_list_stock_stores(
+                        product_coupon_id,
+                        stock_id,
+                        brand_id,
+                        &query,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListStockStoresQuery { page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
@@ -3166,6 +3251,7 @@ impl<'a> ListStockStoresCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3281,9 +3367,11 @@ impl<'a> ListStocksCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, brand_id, query } = *self;
-        if client.validation_enabled() {
-            validate_list_stocks(product_coupon_id, brand_id, &query).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_list_stocks(product_coupon_id, brand_id, &query))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
@@ -3307,6 +3395,7 @@ impl<'a> ListStocksCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3444,9 +3533,11 @@ impl<'a> ListUserCouponsCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, brand_id, appid, query } = *self;
-        if client.validation_enabled() {
-            validate_list_user_coupons(openid, brand_id, appid, &query).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_list_user_coupons(openid, brand_id, appid, &query))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListUserCouponsQuery {
             product_coupon_id,
             stock_id,
@@ -3485,6 +3576,7 @@ impl<'a> ListUserCouponsCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3599,9 +3691,11 @@ impl<'a> PreSendCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_pre_send_coupon(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_pre_send_coupon(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3614,6 +3708,7 @@ impl<'a> PreSendCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3673,9 +3768,11 @@ impl<'a> PreSendCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_pre_send_coupon_bundle(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_pre_send_coupon_bundle(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3688,6 +3785,7 @@ impl<'a> PreSendCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3748,9 +3846,11 @@ impl<'a> ReturnUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_return_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_return_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3765,6 +3865,7 @@ impl<'a> ReturnUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3824,9 +3925,11 @@ impl<'a> SendCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_send_coupon(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_send_coupon(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3839,6 +3942,7 @@ impl<'a> SendCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3898,9 +4002,11 @@ impl<'a> SendCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_send_coupon_bundle(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_send_coupon_bundle(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3913,6 +4019,7 @@ impl<'a> SendCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3971,9 +4078,11 @@ impl<'a> SetNotifyConfigCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_set_notify_config(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_set_notify_config(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
         let __query = ::std::vec![];
@@ -3984,6 +4093,7 @@ impl<'a> SetNotifyConfigCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4043,9 +4153,11 @@ impl<'a> UpdateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_product_coupon(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_update_product_coupon(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4057,6 +4169,7 @@ impl<'a> UpdateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4117,9 +4230,11 @@ impl<'a> UpdateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock(product_coupon_id, stock_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_update_stock(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4133,6 +4248,7 @@ impl<'a> UpdateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4193,10 +4309,12 @@ impl<'a> UpdateStockBudgetCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_budget(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(validate_update_stock_budget(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4211,6 +4329,7 @@ impl<'a> UpdateStockBudgetCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4271,10 +4390,18 @@ impl<'a> UpdateStockBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_bundle(product_coupon_id, stock_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_update_stock_bundle(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4288,6 +4415,7 @@ impl<'a> UpdateStockBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4348,10 +4476,18 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_bundle_budget(product_coupon_id, stock_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_update_stock_bundle_budget(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4366,6 +4502,7 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4426,10 +4563,12 @@ impl<'a> UploadCouponCodesCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_upload_coupon_codes(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(validate_upload_coupon_codes(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4444,6 +4583,7 @@ impl<'a> UploadCouponCodesCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4511,9 +4651,11 @@ impl<'a> UploadImageCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, meta, file } = *self;
-        if client.validation_enabled() {
-            validate_upload_image(meta, file).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_upload_image(meta, file))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/media/upload-image");
         let __query = ::std::vec![];
@@ -4524,6 +4666,7 @@ impl<'a> UploadImageCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(meta).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4595,9 +4738,11 @@ impl<'a> UseUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_use_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_use_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/v3/marketing/partner/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -4612,6 +4757,7 @@ impl<'a> UseUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }

@@ -4,11 +4,15 @@
 //! Client-side validation generated from the spec's constraints and rules.
 impl crate::runtime::validate::Validate
 for crate::generated::models::AssociatedOrderInfo {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::AssociatedPayScoreOrderInfo {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::BundleStockUsageRule {
@@ -30,6 +34,7 @@ for crate::generated::models::BundleStockUsageRule {
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CombineImage {
@@ -61,6 +66,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CombineIma
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::ComboPackage {
@@ -99,6 +105,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::ComboPacka
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -134,6 +141,7 @@ for crate::generated::models::ComboPackageChoice {
                 ::core::option::Option::Some(99i64),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -149,6 +157,7 @@ for crate::generated::models::ConfirmUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -227,26 +236,35 @@ for crate::generated::models::CouponAvailablePeriod {
             }
         }
         {
-            let present = [
-                ::core::option::Option::Some(self)
-                    .map(|x| x.weekly_available_period.as_ref().is_some()),
-                ::core::option::Option::Some(self)
-                    .map(|x| x.irregular_available_period_list.as_ref().is_some()),
-            ];
-            let n = present
-                .iter()
-                .filter(|p| **p == ::core::option::Option::Some(true))
-                .count();
-            if present.iter().all(::core::option::Option::is_some) && n > 1 {
-                out.push_rule(
-                    crate::runtime::validate::join(path, "weekly_available_period"),
-                    ::std::format!(
-                        "at most one of weekly_available_period, irregular_available_period_list must be present, found {} (无规律的可用时间段不能与每周固定可用时间同时配置)",
-                        n
-                    ),
-                );
+            let mark = out.mark();
+            {
+                let present = [
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.weekly_available_period.as_ref().is_some()),
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.irregular_available_period_list.as_ref().is_some()),
+                ];
+                let n = present
+                    .iter()
+                    .filter(|p| **p == ::core::option::Option::Some(true))
+                    .count();
+                if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "weekly_available_period"),
+                        ::std::format!(
+                            "at most one of weekly_available_period, irregular_available_period_list must be present, found {} (无规律的可用时间段不能与每周固定可用时间同时配置)",
+                            n
+                        ),
+                    );
+                }
             }
+            out.dispute_since(
+                mark,
+                "weekly-and-irregular-periods-together",
+                "the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both (WeChat Pay's example code sends such requests: brand-go-all-discount, brand-go-all-normal, brand-go-single-discount, brand-go-single-exchange, brand-go-single-normal, brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-go-create-stock-bundle, brand-java-all-discount, brand-java-all-normal, brand-java-single-discount, brand-java-single-exchange, brand-java-single-normal, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential, brand-java-create-stock-bundle, partner-go-create-stock-bundle, partner-java-create-stock-bundle)",
+            );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -262,11 +280,14 @@ for crate::generated::models::CouponAvailableStoreInfo {
                 ::core::option::Option::Some(1000usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CouponCodeCountInfo {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CouponDisplayInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
@@ -281,6 +302,14 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
         }
         if let ::core::option::Option::Some(v) = &self.entrance_mini_program {
             let p = &crate::runtime::validate::join(path, "entrance_mini_program");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.entrance_official_account {
+            let p = &crate::runtime::validate::join(path, "entrance_official_account");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.entrance_finder {
+            let p = &crate::runtime::validate::join(path, "entrance_finder");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
@@ -392,6 +421,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CouponTagInfo {
@@ -403,6 +433,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponTagI
                 out.check_known(p, v.is_known(), v.as_str());
             }
         }
+        if let ::core::option::Option::Some(v) = &self.member_tag_info {
+            let p = &crate::runtime::validate::join(path, "member_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -415,6 +450,10 @@ for crate::generated::models::CreateImageGenerationTaskRequest {
         }
         if let ::core::option::Option::Some(v) = &self.combine_image {
             let p = &crate::runtime::validate::join(path, "combine_image");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out {
+            let p = &crate::runtime::validate::join(path, "cut_out");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
@@ -449,11 +488,14 @@ for crate::generated::models::CreateImageGenerationTaskRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CreateImageGenerationTaskResponse {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CreateProductCouponRequest {
@@ -465,8 +507,22 @@ for crate::generated::models::CreateProductCouponRequest {
                 p,
                 v,
                 ::core::option::Option::Some(6usize),
-                ::core::option::Option::Some(40usize),
+                ::core::option::Option::None,
             );
+            {
+                let mark = out.mark();
+                out.check_length(
+                    p,
+                    v,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(40usize),
+                );
+                out.dispute_since(
+                    mark,
+                    "create-out-request-no-length",
+                    "6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47 (WeChat Pay's example code sends such requests: brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential)",
+                );
+            }
             out.check_charset(
                 p,
                 v,
@@ -909,6 +965,7 @@ for crate::generated::models::CreateProductCouponRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -958,6 +1015,7 @@ for crate::generated::models::CreateProductCouponResponse {
             let p = &crate::runtime::validate::join(path, "stock_bundle");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -999,6 +1057,7 @@ for crate::generated::models::CreateStockBundleRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1025,10 +1084,13 @@ for crate::generated::models::CreateStockRequest {
             let p = &crate::runtime::validate::join(path, "stock");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CutOut {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
@@ -1052,6 +1114,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod 
                 ::core::option::Option::Some(86399i64),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1077,6 +1140,7 @@ for crate::generated::models::DeactivateProductCouponRequest {
                 ::core::option::Option::Some(150usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1092,6 +1156,7 @@ for crate::generated::models::DeactivateStockRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1107,6 +1172,7 @@ for crate::generated::models::DeactivateUserCouponBundleRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1122,6 +1188,7 @@ for crate::generated::models::DeactivateUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1147,6 +1214,7 @@ for crate::generated::models::DiscountCouponUsageRule {
                 ::core::option::Option::Some(99i64),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::DisplayInfo {
@@ -1158,8 +1226,22 @@ impl crate::runtime::validate::Validate for crate::generated::models::DisplayInf
                 p,
                 v,
                 ::core::option::Option::Some(3usize),
-                ::core::option::Option::Some(15usize),
+                ::core::option::Option::None,
             );
+            {
+                let mark = out.mark();
+                out.check_length(
+                    p,
+                    v,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(15usize),
+                );
+                out.dispute_since(
+                    mark,
+                    "coupon-name-length",
+                    "at most 15 characters by the create page (string(15)), but WeChat Pay's own partner 多次优惠 兑换券 example sends 18 (its comment says at most 12) (WeChat Pay's example code sends such requests: partner-java-single-exchange-many)",
+                );
+            }
         }
         if let ::core::option::Option::Some(v) = &self.detail_image_url_list {
             let p = &crate::runtime::validate::join(path, "detail_image_url_list");
@@ -1192,10 +1274,13 @@ impl crate::runtime::validate::Validate for crate::generated::models::DisplayInf
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::EntranceFinder {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::EntranceMiniProgram {
@@ -1217,14 +1302,31 @@ for crate::generated::models::EntranceMiniProgram {
                 p,
                 v,
                 ::core::option::Option::None,
-                ::core::option::Option::Some(6usize),
+                ::core::option::Option::None,
             );
+            {
+                let mark = out.mark();
+                out.check_length(
+                    p,
+                    v,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(6usize),
+                );
+                out.dispute_since(
+                    mark,
+                    "guidance-wording-length",
+                    "at most 6 characters by the reference's checklist, but WeChat Pay's own brand 多次优惠 examples send 7 (多次优惠等你来) (WeChat Pay's example code sends such requests: brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential)",
+                );
+            }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::EntranceOfficialAccount {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ExchangeCouponUsageRule {
@@ -1249,17 +1351,24 @@ for crate::generated::models::ExchangeCouponUsageRule {
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::FailedCouponCode {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::FailedStore {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ImageGenerationResult {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ImageGenerationTask {
@@ -1274,6 +1383,15 @@ for crate::generated::models::ImageGenerationTask {
             let p = &crate::runtime::validate::join(path, "task_state");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        if let ::core::option::Option::Some(v) = &self.combine_image_result {
+            let p = &crate::runtime::validate::join(path, "combine_image_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out_result {
+            let p = &crate::runtime::validate::join(path, "cut_out_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::ImageUploadMeta {
@@ -1289,11 +1407,14 @@ impl crate::runtime::validate::Validate for crate::generated::models::ImageUploa
             );
             out.check_charset(p, v, &[('0', '9'), ('A', 'F'), ('a', 'f')], "0-9A-Fa-f");
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ImageUploadResponse {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::IrregularAvailablePeriod {
@@ -1318,6 +1439,7 @@ for crate::generated::models::IrregularAvailablePeriod {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1333,6 +1455,14 @@ for crate::generated::models::ListStockStoresResponse {
                 ::core::option::Option::None,
             );
         }
+        if let ::core::option::Option::Some(v) = &self.store_list {
+            let p = &crate::runtime::validate::join(path, "store_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1355,6 +1485,7 @@ for crate::generated::models::ListStocksResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1377,10 +1508,13 @@ for crate::generated::models::ListUserCouponsResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::MemberTagInfo {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::NormalCouponUsageRule {
@@ -1405,10 +1539,13 @@ for crate::generated::models::NormalCouponUsageRule {
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::NotifyConfig {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::NotifyUrlConfig {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
@@ -1422,11 +1559,14 @@ impl crate::runtime::validate::Validate for crate::generated::models::NotifyUrlC
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::PreSendCouponBundleRequest {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::PreSendCouponRequest {
@@ -1440,11 +1580,14 @@ for crate::generated::models::PreSendCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::PreSendCouponResponse {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ProductCouponEntity {
@@ -1494,6 +1637,7 @@ for crate::generated::models::ProductCouponEntity {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1534,6 +1678,7 @@ for crate::generated::models::ProductCouponSendResource {
             let p = &crate::runtime::validate::join(path, "send_channel");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1558,6 +1703,7 @@ for crate::generated::models::ProgressiveBundleUsageInfo {
                 ::core::option::Option::Some(7i64),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1711,6 +1857,7 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1726,6 +1873,7 @@ for crate::generated::models::ReturnUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1745,6 +1893,7 @@ for crate::generated::models::SendCouponBundleRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SendCouponRequest {
@@ -1762,10 +1911,13 @@ impl crate::runtime::validate::Validate for crate::generated::models::SendCoupon
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SentCountInfo {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::SetNotifyConfigRequest {
@@ -1780,6 +1932,7 @@ for crate::generated::models::SetNotifyConfigRequest {
                 ::core::option::Option::Some(256usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SingleUsageInfo {
@@ -1792,6 +1945,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::SingleUsag
             let p = &crate::runtime::validate::join(path, "discount_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SingleUsageRule {
@@ -1813,6 +1967,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::SingleUsag
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::Stock {
@@ -1852,10 +2007,16 @@ impl crate::runtime::validate::Validate for crate::generated::models::Stock {
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             let v = &self.store_scope;
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundle {
@@ -1902,6 +2063,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
             out.check_known(p, v.is_known(), v.as_str());
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             if ::core::option::Option::Some(self)
                 .map(|x| {
                     ::core::option::Option::Some(&x.coupon_code_mode)
@@ -1914,6 +2080,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundleEntity {
@@ -1936,6 +2103,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundleInfo {
@@ -1950,6 +2118,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockEntity {
@@ -1958,6 +2127,10 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockEntit
             let v = &self.coupon_code_mode;
             let p = &crate::runtime::validate::join(path, "coupon_code_mode");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.stock_send_rule;
@@ -1990,9 +2163,19 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockEntit
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             let v = &self.store_scope;
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.state;
@@ -2008,6 +2191,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockEntit
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2017,6 +2201,10 @@ for crate::generated::models::StockEntityInBundle {
             let v = &self.coupon_code_mode;
             let p = &crate::runtime::validate::join(path, "coupon_code_mode");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.stock_send_rule;
@@ -2046,9 +2234,19 @@ for crate::generated::models::StockEntityInBundle {
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             let v = &self.store_scope;
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.state;
@@ -2064,6 +2262,7 @@ for crate::generated::models::StockEntityInBundle {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockSendRule {
@@ -2097,6 +2296,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockSendR
                 ::core::option::Option::Some(100i64),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2112,6 +2312,21 @@ for crate::generated::models::StoreAssociationResult {
                 ::core::option::Option::None,
             );
         }
+        if let ::core::option::Option::Some(v) = &self.success_store_list {
+            let p = &crate::runtime::validate::join(path, "success_store_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.failed_store_list {
+            let p = &crate::runtime::validate::join(path, "failed_store_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StoreListRequest {
@@ -2125,11 +2340,18 @@ impl crate::runtime::validate::Validate for crate::generated::models::StoreListR
                 ::core::option::Option::Some(1usize),
                 ::core::option::Option::None,
             );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StoreRef {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::UpdateBudgetRequest {
@@ -2246,34 +2468,45 @@ for crate::generated::models::UpdateBudgetRequest {
             }
         }
         {
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.update_mode)
-                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
-                }) == ::core::option::Option::Some(true)
-                && ::core::option::Option::Some(self)
-                    .map(|x| x.current_max_count_per_day.as_ref().is_some())
-                    == ::core::option::Option::Some(true)
+            let mark = out.mark();
             {
-                out.push_rule(
-                    crate::runtime::validate::join(path, "current_max_count_per_day"),
-                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
-                );
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(
+                            path,
+                            "current_max_count_per_day",
+                        ),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "target_max_count_per_day"),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
             }
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.update_mode)
-                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
-                }) == ::core::option::Option::Some(true)
-                && ::core::option::Option::Some(self)
-                    .map(|x| x.target_max_count_per_day.as_ref().is_some())
-                    == ::core::option::Option::Some(true)
-            {
-                out.push_rule(
-                    crate::runtime::validate::join(path, "target_max_count_per_day"),
-                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
-                );
-            }
+            out.dispute_since(
+                mark,
+                "budget-one-dimension-per-call",
+                "the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT (WeChat Pay's example code sends such requests: brand-go-update-stock-bundle-budget, brand-java-update-stock-bundle-budget, partner-go-update-stock-bundle-budget, partner-java-update-stock-bundle-budget)",
+            );
         }
         {
             if ::core::option::Option::Some(self)
@@ -2305,6 +2538,7 @@ for crate::generated::models::UpdateBudgetRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2325,6 +2559,7 @@ for crate::generated::models::UpdateProductCouponRequest {
             let p = &crate::runtime::validate::join(path, "display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2357,10 +2592,15 @@ for crate::generated::models::UpdateStockInfoRequest {
             let p = &crate::runtime::validate::join(path, "coupon_display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        if let ::core::option::Option::Some(v) = &self.notify_config {
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
         if let ::core::option::Option::Some(v) = &self.store_scope {
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2386,6 +2626,7 @@ for crate::generated::models::UploadCouponCodesRequest {
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2401,6 +2642,16 @@ for crate::generated::models::UploadCouponCodesResponse {
                 ::core::option::Option::None,
             );
         }
+        if let ::core::option::Option::Some(v) = &self.failed_code_list {
+            let p = &crate::runtime::validate::join(path, "failed_code_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                if let crate::generated::models::FailedCode::FailedCouponCode(v) = v {
+                    crate::runtime::validate::Validate::validate_at(v, p, out);
+                }
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2480,6 +2731,7 @@ for crate::generated::models::UsageRuleDisplayInfo {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2495,6 +2747,10 @@ for crate::generated::models::UseUserCouponRequest {
                 );
             }
         }
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            let p = &crate::runtime::validate::join(path, "associated_order_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
         {
             let v = &self.out_request_no;
             let p = &crate::runtime::validate::join(path, "out_request_no");
@@ -2504,6 +2760,13 @@ for crate::generated::models::UseUserCouponRequest {
                 ::core::option::Option::None,
                 ::core::option::Option::Some(40usize),
             );
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "associated_pay_score_order_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         if let ::core::option::Option::Some(v) = &self.saved_amount {
             let p = &crate::runtime::validate::join(path, "saved_amount");
@@ -2535,6 +2798,7 @@ for crate::generated::models::UseUserCouponRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::UserCouponBundle {
@@ -2547,6 +2811,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::UserCoupon
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2560,6 +2825,17 @@ for crate::generated::models::UserCouponUsageDetail {
                     "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
                 );
             }
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            let p = &crate::runtime::validate::join(path, "associated_order_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "associated_pay_score_order_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         if let ::core::option::Option::Some(v) = &self.saved_amount {
             let p = &crate::runtime::validate::join(path, "saved_amount");
@@ -2579,6 +2855,7 @@ for crate::generated::models::UserCouponUsageDetail {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::UserProductCoupon {
@@ -2673,6 +2950,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::UserProduc
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2708,6 +2986,7 @@ for crate::generated::models::UserProductCouponBundleInfo {
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2734,5 +3013,6 @@ for crate::generated::models::WeeklyAvailablePeriod {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }

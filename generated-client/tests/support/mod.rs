@@ -59,6 +59,7 @@ pub fn create_parts(body: &str) -> RequestParts {
         path: CREATE.path_template.to_owned(),
         query: Vec::new(),
         body: Some(body.as_bytes().to_vec()),
+        warnings: Vec::new(),
     }
 }
 
@@ -71,6 +72,7 @@ pub fn query_parts(id: &str, brand_id: &str) -> RequestParts {
         ),
         query: vec![("brand_id", brand_id.to_owned())],
         body: None,
+        warnings: Vec::new(),
     }
 }
 

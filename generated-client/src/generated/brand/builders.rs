@@ -11,6 +11,7 @@ pub struct ConfirmUserCouponRequestBuilder {
     stock_id: ::core::option::Option<::std::string::String>,
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ConfirmUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -66,6 +67,17 @@ impl ConfirmUserCouponRequestBuilder {
         self.out_request_no = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -92,6 +104,7 @@ impl crate::runtime::validate::BuildAt for ConfirmUserCouponRequestBuilder {
             stock_id: f1?,
             appid: f2?,
             out_request_no: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -103,6 +116,7 @@ for ConfirmUserCouponRequestBuilder {
             stock_id: ::core::option::Option::Some(value.stock_id),
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -116,6 +130,7 @@ pub struct CreateImageGenerationTaskRequestBuilder {
     >,
     combine_image: ::core::option::Option<CombineImageBuilder>,
     cut_out: ::core::option::Option<CutOutBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateImageGenerationTaskRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -166,6 +181,17 @@ impl CreateImageGenerationTaskRequestBuilder {
         self.cut_out = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -193,6 +219,7 @@ impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskRequestBuild
             image_generation_type: f1?,
             combine_image: f2?,
             cut_out: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -209,6 +236,7 @@ impl ::core::convert::From<
             ),
             combine_image: value.combine_image.map(::core::convert::Into::into),
             cut_out: value.cut_out.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -217,6 +245,7 @@ impl ::core::convert::From<
 #[must_use]
 pub struct CreateImageGenerationTaskResponseBuilder {
     task_id: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateImageGenerationTaskResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -234,6 +263,17 @@ impl CreateImageGenerationTaskResponseBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
         self
     }
     /// Finishes the build; the error lists the JSON path of every missing required field.
@@ -256,6 +296,7 @@ impl crate::runtime::validate::BuildAt for CreateImageGenerationTaskResponseBuil
         let f0 = missing.required(self.task_id, path, "task_id");
         ::core::option::Option::Some(crate::generated::brand::models::CreateImageGenerationTaskResponse {
             task_id: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -267,6 +308,7 @@ impl ::core::convert::From<
     ) -> Self {
         Self {
             task_id: ::core::option::Option::Some(value.task_id),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -286,6 +328,7 @@ pub struct CreateProductCouponRequestBuilder {
     display_info: ::core::option::Option<DisplayInfoBuilder>,
     stock: ::core::option::Option<StockBuilder>,
     stock_bundle: ::core::option::Option<StockBundleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -400,6 +443,17 @@ impl CreateProductCouponRequestBuilder {
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -444,6 +498,7 @@ impl crate::runtime::validate::BuildAt for CreateProductCouponRequestBuilder {
             display_info: f7?,
             stock: f8?,
             stock_bundle: f9?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -463,6 +518,7 @@ for CreateProductCouponRequestBuilder {
             display_info: ::core::option::Option::Some(value.display_info.into()),
             stock: value.stock.map(::core::convert::Into::into),
             stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -483,6 +539,7 @@ pub struct CreateProductCouponResponseBuilder {
     state: ::core::option::Option<crate::generated::models::ProductCouponState>,
     stock: ::core::option::Option<StockEntityBuilder>,
     stock_bundle: ::core::option::Option<StockBundleEntityBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateProductCouponResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -600,6 +657,17 @@ impl CreateProductCouponResponseBuilder {
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -646,6 +714,7 @@ impl crate::runtime::validate::BuildAt for CreateProductCouponResponseBuilder {
             state: f8?,
             stock: f9?,
             stock_bundle: f10?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -668,6 +737,7 @@ for CreateProductCouponResponseBuilder {
             state: ::core::option::Option::Some(value.state),
             stock: value.stock.map(::core::convert::Into::into),
             stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -677,6 +747,7 @@ for CreateProductCouponResponseBuilder {
 pub struct CreateStockBundleRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     stock_bundle: ::core::option::Option<StockBundleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateStockBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -710,6 +781,17 @@ impl CreateStockBundleRequestBuilder {
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -732,6 +814,7 @@ impl crate::runtime::validate::BuildAt for CreateStockBundleRequestBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::CreateStockBundleRequest {
             out_request_no: f0?,
             stock_bundle: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -741,6 +824,7 @@ for CreateStockBundleRequestBuilder {
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             stock_bundle: ::core::option::Option::Some(value.stock_bundle.into()),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -750,6 +834,7 @@ for CreateStockBundleRequestBuilder {
 pub struct CreateStockRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     stock: ::core::option::Option<StockBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::CreateStockRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -779,6 +864,17 @@ impl CreateStockRequestBuilder {
         self.stock = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -801,6 +897,7 @@ impl crate::runtime::validate::BuildAt for CreateStockRequestBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::CreateStockRequest {
             out_request_no: f0?,
             stock: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -810,6 +907,7 @@ for CreateStockRequestBuilder {
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             stock: ::core::option::Option::Some(value.stock.into()),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -819,6 +917,7 @@ for CreateStockRequestBuilder {
 pub struct DeactivateProductCouponRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::DeactivateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -851,6 +950,17 @@ impl DeactivateProductCouponRequestBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -873,6 +983,7 @@ impl crate::runtime::validate::BuildAt for DeactivateProductCouponRequestBuilder
         ::core::option::Option::Some(crate::generated::brand::models::DeactivateProductCouponRequest {
             out_request_no: f0?,
             deactivate_reason: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -885,6 +996,7 @@ impl ::core::convert::From<
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -894,6 +1006,7 @@ impl ::core::convert::From<
 pub struct DeactivateStockRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::DeactivateStockRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -925,6 +1038,17 @@ impl DeactivateStockRequestBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -947,6 +1071,7 @@ impl crate::runtime::validate::BuildAt for DeactivateStockRequestBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::DeactivateStockRequest {
             out_request_no: f0?,
             deactivate_reason: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -956,6 +1081,7 @@ for DeactivateStockRequestBuilder {
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -968,6 +1094,7 @@ pub struct DeactivateUserCouponBundleRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::DeactivateUserCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1034,6 +1161,17 @@ impl DeactivateUserCouponBundleRequestBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1062,6 +1200,7 @@ impl crate::runtime::validate::BuildAt for DeactivateUserCouponBundleRequestBuil
             appid: f2?,
             out_request_no: f3?,
             deactivate_reason: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1077,6 +1216,7 @@ impl ::core::convert::From<
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1089,6 +1229,7 @@ pub struct DeactivateUserCouponRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::DeactivateUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1155,6 +1296,17 @@ impl DeactivateUserCouponRequestBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1183,6 +1335,7 @@ impl crate::runtime::validate::BuildAt for DeactivateUserCouponRequestBuilder {
             appid: f2?,
             out_request_no: f3?,
             deactivate_reason: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1197,6 +1350,7 @@ for DeactivateUserCouponRequestBuilder {
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1213,6 +1367,7 @@ pub struct ImageGenerationTaskBuilder {
     >,
     combine_image_result: ::core::option::Option<ImageGenerationResultBuilder>,
     cut_out_result: ::core::option::Option<ImageGenerationResultBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ImageGenerationTask {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1276,6 +1431,17 @@ impl ImageGenerationTaskBuilder {
         self.cut_out_result = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1306,6 +1472,7 @@ impl crate::runtime::validate::BuildAt for ImageGenerationTaskBuilder {
             task_state: f2?,
             combine_image_result: f3?,
             cut_out_result: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1322,6 +1489,7 @@ for ImageGenerationTaskBuilder {
                 .combine_image_result
                 .map(::core::convert::Into::into),
             cut_out_result: value.cut_out_result.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1332,6 +1500,7 @@ pub struct ListStocksResponseBuilder {
     total_count: ::core::option::Option<i64>,
     next_page_token: ::core::option::Option<::std::string::String>,
     stock_list: ::core::option::Option<::std::vec::Vec<StockEntityBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ListStocksResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1375,6 +1544,17 @@ impl ListStocksResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1399,6 +1579,7 @@ impl crate::runtime::validate::BuildAt for ListStocksResponseBuilder {
             total_count: f0?,
             next_page_token: f1?,
             stock_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1413,6 +1594,7 @@ for ListStocksResponseBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1423,6 +1605,7 @@ pub struct ListUserCouponsResponseBuilder {
     total_count: ::core::option::Option<i64>,
     next_page_token: ::core::option::Option<::std::string::String>,
     user_coupon_list: ::core::option::Option<::std::vec::Vec<UserProductCouponBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ListUserCouponsResponse {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1466,6 +1649,17 @@ impl ListUserCouponsResponseBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1490,6 +1684,7 @@ impl crate::runtime::validate::BuildAt for ListUserCouponsResponseBuilder {
             total_count: f0?,
             next_page_token: f1?,
             user_coupon_list: f2?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1504,6 +1699,7 @@ for ListUserCouponsResponseBuilder {
                 .map(|items| {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1516,6 +1712,7 @@ pub struct PreSendCouponBundleRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::PreSendCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1581,6 +1778,17 @@ impl PreSendCouponBundleRequestBuilder {
         self.attach = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1609,6 +1817,7 @@ impl crate::runtime::validate::BuildAt for PreSendCouponBundleRequestBuilder {
             appid: f2?,
             send_request_no: f3?,
             attach: f4?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1621,6 +1830,7 @@ for PreSendCouponBundleRequestBuilder {
             appid: ::core::option::Option::Some(value.appid),
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1634,6 +1844,7 @@ pub struct PreSendCouponRequestBuilder {
     appid: ::core::option::Option<::std::string::String>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::PreSendCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1711,6 +1922,17 @@ impl PreSendCouponRequestBuilder {
         self.attach = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1741,6 +1963,7 @@ impl crate::runtime::validate::BuildAt for PreSendCouponRequestBuilder {
             appid: f3?,
             send_request_no: f4?,
             attach: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1754,6 +1977,7 @@ for PreSendCouponRequestBuilder {
             appid: ::core::option::Option::Some(value.appid),
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1775,6 +1999,7 @@ pub struct ProductCouponEntityBuilder {
     deactivate_request_no: ::core::option::Option<::std::string::String>,
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ProductCouponEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -1906,6 +2131,17 @@ impl ProductCouponEntityBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -1954,6 +2190,7 @@ impl crate::runtime::validate::BuildAt for ProductCouponEntityBuilder {
             deactivate_request_no: f9?,
             deactivate_time: f10?,
             deactivate_reason: f11?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -1975,6 +2212,7 @@ for ProductCouponEntityBuilder {
             deactivate_request_no: value.deactivate_request_no,
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -1999,6 +2237,7 @@ pub struct ProductCouponSendResourceBuilder {
     phone_number: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     channel_custom_info: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ProductCouponSendResource {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2196,6 +2435,17 @@ impl ProductCouponSendResourceBuilder {
         self.channel_custom_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2248,6 +2498,7 @@ impl crate::runtime::validate::BuildAt for ProductCouponSendResourceBuilder {
             phone_number: f14?,
             attach: f15?,
             channel_custom_info: f16?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2272,6 +2523,7 @@ for ProductCouponSendResourceBuilder {
             phone_number: value.phone_number,
             attach: value.attach,
             channel_custom_info: value.channel_custom_info,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2283,6 +2535,7 @@ pub struct ReturnUserCouponRequestBuilder {
     stock_id: ::core::option::Option<::std::string::String>,
     appid: ::core::option::Option<::std::string::String>,
     out_request_no: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::ReturnUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2338,6 +2591,17 @@ impl ReturnUserCouponRequestBuilder {
         self.out_request_no = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2364,6 +2628,7 @@ impl crate::runtime::validate::BuildAt for ReturnUserCouponRequestBuilder {
             stock_id: f1?,
             appid: f2?,
             out_request_no: f3?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2375,6 +2640,7 @@ for ReturnUserCouponRequestBuilder {
             stock_id: ::core::option::Option::Some(value.stock_id),
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2388,6 +2654,7 @@ pub struct SendCouponBundleRequestBuilder {
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::SendCouponBundleRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2465,6 +2732,17 @@ impl SendCouponBundleRequestBuilder {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2495,6 +2773,7 @@ impl crate::runtime::validate::BuildAt for SendCouponBundleRequestBuilder {
             send_request_no: f3?,
             attach: f4?,
             coupon_tag_info: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2508,6 +2787,7 @@ for SendCouponBundleRequestBuilder {
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2522,6 +2802,7 @@ pub struct SendCouponRequestBuilder {
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::SendCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2610,6 +2891,17 @@ impl SendCouponRequestBuilder {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2642,6 +2934,7 @@ impl crate::runtime::validate::BuildAt for SendCouponRequestBuilder {
             send_request_no: f4?,
             attach: f5?,
             coupon_tag_info: f6?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2656,6 +2949,7 @@ for SendCouponRequestBuilder {
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2665,6 +2959,7 @@ for SendCouponRequestBuilder {
 pub struct StockBundleEntityBuilder {
     stock_bundle_id: ::core::option::Option<::std::string::String>,
     stock_list: ::core::option::Option<::std::vec::Vec<StockEntityInBundleBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::StockBundleEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2701,6 +2996,17 @@ impl StockBundleEntityBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -2723,6 +3029,7 @@ impl crate::runtime::validate::BuildAt for StockBundleEntityBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::StockBundleEntity {
             stock_bundle_id: f0?,
             stock_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -2734,6 +3041,7 @@ for StockBundleEntityBuilder {
             stock_list: ::core::option::Option::Some(
                 value.stock_list.into_iter().map(::core::convert::Into::into).collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -2759,6 +3067,7 @@ pub struct StockEntityBuilder {
     deactivate_request_no: ::core::option::Option<::std::string::String>,
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::StockEntity {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -2960,6 +3269,17 @@ impl StockEntityBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3028,6 +3348,7 @@ impl crate::runtime::validate::BuildAt for StockEntityBuilder {
             deactivate_request_no: f15?,
             deactivate_time: f16?,
             deactivate_reason: f17?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3061,6 +3382,7 @@ for StockEntityBuilder {
             deactivate_request_no: value.deactivate_request_no,
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3085,6 +3407,7 @@ pub struct StockEntityInBundleBuilder {
     deactivate_request_no: ::core::option::Option<::std::string::String>,
     deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::StockEntityInBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3284,6 +3607,17 @@ impl StockEntityInBundleBuilder {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3349,6 +3683,7 @@ impl crate::runtime::validate::BuildAt for StockEntityInBundleBuilder {
             deactivate_request_no: f14?,
             deactivate_time: f15?,
             deactivate_reason: f16?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3383,6 +3718,7 @@ for StockEntityInBundleBuilder {
             deactivate_request_no: value.deactivate_request_no,
             deactivate_time: value.deactivate_time,
             deactivate_reason: value.deactivate_reason,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3391,6 +3727,7 @@ for StockEntityInBundleBuilder {
 #[must_use]
 pub struct StoreListRequestBuilder {
     store_list: ::core::option::Option<::std::vec::Vec<StoreRefBuilder>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::StoreListRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3415,6 +3752,17 @@ impl StoreListRequestBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3435,6 +3783,7 @@ impl crate::runtime::validate::BuildAt for StoreListRequestBuilder {
         let f0 = missing.required_list(self.store_list, path, "store_list");
         ::core::option::Option::Some(crate::generated::brand::models::StoreListRequest {
             store_list: f0?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3445,6 +3794,7 @@ for StoreListRequestBuilder {
             store_list: ::core::option::Option::Some(
                 value.store_list.into_iter().map(::core::convert::Into::into).collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3458,6 +3808,7 @@ pub struct UpdateBudgetRequestBuilder {
     target_max_count: ::core::option::Option<i64>,
     current_max_count_per_day: ::core::option::Option<i64>,
     target_max_count_per_day: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UpdateBudgetRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3523,6 +3874,17 @@ impl UpdateBudgetRequestBuilder {
         self.target_max_count_per_day = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3553,6 +3915,7 @@ impl crate::runtime::validate::BuildAt for UpdateBudgetRequestBuilder {
             target_max_count: f3?,
             current_max_count_per_day: f4?,
             target_max_count_per_day: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3566,6 +3929,7 @@ for UpdateBudgetRequestBuilder {
             target_max_count: value.target_max_count,
             current_max_count_per_day: value.current_max_count_per_day,
             target_max_count_per_day: value.target_max_count_per_day,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3575,6 +3939,7 @@ for UpdateBudgetRequestBuilder {
 pub struct UpdateProductCouponRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     display_info: ::core::option::Option<DisplayInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UpdateProductCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3606,6 +3971,17 @@ impl UpdateProductCouponRequestBuilder {
         self.display_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3628,6 +4004,7 @@ impl crate::runtime::validate::BuildAt for UpdateProductCouponRequestBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::UpdateProductCouponRequest {
             out_request_no: f0?,
             display_info: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3637,6 +4014,7 @@ for UpdateProductCouponRequestBuilder {
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             display_info: ::core::option::Option::Some(value.display_info.into()),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3650,6 +4028,7 @@ pub struct UpdateStockInfoRequestBuilder {
     coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
     notify_config: ::core::option::Option<NotifyConfigBuilder>,
     store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UpdateStockInfoRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3723,6 +4102,17 @@ impl UpdateStockInfoRequestBuilder {
         self.store_scope = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3759,6 +4149,7 @@ impl crate::runtime::validate::BuildAt for UpdateStockInfoRequestBuilder {
             coupon_display_info: f3?,
             notify_config: f4?,
             store_scope: f5?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3776,6 +4167,7 @@ for UpdateStockInfoRequestBuilder {
                 .map(::core::convert::Into::into),
             notify_config: value.notify_config.map(::core::convert::Into::into),
             store_scope: value.store_scope,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3785,6 +4177,7 @@ for UpdateStockInfoRequestBuilder {
 pub struct UploadCouponCodesRequestBuilder {
     out_request_no: ::core::option::Option<::std::string::String>,
     code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UploadCouponCodesRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3821,6 +4214,17 @@ impl UploadCouponCodesRequestBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -3843,6 +4247,7 @@ impl crate::runtime::validate::BuildAt for UploadCouponCodesRequestBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::UploadCouponCodesRequest {
             out_request_no: f0?,
             code_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -3852,6 +4257,7 @@ for UploadCouponCodesRequestBuilder {
         Self {
             out_request_no: ::core::option::Option::Some(value.out_request_no),
             code_list: ::core::option::Option::Some(value.code_list),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -3870,6 +4276,7 @@ pub struct UseUserCouponRequestBuilder {
         AssociatedPayScoreOrderInfoBuilder,
     >,
     saved_amount: ::core::option::Option<i64>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UseUserCouponRequest {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -3982,6 +4389,17 @@ impl UseUserCouponRequestBuilder {
         self.saved_amount = ::core::option::Option::Some(value);
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4024,6 +4442,7 @@ impl crate::runtime::validate::BuildAt for UseUserCouponRequestBuilder {
             store_id: f6?,
             associated_pay_score_order_info: f7?,
             saved_amount: f8?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4044,6 +4463,7 @@ for UseUserCouponRequestBuilder {
                 .associated_pay_score_order_info
                 .map(::core::convert::Into::into),
             saved_amount: value.saved_amount,
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4055,6 +4475,7 @@ pub struct UserCouponBundleBuilder {
     user_product_coupon_list: ::core::option::Option<
         ::std::vec::Vec<UserProductCouponBuilder>,
     >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UserCouponBundle {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4089,6 +4510,17 @@ impl UserCouponBundleBuilder {
         );
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4117,6 +4549,7 @@ impl crate::runtime::validate::BuildAt for UserCouponBundleBuilder {
         ::core::option::Option::Some(crate::generated::brand::models::UserCouponBundle {
             user_coupon_bundle_id: f0?,
             user_product_coupon_list: f1?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4134,6 +4567,7 @@ for UserCouponBundleBuilder {
                     .map(::core::convert::Into::into)
                     .collect(),
             ),
+            unknown_fields: value.unknown_fields,
         }
     }
 }
@@ -4165,6 +4599,7 @@ pub struct UserProductCouponBuilder {
     attach: ::core::option::Option<::std::string::String>,
     channel_custom_info: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<CouponTagInfoBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::brand::models::UserProductCoupon {
     /// Starts building one; `build()` reports every missing required field by JSON path.
@@ -4400,6 +4835,17 @@ impl UserProductCouponBuilder {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
     /// Finishes the build; the error lists the JSON path of every missing required field.
     pub fn build(
         self,
@@ -4469,6 +4915,7 @@ impl crate::runtime::validate::BuildAt for UserProductCouponBuilder {
             attach: f17?,
             channel_custom_info: f18?,
             coupon_tag_info: f19?,
+            unknown_fields: self.unknown_fields,
         })
     }
 }
@@ -4502,6 +4949,7 @@ for UserProductCouponBuilder {
             attach: value.attach,
             channel_custom_info: value.channel_custom_info,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
         }
     }
 }

@@ -2,8 +2,10 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Models without `brand_id`: the 品牌直连 family names the brand in the Authorization header only. Every other model is the shared one, re-exported here.
-//! Request and response models. Unknown response fields are ignored and unknown enum
-//! values are kept in `Unknown`, so a server that adds either never fails a call.
+//! Request and response models. Fields the spec does not know are kept in each model's
+//! `unknown_fields` and unknown enum values in `Unknown`, so a server that adds either
+//! never fails a call and nothing it sends is lost; a request sends its unknown fields
+//! as given.
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
@@ -41,6 +43,11 @@ pub struct ConfirmUserCouponRequest {
     /// - Required (必填)
     /// - Length: at most 40 characters
     pub out_request_no: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
 ///
@@ -83,6 +90,11 @@ pub struct CreateImageGenerationTaskRequest {
     /// - Conditionally required (条件必填): 当image_generation_type="CUT_OUT"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub cut_out: ::core::option::Option<crate::generated::models::CutOut>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【图片生成任务】提交图片生成任务的结果。
 ///
@@ -103,6 +115,11 @@ pub struct CreateImageGenerationTaskResponse {
     /// - Wire name: `task_id`
     /// - Required (必填)
     pub task_id: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
 ///
@@ -200,6 +217,11 @@ pub struct CreateProductCouponRequest {
     /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub stock_bundle: ::core::option::Option<crate::generated::models::StockBundle>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
@@ -281,6 +303,11 @@ pub struct CreateProductCouponResponse {
     pub stock_bundle: ::core::option::Option<
         crate::generated::brand::models::StockBundleEntity,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
 ///
@@ -312,6 +339,11 @@ pub struct CreateStockBundleRequest {
     /// - Wire name: `stock_bundle`
     /// - Required (必填)
     pub stock_bundle: crate::generated::models::StockBundle,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
 ///
@@ -339,6 +371,11 @@ pub struct CreateStockRequest {
     /// - Wire name: `stock`
     /// - Required (必填)
     pub stock: crate::generated::models::Stock,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【失效商品券请求】失效商品券的请求包体。
 ///
@@ -366,6 +403,11 @@ pub struct DeactivateProductCouponRequest {
     /// - Required (必填)
     /// - Length: at most 150 characters
     pub deactivate_reason: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
 ///
@@ -392,6 +434,11 @@ pub struct DeactivateStockRequest {
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
     pub deactivate_reason: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
 ///
@@ -435,6 +482,11 @@ pub struct DeactivateUserCouponBundleRequest {
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
     pub deactivate_reason: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
 ///
@@ -478,6 +530,11 @@ pub struct DeactivateUserCouponRequest {
     /// - Wire name: `deactivate_reason`
     /// - Required (必填)
     pub deactivate_reason: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
 ///
@@ -524,6 +581,11 @@ pub struct ImageGenerationTask {
     pub cut_out_result: ::core::option::Option<
         crate::generated::models::ImageGenerationResult,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【批次列表】查询商品券批次列表的一页结果。
 ///
@@ -559,6 +621,11 @@ pub struct ListStocksResponse {
     pub stock_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::brand::models::StockEntity>,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
 ///
@@ -594,6 +661,11 @@ pub struct ListUserCouponsResponse {
     pub user_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::brand::models::UserProductCoupon>,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
 ///
@@ -637,6 +709,11 @@ pub struct PreSendCouponBundleRequest {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub attach: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
 ///
@@ -687,6 +764,11 @@ pub struct PreSendCouponRequest {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub attach: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
 ///
@@ -775,6 +857,11 @@ pub struct ProductCouponEntity {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
 ///
@@ -887,6 +974,11 @@ pub struct ProductCouponSendResource {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub channel_custom_info: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【退券请求】退券的请求包体。
 ///
@@ -925,6 +1017,11 @@ pub struct ReturnUserCouponRequest {
     /// - Required (必填)
     /// - Length: at most 40 characters
     pub out_request_no: ::std::string::String,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
 ///
@@ -975,6 +1072,11 @@ pub struct SendCouponBundleRequest {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
 ///
@@ -1031,6 +1133,11 @@ pub struct SendCouponRequest {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
 ///
@@ -1060,6 +1167,11 @@ pub struct StockBundleEntity {
     pub stock_list: ::std::vec::Vec<
         crate::generated::brand::models::StockEntityInBundle,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
@@ -1182,6 +1294,11 @@ pub struct StockEntity {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
 ///
@@ -1302,6 +1419,11 @@ pub struct StockEntityInBundle {
     /// - Example: `"批次信息有误,重新创建"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
 ///
@@ -1323,6 +1445,11 @@ pub struct StoreListRequest {
     /// - Required (必填)
     /// - Items: at least 1 items
     pub store_list: ::std::vec::Vec<crate::generated::models::StoreRef>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
 ///
@@ -1384,6 +1511,11 @@ pub struct UpdateBudgetRequest {
     /// - Range: 1..=100000000
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub target_max_count_per_day: ::core::option::Option<i64>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
 ///
@@ -1410,6 +1542,11 @@ pub struct UpdateProductCouponRequest {
     /// - Wire name: `display_info`
     /// - Required (必填)
     pub display_info: crate::generated::models::DisplayInfo,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
 ///
@@ -1466,6 +1603,11 @@ pub struct UpdateStockInfoRequest {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
 ///
@@ -1493,6 +1635,11 @@ pub struct UploadCouponCodesRequest {
     /// - Required (必填)
     /// - Items: at least 1 items
     pub code_list: ::std::vec::Vec<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【核销用户商品券请求】核销用户商品券的请求包体。
 ///
@@ -1570,6 +1717,11 @@ pub struct UseUserCouponRequest {
     /// - Amount in 分 (fen, 1/100 yuan)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub saved_amount: ::core::option::Option<i64>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
 ///
@@ -1597,6 +1749,11 @@ pub struct UserCouponBundle {
     pub user_product_coupon_list: ::std::vec::Vec<
         crate::generated::brand::models::UserProductCoupon,
     >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
 ///
@@ -1735,6 +1892,11 @@ pub struct UserProductCoupon {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[doc(no_inline)]
 pub use crate::generated::models::*;

@@ -1734,14 +1734,18 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_associate_stock_bundle_stores(
-                    product_coupon_id,
-                    stock_bundle_id,
-                    body,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_associate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -1756,6 +1760,7 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1816,10 +1821,14 @@ impl<'a> AssociateStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_associate_stock_stores(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_associate_stock_stores(product_coupon_id, stock_id, body),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -1834,6 +1843,7 @@ impl<'a> AssociateStockStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1894,9 +1904,11 @@ impl<'a> ConfirmUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_confirm_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_confirm_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -1911,6 +1923,7 @@ impl<'a> ConfirmUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -1969,9 +1982,11 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_create_image_generation_task(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_image_generation_task(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/image-generation-tasks");
         let __query = ::std::vec![];
@@ -1982,6 +1997,7 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2040,9 +2056,11 @@ impl<'a> CreateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_create_product_coupon(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_product_coupon(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons");
         let __query = ::std::vec![];
@@ -2053,6 +2071,7 @@ impl<'a> CreateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2112,9 +2131,11 @@ impl<'a> CreateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_create_stock(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_stock(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2127,6 +2148,7 @@ impl<'a> CreateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2186,9 +2208,11 @@ impl<'a> CreateStockBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_create_stock_bundle(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_create_stock_bundle(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2201,6 +2225,7 @@ impl<'a> CreateStockBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2260,9 +2285,11 @@ impl<'a> DeactivateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_product_coupon(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_product_coupon(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2275,6 +2302,7 @@ impl<'a> DeactivateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2335,9 +2363,11 @@ impl<'a> DeactivateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_stock(product_coupon_id, stock_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_stock(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2352,6 +2382,7 @@ impl<'a> DeactivateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2412,9 +2443,11 @@ impl<'a> DeactivateUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_deactivate_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -2429,6 +2462,7 @@ impl<'a> DeactivateUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2489,10 +2523,18 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, user_coupon_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_deactivate_user_coupon_bundle(openid, user_coupon_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_deactivate_user_coupon_bundle(
+                        openid,
+                        user_coupon_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -2510,6 +2552,7 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2570,14 +2613,18 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_disassociate_stock_bundle_stores(
-                    product_coupon_id,
-                    stock_bundle_id,
-                    body,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_disassociate_stock_bundle_stores(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2592,6 +2639,7 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2652,10 +2700,14 @@ impl<'a> DisassociateStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_disassociate_stock_stores(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_disassociate_stock_stores(product_coupon_id, stock_id, body),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2670,6 +2722,7 @@ impl<'a> DisassociateStockStoresCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -2729,10 +2782,14 @@ impl<'a> GetImageGenerationTaskCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, task_id, image_generation_type } = *self;
-        if client.validation_enabled() {
-            validate_get_image_generation_task(task_id, image_generation_type)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_get_image_generation_task(task_id, image_generation_type),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/image-generation-tasks/");
         __path.push_str(&crate::runtime::client::encode_path_segment(task_id));
@@ -2744,6 +2801,7 @@ impl<'a> GetImageGenerationTaskCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2801,9 +2859,11 @@ impl<'a> GetNotifyConfigCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client } = *self;
-        if client.validation_enabled() {
-            validate_get_notify_config().into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_notify_config())?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/notify-configs");
         let __query = ::std::vec![];
@@ -2812,6 +2872,7 @@ impl<'a> GetNotifyConfigCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2870,9 +2931,11 @@ impl<'a> GetProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id } = *self;
-        if client.validation_enabled() {
-            validate_get_product_coupon(product_coupon_id).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_product_coupon(product_coupon_id))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2882,6 +2945,7 @@ impl<'a> GetProductCouponCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -2941,9 +3005,11 @@ impl<'a> GetStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id } = *self;
-        if client.validation_enabled() {
-            validate_get_stock(product_coupon_id, stock_id).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_get_stock(product_coupon_id, stock_id))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -2955,6 +3021,7 @@ impl<'a> GetStockCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -3017,16 +3084,20 @@ impl<'a> GetUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, product_coupon_id, stock_id, appid } = *self;
-        if client.validation_enabled() {
-            validate_get_user_coupon(
-                    openid,
-                    coupon_code,
-                    product_coupon_id,
-                    stock_id,
-                    appid,
-                )
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_get_user_coupon(
+                        openid,
+                        coupon_code,
+                        product_coupon_id,
+                        stock_id,
+                        appid,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3041,6 +3112,7 @@ impl<'a> GetUserCouponCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
 }
@@ -3111,10 +3183,12 @@ impl<'a> ListStockStoresCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, query } = *self;
-        if client.validation_enabled() {
-            validate_list_stock_stores(product_coupon_id, stock_id, &query)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(validate_list_stock_stores(product_coupon_id, stock_id, &query))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListStockStoresQuery { page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
@@ -3134,6 +3208,7 @@ impl<'a> ListStockStoresCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3245,9 +3320,11 @@ impl<'a> ListStocksCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, query } = *self;
-        if client.validation_enabled() {
-            validate_list_stocks(product_coupon_id, &query).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_list_stocks(product_coupon_id, &query))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
@@ -3271,6 +3348,7 @@ impl<'a> ListStocksCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3406,9 +3484,11 @@ impl<'a> ListUserCouponsCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, appid, query } = *self;
-        if client.validation_enabled() {
-            validate_list_user_coupons(openid, appid, &query).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_list_user_coupons(openid, appid, &query))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let ListUserCouponsQuery {
             product_coupon_id,
             stock_id,
@@ -3445,6 +3525,7 @@ impl<'a> ListUserCouponsCall<'a> {
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
+            warnings: __warnings,
         })
     }
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
@@ -3556,9 +3637,11 @@ impl<'a> PreSendCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_pre_send_coupon(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_pre_send_coupon(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3571,6 +3654,7 @@ impl<'a> PreSendCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3630,9 +3714,11 @@ impl<'a> PreSendCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_pre_send_coupon_bundle(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_pre_send_coupon_bundle(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3645,6 +3731,7 @@ impl<'a> PreSendCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3705,9 +3792,11 @@ impl<'a> ReturnUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_return_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_return_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3722,6 +3811,7 @@ impl<'a> ReturnUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3781,9 +3871,11 @@ impl<'a> SendCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_send_coupon(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_send_coupon(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3796,6 +3888,7 @@ impl<'a> SendCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3855,9 +3948,11 @@ impl<'a> SendCouponBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, body } = *self;
-        if client.validation_enabled() {
-            validate_send_coupon_bundle(openid, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_send_coupon_bundle(openid, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -3870,6 +3965,7 @@ impl<'a> SendCouponBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -3928,9 +4024,11 @@ impl<'a> SetNotifyConfigCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, body } = *self;
-        if client.validation_enabled() {
-            validate_set_notify_config(body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_set_notify_config(body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/notify-configs");
         let __query = ::std::vec![];
@@ -3941,6 +4039,7 @@ impl<'a> SetNotifyConfigCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4000,9 +4099,11 @@ impl<'a> UpdateProductCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_product_coupon(product_coupon_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_update_product_coupon(product_coupon_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4014,6 +4115,7 @@ impl<'a> UpdateProductCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4074,9 +4176,11 @@ impl<'a> UpdateStockCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock(product_coupon_id, stock_id, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_update_stock(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4090,6 +4194,7 @@ impl<'a> UpdateStockCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4150,10 +4255,12 @@ impl<'a> UpdateStockBudgetCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_budget(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(validate_update_stock_budget(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4168,6 +4275,7 @@ impl<'a> UpdateStockBudgetCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4228,10 +4336,18 @@ impl<'a> UpdateStockBundleCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_bundle(product_coupon_id, stock_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_update_stock_bundle(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4245,6 +4361,7 @@ impl<'a> UpdateStockBundleCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4305,10 +4422,18 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        if client.validation_enabled() {
-            validate_update_stock_bundle_budget(product_coupon_id, stock_bundle_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    validate_update_stock_bundle_budget(
+                        product_coupon_id,
+                        stock_bundle_id,
+                        body,
+                    ),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4323,6 +4448,7 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4383,10 +4509,12 @@ impl<'a> UploadCouponCodesCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, product_coupon_id, stock_id, body } = *self;
-        if client.validation_enabled() {
-            validate_upload_coupon_codes(product_coupon_id, stock_id, body)
-                .into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(validate_upload_coupon_codes(product_coupon_id, stock_id, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/product-coupons/");
         __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
@@ -4401,6 +4529,7 @@ impl<'a> UploadCouponCodesCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4468,9 +4597,11 @@ impl<'a> UploadImageCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, meta, file } = *self;
-        if client.validation_enabled() {
-            validate_upload_image(meta, file).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_upload_image(meta, file))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/media/upload-image");
         let __query = ::std::vec![];
@@ -4481,6 +4612,7 @@ impl<'a> UploadImageCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(meta).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }
@@ -4552,9 +4684,11 @@ impl<'a> UseUserCouponCall<'a> {
         crate::runtime::error::Error,
     > {
         let Self { client, openid, coupon_code, body } = *self;
-        if client.validation_enabled() {
-            validate_use_user_coupon(openid, coupon_code, body).into_result()?;
-        }
+        let __warnings = if client.validation_enabled() {
+            client.screen(validate_use_user_coupon(openid, coupon_code, body))?
+        } else {
+            ::std::vec::Vec::new()
+        };
         let mut __path = ::std::string::String::new();
         __path.push_str("/brand/marketing/product-coupon/users/");
         __path.push_str(&crate::runtime::client::encode_path_segment(openid));
@@ -4569,6 +4703,7 @@ impl<'a> UseUserCouponCall<'a> {
             body: ::core::option::Option::Some(
                 ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
             ),
+            warnings: __warnings,
         })
     }
 }

@@ -1036,10 +1036,9 @@ impl OperationRequest {
             _ => false,
         }
     }
-    /// Validates the request as its call function would before sending.
-    pub fn validate(
-        &self,
-    ) -> ::core::result::Result<(), crate::runtime::validate::Violations> {
+    /// Every violation the request's validation finds, disputed ones and unknown fields
+    /// included (a server-side check enforces them all; see [`validate`](Self::validate)).
+    pub fn violations(&self) -> crate::runtime::validate::Violations {
         match self {
             Self::AssociateStockBundleStores {
                 product_coupon_id,
@@ -1047,82 +1046,71 @@ impl OperationRequest {
                 body,
             } => {
                 crate::generated::brand::operations::validate_associate_stock_bundle_stores(
-                        product_coupon_id.as_str(),
-                        stock_bundle_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_bundle_id.as_str(),
+                    body,
+                )
             }
             Self::AssociateStockStores { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_associate_stock_stores(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::ConfirmUserCoupon { openid, coupon_code, body } => {
                 crate::generated::brand::operations::validate_confirm_user_coupon(
-                        openid.as_str(),
-                        coupon_code.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    coupon_code.as_str(),
+                    body,
+                )
             }
             Self::CreateImageGenerationTask { body } => {
                 crate::generated::brand::operations::validate_create_image_generation_task(
-                        body,
-                    )
-                    .into_result()
+                    body,
+                )
             }
             Self::CreateProductCoupon { body } => {
                 crate::generated::brand::operations::validate_create_product_coupon(body)
-                    .into_result()
             }
             Self::CreateStock { product_coupon_id, body } => {
                 crate::generated::brand::operations::validate_create_stock(
-                        product_coupon_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    body,
+                )
             }
             Self::CreateStockBundle { product_coupon_id, body } => {
                 crate::generated::brand::operations::validate_create_stock_bundle(
-                        product_coupon_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    body,
+                )
             }
             Self::DeactivateProductCoupon { product_coupon_id, body } => {
                 crate::generated::brand::operations::validate_deactivate_product_coupon(
-                        product_coupon_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    body,
+                )
             }
             Self::DeactivateStock { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_deactivate_stock(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::DeactivateUserCoupon { openid, coupon_code, body } => {
                 crate::generated::brand::operations::validate_deactivate_user_coupon(
-                        openid.as_str(),
-                        coupon_code.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    coupon_code.as_str(),
+                    body,
+                )
             }
             Self::DeactivateUserCouponBundle { openid, user_coupon_bundle_id, body } => {
                 crate::generated::brand::operations::validate_deactivate_user_coupon_bundle(
-                        openid.as_str(),
-                        user_coupon_bundle_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    user_coupon_bundle_id.as_str(),
+                    body,
+                )
             }
             Self::DisassociateStockBundleStores {
                 product_coupon_id,
@@ -1130,43 +1118,37 @@ impl OperationRequest {
                 body,
             } => {
                 crate::generated::brand::operations::validate_disassociate_stock_bundle_stores(
-                        product_coupon_id.as_str(),
-                        stock_bundle_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_bundle_id.as_str(),
+                    body,
+                )
             }
             Self::DisassociateStockStores { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_disassociate_stock_stores(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::GetImageGenerationTask { task_id, image_generation_type } => {
                 crate::generated::brand::operations::validate_get_image_generation_task(
-                        task_id.as_str(),
-                        image_generation_type,
-                    )
-                    .into_result()
+                    task_id.as_str(),
+                    image_generation_type,
+                )
             }
             Self::GetNotifyConfig {} => {
                 crate::generated::brand::operations::validate_get_notify_config()
-                    .into_result()
             }
             Self::GetProductCoupon { product_coupon_id } => {
                 crate::generated::brand::operations::validate_get_product_coupon(
-                        product_coupon_id.as_str(),
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                )
             }
             Self::GetStock { product_coupon_id, stock_id } => {
                 crate::generated::brand::operations::validate_get_stock(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                )
             }
             Self::GetUserCoupon {
                 openid,
@@ -1176,13 +1158,12 @@ impl OperationRequest {
                 appid,
             } => {
                 crate::generated::brand::operations::validate_get_user_coupon(
-                        openid.as_str(),
-                        coupon_code.as_str(),
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        appid.as_str(),
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    coupon_code.as_str(),
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    appid.as_str(),
+                )
             }
             Self::ListStockStores {
                 product_coupon_id,
@@ -1191,14 +1172,13 @@ impl OperationRequest {
                 page_token,
             } => {
                 crate::generated::brand::operations::validate_list_stock_stores(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        &crate::generated::brand::operations::ListStockStoresQuery {
-                            page_size: *page_size,
-                            page_token: page_token.as_deref(),
-                        },
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    &crate::generated::brand::operations::ListStockStoresQuery {
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                )
             }
             Self::ListStocks {
                 product_coupon_id,
@@ -1208,15 +1188,14 @@ impl OperationRequest {
                 page_token,
             } => {
                 crate::generated::brand::operations::validate_list_stocks(
-                        product_coupon_id.as_str(),
-                        &crate::generated::brand::operations::ListStocksQuery {
-                            state: state.as_ref(),
-                            stock_bundle_id: stock_bundle_id.as_deref(),
-                            page_size: *page_size,
-                            page_token: page_token.as_deref(),
-                        },
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    &crate::generated::brand::operations::ListStocksQuery {
+                        state: state.as_ref(),
+                        stock_bundle_id: stock_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                )
             }
             Self::ListUserCoupons {
                 openid,
@@ -1229,89 +1208,78 @@ impl OperationRequest {
                 page_token,
             } => {
                 crate::generated::brand::operations::validate_list_user_coupons(
-                        openid.as_str(),
-                        appid.as_str(),
-                        &crate::generated::brand::operations::ListUserCouponsQuery {
-                            product_coupon_id: product_coupon_id.as_deref(),
-                            stock_id: stock_id.as_deref(),
-                            coupon_state: coupon_state.as_ref(),
-                            user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
-                            page_size: *page_size,
-                            page_token: page_token.as_deref(),
-                        },
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    appid.as_str(),
+                    &crate::generated::brand::operations::ListUserCouponsQuery {
+                        product_coupon_id: product_coupon_id.as_deref(),
+                        stock_id: stock_id.as_deref(),
+                        coupon_state: coupon_state.as_ref(),
+                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
+                        page_size: *page_size,
+                        page_token: page_token.as_deref(),
+                    },
+                )
             }
             Self::PreSendCoupon { openid, body } => {
                 crate::generated::brand::operations::validate_pre_send_coupon(
-                        openid.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    body,
+                )
             }
             Self::PreSendCouponBundle { openid, body } => {
                 crate::generated::brand::operations::validate_pre_send_coupon_bundle(
-                        openid.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    body,
+                )
             }
             Self::ReturnUserCoupon { openid, coupon_code, body } => {
                 crate::generated::brand::operations::validate_return_user_coupon(
-                        openid.as_str(),
-                        coupon_code.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    coupon_code.as_str(),
+                    body,
+                )
             }
             Self::SendCoupon { openid, body } => {
                 crate::generated::brand::operations::validate_send_coupon(
-                        openid.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    body,
+                )
             }
             Self::SendCouponBundle { openid, body } => {
                 crate::generated::brand::operations::validate_send_coupon_bundle(
-                        openid.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    body,
+                )
             }
             Self::SetNotifyConfig { body } => {
                 crate::generated::brand::operations::validate_set_notify_config(body)
-                    .into_result()
             }
             Self::UpdateProductCoupon { product_coupon_id, body } => {
                 crate::generated::brand::operations::validate_update_product_coupon(
-                        product_coupon_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    body,
+                )
             }
             Self::UpdateStock { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_update_stock(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::UpdateStockBudget { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_update_stock_budget(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::UpdateStockBundle { product_coupon_id, stock_bundle_id, body } => {
                 crate::generated::brand::operations::validate_update_stock_bundle(
-                        product_coupon_id.as_str(),
-                        stock_bundle_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_bundle_id.as_str(),
+                    body,
+                )
             }
             Self::UpdateStockBundleBudget {
                 product_coupon_id,
@@ -1319,33 +1287,40 @@ impl OperationRequest {
                 body,
             } => {
                 crate::generated::brand::operations::validate_update_stock_bundle_budget(
-                        product_coupon_id.as_str(),
-                        stock_bundle_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_bundle_id.as_str(),
+                    body,
+                )
             }
             Self::UploadCouponCodes { product_coupon_id, stock_id, body } => {
                 crate::generated::brand::operations::validate_upload_coupon_codes(
-                        product_coupon_id.as_str(),
-                        stock_id.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    product_coupon_id.as_str(),
+                    stock_id.as_str(),
+                    body,
+                )
             }
             Self::UploadImage { meta, file } => {
                 crate::generated::brand::operations::validate_upload_image(meta, file)
-                    .into_result()
             }
             Self::UseUserCoupon { openid, coupon_code, body } => {
                 crate::generated::brand::operations::validate_use_user_coupon(
-                        openid.as_str(),
-                        coupon_code.as_str(),
-                        body,
-                    )
-                    .into_result()
+                    openid.as_str(),
+                    coupon_code.as_str(),
+                    body,
+                )
             }
         }
+    }
+    /// Validates the request as its call function would before sending, under the
+    /// default [`Screening`](crate::runtime::validate::Screening): `Err` with what refuses
+    /// it, or the warnings (disputed rules broken, fields the spec does not know).
+    pub fn validate(
+        &self,
+    ) -> ::core::result::Result<
+        ::std::vec::Vec<crate::runtime::validate::Violation>,
+        crate::runtime::validate::Violations,
+    > {
+        crate::runtime::validate::Screening::default().screen(self.violations())
     }
     /// Sends the request with `client` through the operation's call function.
     pub async fn send(

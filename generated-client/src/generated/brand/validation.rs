@@ -15,6 +15,7 @@ for crate::generated::brand::models::ConfirmUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -27,6 +28,10 @@ for crate::generated::brand::models::CreateImageGenerationTaskRequest {
         }
         if let ::core::option::Option::Some(v) = &self.combine_image {
             let p = &crate::runtime::validate::join(path, "combine_image");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out {
+            let p = &crate::runtime::validate::join(path, "cut_out");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
@@ -61,11 +66,14 @@ for crate::generated::brand::models::CreateImageGenerationTaskRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::CreateImageGenerationTaskResponse {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::CreateProductCouponRequest {
@@ -77,8 +85,22 @@ for crate::generated::brand::models::CreateProductCouponRequest {
                 p,
                 v,
                 ::core::option::Option::Some(6usize),
-                ::core::option::Option::Some(40usize),
+                ::core::option::Option::None,
             );
+            {
+                let mark = out.mark();
+                out.check_length(
+                    p,
+                    v,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(40usize),
+                );
+                out.dispute_since(
+                    mark,
+                    "create-out-request-no-length",
+                    "6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47 (WeChat Pay's example code sends such requests: brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential)",
+                );
+            }
             out.check_charset(
                 p,
                 v,
@@ -521,6 +543,7 @@ for crate::generated::brand::models::CreateProductCouponRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -570,6 +593,7 @@ for crate::generated::brand::models::CreateProductCouponResponse {
             let p = &crate::runtime::validate::join(path, "stock_bundle");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -611,6 +635,7 @@ for crate::generated::brand::models::CreateStockBundleRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -637,6 +662,7 @@ for crate::generated::brand::models::CreateStockRequest {
             let p = &crate::runtime::validate::join(path, "stock");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -662,6 +688,7 @@ for crate::generated::brand::models::DeactivateProductCouponRequest {
                 ::core::option::Option::Some(150usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -677,6 +704,7 @@ for crate::generated::brand::models::DeactivateStockRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -692,6 +720,7 @@ for crate::generated::brand::models::DeactivateUserCouponBundleRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -707,6 +736,7 @@ for crate::generated::brand::models::DeactivateUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -722,6 +752,15 @@ for crate::generated::brand::models::ImageGenerationTask {
             let p = &crate::runtime::validate::join(path, "task_state");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        if let ::core::option::Option::Some(v) = &self.combine_image_result {
+            let p = &crate::runtime::validate::join(path, "combine_image_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out_result {
+            let p = &crate::runtime::validate::join(path, "cut_out_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -744,6 +783,7 @@ for crate::generated::brand::models::ListStocksResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -766,11 +806,14 @@ for crate::generated::brand::models::ListUserCouponsResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::PreSendCouponBundleRequest {
-    fn validate_at(&self, _path: &str, _out: &mut crate::runtime::validate::Violations) {}
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        out.check_unknown(path, &self.unknown_fields);
+    }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::PreSendCouponRequest {
@@ -784,6 +827,7 @@ for crate::generated::brand::models::PreSendCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -834,6 +878,7 @@ for crate::generated::brand::models::ProductCouponEntity {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -874,6 +919,7 @@ for crate::generated::brand::models::ProductCouponSendResource {
             let p = &crate::runtime::validate::join(path, "send_channel");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -889,6 +935,7 @@ for crate::generated::brand::models::ReturnUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -908,6 +955,7 @@ for crate::generated::brand::models::SendCouponBundleRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -926,6 +974,7 @@ for crate::generated::brand::models::SendCouponRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -949,6 +998,7 @@ for crate::generated::brand::models::StockBundleEntity {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -958,6 +1008,10 @@ for crate::generated::brand::models::StockEntity {
             let v = &self.coupon_code_mode;
             let p = &crate::runtime::validate::join(path, "coupon_code_mode");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.stock_send_rule;
@@ -990,9 +1044,19 @@ for crate::generated::brand::models::StockEntity {
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             let v = &self.store_scope;
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.state;
@@ -1008,6 +1072,7 @@ for crate::generated::brand::models::StockEntity {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1017,6 +1082,10 @@ for crate::generated::brand::models::StockEntityInBundle {
             let v = &self.coupon_code_mode;
             let p = &crate::runtime::validate::join(path, "coupon_code_mode");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.stock_send_rule;
@@ -1046,9 +1115,19 @@ for crate::generated::brand::models::StockEntityInBundle {
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
             let v = &self.store_scope;
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         {
             let v = &self.state;
@@ -1064,6 +1143,7 @@ for crate::generated::brand::models::StockEntityInBundle {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1078,7 +1158,12 @@ for crate::generated::brand::models::StoreListRequest {
                 ::core::option::Option::Some(1usize),
                 ::core::option::Option::None,
             );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1196,34 +1281,45 @@ for crate::generated::brand::models::UpdateBudgetRequest {
             }
         }
         {
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.update_mode)
-                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
-                }) == ::core::option::Option::Some(true)
-                && ::core::option::Option::Some(self)
-                    .map(|x| x.current_max_count_per_day.as_ref().is_some())
-                    == ::core::option::Option::Some(true)
+            let mark = out.mark();
             {
-                out.push_rule(
-                    crate::runtime::validate::join(path, "current_max_count_per_day"),
-                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
-                );
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(
+                            path,
+                            "current_max_count_per_day",
+                        ),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "target_max_count_per_day"),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
             }
-            if ::core::option::Option::Some(self)
-                .map(|x| {
-                    ::core::option::Option::Some(&x.update_mode)
-                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
-                }) == ::core::option::Option::Some(true)
-                && ::core::option::Option::Some(self)
-                    .map(|x| x.target_max_count_per_day.as_ref().is_some())
-                    == ::core::option::Option::Some(true)
-            {
-                out.push_rule(
-                    crate::runtime::validate::join(path, "target_max_count_per_day"),
-                    "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
-                );
-            }
+            out.dispute_since(
+                mark,
+                "budget-one-dimension-per-call",
+                "the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT (WeChat Pay's example code sends such requests: brand-go-update-stock-bundle-budget, brand-java-update-stock-bundle-budget, partner-go-update-stock-bundle-budget, partner-java-update-stock-bundle-budget)",
+            );
         }
         {
             if ::core::option::Option::Some(self)
@@ -1255,6 +1351,7 @@ for crate::generated::brand::models::UpdateBudgetRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1275,6 +1372,7 @@ for crate::generated::brand::models::UpdateProductCouponRequest {
             let p = &crate::runtime::validate::join(path, "display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1307,10 +1405,15 @@ for crate::generated::brand::models::UpdateStockInfoRequest {
             let p = &crate::runtime::validate::join(path, "coupon_display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        if let ::core::option::Option::Some(v) = &self.notify_config {
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
         if let ::core::option::Option::Some(v) = &self.store_scope {
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1336,6 +1439,7 @@ for crate::generated::brand::models::UploadCouponCodesRequest {
                 ::core::option::Option::None,
             );
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1351,6 +1455,10 @@ for crate::generated::brand::models::UseUserCouponRequest {
                 );
             }
         }
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            let p = &crate::runtime::validate::join(path, "associated_order_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
         {
             let v = &self.out_request_no;
             let p = &crate::runtime::validate::join(path, "out_request_no");
@@ -1360,6 +1468,13 @@ for crate::generated::brand::models::UseUserCouponRequest {
                 ::core::option::Option::None,
                 ::core::option::Option::Some(40usize),
             );
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "associated_pay_score_order_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
         }
         if let ::core::option::Option::Some(v) = &self.saved_amount {
             let p = &crate::runtime::validate::join(path, "saved_amount");
@@ -1391,6 +1506,7 @@ for crate::generated::brand::models::UseUserCouponRequest {
                 );
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1404,6 +1520,7 @@ for crate::generated::brand::models::UserCouponBundle {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1499,5 +1616,6 @@ for crate::generated::brand::models::UserProductCoupon {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
+        out.check_unknown(path, &self.unknown_fields);
     }
 }
