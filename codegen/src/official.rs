@@ -203,6 +203,8 @@ pub(crate) fn check(
             });
         }
     }
+    // Emitted in id order, whatever the order of files.
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     // Every mark: a unique id, each cited example known and breaking it.
     let mut ids: HashMap<&str, String> = HashMap::new();
     for mark in marks(files) {

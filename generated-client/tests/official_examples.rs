@@ -166,99 +166,37 @@ fn check_brand(fixture: &str) {
         .unwrap_or_else(|e| panic!("the client refuses the example: {e}"));
     assert_sent(&ex, &prepared);
 }
-///brand-go-all-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllDiscountGo.go:27
+/// brand-go-all-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllDiscountGo.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_all_discount_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-all-discount.json"));
 }
-///brand-go-all-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllDiscountSequentialGo.go:28
+/// brand-go-all-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllDiscountSequentialGo.go:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_all_discount_sequential_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-all-discount-sequential.json"));
 }
-///brand-go-all-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllNormalGo.go:26
+/// brand-go-all-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllNormalGo.go:26
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_all_normal_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-all-normal.json"));
 }
-///brand-go-all-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllNormalSequentialGo.go:28
+/// brand-go-all-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/AllNormalSequentialGo.go:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_all_normal_sequential_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-all-normal-sequential.json"));
 }
-///brand-go-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/DeactivateProductCouponGo.go:30
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-deactivate-product-coupon.json"),
-    );
-}
-///brand-go-query-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/QueryProductCouponGo.go:29
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_query_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-query-product-coupon.json"));
-}
-///brand-go-single-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleDiscountGo.go:27
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_discount_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-single-discount.json"));
-}
-///brand-go-single-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleDiscountSequentialGo.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_discount_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-single-discount-sequential.json"),
-    );
-}
-///brand-go-single-exchange (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleExchangeGo.go:27
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_exchange_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-single-exchange.json"));
-}
-///brand-go-single-exchange-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleExchangeSequentialGo.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_exchange_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-single-exchange-sequential.json"),
-    );
-}
-///brand-go-single-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleNormalGo.go:27
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_normal_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-single-normal.json"));
-}
-///brand-go-single-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleNormalSequentialGo.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_single_normal_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-single-normal-sequential.json"),
-    );
-}
-///brand-go-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/UpdateProductCouponGo.go:27
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_update_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-update-product-coupon.json"));
-}
-///brand-go-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/AssociateStores.go:27
+/// brand-go-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/AssociateStores.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_associate_stores_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-associate-stores.json"));
 }
-///brand-go-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/AssociateStoresForStockBundleGo.go:27
+/// brand-go-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/AssociateStoresForStockBundleGo.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_associate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
@@ -266,31 +204,55 @@ fn official_brand_go_associate_stores_for_stock_bundle_is_sent_losslessly_with_i
         include_str!("fixtures/official/brand-go-associate-stores-for-stock-bundle.json"),
     );
 }
-///brand-go-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/CreateStockBundleGo.go:28
+/// brand-go-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/ConfirmSendUserProductCoupon.go:28
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_go_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-create-stock-bundle.json"));
+fn official_brand_go_confirm_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-confirm-send-user-product-coupon.json"),
+    );
 }
-///brand-go-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/CreateStockGo.go:31
+/// brand-go-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/CreateStockGo.go:31
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_create_stock_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-create-stock.json"));
 }
-///brand-go-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DeactivateStock.go:28
+/// brand-go-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/CreateStockBundleGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-create-stock-bundle.json"));
+}
+/// brand-go-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/DeactivateProductCouponGo.go:30
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-deactivate-product-coupon.json"),
+    );
+}
+/// brand-go-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DeactivateStock.go:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_deactivate_stock_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-deactivate-stock.json"));
 }
-///brand-go-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DisassociateStores.go:27
+/// brand-go-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/6-商品券失效与退券/DeactivateUserProductCoupon.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_deactivate_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-deactivate-user-product-coupon.json"),
+    );
+}
+/// brand-go-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DisassociateStores.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_disassociate_stores_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-disassociate-stores.json"));
 }
-///brand-go-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DisassociateStoresForStockBundleGo.go:27
+/// brand-go-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/DisassociateStoresForStockBundleGo.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
@@ -300,93 +262,37 @@ fn official_brand_go_disassociate_stores_for_stock_bundle_is_sent_losslessly_wit
         ),
     );
 }
-///brand-go-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/GetStock.go:30
+/// brand-go-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/7-商品券回调通知/GetNotifyConfig.go:26
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_get_notify_config_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-get-notify-config.json"));
+}
+/// brand-go-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/GetStock.go:30
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_get_stock_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-get-stock.json"));
 }
-///brand-go-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/ListAssociatedStores.go:26
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_list_associated_stores_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-list-associated-stores.json"));
-}
-///brand-go-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/ListStocks.go:30
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_list_stocks_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-list-stocks.json"));
-}
-///brand-go-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStock.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_update_stock_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-update-stock.json"));
-}
-///brand-go-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBudget.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_update_stock_budget_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-update-stock-budget.json"));
-}
-///brand-go-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBundleBudgetGo.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-update-stock-bundle-budget.json"),
-    );
-}
-///brand-go-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBundleGo.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-update-stock-bundle.json"));
-}
-///brand-go-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UploadCouponCodes.go:27
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-upload-coupon-codes.json"));
-}
-///brand-go-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/ConfirmSendUserProductCoupon.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_confirm_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-confirm-send-user-product-coupon.json"),
-    );
-}
-///brand-go-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/PreSendUserProductCoupon.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-pre-send-user-product-coupon.json"),
-    );
-}
-///brand-go-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/SendUserProductCoupon.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-go-send-user-product-coupon.json"),
-    );
-}
-///brand-go-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/4-商品券核销/UseUserProductCoupon.go:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_go_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-use-user-product-coupon.json"));
-}
-///brand-go-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/5-商品券查询/GetUserProductCoupon.go:27
+/// brand-go-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/5-商品券查询/GetUserProductCoupon.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-get-user-product-coupon.json"));
 }
-///brand-go-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/5-商品券查询/ListUserProductCoupons.go:27
+/// brand-go-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/ListAssociatedStores.go:26
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_list_associated_stores_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-list-associated-stores.json"));
+}
+/// brand-go-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/ListStocks.go:30
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_list_stocks_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-list-stocks.json"));
+}
+/// brand-go-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/5-商品券查询/ListUserProductCoupons.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
@@ -394,15 +300,21 @@ fn official_brand_go_list_user_product_coupons_is_sent_losslessly_with_its_warni
         include_str!("fixtures/official/brand-go-list-user-product-coupons.json"),
     );
 }
-///brand-go-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/6-商品券失效与退券/DeactivateUserProductCoupon.go:28
+/// brand-go-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/PreSendUserProductCoupon.go:28
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_go_deactivate_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+fn official_brand_go_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_brand(
-        include_str!("fixtures/official/brand-go-deactivate-user-product-coupon.json"),
+        include_str!("fixtures/official/brand-go-pre-send-user-product-coupon.json"),
     );
 }
-///brand-go-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/6-商品券失效与退券/ReturnUserProductCoupon.go:28
+/// brand-go-query-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/QueryProductCouponGo.go:29
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_query_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-query-product-coupon.json"));
+}
+/// brand-go-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/6-商品券失效与退券/ReturnUserProductCoupon.go:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_return_user_product_coupon_is_sent_losslessly_with_its_warnings() {
@@ -410,31 +322,119 @@ fn official_brand_go_return_user_product_coupon_is_sent_losslessly_with_its_warn
         include_str!("fixtures/official/brand-go-return-user-product-coupon.json"),
     );
 }
-///brand-go-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/7-商品券回调通知/GetNotifyConfig.go:26
+/// brand-go-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/3-商品券发放/SendUserProductCoupon.go:28
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_go_get_notify_config_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-go-get-notify-config.json"));
+fn official_brand_go_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-send-user-product-coupon.json"),
+    );
 }
-///brand-go-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/7-商品券回调通知/SetNotifyConfig.go:27
+/// brand-go-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/7-商品券回调通知/SetNotifyConfig.go:27
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_set_notify_config_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-set-notify-config.json"));
 }
-///brand-go-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/8-商品券图片/UploadImage.go:30
+/// brand-go-single-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleDiscountGo.go:27
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_discount_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-single-discount.json"));
+}
+/// brand-go-single-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleDiscountSequentialGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_discount_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-single-discount-sequential.json"),
+    );
+}
+/// brand-go-single-exchange (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleExchangeGo.go:27
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_exchange_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-single-exchange.json"));
+}
+/// brand-go-single-exchange-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleExchangeSequentialGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_exchange_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-single-exchange-sequential.json"),
+    );
+}
+/// brand-go-single-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleNormalGo.go:27
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_normal_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-single-normal.json"));
+}
+/// brand-go-single-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/SingleNormalSequentialGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_single_normal_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-single-normal-sequential.json"),
+    );
+}
+/// brand-go-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/1-商品券管理/UpdateProductCouponGo.go:27
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_update_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-update-product-coupon.json"));
+}
+/// brand-go-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStock.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_update_stock_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-update-stock.json"));
+}
+/// brand-go-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBudget.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_update_stock_budget_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-update-stock-budget.json"));
+}
+/// brand-go-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBundleGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-update-stock-bundle.json"));
+}
+/// brand-go-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UpdateStockBundleBudgetGo.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-go-update-stock-bundle-budget.json"),
+    );
+}
+/// brand-go-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/2-商品券批次管理/UploadCouponCodes.go:27
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-upload-coupon-codes.json"));
+}
+/// brand-go-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/8-商品券图片/UploadImage.go:30
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_go_upload_image_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-go-upload-image.json"));
 }
-///brand-java-all-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllDiscountJava.java:29
+/// brand-go-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Go/4-商品券核销/UseUserProductCoupon.go:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_go_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-go-use-user-product-coupon.json"));
+}
+/// brand-java-all-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllDiscountJava.java:29
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_all_discount_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-all-discount.json"));
 }
-///brand-java-all-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllDiscountSequentialJava.java:28
+/// brand-java-all-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllDiscountSequentialJava.java:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_all_discount_sequential_is_sent_losslessly_with_its_warnings() {
@@ -442,87 +442,25 @@ fn official_brand_java_all_discount_sequential_is_sent_losslessly_with_its_warni
         include_str!("fixtures/official/brand-java-all-discount-sequential.json"),
     );
 }
-///brand-java-all-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllNormalJava.java:29
+/// brand-java-all-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllNormalJava.java:29
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_all_normal_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-all-normal.json"));
 }
-///brand-java-all-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllNormalSequentialJava.java:28
+/// brand-java-all-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/AllNormalSequentialJava.java:28
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_all_normal_sequential_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-all-normal-sequential.json"));
 }
-///brand-java-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/DeactivateProductCoupon.java:43
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-deactivate-product-coupon.json"),
-    );
-}
-///brand-java-get-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/GetProductCoupon.java:43
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_get_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-get-product-coupon.json"));
-}
-///brand-java-single-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleDiscountJava.java:29
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_discount_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-single-discount.json"));
-}
-///brand-java-single-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleDiscountSequentialJava.java:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_discount_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-single-discount-sequential.json"),
-    );
-}
-///brand-java-single-exchange (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleExchangeJava.java:29
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_exchange_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-single-exchange.json"));
-}
-///brand-java-single-exchange-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleExchangeSequentialJava.java:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_exchange_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-single-exchange-sequential.json"),
-    );
-}
-///brand-java-single-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleNormalJava.java:29
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_normal_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-single-normal.json"));
-}
-///brand-java-single-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleNormalSequentialJava.java:28
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_single_normal_sequential_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-single-normal-sequential.json"),
-    );
-}
-///brand-java-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/UpdateProductCoupon.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_update_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-update-product-coupon.json"));
-}
-///brand-java-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/AssociateStores.java:40
+/// brand-java-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/AssociateStores.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_associate_stores_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-associate-stores.json"));
 }
-///brand-java-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/AssociateStoresForStockBundle.java:40
+/// brand-java-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/AssociateStoresForStockBundle.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_associate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
@@ -532,93 +470,7 @@ fn official_brand_java_associate_stores_for_stock_bundle_is_sent_losslessly_with
         ),
     );
 }
-///brand-java-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/CreateStock.java:43
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_create_stock_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-create-stock.json"));
-}
-///brand-java-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/CreateStockBundle.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-create-stock-bundle.json"));
-}
-///brand-java-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DeactivateStock.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_deactivate_stock_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-deactivate-stock.json"));
-}
-///brand-java-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DisassociateStores.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_disassociate_stores_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-disassociate-stores.json"));
-}
-///brand-java-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DisassociateStoresForStockBundle.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!(
-            "fixtures/official/brand-java-disassociate-stores-for-stock-bundle.json"
-        ),
-    );
-}
-///brand-java-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/GetStock.java:43
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_get_stock_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-get-stock.json"));
-}
-///brand-java-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/ListAssociatedStores.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_list_associated_stores_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-list-associated-stores.json"),
-    );
-}
-///brand-java-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/ListStocks.java:43
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_list_stocks_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-list-stocks.json"));
-}
-///brand-java-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStock.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_update_stock_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-update-stock.json"));
-}
-///brand-java-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBudget.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_update_stock_budget_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-update-stock-budget.json"));
-}
-///brand-java-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBundle.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-update-stock-bundle.json"));
-}
-///brand-java-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBundleBudget.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-update-stock-bundle-budget.json"),
-    );
-}
-///brand-java-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UploadCouponCodes.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-upload-coupon-codes.json"));
-}
-///brand-java-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/ConfirmSendUserProductCoupon.java:40
+/// brand-java-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/ConfirmSendUserProductCoupon.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_confirm_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
@@ -628,47 +480,33 @@ fn official_brand_java_confirm_send_user_product_coupon_is_sent_losslessly_with_
         ),
     );
 }
-///brand-java-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/PreSendUserProductCoupon.java:40
+/// brand-java-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/CreateStock.java:43
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_java_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-pre-send-user-product-coupon.json"),
-    );
+fn official_brand_java_create_stock_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-create-stock.json"));
 }
-///brand-java-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/SendUserProductCoupon.java:40
+/// brand-java-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/CreateStockBundle.java:40
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_java_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-send-user-product-coupon.json"),
-    );
+fn official_brand_java_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-create-stock-bundle.json"));
 }
-///brand-java-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/4-商品券核销/UseUserProductCoupon.java:40
+/// brand-java-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/DeactivateProductCoupon.java:43
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_java_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+fn official_brand_java_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_brand(
-        include_str!("fixtures/official/brand-java-use-user-product-coupon.json"),
+        include_str!("fixtures/official/brand-java-deactivate-product-coupon.json"),
     );
 }
-///brand-java-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/5-商品券查询/GetUserProductCoupon.java:40
+/// brand-java-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DeactivateStock.java:40
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_java_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-get-user-product-coupon.json"),
-    );
+fn official_brand_java_deactivate_stock_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-deactivate-stock.json"));
 }
-///brand-java-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/5-商品券查询/ListUserProductCoupons.java:40
-#[cfg(feature = "brand")]
-#[test]
-fn official_brand_java_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
-    check_brand(
-        include_str!("fixtures/official/brand-java-list-user-product-coupons.json"),
-    );
-}
-///brand-java-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/6-商品券失效与退券/DeactivateUserProductCoupon.java:40
+/// brand-java-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/6-商品券失效与退券/DeactivateUserProductCoupon.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_deactivate_user_product_coupon_is_sent_losslessly_with_its_warnings() {
@@ -676,7 +514,79 @@ fn official_brand_java_deactivate_user_product_coupon_is_sent_losslessly_with_it
         include_str!("fixtures/official/brand-java-deactivate-user-product-coupon.json"),
     );
 }
-///brand-java-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/6-商品券失效与退券/ReturnUserProductCoupon.java:40
+/// brand-java-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DisassociateStores.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_disassociate_stores_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-disassociate-stores.json"));
+}
+/// brand-java-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/DisassociateStoresForStockBundle.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!(
+            "fixtures/official/brand-java-disassociate-stores-for-stock-bundle.json"
+        ),
+    );
+}
+/// brand-java-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/7-商品券回调通知/GetNotifyConfig.java:41
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_get_notify_config_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-get-notify-config.json"));
+}
+/// brand-java-get-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/GetProductCoupon.java:43
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_get_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-get-product-coupon.json"));
+}
+/// brand-java-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/GetStock.java:43
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_get_stock_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-get-stock.json"));
+}
+/// brand-java-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/5-商品券查询/GetUserProductCoupon.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-get-user-product-coupon.json"),
+    );
+}
+/// brand-java-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/ListAssociatedStores.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_list_associated_stores_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-list-associated-stores.json"),
+    );
+}
+/// brand-java-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/ListStocks.java:43
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_list_stocks_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-list-stocks.json"));
+}
+/// brand-java-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/5-商品券查询/ListUserProductCoupons.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-list-user-product-coupons.json"),
+    );
+}
+/// brand-java-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/PreSendUserProductCoupon.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-pre-send-user-product-coupon.json"),
+    );
+}
+/// brand-java-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/6-商品券失效与退券/ReturnUserProductCoupon.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_return_user_product_coupon_is_sent_losslessly_with_its_warnings() {
@@ -684,82 +594,130 @@ fn official_brand_java_return_user_product_coupon_is_sent_losslessly_with_its_wa
         include_str!("fixtures/official/brand-java-return-user-product-coupon.json"),
     );
 }
-///brand-java-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/7-商品券回调通知/GetNotifyConfig.java:41
+/// brand-java-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/3-商品券发放/SendUserProductCoupon.java:40
 #[cfg(feature = "brand")]
 #[test]
-fn official_brand_java_get_notify_config_is_sent_losslessly_with_its_warnings() {
-    check_brand(include_str!("fixtures/official/brand-java-get-notify-config.json"));
+fn official_brand_java_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-send-user-product-coupon.json"),
+    );
 }
-///brand-java-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/7-商品券回调通知/SetNotifyConfig.java:40
+/// brand-java-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/7-商品券回调通知/SetNotifyConfig.java:40
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_set_notify_config_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-set-notify-config.json"));
 }
-///brand-java-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/8-商品券图片/UploadImage.java:41
+/// brand-java-single-discount (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleDiscountJava.java:29
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_discount_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-single-discount.json"));
+}
+/// brand-java-single-discount-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleDiscountSequentialJava.java:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_discount_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-single-discount-sequential.json"),
+    );
+}
+/// brand-java-single-exchange (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleExchangeJava.java:29
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_exchange_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-single-exchange.json"));
+}
+/// brand-java-single-exchange-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleExchangeSequentialJava.java:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_exchange_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-single-exchange-sequential.json"),
+    );
+}
+/// brand-java-single-normal (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleNormalJava.java:29
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_normal_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-single-normal.json"));
+}
+/// brand-java-single-normal-sequential (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/SingleNormalSequentialJava.java:28
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_single_normal_sequential_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-single-normal-sequential.json"),
+    );
+}
+/// brand-java-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/1-商品券管理/UpdateProductCoupon.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_update_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-update-product-coupon.json"));
+}
+/// brand-java-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStock.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_update_stock_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-update-stock.json"));
+}
+/// brand-java-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBudget.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_update_stock_budget_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-update-stock-budget.json"));
+}
+/// brand-java-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBundle.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-update-stock-bundle.json"));
+}
+/// brand-java-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UpdateStockBundleBudget.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-update-stock-bundle-budget.json"),
+    );
+}
+/// brand-java-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/2-商品券批次管理/UploadCouponCodes.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
+    check_brand(include_str!("fixtures/official/brand-java-upload-coupon-codes.json"));
+}
+/// brand-java-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/8-商品券图片/UploadImage.java:41
 #[cfg(feature = "brand")]
 #[test]
 fn official_brand_java_upload_image_is_sent_losslessly_with_its_warnings() {
     check_brand(include_str!("fixtures/official/brand-java-upload-image.json"));
 }
-///partner-go-all-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/AllDiscountSingleGo.go:35
+/// brand-java-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/1-品牌/代码示例/Java/4-商品券核销/UseUserProductCoupon.java:40
+#[cfg(feature = "brand")]
+#[test]
+fn official_brand_java_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_brand(
+        include_str!("fixtures/official/brand-java-use-user-product-coupon.json"),
+    );
+}
+/// partner-go-all-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/AllDiscountSingleGo.go:35
 #[test]
 fn official_partner_go_all_discount_single_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-go-all-discount-single.json"));
 }
-///partner-go-all-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/AllNormalSingleGo.go:35
+/// partner-go-all-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/AllNormalSingleGo.go:35
 #[test]
 fn official_partner_go_all_normal_single_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-go-all-normal-single.json"));
 }
-///partner-go-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/DeactivateProductCouponGo.go:30
-#[test]
-fn official_partner_go_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-deactivate-product-coupon.json"),
-    );
-}
-///partner-go-query-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/QueryProductCouponGo.go:29
-#[test]
-fn official_partner_go_query_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-query-product-coupon.json"),
-    );
-}
-///partner-go-single-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleDiscountSingleGo.go:35
-#[test]
-fn official_partner_go_single_discount_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-single-discount-single.json"),
-    );
-}
-///partner-go-single-exchange-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleExchangeSingleGo.go:37
-#[test]
-fn official_partner_go_single_exchange_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-single-exchange-single.json"),
-    );
-}
-///partner-go-single-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleNormalSingleGo.go:35
-#[test]
-fn official_partner_go_single_normal_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-single-normal-single.json"),
-    );
-}
-///partner-go-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/UpdateProductCouponGo.go:27
-#[test]
-fn official_partner_go_update_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-update-product-coupon.json"),
-    );
-}
-///partner-go-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/AssociateStores.go:27
+/// partner-go-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/AssociateStores.go:27
 #[test]
 fn official_partner_go_associate_stores_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-go-associate-stores.json"));
 }
-///partner-go-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/AssociateStoresForStockBundleGo.go:27
+/// partner-go-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/AssociateStoresForStockBundleGo.go:27
 #[test]
 fn official_partner_go_associate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
     check_partner(
@@ -768,80 +726,7 @@ fn official_partner_go_associate_stores_for_stock_bundle_is_sent_losslessly_with
         ),
     );
 }
-///partner-go-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/CreateStockBundleGo.go:28
-#[test]
-fn official_partner_go_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-create-stock-bundle.json"));
-}
-///partner-go-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/CreateStockGo.go:31
-#[test]
-fn official_partner_go_create_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-create-stock.json"));
-}
-///partner-go-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DeactivateStock.go:28
-#[test]
-fn official_partner_go_deactivate_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-deactivate-stock.json"));
-}
-///partner-go-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DisassociateStores.go:27
-#[test]
-fn official_partner_go_disassociate_stores_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-disassociate-stores.json"));
-}
-///partner-go-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DisassociateStoresForStockBundleGo.go:27
-#[test]
-fn official_partner_go_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!(
-            "fixtures/official/partner-go-disassociate-stores-for-stock-bundle.json"
-        ),
-    );
-}
-///partner-go-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/GetStock.go:30
-#[test]
-fn official_partner_go_get_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-get-stock.json"));
-}
-///partner-go-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/ListAssociatedStores.go:26
-#[test]
-fn official_partner_go_list_associated_stores_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-list-associated-stores.json"),
-    );
-}
-///partner-go-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/ListStocks.go:30
-#[test]
-fn official_partner_go_list_stocks_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-list-stocks.json"));
-}
-///partner-go-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStock.go:28
-#[test]
-fn official_partner_go_update_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-update-stock.json"));
-}
-///partner-go-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBudget.go:28
-#[test]
-fn official_partner_go_update_stock_budget_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-update-stock-budget.json"));
-}
-///partner-go-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBundleBudgetGo.go:28
-#[test]
-fn official_partner_go_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-update-stock-bundle-budget.json"),
-    );
-}
-///partner-go-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBundleGo.go:21
-#[test]
-fn official_partner_go_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-update-stock-bundle.json"));
-}
-///partner-go-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UploadCouponCodes.go:27
-#[test]
-fn official_partner_go_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-upload-coupon-codes.json"));
-}
-///partner-go-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/ConfirmSendUserProductCoupon.go:28
+/// partner-go-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/ConfirmSendUserProductCoupon.go:28
 #[test]
 fn official_partner_go_confirm_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
@@ -850,161 +735,213 @@ fn official_partner_go_confirm_send_user_product_coupon_is_sent_losslessly_with_
         ),
     );
 }
-///partner-go-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/PreSendUserProductCoupon.go:28
+/// partner-go-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/CreateStockGo.go:31
 #[test]
-fn official_partner_go_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+fn official_partner_go_create_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-create-stock.json"));
+}
+/// partner-go-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/CreateStockBundleGo.go:28
+#[test]
+fn official_partner_go_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-create-stock-bundle.json"));
+}
+/// partner-go-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/DeactivateProductCouponGo.go:30
+#[test]
+fn official_partner_go_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
-        include_str!("fixtures/official/partner-go-pre-send-user-product-coupon.json"),
+        include_str!("fixtures/official/partner-go-deactivate-product-coupon.json"),
     );
 }
-///partner-go-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/SendUserProductCoupon.go:28
+/// partner-go-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DeactivateStock.go:28
 #[test]
-fn official_partner_go_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-send-user-product-coupon.json"),
-    );
+fn official_partner_go_deactivate_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-deactivate-stock.json"));
 }
-///partner-go-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/4-商品券核销/UseUserProductCoupon.go:28
-#[test]
-fn official_partner_go_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-use-user-product-coupon.json"),
-    );
-}
-///partner-go-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/5-商品券查询/GetUserProductCoupon.go:27
-#[test]
-fn official_partner_go_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-get-user-product-coupon.json"),
-    );
-}
-///partner-go-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/5-商品券查询/ListUserProductCoupons.go:27
-#[test]
-fn official_partner_go_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-go-list-user-product-coupons.json"),
-    );
-}
-///partner-go-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/6-商品券失效与退券/DeactivateUserProductCoupon.go:28
+/// partner-go-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/6-商品券失效与退券/DeactivateUserProductCoupon.go:28
 #[test]
 fn official_partner_go_deactivate_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
         include_str!("fixtures/official/partner-go-deactivate-user-product-coupon.json"),
     );
 }
-///partner-go-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/6-商品券失效与退券/ReturnUserProductCoupon.go:28
+/// partner-go-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DisassociateStores.go:27
+#[test]
+fn official_partner_go_disassociate_stores_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-disassociate-stores.json"));
+}
+/// partner-go-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/DisassociateStoresForStockBundleGo.go:27
+#[test]
+fn official_partner_go_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!(
+            "fixtures/official/partner-go-disassociate-stores-for-stock-bundle.json"
+        ),
+    );
+}
+/// partner-go-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/7-商品券回调通知/GetNotifyConfig.go:26
+#[test]
+fn official_partner_go_get_notify_config_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-get-notify-config.json"));
+}
+/// partner-go-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/GetStock.go:30
+#[test]
+fn official_partner_go_get_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-get-stock.json"));
+}
+/// partner-go-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/5-商品券查询/GetUserProductCoupon.go:27
+#[test]
+fn official_partner_go_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-get-user-product-coupon.json"),
+    );
+}
+/// partner-go-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/ListAssociatedStores.go:26
+#[test]
+fn official_partner_go_list_associated_stores_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-list-associated-stores.json"),
+    );
+}
+/// partner-go-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/ListStocks.go:30
+#[test]
+fn official_partner_go_list_stocks_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-list-stocks.json"));
+}
+/// partner-go-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/5-商品券查询/ListUserProductCoupons.go:27
+#[test]
+fn official_partner_go_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-list-user-product-coupons.json"),
+    );
+}
+/// partner-go-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/PreSendUserProductCoupon.go:28
+#[test]
+fn official_partner_go_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-pre-send-user-product-coupon.json"),
+    );
+}
+/// partner-go-query-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/QueryProductCouponGo.go:29
+#[test]
+fn official_partner_go_query_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-query-product-coupon.json"),
+    );
+}
+/// partner-go-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/6-商品券失效与退券/ReturnUserProductCoupon.go:28
 #[test]
 fn official_partner_go_return_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
         include_str!("fixtures/official/partner-go-return-user-product-coupon.json"),
     );
 }
-///partner-go-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/7-商品券回调通知/GetNotifyConfig.go:26
+/// partner-go-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/3-商品券发放/SendUserProductCoupon.go:28
 #[test]
-fn official_partner_go_get_notify_config_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-go-get-notify-config.json"));
+fn official_partner_go_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-send-user-product-coupon.json"),
+    );
 }
-///partner-go-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/7-商品券回调通知/SetNotifyConfig.go:27
+/// partner-go-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/7-商品券回调通知/SetNotifyConfig.go:27
 #[test]
 fn official_partner_go_set_notify_config_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-go-set-notify-config.json"));
 }
-///partner-go-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/8-商品券图片/UploadImage.go:30
+/// partner-go-single-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleDiscountSingleGo.go:35
+#[test]
+fn official_partner_go_single_discount_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-single-discount-single.json"),
+    );
+}
+/// partner-go-single-exchange-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleExchangeSingleGo.go:37
+#[test]
+fn official_partner_go_single_exchange_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-single-exchange-single.json"),
+    );
+}
+/// partner-go-single-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/SingleNormalSingleGo.go:35
+#[test]
+fn official_partner_go_single_normal_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-single-normal-single.json"),
+    );
+}
+/// partner-go-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/1-商品券管理/UpdateProductCouponGo.go:27
+#[test]
+fn official_partner_go_update_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-update-product-coupon.json"),
+    );
+}
+/// partner-go-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStock.go:28
+#[test]
+fn official_partner_go_update_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-update-stock.json"));
+}
+/// partner-go-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBudget.go:28
+#[test]
+fn official_partner_go_update_stock_budget_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-update-stock-budget.json"));
+}
+/// partner-go-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBundleGo.go:21
+#[test]
+fn official_partner_go_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-update-stock-bundle.json"));
+}
+/// partner-go-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UpdateStockBundleBudgetGo.go:28
+#[test]
+fn official_partner_go_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-update-stock-bundle-budget.json"),
+    );
+}
+/// partner-go-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/2-商品券批次管理/UploadCouponCodes.go:27
+#[test]
+fn official_partner_go_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-go-upload-coupon-codes.json"));
+}
+/// partner-go-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/8-商品券图片/UploadImage.go:30
 #[test]
 fn official_partner_go_upload_image_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-go-upload-image.json"));
 }
-///partner-java-all-discount-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllDiscountManyJava.java:33
+/// partner-go-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Go/4-商品券核销/UseUserProductCoupon.go:28
+#[test]
+fn official_partner_go_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-go-use-user-product-coupon.json"),
+    );
+}
+/// partner-java-all-discount-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllDiscountManyJava.java:33
 #[test]
 fn official_partner_java_all_discount_many_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-all-discount-many.json"));
 }
-///partner-java-all-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllDiscountSingleJava.java:35
+/// partner-java-all-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllDiscountSingleJava.java:35
 #[test]
 fn official_partner_java_all_discount_single_is_sent_losslessly_with_its_warnings() {
     check_partner(
         include_str!("fixtures/official/partner-java-all-discount-single.json"),
     );
 }
-///partner-java-all-normal-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllNormalManyJava.java:33
+/// partner-java-all-normal-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllNormalManyJava.java:33
 #[test]
 fn official_partner_java_all_normal_many_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-all-normal-many.json"));
 }
-///partner-java-all-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllNormalSingleJava.java:35
+/// partner-java-all-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/AllNormalSingleJava.java:35
 #[test]
 fn official_partner_java_all_normal_single_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-all-normal-single.json"));
 }
-///partner-java-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/DeactivateProductCoupon.java:43
-#[test]
-fn official_partner_java_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-deactivate-product-coupon.json"),
-    );
-}
-///partner-java-get-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/GetProductCoupon.java:43
-#[test]
-fn official_partner_java_get_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-get-product-coupon.json"),
-    );
-}
-///partner-java-single-discount-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleDiscountManyJava.java:33
-#[test]
-fn official_partner_java_single_discount_many_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-discount-many.json"),
-    );
-}
-///partner-java-single-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleDiscountSingleJava.java:35
-#[test]
-fn official_partner_java_single_discount_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-discount-single.json"),
-    );
-}
-///partner-java-single-exchange-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleExchangeManyJava.java:33
-#[test]
-fn official_partner_java_single_exchange_many_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-exchange-many.json"),
-    );
-}
-///partner-java-single-exchange-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleExchangeSingleJava.java:35
-#[test]
-fn official_partner_java_single_exchange_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-exchange-single.json"),
-    );
-}
-///partner-java-single-normal-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleNormalManyJava.java:33
-#[test]
-fn official_partner_java_single_normal_many_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-normal-many.json"),
-    );
-}
-///partner-java-single-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleNormalSingleJava.java:35
-#[test]
-fn official_partner_java_single_normal_single_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-single-normal-single.json"),
-    );
-}
-///partner-java-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/UpdateProductCoupon.java:40
-#[test]
-fn official_partner_java_update_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-update-product-coupon.json"),
-    );
-}
-///partner-java-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/AssociateStores.java:40
+/// partner-java-associate-stores (associate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/AssociateStores.java:40
 #[test]
 fn official_partner_java_associate_stores_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-associate-stores.json"));
 }
-///partner-java-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/AssociateStoresForStockBundle.java:40
+/// partner-java-associate-stores-for-stock-bundle (associate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/AssociateStoresForStockBundle.java:40
 #[test]
 fn official_partner_java_associate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
     check_partner(
@@ -1013,90 +950,7 @@ fn official_partner_java_associate_stores_for_stock_bundle_is_sent_losslessly_wi
         ),
     );
 }
-///partner-java-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/CreateStock.java:43
-#[test]
-fn official_partner_java_create_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-create-stock.json"));
-}
-///partner-java-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/CreateStockBundle.java:40
-#[test]
-fn official_partner_java_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-create-stock-bundle.json"),
-    );
-}
-///partner-java-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DeactivateStock.java:40
-#[test]
-fn official_partner_java_deactivate_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-deactivate-stock.json"));
-}
-///partner-java-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DisassociateStores.java:40
-#[test]
-fn official_partner_java_disassociate_stores_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-disassociate-stores.json"),
-    );
-}
-///partner-java-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DisassociateStoresForStockBundle.java:40
-#[test]
-fn official_partner_java_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!(
-            "fixtures/official/partner-java-disassociate-stores-for-stock-bundle.json"
-        ),
-    );
-}
-///partner-java-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/GetStock.java:43
-#[test]
-fn official_partner_java_get_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-get-stock.json"));
-}
-///partner-java-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/ListAssociatedStores.java:40
-#[test]
-fn official_partner_java_list_associated_stores_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-list-associated-stores.json"),
-    );
-}
-///partner-java-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/ListStocks.java:43
-#[test]
-fn official_partner_java_list_stocks_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-list-stocks.json"));
-}
-///partner-java-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStock.java:40
-#[test]
-fn official_partner_java_update_stock_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-update-stock.json"));
-}
-///partner-java-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBudget.java:40
-#[test]
-fn official_partner_java_update_stock_budget_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-update-stock-budget.json"),
-    );
-}
-///partner-java-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBundle.java:40
-#[test]
-fn official_partner_java_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-update-stock-bundle.json"),
-    );
-}
-///partner-java-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBundleBudget.java:40
-#[test]
-fn official_partner_java_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-update-stock-bundle-budget.json"),
-    );
-}
-///partner-java-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UploadCouponCodes.java:40
-#[test]
-fn official_partner_java_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-upload-coupon-codes.json"),
-    );
-}
-///partner-java-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/ConfirmSendUserProductCoupon.java:40
+/// partner-java-confirm-send-user-product-coupon (confirm_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/ConfirmSendUserProductCoupon.java:40
 #[test]
 fn official_partner_java_confirm_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
@@ -1105,42 +959,31 @@ fn official_partner_java_confirm_send_user_product_coupon_is_sent_losslessly_wit
         ),
     );
 }
-///partner-java-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/PreSendUserProductCoupon.java:40
+/// partner-java-create-stock (create_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/CreateStock.java:43
 #[test]
-fn official_partner_java_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+fn official_partner_java_create_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-create-stock.json"));
+}
+/// partner-java-create-stock-bundle (create_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/CreateStockBundle.java:40
+#[test]
+fn official_partner_java_create_stock_bundle_is_sent_losslessly_with_its_warnings() {
     check_partner(
-        include_str!("fixtures/official/partner-java-pre-send-user-product-coupon.json"),
+        include_str!("fixtures/official/partner-java-create-stock-bundle.json"),
     );
 }
-///partner-java-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/SendUserProductCoupon.java:40
+/// partner-java-deactivate-product-coupon (deactivate_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/DeactivateProductCoupon.java:43
 #[test]
-fn official_partner_java_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+fn official_partner_java_deactivate_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
-        include_str!("fixtures/official/partner-java-send-user-product-coupon.json"),
+        include_str!("fixtures/official/partner-java-deactivate-product-coupon.json"),
     );
 }
-///partner-java-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/4-商品券核销/UseUserProductCoupon.java:40
+/// partner-java-deactivate-stock (deactivate_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DeactivateStock.java:40
 #[test]
-fn official_partner_java_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-use-user-product-coupon.json"),
-    );
+fn official_partner_java_deactivate_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-deactivate-stock.json"));
 }
-///partner-java-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/5-商品券查询/GetUserProductCoupon.java:40
-#[test]
-fn official_partner_java_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-get-user-product-coupon.json"),
-    );
-}
-///partner-java-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/5-商品券查询/ListUserProductCoupons.java:40
-#[test]
-fn official_partner_java_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
-    check_partner(
-        include_str!("fixtures/official/partner-java-list-user-product-coupons.json"),
-    );
-}
-///partner-java-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/6-商品券失效与退券/DeactivateUserProductCoupon.java:40
+/// partner-java-deactivate-user-product-coupon (deactivate_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/6-商品券失效与退券/DeactivateUserProductCoupon.java:40
 #[test]
 fn official_partner_java_deactivate_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
@@ -1149,25 +992,182 @@ fn official_partner_java_deactivate_user_product_coupon_is_sent_losslessly_with_
         ),
     );
 }
-///partner-java-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/6-商品券失效与退券/ReturnUserProductCoupon.java:40
+/// partner-java-disassociate-stores (disassociate_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DisassociateStores.java:40
+#[test]
+fn official_partner_java_disassociate_stores_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-disassociate-stores.json"),
+    );
+}
+/// partner-java-disassociate-stores-for-stock-bundle (disassociate_stock_bundle_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/DisassociateStoresForStockBundle.java:40
+#[test]
+fn official_partner_java_disassociate_stores_for_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!(
+            "fixtures/official/partner-java-disassociate-stores-for-stock-bundle.json"
+        ),
+    );
+}
+/// partner-java-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/7-商品券回调通知/GetNotifyConfig.java:41
+#[test]
+fn official_partner_java_get_notify_config_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-get-notify-config.json"));
+}
+/// partner-java-get-product-coupon (get_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/GetProductCoupon.java:43
+#[test]
+fn official_partner_java_get_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-get-product-coupon.json"),
+    );
+}
+/// partner-java-get-stock (get_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/GetStock.java:43
+#[test]
+fn official_partner_java_get_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-get-stock.json"));
+}
+/// partner-java-get-user-product-coupon (get_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/5-商品券查询/GetUserProductCoupon.java:40
+#[test]
+fn official_partner_java_get_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-get-user-product-coupon.json"),
+    );
+}
+/// partner-java-list-associated-stores (list_stock_stores): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/ListAssociatedStores.java:40
+#[test]
+fn official_partner_java_list_associated_stores_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-list-associated-stores.json"),
+    );
+}
+/// partner-java-list-stocks (list_stocks): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/ListStocks.java:43
+#[test]
+fn official_partner_java_list_stocks_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-list-stocks.json"));
+}
+/// partner-java-list-user-product-coupons (list_user_coupons): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/5-商品券查询/ListUserProductCoupons.java:40
+#[test]
+fn official_partner_java_list_user_product_coupons_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-list-user-product-coupons.json"),
+    );
+}
+/// partner-java-pre-send-user-product-coupon (pre_send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/PreSendUserProductCoupon.java:40
+#[test]
+fn official_partner_java_pre_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-pre-send-user-product-coupon.json"),
+    );
+}
+/// partner-java-return-user-product-coupon (return_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/6-商品券失效与退券/ReturnUserProductCoupon.java:40
 #[test]
 fn official_partner_java_return_user_product_coupon_is_sent_losslessly_with_its_warnings() {
     check_partner(
         include_str!("fixtures/official/partner-java-return-user-product-coupon.json"),
     );
 }
-///partner-java-get-notify-config (get_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/7-商品券回调通知/GetNotifyConfig.java:41
+/// partner-java-send-user-product-coupon (send_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/3-商品券发放/SendUserProductCoupon.java:40
 #[test]
-fn official_partner_java_get_notify_config_is_sent_losslessly_with_its_warnings() {
-    check_partner(include_str!("fixtures/official/partner-java-get-notify-config.json"));
+fn official_partner_java_send_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-send-user-product-coupon.json"),
+    );
 }
-///partner-java-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/7-商品券回调通知/SetNotifyConfig.java:40
+/// partner-java-set-notify-config (set_notify_config): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/7-商品券回调通知/SetNotifyConfig.java:40
 #[test]
 fn official_partner_java_set_notify_config_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-set-notify-config.json"));
 }
-///partner-java-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/8-商品券图片/UploadImage.java:41
+/// partner-java-single-discount-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleDiscountManyJava.java:33
+#[test]
+fn official_partner_java_single_discount_many_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-discount-many.json"),
+    );
+}
+/// partner-java-single-discount-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleDiscountSingleJava.java:35
+#[test]
+fn official_partner_java_single_discount_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-discount-single.json"),
+    );
+}
+/// partner-java-single-exchange-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleExchangeManyJava.java:33
+#[test]
+fn official_partner_java_single_exchange_many_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-exchange-many.json"),
+    );
+}
+/// partner-java-single-exchange-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleExchangeSingleJava.java:35
+#[test]
+fn official_partner_java_single_exchange_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-exchange-single.json"),
+    );
+}
+/// partner-java-single-normal-many (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleNormalManyJava.java:33
+#[test]
+fn official_partner_java_single_normal_many_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-normal-many.json"),
+    );
+}
+/// partner-java-single-normal-single (create_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/SingleNormalSingleJava.java:35
+#[test]
+fn official_partner_java_single_normal_single_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-single-normal-single.json"),
+    );
+}
+/// partner-java-update-product-coupon (update_product_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/1-商品券管理/UpdateProductCoupon.java:40
+#[test]
+fn official_partner_java_update_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-update-product-coupon.json"),
+    );
+}
+/// partner-java-update-stock (update_stock): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStock.java:40
+#[test]
+fn official_partner_java_update_stock_is_sent_losslessly_with_its_warnings() {
+    check_partner(include_str!("fixtures/official/partner-java-update-stock.json"));
+}
+/// partner-java-update-stock-budget (update_stock_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBudget.java:40
+#[test]
+fn official_partner_java_update_stock_budget_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-update-stock-budget.json"),
+    );
+}
+/// partner-java-update-stock-bundle (update_stock_bundle): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBundle.java:40
+#[test]
+fn official_partner_java_update_stock_bundle_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-update-stock-bundle.json"),
+    );
+}
+/// partner-java-update-stock-bundle-budget (update_stock_bundle_budget): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UpdateStockBundleBudget.java:40
+#[test]
+fn official_partner_java_update_stock_bundle_budget_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-update-stock-bundle-budget.json"),
+    );
+}
+/// partner-java-upload-coupon-codes (upload_coupon_codes): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/2-商品券批次管理/UploadCouponCodes.java:40
+#[test]
+fn official_partner_java_upload_coupon_codes_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-upload-coupon-codes.json"),
+    );
+}
+/// partner-java-upload-image (upload_image): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/8-商品券图片/UploadImage.java:41
 #[test]
 fn official_partner_java_upload_image_is_sent_losslessly_with_its_warnings() {
     check_partner(include_str!("fixtures/official/partner-java-upload-image.json"));
+}
+/// partner-java-use-user-product-coupon (use_user_coupon): wechatpay-skills@15f40d0:wechatpay-product-coupon/references/2-服务商/代码示例/Java/4-商品券核销/UseUserProductCoupon.java:40
+#[test]
+fn official_partner_java_use_user_product_coupon_is_sent_losslessly_with_its_warnings() {
+    check_partner(
+        include_str!("fixtures/official/partner-java-use-user-product-coupon.json"),
+    );
 }

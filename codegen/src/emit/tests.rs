@@ -155,7 +155,7 @@ fn official(ir: &Ir) -> Vec<(String, Contents)> {
         }
         let name = format_ident!("official_{}_is_sent_losslessly_with_its_warnings", ex.id.replace('-', "_"));
         let fixture = format!("fixtures/official/{}.json", ex.id);
-        let doc = format!("{} ({}): {}", ex.id, ex.operation, ex.source);
+        let doc = format!(" {} ({}): {}", ex.id, ex.operation, ex.source);
         let call = if ex.family == "partner" || ir.families.first().is_some_and(|f| f.id == ex.family) {
             quote! { check_partner(include_str!(#fixture)); }
         } else {
