@@ -277,6 +277,52 @@ impl Screening {
     }
 }
 
+/// `model` as JSON without the fields the spec does not know, at any depth: what a model read
+/// from another model's JSON (another family's view, say) holds of its own.
+pub fn known_fields_only<T: Validate + serde::Serialize>(model: &T) -> Result<serde_json::Value, serde_json::Error> {
+    let mut value = serde_json::to_value(model)?;
+    let mut found = Violations::default();
+    model.validate_at("", &mut found);
+    for v in found.0.iter().filter(|v| v.kind == ViolationKind::UnknownField) {
+        remove_path(&mut value, &v.path);
+    }
+    Ok(value)
+}
+
+/// Removes the value at a validation path (`a.b[0].c`, as [`join`] and [`index`] write them)
+/// from `value`, if it is there. Each step is matched against the keys present, so a last key
+/// containing `.` or `[` is still found.
+pub fn remove_path(value: &mut serde_json::Value, path: &str) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if map.remove(path).is_some() {
+                return;
+            }
+            let keys: Vec<String> = map.keys().filter(|k| path.starts_with(k.as_str())).cloned().collect();
+            for key in keys {
+                let rest = &path[key.len()..];
+                let inner = map.get_mut(&key);
+                match (inner, rest.strip_prefix('.')) {
+                    (Some(inner), Some(rest)) => remove_path(inner, rest),
+                    (Some(inner), None) if rest.starts_with('[') => remove_path(inner, rest),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some((i, rest)) = path.strip_prefix('[').and_then(|p| p.split_once(']')) else { return };
+            let Some(item) = i.parse::<usize>().ok().and_then(|i| items.get_mut(i)) else { return };
+            match rest.strip_prefix('.') {
+                Some(rest) => remove_path(item, rest),
+                None if rest.starts_with('[') => remove_path(item, rest),
+                None => {}
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Joins a parent JSON path and a field name.
 pub fn join(parent: &str, field: &str) -> String {
     if parent.is_empty() { field.to_owned() } else { format!("{parent}.{field}") }

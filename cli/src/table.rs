@@ -74,14 +74,14 @@ pub enum Location {
 pub struct BodySpec {
     /// The request model's name (`CreateStockBundleRequest`).
     pub model: &'static str,
-    /// Decodes a body into the model and encodes it again: what the client would send.
+    /// Decodes a body into the model and encodes its known fields again.
     pub canonical: fn(&[u8]) -> Result<serde_json::Value, serde_json::Error>,
 }
 
-/// The JSON a body becomes after a round trip through the model `T`: keys the model does not
-/// know are gone, which is how the CLI finds them.
-pub fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(
+/// The JSON a body becomes after a round trip through the model `T`, without the keys the model
+/// does not know (which it keeps and sends, but which are how the CLI finds them).
+pub fn canonical<T: serde::de::DeserializeOwned + serde::Serialize + wechatpay_product_coupon::Validate>(
     bytes: &[u8],
 ) -> Result<serde_json::Value, serde_json::Error> {
-    serde_json::to_value(serde_json::from_slice::<T>(bytes)?)
+    wechatpay_product_coupon::runtime::validate::known_fields_only(&serde_json::from_slice::<T>(bytes)?)
 }

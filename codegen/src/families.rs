@@ -122,7 +122,19 @@ pub(crate) fn lower(
                 .filter_map(|(g, _)| g.brand_field.clone())
                 .collect();
         }
-        fam.variants = variants(fam, models);
+        fam.variants = variants(fam, &primary.id, models);
+    }
+    // A field's `families` name declared families.
+    for (file, spec) in files {
+        for m in &spec.models {
+            for f in &m.fields {
+                for fam in &f.families {
+                    if !by_id.contains_key(fam.value.as_str()) {
+                        unknown_family(diags, file, fam, &declared);
+                    }
+                }
+            }
+        }
     }
 
     let index: HashMap<String, usize> = operations.iter().enumerate().map(|(i, op)| (op.id.clone(), i)).collect();
@@ -439,13 +451,21 @@ fn remap_type(ty: &TypeIr, family: &FamilyIr, variant: &BTreeSet<String>) -> Typ
     }
 }
 
-/// The models that contain a dropped field, directly or through model fields and lists (a fixed
-/// point), each without the field and naming the other variants.
-fn variants(family: &FamilyIr, models: &BTreeMap<String, ModelIr>) -> BTreeMap<String, ModelIr> {
+/// Whether `family` has the field: not dropped by it, and among the field's families if it
+/// names any.
+fn has_field(f: &crate::ir::FieldIr, family: &FamilyIr) -> bool {
+    !family.dropped_fields.contains(&f.wire) && f.families.as_ref().is_none_or(|s| s.contains(&family.id))
+}
+
+/// The models whose fields differ in `family` from the primary family's (a dropped field, a
+/// field only one of them has), directly or through model fields and lists (a fixed point),
+/// each with the family's fields and naming the other variants.
+fn variants(family: &FamilyIr, primary: &str, models: &BTreeMap<String, ModelIr>) -> BTreeMap<String, ModelIr> {
     let Some(module) = &family.module else { return BTreeMap::new() };
-    if family.dropped_fields.is_empty() {
-        return BTreeMap::new();
-    }
+    let differs_here = |f: &crate::ir::FieldIr| {
+        family.dropped_fields.contains(&f.wire)
+            || f.families.as_ref().is_some_and(|s| s.contains(&family.id) != s.contains(primary))
+    };
     fn refers(ty: &TypeIr, set: &BTreeSet<String>) -> bool {
         match ty {
             TypeIr::Model(name) => set.contains(name),
@@ -457,7 +477,7 @@ fn variants(family: &FamilyIr, models: &BTreeMap<String, ModelIr>) -> BTreeMap<S
     loop {
         let before = differ.len();
         for m in models.values() {
-            if m.fields.iter().any(|f| family.dropped_fields.contains(&f.wire) || refers(&f.ty, &differ)) {
+            if m.fields.iter().any(|f| differs_here(f) || refers(&f.ty, &differ)) {
                 differ.insert(m.name.clone());
             }
         }
@@ -466,21 +486,27 @@ fn variants(family: &FamilyIr, models: &BTreeMap<String, ModelIr>) -> BTreeMap<S
         }
     }
     let mentions_dropped = |path: &FieldPath| path.steps.iter().any(|s| family.dropped_fields.contains(&s.wire));
+    let family_only = |m: &ModelIr| -> BTreeSet<String> {
+        m.fields.iter().filter(|f| !has_field(f, family)).map(|f| f.wire.clone()).collect()
+    };
     differ
         .iter()
         .filter_map(|name| models.get(name))
         .map(|m| {
             let mut v = m.clone();
             v.name = format!("{module}::{}", m.name);
-            v.fields.retain(|f| !family.dropped_fields.contains(&f.wire));
+            let absent = family_only(m);
+            v.fields.retain(|f| has_field(f, family));
             for f in &mut v.fields {
                 f.ty = remap_type(&f.ty, family, &differ);
             }
-            v.rules.retain(|r| !rule_paths(r).into_iter().any(mentions_dropped));
+            v.rules.retain(|r| {
+                !rule_paths(r).into_iter().any(|p| mentions_dropped(p) || p.steps.first().is_some_and(|s| absent.contains(&s.wire)))
+            });
             for r in &mut v.rules {
                 remap_rule(r, family, &differ);
             }
-            v.accessors.retain(|a| a.fields.iter().all(|f| !family.dropped_fields.contains(&f.wire)));
+            v.accessors.retain(|a| a.fields.iter().all(|f| !absent.contains(&f.wire)));
             (v.name.clone(), v)
         })
         .collect()
@@ -492,6 +518,11 @@ fn when_paths<'a>(w: &'a WhenIr, out: &mut Vec<&'a FieldPath>) {
         WhenIr::All(v) | WhenIr::Any(v) => v.iter().for_each(|w| when_paths(w, out)),
         WhenIr::Not(w) => when_paths(w, out),
     }
+}
+
+/// Whether a rule's condition or assertion starts at one of `fields` of its model.
+pub(crate) fn rule_mentions(r: &RuleIr, fields: &BTreeSet<String>) -> bool {
+    rule_paths(r).into_iter().any(|p| p.steps.first().is_some_and(|s| fields.contains(&s.wire)))
 }
 
 fn rule_paths(r: &RuleIr) -> Vec<&FieldPath> {

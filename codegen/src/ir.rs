@@ -370,6 +370,8 @@ pub struct FieldIr {
     pub constraints: Constraints,
     /// A maintainer's note on how the field was transcribed; never in the generated docs.
     pub decision: Option<String>,
+    /// The families whose models have the field; `None` for every family.
+    pub families: Option<BTreeSet<String>>,
     /// The field leads back to its own model through objects only (`A.child: A`, or
     /// `A.b: B` with `B.a: A`): it is stored in a `Box`, or the struct would have no size.
     pub boxed: bool,

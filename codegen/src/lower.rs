@@ -172,6 +172,24 @@ pub fn lower(loaded: &Loaded) -> Result<Ir, Diagnostics> {
     }
     let other_models: BTreeMap<String, ModelIr> =
         families.iter().flat_map(|f| f.variants.iter().map(|(k, v)| (k.clone(), v.clone()))).collect();
+    // The primary family's models have only its fields (a field of other families only is in
+    // their variants, derived above from the whole model).
+    if let Some(primary) = families.first() {
+        for m in models.values_mut() {
+            let absent: BTreeSet<String> = m
+                .fields
+                .iter()
+                .filter(|f| f.families.as_ref().is_some_and(|s| !s.contains(&primary.id)))
+                .map(|f| f.wire.clone())
+                .collect();
+            if absent.is_empty() {
+                continue;
+            }
+            m.fields.retain(|f| !absent.contains(&f.wire));
+            m.rules.retain(|r| !crate::families::rule_mentions(r, &absent));
+            m.accessors.retain(|a| a.fields.iter().all(|f| !absent.contains(&f.wire)));
+        }
+    }
     // Rows documenting a code come from several files; order them by content, not file order.
     for rows in error_codes.values_mut() {
         rows.sort_by(|a, b| (a.status, &a.description, &a.solution).cmp(&(b.status, &b.description, &b.solution)));
@@ -544,6 +562,8 @@ impl Cx {
                     example: f.example.clone(),
                     constraints,
                     decision: f.decision.clone(),
+                    families: (!f.families.is_empty())
+                        .then(|| f.families.iter().map(|s| s.value.clone()).collect()),
                     boxed: false,
                 });
             }

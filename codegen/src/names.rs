@@ -211,6 +211,7 @@ mod tests {
             example: None,
             constraints: crate::ir::Constraints::default(),
             decision: None,
+            families: None,
             boxed: false,
         }
     }

@@ -569,6 +569,11 @@ pub struct Field {
     /// Constraints of this field that official material contradicts: warned about, not refused.
     #[serde(default)]
     pub disputed: Vec<DisputedConstraint>,
+    /// The families whose models have this field (default: every family). A field one family's
+    /// official material sends and the other's does not; say where from in `decision`. The
+    /// generator derives each family's model with exactly its fields.
+    #[serde(default)]
+    pub families: Vec<Sp<String>>,
 }
 
 /// Other documented shapes of an `object` field (or of an array's `object` items). The field

@@ -200,11 +200,14 @@ async fn stocks_group() {
 
 #[tokio::test]
 async fn stock_bundles_group_decodes_the_doc_response_into_the_brand_model() {
-    // The partner doc's response carries brand_id; the brand model has none and ignores it.
+    // The partner doc's response carries brand_id; the brand model has no such field and keeps
+    // it among the fields it does not know (nothing the server sends is lost).
     let srv = brand_server(|_| (200, BUNDLE_RESPONSE.to_owned())).await;
     let client = brand_client(&srv.url());
-    // The partner doc's request, read into the brand model: its brand_id is not a field there.
+    // The partner doc's request without its brand_id (which a brand request would otherwise
+    // send as given, as a field the brand model does not know, with a warning).
     let mut request: serde_json::Value = serde_json::from_str(BUNDLE_REQUEST).unwrap();
+    request.as_object_mut().unwrap().remove("brand_id");
     let rule = &mut request["stock_bundle"]["progressive_bundle_usage_rule"];
     rule.as_object_mut().unwrap().retain(|k, _| k != "discount_coupon_list" && k != "exchange_coupon_list");
     rule["coupon_available_period"].as_object_mut().unwrap().remove("irregular_available_period_list");
@@ -212,6 +215,7 @@ async fn stock_bundles_group_decodes_the_doc_response_into_the_brand_model() {
     let bundle = client.create_stock_bundle("200000001", &request).await.unwrap();
     assert_eq!(bundle.stock_bundle_id, "123456789");
     assert_eq!(bundle.stock_list[0].state, StockState::Sending);
+    assert!(bundle.stock_list[0].unknown_fields.contains_key("brand_id"), "kept, not dropped");
     let sent = srv.requests();
     assert_eq!(sent[0].target, "/brand/marketing/product-coupon/product-coupons/200000001/stock-bundles");
 }

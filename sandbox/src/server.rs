@@ -768,42 +768,9 @@ fn enforce(op: &str, violations: Violations, body: Option<&[u8]>) -> Result<Opti
     eprintln!("wechatpay-sandbox: {op}: ignoring field(s) the spec does not know: {}", paths.join(", "));
     let Some(mut value) = body.and_then(|b| serde_json::from_slice::<Value>(b).ok()) else { return Ok(None) };
     for path in &paths {
-        strip_path(&mut value, path);
+        wechatpay_product_coupon::runtime::validate::remove_path(&mut value, path);
     }
     serde_json::to_vec(&value).map(Some).map_err(crate::state::internal)
-}
-
-/// Removes the value at a validation path (`a.b[0].c`) from `value`. Each step is matched
-/// against the keys present, so a last key containing `.` or `[` is still found.
-fn strip_path(value: &mut Value, path: &str) {
-    match value {
-        Value::Object(map) => {
-            if map.remove(path).is_some() {
-                return;
-            }
-            let keys: Vec<String> = map.keys().filter(|k| path.starts_with(k.as_str())).cloned().collect();
-            for key in keys {
-                let rest = &path[key.len()..];
-                if let Some(inner) = map.get_mut(&key) {
-                    if let Some(rest) = rest.strip_prefix('.') {
-                        strip_path(inner, rest);
-                    } else if rest.starts_with('[') {
-                        strip_path(inner, rest);
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            let Some((index, rest)) = path.strip_prefix('[').and_then(|p| p.split_once(']')) else { return };
-            let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get_mut(i)) else { return };
-            match rest.strip_prefix('.') {
-                Some(rest) => strip_path(item, rest),
-                None if rest.starts_with('[') => strip_path(item, rest),
-                None => {}
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A brand's request (already parsed and validated as the brand family's) as the partner
@@ -839,7 +806,17 @@ fn as_partner_request(
         _ => {}
     }
     let body = body_owned.as_deref().or(body);
-    OperationRequest::parse(op, path, &query, body).map_err(parse_failure)
+    let request = OperationRequest::parse(op, path, &query, body).map_err(parse_failure)?;
+    // What the partner models lack (a field only the brand family has) is not kept either.
+    let unknown: Vec<Violation> =
+        request.violations().0.into_iter().filter(|v| v.kind == ViolationKind::UnknownField).collect();
+    let Some(bytes) = body.filter(|_| !unknown.is_empty()) else { return Ok(request) };
+    let mut value: Value = serde_json::from_slice(bytes).map_err(crate::state::internal)?;
+    for v in &unknown {
+        wechatpay_product_coupon::runtime::validate::remove_path(&mut value, &v.path);
+    }
+    let stripped = serde_json::to_vec(&value).map_err(crate::state::internal)?;
+    OperationRequest::parse(op, path, &query, Some(&stripped)).map_err(parse_failure)
 }
 
 async fn operation_reply(

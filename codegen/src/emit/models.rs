@@ -33,8 +33,9 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
         let name = types::local_name(&m.name);
         lines.push(String::new());
         lines.push(format!(
-            "The `{module}` family's variant of [`models::{name}`](crate::generated::models::{name}): the same wire \
-             shape without the fields that family never sends (the brand is named in the Authorization header)."
+            "The `{module}` family's variant of [`models::{name}`](crate::generated::models::{name}): the wire \
+             shape that family sends, without the fields it never sends (the brand is named in the Authorization \
+             header) and with the fields only it sends."
         ));
     }
     if !m.rules.is_empty() {

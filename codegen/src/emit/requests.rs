@@ -851,7 +851,7 @@ pub fn emit_families(ir: &Ir) -> TokenStream {
             let model = types::model_path(response_model(op)?);
             let id = &op.id;
             Some(quote! {
-                #id => ::serde_json::to_string(&::serde_json::from_str::<#model>(primary)?),
+                #id => ::serde_json::to_string(&crate::runtime::validate::known_fields_only(&::serde_json::from_str::<#model>(primary)?)?),
             })
         });
         let notification_arms = family.notifications.iter().filter_map(|n| {
@@ -861,7 +861,7 @@ pub fn emit_families(ir: &Ir) -> TokenStream {
             Some(quote! {
                 #primary => ::core::option::Option::Some(
                     ::serde_json::from_value::<#model>(resource.clone())
-                        .and_then(|r| ::serde_json::to_value(&r))
+                        .and_then(|r| crate::runtime::validate::known_fields_only(&r))
                         .map(|r| (#event_type, r)),
                 ),
             })

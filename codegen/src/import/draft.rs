@@ -598,6 +598,7 @@ fn to_spec_constraints(d: &DField) -> spec::Field {
         decision: None,
         alternatives: None,
         disputed: Vec::new(),
+        families: Vec::new(),
     }
 }
 

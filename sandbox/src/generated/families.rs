@@ -17,247 +17,317 @@ pub mod brand {
         match operation_id {
             "associate_stock_bundle_stores" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::StoreAssociationResult,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::StoreAssociationResult,
+                        >(primary)?,
+                    )?,
                 )
             }
             "associate_stock_stores" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::StoreAssociationResult,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::StoreAssociationResult,
+                        >(primary)?,
+                    )?,
                 )
             }
             "confirm_user_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             "create_image_generation_task" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::CreateImageGenerationTaskResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::CreateImageGenerationTaskResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "create_product_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::CreateProductCouponResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::CreateProductCouponResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "create_stock" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "create_stock_bundle" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "deactivate_product_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "deactivate_stock" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "deactivate_user_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             "deactivate_user_coupon_bundle" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserCouponBundle,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserCouponBundle,
+                        >(primary)?,
+                    )?,
                 )
             }
             "disassociate_stock_bundle_stores" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::StoreAssociationResult,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::StoreAssociationResult,
+                        >(primary)?,
+                    )?,
                 )
             }
             "disassociate_stock_stores" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::StoreAssociationResult,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::StoreAssociationResult,
+                        >(primary)?,
+                    )?,
                 )
             }
             "get_image_generation_task" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ImageGenerationTask,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ImageGenerationTask,
+                        >(primary)?,
+                    )?,
                 )
             }
             "get_notify_config" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::NotifyUrlConfig,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::NotifyUrlConfig,
+                        >(primary)?,
+                    )?,
                 )
             }
             "get_product_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "get_stock" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "get_user_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             "list_stock_stores" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::ListStockStoresResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::ListStockStoresResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "list_stocks" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ListStocksResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ListStocksResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "list_user_coupons" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ListUserCouponsResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ListUserCouponsResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "pre_send_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::PreSendCouponResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::PreSendCouponResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "pre_send_coupon_bundle" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::PreSendCouponResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::PreSendCouponResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "return_user_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             "send_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             "send_coupon_bundle" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserCouponBundle,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserCouponBundle,
+                        >(primary)?,
+                    )?,
                 )
             }
             "set_notify_config" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::NotifyUrlConfig,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::NotifyUrlConfig,
+                        >(primary)?,
+                    )?,
                 )
             }
             "update_product_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::ProductCouponEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "update_stock" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "update_stock_budget" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "update_stock_bundle" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "update_stock_bundle_budget" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::StockBundleEntity,
+                        >(primary)?,
+                    )?,
                 )
             }
             "upload_coupon_codes" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::UploadCouponCodesResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::UploadCouponCodesResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "upload_image" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::models::ImageUploadResponse,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::models::ImageUploadResponse,
+                        >(primary)?,
+                    )?,
                 )
             }
             "use_user_coupon" => {
                 ::serde_json::to_string(
-                    &::serde_json::from_str::<
-                        wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
-                    >(primary)?,
+                    &wechatpay_product_coupon::runtime::validate::known_fields_only(
+                        &::serde_json::from_str::<
+                            wechatpay_product_coupon::generated::brand::models::UserProductCoupon,
+                        >(primary)?,
+                    )?,
                 )
             }
             _ => ::core::result::Result::Ok(::std::string::String::from(primary)),
@@ -279,7 +349,9 @@ pub mod brand {
                     ::serde_json::from_value::<
                         wechatpay_product_coupon::generated::brand::models::ProductCouponSendResource,
                     >(resource.clone())
-                        .and_then(|r| ::serde_json::to_value(&r))
+                        .and_then(|r| wechatpay_product_coupon::runtime::validate::known_fields_only(
+                            &r,
+                        ))
                         .map(|r| ("PRODUCT_COUPON.SEND", r)),
                 )
             }

@@ -3,6 +3,127 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
 use crate::runtime::validate::BuildAt as _;
+/// Builds a [`BundleStockUsageRule`](crate::generated::brand::models::BundleStockUsageRule); see [`BundleStockUsageRule::builder`](crate::generated::brand::models::BundleStockUsageRule::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct BundleStockUsageRuleBuilder {
+    coupon_available_period: ::core::option::Option<CouponAvailablePeriodBuilder>,
+    normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
+    discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
+    exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::BundleStockUsageRule {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> BundleStockUsageRuleBuilder {
+        <BundleStockUsageRuleBuilder as ::core::default::Default>::default()
+    }
+}
+impl BundleStockUsageRuleBuilder {
+    /// 【券可核销时间】 该批次用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<CouponAvailablePeriodBuilder>,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则】 该阶梯的满减规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则】 该阶梯的折扣规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则】 该阶梯的兑换规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::BundleStockUsageRule,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for BundleStockUsageRuleBuilder {
+    type Output = crate::generated::brand::models::BundleStockUsageRule;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f2 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f3 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        ::core::option::Option::Some(crate::generated::brand::models::BundleStockUsageRule {
+            coupon_available_period: f0?,
+            normal_coupon: f1?,
+            discount_coupon: f2?,
+            exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::BundleStockUsageRule>
+for BundleStockUsageRuleBuilder {
+    fn from(value: crate::generated::brand::models::BundleStockUsageRule) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
 /// Builds a [`ConfirmUserCouponRequest`](crate::generated::brand::models::ConfirmUserCouponRequest); see [`ConfirmUserCouponRequest::builder`](crate::generated::brand::models::ConfirmUserCouponRequest::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -116,6 +237,191 @@ for ConfirmUserCouponRequestBuilder {
             stock_id: ::core::option::Option::Some(value.stock_id),
             appid: ::core::option::Option::Some(value.appid),
             out_request_no: ::core::option::Option::Some(value.out_request_no),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+/// Builds a [`CouponAvailablePeriod`](crate::generated::brand::models::CouponAvailablePeriod); see [`CouponAvailablePeriod::builder`](crate::generated::brand::models::CouponAvailablePeriod::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CouponAvailablePeriodBuilder {
+    available_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    available_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    interval_days: ::core::option::Option<i64>,
+    available_days: ::core::option::Option<i64>,
+    wait_days_after_receive: ::core::option::Option<i64>,
+    weekly_available_period: ::core::option::Option<WeeklyAvailablePeriodBuilder>,
+    irregular_available_period_list: ::core::option::Option<
+        ::std::vec::Vec<IrregularAvailablePeriodBuilder>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::CouponAvailablePeriod {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CouponAvailablePeriodBuilder {
+        <CouponAvailablePeriodBuilder as ::core::default::Default>::default()
+    }
+}
+impl CouponAvailablePeriodBuilder {
+    /// 【开始时间】 可核销时间的开始时间，RFC 3339 格式，如 2025-08-01T00:00:00+08:00。开始与结束时间之间最长 365 天。
+    ///
+    /// - Wire name: `available_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-01T00:00:00+08:00"`
+    pub fn available_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.available_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【结束时间】 可核销时间的结束时间，RFC 3339 格式。开始与结束时间之间最长 365 天；无论何时领取，过了结束时间券都不可用。
+    ///
+    /// - Wire name: `available_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-31T23:59:59+08:00"`
+    pub fn available_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.available_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用间隔天数】 多次优惠使用间隔天数。
+    ///
+    /// - Wire name: `interval_days`
+    /// - Optional (选填)
+    /// - Example: `1`
+    pub fn interval_days(mut self, value: i64) -> Self {
+        self.interval_days = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【生效后N天有效】 券生效后 N 天内有效，最多 365 天。
+    ///
+    /// - Wire name: `available_days`
+    /// - Optional (选填)
+    /// - Range: 1..=365
+    /// - Example: `30`
+    pub fn available_days(mut self, value: i64) -> Self {
+        self.available_days = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
+    ///
+    /// - Wire name: `wait_days_after_receive`
+    /// - Optional (选填)
+    /// - Range: 0..=30
+    /// - Example: `1`
+    pub fn wait_days_after_receive(mut self, value: i64) -> Self {
+        self.wait_days_after_receive = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
+    ///
+    /// - Wire name: `weekly_available_period`
+    /// - Optional (选填)
+    pub fn weekly_available_period(
+        mut self,
+        value: impl ::core::convert::Into<WeeklyAvailablePeriodBuilder>,
+    ) -> Self {
+        self.weekly_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【无规律的可用时间段】 若干个无规律的可用时间段，最多 2 个。
+    ///
+    /// - Wire name: `irregular_available_period_list`
+    /// - Optional (选填)
+    /// - Items: at most 2 items
+    pub fn irregular_available_period_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IrregularAvailablePeriodBuilder>,
+        >,
+    ) -> Self {
+        self.irregular_available_period_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::CouponAvailablePeriod,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for CouponAvailablePeriodBuilder {
+    type Output = crate::generated::brand::models::CouponAvailablePeriod;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(self.available_begin_time, path, "available_begin_time");
+        let f1 = missing.required(self.available_end_time, path, "available_end_time");
+        let f2 = ::core::option::Option::Some(self.interval_days);
+        let f3 = ::core::option::Option::Some(self.available_days);
+        let f4 = ::core::option::Option::Some(self.wait_days_after_receive);
+        let f5 = missing
+            .optional_model(
+                self.weekly_available_period,
+                path,
+                "weekly_available_period",
+            );
+        let f6 = missing
+            .optional_list(
+                self.irregular_available_period_list,
+                path,
+                "irregular_available_period_list",
+            );
+        ::core::option::Option::Some(crate::generated::brand::models::CouponAvailablePeriod {
+            available_begin_time: f0?,
+            available_end_time: f1?,
+            interval_days: f2?,
+            available_days: f3?,
+            wait_days_after_receive: f4?,
+            weekly_available_period: f5?,
+            irregular_available_period_list: f6?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::CouponAvailablePeriod>
+for CouponAvailablePeriodBuilder {
+    fn from(value: crate::generated::brand::models::CouponAvailablePeriod) -> Self {
+        Self {
+            available_begin_time: ::core::option::Option::Some(
+                value.available_begin_time,
+            ),
+            available_end_time: ::core::option::Option::Some(value.available_end_time),
+            interval_days: value.interval_days,
+            available_days: value.available_days,
+            wait_days_after_receive: value.wait_days_after_receive,
+            weekly_available_period: value
+                .weekly_available_period
+                .map(::core::convert::Into::into),
+            irregular_available_period_list: value
+                .irregular_available_period_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
             unknown_fields: value.unknown_fields,
         }
     }
@@ -2527,6 +2833,221 @@ for ProductCouponSendResourceBuilder {
         }
     }
 }
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::brand::models::ProgressiveBundleUsageRule); see [`ProgressiveBundleUsageRule::builder`](crate::generated::brand::models::ProgressiveBundleUsageRule::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProgressiveBundleUsageRuleBuilder {
+    coupon_available_period: ::core::option::Option<CouponAvailablePeriodBuilder>,
+    special_first: ::core::option::Option<bool>,
+    normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
+    normal_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<NormalCouponUsageRuleBuilder>,
+    >,
+    discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
+    discount_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<DiscountCouponUsageRuleBuilder>,
+    >,
+    exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    exchange_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<ExchangeCouponUsageRuleBuilder>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::ProgressiveBundleUsageRule {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProgressiveBundleUsageRuleBuilder {
+        <ProgressiveBundleUsageRuleBuilder as ::core::default::Default>::default()
+    }
+}
+impl ProgressiveBundleUsageRuleBuilder {
+    /// 【券可核销时间】 批次组内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<CouponAvailablePeriodBuilder>,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【首笔特惠】 多次优惠是否提供首笔特惠。
+    ///
+    /// - Wire name: `special_first`
+    /// - Optional (选填)
+    /// - Example: `false`
+    pub fn special_first(mut self, value: bool) -> Self {
+        self.special_first = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时必填
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
+    ///
+    /// - Wire name: `normal_coupon_list`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn normal_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
+        >,
+    ) -> Self {
+        self.normal_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
+    ///
+    /// - Wire name: `discount_coupon_list`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn discount_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
+        >,
+    ) -> Self {
+        self.discount_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
+    ///
+    /// - Wire name: `exchange_coupon_list`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn exchange_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
+        >,
+    ) -> Self {
+        self.exchange_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::ProgressiveBundleUsageRule,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for ProgressiveBundleUsageRuleBuilder {
+    type Output = crate::generated::brand::models::ProgressiveBundleUsageRule;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = ::core::option::Option::Some(self.special_first);
+        let f2 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f3 = missing
+            .optional_list(self.normal_coupon_list, path, "normal_coupon_list");
+        let f4 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f5 = missing
+            .optional_list(self.discount_coupon_list, path, "discount_coupon_list");
+        let f6 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        let f7 = missing
+            .optional_list(self.exchange_coupon_list, path, "exchange_coupon_list");
+        ::core::option::Option::Some(crate::generated::brand::models::ProgressiveBundleUsageRule {
+            coupon_available_period: f0?,
+            special_first: f1?,
+            normal_coupon: f2?,
+            normal_coupon_list: f3?,
+            discount_coupon: f4?,
+            discount_coupon_list: f5?,
+            exchange_coupon: f6?,
+            exchange_coupon_list: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::ProgressiveBundleUsageRule>
+for ProgressiveBundleUsageRuleBuilder {
+    fn from(value: crate::generated::brand::models::ProgressiveBundleUsageRule) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            special_first: value.special_first,
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            normal_coupon_list: value
+                .normal_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            discount_coupon_list: value
+                .discount_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            exchange_coupon_list: value
+                .exchange_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
 /// Builds a [`ReturnUserCouponRequest`](crate::generated::brand::models::ReturnUserCouponRequest); see [`ReturnUserCouponRequest::builder`](crate::generated::brand::models::ReturnUserCouponRequest::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2949,6 +3470,505 @@ for SendCouponRequestBuilder {
             send_request_no: ::core::option::Option::Some(value.send_request_no),
             attach: value.attach,
             coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+/// Builds a [`SingleUsageRule`](crate::generated::brand::models::SingleUsageRule); see [`SingleUsageRule::builder`](crate::generated::brand::models::SingleUsageRule::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SingleUsageRuleBuilder {
+    coupon_available_period: ::core::option::Option<CouponAvailablePeriodBuilder>,
+    normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
+    discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
+    exchange_coupon: ::core::option::Option<ExchangeCouponUsageRuleBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::SingleUsageRule {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SingleUsageRuleBuilder {
+        <SingleUsageRuleBuilder as ::core::default::Default>::default()
+    }
+}
+impl SingleUsageRuleBuilder {
+    /// 【券可核销时间】 批次内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<CouponAvailablePeriodBuilder>,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则】 满减券的使用规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<NormalCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则】 折扣券的使用规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<DiscountCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则】 兑换券的使用规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<ExchangeCouponUsageRuleBuilder>,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::SingleUsageRule,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for SingleUsageRuleBuilder {
+    type Output = crate::generated::brand::models::SingleUsageRule;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f2 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f3 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        ::core::option::Option::Some(crate::generated::brand::models::SingleUsageRule {
+            coupon_available_period: f0?,
+            normal_coupon: f1?,
+            discount_coupon: f2?,
+            exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::SingleUsageRule>
+for SingleUsageRuleBuilder {
+    fn from(value: crate::generated::brand::models::SingleUsageRule) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+/// Builds a [`Stock`](crate::generated::brand::models::Stock); see [`Stock::builder`](crate::generated::brand::models::Stock::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockBuilder {
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    stock_send_rule: ::core::option::Option<StockSendRuleBuilder>,
+    single_usage_rule: ::core::option::Option<SingleUsageRuleBuilder>,
+    usage_rule_display_info: ::core::option::Option<UsageRuleDisplayInfoBuilder>,
+    coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
+    notify_config: ::core::option::Option<NotifyConfigBuilder>,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::Stock {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockBuilder {
+        <StockBuilder as ::core::default::Default>::default()
+    }
+}
+impl StockBuilder {
+    /// 【批次备注】 批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<StockSendRuleBuilder>,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Required (必填)
+    pub fn single_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<SingleUsageRuleBuilder>,
+    ) -> Self {
+        self.single_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<UsageRuleDisplayInfoBuilder>,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponDisplayInfoBuilder>,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<NotifyConfigBuilder>,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::Stock,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for StockBuilder {
+    type Output = crate::generated::brand::models::Stock;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.remark);
+        let f1 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f2 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f3 = missing
+            .required_model(self.single_usage_rule, path, "single_usage_rule");
+        let f4 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f5 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f6 = missing.required_model(self.notify_config, path, "notify_config");
+        let f7 = missing.required(self.store_scope, path, "store_scope");
+        ::core::option::Option::Some(crate::generated::brand::models::Stock {
+            remark: f0?,
+            coupon_code_mode: f1?,
+            stock_send_rule: f2?,
+            single_usage_rule: f3?,
+            usage_rule_display_info: f4?,
+            coupon_display_info: f5?,
+            notify_config: f6?,
+            store_scope: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::Stock> for StockBuilder {
+    fn from(value: crate::generated::brand::models::Stock) -> Self {
+        Self {
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            single_usage_rule: ::core::option::Option::Some(
+                value.single_usage_rule.into(),
+            ),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            unknown_fields: value.unknown_fields,
+        }
+    }
+}
+/// Builds a [`StockBundle`](crate::generated::brand::models::StockBundle); see [`StockBundle::builder`](crate::generated::brand::models::StockBundle::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockBundleBuilder {
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    stock_send_rule: ::core::option::Option<StockSendRuleBuilder>,
+    progressive_bundle_usage_rule: ::core::option::Option<
+        ProgressiveBundleUsageRuleBuilder,
+    >,
+    usage_rule_display_info: ::core::option::Option<UsageRuleDisplayInfoBuilder>,
+    coupon_display_info: ::core::option::Option<CouponDisplayInfoBuilder>,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    notify_config: ::core::option::Option<NotifyConfigBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl crate::generated::brand::models::StockBundle {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockBundleBuilder {
+        <StockBundleBuilder as ::core::default::Default>::default()
+    }
+}
+impl StockBundleBuilder {
+    /// 【批次备注】 批次组备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    /// - Example: `"指定商品立减15批次"`
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次组内用户商品券 Code 的分配方式；批次组只支持 WECHATPAY 与 UPLOAD。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"WECHATPAY"`
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【发放规则】 批次组的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<StockSendRuleBuilder>,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<ProgressiveBundleUsageRuleBuilder>,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<UsageRuleDisplayInfoBuilder>,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<CouponDisplayInfoBuilder>,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次组内批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"NONE"`
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【事件通知配置】 批次组的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<NotifyConfigBuilder>,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::brand::models::StockBundle,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl crate::runtime::validate::BuildAt for StockBundleBuilder {
+    type Output = crate::generated::brand::models::StockBundle;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.remark);
+        let f1 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f2 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f3 = missing
+            .optional_model(
+                self.progressive_bundle_usage_rule,
+                path,
+                "progressive_bundle_usage_rule",
+            );
+        let f4 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f5 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f6 = missing.required(self.store_scope, path, "store_scope");
+        let f7 = missing.required_model(self.notify_config, path, "notify_config");
+        ::core::option::Option::Some(crate::generated::brand::models::StockBundle {
+            remark: f0?,
+            coupon_code_mode: f1?,
+            stock_send_rule: f2?,
+            progressive_bundle_usage_rule: f3?,
+            usage_rule_display_info: f4?,
+            coupon_display_info: f5?,
+            store_scope: f6?,
+            notify_config: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl ::core::convert::From<crate::generated::brand::models::StockBundle>
+for StockBundleBuilder {
+    fn from(value: crate::generated::brand::models::StockBundle) -> Self {
+        Self {
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            progressive_bundle_usage_rule: value
+                .progressive_bundle_usage_rule
+                .map(::core::convert::Into::into),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
             unknown_fields: value.unknown_fields,
         }
     }

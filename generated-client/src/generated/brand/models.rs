@@ -6,9 +6,58 @@
 //! `unknown_fields` and unknown enum values in `Unknown`, so a server that adds either
 //! never fails a call and nothing it sends is lost; a request sends its unknown fields
 //! as given.
+/// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
+///
+/// The `brand` family's variant of [`models::BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct BundleStockUsageRule {
+    /// 【券可核销时间】 该批次用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::brand::models::CouponAvailablePeriod,
+    /// 【满减券使用规则】 该阶梯的满减规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【折扣券使用规则】 该阶梯的折扣规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【兑换券使用规则】 该阶梯的兑换规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -49,9 +98,87 @@ pub struct ConfirmUserCouponRequest {
     #[serde(flatten)]
     pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+/// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
+///
+/// The `brand` family's variant of [`models::CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - wait_days_after_receive 需与 available_days 一同填写
+/// - 无规律的可用时间段不能与每周固定可用时间同时配置
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CouponAvailablePeriod {
+    /// 【开始时间】 可核销时间的开始时间，RFC 3339 格式，如 2025-08-01T00:00:00+08:00。开始与结束时间之间最长 365 天。
+    ///
+    /// - Wire name: `available_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-01T00:00:00+08:00"`
+    pub available_begin_time: crate::runtime::types::DateTime,
+    /// 【结束时间】 可核销时间的结束时间，RFC 3339 格式。开始与结束时间之间最长 365 天；无论何时领取，过了结束时间券都不可用。
+    ///
+    /// - Wire name: `available_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-31T23:59:59+08:00"`
+    pub available_end_time: crate::runtime::types::DateTime,
+    /// 【使用间隔天数】 多次优惠使用间隔天数。
+    ///
+    /// - Wire name: `interval_days`
+    /// - Optional (选填)
+    /// - Example: `1`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub interval_days: ::core::option::Option<i64>,
+    /// 【生效后N天有效】 券生效后 N 天内有效，最多 365 天。
+    ///
+    /// - Wire name: `available_days`
+    /// - Optional (选填)
+    /// - Range: 1..=365
+    /// - Example: `30`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub available_days: ::core::option::Option<i64>,
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
+    ///
+    /// - Wire name: `wait_days_after_receive`
+    /// - Optional (选填)
+    /// - Range: 0..=30
+    /// - Example: `1`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub wait_days_after_receive: ::core::option::Option<i64>,
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
+    ///
+    /// - Wire name: `weekly_available_period`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub weekly_available_period: ::core::option::Option<
+        crate::generated::models::WeeklyAvailablePeriod,
+    >,
+    /// 【无规律的可用时间段】 若干个无规律的可用时间段，最多 2 个。
+    ///
+    /// - Wire name: `irregular_available_period_list`
+    /// - Optional (选填)
+    /// - Items: at most 2 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub irregular_available_period_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::IrregularAvailablePeriod>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
 ///
-/// The `brand` family's variant of [`models::CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
@@ -98,7 +225,7 @@ pub struct CreateImageGenerationTaskRequest {
 }
 /// 【图片生成任务】提交图片生成任务的结果。
 ///
-/// The `brand` family's variant of [`models::CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -123,7 +250,7 @@ pub struct CreateImageGenerationTaskResponse {
 }
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
 ///
-/// The `brand` family's variant of [`models::CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"时，progressive_bundle_usage_info 与 stock_bundle 必填
@@ -210,13 +337,15 @@ pub struct CreateProductCouponRequest {
     /// - Wire name: `stock`
     /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub stock: ::core::option::Option<crate::generated::models::Stock>,
+    pub stock: ::core::option::Option<crate::generated::brand::models::Stock>,
     /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
     ///
     /// - Wire name: `stock_bundle`
     /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub stock_bundle: ::core::option::Option<crate::generated::models::StockBundle>,
+    pub stock_bundle: ::core::option::Option<
+        crate::generated::brand::models::StockBundle,
+    >,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
     /// spec (a field added before this crate knew it), or what a request sends as given
     /// (set with the builder's `unknown_field`; validation reports each as a warning).
@@ -225,7 +354,7 @@ pub struct CreateProductCouponRequest {
 }
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
-/// The `brand` family's variant of [`models::CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -311,7 +440,7 @@ pub struct CreateProductCouponResponse {
 }
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
 ///
-/// The `brand` family's variant of [`models::CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
@@ -338,7 +467,7 @@ pub struct CreateStockBundleRequest {
     ///
     /// - Wire name: `stock_bundle`
     /// - Required (必填)
-    pub stock_bundle: crate::generated::models::StockBundle,
+    pub stock_bundle: crate::generated::brand::models::StockBundle,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
     /// spec (a field added before this crate knew it), or what a request sends as given
     /// (set with the builder's `unknown_field`; validation reports each as a warning).
@@ -347,7 +476,7 @@ pub struct CreateStockBundleRequest {
 }
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
 ///
-/// The `brand` family's variant of [`models::CreateStockRequest`](crate::generated::models::CreateStockRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::CreateStockRequest`](crate::generated::models::CreateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -370,7 +499,7 @@ pub struct CreateStockRequest {
     ///
     /// - Wire name: `stock`
     /// - Required (必填)
-    pub stock: crate::generated::models::Stock,
+    pub stock: crate::generated::brand::models::Stock,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
     /// spec (a field added before this crate knew it), or what a request sends as given
     /// (set with the builder's `unknown_field`; validation reports each as a warning).
@@ -379,7 +508,7 @@ pub struct CreateStockRequest {
 }
 /// 【失效商品券请求】失效商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -411,7 +540,7 @@ pub struct DeactivateProductCouponRequest {
 }
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
 ///
-/// The `brand` family's variant of [`models::DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -442,7 +571,7 @@ pub struct DeactivateStockRequest {
 }
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
 ///
-/// The `brand` family's variant of [`models::DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -490,7 +619,7 @@ pub struct DeactivateUserCouponBundleRequest {
 }
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -538,7 +667,7 @@ pub struct DeactivateUserCouponRequest {
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
 ///
-/// The `brand` family's variant of [`models::ImageGenerationTask`](crate::generated::models::ImageGenerationTask): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ImageGenerationTask`](crate::generated::models::ImageGenerationTask): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -589,7 +718,7 @@ pub struct ImageGenerationTask {
 }
 /// 【批次列表】查询商品券批次列表的一页结果。
 ///
-/// The `brand` family's variant of [`models::ListStocksResponse`](crate::generated::models::ListStocksResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ListStocksResponse`](crate::generated::models::ListStocksResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -629,7 +758,7 @@ pub struct ListStocksResponse {
 }
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
 ///
-/// The `brand` family's variant of [`models::ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -669,7 +798,7 @@ pub struct ListUserCouponsResponse {
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
 ///
-/// The `brand` family's variant of [`models::PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -717,7 +846,7 @@ pub struct PreSendCouponBundleRequest {
 }
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -772,7 +901,7 @@ pub struct PreSendCouponRequest {
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
 ///
-/// The `brand` family's variant of [`models::ProductCouponEntity`](crate::generated::models::ProductCouponEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ProductCouponEntity`](crate::generated::models::ProductCouponEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -865,7 +994,7 @@ pub struct ProductCouponEntity {
 }
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
 ///
-/// The `brand` family's variant of [`models::ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -980,9 +1109,98 @@ pub struct ProductCouponSendResource {
     #[serde(flatten)]
     pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+/// 【多次优惠使用规则】批次组的使用规则：一个共同的可核销时间，加上满减 / 折扣 / 兑换规则。规则可以写成单个对象（对每个阶梯都适用），也可以写成列表（每个阶梯一项，按阶梯顺序）。用于【创建商品券】的 stock_bundle 与【添加商品券批次组】。
+///
+/// The `brand` family's variant of [`models::ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - normal_coupon 与 normal_coupon_list 至多填写一个
+/// - discount_coupon 与 discount_coupon_list 至多填写一个
+/// - exchange_coupon 与 exchange_coupon_list 至多填写一个
+/// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ProgressiveBundleUsageRule {
+    /// 【券可核销时间】 批次组内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::brand::models::CouponAvailablePeriod,
+    /// 【首笔特惠】 多次优惠是否提供首笔特惠。
+    ///
+    /// - Wire name: `special_first`
+    /// - Optional (选填)
+    /// - Example: `false`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub special_first: ::core::option::Option<bool>,
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
+    ///
+    /// - Wire name: `normal_coupon_list`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::NormalCouponUsageRule>,
+    >,
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
+    ///
+    /// - Wire name: `discount_coupon_list`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::DiscountCouponUsageRule>,
+    >,
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
+    ///
+    /// - Wire name: `exchange_coupon_list`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::ExchangeCouponUsageRule>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// 【退券请求】退券的请求包体。
 ///
-/// The `brand` family's variant of [`models::ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1025,7 +1243,7 @@ pub struct ReturnUserCouponRequest {
 }
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
 ///
-/// The `brand` family's variant of [`models::SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1080,7 +1298,7 @@ pub struct SendCouponBundleRequest {
 }
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::SendCouponRequest`](crate::generated::models::SendCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::SendCouponRequest`](crate::generated::models::SendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1139,9 +1357,191 @@ pub struct SendCouponRequest {
     #[serde(flatten)]
     pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+/// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
+///
+/// The `brand` family's variant of [`models::SingleUsageRule`](crate::generated::models::SingleUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct SingleUsageRule {
+    /// 【券可核销时间】 批次内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::brand::models::CouponAvailablePeriod,
+    /// 【满减券使用规则】 满减券的使用规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【折扣券使用规则】 折扣券的使用规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【兑换券使用规则】 兑换券的使用规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
+///
+/// The `brand` family's variant of [`models::Stock`](crate::generated::models::Stock): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct Stock {
+    /// 【批次备注】 批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Required (必填)
+    pub single_usage_rule: crate::generated::brand::models::SingleUsageRule,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub store_scope: crate::generated::models::StoreScope,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
+///
+/// The `brand` family's variant of [`models::StockBundle`](crate::generated::models::StockBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct StockBundle {
+    /// 【批次备注】 批次组备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    /// - Example: `"指定商品立减15批次"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次组内用户商品券 Code 的分配方式；批次组只支持 WECHATPAY 与 UPLOAD。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"WECHATPAY"`
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【发放规则】 批次组的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::brand::models::ProgressiveBundleUsageRule,
+    >,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【可用门店范围】 批次组内批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"NONE"`
+    pub store_scope: crate::generated::models::StoreScope,
+    /// 【事件通知配置】 批次组的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
 ///
-/// The `brand` family's variant of [`models::StockBundleEntity`](crate::generated::models::StockBundleEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::StockBundleEntity`](crate::generated::models::StockBundleEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1175,7 +1575,7 @@ pub struct StockBundleEntity {
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
-/// The `brand` family's variant of [`models::StockEntity`](crate::generated::models::StockEntity): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::StockEntity`](crate::generated::models::StockEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1227,7 +1627,7 @@ pub struct StockEntity {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub single_usage_rule: ::core::option::Option<
-        crate::generated::models::SingleUsageRule,
+        crate::generated::brand::models::SingleUsageRule,
     >,
     /// 【多次优惠使用规则】 批次组内批次（一个阶梯）的可核销时间与优惠规则；仅多次优惠模式的批次返回。
     ///
@@ -1235,7 +1635,7 @@ pub struct StockEntity {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::core::option::Option<
-        crate::generated::models::BundleStockUsageRule,
+        crate::generated::brand::models::BundleStockUsageRule,
     >,
     /// 【批次组信息】 批次所属的批次组及其在组内的次序；仅多次优惠模式的批次返回。
     ///
@@ -1302,7 +1702,7 @@ pub struct StockEntity {
 }
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
 ///
-/// The `brand` family's variant of [`models::StockEntityInBundle`](crate::generated::models::StockEntityInBundle): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::StockEntityInBundle`](crate::generated::models::StockEntityInBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1358,7 +1758,7 @@ pub struct StockEntityInBundle {
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::core::option::Option<
-        crate::generated::models::BundleStockUsageRule,
+        crate::generated::brand::models::BundleStockUsageRule,
     >,
     /// 【批次组信息】 批次所属批次组及其在组内的次序。
     ///
@@ -1427,7 +1827,7 @@ pub struct StockEntityInBundle {
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
 ///
-/// The `brand` family's variant of [`models::StoreListRequest`](crate::generated::models::StoreListRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::StoreListRequest`](crate::generated::models::StoreListRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1453,7 +1853,7 @@ pub struct StoreListRequest {
 }
 /// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
 ///
-/// The `brand` family's variant of [`models::UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
@@ -1519,7 +1919,7 @@ pub struct UpdateBudgetRequest {
 }
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
 ///
-/// The `brand` family's variant of [`models::UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1550,7 +1950,7 @@ pub struct UpdateProductCouponRequest {
 }
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
 ///
-/// The `brand` family's variant of [`models::UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1611,7 +2011,7 @@ pub struct UpdateStockInfoRequest {
 }
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
 ///
-/// The `brand` family's variant of [`models::UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1643,7 +2043,7 @@ pub struct UploadCouponCodesRequest {
 }
 /// 【核销用户商品券请求】核销用户商品券的请求包体。
 ///
-/// The `brand` family's variant of [`models::UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
@@ -1725,7 +2125,7 @@ pub struct UseUserCouponRequest {
 }
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
 ///
-/// The `brand` family's variant of [`models::UserCouponBundle`](crate::generated::models::UserCouponBundle): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UserCouponBundle`](crate::generated::models::UserCouponBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -1757,7 +2157,7 @@ pub struct UserCouponBundle {
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
 ///
-/// The `brand` family's variant of [`models::UserProductCoupon`](crate::generated::models::UserProductCoupon): the same wire shape without the fields that family never sends (the brand is named in the Authorization header).
+/// The `brand` family's variant of [`models::UserProductCoupon`](crate::generated::models::UserProductCoupon): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,

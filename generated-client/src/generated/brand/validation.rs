@@ -3,6 +3,29 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Client-side validation generated from the spec's constraints and rules.
 impl crate::runtime::validate::Validate
+for crate::generated::brand::models::BundleStockUsageRule {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate
 for crate::generated::brand::models::ConfirmUserCouponRequest {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
@@ -13,6 +36,113 @@ for crate::generated::brand::models::ConfirmUserCouponRequest {
                 v,
                 ::core::option::Option::None,
                 ::core::option::Option::Some(40usize),
+            );
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::brand::models::CouponAvailablePeriod {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.available_begin_time;
+            let p = &crate::runtime::validate::join(path, "available_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.available_end_time;
+            let p = &crate::runtime::validate::join(path, "available_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.available_days {
+            let p = &crate::runtime::validate::join(path, "available_days");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(365i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.wait_days_after_receive {
+            let p = &crate::runtime::validate::join(path, "wait_days_after_receive");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::Some(30i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.weekly_available_period {
+            let p = &crate::runtime::validate::join(path, "weekly_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.irregular_available_period_list {
+            let p = &crate::runtime::validate::join(
+                path,
+                "irregular_available_period_list",
+            );
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| x.wait_days_after_receive.as_ref().is_some())
+                == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.available_days.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "available_days"),
+                    "is required when wait_days_after_receive is present: wait_days_after_receive 需与 available_days 一同填写",
+                );
+            }
+        }
+        {
+            let mark = out.mark();
+            {
+                let present = [
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.weekly_available_period.as_ref().is_some()),
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.irregular_available_period_list.as_ref().is_some()),
+                ];
+                let n = present
+                    .iter()
+                    .filter(|p| **p == ::core::option::Option::Some(true))
+                    .count();
+                if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "weekly_available_period"),
+                        ::std::format!(
+                            "at most one of weekly_available_period, irregular_available_period_list must be present, found {} (无规律的可用时间段不能与每周固定可用时间同时配置)",
+                            n
+                        ),
+                    );
+                }
+            }
+            out.dispute_since(
+                mark,
+                "weekly-and-irregular-periods-together",
+                "the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both (WeChat Pay's example code sends such requests: brand-go-all-discount, brand-go-all-normal, brand-go-single-discount, brand-go-single-exchange, brand-go-single-normal, brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-go-create-stock-bundle, brand-java-all-discount, brand-java-all-normal, brand-java-single-discount, brand-java-single-exchange, brand-java-single-normal, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential, brand-java-create-stock-bundle, partner-go-create-stock-bundle, partner-java-create-stock-bundle)",
             );
         }
         out.check_unknown(path, &self.unknown_fields);
@@ -923,6 +1053,160 @@ for crate::generated::brand::models::ProductCouponSendResource {
     }
 }
 impl crate::runtime::validate::Validate
+for crate::generated::brand::models::ProgressiveBundleUsageRule {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon_list {
+            let p = &crate::runtime::validate::join(path, "normal_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon_list {
+            let p = &crate::runtime::validate::join(path, "discount_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon_list {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "normal_coupon"),
+                    ::std::format!(
+                        "at most one of normal_coupon, normal_coupon_list must be present, found {} (normal_coupon 与 normal_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "discount_coupon"),
+                    ::std::format!(
+                        "at most one of discount_coupon, discount_coupon_list must be present, found {} (discount_coupon 与 discount_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "exchange_coupon"),
+                    ::std::format!(
+                        "at most one of exchange_coupon, exchange_coupon_list must be present, found {} (exchange_coupon 与 exchange_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon_list.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon_list.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n == 0 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "normal_coupon"),
+                    ::std::format!(
+                        "at least one of normal_coupon, normal_coupon_list, discount_coupon, discount_coupon_list, exchange_coupon, exchange_coupon_list must be present, found {} (至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）)",
+                        n
+                    ),
+                );
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate
 for crate::generated::brand::models::ReturnUserCouponRequest {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
@@ -973,6 +1257,143 @@ for crate::generated::brand::models::SendCouponRequest {
         if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::brand::models::SingleUsageRule {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate for crate::generated::brand::models::Stock {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.single_usage_rule;
+            let p = &crate::runtime::validate::join(path, "single_usage_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        out.check_unknown(path, &self.unknown_fields);
+    }
+}
+impl crate::runtime::validate::Validate
+for crate::generated::brand::models::StockBundle {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_rule",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.coupon_code_mode)
+                        .is_some_and(|v| ["WECHATPAY", "UPLOAD"].contains(&v.as_str()))
+                }) == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "coupon_code_mode"),
+                    "must satisfy coupon_code_mode in [\"WECHATPAY\", \"UPLOAD\"] (批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD)",
+                );
+            }
         }
         out.check_unknown(path, &self.unknown_fields);
     }
