@@ -18,6 +18,7 @@ pub mod names;
 pub mod openapi;
 pub mod spec;
 pub mod validate_json;
+pub mod wording;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
 

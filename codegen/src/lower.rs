@@ -1310,7 +1310,11 @@ impl Cx {
                         let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
                         let mut unknown = Vec::new();
                         unknown_keys(&value, &TypeIr::Model(m.clone()), models, "", &mut unknown);
-                        for (path, key) in unknown {
+                        // The first few are located (each search scans the example's text);
+                        // thousands of them, from a pasted example with thousands of items,
+                        // would make the report quadratic and no more useful.
+                        let more = unknown.len().saturating_sub(MAX_UNKNOWN_KEYS);
+                        for (path, key) in unknown.into_iter().take(MAX_UNKNOWN_KEYS) {
                             let at = locate(file, &ex.text.span, &format!("\"{key}\""));
                             self.diags
                                 .error(
@@ -1319,6 +1323,14 @@ impl Cx {
                                     format!("example {:?}: `{path}` is not a field of the model", ex.title),
                                 )
                                 .hint("every key of a doc example must be transcribed as a field");
+                        }
+                        if more > 0 {
+                            let at = content_start(file, &ex.text.span);
+                            self.diags.error(
+                                file,
+                                at..at,
+                                format!("example {:?}: {more} more key(s) are not fields of the model", ex.title),
+                            );
                         }
                     }
                     match &model {
@@ -1740,6 +1752,9 @@ fn unknown_keys(
         _ => {}
     }
 }
+
+/// How many unknown keys of one example are reported one by one.
+const MAX_UNKNOWN_KEYS: usize = 20;
 
 /// Byte offset where a string value's content starts in the file (after `'''`, `"""`, `'`, `"`
 /// and the newline TOML trims after a multi-line opener).

@@ -12,6 +12,7 @@
 //! importer could not place and every disagreement with api-spec.
 
 pub mod draft;
+pub mod family;
 pub mod json;
 pub mod page;
 pub mod text;

@@ -178,7 +178,7 @@ pub fn parse(page: &str, text: &str) -> Result<Page, ImportError> {
 
 fn find_doc_id(lines: &[Line]) -> Option<Located<String>> {
     for l in lines {
-        for marker in ["/doc/v3/partner/", "/doc/v3/merchant/"] {
+        for marker in ["/doc/v3/partner/", "/doc/v3/merchant/", "/doc/brand/"] {
             if let Some(i) = l.text.find(marker) {
                 let digits: String =
                     l.text.get(i + marker.len()..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
