@@ -688,8 +688,19 @@ pub(crate) fn path_matches(template: &str, path: &str) -> bool {
 }
 
 fn derive_id(method: Method, path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).collect();
-    let last = segments.last().copied().unwrap_or("resource").replace('-', "_");
+    // Only letters, digits and `_` of the page's path make the id (it names the draft's file):
+    // `..`, `/` or anything else a hostile page puts there cannot reach a file name.
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.starts_with('{'))
+        .map(|s| {
+            let word: String =
+                s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+            word.trim_matches('_').to_owned()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let last = segments.last().cloned().unwrap_or_else(|| "resource".to_owned());
     let singular = last.strip_suffix('s').unwrap_or(&last).to_owned();
     let ends_with_param = path.trim_end_matches('/').ends_with('}');
     match method {
