@@ -540,6 +540,24 @@ impl Differ {
             }
             let from = self.changes.len();
             self.operations(&o.operations, &n.operations);
+            // A change the family only inherits (a parameter's text, say) is the primary
+            // operation's, reported once above; what the family's own entry or derivation
+            // changes (its path, doc page, 更新时间, rate limit) is reported here.
+            let (primary, family) = self.changes.split_at(from);
+            let echoes: Vec<bool> = family
+                .iter()
+                .map(|c| {
+                    primary.iter().any(|p| {
+                        (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &c.subject, &c.detail)
+                    })
+                })
+                .collect();
+            let mut i = 0;
+            self.changes.retain(|_| {
+                let keep = i < from || !echoes[i - from];
+                i += 1;
+                keep
+            });
             for change in &mut self.changes[from..] {
                 change.subject = format!("{subject}, {}", change.subject);
                 change.consequence = change.consequence.replace("`Client::", &format!("`{}::", n.client));

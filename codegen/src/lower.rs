@@ -1309,7 +1309,8 @@ impl Cx {
                     if let Some(m) = &model {
                         let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
                         let mut unknown = Vec::new();
-                        unknown_keys(&value, &TypeIr::Model(m.clone()), models, "", &mut unknown);
+                        let mut index = FieldIndex::default();
+                        unknown_keys(&value, &TypeIr::Model(m.clone()), models, &mut index, "", &mut unknown);
                         // The first few are located (each search scans the example's text);
                         // thousands of them, from a pasted example with thousands of items,
                         // would make the report quadratic and no more useful.
@@ -1723,10 +1724,15 @@ impl Cx {
 }
 
 /// Walks an example value against a type and collects keys that are not fields.
-fn unknown_keys(
+/// The fields of each model by wire name, built when a model is first looked at: an example
+/// with thousands of items would otherwise scan a model's fields once per key (quadratic).
+type FieldIndex<'m> = HashMap<&'m str, HashMap<&'m str, &'m FieldIr>>;
+
+fn unknown_keys<'m>(
     value: &serde_json::Value,
     ty: &TypeIr,
-    models: &BTreeMap<String, ModelIr>,
+    models: &'m BTreeMap<String, ModelIr>,
+    index: &mut FieldIndex<'m>,
     path: &str,
     out: &mut Vec<(String, String)>,
 ) {
@@ -1735,19 +1741,22 @@ fn unknown_keys(
             let Some(model) = models.get(name) else { return };
             for (key, v) in map {
                 let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                match model.fields.iter().find(|f| &f.wire == key) {
-                    Some(f) => unknown_keys(v, &f.ty, models, &here, out),
+                let fields = index
+                    .entry(model.name.as_str())
+                    .or_insert_with(|| model.fields.iter().map(|f| (f.wire.as_str(), f)).collect());
+                match fields.get(key.as_str()).copied() {
+                    Some(f) => unknown_keys(v, &f.ty, models, index, &here, out),
                     None => out.push((here, key.clone())),
                 }
             }
         }
         (serde_json::Value::Array(items), TypeIr::Array(inner)) => {
             for (i, v) in items.iter().enumerate() {
-                unknown_keys(v, inner, models, &format!("{path}[{i}]"), out);
+                unknown_keys(v, inner, models, index, &format!("{path}[{i}]"), out);
             }
         }
         (serde_json::Value::Object(_), TypeIr::Alternatives(alt)) => {
-            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, path, out)
+            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, index, path, out)
         }
         _ => {}
     }
