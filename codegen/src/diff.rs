@@ -547,9 +547,9 @@ impl Differ {
             let echoes: Vec<bool> = family
                 .iter()
                 .map(|c| {
-                    primary.iter().any(|p| {
-                        (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &c.subject, &c.detail)
-                    })
+                    primary
+                        .iter()
+                        .any(|p| (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &c.subject, &c.detail))
                 })
                 .collect();
             let mut i = 0;
@@ -807,10 +807,7 @@ impl Differ {
             ("description", !same_opt(o.description.as_deref(), n.description.as_deref())),
             ("example", o.example != n.example),
             ("source note", o.decision != n.decision),
-            (
-                "condition text",
-                !same_opt(o.condition.as_deref(), n.condition.as_deref()) && o.presence == n.presence,
-            ),
+            ("condition text", !same_opt(o.condition.as_deref(), n.condition.as_deref()) && o.presence == n.presence),
         ] {
             if changed {
                 docs.push(what);

@@ -110,7 +110,8 @@ pub fn conventional(text: &str, sentence: bool) -> String {
             c => c,
         });
     }
-    if sentence && out.chars().next_back().is_some_and(|c| cjk(c) && !matches!(c, '。' | '！' | '？' | '」' | '】')) {
+    if sentence && out.chars().next_back().is_some_and(|c| cjk(c) && !matches!(c, '。' | '！' | '？' | '」' | '】'))
+    {
         out.push('。');
     }
     out

@@ -51,11 +51,7 @@ fn copy_artefacts_are_no_change() {
         assert!(d.changes.is_empty(), "{copied}: {}", d.report("a", "0.1.0"));
     }
     // Operation prose too: its description, and the punctuation of a title.
-    let d = diff_with(
-        FILE,
-        "添加更多批次组，每个批次组创建时",
-        "添加更多批次组,每个批次组创建时",
-    );
+    let d = diff_with(FILE, "添加更多批次组，每个批次组创建时", "添加更多批次组,每个批次组创建时");
     assert!(d.changes.is_empty(), "{}", d.report("a", "0.1.0"));
 }
 

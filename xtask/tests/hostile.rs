@@ -40,9 +40,10 @@ fn fixture() -> String {
 #[test]
 fn a_path_and_title_full_of_dot_dots_and_slashes_write_inside_drafts_only() {
     let dir = scratch("dots");
-    let page = fixture()
-        .replacen("查询演示商品", "../../../../evil/查询演示商品/..", 1)
-        .replace("/v3/marketing/partner/demo/items/", "/v3/marketing/partner/demo/../../../../../tmp/evil/..%2F..%2Fitems/");
+    let page = fixture().replacen("查询演示商品", "../../../../evil/查询演示商品/..", 1).replace(
+        "/v3/marketing/partner/demo/items/",
+        "/v3/marketing/partner/demo/../../../../../tmp/evil/..%2F..%2Fitems/",
+    );
     let page_path = dir.join("page.txt");
     std::fs::write(&page_path, page).unwrap();
     let drafts = dir.join("drafts");

@@ -99,7 +99,7 @@ fn gutter_blocks(lines: &[String]) -> Vec<(usize, usize)> {
 fn brand_copy(partner: &str, updated: &str, rate: &str) -> String {
     let mut lines: Vec<String> = partner.lines().map(str::to_owned).collect();
     // The body table's brand_id row and its 【label】 line.
-    if let Some(at) = lines.iter().position(|l| l.trim_start().starts_with("brand_id") && l.contains("必填")) {
+    if let Some(at) = lines.iter().position(|l| is_row(l, "brand_id")) {
         let label = (at + 1..lines.len()).find(|&i| !lines[i].trim().is_empty()).unwrap();
         assert!(lines[label].contains("【品牌ID】"), "{}", lines[label]);
         lines.drain(at..=label);
@@ -107,11 +107,8 @@ fn brand_copy(partner: &str, updated: &str, rate: &str) -> String {
     // Examples: the brand_id lines go (with the comma before them when they were last), and
     // the gutter is renumbered.
     for (start, end) in gutter_blocks(&lines).into_iter().rev() {
-        let mut body: Vec<String> = lines[start..end]
-            .iter()
-            .enumerate()
-            .map(|(n, l)| l[(n + 1).to_string().len()..].to_owned())
-            .collect();
+        let mut body: Vec<String> =
+            lines[start..end].iter().enumerate().map(|(n, l)| l[(n + 1).to_string().len()..].to_owned()).collect();
         let mut k = 0;
         while k < body.len() {
             if body[k].trim_start().starts_with("\"brand_id\"") {
@@ -135,10 +132,22 @@ fn brand_copy(partner: &str, updated: &str, rate: &str) -> String {
     text = text.replacen(&rate_line, &format!("频率限制:{rate}"), 1);
     let updated_line = text.lines().find(|l| l.starts_with("更新时间")).unwrap().to_owned();
     text = text.replacen(&updated_line, &format!("更新时间:{updated}"), 1);
-    let serial = "\n\n Wechatpay-Serial  必填 string\n\n微信支付公钥ID或平台证书序列号\n";
-    let accept = text.find(" Accept  必填").unwrap();
-    text.insert_str(accept, &serial[2..]);
-    text
+    insert_before(&text, "Accept", " Wechatpay-Serial  必填 string\n\n微信支付公钥ID或平台证书序列号\n\n")
+}
+
+/// Whether a table row starts with `name` (copied pages pad cells with no-break spaces).
+fn is_row(line: &str, name: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.first() == Some(&name) && words.iter().any(|w| w.starts_with("必填") || w.starts_with("选填"))
+}
+
+/// `text` with `rows` inserted before the table row of `name`.
+fn insert_before(text: &str, name: &str, rows: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| is_row(l, name)).unwrap_or_else(|| panic!("no row {name}"));
+    let rows: Vec<&str> = rows.lines().collect();
+    lines.splice(at..at, rows);
+    lines.join("\n")
 }
 
 fn partner_page() -> Option<String> {
@@ -199,17 +208,11 @@ fn a_new_brand_page_gives_the_brand_entry_its_date_and_limit_and_nothing_else() 
 fn a_brand_page_whose_fields_differ_shows_the_difference_for_review() {
     let Some(partner) = partner_page() else { return };
     let page = brand_copy(&partner, "2025.11.27", "20/s(品牌ID维度)");
-    let row = " out_request_no  必填   string(40)";
-    let page = page.replacen(row, &format!(" brand_note  选填   string(32)\n\n【品牌备注】 品牌侧备注\n\n\n{row}"), 1);
+    let page = insert_before(&page, "out_request_no", " brand_note  选填   string(32)\n\n【品牌备注】 品牌侧备注\n\n");
     let impact = impact_of("brand-differs", &page);
     assert!(impact.diff.changes.is_empty(), "{}", report(&impact.diff));
-    let differs: Vec<&str> = impact
-        .imported
-        .notes
-        .iter()
-        .filter(|n| n.kind == NoteKind::Conflict)
-        .map(|n| n.message.as_str())
-        .collect();
+    let differs: Vec<&str> =
+        impact.imported.notes.iter().filter(|n| n.kind == NoteKind::Conflict).map(|n| n.message.as_str()).collect();
     assert_eq!(differs.len(), 1, "{differs:?}");
     assert!(differs[0].contains("`CreateStockBundleRequest.brand_note` is on the `brand` page only"), "{differs:?}");
 }
@@ -217,9 +220,11 @@ fn a_brand_page_whose_fields_differ_shows_the_difference_for_review() {
 // -- edits of a page: exactly their own entries ----------------------------------------------
 
 fn with_new_field(partner: &str, presence: &str) -> String {
-    let row = " stock_bundle  必填   object";
-    assert!(partner.contains(row));
-    partner.replacen(row, &format!(" memo  {presence}   string(64)\n\n【备注】 批次组的备注,仅品牌可见\n\n\n{row}"), 1)
+    insert_before(
+        partner,
+        "stock_bundle",
+        &format!(" memo  {presence}   string(64)\n\n【备注】 批次组的备注,仅品牌可见\n\n"),
+    )
 }
 
 fn only_entry(diff: &SpecDiff) -> (Impact, ChangeKind, String, String) {

@@ -641,7 +641,10 @@ pub fn build(
         let m = cx.note(
             title_line,
             NoteKind::Reused,
-            format!("the family entries of operation `{id}` ({}), unchanged: this page is the primary family's", ids.join(", ")),
+            format!(
+                "the family entries of operation `{id}` ({}), unchanged: this page is the primary family's",
+                ids.join(", ")
+            ),
         );
         marks.push(("families", m));
     }
@@ -1218,7 +1221,10 @@ impl Cx<'_, '_> {
                 d.marks.push(self.note(
                     line,
                     NoteKind::Reused,
-                    format!("`{name}` is {p:?} on the page; api-spec's {:?} holds (a decision it records)", o.presence.value),
+                    format!(
+                        "`{name}` is {p:?} on the page; api-spec's {:?} holds (a decision it records)",
+                        o.presence.value
+                    ),
                 ));
                 Some(o.presence.value)
             }
@@ -1255,7 +1261,10 @@ impl Cx<'_, '_> {
                 d.marks.push(self.note(
                     line,
                     NoteKind::Reused,
-                    format!("label of `{name}`: page 【{l}】; api-spec's 【{}】 holds (a decision it records)", o.label),
+                    format!(
+                        "label of `{name}`: page 【{l}】; api-spec's 【{}】 holds (a decision it records)",
+                        o.label
+                    ),
                 ));
                 o.label.clone()
             }

@@ -50,7 +50,8 @@ pub fn rate_limit(text: &str) -> Option<PageRate> {
     // The last run of digits before the slash: `接口级限制1000`, `1000次`.
     let digits: String = {
         let before_unit = count.trim_end_matches(|c: char| !c.is_ascii_digit());
-        let start = before_unit.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        let start =
+            before_unit.char_indices().rev().find(|(_, c)| !c.is_ascii_digit()).map_or(0, |(i, c)| i + c.len_utf8());
         before_unit.get(start..).unwrap_or("").to_owned()
     };
     let n: u32 = digits.parse().ok()?;
@@ -237,7 +238,11 @@ pub fn secondary(
         match page_doc_id {
             Some(d) => entry.doc_id = Some(d),
             None if entry.doc_id.is_some() => {
-                note(page.title.line, NoteKind::Reused, format!("doc_id of the `{fid}` entry (the page has no doc URL)"));
+                note(
+                    page.title.line,
+                    NoteKind::Reused,
+                    format!("doc_id of the `{fid}` entry (the page has no doc URL)"),
+                );
             }
             None => {}
         }
@@ -255,7 +260,10 @@ pub fn secondary(
                     let m = note(
                         r.line,
                         NoteKind::Inferred,
-                        format!("per_second = {} from `{}` (rounded up: never stricter than the server)", p.per_second, r.value),
+                        format!(
+                            "per_second = {} from `{}` (rounded up: never stricter than the server)",
+                            p.per_second, r.value
+                        ),
                     );
                     entry.marks.push(m);
                 }
@@ -307,7 +315,10 @@ pub fn secondary(
     let page_codes: Vec<(u16, &str)> = page.errors.iter().map(|e| (e.status, e.code.as_str())).collect();
     for e in &page.errors {
         if !old.errors.iter().any(|x| x.status.value == e.status && x.code.value == e.code) {
-            cmp.notes.push((e.line, format!("error {} {} is on the `{fid}` page, not in operation `{id}`", e.status, e.code)));
+            cmp.notes.push((
+                e.line,
+                format!("error {} {} is on the `{fid}` page, not in operation `{id}`", e.status, e.code),
+            ));
         }
     }
     if !page.errors.is_empty() {
@@ -337,6 +348,9 @@ pub fn secondary(
     }
     for u in &page.unplaced {
         note(u.line, NoteKind::NotImported, format!("not understood: {}", u.value));
+    }
+    for u in &page.skipped {
+        note(u.line, NoteKind::NotImported, u.value.clone());
     }
 
     let mut op = carry_op(old);
@@ -382,7 +396,10 @@ impl Compare<'_, '_> {
         if let Some(p) = f.presence
             && p != *old
         {
-            self.notes.push((f.line, format!("{what} `{}` is {p:?} on the `{}` page, {old:?} in api-spec", f.name, self.fid)));
+            self.notes.push((
+                f.line,
+                format!("{what} `{}` is {p:?} on the `{}` page, {old:?} in api-spec", f.name, self.fid),
+            ));
         }
     }
 
@@ -437,7 +454,12 @@ pub fn carry_op(o: &spec::Operation) -> DOp {
         query_params: o.query_params.iter().map(carry).collect(),
         request_body: o.request_body.as_ref().map(|b| b.value.clone()),
         pagination: o.pagination.as_ref().map(|p| {
-            [p.page_size.value.clone(), p.page_token.value.clone(), p.next_page_token.value.clone(), p.items.value.clone()]
+            [
+                p.page_size.value.clone(),
+                p.page_token.value.clone(),
+                p.next_page_token.value.clone(),
+                p.items.value.clone(),
+            ]
         }),
         upload: o.upload.as_ref().map(|u| DUpload {
             file_field: u.file_field.clone(),
@@ -473,5 +495,30 @@ pub fn carry_op(o: &spec::Operation) -> DOp {
         decisions: o.decisions.clone(),
         families: o.families.iter().map(carry_family).collect(),
         marks: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (u32, bool, Option<RateLimitDimension>) {
+        let r = rate_limit(text).unwrap_or_else(|| panic!("{text}"));
+        (r.per_second, r.per_minute, r.dimension)
+    }
+
+    #[test]
+    fn rate_limits_in_the_pages_wordings() {
+        use RateLimitDimension::*;
+        assert_eq!(read("20/s"), (20, false, None));
+        assert_eq!(read("20/s(品牌ID维度)"), (20, false, Some(Brand)));
+        assert_eq!(read("500/秒(商户号维度)"), (500, false, Some(Merchant)));
+        assert_eq!(read("接口限频:10/秒（品牌ID维度）"), (10, false, Some(Brand)));
+        assert_eq!(read("10/秒"), (10, false, None));
+        assert_eq!(read("1000次/分钟"), (17, true, None));
+        assert_eq!(read("接口级限制1000/min"), (17, true, None));
+        assert_eq!(read("30/min"), (1, true, None));
+        assert_eq!(rate_limit("视情况而定"), None);
+        assert_eq!(rate_limit("20/h"), None);
     }
 }
