@@ -16,6 +16,10 @@
 //! reachable from a response or a notification a response model; a model used by both gets
 //! the stricter verdict.
 //!
+//! Prose (titles, labels, descriptions, meanings, error texts) is compared through
+//! [`crate::wording::key`]: what copying from the doc site changes (full-width punctuation,
+//! spaces, a trailing `。`) is no change, and a real change of wording is documentation only.
+//!
 //! Rules are compared by their description in words ([`WhenIr::describe`] and
 //! [`assertion_text`]), so a new kind of condition or assertion only needs its words there.
 
@@ -24,6 +28,7 @@ use crate::ir::{
     RuleIr, TypeIr, WhenIr,
 };
 use crate::spec::Presence;
+use crate::wording::{same, same_list, same_opt};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -391,7 +396,7 @@ impl Differ {
                 self.push(Impact::Behaviour, ChangeKind::Changed, "service", format!("{what} {a} -> {b}"), c);
             }
         }
-        if o.title != n.title {
+        if !same(&o.title, &n.title) {
             self.push(Impact::Compatible, ChangeKind::Changed, "service", "title changed".to_owned(), DOCS);
         }
     }
@@ -468,12 +473,12 @@ impl Differ {
         self.examples(subject, &o.examples, &n.examples);
         let mut docs = Vec::new();
         for (what, changed) in [
-            ("title", o.title != n.title),
-            ("description", o.description != n.description),
+            ("title", !same(&o.title, &n.title)),
+            ("description", !same_opt(o.description.as_deref(), n.description.as_deref())),
             ("doc page", o.doc_id != n.doc_id),
             ("更新时间", o.updated != n.updated),
-            ("支持商户", o.merchants != n.merchants),
-            ("前置条件", o.preconditions != n.preconditions),
+            ("支持商户", !same_list(&o.merchants, &n.merchants)),
+            ("前置条件", !same_list(&o.preconditions, &n.preconditions)),
         ] {
             if changed {
                 docs.push(what);
@@ -535,6 +540,24 @@ impl Differ {
             }
             let from = self.changes.len();
             self.operations(&o.operations, &n.operations);
+            // A change the family only inherits (a parameter's text, say) is the primary
+            // operation's, reported once above; what the family's own entry or derivation
+            // changes (its path, doc page, 更新时间, rate limit) is reported here.
+            let (primary, family) = self.changes.split_at(from);
+            let echoes: Vec<bool> = family
+                .iter()
+                .map(|c| {
+                    primary
+                        .iter()
+                        .any(|p| (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &c.subject, &c.detail))
+                })
+                .collect();
+            let mut i = 0;
+            self.changes.retain(|_| {
+                let keep = i < from || !echoes[i - from];
+                i += 1;
+                keep
+            });
             for change in &mut self.changes[from..] {
                 change.subject = format!("{subject}, {}", change.subject);
                 change.consequence = change.consequence.replace("`Client::", &format!("`{}::", n.client));
@@ -624,7 +647,10 @@ impl Differ {
                     let c = "documentation: errors are returned as `Error::Api` whatever their code";
                     self.push(Impact::Compatible, ChangeKind::Added, subject, detail, c);
                 }
-                Some(old) if old != text => {
+                Some(old)
+                    if old.len() != text.len()
+                        || old.iter().zip(text).any(|(a, b)| !same(&a.0, &b.0) || !same(&a.1, &b.1)) =>
+                {
                     let detail = format!("error {status} {code}: description changed");
                     self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
                 }
@@ -743,8 +769,8 @@ impl Differ {
         self.rules(subject, &o.rules, &n.rules, usage);
         let mut docs = Vec::new();
         for (what, changed) in [
-            ("label", o.label != n.label),
-            ("description", o.description != n.description),
+            ("label", !same_opt(o.label.as_deref(), n.label.as_deref())),
+            ("description", !same_opt(o.description.as_deref(), n.description.as_deref())),
             ("source notes", o.decisions != n.decisions),
         ] {
             if changed {
@@ -777,11 +803,11 @@ impl Differ {
         self.constraints(subject, o, n, usage);
         let mut docs = Vec::new();
         for (what, changed) in [
-            ("label", o.label != n.label),
-            ("description", o.description != n.description),
+            ("label", !same(&o.label, &n.label)),
+            ("description", !same_opt(o.description.as_deref(), n.description.as_deref())),
             ("example", o.example != n.example),
             ("source note", o.decision != n.decision),
-            ("condition text", o.condition != n.condition && o.presence == n.presence),
+            ("condition text", !same_opt(o.condition.as_deref(), n.condition.as_deref()) && o.presence == n.presence),
         ] {
             if changed {
                 docs.push(what);
@@ -891,7 +917,7 @@ impl Differ {
                     let request = (Impact::Behaviour, "tightened: requests breaking it are refused before sending");
                     self.push_sided(usage, ChangeKind::Added, subject, detail, Sides { request, response });
                 }
-                Some((_, old)) if old.description != r.description => {
+                Some((_, old)) if !same(&old.description, &r.description) => {
                     let detail = format!("rule {text}: description changed");
                     self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
                 }
@@ -937,12 +963,14 @@ impl Differ {
                 self.push_sided(usage, ChangeKind::Removed, &subject, detail, Sides { request, response });
             }
             for v in &o.values {
-                if let Some(w) = n.values.iter().find(|w| w.wire == v.wire && w.meaning != v.meaning) {
+                if let Some(w) = n.values.iter().find(|w| w.wire == v.wire && !same(&w.meaning, &v.meaning)) {
                     let detail = format!("meaning of {} changed: {} -> {}", v.wire, v.meaning, w.meaning);
                     self.push(Impact::Compatible, ChangeKind::Changed, &subject, detail, DOCS);
                 }
             }
-            if (&o.label, &o.description) != (&n.label, &n.description) {
+            if !same_opt(o.label.as_deref(), n.label.as_deref())
+                || !same_opt(o.description.as_deref(), n.description.as_deref())
+            {
                 self.push(
                     Impact::Compatible,
                     ChangeKind::Changed,
@@ -996,8 +1024,10 @@ impl Differ {
                 self.push(Impact::Breaking, ChangeKind::Changed, &subject, detail, c);
             }
             self.examples(&subject, &o.examples, &n.examples);
-            if (&o.title, &o.summary, &o.description, &o.doc_id, &o.original_type)
-                != (&n.title, &n.summary, &n.description, &n.doc_id, &n.original_type)
+            if !same(&o.title, &n.title)
+                || !same_opt(o.summary.as_deref(), n.summary.as_deref())
+                || !same_opt(o.description.as_deref(), n.description.as_deref())
+                || (&o.doc_id, &o.original_type) != (&n.doc_id, &n.original_type)
             {
                 self.push(Impact::Compatible, ChangeKind::Changed, &subject, "documentation changed".to_owned(), DOCS);
             }

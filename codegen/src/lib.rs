@@ -19,6 +19,7 @@ pub mod official;
 pub mod openapi;
 pub mod spec;
 pub mod validate_json;
+pub mod wording;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
 

@@ -1409,8 +1409,13 @@ impl Cx {
                     if let Some(m) = &model {
                         let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
                         let mut unknown = Vec::new();
-                        unknown_keys(&value, &TypeIr::Model(m.clone()), models, "", &mut unknown);
-                        for (path, key) in unknown {
+                        let mut index = FieldIndex::default();
+                        unknown_keys(&value, &TypeIr::Model(m.clone()), models, &mut index, "", &mut unknown);
+                        // The first few are located (each search scans the example's text);
+                        // thousands of them, from a pasted example with thousands of items,
+                        // would make the report quadratic and no more useful.
+                        let more = unknown.len().saturating_sub(MAX_UNKNOWN_KEYS);
+                        for (path, key) in unknown.into_iter().take(MAX_UNKNOWN_KEYS) {
                             let at = locate(file, &ex.text.span, &format!("\"{key}\""));
                             self.diags
                                 .error(
@@ -1419,6 +1424,14 @@ impl Cx {
                                     format!("example {:?}: `{path}` is not a field of the model", ex.title),
                                 )
                                 .hint("every key of a doc example must be transcribed as a field");
+                        }
+                        if more > 0 {
+                            let at = content_start(file, &ex.text.span);
+                            self.diags.error(
+                                file,
+                                at..at,
+                                format!("example {:?}: {more} more key(s) are not fields of the model", ex.title),
+                            );
                         }
                     }
                     match &model {
@@ -1812,10 +1825,15 @@ impl Cx {
 }
 
 /// Walks an example value against a type and collects keys that are not fields.
-fn unknown_keys(
+/// The fields of each model by wire name, built when a model is first looked at: an example
+/// with thousands of items would otherwise scan a model's fields once per key (quadratic).
+type FieldIndex<'m> = HashMap<&'m str, HashMap<&'m str, &'m FieldIr>>;
+
+fn unknown_keys<'m>(
     value: &serde_json::Value,
     ty: &TypeIr,
-    models: &BTreeMap<String, ModelIr>,
+    models: &'m BTreeMap<String, ModelIr>,
+    index: &mut FieldIndex<'m>,
     path: &str,
     out: &mut Vec<(String, String)>,
 ) {
@@ -1824,23 +1842,29 @@ fn unknown_keys(
             let Some(model) = models.get(name) else { return };
             for (key, v) in map {
                 let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                match model.fields.iter().find(|f| &f.wire == key) {
-                    Some(f) => unknown_keys(v, &f.ty, models, &here, out),
+                let fields = index
+                    .entry(model.name.as_str())
+                    .or_insert_with(|| model.fields.iter().map(|f| (f.wire.as_str(), f)).collect());
+                match fields.get(key.as_str()).copied() {
+                    Some(f) => unknown_keys(v, &f.ty, models, index, &here, out),
                     None => out.push((here, key.clone())),
                 }
             }
         }
         (serde_json::Value::Array(items), TypeIr::Array(inner)) => {
             for (i, v) in items.iter().enumerate() {
-                unknown_keys(v, inner, models, &format!("{path}[{i}]"), out);
+                unknown_keys(v, inner, models, index, &format!("{path}[{i}]"), out);
             }
         }
         (serde_json::Value::Object(_), TypeIr::Alternatives(alt)) => {
-            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, path, out)
+            unknown_keys(value, &TypeIr::Model(alt.model.clone()), models, index, path, out)
         }
         _ => {}
     }
 }
+
+/// How many unknown keys of one example are reported one by one.
+const MAX_UNKNOWN_KEYS: usize = 20;
 
 /// Byte offset where a string value's content starts in the file (after `'''`, `"""`, `'`, `"`
 /// and the newline TOML trims after a multi-line opener).

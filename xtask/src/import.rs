@@ -31,7 +31,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let bytes = std::fs::read(&page).map_err(|e| format!("{}: {e}", page.display()))?;
     let spec = codegen::load::read_dir(&root.join("api-spec"), "api-spec").map_err(|d| d.to_string())?;
     let imported = import(&page.display().to_string(), &bytes, &opts, &spec).map_err(|e| e.to_string())?;
-    let out = out.unwrap_or_else(|| root.join("drafts").join(format!("{}.toml", imported.op_id)));
+    let out = match out {
+        Some(out) => out,
+        None => codegen::import::draft_path(&root.join("drafts"), &imported.op_id)?,
+    };
     write_atomically(&out, &imported.toml)?;
     print!("{}", imported.report());
     println!("wrote {} ({} note(s))", out.display(), imported.notes.len());

@@ -33,7 +33,7 @@ pub fn page_impact(root: &Path, page: &Path, opts: &ImportOptions, drafts_dir: &
     let spec = codegen::load::read_dir(&root.join("api-spec"), "api-spec").map_err(|d| d.to_string())?;
     let current = codegen::ir_from_sources(spec.clone()).map_err(|d| format!("api-spec does not load:\n{d}"))?;
     let imported = import(&page.display().to_string(), &bytes, opts, &spec).map_err(|e| e.to_string())?;
-    let draft = drafts_dir.join(format!("{}.toml", imported.op_id));
+    let draft = codegen::import::draft_path(drafts_dir, &imported.op_id)?;
     write_atomically(&draft, &imported.toml)?;
     // `imported.ir` is api-spec with the draft replacing its operation and same-named models.
     let diff = codegen::diff::diff(&current, &imported.ir);

@@ -7,6 +7,7 @@ use super::page::{Base, Page, PageField, PageKind};
 use super::{ImportError, ImportOptions, Note, NoteKind};
 use crate::names;
 use crate::spec::{self, ExampleFormat, ExampleKind, FieldType, Method, Presence, SpecFile};
+use crate::wording;
 
 /// The draft spec of one operation, ready to be written as TOML.
 #[derive(Debug, Clone)]
@@ -35,12 +36,54 @@ pub struct DOp {
     pub path_params: Vec<DField>,
     pub query_params: Vec<DField>,
     pub request_body: Option<String>,
+    /// `[operations.pagination]`: page_size, page_token, next_page_token, items.
+    pub pagination: Option<[String; 4]>,
+    pub upload: Option<DUpload>,
     pub responses: Vec<(u16, Option<String>, Option<String>)>,
     pub errors: Vec<(u16, String, String, String)>,
     pub examples: Vec<DExample>,
     pub decisions: Vec<String>,
+    /// `[[operations.families]]`: every family's entry, as api-spec has it unless the page is
+    /// that family's.
+    pub families: Vec<DFamily>,
     /// Marks by key (`title`, `errors`, ...).
     pub marks: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DUpload {
+    pub file_field: String,
+    pub meta_field: String,
+    pub meta: String,
+    pub max_bytes: u64,
+    pub media_types: Vec<String>,
+}
+
+/// One `[[operations.families]]` entry.
+#[derive(Debug, Clone)]
+pub struct DFamily {
+    pub family: String,
+    pub doc_id: Option<String>,
+    pub updated: Option<String>,
+    pub path: Option<String>,
+    pub rate_limit: Option<(u32, String)>,
+    pub source: String,
+    pub decisions: Vec<String>,
+    pub marks: Marks,
+}
+
+/// An existing family entry, as is.
+pub fn carry_family(e: &spec::OperationFamily) -> DFamily {
+    DFamily {
+        family: e.family.value.clone(),
+        doc_id: e.doc_id.clone(),
+        updated: e.updated.clone(),
+        path: e.path.as_ref().map(|p| p.value.clone()),
+        rate_limit: e.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone())),
+        source: e.source.clone(),
+        decisions: e.decisions.clone(),
+        marks: Vec::new(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +153,7 @@ impl<'a> Existing<'a> {
     fn enums(&self) -> impl Iterator<Item = &'a spec::EnumDef> {
         self.files.iter().copied().flat_map(|f| f.enums.iter())
     }
-    fn model(&self, name: &str) -> Option<&'a spec::Model> {
+    pub(crate) fn model(&self, name: &str) -> Option<&'a spec::Model> {
         self.models().find(|m| m.name.value == name)
     }
     fn enumeration(&self, name: &str) -> Option<&'a spec::EnumDef> {
@@ -119,8 +162,12 @@ impl<'a> Existing<'a> {
     fn type_exists(&self, name: &str) -> bool {
         self.model(name).is_some() || self.enumeration(name).is_some()
     }
-    fn operations(&self) -> impl Iterator<Item = &'a spec::Operation> {
+    pub(crate) fn operations(&self) -> impl Iterator<Item = &'a spec::Operation> {
         self.files.iter().copied().flat_map(|f| f.operations.iter())
+    }
+    /// The declared families, the primary one first.
+    pub(crate) fn families(&self) -> Vec<&'a spec::Family> {
+        self.files.iter().copied().flat_map(|f| f.families.iter()).collect()
     }
 }
 
@@ -129,6 +176,8 @@ struct Cx<'a, 'b> {
     notes: Vec<Note>,
     models: Vec<DModel>,
     enums: Vec<DEnum>,
+    /// An "API请求示例" page, whose comments summarise what the reference page describes.
+    example_page: bool,
 }
 
 impl Cx<'_, '_> {
@@ -168,8 +217,23 @@ pub fn build(
     opts: &ImportOptions,
     existing: &Existing<'_>,
 ) -> Result<(Draft, Vec<Note>), ImportError> {
-    let mut cx = Cx { existing, notes: Vec::new(), models: Vec::new(), enums: Vec::new() };
+    let mut cx = Cx {
+        existing,
+        notes: Vec::new(),
+        models: Vec::new(),
+        enums: Vec::new(),
+        example_page: page.kind == PageKind::Example,
+    };
     let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
+    // A page of another family than the primary one updates that family's entry only.
+    if let Some(d) = super::family::detect(page, existing, &mut cx.notes)
+        && !d.primary
+    {
+        let (draft, mut notes) = super::family::secondary(page_name, page, opts, existing, d.family)?;
+        notes.append(&mut cx.notes);
+        notes.sort_by_key(|n| n.line);
+        return Ok((draft, notes));
+    }
     let (method, method_line) =
         page.method.as_ref().map(|m| (m.value, m.line)).ok_or_else(|| err(1, "no method".into()))?;
     let path_at = page.path.as_ref().ok_or_else(|| err(method_line, "no path".into()))?;
@@ -191,6 +255,17 @@ pub fn build(
         _ => path_at.value.clone(),
     };
     let id = match (&opts.id, old) {
+        (Some(id), None) if existing.operations().any(|o| o.id.value == *id) => {
+            let o = existing.operations().find(|o| o.id.value == *id);
+            let at = o.map(|o| format!("{:?} {}", o.method, o.path.value)).unwrap_or_default();
+            let m = cx.note(
+                method_line,
+                NoteKind::Conflict,
+                format!("--id `{id}` is api-spec's operation at {at}: the page replaces it, at {method:?} {path}"),
+            );
+            marks.push(("id", m));
+            id.clone()
+        }
         (Some(id), _) => id.clone(),
         (None, Some(o)) => {
             let m = cx.note(
@@ -203,6 +278,16 @@ pub fn build(
         }
         (None, None) => {
             let id = derive_id(method, &path);
+            // Never replace another operation by a name guessed from the path.
+            if let Some(o) = existing.operations().find(|o| o.id.value == id) {
+                return Err(err(
+                    method_line,
+                    format!(
+                        "api-spec has no operation at {method:?} {path}, and the id `{id}` derived from it is the operation at {:?} {}: give --id (a new id, or `{id}` to replace that operation)",
+                        o.method, o.path.value
+                    ),
+                ));
+            }
             let m = cx.note(
                 method_line,
                 NoteKind::Inferred,
@@ -272,8 +357,8 @@ pub fn build(
     )
     .unwrap_or_default();
     let page_rate = match &page.rate_limit {
-        Some(r) => match rate_limit(&r.value) {
-            Some((n, inferred)) => {
+        Some(r) => match super::family::rate_limit(&r.value) {
+            Some(super::family::PageRate { per_second: n, per_minute: inferred, .. }) => {
                 if inferred {
                     let m = cx.note(
                         r.line,
@@ -302,7 +387,7 @@ pub fn build(
         title_line
     )
     .flatten();
-    let headers = fill!(
+    let headers: Vec<(String, bool, String)> = fill!(
         "headers",
         (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none())).then(|| page
             .headers
@@ -399,7 +484,7 @@ pub fn build(
         responses.push((r.status, Some(name), description));
     }
 
-    let errors = fill!(
+    let errors: Vec<(u16, String, String, String)> = fill!(
         "errors",
         (!page.errors.is_empty()).then(|| {
             page.errors.iter().map(|e| (e.status, e.code.clone(), e.description.clone(), e.solution.clone())).collect()
@@ -492,6 +577,77 @@ pub fn build(
     for s in &page.skipped {
         cx.note(s.line, NoteKind::NotImported, s.value.clone());
     }
+    // Prose in the spec's convention: api-spec's own text where the page says the same (so
+    // adopting the draft changes nothing), else the page's, with the spec's punctuation.
+    let title = prose(&title, old.map(|o| o.title.as_str()), false);
+    let description = description.map(|d| prose(&d, old.and_then(|o| o.description.as_deref()), true));
+    let list = |page: Vec<String>, old: Option<&Vec<String>>| match old {
+        Some(o) if wording::same_list(&page, o) => o.clone(),
+        _ => page.iter().map(|t| wording::conventional(t, false)).collect(),
+    };
+    let merchants = list(merchants, old.map(|o| &o.merchants));
+    let preconditions = list(preconditions, old.map(|o| &o.preconditions));
+    let headers: Vec<(String, bool, String)> = headers
+        .into_iter()
+        .map(|(name, required, text): (String, bool, String)| {
+            let before = old.and_then(|o| o.headers.iter().find(|h| h.name == name));
+            let text = prose(&text, before.map(|h| h.description.as_str()), false);
+            (name, required, text)
+        })
+        .collect();
+    let rate_limit = rate_limit.map(|(n, text)| match old.and_then(|o| o.rate_limit.as_ref()) {
+        Some(r) if r.per_second.value == n && wording::same(&r.text, &text) => (n, r.text.clone()),
+        _ => (n, text),
+    });
+    let errors: Vec<(u16, String, String, String)> = errors
+        .into_iter()
+        .map(|(status, code, description, solution): (u16, String, String, String)| {
+            let before = old.and_then(|o| {
+                o.errors.iter().find(|e| {
+                    e.status.value == status
+                        && e.code.value == code
+                        && wording::same(&e.description, &description)
+                        && wording::same(&e.solution, &solution)
+                })
+            });
+            match before {
+                Some(e) => (status, code, e.description.clone(), e.solution.clone()),
+                None => (status, code, description, solution),
+            }
+        })
+        .collect();
+
+    // What pages never show: pagination and upload layout, and the families' entries (a page
+    // of the primary family changes none of them).
+    let pagination = old.and_then(|o| o.pagination.as_ref()).map(|p| {
+        let m = cx.note(title_line, NoteKind::Reused, format!("pagination of operation `{id}` from api-spec"));
+        marks.push(("pagination", m));
+        [p.page_size.value.clone(), p.page_token.value.clone(), p.next_page_token.value.clone(), p.items.value.clone()]
+    });
+    let upload = old.and_then(|o| o.upload.as_ref()).map(|u| {
+        let m = cx.note(title_line, NoteKind::Reused, format!("upload layout of operation `{id}` from api-spec"));
+        marks.push(("upload", m));
+        DUpload {
+            file_field: u.file_field.clone(),
+            meta_field: u.meta_field.clone(),
+            meta: u.meta.value.clone(),
+            max_bytes: u.max_bytes.value,
+            media_types: u.media_types.clone(),
+        }
+    });
+    let families: Vec<DFamily> = old.map(|o| o.families.iter().map(carry_family).collect()).unwrap_or_default();
+    if !families.is_empty() {
+        let ids: Vec<&str> = families.iter().map(|f| f.family.as_str()).collect();
+        let m = cx.note(
+            title_line,
+            NoteKind::Reused,
+            format!(
+                "the family entries of operation `{id}` ({}), unchanged: this page is the primary family's",
+                ids.join(", ")
+            ),
+        );
+        marks.push(("families", m));
+    }
     let op = DOp {
         id,
         title,
@@ -507,25 +663,47 @@ pub fn build(
         path_params,
         query_params,
         request_body,
+        pagination,
+        upload,
         responses,
         errors,
         examples,
         decisions,
+        families,
         marks,
     };
     cx.notes.sort_by_key(|n| n.line);
     Ok((Draft { op, models: cx.models, enums: cx.enums }, cx.notes))
 }
 
+/// `page` as the spec writes it: `old` when it says the same, else in the spec's convention.
+fn prose(page: &str, old: Option<&str>, sentence: bool) -> String {
+    match old {
+        Some(o) if wording::same(o, page) => o.to_owned(),
+        _ => wording::conventional(page, sentence),
+    }
+}
+
 /// Whether a concrete or template path matches an operation's template.
-fn path_matches(template: &str, path: &str) -> bool {
+pub(crate) fn path_matches(template: &str, path: &str) -> bool {
     let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
     t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
 }
 
 fn derive_id(method: Method, path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).collect();
-    let last = segments.last().copied().unwrap_or("resource").replace('-', "_");
+    // Only letters, digits and `_` of the page's path make the id (it names the draft's file):
+    // `..`, `/` or anything else a hostile page puts there cannot reach a file name.
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.starts_with('{'))
+        .map(|s| {
+            let word: String =
+                s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+            word.trim_matches('_').to_owned()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let last = segments.last().cloned().unwrap_or_else(|| "resource".to_owned());
     let singular = last.strip_suffix('s').unwrap_or(&last).to_owned();
     let ends_with_param = path.trim_end_matches('/').ends_with('}');
     match method {
@@ -537,20 +715,8 @@ fn derive_id(method: Method, path: &str) -> String {
     }
 }
 
-/// `20/s` -> (20, false); `1000/min` -> (17, true).
-fn rate_limit(text: &str) -> Option<(u32, bool)> {
-    let t = text.replace(' ', "");
-    let (n, unit) = t.split_once('/')?;
-    let n: u32 = n.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
-    match unit {
-        "s" | "秒" => Some((n, false)),
-        "min" | "分钟" | "m" => Some((n.div_ceil(60).max(1), true)),
-        _ => None,
-    }
-}
-
 /// An existing field, as is.
-fn carry(f: &spec::Field) -> DField {
+pub(crate) fn carry(f: &spec::Field) -> DField {
     DField {
         name: f.name.value.clone(),
         ty: Some(f.ty.value),
@@ -767,8 +933,10 @@ impl Cx<'_, '_> {
     /// not list (a collapsed block, a row lost in copying), each marked.
     fn with_example_keys(&mut self, fields: &[PageField], example: Option<&Node>, model: &str) -> Vec<PageField> {
         let mut out = fields.to_vec();
+        // A set, not a scan of `out`: an example may have thousands of keys.
+        let mut named: std::collections::HashSet<String> = fields.iter().map(|f| f.name.clone()).collect();
         for (key, line, node) in example.map(Node::entries).unwrap_or_default() {
-            if out.iter().any(|f| f.name == key) {
+            if !named.insert(key.to_owned()) {
                 continue;
             }
             if !fields.is_empty() {
@@ -957,6 +1125,19 @@ impl Cx<'_, '_> {
                     ));
                     items = oi;
                 }
+                (Some(t), i) if o.decision.is_some() => {
+                    d.marks.push(self.note(
+                        line,
+                        NoteKind::Reused,
+                        format!(
+                            "`{}`: the page says {}, api-spec's {} holds (a decision it records)",
+                            f.name,
+                            type_name(i.unwrap_or(t)),
+                            type_name(oi.unwrap_or(ot))
+                        ),
+                    ));
+                    (ty, items) = (Some(ot), oi);
+                }
                 (Some(t), i) => {
                     d.marks.push(self.note(
                         line,
@@ -1030,11 +1211,25 @@ impl Cx<'_, '_> {
     ) -> DField {
         let line = f.line;
         let name = &f.name;
+        // Where api-spec records a decision on the field, its facts hold against the page's
+        // (they are decisions, not transcription slips); the report still shows the page's.
+        let decided = old.is_some_and(|o| o.decision.is_some());
         if let Some(n) = &f.presence_note {
             d.marks.push(self.note(line, NoteKind::Inferred, n.clone()));
         }
         // Presence: the page's; where silent, api-spec's; else optional (never stricter).
         d.presence = match (f.presence, old) {
+            (Some(p), Some(o)) if p != o.presence.value && decided => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Reused,
+                    format!(
+                        "`{name}` is {p:?} on the page; api-spec's {:?} holds (a decision it records)",
+                        o.presence.value
+                    ),
+                ));
+                Some(o.presence.value)
+            }
             (Some(p), Some(o)) if p != o.presence.value => {
                 d.marks.push(self.note(
                     line,
@@ -1063,15 +1258,27 @@ impl Cx<'_, '_> {
             d.marks.push(self.note(line, NoteKind::Inferred, format!("`{name}`: 条件必填 without a stated condition")));
         }
         d.label = match (&f.label, old) {
-            (Some(l), Some(o)) if *l != o.label => {
+            (Some(l), Some(o)) if wording::same(l, &o.label) => o.label.clone(),
+            (Some(l), Some(o)) if decided => {
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Reused,
+                    format!(
+                        "label of `{name}`: page 【{l}】; api-spec's 【{}】 holds (a decision it records)",
+                        o.label
+                    ),
+                ));
+                o.label.clone()
+            }
+            (Some(l), Some(o)) => {
                 d.marks.push(self.note(
                     line,
                     NoteKind::Conflict,
                     format!("label of `{name}`: page 【{l}】, api-spec 【{}】; the page wins", o.label),
                 ));
-                l.clone()
+                wording::conventional(l, false)
             }
-            (Some(l), _) => l.clone(),
+            (Some(l), _) => wording::conventional(l, false),
             (None, Some(o)) => {
                 d.marks.push(self.note(line, NoteKind::Reused, format!("label of `{name}` from api-spec")));
                 o.label.clone()
@@ -1085,11 +1292,25 @@ impl Cx<'_, '_> {
                 name.clone()
             }
         };
-        d.description = match (&f.description, old) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(o)) if o.description.is_some() => {
+        d.description = match (&f.description, old.and_then(|o| o.description.as_deref())) {
+            (Some(t), Some(o)) if wording::same(t, o) => Some(o.to_owned()),
+            (Some(t), Some(o)) if decided || self.example_page => {
+                let why = if decided {
+                    "a decision it records"
+                } else {
+                    "an example page's comment summarises the reference page"
+                };
+                d.marks.push(self.note(
+                    line,
+                    NoteKind::Reused,
+                    format!("description of `{name}` from api-spec ({why}); the page says {t:?}"),
+                ));
+                Some(o.to_owned())
+            }
+            (Some(t), _) => Some(wording::conventional(t, true)),
+            (None, Some(o)) => {
                 d.marks.push(self.note(line, NoteKind::Reused, format!("description of `{name}` from api-spec")));
-                o.description.clone()
+                Some(o.to_owned())
             }
             _ => None,
         };
@@ -1113,6 +1334,17 @@ impl Cx<'_, '_> {
             ($slot:ident, $page:expr) => {{
                 let old_v = old.and_then(|o| o.$slot.as_ref()).map(|v| v.value.clone());
                 d.$slot = match ($page, old_v) {
+                    (Some(p), Some(o)) if p != o && decided => {
+                        d.marks.push(self.note(
+                            line,
+                            NoteKind::Reused,
+                            format!(
+                                "{} of `{name}`: page {p:?}; api-spec's {o:?} holds (a decision it records)",
+                                stringify!($slot)
+                            ),
+                        ));
+                        Some(o)
+                    }
                     (Some(p), Some(o)) if p != o => {
                         d.marks.push(self.note(
                             line,
@@ -1472,8 +1704,6 @@ mod tests {
         let s = stated("可使用次数,最少3次,最多15次");
         assert_eq!((s.min_count, s.max_count), (Some(3), Some(15)));
         assert!(stated("商品原价,单位为分").amount);
-        assert_eq!(rate_limit("20/s"), Some((20, false)));
-        assert_eq!(rate_limit("1000/min"), Some((17, true)));
         assert_eq!(derive_id(Method::POST, "/v3/a/{id}/stock-bundles"), "create_stock_bundle");
         assert!(path_matches("/v3/a/{id}/b", "/v3/a/123/b"));
     }

@@ -12,6 +12,7 @@
 //! importer could not place and every disagreement with api-spec.
 
 pub mod draft;
+pub mod family;
 pub mod json;
 pub mod page;
 pub mod text;
@@ -119,10 +120,21 @@ pub fn import(page: &str, bytes: &[u8], opts: &ImportOptions, spec: &[SourceFile
     let parsed = page::parse(page, &text)?;
     let mut loaded = crate::load::parse(spec.to_vec())
         .map_err(|d| ImportError::new(page, 0, format!("api-spec does not load, fix it first:\n{d}")))?;
+    if let Some(id) = opts.id.as_deref().filter(|id| !valid_op_id(id)) {
+        return Err(ImportError::new(page, 0, format!("--id {id:?} is not a snake_case operation id (a-z, 0-9, _)")));
+    }
     let (mut draft, mut notes) = {
         let existing = draft::Existing { files: loaded.files.iter().map(|(_, s)| s).collect() };
         draft::build(page, &parsed, opts, &existing)?
     };
+    if !valid_op_id(&draft.op.id) {
+        let line = parsed.method.as_ref().map_or(0, |m| m.line);
+        return Err(ImportError::new(
+            page,
+            line,
+            format!("operation id {:?} is not snake_case (a-z, 0-9, _): give --id", draft.op.id),
+        ));
+    }
     let header = format!(
         "Imported by `cargo xtask import` from {page} ({}).\nReview every `inferred`, `reused` and `differs` comment, then move this file under api-spec/.",
         parsed.title.value
@@ -203,6 +215,21 @@ fn broken_message(d: &Diagnostics, title: &str) -> String {
         .find(|diag| example_title(&diag.message).as_deref() == Some(title))
         .map(|diag| diag.message.clone())
         .unwrap_or_default()
+}
+
+/// Whether `id` is an operation id the spec accepts and a safe file name: snake_case ASCII.
+pub fn valid_op_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The draft file of operation `id` in `dir`: `dir/<id>.toml`, refused for an id that is not
+/// snake_case, so nothing a page contains can make the importer write outside `dir`.
+pub fn draft_path(dir: &Path, id: &str) -> Result<std::path::PathBuf, String> {
+    if !valid_op_id(id) {
+        return Err(format!("operation id {id:?} is not snake_case (a-z, 0-9, _): no draft is written for it"));
+    }
+    Ok(dir.join(format!("{id}.toml")))
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, renamed

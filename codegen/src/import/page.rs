@@ -178,7 +178,7 @@ pub fn parse(page: &str, text: &str) -> Result<Page, ImportError> {
 
 fn find_doc_id(lines: &[Line]) -> Option<Located<String>> {
     for l in lines {
-        for marker in ["/doc/v3/partner/", "/doc/v3/merchant/"] {
+        for marker in ["/doc/v3/partner/", "/doc/v3/merchant/", "/doc/brand/"] {
             if let Some(i) = l.text.find(marker) {
                 let digits: String =
                     l.text.get(i + marker.len()..).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
@@ -540,6 +540,28 @@ fn field_mut<'a>(roots: &'a mut [PageField], path: &[usize]) -> Option<&'a mut P
     Some(f)
 }
 
+/// How deep fields may nest (属性 blocks, objects in an example). Real pages nest a few
+/// levels; the importer's walk over nested fields is recursive, so a hostile page nesting
+/// thousands of levels is refused with its line instead of overflowing the stack.
+pub const MAX_NESTING: usize = 32;
+
+/// The page line of the first value nested deeper than [`MAX_NESTING`], if any (iterative, so
+/// the check itself cannot overflow).
+fn too_deep(node: &Node) -> Option<usize> {
+    let mut stack = vec![(node, 0usize)];
+    while let Some((n, depth)) = stack.pop() {
+        if depth > MAX_NESTING {
+            return Some(n.line);
+        }
+        match &n.value {
+            json::Value::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            json::Value::Object(entries) => stack.extend(entries.iter().map(|(_, _, v)| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A parameter table: field header lines, then 【label】 and description lines, `可选取值`
 /// values, and `属性` headings that open a nested block. Copying loses where a block ends, so
 /// a field goes into the innermost open block whose example has it as a key.
@@ -556,6 +578,15 @@ fn field_table(
     for line in lines {
         let s = line.text.as_str();
         if s == "属性" {
+            if let Some(path) = &current
+                && path.len() >= MAX_NESTING
+            {
+                return Err(ImportError::new(
+                    page,
+                    line.no,
+                    format!("属性 blocks nested more than {MAX_NESTING} levels deep: not a doc page's table"),
+                ));
+            }
             if let Some(path) = &current
                 && let Some(f) = field_mut(&mut roots, path)
             {
@@ -735,6 +766,13 @@ fn example(
             };
         json::parse(&json_text, json_first)
     };
+    if let Some(line) = json.as_ref().and_then(too_deep) {
+        return Err(ImportError::new(
+            page,
+            line,
+            format!("the example nests values more than {MAX_NESTING} levels deep: not a doc page's example"),
+        ));
+    }
     Ok(PageExample { kind, format, title, status, text, line: first_line, json })
 }
 

@@ -1,7 +1,7 @@
 //! The draft as spec TOML: the format's keys only, in the order the hand-written files use,
 //! with `# inferred: ...` / `# reused: ...` comments above the facts that are not the page's own.
 
-use super::draft::{DExample, DField, DModel, Draft, q};
+use super::draft::{DExample, DFamily, DField, DModel, Draft, q};
 use crate::spec::{ExampleFormat, ExampleKind, FieldType, Presence};
 use std::fmt::Write;
 
@@ -126,6 +126,24 @@ fn example(out: &mut String, e: &DExample) {
     let _ = writeln!(out, "text = {}", verbatim(&e.text));
 }
 
+fn family(out: &mut String, f: &DFamily) {
+    let _ = writeln!(out);
+    marks(out, &f.marks);
+    let _ = writeln!(out, "[[operations.families]]\nfamily = {}", q(&f.family));
+    for (key, v) in [("doc_id", &f.doc_id), ("updated", &f.updated), ("path", &f.path)] {
+        if let Some(v) = v {
+            let _ = writeln!(out, "{key} = {}", q(v));
+        }
+    }
+    if let Some((n, text)) = &f.rate_limit {
+        let _ = writeln!(out, "rate_limit = {{ per_second = {n}, text = {} }}", q(text));
+    }
+    let _ = writeln!(out, "source = {}", q(&f.source));
+    if !f.decisions.is_empty() {
+        let _ = writeln!(out, "decisions = {}", list(&f.decisions));
+    }
+}
+
 fn model(out: &mut String, m: &DModel) {
     let _ = writeln!(out);
     marks(out, &m.marks);
@@ -208,6 +226,32 @@ pub fn toml(draft: &Draft, header: &str) -> String {
     for f in &op.query_params {
         field(&mut out, "operations.query_params", f);
     }
+    if let Some([page_size, page_token, next_page_token, items]) = &op.pagination {
+        let _ = writeln!(out);
+        mark(&mut out, "pagination");
+        let _ = writeln!(
+            out,
+            "[operations.pagination]\npage_size = {}\npage_token = {}\nnext_page_token = {}\nitems = {}",
+            q(page_size),
+            q(page_token),
+            q(next_page_token),
+            q(items)
+        );
+    }
+    if let Some(u) = &op.upload {
+        let _ = writeln!(out);
+        mark(&mut out, "upload");
+        let types: Vec<String> = u.media_types.iter().map(|t| q(t)).collect();
+        let _ = writeln!(
+            out,
+            "[operations.upload]\nfile_field = {}\nmeta_field = {}\nmeta = {}\nmax_bytes = {}\nmedia_types = [{}]",
+            q(&u.file_field),
+            q(&u.meta_field),
+            q(&u.meta),
+            u.max_bytes,
+            types.join(", ")
+        );
+    }
     mark(&mut out, "responses");
     for (status, body, description) in &op.responses {
         let _ = writeln!(out, "\n[[operations.responses]]\nstatus = {status}");
@@ -230,6 +274,13 @@ pub fn toml(draft: &Draft, header: &str) -> String {
     }
     for e in &op.examples {
         example(&mut out, e);
+    }
+    if !op.families.is_empty() {
+        let _ = writeln!(out);
+        mark(&mut out, "families");
+    }
+    for f in &op.families {
+        family(&mut out, f);
     }
     for m in &draft.models {
         model(&mut out, m);
