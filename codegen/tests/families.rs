@@ -66,13 +66,24 @@ fn the_real_spec_has_no_second_tree_for_the_brand_family() {
         assert!(b.brand_param.is_none(), "{}", b.id);
         assert_eq!(b.family.client, "BrandClient");
     }
-    // Its variants are exactly the models that reach brand_id, each without it.
+    // Its variants are exactly the models that reach brand_id or a field only brands send
+    // (`families = ["brand"]` in the spec), each without brand_id and with those fields.
+    const BRAND_ONLY: [(&str, &str); 2] =
+        [("ProgressiveBundleUsageRule", "special_first"), ("CouponAvailablePeriod", "interval_days")];
+    for (model, field) in BRAND_ONLY {
+        assert!(ir.models[model].fields.iter().all(|f| f.wire != field), "the partner {model} has no {field}");
+        let variant = &brand.variants[&format!("brand::{model}")];
+        assert!(variant.fields.iter().any(|f| f.wire == field), "the brand {model} has {field}");
+    }
     let reaches = |name: &str| {
         let mut stack = vec![name.to_owned()];
         let mut seen = BTreeSet::new();
         while let Some(m) = stack.pop() {
             if !seen.insert(m.clone()) {
                 continue;
+            }
+            if BRAND_ONLY.iter().any(|(model, _)| *model == m) {
+                return true;
             }
             for f in &ir.models[&m].fields {
                 if f.wire == "brand_id" {

@@ -118,6 +118,11 @@ pub struct DField {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub decision: Option<String>,
+    /// api-spec's `disputed` marks of the field, rendered as TOML inline tables: facts no page
+    /// states (official code disputes them), so a draft keeps them.
+    pub disputed: Vec<String>,
+    /// api-spec's `families` of the field (a field of some families only), kept likewise.
+    pub families: Vec<String>,
     pub marks: Marks,
 }
 
@@ -735,6 +740,8 @@ pub(crate) fn carry(f: &spec::Field) -> DField {
         min_items: f.min_items.as_ref().map(|v| v.value),
         max_items: f.max_items.as_ref().map(|v| v.value),
         decision: f.decision.clone(),
+        disputed: f.disputed.iter().map(render_disputed_constraint).collect(),
+        families: f.families.iter().map(|s| s.value.clone()).collect(),
         marks: Vec::new(),
     }
 }
@@ -1390,6 +1397,11 @@ impl Cx<'_, '_> {
             ));
             d.decision = Some(dec);
         }
+        // Disputes and family membership come from official code, not from pages: kept.
+        if let Some(o) = old {
+            d.disputed = o.disputed.iter().map(render_disputed_constraint).collect();
+            d.families = o.families.iter().map(|s| s.value.clone()).collect();
+        }
         d
     }
 
@@ -1690,7 +1702,26 @@ fn render_rule(r: &spec::Rule) -> String {
     if let Some(s) = &r.source {
         out.push_str(&format!("source = {}\n", q(s)));
     }
+    if let Some(d) = &r.disputed {
+        out.push_str(&format!(
+            "disputed = {{ id = {}, reason = {}, by = {} }}\n",
+            q(&d.id.value),
+            q(&d.reason),
+            q_list(&d.by.value)
+        ));
+    }
     out
+}
+
+/// A field's `disputed` entry as a TOML inline table.
+fn render_disputed_constraint(d: &spec::DisputedConstraint) -> String {
+    format!(
+        "{{ constraint = {}, id = {}, reason = {}, by = {} }}",
+        q(&d.constraint.value),
+        q(&d.id.value),
+        q(&d.reason),
+        q_list(&d.by.value)
+    )
 }
 
 #[cfg(test)]

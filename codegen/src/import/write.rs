@@ -104,6 +104,12 @@ fn field(out: &mut String, table: &str, f: &DField) {
             let _ = writeln!(out, "{key} = {v}");
         }
     }
+    if !f.families.is_empty() {
+        let _ = writeln!(out, "families = {}", list(&f.families));
+    }
+    if !f.disputed.is_empty() {
+        let _ = writeln!(out, "disputed = [{}]", f.disputed.join(", "));
+    }
     if let Some(d) = &f.decision {
         let _ = writeln!(out, "decision = {}", q(d));
     }
