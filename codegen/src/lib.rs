@@ -16,6 +16,7 @@ pub mod load;
 pub mod lower;
 pub mod names;
 pub mod openapi;
+pub mod page;
 pub mod spec;
 pub mod validate_json;
 

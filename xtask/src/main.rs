@@ -1,6 +1,7 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask schema [--check]`,
 //! `cargo xtask check`, `cargo xtask import PAGE.txt`, `cargo xtask diff [BASE] [--format json]`,
-//! `cargo xtask openapi [--check]`, `cargo xtask update [PAGE.txt ...]`.
+//! `cargo xtask openapi [--check]`, `cargo xtask update [PAGE.txt ...]`,
+//! `cargo xtask page OPERATION [--family ID]`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +18,9 @@ commands:
                       what changed in api-spec/ since BASE (a git ref, default HEAD, or a directory),
                       each change's consequence for users, a changelog section and the version bump
   openapi [--check]   write api-spec/openapi.json (OpenAPI 3.0.3) from the spec
+  page OPERATION [--family ID]
+                      print what the spec holds for one operation as its doc page, in the site's
+                      layout (the importer reads it back); --family: that family's page (e.g. brand)
   update [PAGE.txt ...] [--doc-id ID]
                       the whole loop: import each changed page into drafts/ and show what adopting it
                       changes, regenerate, then the report, changelog and version bump against HEAD";
@@ -34,6 +38,15 @@ fn main() -> ExitCode {
     }
     if args.first().is_some_and(|a| a == "update") {
         return match xtask::update::run(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().is_some_and(|a| a == "page") {
+        return match xtask::page::run(&workspace_root(), &args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("{message}");
