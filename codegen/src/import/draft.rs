@@ -39,6 +39,9 @@ pub struct DOp {
     pub errors: Vec<(u16, String, String, String)>,
     pub examples: Vec<DExample>,
     pub decisions: Vec<String>,
+    /// `[operations.upload]` and `[operations.pagination]` of the existing operation, as TOML:
+    /// facts a page cannot state, kept so an unchanged page changes nothing.
+    pub carried: Vec<String>,
     /// Marks by key (`title`, `errors`, ...).
     pub marks: Vec<(&'static str, String)>,
 }
@@ -75,6 +78,8 @@ pub struct DField {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub decision: Option<String>,
+    /// The existing field's `alternatives` inline table (a page shows one shape only).
+    pub alternatives: Option<String>,
     pub marks: Marks,
 }
 
@@ -336,8 +341,16 @@ pub fn build(
     let path_params = params(&mut cx, &page.path_params, old.map_or(&[][..], |o| &o.path_params), "path parameter");
     let query_params = params(&mut cx, &page.query_params, old.map_or(&[][..], |o| &o.query_params), "query parameter");
 
-    // Request body.
-    let request_body = if page.body.is_empty() {
+    // Request body; an upload's page lists the meta JSON's fields as its body.
+    let upload_meta = old.and_then(|o| o.upload.as_ref()).map(|u| u.meta.value.clone());
+    let request_body = if let Some(meta) = &upload_meta {
+        if !page.body.is_empty() {
+            let line = page.body.first().map_or(title_line, |f| f.line);
+            let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+            cx.body_model(Some(meta.clone()), meta, &page.body, example, line, None);
+        }
+        None
+    } else if page.body.is_empty() {
         match old.and_then(|o| o.request_body.as_ref()) {
             Some(b) => {
                 let m =
@@ -486,6 +499,29 @@ pub fn build(
         _ => Vec::new(),
     };
 
+    let mut carried = Vec::new();
+    if let Some(u) = old.and_then(|o| o.upload.as_ref()) {
+        let m = cx.note(title_line, NoteKind::Reused, format!("upload (meta `{}`) from operation `{id}`", u.meta.value));
+        let types: Vec<String> = u.media_types.iter().map(|t| q(t)).collect();
+        carried.push(format!(
+            "# {m}\n[operations.upload]\nfile_field = {}\nmeta_field = {}\nmeta = {}\nmax_bytes = {}\nmedia_types = [{}]\n",
+            q(&u.file_field),
+            q(&u.meta_field),
+            q(&u.meta.value),
+            u.max_bytes.value,
+            types.join(", ")
+        ));
+    }
+    if let Some(p) = old.and_then(|o| o.pagination.as_ref()) {
+        let m = cx.note(title_line, NoteKind::Reused, format!("pagination from operation `{id}`"));
+        carried.push(format!(
+            "# {m}\n[operations.pagination]\npage_size = {}\npage_token = {}\nnext_page_token = {}\nitems = {}\n",
+            q(&p.page_size.value),
+            q(&p.page_token.value),
+            q(&p.next_page_token.value),
+            q(&p.items.value)
+        ));
+    }
     for u in &page.unplaced {
         cx.note(u.line, NoteKind::NotImported, format!("not understood: {}", u.value));
     }
@@ -511,6 +547,7 @@ pub fn build(
         errors,
         examples,
         decisions,
+        carried,
         marks,
     };
     cx.notes.sort_by_key(|n| n.line);
@@ -569,8 +606,16 @@ fn carry(f: &spec::Field) -> DField {
         min_items: f.min_items.as_ref().map(|v| v.value),
         max_items: f.max_items.as_ref().map(|v| v.value),
         decision: f.decision.clone(),
+        alternatives: f.alternatives.as_ref().map(|a| render_alternatives(&a.value)),
         marks: Vec::new(),
     }
+}
+
+/// `{ name = "FailedCode", types = ["string"], key = "coupon_code" }`.
+fn render_alternatives(a: &spec::Alternatives) -> String {
+    let types: Vec<String> = a.types.value.iter().map(|t| q(type_name(t.value))).collect();
+    let key = a.key.as_ref().map(|k| format!(", key = {}", q(&k.value))).unwrap_or_default();
+    format!("{{ name = {}, types = [{}]{key} }}", q(&a.name.value), types.join(", "))
 }
 
 /// A field carrying only the constraints of `d` (for namesakes).
@@ -1147,6 +1192,18 @@ impl Cx<'_, '_> {
         d.example = f.example.as_ref().map(Node::to_json).filter(|v| !v.is_object() && !v.is_array() && !v.is_null());
         if d.example.is_none() {
             d.example = old.and_then(|o| o.example.clone());
+        }
+        if let Some(o) = old
+            && let Some(a) = &o.alternatives
+            && d.reference.is_some()
+            && d.reference.as_deref() == o.reference.as_ref().map(|r| r.value.as_str())
+        {
+            d.marks.push(self.note(
+                line,
+                NoteKind::Reused,
+                format!("`{name}` has other shapes in api-spec (alternatives `{}`)", a.value.name.value),
+            ));
+            d.alternatives = Some(render_alternatives(&a.value));
         }
         if let Some(dec) = old.and_then(|o| o.decision.clone()) {
             d.marks.push(self.note(

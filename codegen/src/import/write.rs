@@ -107,6 +107,9 @@ fn field(out: &mut String, table: &str, f: &DField) {
     if let Some(d) = &f.decision {
         let _ = writeln!(out, "decision = {}", q(d));
     }
+    if let Some(a) = &f.alternatives {
+        let _ = writeln!(out, "alternatives = {a}");
+    }
 }
 
 fn example(out: &mut String, e: &DExample) {
@@ -192,6 +195,9 @@ pub fn toml(draft: &Draft, header: &str) -> String {
     mark(&mut out, "decisions");
     if !op.decisions.is_empty() {
         let _ = writeln!(out, "decisions = {}", list(&op.decisions));
+    }
+    for table in &op.carried {
+        let _ = write!(out, "\n{table}");
     }
     mark(&mut out, "headers");
     for (name, required, description) in &op.headers {
