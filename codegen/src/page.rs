@@ -23,7 +23,8 @@ use serde_json::Value;
 
 /// The description of the `Wechatpay-Serial` header row on the pages of a family requiring it
 /// (worded here; the pages say the same in more words).
-const SERIAL_HEADER: &str = "【微信支付公钥ID】 请传入微信支付公钥ID(PUB_KEY_ID_开头),用于验证应答签名,并与请求的品牌关联校验";
+const SERIAL_HEADER: &str =
+    "【微信支付公钥ID】 请传入微信支付公钥ID(PUB_KEY_ID_开头),用于验证应答签名,并与请求的品牌关联校验";
 
 /// Prints the page of operation `op_id` in family `family` (the primary family when `None`).
 /// `loaded` is the spec the IR was lowered from: the IR keeps neither the page's header rows
@@ -94,7 +95,14 @@ impl Printer<'_> {
         self.out.push('\n');
     }
 
-    fn page(&mut self, op: &OperationIr, spec_op: &spec::Operation, fam: &FamilyIr, primary: &FamilyIr, is_primary: bool) {
+    fn page(
+        &mut self,
+        op: &OperationIr,
+        spec_op: &spec::Operation,
+        fam: &FamilyIr,
+        primary: &FamilyIr,
+        is_primary: bool,
+    ) {
         self.line(&op.title);
         self.blank();
         if !op.updated.is_empty() {
@@ -141,7 +149,7 @@ impl Printer<'_> {
         self.blank();
         self.line("请求参数");
         self.blank();
-        self.headers(spec_op, fam);
+        self.headers(spec_op, fam, primary);
         let rewrite = |text: &str| if is_primary { text.to_owned() } else { family_example(text, primary, fam) };
         if !op.path_params.is_empty() {
             self.line("path  路径参数");
@@ -225,9 +233,13 @@ impl Printer<'_> {
     }
 
     /// The header table: the spec's rows, and `Wechatpay-Serial` where the family requires it.
-    fn headers(&mut self, spec_op: &spec::Operation, fam: &FamilyIr) {
-        let mut rows: Vec<(String, bool, String)> =
-            spec_op.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect();
+    fn headers(&mut self, spec_op: &spec::Operation, fam: &FamilyIr, primary: &FamilyIr) {
+        // A row naming the primary family's scheme names the family's on its page.
+        let mut rows: Vec<(String, bool, String)> = spec_op
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.required, h.description.replace(&primary.auth_scheme, &fam.auth_scheme)))
+            .collect();
         if fam.wechatpay_serial_required && !rows.iter().any(|r| r.0.eq_ignore_ascii_case("Wechatpay-Serial")) {
             rows.push(("Wechatpay-Serial".to_owned(), true, SERIAL_HEADER.to_owned()));
         }
@@ -330,7 +342,8 @@ fn first_json(
     status: Option<u16>,
     rewrite: &dyn Fn(&str) -> String,
 ) -> Option<Value> {
-    let e = examples.iter().find(|e| e.kind == kind && (status.is_none() || e.status.is_none_or(|s| Some(s) == status)))?;
+    let e =
+        examples.iter().find(|e| e.kind == kind && (status.is_none() || e.status.is_none_or(|s| Some(s) == status)))?;
     let json = crate::examples::extract_json(e.format, &rewrite(&e.text.value)).ok()?;
     serde_json::from_str(&json).ok()
 }

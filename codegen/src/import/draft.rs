@@ -501,7 +501,8 @@ pub fn build(
 
     let mut carried = Vec::new();
     if let Some(u) = old.and_then(|o| o.upload.as_ref()) {
-        let m = cx.note(title_line, NoteKind::Reused, format!("upload (meta `{}`) from operation `{id}`", u.meta.value));
+        let m =
+            cx.note(title_line, NoteKind::Reused, format!("upload (meta `{}`) from operation `{id}`", u.meta.value));
         let types: Vec<String> = u.media_types.iter().map(|t| q(t)).collect();
         carried.push(format!(
             "# {m}\n[operations.upload]\nfile_field = {}\nmeta_field = {}\nmeta = {}\nmax_bytes = {}\nmedia_types = [{}]\n",
