@@ -109,6 +109,22 @@ impl SpecDiff {
             .unwrap_or(Bump::None)
     }
 
+    /// The verdict in words, the same in every output: `breaking`, `behaviour change`,
+    /// `compatible`, or `no API change` (the JSON's `verdict` field says it as `null`).
+    pub fn verdict_word(&self) -> &'static str {
+        match self.verdict() {
+            None => "no API change",
+            Some(Impact::Breaking) => "breaking",
+            Some(Impact::Behaviour) => "behaviour change",
+            Some(Impact::Compatible) => "compatible",
+        }
+    }
+
+    /// Whether the diff reaches `level` (for `cargo xtask diff --fail-on`).
+    pub fn reaches(&self, level: Impact) -> bool {
+        self.verdict().is_some_and(|v| v >= level)
+    }
+
     /// `3 changes: 1 breaking, 1 behaviour change, 1 compatible`.
     pub fn tally(&self) -> String {
         if self.changes.is_empty() {
@@ -130,6 +146,7 @@ impl SpecDiff {
     pub fn report(&self, base: &str, current_version: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Spec changes, {base} -> working tree: {}", self.tally());
+        let _ = writeln!(out, "Verdict: {}", self.verdict_word());
         for impact in [Impact::Breaking, Impact::Behaviour, Impact::Compatible] {
             let group: Vec<&Change> = self.changes.iter().filter(|c| c.impact == impact).collect();
             if group.is_empty() {
@@ -166,7 +183,7 @@ impl SpecDiff {
     /// A changelog section ready to paste: `## <next version>` and one list per impact.
     pub fn changelog(&self, current_version: &str) -> String {
         let next = next_version(current_version, self.bump()).unwrap_or_else(|| current_version.to_owned());
-        let mut out = format!("## {next}\n");
+        let mut out = format!("## {next}\n\nVerdict: {}.\n", self.verdict_word());
         if self.changes.is_empty() {
             out.push_str("\nNo changes to the API spec.\n");
         }
