@@ -481,6 +481,11 @@ impl Differ {
         self.rate_limit(subject, limit(o).as_ref(), limit(n).as_ref());
         self.pagination(subject, o, n);
         self.upload(subject, o, n);
+        if o.idempotency_key != n.idempotency_key {
+            let detail = format!("idempotency key {} -> {}", opt(&o.idempotency_key), opt(&n.idempotency_key));
+            let c = "retries of the call are made safe by a different field (or no longer / now automatic)";
+            self.push(Impact::Behaviour, ChangeKind::Changed, subject, detail, c);
+        }
         self.errors(subject, &o.errors, &n.errors);
         self.examples(subject, &o.examples, &n.examples);
         let mut docs = Vec::new();
@@ -617,6 +622,11 @@ impl Differ {
             let detail = format!("upload media types {:?} -> {:?}", a.media_types, b.media_types);
             let c = "files of other types are accepted or refused before sending";
             self.push(Impact::Behaviour, ChangeKind::Changed, subject, detail, c);
+        }
+        if a.meta != b.meta {
+            let detail = format!("upload meta {} -> {}", a.meta, b.meta);
+            let c = "the call takes a different meta type; existing calls no longer compile";
+            self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
         }
         if (&a.file_field, &a.meta_field) != (&b.file_field, &b.meta_field) {
             let c = "the multipart parts are named differently on the wire";
