@@ -114,6 +114,22 @@ impl SpecDiff {
             .unwrap_or(Bump::None)
     }
 
+    /// The verdict in words, the same in every output: `breaking`, `behaviour change`,
+    /// `compatible`, or `no API change` (the JSON's `verdict` field says it as `null`).
+    pub fn verdict_word(&self) -> &'static str {
+        match self.verdict() {
+            None => "no API change",
+            Some(Impact::Breaking) => "breaking",
+            Some(Impact::Behaviour) => "behaviour change",
+            Some(Impact::Compatible) => "compatible",
+        }
+    }
+
+    /// Whether the diff reaches `level` (for `cargo xtask diff --fail-on`).
+    pub fn reaches(&self, level: Impact) -> bool {
+        self.verdict().is_some_and(|v| v >= level)
+    }
+
     /// `3 changes: 1 breaking, 1 behaviour change, 1 compatible`.
     pub fn tally(&self) -> String {
         if self.changes.is_empty() {
@@ -135,6 +151,7 @@ impl SpecDiff {
     pub fn report(&self, base: &str, current_version: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Spec changes, {base} -> working tree: {}", self.tally());
+        let _ = writeln!(out, "Verdict: {}", self.verdict_word());
         for impact in [Impact::Breaking, Impact::Behaviour, Impact::Compatible] {
             let group: Vec<&Change> = self.changes.iter().filter(|c| c.impact == impact).collect();
             if group.is_empty() {
@@ -171,7 +188,7 @@ impl SpecDiff {
     /// A changelog section ready to paste: `## <next version>` and one list per impact.
     pub fn changelog(&self, current_version: &str) -> String {
         let next = next_version(current_version, self.bump()).unwrap_or_else(|| current_version.to_owned());
-        let mut out = format!("## {next}\n");
+        let mut out = format!("## {next}\n\nVerdict: {}.\n", self.verdict_word());
         if self.changes.is_empty() {
             out.push_str("\nNo changes to the API spec.\n");
         }
@@ -469,6 +486,11 @@ impl Differ {
         self.rate_limit(subject, limit(o).as_ref(), limit(n).as_ref());
         self.pagination(subject, o, n);
         self.upload(subject, o, n);
+        if o.idempotency_key != n.idempotency_key {
+            let detail = format!("idempotency key {} -> {}", opt(&o.idempotency_key), opt(&n.idempotency_key));
+            let c = "retries of the call are made safe by a different field (or no longer / now automatic)";
+            self.push(Impact::Behaviour, ChangeKind::Changed, subject, detail, c);
+        }
         self.errors(subject, &o.errors, &n.errors);
         self.examples(subject, &o.examples, &n.examples);
         let mut docs = Vec::new();
@@ -623,6 +645,11 @@ impl Differ {
             let detail = format!("upload media types {:?} -> {:?}", a.media_types, b.media_types);
             let c = "files of other types are accepted or refused before sending";
             self.push(Impact::Behaviour, ChangeKind::Changed, subject, detail, c);
+        }
+        if a.meta != b.meta {
+            let detail = format!("upload meta {} -> {}", a.meta, b.meta);
+            let c = "the call takes a different meta type; existing calls no longer compile";
+            self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
         }
         if (&a.file_field, &a.meta_field) != (&b.file_field, &b.meta_field) {
             let c = "the multipart parts are named differently on the wire";

@@ -17,6 +17,7 @@ pub mod lower;
 pub mod names;
 pub mod official;
 pub mod openapi;
+pub mod page;
 pub mod spec;
 pub mod validate_json;
 pub mod wording;

@@ -450,3 +450,101 @@ fn the_report_the_changelog_and_the_json_agree() {
     assert_eq!(json["changes"][1]["impact"], "behaviour");
     assert_eq!(json["changes"][1]["kind"], "changed");
 }
+
+// -- categories the coverage table (codegen/DIFF.md) names --------------------------------------
+
+#[test]
+fn a_moved_endpoint_is_a_behaviour_change() {
+    let d = diff_edit("path = \"/v3/coupons/{brand_id}\"", "path = \"/v3/vouchers/{brand_id}\"");
+    let c = assert_change(
+        &d,
+        Impact::Behaviour,
+        ChangeKind::Changed,
+        "operation create_coupon",
+        "POST /v3/coupons/{brand_id} -> POST /v3/vouchers/{brand_id}",
+    );
+    assert!(c.consequence.contains("new endpoint"), "{c:?}");
+}
+
+#[test]
+fn a_removed_query_parameter_is_breaking() {
+    let d = diff_edit(
+        "[[operations.query_params]]\nname = \"channel\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"渠道\"\n",
+        "",
+    );
+    assert_change(
+        &d,
+        Impact::Breaking,
+        ChangeKind::Removed,
+        "operation create_coupon",
+        "query parameter `channel` removed",
+    );
+}
+
+#[test]
+fn a_parameter_moved_from_query_to_body_is_a_removal_and_an_addition_both_breaking() {
+    // The query loses it (breaking: the call's signature) and the body gains it (optional: compatible).
+    let before = BASE.to_owned();
+    let after = edit(
+        &edit(
+            BASE,
+            "[[operations.query_params]]\nname = \"channel\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"渠道\"\n",
+            "",
+        ),
+        "[[models.fields]]\nname = \"remark\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"percent_off\"",
+        "[[models.fields]]\nname = \"remark\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"channel\"\ntype = \"string\"\npresence = \"optional\"\nlabel = \"渠道\"\n\n[[models.fields]]\nname = \"percent_off\"",
+    );
+    let moved = diff(&before, &after);
+    assert_eq!(moved.changes.len(), 2, "{}", moved.report("base", "0.1.0"));
+    assert_eq!(moved.verdict(), Some(Impact::Breaking));
+    assert!(moved.changes.iter().any(|c| c.detail.contains("query parameter `channel` removed")));
+    assert!(moved.changes.iter().any(|c| c.subject == "model CreateCouponRequest, field channel"));
+}
+
+#[test]
+fn a_response_field_becoming_optional_is_breaking() {
+    let d = diff_edit(
+        "name = \"coupon_id\"\ntype = \"string\"\npresence = \"required\"",
+        "name = \"coupon_id\"\ntype = \"string\"\npresence = \"optional\"",
+    );
+    let c = assert_change(
+        &d,
+        Impact::Breaking,
+        ChangeKind::Changed,
+        "model Coupon, field coupon_id",
+        "required -> optional",
+    );
+    assert!(c.consequence.contains("becomes an `Option`"), "{c:?}");
+}
+
+#[test]
+fn a_response_field_becoming_required_is_breaking() {
+    let from = "presence = \"optional\"\nlabel = \"备注\"\nmax_length = 20\n\n[[models.fields]]\nname = \"amount\"";
+    let d = diff_edit(from, &from.replacen("optional", "required", 1));
+    assert_change(&d, Impact::Breaking, ChangeKind::Changed, "model Coupon, field remark", "optional -> required");
+}
+
+#[test]
+fn an_idempotency_key_that_changes_is_a_behaviour_change() {
+    let d = diff_edit_without_example(
+        "name = \"out_request_no\"\ntype = \"string\"\npresence = \"required\"",
+        "name = \"out_request_no\"\ntype = \"string\"\npresence = \"optional\"",
+    );
+    let c = d.changes.iter().find(|c| c.detail.contains("idempotency key")).expect("the idempotency key change");
+    assert_eq!((c.impact, c.detail.as_str()), (Impact::Behaviour, "idempotency key out_request_no -> none"));
+}
+
+#[test]
+fn the_verdict_levels_order_for_fail_on() {
+    let breaking = diff_edit("name = \"coupon_id\"", "name = \"id\"");
+    assert!(breaking.reaches(Impact::Breaking) && breaking.reaches(Impact::Behaviour));
+    assert_eq!(breaking.verdict_word(), "breaking");
+    let behaviour = diff_edit("max_length = 40", "max_length = 32");
+    assert!(!behaviour.reaches(Impact::Breaking) && behaviour.reaches(Impact::Behaviour));
+    assert_eq!(behaviour.verdict_word(), "behaviour change");
+    let none = diff(BASE, BASE);
+    assert!(!none.reaches(Impact::Behaviour));
+    assert_eq!(none.verdict_word(), "no API change");
+    assert!(none.report("HEAD", "0.1.0").contains("\nVerdict: no API change\n"));
+    assert!(none.changelog("0.1.0").contains("\nVerdict: no API change.\n"));
+}

@@ -4,6 +4,7 @@ use std::path::Path;
 
 pub mod import;
 pub mod openapi;
+pub mod page;
 pub mod spec_diff;
 pub mod update;
 

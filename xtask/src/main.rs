@@ -1,6 +1,7 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask schema [--check]`,
-//! `cargo xtask check`, `cargo xtask import PAGE.txt`, `cargo xtask diff [BASE] [--format json]`,
-//! `cargo xtask openapi [--check]`, `cargo xtask update [PAGE.txt ...]`.
+//! `cargo xtask check`, `cargo xtask import PAGE.txt`, `cargo xtask diff [BASE] [--format json] [--fail-on LEVEL]`,
+//! `cargo xtask openapi [--check]`, `cargo xtask update [PAGE.txt ...]`,
+//! `cargo xtask page OPERATION [--family ID]`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,10 +14,14 @@ commands:
   check               validate api-spec/ and report every problem
   import PAGE.txt [--out FILE] [--doc-id ID] [--id OPERATION_ID]
                       write the spec TOML of a doc page copied as text (default drafts/<id>.toml)
-  diff [BASE] [--format text|json]
+  diff [BASE] [--format text|json] [--fail-on breaking|behaviour]
                       what changed in api-spec/ since BASE (a git ref, default HEAD, or a directory),
-                      each change's consequence for users, a changelog section and the version bump
+                      each change's consequence for users, the verdict, a changelog section and the
+                      version bump; --fail-on: exit 1 when the verdict is at or above that level (CI)
   openapi [--check]   write api-spec/openapi.json (OpenAPI 3.0.3) from the spec
+  page OPERATION [--family ID]
+                      print what the spec holds for one operation as its doc page, in the site's
+                      layout (the importer reads it back); --family: that family's page (e.g. brand)
   update [PAGE.txt ...] [--doc-id ID]
                       the whole loop: import each changed page into drafts/ and show what adopting it
                       changes, regenerate, then the report, changelog and version bump against HEAD";
@@ -34,6 +39,15 @@ fn main() -> ExitCode {
     }
     if args.first().is_some_and(|a| a == "update") {
         return match xtask::update::run(&workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.first().is_some_and(|a| a == "page") {
+        return match xtask::page::run(&workspace_root(), &args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("{message}");
@@ -70,31 +84,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// `diff [BASE] [--format text|json]`.
+/// `diff [BASE] [--format text|json] [--fail-on breaking|behaviour]`: exit status 1 when the
+/// verdict reaches the `--fail-on` level, 2 on a usage error.
 fn diff(args: &[String]) -> ExitCode {
-    let mut base = None;
-    let mut format = xtask::spec_diff::Format::Text;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--format" => match rest.next().map(String::as_str) {
-                Some("json") => format = xtask::spec_diff::Format::Json,
-                Some("text") => format = xtask::spec_diff::Format::Text,
-                other => {
-                    eprintln!("--format takes `text` or `json`, not {other:?}\n\n{USAGE}");
-                    return ExitCode::from(2);
-                }
-            },
-            other if base.is_none() && !other.starts_with('-') => base = Some(other.to_owned()),
-            other => {
-                eprintln!("unknown argument {other:?}\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
+    match xtask::spec_diff::run(&workspace_root(), args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) if message.contains("usage: ") => {
+            eprintln!("{message}\n\n{USAGE}");
+            ExitCode::from(2)
         }
-    }
-    let base = base.unwrap_or_else(|| "HEAD".to_owned());
-    match xtask::spec_diff::diff(&workspace_root(), &base, format) {
-        Ok(_) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE

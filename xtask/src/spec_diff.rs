@@ -2,7 +2,7 @@
 //! working tree, as a report, a changelog section and the version bump (see `codegen::diff`).
 
 use codegen::SourceFile;
-use codegen::diff::SpecDiff;
+use codegen::diff::{Impact, SpecDiff};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,6 +13,53 @@ pub enum Format {
     /// The grouped report, then the changelog section.
     Text,
     Json,
+}
+
+pub const USAGE: &str = "diff [BASE] [--format text|json] [--fail-on breaking|behaviour]";
+
+/// `cargo xtask diff` with its arguments (the words after `diff`): prints the report and says
+/// whether the command passes: `false` when `--fail-on LEVEL` is given and the verdict is at or
+/// above it (CI fails the build). Usage errors are `Err`.
+pub fn run(root: &Path, args: &[String]) -> Result<bool, String> {
+    let mut base = None;
+    let mut format = Format::Text;
+    let mut fail_on = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--format" => match rest.next().map(String::as_str) {
+                Some("json") => format = Format::Json,
+                Some("text") => format = Format::Text,
+                other => {
+                    return Err(format!("--format takes `text` or `json`, not {other:?}\nusage: cargo xtask {USAGE}"));
+                }
+            },
+            "--fail-on" => match rest.next().map(String::as_str) {
+                Some("breaking") => fail_on = Some(Impact::Breaking),
+                Some("behaviour" | "behavior") => fail_on = Some(Impact::Behaviour),
+                other => {
+                    return Err(format!(
+                        "--fail-on takes `breaking` or `behaviour`, not {other:?}\nusage: cargo xtask {USAGE}"
+                    ));
+                }
+            },
+            other if base.is_none() && !other.starts_with('-') => base = Some(other.to_owned()),
+            other => return Err(format!("unknown argument {other:?}\nusage: cargo xtask {USAGE}")),
+        }
+    }
+    let base = base.unwrap_or_else(|| "HEAD".to_owned());
+    let diff = diff(root, &base, format)?;
+    match fail_on {
+        Some(level) if diff.reaches(level) => {
+            eprintln!(
+                "cargo xtask diff: the verdict is {} (--fail-on {}): failing",
+                diff.verdict_word(),
+                if level == Impact::Breaking { "breaking" } else { "behaviour" }
+            );
+            Ok(false)
+        }
+        _ => Ok(true),
+    }
 }
 
 /// Runs `cargo xtask diff`: prints the report and returns it.

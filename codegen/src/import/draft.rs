@@ -123,6 +123,8 @@ pub struct DField {
     pub disputed: Vec<String>,
     /// api-spec's `families` of the field (a field of some families only), kept likewise.
     pub families: Vec<String>,
+    /// The existing field's `alternatives` inline table (a page shows one shape only).
+    pub alternatives: Option<String>,
     pub marks: Marks,
 }
 
@@ -426,8 +428,16 @@ pub fn build(
     let path_params = params(&mut cx, &page.path_params, old.map_or(&[][..], |o| &o.path_params), "path parameter");
     let query_params = params(&mut cx, &page.query_params, old.map_or(&[][..], |o| &o.query_params), "query parameter");
 
-    // Request body.
-    let request_body = if page.body.is_empty() {
+    // Request body; an upload's page lists the meta JSON's fields as its body.
+    let upload_meta = old.and_then(|o| o.upload.as_ref()).map(|u| u.meta.value.clone());
+    let request_body = if let Some(meta) = &upload_meta {
+        if !page.body.is_empty() {
+            let line = page.body.first().map_or(title_line, |f| f.line);
+            let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+            cx.body_model(Some(meta.clone()), meta, &page.body, example, line, None);
+        }
+        None
+    } else if page.body.is_empty() {
         match old.and_then(|o| o.request_body.as_ref()) {
             Some(b) => {
                 let m =
@@ -742,8 +752,16 @@ pub(crate) fn carry(f: &spec::Field) -> DField {
         decision: f.decision.clone(),
         disputed: f.disputed.iter().map(render_disputed_constraint).collect(),
         families: f.families.iter().map(|s| s.value.clone()).collect(),
+        alternatives: f.alternatives.as_ref().map(|a| render_alternatives(&a.value)),
         marks: Vec::new(),
     }
+}
+
+/// `{ name = "FailedCode", types = ["string"], key = "coupon_code" }`.
+fn render_alternatives(a: &spec::Alternatives) -> String {
+    let types: Vec<String> = a.types.value.iter().map(|t| q(type_name(t.value))).collect();
+    let key = a.key.as_ref().map(|k| format!(", key = {}", q(&k.value))).unwrap_or_default();
+    format!("{{ name = {}, types = [{}]{key} }}", q(&a.name.value), types.join(", "))
 }
 
 /// A field carrying only the constraints of `d` (for namesakes).
@@ -1388,6 +1406,18 @@ impl Cx<'_, '_> {
         d.example = f.example.as_ref().map(Node::to_json).filter(|v| !v.is_object() && !v.is_array() && !v.is_null());
         if d.example.is_none() {
             d.example = old.and_then(|o| o.example.clone());
+        }
+        if let Some(o) = old
+            && let Some(a) = &o.alternatives
+            && d.reference.is_some()
+            && d.reference.as_deref() == o.reference.as_ref().map(|r| r.value.as_str())
+        {
+            d.marks.push(self.note(
+                line,
+                NoteKind::Reused,
+                format!("`{name}` has other shapes in api-spec (alternatives `{}`)", a.value.name.value),
+            ));
+            d.alternatives = Some(render_alternatives(&a.value));
         }
         if let Some(dec) = old.and_then(|o| o.decision.clone()) {
             d.marks.push(self.note(

@@ -113,6 +113,9 @@ fn field(out: &mut String, table: &str, f: &DField) {
     if let Some(d) = &f.decision {
         let _ = writeln!(out, "decision = {}", q(d));
     }
+    if let Some(a) = &f.alternatives {
+        let _ = writeln!(out, "alternatives = {a}");
+    }
 }
 
 fn example(out: &mut String, e: &DExample) {
