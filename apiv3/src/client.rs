@@ -447,14 +447,13 @@ impl Client {
             rate_limit_per_second: None,
             success_status: 200,
         };
-        let outgoing =
-            Outgoing {
-                meta: &META,
-                target: CERTIFICATES_PATH.to_owned(),
-                signed_body: Vec::new(),
-                form: None,
-                warnings: Vec::new(),
-            };
+        let outgoing = Outgoing {
+            meta: &META,
+            target: CERTIFICATES_PATH.to_owned(),
+            signed_body: Vec::new(),
+            form: None,
+            warnings: Vec::new(),
+        };
         let resp = self.send(&outgoing, Purpose::Certificates, None).await?;
         let certs = decrypt_certificates(&resp.body, apiv3).map_err(|e| Error::Certificate(e.to_string()))?;
         // The AEAD decryption authenticated the certificates; the response must still be

@@ -106,11 +106,7 @@ impl Violations {
     /// [`ViolationKind::UnknownField`] under `path`.
     pub fn check_unknown(&mut self, path: &str, unknown: &serde_json::Map<String, serde_json::Value>) {
         for key in unknown.keys() {
-            self.push_kind(
-                ViolationKind::UnknownField,
-                join(path, key),
-                "is not a field of the spec; sent as given",
-            );
+            self.push_kind(ViolationKind::UnknownField, join(path, key), "is not a field of the spec; sent as given");
         }
     }
 

@@ -283,7 +283,12 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
     let last = Arc::new(verbatim::LastBody::new(transport));
     let family_client = match family {
         Family::Partner => FamilyClient::Partner(
-            ClientBuilder::from_env().map_err(config)?.transport(last.clone()).call_options(options).build().map_err(config)?,
+            ClientBuilder::from_env()
+                .map_err(config)?
+                .transport(last.clone())
+                .call_options(options)
+                .build()
+                .map_err(config)?,
         ),
         Family::Brand => FamilyClient::Brand(
             brand::BrandClientBuilder::from_brand_env()

@@ -20,8 +20,8 @@ pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, li
     loop {
         let body = call.send(client, token.as_deref()).await?;
         // Items as WeChat Pay sent them, unknown fields included (not the typed re-serialisation).
-        let page: Value = serde_json::from_slice(&body)
-            .map_err(|e| Failure::other(format!("the page is not JSON: {e}")))?;
+        let page: Value =
+            serde_json::from_slice(&body).map_err(|e| Failure::other(format!("the page is not JSON: {e}")))?;
         let items = match page.get(pages.items) {
             Some(Value::Array(items)) => items.clone(),
             None | Some(Value::Null) => Vec::new(),

@@ -6,8 +6,8 @@
 
 use std::sync::Mutex;
 
-use wechatpay_product_coupon::runtime::transport::{Transport, TransportFuture};
 use wechatpay_product_coupon::PreparedRequest;
+use wechatpay_product_coupon::runtime::transport::{Transport, TransportFuture};
 
 /// Wraps a transport and keeps the body of the last response it received.
 pub struct LastBody<T> {

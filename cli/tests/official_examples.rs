@@ -15,9 +15,9 @@ use wechatpay_sandbox::Sandbox;
 const BIN: &str = env!("CARGO_BIN_EXE_wechatpay-product-coupon");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../generated-client/tests/fixtures/official");
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6,
-    0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0d,
-    0x0a, 0x2d, 0xb4, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8,
+    6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1,
+    0x0d, 0x0a, 0x2d, 0xb4, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
 fn scratch(name: &str) -> PathBuf {
@@ -86,8 +86,11 @@ async fn every_official_example_is_sent_by_the_cli_with_its_disputed_facts_as_wa
     let png = dir.join("example.png");
     std::fs::write(&png, PNG).unwrap();
 
-    let mut paths: Vec<PathBuf> =
-        std::fs::read_dir(FIXTURES).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     paths.sort();
     let mut sent = 0;
     for path in paths {
@@ -146,7 +149,8 @@ async fn signing_server(keys: &wechatpay_sandbox::SandboxKeys, body: String) -> 
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use wechatpay_product_coupon::PrivateKey;
     use wechatpay_product_coupon::runtime::signing::ResponseSigner;
-    let signer = ResponseSigner::new(keys.public_key_id.clone(), PrivateKey::from_pem(&keys.wechatpay_key_pem).unwrap());
+    let signer =
+        ResponseSigner::new(keys.public_key_id.clone(), PrivateKey::from_pem(&keys.wechatpay_key_pem).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -161,7 +165,11 @@ async fn signing_server(keys: &wechatpay_sandbox::SandboxKeys, body: String) -> 
             if let Some(end) = text.find("\r\n\r\n") {
                 let length = text[..end]
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
                     .unwrap_or(0);
                 if buf.len() >= end + 4 + length {
                     break;
@@ -172,7 +180,10 @@ async fn signing_server(keys: &wechatpay_sandbox::SandboxKeys, body: String) -> 
             }
         }
         let sig = signer.sign(body.as_bytes());
-        let mut head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nRequest-ID: test-1\r\n", body.len());
+        let mut head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nRequest-ID: test-1\r\n",
+            body.len()
+        );
         for (name, value) in sig.header_pairs() {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -191,10 +202,9 @@ async fn response_fields_the_spec_does_not_know_reach_standard_output_as_sent() 
     let sandbox = Sandbox::builder().start().await.unwrap();
     let env_file = dir.join("sandbox.env");
     sandbox.write_env_file(&env_file).unwrap();
-    let mut response: Value = serde_json::from_str(include_str!(
-        "../../generated-client/tests/fixtures/create_stock_bundle.response.2.json"
-    ))
-    .unwrap();
+    let mut response: Value =
+        serde_json::from_str(include_str!("../../generated-client/tests/fixtures/create_stock_bundle.response.2.json"))
+            .unwrap();
     response["top_level_new"] = serde_json::json!({"since": "2026"});
     response["stock_list"][0]["item_new"] = serde_json::json!("in a list item");
     response["stock_list"][0]["stock_send_rule"]["nested_new"] = serde_json::json!(7);
@@ -206,7 +216,8 @@ async fn response_fields_the_spec_does_not_know_reach_standard_output_as_sent() 
     std::fs::write(&env_file, format!("{env}WECHATPAY_BASE_URL={url}\n")).unwrap();
 
     let mut request: Value =
-        serde_json::from_str(include_str!("../../generated-client/tests/fixtures/create_stock_bundle.request.1.json")).unwrap();
+        serde_json::from_str(include_str!("../../generated-client/tests/fixtures/create_stock_bundle.request.1.json"))
+            .unwrap();
     request["stock_bundle"]["progressive_bundle_usage_rule"]["coupon_available_period"]
         .as_object_mut()
         .unwrap()

@@ -562,16 +562,20 @@ impl Differ {
             }
             let from = self.changes.len();
             self.operations(&o.operations, &n.operations);
+            self.variants(n.module.as_deref().unwrap_or_default(), o, n, &old.models);
             // A change the family only inherits (a parameter's text, say) is the primary
             // operation's, reported once above; what the family's own entry or derivation
             // changes (its path, doc page, 更新时间, rate limit) is reported here.
             let (primary, family) = self.changes.split_at(from);
+            // A variant's change is an echo when the shared model changed the same way.
+            let module_prefix = format!("{}::", n.module.as_deref().unwrap_or_default());
             let echoes: Vec<bool> = family
                 .iter()
                 .map(|c| {
+                    let subject = c.subject.replace(&module_prefix, "");
                     primary
                         .iter()
-                        .any(|p| (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &c.subject, &c.detail))
+                        .any(|p| (p.impact, p.kind, &p.subject, &p.detail) == (c.impact, c.kind, &subject, &c.detail))
                 })
                 .collect();
             let mut i = 0;
@@ -584,6 +588,58 @@ impl Differ {
                 change.subject = format!("{subject}, {}", change.subject);
                 change.consequence = change.consequence.replace("`Client::", &format!("`{}::", n.client));
             }
+        }
+    }
+
+    /// A family's own model variants: compared like models (so a field only that family has is
+    /// judged), and a model that becomes (or stops being) the family's own type.
+    fn variants(&mut self, module: &str, o: &FamilyIr, n: &FamilyIr, shared: &BTreeMap<String, ModelIr>) {
+        let local = |key: &str| key.strip_prefix(&format!("{module}::")).unwrap_or(key).to_owned();
+        for (key, nv) in &n.variants {
+            let subject = format!("model {key}");
+            match o.variants.get(key) {
+                Some(ov) => self.model(&subject, ov, nv, self.usage_of(&local(key))),
+                None => {
+                    let c = format!(
+                        "`{module}::models::{0}` was the shared `models::{0}` and is now the family's own type (its fields differ); code passing one where the other is expected no longer compiles",
+                        local(key)
+                    );
+                    self.push(
+                        Impact::Breaking,
+                        ChangeKind::Added,
+                        &subject,
+                        "now the family's own type".to_owned(),
+                        &c,
+                    );
+                    // The fields only this family has, against the shared model it was.
+                    let Some(before) = shared.get(&local(key)) else { continue };
+                    for f in nv.fields.iter().filter(|f| !before.fields.iter().any(|g| g.wire == f.wire)) {
+                        let detail =
+                            format!("new {} field ({}), this family only", presence_word(f.presence), type_text(&f.ty));
+                        let c = "the family's requests can set it and its responses carry it";
+                        self.push(
+                            Impact::Compatible,
+                            ChangeKind::Added,
+                            &format!("{subject}, field {}", f.wire),
+                            detail,
+                            c,
+                        );
+                    }
+                }
+            }
+        }
+        for key in o.variants.keys().filter(|k| !n.variants.contains_key(*k)) {
+            let c = format!(
+                "`{module}::models::{0}` is now the shared `models::{0}` again; code naming fields only the family had no longer compiles",
+                local(key)
+            );
+            self.push(
+                Impact::Breaking,
+                ChangeKind::Removed,
+                &format!("model {key}"),
+                "now the shared type".to_owned(),
+                &c,
+            );
         }
     }
 
@@ -920,6 +976,45 @@ impl Differ {
             let detail = format!("charset {} -> {}", opt(&before), opt(&after));
             self.constraint(subject, detail, tightened, before.is_none(), usage);
         }
+        let names: std::collections::BTreeSet<&String> = a.disputed.keys().chain(b.disputed.keys()).collect();
+        for name in names {
+            self.dispute(subject, &format!("`{name}`"), a.disputed.get(name), b.disputed.get(name), usage);
+        }
+    }
+
+    /// A constraint or rule becoming disputed (its violations warn and send), or undisputed
+    /// again (they refuse), or its id changing (the id applications name in a `Screening`).
+    fn dispute(
+        &mut self,
+        subject: &str,
+        what: &str,
+        o: Option<&crate::ir::DisputeIr>,
+        n: Option<&crate::ir::DisputeIr>,
+        usage: Usage,
+    ) {
+        let response = (Impact::Compatible, "documentation: responses are not validated");
+        let (detail, request) = match (o, n) {
+            (None, Some(d)) => (
+                format!("{what} disputed (`{}`)", d.id),
+                (Impact::Behaviour, "loosened: requests breaking it are now sent, with a warning"),
+            ),
+            (Some(d), None) => (
+                format!("{what} no longer disputed (was `{}`)", d.id),
+                (Impact::Behaviour, "tightened: requests breaking it are refused before sending again"),
+            ),
+            (Some(a), Some(b)) if a.id != b.id => (
+                format!("{what} dispute id `{}` -> `{}`", a.id, b.id),
+                (Impact::Behaviour, "a `Screening` naming the old id no longer applies to it"),
+            ),
+            (Some(a), Some(b)) if a != b => {
+                let detail = format!("{what} dispute `{}`: sources changed", b.id);
+                self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
+                return;
+            }
+            _ => return,
+        };
+        let kind = if o.is_none() { ChangeKind::Added } else { ChangeKind::Changed };
+        self.push_sided(usage, kind, subject, detail, Sides { request, response });
     }
 
     fn constraint(&mut self, subject: &str, detail: String, tightened: bool, added: bool, usage: Usage) {
@@ -944,11 +1039,13 @@ impl Differ {
                     let request = (Impact::Behaviour, "tightened: requests breaking it are refused before sending");
                     self.push_sided(usage, ChangeKind::Added, subject, detail, Sides { request, response });
                 }
-                Some((_, old)) if !same(&old.description, &r.description) => {
-                    let detail = format!("rule {text}: description changed");
-                    self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
+                Some((_, old)) => {
+                    if !same(&old.description, &r.description) {
+                        let detail = format!("rule {text}: description changed");
+                        self.push(Impact::Compatible, ChangeKind::Changed, subject, detail, DOCS);
+                    }
+                    self.dispute(subject, &format!("rule {text}"), old.disputed.as_ref(), r.disputed.as_ref(), usage);
                 }
-                Some(_) => {}
             }
         }
         for (text, r) in a.iter().filter(|(t, _)| !b.iter().any(|(u, _)| u == t)) {

@@ -501,7 +501,9 @@ fn variants(family: &FamilyIr, primary: &str, models: &BTreeMap<String, ModelIr>
                 f.ty = remap_type(&f.ty, family, &differ);
             }
             v.rules.retain(|r| {
-                !rule_paths(r).into_iter().any(|p| mentions_dropped(p) || p.steps.first().is_some_and(|s| absent.contains(&s.wire)))
+                !rule_paths(r)
+                    .into_iter()
+                    .any(|p| mentions_dropped(p) || p.steps.first().is_some_and(|s| absent.contains(&s.wire)))
             });
             for r in &mut v.rules {
                 remap_rule(r, family, &differ);

@@ -573,8 +573,7 @@ impl Cx {
                     example: f.example.clone(),
                     constraints,
                     decision: f.decision.clone(),
-                    families: (!f.families.is_empty())
-                        .then(|| f.families.iter().map(|s| s.value.clone()).collect()),
+                    families: (!f.families.is_empty()).then(|| f.families.iter().map(|s| s.value.clone()).collect()),
                     boxed: false,
                 });
             }
@@ -807,7 +806,13 @@ impl Cx {
 
     /// A dispute's id must be kebab-case and its `by` list non-empty; that each example exists
     /// and breaks the fact is checked with the official examples (`official.rs`).
-    fn dispute(&mut self, file: &SourceFile, id: &Sp<String>, by: &Sp<Vec<Sp<String>>>, reason: &str) -> Option<DisputeIr> {
+    fn dispute(
+        &mut self,
+        file: &SourceFile,
+        id: &Sp<String>,
+        by: &Sp<Vec<Sp<String>>>,
+        reason: &str,
+    ) -> Option<DisputeIr> {
         let kebab = !id.value.is_empty()
             && id.value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !id.value.starts_with('-')

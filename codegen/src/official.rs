@@ -106,10 +106,7 @@ pub(crate) fn check(
                 diags.error(
                     file,
                     ex.operation.span.clone(),
-                    format!(
-                        "official example `{id}` gives path parameters {given:?}; `{}` has {expected:?}",
-                        op.id
-                    ),
+                    format!("official example `{id}` gives path parameters {given:?}; `{}` has {expected:?}", op.id),
                 );
             }
             for name in ex.query.keys() {
@@ -217,14 +214,21 @@ pub(crate) fn check(
         for by in &mark.by.value {
             if !seen.contains_key(by.value.as_str()) {
                 diags
-                    .error(mark.file, by.span.clone(), format!("dispute `{}` cites unknown official example `{}`", mark.id.value, by.value))
+                    .error(
+                        mark.file,
+                        by.span.clone(),
+                        format!("dispute `{}` cites unknown official example `{}`", mark.id.value, by.value),
+                    )
                     .hint("cite the id of an [[official_examples]] entry");
             } else if !broken.get(&by.value).is_some_and(|b| b.contains(&mark.id.value)) {
                 diags
                     .error(
                         mark.file,
                         by.span.clone(),
-                        format!("dispute `{}` is stale: official example `{}` does not break it", mark.id.value, by.value),
+                        format!(
+                            "dispute `{}` is stale: official example `{}` does not break it",
+                            mark.id.value, by.value
+                        ),
                     )
                     .hint("remove the citation (and the mark, if no example breaks the fact any more)");
             }

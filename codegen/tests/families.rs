@@ -392,3 +392,57 @@ fn every_secondary_family_is_a_feature_of_the_client() {
     }
     assert!(families > 0, "the real spec has a secondary family");
 }
+
+/// `Size` with a field only the brand family has.
+fn items_with_brand_only_depth() -> String {
+    ITEMS.replace(
+        "[[models.fields]]\nname = \"width\"",
+        "[[models.fields]]\nname = \"depth\"\ntype = \"integer\"\npresence = \"optional\"\nlabel = \"深\"\nfamilies = [\"brand\"]\ndecision = \"only the brand's official code sends it\"\n\n[[models.fields]]\nname = \"width\"",
+    )
+}
+
+#[test]
+fn a_field_of_one_family_is_in_its_models_only() {
+    let items = items_with_brand_only_depth();
+    let out = generate(&[("families.toml", FAMILIES), ("items.toml", &items)]);
+    let partner = file(&out, "src/generated/models.rs");
+    assert!(!partner.contains("pub depth"), "the partner's Size has no depth:\n{partner}");
+    let brand = file(&out, "src/generated/brand/models.rs");
+    // `Size` differs in the brand family now, and so does `Item`, which holds it.
+    assert!(brand.contains("pub struct Size {") && brand.contains("pub depth"), "{brand}");
+    assert!(brand.contains("crate::generated::brand::models::Size"), "brand Item holds the brand Size:\n{brand}");
+
+    // A family the spec does not declare is a located error.
+    let wrong = items.replace("families = [\"brand\"]", "families = [\"brnad\"]");
+    let d = with(FAMILIES, &wrong);
+    assert!(d.message.contains("brnad"), "{d}");
+    assert!(d.to_string().contains("did you mean `brand`?"), "{d}");
+}
+
+#[test]
+fn the_diff_reports_a_field_of_one_family() {
+    let ir = |items: &str| {
+        codegen::ir_from_sources(support::sources(&[("families.toml", FAMILIES), ("items.toml", items)]))
+            .expect("valid")
+    };
+    let before = ir(ITEMS);
+    let after = ir(&items_with_brand_only_depth());
+    let d = codegen::diff::diff(&before, &after);
+    let entries: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.subject.as_str(), c.detail.as_str())).collect();
+    assert!(
+        entries.contains(&(
+            "family brand, model brand::Size, field depth",
+            "new optional field (integer), this family only"
+        )),
+        "{entries:?}"
+    );
+    assert!(entries.contains(&("family brand, model brand::Size", "now the family's own type")), "{entries:?}");
+    assert!(
+        entries.iter().all(|(s, _)| s.starts_with("family brand")),
+        "nothing about the partner family: {entries:?}"
+    );
+    assert!(
+        d.changes.iter().any(|c| c.impact == codegen::diff::Impact::Breaking),
+        "a shared type became the family's own"
+    );
+}

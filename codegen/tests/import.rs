@@ -177,7 +177,11 @@ fn spec_without(files: &[&str]) -> Vec<SourceFile> {
     }
     all.into_iter()
         .filter(|s| !files.contains(&s.name.as_str()) && !s.name.starts_with("api-spec/official/"))
-        .map(|s| if s.text.contains("disputed") { SourceFile::new(s.name.clone(), without_disputes(&s.text)) } else { s })
+        .map(
+            |s| {
+                if s.text.contains("disputed") { SourceFile::new(s.name.clone(), without_disputes(&s.text)) } else { s }
+            },
+        )
         .collect()
 }
 

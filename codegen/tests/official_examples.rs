@@ -82,7 +82,8 @@ fn valid(files: &[(&str, &str)]) -> Ir {
 fn an_official_example_breaking_an_unmarked_rule_fails_at_its_line() {
     let ex = official("java-create", "{\n  \"name\": \"ok\",\n  \"a\": \"1\",\n  \"b\": \"2\"\n}");
     let m = model("", "");
-    let diags = problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
+    let diags =
+        problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
     assert_eq!(diags.0.len(), 1, "{diags}");
     let d = &diags.0[0];
     // Line 10 of the official file: the body's `"a"` key, where the rule's first field is.
@@ -95,7 +96,8 @@ fn an_official_example_breaking_an_unmarked_rule_fails_at_its_line() {
 fn an_official_example_breaking_an_unmarked_constraint_fails_too() {
     let ex = official("java-create", "{\n  \"name\": \"far too long\"\n}");
     let m = model("", "");
-    let diags = problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
+    let diags =
+        problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
     assert_eq!(diags.0.len(), 1, "{diags}");
     assert_eq!(place(&diags.0[0]), "official/java.toml:9:3", "{}", diags.0[0]);
     assert!(diags.0[0].message.contains("must be at most 5 characters, got 12"), "{}", diags.0[0]);
@@ -103,7 +105,10 @@ fn an_official_example_breaking_an_unmarked_constraint_fails_too() {
 
 #[test]
 fn a_disputed_mark_citing_the_example_lets_it_pass_and_records_its_warnings() {
-    let ex = official("java-create", "{\n  \"name\": \"far too long\",\n  \"a\": \"1\",\n  \"b\": \"2\",\n  \"extra\": true\n}");
+    let ex = official(
+        "java-create",
+        "{\n  \"name\": \"far too long\",\n  \"a\": \"1\",\n  \"b\": \"2\",\n  \"extra\": true\n}",
+    );
     let m = model(
         r#"disputed = [{ constraint = "max_length", id = "name-length", by = ["java-create"], reason = "the code sends longer names" }]"#,
         r#"disputed = { id = "a-and-b", by = ["java-create"], reason = "the code sets both" }"#,
@@ -118,7 +123,8 @@ fn a_disputed_mark_citing_the_example_lets_it_pass_and_records_its_warnings() {
 fn a_mark_whose_example_does_not_break_it_is_stale() {
     let ex = official("java-create", "{\n  \"name\": \"ok\"\n}");
     let m = model("", r#"disputed = { id = "a-and-b", by = ["java-create"], reason = "the code sets both" }"#);
-    let diags = problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
+    let diags =
+        problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)]);
     assert_eq!(diags.0.len(), 1, "{diags}");
     let d = &diags.0[0];
     assert!(d.message.contains("dispute `a-and-b` is stale: official example `java-create` does not break it"), "{d}");
@@ -132,10 +138,17 @@ fn a_mark_must_cite_every_example_that_breaks_it_and_only_known_ones() {
         official("java-create", "{\n  \"name\": \"ok\",\n  \"a\": \"1\",\n  \"b\": \"2\"\n}"),
         official("go-create", "{\n  \"name\": \"ok\",\n  \"a\": \"1\",\n  \"b\": \"2\"\n}")
     );
-    let m = model("", r#"disputed = { id = "a-and-b", by = ["java-create", "nobody"], reason = "the code sets both" }"#);
-    let diags = problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/code.toml", &ex)]);
+    let m =
+        model("", r#"disputed = { id = "a-and-b", by = ["java-create", "nobody"], reason = "the code sets both" }"#);
+    let diags =
+        problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/code.toml", &ex)]);
     let text = diags.to_string();
-    assert!(text.contains("official example `go-create` breaks the disputed `a-and-b` at $.a but the mark does not cite it"), "{text}");
+    assert!(
+        text.contains(
+            "official example `go-create` breaks the disputed `a-and-b` at $.a but the mark does not cite it"
+        ),
+        "{text}"
+    );
     assert!(text.contains("dispute `a-and-b` cites unknown official example `nobody`"), "{text}");
     assert_eq!(diags.0.len(), 2, "{text}");
 }
@@ -151,7 +164,8 @@ fn marks_and_examples_are_checked_for_shape() {
         r#"disputed = [{ constraint = "min_length", id = "Name Length", by = ["java-create"], reason = "x" }]"#,
         "",
     );
-    let diags = problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/code.toml", &ex)]);
+    let diags =
+        problems(&[("models/coupon.toml", &m), ("endpoints/coupon.toml", OPERATION), ("official/code.toml", &ex)]);
     let text = diags.to_string();
     assert!(text.contains("field `name` has no `min_length` to dispute"), "{text}");
     assert!(text.contains("duplicate official example id `java-create`"), "{text}");
@@ -168,4 +182,27 @@ fn a_not_runnable_example_needs_no_marks_and_is_not_sent_by_tests() {
     let tests = out.iter().find(|f| f.path == "tests/official_examples.rs");
     assert!(tests.is_none(), "no test sends a program that cannot run");
     assert!(out.iter().any(|f| f.path == "tests/fixtures/official/go-create.json"), "its fixture is still written");
+}
+
+#[test]
+fn the_diff_says_a_disputed_rule_now_warns_and_sends() {
+    let ex = official("java-create", "{\n  \"name\": \"ok\",\n  \"a\": \"1\",\n  \"b\": \"2\"\n}");
+    let before_model = model("", "");
+    let after_model =
+        model("", r#"disputed = { id = "a-and-b", by = ["java-create"], reason = "the code sets both" }"#);
+    let before = valid(&[("models/coupon.toml", &before_model), ("endpoints/coupon.toml", OPERATION)]);
+    let after = valid(&[
+        ("models/coupon.toml", &after_model),
+        ("endpoints/coupon.toml", OPERATION),
+        ("official/java.toml", &ex),
+    ]);
+    let d = codegen::diff::diff(&before, &after);
+    assert_eq!(d.changes.len(), 1, "{}", d.report("before", "0.1.0"));
+    let c = &d.changes[0];
+    assert_eq!(c.impact, codegen::diff::Impact::Behaviour);
+    assert!(c.detail.contains("disputed (`a-and-b`)"), "{c:?}");
+    assert!(c.consequence.contains("now sent, with a warning"), "{c:?}");
+    // And back: undisputed again refuses again.
+    let back = codegen::diff::diff(&after, &before);
+    assert!(back.changes.iter().any(|c| c.detail.contains("no longer disputed") && c.consequence.contains("refused")));
 }

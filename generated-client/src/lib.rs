@@ -131,7 +131,9 @@ pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, R
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
-pub use runtime::validate::{BuildError, Dispute, Screening, Validate, Violation, ViolationKind, Violations, WarningPolicy};
+pub use runtime::validate::{
+    BuildError, Dispute, Screening, Validate, Violation, ViolationKind, Violations, WarningPolicy,
+};
 
 impl wechatpay_apiv3::notify::NotificationEvent for generated::notifications::NotificationEvent {
     fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {

@@ -73,7 +73,8 @@ async fn request_fields_the_spec_does_not_know_are_sent_as_given_with_a_warning(
     let (srv, seen) = server(RESPONSE.to_owned()).await;
     let mut value: Value = serde_json::from_str(REQUEST).unwrap();
     // One period kind only, so the one warning is the unknown field's.
-    let period = value["stock_bundle"]["progressive_bundle_usage_rule"]["coupon_available_period"].as_object_mut().unwrap();
+    let period =
+        value["stock_bundle"]["progressive_bundle_usage_rule"]["coupon_available_period"].as_object_mut().unwrap();
     period.remove("irregular_available_period_list");
     value["stock_bundle"]["new_flag"] = json!(true);
     let from_json: CreateStockBundleRequest = serde_json::from_value(value.clone()).unwrap();
@@ -134,7 +135,10 @@ async fn a_screening_can_refuse_unknown_fields_and_disputed_rules_or_silence_the
     match strict.create_stock_bundle("200000001", &request).await {
         Err(Error::Validation(v)) => {
             assert!(v.iter().any(|x| x.path == "extra" && x.kind == ViolationKind::UnknownField), "{v}");
-            assert!(v.iter().any(|x| x.disputed.is_some_and(|d| d.id == "weekly-and-irregular-periods-together")), "{v}");
+            assert!(
+                v.iter().any(|x| x.disputed.is_some_and(|d| d.id == "weekly-and-irregular-periods-together")),
+                "{v}"
+            );
         }
         other => panic!("a strict screening refuses: {other:?}"),
     }

@@ -45,7 +45,11 @@ pub fn value_checks(ty: &TypeIr, c: &Constraints, needs: &BTreeSet<String>) -> T
     let mut out = TokenStream::new();
     // A bound pair is checked in one call unless one side is disputed: then each side alone,
     // the disputed one marked (its violations become warnings).
-    let pair = |lo_name: &str, hi_name: &str, lo: TokenStream, hi: TokenStream, call: &dyn Fn(TokenStream, TokenStream) -> TokenStream| {
+    let pair = |lo_name: &str,
+                hi_name: &str,
+                lo: TokenStream,
+                hi: TokenStream,
+                call: &dyn Fn(TokenStream, TokenStream) -> TokenStream| {
         let none = quote! { ::core::option::Option::None };
         let (dlo, dhi) = (c.disputed.get(lo_name), c.disputed.get(hi_name));
         if dlo.is_none() && dhi.is_none() {
