@@ -1,5 +1,5 @@
 //! Diff and OpenAPI export (issue 10): both must take well under a second on the real spec
-//! (`cargo bench -p codegen --bench diff_openapi`).
+//! (`cargo bench -p wechatpay-codegen --bench diff_openapi`).
 //!
 //! - `diff/load_both_and_diff`: what `cargo xtask diff` does after reading the base's files:
 //!   load and validate both specs (here the working tree twice, from disk, plus an edited copy

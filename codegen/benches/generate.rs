@@ -1,4 +1,4 @@
-//! Generation time (`cargo bench -p codegen`), for issue 2's targets: the real spec in under
+//! Generation time (`cargo bench -p wechatpay-codegen`), for issue 2's targets: the real spec in under
 //! 50 ms, and linear growth (1,000 endpoints at most 12x the time of 100).
 //!
 //! - `real_spec`: the whole pipeline from disk, `codegen::generate(api-spec/)`: reading the
@@ -40,7 +40,7 @@ fn synthetic(c: &mut Criterion) {
         if let Err(diags) = codegen::generate_from_sources(sources.clone()) {
             panic!("the {n}-endpoint synthetic spec does not generate:\n{diags}");
         }
-        // Modest settings so that the whole `cargo bench -p codegen` stays within a few minutes
+        // Modest settings so that the whole `cargo bench -p wechatpay-codegen` stays within a few minutes
         // on two cores. 1,000 endpoints take about 5 s per iteration: ten single-iteration
         // samples (criterion then warns that 10 samples do not fit in 30 s; that is expected).
         // 100 endpoints take about half a second.

@@ -5,7 +5,7 @@
 //! until the new output is reviewed and accepted:
 //!
 //! ```text
-//! INSTA_UPDATE=always cargo test -p codegen --test snapshots   # or: cargo insta review
+//! INSTA_UPDATE=always cargo test -p wechatpay-codegen --test snapshots   # or: cargo insta review
 //! git diff codegen/tests/snapshots/
 //! ```
 //!
