@@ -26,6 +26,10 @@ fn every_doc_example_date_time_reads_as_a_typed_value() {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
+        // The doc examples' fixtures (`official/` holds WeChat Pay's example code's requests).
+        if path.is_dir() {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         date_times(&json, &mut found);

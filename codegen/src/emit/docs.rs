@@ -57,6 +57,13 @@ pub fn field(f: &FieldIr) -> Vec<String> {
         }
     });
     out.extend(constraints(&f.constraints, &f.ty).into_iter().map(|c| format!("- {c}")));
+    for (name, d) in &f.constraints.disputed {
+        out.push(format!(
+            "- Disputed `{name}` (rule id `{}`): breaking it warns and sends instead of refusing; {}",
+            d.id,
+            one_line(&d.reason)
+        ));
+    }
     if let Some(example) = &f.example {
         out.push(format!("- Example: `{}`", example.to_string().replace('`', "'")));
     }

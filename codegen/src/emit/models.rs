@@ -42,7 +42,15 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
         lines.push(String::new());
         lines.push("Rules checked by [`Validate`](crate::runtime::validate::Validate):".to_owned());
         for r in &m.rules {
-            lines.push(format!("- {}", docs::one_line(&r.description)));
+            match &r.disputed {
+                None => lines.push(format!("- {}", docs::one_line(&r.description))),
+                Some(d) => lines.push(format!(
+                    "- {} (disputed, rule id `{}`: breaking it warns and sends instead of refusing; {})",
+                    docs::one_line(&r.description),
+                    d.id,
+                    docs::one_line(&d.reason)
+                )),
+            }
         }
     }
     // `m.decisions` are notes for maintainers: they stay in the spec.

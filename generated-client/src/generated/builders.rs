@@ -1722,6 +1722,7 @@ impl CreateProductCouponRequestBuilder {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
     /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
     pub fn out_request_no(
         mut self,
@@ -3107,6 +3108,7 @@ impl DisplayInfoBuilder {
     /// - Wire name: `name`
     /// - Required (必填)
     /// - Length: 3..=15 characters
+    /// - Disputed `max_length` (rule id `coupon-name-length`): breaking it warns and sends instead of refusing; at most 15 characters by the create page (string(15)), but WeChat Pay's own partner 多次优惠 兑换券 example sends 18 (its comment says at most 12)
     /// - Example: `"指定商品立减15(可用3次)"`
     pub fn name(
         mut self,
@@ -3414,6 +3416,7 @@ impl EntranceMiniProgramBuilder {
     /// - Wire name: `guidance_wording`
     /// - Required (必填)
     /// - Length: at most 6 characters
+    /// - Disputed `max_length` (rule id `guidance-wording-length`): breaking it warns and sends instead of refusing; at most 6 characters by the reference's checklist, but WeChat Pay's own brand 多次优惠 examples send 7 (多次优惠等你来)
     /// - Example: `"获取更多优惠"`
     pub fn guidance_wording(
         mut self,

@@ -347,7 +347,7 @@ pub struct ConfirmUserCouponRequest {
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - wait_days_after_receive 需与 available_days 一同填写
-/// - 无规律的可用时间段不能与每周固定可用时间同时配置
+/// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -687,6 +687,7 @@ pub struct CreateProductCouponRequest {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
     /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
     pub out_request_no: ::std::string::String,
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
@@ -1205,6 +1206,7 @@ pub struct DisplayInfo {
     /// - Wire name: `name`
     /// - Required (必填)
     /// - Length: 3..=15 characters
+    /// - Disputed `max_length` (rule id `coupon-name-length`): breaking it warns and sends instead of refusing; at most 15 characters by the create page (string(15)), but WeChat Pay's own partner 多次优惠 兑换券 example sends 18 (its comment says at most 12)
     /// - Example: `"指定商品立减15(可用3次)"`
     pub name: ::std::string::String,
     /// 【商品图片URL】 商品券的商品图片，只能使用【图片上传】接口返回的 URL；建议 1:1、1080×1080 像素、不超过 2 MB。
@@ -1324,6 +1326,7 @@ pub struct EntranceMiniProgram {
     /// - Wire name: `guidance_wording`
     /// - Required (必填)
     /// - Length: at most 6 characters
+    /// - Disputed `max_length` (rule id `guidance-wording-length`): breaking it warns and sends instead of refusing; at most 6 characters by the reference's checklist, but WeChat Pay's own brand 多次优惠 examples send 7 (多次优惠等你来)
     /// - Example: `"获取更多优惠"`
     pub guidance_wording: ::std::string::String,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
@@ -3220,7 +3223,7 @@ pub struct StoreRef {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
 /// - 当update_mode="MAX_COUNT_PER_DAY"时，current_max_count_per_day 与 target_max_count_per_day 必填
-/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 #[derive(
     ::core::fmt::Debug,

@@ -649,6 +649,7 @@ impl CreateProductCouponRequestBuilder {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
     /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
     pub fn out_request_no(
         mut self,

@@ -104,7 +104,7 @@ pub struct ConfirmUserCouponRequest {
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - wait_days_after_receive 需与 available_days 一同填写
-/// - 无规律的可用时间段不能与每周固定可用时间同时配置
+/// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -283,6 +283,7 @@ pub struct CreateProductCouponRequest {
     /// - Required (必填)
     /// - Length: 6..=40 characters
     /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
     /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
     pub out_request_no: ::std::string::String,
     /// 【外部商品ID】 品牌侧的商品标识，用于关联品牌自身系统的商品；微信支付不校验其唯一性。
@@ -1858,7 +1859,7 @@ pub struct StoreListRequest {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
 /// - 当update_mode="MAX_COUNT_PER_DAY"时，current_max_count_per_day 与 target_max_count_per_day 必填
-/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 #[derive(
     ::core::fmt::Debug,
