@@ -446,3 +446,36 @@ fn the_diff_reports_a_field_of_one_family() {
         "a shared type became the family's own"
     );
 }
+
+#[test]
+fn the_diff_judges_a_notification_event_type_or_resource_change() {
+    use codegen::diff::{ChangeKind, Impact};
+    let ir = |n: &str| {
+        codegen::ir_from_sources(support::sources(&[
+            ("families.toml", FAMILIES),
+            ("items.toml", ITEMS),
+            ("notifications.toml", n),
+        ]))
+        .expect("valid")
+    };
+    let before = ir(NOTIFICATION);
+    let renamed = ir(&NOTIFICATION.replace("event_type = \"DEMO_SP.SEND\"", "event_type = \"DEMO_SP.SENT\""));
+    let d = codegen::diff::diff(&before, &renamed);
+    assert!(
+        d.changes.iter().any(|c| c.subject == "notification DEMO_SP.SEND"
+            && (c.impact, c.kind) == (Impact::Breaking, ChangeKind::Removed)),
+        "{}",
+        d.report("before", "0.1.0")
+    );
+    assert!(d.changes.iter().any(|c| c.subject == "notification DEMO_SP.SENT" && c.kind == ChangeKind::Added));
+
+    let other_resource = ir(&NOTIFICATION.replace("resource = \"Item\"", "resource = \"Size\""));
+    let d = codegen::diff::diff(&before, &other_resource);
+    assert!(
+        d.changes.iter().any(|c| c.subject == "notification DEMO_SP.SEND"
+            && c.impact == Impact::Breaking
+            && c.detail.contains("DemoSend(Item) -> DemoSend(Size)")),
+        "{}",
+        d.report("before", "0.1.0")
+    );
+}

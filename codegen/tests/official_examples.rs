@@ -206,3 +206,18 @@ fn the_diff_says_a_disputed_rule_now_warns_and_sends() {
     let back = codegen::diff::diff(&after, &before);
     assert!(back.changes.iter().any(|c| c.detail.contains("no longer disputed") && c.consequence.contains("refused")));
 }
+
+#[test]
+fn the_diff_says_when_a_dispute_id_users_name_changes() {
+    let ex = official("java-create", "{\n  \"name\": \"ok\",\n  \"a\": \"1\",\n  \"b\": \"2\"\n}");
+    let mark = |id: &str| {
+        model("", &format!(r#"disputed = {{ id = "{id}", by = ["java-create"], reason = "the code sets both" }}"#))
+    };
+    let spec = |m: &str| {
+        valid(&[("models/coupon.toml", m), ("endpoints/coupon.toml", OPERATION), ("official/java.toml", &ex)])
+    };
+    let d = codegen::diff::diff(&spec(&mark("a-and-b")), &spec(&mark("both-a-and-b")));
+    assert_eq!(d.changes.len(), 1, "{}", d.report("before", "0.1.0"));
+    assert_eq!(d.changes[0].impact, codegen::diff::Impact::Behaviour);
+    assert!(d.changes[0].detail.contains("dispute id `a-and-b` -> `both-a-and-b`"), "{:?}", d.changes[0]);
+}
