@@ -806,16 +806,23 @@ impl<C: From<Client>> ClientBuilder<C> {
             let mode = mode.parse().map_err(|e| Error::Config(format!("WECHATPAY_VERIFY_MODE: {e}")))?;
             b = b.verification_mode(mode);
         }
+        b.shared_env()
+    }
+
+    /// What every family's environment loader reads the same way: the domains and the shared
+    /// rate limit. One function, so the loaders cannot drift (a brand loader once lost the
+    /// shared rate limit).
+    fn shared_env(mut self) -> Result<Self, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(url) = var("WECHATPAY_BASE_URL") {
-            b = b.base_url(url);
+            self = self.base_url(url);
         }
         match std::env::var("WECHATPAY_BACKUP_BASE_URL") {
-            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => b = b.no_backup_base_url(),
-            Ok(v) => b = b.backup_base_url(v.trim()),
+            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => self = self.no_backup_base_url(),
+            Ok(v) => self = self.backup_base_url(v.trim()),
             Err(_) => {}
         }
-        b = b.rate_limits_from_env()?;
-        Ok(b)
+        self.rate_limits_from_env()
     }
 
     /// The 服务商 merchant id (`mchid` in the Authorization header).
@@ -868,6 +875,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// | `WECHATPAY_BRAND_PUBLIC_KEY_ID`, `WECHATPAY_BRAND_PUBLIC_KEY_PATH` | required: the WeChat Pay public key bound to the brand (`PUB_KEY_ID_...`, sent as `Wechatpay-Serial`) |
     /// | `WECHATPAY_BRAND_API_KEY` | optional: the 品牌API密钥, decrypts notifications |
     /// | `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL` | as for [`from_env`](Self::from_env) |
+    /// | `WECHATPAY_RATE_LIMIT_*` | as for [`from_env`](Self::from_env): the rate limit shared through Redis |
     pub fn from_brand_env() -> Result<ClientBuilder<C>, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
@@ -885,15 +893,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         if let Some(key) = std::env::var("WECHATPAY_BRAND_API_KEY").ok().filter(|k| !k.is_empty()) {
             b = b.brand_api_key(key);
         }
-        if let Some(url) = var("WECHATPAY_BASE_URL") {
-            b = b.base_url(url);
-        }
-        match std::env::var("WECHATPAY_BACKUP_BASE_URL") {
-            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => b = b.no_backup_base_url(),
-            Ok(v) => b = b.backup_base_url(v.trim()),
-            Err(_) => {}
-        }
-        Ok(b)
+        b.shared_env()
     }
 
     /// Serial number of the merchant API certificate (`serial_no`).
