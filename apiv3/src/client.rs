@@ -25,7 +25,7 @@
 //!   backup domain at once, and later calls prefer the backup for a cool-down period.
 //! * **Rate limiting**: with [`ClientBuilder::client_rate_limit`] (on by default) each operation
 //!   with a documented 频率限制 is spaced by a token bucket in this process, or, with the
-//!   `redis` feature and [`ClientBuilder::redis_rate_limit`], by a schedule every instance
+//!   `redis` feature and `ClientBuilder::redis_rate_limit`, by a schedule every instance
 //!   shares (see [`crate::limiter`]).
 //! * **Metrics**: with the `metrics` feature, calls, latency, retries, failovers, rate-limit
 //!   waits, verification failures and certificate refreshes (see [`crate::metrics`]).

@@ -192,8 +192,8 @@ pub enum Error {
     Certificate(String),
     /// The shared rate limiter (Redis, see [`limiter`](crate::limiter)) was unreachable or did
     /// not answer in time, and its policy is
-    /// [`Fail`](crate::limiter::RedisFailurePolicy::Fail): the call was not sent. Under the
-    /// default policy, [`Fallback`](crate::limiter::RedisFailurePolicy::Fallback), calls go on
+    /// `RedisFailurePolicy::Fail`: the call was not sent. Under the
+    /// default policy, `RedisFailurePolicy::Fallback`, calls go on
     /// with the in-process limiter instead and never see this error.
     RateLimiter(String),
 }

@@ -10,10 +10,10 @@
 //! 2. **Signing** — [`signing`]: the request `Authorization` header and response signing
 //!    (for a sandbox).
 //! 3. **Keys** — [`keys`] (PEM keys and certificates), [`certificates`] (the
-//!    `/v3/certificates` listing), [`trust`] (the [`VerificationMode`](trust::VerificationMode)
+//!    `/v3/certificates` listing), [`trust`] (the [`VerificationMode`]
 //!    and the key ring: public key, platform certificates with expiry and overlap), [`clock`].
 //! 4. **Request** — [`request`]: operation metadata, request parts, encoding, and the
-//!    [`PreparedRequest`](request::PreparedRequest) that is both what a dry run shows and what
+//!    [`PreparedRequest`] that is both what a dry run shows and what
 //!    is sent; [`upload`] (multipart forms), [`validate`] (client-side checks).
 //! 5. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
 //!    default; recording and replaying ones for tests); [`retry`]: retry policy and

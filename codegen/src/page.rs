@@ -56,7 +56,7 @@ pub fn print(ir: &Ir, loaded: &Loaded, op_id: &str, family: Option<&str>) -> Res
     Ok(p.out)
 }
 
-/// Loads the spec files, lowers them and prints one page (see [`print`]).
+/// Loads the spec files, lowers them and prints one page (see [`print()`]).
 pub fn print_from_sources(sources: Vec<SourceFile>, op_id: &str, family: Option<&str>) -> Result<String, String> {
     let loaded = crate::load::parse(sources).map_err(|d| d.to_string())?;
     let ir = crate::lower::lower(&loaded).map_err(|d| d.to_string())?;

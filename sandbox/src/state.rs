@@ -1,10 +1,10 @@
 //! The sandbox's business state: product coupons with their stocks and stock bundles, store
 //! associations and uploaded codes, user coupons and user coupon bundles, pre-send tokens,
 //! notify URLs, uploaded images and image generation tasks, and the idempotency records of
-//! `out_request_no` / `send_request_no` / `task_id` ([`crate::idempotency`]).
+//! `out_request_no` / `send_request_no` / `task_id` (`crate::idempotency`).
 //!
-//! Every operation goes through [`crate::pipeline`] (brand authorization, idempotency), then
-//! its handler: a method of [`Ctx`] named like the operation, next to its concern, each module
+//! Every operation goes through `crate::pipeline` (brand authorization, idempotency), then
+//! its handler: a method of `Ctx` named like the operation, next to its concern, each module
 //! documenting its rules: `src/coupons.rs` (product coupons, stocks, bundles, stores, codes),
 //! `src/user_coupons.rs` (sending, the user-coupon lifecycle), `src/images.rs` (upload,
 //! generation tasks) and [`crate::notify`] (notify URL, notifications); `sandbox/README.md`
@@ -22,7 +22,7 @@
 //! * a product coupon, stock, bundle or user coupon of another merchant or brand does not exist
 //!   for the caller: 404 `NOT_FOUND` (business code 268578608);
 //! * idempotency by request number (per merchant, brand, operation and number; see
-//!   [`crate::idempotency`]): the same number with the same request returns the stored response
+//!   `crate::idempotency`): the same number with the same request returns the stored response
 //!   and changes nothing; the same number with a different request is refused with business
 //!   code 268578927 (相同单号但请求数据不一致).
 

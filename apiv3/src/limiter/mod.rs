@@ -1,6 +1,6 @@
 //! Client-side rate limiting: the [`Limiter`] interface the client asks before each call, the
 //! in-process [`LocalLimiter`] (the default), and, with the `redis` feature, the
-//! [`RedisLimiter`] that every instance of a service shares.
+//! `RedisLimiter` (feature `redis`) that every instance of a service shares.
 //!
 //! WeChat Pay's 频率限制 (20/s for coupon and stock management, 500/s for user-coupon
 //! operations) holds per merchant across all of the merchant's servers. The in-process limiter

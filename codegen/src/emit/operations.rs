@@ -540,7 +540,10 @@ fn call(op: &OperationIr) -> TokenStream {
         quote! { query: #q::default(), }
     });
     let output = match op.response_model() {
-        Some(model) => format!("the [`{model}`](crate::generated::models::{model})"),
+        Some(model) => {
+            let name = types::local_name(model);
+            format!("the [`{name}`]({}::{name})", types::model_module_doc(model))
+        }
         None => "`()`".to_owned(),
     };
     let call_doc = format!(

@@ -479,7 +479,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`ConfirmUserCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ConfirmUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`ConfirmUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ConfirmUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn confirm_user_coupon<'a>(
         &'a self,
         openid: &'a str,
@@ -515,7 +515,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 task_id 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`CreateImageGenerationTaskCall`]: `.await` it to send it (the output is the [`brand::CreateImageGenerationTaskResponse`](crate::generated::models::brand::CreateImageGenerationTaskResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`CreateImageGenerationTaskCall`]: `.await` it to send it (the output is the [`CreateImageGenerationTaskResponse`](crate::generated::brand::models::CreateImageGenerationTaskResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_image_generation_task<'a>(
         &'a self,
         body: &'a crate::generated::brand::models::CreateImageGenerationTaskRequest,
@@ -549,7 +549,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`CreateProductCouponCall`]: `.await` it to send it (the output is the [`brand::CreateProductCouponResponse`](crate::generated::models::brand::CreateProductCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`CreateProductCouponCall`]: `.await` it to send it (the output is the [`CreateProductCouponResponse`](crate::generated::brand::models::CreateProductCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_product_coupon<'a>(
         &'a self,
         body: &'a crate::generated::brand::models::CreateProductCouponRequest,
@@ -585,7 +585,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`CreateStockCall`]: `.await` it to send it (the output is the [`brand::StockEntity`](crate::generated::models::brand::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`CreateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -623,7 +623,7 @@ impl crate::runtime::client::BrandClient {
     /// - 404 `NOT_FOUND`: 未找到 product_coupon_id 对应的商品券 (请确认 product_coupon_id 存在且属于当前品牌)
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (请稍后使用原参数重试)
     ///
-    /// Returns the call, a [`CreateStockBundleCall`]: `.await` it to send it (the output is the [`brand::StockBundleEntity`](crate::generated::models::brand::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`CreateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock_bundle<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -660,7 +660,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`DeactivateProductCouponCall`]: `.await` it to send it (the output is the [`brand::ProductCouponEntity`](crate::generated::models::brand::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`DeactivateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_product_coupon<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -697,7 +697,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`DeactivateStockCall`]: `.await` it to send it (the output is the [`brand::StockEntity`](crate::generated::models::brand::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateStockCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`DeactivateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_stock<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -737,7 +737,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`DeactivateUserCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`DeactivateUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon<'a>(
         &'a self,
         openid: &'a str,
@@ -777,7 +777,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`DeactivateUserCouponBundleCall`]: `.await` it to send it (the output is the [`brand::UserCouponBundle`](crate::generated::models::brand::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`DeactivateUserCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon_bundle<'a>(
         &'a self,
         openid: &'a str,
@@ -895,7 +895,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`GetImageGenerationTaskCall`]: `.await` it to send it (the output is the [`brand::ImageGenerationTask`](crate::generated::models::brand::ImageGenerationTask) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`GetImageGenerationTaskCall`]: `.await` it to send it (the output is the [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_image_generation_task<'a>(
         &'a self,
         task_id: &'a str,
@@ -960,7 +960,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`GetProductCouponCall`]: `.await` it to send it (the output is the [`brand::ProductCouponEntity`](crate::generated::models::brand::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`GetProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_product_coupon<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -995,7 +995,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`GetStockCall`]: `.await` it to send it (the output is the [`brand::StockEntity`](crate::generated::models::brand::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetStockCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`GetStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_stock<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1036,7 +1036,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`GetUserCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`GetUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_user_coupon<'a>(
         &'a self,
         openid: &'a str,
@@ -1124,7 +1124,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`ListStocksCall`]: `.await` it to send it (the output is the [`brand::ListStocksResponse`](crate::generated::models::brand::ListStocksResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ListStocksCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`ListStocksCall`]: `.await` it to send it (the output is the [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ListStocksCall::prepare) it for the signed request without sending anything (a dry run).
     /// Optional query parameters are its named setters.
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_stocks<'a>(&'a self, product_coupon_id: &'a str) -> ListStocksCall<'a> {
@@ -1165,7 +1165,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用原参数重试)
     ///
-    /// Returns the call, a [`ListUserCouponsCall`]: `.await` it to send it (the output is the [`brand::ListUserCouponsResponse`](crate::generated::models::brand::ListUserCouponsResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ListUserCouponsCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`ListUserCouponsCall`]: `.await` it to send it (the output is the [`ListUserCouponsResponse`](crate::generated::brand::models::ListUserCouponsResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ListUserCouponsCall::prepare) it for the signed request without sending anything (a dry run).
     /// Optional query parameters are its named setters.
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_user_coupons<'a>(
@@ -1277,7 +1277,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`ReturnUserCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ReturnUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`ReturnUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ReturnUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn return_user_coupon<'a>(
         &'a self,
         openid: &'a str,
@@ -1316,7 +1316,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`SendCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`SendCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon<'a>(
         &'a self,
         openid: &'a str,
@@ -1352,7 +1352,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 send_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`SendCouponBundleCall`]: `.await` it to send it (the output is the [`brand::UserCouponBundle`](crate::generated::models::brand::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`SendCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon_bundle<'a>(
         &'a self,
         openid: &'a str,
@@ -1419,7 +1419,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UpdateProductCouponCall`]: `.await` it to send it (the output is the [`brand::ProductCouponEntity`](crate::generated::models::brand::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UpdateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_product_coupon<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1456,7 +1456,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UpdateStockCall`]: `.await` it to send it (the output is the [`brand::StockEntity`](crate::generated::models::brand::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UpdateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1494,7 +1494,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UpdateStockBudgetCall`]: `.await` it to send it (the output is the [`brand::StockEntity`](crate::generated::models::brand::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBudgetCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UpdateStockBudgetCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_budget<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1533,7 +1533,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UpdateStockBundleCall`]: `.await` it to send it (the output is the [`brand::StockBundleEntity`](crate::generated::models::brand::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UpdateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1572,7 +1572,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UpdateStockBundleBudgetCall`]: `.await` it to send it (the output is the [`brand::StockBundleEntity`](crate::generated::models::brand::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleBudgetCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UpdateStockBundleBudgetCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle_budget<'a>(
         &'a self,
         product_coupon_id: &'a str,
@@ -1685,7 +1685,7 @@ impl crate::runtime::client::BrandClient {
     /// - 429 `RATELIMIT_EXCEEDED`: 请求超过接口频率限制 (降低调用频率，稍后使用原参数重试)
     /// - 500 `SYSTEM_ERROR`: 系统异常 (稍后使用相同的 out_request_no 与相同的请求数据重试)
     ///
-    /// Returns the call, a [`UseUserCouponCall`]: `.await` it to send it (the output is the [`brand::UserProductCoupon`](crate::generated::models::brand::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UseUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
+    /// Returns the call, a [`UseUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UseUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn use_user_coupon<'a>(
         &'a self,
         openid: &'a str,
