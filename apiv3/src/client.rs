@@ -79,8 +79,9 @@ pub struct CallOptions {
     pub attempt_timeout: Option<Duration>,
     /// Retry policy for the call.
     pub retry: Option<RetryPolicy>,
-    /// What disputed rules and unknown fields do: warn (the default), be ignored, or refuse.
-    pub screening: Screening,
+    /// What disputed rules and unknown fields do for the call: warn, be ignored, or refuse
+    /// (`None`: the client's [`ClientBuilder::screening`], by default all warn).
+    pub screening: Option<Screening>,
 }
 
 impl CallOptions {
@@ -115,7 +116,7 @@ impl CallOptions {
 
     /// Sets [`CallOptions::screening`].
     pub fn screening(mut self, screening: Screening) -> Self {
-        self.screening = screening;
+        self.screening = Some(screening);
         self
     }
 }
@@ -165,6 +166,7 @@ struct Inner {
     backup_until: Mutex<Option<Instant>>,
     user_agent: String,
     on_warning: Option<WarningCallback>,
+    screening: Screening,
 }
 
 impl fmt::Debug for Client {
@@ -248,7 +250,8 @@ impl Client {
     /// the request, else its warnings, which generated calls carry in [`RequestParts::warnings`].
     #[doc(hidden)]
     pub fn screen(&self, violations: Violations) -> Result<Vec<Violation>, Error> {
-        self.options.screening.screen(violations).map_err(Error::Validation)
+        let screening = self.options.screening.as_ref().unwrap_or(&self.inner.screening);
+        screening.screen(violations).map_err(Error::Validation)
     }
 
     /// Reports the warnings of a request about to be sent: to `tracing` and the callback.
@@ -256,7 +259,8 @@ impl Client {
         for w in warnings {
             let rule = w.disputed.map(|d| d.id);
             let by = w.disputed.map(|d| d.by);
-            tracing::warn!(operation = meta.id, field = %w.path, rule, disputed_by = by, "{}", w.message);
+            // The path may hold a key the caller made up: logged escaped (`?`).
+            tracing::warn!(operation = meta.id, field = ?w.path, rule, disputed_by = by, "{}", w.message);
             if let Some(callback) = &self.inner.on_warning {
                 callback(meta.id, w);
             }
@@ -698,6 +702,7 @@ pub struct ClientBuilder<C = Client> {
     certificate_refresh_interval: Duration,
     user_agent: Option<String>,
     on_warning: Option<WarningCallback>,
+    screening: Screening,
     transport: Option<Box<dyn Transport>>,
     options: CallOptions,
     output: PhantomData<fn() -> C>,
@@ -729,6 +734,7 @@ impl<C> Default for ClientBuilder<C> {
             certificate_refresh_interval: Duration::from_secs(12 * 3600),
             user_agent: None,
             on_warning: None,
+            screening: Screening::default(),
             transport: None,
             options: CallOptions::default(),
             output: PhantomData,
@@ -1043,10 +1049,9 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// What disputed rules and unknown request fields do (see [`Screening`]): by default they
-    /// are warnings and the request is sent. Sets [`CallOptions::screening`] of the default
-    /// call options.
+    /// are warnings and the request is sent. A call's [`CallOptions::screening`] overrides it.
     pub fn screening(mut self, screening: Screening) -> Self {
-        self.options.screening = screening;
+        self.screening = screening;
         self
     }
 
@@ -1179,6 +1184,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             backup_until: Mutex::new(None),
             user_agent,
             on_warning: self.on_warning,
+            screening: self.screening,
         };
         Ok(C::from(Client { inner: Arc::new(inner), options: self.options }))
     }

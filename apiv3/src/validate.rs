@@ -104,9 +104,22 @@ impl Violations {
 
     /// Records every key of `unknown` (fields the spec does not know, kept by the model) as an
     /// [`ViolationKind::UnknownField`] under `path`.
-    pub fn check_unknown(&mut self, path: &str, unknown: &serde_json::Map<String, serde_json::Value>) {
+    /// A key named like one of the model's own fields (`known`, wire names) is refused as a
+    /// constraint violation: it would be sent twice, or bypass the field's own checks.
+    pub fn check_unknown(&mut self, path: &str, unknown: &serde_json::Map<String, serde_json::Value>, known: &[&str]) {
         for key in unknown.keys() {
-            self.push_kind(ViolationKind::UnknownField, join(path, key), "is not a field of the spec; sent as given");
+            if known.contains(&key.as_str()) {
+                self.push(
+                    join(path, key),
+                    "is a field of the spec: set it with its own setter, not as an unknown field",
+                );
+            } else {
+                self.push_kind(
+                    ViolationKind::UnknownField,
+                    join(path, key),
+                    "is not a field of the spec; sent as given",
+                );
+            }
         }
     }
 

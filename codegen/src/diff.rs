@@ -562,7 +562,7 @@ impl Differ {
             }
             let from = self.changes.len();
             self.operations(&o.operations, &n.operations);
-            self.variants(n.module.as_deref().unwrap_or_default(), o, n, &old.models);
+            self.variants(n.module.as_deref().unwrap_or_default(), o, n, old, new);
             // A change the family only inherits (a parameter's text, say) is the primary
             // operation's, reported once above; what the family's own entry or derivation
             // changes (its path, doc page, 更新时间, rate limit) is reported here.
@@ -593,13 +593,15 @@ impl Differ {
 
     /// A family's own model variants: compared like models (so a field only that family has is
     /// judged), and a model that becomes (or stops being) the family's own type.
-    fn variants(&mut self, module: &str, o: &FamilyIr, n: &FamilyIr, shared: &BTreeMap<String, ModelIr>) {
+    fn variants(&mut self, module: &str, o: &FamilyIr, n: &FamilyIr, old: &Ir, new: &Ir) {
         let local = |key: &str| key.strip_prefix(&format!("{module}::")).unwrap_or(key).to_owned();
         for (key, nv) in &n.variants {
             let subject = format!("model {key}");
             match o.variants.get(key) {
                 Some(ov) => self.model(&subject, ov, nv, self.usage_of(&local(key))),
                 None => {
+                    // A model new to the spec is reported once, as the shared model's addition.
+                    let Some(before) = old.models.get(&local(key)) else { continue };
                     let c = format!(
                         "`{module}::models::{0}` was the shared `models::{0}` and is now the family's own type (its fields differ); code passing one where the other is expected no longer compiles",
                         local(key)
@@ -612,7 +614,6 @@ impl Differ {
                         &c,
                     );
                     // The fields only this family has, against the shared model it was.
-                    let Some(before) = shared.get(&local(key)) else { continue };
                     for f in nv.fields.iter().filter(|f| !before.fields.iter().any(|g| g.wire == f.wire)) {
                         let detail =
                             format!("new {} field ({}), this family only", presence_word(f.presence), type_text(&f.ty));
@@ -628,7 +629,9 @@ impl Differ {
                 }
             }
         }
-        for key in o.variants.keys().filter(|k| !n.variants.contains_key(*k)) {
+        // A variant gone while its model stays is the shared type again; a model gone is
+        // reported once, as the shared model's removal.
+        for key in o.variants.keys().filter(|k| !n.variants.contains_key(*k) && new.models.contains_key(&local(k))) {
             let c = format!(
                 "`{module}::models::{0}` is now the shared `models::{0}` again; code naming fields only the family had no longer compiles",
                 local(key)

@@ -479,3 +479,24 @@ fn the_diff_judges_a_notification_event_type_or_resource_change() {
         d.report("before", "0.1.0")
     );
 }
+
+#[test]
+fn a_new_operation_whose_body_has_the_brand_field_is_compatible_for_every_family() {
+    let ir = |items: &str| {
+        codegen::ir_from_sources(support::sources(&[("families.toml", FAMILIES), ("items.toml", items)]))
+            .expect("valid")
+    };
+    // `Item` (with brand_id) gains a sibling `Thing` that also has brand_id: a brand variant
+    // that is new, not a shared type that changed.
+    let more = format!(
+        "{ITEMS}\n[[models]]\nname = \"Thing\"\n\n[[models.fields]]\nname = \"brand_id\"\ntype = \"string\"\npresence = \"required\"\nlabel = \"品牌ID\"\n"
+    );
+    let d = codegen::diff::diff(&ir(ITEMS), &ir(&more));
+    assert!(d.changes.iter().all(|c| c.impact != codegen::diff::Impact::Breaking), "{}", d.report("before", "0.1.0"));
+    let back = codegen::diff::diff(&ir(&more), &ir(ITEMS));
+    assert!(
+        back.changes.iter().all(|c| c.detail != "now the shared type"),
+        "a removed model is one removal: {}",
+        back.report("before", "0.1.0")
+    );
+}

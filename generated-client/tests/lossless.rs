@@ -156,3 +156,37 @@ async fn a_screening_can_refuse_unknown_fields_and_disputed_rules_or_silence_the
     assert!(prepared.warnings.is_empty(), "{:?}", prepared.warnings);
     quiet.create_stock_bundle("200000001", &request).await.unwrap();
 }
+
+#[tokio::test]
+async fn an_unknown_field_named_like_a_known_one_is_refused_and_per_call_options_keep_the_screening() {
+    let (srv, seen) = server(RESPONSE.to_owned()).await;
+    let mut value: Value = serde_json::from_str(REQUEST).unwrap();
+    let period =
+        value["stock_bundle"]["progressive_bundle_usage_rule"]["coupon_available_period"].as_object_mut().unwrap();
+    period.remove("irregular_available_period_list");
+    let request: CreateStockBundleRequest = serde_json::from_value(value).unwrap();
+    // The field's own checks cannot be bypassed (nor the key sent twice) through `unknown_field`.
+    let sneaky = CreateStockBundleRequestBuilder::from(request.clone())
+        .unknown_field("out_request_no", json!("x".repeat(100)))
+        .build()
+        .unwrap();
+    let client = builder(&srv.url()).build().unwrap();
+    match client.create_stock_bundle("200000001", &sneaky).prepare() {
+        Err(Error::Validation(v)) => {
+            assert!(v.iter().any(|x| x.path == "out_request_no" && x.message.contains("is a field of the spec")), "{v}")
+        }
+        other => panic!("refused: {other:?}"),
+    }
+
+    // A client's screening holds for calls with other per-call options.
+    let mut extra = request.clone();
+    extra.unknown_fields.insert("extra".into(), json!(1));
+    let strict =
+        builder(&srv.url()).screening(Screening::default().unknown_fields(WarningPolicy::Refuse)).build().unwrap();
+    let per_call = strict.with_options(wechatpay_product_coupon::CallOptions::new().timeout(Duration::from_secs(5)));
+    assert!(matches!(per_call.create_stock_bundle("200000001", &extra).await, Err(Error::Validation(_))));
+    // ...unless the call sets its own.
+    let lenient = strict.with_options(wechatpay_product_coupon::CallOptions::new().screening(Screening::default()));
+    lenient.create_stock_bundle("200000001", &extra).await.unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1, "only the lenient call was sent");
+}

@@ -751,6 +751,9 @@ fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> 
     Ok(partner)
 }
 
+/// More fields the spec does not know than this in one request is a 400, not a walk.
+const MAX_UNKNOWN_FIELDS: usize = 1000;
+
 /// The sandbox plays the documented server: every violation refuses the request, disputed
 /// ones included (a request the sandbox accepts is valid under every reading; the error says
 /// which rules are disputed and by what). Fields the spec does not know are ignored, as
@@ -764,8 +767,21 @@ fn enforce(op: &str, violations: Violations, body: Option<&[u8]>) -> Result<Opti
     if unknown.is_empty() {
         return Ok(None);
     }
+    // A body of countless made-up keys is refused rather than walked key by key.
+    if unknown.len() > MAX_UNKNOWN_FIELDS {
+        return Err(ApiFailure::new(
+            400,
+            "PARAM_ERROR",
+            format!("{} fields the spec does not know (at most {MAX_UNKNOWN_FIELDS} are ignored)", unknown.len()),
+        )
+        .with_business_code(business_code::PARAM_ERROR));
+    }
     let paths: Vec<&str> = unknown.iter().map(|v| v.path.as_str()).collect();
-    eprintln!("wechatpay-sandbox: {op}: ignoring field(s) the spec does not know: {}", paths.join(", "));
+    // Key names are the caller's text: shown escaped ({:?}), and only the first few.
+    let shown: Vec<String> = paths.iter().take(20).map(|p| format!("{p:?}")).collect();
+    let more = paths.len().saturating_sub(shown.len());
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    eprintln!("wechatpay-sandbox: {op}: ignoring field(s) the spec does not know: {}{more}", shown.join(", "));
     let Some(mut value) = body.and_then(|b| serde_json::from_slice::<Value>(b).ok()) else { return Ok(None) };
     for path in &paths {
         wechatpay_product_coupon::runtime::validate::remove_path(&mut value, path);

@@ -273,12 +273,13 @@ fn model(m: &ModelIr, needs: &BTreeSet<String>) -> TokenStream {
     }
     let fields = m.fields.iter().map(|f| field_checks(f, needs));
     let rules = rule_checks(m);
+    let known = m.fields.iter().map(|f| f.wire.as_str());
     quote! {
         impl crate::runtime::validate::Validate for #name {
             fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
                 #(#fields)*
                 #rules
-                out.check_unknown(path, &self.unknown_fields);
+                out.check_unknown(path, &self.unknown_fields, &[#(#known),*]);
             }
         }
     }

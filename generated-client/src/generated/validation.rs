@@ -5,13 +5,21 @@
 impl crate::runtime::validate::Validate
 for crate::generated::models::AssociatedOrderInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["transaction_id", "out_trade_no", "mchid", "sub_mchid"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::AssociatedPayScoreOrderInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["order_id", "out_order_no", "mchid", "sub_mchid"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -34,7 +42,16 @@ for crate::generated::models::BundleStockUsageRule {
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CombineImage {
@@ -66,7 +83,19 @@ impl crate::runtime::validate::Validate for crate::generated::models::CombineIma
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "scope",
+                "type",
+                "usage_mode",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+                "background_color",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::ComboPackage {
@@ -105,7 +134,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::ComboPacka
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["name", "pick_count", "choice_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -141,7 +174,18 @@ for crate::generated::models::ComboPackageChoice {
                 ::core::option::Option::Some(99i64),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "name",
+                "price",
+                "count",
+                "image_url",
+                "mini_program_appid",
+                "mini_program_path",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -157,7 +201,11 @@ for crate::generated::models::ConfirmUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -264,7 +312,18 @@ for crate::generated::models::CouponAvailablePeriod {
                 "the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both (WeChat Pay's example code sends such requests: brand-go-all-discount, brand-go-all-normal, brand-go-single-discount, brand-go-single-exchange, brand-go-single-normal, brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-go-create-stock-bundle, brand-java-all-discount, brand-java-all-normal, brand-java-single-discount, brand-java-single-exchange, brand-java-single-normal, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential, brand-java-create-stock-bundle, partner-go-create-stock-bundle, partner-java-create-stock-bundle)",
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "available_begin_time",
+                "available_end_time",
+                "available_days",
+                "wait_days_after_receive",
+                "weekly_available_period",
+                "irregular_available_period_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -280,13 +339,21 @@ for crate::generated::models::CouponAvailableStoreInfo {
                 ::core::option::Option::Some(1000usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["description", "mini_program_appid", "mini_program_path"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CouponCodeCountInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "available_count"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CouponDisplayInfo {
@@ -421,7 +488,17 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponDisp
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "code_display_mode",
+                "background_color",
+                "entrance_mini_program",
+                "entrance_official_account",
+                "entrance_finder",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CouponTagInfo {
@@ -437,7 +514,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::CouponTagI
             let p = &crate::runtime::validate::join(path, "member_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["coupon_tag_list", "member_tag_info"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -488,13 +569,17 @@ for crate::generated::models::CreateImageGenerationTaskRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["brand_id", "task_id", "image_generation_type", "combine_image", "cut_out"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::CreateImageGenerationTaskResponse {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["task_id", "brand_id"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -965,7 +1050,23 @@ for crate::generated::models::CreateProductCouponRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "brand_id",
+                "out_product_no",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "stock",
+                "stock_bundle",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1015,7 +1116,24 @@ for crate::generated::models::CreateProductCouponResponse {
             let p = &crate::runtime::validate::join(path, "stock_bundle");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "state",
+                "stock",
+                "stock_bundle",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1057,7 +1175,11 @@ for crate::generated::models::CreateStockBundleRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "stock_bundle", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1084,12 +1206,16 @@ for crate::generated::models::CreateStockRequest {
             let p = &crate::runtime::validate::join(path, "stock");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "stock", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::CutOut {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["image_url"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod {
@@ -1114,7 +1240,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::DayPeriod 
                 ::core::option::Option::Some(86399i64),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["begin_time", "end_time"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1140,7 +1266,11 @@ for crate::generated::models::DeactivateProductCouponRequest {
                 ::core::option::Option::Some(150usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1156,7 +1286,11 @@ for crate::generated::models::DeactivateStockRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1172,7 +1306,18 @@ for crate::generated::models::DeactivateUserCouponBundleRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1188,7 +1333,18 @@ for crate::generated::models::DeactivateUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1214,7 +1370,7 @@ for crate::generated::models::DiscountCouponUsageRule {
                 ::core::option::Option::Some(99i64),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["threshold", "percent_off"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::DisplayInfo {
@@ -1274,12 +1430,27 @@ impl crate::runtime::validate::Validate for crate::generated::models::DisplayInf
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "name",
+                "image_url",
+                "background_url",
+                "detail_image_url_list",
+                "original_price",
+                "combo_package_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::EntranceFinder {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["finder_id", "finder_video_id", "finder_video_cover_image_url"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1319,13 +1490,17 @@ for crate::generated::models::EntranceMiniProgram {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["appid", "path", "entrance_wording", "guidance_wording"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::EntranceOfficialAccount {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["appid"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1351,23 +1526,27 @@ for crate::generated::models::ExchangeCouponUsageRule {
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["threshold", "exchange_price"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::FailedCouponCode {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["coupon_code", "code", "message"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::FailedStore {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["store_id", "code", "message"]);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ImageGenerationResult {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["image_url"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1391,7 +1570,18 @@ for crate::generated::models::ImageGenerationTask {
             let p = &crate::runtime::validate::join(path, "cut_out_result");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "brand_id",
+                "task_id",
+                "image_generation_type",
+                "task_state",
+                "combine_image_result",
+                "cut_out_result",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::ImageUploadMeta {
@@ -1407,13 +1597,13 @@ impl crate::runtime::validate::Validate for crate::generated::models::ImageUploa
             );
             out.check_charset(p, v, &[('0', '9'), ('A', 'F'), ('a', 'f')], "0-9A-Fa-f");
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["filename", "sha256"]);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::ImageUploadResponse {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["image_url", "media_url"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1439,7 +1629,7 @@ for crate::generated::models::IrregularAvailablePeriod {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["begin_time", "end_time"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1462,7 +1652,11 @@ for crate::generated::models::ListStockStoresResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "store_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1485,7 +1679,11 @@ for crate::generated::models::ListStocksResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "stock_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1508,12 +1706,16 @@ for crate::generated::models::ListUserCouponsResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "user_coupon_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::MemberTagInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["member_card_id"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1539,12 +1741,12 @@ for crate::generated::models::NormalCouponUsageRule {
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["threshold", "discount_amount"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::NotifyConfig {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["notify_appid"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::NotifyUrlConfig {
@@ -1559,13 +1761,24 @@ impl crate::runtime::validate::Validate for crate::generated::models::NotifyUrlC
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["notify_url", "update_time"]);
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::PreSendCouponBundleRequest {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1580,13 +1793,25 @@ for crate::generated::models::PreSendCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::models::PreSendCouponResponse {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["token"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1637,7 +1862,25 @@ for crate::generated::models::ProductCouponEntity {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "state",
+                "brand_id",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1678,7 +1921,30 @@ for crate::generated::models::ProductCouponSendResource {
             let p = &crate::runtime::validate::join(path, "send_channel");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "brand_id",
+                "coupon_code",
+                "product_coupon_id",
+                "stock_id",
+                "stock_bundle_id",
+                "user_coupon_bundle_id",
+                "appid",
+                "openid",
+                "unionid",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "country_code",
+                "phone_number",
+                "attach",
+                "channel_custom_info",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1703,7 +1969,7 @@ for crate::generated::models::ProgressiveBundleUsageInfo {
                 ::core::option::Option::Some(7i64),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["count", "interval_days"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1857,7 +2123,19 @@ for crate::generated::models::ProgressiveBundleUsageRule {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "normal_coupon_list",
+                "discount_coupon",
+                "discount_coupon_list",
+                "exchange_coupon",
+                "exchange_coupon_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1873,7 +2151,11 @@ for crate::generated::models::ReturnUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1893,7 +2175,19 @@ for crate::generated::models::SendCouponBundleRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SendCouponRequest {
@@ -1911,12 +2205,25 @@ impl crate::runtime::validate::Validate for crate::generated::models::SendCoupon
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SentCountInfo {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["total_count", "today_count"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1932,7 +2239,7 @@ for crate::generated::models::SetNotifyConfigRequest {
                 ::core::option::Option::Some(256usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["notify_url"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SingleUsageInfo {
@@ -1945,7 +2252,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::SingleUsag
             let p = &crate::runtime::validate::join(path, "discount_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["normal_coupon", "discount_coupon"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::SingleUsageRule {
@@ -1967,7 +2278,16 @@ impl crate::runtime::validate::Validate for crate::generated::models::SingleUsag
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::Stock {
@@ -2016,7 +2336,20 @@ impl crate::runtime::validate::Validate for crate::generated::models::Stock {
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "single_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundle {
@@ -2080,7 +2413,20 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "store_scope",
+                "notify_config",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundleEntity {
@@ -2103,7 +2449,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["stock_bundle_id", "stock_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockBundleInfo {
@@ -2118,7 +2468,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockBundl
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["stock_bundle_id", "stock_bundle_index"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockEntity {
@@ -2191,7 +2545,31 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockEntit
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "single_usage_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2262,7 +2640,30 @@ for crate::generated::models::StockEntityInBundle {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StockSendRule {
@@ -2296,7 +2697,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::StockSendR
                 ::core::option::Option::Some(100i64),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["max_count", "max_count_per_day", "max_count_per_user"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2326,7 +2731,11 @@ for crate::generated::models::StoreAssociationResult {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "success_store_list", "failed_store_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StoreListRequest {
@@ -2345,12 +2754,12 @@ impl crate::runtime::validate::Validate for crate::generated::models::StoreListR
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["store_list", "brand_id"]);
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::StoreRef {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["store_id"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -2538,7 +2947,19 @@ for crate::generated::models::UpdateBudgetRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "update_mode",
+                "current_max_count",
+                "target_max_count",
+                "current_max_count_per_day",
+                "target_max_count_per_day",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2559,7 +2980,11 @@ for crate::generated::models::UpdateProductCouponRequest {
             let p = &crate::runtime::validate::join(path, "display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "display_info", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2600,7 +3025,19 @@ for crate::generated::models::UpdateStockInfoRequest {
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "remark",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2626,7 +3063,11 @@ for crate::generated::models::UploadCouponCodesRequest {
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "code_list", "brand_id"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2651,7 +3092,17 @@ for crate::generated::models::UploadCouponCodesResponse {
                 }
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "total_count",
+                "success_code_list",
+                "failed_code_list",
+                "already_exist_code_list",
+                "duplicate_code_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2731,7 +3182,18 @@ for crate::generated::models::UsageRuleDisplayInfo {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_usage_method_list",
+                "mini_program_appid",
+                "mini_program_path",
+                "app_path",
+                "usage_description",
+                "coupon_available_store_info",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2798,7 +3260,22 @@ for crate::generated::models::UseUserCouponRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "use_time",
+                "associated_order_info",
+                "out_request_no",
+                "store_id",
+                "associated_pay_score_order_info",
+                "saved_amount",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::UserCouponBundle {
@@ -2811,7 +3288,11 @@ impl crate::runtime::validate::Validate for crate::generated::models::UserCoupon
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["user_coupon_bundle_id", "user_product_coupon_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2855,7 +3336,19 @@ for crate::generated::models::UserCouponUsageDetail {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "use_request_no",
+                "use_time",
+                "associated_order_info",
+                "associated_pay_score_order_info",
+                "saved_amount",
+                "return_request_no",
+                "return_time",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::models::UserProductCoupon {
@@ -2950,7 +3443,33 @@ impl crate::runtime::validate::Validate for crate::generated::models::UserProduc
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_code",
+                "coupon_state",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "confirm_request_no",
+                "confirm_time",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "single_usage_detail",
+                "progressive_bundle_usage_detail",
+                "user_product_coupon_bundle_info",
+                "product_coupon",
+                "stock",
+                "attach",
+                "channel_custom_info",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2986,7 +3505,16 @@ for crate::generated::models::UserProductCouponBundleInfo {
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "user_coupon_bundle_id",
+                "user_coupon_bundle_index",
+                "total_count",
+                "used_count",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -3013,6 +3541,6 @@ for crate::generated::models::WeeklyAvailablePeriod {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["day_list", "day_period_list"]);
     }
 }

@@ -22,7 +22,16 @@ for crate::generated::brand::models::BundleStockUsageRule {
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -38,7 +47,11 @@ for crate::generated::brand::models::ConfirmUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -145,7 +158,19 @@ for crate::generated::brand::models::CouponAvailablePeriod {
                 "the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both (WeChat Pay's example code sends such requests: brand-go-all-discount, brand-go-all-normal, brand-go-single-discount, brand-go-single-exchange, brand-go-single-normal, brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-go-create-stock-bundle, brand-java-all-discount, brand-java-all-normal, brand-java-single-discount, brand-java-single-exchange, brand-java-single-normal, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential, brand-java-create-stock-bundle, partner-go-create-stock-bundle, partner-java-create-stock-bundle)",
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "available_begin_time",
+                "available_end_time",
+                "interval_days",
+                "available_days",
+                "wait_days_after_receive",
+                "weekly_available_period",
+                "irregular_available_period_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -196,13 +221,17 @@ for crate::generated::brand::models::CreateImageGenerationTaskRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["task_id", "image_generation_type", "combine_image", "cut_out"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::CreateImageGenerationTaskResponse {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["task_id"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -673,7 +702,22 @@ for crate::generated::brand::models::CreateProductCouponRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "out_product_no",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "stock",
+                "stock_bundle",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -723,7 +767,23 @@ for crate::generated::brand::models::CreateProductCouponResponse {
             let p = &crate::runtime::validate::join(path, "stock_bundle");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "state",
+                "stock",
+                "stock_bundle",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -765,7 +825,11 @@ for crate::generated::brand::models::CreateStockBundleRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "stock_bundle"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -792,7 +856,7 @@ for crate::generated::brand::models::CreateStockRequest {
             let p = &crate::runtime::validate::join(path, "stock");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["out_request_no", "stock"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -818,7 +882,11 @@ for crate::generated::brand::models::DeactivateProductCouponRequest {
                 ::core::option::Option::Some(150usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -834,7 +902,11 @@ for crate::generated::brand::models::DeactivateStockRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -850,7 +922,17 @@ for crate::generated::brand::models::DeactivateUserCouponBundleRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -866,7 +948,17 @@ for crate::generated::brand::models::DeactivateUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -890,7 +982,17 @@ for crate::generated::brand::models::ImageGenerationTask {
             let p = &crate::runtime::validate::join(path, "cut_out_result");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "task_id",
+                "image_generation_type",
+                "task_state",
+                "combine_image_result",
+                "cut_out_result",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -913,7 +1015,11 @@ for crate::generated::brand::models::ListStocksResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "stock_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -936,13 +1042,27 @@ for crate::generated::brand::models::ListUserCouponsResponse {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "user_coupon_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
 for crate::generated::brand::models::PreSendCouponBundleRequest {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -957,7 +1077,18 @@ for crate::generated::brand::models::PreSendCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1008,7 +1139,24 @@ for crate::generated::brand::models::ProductCouponEntity {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "state",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1049,7 +1197,29 @@ for crate::generated::brand::models::ProductCouponSendResource {
             let p = &crate::runtime::validate::join(path, "send_channel");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_code",
+                "product_coupon_id",
+                "stock_id",
+                "stock_bundle_id",
+                "user_coupon_bundle_id",
+                "appid",
+                "openid",
+                "unionid",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "country_code",
+                "phone_number",
+                "attach",
+                "channel_custom_info",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1203,7 +1373,20 @@ for crate::generated::brand::models::ProgressiveBundleUsageRule {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "special_first",
+                "normal_coupon",
+                "normal_coupon_list",
+                "discount_coupon",
+                "discount_coupon_list",
+                "exchange_coupon",
+                "exchange_coupon_list",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1219,7 +1402,11 @@ for crate::generated::brand::models::ReturnUserCouponRequest {
                 ::core::option::Option::Some(40usize),
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1239,7 +1426,18 @@ for crate::generated::brand::models::SendCouponBundleRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1258,7 +1456,19 @@ for crate::generated::brand::models::SendCouponRequest {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1281,7 +1491,16 @@ for crate::generated::brand::models::SingleUsageRule {
             let p = &crate::runtime::validate::join(path, "exchange_coupon");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate for crate::generated::brand::models::Stock {
@@ -1330,7 +1549,20 @@ impl crate::runtime::validate::Validate for crate::generated::brand::models::Sto
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "single_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1395,7 +1627,20 @@ for crate::generated::brand::models::StockBundle {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "store_scope",
+                "notify_config",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1419,7 +1664,11 @@ for crate::generated::brand::models::StockBundleEntity {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["stock_bundle_id", "stock_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1493,7 +1742,30 @@ for crate::generated::brand::models::StockEntity {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "single_usage_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1564,7 +1836,29 @@ for crate::generated::brand::models::StockEntityInBundle {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1584,7 +1878,7 @@ for crate::generated::brand::models::StoreListRequest {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["store_list"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1772,7 +2066,18 @@ for crate::generated::brand::models::UpdateBudgetRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "update_mode",
+                "current_max_count",
+                "target_max_count",
+                "current_max_count_per_day",
+                "target_max_count_per_day",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1793,7 +2098,11 @@ for crate::generated::brand::models::UpdateProductCouponRequest {
             let p = &crate::runtime::validate::join(path, "display_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "display_info"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1834,7 +2143,18 @@ for crate::generated::brand::models::UpdateStockInfoRequest {
             let p = &crate::runtime::validate::join(path, "store_scope");
             out.check_known(p, v.is_known(), v.as_str());
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "remark",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1860,7 +2180,7 @@ for crate::generated::brand::models::UploadCouponCodesRequest {
                 ::core::option::Option::None,
             );
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(path, &self.unknown_fields, &["out_request_no", "code_list"]);
     }
 }
 impl crate::runtime::validate::Validate
@@ -1927,7 +2247,21 @@ for crate::generated::brand::models::UseUserCouponRequest {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "use_time",
+                "associated_order_info",
+                "out_request_no",
+                "store_id",
+                "associated_pay_score_order_info",
+                "saved_amount",
+            ],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -1941,7 +2275,11 @@ for crate::generated::brand::models::UserCouponBundle {
                 crate::runtime::validate::Validate::validate_at(v, p, out);
             }
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["user_coupon_bundle_id", "user_product_coupon_list"],
+        );
     }
 }
 impl crate::runtime::validate::Validate
@@ -2037,6 +2375,31 @@ for crate::generated::brand::models::UserProductCoupon {
             let p = &crate::runtime::validate::join(path, "coupon_tag_info");
             crate::runtime::validate::Validate::validate_at(v, p, out);
         }
-        out.check_unknown(path, &self.unknown_fields);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_code",
+                "coupon_state",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "confirm_request_no",
+                "confirm_time",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "single_usage_detail",
+                "progressive_bundle_usage_detail",
+                "user_product_coupon_bundle_info",
+                "product_coupon",
+                "stock",
+                "attach",
+                "channel_custom_info",
+                "coupon_tag_info",
+            ],
+        );
     }
 }
