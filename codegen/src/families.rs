@@ -527,6 +527,11 @@ pub(crate) fn rule_mentions(r: &RuleIr, fields: &BTreeSet<String>) -> bool {
     rule_paths(r).into_iter().any(|p| p.steps.first().is_some_and(|s| fields.contains(&s.wire)))
 }
 
+/// The fields of its model a rule's condition or assertion starts at, by wire name.
+pub(crate) fn rule_fields(r: &RuleIr) -> BTreeSet<String> {
+    rule_paths(r).into_iter().filter_map(|p| p.steps.first().map(|s| s.wire.clone())).collect()
+}
+
 fn rule_paths(r: &RuleIr) -> Vec<&FieldPath> {
     let mut out = Vec::new();
     if let Some(w) = &r.when {

@@ -200,8 +200,8 @@ async fn stocks_group() {
 
 #[tokio::test]
 async fn stock_bundles_group_decodes_the_doc_response_into_the_brand_model() {
-    // The partner doc's response carries brand_id; the brand model has no such field and keeps
-    // it among the fields it does not know (nothing the server sends is lost).
+    // The partner doc's response carries brand_id; the brand model sends no such field, and keeps
+    // the one received (nothing the server sends is lost).
     let srv = brand_server(|_| (200, BUNDLE_RESPONSE.to_owned())).await;
     let client = brand_client(&srv.url());
     // The partner doc's request without its brand_id (which a brand request would otherwise
@@ -215,7 +215,11 @@ async fn stock_bundles_group_decodes_the_doc_response_into_the_brand_model() {
     let bundle = client.create_stock_bundle("200000001", &request).await.unwrap();
     assert_eq!(bundle.stock_bundle_id, "123456789");
     assert_eq!(bundle.stock_list[0].state, StockState::Sending);
-    assert!(bundle.stock_list[0].unknown_fields.contains_key("brand_id"), "kept, not dropped");
+    use wechatpay_product_coupon::runtime::family::BrandField as _;
+    let brand_id = bundle.stock_list[0].brand_id.as_str();
+    assert!(brand_id.is_some_and(|b| !b.is_empty()), "kept, not dropped");
+    let again = serde_json::to_value(&bundle.stock_list[0]).unwrap();
+    assert_eq!(again["brand_id"].as_str(), brand_id, "and sent back as received");
     let sent = srv.requests();
     assert_eq!(sent[0].target, "/brand/marketing/product-coupon/product-coupons/200000001/stock-bundles");
 }

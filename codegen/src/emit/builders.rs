@@ -2,32 +2,67 @@
 //! `build()`, which reports every missing required field by its JSON path. Nested objects take
 //! builders (or finished values), so one `build()` at the top checks the whole tree.
 
+use super::shared::{Generic, GenericModel};
 use super::{docs, types};
 use crate::ir::{FieldIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::collections::BTreeSet;
 
 /// Nested builders are named unqualified: a family's builders module re-exports the shared
 /// builders beside its own, so the name resolves to the family's variant where there is one.
-pub fn emit(ir: &Ir) -> TokenStream {
-    let builders = ir.models.values().map(builder);
+/// The builders of generic models are aliases at `ir`'s family (see `shared.rs`).
+pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
+    let family = ir.primary_family().map(|f| f.id.clone()).unwrap_or_default();
+    let builders =
+        ir.models.values().map(|m| if generic.contains(&m.name) { alias(m, &family) } else { builder(m, None) });
+    let builds =
+        ir.models.keys().any(|m| !generic.contains(m)).then(|| quote! { use crate::runtime::validate::BuildAt as _; });
     quote! {
         //! Builders for every model.
-        use crate::runtime::validate::BuildAt as _;
+        #builds
         #(#builders)*
     }
 }
 
+/// A family's name for a generic model's builder.
+fn alias(m: &ModelIr, family: &str) -> TokenStream {
+    let local = types::local_name(&m.name);
+    let name = types::builder_ident(local);
+    let marker = super::shared::marker(family);
+    let doc = format!(
+        " Builds a [`{local}`]({}::{local}) of the `{family}` family; see [`shared::{local}Builder`](crate::generated::shared::{local}Builder).",
+        types::model_module_doc(&m.name)
+    );
+    quote! {
+        #[doc = #doc]
+        pub type #name = crate::generated::shared::#name<#marker>;
+    }
+}
+
+/// The builder of a generic model (`shared.rs`).
+pub fn generic_builder(g: &GenericModel, generic: &Generic) -> TokenStream {
+    builder(&g.model, Some((g, &generic.names())))
+}
+
+/// A nested model's builder type: unqualified in a family's module, absolute and at `F` in a
+/// generic builder.
+fn builder_type(name: &str, generic: Option<&BTreeSet<String>>) -> TokenStream {
+    let b = types::builder_ident(name);
+    match generic {
+        None => quote! { #b },
+        Some(set) if set.contains(types::local_name(name)) => quote! { crate::generated::shared::#b<F> },
+        Some(_) => quote! { crate::generated::builders::#b },
+    }
+}
+
 /// The builder's storage for a field: nested objects are kept as builders.
-fn slot_type(ty: &TypeIr) -> TokenStream {
+fn slot_type(ty: &TypeIr, generic: Option<&BTreeSet<String>>) -> TokenStream {
     match ty {
-        TypeIr::Model(name) => {
-            let b = types::builder_ident(name);
-            quote! { #b }
-        }
+        TypeIr::Model(name) => builder_type(name, generic),
         TypeIr::Array(inner) => match inner.as_ref() {
             TypeIr::Model(name) => {
-                let b = types::builder_ident(name);
+                let b = builder_type(name, generic);
                 quote! { ::std::vec::Vec<#b> }
             }
             other => {
@@ -40,7 +75,7 @@ fn slot_type(ty: &TypeIr) -> TokenStream {
 }
 
 /// Setter parameter type and the expression converting `value` into the slot.
-fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
+fn setter_input(ty: &TypeIr, generic: Option<&BTreeSet<String>>) -> (TokenStream, TokenStream) {
     let into = |t: TokenStream| quote! { impl ::core::convert::Into<#t> };
     match ty {
         TypeIr::String => (into(quote! { ::std::string::String }), quote! { value.into() }),
@@ -49,12 +84,9 @@ fn setter_input(ty: &TypeIr) -> (TokenStream, TokenStream) {
         TypeIr::Boolean => (quote! { bool }, quote! { value }),
         TypeIr::Enum(name) => (types::model_path(name), quote! { value }),
         TypeIr::Alternatives(alt) => (into(types::model_path(&alt.name)), quote! { value.into() }),
-        TypeIr::Model(name) => {
-            let b = types::builder_ident(name);
-            (into(quote! { #b }), quote! { value.into() })
-        }
+        TypeIr::Model(name) => (into(builder_type(name, generic)), quote! { value.into() }),
         TypeIr::Array(inner) => {
-            let (item, _) = setter_input(inner);
+            let (item, _) = setter_input(inner, generic);
             let convert = match inner.as_ref() {
                 TypeIr::String | TypeIr::DateTime | TypeIr::Model(_) | TypeIr::Alternatives(_) => {
                     quote! { value.into_iter().map(::core::convert::Into::into).collect() }
@@ -77,18 +109,34 @@ fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
     }
 }
 
-fn builder(m: &ModelIr) -> TokenStream {
-    let model = types::model_path(&m.name);
+fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> TokenStream {
+    let set = generic.map(|(_, set)| set);
+    let is_brand = |f: &FieldIr| generic.is_some_and(|(g, _)| g.brand_fields.contains(&f.wire));
+    let local_model = types::ident(types::local_name(&m.name));
+    let (model, model_expr, params, args) = match generic {
+        Some(_) => (
+            quote! { crate::generated::shared::#local_model<F> },
+            quote! { crate::generated::shared::#local_model::<F> },
+            quote! { <F: crate::runtime::family::Family> },
+            quote! { <F> },
+        ),
+        None => (types::model_path(&m.name), types::model_path(&m.name), quote! {}, quote! {}),
+    };
     let name = types::builder_ident(&m.name);
+    let module_doc =
+        if generic.is_some() { "crate::generated::shared".to_owned() } else { types::model_module_doc(&m.name) };
     let builder_doc = format!(
         " Builds a [`{0}`]({1}::{0}); see [`{0}::builder`]({1}::{0}::builder).",
         types::local_name(&m.name),
-        types::model_module_doc(&m.name)
+        module_doc
     );
     // A boxed field's nested builder is boxed too, or the builder would have no size.
     let slots = m.fields.iter().map(|f| {
         let id = types::rust(&f.rust);
-        let ty = slot_type(&f.ty);
+        if is_brand(f) {
+            return quote! { #id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>, };
+        }
+        let ty = slot_type(&f.ty, set);
         let ty = if f.boxed {
             quote! { ::std::boxed::Box<#ty> }
         } else {
@@ -96,10 +144,10 @@ fn builder(m: &ModelIr) -> TokenStream {
         };
         quote! { #id: ::core::option::Option<#ty>, }
     });
-    let setters = m.fields.iter().map(|f| {
+    let setters = m.fields.iter().filter(|f| !is_brand(f)).map(|f| {
         let id = types::rust(&f.rust);
         let setter = setter_ident(f);
-        let (input, convert) = setter_input(&f.ty);
+        let (input, convert) = setter_input(&f.ty, set);
         let convert = if f.boxed {
             quote! { ::std::boxed::Box::new(#convert) }
         } else {
@@ -123,6 +171,10 @@ fn builder(m: &ModelIr) -> TokenStream {
         let wire = &f.wire;
         let required = !f.is_option();
         let call = match (&f.ty, required) {
+            // A family without the brand field has nothing to miss.
+            _ if is_brand(f) && required => quote! {
+                missing.required(self.#id.or_else(<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset), path, #wire)
+            },
             // Boxed: unbox the builder, build, box the model.
             (TypeIr::Model(_), true) if f.boxed => quote! {
                 missing.required_model(self.#id.map(|b| *b), path, #wire).map(::std::boxed::Box::new)
@@ -152,6 +204,8 @@ fn builder(m: &ModelIr) -> TokenStream {
         let id = types::rust(&f.rust);
         let nested_list = matches!(&f.ty, TypeIr::Array(inner) if matches!(inner.as_ref(), TypeIr::Model(_)));
         let value = match (&f.ty, f.is_option()) {
+            _ if is_brand(f) && !f.is_option() => quote! { ::core::option::Option::Some(value.#id) },
+            _ if is_brand(f) => quote! { value.#id },
             (TypeIr::Model(_), false) if f.boxed => {
                 quote! { ::core::option::Option::Some(::std::boxed::Box::new((*value.#id).into())) }
             }
@@ -171,6 +225,11 @@ fn builder(m: &ModelIr) -> TokenStream {
         };
         quote! { #id: #value, }
     });
+    // A generic builder may hold the family only through nested builders, which rustc does
+    // not count as naming it.
+    let builder_phantom = generic.is_some().then(|| quote! { family: ::core::marker::PhantomData<F>, });
+    let builder_phantom_init = generic.is_some().then(|| quote! { , family: ::core::marker::PhantomData });
+    let phantom = generic.is_some_and(|(g, _)| g.phantom).then(|| quote! { , family: ::core::marker::PhantomData });
     let uses_context = m.fields.iter().any(|f| {
         !f.is_option()
             || matches!(&f.ty, TypeIr::Model(_))
@@ -178,23 +237,52 @@ fn builder(m: &ModelIr) -> TokenStream {
     });
     let (path_arg, missing_arg) =
         if !uses_context { (quote! { _path }, quote! { _missing }) } else { (quote! { path }, quote! { missing }) };
+    // The brand field's setter exists only where the family sends it: a family naming the
+    // brand in the Authorization header cannot pass one.
+    let brand_setters: Vec<TokenStream> = m
+        .fields
+        .iter()
+        .filter(|f| is_brand(f))
+        .map(|f| {
+            let id = types::rust(&f.rust);
+            let setter = setter_ident(f);
+            let doc = docs::attrs(&docs::field(f));
+            quote! {
+                #doc
+                pub fn #setter(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+                    self.#id = ::core::option::Option::Some(value.into());
+                    self
+                }
+            }
+        })
+        .collect();
+    let brand_impl = (!brand_setters.is_empty()).then(|| {
+        quote! {
+            impl<F: crate::runtime::family::Family<BrandField = ::std::string::String>> #name<F> {
+                #(#brand_setters)*
+            }
+        }
+    });
     quote! {
         #[doc = #builder_doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
         #[must_use]
-        pub struct #name {
+        pub struct #name #params {
             #(#slots)*
             unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            #builder_phantom
         }
 
-        impl #model {
+        impl #params #model {
             /// Starts building one; `build()` reports every missing required field by JSON path.
-            pub fn builder() -> #name {
-                <#name as ::core::default::Default>::default()
+            pub fn builder() -> #name #args {
+                <#name #args as ::core::default::Default>::default()
             }
         }
 
-        impl #name {
+        #brand_impl
+
+        impl #params #name #args {
             #(#setters)*
 
             /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -211,17 +299,17 @@ fn builder(m: &ModelIr) -> TokenStream {
             }
         }
 
-        impl crate::runtime::validate::BuildAt for #name {
+        impl #params crate::runtime::validate::BuildAt for #name #args {
             type Output = #model;
             fn build_at(self, #path_arg: &str, #missing_arg: &mut crate::runtime::validate::Missing) -> ::core::option::Option<Self::Output> {
                 #(#takes)*
-                ::core::option::Option::Some(#model { #(#assigns)* unknown_fields: self.unknown_fields })
+                ::core::option::Option::Some(#model_expr { #(#assigns)* unknown_fields: self.unknown_fields #phantom })
             }
         }
 
-        impl ::core::convert::From<#model> for #name {
+        impl #params ::core::convert::From<#model> for #name #args {
             fn from(value: #model) -> Self {
-                Self { #(#from_fields)* unknown_fields: value.unknown_fields }
+                Self { #(#from_fields)* unknown_fields: value.unknown_fields #builder_phantom_init }
             }
         }
     }

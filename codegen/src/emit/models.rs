@@ -1,12 +1,15 @@
 //! Model structs and enums (`src/generated/models.rs`).
 
+use super::shared::{Generic, GenericModel};
 use super::{docs, enums, types};
 use crate::ir::{AlternativesIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(ir: &Ir) -> TokenStream {
-    let models = ir.models.values().map(model);
+/// The models of `ir`'s family: the generic ones as aliases at the family's marker type.
+pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
+    let family = ir.primary_family().map(|f| f.id.clone()).unwrap_or_default();
+    let models = ir.models.values().map(|m| if generic.contains(&m.name) { alias(m, &family) } else { model(m, None) });
     let enums = ir.enums.values().map(enums::emit_enum);
     let alternatives = ir.alternatives.values().map(alternatives);
     quote! {
@@ -57,16 +60,69 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
     lines
 }
 
-fn model(m: &ModelIr) -> TokenStream {
+/// A family's name for a generic model: the model at the family's marker type.
+fn alias(m: &ModelIr, family: &str) -> TokenStream {
+    let local = types::local_name(&m.name);
+    let name = types::ident(local);
+    let marker = super::shared::marker(family);
+    let mut lines = model_doc(m);
+    lines.push(String::new());
+    lines.push(format!(
+        "Generated once for every family as [`shared::{local}`](crate::generated::shared::{local}); this is \
+         the `{family}` family's, built with [`builder`](crate::generated::shared::{local}::builder)."
+    ));
+    let doc = docs::attrs(&lines);
+    quote! {
+        #doc
+        pub type #name = crate::generated::shared::#name<#marker>;
+    }
+}
+
+/// The generic definition of a model every family shares (`shared.rs`).
+pub fn generic_model(g: &GenericModel, generic: &Generic) -> TokenStream {
+    model(&g.model, Some((g, generic)))
+}
+
+fn model(m: &ModelIr, generic: Option<(&GenericModel, &Generic)>) -> TokenStream {
     let name = types::ident(types::local_name(&m.name));
-    let doc = docs::attrs(&model_doc(m));
+    let mut lines = model_doc(m);
+    if let Some((g, _)) = generic {
+        lines.push(String::new());
+        lines.push("Generic over the API family `F`: each family's `models` module names it at the family.".to_owned());
+        for (wire, families) in &g.only {
+            lines.push(format!("- `{wire}`: only the {} family's pages list it; other families' validation reports it as an unknown field (sent as given).", families.join(", ")));
+        }
+        for wire in &g.brand_fields {
+            lines.push(format!("- `{wire}`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header."));
+        }
+    }
+    let doc = docs::attrs(&lines);
+    let set = generic.map(|(_, all)| all.names()).unwrap_or_default();
     let fields = m.fields.iter().map(|f| {
         let doc = docs::attrs(&docs::field(f));
         let id = types::rust(&f.rust);
-        let ty = types::field_type(f);
+        let ty = if generic.is_some() { types::field_type_generic(f, &set) } else { types::field_type(f) };
         let wire = &f.wire;
         // serde names a raw field without its `r#`, so only other names need a rename.
         let rename = (f.rust.name != f.wire).then(|| quote! { #[serde(rename = #wire)] });
+        if generic.is_some_and(|(g, _)| g.brand_fields.contains(&f.wire)) {
+            let ty = quote! { <F as crate::runtime::family::Family>::BrandField };
+            return if f.is_option() {
+                quote! {
+                    #doc
+                    #rename
+                    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+                    pub #id: ::core::option::Option<#ty>,
+                }
+            } else {
+                quote! {
+                    #doc
+                    #rename
+                    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+                    pub #id: #ty,
+                }
+            };
+        }
         if f.is_option() {
             quote! {
                 #doc
@@ -102,19 +158,33 @@ fn model(m: &ModelIr) -> TokenStream {
             }
         }
     });
-    let accessors = (!m.accessors.is_empty()).then(|| quote! { impl #name { #(#accessors)* } });
+    let (params, args, serde_bound) = match generic {
+        Some(_) => (quote! { <F: crate::runtime::family::Family> }, quote! { <F> }, quote! { #[serde(bound = "")] }),
+        None => (quote! {}, quote! {}, quote! {}),
+    };
+    let accessors = (!m.accessors.is_empty()).then(|| quote! { impl #params #name #args { #(#accessors)* } });
+    // A model generic only through a field some families lack names the family nowhere else.
+    let phantom = generic.is_some_and(|(g, _)| g.phantom).then(|| {
+        quote! {
+            #[serde(skip)]
+            #[cfg_attr(feature = "schemars", schemars(skip))]
+            family: ::core::marker::PhantomData<F>,
+        }
+    });
     quote! {
         #doc
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #serde_bound
         #[non_exhaustive]
-        pub struct #name {
+        pub struct #name #params {
             #(#fields)*
             /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
             /// spec (a field added before this crate knew it), or what a request sends as given
             /// (set with the builder's `unknown_field`; validation reports each as a warning).
             #[serde(flatten)]
             pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            #phantom
         }
         #accessors
     }

@@ -62,6 +62,32 @@ pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
     }
 }
 
+/// [`field_type`] inside a generic model (`shared.rs`): the generic models it holds are named
+/// at the same family `F`.
+pub fn field_type_generic(f: &crate::ir::FieldIr, generic: &std::collections::BTreeSet<String>) -> TokenStream {
+    let ty = rust_type_generic(&f.ty, generic);
+    if f.boxed {
+        quote! { ::std::boxed::Box<#ty> }
+    } else {
+        ty
+    }
+}
+
+/// [`rust_type`] inside a generic model: `crate::generated::shared::X<F>` for a generic model.
+pub fn rust_type_generic(ty: &TypeIr, generic: &std::collections::BTreeSet<String>) -> TokenStream {
+    match ty {
+        TypeIr::Model(name) if generic.contains(local_name(name)) => {
+            let id = ident(local_name(name));
+            quote! { crate::generated::shared::#id<F> }
+        }
+        TypeIr::Array(inner) => {
+            let inner = rust_type_generic(inner, generic);
+            quote! { ::std::vec::Vec<#inner> }
+        }
+        other => rust_type(other),
+    }
+}
+
 /// The Rust type of a value (without the `Option` of an optional field).
 pub fn rust_type(ty: &TypeIr) -> TokenStream {
     match ty {

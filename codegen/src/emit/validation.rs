@@ -1,15 +1,17 @@
 //! `Validate` impls (`src/generated/validation.rs`): field constraints and cross-field rules,
 //! every violation reported with its JSON path.
 
+use super::shared::{Generic, GenericModel, family_is};
 use super::types;
 use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr, WhenIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
 
-pub fn emit(ir: &Ir) -> TokenStream {
+/// The `Validate` impls of `ir`'s models; the generic ones have theirs in `shared.rs`.
+pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
     let needs = &ir.validated_models;
-    let impls = ir.models.values().map(|m| model(m, needs));
+    let impls = ir.models.values().filter(|m| !generic.contains(&m.name)).map(|m| model(m, needs));
     quote! {
         //! Client-side validation generated from the spec's constraints and rules.
         #(#impls)*
@@ -193,9 +195,11 @@ fn when(w: &WhenIr) -> TokenStream {
     }
 }
 
-fn rule_checks(m: &ModelIr) -> TokenStream {
+/// The rules of `m`; with `families`, each rule checked only in the families it names (`None`:
+/// every family).
+fn rule_checks(m: &ModelIr, families: Option<&[Option<Vec<String>>]>) -> TokenStream {
     let mut out = TokenStream::new();
-    for r in &m.rules {
+    for (i, r) in m.rules.iter().enumerate() {
         let context = match &r.when {
             Some(w) => format!("when {}: {}", w.describe(), r.description),
             None => r.description.clone(),
@@ -257,7 +261,14 @@ fn rule_checks(m: &ModelIr) -> TokenStream {
                 }
             }
         };
-        out.extend(disputed(quote! { { #body } }, r.disputed.as_ref()));
+        let check = disputed(quote! { { #body } }, r.disputed.as_ref());
+        match families.and_then(|f| f.get(i)).and_then(Option::as_ref) {
+            Some(ids) => {
+                let is = family_is(ids);
+                out.extend(quote! { if #is { #check } });
+            }
+            None => out.extend(check),
+        }
     }
     out
 }
@@ -272,10 +283,82 @@ fn model(m: &ModelIr, needs: &BTreeSet<String>) -> TokenStream {
         };
     }
     let fields = m.fields.iter().map(|f| field_checks(f, needs));
-    let rules = rule_checks(m);
+    let rules = rule_checks(m, None);
     let known = m.fields.iter().map(|f| f.wire.as_str());
     quote! {
         impl crate::runtime::validate::Validate for #name {
+            fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+                #(#fields)*
+                #rules
+                out.check_unknown(path, &self.unknown_fields, &[#(#known),*]);
+            }
+        }
+    }
+}
+
+/// The `Validate` impl of a generic model, at every family: the brand field checked where the
+/// family sends it and reported as unknown where it does not; a field some families lack
+/// reported as unknown in the others (sent as given); rules only in the families having their
+/// fields.
+pub fn generic_model(ir: &Ir, g: &GenericModel, _generic: &Generic) -> TokenStream {
+    let needs = &ir.validated_models;
+    let m = &g.model;
+    let name = types::ident(types::local_name(&m.name));
+    let unknown = |wire: &str, why: &str| {
+        let message = format!("is not a field of this family ({why}); sent as given");
+        quote! {
+            out.push_kind(crate::runtime::validate::ViolationKind::UnknownField, crate::runtime::validate::join(path, #wire), #message);
+        }
+    };
+    let fields = m.fields.iter().map(|f| {
+        let id = types::rust(&f.rust);
+        let wire = &f.wire;
+        if g.brand_fields.contains(&f.wire) {
+            let checks = value_checks(&TypeIr::String, &f.constraints, needs);
+            let not_sent = unknown(wire, "its requests name the brand in the Authorization header");
+            let body = if checks.is_empty() {
+                quote! {
+                    if crate::runtime::family::BrandField::as_str(b).is_some()
+                        && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                    {
+                        #not_sent
+                    }
+                }
+            } else {
+                quote! {
+                if let ::core::option::Option::Some(v) = crate::runtime::family::BrandField::as_str(b) {
+                    if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                        let p = &crate::runtime::validate::join(path, #wire);
+                        #checks
+                    } else {
+                        #not_sent
+                    }
+                }
+                }
+            };
+            return if f.is_option() {
+                quote! { if let ::core::option::Option::Some(b) = &self.#id { #body } }
+            } else {
+                quote! { { let b = &self.#id; #body } }
+            };
+        }
+        let checks = field_checks(f, needs);
+        match g.only.get(&f.wire) {
+            None => checks,
+            Some(having) => {
+                let is = family_is(having);
+                let report = f.is_option().then(|| {
+                    let not_here = unknown(wire, &format!("only the {} family's pages list it", having.join(", ")));
+                    quote! { else if self.#id.is_some() { #not_here } }
+                });
+                quote! { if #is { #checks } #report }
+            }
+        }
+    });
+    let rules = rule_checks(m, Some(&g.rule_families));
+    let known = m.fields.iter().map(|f| f.wire.as_str());
+    quote! {
+        impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate for crate::generated::shared::#name<F> {
             fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
                 #(#fields)*
                 #rules

@@ -4,10 +4,12 @@
 //! Everything in this module is generated from the spec.
 pub mod builders;
 pub mod errors;
+pub mod families;
 pub mod models;
 pub mod notifications;
 pub mod operations;
 pub mod requests;
+pub mod shared;
 pub mod validation;
 /// The 品牌直连 family: its client's operations and the models that differ.
 #[cfg(feature = "brand")]

@@ -6,3 +6,4 @@
 pub use wechatpay_apiv3::*;
 
 pub mod client;
+pub mod family;

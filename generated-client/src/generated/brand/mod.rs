@@ -7,4 +7,3 @@ pub mod models;
 pub mod notifications;
 pub mod operations;
 pub mod requests;
-pub mod validation;

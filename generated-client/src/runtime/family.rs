@@ -1,0 +1,128 @@
+//! The family axis: what the generated code shared by every API family is generic over.
+//!
+//! A model that differs between families (one sends `brand_id`, another names the brand in the
+//! `Authorization` header) is generated once, generic over a [`Family`]; each family's
+//! `models::X` is that model at its family (`X<Partner>`, `X<Brand>`). The family marker types
+//! and their facts are generated from `api-spec/families.toml`
+//! (`crate::generated::families`); this module is the trait they implement.
+
+use std::fmt::Debug;
+
+/// An API family: its facts from the spec, and how its requests name the brand.
+///
+/// Implemented by the generated marker types only (one per `[[families]]` entry).
+pub trait Family: Copy + Debug + Default + PartialEq + Eq + Send + Sync + SchemaBound + 'static {
+    /// The family's id in the spec (`partner`, `brand`).
+    const ID: &'static str;
+    /// Who calls the family's operations (`服务商`, `品牌直连`).
+    const TITLE: &'static str;
+    /// The path every operation of the family starts with.
+    const PATH_PREFIX: &'static str;
+    /// The `Authorization` scheme its requests are signed with.
+    const AUTHORIZATION_SCHEME: &'static str;
+    /// Whether every request carries `Wechatpay-Serial`.
+    const WECHATPAY_SERIAL_REQUIRED: bool;
+    /// How the family's models hold the brand field (`brand_id`): a [`String`] where a request
+    /// field names the brand, [`NoBrandField`] where the `Authorization` header does.
+    type BrandField: BrandField;
+}
+
+/// The type of a model's brand field in one family (see [`Family::BrandField`]).
+pub trait BrandField:
+    Clone + Debug + PartialEq + Eq + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + SchemaBound + 'static
+{
+    /// The brand id the value holds, if any.
+    fn as_str(&self) -> Option<&str>;
+
+    /// Whether the field is left out of the JSON (serde's `skip_serializing_if`).
+    fn is_absent(&self) -> bool {
+        self.as_str().is_none()
+    }
+
+    /// The value of a field a builder was not given: `None` where the field is required (a
+    /// [`String`]), the empty value where the family sends no brand field.
+    fn unset() -> Option<Self>;
+
+    /// Whether the family sends the field at all (`false` for [`NoBrandField`]).
+    fn sent() -> bool;
+}
+
+impl BrandField for String {
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
+
+    fn is_absent(&self) -> bool {
+        false
+    }
+
+    fn unset() -> Option<Self> {
+        None
+    }
+
+    fn sent() -> bool {
+        true
+    }
+}
+
+/// The brand field of a family that names the brand in the `Authorization` header: its
+/// requests carry none, and no setter gives one. A response that has one anyway keeps it
+/// ([`as_str`](BrandField::as_str)); nothing the server sends is lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoBrandField {
+    received: Option<String>,
+}
+
+impl BrandField for NoBrandField {
+    fn as_str(&self) -> Option<&str> {
+        self.received.as_deref()
+    }
+
+    fn unset() -> Option<Self> {
+        Some(NoBrandField::default())
+    }
+
+    fn sent() -> bool {
+        false
+    }
+}
+
+impl serde::Serialize for NoBrandField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Only reached when a value was received: models skip an absent one.
+        self.received.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NoBrandField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A missing field reaches here as `none` (serde asks for an option), so a model
+        // without the field decodes; one with it keeps the value.
+        Option::<String>::deserialize(deserializer).map(|received| NoBrandField { received })
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NoBrandField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NoBrandField".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Option<String>>::json_schema(generator)
+    }
+}
+
+/// `schemars::JsonSchema` with the `schemars` feature, nothing without it: the bound the
+/// generic models' schema derive needs.
+#[cfg(feature = "schemars")]
+pub trait SchemaBound: schemars::JsonSchema {}
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> SchemaBound for T {}
+
+/// `schemars::JsonSchema` with the `schemars` feature, nothing without it: the bound the
+/// generic models' schema derive needs.
+#[cfg(not(feature = "schemars"))]
+pub trait SchemaBound {}
+#[cfg(not(feature = "schemars"))]
+impl<T> SchemaBound for T {}
