@@ -123,13 +123,15 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
         None => (types::model_path(&m.name), types::model_path(&m.name), quote! {}, quote! {}),
     };
     let name = types::builder_ident(&m.name);
-    let module_doc =
-        if generic.is_some() { "crate::generated::shared".to_owned() } else { types::model_module_doc(&m.name) };
-    let builder_doc = format!(
-        " Builds a [`{0}`]({1}::{0}); see [`{0}::builder`]({1}::{0}::builder).",
-        types::local_name(&m.name),
-        module_doc
-    );
+    // A generic builder sits next to its model: the plain name links.
+    let builder_doc = match generic {
+        Some(_) => format!(" Builds a [`{0}`]; see [`{0}::builder`].", types::local_name(&m.name)),
+        None => format!(
+            " Builds a [`{0}`]({1}::{0}); see [`{0}::builder`]({1}::{0}::builder).",
+            types::local_name(&m.name),
+            types::model_module_doc(&m.name)
+        ),
+    };
     // A boxed field's nested builder is boxed too, or the builder would have no size.
     let slots = m.fields.iter().map(|f| {
         let id = types::rust(&f.rust);

@@ -2557,7 +2557,7 @@ pub struct UserProductCoupon<F: crate::runtime::family::Family> {
     #[serde(flatten)]
     pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
-/// Builds a [`BundleStockUsageRule`](crate::generated::shared::BundleStockUsageRule); see [`BundleStockUsageRule::builder`](crate::generated::shared::BundleStockUsageRule::builder).
+/// Builds a [`BundleStockUsageRule`]; see [`BundleStockUsageRule::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct BundleStockUsageRuleBuilder<F: crate::runtime::family::Family> {
@@ -2703,7 +2703,7 @@ for BundleStockUsageRuleBuilder<F> {
         }
     }
 }
-/// Builds a [`ConfirmUserCouponRequest`](crate::generated::shared::ConfirmUserCouponRequest); see [`ConfirmUserCouponRequest::builder`](crate::generated::shared::ConfirmUserCouponRequest::builder).
+/// Builds a [`ConfirmUserCouponRequest`]; see [`ConfirmUserCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ConfirmUserCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -2858,7 +2858,7 @@ for ConfirmUserCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`CouponAvailablePeriod`](crate::generated::shared::CouponAvailablePeriod); see [`CouponAvailablePeriod::builder`](crate::generated::shared::CouponAvailablePeriod::builder).
+/// Builds a [`CouponAvailablePeriod`]; see [`CouponAvailablePeriod::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CouponAvailablePeriodBuilder<F: crate::runtime::family::Family> {
@@ -3059,7 +3059,7 @@ for CouponAvailablePeriodBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::shared::CreateImageGenerationTaskRequest); see [`CreateImageGenerationTaskRequest::builder`](crate::generated::shared::CreateImageGenerationTaskRequest::builder).
+/// Builds a [`CreateImageGenerationTaskRequest`]; see [`CreateImageGenerationTaskRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateImageGenerationTaskRequestBuilder<F: crate::runtime::family::Family> {
@@ -3225,7 +3225,7 @@ for CreateImageGenerationTaskRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::shared::CreateImageGenerationTaskResponse); see [`CreateImageGenerationTaskResponse::builder`](crate::generated::shared::CreateImageGenerationTaskResponse::builder).
+/// Builds a [`CreateImageGenerationTaskResponse`]; see [`CreateImageGenerationTaskResponse::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateImageGenerationTaskResponseBuilder<F: crate::runtime::family::Family> {
@@ -3336,7 +3336,7 @@ for CreateImageGenerationTaskResponseBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateProductCouponRequest`](crate::generated::shared::CreateProductCouponRequest); see [`CreateProductCouponRequest::builder`](crate::generated::shared::CreateProductCouponRequest::builder).
+/// Builds a [`CreateProductCouponRequest`]; see [`CreateProductCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateProductCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -3598,7 +3598,7 @@ for CreateProductCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateProductCouponResponse`](crate::generated::shared::CreateProductCouponResponse); see [`CreateProductCouponResponse::builder`](crate::generated::shared::CreateProductCouponResponse::builder).
+/// Builds a [`CreateProductCouponResponse`]; see [`CreateProductCouponResponse::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateProductCouponResponseBuilder<F: crate::runtime::family::Family> {
@@ -3864,7 +3864,7 @@ for CreateProductCouponResponseBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateStockBundleRequest`](crate::generated::shared::CreateStockBundleRequest); see [`CreateStockBundleRequest::builder`](crate::generated::shared::CreateStockBundleRequest::builder).
+/// Builds a [`CreateStockBundleRequest`]; see [`CreateStockBundleRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateStockBundleRequestBuilder<F: crate::runtime::family::Family> {
@@ -3993,7 +3993,7 @@ for CreateStockBundleRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`CreateStockRequest`](crate::generated::shared::CreateStockRequest); see [`CreateStockRequest::builder`](crate::generated::shared::CreateStockRequest::builder).
+/// Builds a [`CreateStockRequest`]; see [`CreateStockRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateStockRequestBuilder<F: crate::runtime::family::Family> {
@@ -4113,7 +4113,7 @@ for CreateStockRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`DeactivateProductCouponRequest`](crate::generated::shared::DeactivateProductCouponRequest); see [`DeactivateProductCouponRequest::builder`](crate::generated::shared::DeactivateProductCouponRequest::builder).
+/// Builds a [`DeactivateProductCouponRequest`]; see [`DeactivateProductCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DeactivateProductCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -4237,7 +4237,7 @@ for DeactivateProductCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`DeactivateStockRequest`](crate::generated::shared::DeactivateStockRequest); see [`DeactivateStockRequest::builder`](crate::generated::shared::DeactivateStockRequest::builder).
+/// Builds a [`DeactivateStockRequest`]; see [`DeactivateStockRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DeactivateStockRequestBuilder<F: crate::runtime::family::Family> {
@@ -4360,7 +4360,7 @@ for DeactivateStockRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::shared::DeactivateUserCouponBundleRequest); see [`DeactivateUserCouponBundleRequest::builder`](crate::generated::shared::DeactivateUserCouponBundleRequest::builder).
+/// Builds a [`DeactivateUserCouponBundleRequest`]; see [`DeactivateUserCouponBundleRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DeactivateUserCouponBundleRequestBuilder<F: crate::runtime::family::Family> {
@@ -4534,7 +4534,7 @@ for DeactivateUserCouponBundleRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`DeactivateUserCouponRequest`](crate::generated::shared::DeactivateUserCouponRequest); see [`DeactivateUserCouponRequest::builder`](crate::generated::shared::DeactivateUserCouponRequest::builder).
+/// Builds a [`DeactivateUserCouponRequest`]; see [`DeactivateUserCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DeactivateUserCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -4704,7 +4704,7 @@ for DeactivateUserCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`ImageGenerationTask`](crate::generated::shared::ImageGenerationTask); see [`ImageGenerationTask::builder`](crate::generated::shared::ImageGenerationTask::builder).
+/// Builds a [`ImageGenerationTask`]; see [`ImageGenerationTask::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ImageGenerationTaskBuilder<F: crate::runtime::family::Family> {
@@ -4887,7 +4887,7 @@ for ImageGenerationTaskBuilder<F> {
         }
     }
 }
-/// Builds a [`ListStocksResponse`](crate::generated::shared::ListStocksResponse); see [`ListStocksResponse::builder`](crate::generated::shared::ListStocksResponse::builder).
+/// Builds a [`ListStocksResponse`]; see [`ListStocksResponse::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ListStocksResponseBuilder<F: crate::runtime::family::Family> {
@@ -5001,7 +5001,7 @@ for ListStocksResponseBuilder<F> {
         }
     }
 }
-/// Builds a [`ListUserCouponsResponse`](crate::generated::shared::ListUserCouponsResponse); see [`ListUserCouponsResponse::builder`](crate::generated::shared::ListUserCouponsResponse::builder).
+/// Builds a [`ListUserCouponsResponse`]; see [`ListUserCouponsResponse::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ListUserCouponsResponseBuilder<F: crate::runtime::family::Family> {
@@ -5119,7 +5119,7 @@ for ListUserCouponsResponseBuilder<F> {
         }
     }
 }
-/// Builds a [`PreSendCouponBundleRequest`](crate::generated::shared::PreSendCouponBundleRequest); see [`PreSendCouponBundleRequest::builder`](crate::generated::shared::PreSendCouponBundleRequest::builder).
+/// Builds a [`PreSendCouponBundleRequest`]; see [`PreSendCouponBundleRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct PreSendCouponBundleRequestBuilder<F: crate::runtime::family::Family> {
@@ -5288,7 +5288,7 @@ for PreSendCouponBundleRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`PreSendCouponRequest`](crate::generated::shared::PreSendCouponRequest); see [`PreSendCouponRequest::builder`](crate::generated::shared::PreSendCouponRequest::builder).
+/// Builds a [`PreSendCouponRequest`]; see [`PreSendCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct PreSendCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -5473,7 +5473,7 @@ for PreSendCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`ProductCouponEntity`](crate::generated::shared::ProductCouponEntity); see [`ProductCouponEntity::builder`](crate::generated::shared::ProductCouponEntity::builder).
+/// Builds a [`ProductCouponEntity`]; see [`ProductCouponEntity::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProductCouponEntityBuilder<F: crate::runtime::family::Family> {
@@ -5750,7 +5750,7 @@ for ProductCouponEntityBuilder<F> {
         }
     }
 }
-/// Builds a [`ProductCouponSendResource`](crate::generated::shared::ProductCouponSendResource); see [`ProductCouponSendResource::builder`](crate::generated::shared::ProductCouponSendResource::builder).
+/// Builds a [`ProductCouponSendResource`]; see [`ProductCouponSendResource::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProductCouponSendResourceBuilder<F: crate::runtime::family::Family> {
@@ -6099,7 +6099,7 @@ for ProductCouponSendResourceBuilder<F> {
         }
     }
 }
-/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::shared::ProgressiveBundleUsageRule); see [`ProgressiveBundleUsageRule::builder`](crate::generated::shared::ProgressiveBundleUsageRule::builder).
+/// Builds a [`ProgressiveBundleUsageRule`]; see [`ProgressiveBundleUsageRule::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProgressiveBundleUsageRuleBuilder<F: crate::runtime::family::Family> {
@@ -6345,7 +6345,7 @@ for ProgressiveBundleUsageRuleBuilder<F> {
         }
     }
 }
-/// Builds a [`ReturnUserCouponRequest`](crate::generated::shared::ReturnUserCouponRequest); see [`ReturnUserCouponRequest::builder`](crate::generated::shared::ReturnUserCouponRequest::builder).
+/// Builds a [`ReturnUserCouponRequest`]; see [`ReturnUserCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ReturnUserCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -6500,7 +6500,7 @@ for ReturnUserCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`SendCouponBundleRequest`](crate::generated::shared::SendCouponBundleRequest); see [`SendCouponBundleRequest::builder`](crate::generated::shared::SendCouponBundleRequest::builder).
+/// Builds a [`SendCouponBundleRequest`]; see [`SendCouponBundleRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SendCouponBundleRequestBuilder<F: crate::runtime::family::Family> {
@@ -6689,7 +6689,7 @@ for SendCouponBundleRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`SendCouponRequest`](crate::generated::shared::SendCouponRequest); see [`SendCouponRequest::builder`](crate::generated::shared::SendCouponRequest::builder).
+/// Builds a [`SendCouponRequest`]; see [`SendCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SendCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -6889,7 +6889,7 @@ for SendCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`SingleUsageRule`](crate::generated::shared::SingleUsageRule); see [`SingleUsageRule::builder`](crate::generated::shared::SingleUsageRule::builder).
+/// Builds a [`SingleUsageRule`]; see [`SingleUsageRule::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SingleUsageRuleBuilder<F: crate::runtime::family::Family> {
@@ -7031,7 +7031,7 @@ for SingleUsageRuleBuilder<F> {
         }
     }
 }
-/// Builds a [`Stock`](crate::generated::shared::Stock); see [`Stock::builder`](crate::generated::shared::Stock::builder).
+/// Builds a [`Stock`]; see [`Stock::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBuilder<F: crate::runtime::family::Family> {
@@ -7240,7 +7240,7 @@ impl<
         }
     }
 }
-/// Builds a [`StockBundle`](crate::generated::shared::StockBundle); see [`StockBundle::builder`](crate::generated::shared::StockBundle::builder).
+/// Builds a [`StockBundle`]; see [`StockBundle::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleBuilder<F: crate::runtime::family::Family> {
@@ -7457,7 +7457,7 @@ for StockBundleBuilder<F> {
         }
     }
 }
-/// Builds a [`StockBundleEntity`](crate::generated::shared::StockBundleEntity); see [`StockBundleEntity::builder`](crate::generated::shared::StockBundleEntity::builder).
+/// Builds a [`StockBundleEntity`]; see [`StockBundleEntity::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleEntityBuilder<F: crate::runtime::family::Family> {
@@ -7558,7 +7558,7 @@ for StockBundleEntityBuilder<F> {
         }
     }
 }
-/// Builds a [`StockEntity`](crate::generated::shared::StockEntity); see [`StockEntity::builder`](crate::generated::shared::StockEntity::builder).
+/// Builds a [`StockEntity`]; see [`StockEntity::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityBuilder<F: crate::runtime::family::Family> {
@@ -7968,7 +7968,7 @@ for StockEntityBuilder<F> {
         }
     }
 }
-/// Builds a [`StockEntityInBundle`](crate::generated::shared::StockEntityInBundle); see [`StockEntityInBundle::builder`](crate::generated::shared::StockEntityInBundle::builder).
+/// Builds a [`StockEntityInBundle`]; see [`StockEntityInBundle::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityInBundleBuilder<F: crate::runtime::family::Family> {
@@ -8372,7 +8372,7 @@ for StockEntityInBundleBuilder<F> {
         }
     }
 }
-/// Builds a [`StoreListRequest`](crate::generated::shared::StoreListRequest); see [`StoreListRequest::builder`](crate::generated::shared::StoreListRequest::builder).
+/// Builds a [`StoreListRequest`]; see [`StoreListRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StoreListRequestBuilder<F: crate::runtime::family::Family> {
@@ -8486,7 +8486,7 @@ for StoreListRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UpdateBudgetRequest`](crate::generated::shared::UpdateBudgetRequest); see [`UpdateBudgetRequest::builder`](crate::generated::shared::UpdateBudgetRequest::builder).
+/// Builds a [`UpdateBudgetRequest`]; see [`UpdateBudgetRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UpdateBudgetRequestBuilder<F: crate::runtime::family::Family> {
@@ -8657,7 +8657,7 @@ for UpdateBudgetRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UpdateProductCouponRequest`](crate::generated::shared::UpdateProductCouponRequest); see [`UpdateProductCouponRequest::builder`](crate::generated::shared::UpdateProductCouponRequest::builder).
+/// Builds a [`UpdateProductCouponRequest`]; see [`UpdateProductCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UpdateProductCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -8780,7 +8780,7 @@ for UpdateProductCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UpdateStockInfoRequest`](crate::generated::shared::UpdateStockInfoRequest); see [`UpdateStockInfoRequest::builder`](crate::generated::shared::UpdateStockInfoRequest::builder).
+/// Builds a [`UpdateStockInfoRequest`]; see [`UpdateStockInfoRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UpdateStockInfoRequestBuilder<F: crate::runtime::family::Family> {
@@ -8983,7 +8983,7 @@ for UpdateStockInfoRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UploadCouponCodesRequest`](crate::generated::shared::UploadCouponCodesRequest); see [`UploadCouponCodesRequest::builder`](crate::generated::shared::UploadCouponCodesRequest::builder).
+/// Builds a [`UploadCouponCodesRequest`]; see [`UploadCouponCodesRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UploadCouponCodesRequestBuilder<F: crate::runtime::family::Family> {
@@ -9111,7 +9111,7 @@ for UploadCouponCodesRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UseUserCouponRequest`](crate::generated::shared::UseUserCouponRequest); see [`UseUserCouponRequest::builder`](crate::generated::shared::UseUserCouponRequest::builder).
+/// Builds a [`UseUserCouponRequest`]; see [`UseUserCouponRequest::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UseUserCouponRequestBuilder<F: crate::runtime::family::Family> {
@@ -9361,7 +9361,7 @@ for UseUserCouponRequestBuilder<F> {
         }
     }
 }
-/// Builds a [`UserCouponBundle`](crate::generated::shared::UserCouponBundle); see [`UserCouponBundle::builder`](crate::generated::shared::UserCouponBundle::builder).
+/// Builds a [`UserCouponBundle`]; see [`UserCouponBundle::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UserCouponBundleBuilder<F: crate::runtime::family::Family> {
@@ -9472,7 +9472,7 @@ for UserCouponBundleBuilder<F> {
         }
     }
 }
-/// Builds a [`UserProductCoupon`](crate::generated::shared::UserProductCoupon); see [`UserProductCoupon::builder`](crate::generated::shared::UserProductCoupon::builder).
+/// Builds a [`UserProductCoupon`]; see [`UserProductCoupon::builder`].
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UserProductCouponBuilder<F: crate::runtime::family::Family> {
