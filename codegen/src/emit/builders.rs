@@ -2,7 +2,7 @@
 //! `build()`, which reports every missing required field by its JSON path. Nested objects take
 //! builders (or finished values), so one `build()` at the top checks the whole tree.
 
-use super::shared::{Generic, GenericModel};
+use super::generic::{Generic, GenericModel};
 use super::{docs, types};
 use crate::ir::{FieldIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
@@ -29,7 +29,7 @@ pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
 fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let local = types::local_name(&m.name);
     let name = types::builder_ident(local);
-    let marker = super::shared::marker(family);
+    let marker = super::generic::marker(family);
     let doc = format!(
         " Builds a [`{local}`]({}::{local}) of the `{family}` family; see [`shared::{local}Builder`](crate::generated::shared::{local}Builder).",
         types::model_module_doc(&m.name)

@@ -1,6 +1,6 @@
 //! Model structs and enums (`src/generated/models.rs`).
 
-use super::shared::{Generic, GenericModel};
+use super::generic::{Generic, GenericModel};
 use super::{docs, enums, types};
 use crate::ir::{AlternativesIr, Ir, ModelIr, TypeIr};
 use proc_macro2::TokenStream;
@@ -64,7 +64,7 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
 fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let local = types::local_name(&m.name);
     let name = types::ident(local);
-    let marker = super::shared::marker(family);
+    let marker = super::generic::marker(family);
     let mut lines = model_doc(m);
     lines.push(String::new());
     lines.push(format!(

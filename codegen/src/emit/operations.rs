@@ -2,22 +2,98 @@
 //! the operation's call builder (`<Variant>Call`: `.await` sends it, `.prepare()` is its dry run),
 //! plus static metadata (`OperationMeta`) the runtime, the CLI and the sandbox read.
 
+use super::generic::{Generic, marker};
 use super::{docs, types, validation};
-use crate::ir::{ArgNames, FieldIr, Ir, OperationIr, PathSegment, TypeIr};
+use crate::ir::{ArgNames, FieldIr, Ir, OperationIr, TypeIr};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeSet;
 
-pub fn emit(ir: &Ir) -> TokenStream {
+/// How an operation's items are typed: as one family's (`plain`), or generic over the family
+/// (the call builders and their checks, emitted once in the primary family's module).
+#[derive(Default)]
+pub(super) struct Typing {
+    /// Wire names of the brand parameters: some family does not send them, so a generic call
+    /// holds them as `Option`.
+    brand: BTreeSet<String>,
+    /// The generic models (`shared::X<F>`); `None` outside generic items.
+    generic: Option<BTreeSet<String>>,
+}
+
+impl Typing {
+    /// One family's items: every type concrete.
+    pub(super) fn plain() -> Typing {
+        Typing::default()
+    }
+
+    fn generic(full: &Ir, generic: &Generic) -> Typing {
+        Typing {
+            brand: full.families.iter().flat_map(|f| f.dropped_fields.iter().cloned()).collect(),
+            generic: Some(generic.names()),
+        }
+    }
+
+    fn is_generic(&self) -> bool {
+        self.generic.is_some()
+    }
+
+    fn is_brand(&self, p: &FieldIr) -> bool {
+        self.is_generic() && self.brand.contains(&p.wire)
+    }
+
+    /// A model's type: `shared::X<F>` for a generic model in generic items.
+    fn model(&self, key: &str) -> TokenStream {
+        match &self.generic {
+            Some(set) => types::rust_type_generic(&TypeIr::Model(key.to_owned()), set),
+            None => types::model_path(key),
+        }
+    }
+}
+
+/// `ir`'s operations (one family's, `full` the whole IR): their metadata, the family client's
+/// methods and the public validators; the primary family's module also gets the call builders,
+/// generic over the family, which every family's methods return.
+pub fn emit(ir: &Ir, full: &Ir, generic: &Generic) -> TokenStream {
     let metas = ir.operations.iter().map(meta);
     let meta_ids = ir.operations.iter().map(|op| types::rust(&op.names.meta));
-    let calls = ir.operations.iter().map(call);
-    let call_builders = ir.operations.iter().map(call_builder);
-    let query_structs = ir.operations.iter().filter_map(query_struct);
-    let validators = ir.operations.iter().map(validator);
+    let family_id = ir.primary_family().map(|f| f.id.clone()).unwrap_or_default();
+    let family = marker(&family_id);
+    let secondary = ir.primary_family().is_some_and(|f| f.module.is_some());
+    fn base_of<'a>(full: &'a Ir, op: &'a OperationIr) -> &'a OperationIr {
+        full.operations.iter().find(|b| b.id == op.id).unwrap_or(op)
+    }
+    let typing = Typing::generic(full, generic);
+    let calls = ir.operations.iter().map(|op| call(op, base_of(full, op), &typing));
+    let validators = ir.operations.iter().map(|op| validator(op, base_of(full, op), &family, &typing));
+    let shared = if secondary {
+        // The generic items live in the primary module; the family names them.
+        let items = ir.operations.iter().map(|op| {
+            let builder = builder_name(op);
+            let doc = format!(" The `{family_id}` family's [`{builder}`](crate::generated::operations::{builder}).");
+            let query = has_optional_query(op).then(|| {
+                let q = query_name(op);
+                quote! { #[doc(no_inline)] pub use crate::generated::operations::#q; }
+            });
+            quote! {
+                #[doc = #doc]
+                pub type #builder<'a> = crate::generated::operations::#builder<'a, #family>;
+                #query
+            }
+        });
+        quote! { #(#items)* }
+    } else {
+        let call_builders = full.operations.iter().map(|op| call_builder(op, &typing));
+        let query_structs = full.operations.iter().filter_map(query_struct);
+        let checks = full.operations.iter().map(|op| checker(op, &typing));
+        quote! {
+            #(#call_builders)*
+            #(#query_structs)*
+            #(#checks)*
+        }
+    };
     let primary = &ir.service.primary_base_url;
     let backup = &ir.service.backup_base_url;
-    let family = family_consts(ir);
+    let family_consts = family_consts(ir);
     let client = client_type(ir);
     quote! {
         //! One call per operation (a builder: `.await` sends it, `.prepare()` is its dry run), and the
@@ -28,7 +104,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// 备域名: the base URL tried when the primary cannot be reached.
         pub const BACKUP_BASE_URL: &str = #backup;
 
-        #family
+        #family_consts
 
         #(#metas)*
 
@@ -39,11 +115,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
             #(#calls)*
         }
 
-        #(#call_builders)*
-
-        #(#query_structs)*
-
         #(#validators)*
+
+        #shared
     }
 }
 
@@ -209,10 +283,18 @@ pub(super) struct Args<'a> {
     pub idents: Vec<proc_macro2::Ident>,
     pub checks: Vec<TokenStream>,
     query: Vec<TokenStream>,
-    required_query: Vec<TokenStream>,
+    /// The required query parameters in order, a brand parameter of generic items as an
+    /// `Option` of its pair.
+    required_query: Vec<(bool, TokenStream)>,
 }
 
 pub(super) fn args(op: &OperationIr) -> Args<'_> {
+    args_typed(op, &Typing::plain())
+}
+
+/// [`args`], typed by `typing`: in generic items a brand parameter is an `Option` and the body
+/// a generic model at `F`.
+fn args_typed<'a>(op: &'a OperationIr, typing: &Typing) -> Args<'a> {
     let no_needs = BTreeSet::new();
     let names = &op.names.args;
     let mut idents = Vec::new();
@@ -243,7 +325,13 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
         idents.push(id.clone());
         let wire = &p.wire;
         let c = validation::value_checks(&p.ty, &p.constraints, &no_needs);
-        if p.is_option() {
+        if typing.is_brand(p) && !p.is_option() {
+            args.push(quote! { #id: ::core::option::Option<#ty> });
+            required_query.push((true, quote! { #id.map(|#id| (#wire, #text)) }));
+            if !c.is_empty() {
+                checks.push(quote! { if let ::core::option::Option::Some(v) = &#id { let p = #wire; let out = &mut __violations; #c } });
+            }
+        } else if p.is_option() {
             args.push(quote! { #id: ::core::option::Option<#ty> });
             query.push(quote! { if let ::core::option::Option::Some(#id) = #id { __query.push((#wire, #text)); } });
             if !c.is_empty() {
@@ -251,7 +339,7 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
             }
         } else {
             args.push(quote! { #id: #ty });
-            required_query.push(quote! { (#wire, #text) });
+            required_query.push((false, quote! { (#wire, #text) }));
             if !c.is_empty() {
                 checks.push(quote! { { let v = &#id; let p = #wire; let out = &mut __violations; #c } });
             }
@@ -259,7 +347,7 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
     }
     let body_id = types::rust(&names.body);
     let body_arg = op.request_body.as_ref().map(|m| {
-        let t = types::model_path(m);
+        let t = typing.model(m);
         quote! { #body_id: &#t }
     });
     if let Some(b) = &body_arg {
@@ -270,7 +358,7 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
     if let Some(upload) = &op.upload {
         let meta_id = types::rust(&names.meta);
         let file_id = types::rust(&names.file);
-        let meta_ty = types::model_path(&upload.meta);
+        let meta_ty = typing.model(&upload.meta);
         args.push(quote! { #meta_id: &#meta_ty });
         args.push(quote! { #file_id: &crate::runtime::upload::UploadFile });
         idents.push(meta_id.clone());
@@ -283,12 +371,18 @@ pub(super) fn args(op: &OperationIr) -> Args<'_> {
     Args { names, decls: args, idents, checks, query, required_query }
 }
 
-/// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own.
-fn validator(op: &OperationIr) -> TokenStream {
-    let Args { decls, checks, .. } = args(op);
+/// The generic checker's name (`check_<op>`).
+fn checker_name(op: &OperationIr) -> proc_macro2::Ident {
+    quote::format_ident!("check_{}", op.id)
+}
+
+/// `check_<op>::<F>(args)`: the checks a call runs before any I/O, once for every family (a
+/// brand parameter is `None` in a family that does not send it).
+fn checker(op: &OperationIr, typing: &Typing) -> TokenStream {
+    let Args { decls, checks, .. } = args_typed(op, typing);
     // An operation with optional query parameters takes them as one `<Variant>Query`.
     let (decls, unpack) = if has_optional_query(op) {
-        let (mut decls, _) = required_decls(op, false);
+        let (mut decls, _) = required_decls_typed(op, false, typing);
         let (q, q_ty) = (query_name(op), query_type(op, quote! { '_ }));
         decls.push(quote! { query: &#q_ty });
         let opts = optional_idents(op);
@@ -296,13 +390,7 @@ fn validator(op: &OperationIr) -> TokenStream {
     } else {
         (decls, None)
     };
-    let name = types::rust(&op.names.validator);
-    let fn_name = op.names.call.as_str();
-    let client = &op.family.client;
-    let doc = format!(
-        " Validates the arguments of [`{client}::{fn_name}`](crate::runtime::client::{client}::{fn_name}) \
-         as the call does before sending: every violation, with its JSON path."
-    );
+    let name = checker_name(op);
     let body = if checks.is_empty() {
         quote! { #unpack crate::runtime::validate::Violations::default() }
     } else {
@@ -313,14 +401,88 @@ fn validator(op: &OperationIr) -> TokenStream {
             __violations
         }
     };
+    let doc =
+        format!(" The checks of `{}` in family `F` (see each family's `{}`).", op.id, op.names.validator.as_str());
     // Parameters without constraints (a boolean, say) are not looked at.
     quote! {
         #[doc = #doc]
         #[allow(unused_variables)]
-        pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
+        // Every call names its family here, whether or not the checks depend on it.
+        #[allow(clippy::extra_unused_type_parameters)]
+        pub(crate) fn #name<F: crate::runtime::family::Family>(#(#decls),*) -> crate::runtime::validate::Violations {
             #body
         }
     }
+}
+
+/// The arguments a family's items pass to the generic ones: each of `base`'s (the primary
+/// operation's) required parameters that `op` (the family's) has, by its name there (`Some` for
+/// a brand parameter), `None` for one it lacks; then the body and the upload.
+fn pass_to_generic(op: &OperationIr, base: &OperationIr, typing: &Typing) -> Vec<(proc_macro2::Ident, TokenStream)> {
+    let mine = |wire: &str| -> Option<proc_macro2::Ident> {
+        op.path_params
+            .iter()
+            .zip(&op.names.args.path)
+            .chain(op.query_params.iter().zip(&op.names.args.query))
+            .find(|(p, _)| p.wire == wire)
+            .map(|(_, n)| types::rust(n))
+    };
+    let mut out = Vec::new();
+    let base_params =
+        base.path_params.iter().zip(&base.names.args.path).chain(base.query_params.iter().zip(&base.names.args.query));
+    for (p, name) in base_params.filter(|(p, _)| !p.is_option()) {
+        let field = types::rust(name);
+        let value = match mine(&p.wire) {
+            Some(id) if typing.is_brand(p) => quote! { ::core::option::Option::Some(#id) },
+            Some(id) => quote! { #id },
+            None => quote! { ::core::option::Option::None },
+        };
+        out.push((field, value));
+    }
+    let names = &base.names.args;
+    if base.request_body.is_some() {
+        let (field, id) = (types::rust(&names.body), types::rust(&op.names.args.body));
+        out.push((field, quote! { #id }));
+    }
+    if base.upload.is_some() {
+        let (field, id) = (types::rust(&names.meta), types::rust(&op.names.args.meta));
+        out.push((field, quote! { #id }));
+        let (field, id) = (types::rust(&names.file), types::rust(&op.names.args.file));
+        out.push((field, quote! { #id }));
+    }
+    out
+}
+
+/// `validate_<op>(args)`: the checks a call runs before any I/O, callable on their own, with
+/// the family's own arguments.
+fn validator(op: &OperationIr, base: &OperationIr, family: &TokenStream, typing: &Typing) -> TokenStream {
+    let (mut decls, _) = required_decls(op, false);
+    let mut pass: Vec<TokenStream> = pass_to_generic(op, base, typing).into_iter().map(|(_, v)| v).collect();
+    if has_optional_query(op) {
+        let q_ty = query_type(op, quote! { '_ });
+        let q_path = module_path_of(base);
+        decls.push(quote! { query: &#q_path::#q_ty });
+        pass.push(quote! { query });
+    }
+    let name = types::rust(&op.names.validator);
+    let check = checker_name(op);
+    let fn_name = op.names.call.as_str();
+    let client = &op.family.client;
+    let doc = format!(
+        " Validates the arguments of [`{client}::{fn_name}`](crate::runtime::client::{client}::{fn_name}) \
+         as the call does before sending: every violation, with its JSON path."
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
+            crate::generated::operations::#check::<#family>(#(#pass),*)
+        }
+    }
+}
+
+/// The primary module, where the generic items of `base` are.
+fn module_path_of(_base: &OperationIr) -> TokenStream {
+    quote! { crate::generated::operations }
 }
 
 /// Whether the operation has optional query parameters: they are named setters of its call
@@ -335,19 +497,19 @@ pub(super) fn builder_name(op: &OperationIr) -> proc_macro2::Ident {
 }
 
 /// The body of a call builder's `parts()`: the call's validation (unless switched off), then
-/// the path, query and body of its [`RequestParts`], with every parameter bound by name and
-/// `client` the client. Sending and preparing both start here, so they cannot differ.
-fn parts_body(op: &OperationIr) -> TokenStream {
-    let meta = types::rust(&op.names.meta);
-    let Args { names, idents, query, required_query, .. } = args(op);
-    let validator = types::rust(&op.names.validator);
+/// the path, query and body of its [`RequestParts`], with every parameter bound by name,
+/// `client` the client and `meta` the family's metadata of the operation. Sending and preparing
+/// both start here, so they cannot differ.
+fn parts_body(op: &OperationIr, typing: &Typing) -> TokenStream {
+    let Args { names, idents, query, required_query, .. } = args_typed(op, typing);
+    let check = checker_name(op);
     let validate = if has_optional_query(op) {
-        let (_, required) = required_decls(op, false);
+        let (_, required) = required_decls_typed(op, false, typing);
         let q = query_name(op);
         let opts = optional_idents(op);
         quote! {
             let __warnings = if client.validation_enabled() {
-                client.screen(#validator(#(#required,)* &query))?
+                client.screen(#check::<F>(#(#required,)* &query))?
             } else {
                 ::std::vec::Vec::new()
             };
@@ -356,30 +518,47 @@ fn parts_body(op: &OperationIr) -> TokenStream {
     } else {
         quote! {
             let __warnings = if client.validation_enabled() {
-                client.screen(#validator(#(#idents),*))?
+                client.screen(#check::<F>(#(#idents),*))?
             } else {
                 ::std::vec::Vec::new()
             };
         }
     };
     let body_id = types::rust(&names.body);
-    let path_pushes = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote! { __path.push_str(#text); },
-        PathSegment::Param(name) => {
-            let i = op.path_params.iter().position(|p| &p.wire == name).expect("lowering checked placeholders");
-            let (p, id) = (&op.path_params[i], types::rust(&names.path[i]));
-            let text = match &p.ty {
-                TypeIr::Enum(_) => quote! { #id.as_str() },
-                TypeIr::String => quote! { #id },
-                _ => quote! { &#id.to_string() },
-            };
-            quote! { __path.push_str(&crate::runtime::client::encode_path_segment(#text)); }
-        }
+    // The family's path template, its placeholders filled (and percent-encoded).
+    let fills = op.path_params.iter().zip(&names.path).map(|(p, name)| {
+        let id = types::rust(name);
+        let wire = &p.wire;
+        let text = match &p.ty {
+            TypeIr::Enum(_) => quote! { #id.as_str() },
+            TypeIr::String => quote! { #id },
+            _ => quote! { &#id.to_string() },
+        };
+        quote! { (#wire, #text) }
     });
-    let query_decl = if query.is_empty() {
-        quote! { let __query = ::std::vec![#(#required_query),*]; }
+    let path = quote! { let __path = crate::runtime::family::expand_path(__meta.path_template, &[#(#fills),*]); };
+    let mutable = if query.is_empty() {
+        quote! {}
     } else {
-        quote! { let mut __query = ::std::vec![#(#required_query),*]; #(#query)* }
+        quote! { mut }
+    };
+    let query_decl = if required_query.iter().any(|(optional, _)| *optional) {
+        // Present parameters in the spec's order, whichever a family sends.
+        let items = required_query.iter().map(|(optional, e)| {
+            if *optional {
+                e.clone()
+            } else {
+                quote! { ::core::option::Option::Some(#e) }
+            }
+        });
+        quote! {
+            let #mutable __query: ::std::vec::Vec<(&str, ::std::string::String)> =
+                [#(#items),*].into_iter().flatten().collect();
+            #(#query)*
+        }
+    } else {
+        let items = required_query.iter().map(|(_, e)| e);
+        quote! { let #mutable __query = ::std::vec![#(#items),*]; #(#query)* }
     };
     let json =
         if op.upload.is_some() { Some(types::rust(&names.meta)) } else { op.request_body.as_ref().map(|_| body_id) };
@@ -391,11 +570,10 @@ fn parts_body(op: &OperationIr) -> TokenStream {
     };
     quote! {
         #validate
-        let mut __path = ::std::string::String::new();
-        #(#path_pushes)*
+        #path
         #query_decl
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &#meta,
+            meta: __meta,
             path: __path,
             query: __query,
             body: #body,
@@ -404,9 +582,9 @@ fn parts_body(op: &OperationIr) -> TokenStream {
     }
 }
 
-fn return_type(op: &OperationIr) -> TokenStream {
+fn return_type(op: &OperationIr, typing: &Typing) -> TokenStream {
     match op.response_model() {
-        Some(model) => types::model_path(model),
+        Some(model) => typing.model(model),
         None => quote! { () },
     }
 }
@@ -414,6 +592,15 @@ fn return_type(op: &OperationIr) -> TokenStream {
 /// The parameters a call function takes: path parameters, required query parameters, the body
 /// or the upload's meta and file (optional query parameters are the builder's setters).
 pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
+    required_decls_typed(op, borrow_a, &Typing::plain())
+}
+
+/// [`required_decls`], typed by `typing` (a brand parameter of generic items is an `Option`).
+fn required_decls_typed(
+    op: &OperationIr,
+    borrow_a: bool,
+    typing: &Typing,
+) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
     let amp = if borrow_a {
         quote! { &'a }
     } else {
@@ -426,7 +613,11 @@ pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStre
     for (p, name) in params.filter(|(p, _)| !p.is_option()) {
         let id = types::rust(name);
         let ty = borrowed_type(p, borrow_a);
-        decls.push(quote! { #id: #ty });
+        if typing.is_brand(p) {
+            decls.push(quote! { #id: ::core::option::Option<#ty> });
+        } else {
+            decls.push(quote! { #id: #ty });
+        }
         idents.push(id);
     }
     let mut extra = |name, ty: TokenStream| {
@@ -435,11 +626,11 @@ pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStre
         idents.push(id);
     };
     if let Some(m) = &op.request_body {
-        let t = types::model_path(m);
+        let t = typing.model(m);
         extra(&names.body, quote! { #amp #t });
     }
     if let Some(upload) = &op.upload {
-        let t = types::model_path(&upload.meta);
+        let t = typing.model(&upload.meta);
         extra(&names.meta, quote! { #amp #t });
         extra(&names.file, quote! { #amp crate::runtime::upload::UploadFile });
     }
@@ -530,14 +721,17 @@ fn borrowed_type(p: &FieldIr, borrow_a: bool) -> TokenStream {
     }
 }
 
-fn call(op: &OperationIr) -> TokenStream {
+/// The family client's method: the family's arguments, the generic call builder at the family.
+fn call(op: &OperationIr, base: &OperationIr, typing: &Typing) -> TokenStream {
     let fn_name = types::rust(&op.names.call);
     let doc = docs::attrs(&op_doc(op));
     let builder = builder_name(op);
-    let (decls, idents) = required_decls(op, true);
-    let query = has_optional_query(op).then(|| {
-        let q = query_name(op);
-        quote! { query: #q::default(), }
+    let meta = types::rust(&op.names.meta);
+    let (decls, _) = required_decls(op, true);
+    let fields = pass_to_generic(op, base, typing).into_iter().map(|(field, value)| field_init(&field, value));
+    let query = has_optional_query(base).then(|| {
+        let q = query_name(base);
+        quote! { query: crate::generated::operations::#q::default(), }
     });
     let output = match op.response_model() {
         Some(model) => {
@@ -562,7 +756,13 @@ fn call(op: &OperationIr) -> TokenStream {
         #setter_doc
         #stream_doc
         pub fn #fn_name<'a>(&'a self, #(#decls),*) -> #builder<'a> {
-            #builder { client: self, #(#idents,)* #query }
+            crate::generated::operations::#builder {
+                client: self.core(),
+                __meta: &#meta,
+                #(#fields,)*
+                #query
+                __family: ::core::marker::PhantomData,
+            }
         }
     }
 }
@@ -571,11 +771,11 @@ fn call(op: &OperationIr) -> TokenStream {
 /// query parameters as named setters. `.await` sends it; `.prepare()` returns the signed request
 /// instead (a dry run); `.stream()` pages through a paginated one. Sending and preparing share
 /// `parts()`, the one place the call is validated and its request built.
-fn call_builder(op: &OperationIr) -> TokenStream {
+fn call_builder(op: &OperationIr, typing: &Typing) -> TokenStream {
     let builder = builder_name(op);
     let call = op.names.call.as_str();
-    let ret = return_type(op);
-    let (decls, mut binds) = required_decls(op, true);
+    let ret = return_type(op, typing);
+    let (decls, mut binds) = required_decls_typed(op, true, typing);
     let mut fields: Vec<TokenStream> = decls.iter().map(|d| quote! { pub(crate) #d, }).collect();
     if has_optional_query(op) {
         let q_ty = query_type(op, quote! { 'a });
@@ -594,7 +794,7 @@ fn call_builder(op: &OperationIr) -> TokenStream {
             }
         }
     });
-    let parts = parts_body(op);
+    let parts = parts_body(op, typing);
     let (prepare, send) = match &op.upload {
         Some(upload) => {
             let file_id = types::rust(&op.names.args.file);
@@ -612,20 +812,22 @@ fn call_builder(op: &OperationIr) -> TokenStream {
     let setters_doc = if has_optional_query(op) { "set optional query parameters by name, then " } else { "" };
     let client = &op.family.client;
     let doc = format!(
-        " A [`{client}::{call}`](crate::runtime::client::{client}::{call}) call: {setters_doc}`.await` it to send it, \
-         or [`prepare`](Self::prepare) it for the request it would send."
+        " A `{call}` call of family `F` (for the {client}: [`{client}::{call}`](crate::runtime::client::{client}::{call})): \
+         {setters_doc}`.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send."
     );
-    let client_ty = op_client(client);
-    let stream = stream_method(op);
+    let stream = stream_method(op, typing);
+    let primary = marker(&op.family.id);
     quote! {
         #[doc = #doc]
         #[must_use = "a call does nothing until it is awaited or prepared"]
-        pub struct #builder<'a> {
-            pub(crate) client: &'a #client_ty,
+        pub struct #builder<'a, F: crate::runtime::family::Family = #primary> {
+            pub(crate) client: &'a crate::runtime::Client,
+            pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
             #(#fields)*
+            pub(crate) __family: ::core::marker::PhantomData<F>,
         }
 
-        impl<'a> #builder<'a> {
+        impl<'a, F: crate::runtime::family::Family> #builder<'a, F> {
             #(#setters)*
 
             /// The signed request this call would send, without sending it: a dry run. It is
@@ -643,7 +845,7 @@ fn call_builder(op: &OperationIr) -> TokenStream {
 
             /// The call validated, as the request parts both sending and preparing start from.
             fn parts(&self) -> ::core::result::Result<crate::runtime::client::RequestParts, crate::runtime::error::Error> {
-                let Self { client, #(#binds),* } = *self;
+                let Self { client, __meta, #(#binds,)* .. } = *self;
                 #parts
             }
 
@@ -651,7 +853,7 @@ fn call_builder(op: &OperationIr) -> TokenStream {
             #stream
         }
 
-        impl<'a> ::core::future::IntoFuture for #builder<'a> {
+        impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture for #builder<'a, F> {
             type Output = ::core::result::Result<#ret, crate::runtime::error::Error>;
             type IntoFuture = ::core::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a>>;
 
@@ -668,11 +870,14 @@ fn call_builder(op: &OperationIr) -> TokenStream {
 
 /// `.stream()` of a paginated call: every item of every page, fetched on demand; the page token
 /// is the stream's to follow, whatever was set.
-fn stream_method(op: &OperationIr) -> Option<TokenStream> {
+fn stream_method(op: &OperationIr, typing: &Typing) -> Option<TokenStream> {
     let pagination = op.pagination.as_ref()?;
     let builder = builder_name(op);
     let names = &op.names.args;
-    let item = types::rust_type(&pagination.item);
+    let item = match &typing.generic {
+        Some(set) => types::rust_type_generic(&pagination.item, set),
+        None => types::rust_type(&pagination.item),
+    };
     let mut owned = Vec::new();
     let mut clones = Vec::new();
     let (mut rebuild, mut rebuild_query) = (Vec::new(), Vec::new());
@@ -689,7 +894,8 @@ fn stream_method(op: &OperationIr) -> Option<TokenStream> {
             quote! { self.#id }
         };
         let by_value = matches!(p.ty, TypeIr::Integer | TypeIr::Amount | TypeIr::Boolean);
-        let (to_owned, passed) = match (by_value, p.is_option(), &p.ty) {
+        // A brand parameter of a generic call is an `Option` like an optional one.
+        let (to_owned, passed) = match (by_value, p.is_option() || typing.is_brand(p), &p.ty) {
             (true, _, _) => (quote! { #from }, quote! { #id }),
             (false, false, TypeIr::Enum(_)) => (quote! { #from.clone() }, quote! { &#id }),
             (false, true, TypeIr::Enum(_)) => (quote! { #from.cloned() }, quote! { #id.as_ref() }),
@@ -730,12 +936,20 @@ fn stream_method(op: &OperationIr) -> Option<TokenStream> {
         #[doc = #doc]
         pub fn stream(self) -> crate::runtime::pagination::PageStream<#item> {
             let client = self.client.clone();
+            let __meta = self.__meta;
             #(#owned)*
             crate::runtime::pagination::PageStream::new(move |page_token: ::core::option::Option<::std::string::String>| {
                 let client = client.clone();
                 #(#clones)*
                 async move {
-                    let page = #builder { client: &client, #(#rebuild,)* query: #q { #(#rebuild_query),* } }.await?;
+                    let page = #builder::<F> {
+                        client: &client,
+                        __meta,
+                        #(#rebuild,)*
+                        query: #q { #(#rebuild_query),* },
+                        __family: ::core::marker::PhantomData,
+                    }
+                    .await?;
                     ::core::result::Result::Ok((#items_expr, #next_expr))
                 }
             })

@@ -693,26 +693,36 @@ fn send_arm(op: &OperationIr) -> TokenStream {
         None => quote! { .map(|()| OperationResponse::#v) },
     };
     if operations::has_optional_query(op) {
-        // The call builder is set directly from the variant, optional parameters included.
-        let builder = operations::builder_name(op);
-        let ops = operations::module_path(op);
-        let fields = fields.into_iter().map(|(id, pass)| operations::field_init(&id, pass));
-        return quote! {
-            #pattern => #ops::#builder { client, #(#fields),* }.await #wrap,
-        };
+        let call = optional_query_call(op, fields);
+        return quote! { #pattern => #call.await #wrap, };
     }
     let pass = fields.iter().map(|(_, pass)| pass);
     quote! { #pattern => client.#f(#(#pass),*).await #wrap, }
+}
+
+/// The call of an operation with optional query parameters: the call function with the required
+/// ones, its query set from the variant.
+fn optional_query_call(op: &OperationIr, fields: Vec<(Ident, TokenStream)>) -> TokenStream {
+    let f = types::rust(&op.names.call);
+    // `bind_fields` passes the optional query parameters last, as one `<Variant>Query`.
+    let (query, required): (Vec<_>, Vec<_>) = fields.into_iter().partition(|(id, _)| id == "query");
+    let pass = required.iter().map(|(_, pass)| pass);
+    let query = query.into_iter().map(|(_, q)| q);
+    quote! {
+        {
+            let mut call = client.#f(#(#pass),*);
+            #(call.query = #query;)*
+            call
+        }
+    }
 }
 
 /// The call of `send_arm`, prepared instead of awaited.
 fn prepare_arm(op: &OperationIr) -> TokenStream {
     let (pattern, fields) = bind_fields(op, true);
     if operations::has_optional_query(op) {
-        let builder = operations::builder_name(op);
-        let ops = operations::module_path(op);
-        let fields = fields.into_iter().map(|(id, pass)| operations::field_init(&id, pass));
-        return quote! { #pattern => #ops::#builder { client, #(#fields),* }.prepare(), };
+        let call = optional_query_call(op, fields);
+        return quote! { #pattern => #call.prepare(), };
     }
     let f = types::rust(&op.names.call);
     let pass = fields.iter().map(|(_, pass)| pass);

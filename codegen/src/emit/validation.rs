@@ -1,7 +1,7 @@
 //! `Validate` impls (`src/generated/validation.rs`): field constraints and cross-field rules,
 //! every violation reported with its JSON path.
 
-use super::shared::{Generic, GenericModel, family_is};
+use super::generic::{Generic, GenericModel, family_is};
 use super::types;
 use crate::ir::{AssertionIr, ConditionIr, Constraints, FieldIr, FieldPath, Ir, ModelIr, Test, TypeIr, WhenIr};
 use proc_macro2::TokenStream;

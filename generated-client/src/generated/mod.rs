@@ -9,7 +9,7 @@ pub mod models;
 pub mod notifications;
 pub mod operations;
 pub mod requests;
-pub mod shared;
+mod shared;
 pub mod validation;
 /// The 品牌直连 family: its client's operations and the models that differ.
 #[cfg(feature = "brand")]

@@ -409,11 +409,13 @@ impl crate::runtime::client::Client {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> AssociateStockBundleStoresCall<'a> {
-        AssociateStockBundleStoresCall {
-            client: self,
+        crate::generated::operations::AssociateStockBundleStoresCall {
+            client: self.core(),
+            __meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次关联门店
@@ -448,11 +450,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> AssociateStockStoresCall<'a> {
-        AssociateStockStoresCall {
-            client: self,
+        crate::generated::operations::AssociateStockStoresCall {
+            client: self.core(),
+            __meta: &ASSOCIATE_STOCK_STORES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 确认发放用户商品券
@@ -488,11 +492,13 @@ impl crate::runtime::client::Client {
         coupon_code: &'a str,
         body: &'a crate::generated::models::ConfirmUserCouponRequest,
     ) -> ConfirmUserCouponCall<'a> {
-        ConfirmUserCouponCall {
-            client: self,
+        crate::generated::operations::ConfirmUserCouponCall {
+            client: self.core(),
+            __meta: &CONFIRM_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 提交图片生成任务
@@ -522,9 +528,11 @@ impl crate::runtime::client::Client {
         &'a self,
         body: &'a crate::generated::models::CreateImageGenerationTaskRequest,
     ) -> CreateImageGenerationTaskCall<'a> {
-        CreateImageGenerationTaskCall {
-            client: self,
+        crate::generated::operations::CreateImageGenerationTaskCall {
+            client: self.core(),
+            __meta: &CREATE_IMAGE_GENERATION_TASK,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 创建商品券
@@ -556,9 +564,11 @@ impl crate::runtime::client::Client {
         &'a self,
         body: &'a crate::generated::models::CreateProductCouponRequest,
     ) -> CreateProductCouponCall<'a> {
-        CreateProductCouponCall {
-            client: self,
+        crate::generated::operations::CreateProductCouponCall {
+            client: self.core(),
+            __meta: &CREATE_PRODUCT_COUPON,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 添加商品券批次
@@ -593,10 +603,12 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         body: &'a crate::generated::models::CreateStockRequest,
     ) -> CreateStockCall<'a> {
-        CreateStockCall {
-            client: self,
+        crate::generated::operations::CreateStockCall {
+            client: self.core(),
+            __meta: &CREATE_STOCK,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 添加商品券批次组
@@ -631,10 +643,12 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         body: &'a crate::generated::models::CreateStockBundleRequest,
     ) -> CreateStockBundleCall<'a> {
-        CreateStockBundleCall {
-            client: self,
+        crate::generated::operations::CreateStockBundleCall {
+            client: self.core(),
+            __meta: &CREATE_STOCK_BUNDLE,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效商品券
@@ -668,10 +682,12 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         body: &'a crate::generated::models::DeactivateProductCouponRequest,
     ) -> DeactivateProductCouponCall<'a> {
-        DeactivateProductCouponCall {
-            client: self,
+        crate::generated::operations::DeactivateProductCouponCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_PRODUCT_COUPON,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效商品券批次
@@ -705,11 +721,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::DeactivateStockRequest,
     ) -> DeactivateStockCall<'a> {
-        DeactivateStockCall {
-            client: self,
+        crate::generated::operations::DeactivateStockCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_STOCK,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效用户商品券
@@ -744,11 +762,13 @@ impl crate::runtime::client::Client {
         coupon_code: &'a str,
         body: &'a crate::generated::models::DeactivateUserCouponRequest,
     ) -> DeactivateUserCouponCall<'a> {
-        DeactivateUserCouponCall {
-            client: self,
+        crate::generated::operations::DeactivateUserCouponCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效用户商品券组
@@ -784,11 +804,13 @@ impl crate::runtime::client::Client {
         user_coupon_bundle_id: &'a str,
         body: &'a crate::generated::models::DeactivateUserCouponBundleRequest,
     ) -> DeactivateUserCouponBundleCall<'a> {
-        DeactivateUserCouponBundleCall {
-            client: self,
+        crate::generated::operations::DeactivateUserCouponBundleCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_USER_COUPON_BUNDLE,
             openid,
             user_coupon_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次组批量取消关联门店
@@ -823,11 +845,13 @@ impl crate::runtime::client::Client {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> DisassociateStockBundleStoresCall<'a> {
-        DisassociateStockBundleStoresCall {
-            client: self,
+        crate::generated::operations::DisassociateStockBundleStoresCall {
+            client: self.core(),
+            __meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次取消关联门店
@@ -862,11 +886,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> DisassociateStockStoresCall<'a> {
-        DisassociateStockStoresCall {
-            client: self,
+        crate::generated::operations::DisassociateStockStoresCall {
+            client: self.core(),
+            __meta: &DISASSOCIATE_STOCK_STORES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询图片生成任务执行结果
@@ -902,11 +928,13 @@ impl crate::runtime::client::Client {
         brand_id: &'a str,
         image_generation_type: &'a crate::generated::models::ImageGenerationType,
     ) -> GetImageGenerationTaskCall<'a> {
-        GetImageGenerationTaskCall {
-            client: self,
+        crate::generated::operations::GetImageGenerationTaskCall {
+            client: self.core(),
+            __meta: &GET_IMAGE_GENERATION_TASK,
             task_id,
-            brand_id,
+            brand_id: ::core::option::Option::Some(brand_id),
             image_generation_type,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 获取商品券事件通知地址
@@ -934,8 +962,10 @@ impl crate::runtime::client::Client {
     ///
     /// Returns the call, a [`GetNotifyConfigCall`]: `.await` it to send it (the output is the [`NotifyUrlConfig`](crate::generated::models::NotifyUrlConfig) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetNotifyConfigCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_notify_config<'a>(&'a self) -> GetNotifyConfigCall<'a> {
-        GetNotifyConfigCall {
-            client: self,
+        crate::generated::operations::GetNotifyConfigCall {
+            client: self.core(),
+            __meta: &GET_NOTIFY_CONFIG,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券
@@ -969,10 +999,12 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         brand_id: &'a str,
     ) -> GetProductCouponCall<'a> {
-        GetProductCouponCall {
-            client: self,
+        crate::generated::operations::GetProductCouponCall {
+            client: self.core(),
+            __meta: &GET_PRODUCT_COUPON,
             product_coupon_id,
-            brand_id,
+            brand_id: ::core::option::Option::Some(brand_id),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券指定批次
@@ -1007,11 +1039,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         brand_id: &'a str,
     ) -> GetStockCall<'a> {
-        GetStockCall {
-            client: self,
+        crate::generated::operations::GetStockCall {
+            client: self.core(),
+            __meta: &GET_STOCK,
             product_coupon_id,
             stock_id,
-            brand_id,
+            brand_id: ::core::option::Option::Some(brand_id),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询用户商品券详情
@@ -1054,14 +1088,16 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         appid: &'a str,
     ) -> GetUserCouponCall<'a> {
-        GetUserCouponCall {
-            client: self,
+        crate::generated::operations::GetUserCouponCall {
+            client: self.core(),
+            __meta: &GET_USER_COUPON,
             openid,
             coupon_code,
-            brand_id,
+            brand_id: ::core::option::Option::Some(brand_id),
             product_coupon_id,
             stock_id,
             appid,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询批次关联门店列表
@@ -1101,12 +1137,14 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         brand_id: &'a str,
     ) -> ListStockStoresCall<'a> {
-        ListStockStoresCall {
-            client: self,
+        crate::generated::operations::ListStockStoresCall {
+            client: self.core(),
+            __meta: &LIST_STOCK_STORES,
             product_coupon_id,
             stock_id,
-            brand_id,
-            query: ListStockStoresQuery::default(),
+            brand_id: ::core::option::Option::Some(brand_id),
+            query: crate::generated::operations::ListStockStoresQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券批次列表
@@ -1146,11 +1184,13 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         brand_id: &'a str,
     ) -> ListStocksCall<'a> {
-        ListStocksCall {
-            client: self,
+        crate::generated::operations::ListStocksCall {
+            client: self.core(),
+            __meta: &LIST_STOCKS,
             product_coupon_id,
-            brand_id,
-            query: ListStocksQuery::default(),
+            brand_id: ::core::option::Option::Some(brand_id),
+            query: crate::generated::operations::ListStocksQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 指定券状态查询用户商品券列表
@@ -1193,12 +1233,14 @@ impl crate::runtime::client::Client {
         brand_id: &'a str,
         appid: &'a str,
     ) -> ListUserCouponsCall<'a> {
-        ListUserCouponsCall {
-            client: self,
+        crate::generated::operations::ListUserCouponsCall {
+            client: self.core(),
+            __meta: &LIST_USER_COUPONS,
             openid,
-            brand_id,
+            brand_id: ::core::option::Option::Some(brand_id),
             appid,
-            query: ListUserCouponsQuery::default(),
+            query: crate::generated::operations::ListUserCouponsQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户预发放商品券
@@ -1230,10 +1272,12 @@ impl crate::runtime::client::Client {
         openid: &'a str,
         body: &'a crate::generated::models::PreSendCouponRequest,
     ) -> PreSendCouponCall<'a> {
-        PreSendCouponCall {
-            client: self,
+        crate::generated::operations::PreSendCouponCall {
+            client: self.core(),
+            __meta: &PRE_SEND_COUPON,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户预发放商品券批次组
@@ -1265,10 +1309,12 @@ impl crate::runtime::client::Client {
         openid: &'a str,
         body: &'a crate::generated::models::PreSendCouponBundleRequest,
     ) -> PreSendCouponBundleCall<'a> {
-        PreSendCouponBundleCall {
-            client: self,
+        crate::generated::operations::PreSendCouponBundleCall {
+            client: self.core(),
+            __meta: &PRE_SEND_COUPON_BUNDLE,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 退券
@@ -1303,11 +1349,13 @@ impl crate::runtime::client::Client {
         coupon_code: &'a str,
         body: &'a crate::generated::models::ReturnUserCouponRequest,
     ) -> ReturnUserCouponCall<'a> {
-        ReturnUserCouponCall {
-            client: self,
+        crate::generated::operations::ReturnUserCouponCall {
+            client: self.core(),
+            __meta: &RETURN_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户发放商品券
@@ -1341,10 +1389,12 @@ impl crate::runtime::client::Client {
         openid: &'a str,
         body: &'a crate::generated::models::SendCouponRequest,
     ) -> SendCouponCall<'a> {
-        SendCouponCall {
-            client: self,
+        crate::generated::operations::SendCouponCall {
+            client: self.core(),
+            __meta: &SEND_COUPON,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户发放商品券批次组
@@ -1377,10 +1427,12 @@ impl crate::runtime::client::Client {
         openid: &'a str,
         body: &'a crate::generated::models::SendCouponBundleRequest,
     ) -> SendCouponBundleCall<'a> {
-        SendCouponBundleCall {
-            client: self,
+        crate::generated::operations::SendCouponBundleCall {
+            client: self.core(),
+            __meta: &SEND_COUPON_BUNDLE,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 设置商品券事件通知地址
@@ -1409,9 +1461,11 @@ impl crate::runtime::client::Client {
         &'a self,
         body: &'a crate::generated::models::SetNotifyConfigRequest,
     ) -> SetNotifyConfigCall<'a> {
-        SetNotifyConfigCall {
-            client: self,
+        crate::generated::operations::SetNotifyConfigCall {
+            client: self.core(),
+            __meta: &SET_NOTIFY_CONFIG,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券
@@ -1444,10 +1498,12 @@ impl crate::runtime::client::Client {
         product_coupon_id: &'a str,
         body: &'a crate::generated::models::UpdateProductCouponRequest,
     ) -> UpdateProductCouponCall<'a> {
-        UpdateProductCouponCall {
-            client: self,
+        crate::generated::operations::UpdateProductCouponCall {
+            client: self.core(),
+            __meta: &UPDATE_PRODUCT_COUPON,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次
@@ -1481,11 +1537,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::UpdateStockInfoRequest,
     ) -> UpdateStockCall<'a> {
-        UpdateStockCall {
-            client: self,
+        crate::generated::operations::UpdateStockCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次发放预算
@@ -1519,11 +1577,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::UpdateBudgetRequest,
     ) -> UpdateStockBudgetCall<'a> {
-        UpdateStockBudgetCall {
-            client: self,
+        crate::generated::operations::UpdateStockBudgetCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUDGET,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次组
@@ -1558,11 +1618,13 @@ impl crate::runtime::client::Client {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::models::UpdateStockInfoRequest,
     ) -> UpdateStockBundleCall<'a> {
-        UpdateStockBundleCall {
-            client: self,
+        crate::generated::operations::UpdateStockBundleCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUNDLE,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次组发放预算
@@ -1597,11 +1659,13 @@ impl crate::runtime::client::Client {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::models::UpdateBudgetRequest,
     ) -> UpdateStockBundleBudgetCall<'a> {
-        UpdateStockBundleBudgetCall {
-            client: self,
+        crate::generated::operations::UpdateStockBundleBudgetCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUNDLE_BUDGET,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 预上传券Code
@@ -1636,11 +1700,13 @@ impl crate::runtime::client::Client {
         stock_id: &'a str,
         body: &'a crate::generated::models::UploadCouponCodesRequest,
     ) -> UploadCouponCodesCall<'a> {
-        UploadCouponCodesCall {
-            client: self,
+        crate::generated::operations::UploadCouponCodesCall {
+            client: self.core(),
+            __meta: &UPLOAD_COUPON_CODES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 图片上传
@@ -1670,10 +1736,12 @@ impl crate::runtime::client::Client {
         meta: &'a crate::generated::models::ImageUploadMeta,
         file: &'a crate::runtime::upload::UploadFile,
     ) -> UploadImageCall<'a> {
-        UploadImageCall {
-            client: self,
+        crate::generated::operations::UploadImageCall {
+            client: self.core(),
+            __meta: &UPLOAD_IMAGE,
             meta,
             file,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 核销用户商品券
@@ -1709,23 +1777,372 @@ impl crate::runtime::client::Client {
         coupon_code: &'a str,
         body: &'a crate::generated::models::UseUserCouponRequest,
     ) -> UseUserCouponCall<'a> {
-        UseUserCouponCall {
-            client: self,
+        crate::generated::operations::UseUserCouponCall {
+            client: self.core(),
+            __meta: &USE_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
 }
-/// A [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+pub fn validate_associate_stock_bundle_stores(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_associate_stock_bundle_stores::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_bundle_id, body)
+}
+/// Validates the arguments of [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
+pub fn validate_associate_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_associate_stock_stores::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_confirm_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::ConfirmUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_confirm_user_coupon::<
+        crate::generated::families::Partner,
+    >(openid, coupon_code, body)
+}
+/// Validates the arguments of [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
+pub fn validate_create_image_generation_task(
+    body: &crate::generated::models::CreateImageGenerationTaskRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_create_image_generation_task::<
+        crate::generated::families::Partner,
+    >(body)
+}
+/// Validates the arguments of [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_create_product_coupon(
+    body: &crate::generated::models::CreateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_create_product_coupon::<
+        crate::generated::families::Partner,
+    >(body)
+}
+/// Validates the arguments of [`Client::create_stock`](crate::runtime::client::Client::create_stock) as the call does before sending: every violation, with its JSON path.
+pub fn validate_create_stock(
+    product_coupon_id: &str,
+    body: &crate::generated::models::CreateStockRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_create_stock::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, body)
+}
+/// Validates the arguments of [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
+pub fn validate_create_stock_bundle(
+    product_coupon_id: &str,
+    body: &crate::generated::models::CreateStockBundleRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_create_stock_bundle::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, body)
+}
+/// Validates the arguments of [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_deactivate_product_coupon(
+    product_coupon_id: &str,
+    body: &crate::generated::models::DeactivateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_deactivate_product_coupon::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, body)
+}
+/// Validates the arguments of [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) as the call does before sending: every violation, with its JSON path.
+pub fn validate_deactivate_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::DeactivateStockRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_deactivate_stock::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_deactivate_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::DeactivateUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_deactivate_user_coupon::<
+        crate::generated::families::Partner,
+    >(openid, coupon_code, body)
+}
+/// Validates the arguments of [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+pub fn validate_deactivate_user_coupon_bundle(
+    openid: &str,
+    user_coupon_bundle_id: &str,
+    body: &crate::generated::models::DeactivateUserCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_deactivate_user_coupon_bundle::<
+        crate::generated::families::Partner,
+    >(openid, user_coupon_bundle_id, body)
+}
+/// Validates the arguments of [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+pub fn validate_disassociate_stock_bundle_stores(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_disassociate_stock_bundle_stores::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_bundle_id, body)
+}
+/// Validates the arguments of [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
+pub fn validate_disassociate_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::StoreListRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_disassociate_stock_stores::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
+pub fn validate_get_image_generation_task(
+    task_id: &str,
+    brand_id: &str,
+    image_generation_type: &crate::generated::models::ImageGenerationType,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_get_image_generation_task::<
+        crate::generated::families::Partner,
+    >(task_id, ::core::option::Option::Some(brand_id), image_generation_type)
+}
+/// Validates the arguments of [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) as the call does before sending: every violation, with its JSON path.
+pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_get_notify_config::<
+        crate::generated::families::Partner,
+    >()
+}
+/// Validates the arguments of [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_get_product_coupon(
+    product_coupon_id: &str,
+    brand_id: &str,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_get_product_coupon::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, ::core::option::Option::Some(brand_id))
+}
+/// Validates the arguments of [`Client::get_stock`](crate::runtime::client::Client::get_stock) as the call does before sending: every violation, with its JSON path.
+pub fn validate_get_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    brand_id: &str,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_get_stock::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, ::core::option::Option::Some(brand_id))
+}
+/// Validates the arguments of [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_get_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    brand_id: &str,
+    product_coupon_id: &str,
+    stock_id: &str,
+    appid: &str,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_get_user_coupon::<
+        crate::generated::families::Partner,
+    >(
+        openid,
+        coupon_code,
+        ::core::option::Option::Some(brand_id),
+        product_coupon_id,
+        stock_id,
+        appid,
+    )
+}
+/// Validates the arguments of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) as the call does before sending: every violation, with its JSON path.
+pub fn validate_list_stock_stores(
+    product_coupon_id: &str,
+    stock_id: &str,
+    brand_id: &str,
+    query: &crate::generated::operations::ListStockStoresQuery<'_>,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_list_stock_stores::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, ::core::option::Option::Some(brand_id), query)
+}
+/// Validates the arguments of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) as the call does before sending: every violation, with its JSON path.
+pub fn validate_list_stocks(
+    product_coupon_id: &str,
+    brand_id: &str,
+    query: &crate::generated::operations::ListStocksQuery<'_>,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_list_stocks::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, ::core::option::Option::Some(brand_id), query)
+}
+/// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
+pub fn validate_list_user_coupons(
+    openid: &str,
+    brand_id: &str,
+    appid: &str,
+    query: &crate::generated::operations::ListUserCouponsQuery<'_>,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_list_user_coupons::<
+        crate::generated::families::Partner,
+    >(openid, ::core::option::Option::Some(brand_id), appid, query)
+}
+/// Validates the arguments of [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_pre_send_coupon(
+    openid: &str,
+    body: &crate::generated::models::PreSendCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_pre_send_coupon::<
+        crate::generated::families::Partner,
+    >(openid, body)
+}
+/// Validates the arguments of [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+pub fn validate_pre_send_coupon_bundle(
+    openid: &str,
+    body: &crate::generated::models::PreSendCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_pre_send_coupon_bundle::<
+        crate::generated::families::Partner,
+    >(openid, body)
+}
+/// Validates the arguments of [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_return_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::ReturnUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_return_user_coupon::<
+        crate::generated::families::Partner,
+    >(openid, coupon_code, body)
+}
+/// Validates the arguments of [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_send_coupon(
+    openid: &str,
+    body: &crate::generated::models::SendCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_send_coupon::<
+        crate::generated::families::Partner,
+    >(openid, body)
+}
+/// Validates the arguments of [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+pub fn validate_send_coupon_bundle(
+    openid: &str,
+    body: &crate::generated::models::SendCouponBundleRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_send_coupon_bundle::<
+        crate::generated::families::Partner,
+    >(openid, body)
+}
+/// Validates the arguments of [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) as the call does before sending: every violation, with its JSON path.
+pub fn validate_set_notify_config(
+    body: &crate::generated::models::SetNotifyConfigRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_set_notify_config::<
+        crate::generated::families::Partner,
+    >(body)
+}
+/// Validates the arguments of [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_update_product_coupon(
+    product_coupon_id: &str,
+    body: &crate::generated::models::UpdateProductCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_update_product_coupon::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, body)
+}
+/// Validates the arguments of [`Client::update_stock`](crate::runtime::client::Client::update_stock) as the call does before sending: every violation, with its JSON path.
+pub fn validate_update_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UpdateStockInfoRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_update_stock::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) as the call does before sending: every violation, with its JSON path.
+pub fn validate_update_stock_budget(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UpdateBudgetRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_update_stock_budget::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
+pub fn validate_update_stock_bundle(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::UpdateStockInfoRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_update_stock_bundle::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_bundle_id, body)
+}
+/// Validates the arguments of [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
+pub fn validate_update_stock_bundle_budget(
+    product_coupon_id: &str,
+    stock_bundle_id: &str,
+    body: &crate::generated::models::UpdateBudgetRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_update_stock_bundle_budget::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_bundle_id, body)
+}
+/// Validates the arguments of [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
+pub fn validate_upload_coupon_codes(
+    product_coupon_id: &str,
+    stock_id: &str,
+    body: &crate::generated::models::UploadCouponCodesRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_upload_coupon_codes::<
+        crate::generated::families::Partner,
+    >(product_coupon_id, stock_id, body)
+}
+/// Validates the arguments of [`Client::upload_image`](crate::runtime::client::Client::upload_image) as the call does before sending: every violation, with its JSON path.
+pub fn validate_upload_image(
+    meta: &crate::generated::models::ImageUploadMeta,
+    file: &crate::runtime::upload::UploadFile,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_upload_image::<
+        crate::generated::families::Partner,
+    >(meta, file)
+}
+/// Validates the arguments of [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) as the call does before sending: every violation, with its JSON path.
+pub fn validate_use_user_coupon(
+    openid: &str,
+    coupon_code: &str,
+    body: &crate::generated::models::UseUserCouponRequest,
+) -> crate::runtime::validate::Violations {
+    crate::generated::operations::check_use_user_coupon::<
+        crate::generated::families::Partner,
+    >(openid, coupon_code, body)
+}
+/// A `associate_stock_bundle_stores` call of family `F` (for the Client: [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct AssociateStockBundleStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct AssociateStockBundleStoresCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::StoreListRequest,
+    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> AssociateStockBundleStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> AssociateStockBundleStoresCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -1750,28 +2167,27 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_bundle_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_associate_stock_bundle_stores(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
+                    check_associate_stock_bundle_stores::<
+                        F,
+                    >(product_coupon_id, stock_bundle_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/associate-stores");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[
+                ("product_coupon_id", product_coupon_id),
+                ("stock_bundle_id", stock_bundle_id),
+            ],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -1781,7 +2197,8 @@ impl<'a> AssociateStockBundleStoresCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for AssociateStockBundleStoresCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::StoreAssociationResult,
         crate::runtime::error::Error,
@@ -1804,15 +2221,20 @@ impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
         }
     }
 }
-/// A [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `associate_stock_stores` call of family `F` (for the Client: [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct AssociateStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct AssociateStockStoresCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::StoreListRequest,
+    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> AssociateStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> AssociateStockStoresCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -1837,24 +2259,22 @@ impl<'a> AssociateStockStoresCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_associate_stock_stores(product_coupon_id, stock_id, body),
+                    check_associate_stock_stores::<F>(product_coupon_id, stock_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/associate-stores");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &ASSOCIATE_STOCK_STORES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -1864,7 +2284,8 @@ impl<'a> AssociateStockStoresCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for AssociateStockStoresCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::StoreAssociationResult,
         crate::runtime::error::Error,
@@ -1887,15 +2308,20 @@ impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
         }
     }
 }
-/// A [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `confirm_user_coupon` call of family `F` (for the Client: [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ConfirmUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct ConfirmUserCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::models::ConfirmUserCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::ConfirmUserCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> ConfirmUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ConfirmUserCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -1920,21 +2346,19 @@ impl<'a> ConfirmUserCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, coupon_code, body } = *self;
+        let Self { client, __meta, openid, coupon_code, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_confirm_user_coupon(openid, coupon_code, body))?
+            client.screen(check_confirm_user_coupon::<F>(openid, coupon_code, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/confirm");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("coupon_code", coupon_code)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CONFIRM_USER_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -1944,9 +2368,10 @@ impl<'a> ConfirmUserCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for ConfirmUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -1967,13 +2392,18 @@ impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
         }
     }
 }
-/// A [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `create_image_generation_task` call of family `F` (for the Client: [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateImageGenerationTaskCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
-    pub(crate) body: &'a crate::generated::models::CreateImageGenerationTaskRequest,
+pub struct CreateImageGenerationTaskCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
+    pub(crate) body: &'a crate::generated::shared::CreateImageGenerationTaskRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> CreateImageGenerationTaskCall<'a> {
+impl<'a, F: crate::runtime::family::Family> CreateImageGenerationTaskCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -1998,17 +2428,16 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, body } = *self;
+        let Self { client, __meta, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_image_generation_task(body))?
+            client.screen(check_create_image_generation_task::<F>(body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks");
+        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_IMAGE_GENERATION_TASK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2018,9 +2447,10 @@ impl<'a> CreateImageGenerationTaskCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for CreateImageGenerationTaskCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::CreateImageGenerationTaskResponse,
+        crate::generated::shared::CreateImageGenerationTaskResponse<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2041,13 +2471,18 @@ impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
         }
     }
 }
-/// A [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `create_product_coupon` call of family `F` (for the Client: [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
-    pub(crate) body: &'a crate::generated::models::CreateProductCouponRequest,
+pub struct CreateProductCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
+    pub(crate) body: &'a crate::generated::shared::CreateProductCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> CreateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> CreateProductCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2072,17 +2507,16 @@ impl<'a> CreateProductCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, body } = *self;
+        let Self { client, __meta, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_product_coupon(body))?
+            client.screen(check_create_product_coupon::<F>(body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons");
+        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_PRODUCT_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2092,9 +2526,10 @@ impl<'a> CreateProductCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for CreateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::CreateProductCouponResponse,
+        crate::generated::shared::CreateProductCouponResponse<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2115,14 +2550,19 @@ impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
         }
     }
 }
-/// A [`Client::create_stock`](crate::runtime::client::Client::create_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `create_stock` call of family `F` (for the Client: [`Client::create_stock`](crate::runtime::client::Client::create_stock)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct CreateStockCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::CreateStockRequest,
+    pub(crate) body: &'a crate::generated::shared::CreateStockRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> CreateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> CreateStockCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2147,19 +2587,19 @@ impl<'a> CreateStockCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_stock(product_coupon_id, body))?
+            client.screen(check_create_stock::<F>(product_coupon_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_STOCK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2169,9 +2609,10 @@ impl<'a> CreateStockCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for CreateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockEntity,
+        crate::generated::shared::StockEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2192,14 +2633,19 @@ impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
         }
     }
 }
-/// A [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `create_stock_bundle` call of family `F` (for the Client: [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateStockBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct CreateStockBundleCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::CreateStockBundleRequest,
+    pub(crate) body: &'a crate::generated::shared::CreateStockBundleRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> CreateStockBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> CreateStockBundleCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2224,19 +2670,19 @@ impl<'a> CreateStockBundleCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_stock_bundle(product_coupon_id, body))?
+            client.screen(check_create_stock_bundle::<F>(product_coupon_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_STOCK_BUNDLE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2246,9 +2692,10 @@ impl<'a> CreateStockBundleCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for CreateStockBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
+        crate::generated::shared::StockBundleEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2269,14 +2716,19 @@ impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
         }
     }
 }
-/// A [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `deactivate_product_coupon` call of family `F` (for the Client: [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DeactivateProductCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::DeactivateProductCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::DeactivateProductCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DeactivateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DeactivateProductCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2301,19 +2753,19 @@ impl<'a> DeactivateProductCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_product_coupon(product_coupon_id, body))?
+            client.screen(check_deactivate_product_coupon::<F>(product_coupon_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/deactivate");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_PRODUCT_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2323,9 +2775,10 @@ impl<'a> DeactivateProductCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DeactivateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
+        crate::generated::shared::ProductCouponEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2346,15 +2799,20 @@ impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
         }
     }
 }
-/// A [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `deactivate_stock` call of family `F` (for the Client: [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DeactivateStockCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::DeactivateStockRequest,
+    pub(crate) body: &'a crate::generated::shared::DeactivateStockRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DeactivateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DeactivateStockCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2379,21 +2837,20 @@ impl<'a> DeactivateStockCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_stock(product_coupon_id, stock_id, body))?
+            client
+                .screen(check_deactivate_stock::<F>(product_coupon_id, stock_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/deactivate");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_STOCK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2403,9 +2860,10 @@ impl<'a> DeactivateStockCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DeactivateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockEntity,
+        crate::generated::shared::StockEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2426,15 +2884,20 @@ impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
         }
     }
 }
-/// A [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `deactivate_user_coupon` call of family `F` (for the Client: [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DeactivateUserCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::models::DeactivateUserCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::DeactivateUserCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DeactivateUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2459,21 +2922,19 @@ impl<'a> DeactivateUserCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, coupon_code, body } = *self;
+        let Self { client, __meta, openid, coupon_code, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_user_coupon(openid, coupon_code, body))?
+            client.screen(check_deactivate_user_coupon::<F>(openid, coupon_code, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/deactivate");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("coupon_code", coupon_code)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_USER_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2483,9 +2944,10 @@ impl<'a> DeactivateUserCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DeactivateUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2506,15 +2968,20 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
         }
     }
 }
-/// A [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `deactivate_user_coupon_bundle` call of family `F` (for the Client: [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateUserCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DeactivateUserCouponBundleCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) user_coupon_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::DeactivateUserCouponBundleRequest,
+    pub(crate) body: &'a crate::generated::shared::DeactivateUserCouponBundleRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DeactivateUserCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponBundleCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2539,31 +3006,24 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, user_coupon_bundle_id, body } = *self;
+        let Self { client, __meta, openid, user_coupon_bundle_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_deactivate_user_coupon_bundle(
-                        openid,
-                        user_coupon_bundle_id,
-                        body,
-                    ),
+                    check_deactivate_user_coupon_bundle::<
+                        F,
+                    >(openid, user_coupon_bundle_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupon-bundles/");
-        __path
-            .push_str(
-                &crate::runtime::client::encode_path_segment(user_coupon_bundle_id),
-            );
-        __path.push_str("/deactivate");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("user_coupon_bundle_id", user_coupon_bundle_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_USER_COUPON_BUNDLE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2573,9 +3033,10 @@ impl<'a> DeactivateUserCouponBundleCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DeactivateUserCouponBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
+        crate::generated::shared::UserCouponBundle<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2596,15 +3057,20 @@ impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
         }
     }
 }
-/// A [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `disassociate_stock_bundle_stores` call of family `F` (for the Client: [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DisassociateStockBundleStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DisassociateStockBundleStoresCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::StoreListRequest,
+    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DisassociateStockBundleStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DisassociateStockBundleStoresCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2629,28 +3095,27 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_bundle_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_disassociate_stock_bundle_stores(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
+                    check_disassociate_stock_bundle_stores::<
+                        F,
+                    >(product_coupon_id, stock_bundle_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/disassociate-stores");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[
+                ("product_coupon_id", product_coupon_id),
+                ("stock_bundle_id", stock_bundle_id),
+            ],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2660,7 +3125,8 @@ impl<'a> DisassociateStockBundleStoresCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DisassociateStockBundleStoresCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::StoreAssociationResult,
         crate::runtime::error::Error,
@@ -2683,15 +3149,20 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
         }
     }
 }
-/// A [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `disassociate_stock_stores` call of family `F` (for the Client: [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DisassociateStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct DisassociateStockStoresCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::StoreListRequest,
+    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> DisassociateStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> DisassociateStockStoresCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2716,24 +3187,24 @@ impl<'a> DisassociateStockStoresCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_disassociate_stock_stores(product_coupon_id, stock_id, body),
+                    check_disassociate_stock_stores::<
+                        F,
+                    >(product_coupon_id, stock_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/disassociate-stores");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DISASSOCIATE_STOCK_STORES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -2743,7 +3214,8 @@ impl<'a> DisassociateStockStoresCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for DisassociateStockStoresCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::StoreAssociationResult,
         crate::runtime::error::Error,
@@ -2766,15 +3238,20 @@ impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
         }
     }
 }
-/// A [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `get_image_generation_task` call of family `F` (for the Client: [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetImageGenerationTaskCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct GetImageGenerationTaskCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) task_id: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
     pub(crate) image_generation_type: &'a crate::generated::models::ImageGenerationType,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> GetImageGenerationTaskCall<'a> {
+impl<'a, F: crate::runtime::family::Family> GetImageGenerationTaskCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2799,28 +3276,33 @@ impl<'a> GetImageGenerationTaskCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, task_id, brand_id, image_generation_type } = *self;
+        let Self { client, __meta, task_id, brand_id, image_generation_type, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_get_image_generation_task(
-                        task_id,
-                        brand_id,
-                        image_generation_type,
-                    ),
+                    check_get_image_generation_task::<
+                        F,
+                    >(task_id, brand_id, image_generation_type),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(task_id));
-        let __query = ::std::vec![
-            ("brand_id", brand_id.to_owned()), ("image_generation_type",
-            image_generation_type.as_str().to_owned())
-        ];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("task_id", task_id)],
+        );
+        let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+            ::core::option::Option::Some((
+                "image_generation_type",
+                image_generation_type.as_str().to_owned(),
+            )),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_IMAGE_GENERATION_TASK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -2828,9 +3310,10 @@ impl<'a> GetImageGenerationTaskCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for GetImageGenerationTaskCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ImageGenerationTask,
+        crate::generated::shared::ImageGenerationTask<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2851,12 +3334,17 @@ impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
         }
     }
 }
-/// A [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `get_notify_config` call of family `F` (for the Client: [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetNotifyConfigCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct GetNotifyConfigCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> GetNotifyConfigCall<'a> {
+impl<'a, F: crate::runtime::family::Family> GetNotifyConfigCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2881,17 +3369,16 @@ impl<'a> GetNotifyConfigCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client } = *self;
+        let Self { client, __meta, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_notify_config())?
+            client.screen(check_get_notify_config::<F>())?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
+        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_NOTIFY_CONFIG,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -2899,7 +3386,8 @@ impl<'a> GetNotifyConfigCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for GetNotifyConfigCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::NotifyUrlConfig,
         crate::runtime::error::Error,
@@ -2922,14 +3410,19 @@ impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
         }
     }
 }
-/// A [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `get_product_coupon` call of family `F` (for the Client: [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct GetProductCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> GetProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> GetProductCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -2954,18 +3447,24 @@ impl<'a> GetProductCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, brand_id } = *self;
+        let Self { client, __meta, product_coupon_id, brand_id, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_product_coupon(product_coupon_id, brand_id))?
+            client.screen(check_get_product_coupon::<F>(product_coupon_id, brand_id))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        let __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
+        let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_PRODUCT_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -2973,9 +3472,10 @@ impl<'a> GetProductCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for GetProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
+        crate::generated::shared::ProductCouponEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2996,15 +3496,20 @@ impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
         }
     }
 }
-/// A [`Client::get_stock`](crate::runtime::client::Client::get_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `get_stock` call of family `F` (for the Client: [`Client::get_stock`](crate::runtime::client::Client::get_stock)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct GetStockCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> GetStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> GetStockCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3029,20 +3534,24 @@ impl<'a> GetStockCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, brand_id } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, brand_id, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_stock(product_coupon_id, stock_id, brand_id))?
+            client.screen(check_get_stock::<F>(product_coupon_id, stock_id, brand_id))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        let __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
+        let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_STOCK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -3050,9 +3559,10 @@ impl<'a> GetStockCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for GetStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockEntity,
+        crate::generated::shared::StockEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3073,18 +3583,23 @@ impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
         }
     }
 }
-/// A [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `get_user_coupon` call of family `F` (for the Client: [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct GetUserCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
     pub(crate) appid: &'a str,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> GetUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> GetUserCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3111,39 +3626,43 @@ impl<'a> GetUserCouponCall<'a> {
     > {
         let Self {
             client,
+            __meta,
             openid,
             coupon_code,
             brand_id,
             product_coupon_id,
             stock_id,
             appid,
+            ..
         } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_get_user_coupon(
-                        openid,
-                        coupon_code,
-                        brand_id,
-                        product_coupon_id,
-                        stock_id,
-                        appid,
-                    ),
+                    check_get_user_coupon::<
+                        F,
+                    >(openid, coupon_code, brand_id, product_coupon_id, stock_id, appid),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        let __query = ::std::vec![
-            ("brand_id", brand_id.to_owned()), ("product_coupon_id", product_coupon_id
-            .to_owned()), ("stock_id", stock_id.to_owned()), ("appid", appid.to_owned())
-        ];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("coupon_code", coupon_code)],
+        );
+        let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+            ::core::option::Option::Some((
+                "product_coupon_id",
+                product_coupon_id.to_owned(),
+            )),
+            ::core::option::Option::Some(("stock_id", stock_id.to_owned())),
+            ::core::option::Option::Some(("appid", appid.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_USER_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -3151,9 +3670,10 @@ impl<'a> GetUserCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for GetUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3174,16 +3694,21 @@ impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
         }
     }
 }
-/// A [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `list_stock_stores` call of family `F` (for the Client: [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores)): set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct ListStockStoresCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
     pub(crate) query: ListStockStoresQuery<'a>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> ListStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ListStockStoresCall<'a, F> {
     /// `page_size`: 【分页大小】每页返回的门店数。
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.query.page_size = ::core::option::Option::Some(page_size);
@@ -3218,28 +3743,28 @@ impl<'a> ListStockStoresCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, brand_id, query } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, brand_id, query, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_list_stock_stores(
-                        product_coupon_id,
-                        stock_id,
-                        brand_id,
-                        &query,
-                    ),
+                    check_list_stock_stores::<
+                        F,
+                    >(product_coupon_id, stock_id, brand_id, &query),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
         let ListStockStoresQuery { page_size, page_token } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/associated-stores");
-        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         if let ::core::option::Option::Some(page_size) = page_size {
             __query.push(("page_size", page_size.to_string()));
         }
@@ -3247,7 +3772,7 @@ impl<'a> ListStockStoresCall<'a> {
             __query.push(("page_token", page_token.to_owned()));
         }
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_STOCK_STORES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -3259,9 +3784,10 @@ impl<'a> ListStockStoresCall<'a> {
         self,
     ) -> crate::runtime::pagination::PageStream<crate::generated::models::StoreRef> {
         let client = self.client.clone();
+        let __meta = self.__meta;
         let product_coupon_id = self.product_coupon_id.to_owned();
         let stock_id = self.stock_id.to_owned();
-        let brand_id = self.brand_id.to_owned();
+        let brand_id = self.brand_id.map(::std::borrow::ToOwned::to_owned);
         let page_size = self.query.page_size;
         crate::runtime::pagination::PageStream::new(move |
             page_token: ::core::option::Option<::std::string::String>|
@@ -3271,15 +3797,17 @@ impl<'a> ListStockStoresCall<'a> {
             let stock_id = stock_id.clone();
             let brand_id = brand_id.clone();
             async move {
-                let page = ListStockStoresCall {
+                let page = ListStockStoresCall::<F> {
                     client: &client,
+                    __meta,
                     product_coupon_id: &product_coupon_id,
                     stock_id: &stock_id,
-                    brand_id: &brand_id,
+                    brand_id: brand_id.as_deref(),
                     query: ListStockStoresQuery {
                         page_size,
                         page_token: page_token.as_deref(),
                     },
+                    __family: ::core::marker::PhantomData,
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -3290,7 +3818,8 @@ impl<'a> ListStockStoresCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for ListStockStoresCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::ListStockStoresResponse,
         crate::runtime::error::Error,
@@ -3313,15 +3842,20 @@ impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
         }
     }
 }
-/// A [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `list_stocks` call of family `F` (for the Client: [`Client::list_stocks`](crate::runtime::client::Client::list_stocks)): set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListStocksCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct ListStocksCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
     pub(crate) query: ListStocksQuery<'a>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> ListStocksCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ListStocksCall<'a, F> {
     /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
     pub fn state(mut self, state: &'a crate::generated::models::StockState) -> Self {
         self.query.state = ::core::option::Option::Some(state);
@@ -3366,18 +3900,23 @@ impl<'a> ListStocksCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, brand_id, query } = *self;
+        let Self { client, __meta, product_coupon_id, brand_id, query, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_list_stocks(product_coupon_id, brand_id, &query))?
+            client.screen(check_list_stocks::<F>(product_coupon_id, brand_id, &query))?
         } else {
             ::std::vec::Vec::new()
         };
         let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks");
-        let mut __query = ::std::vec![("brand_id", brand_id.to_owned())];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         if let ::core::option::Option::Some(state) = state {
             __query.push(("state", state.as_str().to_owned()));
         }
@@ -3391,7 +3930,7 @@ impl<'a> ListStocksCall<'a> {
             __query.push(("page_token", page_token.to_owned()));
         }
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_STOCKS,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -3401,10 +3940,13 @@ impl<'a> ListStocksCall<'a> {
     /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
     pub fn stream(
         self,
-    ) -> crate::runtime::pagination::PageStream<crate::generated::models::StockEntity> {
+    ) -> crate::runtime::pagination::PageStream<
+        crate::generated::shared::StockEntity<F>,
+    > {
         let client = self.client.clone();
+        let __meta = self.__meta;
         let product_coupon_id = self.product_coupon_id.to_owned();
-        let brand_id = self.brand_id.to_owned();
+        let brand_id = self.brand_id.map(::std::borrow::ToOwned::to_owned);
         let state = self.query.state.cloned();
         let stock_bundle_id = self
             .query
@@ -3420,16 +3962,18 @@ impl<'a> ListStocksCall<'a> {
             let state = state.clone();
             let stock_bundle_id = stock_bundle_id.clone();
             async move {
-                let page = ListStocksCall {
+                let page = ListStocksCall::<F> {
                     client: &client,
+                    __meta,
                     product_coupon_id: &product_coupon_id,
-                    brand_id: &brand_id,
+                    brand_id: brand_id.as_deref(),
                     query: ListStocksQuery {
                         state: state.as_ref(),
                         stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size,
                         page_token: page_token.as_deref(),
                     },
+                    __family: ::core::marker::PhantomData,
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -3440,9 +3984,10 @@ impl<'a> ListStocksCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for ListStocksCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ListStocksResponse,
+        crate::generated::shared::ListStocksResponse<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3463,16 +4008,21 @@ impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
         }
     }
 }
-/// A [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `list_user_coupons` call of family `F` (for the Client: [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons)): set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListUserCouponsCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct ListUserCouponsCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) brand_id: &'a str,
+    pub(crate) brand_id: ::core::option::Option<&'a str>,
     pub(crate) appid: &'a str,
     pub(crate) query: ListUserCouponsQuery<'a>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> ListUserCouponsCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
     /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
     pub fn product_coupon_id(mut self, product_coupon_id: &'a str) -> Self {
         self.query.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
@@ -3532,9 +4082,9 @@ impl<'a> ListUserCouponsCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, brand_id, appid, query } = *self;
+        let Self { client, __meta, openid, brand_id, appid, query, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_list_user_coupons(openid, brand_id, appid, &query))?
+            client.screen(check_list_user_coupons::<F>(openid, brand_id, appid, &query))?
         } else {
             ::std::vec::Vec::new()
         };
@@ -3546,13 +4096,17 @@ impl<'a> ListUserCouponsCall<'a> {
             page_size,
             page_token,
         } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons");
-        let mut __query = ::std::vec![
-            ("brand_id", brand_id.to_owned()), ("appid", appid.to_owned())
-        ];
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid)],
+        );
+        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
+            brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
+            ::core::option::Option::Some(("appid", appid.to_owned())),
+        ]
+            .into_iter()
+            .flatten()
+            .collect();
         if let ::core::option::Option::Some(product_coupon_id) = product_coupon_id {
             __query.push(("product_coupon_id", product_coupon_id.to_owned()));
         }
@@ -3572,7 +4126,7 @@ impl<'a> ListUserCouponsCall<'a> {
             __query.push(("page_token", page_token.to_owned()));
         }
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_USER_COUPONS,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::None,
@@ -3583,11 +4137,12 @@ impl<'a> ListUserCouponsCall<'a> {
     pub fn stream(
         self,
     ) -> crate::runtime::pagination::PageStream<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
     > {
         let client = self.client.clone();
+        let __meta = self.__meta;
         let openid = self.openid.to_owned();
-        let brand_id = self.brand_id.to_owned();
+        let brand_id = self.brand_id.map(::std::borrow::ToOwned::to_owned);
         let appid = self.appid.to_owned();
         let product_coupon_id = self
             .query
@@ -3612,10 +4167,11 @@ impl<'a> ListUserCouponsCall<'a> {
             let coupon_state = coupon_state.clone();
             let user_coupon_bundle_id = user_coupon_bundle_id.clone();
             async move {
-                let page = ListUserCouponsCall {
+                let page = ListUserCouponsCall::<F> {
                     client: &client,
+                    __meta,
                     openid: &openid,
-                    brand_id: &brand_id,
+                    brand_id: brand_id.as_deref(),
                     appid: &appid,
                     query: ListUserCouponsQuery {
                         product_coupon_id: product_coupon_id.as_deref(),
@@ -3625,6 +4181,7 @@ impl<'a> ListUserCouponsCall<'a> {
                         page_size,
                         page_token: page_token.as_deref(),
                     },
+                    __family: ::core::marker::PhantomData,
                 }
                     .await?;
                 ::core::result::Result::Ok((
@@ -3635,9 +4192,10 @@ impl<'a> ListUserCouponsCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for ListUserCouponsCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ListUserCouponsResponse,
+        crate::generated::shared::ListUserCouponsResponse<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3658,14 +4216,19 @@ impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
         }
     }
 }
-/// A [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `pre_send_coupon` call of family `F` (for the Client: [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct PreSendCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct PreSendCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::models::PreSendCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::PreSendCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> PreSendCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> PreSendCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3690,19 +4253,19 @@ impl<'a> PreSendCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, body } = *self;
+        let Self { client, __meta, openid, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_pre_send_coupon(openid, body))?
+            client.screen(check_pre_send_coupon::<F>(openid, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/pre-send-coupon");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &PRE_SEND_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -3712,7 +4275,8 @@ impl<'a> PreSendCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for PreSendCouponCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::PreSendCouponResponse,
         crate::runtime::error::Error,
@@ -3735,14 +4299,19 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
         }
     }
 }
-/// A [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `pre_send_coupon_bundle` call of family `F` (for the Client: [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct PreSendCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct PreSendCouponBundleCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::models::PreSendCouponBundleRequest,
+    pub(crate) body: &'a crate::generated::shared::PreSendCouponBundleRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> PreSendCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> PreSendCouponBundleCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3767,19 +4336,19 @@ impl<'a> PreSendCouponBundleCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, body } = *self;
+        let Self { client, __meta, openid, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_pre_send_coupon_bundle(openid, body))?
+            client.screen(check_pre_send_coupon_bundle::<F>(openid, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/pre-send-coupon-bundle");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &PRE_SEND_COUPON_BUNDLE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -3789,7 +4358,8 @@ impl<'a> PreSendCouponBundleCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for PreSendCouponBundleCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::PreSendCouponResponse,
         crate::runtime::error::Error,
@@ -3812,15 +4382,20 @@ impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
         }
     }
 }
-/// A [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `return_user_coupon` call of family `F` (for the Client: [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ReturnUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct ReturnUserCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::models::ReturnUserCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::ReturnUserCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> ReturnUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ReturnUserCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3845,21 +4420,19 @@ impl<'a> ReturnUserCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, coupon_code, body } = *self;
+        let Self { client, __meta, openid, coupon_code, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_return_user_coupon(openid, coupon_code, body))?
+            client.screen(check_return_user_coupon::<F>(openid, coupon_code, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/return");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("coupon_code", coupon_code)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &RETURN_USER_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -3869,9 +4442,10 @@ impl<'a> ReturnUserCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for ReturnUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3892,14 +4466,19 @@ impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
         }
     }
 }
-/// A [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `send_coupon` call of family `F` (for the Client: [`Client::send_coupon`](crate::runtime::client::Client::send_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SendCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct SendCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::models::SendCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::SendCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> SendCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> SendCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -3924,19 +4503,19 @@ impl<'a> SendCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, body } = *self;
+        let Self { client, __meta, openid, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_send_coupon(openid, body))?
+            client.screen(check_send_coupon::<F>(openid, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SEND_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -3946,9 +4525,10 @@ impl<'a> SendCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for SendCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3969,14 +4549,19 @@ impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
         }
     }
 }
-/// A [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `send_coupon_bundle` call of family `F` (for the Client: [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SendCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct SendCouponBundleCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::models::SendCouponBundleRequest,
+    pub(crate) body: &'a crate::generated::shared::SendCouponBundleRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> SendCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> SendCouponBundleCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4001,19 +4586,19 @@ impl<'a> SendCouponBundleCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, body } = *self;
+        let Self { client, __meta, openid, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_send_coupon_bundle(openid, body))?
+            client.screen(check_send_coupon_bundle::<F>(openid, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupon-bundles");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SEND_COUPON_BUNDLE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4023,9 +4608,10 @@ impl<'a> SendCouponBundleCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for SendCouponBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserCouponBundle,
+        crate::generated::shared::UserCouponBundle<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4046,13 +4632,18 @@ impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
         }
     }
 }
-/// A [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `set_notify_config` call of family `F` (for the Client: [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SetNotifyConfigCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct SetNotifyConfigCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) body: &'a crate::generated::models::SetNotifyConfigRequest,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> SetNotifyConfigCall<'a> {
+impl<'a, F: crate::runtime::family::Family> SetNotifyConfigCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4077,17 +4668,16 @@ impl<'a> SetNotifyConfigCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, body } = *self;
+        let Self { client, __meta, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_set_notify_config(body))?
+            client.screen(check_set_notify_config::<F>(body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/notify-configs");
+        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SET_NOTIFY_CONFIG,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4097,7 +4687,8 @@ impl<'a> SetNotifyConfigCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for SetNotifyConfigCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::NotifyUrlConfig,
         crate::runtime::error::Error,
@@ -4120,14 +4711,19 @@ impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
         }
     }
 }
-/// A [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `update_product_coupon` call of family `F` (for the Client: [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UpdateProductCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UpdateProductCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::UpdateProductCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UpdateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UpdateProductCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4152,18 +4748,19 @@ impl<'a> UpdateProductCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_update_product_coupon(product_coupon_id, body))?
+            client.screen(check_update_product_coupon::<F>(product_coupon_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_PRODUCT_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4173,9 +4770,10 @@ impl<'a> UpdateProductCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UpdateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::ProductCouponEntity,
+        crate::generated::shared::ProductCouponEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4196,15 +4794,20 @@ impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
         }
     }
 }
-/// A [`Client::update_stock`](crate::runtime::client::Client::update_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `update_stock` call of family `F` (for the Client: [`Client::update_stock`](crate::runtime::client::Client::update_stock)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UpdateStockCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UpdateStockInfoRequest,
+    pub(crate) body: &'a crate::generated::shared::UpdateStockInfoRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UpdateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UpdateStockCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4229,20 +4832,19 @@ impl<'a> UpdateStockCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_update_stock(product_coupon_id, stock_id, body))?
+            client.screen(check_update_stock::<F>(product_coupon_id, stock_id, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4252,9 +4854,10 @@ impl<'a> UpdateStockCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UpdateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockEntity,
+        crate::generated::shared::StockEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4275,15 +4878,20 @@ impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
         }
     }
 }
-/// A [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `update_stock_budget` call of family `F` (for the Client: [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBudgetCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UpdateStockBudgetCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UpdateBudgetRequest,
+    pub(crate) body: &'a crate::generated::shared::UpdateBudgetRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UpdateStockBudgetCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UpdateStockBudgetCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4308,108 +4916,22 @@ impl<'a> UpdateStockBudgetCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(validate_update_stock_budget(product_coupon_id, stock_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/update-budget");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUDGET,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UpdateStockInfoRequest,
-}
-impl<'a> UpdateStockBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_update_stock_bundle(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
+                    check_update_stock_budget::<F>(product_coupon_id, stock_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUNDLE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4419,9 +4941,10 @@ impl<'a> UpdateStockBundleCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UpdateStockBudgetCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
+        crate::generated::shared::StockEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4442,15 +4965,20 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
         }
     }
 }
-/// A [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `update_stock_bundle` call of family `F` (for the Client: [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBundleBudgetCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UpdateStockBundleCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UpdateBudgetRequest,
+    pub(crate) body: &'a crate::generated::shared::UpdateStockInfoRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UpdateStockBundleBudgetCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UpdateStockBundleCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4475,28 +5003,27 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_bundle_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
                 .screen(
-                    validate_update_stock_bundle_budget(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
+                    check_update_stock_bundle::<
+                        F,
+                    >(product_coupon_id, stock_bundle_id, body),
                 )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/update-budget");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[
+                ("product_coupon_id", product_coupon_id),
+                ("stock_bundle_id", stock_bundle_id),
+            ],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUNDLE_BUDGET,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4506,9 +5033,10 @@ impl<'a> UpdateStockBundleBudgetCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UpdateStockBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::StockBundleEntity,
+        crate::generated::shared::StockBundleEntity<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4529,15 +5057,20 @@ impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
         }
     }
 }
-/// A [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `update_stock_bundle_budget` call of family `F` (for the Client: [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UploadCouponCodesCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UpdateStockBundleBudgetCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::models::UploadCouponCodesRequest,
+    pub(crate) stock_bundle_id: &'a str,
+    pub(crate) body: &'a crate::generated::shared::UpdateBudgetRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UploadCouponCodesCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UpdateStockBundleBudgetCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4562,22 +5095,27 @@ impl<'a> UploadCouponCodesCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
+        let Self { client, __meta, product_coupon_id, stock_bundle_id, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
             client
-                .screen(validate_upload_coupon_codes(product_coupon_id, stock_id, body))?
+                .screen(
+                    check_update_stock_bundle_budget::<
+                        F,
+                    >(product_coupon_id, stock_bundle_id, body),
+                )?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/upload-coupon-codes");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[
+                ("product_coupon_id", product_coupon_id),
+                ("stock_bundle_id", stock_bundle_id),
+            ],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPLOAD_COUPON_CODES,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4587,7 +5125,95 @@ impl<'a> UploadCouponCodesCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UpdateStockBundleBudgetCall<'a, F> {
+    type Output = ::core::result::Result<
+        crate::generated::shared::StockBundleEntity<F>,
+        crate::runtime::error::Error,
+    >;
+    type IntoFuture = ::core::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        match self.parts() {
+            ::core::result::Result::Ok(parts) => {
+                ::std::boxed::Box::pin(self.client.execute(parts))
+            }
+            ::core::result::Result::Err(e) => {
+                ::std::boxed::Box::pin(
+                    ::core::future::ready(::core::result::Result::Err(e)),
+                )
+            }
+        }
+    }
+}
+/// A `upload_coupon_codes` call of family `F` (for the Client: [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+#[must_use = "a call does nothing until it is awaited or prepared"]
+pub struct UploadCouponCodesCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
+    pub(crate) product_coupon_id: &'a str,
+    pub(crate) stock_id: &'a str,
+    pub(crate) body: &'a crate::generated::shared::UploadCouponCodesRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
+}
+impl<'a, F: crate::runtime::family::Family> UploadCouponCodesCall<'a, F> {
+    /// The signed request this call would send, without sending it: a dry run. It is
+    /// validated exactly as `.await` validates (unless validation is switched off) and
+    /// built by the same code, so it is the request the transport is given (a retry
+    /// signs afresh: a new timestamp and nonce over the same bytes).
+    ///
+    /// # Errors
+    ///
+    /// Validation errors, and request encoding errors; nothing is sent.
+    pub fn prepare(
+        &self,
+    ) -> ::core::result::Result<
+        crate::runtime::client::PreparedRequest,
+        crate::runtime::error::Error,
+    > {
+        let parts = self.parts()?;
+        self.client.prepare(&parts)
+    }
+    /// The call validated, as the request parts both sending and preparing start from.
+    fn parts(
+        &self,
+    ) -> ::core::result::Result<
+        crate::runtime::client::RequestParts,
+        crate::runtime::error::Error,
+    > {
+        let Self { client, __meta, product_coupon_id, stock_id, body, .. } = *self;
+        let __warnings = if client.validation_enabled() {
+            client
+                .screen(
+                    check_upload_coupon_codes::<F>(product_coupon_id, stock_id, body),
+                )?
+        } else {
+            ::std::vec::Vec::new()
+        };
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
+        );
+        let __query = ::std::vec![];
+        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
+            meta: __meta,
+            path: __path,
+            query: __query,
+            body: ::core::option::Option::Some(
+                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
+            ),
+            warnings: __warnings,
+        })
+    }
+}
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UploadCouponCodesCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::UploadCouponCodesResponse,
         crate::runtime::error::Error,
@@ -4610,14 +5236,19 @@ impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
         }
     }
 }
-/// A [`Client::upload_image`](crate::runtime::client::Client::upload_image) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `upload_image` call of family `F` (for the Client: [`Client::upload_image`](crate::runtime::client::Client::upload_image)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UploadImageCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UploadImageCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) meta: &'a crate::generated::models::ImageUploadMeta,
     pub(crate) file: &'a crate::runtime::upload::UploadFile,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UploadImageCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UploadImageCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4650,17 +5281,16 @@ impl<'a> UploadImageCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, meta, file } = *self;
+        let Self { client, __meta, meta, file, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_upload_image(meta, file))?
+            client.screen(check_upload_image::<F>(meta, file))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/media/upload-image");
+        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPLOAD_IMAGE,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4670,7 +5300,8 @@ impl<'a> UploadImageCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UploadImageCall<'a, F> {
     type Output = ::core::result::Result<
         crate::generated::models::ImageUploadResponse,
         crate::runtime::error::Error,
@@ -4704,15 +5335,20 @@ impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
         }
     }
 }
-/// A [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
+/// A `use_user_coupon` call of family `F` (for the Client: [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UseUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::Client,
+pub struct UseUserCouponCall<
+    'a,
+    F: crate::runtime::family::Family = crate::generated::families::Partner,
+> {
+    pub(crate) client: &'a crate::runtime::Client,
+    pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::models::UseUserCouponRequest,
+    pub(crate) body: &'a crate::generated::shared::UseUserCouponRequest<F>,
+    pub(crate) __family: ::core::marker::PhantomData<F>,
 }
-impl<'a> UseUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> UseUserCouponCall<'a, F> {
     /// The signed request this call would send, without sending it: a dry run. It is
     /// validated exactly as `.await` validates (unless validation is switched off) and
     /// built by the same code, so it is the request the transport is given (a retry
@@ -4737,21 +5373,19 @@ impl<'a> UseUserCouponCall<'a> {
         crate::runtime::client::RequestParts,
         crate::runtime::error::Error,
     > {
-        let Self { client, openid, coupon_code, body } = *self;
+        let Self { client, __meta, openid, coupon_code, body, .. } = *self;
         let __warnings = if client.validation_enabled() {
-            client.screen(validate_use_user_coupon(openid, coupon_code, body))?
+            client.screen(check_use_user_coupon::<F>(openid, coupon_code, body))?
         } else {
             ::std::vec::Vec::new()
         };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/v3/marketing/partner/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/use");
+        let __path = crate::runtime::family::expand_path(
+            __meta.path_template,
+            &[("openid", openid), ("coupon_code", coupon_code)],
+        );
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &USE_USER_COUPON,
+            meta: __meta,
             path: __path,
             query: __query,
             body: ::core::option::Option::Some(
@@ -4761,9 +5395,10 @@ impl<'a> UseUserCouponCall<'a> {
         })
     }
 }
-impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
+impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
+for UseUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::models::UserProductCoupon,
+        crate::generated::shared::UserProductCoupon<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4837,12 +5472,13 @@ pub struct ListUserCouponsQuery<'a> {
     /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
     pub page_token: ::core::option::Option<&'a str>,
 }
-/// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+/// The checks of `associate_stock_bundle_stores` in family `F` (see each family's `validate_associate_stock_bundle_stores`).
 #[allow(unused_variables)]
-pub fn validate_associate_stock_bundle_stores(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_associate_stock_bundle_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::models::StoreListRequest,
+    body: &crate::generated::shared::StoreListRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -4870,12 +5506,13 @@ pub fn validate_associate_stock_bundle_stores(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
+/// The checks of `associate_stock_stores` in family `F` (see each family's `validate_associate_stock_stores`).
 #[allow(unused_variables)]
-pub fn validate_associate_stock_stores(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_associate_stock_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::StoreListRequest,
+    body: &crate::generated::shared::StoreListRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -4903,12 +5540,13 @@ pub fn validate_associate_stock_stores(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `confirm_user_coupon` in family `F` (see each family's `validate_confirm_user_coupon`).
 #[allow(unused_variables)]
-pub fn validate_confirm_user_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_confirm_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::models::ConfirmUserCouponRequest,
+    body: &crate::generated::shared::ConfirmUserCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -4936,29 +5574,32 @@ pub fn validate_confirm_user_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
+/// The checks of `create_image_generation_task` in family `F` (see each family's `validate_create_image_generation_task`).
 #[allow(unused_variables)]
-pub fn validate_create_image_generation_task(
-    body: &crate::generated::models::CreateImageGenerationTaskRequest,
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_create_image_generation_task<F: crate::runtime::family::Family>(
+    body: &crate::generated::shared::CreateImageGenerationTaskRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::create_product_coupon`](crate::runtime::client::Client::create_product_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `create_product_coupon` in family `F` (see each family's `validate_create_product_coupon`).
 #[allow(unused_variables)]
-pub fn validate_create_product_coupon(
-    body: &crate::generated::models::CreateProductCouponRequest,
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_create_product_coupon<F: crate::runtime::family::Family>(
+    body: &crate::generated::shared::CreateProductCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::create_stock`](crate::runtime::client::Client::create_stock) as the call does before sending: every violation, with its JSON path.
+/// The checks of `create_stock` in family `F` (see each family's `validate_create_stock`).
 #[allow(unused_variables)]
-pub fn validate_create_stock(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_create_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::models::CreateStockRequest,
+    body: &crate::generated::shared::CreateStockRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -4975,11 +5616,12 @@ pub fn validate_create_stock(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
+/// The checks of `create_stock_bundle` in family `F` (see each family's `validate_create_stock_bundle`).
 #[allow(unused_variables)]
-pub fn validate_create_stock_bundle(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_create_stock_bundle<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::models::CreateStockBundleRequest,
+    body: &crate::generated::shared::CreateStockBundleRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -4996,11 +5638,12 @@ pub fn validate_create_stock_bundle(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `deactivate_product_coupon` in family `F` (see each family's `validate_deactivate_product_coupon`).
 #[allow(unused_variables)]
-pub fn validate_deactivate_product_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_deactivate_product_coupon<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::models::DeactivateProductCouponRequest,
+    body: &crate::generated::shared::DeactivateProductCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5017,12 +5660,13 @@ pub fn validate_deactivate_product_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) as the call does before sending: every violation, with its JSON path.
+/// The checks of `deactivate_stock` in family `F` (see each family's `validate_deactivate_stock`).
 #[allow(unused_variables)]
-pub fn validate_deactivate_stock(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_deactivate_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::DeactivateStockRequest,
+    body: &crate::generated::shared::DeactivateStockRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5050,12 +5694,13 @@ pub fn validate_deactivate_stock(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `deactivate_user_coupon` in family `F` (see each family's `validate_deactivate_user_coupon`).
 #[allow(unused_variables)]
-pub fn validate_deactivate_user_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_deactivate_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::models::DeactivateUserCouponRequest,
+    body: &crate::generated::shared::DeactivateUserCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5083,12 +5728,13 @@ pub fn validate_deactivate_user_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+/// The checks of `deactivate_user_coupon_bundle` in family `F` (see each family's `validate_deactivate_user_coupon_bundle`).
 #[allow(unused_variables)]
-pub fn validate_deactivate_user_coupon_bundle(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_deactivate_user_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
     user_coupon_bundle_id: &str,
-    body: &crate::generated::models::DeactivateUserCouponBundleRequest,
+    body: &crate::generated::shared::DeactivateUserCouponBundleRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5116,12 +5762,13 @@ pub fn validate_deactivate_user_coupon_bundle(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
+/// The checks of `disassociate_stock_bundle_stores` in family `F` (see each family's `validate_disassociate_stock_bundle_stores`).
 #[allow(unused_variables)]
-pub fn validate_disassociate_stock_bundle_stores(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_disassociate_stock_bundle_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::models::StoreListRequest,
+    body: &crate::generated::shared::StoreListRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5149,12 +5796,13 @@ pub fn validate_disassociate_stock_bundle_stores(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
+/// The checks of `disassociate_stock_stores` in family `F` (see each family's `validate_disassociate_stock_stores`).
 #[allow(unused_variables)]
-pub fn validate_disassociate_stock_stores(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_disassociate_stock_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::StoreListRequest,
+    body: &crate::generated::shared::StoreListRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5182,11 +5830,12 @@ pub fn validate_disassociate_stock_stores(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
+/// The checks of `get_image_generation_task` in family `F` (see each family's `validate_get_image_generation_task`).
 #[allow(unused_variables)]
-pub fn validate_get_image_generation_task(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_get_image_generation_task<F: crate::runtime::family::Family>(
     task_id: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
     image_generation_type: &crate::generated::models::ImageGenerationType,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
@@ -5209,16 +5858,18 @@ pub fn validate_get_image_generation_task(
     }
     __violations
 }
-/// Validates the arguments of [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) as the call does before sending: every violation, with its JSON path.
+/// The checks of `get_notify_config` in family `F` (see each family's `validate_get_notify_config`).
 #[allow(unused_variables)]
-pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_get_notify_config<F: crate::runtime::family::Family>() -> crate::runtime::validate::Violations {
     crate::runtime::validate::Violations::default()
 }
-/// Validates the arguments of [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `get_product_coupon` in family `F` (see each family's `validate_get_product_coupon`).
 #[allow(unused_variables)]
-pub fn validate_get_product_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_get_product_coupon<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5234,12 +5885,13 @@ pub fn validate_get_product_coupon(
     }
     __violations
 }
-/// Validates the arguments of [`Client::get_stock`](crate::runtime::client::Client::get_stock) as the call does before sending: every violation, with its JSON path.
+/// The checks of `get_stock` in family `F` (see each family's `validate_get_stock`).
 #[allow(unused_variables)]
-pub fn validate_get_stock(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_get_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5266,12 +5918,13 @@ pub fn validate_get_stock(
     }
     __violations
 }
-/// Validates the arguments of [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `get_user_coupon` in family `F` (see each family's `validate_get_user_coupon`).
 #[allow(unused_variables)]
-pub fn validate_get_user_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_get_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
     product_coupon_id: &str,
     stock_id: &str,
     appid: &str,
@@ -5301,12 +5954,13 @@ pub fn validate_get_user_coupon(
     }
     __violations
 }
-/// Validates the arguments of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) as the call does before sending: every violation, with its JSON path.
+/// The checks of `list_stock_stores` in family `F` (see each family's `validate_list_stock_stores`).
 #[allow(unused_variables)]
-pub fn validate_list_stock_stores(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_list_stock_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
     query: &ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     let ListStockStoresQuery { page_size, page_token } = *query;
@@ -5345,11 +5999,12 @@ pub fn validate_list_stock_stores(
     }
     __violations
 }
-/// Validates the arguments of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) as the call does before sending: every violation, with its JSON path.
+/// The checks of `list_stocks` in family `F` (see each family's `validate_list_stocks`).
 #[allow(unused_variables)]
-pub fn validate_list_stocks(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_list_stocks<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
     query: &ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = *query;
@@ -5382,11 +6037,12 @@ pub fn validate_list_stocks(
     }
     __violations
 }
-/// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
+/// The checks of `list_user_coupons` in family `F` (see each family's `validate_list_user_coupons`).
 #[allow(unused_variables)]
-pub fn validate_list_user_coupons(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_list_user_coupons<F: crate::runtime::family::Family>(
     openid: &str,
-    brand_id: &str,
+    brand_id: ::core::option::Option<&str>,
     appid: &str,
     query: &ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
@@ -5427,11 +6083,12 @@ pub fn validate_list_user_coupons(
     }
     __violations
 }
-/// Validates the arguments of [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `pre_send_coupon` in family `F` (see each family's `validate_pre_send_coupon`).
 #[allow(unused_variables)]
-pub fn validate_pre_send_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_pre_send_coupon<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::models::PreSendCouponRequest,
+    body: &crate::generated::shared::PreSendCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5448,11 +6105,12 @@ pub fn validate_pre_send_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+/// The checks of `pre_send_coupon_bundle` in family `F` (see each family's `validate_pre_send_coupon_bundle`).
 #[allow(unused_variables)]
-pub fn validate_pre_send_coupon_bundle(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_pre_send_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::models::PreSendCouponBundleRequest,
+    body: &crate::generated::shared::PreSendCouponBundleRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5469,12 +6127,13 @@ pub fn validate_pre_send_coupon_bundle(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `return_user_coupon` in family `F` (see each family's `validate_return_user_coupon`).
 #[allow(unused_variables)]
-pub fn validate_return_user_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_return_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::models::ReturnUserCouponRequest,
+    body: &crate::generated::shared::ReturnUserCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5502,11 +6161,12 @@ pub fn validate_return_user_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `send_coupon` in family `F` (see each family's `validate_send_coupon`).
 #[allow(unused_variables)]
-pub fn validate_send_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_send_coupon<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::models::SendCouponRequest,
+    body: &crate::generated::shared::SendCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5523,11 +6183,12 @@ pub fn validate_send_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
+/// The checks of `send_coupon_bundle` in family `F` (see each family's `validate_send_coupon_bundle`).
 #[allow(unused_variables)]
-pub fn validate_send_coupon_bundle(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_send_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::models::SendCouponBundleRequest,
+    body: &crate::generated::shared::SendCouponBundleRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5544,20 +6205,22 @@ pub fn validate_send_coupon_bundle(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) as the call does before sending: every violation, with its JSON path.
+/// The checks of `set_notify_config` in family `F` (see each family's `validate_set_notify_config`).
 #[allow(unused_variables)]
-pub fn validate_set_notify_config(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_set_notify_config<F: crate::runtime::family::Family>(
     body: &crate::generated::models::SetNotifyConfigRequest,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `update_product_coupon` in family `F` (see each family's `validate_update_product_coupon`).
 #[allow(unused_variables)]
-pub fn validate_update_product_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_update_product_coupon<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::models::UpdateProductCouponRequest,
+    body: &crate::generated::shared::UpdateProductCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5574,12 +6237,13 @@ pub fn validate_update_product_coupon(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::update_stock`](crate::runtime::client::Client::update_stock) as the call does before sending: every violation, with its JSON path.
+/// The checks of `update_stock` in family `F` (see each family's `validate_update_stock`).
 #[allow(unused_variables)]
-pub fn validate_update_stock(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_update_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::UpdateStockInfoRequest,
+    body: &crate::generated::shared::UpdateStockInfoRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5607,12 +6271,13 @@ pub fn validate_update_stock(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) as the call does before sending: every violation, with its JSON path.
+/// The checks of `update_stock_budget` in family `F` (see each family's `validate_update_stock_budget`).
 #[allow(unused_variables)]
-pub fn validate_update_stock_budget(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_update_stock_budget<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::UpdateBudgetRequest,
+    body: &crate::generated::shared::UpdateBudgetRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5640,12 +6305,13 @@ pub fn validate_update_stock_budget(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
+/// The checks of `update_stock_bundle` in family `F` (see each family's `validate_update_stock_bundle`).
 #[allow(unused_variables)]
-pub fn validate_update_stock_bundle(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_update_stock_bundle<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::models::UpdateStockInfoRequest,
+    body: &crate::generated::shared::UpdateStockInfoRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5673,12 +6339,13 @@ pub fn validate_update_stock_bundle(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
+/// The checks of `update_stock_bundle_budget` in family `F` (see each family's `validate_update_stock_bundle_budget`).
 #[allow(unused_variables)]
-pub fn validate_update_stock_bundle_budget(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_update_stock_bundle_budget<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::models::UpdateBudgetRequest,
+    body: &crate::generated::shared::UpdateBudgetRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5706,12 +6373,13 @@ pub fn validate_update_stock_bundle_budget(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
+/// The checks of `upload_coupon_codes` in family `F` (see each family's `validate_upload_coupon_codes`).
 #[allow(unused_variables)]
-pub fn validate_upload_coupon_codes(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_upload_coupon_codes<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::models::UploadCouponCodesRequest,
+    body: &crate::generated::shared::UploadCouponCodesRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5739,9 +6407,10 @@ pub fn validate_upload_coupon_codes(
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
     __violations
 }
-/// Validates the arguments of [`Client::upload_image`](crate::runtime::client::Client::upload_image) as the call does before sending: every violation, with its JSON path.
+/// The checks of `upload_image` in family `F` (see each family's `validate_upload_image`).
 #[allow(unused_variables)]
-pub fn validate_upload_image(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_upload_image<F: crate::runtime::family::Family>(
     meta: &crate::generated::models::ImageUploadMeta,
     file: &crate::runtime::upload::UploadFile,
 ) -> crate::runtime::validate::Violations {
@@ -5750,12 +6419,13 @@ pub fn validate_upload_image(
     __violations.check_upload("file", file, 2097152u64, &["image/jpeg", "image/png"]);
     __violations
 }
-/// Validates the arguments of [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) as the call does before sending: every violation, with its JSON path.
+/// The checks of `use_user_coupon` in family `F` (see each family's `validate_use_user_coupon`).
 #[allow(unused_variables)]
-pub fn validate_use_user_coupon(
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) fn check_use_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::models::UseUserCouponRequest,
+    body: &crate::generated::shared::UseUserCouponRequest<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {

@@ -1574,15 +1574,18 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListStockStoresCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    stock_id: stock_id.as_str(),
-                    brand_id: brand_id.as_str(),
-                    query: crate::generated::operations::ListStockStoresQuery {
+                {
+                    let mut call = client
+                        .list_stock_stores(
+                            product_coupon_id.as_str(),
+                            stock_id.as_str(),
+                            brand_id.as_str(),
+                        );
+                    call.query = crate::generated::operations::ListStockStoresQuery {
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListStockStores(
@@ -1597,16 +1600,16 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListStocksCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    brand_id: brand_id.as_str(),
-                    query: crate::generated::operations::ListStocksQuery {
+                {
+                    let mut call = client
+                        .list_stocks(product_coupon_id.as_str(), brand_id.as_str());
+                    call.query = crate::generated::operations::ListStocksQuery {
                         state: state.as_ref(),
                         stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListStocks(
@@ -1624,19 +1627,22 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListUserCouponsCall {
-                    client,
-                    openid: openid.as_str(),
-                    brand_id: brand_id.as_str(),
-                    appid: appid.as_str(),
-                    query: crate::generated::operations::ListUserCouponsQuery {
+                {
+                    let mut call = client
+                        .list_user_coupons(
+                            openid.as_str(),
+                            brand_id.as_str(),
+                            appid.as_str(),
+                        );
+                    call.query = crate::generated::operations::ListUserCouponsQuery {
                         product_coupon_id: product_coupon_id.as_deref(),
                         stock_id: stock_id.as_deref(),
                         coupon_state: coupon_state.as_ref(),
                         user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListUserCoupons(
@@ -1926,15 +1932,18 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListStockStoresCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    stock_id: stock_id.as_str(),
-                    brand_id: brand_id.as_str(),
-                    query: crate::generated::operations::ListStockStoresQuery {
+                {
+                    let mut call = client
+                        .list_stock_stores(
+                            product_coupon_id.as_str(),
+                            stock_id.as_str(),
+                            brand_id.as_str(),
+                        );
+                    call.query = crate::generated::operations::ListStockStoresQuery {
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }
@@ -1946,16 +1955,16 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListStocksCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    brand_id: brand_id.as_str(),
-                    query: crate::generated::operations::ListStocksQuery {
+                {
+                    let mut call = client
+                        .list_stocks(product_coupon_id.as_str(), brand_id.as_str());
+                    call.query = crate::generated::operations::ListStocksQuery {
                         state: state.as_ref(),
                         stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }
@@ -1970,19 +1979,22 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::operations::ListUserCouponsCall {
-                    client,
-                    openid: openid.as_str(),
-                    brand_id: brand_id.as_str(),
-                    appid: appid.as_str(),
-                    query: crate::generated::operations::ListUserCouponsQuery {
+                {
+                    let mut call = client
+                        .list_user_coupons(
+                            openid.as_str(),
+                            brand_id.as_str(),
+                            appid.as_str(),
+                        );
+                    call.query = crate::generated::operations::ListUserCouponsQuery {
                         product_coupon_id: product_coupon_id.as_deref(),
                         stock_id: stock_id.as_deref(),
                         coupon_state: coupon_state.as_ref(),
                         user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }

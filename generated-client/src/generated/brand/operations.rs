@@ -407,11 +407,13 @@ impl crate::runtime::client::BrandClient {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> AssociateStockBundleStoresCall<'a> {
-        AssociateStockBundleStoresCall {
-            client: self,
+        crate::generated::operations::AssociateStockBundleStoresCall {
+            client: self.core(),
+            __meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次关联门店
@@ -446,11 +448,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> AssociateStockStoresCall<'a> {
-        AssociateStockStoresCall {
-            client: self,
+        crate::generated::operations::AssociateStockStoresCall {
+            client: self.core(),
+            __meta: &ASSOCIATE_STOCK_STORES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 确认发放用户商品券
@@ -486,11 +490,13 @@ impl crate::runtime::client::BrandClient {
         coupon_code: &'a str,
         body: &'a crate::generated::brand::models::ConfirmUserCouponRequest,
     ) -> ConfirmUserCouponCall<'a> {
-        ConfirmUserCouponCall {
-            client: self,
+        crate::generated::operations::ConfirmUserCouponCall {
+            client: self.core(),
+            __meta: &CONFIRM_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 提交图片生成任务
@@ -520,9 +526,11 @@ impl crate::runtime::client::BrandClient {
         &'a self,
         body: &'a crate::generated::brand::models::CreateImageGenerationTaskRequest,
     ) -> CreateImageGenerationTaskCall<'a> {
-        CreateImageGenerationTaskCall {
-            client: self,
+        crate::generated::operations::CreateImageGenerationTaskCall {
+            client: self.core(),
+            __meta: &CREATE_IMAGE_GENERATION_TASK,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 创建商品券
@@ -554,9 +562,11 @@ impl crate::runtime::client::BrandClient {
         &'a self,
         body: &'a crate::generated::brand::models::CreateProductCouponRequest,
     ) -> CreateProductCouponCall<'a> {
-        CreateProductCouponCall {
-            client: self,
+        crate::generated::operations::CreateProductCouponCall {
+            client: self.core(),
+            __meta: &CREATE_PRODUCT_COUPON,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 添加商品券批次
@@ -591,10 +601,12 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         body: &'a crate::generated::brand::models::CreateStockRequest,
     ) -> CreateStockCall<'a> {
-        CreateStockCall {
-            client: self,
+        crate::generated::operations::CreateStockCall {
+            client: self.core(),
+            __meta: &CREATE_STOCK,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 添加商品券批次组
@@ -629,10 +641,12 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         body: &'a crate::generated::brand::models::CreateStockBundleRequest,
     ) -> CreateStockBundleCall<'a> {
-        CreateStockBundleCall {
-            client: self,
+        crate::generated::operations::CreateStockBundleCall {
+            client: self.core(),
+            __meta: &CREATE_STOCK_BUNDLE,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效商品券
@@ -666,10 +680,12 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         body: &'a crate::generated::brand::models::DeactivateProductCouponRequest,
     ) -> DeactivateProductCouponCall<'a> {
-        DeactivateProductCouponCall {
-            client: self,
+        crate::generated::operations::DeactivateProductCouponCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_PRODUCT_COUPON,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效商品券批次
@@ -704,11 +720,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::DeactivateStockRequest,
     ) -> DeactivateStockCall<'a> {
-        DeactivateStockCall {
-            client: self,
+        crate::generated::operations::DeactivateStockCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_STOCK,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效用户商品券
@@ -744,11 +762,13 @@ impl crate::runtime::client::BrandClient {
         coupon_code: &'a str,
         body: &'a crate::generated::brand::models::DeactivateUserCouponRequest,
     ) -> DeactivateUserCouponCall<'a> {
-        DeactivateUserCouponCall {
-            client: self,
+        crate::generated::operations::DeactivateUserCouponCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 失效用户商品券组
@@ -784,11 +804,13 @@ impl crate::runtime::client::BrandClient {
         user_coupon_bundle_id: &'a str,
         body: &'a crate::generated::brand::models::DeactivateUserCouponBundleRequest,
     ) -> DeactivateUserCouponBundleCall<'a> {
-        DeactivateUserCouponBundleCall {
-            client: self,
+        crate::generated::operations::DeactivateUserCouponBundleCall {
+            client: self.core(),
+            __meta: &DEACTIVATE_USER_COUPON_BUNDLE,
             openid,
             user_coupon_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次组批量取消关联门店
@@ -824,11 +846,13 @@ impl crate::runtime::client::BrandClient {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> DisassociateStockBundleStoresCall<'a> {
-        DisassociateStockBundleStoresCall {
-            client: self,
+        crate::generated::operations::DisassociateStockBundleStoresCall {
+            client: self.core(),
+            __meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 批次取消关联门店
@@ -863,11 +887,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> DisassociateStockStoresCall<'a> {
-        DisassociateStockStoresCall {
-            client: self,
+        crate::generated::operations::DisassociateStockStoresCall {
+            client: self.core(),
+            __meta: &DISASSOCIATE_STOCK_STORES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询图片生成任务执行结果
@@ -901,10 +927,13 @@ impl crate::runtime::client::BrandClient {
         task_id: &'a str,
         image_generation_type: &'a crate::generated::models::ImageGenerationType,
     ) -> GetImageGenerationTaskCall<'a> {
-        GetImageGenerationTaskCall {
-            client: self,
+        crate::generated::operations::GetImageGenerationTaskCall {
+            client: self.core(),
+            __meta: &GET_IMAGE_GENERATION_TASK,
             task_id,
+            brand_id: ::core::option::Option::None,
             image_generation_type,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 获取商品券事件通知地址
@@ -932,8 +961,10 @@ impl crate::runtime::client::BrandClient {
     ///
     /// Returns the call, a [`GetNotifyConfigCall`]: `.await` it to send it (the output is the [`NotifyUrlConfig`](crate::generated::models::NotifyUrlConfig) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetNotifyConfigCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_notify_config<'a>(&'a self) -> GetNotifyConfigCall<'a> {
-        GetNotifyConfigCall {
-            client: self,
+        crate::generated::operations::GetNotifyConfigCall {
+            client: self.core(),
+            __meta: &GET_NOTIFY_CONFIG,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券
@@ -965,9 +996,12 @@ impl crate::runtime::client::BrandClient {
         &'a self,
         product_coupon_id: &'a str,
     ) -> GetProductCouponCall<'a> {
-        GetProductCouponCall {
-            client: self,
+        crate::generated::operations::GetProductCouponCall {
+            client: self.core(),
+            __meta: &GET_PRODUCT_COUPON,
             product_coupon_id,
+            brand_id: ::core::option::Option::None,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券指定批次
@@ -1001,10 +1035,13 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         stock_id: &'a str,
     ) -> GetStockCall<'a> {
-        GetStockCall {
-            client: self,
+        crate::generated::operations::GetStockCall {
+            client: self.core(),
+            __meta: &GET_STOCK,
             product_coupon_id,
             stock_id,
+            brand_id: ::core::option::Option::None,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询用户商品券详情
@@ -1045,13 +1082,16 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         appid: &'a str,
     ) -> GetUserCouponCall<'a> {
-        GetUserCouponCall {
-            client: self,
+        crate::generated::operations::GetUserCouponCall {
+            client: self.core(),
+            __meta: &GET_USER_COUPON,
             openid,
             coupon_code,
+            brand_id: ::core::option::Option::None,
             product_coupon_id,
             stock_id,
             appid,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询批次关联门店列表
@@ -1089,11 +1129,14 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         stock_id: &'a str,
     ) -> ListStockStoresCall<'a> {
-        ListStockStoresCall {
-            client: self,
+        crate::generated::operations::ListStockStoresCall {
+            client: self.core(),
+            __meta: &LIST_STOCK_STORES,
             product_coupon_id,
             stock_id,
-            query: ListStockStoresQuery::default(),
+            brand_id: ::core::option::Option::None,
+            query: crate::generated::operations::ListStockStoresQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 查询商品券批次列表
@@ -1128,10 +1171,13 @@ impl crate::runtime::client::BrandClient {
     /// Optional query parameters are its named setters.
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_stocks<'a>(&'a self, product_coupon_id: &'a str) -> ListStocksCall<'a> {
-        ListStocksCall {
-            client: self,
+        crate::generated::operations::ListStocksCall {
+            client: self.core(),
+            __meta: &LIST_STOCKS,
             product_coupon_id,
-            query: ListStocksQuery::default(),
+            brand_id: ::core::option::Option::None,
+            query: crate::generated::operations::ListStocksQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 指定券状态查询用户商品券列表
@@ -1173,11 +1219,14 @@ impl crate::runtime::client::BrandClient {
         openid: &'a str,
         appid: &'a str,
     ) -> ListUserCouponsCall<'a> {
-        ListUserCouponsCall {
-            client: self,
+        crate::generated::operations::ListUserCouponsCall {
+            client: self.core(),
+            __meta: &LIST_USER_COUPONS,
             openid,
+            brand_id: ::core::option::Option::None,
             appid,
-            query: ListUserCouponsQuery::default(),
+            query: crate::generated::operations::ListUserCouponsQuery::default(),
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户预发放商品券
@@ -1209,10 +1258,12 @@ impl crate::runtime::client::BrandClient {
         openid: &'a str,
         body: &'a crate::generated::brand::models::PreSendCouponRequest,
     ) -> PreSendCouponCall<'a> {
-        PreSendCouponCall {
-            client: self,
+        crate::generated::operations::PreSendCouponCall {
+            client: self.core(),
+            __meta: &PRE_SEND_COUPON,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户预发放商品券批次组
@@ -1245,10 +1296,12 @@ impl crate::runtime::client::BrandClient {
         openid: &'a str,
         body: &'a crate::generated::brand::models::PreSendCouponBundleRequest,
     ) -> PreSendCouponBundleCall<'a> {
-        PreSendCouponBundleCall {
-            client: self,
+        crate::generated::operations::PreSendCouponBundleCall {
+            client: self.core(),
+            __meta: &PRE_SEND_COUPON_BUNDLE,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 退券
@@ -1284,11 +1337,13 @@ impl crate::runtime::client::BrandClient {
         coupon_code: &'a str,
         body: &'a crate::generated::brand::models::ReturnUserCouponRequest,
     ) -> ReturnUserCouponCall<'a> {
-        ReturnUserCouponCall {
-            client: self,
+        crate::generated::operations::ReturnUserCouponCall {
+            client: self.core(),
+            __meta: &RETURN_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户发放商品券
@@ -1322,10 +1377,12 @@ impl crate::runtime::client::BrandClient {
         openid: &'a str,
         body: &'a crate::generated::brand::models::SendCouponRequest,
     ) -> SendCouponCall<'a> {
-        SendCouponCall {
-            client: self,
+        crate::generated::operations::SendCouponCall {
+            client: self.core(),
+            __meta: &SEND_COUPON,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 向用户发放商品券批次组
@@ -1358,10 +1415,12 @@ impl crate::runtime::client::BrandClient {
         openid: &'a str,
         body: &'a crate::generated::brand::models::SendCouponBundleRequest,
     ) -> SendCouponBundleCall<'a> {
-        SendCouponBundleCall {
-            client: self,
+        crate::generated::operations::SendCouponBundleCall {
+            client: self.core(),
+            __meta: &SEND_COUPON_BUNDLE,
             openid,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 设置商品券事件通知地址
@@ -1390,9 +1449,11 @@ impl crate::runtime::client::BrandClient {
         &'a self,
         body: &'a crate::generated::models::SetNotifyConfigRequest,
     ) -> SetNotifyConfigCall<'a> {
-        SetNotifyConfigCall {
-            client: self,
+        crate::generated::operations::SetNotifyConfigCall {
+            client: self.core(),
+            __meta: &SET_NOTIFY_CONFIG,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券
@@ -1425,10 +1486,12 @@ impl crate::runtime::client::BrandClient {
         product_coupon_id: &'a str,
         body: &'a crate::generated::brand::models::UpdateProductCouponRequest,
     ) -> UpdateProductCouponCall<'a> {
-        UpdateProductCouponCall {
-            client: self,
+        crate::generated::operations::UpdateProductCouponCall {
+            client: self.core(),
+            __meta: &UPDATE_PRODUCT_COUPON,
             product_coupon_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次
@@ -1463,11 +1526,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
     ) -> UpdateStockCall<'a> {
-        UpdateStockCall {
-            client: self,
+        crate::generated::operations::UpdateStockCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次发放预算
@@ -1501,11 +1566,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::UpdateBudgetRequest,
     ) -> UpdateStockBudgetCall<'a> {
-        UpdateStockBudgetCall {
-            client: self,
+        crate::generated::operations::UpdateStockBudgetCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUDGET,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次组
@@ -1540,11 +1607,13 @@ impl crate::runtime::client::BrandClient {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
     ) -> UpdateStockBundleCall<'a> {
-        UpdateStockBundleCall {
-            client: self,
+        crate::generated::operations::UpdateStockBundleCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUNDLE,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 修改商品券批次组发放预算
@@ -1579,11 +1648,13 @@ impl crate::runtime::client::BrandClient {
         stock_bundle_id: &'a str,
         body: &'a crate::generated::brand::models::UpdateBudgetRequest,
     ) -> UpdateStockBundleBudgetCall<'a> {
-        UpdateStockBundleBudgetCall {
-            client: self,
+        crate::generated::operations::UpdateStockBundleBudgetCall {
+            client: self.core(),
+            __meta: &UPDATE_STOCK_BUNDLE_BUDGET,
             product_coupon_id,
             stock_bundle_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 预上传券Code
@@ -1619,11 +1690,13 @@ impl crate::runtime::client::BrandClient {
         stock_id: &'a str,
         body: &'a crate::generated::brand::models::UploadCouponCodesRequest,
     ) -> UploadCouponCodesCall<'a> {
-        UploadCouponCodesCall {
-            client: self,
+        crate::generated::operations::UploadCouponCodesCall {
+            client: self.core(),
+            __meta: &UPLOAD_COUPON_CODES,
             product_coupon_id,
             stock_id,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 图片上传
@@ -1653,10 +1726,12 @@ impl crate::runtime::client::BrandClient {
         meta: &'a crate::generated::models::ImageUploadMeta,
         file: &'a crate::runtime::upload::UploadFile,
     ) -> UploadImageCall<'a> {
-        UploadImageCall {
-            client: self,
+        crate::generated::operations::UploadImageCall {
+            client: self.core(),
+            __meta: &UPLOAD_IMAGE,
             meta,
             file,
+            __family: ::core::marker::PhantomData,
         }
     }
     /// 核销用户商品券
@@ -1692,3525 +1767,172 @@ impl crate::runtime::client::BrandClient {
         coupon_code: &'a str,
         body: &'a crate::generated::brand::models::UseUserCouponRequest,
     ) -> UseUserCouponCall<'a> {
-        UseUserCouponCall {
-            client: self,
+        crate::generated::operations::UseUserCouponCall {
+            client: self.core(),
+            __meta: &USE_USER_COUPON,
             openid,
             coupon_code,
             body,
+            __family: ::core::marker::PhantomData,
         }
     }
-}
-/// A [`BrandClient::associate_stock_bundle_stores`](crate::runtime::client::BrandClient::associate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct AssociateStockBundleStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::StoreListRequest,
-}
-impl<'a> AssociateStockBundleStoresCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_associate_stock_bundle_stores(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/associate-stores");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for AssociateStockBundleStoresCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::associate_stock_stores`](crate::runtime::client::BrandClient::associate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct AssociateStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::StoreListRequest,
-}
-impl<'a> AssociateStockStoresCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_associate_stock_stores(product_coupon_id, stock_id, body),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/associate-stores");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &ASSOCIATE_STOCK_STORES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for AssociateStockStoresCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::confirm_user_coupon`](crate::runtime::client::BrandClient::confirm_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ConfirmUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::ConfirmUserCouponRequest,
-}
-impl<'a> ConfirmUserCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, coupon_code, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_confirm_user_coupon(openid, coupon_code, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/confirm");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CONFIRM_USER_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for ConfirmUserCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::create_image_generation_task`](crate::runtime::client::BrandClient::create_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateImageGenerationTaskCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) body: &'a crate::generated::brand::models::CreateImageGenerationTaskRequest,
-}
-impl<'a> CreateImageGenerationTaskCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_image_generation_task(body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/image-generation-tasks");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_IMAGE_GENERATION_TASK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for CreateImageGenerationTaskCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::CreateImageGenerationTaskResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::create_product_coupon`](crate::runtime::client::BrandClient::create_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) body: &'a crate::generated::brand::models::CreateProductCouponRequest,
-}
-impl<'a> CreateProductCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_product_coupon(body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_PRODUCT_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for CreateProductCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::CreateProductCouponResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::create_stock`](crate::runtime::client::BrandClient::create_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::CreateStockRequest,
-}
-impl<'a> CreateStockCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_stock(product_coupon_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_STOCK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for CreateStockCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::create_stock_bundle`](crate::runtime::client::BrandClient::create_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct CreateStockBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::CreateStockBundleRequest,
-}
-impl<'a> CreateStockBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_create_stock_bundle(product_coupon_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &CREATE_STOCK_BUNDLE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for CreateStockBundleCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::deactivate_product_coupon`](crate::runtime::client::BrandClient::deactivate_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::DeactivateProductCouponRequest,
-}
-impl<'a> DeactivateProductCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_product_coupon(product_coupon_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/deactivate");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_PRODUCT_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DeactivateProductCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::deactivate_stock`](crate::runtime::client::BrandClient::deactivate_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::DeactivateStockRequest,
-}
-impl<'a> DeactivateStockCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_stock(product_coupon_id, stock_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/deactivate");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_STOCK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DeactivateStockCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::deactivate_user_coupon`](crate::runtime::client::BrandClient::deactivate_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::DeactivateUserCouponRequest,
-}
-impl<'a> DeactivateUserCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, coupon_code, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_deactivate_user_coupon(openid, coupon_code, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/deactivate");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_USER_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DeactivateUserCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::deactivate_user_coupon_bundle`](crate::runtime::client::BrandClient::deactivate_user_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DeactivateUserCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) user_coupon_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::DeactivateUserCouponBundleRequest,
-}
-impl<'a> DeactivateUserCouponBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, user_coupon_bundle_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_deactivate_user_coupon_bundle(
-                        openid,
-                        user_coupon_bundle_id,
-                        body,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupon-bundles/");
-        __path
-            .push_str(
-                &crate::runtime::client::encode_path_segment(user_coupon_bundle_id),
-            );
-        __path.push_str("/deactivate");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DEACTIVATE_USER_COUPON_BUNDLE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DeactivateUserCouponBundleCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::disassociate_stock_bundle_stores`](crate::runtime::client::BrandClient::disassociate_stock_bundle_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DisassociateStockBundleStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::StoreListRequest,
-}
-impl<'a> DisassociateStockBundleStoresCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_disassociate_stock_bundle_stores(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/disassociate-stores");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DisassociateStockBundleStoresCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::disassociate_stock_stores`](crate::runtime::client::BrandClient::disassociate_stock_stores) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct DisassociateStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::StoreListRequest,
-}
-impl<'a> DisassociateStockStoresCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_disassociate_stock_stores(product_coupon_id, stock_id, body),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/disassociate-stores");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &DISASSOCIATE_STOCK_STORES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for DisassociateStockStoresCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::StoreAssociationResult,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::get_image_generation_task`](crate::runtime::client::BrandClient::get_image_generation_task) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetImageGenerationTaskCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) task_id: &'a str,
-    pub(crate) image_generation_type: &'a crate::generated::models::ImageGenerationType,
-}
-impl<'a> GetImageGenerationTaskCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, task_id, image_generation_type } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_get_image_generation_task(task_id, image_generation_type),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/image-generation-tasks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(task_id));
-        let __query = ::std::vec![
-            ("image_generation_type", image_generation_type.as_str().to_owned())
-        ];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_IMAGE_GENERATION_TASK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for GetImageGenerationTaskCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ImageGenerationTask,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::get_notify_config`](crate::runtime::client::BrandClient::get_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetNotifyConfigCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-}
-impl<'a> GetNotifyConfigCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_notify_config())?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/notify-configs");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_NOTIFY_CONFIG,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for GetNotifyConfigCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::get_product_coupon`](crate::runtime::client::BrandClient::get_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-}
-impl<'a> GetProductCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_product_coupon(product_coupon_id))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_PRODUCT_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for GetProductCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::get_stock`](crate::runtime::client::BrandClient::get_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-}
-impl<'a> GetStockCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_get_stock(product_coupon_id, stock_id))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_STOCK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for GetStockCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::get_user_coupon`](crate::runtime::client::BrandClient::get_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct GetUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) coupon_code: &'a str,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) appid: &'a str,
-}
-impl<'a> GetUserCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, coupon_code, product_coupon_id, stock_id, appid } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_get_user_coupon(
-                        openid,
-                        coupon_code,
-                        product_coupon_id,
-                        stock_id,
-                        appid,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        let __query = ::std::vec![
-            ("product_coupon_id", product_coupon_id.to_owned()), ("stock_id", stock_id
-            .to_owned()), ("appid", appid.to_owned())
-        ];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &GET_USER_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for GetUserCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListStockStoresCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) query: ListStockStoresQuery<'a>,
-}
-impl<'a> ListStockStoresCall<'a> {
-    /// `page_size`: 【分页大小】每页返回的门店数。
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.query.page_size = ::core::option::Option::Some(page_size);
-        self
-    }
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.query.page_token = ::core::option::Option::Some(page_token);
-        self
-    }
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, query } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(validate_list_stock_stores(product_coupon_id, stock_id, &query))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let ListStockStoresQuery { page_size, page_token } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/associated-stores");
-        let mut __query = ::std::vec![];
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_STOCK_STORES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    pub fn stream(
-        self,
-    ) -> crate::runtime::pagination::PageStream<crate::generated::models::StoreRef> {
-        let client = self.client.clone();
-        let product_coupon_id = self.product_coupon_id.to_owned();
-        let stock_id = self.stock_id.to_owned();
-        let page_size = self.query.page_size;
-        crate::runtime::pagination::PageStream::new(move |
-            page_token: ::core::option::Option<::std::string::String>|
-        {
-            let client = client.clone();
-            let product_coupon_id = product_coupon_id.clone();
-            let stock_id = stock_id.clone();
-            async move {
-                let page = ListStockStoresCall {
-                    client: &client,
-                    product_coupon_id: &product_coupon_id,
-                    stock_id: &stock_id,
-                    query: ListStockStoresQuery {
-                        page_size,
-                        page_token: page_token.as_deref(),
-                    },
-                }
-                    .await?;
-                ::core::result::Result::Ok((
-                    page.store_list.unwrap_or_default(),
-                    page.next_page_token,
-                ))
-            }
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for ListStockStoresCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::ListStockStoresResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::list_stocks`](crate::runtime::client::BrandClient::list_stocks) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListStocksCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) query: ListStocksQuery<'a>,
-}
-impl<'a> ListStocksCall<'a> {
-    /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
-    pub fn state(mut self, state: &'a crate::generated::models::StockState) -> Self {
-        self.query.state = ::core::option::Option::Some(state);
-        self
-    }
-    /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
-    pub fn stock_bundle_id(mut self, stock_bundle_id: &'a str) -> Self {
-        self.query.stock_bundle_id = ::core::option::Option::Some(stock_bundle_id);
-        self
-    }
-    /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.query.page_size = ::core::option::Option::Some(page_size);
-        self
-    }
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.query.page_token = ::core::option::Option::Some(page_token);
-        self
-    }
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, query } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_list_stocks(product_coupon_id, &query))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks");
-        let mut __query = ::std::vec![];
-        if let ::core::option::Option::Some(state) = state {
-            __query.push(("state", state.as_str().to_owned()));
-        }
-        if let ::core::option::Option::Some(stock_bundle_id) = stock_bundle_id {
-            __query.push(("stock_bundle_id", stock_bundle_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_STOCKS,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    pub fn stream(
-        self,
-    ) -> crate::runtime::pagination::PageStream<
-        crate::generated::brand::models::StockEntity,
-    > {
-        let client = self.client.clone();
-        let product_coupon_id = self.product_coupon_id.to_owned();
-        let state = self.query.state.cloned();
-        let stock_bundle_id = self
-            .query
-            .stock_bundle_id
-            .map(::std::borrow::ToOwned::to_owned);
-        let page_size = self.query.page_size;
-        crate::runtime::pagination::PageStream::new(move |
-            page_token: ::core::option::Option<::std::string::String>|
-        {
-            let client = client.clone();
-            let product_coupon_id = product_coupon_id.clone();
-            let state = state.clone();
-            let stock_bundle_id = stock_bundle_id.clone();
-            async move {
-                let page = ListStocksCall {
-                    client: &client,
-                    product_coupon_id: &product_coupon_id,
-                    query: ListStocksQuery {
-                        state: state.as_ref(),
-                        stock_bundle_id: stock_bundle_id.as_deref(),
-                        page_size,
-                        page_token: page_token.as_deref(),
-                    },
-                }
-                    .await?;
-                ::core::result::Result::Ok((
-                    page.stock_list.unwrap_or_default(),
-                    page.next_page_token,
-                ))
-            }
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for ListStocksCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ListStocksResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::list_user_coupons`](crate::runtime::client::BrandClient::list_user_coupons) call: set optional query parameters by name, then `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ListUserCouponsCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) appid: &'a str,
-    pub(crate) query: ListUserCouponsQuery<'a>,
-}
-impl<'a> ListUserCouponsCall<'a> {
-    /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
-    pub fn product_coupon_id(mut self, product_coupon_id: &'a str) -> Self {
-        self.query.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
-        self
-    }
-    /// `stock_id`: 【批次ID】只返回该批次的用户券。
-    pub fn stock_id(mut self, stock_id: &'a str) -> Self {
-        self.query.stock_id = ::core::option::Option::Some(stock_id);
-        self
-    }
-    /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
-    pub fn coupon_state(
-        mut self,
-        coupon_state: &'a crate::generated::models::UserCouponState,
-    ) -> Self {
-        self.query.coupon_state = ::core::option::Option::Some(coupon_state);
-        self
-    }
-    /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
-    pub fn user_coupon_bundle_id(mut self, user_coupon_bundle_id: &'a str) -> Self {
-        self.query.user_coupon_bundle_id = ::core::option::Option::Some(
-            user_coupon_bundle_id,
-        );
-        self
-    }
-    /// `page_size`: 【分页大小】每页返回的用户券数。
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.query.page_size = ::core::option::Option::Some(page_size);
-        self
-    }
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub fn page_token(mut self, page_token: &'a str) -> Self {
-        self.query.page_token = ::core::option::Option::Some(page_token);
-        self
-    }
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, appid, query } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_list_user_coupons(openid, appid, &query))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let ListUserCouponsQuery {
-            product_coupon_id,
-            stock_id,
-            coupon_state,
-            user_coupon_bundle_id,
-            page_size,
-            page_token,
-        } = query;
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons");
-        let mut __query = ::std::vec![("appid", appid.to_owned())];
-        if let ::core::option::Option::Some(product_coupon_id) = product_coupon_id {
-            __query.push(("product_coupon_id", product_coupon_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(stock_id) = stock_id {
-            __query.push(("stock_id", stock_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(coupon_state) = coupon_state {
-            __query.push(("coupon_state", coupon_state.as_str().to_owned()));
-        }
-        if let ::core::option::Option::Some(user_coupon_bundle_id) = user_coupon_bundle_id {
-            __query.push(("user_coupon_bundle_id", user_coupon_bundle_id.to_owned()));
-        }
-        if let ::core::option::Option::Some(page_size) = page_size {
-            __query.push(("page_size", page_size.to_string()));
-        }
-        if let ::core::option::Option::Some(page_token) = page_token {
-            __query.push(("page_token", page_token.to_owned()));
-        }
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &LIST_USER_COUPONS,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::None,
-            warnings: __warnings,
-        })
-    }
-    /// Every item, page after page: pages are requested on demand, following `next_page_token` with `page_token` until the last page.
-    pub fn stream(
-        self,
-    ) -> crate::runtime::pagination::PageStream<
-        crate::generated::brand::models::UserProductCoupon,
-    > {
-        let client = self.client.clone();
-        let openid = self.openid.to_owned();
-        let appid = self.appid.to_owned();
-        let product_coupon_id = self
-            .query
-            .product_coupon_id
-            .map(::std::borrow::ToOwned::to_owned);
-        let stock_id = self.query.stock_id.map(::std::borrow::ToOwned::to_owned);
-        let coupon_state = self.query.coupon_state.cloned();
-        let user_coupon_bundle_id = self
-            .query
-            .user_coupon_bundle_id
-            .map(::std::borrow::ToOwned::to_owned);
-        let page_size = self.query.page_size;
-        crate::runtime::pagination::PageStream::new(move |
-            page_token: ::core::option::Option<::std::string::String>|
-        {
-            let client = client.clone();
-            let openid = openid.clone();
-            let appid = appid.clone();
-            let product_coupon_id = product_coupon_id.clone();
-            let stock_id = stock_id.clone();
-            let coupon_state = coupon_state.clone();
-            let user_coupon_bundle_id = user_coupon_bundle_id.clone();
-            async move {
-                let page = ListUserCouponsCall {
-                    client: &client,
-                    openid: &openid,
-                    appid: &appid,
-                    query: ListUserCouponsQuery {
-                        product_coupon_id: product_coupon_id.as_deref(),
-                        stock_id: stock_id.as_deref(),
-                        coupon_state: coupon_state.as_ref(),
-                        user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
-                        page_size,
-                        page_token: page_token.as_deref(),
-                    },
-                }
-                    .await?;
-                ::core::result::Result::Ok((
-                    page.user_coupon_list.unwrap_or_default(),
-                    page.next_page_token,
-                ))
-            }
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for ListUserCouponsCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ListUserCouponsResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::pre_send_coupon`](crate::runtime::client::BrandClient::pre_send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct PreSendCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::PreSendCouponRequest,
-}
-impl<'a> PreSendCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_pre_send_coupon(openid, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/pre-send-coupon");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &PRE_SEND_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for PreSendCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::pre_send_coupon_bundle`](crate::runtime::client::BrandClient::pre_send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct PreSendCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::PreSendCouponBundleRequest,
-}
-impl<'a> PreSendCouponBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_pre_send_coupon_bundle(openid, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/pre-send-coupon-bundle");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &PRE_SEND_COUPON_BUNDLE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for PreSendCouponBundleCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::PreSendCouponResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::return_user_coupon`](crate::runtime::client::BrandClient::return_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct ReturnUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::ReturnUserCouponRequest,
-}
-impl<'a> ReturnUserCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, coupon_code, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_return_user_coupon(openid, coupon_code, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/return");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &RETURN_USER_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for ReturnUserCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::send_coupon`](crate::runtime::client::BrandClient::send_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SendCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::SendCouponRequest,
-}
-impl<'a> SendCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_send_coupon(openid, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SEND_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for SendCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::send_coupon_bundle`](crate::runtime::client::BrandClient::send_coupon_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SendCouponBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::SendCouponBundleRequest,
-}
-impl<'a> SendCouponBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_send_coupon_bundle(openid, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupon-bundles");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SEND_COUPON_BUNDLE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for SendCouponBundleCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserCouponBundle,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::set_notify_config`](crate::runtime::client::BrandClient::set_notify_config) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct SetNotifyConfigCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) body: &'a crate::generated::models::SetNotifyConfigRequest,
-}
-impl<'a> SetNotifyConfigCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_set_notify_config(body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/notify-configs");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &SET_NOTIFY_CONFIG,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for SetNotifyConfigCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::NotifyUrlConfig,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::update_product_coupon`](crate::runtime::client::BrandClient::update_product_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateProductCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UpdateProductCouponRequest,
-}
-impl<'a> UpdateProductCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_update_product_coupon(product_coupon_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_PRODUCT_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateProductCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::ProductCouponEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::update_stock`](crate::runtime::client::BrandClient::update_stock) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
-}
-impl<'a> UpdateStockCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_update_stock(product_coupon_id, stock_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateStockCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::update_stock_budget`](crate::runtime::client::BrandClient::update_stock_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBudgetCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UpdateBudgetRequest,
-}
-impl<'a> UpdateStockBudgetCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(validate_update_stock_budget(product_coupon_id, stock_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/update-budget");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUDGET,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateStockBudgetCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::update_stock_bundle`](crate::runtime::client::BrandClient::update_stock_bundle) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBundleCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
-}
-impl<'a> UpdateStockBundleCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_update_stock_bundle(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUNDLE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateStockBundleCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::update_stock_bundle_budget`](crate::runtime::client::BrandClient::update_stock_bundle_budget) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UpdateStockBundleBudgetCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UpdateBudgetRequest,
-}
-impl<'a> UpdateStockBundleBudgetCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_bundle_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(
-                    validate_update_stock_bundle_budget(
-                        product_coupon_id,
-                        stock_bundle_id,
-                        body,
-                    ),
-                )?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stock-bundles/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_bundle_id));
-        __path.push_str("/update-budget");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPDATE_STOCK_BUNDLE_BUDGET,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UpdateStockBundleBudgetCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::StockBundleEntity,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::upload_coupon_codes`](crate::runtime::client::BrandClient::upload_coupon_codes) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UploadCouponCodesCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) product_coupon_id: &'a str,
-    pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UploadCouponCodesRequest,
-}
-impl<'a> UploadCouponCodesCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, product_coupon_id, stock_id, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client
-                .screen(validate_upload_coupon_codes(product_coupon_id, stock_id, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/product-coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(product_coupon_id));
-        __path.push_str("/stocks/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(stock_id));
-        __path.push_str("/upload-coupon-codes");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPLOAD_COUPON_CODES,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UploadCouponCodesCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::UploadCouponCodesResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::upload_image`](crate::runtime::client::BrandClient::upload_image) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UploadImageCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) meta: &'a crate::generated::models::ImageUploadMeta,
-    pub(crate) file: &'a crate::runtime::upload::UploadFile,
-}
-impl<'a> UploadImageCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client
-            .prepare_upload(
-                &parts,
-                &crate::runtime::upload::MultipartLayout {
-                    meta_field: "meta",
-                    file_field: "file",
-                },
-                self.file,
-            )
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, meta, file } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_upload_image(meta, file))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/media/upload-image");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &UPLOAD_IMAGE,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(meta).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UploadImageCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::models::ImageUploadResponse,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(
-                    self
-                        .client
-                        .execute_upload(
-                            parts,
-                            &crate::runtime::upload::MultipartLayout {
-                                meta_field: "meta",
-                                file_field: "file",
-                            },
-                            self.file,
-                        ),
-                )
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// A [`BrandClient::use_user_coupon`](crate::runtime::client::BrandClient::use_user_coupon) call: `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
-#[must_use = "a call does nothing until it is awaited or prepared"]
-pub struct UseUserCouponCall<'a> {
-    pub(crate) client: &'a crate::runtime::client::BrandClient,
-    pub(crate) openid: &'a str,
-    pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::brand::models::UseUserCouponRequest,
-}
-impl<'a> UseUserCouponCall<'a> {
-    /// The signed request this call would send, without sending it: a dry run. It is
-    /// validated exactly as `.await` validates (unless validation is switched off) and
-    /// built by the same code, so it is the request the transport is given (a retry
-    /// signs afresh: a new timestamp and nonce over the same bytes).
-    ///
-    /// # Errors
-    ///
-    /// Validation errors, and request encoding errors; nothing is sent.
-    pub fn prepare(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::PreparedRequest,
-        crate::runtime::error::Error,
-    > {
-        let parts = self.parts()?;
-        self.client.prepare(&parts)
-    }
-    /// The call validated, as the request parts both sending and preparing start from.
-    fn parts(
-        &self,
-    ) -> ::core::result::Result<
-        crate::runtime::client::RequestParts,
-        crate::runtime::error::Error,
-    > {
-        let Self { client, openid, coupon_code, body } = *self;
-        let __warnings = if client.validation_enabled() {
-            client.screen(validate_use_user_coupon(openid, coupon_code, body))?
-        } else {
-            ::std::vec::Vec::new()
-        };
-        let mut __path = ::std::string::String::new();
-        __path.push_str("/brand/marketing/product-coupon/users/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(openid));
-        __path.push_str("/coupons/");
-        __path.push_str(&crate::runtime::client::encode_path_segment(coupon_code));
-        __path.push_str("/use");
-        let __query = ::std::vec![];
-        ::core::result::Result::Ok(crate::runtime::client::RequestParts {
-            meta: &USE_USER_COUPON,
-            path: __path,
-            query: __query,
-            body: ::core::option::Option::Some(
-                ::serde_json::to_vec(body).map_err(crate::runtime::error::Error::Encode)?,
-            ),
-            warnings: __warnings,
-        })
-    }
-}
-impl<'a> ::core::future::IntoFuture for UseUserCouponCall<'a> {
-    type Output = ::core::result::Result<
-        crate::generated::brand::models::UserProductCoupon,
-        crate::runtime::error::Error,
-    >;
-    type IntoFuture = ::core::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::core::future::Future<Output = Self::Output> + ::core::marker::Send + 'a,
-        >,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        match self.parts() {
-            ::core::result::Result::Ok(parts) => {
-                ::std::boxed::Box::pin(self.client.execute(parts))
-            }
-            ::core::result::Result::Err(e) => {
-                ::std::boxed::Box::pin(
-                    ::core::future::ready(::core::result::Result::Err(e)),
-                )
-            }
-        }
-    }
-}
-/// The optional query parameters of [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores).
-#[derive(
-    ::core::fmt::Debug,
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::default::Default
-)]
-pub struct ListStockStoresQuery<'a> {
-    /// `page_size`: 【分页大小】每页返回的门店数。
-    pub page_size: ::core::option::Option<i64>,
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub page_token: ::core::option::Option<&'a str>,
-}
-/// The optional query parameters of [`BrandClient::list_stocks`](crate::runtime::client::BrandClient::list_stocks).
-#[derive(
-    ::core::fmt::Debug,
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::default::Default
-)]
-pub struct ListStocksQuery<'a> {
-    /// `state`: 【批次状态】只返回处于该状态的批次；不填则返回所有状态的批次。
-    pub state: ::core::option::Option<&'a crate::generated::models::StockState>,
-    /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
-    pub stock_bundle_id: ::core::option::Option<&'a str>,
-    /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
-    pub page_size: ::core::option::Option<i64>,
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub page_token: ::core::option::Option<&'a str>,
-}
-/// The optional query parameters of [`BrandClient::list_user_coupons`](crate::runtime::client::BrandClient::list_user_coupons).
-#[derive(
-    ::core::fmt::Debug,
-    ::core::clone::Clone,
-    ::core::marker::Copy,
-    ::core::default::Default
-)]
-pub struct ListUserCouponsQuery<'a> {
-    /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
-    pub product_coupon_id: ::core::option::Option<&'a str>,
-    /// `stock_id`: 【批次ID】只返回该批次的用户券。
-    pub stock_id: ::core::option::Option<&'a str>,
-    /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
-    pub coupon_state: ::core::option::Option<
-        &'a crate::generated::models::UserCouponState,
-    >,
-    /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
-    pub user_coupon_bundle_id: ::core::option::Option<&'a str>,
-    /// `page_size`: 【分页大小】每页返回的用户券数。
-    pub page_size: ::core::option::Option<i64>,
-    /// `page_token`: 【分页Token】查询下一页时填写上一页应答中的 next_page_token；查询第一页时不填。
-    pub page_token: ::core::option::Option<&'a str>,
 }
 /// Validates the arguments of [`BrandClient::associate_stock_bundle_stores`](crate::runtime::client::BrandClient::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_associate_stock_bundle_stores(
     product_coupon_id: &str,
     stock_bundle_id: &str,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_bundle_id;
-        let p = "stock_bundle_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_associate_stock_bundle_stores::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_bundle_id, body)
 }
 /// Validates the arguments of [`BrandClient::associate_stock_stores`](crate::runtime::client::BrandClient::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_associate_stock_stores(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_associate_stock_stores::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::confirm_user_coupon`](crate::runtime::client::BrandClient::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_confirm_user_coupon(
     openid: &str,
     coupon_code: &str,
     body: &crate::generated::brand::models::ConfirmUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &coupon_code;
-        let p = "coupon_code";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_confirm_user_coupon::<
+        crate::generated::families::Brand,
+    >(openid, coupon_code, body)
 }
 /// Validates the arguments of [`BrandClient::create_image_generation_task`](crate::runtime::client::BrandClient::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_create_image_generation_task(
     body: &crate::generated::brand::models::CreateImageGenerationTaskRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_create_image_generation_task::<
+        crate::generated::families::Brand,
+    >(body)
 }
 /// Validates the arguments of [`BrandClient::create_product_coupon`](crate::runtime::client::BrandClient::create_product_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_create_product_coupon(
     body: &crate::generated::brand::models::CreateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_create_product_coupon::<
+        crate::generated::families::Brand,
+    >(body)
 }
 /// Validates the arguments of [`BrandClient::create_stock`](crate::runtime::client::BrandClient::create_stock) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_create_stock(
     product_coupon_id: &str,
     body: &crate::generated::brand::models::CreateStockRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_create_stock::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, body)
 }
 /// Validates the arguments of [`BrandClient::create_stock_bundle`](crate::runtime::client::BrandClient::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_create_stock_bundle(
     product_coupon_id: &str,
     body: &crate::generated::brand::models::CreateStockBundleRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_create_stock_bundle::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_product_coupon`](crate::runtime::client::BrandClient::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_deactivate_product_coupon(
     product_coupon_id: &str,
     body: &crate::generated::brand::models::DeactivateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_deactivate_product_coupon::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_stock`](crate::runtime::client::BrandClient::deactivate_stock) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_deactivate_stock(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::DeactivateStockRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_deactivate_stock::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_user_coupon`](crate::runtime::client::BrandClient::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_deactivate_user_coupon(
     openid: &str,
     coupon_code: &str,
     body: &crate::generated::brand::models::DeactivateUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &coupon_code;
-        let p = "coupon_code";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_deactivate_user_coupon::<
+        crate::generated::families::Brand,
+    >(openid, coupon_code, body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_user_coupon_bundle`](crate::runtime::client::BrandClient::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_deactivate_user_coupon_bundle(
     openid: &str,
     user_coupon_bundle_id: &str,
     body: &crate::generated::brand::models::DeactivateUserCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &user_coupon_bundle_id;
-        let p = "user_coupon_bundle_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_deactivate_user_coupon_bundle::<
+        crate::generated::families::Brand,
+    >(openid, user_coupon_bundle_id, body)
 }
 /// Validates the arguments of [`BrandClient::disassociate_stock_bundle_stores`](crate::runtime::client::BrandClient::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_disassociate_stock_bundle_stores(
     product_coupon_id: &str,
     stock_bundle_id: &str,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_bundle_id;
-        let p = "stock_bundle_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_disassociate_stock_bundle_stores::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_bundle_id, body)
 }
 /// Validates the arguments of [`BrandClient::disassociate_stock_stores`](crate::runtime::client::BrandClient::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_disassociate_stock_stores(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_disassociate_stock_stores::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::get_image_generation_task`](crate::runtime::client::BrandClient::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_get_image_generation_task(
     task_id: &str,
     image_generation_type: &crate::generated::models::ImageGenerationType,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &task_id;
-        let p = "task_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &image_generation_type;
-        let p = "image_generation_type";
-        let out = &mut __violations;
-        out.check_known(p, v.is_known(), v.as_str());
-    }
-    __violations
+    crate::generated::operations::check_get_image_generation_task::<
+        crate::generated::families::Brand,
+    >(task_id, ::core::option::Option::None, image_generation_type)
 }
 /// Validates the arguments of [`BrandClient::get_notify_config`](crate::runtime::client::BrandClient::get_notify_config) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
-    crate::runtime::validate::Violations::default()
+    crate::generated::operations::check_get_notify_config::<
+        crate::generated::families::Brand,
+    >()
 }
 /// Validates the arguments of [`BrandClient::get_product_coupon`](crate::runtime::client::BrandClient::get_product_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_get_product_coupon(
     product_coupon_id: &str,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    __violations
+    crate::generated::operations::check_get_product_coupon::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, ::core::option::Option::None)
 }
 /// Validates the arguments of [`BrandClient::get_stock`](crate::runtime::client::BrandClient::get_stock) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_get_stock(
     product_coupon_id: &str,
     stock_id: &str,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    __violations
+    crate::generated::operations::check_get_stock::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, ::core::option::Option::None)
 }
 /// Validates the arguments of [`BrandClient::get_user_coupon`](crate::runtime::client::BrandClient::get_user_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_get_user_coupon(
     openid: &str,
     coupon_code: &str,
@@ -5218,507 +1940,356 @@ pub fn validate_get_user_coupon(
     stock_id: &str,
     appid: &str,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &coupon_code;
-        let p = "coupon_code";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    __violations
+    crate::generated::operations::check_get_user_coupon::<
+        crate::generated::families::Brand,
+    >(
+        openid,
+        coupon_code,
+        ::core::option::Option::None,
+        product_coupon_id,
+        stock_id,
+        appid,
+    )
 }
 /// Validates the arguments of [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_list_stock_stores(
     product_coupon_id: &str,
     stock_id: &str,
-    query: &ListStockStoresQuery<'_>,
+    query: &crate::generated::operations::ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
-    let ListStockStoresQuery { page_size, page_token } = *query;
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    if let ::core::option::Option::Some(v) = &page_size {
-        let p = "page_size";
-        let out = &mut __violations;
-        out.check_range(
-            p,
-            *v,
-            ::core::option::Option::Some(1i64),
-            ::core::option::Option::None,
-        );
-    }
-    __violations
+    crate::generated::operations::check_list_stock_stores::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, ::core::option::Option::None, query)
 }
 /// Validates the arguments of [`BrandClient::list_stocks`](crate::runtime::client::BrandClient::list_stocks) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_list_stocks(
     product_coupon_id: &str,
-    query: &ListStocksQuery<'_>,
+    query: &crate::generated::operations::ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
-    let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = *query;
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    if let ::core::option::Option::Some(v) = &state {
-        let p = "state";
-        let out = &mut __violations;
-        out.check_known(p, v.is_known(), v.as_str());
-    }
-    if let ::core::option::Option::Some(v) = &page_size {
-        let p = "page_size";
-        let out = &mut __violations;
-        out.check_range(
-            p,
-            *v,
-            ::core::option::Option::Some(1i64),
-            ::core::option::Option::Some(50i64),
-        );
-    }
-    __violations
+    crate::generated::operations::check_list_stocks::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, ::core::option::Option::None, query)
 }
 /// Validates the arguments of [`BrandClient::list_user_coupons`](crate::runtime::client::BrandClient::list_user_coupons) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_list_user_coupons(
     openid: &str,
     appid: &str,
-    query: &ListUserCouponsQuery<'_>,
+    query: &crate::generated::operations::ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
-    let ListUserCouponsQuery {
-        product_coupon_id,
-        stock_id,
-        coupon_state,
-        user_coupon_bundle_id,
-        page_size,
-        page_token,
-    } = *query;
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    if let ::core::option::Option::Some(v) = &coupon_state {
-        let p = "coupon_state";
-        let out = &mut __violations;
-        out.check_known(p, v.is_known(), v.as_str());
-    }
-    if let ::core::option::Option::Some(v) = &page_size {
-        let p = "page_size";
-        let out = &mut __violations;
-        out.check_range(
-            p,
-            *v,
-            ::core::option::Option::Some(1i64),
-            ::core::option::Option::None,
-        );
-    }
-    __violations
+    crate::generated::operations::check_list_user_coupons::<
+        crate::generated::families::Brand,
+    >(openid, ::core::option::Option::None, appid, query)
 }
 /// Validates the arguments of [`BrandClient::pre_send_coupon`](crate::runtime::client::BrandClient::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_pre_send_coupon(
     openid: &str,
     body: &crate::generated::brand::models::PreSendCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_pre_send_coupon::<
+        crate::generated::families::Brand,
+    >(openid, body)
 }
 /// Validates the arguments of [`BrandClient::pre_send_coupon_bundle`](crate::runtime::client::BrandClient::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_pre_send_coupon_bundle(
     openid: &str,
     body: &crate::generated::brand::models::PreSendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_pre_send_coupon_bundle::<
+        crate::generated::families::Brand,
+    >(openid, body)
 }
 /// Validates the arguments of [`BrandClient::return_user_coupon`](crate::runtime::client::BrandClient::return_user_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_return_user_coupon(
     openid: &str,
     coupon_code: &str,
     body: &crate::generated::brand::models::ReturnUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &coupon_code;
-        let p = "coupon_code";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_return_user_coupon::<
+        crate::generated::families::Brand,
+    >(openid, coupon_code, body)
 }
 /// Validates the arguments of [`BrandClient::send_coupon`](crate::runtime::client::BrandClient::send_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_send_coupon(
     openid: &str,
     body: &crate::generated::brand::models::SendCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_send_coupon::<
+        crate::generated::families::Brand,
+    >(openid, body)
 }
 /// Validates the arguments of [`BrandClient::send_coupon_bundle`](crate::runtime::client::BrandClient::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_send_coupon_bundle(
     openid: &str,
     body: &crate::generated::brand::models::SendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_send_coupon_bundle::<
+        crate::generated::families::Brand,
+    >(openid, body)
 }
 /// Validates the arguments of [`BrandClient::set_notify_config`](crate::runtime::client::BrandClient::set_notify_config) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_set_notify_config(
     body: &crate::generated::models::SetNotifyConfigRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_set_notify_config::<
+        crate::generated::families::Brand,
+    >(body)
 }
 /// Validates the arguments of [`BrandClient::update_product_coupon`](crate::runtime::client::BrandClient::update_product_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_update_product_coupon(
     product_coupon_id: &str,
     body: &crate::generated::brand::models::UpdateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_update_product_coupon::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, body)
 }
 /// Validates the arguments of [`BrandClient::update_stock`](crate::runtime::client::BrandClient::update_stock) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_update_stock(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_update_stock::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::update_stock_budget`](crate::runtime::client::BrandClient::update_stock_budget) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_update_stock_budget(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_update_stock_budget::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::update_stock_bundle`](crate::runtime::client::BrandClient::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_update_stock_bundle(
     product_coupon_id: &str,
     stock_bundle_id: &str,
     body: &crate::generated::brand::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_bundle_id;
-        let p = "stock_bundle_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_update_stock_bundle::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_bundle_id, body)
 }
 /// Validates the arguments of [`BrandClient::update_stock_bundle_budget`](crate::runtime::client::BrandClient::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_update_stock_bundle_budget(
     product_coupon_id: &str,
     stock_bundle_id: &str,
     body: &crate::generated::brand::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_bundle_id;
-        let p = "stock_bundle_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_update_stock_bundle_budget::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_bundle_id, body)
 }
 /// Validates the arguments of [`BrandClient::upload_coupon_codes`](crate::runtime::client::BrandClient::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_upload_coupon_codes(
     product_coupon_id: &str,
     stock_id: &str,
     body: &crate::generated::brand::models::UploadCouponCodesRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &product_coupon_id;
-        let p = "product_coupon_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &stock_id;
-        let p = "stock_id";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_upload_coupon_codes::<
+        crate::generated::families::Brand,
+    >(product_coupon_id, stock_id, body)
 }
 /// Validates the arguments of [`BrandClient::upload_image`](crate::runtime::client::BrandClient::upload_image) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_upload_image(
     meta: &crate::generated::models::ImageUploadMeta,
     file: &crate::runtime::upload::UploadFile,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    crate::runtime::validate::Validate::validate_at(meta, "", &mut __violations);
-    __violations.check_upload("file", file, 2097152u64, &["image/jpeg", "image/png"]);
-    __violations
+    crate::generated::operations::check_upload_image::<
+        crate::generated::families::Brand,
+    >(meta, file)
 }
 /// Validates the arguments of [`BrandClient::use_user_coupon`](crate::runtime::client::BrandClient::use_user_coupon) as the call does before sending: every violation, with its JSON path.
-#[allow(unused_variables)]
 pub fn validate_use_user_coupon(
     openid: &str,
     coupon_code: &str,
     body: &crate::generated::brand::models::UseUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
-    let mut __violations = crate::runtime::validate::Violations::default();
-    {
-        let v = &openid;
-        let p = "openid";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    {
-        let v = &coupon_code;
-        let p = "coupon_code";
-        let out = &mut __violations;
-        out.check_length(
-            p,
-            v,
-            ::core::option::Option::Some(1usize),
-            ::core::option::Option::None,
-        );
-    }
-    crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
-    __violations
+    crate::generated::operations::check_use_user_coupon::<
+        crate::generated::families::Brand,
+    >(openid, coupon_code, body)
 }
+/// The `brand` family's [`AssociateStockBundleStoresCall`](crate::generated::operations::AssociateStockBundleStoresCall).
+pub type AssociateStockBundleStoresCall<'a> = crate::generated::operations::AssociateStockBundleStoresCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`AssociateStockStoresCall`](crate::generated::operations::AssociateStockStoresCall).
+pub type AssociateStockStoresCall<'a> = crate::generated::operations::AssociateStockStoresCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`ConfirmUserCouponCall`](crate::generated::operations::ConfirmUserCouponCall).
+pub type ConfirmUserCouponCall<'a> = crate::generated::operations::ConfirmUserCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`CreateImageGenerationTaskCall`](crate::generated::operations::CreateImageGenerationTaskCall).
+pub type CreateImageGenerationTaskCall<'a> = crate::generated::operations::CreateImageGenerationTaskCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`CreateProductCouponCall`](crate::generated::operations::CreateProductCouponCall).
+pub type CreateProductCouponCall<'a> = crate::generated::operations::CreateProductCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`CreateStockCall`](crate::generated::operations::CreateStockCall).
+pub type CreateStockCall<'a> = crate::generated::operations::CreateStockCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`CreateStockBundleCall`](crate::generated::operations::CreateStockBundleCall).
+pub type CreateStockBundleCall<'a> = crate::generated::operations::CreateStockBundleCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DeactivateProductCouponCall`](crate::generated::operations::DeactivateProductCouponCall).
+pub type DeactivateProductCouponCall<'a> = crate::generated::operations::DeactivateProductCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DeactivateStockCall`](crate::generated::operations::DeactivateStockCall).
+pub type DeactivateStockCall<'a> = crate::generated::operations::DeactivateStockCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DeactivateUserCouponCall`](crate::generated::operations::DeactivateUserCouponCall).
+pub type DeactivateUserCouponCall<'a> = crate::generated::operations::DeactivateUserCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DeactivateUserCouponBundleCall`](crate::generated::operations::DeactivateUserCouponBundleCall).
+pub type DeactivateUserCouponBundleCall<'a> = crate::generated::operations::DeactivateUserCouponBundleCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DisassociateStockBundleStoresCall`](crate::generated::operations::DisassociateStockBundleStoresCall).
+pub type DisassociateStockBundleStoresCall<'a> = crate::generated::operations::DisassociateStockBundleStoresCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`DisassociateStockStoresCall`](crate::generated::operations::DisassociateStockStoresCall).
+pub type DisassociateStockStoresCall<'a> = crate::generated::operations::DisassociateStockStoresCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`GetImageGenerationTaskCall`](crate::generated::operations::GetImageGenerationTaskCall).
+pub type GetImageGenerationTaskCall<'a> = crate::generated::operations::GetImageGenerationTaskCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`GetNotifyConfigCall`](crate::generated::operations::GetNotifyConfigCall).
+pub type GetNotifyConfigCall<'a> = crate::generated::operations::GetNotifyConfigCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`GetProductCouponCall`](crate::generated::operations::GetProductCouponCall).
+pub type GetProductCouponCall<'a> = crate::generated::operations::GetProductCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`GetStockCall`](crate::generated::operations::GetStockCall).
+pub type GetStockCall<'a> = crate::generated::operations::GetStockCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`GetUserCouponCall`](crate::generated::operations::GetUserCouponCall).
+pub type GetUserCouponCall<'a> = crate::generated::operations::GetUserCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`ListStockStoresCall`](crate::generated::operations::ListStockStoresCall).
+pub type ListStockStoresCall<'a> = crate::generated::operations::ListStockStoresCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+#[doc(no_inline)]
+pub use crate::generated::operations::ListStockStoresQuery;
+/// The `brand` family's [`ListStocksCall`](crate::generated::operations::ListStocksCall).
+pub type ListStocksCall<'a> = crate::generated::operations::ListStocksCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+#[doc(no_inline)]
+pub use crate::generated::operations::ListStocksQuery;
+/// The `brand` family's [`ListUserCouponsCall`](crate::generated::operations::ListUserCouponsCall).
+pub type ListUserCouponsCall<'a> = crate::generated::operations::ListUserCouponsCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+#[doc(no_inline)]
+pub use crate::generated::operations::ListUserCouponsQuery;
+/// The `brand` family's [`PreSendCouponCall`](crate::generated::operations::PreSendCouponCall).
+pub type PreSendCouponCall<'a> = crate::generated::operations::PreSendCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`PreSendCouponBundleCall`](crate::generated::operations::PreSendCouponBundleCall).
+pub type PreSendCouponBundleCall<'a> = crate::generated::operations::PreSendCouponBundleCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`ReturnUserCouponCall`](crate::generated::operations::ReturnUserCouponCall).
+pub type ReturnUserCouponCall<'a> = crate::generated::operations::ReturnUserCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`SendCouponCall`](crate::generated::operations::SendCouponCall).
+pub type SendCouponCall<'a> = crate::generated::operations::SendCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`SendCouponBundleCall`](crate::generated::operations::SendCouponBundleCall).
+pub type SendCouponBundleCall<'a> = crate::generated::operations::SendCouponBundleCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`SetNotifyConfigCall`](crate::generated::operations::SetNotifyConfigCall).
+pub type SetNotifyConfigCall<'a> = crate::generated::operations::SetNotifyConfigCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UpdateProductCouponCall`](crate::generated::operations::UpdateProductCouponCall).
+pub type UpdateProductCouponCall<'a> = crate::generated::operations::UpdateProductCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UpdateStockCall`](crate::generated::operations::UpdateStockCall).
+pub type UpdateStockCall<'a> = crate::generated::operations::UpdateStockCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UpdateStockBudgetCall`](crate::generated::operations::UpdateStockBudgetCall).
+pub type UpdateStockBudgetCall<'a> = crate::generated::operations::UpdateStockBudgetCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UpdateStockBundleCall`](crate::generated::operations::UpdateStockBundleCall).
+pub type UpdateStockBundleCall<'a> = crate::generated::operations::UpdateStockBundleCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UpdateStockBundleBudgetCall`](crate::generated::operations::UpdateStockBundleBudgetCall).
+pub type UpdateStockBundleBudgetCall<'a> = crate::generated::operations::UpdateStockBundleBudgetCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UploadCouponCodesCall`](crate::generated::operations::UploadCouponCodesCall).
+pub type UploadCouponCodesCall<'a> = crate::generated::operations::UploadCouponCodesCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UploadImageCall`](crate::generated::operations::UploadImageCall).
+pub type UploadImageCall<'a> = crate::generated::operations::UploadImageCall<
+    'a,
+    crate::generated::families::Brand,
+>;
+/// The `brand` family's [`UseUserCouponCall`](crate::generated::operations::UseUserCouponCall).
+pub type UseUserCouponCall<'a> = crate::generated::operations::UseUserCouponCall<
+    'a,
+    crate::generated::families::Brand,
+>;

@@ -1522,14 +1522,17 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListStockStoresCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    stock_id: stock_id.as_str(),
-                    query: crate::generated::brand::operations::ListStockStoresQuery {
+                {
+                    let mut call = client
+                        .list_stock_stores(
+                            product_coupon_id.as_str(),
+                            stock_id.as_str(),
+                        );
+                    call.query = crate::generated::brand::operations::ListStockStoresQuery {
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListStockStores(
@@ -1543,15 +1546,15 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListStocksCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    query: crate::generated::brand::operations::ListStocksQuery {
+                {
+                    let mut call = client.list_stocks(product_coupon_id.as_str());
+                    call.query = crate::generated::brand::operations::ListStocksQuery {
                         state: state.as_ref(),
                         stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListStocks(
@@ -1568,18 +1571,18 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListUserCouponsCall {
-                    client,
-                    openid: openid.as_str(),
-                    appid: appid.as_str(),
-                    query: crate::generated::brand::operations::ListUserCouponsQuery {
+                {
+                    let mut call = client
+                        .list_user_coupons(openid.as_str(), appid.as_str());
+                    call.query = crate::generated::brand::operations::ListUserCouponsQuery {
                         product_coupon_id: product_coupon_id.as_deref(),
                         stock_id: stock_id.as_deref(),
                         coupon_state: coupon_state.as_ref(),
                         user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .await
                     .map(|response| OperationResponse::ListUserCoupons(
@@ -1854,14 +1857,17 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListStockStoresCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    stock_id: stock_id.as_str(),
-                    query: crate::generated::brand::operations::ListStockStoresQuery {
+                {
+                    let mut call = client
+                        .list_stock_stores(
+                            product_coupon_id.as_str(),
+                            stock_id.as_str(),
+                        );
+                    call.query = crate::generated::brand::operations::ListStockStoresQuery {
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }
@@ -1872,15 +1878,15 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListStocksCall {
-                    client,
-                    product_coupon_id: product_coupon_id.as_str(),
-                    query: crate::generated::brand::operations::ListStocksQuery {
+                {
+                    let mut call = client.list_stocks(product_coupon_id.as_str());
+                    call.query = crate::generated::brand::operations::ListStocksQuery {
                         state: state.as_ref(),
                         stock_bundle_id: stock_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }
@@ -1894,18 +1900,18 @@ impl OperationRequest {
                 page_size,
                 page_token,
             } => {
-                crate::generated::brand::operations::ListUserCouponsCall {
-                    client,
-                    openid: openid.as_str(),
-                    appid: appid.as_str(),
-                    query: crate::generated::brand::operations::ListUserCouponsQuery {
+                {
+                    let mut call = client
+                        .list_user_coupons(openid.as_str(), appid.as_str());
+                    call.query = crate::generated::brand::operations::ListUserCouponsQuery {
                         product_coupon_id: product_coupon_id.as_deref(),
                         stock_id: stock_id.as_deref(),
                         coupon_state: coupon_state.as_ref(),
                         user_coupon_bundle_id: user_coupon_bundle_id.as_deref(),
                         page_size: *page_size,
                         page_token: page_token.as_deref(),
-                    },
+                    };
+                    call
                 }
                     .prepare()
             }
