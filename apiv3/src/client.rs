@@ -1308,7 +1308,7 @@ mod tests {
             assert_eq!(distinct.len(), family.len(), "{family:?}");
         }
         assert_eq!((EnvFamily::PARTNER.scheme, EnvFamily::BRAND.scheme), (AuthScheme::PARTNER, AuthScheme::BRAND));
-        assert!(EnvFamily::BRAND.public_key_required && !EnvFamily::PARTNER.public_key_required);
+        const { assert!(EnvFamily::BRAND.public_key_required && !EnvFamily::PARTNER.public_key_required) };
     }
 
     #[test]
