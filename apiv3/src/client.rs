@@ -51,7 +51,7 @@ use crate::limiter::{CallLimiter, RateLimitSettings};
 pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
 pub use crate::retry::RetryPolicy;
 use crate::retry::parse_retry_after;
-use crate::signing::{BrandSigner, MerchantSigner, RequestSigner, unix_timestamp};
+use crate::signing::{AuthScheme, RequestSigner, unix_timestamp};
 use crate::transport::{HttpResponse, ReqwestTransport, Transport};
 pub use crate::trust::VerificationMode;
 use crate::trust::{PinnedCertificate, TrustConfig, TrustStore};
@@ -211,23 +211,17 @@ impl Client {
     /// The merchant id requests are signed for (empty for a brand client: see
     /// [`brand_id`](Self::brand_id)).
     pub fn mchid(&self) -> &str {
-        match &self.inner.signer {
-            RequestSigner::Merchant(s) => s.mchid(),
-            RequestSigner::Brand(_) => "",
-        }
+        self.inner.signer.mchid().unwrap_or_default()
     }
 
     /// The brand requests are signed for, for a brand-direct (品牌直连) client.
     pub fn brand_id(&self) -> Option<&str> {
-        match &self.inner.signer {
-            RequestSigner::Brand(s) => Some(s.brand_id()),
-            RequestSigner::Merchant(_) => None,
-        }
+        self.inner.signer.brand_id()
     }
 
     /// The `Authorization` scheme this client signs with.
     pub fn authorization_scheme(&self) -> &'static str {
-        self.inner.signer.scheme()
+        self.inner.signer.scheme().token()
     }
 
     /// How this client verifies responses (explicit or inferred at build time).
@@ -758,6 +752,48 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     }
 }
 
+/// The environment variables naming who signs, for one family's loader
+/// ([`ClientBuilder::from_env`], [`ClientBuilder::from_brand_env`]); everything else is shared.
+#[derive(Debug, Clone, Copy)]
+struct EnvFamily {
+    scheme: AuthScheme,
+    identity: &'static str,
+    serial_no: &'static str,
+    private_key_path: &'static str,
+    public_key_id: &'static str,
+    public_key_path: &'static str,
+    /// A brand verifies with the public key bound to it only: its variables are required.
+    public_key_required: bool,
+    api_key: &'static str,
+    verify_mode: &'static str,
+}
+
+impl EnvFamily {
+    const PARTNER: EnvFamily = EnvFamily {
+        scheme: AuthScheme::PARTNER,
+        identity: "WECHATPAY_MCHID",
+        serial_no: "WECHATPAY_MERCHANT_SERIAL_NO",
+        private_key_path: "WECHATPAY_PRIVATE_KEY_PATH",
+        public_key_id: "WECHATPAY_PUBLIC_KEY_ID",
+        public_key_path: "WECHATPAY_PUBLIC_KEY_PATH",
+        public_key_required: false,
+        api_key: "WECHATPAY_APIV3_KEY",
+        verify_mode: "WECHATPAY_VERIFY_MODE",
+    };
+
+    const BRAND: EnvFamily = EnvFamily {
+        scheme: AuthScheme::BRAND,
+        identity: "WECHATPAY_BRAND_ID",
+        serial_no: "WECHATPAY_BRAND_SERIAL_NO",
+        private_key_path: "WECHATPAY_BRAND_PRIVATE_KEY_PATH",
+        public_key_id: "WECHATPAY_BRAND_PUBLIC_KEY_ID",
+        public_key_path: "WECHATPAY_BRAND_PUBLIC_KEY_PATH",
+        public_key_required: true,
+        api_key: "WECHATPAY_BRAND_API_KEY",
+        verify_mode: "WECHATPAY_BRAND_VERIFY_MODE",
+    };
+}
+
 fn read_file(var: &str, path: &str) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{var}: cannot read {path:?}: {e}")))
 }
@@ -787,48 +823,52 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// The backup domain is not defaulted for a custom base URL so a sandbox or test setup
     /// never fails over to the real WeChat Pay.
     pub fn from_env() -> Result<ClientBuilder<C>, Error> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
-        let mut b = ClientBuilder::new()
-            .mchid(need("WECHATPAY_MCHID")?)
-            .merchant_serial_no(need("WECHATPAY_MERCHANT_SERIAL_NO")?);
-        let key_path = need("WECHATPAY_PRIVATE_KEY_PATH")?;
-        b = b.private_key_pem(read_file("WECHATPAY_PRIVATE_KEY_PATH", &key_path)?);
-        match (var("WECHATPAY_PUBLIC_KEY_ID"), var("WECHATPAY_PUBLIC_KEY_PATH")) {
-            (Some(id), Some(path)) => {
-                b = b.wechatpay_public_key_pem(id, read_file("WECHATPAY_PUBLIC_KEY_PATH", &path)?)
-            }
-            (None, None) => {}
-            _ => {
-                return Err(Error::Config(
-                    "WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_PATH must be set together".into(),
-                ));
-            }
-        }
-        if let Some(key) = std::env::var("WECHATPAY_APIV3_KEY").ok().filter(|k| !k.is_empty()) {
-            b = b.apiv3_key(key);
-        }
-        if let Some(mode) = var("WECHATPAY_VERIFY_MODE") {
-            let mode = mode.parse().map_err(|e| Error::Config(format!("WECHATPAY_VERIFY_MODE: {e}")))?;
-            b = b.verification_mode(mode);
-        }
-        b.shared_env()
+        Self::from_env_with(EnvFamily::PARTNER)
     }
 
-    /// What every family's environment loader reads the same way: the domains and the shared
-    /// rate limit. One function, so the loaders cannot drift (a brand loader once lost the
-    /// shared rate limit).
-    fn shared_env(mut self) -> Result<Self, Error> {
+    /// The one environment loader: `family` names the variables of who signs (identity,
+    /// certificate serial and key, public key, notification key, verification mode); every
+    /// other setting (the domains, the shared rate limit) is read the same way for every
+    /// family, so the loaders cannot drift (a brand loader once lost the shared rate limit).
+    fn from_env_with(family: EnvFamily) -> Result<ClientBuilder<C>, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
+        let mut b = ClientBuilder::new();
+        b = if family.scheme == AuthScheme::BRAND {
+            b.expect_brand().brand_id(need(family.identity)?)
+        } else {
+            b.mchid(need(family.identity)?)
+        };
+        b = b.merchant_serial_no(need(family.serial_no)?);
+        let key_path = need(family.private_key_path)?;
+        b = b.private_key_pem(read_file(family.private_key_path, &key_path)?);
+        match (var(family.public_key_id), var(family.public_key_path)) {
+            (Some(id), Some(path)) => b = b.wechatpay_public_key_pem(id, read_file(family.public_key_path, &path)?),
+            (None, None) if !family.public_key_required => {}
+            (None, None) => return Err(Error::Config(format!("{} is not set", family.public_key_id))),
+            _ => {
+                return Err(Error::Config(format!(
+                    "{} and {} must be set together",
+                    family.public_key_id, family.public_key_path
+                )));
+            }
+        }
+        if let Some(key) = std::env::var(family.api_key).ok().filter(|k| !k.is_empty()) {
+            b = b.apiv3_key(key);
+        }
+        if let Some(mode) = var(family.verify_mode) {
+            let mode = mode.parse().map_err(|e| Error::Config(format!("{}: {e}", family.verify_mode)))?;
+            b = b.verification_mode(mode);
+        }
         if let Some(url) = var("WECHATPAY_BASE_URL") {
-            self = self.base_url(url);
+            b = b.base_url(url);
         }
         match std::env::var("WECHATPAY_BACKUP_BASE_URL") {
-            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => self = self.no_backup_base_url(),
-            Ok(v) => self = self.backup_base_url(v.trim()),
+            Ok(v) if v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none") => b = b.no_backup_base_url(),
+            Ok(v) => b = b.backup_base_url(v.trim()),
             Err(_) => {}
         }
-        self.rate_limits_from_env()
+        b.rate_limits_from_env()
     }
 
     /// The 服务商 merchant id (`mchid` in the Authorization header).
@@ -880,26 +920,14 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// | `WECHATPAY_BRAND_PRIVATE_KEY_PATH` | required: the 品牌API证书 key, PEM |
     /// | `WECHATPAY_BRAND_PUBLIC_KEY_ID`, `WECHATPAY_BRAND_PUBLIC_KEY_PATH` | required: the WeChat Pay public key bound to the brand (`PUB_KEY_ID_...`, sent as `Wechatpay-Serial`) |
     /// | `WECHATPAY_BRAND_API_KEY` | optional: the 品牌API密钥, decrypts notifications |
+    /// | `WECHATPAY_BRAND_VERIFY_MODE` | optional; a brand verifies with the public key only, so only `public_key` builds |
     /// | `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL` | as for [`from_env`](Self::from_env) |
     /// | `WECHATPAY_RATE_LIMIT_*` | as for [`from_env`](Self::from_env): the rate limit shared through Redis |
+    ///
+    /// One loader reads both families' variables (the table of [`from_env`](Self::from_env)
+    /// with `WECHATPAY_BRAND_*` names for who signs), so every other option is read alike.
     pub fn from_brand_env() -> Result<ClientBuilder<C>, Error> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let need = |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
-        let key_path = need("WECHATPAY_BRAND_PRIVATE_KEY_PATH")?;
-        let public_key_path = need("WECHATPAY_BRAND_PUBLIC_KEY_PATH")?;
-        let mut b = ClientBuilder::new()
-            .expect_brand()
-            .brand_id(need("WECHATPAY_BRAND_ID")?)
-            .brand_serial_no(need("WECHATPAY_BRAND_SERIAL_NO")?)
-            .brand_private_key_pem(read_file("WECHATPAY_BRAND_PRIVATE_KEY_PATH", &key_path)?)
-            .wechatpay_public_key_pem(
-                need("WECHATPAY_BRAND_PUBLIC_KEY_ID")?,
-                read_file("WECHATPAY_BRAND_PUBLIC_KEY_PATH", &public_key_path)?,
-            );
-        if let Some(key) = std::env::var("WECHATPAY_BRAND_API_KEY").ok().filter(|k| !k.is_empty()) {
-            b = b.brand_api_key(key);
-        }
-        b.shared_env()
+        Self::from_env_with(EnvFamily::BRAND)
     }
 
     /// Serial number of the merchant API certificate (`serial_no`).
@@ -1161,10 +1189,12 @@ impl<C: From<Client>> ClientBuilder<C> {
                 Some(_) => format!("brand:{mchid}"),
                 None => mchid.clone(),
             },
-            signer: match self.brand_id {
-                Some(_) => RequestSigner::Brand(BrandSigner::new(mchid, serial, private_key)),
-                None => RequestSigner::Merchant(MerchantSigner::new(mchid, serial, private_key)),
-            },
+            signer: RequestSigner::new(
+                if self.brand_id.is_some() { AuthScheme::BRAND } else { AuthScheme::PARTNER },
+                mchid,
+                serial,
+                private_key,
+            ),
             primary,
             backup,
             keys: TrustStore::new(TrustConfig {
@@ -1255,6 +1285,31 @@ fn check_base_url(url: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The families' loaders differ only in the names of who signs: each name is the
+    /// partner's with `BRAND_` after `WECHATPAY_` (the brand's own words where the partner's are
+    /// `MCHID`, `MERCHANT_` and `APIV3_KEY`), and no two variables of a family are the same.
+    #[test]
+    fn the_brand_loader_names_the_partner_variables_for_a_brand() {
+        let names = |f: EnvFamily| {
+            [f.identity, f.serial_no, f.private_key_path, f.public_key_id, f.public_key_path, f.api_key, f.verify_mode]
+        };
+        let (partner, brand) = (names(EnvFamily::PARTNER), names(EnvFamily::BRAND));
+        for (p, b) in partner.iter().zip(brand) {
+            let expected = p
+                .replacen("WECHATPAY_", "WECHATPAY_BRAND_", 1)
+                .replace("BRAND_MCHID", "BRAND_ID")
+                .replace("MERCHANT_", "")
+                .replace("APIV3_KEY", "API_KEY");
+            assert_eq!(b, expected);
+        }
+        for family in [partner, brand] {
+            let distinct: std::collections::BTreeSet<_> = family.iter().collect();
+            assert_eq!(distinct.len(), family.len(), "{family:?}");
+        }
+        assert_eq!((EnvFamily::PARTNER.scheme, EnvFamily::BRAND.scheme), (AuthScheme::PARTNER, AuthScheme::BRAND));
+        const { assert!(EnvFamily::BRAND.public_key_required && !EnvFamily::PARTNER.public_key_required) };
+    }
 
     #[test]
     fn base_urls_need_https_except_loopback() {

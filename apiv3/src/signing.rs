@@ -1,6 +1,7 @@
-//! `WECHATPAY2-SHA256-RSA2048` signing: the request `Authorization` header a merchant sends, and
-//! (with the non-default `server` feature) the `Wechatpay-*` response signature a server, or a
-//! sandbox standing in for WeChat Pay, sends.
+//! Signing: the request `Authorization` header a merchant or a brand sends (one
+//! [`RequestSigner`] for every [`AuthScheme`]), and (with the non-default `server` feature)
+//! the `Wechatpay-*` response signature a server, or a sandbox standing in for WeChat Pay,
+//! sends.
 //!
 //! ```text
 //! request message:  METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n
@@ -15,33 +16,63 @@ use std::fmt;
 
 use crate::keys::PrivateKey;
 // The message formats live in the protocol layer; re-exported here, where users look for them.
-/// The brand-direct (品牌直连) scheme token, for [`BrandSigner`].
-pub use crate::protocol::BRAND_SCHEME;
+pub use crate::protocol::{AuthScheme, BRAND_SCHEME};
 pub use crate::protocol::{SCHEME, new_nonce, request_message, response_message, unix_timestamp};
 #[cfg(feature = "server")]
 use crate::verify::ResponseSignature;
 
-/// Signs requests as one merchant: its `mchid`, the serial number of its API certificate and
-/// the certificate's private key.
+/// Signs requests in one [`AuthScheme`]: as a merchant ([`AuthScheme::PARTNER`]: its `mchid`,
+/// the serial of its API certificate and the certificate's key) or as a brand calling its own
+/// APIs ([`AuthScheme::BRAND`], 品牌直连: its `brand_id`, the serial of its 品牌API证书 and
+/// that key). Every scheme signs the same message; only the header's token and the name of the
+/// identity parameter differ. A brand is named in the `Authorization` header only; its requests
+/// carry no `brand_id` anywhere else.
 #[derive(Clone)]
-pub struct MerchantSigner {
-    mchid: String,
+pub struct RequestSigner {
+    scheme: AuthScheme,
+    identity: String,
     serial_no: String,
     key: PrivateKey,
 }
 
-impl MerchantSigner {
-    /// A signer for `mchid` whose API certificate has serial `serial_no`.
-    pub fn new(mchid: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
-        MerchantSigner { mchid: mchid.into(), serial_no: serial_no.into(), key }
+impl RequestSigner {
+    /// A signer in `scheme` for `identity` (the value of the scheme's identity parameter) whose
+    /// certificate has serial `serial_no`.
+    pub fn new(scheme: AuthScheme, identity: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
+        RequestSigner { scheme, identity: identity.into(), serial_no: serial_no.into(), key }
     }
 
-    /// The merchant id.
-    pub fn mchid(&self) -> &str {
-        &self.mchid
+    /// A merchant's signer ([`AuthScheme::PARTNER`]): `mchid` and its API certificate serial.
+    pub fn merchant(mchid: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
+        Self::new(AuthScheme::PARTNER, mchid, serial_no, key)
     }
 
-    /// The merchant API certificate serial number.
+    /// A brand's signer ([`AuthScheme::BRAND`]): `brand_id` and its 品牌API证书 serial.
+    pub fn brand(brand_id: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
+        Self::new(AuthScheme::BRAND, brand_id, serial_no, key)
+    }
+
+    /// The scheme of the header this signer writes.
+    pub fn scheme(&self) -> AuthScheme {
+        self.scheme
+    }
+
+    /// Who signs: the value of the scheme's identity parameter (`mchid` or `brand_id`).
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The merchant id, for a [`AuthScheme::PARTNER`] signer.
+    pub fn mchid(&self) -> Option<&str> {
+        (self.scheme == AuthScheme::PARTNER).then_some(self.identity.as_str())
+    }
+
+    /// The brand id, for a [`AuthScheme::BRAND`] signer.
+    pub fn brand_id(&self) -> Option<&str> {
+        (self.scheme == AuthScheme::BRAND).then_some(self.identity.as_str())
+    }
+
+    /// The serial number of the signing certificate.
     pub fn serial_no(&self) -> &str {
         &self.serial_no
     }
@@ -52,7 +83,8 @@ impl MerchantSigner {
     }
 
     /// The `Authorization` header value for a request with a given timestamp and nonce (for
-    /// tests and reproducible examples; real requests use [`MerchantSigner::authorization`]).
+    /// tests and reproducible examples; real requests use [`RequestSigner::authorization`]):
+    /// `TOKEN IDENTITY="...",nonce_str="...",timestamp="...",serial_no="...",signature="..."`.
     pub fn authorization_at(
         &self,
         method: &str,
@@ -62,107 +94,18 @@ impl MerchantSigner {
         nonce: &str,
     ) -> String {
         let signature = self.key.sign_base64(&request_message(method, canonical_url, timestamp, nonce, body));
-        format!(
-            "{SCHEME} mchid=\"{}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{}\",signature=\"{signature}\"",
-            self.mchid, self.serial_no
-        )
+        self.scheme.header(&self.identity, nonce, timestamp, &self.serial_no, &signature)
     }
 }
 
-impl fmt::Debug for MerchantSigner {
+impl fmt::Debug for RequestSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MerchantSigner")
-            .field("mchid", &self.mchid)
+        f.debug_struct("RequestSigner")
+            .field("scheme", &self.scheme.token())
+            .field(self.scheme.identity_param(), &self.identity)
             .field("serial_no", &self.serial_no)
             .field("key", &self.key)
             .finish()
-    }
-}
-
-/// Signs requests as one brand calling its own APIs (品牌直连): its `brand_id`, the serial of
-/// its 品牌API证书 and the certificate's private key. The brand is named in the `Authorization`
-/// header only; requests carry no `brand_id` anywhere else.
-#[derive(Clone)]
-pub struct BrandSigner {
-    brand_id: String,
-    serial_no: String,
-    key: PrivateKey,
-}
-
-impl BrandSigner {
-    /// A signer for `brand_id` whose 品牌API证书 has serial `serial_no`.
-    pub fn new(brand_id: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
-        BrandSigner { brand_id: brand_id.into(), serial_no: serial_no.into(), key }
-    }
-
-    /// The brand id.
-    pub fn brand_id(&self) -> &str {
-        &self.brand_id
-    }
-
-    /// The 品牌API证书 serial number.
-    pub fn serial_no(&self) -> &str {
-        &self.serial_no
-    }
-
-    /// The `Authorization` header value for a request, with the current time and a fresh nonce.
-    pub fn authorization(&self, method: &str, canonical_url: &str, body: &[u8]) -> String {
-        self.authorization_at(method, canonical_url, body, unix_timestamp(), &new_nonce())
-    }
-
-    /// The `Authorization` header value with a given timestamp and nonce:
-    /// `WECHATPAY-BRAND-SHA256-RSA2048 brand_id="...",nonce_str="...",timestamp="...",serial_no="...",signature="..."`.
-    pub fn authorization_at(
-        &self,
-        method: &str,
-        canonical_url: &str,
-        body: &[u8],
-        timestamp: i64,
-        nonce: &str,
-    ) -> String {
-        let signature = self.key.sign_base64(&request_message(method, canonical_url, timestamp, nonce, body));
-        format!(
-            "{BRAND_SCHEME} brand_id=\"{}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{}\",signature=\"{signature}\"",
-            self.brand_id, self.serial_no
-        )
-    }
-}
-
-impl fmt::Debug for BrandSigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BrandSigner")
-            .field("brand_id", &self.brand_id)
-            .field("serial_no", &self.serial_no)
-            .field("key", &self.key)
-            .finish()
-    }
-}
-
-/// Who a client signs its requests as: a merchant (`WECHATPAY2-SHA256-RSA2048`, e.g. a 服务商)
-/// or a brand (`WECHATPAY-BRAND-SHA256-RSA2048`, 品牌直连).
-#[derive(Debug, Clone)]
-pub enum RequestSigner {
-    /// A merchant's `mchid`, API certificate serial and key.
-    Merchant(MerchantSigner),
-    /// A brand's `brand_id`, 品牌API证书 serial and key.
-    Brand(BrandSigner),
-}
-
-impl RequestSigner {
-    /// The `Authorization` header value for a request, with the current time and a fresh nonce.
-    pub fn authorization(&self, method: &str, canonical_url: &str, body: &[u8]) -> String {
-        match self {
-            RequestSigner::Merchant(s) => s.authorization(method, canonical_url, body),
-            RequestSigner::Brand(s) => s.authorization(method, canonical_url, body),
-        }
-    }
-
-    /// The scheme token of the header this signer writes.
-    pub fn scheme(&self) -> &'static str {
-        match self {
-            RequestSigner::Merchant(_) => SCHEME,
-            RequestSigner::Brand(_) => BRAND_SCHEME,
-        }
     }
 }
 
@@ -228,8 +171,10 @@ mod tests {
     #[test]
     fn the_brand_header_names_the_brand_and_signs_the_same_message() {
         let key = PrivateKey::from_pem(include_str!("../../sandbox/keys/merchant_key.pem")).unwrap();
-        let brand = BrandSigner::new("100XX", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key.clone());
-        let merchant = MerchantSigner::new("1900000109", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key);
+        let brand = RequestSigner::brand("100XX", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key.clone());
+        let merchant = RequestSigner::merchant("1900000109", "3493DE0D9BB4EB98A8C65EAA7E8EE887EC24B71A", key);
+        assert_eq!((brand.brand_id(), brand.mchid()), (Some("100XX"), None));
+        assert_eq!((merchant.mchid(), merchant.brand_id()), (Some("1900000109"), None));
         let header =
             brand.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
         let rest = header.strip_prefix("WECHATPAY-BRAND-SHA256-RSA2048 ").unwrap();
@@ -246,8 +191,12 @@ mod tests {
         // Same message and key: the same signature as the merchant scheme's.
         let partner =
             merchant.authorization_at("GET", "/brand/marketing/product-coupon/notify-configs", b"", 1700000000, "N1");
+        assert!(partner.starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900000109\",nonce_str=\"N1\","), "{partner}");
         assert_eq!(params[4], partner.rsplit(',').next().unwrap());
-        assert!(!format!("{brand:?}").contains("PRIVATE"));
+        for debug in [format!("{brand:?}"), format!("{merchant:?}")] {
+            assert!(!debug.contains("PRIVATE"), "{debug}");
+        }
+        assert!(format!("{brand:?}").contains("brand_id: \"100XX\""));
     }
 
     #[test]

@@ -25,6 +25,10 @@ Configuration comes from the environment (as Client::from_env reads it):
                                   when the public key is set, platform_certificate otherwise
   WECHATPAY_BASE_URL              default https://api.mch.weixin.qq.com
   WECHATPAY_BACKUP_BASE_URL       default https://api2.mch.weixin.qq.com with the default base URL; `none` disables
+  WECHATPAY_RATE_LIMIT_REDIS_URL  share the rate limit through this Redis with every other process pointed
+                                  at it (also ..._REDIS_PREFIX, ..._REDIS_POLICY, ..._REDIS_TIMEOUT_MS,
+                                  WECHATPAY_RATE_LIMIT_INSTANCES); needs a CLI built with --features redis.
+                                  Without it, processes run in parallel each take the whole quota
 
 Each subcommand takes only what its operation does: --body FILE (or - for standard input) where
 the operation has a JSON body; --file PATH (and optionally --meta FILE) for uploads; --all (and
@@ -95,7 +99,7 @@ brand_id anywhere else. Configuration (as BrandClient::from_env reads it):
   WECHATPAY_BRAND_PUBLIC_KEY_ID       the WeChat Pay public key id bound to the brand (required), with
   WECHATPAY_BRAND_PUBLIC_KEY_PATH     its PEM file (required): responses are verified with it
   WECHATPAY_BRAND_API_KEY             品牌API密钥: decrypts notifications
-  WECHATPAY_BASE_URL, WECHATPAY_BACKUP_BASE_URL   as for the partner commands";
+  WECHATPAY_BASE_URL, WECHATPAY_BACKUP_BASE_URL, WECHATPAY_RATE_LIMIT_*   as for the partner commands";
 
 /// `commands` plus the brand family's group of subcommands.
 pub fn with_brand(cmd: Command, brand: &'static [CommandSpec]) -> Command {

@@ -277,6 +277,7 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
         Error::Config(message) => Failure::config(message),
         other => Failure::config(other.to_string()),
     };
+    shared_rate_limit_supported()?;
     let options = CallOptions::new().skip_validation(!validate);
     // The library's default transport and connect timeout, wrapped to keep the response body.
     let transport = ReqwestTransport::new(std::time::Duration::from_secs(5)).map_err(config)?;
@@ -353,5 +354,21 @@ fn warn_unknown_keys(bytes: &[u8], spec: &table::BodySpec, what: &str) -> Result
     let lines: Vec<String> = unknown.iter().map(|path| format!("{path}: unknown key")).collect();
     let (count, model) = (unknown.len(), spec.model);
     report::warn(&format!("sending {count} {what} key(s) that {model} does not know, as given"), &lines);
+    Ok(())
+}
+
+/// Whether this build can share the rate limit the environment asks to share. Without the
+/// `redis` feature a `WECHATPAY_RATE_LIMIT_REDIS_URL` is refused, never ignored: processes run
+/// in parallel (a script sending coupons in bulk) would each take the whole quota.
+fn shared_rate_limit_supported() -> Result<(), Failure> {
+    const VAR: &str = "WECHATPAY_RATE_LIMIT_REDIS_URL";
+    let set = std::env::var_os(VAR).is_some_and(|v| !v.to_string_lossy().trim().is_empty());
+    if set && !cfg!(feature = "redis") {
+        return Err(Failure::config(format!(
+            "{VAR} is set but this wechatpay-product-coupon CLI was built without the `redis` feature, so it \
+             cannot share the rate limit (each process would take the whole quota); rebuild it with \
+             `--features redis` (cargo install wechatpay-product-coupon-cli --features redis), or unset {VAR}"
+        )));
+    }
     Ok(())
 }

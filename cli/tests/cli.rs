@@ -609,3 +609,104 @@ async fn the_brand_group_calls_the_brand_path_signed_as_the_brand() {
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(out.stderr.contains("WECHATPAY_BRAND_"), "{}", out.stderr);
 }
+
+/// Several CLI processes run in parallel by a script each take the whole quota unless they
+/// share it through Redis, which needs the `redis` feature: without it the binary refuses
+/// `WECHATPAY_RATE_LIMIT_REDIS_URL` (exit 4, saying how to rebuild) instead of ignoring it.
+#[cfg(not(feature = "redis"))]
+#[tokio::test]
+async fn a_shared_rate_limit_without_the_redis_feature_is_a_clear_error() {
+    let file = body_file("no-redis", &valid_bundle_request());
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file, "--dry-run"];
+    let mut env = config("http://127.0.0.1:9");
+    assert_eq!(run(&args, &env, None).await.code, 0, "the configuration alone is complete");
+    env.push(("WECHATPAY_RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:9/".to_owned()));
+    let out = run(&args, &env, None).await;
+    assert_eq!(out.code, 4, "stderr: {}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing printed as if it worked: {}", out.stdout);
+    for needed in ["WECHATPAY_RATE_LIMIT_REDIS_URL", "built without the `redis` feature", "--features redis"] {
+        assert!(out.stderr.contains(needed), "{needed}: {}", out.stderr);
+    }
+    std::fs::remove_file(file).unwrap();
+}
+
+/// Built with `--features redis`, the binary takes its slots from the Redis the environment
+/// names: a call succeeds under the `fail` policy (which fails a call the shared limiter cannot
+/// answer) and Redis ran the limiter's script for it; a bad shared-limit setting is a
+/// configuration error. Starts its own `redis-server` on a free loopback port; without one on
+/// PATH it fails, saying to install it.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_cli_built_with_redis_takes_its_slots_from_the_shared_limiter() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    /// A `redis-server` on a free loopback port, killed on drop.
+    struct Redis(u16, std::process::Child);
+    impl Drop for Redis {
+        fn drop(&mut self) {
+            let _ = self.1.kill();
+            let _ = self.1.wait();
+        }
+    }
+    /// One inline command; the reply's first line and, for a bulk reply, its text.
+    fn command(port: u16, command: &str) -> Option<String> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
+        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end().to_owned();
+        let Some(len) = line.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) else { return Some(line) };
+        let mut text = vec![0; len];
+        reader.read_exact(&mut text).ok()?;
+        Some(String::from_utf8_lossy(&text).into_owned())
+    }
+    if std::process::Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
+        panic!(
+            "`redis-server` is not on PATH: this test checks the CLI's shared rate limit against a real Redis. \
+             Install it (apt-get install -y redis-server; .ci/run does)"
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    let redis = Redis(port, child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while command(redis.0, "PING").as_deref() != Some("+PONG") {
+        assert!(std::time::Instant::now() < deadline, "redis-server on port {port} did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let scripts_run = || {
+        let stats = command(redis.0, "INFO commandstats").unwrap_or_default();
+        stats
+            .lines()
+            .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
+            .filter_map(|l| l.split_once("calls=")?.1.split(',').next()?.parse::<u64>().ok())
+            .sum::<u64>()
+    };
+
+    let srv = signed_server(200, BUNDLE_RESPONSE).await;
+    let file = body_file("with-redis", &valid_bundle_request());
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    let mut env = config(&srv.url());
+    env.push(("WECHATPAY_RATE_LIMIT_REDIS_URL", format!("redis://127.0.0.1:{port}/")));
+    env.push(("WECHATPAY_RATE_LIMIT_REDIS_PREFIX", "cli-test".to_owned()));
+    env.push(("WECHATPAY_RATE_LIMIT_REDIS_POLICY", "fail".to_owned()));
+    assert_eq!(scripts_run(), 0);
+    let out = run(&args, &env, None).await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert_eq!(srv.requests().len(), 1);
+    assert!(scripts_run() >= 1, "the slot came from Redis: {}", command(redis.0, "INFO commandstats").unwrap());
+
+    env.push(("WECHATPAY_RATE_LIMIT_REDIS_POLICY", "sometimes".to_owned()));
+    let out = run(&args, &env, None).await;
+    assert_eq!(out.code, 4, "a bad shared-limit setting is a configuration error: {}", out.stderr);
+    assert!(out.stderr.contains("WECHATPAY_RATE_LIMIT_REDIS_POLICY"), "{}", out.stderr);
+    assert_eq!(srv.requests().len(), 1, "nothing sent");
+    std::fs::remove_file(file).unwrap();
+}

@@ -31,7 +31,7 @@ use criterion::{Criterion, criterion_group};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use support::*;
-use wechatpay_product_coupon::runtime::signing::{MerchantSigner, ResponseSigner, unix_timestamp};
+use wechatpay_product_coupon::runtime::signing::{RequestSigner, ResponseSigner, unix_timestamp};
 use wechatpay_product_coupon::runtime::transport::{HttpResponse, Transport, TransportFuture};
 use wechatpay_product_coupon::runtime::verify::{KeySet, ResponseSignature};
 use wechatpay_product_coupon::{Client, PreparedRequest, PrivateKey, PublicKey, RetryPolicy};
@@ -40,7 +40,7 @@ const BODY: &str = r#"{"out_request_no":"34657_20250101_123456","brand_id":"1203
 const RESPONSE: &str = r#"{"product_coupon_id":"1000000013","brand_id":"120344","scope":"SINGLE","type":"NORMAL","usage_mode":"SINGLE","state":"AUDITING","out_request_no":"34657_20250101_123456"}"#;
 
 struct Fixture {
-    signer: MerchantSigner,
+    signer: RequestSigner,
     keys: KeySet,
     headers: HeaderMap,
     rt: tokio::runtime::Runtime,
@@ -93,7 +93,7 @@ impl Transport for Canned {
 }
 
 fn fixture() -> Fixture {
-    let signer = MerchantSigner::new(MCHID, MERCHANT_SERIAL, PrivateKey::from_pem(MERCHANT_KEY_PEM).unwrap());
+    let signer = RequestSigner::merchant(MCHID, MERCHANT_SERIAL, PrivateKey::from_pem(MERCHANT_KEY_PEM).unwrap());
     let mut keys = KeySet::new();
     keys.insert(PUB_KEY_ID, PublicKey::from_pem(WECHATPAY_PUB_PEM).unwrap());
     let wechat = ResponseSigner::new(PUB_KEY_ID, PrivateKey::from_pem(WECHATPAY_KEY_PEM).unwrap());

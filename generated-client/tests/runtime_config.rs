@@ -12,8 +12,8 @@ use support::*;
 use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::certificates::{CertificateListing, decrypt_certificates, encrypt_certificates};
 use wechatpay_product_coupon::runtime::keys::parse_certificate_pem;
-use wechatpay_product_coupon::runtime::signing::{MerchantSigner, ResponseSigner, unix_timestamp};
-use wechatpay_product_coupon::runtime::verify::{KeySet, VerifyError, verify_request};
+use wechatpay_product_coupon::runtime::signing::{RequestSigner, ResponseSigner, unix_timestamp};
+use wechatpay_product_coupon::runtime::verify::{AuthScheme, KeySet, VerifyError, verify_request};
 use wechatpay_product_coupon::{CallOptions, Client, ClientBuilder, Error, PrivateKey, PublicKey, RetryPolicy};
 
 fn builder() -> ClientBuilder {
@@ -43,7 +43,7 @@ fn debug_output_never_shows_keys() {
     assert!(text.contains(MCHID) && text.contains("<redacted>"), "{text}");
     let key = PrivateKey::from_pem(MERCHANT_KEY_PEM).unwrap();
     assert_eq!(format!("{key:?}"), "PrivateKey(<redacted>)");
-    assert_no_secrets(&format!("{:?}", MerchantSigner::new(MCHID, MERCHANT_SERIAL, key.clone())));
+    assert_no_secrets(&format!("{:?}", RequestSigner::merchant(MCHID, MERCHANT_SERIAL, key.clone())));
     assert_no_secrets(&format!("{:?}", ResponseSigner::new(PUB_KEY_ID, key)));
     assert_no_secrets(&format!("{:?}", ApiV3Key::new(APIV3_KEY).unwrap()));
     assert_no_secrets(&format!("{:?}", client.with_options(CallOptions::new().skip_validation(true))));
@@ -139,25 +139,35 @@ fn a_sandbox_can_verify_client_requests_and_sign_its_responses() {
     let auth = prepared.header("Authorization").unwrap();
     let merchant = PublicKey::from_pem(MERCHANT_PUB_PEM).unwrap();
     let lookup = |p: &wechatpay_product_coupon::runtime::verify::AuthorizationParams| {
-        (p.mchid == MCHID && p.serial_no == MERCHANT_SERIAL).then(|| merchant.clone())
+        (p.mchid() == Some(MCHID) && p.serial_no == MERCHANT_SERIAL).then(|| merchant.clone())
     };
     let now = unix_timestamp();
-    let params = verify_request(auth, "POST", &prepared.canonical_url, &prepared.body, now, lookup).unwrap();
-    assert_eq!(params.mchid, MCHID);
+    let params =
+        verify_request(&[AuthScheme::PARTNER], auth, "POST", &prepared.canonical_url, &prepared.body, now, lookup)
+            .unwrap();
+    assert_eq!(params.mchid(), Some(MCHID));
     assert!(matches!(
-        verify_request(auth, "POST", &prepared.canonical_url, br#"{"a":2}"#, now, lookup),
+        verify_request(&[AuthScheme::PARTNER], auth, "POST", &prepared.canonical_url, br#"{"a":2}"#, now, lookup),
         Err(VerifyError::BadSignature { .. })
     ));
     assert!(matches!(
-        verify_request(auth, "PATCH", &prepared.canonical_url, &prepared.body, now, lookup),
+        verify_request(&[AuthScheme::PARTNER], auth, "PATCH", &prepared.canonical_url, &prepared.body, now, lookup),
         Err(VerifyError::BadSignature { .. })
     ));
     assert!(matches!(
-        verify_request(auth, "POST", &prepared.canonical_url, &prepared.body, now + 300, lookup),
+        verify_request(
+            &[AuthScheme::PARTNER],
+            auth,
+            "POST",
+            &prepared.canonical_url,
+            &prepared.body,
+            now + 300,
+            lookup
+        ),
         Err(VerifyError::StaleTimestamp { .. })
     ));
     assert!(matches!(
-        verify_request(auth, "POST", &prepared.canonical_url, &prepared.body, now, |_| None),
+        verify_request(&[AuthScheme::PARTNER], auth, "POST", &prepared.canonical_url, &prepared.body, now, |_| None),
         Err(VerifyError::UnknownSerial(_))
     ));
 

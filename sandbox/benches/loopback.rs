@@ -3,7 +3,7 @@
 //! cannot avoid (client sign, sandbox verify, sandbox sign, client verify).
 //!
 //! Criterion part:
-//! - `rsa/client_sign`: the request `Authorization` (`MerchantSigner::authorization`).
+//! - `rsa/client_sign`: the request `Authorization` (`RequestSigner::authorization`).
 //! - `rsa/sandbox_verify`: `verify::verify_request` on it, as the sandbox does.
 //! - `rsa/sandbox_sign`: the response signature (`ResponseSigner::sign`) over a real response.
 //! - `rsa/client_verify`: `ResponseSignature::verify` on it, as the client does.
@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use wechatpay_apiv3::signing::{MerchantSigner, ResponseSigner, unix_timestamp};
-use wechatpay_apiv3::verify::verify_request;
+use wechatpay_apiv3::signing::{RequestSigner, ResponseSigner, unix_timestamp};
+use wechatpay_apiv3::verify::{AuthScheme, verify_request};
 use wechatpay_product_coupon::{Client, PrivateKey, PublicKey, RetryPolicy};
 use wechatpay_sandbox::{RunningSandbox, Sandbox, demo};
 
@@ -34,7 +34,7 @@ const TARGET: &str = "/v3/marketing/partner/product-coupon/product-coupons/10000
 
 /// The four RSA operations of one request, on real request and response bodies.
 struct Rsa {
-    signer: MerchantSigner,
+    signer: RequestSigner,
     merchant_pub: PublicKey,
     wechat: ResponseSigner,
     wechat_pub: PublicKey,
@@ -47,7 +47,7 @@ impl Rsa {
         let k = sandbox.keys();
         let merchant = PrivateKey::from_pem(&k.merchant_key_pem).unwrap();
         Rsa {
-            signer: MerchantSigner::new(&k.mchid, &k.merchant_serial_no, merchant.clone()),
+            signer: RequestSigner::merchant(&k.mchid, &k.merchant_serial_no, merchant.clone()),
             merchant_pub: merchant.public_key(),
             wechat: ResponseSigner::new(&k.public_key_id, PrivateKey::from_pem(&k.wechatpay_key_pem).unwrap()),
             wechat_pub: PublicKey::from_pem(&k.wechatpay_pub_pem).unwrap(),
@@ -61,8 +61,10 @@ impl Rsa {
     }
 
     fn sandbox_verify(&self, auth: &str) {
-        verify_request(auth, "POST", TARGET, &self.request, unix_timestamp(), |_| Some(self.merchant_pub.clone()))
-            .unwrap();
+        verify_request(&[AuthScheme::PARTNER], auth, "POST", TARGET, &self.request, unix_timestamp(), |_| {
+            Some(self.merchant_pub.clone())
+        })
+        .unwrap();
     }
 
     fn sandbox_sign(&self) -> wechatpay_product_coupon::runtime::verify::ResponseSignature {

@@ -47,7 +47,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
-use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_apiv3::verify::{AuthScheme, HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::brand;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::generated::requests::{BrandParam, request_facts};
@@ -60,7 +60,7 @@ use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::{Violation, ViolationKind};
 use wechatpay_product_coupon::{PublicKey, Violations};
 
-use crate::auth::{brand_account, verify_brand_request};
+use crate::auth::brand_account;
 use crate::clock::Clock;
 use crate::faults::{Fault, FaultAction, Faults};
 use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME, SandboxKeys};
@@ -139,6 +139,14 @@ impl Family {
         match self {
             Family::Partner => OPERATIONS,
             Family::Brand => brand::operations::OPERATIONS,
+        }
+    }
+
+    /// The one `Authorization` scheme the family's paths accept.
+    fn scheme(self) -> AuthScheme {
+        match self {
+            Family::Partner => AuthScheme::PARTNER,
+            Family::Brand => AuthScheme::BRAND,
         }
     }
 }
@@ -617,21 +625,29 @@ fn authenticate(
     target: &str,
     body: &[u8],
 ) -> Result<Caller, ApiFailure> {
-    let method = parts.method.as_str();
+    // The core's one parser and verifier, told which scheme this path takes; the key is the
+    // merchant's API certificate or the brand's 品牌API证书 the sandbox knows for the signer.
+    let verified = verify_request(
+        &[family.scheme()],
+        auth,
+        parts.method.as_str(),
+        target,
+        body,
+        unix_timestamp(),
+        |p| match family {
+            Family::Partner => shared.merchants.get(&(p.identity.clone(), p.serial_no.clone())).cloned(),
+            Family::Brand => {
+                shared.direct_brands.get(&p.identity).filter(|b| b.serial_no == p.serial_no).map(|b| b.key.clone())
+            }
+        },
+    )
+    .map_err(|e| sign_error(&e.to_string()))?;
     match family {
-        Family::Partner => verify_request(auth, method, target, body, unix_timestamp(), |p| {
-            shared.merchants.get(&(p.mchid.clone(), p.serial_no.clone())).cloned()
-        })
-        .map(|p| Caller { account: p.mchid, brand_id: None })
-        .map_err(|e| sign_error(&e.to_string())),
+        Family::Partner => Ok(Caller { account: verified.identity, brand_id: None }),
         Family::Brand => {
-            let verified = verify_brand_request(auth, method, target, body, unix_timestamp(), |brand_id, serial| {
-                shared.direct_brands.get(brand_id).filter(|b| b.serial_no == serial).map(|b| b.key.clone())
-            })
-            .map_err(|why| sign_error(&why))?;
-            let expected = shared.direct_brands.get(&verified.brand_id).map(|b| b.signer.serial()).unwrap_or_default();
+            let expected = shared.direct_brands.get(&verified.identity).map(|b| b.signer.serial()).unwrap_or_default();
             check_wechatpay_serial(parts.headers.get(HEADER_SERIAL).map(|v| v.to_str().unwrap_or("")), expected)?;
-            Ok(Caller { account: brand_account(&verified.brand_id), brand_id: Some(verified.brand_id) })
+            Ok(Caller { account: brand_account(&verified.identity), brand_id: Some(verified.identity) })
         }
     }
 }

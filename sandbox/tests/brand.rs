@@ -21,7 +21,7 @@ use wechatpay_product_coupon::brand::BrandClient;
 use wechatpay_product_coupon::brand::models::*;
 use wechatpay_product_coupon::brand::notifications::NotificationEvent;
 use wechatpay_product_coupon::models as p;
-use wechatpay_product_coupon::runtime::signing::{BrandSigner, new_nonce, unix_timestamp};
+use wechatpay_product_coupon::runtime::signing::{RequestSigner, new_nonce, unix_timestamp};
 use wechatpay_product_coupon::{ApiErrorExt as _, ErrorCode, PrivateKey, RetryPolicy};
 use wechatpay_sandbox::{RunningSandbox, Sandbox, demo};
 
@@ -45,7 +45,7 @@ fn brand_raw(
     serial: Option<&str>,
 ) -> reqwest::RequestBuilder {
     let k = sandbox.keys();
-    let signer = BrandSigner::new(&k.brand_id, &k.brand_serial_no, PrivateKey::from_pem(&k.brand_key_pem).unwrap());
+    let signer = RequestSigner::brand(&k.brand_id, &k.brand_serial_no, PrivateKey::from_pem(&k.brand_key_pem).unwrap());
     let auth = signer.authorization_at(method, target, body, unix_timestamp(), &new_nonce());
     let mut req = reqwest::Client::new()
         .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{}{target}", sandbox.base_url()))

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wechatpay_product_coupon::runtime::signing::{MerchantSigner, unix_timestamp};
+use wechatpay_product_coupon::runtime::signing::{RequestSigner, unix_timestamp};
 use wechatpay_product_coupon::{ApiError, Client, Error, PrivateKey, RetryPolicy};
 use wechatpay_sandbox::{RunningSandbox, Sandbox};
 
@@ -35,9 +35,9 @@ pub fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> Box<ApiError> 
     }
 }
 
-pub fn merchant_signer(sandbox: &RunningSandbox) -> MerchantSigner {
+pub fn merchant_signer(sandbox: &RunningSandbox) -> RequestSigner {
     let k = sandbox.keys();
-    MerchantSigner::new(&k.mchid, &k.merchant_serial_no, PrivateKey::from_pem(&k.merchant_key_pem).unwrap())
+    RequestSigner::merchant(&k.mchid, &k.merchant_serial_no, PrivateKey::from_pem(&k.merchant_key_pem).unwrap())
 }
 
 /// A raw request signed like the client signs, with `timestamp` (default: now).
