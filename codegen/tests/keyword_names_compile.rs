@@ -155,6 +155,10 @@ const LIB_RS: &str = r#"//! A test spec's generated code plus generated-client's
 
 pub mod generated;
 pub mod runtime;
+
+// Each secondary family's public module and client (none without a family's feature).
+#[allow(unused_imports)]
+pub use generated::public::*;
 "#;
 
 /// Uses the builder's keyword setters and checks the JSON uses the wire names.
@@ -249,7 +253,15 @@ fn write_crate(package: &str, spec: &str, test: Option<(&str, &str)>) -> PathBuf
     if let Some((name, source)) = test {
         write_if_changed(&dir.join(format!("tests/{name}.rs")), source.as_bytes());
     }
-    write_if_changed(&dir.join("Cargo.toml"), manifest(package, test.map(|(name, _)| name)).as_bytes());
+    // Every family module of the generated crate is behind a cargo feature named like it.
+    let mut manifest = manifest(package, test.map(|(name, _)| name));
+    let root = support::file(&out, "src/generated/mod.rs");
+    for feature in root.split("feature = \"").skip(1).filter_map(|rest| rest.split_once('"').map(|(f, _)| f)) {
+        if !manifest.contains(&format!("\n{feature} = ")) {
+            manifest = manifest.replacen("[features]\n", &format!("[features]\n{feature} = []\n"), 1);
+        }
+    }
+    write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes());
     // The workspace's lock file pins the versions the workspace has already built.
     let lock = std::fs::read(workspace_root().join("Cargo.lock")).expect("the workspace has a Cargo.lock");
     write_if_changed(&dir.join("Cargo.lock"), &lock);
@@ -720,4 +732,191 @@ fn generated_code_for_recursive_models_compiles_and_works() {
     let dir = write_crate("recursive-crate", RECURSIVE, Some(("recursion", RECURSIVE_RS)));
     assert_compiles_cleanly(&dir);
     cargo(&dir, &["test", "--test", "recursion"]);
+}
+
+/// Three families: the partner family (sends `brand_id`), the brand family and a third, `store`,
+/// both naming the brand in the Authorization header. Adding the third is a `[[families]]` entry
+/// and its operations' entries: no hand-written code changes.
+const THREE_FAMILIES: &str = r#"[[families]]
+id = "partner"
+title = "服务商"
+path_prefix = "/v3/partner/demo"
+auth_scheme = "WECHATPAY2-SHA256-RSA2048"
+brand_identity = "request_field"
+brand_field = "brand_id"
+rate_limit_dimension = "merchant"
+wechatpay_serial_required = false
+doc_base_url = "https://pay.weixin.qq.com/doc/v3/partner/"
+client = "Client"
+source = "test"
+
+[[families]]
+id = "brand"
+title = "品牌直连"
+path_prefix = "/brand/demo"
+auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
+brand_identity = "authorization"
+rate_limit_dimension = "brand"
+wechatpay_serial_required = true
+doc_base_url = "https://pay.weixin.qq.com/doc/brand/"
+module = "brand"
+client = "BrandClient"
+source = "test"
+
+[[families]]
+id = "store"
+title = "门店直连"
+path_prefix = "/store/demo"
+auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
+brand_identity = "authorization"
+rate_limit_dimension = "brand"
+wechatpay_serial_required = true
+doc_base_url = "https://pay.weixin.qq.com/doc/store/"
+module = "store"
+client = "StoreClient"
+source = "test"
+
+[[models]]
+name = "Item"
+
+[[models.fields]]
+name = "out_request_no"
+type = "string"
+presence = "required"
+label = "请求单号"
+min_length = 6
+
+[[models.fields]]
+name = "brand_id"
+type = "string"
+presence = "required"
+label = "品牌ID"
+
+[[models.fields]]
+name = "note"
+type = "string"
+presence = "optional"
+label = "备注"
+families = ["store"]
+
+[[operations]]
+id = "create_item"
+title = "创建"
+doc_id = "1"
+updated = "2025.01.01"
+method = "POST"
+path = "/v3/partner/demo/items"
+request_body = "Item"
+
+[[operations.responses]]
+status = 200
+body = "Item"
+
+[[operations.families]]
+family = "partner"
+source = "test"
+
+[[operations.families]]
+family = "brand"
+doc_id = "2"
+source = "test"
+
+[[operations.families]]
+family = "store"
+doc_id = "3"
+source = "test"
+
+[[operations]]
+id = "get_item"
+title = "查询"
+doc_id = "4"
+updated = "2025.01.01"
+method = "GET"
+path = "/v3/partner/demo/items/{item_id}"
+
+[[operations.path_params]]
+name = "item_id"
+type = "string"
+presence = "required"
+label = "ID"
+
+[[operations.query_params]]
+name = "brand_id"
+type = "string"
+presence = "required"
+label = "品牌ID"
+
+[[operations.responses]]
+status = 200
+body = "Item"
+
+[[operations.families]]
+family = "partner"
+source = "test"
+
+[[operations.families]]
+family = "store"
+doc_id = "5"
+source = "test"
+"#;
+
+/// Uses each family's client and models; run with every family's feature.
+const THIRD_FAMILY_RS: &str = r##"//! Written by codegen/tests/keyword_names_compile.rs.
+
+use families_crate::generated::families::{Brand, Partner, Store};
+use families_crate::runtime::family::Family;
+use families_crate::runtime::validate::{Validate, ViolationKind, Violations};
+use families_crate::{brand, store};
+
+#[test]
+fn each_family_has_its_facts_and_its_shape_of_the_shared_model() {
+    assert_eq!((Partner::ID, Brand::ID, Store::ID), ("partner", "brand", "store"));
+    assert_eq!(Store::PATH_PREFIX, "/store/demo");
+    let partner = families_crate::generated::models::Item::builder().out_request_no("r-0001").brand_id("b-1").build().unwrap();
+    assert_eq!(serde_json::to_value(&partner).unwrap()["brand_id"], "b-1");
+    let stored = store::models::Item::builder().out_request_no("r-0001").note("n").build().unwrap();
+    let json = serde_json::to_value(&stored).unwrap();
+    assert!(json.get("brand_id").is_none(), "{json}");
+    assert_eq!(json["note"], "n");
+    let violations = |value: &dyn Validate| {
+        let mut out = Violations::default();
+        value.validate_at("", &mut out);
+        out
+    };
+    assert!(violations(&stored).is_empty());
+    // The brand family's pages do not list `note`: a warning there, sent as given.
+    let branded = brand::models::Item::builder().out_request_no("r-0001").note("n").build().unwrap();
+    let v = violations(&branded);
+    assert_eq!(v.iter().map(|v| (v.path.as_str(), v.kind)).collect::<Vec<_>>(), [("note", ViolationKind::UnknownField)]);
+}
+
+/// Each family's client has the family's operations with the family's arguments.
+#[allow(dead_code)]
+fn calls(p: &families_crate::runtime::client::Client, b: &families_crate::BrandClient, s: &families_crate::StoreClient) {
+    let item = families_crate::generated::models::Item::builder().out_request_no("r-0001").brand_id("b").build().unwrap();
+    let _ = p.create_item(&item).prepare();
+    let _ = p.get_item("1", "b").prepare();
+    let item = brand::models::Item::builder().out_request_no("r-0001").build().unwrap();
+    let _ = b.create_item(&item).prepare();
+    let item = store::models::Item::builder().out_request_no("r-0001").build().unwrap();
+    let _ = s.create_item(&item).prepare();
+    let _ = s.get_item("1").prepare();
+}
+"##;
+
+#[test]
+fn a_third_family_is_data_only_and_compiles() {
+    let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = support::generate(&[("spec.toml", THREE_FAMILIES)]);
+    let root = support::file(&out, "src/generated/mod.rs");
+    assert!(root.contains("#[cfg(feature = \"store\")]\npub mod store;"), "{root}");
+    let clients = support::file(&out, "src/generated/clients.rs");
+    assert!(clients.contains("pub struct StoreClient"), "the third family's client is generated:\n{clients}");
+    let dir = write_crate("families-crate", THREE_FAMILIES, Some(("third_family", THIRD_FAMILY_RS)));
+    for args in [&["check", "--lib", "--features", "brand,store"][..], &["check", "--lib"][..]] {
+        let stderr = cargo(&dir, args);
+        let warnings = warnings_in_generated_code(&stderr);
+        assert!(warnings.is_empty(), "`cargo {}` warns about generated code:\n{}", args.join(" "), warnings.concat());
+    }
+    cargo(&dir, &["test", "--features", "brand,store", "--test", "third_family"]);
 }

@@ -55,78 +55,13 @@ pub mod notify {
         wechatpay_apiv3::notify::NotificationParser<crate::generated::notifications::NotificationEvent>;
 }
 
-impl runtime::client::Client {
-    /// Verifies a notification with this client's keys, decrypts it with the APIv3 key and
-    /// decodes it into a 商品券 event (see [`wechatpay_apiv3::notify`]).
-    pub async fn parse_notification(
-        &self,
-        headers: &wechatpay_apiv3::HeaderMap,
-        body: &[u8],
-    ) -> Result<notify::Notification, notify::NotifyError> {
-        self.core().parse_notification(headers, body).await
-    }
-}
-
-/// The brand-direct family (品牌直连): brands calling the same 商品券 operations themselves.
-///
-/// A brand writes the same code as a partner minus `brand_id`: [`BrandClient`] has a method per
-/// operation with the same arguments, except that no `brand_id` is taken or sent (the brand is
-/// named in the Authorization header); [`models`](brand::models) holds the models that differ
-/// (those that contained `brand_id`) and re-exports every shared one.
-///
-/// ```no_run
-/// use wechatpay_product_coupon::brand::{models::*, BrandClient};
-///
-/// # async fn demo() -> Result<(), wechatpay_product_coupon::Error> {
-/// let client = BrandClient::from_env()?; // WECHATPAY_BRAND_ID, WECHATPAY_BRAND_SERIAL_NO, ...
-/// let page = client.list_stocks("1000000013").state(&StockState::Sending).await?;
-/// # let _ = page; Ok(()) }
-/// ```
-///
-/// Behind the `brand` cargo feature (`wechatpay-product-coupon = { version = "...", features =
-/// ["brand"] }`): a partner-only build compiles none of it.
-#[cfg(feature = "brand")]
-pub mod brand {
-    pub use crate::generated::brand::{builders, models, notifications, operations, requests};
-    pub use crate::runtime::client::{BrandClient, BrandClientBuilder};
-
-    /// Brand notifications ([`wechatpay_apiv3::notify`]), typed by the brand family's events.
-    pub mod notify {
-        /// A verified and decrypted brand 商品券 notification.
-        pub type Notification =
-            wechatpay_apiv3::notify::Notification<crate::generated::brand::notifications::NotificationEvent>;
-
-        /// Verifies and opens brand notifications without a client (decrypting with the
-        /// 品牌API密钥).
-        pub type NotificationParser =
-            wechatpay_apiv3::notify::NotificationParser<crate::generated::brand::notifications::NotificationEvent>;
-    }
-}
-
-#[cfg(feature = "brand")]
-impl runtime::client::BrandClient {
-    /// Verifies a brand notification with this client's public key, decrypts it with the
-    /// 品牌API密钥 and decodes it into a brand 商品券 event (e.g. `PRODUCT_COUPON.SEND`).
-    pub async fn parse_notification(
-        &self,
-        headers: &wechatpay_apiv3::HeaderMap,
-        body: &[u8],
-    ) -> Result<brand::notify::Notification, notify::NotifyError> {
-        self.core().parse_notification(headers, body).await
-    }
-}
-
-#[cfg(feature = "brand")]
-impl wechatpay_apiv3::notify::NotificationEvent for generated::brand::notifications::NotificationEvent {
-    fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
-        Self::decode(event_type, resource)
-    }
-}
+// Each secondary family's public module (`brand`) and client, generated from families.toml;
+// nothing when no family's feature is on.
+#[allow(unused_imports)]
+pub use generated::public::*;
 
 pub use generated::errors::ErrorCode;
 pub use generated::{builders, models, requests};
-#[cfg(feature = "brand")]
-pub use runtime::client::{BrandClient, BrandClientBuilder};
 pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
@@ -134,12 +69,6 @@ pub use runtime::types::DateTime;
 pub use runtime::validate::{
     BuildError, Dispute, Screening, Validate, Violation, ViolationKind, Violations, WarningPolicy,
 };
-
-impl wechatpay_apiv3::notify::NotificationEvent for generated::notifications::NotificationEvent {
-    fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
-        Self::decode(event_type, resource)
-    }
-}
 
 /// This family's view of an [`ApiError`]: its `code` as a documented [`ErrorCode`].
 pub trait ApiErrorExt {

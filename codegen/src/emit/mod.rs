@@ -5,6 +5,7 @@
 
 mod builders;
 mod cli;
+mod clients;
 mod docs;
 mod enums;
 mod generic;
@@ -57,6 +58,8 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
         let mut files = vec![
             rust_file("src/generated/mod.rs", module_root(ir)),
             rust_file("src/generated/families.rs", shared::emit_families(ir)),
+            rust_file("src/generated/clients.rs", clients::emit(ir)),
+            rust_file("src/generated/public.rs", clients::emit_public(ir)),
             rust_file("src/generated/shared.rs", shared::emit(ir, generic)),
             rust_file("src/generated/models.rs", models::emit(ir, generic)),
             rust_file("src/generated/validation.rs", validation::emit(ir, generic)),
@@ -97,13 +100,15 @@ fn module_root(ir: &Ir) -> TokenStream {
         //! Everything in this module is generated from the spec.
 
         pub mod builders;
+        pub mod clients;
         pub mod errors;
         pub mod families;
         pub mod models;
         pub mod notifications;
         pub mod operations;
+        pub mod public;
         pub mod requests;
-        mod shared;
+        pub mod shared;
         pub mod validation;
         #(#families)*
     }
@@ -143,18 +148,22 @@ fn family_files(ir: &Ir, family: &FamilyIr, generic: &generic::Generic) -> Vec<G
         pub mod operations;
         pub mod requests;
     };
+    // The models every family shares, re-exported beside the family's names (when there are
+    // any: a glob that every name shadows would be an unused import).
+    let plain = ir.models.keys().any(|m| !generic.contains(m));
+    let shared_models = (plain || !ir.enums.is_empty() || !ir.alternatives.is_empty())
+        .then(|| quote! { #[doc(no_inline)] pub use crate::generated::models::*; });
+    let shared_builders = plain.then(|| quote! { #[doc(no_inline)] pub use crate::generated::builders::*; });
     let models_tokens = models::emit(&view, generic);
     let models = quote! {
         #![doc = #variants_doc]
         #models_tokens
-        #[doc(no_inline)]
-        pub use crate::generated::models::*;
+        #shared_models
     };
     let builders_tokens = builders::emit(&view, generic);
     let builders = quote! {
         #builders_tokens
-        #[doc(no_inline)]
-        pub use crate::generated::builders::*;
+        #shared_builders
     };
     vec![
         rust_file(&format!("{dir}/mod.rs"), root),

@@ -3,13 +3,15 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Everything in this module is generated from the spec.
 pub mod builders;
+pub mod clients;
 pub mod errors;
 pub mod families;
 pub mod models;
 pub mod notifications;
 pub mod operations;
+pub mod public;
 pub mod requests;
-mod shared;
+pub mod shared;
 pub mod validation;
 /// The 品牌直连 family: its client's operations and the models that differ.
 #[cfg(feature = "brand")]
