@@ -6,7 +6,9 @@ use crate::examples::extract_json;
 use crate::ir::*;
 use crate::load::Loaded;
 use crate::names;
+use crate::spans::{content_start, locate, locate_json_path};
 use crate::spec::{self, ExampleKind, FieldType, Presence, Sp};
+use crate::suggest::closest;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -1882,50 +1884,6 @@ fn unknown_keys<'m>(
 /// How many unknown keys of one example are reported one by one.
 const MAX_UNKNOWN_KEYS: usize = 20;
 
-/// Byte offset where a string value's content starts in the file (after `'''`, `"""`, `'`, `"`
-/// and the newline TOML trims after a multi-line opener).
-pub(crate) fn content_start(file: &SourceFile, span: &Range<usize>) -> usize {
-    let raw = file.text.get(span.clone()).unwrap_or("");
-    let opener = if raw.starts_with("'''") || raw.starts_with("\"\"\"") { 3 } else { 1 };
-    let after = span.start + opener.min(raw.len());
-    if opener == 3 && file.text[after..].starts_with('\n') {
-        after + 1
-    } else if opener == 3 && file.text[after..].starts_with("\r\n") {
-        after + 2
-    } else {
-        after
-    }
-}
-
-/// Where a JSON path (`display_info.combo_package_list[0].name`) is in an example's text: each
-/// key is searched after the previous one, and a key that is not there (a missing field) leaves
-/// the place at its parent.
-pub(crate) fn locate_json_path(file: &SourceFile, span: &Range<usize>, path: &str) -> Range<usize> {
-    let hay = file.text.get(span.clone()).unwrap_or("");
-    let mut at = content_start(file, span).saturating_sub(span.start);
-    let mut found = at..at;
-    for key in path.split('.').map(|k| k.split('[').next().unwrap_or(k)).filter(|k| !k.is_empty()) {
-        let needle = format!("\"{key}\"");
-        match hay.get(at..).and_then(|rest| rest.find(&needle)) {
-            Some(i) => {
-                found = at + i..at + i + needle.len();
-                at = found.end;
-            }
-            None => break,
-        }
-    }
-    span.start + found.start..span.start + found.end
-}
-
-/// The span of the first `needle` inside `span`, or the span's start.
-fn locate(file: &SourceFile, span: &Range<usize>, needle: &str) -> Range<usize> {
-    let hay = file.text.get(span.clone()).unwrap_or("");
-    match hay.find(needle) {
-        Some(i) => span.start + i..span.start + i + needle.len(),
-        None => span.clone(),
-    }
-}
-
 /// Parses a bracket-less character class (`0-9A-Za-z_-`) into inclusive ranges.
 pub fn parse_charset(text: &str) -> Result<Vec<(char, char)>, String> {
     let chars: Vec<char> = text.chars().collect();
@@ -1949,26 +1907,4 @@ pub fn parse_charset(text: &str) -> Result<Vec<(char, char)>, String> {
         }
     }
     Ok(ranges)
-}
-
-/// The candidate closest to `name` by edit distance, if reasonably close.
-pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(2))
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
