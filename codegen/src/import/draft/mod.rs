@@ -2,181 +2,20 @@
 //! examples, gaps filled from the models already in `api-spec/` (referenced, not duplicated),
 //! and a [`Note`] for every inferred or reused fact and every disagreement, with its page line.
 
-use super::json::{Node, Value};
-use super::page::{Base, Page, PageField, PageKind};
-use super::{ImportError, ImportOptions, Note, NoteKind};
+pub(crate) mod model;
+pub(crate) mod render;
+
+pub use model::{DEnum, DExample, DFamily, DField, DModel, DOp, DUpload, Draft, Existing, Marks, carry_family};
+pub(crate) use model::{carry, path_matches};
+pub use render::q;
+use render::{render_alternatives, render_disputed_constraint, render_rule, type_name};
+
+use crate::import::json::{Node, Value};
+use crate::import::page::{Base, Page, PageField, PageKind};
+use crate::import::{ImportError, ImportOptions, Note, NoteKind};
 use crate::names;
-use crate::spec::{self, ExampleFormat, ExampleKind, FieldType, Method, Presence, SpecFile};
+use crate::spec::{self, ExampleKind, FieldType, Method, Presence};
 use crate::wording;
-
-/// The draft spec of one operation, ready to be written as TOML.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub op: DOp,
-    pub models: Vec<DModel>,
-    pub enums: Vec<DEnum>,
-}
-
-/// A comment written above a key, so a reviewer sees where a fact came from.
-pub type Marks = Vec<String>;
-
-#[derive(Debug, Clone)]
-pub struct DOp {
-    pub id: String,
-    pub title: String,
-    pub doc_id: String,
-    pub updated: String,
-    pub description: Option<String>,
-    pub method: Method,
-    pub path: String,
-    pub merchants: Vec<String>,
-    pub preconditions: Vec<String>,
-    pub rate_limit: Option<(u32, String)>,
-    pub headers: Vec<(String, bool, String)>,
-    pub path_params: Vec<DField>,
-    pub query_params: Vec<DField>,
-    pub request_body: Option<String>,
-    /// `[operations.pagination]`: page_size, page_token, next_page_token, items.
-    pub pagination: Option<[String; 4]>,
-    pub upload: Option<DUpload>,
-    pub responses: Vec<(u16, Option<String>, Option<String>)>,
-    pub errors: Vec<(u16, String, String, String)>,
-    pub examples: Vec<DExample>,
-    pub decisions: Vec<String>,
-    /// `[[operations.families]]`: every family's entry, as api-spec has it unless the page is
-    /// that family's.
-    pub families: Vec<DFamily>,
-    /// Marks by key (`title`, `errors`, ...).
-    pub marks: Vec<(&'static str, String)>,
-}
-
-#[derive(Debug, Clone)]
-pub struct DUpload {
-    pub file_field: String,
-    pub meta_field: String,
-    pub meta: String,
-    pub max_bytes: u64,
-    pub media_types: Vec<String>,
-}
-
-/// One `[[operations.families]]` entry.
-#[derive(Debug, Clone)]
-pub struct DFamily {
-    pub family: String,
-    pub doc_id: Option<String>,
-    pub updated: Option<String>,
-    pub path: Option<String>,
-    pub rate_limit: Option<(u32, String)>,
-    pub source: String,
-    pub decisions: Vec<String>,
-    pub marks: Marks,
-}
-
-/// An existing family entry, as is.
-pub fn carry_family(e: &spec::OperationFamily) -> DFamily {
-    DFamily {
-        family: e.family.value.clone(),
-        doc_id: e.doc_id.clone(),
-        updated: e.updated.clone(),
-        path: e.path.as_ref().map(|p| p.value.clone()),
-        rate_limit: e.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone())),
-        source: e.source.clone(),
-        decisions: e.decisions.clone(),
-        marks: Vec::new(),
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct DExample {
-    pub kind: ExampleKind,
-    pub format: ExampleFormat,
-    pub title: String,
-    pub source: String,
-    pub status: Option<u16>,
-    pub text: String,
-    /// Why the example is known not to pass the spec's validation (carried over from api-spec).
-    pub expect_invalid: Option<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DField {
-    pub name: String,
-    pub ty: Option<FieldType>,
-    pub items: Option<FieldType>,
-    pub reference: Option<String>,
-    pub presence: Option<Presence>,
-    pub condition: Option<String>,
-    pub label: String,
-    pub description: Option<String>,
-    pub example: Option<serde_json::Value>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
-    pub charset: Option<String>,
-    pub min: Option<i64>,
-    pub max: Option<i64>,
-    pub min_items: Option<u64>,
-    pub max_items: Option<u64>,
-    pub decision: Option<String>,
-    /// api-spec's `disputed` marks of the field, rendered as TOML inline tables: facts no page
-    /// states (official code disputes them), so a draft keeps them.
-    pub disputed: Vec<String>,
-    /// api-spec's `families` of the field (a field of some families only), kept likewise.
-    pub families: Vec<String>,
-    /// The existing field's `alternatives` inline table (a page shows one shape only).
-    pub alternatives: Option<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone)]
-pub struct DModel {
-    pub name: String,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub fields: Vec<DField>,
-    /// Rules as TOML tables (`[[models.rules]]` bodies), already rendered.
-    pub rules: Vec<String>,
-    pub decisions: Vec<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone)]
-pub struct DEnum {
-    pub name: String,
-    pub label: Option<String>,
-    pub values: Vec<(String, String)>,
-    pub marks: Marks,
-}
-
-/// The spec as it is today, to fill gaps from and to reference.
-pub struct Existing<'a> {
-    pub files: Vec<&'a SpecFile>,
-}
-
-impl<'a> Existing<'a> {
-    fn models(&self) -> impl Iterator<Item = &'a spec::Model> {
-        self.files.iter().copied().flat_map(|f| f.models.iter())
-    }
-    fn enums(&self) -> impl Iterator<Item = &'a spec::EnumDef> {
-        self.files.iter().copied().flat_map(|f| f.enums.iter())
-    }
-    pub(crate) fn model(&self, name: &str) -> Option<&'a spec::Model> {
-        self.models().find(|m| m.name.value == name)
-    }
-    fn enumeration(&self, name: &str) -> Option<&'a spec::EnumDef> {
-        self.enums().find(|e| e.name.value == name)
-    }
-    fn type_exists(&self, name: &str) -> bool {
-        self.model(name).is_some() || self.enumeration(name).is_some()
-    }
-    pub(crate) fn operations(&self) -> impl Iterator<Item = &'a spec::Operation> {
-        self.files.iter().copied().flat_map(|f| f.operations.iter())
-    }
-    /// The declared families, the primary one first.
-    pub(crate) fn families(&self) -> Vec<&'a spec::Family> {
-        self.files.iter().copied().flat_map(|f| f.families.iter()).collect()
-    }
-}
 
 struct Cx<'a, 'b> {
     existing: &'b Existing<'a>,
@@ -233,10 +72,10 @@ pub fn build(
     };
     let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
     // A page of another family than the primary one updates that family's entry only.
-    if let Some(d) = super::family::detect(page, existing, &mut cx.notes)
+    if let Some(d) = crate::import::family::detect(page, existing, &mut cx.notes)
         && !d.primary
     {
-        let (draft, mut notes) = super::family::secondary(page_name, page, opts, existing, d.family)?;
+        let (draft, mut notes) = crate::import::family::secondary(page_name, page, opts, existing, d.family)?;
         notes.append(&mut cx.notes);
         notes.sort_by_key(|n| n.line);
         return Ok((draft, notes));
@@ -364,8 +203,8 @@ pub fn build(
     )
     .unwrap_or_default();
     let page_rate = match &page.rate_limit {
-        Some(r) => match super::family::rate_limit(&r.value) {
-            Some(super::family::PageRate { per_second: n, per_minute: inferred, .. }) => {
+        Some(r) => match crate::import::family::rate_limit(&r.value) {
+            Some(crate::import::family::PageRate { per_second: n, per_minute: inferred, .. }) => {
                 if inferred {
                     let m = cx.note(
                         r.line,
@@ -699,12 +538,6 @@ fn prose(page: &str, old: Option<&str>, sentence: bool) -> String {
     }
 }
 
-/// Whether a concrete or template path matches an operation's template.
-pub(crate) fn path_matches(template: &str, path: &str) -> bool {
-    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
-    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
-}
-
 fn derive_id(method: Method, path: &str) -> String {
     // Only letters, digits and `_` of the page's path make the id (it names the draft's file):
     // `..`, `/` or anything else a hostile page puts there cannot reach a file name.
@@ -728,40 +561,6 @@ fn derive_id(method: Method, path: &str) -> String {
         Method::PUT | Method::PATCH => format!("update_{singular}"),
         Method::DELETE => format!("delete_{singular}"),
     }
-}
-
-/// An existing field, as is.
-pub(crate) fn carry(f: &spec::Field) -> DField {
-    DField {
-        name: f.name.value.clone(),
-        ty: Some(f.ty.value),
-        items: f.items.as_ref().map(|i| i.value),
-        reference: f.reference.as_ref().map(|r| r.value.clone()),
-        presence: Some(f.presence.value),
-        condition: f.condition.clone(),
-        label: f.label.clone(),
-        description: f.description.clone(),
-        example: f.example.clone(),
-        min_length: f.min_length.as_ref().map(|v| v.value),
-        max_length: f.max_length.as_ref().map(|v| v.value),
-        charset: f.charset.as_ref().map(|v| v.value.clone()),
-        min: f.min.as_ref().map(|v| v.value),
-        max: f.max.as_ref().map(|v| v.value),
-        min_items: f.min_items.as_ref().map(|v| v.value),
-        max_items: f.max_items.as_ref().map(|v| v.value),
-        decision: f.decision.clone(),
-        disputed: f.disputed.iter().map(render_disputed_constraint).collect(),
-        families: f.families.iter().map(|s| s.value.clone()).collect(),
-        alternatives: f.alternatives.as_ref().map(|a| render_alternatives(&a.value)),
-        marks: Vec::new(),
-    }
-}
-
-/// `{ name = "FailedCode", types = ["string"], key = "coupon_code" }`.
-fn render_alternatives(a: &spec::Alternatives) -> String {
-    let types: Vec<String> = a.types.value.iter().map(|t| q(type_name(t.value))).collect();
-    let key = a.key.as_ref().map(|k| format!(", key = {}", q(&k.value))).unwrap_or_default();
-    format!("{{ name = {}, types = [{}]{key} }}", q(&a.name.value), types.join(", "))
 }
 
 /// A field carrying only the constraints of `d` (for namesakes).
@@ -891,19 +690,6 @@ fn example_type(node: &Node) -> Option<(FieldType, Option<FieldType>)> {
     match &node.value {
         Value::Array(items) => Some((FieldType::Array, items.first().and_then(scalar))),
         _ => scalar(node).map(|t| (t, None)),
-    }
-}
-
-fn type_name(t: FieldType) -> &'static str {
-    match t {
-        FieldType::String => "string",
-        FieldType::Integer => "integer",
-        FieldType::Boolean => "boolean",
-        FieldType::Datetime => "datetime",
-        FieldType::Amount => "amount",
-        FieldType::Object => "object",
-        FieldType::Enum => "enum",
-        FieldType::Array => "array",
     }
 }
 
@@ -1666,92 +1452,6 @@ fn condition_rules(fields: &[PageField]) -> Vec<String> {
         ));
     }
     out
-}
-
-/// A TOML basic string.
-pub fn q(s: &str) -> String {
-    toml::Value::String(s.to_owned()).to_string()
-}
-
-fn q_list(items: &[spec::Sp<String>]) -> String {
-    let items: Vec<String> = items.iter().map(|s| q(&s.value)).collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn render_condition(c: &spec::Condition) -> String {
-    let list =
-        |cs: &[spec::Sp<spec::Condition>]| cs.iter().map(|c| render_condition(&c.value)).collect::<Vec<_>>().join(", ");
-    let mut parts = Vec::new();
-    if let Some(f) = &c.field {
-        parts.push(format!("field = {}", q(&f.value)));
-    }
-    if let Some(v) = &c.all {
-        parts.push(format!("all = [{}]", list(&v.value)));
-    }
-    if let Some(v) = &c.any {
-        parts.push(format!("any = [{}]", list(&v.value)));
-    }
-    if let Some(v) = &c.not {
-        parts.push(format!("not = {}", render_condition(&v.value.value)));
-    }
-    if let Some(v) = &c.equals {
-        parts.push(format!("equals = {}", q(&v.value)));
-    }
-    if let Some(v) = &c.one_of {
-        parts.push(format!("in = {}", q_list(&v.value)));
-    }
-    if let Some(v) = &c.contains {
-        parts.push(format!("contains = {}", q(&v.value)));
-    }
-    if let Some(v) = &c.present {
-        parts.push(format!("present = {}", v.value));
-    }
-    format!("{{ {} }}", parts.join(", "))
-}
-
-/// An existing rule, written back as it reads.
-fn render_rule(r: &spec::Rule) -> String {
-    let mut out = format!("description = {}\n", q(&r.description.value));
-    if let Some(w) = &r.when {
-        out.push_str(&format!("when = {}\n", render_condition(w)));
-    }
-    for (key, list) in [
-        ("require", &r.require),
-        ("forbid", &r.forbid),
-        ("exactly_one_of", &r.exactly_one_of),
-        ("at_least_one_of", &r.at_least_one_of),
-        ("at_most_one_of", &r.at_most_one_of),
-    ] {
-        if let Some(l) = list {
-            out.push_str(&format!("{key} = {}\n", q_list(&l.value)));
-        }
-    }
-    if let Some(a) = &r.assert {
-        out.push_str(&format!("assert = {}\n", render_condition(a)));
-    }
-    if let Some(s) = &r.source {
-        out.push_str(&format!("source = {}\n", q(s)));
-    }
-    if let Some(d) = &r.disputed {
-        out.push_str(&format!(
-            "disputed = {{ id = {}, reason = {}, by = {} }}\n",
-            q(&d.id.value),
-            q(&d.reason),
-            q_list(&d.by.value)
-        ));
-    }
-    out
-}
-
-/// A field's `disputed` entry as a TOML inline table.
-fn render_disputed_constraint(d: &spec::DisputedConstraint) -> String {
-    format!(
-        "{{ constraint = {}, id = {}, reason = {}, by = {} }}",
-        q(&d.constraint.value),
-        q(&d.id.value),
-        q(&d.reason),
-        q_list(&d.by.value)
-    )
 }
 
 #[cfg(test)]
