@@ -67,8 +67,11 @@ struct Module {
     /// Names brought in by `use` (public or private): name -> absolute path.
     imports: BTreeMap<String, Vec<String>>,
     /// The same as written, before the whole tree is known.
-    written_imports: Vec<(String, Vec<String>)>,
+    written_imports: Vec<Import>,
 }
+
+/// A name a `use` brings in, and the path it stands for as written.
+type Import = (String, Vec<String>);
 
 /// A path collected from the tokens before resolution.
 struct RawPath {
@@ -87,7 +90,7 @@ impl ModuleGraph {
         let dir = root_file.parent().ok_or("crate root has no directory")?.to_path_buf();
         loader.load_file(root_file, Vec::new(), dir)?;
         let Loader { files, mut modules, raw, .. } = loader;
-        let written: Vec<(Vec<String>, Vec<(String, Vec<String>)>)> =
+        let written: Vec<(Vec<String>, Vec<Import>)> =
             modules.iter_mut().map(|(path, m)| (path.clone(), std::mem::take(&mut m.written_imports))).collect();
         for (path, imports) in written {
             for (name, segments) in imports {
@@ -350,7 +353,7 @@ fn test_only(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// The names a `use` tree brings in, each with the path it stands for (`*` for a glob).
-fn use_tree(tree: &syn::UseTree, prefix: Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+fn use_tree(tree: &syn::UseTree, prefix: Vec<String>, out: &mut Vec<Import>) {
     let with = |s: String| {
         let mut p = prefix.clone();
         p.push(s);
@@ -514,12 +517,13 @@ fn resolve(modules: &BTreeMap<Vec<String>, Module>, path: &[String], depth: usiz
         length -= 1;
     }
     let module = &modules[&path[..length]];
-    if length < path.len() && depth < 16 {
-        if let Some(target) = module.imports.get(&path[length]) {
-            let mut next = target.clone();
-            next.extend(path[length + 1..].iter().cloned());
-            return resolve(modules, &next, depth + 1);
-        }
+    if length < path.len()
+        && depth < 16
+        && let Some(target) = module.imports.get(&path[length])
+    {
+        let mut next = target.clone();
+        next.extend(path[length + 1..].iter().cloned());
+        return resolve(modules, &next, depth + 1);
     }
     module.file
 }
