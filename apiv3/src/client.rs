@@ -47,6 +47,9 @@ use crate::error::{ApiError, DecodeError, Error, TimeoutKind, VerificationError}
 use crate::keys::{PrivateKey, PublicKey, parse_certificate_pem};
 use crate::request::Outgoing;
 // Re-exported here too: generated code names them as `client::...`.
+use crate::limiter::Limiter;
+#[cfg(feature = "redis")]
+use crate::limiter::RedisLimiterConfig;
 use crate::limiter::{CallLimiter, RateLimitSettings};
 pub use crate::request::{OperationMeta, PreparedRequest, RequestParts, encode_path_segment, encode_query};
 pub use crate::retry::RetryPolicy;
@@ -1217,6 +1220,53 @@ impl<C: From<Client>> ClientBuilder<C> {
             screening: self.screening,
         };
         Ok(C::from(Client { inner: Arc::new(inner), options: self.options }))
+    }
+}
+
+/// The rate-limit settings (the limiter itself: [`crate::limiter`]).
+impl<C> ClientBuilder<C> {
+    /// Replaces the documented 频率限制 of one operation (by its spec id, e.g.
+    /// `create_product_coupon`) with `per_second` requests per second, for example when WeChat
+    /// Pay granted a merchant a higher quota. Applies to whichever limiter is in use.
+    pub fn rate_limit_override(mut self, operation: impl Into<String>, per_second: u32) -> Self {
+        self.rate_limits.set_override(operation.into(), Some(per_second.max(1)));
+        self
+    }
+
+    /// Sends one operation (by its spec id) without client-side rate limiting.
+    pub fn no_rate_limit(mut self, operation: impl Into<String>) -> Self {
+        self.rate_limits.set_override(operation.into(), None);
+        self
+    }
+
+    /// Uses `limiter` instead of the in-process one (its quotas still come from the spec and
+    /// the overrides). Has no effect with [`client_rate_limit(false)`](Self::client_rate_limit).
+    pub fn rate_limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
+        self.rate_limits.set_limiter(limiter);
+        self
+    }
+
+    /// Shares the rate limit with every other instance configured with the same Redis and key
+    /// prefix (see [`RedisLimiterConfig`]). Nothing connects before the first call.
+    #[cfg(feature = "redis")]
+    pub fn redis_rate_limit(mut self, config: RedisLimiterConfig) -> Self {
+        self.rate_limits.set_redis(config);
+        self
+    }
+
+    /// Applies the rate-limit environment variables (part of
+    /// [`from_env`](ClientBuilder::from_env)):
+    ///
+    /// | variable | |
+    /// | --- | --- |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_URL` | share the limit through this Redis (`redis://[:password@]host:port/db`; needs the `redis` feature) |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_PREFIX` | key prefix, default `wechatpay:ratelimit` |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_POLICY` | `fallback` (default) or `fail`: what happens when Redis is unreachable |
+    /// | `WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS` | time limit of one acquire in milliseconds before the policy applies (default 500) |
+    /// | `WECHATPAY_RATE_LIMIT_INSTANCES` | how many instances share the quota: each takes 1/N of it while falling back (default 1) |
+    pub fn rate_limits_from_env(mut self) -> Result<Self, Error> {
+        self.rate_limits.apply_env()?;
+        Ok(self)
     }
 }
 

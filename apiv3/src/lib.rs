@@ -2,31 +2,48 @@
 //! nothing about any one family. A family's crate adds its
 //! generated models, builders and call functions on top.
 //!
-//! The modules form layers; each uses only the ones above it:
+//! The modules form layers; each uses only the modules of its own layer and earlier ones:
 //!
 //! 1. **Protocol** — the message formats: [`protocol`] (what a signature covers, nonces,
-//!    timestamps), [`verify`] (header names, the `WECHATPAY2-SHA256-RSA2048` response signature
-//!    and its check), [`types`] (RFC 3339 times), [`aead`] (`AEAD_AES_256_GCM`).
-//! 2. **Signing** — [`signing`]: the request `Authorization` header and response signing
-//!    (for a sandbox).
-//! 3. **Keys** — [`keys`] (PEM keys and certificates), [`certificates`] (the
-//!    `/v3/certificates` listing), [`trust`] (the [`VerificationMode`]
-//!    and the key ring: public key, platform certificates with expiry and overlap), [`clock`].
-//! 4. **Request** — [`request`]: operation metadata, request parts, encoding, and the
-//!    [`PreparedRequest`] that is both what a dry run shows and what
-//!    is sent; [`upload`] (multipart forms), [`validate`] (client-side checks).
-//! 5. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
+//!    timestamps), [`types`] (RFC 3339 times), [`aead`] (`AEAD_AES_256_GCM`).
+//! 2. **Keys** — [`keys`]: PEM keys and certificates.
+//! 3. **Signatures** — [`verify`] (header names, the `WECHATPAY2-SHA256-RSA2048` response
+//!    signature and its check), [`signing`] (the request `Authorization` header, and response
+//!    signing for a sandbox).
+//! 4. **Trust** — [`clock`], [`certificates`] (the `/v3/certificates` listing), [`trust`] (the
+//!    [`VerificationMode`] and the key ring: public key, platform certificates with expiry and
+//!    overlap).
+//! 5. **Request** — [`validate`] (client-side checks), [`upload`] (multipart forms),
+//!    [`request`]: operation metadata, request parts, encoding, and the [`PreparedRequest`] that
+//!    is both what a dry run shows and what is sent.
+//! 6. **Errors** — [`error`], the one [`Error`] type every later layer reports through.
+//! 7. **Transport** — [`transport`]: the [`Transport`](transport::Transport) trait (reqwest by
 //!    default; recording and replaying ones for tests); [`retry`]: retry policy and
 //!    `Retry-After`; [`ratelimit`]: the token bucket (a client waits, a server refuses);
-//!    [`limiter`]: the client's rate-limit interface, in-process by default, shared through
-//!    Redis with the `redis` feature.
-//! 6. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
+//!    [`metrics`]: operators' counters (the `metrics` feature); [`limiter`]: the client's
+//!    rate-limit interface, in-process by default, shared through Redis with the `redis`
+//!    feature.
+//! 8. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
 //!    decodes; [`raw`] (untyped calls), [`pagination`], [`dispatch`] (raw parameters to typed
 //!    requests, for CLIs and servers).
-//! 7. **Notifications** — [`notify`]: verify, decrypt and decode callbacks.
+//! 9. **Notifications** — [`notify`]: verify, decrypt and decode callbacks.
 //!
-//! Errors: [`error`], the one [`Error`] type every layer reports through. Operators' counters:
-//! [`metrics`] (the `metrics` feature).
+//! The same list, which `xtask/tests/layering.rs` reads: it fails, naming the file, the line and
+//! the path, when a module uses one of a later layer, when a module is missing from the list,
+//! or when the README's "Layout" lists the layers otherwise.
+//!
+//! ```text
+//! Layers:
+//! protocol       protocol types aead
+//! keys           keys
+//! signatures     verify signing
+//! trust          clock certificates trust
+//! request        validate upload request
+//! errors         error
+//! transport      transport retry ratelimit metrics limiter limiter::local limiter::shared
+//! client         client raw pagination dispatch
+//! notifications  notify
+//! ```
 #![deny(missing_docs)]
 
 pub mod aead;

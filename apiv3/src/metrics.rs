@@ -25,7 +25,6 @@
 use std::time::Duration;
 
 use crate::error::{Error, TimeoutKind};
-use crate::limiter::LimiterSource;
 
 /// Finished calls, by `operation` and `outcome`.
 pub const CALLS_TOTAL: &str = "wechatpay_calls_total";
@@ -107,11 +106,11 @@ pub(crate) fn failover(to_backup: bool) {
 }
 
 /// A granted rate-limit slot (only waits are counted).
-pub(crate) fn rate_limit_wait(operation: &'static str, source: LimiterSource, wait: Duration) {
+/// `limiter` is the granting limiter's label (`LimiterSource::as_str`).
+pub(crate) fn rate_limit_wait(operation: &'static str, limiter: &'static str, wait: Duration) {
     if wait.is_zero() {
         return;
     }
-    let limiter = source.as_str();
     #[cfg(feature = "metrics")]
     {
         ::metrics::counter!(RATE_LIMIT_WAITS_TOTAL, "operation" => operation, "limiter" => limiter).increment(1);

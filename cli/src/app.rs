@@ -4,6 +4,15 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::table::CommandSpec;
 
+/// Which API family a subcommand belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// 服务商: the top-level subcommands.
+    Partner,
+    /// 品牌直连: the `brand` group.
+    Brand,
+}
+
 pub const DRY_RUN: &str = "dry-run";
 pub const NO_VALIDATE: &str = "no-validate";
 pub const SHOW_SIGNATURE: &str = "show-signature";

@@ -16,6 +16,7 @@
 
 mod app;
 mod body;
+mod call;
 mod generated;
 mod pages;
 mod raw;
@@ -30,24 +31,14 @@ use std::sync::Arc;
 
 use clap::ArgMatches;
 use clap::error::ErrorKind;
-use wechatpay_product_coupon::brand::BrandClient;
-use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::transport::ReqwestTransport;
-use wechatpay_product_coupon::runtime::upload::UploadFile;
-use wechatpay_product_coupon::runtime::validate::{Violation, Violations};
-use wechatpay_product_coupon::{CallOptions, ClientBuilder, Error, PreparedRequest, brand, requests};
+use wechatpay_product_coupon::{CallOptions, ClientBuilder, Error, brand};
 
 use report::Failure;
 use table::{CommandSpec, Location};
 
-/// Which API family a subcommand belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// 服务商: the top-level subcommands.
-    Partner,
-    /// 品牌直连: the `brand` group.
-    Brand,
-}
+use app::Family;
+use call::{AnyClient, Call, FamilyClient};
 
 fn main() -> ExitCode {
     let mut cmd = app::with_brand(app::command(generated::COMMANDS), generated::brand::COMMANDS);
@@ -70,162 +61,6 @@ fn main() -> ExitCode {
     match run(family, spec, sub) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
-    }
-}
-
-/// The client of the family a subcommand belongs to, and the transport keeping the body of
-/// its last response (printed as sent).
-pub struct AnyClient {
-    family: FamilyClient,
-    last: Arc<verbatim::LastBody<ReqwestTransport>>,
-}
-
-enum FamilyClient {
-    /// A 服务商 client.
-    Partner(wechatpay_product_coupon::Client),
-    /// A brand's client.
-    Brand(BrandClient),
-}
-
-impl AnyClient {
-    /// The core client every family's client wraps.
-    fn core(&self) -> &wechatpay_product_coupon::runtime::Client {
-        match &self.family {
-            FamilyClient::Partner(c) => c.core(),
-            FamilyClient::Brand(c) => c.core(),
-        }
-    }
-
-    /// The verified body of the call that just succeeded, as WeChat Pay sent it.
-    fn verified_body(&self) -> Result<Vec<u8>, Failure> {
-        self.last.take().ok_or_else(|| Failure::other("the response body was not kept".to_owned()))
-    }
-}
-
-/// A typed request of either family.
-enum Typed {
-    Partner(requests::OperationRequest),
-    Brand(brand::requests::OperationRequest),
-}
-
-impl Typed {
-    fn set_file(&mut self, file: UploadFile) {
-        match self {
-            Typed::Partner(r) => r.set_file(file),
-            Typed::Brand(r) => r.set_file(file),
-        };
-    }
-
-    /// The request's warnings (disputed rules it breaks, fields the spec does not know), or
-    /// what refuses it.
-    fn validate(&self) -> Result<Vec<Violation>, Violations> {
-        match self {
-            Typed::Partner(r) => r.validate(),
-            Typed::Brand(r) => r.validate(),
-        }
-    }
-
-    fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Error> {
-        match (self, &client.family) {
-            (Typed::Partner(r), FamilyClient::Partner(c)) => r.prepare(c),
-            (Typed::Brand(r), FamilyClient::Brand(c)) => r.prepare(c),
-            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
-        }
-    }
-
-    /// Sends the request; the typed response proves it decodes, the body is taken as sent.
-    async fn send(&self, client: &AnyClient) -> Result<(), Error> {
-        match (self, &client.family) {
-            (Typed::Partner(r), FamilyClient::Partner(c)) => r.send(c).await.map(drop),
-            (Typed::Brand(r), FamilyClient::Brand(c)) => r.send(c).await.map(drop),
-            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
-        }
-    }
-}
-
-/// One operation's request as the command line gives it, before any page token.
-pub struct Call<'a> {
-    family: Family,
-    spec: &'a CommandSpec,
-    path: Vec<(&'static str, String)>,
-    query: Vec<(&'static str, String)>,
-    /// The JSON body, or for an upload the meta JSON, as bytes.
-    body: Option<Vec<u8>>,
-    file: Option<UploadFile>,
-    validate: bool,
-}
-
-impl Call<'_> {
-    /// The typed request, with `page_token` (when given) as its page-token parameter.
-    fn typed(&self, page_token: Option<&str>) -> Result<Typed, Failure> {
-        let path: Vec<(&str, &str)> = self.path.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let mut query: Vec<(&str, &str)> = self.query.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
-            query.retain(|(n, _)| *n != pages.page_token);
-            query.push((pages.page_token, token));
-        }
-        let (id, body) = (self.spec.operation_id, self.body.as_deref());
-        let mut request = match self.family {
-            Family::Partner => requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Partner),
-            Family::Brand => brand::requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Brand),
-        }
-        .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
-        if let Some(file) = &self.file {
-            request.set_file(file.clone());
-        }
-        Ok(request)
-    }
-
-    /// Sends the request (one page of it, for `--all`): typed and validated, or with
-    /// `--no-validate` exactly as given. Gives the verified response body as WeChat Pay sent it
-    /// (empty for 204).
-    pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<Vec<u8>, Failure> {
-        if self.validate {
-            self.typed(page_token)?.send(client).await.map_err(failure)?;
-        } else {
-            let (meta, path, query) = self.raw_target(page_token)?;
-            let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
-            raw::send(client.core(), meta, path, query, self.body.clone(), upload).await.map_err(failure)?;
-        }
-        client.verified_body()
-    }
-
-    /// `--dry-run`: the signed request [`send`](Self::send) would send for the first page,
-    /// built by the same call, without sending it.
-    fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Failure> {
-        if self.validate {
-            return self.typed(None)?.prepare(client).map_err(failure);
-        }
-        let (meta, path, query) = self.raw_target(None)?;
-        let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
-        raw::prepare(client.core(), meta, path, query, self.body.clone(), upload).map_err(failure)
-    }
-
-    /// `--no-validate`: the operation, its encoded path and its query as given, with
-    /// `page_token` (when given) as the page-token parameter.
-    #[allow(clippy::type_complexity, reason = "the three parts of a request target, used once")]
-    fn raw_target(
-        &self,
-        page_token: Option<&str>,
-    ) -> Result<(&'static OperationMeta, String, Vec<(&'static str, String)>), Failure> {
-        let meta = raw::meta(self.family, self.spec.operation_id)
-            .ok_or_else(|| Failure::other(format!("no operation `{}`", self.spec.operation_id)))?;
-        let path = raw::path(meta, &self.path).map_err(Failure::input)?;
-        let mut query = self.query.clone();
-        if let (Some(token), Some(pages)) = (page_token, &self.spec.pages) {
-            query.retain(|(n, _)| *n != pages.page_token);
-            query.push((pages.page_token, token.to_owned()));
-        }
-        Ok((meta, path, query))
-    }
-}
-
-/// What a library error means for the command line.
-fn failure(error: Error) -> Failure {
-    match error {
-        Error::Validation(violations) => Failure::violations(violations),
-        Error::Config(message) => Failure::config(message),
-        e => Failure::call(&e),
     }
 }
 

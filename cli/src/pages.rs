@@ -7,9 +7,9 @@
 
 use std::io::Write as _;
 
+use crate::call::{AnyClient, Call};
 use crate::report::{self, Failure};
 use crate::table::PageSpec;
-use crate::{AnyClient, Call};
 use serde_json::Value;
 
 /// Fetches and prints every item of `call`'s listing.

@@ -16,7 +16,7 @@ use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts};
 use wechatpay_product_coupon::runtime::raw::fill_path_template;
 use wechatpay_product_coupon::runtime::upload::{MultipartLayout, UploadFile};
 
-use crate::Family;
+use crate::app::Family;
 
 use crate::table::UploadSpec;
 

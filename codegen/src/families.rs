@@ -266,7 +266,7 @@ pub(crate) fn lower(
 fn unknown_family(diags: &mut Diagnostics, file: &SourceFile, name: &Sp<String>, declared: &[(FamilyIr, String)]) {
     let ids: Vec<String> = declared.iter().map(|(f, _)| f.id.clone()).collect();
     let d = diags.error(file, name.span.clone(), format!("unknown family `{}`", name.value));
-    match crate::lower::closest(&name.value, ids.iter()) {
+    match crate::suggest::closest(&name.value, ids.iter()) {
         Some(near) => d.hint(format!("did you mean `{near}`?")),
         None => d.hint(format!("declared families: {}", ids.join(", "))),
     };

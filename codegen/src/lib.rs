@@ -10,30 +10,26 @@ pub mod diff;
 pub mod emit;
 pub mod examples;
 pub mod families;
+pub mod generated_file;
 pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
 pub mod official;
+pub mod official_ir;
 pub mod openapi;
 pub mod page;
+pub mod spans;
 pub mod spec;
+pub mod suggest;
 pub mod validate_json;
 pub mod wording;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
+pub use generated_file::GeneratedFile;
 
 use std::path::Path;
-
-/// A file the generator writes: `path` is relative to the directory of the workspace crate
-/// `crate_dir` (`generated-client`, or another crate the spec drives).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub crate_dir: &'static str,
-    pub path: String,
-    pub contents: String,
-}
 
 /// Loads and validates the spec in `dir`; messages name files as `api-spec/...`.
 pub fn load_ir(dir: &Path) -> Result<ir::Ir, Diagnostics> {

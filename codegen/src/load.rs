@@ -92,5 +92,5 @@ fn closest_listed(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
     let (given, listed) = rest.split_once('`')?;
     let candidates: Vec<String> = listed.split('`').skip(1).step_by(2).map(str::to_owned).collect();
-    crate::lower::closest(given, candidates.iter()).cloned()
+    crate::suggest::closest(given, candidates.iter()).cloned()
 }

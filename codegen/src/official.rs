@@ -12,31 +12,12 @@
 
 use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::ir::{FamilyIr, ModelIr, OperationIr};
-use crate::lower::{content_start, locate_json_path};
+use crate::spans::{content_start, locate_json_path};
 use crate::spec::{self, Sp};
 use crate::validate_json::Schema;
+// Defined apart so that the IR does not depend on the checks; named here too.
+pub use crate::official_ir::OfficialExampleIr;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// An official example, checked, with what the generated client must make of it.
-#[derive(Debug, Clone)]
-pub struct OfficialExampleIr {
-    pub id: String,
-    pub operation: String,
-    pub family: String,
-    pub language: String,
-    pub source: String,
-    pub path_params: Vec<(String, String)>,
-    pub query: Vec<(String, String)>,
-    /// The JSON body (an upload's meta), as transcribed.
-    pub body: Option<String>,
-    pub upload_file: Option<String>,
-    /// The warnings the generated client reports for it: `(dispute id or "unknown-field", JSON path)`,
-    /// sorted.
-    pub warnings: Vec<(String, String)>,
-    /// Why the program cannot run as written (it does not compile); then nothing is required of
-    /// its violations and tests do not send it.
-    pub not_runnable: Option<String>,
-}
 
 /// Where a dispute mark is written, for stale-mark errors.
 struct Mark<'a> {

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 
 use crate::clock::{format_rfc3339, parse_rfc3339};
-use crate::faults::{Fault, QueuedFault};
-use crate::server::{Body, CERTIFICATES_OPERATION, FAULT_HEADER, Shared, plain_json, with_ctx};
+use crate::faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, QueuedFault};
+use crate::shared::{Body, Shared, plain_json, with_ctx};
 use crate::state::{ApiFailure, Ctx};
 
 /// Whether a peer may use the admin endpoints (`/sandbox/...`): they are unauthenticated and

@@ -25,6 +25,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The operation id the fault queue and logs use for `GET /v3/certificates`.
+pub const CERTIFICATES_OPERATION: &str = "download_certificates";
+/// The per-request fault header.
+pub const FAULT_HEADER: &str = "X-Sandbox-Fault";
+
 /// What a fault does besides an optional delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -246,7 +251,7 @@ impl Faults {
         if q.is_empty() {
             return None;
         }
-        let is_spec_op = operation != crate::server::CERTIFICATES_OPERATION;
+        let is_spec_op = operation != CERTIFICATES_OPERATION;
         let i = q.iter().position(|f| match &f.operation {
             Some(op) => op == operation,
             None => is_spec_op,
@@ -303,7 +308,7 @@ mod tests {
         faults.inject(FaultAction::SystemError, 2);
         assert_eq!(faults.take("create_product_coupon"), Some(FaultAction::SystemError.into()));
         assert_eq!(faults.take("create_stock_bundle"), Some(FaultAction::DropAfter.into()));
-        assert_eq!(faults.take(crate::server::CERTIFICATES_OPERATION), None);
+        assert_eq!(faults.take(CERTIFICATES_OPERATION), None);
         assert_eq!(faults.take("create_stock_bundle"), Some(FaultAction::SystemError.into()));
         assert_eq!(faults.take("create_stock_bundle"), None);
         assert!(faults.pending().is_empty());

@@ -14,37 +14,10 @@
 //!
 //! Only successes are recorded: a refused request leaves its number free.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::state::{ApiFailure, Ctx, business_code};
-
-/// What is remembered of a request that succeeded. The state file holds these as they are,
-/// so the fingerprint's form must not change (a retry after a restart must still match).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct IdempotencyRecord {
-    /// SHA-256 (lowercase hex) of the canonical request: the JSON
-    /// `[operation id, [[path parameter, value], ...], typed body]`.
-    pub fingerprint: String,
-    /// The response body returned the first time, verbatim (a replay sends the same bytes).
-    /// Embedded as JSON in the state file.
-    #[serde(with = "embedded_json")]
-    pub response: String,
-}
-
-/// A JSON text kept as text in memory and written as JSON (not as a string) in the state file.
-mod embedded_json {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(serde::ser::Error::custom)?;
-        value.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        serde_json::to_string(&value).map_err(serde::de::Error::custom)
-    }
-}
+use crate::failure::{ApiFailure, business_code, internal};
+use crate::state::{Ctx, IdempotencyRecord};
 
 /// A request number as the pipeline or a sandbox action checks it.
 pub(crate) struct Numbered<'a> {
@@ -107,14 +80,14 @@ impl Ctx<'_> {
         canonical: &impl Serialize,
         create: impl FnOnce(&mut Self) -> Result<R, ApiFailure>,
     ) -> Result<R, ApiFailure> {
-        let canonical = serde_json::to_vec(canonical).map_err(crate::state::internal)?;
+        let canonical = serde_json::to_vec(canonical).map_err(internal)?;
         let fp = fingerprint(&canonical);
         if let Some(stored) = self.stored_response(n, &fp)? {
             return serde_json::from_str(&stored)
                 .map_err(|e| ApiFailure::new(500, "SYSTEM_ERROR", format!("stored response does not decode: {e}")));
         }
         let response = create(self)?;
-        let text = serde_json::to_string(&response).map_err(crate::state::internal)?;
+        let text = serde_json::to_string(&response).map_err(internal)?;
         self.remember(n, fp, text);
         Ok(response)
     }

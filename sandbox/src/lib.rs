@@ -61,6 +61,7 @@ mod auth;
 pub mod clock;
 mod coupons;
 pub mod demo;
+mod failure;
 pub mod faults;
 mod generated;
 mod idempotency;
@@ -71,6 +72,7 @@ pub mod notify;
 mod persist;
 mod pipeline;
 mod server;
+mod shared;
 pub mod state;
 mod user_coupons;
 
@@ -88,15 +90,14 @@ use wechatpay_apiv3::signing::ResponseSigner;
 use wechatpay_product_coupon::brand::{BrandClient, BrandClientBuilder};
 use wechatpay_product_coupon::{Client, ClientBuilder, PublicKey};
 
-pub use faults::{Fault, FaultAction, Faults, QueuedFault};
+pub use faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, FaultAction, Faults, QueuedFault};
 pub use keys::SandboxKeys;
 pub use notify::{DeliveryStatus, NotificationRecord};
-pub use server::{CERTIFICATES_OPERATION, FAULT_HEADER};
 pub use state::{ApiFailure, ProductCoupon};
 pub use user_coupons::Claimed;
 
 use crate::persist::Persister;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::State;
 
 /// Entry point: [`Sandbox::builder`].
@@ -250,7 +251,7 @@ impl SandboxBuilder {
         let public_key_signer = ResponseSigner::new(keys.public_key_id.clone(), loaded.wechatpay_key.clone());
         // The brand's answers and notifications are signed with the same WeChat Pay key, under
         // the public key id bound to the brand.
-        let brand = server::DirectBrand {
+        let brand = shared::DirectBrand {
             serial_no: keys.brand_serial_no.clone(),
             key: loaded.brand_pub.clone(),
             signer: ResponseSigner::new(keys.brand_public_key_id.clone(), loaded.wechatpay_key.clone()),

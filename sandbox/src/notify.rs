@@ -33,8 +33,9 @@ use wechatpay_product_coupon::runtime::notify::ALGORITHM;
 
 use wechatpay_product_coupon::models::{NotifyUrlConfig, SetNotifyConfigRequest};
 
+use crate::failure::{ApiFailure, business_code, internal};
 use crate::keys::random_bytes;
-use crate::state::{ApiFailure, Ctx, business_code, internal};
+use crate::state::{Ctx, Outgoing};
 
 /// Default delays before the second, third, ... attempt of a delivery
 /// ([`SandboxBuilder::notify_retry_delays`](crate::SandboxBuilder::notify_retry_delays)).
@@ -44,24 +45,6 @@ pub const RETRY_DELAYS: [Duration; 4] =
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Notifications kept in the log (the oldest are dropped beyond this).
 const LOG_LIMIT: usize = 1000;
-
-/// An event a handler produced, waiting for the request to finish.
-#[derive(Debug, Clone)]
-pub(crate) struct Outgoing {
-    /// Where to deliver it (`None`: the merchant has not set a notify URL).
-    pub url: Option<String>,
-    pub event_type: &'static str,
-    pub summary: Option<&'static str>,
-    pub original_type: Option<&'static str>,
-    pub associated_data: &'static str,
-    /// `create_time`, business clock.
-    pub create_time: String,
-    /// The resource before encryption.
-    pub resource: Value,
-    /// The brand calling directly whose notification this is (its 品牌API密钥 encrypts it, the
-    /// public key id bound to it signs it); `None`: the merchant's.
-    pub brand: Option<String>,
-}
 
 /// What became of a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

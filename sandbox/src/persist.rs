@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use wechatpay_product_coupon::runtime::signing::new_nonce;
 
-use crate::server::Shared;
+use std::sync::MutexGuard;
+
+use crate::state::State;
 
 /// Writes the state file atomically (temp file in the same directory, fsync, rename), one
 /// writer at a time, never an older state over a newer one.
@@ -19,10 +21,15 @@ impl Persister {
         Persister { path, written: tokio::sync::Mutex::new(0) }
     }
 
-    pub(crate) async fn save(&self, shared: &Shared, force: bool) -> std::io::Result<()> {
+    /// Writes the state `state` locks (`Shared::state`) if it is newer than the last written.
+    pub(crate) async fn save<'s>(
+        &self,
+        state: impl FnOnce() -> MutexGuard<'s, State>,
+        force: bool,
+    ) -> std::io::Result<()> {
         let mut written = self.written.lock().await;
         let (revision, bytes) = {
-            let state = shared.state();
+            let state = state();
             if !force && state.revision <= *written {
                 return Ok(());
             }

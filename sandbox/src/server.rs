@@ -22,7 +22,7 @@
 //! headers. The admin endpoints under `/sandbox` are neither authenticated nor signed, so they
 //! answer loopback peers only unless the sandbox was started with `--admin-from-anywhere`
 //! ([`crate::admin::admin_allowed`]); the admin API is [`crate::admin`], the state file
-//! [`crate::persist`].
+//! [`crate::persist`], what handlers share [`crate::shared`].
 //!
 //! Hostile input never takes the server down: numbers from requests are checked (a bad one is
 //! a 400), handlers check everything before they change anything (a refused request changes
@@ -31,92 +31,42 @@
 //! per request would cost O(state) on every request (measured: from 1.4x to over 5x the
 //! request's RSA cost after 1000 requests).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderName, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use wechatpay_apiv3::signing::{ResponseSigner, new_nonce, unix_timestamp};
+use wechatpay_apiv3::signing::{new_nonce, unix_timestamp};
 use wechatpay_apiv3::verify::{AuthScheme, HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_product_coupon::Violations;
 use wechatpay_product_coupon::brand;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::generated::requests::{BrandParam, request_facts};
 use wechatpay_product_coupon::requests::OperationRequest;
-use wechatpay_product_coupon::runtime::aead::ApiV3Key;
 use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::dispatch::ParseError;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::{Violation, ViolationKind};
-use wechatpay_product_coupon::{PublicKey, Violations};
 
 use crate::auth::brand_account;
-use crate::clock::Clock;
-use crate::faults::{Fault, FaultAction, Faults};
-use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME, SandboxKeys};
-use crate::notify::{Notifier, Outgoing};
-use crate::persist::Persister;
-use crate::state::{ApiFailure, CompleteImageTask, Ctx, State, business_code};
-use wechatpay_product_coupon::runtime::ratelimit::RateLimiter;
-
-/// The operation id the fault queue and logs use for `GET /v3/certificates`.
-pub const CERTIFICATES_OPERATION: &str = "download_certificates";
-/// The per-request fault header.
-pub const FAULT_HEADER: &str = "X-Sandbox-Fault";
+use crate::faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, FaultAction};
+use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME};
+use crate::shared::{Body, Shared, after_change, plain_json};
+use crate::state::{ApiFailure, Ctx, business_code};
 
 /// Largest accepted JSON request body.
 const MAX_BODY: usize = 1024 * 1024;
 /// Largest accepted `multipart/form-data` body (an upload of up to 2 MB plus the form; larger
 /// files are read so that they can be refused the way WeChat Pay refuses them, 图片超过指定大小).
 const MAX_UPLOAD_BODY: usize = 8 * 1024 * 1024;
-
-pub(crate) type Body = Full<Bytes>;
-
-/// Everything the request handlers share.
-pub(crate) struct Shared {
-    pub keys: SandboxKeys,
-    pub merchants: HashMap<(String, String), PublicKey>,
-    pub public_key_signer: ResponseSigner,
-    pub platform_signer: ResponseSigner,
-    pub apiv3: ApiV3Key,
-    pub state: Mutex<State>,
-    pub faults: Faults,
-    /// Per account (merchant, or brand calling directly) and operation.
-    pub rate_limiter: Option<RateLimiter<(String, &'static str)>>,
-    /// The brands that call directly, by `brand_id`.
-    pub direct_brands: std::collections::BTreeMap<String, DirectBrand>,
-    pub brands: Option<std::collections::BTreeSet<String>>,
-    pub persist: Option<Persister>,
-    pub log: bool,
-    pub admin_from_anywhere: bool,
-    pub request_seq: AtomicU64,
-    pub request_prefix: String,
-    pub base_url: String,
-    pub clock: Clock,
-    pub notifier: Notifier,
-}
-
-/// A brand the sandbox knows as a direct caller (品牌直连).
-pub(crate) struct DirectBrand {
-    /// Its 品牌API证书 serial and public key: verifies its `Authorization`.
-    pub serial_no: String,
-    pub key: PublicKey,
-    /// The WeChat Pay public key id bound to it: its requests' `Wechatpay-Serial`; the answers
-    /// to them and its notifications are signed under it.
-    pub signer: ResponseSigner,
-    /// The 品牌API密钥: encrypts its notifications.
-    pub api_key: ApiV3Key,
-}
 
 /// The API family of a request path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,77 +110,6 @@ struct Caller {
     brand_id: Option<String>,
 }
 
-impl Shared {
-    /// The signer of the answers to brand requests: the brand whose public key id the request
-    /// named in `Wechatpay-Serial`, else the first brand (a refused request may name none).
-    fn brand_signer(&self, serial: Option<&str>) -> &ResponseSigner {
-        let named = serial.and_then(|s| self.direct_brands.values().find(|b| b.signer.serial() == s));
-        named.or_else(|| self.direct_brands.values().next()).map_or(&self.public_key_signer, |b| &b.signer)
-    }
-
-    /// The state. A std `Mutex` is poisoned when a thread panics while holding it; poisoning
-    /// is ignored on purpose, so that one request's panic (answered 500) does not fail every
-    /// later request too.
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn next_request_id(&self) -> String {
-        let n = self.request_seq.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("{}{n:012X}", self.request_prefix)
-    }
-}
-
-/// Runs `f` on the state as merchant `mchid` outside a request (timers, admin actions), then
-/// saves the state and sends what `f` queued, as after a request.
-pub(crate) async fn with_ctx<R>(shared: &Arc<Shared>, mchid: &str, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
-    let (result, outbox, timers, changed) = {
-        let mut state = shared.state();
-        let before = state.revision;
-        let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
-        let result = f(&mut ctx);
-        let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));
-        (result, outbox, timers, state.revision != before)
-    };
-    after_change(shared, changed, outbox, timers).await;
-    result
-}
-
-/// Saves the state if it changed, delivers the notifications and starts the timers a handler
-/// queued.
-async fn after_change(shared: &Arc<Shared>, changed: bool, outbox: Vec<Outgoing>, timers: Vec<CompleteImageTask>) {
-    save_and_dispatch(shared, changed, outbox).await;
-    for timer in timers {
-        let shared_for_timer = Arc::clone(shared);
-        shared.notifier.spawn(async move {
-            tokio::time::sleep(crate::images::IMAGE_TASK_DURATION).await;
-            complete_image_task(&shared_for_timer, &timer.key).await;
-        });
-    }
-}
-
-async fn save_and_dispatch(shared: &Arc<Shared>, changed: bool, outbox: Vec<Outgoing>) {
-    if changed
-        && let Some(p) = &shared.persist
-        && let Err(e) = p.save(shared, false).await
-    {
-        eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
-    }
-    shared.notifier.dispatch(outbox);
-}
-
-/// The timer of an image generation task nobody queried: finish it now.
-async fn complete_image_task(shared: &Arc<Shared>, key: &str) {
-    let (changed, outbox) = {
-        let mut state = shared.state();
-        let Some(mchid) = state.image_tasks.get(key).map(|r| r.mchid.clone()) else { return };
-        let mut ctx = Ctx::new(&mut state, &mchid, shared.brands.as_ref(), shared.clock.now());
-        let changed = ctx.complete_image_task(key);
-        (changed, std::mem::take(&mut ctx.outbox))
-    };
-    save_and_dispatch(shared, changed, outbox).await;
-}
-
 /// Closes the connection without a response (the `drop` faults): hyper ends a connection whose
 /// service fails without writing anything.
 #[derive(Debug)]
@@ -272,7 +151,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut 
         connections.abort_all();
     }
     if let Some(p) = &shared.persist
-        && let Err(e) = p.save(&shared, false).await
+        && let Err(e) = p.save(|| shared.state(), false).await
     {
         eprintln!("wechatpay-sandbox: could not write the state file {}: {e}", p.path.display());
     }
@@ -948,12 +827,4 @@ fn validation_failure(v: &Violations) -> ApiFailure {
             "violations": v.iter().map(|x| json!({"field": x.path, "issue": x.message, "disputed": disputed(x)})).collect::<Vec<_>>(),
         }))
         .with_business_code(business)
-}
-
-pub(crate) fn plain_json(status: StatusCode, value: &Value) -> Response<Body> {
-    let mut resp = Response::new(Full::new(Bytes::from(serde_json::to_vec_pretty(value).expect("JSON"))));
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    resp.headers_mut().insert(HeaderName::from_static("server"), HeaderValue::from_static("wechatpay-sandbox"));
-    resp
 }

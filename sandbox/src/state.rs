@@ -34,106 +34,54 @@ use wechatpay_product_coupon::models::*;
 
 use crate::auth::account_brand;
 use crate::clock::format_rfc3339;
-use crate::notify::Outgoing;
+// Defined in failure.rs (below every handler module), named here too.
+pub use crate::failure::ApiFailure;
+pub(crate) use crate::failure::{business_code, internal};
 
-/// Numeric business codes WeChat Pay appends to `Request-ID` (reference §6).
-pub(crate) mod business_code {
-    /// 相同单号但请求数据不一致.
-    pub const SAME_NUMBER_DIFFERENT_DATA: u32 = 268578927;
-    /// 对象不存在/不属于当前品牌或服务商.
-    pub const NOT_FOUND: u32 = 268578608;
-    /// 参数非法.
-    pub const PARAM_ERROR: u32 = 268435461;
-    /// 入参不合法 (business rules).
-    pub const INVALID_REQUEST: u32 = 268578101;
-    /// 频率过快.
-    pub const RATE_LIMITED: u32 = 270924289;
-    /// 服务商没有此接口权限.
-    pub const NO_AUTH: u32 = 268579803;
-    /// 用户券已过期.
-    pub const USER_COUPON_EXPIRED: u32 = 268578776;
-    /// 用户券状态非法.
-    pub const USER_COUPON_STATE: u32 = 268578367;
-    /// 批次状态不是发放中.
-    pub const STOCK_NOT_SENDING: u32 = 268577984;
-    /// 券已不在使用有效期内.
-    pub const NOT_IN_USABLE_TIME: u32 = 272755715;
-    /// 用户领取张数已达上限.
-    pub const USER_LIMIT_REACHED: u32 = 272756740;
-    /// 核销门店非法.
-    pub const STORE_NOT_ALLOWED: u32 = 268584404;
-    /// 当前券批次全部门店可用.
-    pub const ALL_STORES: u32 = 268578813;
-    /// 图片超过指定大小.
-    pub const IMAGE_TOO_LARGE: u32 = 270087680;
+/// What is remembered of a request that succeeded. The state file holds these as they are,
+/// so the fingerprint's form must not change (a retry after a restart must still match).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct IdempotencyRecord {
+    /// SHA-256 (lowercase hex) of the canonical request: the JSON
+    /// `[operation id, [[path parameter, value], ...], typed body]`.
+    pub fingerprint: String,
+    /// The response body returned the first time, verbatim (a replay sends the same bytes).
+    /// Embedded as JSON in the state file.
+    #[serde(with = "embedded_json")]
+    pub response: String,
 }
 
-/// An error response: status, `code`, `message`, optional `detail`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiFailure {
-    /// HTTP status.
-    pub status: u16,
-    /// The `code`.
-    pub code: &'static str,
-    /// The `message`.
-    pub message: String,
-    /// The `detail` object, when there is one.
-    pub detail: Option<Value>,
-    /// The numeric business code appended to `Request-ID`, when there is one.
-    pub business_code: Option<u32>,
-}
+/// A JSON text kept as text in memory and written as JSON (not as a string) in the state file.
+mod embedded_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-impl std::fmt::Display for ApiFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)
+    pub fn serialize<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(serde::ser::Error::custom)?;
+        value.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        serde_json::to_string(&value).map_err(serde::de::Error::custom)
     }
 }
 
-impl std::error::Error for ApiFailure {}
-
-impl ApiFailure {
-    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiFailure { status, code, message: message.into(), detail: None, business_code: None }
-    }
-
-    pub(crate) fn with_business_code(mut self, code: u32) -> Self {
-        self.business_code = Some(code);
-        self
-    }
-
-    pub(crate) fn with_detail(mut self, detail: Value) -> Self {
-        self.detail = Some(detail);
-        self
-    }
-
-    /// 400 `INVALID_REQUEST` about the field at `path`.
-    pub(crate) fn invalid(path: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        ApiFailure::new(400, "INVALID_REQUEST", format!("{path}: {message}"))
-            .with_detail(serde_json::json!({ "field": path, "location": "body", "issue": message }))
-            .with_business_code(business_code::INVALID_REQUEST)
-    }
-
-    /// 400 `INVALID_REQUEST` (a business rule) with the given business code.
-    pub(crate) fn rule(business: u32, message: impl Into<String>) -> Self {
-        ApiFailure::new(400, "INVALID_REQUEST", message).with_business_code(business)
-    }
-
-    /// 404 `NOT_FOUND` naming what was looked for.
-    pub(crate) fn not_found(what: impl Into<String>, field: &str, value: &str, location: &str) -> Self {
-        ApiFailure::new(404, "NOT_FOUND", what)
-            .with_detail(serde_json::json!({ "field": field, "location": location, "value": value }))
-            .with_business_code(business_code::NOT_FOUND)
-    }
-
-    /// The JSON body.
-    pub(crate) fn body(&self) -> Vec<u8> {
-        let mut v = serde_json::json!({ "code": self.code, "message": self.message });
-        if let Some(d) = &self.detail {
-            v["detail"] = d.clone();
-        }
-        serde_json::to_vec(&v).expect("JSON values serialize")
-    }
+/// An event a handler produced, waiting for the request to finish.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    /// Where to deliver it (`None`: the merchant has not set a notify URL).
+    pub url: Option<String>,
+    pub event_type: &'static str,
+    pub summary: Option<&'static str>,
+    pub original_type: Option<&'static str>,
+    pub associated_data: &'static str,
+    /// `create_time`, business clock.
+    pub create_time: String,
+    /// The resource before encryption.
+    pub resource: Value,
+    /// The brand calling directly whose notification this is (its 品牌API密钥 encrypts it, the
+    /// public key id bound to it signs it); `None`: the merchant's.
+    pub brand: Option<String>,
 }
 
 /// One product coupon as the sandbox holds it.
@@ -282,7 +230,7 @@ pub(crate) struct State {
     #[serde(default)]
     pub image_tasks: BTreeMap<String, ImageTaskRecord>,
     #[serde(default)]
-    pub idempotency: BTreeMap<String, crate::idempotency::IdempotencyRecord>,
+    pub idempotency: BTreeMap<String, IdempotencyRecord>,
     /// Bumped by every change; not persisted.
     #[serde(skip)]
     pub revision: u64,
@@ -428,10 +376,6 @@ impl<'a> Ctx<'a> {
 /// `StockEntity`).
 pub(crate) fn convert<A: Serialize, B: serde::de::DeserializeOwned>(a: &A) -> Result<B, ApiFailure> {
     serde_json::to_value(a).and_then(serde_json::from_value).map_err(internal)
-}
-
-pub(crate) fn internal(e: impl std::fmt::Display) -> ApiFailure {
-    ApiFailure::new(500, "SYSTEM_ERROR", format!("sandbox: {e}"))
 }
 
 /// The stock `stock_id` of a product coupon, as a `StockEntity` (a bundle's stock converted).

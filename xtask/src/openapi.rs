@@ -1,6 +1,6 @@
 //! `cargo xtask openapi [--check]`: writes `api-spec/openapi.json` (see `codegen::openapi`).
 
-use crate::{Mode, ensure_file_contents, report};
+use crate::files::{Mode, ensure_file_contents, report};
 use std::path::Path;
 
 /// Where the document goes, relative to the workspace root.

@@ -10,7 +10,8 @@
 //!
 //! A call's quota is the operation's documented 频率限制
 //! ([`OperationMeta::rate_limit_per_second`]) unless overridden with
-//! [`ClientBuilder::rate_limit_override`] / [`ClientBuilder::no_rate_limit`]. Every attempt
+//! [`ClientBuilder::rate_limit_override`](crate::ClientBuilder::rate_limit_override) /
+//! [`ClientBuilder::no_rate_limit`](crate::ClientBuilder::no_rate_limit). Every attempt
 //! takes a slot (WeChat Pay counts retries too). The client *waits* for its slot, never longer than what is left of the call's total timeout: a slot
 //! further away than that is not taken and the call fails with
 //! [`Error::Timeout`]`(`[`TimeoutKind::Total`]`)` at once. The wait happens after the limiter
@@ -37,98 +38,18 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::client::ClientBuilder;
 use crate::error::{Error, TimeoutKind};
-use crate::ratelimit::RateLimiter;
 use crate::request::OperationMeta;
 
+mod local;
 #[cfg(feature = "redis")]
 mod shared;
+pub use self::local::{LimitKey, Limiter, LimiterSource, LocalLimiter, Reservation, ReserveFuture};
 #[cfg(feature = "redis")]
 pub use self::shared::{DEFAULT_PREFIX, RedisFailurePolicy, RedisLimiter, RedisLimiterConfig, RedisLimiterStats};
-
-/// What a quota is counted per: the merchant the call is signed for and the operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LimitKey<'a> {
-    /// The merchant id (`mchid`) the call is signed for.
-    pub mchid: &'a str,
-    /// The operation id from the spec, e.g. `create_product_coupon`.
-    pub operation: &'static str,
-}
-
-/// Which limiter granted a slot (a metrics label, see [`crate::metrics`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LimiterSource {
-    /// The in-process limiter, by configuration.
-    Local,
-    /// The shared limiter (Redis).
-    Shared,
-    /// The in-process limiter standing in for an unreachable shared one.
-    Fallback,
-}
-
-impl LimiterSource {
-    /// The label value: `local`, `shared` or `fallback`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LimiterSource::Local => "local",
-            LimiterSource::Shared => "shared",
-            LimiterSource::Fallback => "fallback",
-        }
-    }
-}
-
-/// A slot granted by a [`Limiter`]: send after `wait`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reservation {
-    /// How long to wait before sending (zero: now).
-    pub wait: Duration,
-    /// Which limiter granted it.
-    pub source: LimiterSource,
-}
-
-/// The future a [`Limiter`] returns: `Ok(Some(_))` a reserved slot, `Ok(None)` no slot within
-/// `max_wait` (nothing reserved), `Err(_)` the limiter cannot answer and the call must fail.
-pub type ReserveFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Reservation>, Error>> + Send + 'a>>;
-
-/// Decides when a call may be sent. Implementations reserve the slot they return, so
-/// concurrent callers queue up instead of all waking at once.
-pub trait Limiter: Send + Sync + 'static {
-    /// Reserves one request for `key` at `rate` requests per second, if its slot is at most
-    /// `max_wait` away.
-    fn reserve<'a>(&'a self, key: LimitKey<'a>, rate: u32, max_wait: Duration) -> ReserveFuture<'a>;
-}
-
-/// The in-process limiter: one token bucket per (merchant, operation) holding one second's
-/// worth of calls ([`RateLimiter`]). The default.
-#[derive(Debug, Default)]
-pub struct LocalLimiter {
-    buckets: RateLimiter<(String, &'static str)>,
-}
-
-impl LocalLimiter {
-    /// A limiter with empty (full) buckets.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The synchronous reservation the trait method wraps.
-    pub fn reserve_now(&self, key: LimitKey<'_>, rate: u32, max_wait: Duration) -> Option<Duration> {
-        self.buckets.reserve_within((key.mchid.to_owned(), key.operation), rate, max_wait)
-    }
-}
-
-impl Limiter for LocalLimiter {
-    fn reserve<'a>(&'a self, key: LimitKey<'a>, rate: u32, max_wait: Duration) -> ReserveFuture<'a> {
-        let granted = self.reserve_now(key, rate, max_wait);
-        Box::pin(async move { Ok(granted.map(|wait| Reservation { wait, source: LimiterSource::Local })) })
-    }
-}
 
 /// The builder's rate-limit settings beyond the on/off switch.
 #[derive(Default)]
@@ -175,7 +96,7 @@ impl CallLimiter {
             tracing::debug!(rate, "the rate-limit slot is beyond the call's total timeout");
             return Err(Error::Timeout(TimeoutKind::Total));
         };
-        crate::metrics::rate_limit_wait(meta.id, reservation.source, reservation.wait);
+        crate::metrics::rate_limit_wait(meta.id, reservation.source.as_str(), reservation.wait);
         if !reservation.wait.is_zero() {
             tracing::debug!(
                 wait_ms = reservation.wait.as_millis() as u64,
@@ -188,48 +109,30 @@ impl CallLimiter {
     }
 }
 
-impl<C> ClientBuilder<C> {
-    /// Replaces the documented 频率限制 of one operation (by its spec id, e.g.
-    /// `create_product_coupon`) with `per_second` requests per second, for example when WeChat
-    /// Pay granted a merchant a higher quota. Applies to whichever limiter is in use.
-    pub fn rate_limit_override(mut self, operation: impl Into<String>, per_second: u32) -> Self {
-        self.rate_limits.overrides.insert(operation.into(), Some(per_second.max(1)));
-        self
+/// The builder's rate-limit settings, as the [`ClientBuilder`](crate::ClientBuilder)'s methods
+/// change them (`rate_limit_override`, `no_rate_limit`, `rate_limiter`, `redis_rate_limit`,
+/// `rate_limits_from_env`).
+impl RateLimitSettings {
+    /// One operation's quota (`None`: no limit).
+    pub(crate) fn set_override(&mut self, operation: String, per_second: Option<u32>) {
+        self.overrides.insert(operation, per_second);
     }
 
-    /// Sends one operation (by its spec id) without client-side rate limiting.
-    pub fn no_rate_limit(mut self, operation: impl Into<String>) -> Self {
-        self.rate_limits.overrides.insert(operation.into(), None);
-        self
+    /// The limiter to use instead of the in-process one.
+    pub(crate) fn set_limiter(&mut self, limiter: Arc<dyn Limiter>) {
+        self.limiter = Some(Ok(limiter));
     }
 
-    /// Uses `limiter` instead of the in-process one (its quotas still come from the spec and
-    /// the overrides). Has no effect with [`client_rate_limit(false)`](Self::client_rate_limit).
-    pub fn rate_limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
-        self.rate_limits.limiter = Some(Ok(limiter));
-        self
-    }
-
-    /// Shares the rate limit with every other instance configured with the same Redis and key
-    /// prefix (see [`RedisLimiterConfig`]). Nothing connects before the first call.
+    /// The limiter shared through Redis.
     #[cfg(feature = "redis")]
-    pub fn redis_rate_limit(mut self, config: RedisLimiterConfig) -> Self {
-        self.rate_limits.limiter =
+    pub(crate) fn set_redis(&mut self, config: RedisLimiterConfig) {
+        self.limiter =
             Some(RedisLimiter::new(config).map(|l| Arc::new(l) as Arc<dyn Limiter>).map_err(|e| e.to_string()));
-        self
     }
 
-    /// Applies the rate-limit environment variables (part of
-    /// [`from_env`](ClientBuilder::from_env)):
-    ///
-    /// | variable | |
-    /// | --- | --- |
-    /// | `WECHATPAY_RATE_LIMIT_REDIS_URL` | share the limit through this Redis (`redis://[:password@]host:port/db`; needs the `redis` feature) |
-    /// | `WECHATPAY_RATE_LIMIT_REDIS_PREFIX` | key prefix, default `wechatpay:ratelimit` |
-    /// | `WECHATPAY_RATE_LIMIT_REDIS_POLICY` | `fallback` (default) or `fail`: what happens when Redis is unreachable |
-    /// | `WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS` | time limit of one acquire in milliseconds before the policy applies (default 500) |
-    /// | `WECHATPAY_RATE_LIMIT_INSTANCES` | how many instances share the quota: each takes 1/N of it while falling back (default 1) |
-    pub fn rate_limits_from_env(self) -> Result<Self, Error> {
+    /// Applies the rate-limit environment variables (the table at
+    /// [`ClientBuilder::rate_limits_from_env`](crate::ClientBuilder::rate_limits_from_env)).
+    pub(crate) fn apply_env(&mut self) -> Result<(), Error> {
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let Some(url) = var("WECHATPAY_RATE_LIMIT_REDIS_URL") else {
             for name in [
@@ -242,7 +145,7 @@ impl<C> ClientBuilder<C> {
                     return Err(Error::Config(format!("{name} is set but WECHATPAY_RATE_LIMIT_REDIS_URL is not")));
                 }
             }
-            return Ok(self);
+            return Ok(());
         };
         #[cfg(feature = "redis")]
         {
@@ -263,12 +166,13 @@ impl<C> ClientBuilder<C> {
             };
             if let Some(ms) = var("WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS") {
                 let ms = positive("WECHATPAY_RATE_LIMIT_REDIS_TIMEOUT_MS", ms)?;
-                config = config.acquire_timeout(Duration::from_millis(u64::from(ms)));
+                config = config.acquire_timeout(std::time::Duration::from_millis(u64::from(ms)));
             }
             if let Some(n) = var("WECHATPAY_RATE_LIMIT_INSTANCES") {
                 config = config.instances(positive("WECHATPAY_RATE_LIMIT_INSTANCES", n)?);
             }
-            Ok(self.redis_rate_limit(config))
+            self.set_redis(config);
+            Ok(())
         }
         #[cfg(not(feature = "redis"))]
         {
@@ -291,6 +195,7 @@ impl fmt::Debug for CallLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     static META: OperationMeta = OperationMeta {
         id: "op",

@@ -2,181 +2,20 @@
 //! examples, gaps filled from the models already in `api-spec/` (referenced, not duplicated),
 //! and a [`Note`] for every inferred or reused fact and every disagreement, with its page line.
 
-use super::json::{Node, Value};
-use super::page::{Base, Page, PageField, PageKind};
-use super::{ImportError, ImportOptions, Note, NoteKind};
+pub(crate) mod model;
+pub(crate) mod render;
+
+pub use model::{DEnum, DExample, DFamily, DField, DModel, DOp, DUpload, Draft, Existing, Marks, carry_family};
+pub(crate) use model::{carry, path_matches};
+pub use render::q;
+use render::{render_alternatives, render_disputed_constraint, render_rule, type_name};
+
+use crate::import::json::{Node, Value};
+use crate::import::page::{Base, Located, Page, PageField, PageKind};
+use crate::import::{ImportError, ImportOptions, Note, NoteKind};
 use crate::names;
-use crate::spec::{self, ExampleFormat, ExampleKind, FieldType, Method, Presence, SpecFile};
+use crate::spec::{self, ExampleKind, FieldType, Method, Presence};
 use crate::wording;
-
-/// The draft spec of one operation, ready to be written as TOML.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub op: DOp,
-    pub models: Vec<DModel>,
-    pub enums: Vec<DEnum>,
-}
-
-/// A comment written above a key, so a reviewer sees where a fact came from.
-pub type Marks = Vec<String>;
-
-#[derive(Debug, Clone)]
-pub struct DOp {
-    pub id: String,
-    pub title: String,
-    pub doc_id: String,
-    pub updated: String,
-    pub description: Option<String>,
-    pub method: Method,
-    pub path: String,
-    pub merchants: Vec<String>,
-    pub preconditions: Vec<String>,
-    pub rate_limit: Option<(u32, String)>,
-    pub headers: Vec<(String, bool, String)>,
-    pub path_params: Vec<DField>,
-    pub query_params: Vec<DField>,
-    pub request_body: Option<String>,
-    /// `[operations.pagination]`: page_size, page_token, next_page_token, items.
-    pub pagination: Option<[String; 4]>,
-    pub upload: Option<DUpload>,
-    pub responses: Vec<(u16, Option<String>, Option<String>)>,
-    pub errors: Vec<(u16, String, String, String)>,
-    pub examples: Vec<DExample>,
-    pub decisions: Vec<String>,
-    /// `[[operations.families]]`: every family's entry, as api-spec has it unless the page is
-    /// that family's.
-    pub families: Vec<DFamily>,
-    /// Marks by key (`title`, `errors`, ...).
-    pub marks: Vec<(&'static str, String)>,
-}
-
-#[derive(Debug, Clone)]
-pub struct DUpload {
-    pub file_field: String,
-    pub meta_field: String,
-    pub meta: String,
-    pub max_bytes: u64,
-    pub media_types: Vec<String>,
-}
-
-/// One `[[operations.families]]` entry.
-#[derive(Debug, Clone)]
-pub struct DFamily {
-    pub family: String,
-    pub doc_id: Option<String>,
-    pub updated: Option<String>,
-    pub path: Option<String>,
-    pub rate_limit: Option<(u32, String)>,
-    pub source: String,
-    pub decisions: Vec<String>,
-    pub marks: Marks,
-}
-
-/// An existing family entry, as is.
-pub fn carry_family(e: &spec::OperationFamily) -> DFamily {
-    DFamily {
-        family: e.family.value.clone(),
-        doc_id: e.doc_id.clone(),
-        updated: e.updated.clone(),
-        path: e.path.as_ref().map(|p| p.value.clone()),
-        rate_limit: e.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone())),
-        source: e.source.clone(),
-        decisions: e.decisions.clone(),
-        marks: Vec::new(),
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct DExample {
-    pub kind: ExampleKind,
-    pub format: ExampleFormat,
-    pub title: String,
-    pub source: String,
-    pub status: Option<u16>,
-    pub text: String,
-    /// Why the example is known not to pass the spec's validation (carried over from api-spec).
-    pub expect_invalid: Option<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DField {
-    pub name: String,
-    pub ty: Option<FieldType>,
-    pub items: Option<FieldType>,
-    pub reference: Option<String>,
-    pub presence: Option<Presence>,
-    pub condition: Option<String>,
-    pub label: String,
-    pub description: Option<String>,
-    pub example: Option<serde_json::Value>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
-    pub charset: Option<String>,
-    pub min: Option<i64>,
-    pub max: Option<i64>,
-    pub min_items: Option<u64>,
-    pub max_items: Option<u64>,
-    pub decision: Option<String>,
-    /// api-spec's `disputed` marks of the field, rendered as TOML inline tables: facts no page
-    /// states (official code disputes them), so a draft keeps them.
-    pub disputed: Vec<String>,
-    /// api-spec's `families` of the field (a field of some families only), kept likewise.
-    pub families: Vec<String>,
-    /// The existing field's `alternatives` inline table (a page shows one shape only).
-    pub alternatives: Option<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone)]
-pub struct DModel {
-    pub name: String,
-    pub label: Option<String>,
-    pub description: Option<String>,
-    pub fields: Vec<DField>,
-    /// Rules as TOML tables (`[[models.rules]]` bodies), already rendered.
-    pub rules: Vec<String>,
-    pub decisions: Vec<String>,
-    pub marks: Marks,
-}
-
-#[derive(Debug, Clone)]
-pub struct DEnum {
-    pub name: String,
-    pub label: Option<String>,
-    pub values: Vec<(String, String)>,
-    pub marks: Marks,
-}
-
-/// The spec as it is today, to fill gaps from and to reference.
-pub struct Existing<'a> {
-    pub files: Vec<&'a SpecFile>,
-}
-
-impl<'a> Existing<'a> {
-    fn models(&self) -> impl Iterator<Item = &'a spec::Model> {
-        self.files.iter().copied().flat_map(|f| f.models.iter())
-    }
-    fn enums(&self) -> impl Iterator<Item = &'a spec::EnumDef> {
-        self.files.iter().copied().flat_map(|f| f.enums.iter())
-    }
-    pub(crate) fn model(&self, name: &str) -> Option<&'a spec::Model> {
-        self.models().find(|m| m.name.value == name)
-    }
-    fn enumeration(&self, name: &str) -> Option<&'a spec::EnumDef> {
-        self.enums().find(|e| e.name.value == name)
-    }
-    fn type_exists(&self, name: &str) -> bool {
-        self.model(name).is_some() || self.enumeration(name).is_some()
-    }
-    pub(crate) fn operations(&self) -> impl Iterator<Item = &'a spec::Operation> {
-        self.files.iter().copied().flat_map(|f| f.operations.iter())
-    }
-    /// The declared families, the primary one first.
-    pub(crate) fn families(&self) -> Vec<&'a spec::Family> {
-        self.files.iter().copied().flat_map(|f| f.families.iter()).collect()
-    }
-}
 
 struct Cx<'a, 'b> {
     existing: &'b Existing<'a>,
@@ -217,7 +56,11 @@ impl Cx<'_, '_> {
     }
 }
 
-/// Builds the draft of the page's operation.
+/// Builds the draft of the page's operation, in steps: a page of another family is handed to
+/// that family; otherwise the operation's identity, its facts, parameters, request body,
+/// responses, errors, examples and decisions, the lines left over, prose in the spec's
+/// convention and what pages never show. The steps run in this order: notes on one line keep
+/// the order they were made in.
 pub fn build(
     page_name: &str,
     page: &Page,
@@ -231,438 +74,30 @@ pub fn build(
         enums: Vec::new(),
         example_page: page.kind == PageKind::Example,
     };
-    let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
-    // A page of another family than the primary one updates that family's entry only.
-    if let Some(d) = super::family::detect(page, existing, &mut cx.notes)
-        && !d.primary
-    {
-        let (draft, mut notes) = super::family::secondary(page_name, page, opts, existing, d.family)?;
-        notes.append(&mut cx.notes);
-        notes.sort_by_key(|n| n.line);
-        return Ok((draft, notes));
+    if let Some(draft) = other_family(page_name, page, opts, existing, &mut cx.notes) {
+        return draft;
     }
+    let err = |line: usize, msg: String| ImportError::new(page_name, line, msg);
     let (method, method_line) =
         page.method.as_ref().map(|m| (m.value, m.line)).ok_or_else(|| err(1, "no method".into()))?;
     let path_at = page.path.as_ref().ok_or_else(|| err(method_line, "no path".into()))?;
     let old = existing.operations().find(|o| o.method == method && path_matches(&o.path.value, &path_at.value));
-    let mut marks: Vec<(&'static str, String)> = Vec::new();
-    let path = match old {
-        Some(o) if o.path.value != path_at.value => {
-            let m = cx.note(
-                path_at.line,
-                NoteKind::Reused,
-                format!(
-                    "path template `{}` of operation `{}` (the example shows `{}`)",
-                    o.path.value, o.id.value, path_at.value
-                ),
-            );
-            marks.push(("path", m));
-            o.path.value.clone()
-        }
-        _ => path_at.value.clone(),
-    };
-    let id = match (&opts.id, old) {
-        (Some(id), None) if existing.operations().any(|o| o.id.value == *id) => {
-            let o = existing.operations().find(|o| o.id.value == *id);
-            let at = o.map(|o| format!("{:?} {}", o.method, o.path.value)).unwrap_or_default();
-            let m = cx.note(
-                method_line,
-                NoteKind::Conflict,
-                format!("--id `{id}` is api-spec's operation at {at}: the page replaces it, at {method:?} {path}"),
-            );
-            marks.push(("id", m));
-            id.clone()
-        }
-        (Some(id), _) => id.clone(),
-        (None, Some(o)) => {
-            let m = cx.note(
-                method_line,
-                NoteKind::Reused,
-                format!("operation id `{}`: api-spec has {method:?} {path}", o.id.value),
-            );
-            marks.push(("id", m));
-            o.id.value.clone()
-        }
-        (None, None) => {
-            let id = derive_id(method, &path);
-            // Never replace another operation by a name guessed from the path.
-            if let Some(o) = existing.operations().find(|o| o.id.value == id) {
-                return Err(err(
-                    method_line,
-                    format!(
-                        "api-spec has no operation at {method:?} {path}, and the id `{id}` derived from it is the operation at {:?} {}: give --id (a new id, or `{id}` to replace that operation)",
-                        o.method, o.path.value
-                    ),
-                ));
-            }
-            let m = cx.note(
-                method_line,
-                NoteKind::Inferred,
-                format!("operation id `{id}` from the method and path (give --id to choose)"),
-            );
-            marks.push(("id", m));
-            id
-        }
-    };
+    let mut steps = Steps { cx, page, page_name, old, marks: Vec::new(), title_line: page.title.line };
+    let path = steps.path(path_at);
+    let id = steps.id(opts, method, method_line, &path)?;
     let pascal_id = names::pascal(&id);
-
-    // Facts of the operation: the page's, else the existing operation's (marked).
-    macro_rules! fill {
-        ($key:literal, $from_page:expr, $from_old:expr, $line:expr) => {{
-            match ($from_page, old) {
-                (Some(v), _) => Some(v),
-                (None, Some(o)) => {
-                    let v = $from_old(o);
-                    let m = cx.note(
-                        $line,
-                        NoteKind::Reused,
-                        format!("{} from operation `{}` (the page does not give it)", $key, o.id.value),
-                    );
-                    marks.push(($key, m));
-                    v
-                }
-                (None, None) => None,
-            }
-        }};
-    }
-    let title_line = page.title.line;
-    let page_title = (page.kind == PageKind::Reference).then(|| page.title.value.clone());
-    let title = fill!("title", page_title, |o: &spec::Operation| Some(o.title.clone()), title_line)
-        .unwrap_or_else(|| page.title.value.clone());
-    let page_doc_id = opts.doc_id.clone().or_else(|| page.doc_id.as_ref().map(|d| d.value.clone()));
-    let op_doc_id = if page.kind == PageKind::Reference { page_doc_id.clone() } else { None };
-    let doc_id = fill!("doc_id", op_doc_id, |o: &spec::Operation| Some(o.doc_id.clone()), title_line)
-        .or_else(|| page_doc_id.clone())
-        .ok_or_else(|| {
-            err(
-                title_line,
-                "the page has no doc URL and api-spec has no operation with its method and path: give --doc-id".into(),
-            )
-        })?;
-    let page_updated = page.updated.as_ref().map(|u| u.value.clone());
-    let updated = fill!("updated", page_updated.clone(), |o: &spec::Operation| Some(o.updated.clone()), title_line)
-        .ok_or_else(|| err(title_line, "the page has no 更新时间 line".into()))?;
-    let description = fill!(
-        "description",
-        page.description.as_ref().map(|d| Some(d.value.clone())),
-        |o: &spec::Operation| Some(o.description.clone()),
-        title_line
-    )
-    .flatten();
-    let merchants = fill!(
-        "merchants",
-        (!page.merchants.is_empty()).then(|| page.merchants.iter().map(|m| m.value.clone()).collect()),
-        |o: &spec::Operation| Some(o.merchants.clone()),
-        title_line
-    )
-    .unwrap_or_default();
-    let preconditions = fill!(
-        "preconditions",
-        (!page.preconditions.is_empty()).then(|| page.preconditions.iter().map(|m| m.value.clone()).collect()),
-        |o: &spec::Operation| Some(o.preconditions.clone()),
-        title_line
-    )
-    .unwrap_or_default();
-    let page_rate = match &page.rate_limit {
-        Some(r) => match super::family::rate_limit(&r.value) {
-            Some(super::family::PageRate { per_second: n, per_minute: inferred, .. }) => {
-                if inferred {
-                    let m = cx.note(
-                        r.line,
-                        NoteKind::Inferred,
-                        format!("per_second = {n} from `{}` (rounded up: never stricter than the server)", r.value),
-                    );
-                    marks.push(("rate_limit", m));
-                }
-                Some(Some((n, r.value.clone())))
-            }
-            None => {
-                cx.note(
-                    r.line,
-                    NoteKind::NotImported,
-                    format!("频率限制 `{}` is not of the form N/s or N/min", r.value),
-                );
-                None
-            }
-        },
-        None => None,
-    };
-    let rate_limit = fill!(
-        "rate_limit",
-        page_rate,
-        |o: &spec::Operation| Some(o.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone()))),
-        title_line
-    )
-    .flatten();
-    let headers: Vec<(String, bool, String)> = fill!(
-        "headers",
-        (!page.headers.is_empty() && (page.kind == PageKind::Reference || old.is_none())).then(|| page
-            .headers
-            .iter()
-            .map(|h| (h.name.clone(), h.required, h.description.clone()))
-            .collect()),
-        |o: &spec::Operation| Some(
-            o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()
-        ),
-        title_line
-    )
-    .unwrap_or_default();
-
-    // Parameters.
-    let params = |cx: &mut Cx, fields: &[PageField], old: &[spec::Field], what: &'static str| -> Vec<DField> {
-        let mut out: Vec<DField> =
-            fields.iter().map(|f| cx.field(f, old.iter().find(|o| o.name.value == f.name), &pascal_id)).collect();
-        if fields.is_empty() {
-            for o in old {
-                let mut d = carry(o);
-                d.marks.push(cx.note(
-                    title_line,
-                    NoteKind::Reused,
-                    format!("{what} `{}` from api-spec (the page does not list it)", o.name.value),
-                ));
-                out.push(d);
-            }
-        }
-        out
-    };
-    let path_params = params(&mut cx, &page.path_params, old.map_or(&[][..], |o| &o.path_params), "path parameter");
-    let query_params = params(&mut cx, &page.query_params, old.map_or(&[][..], |o| &o.query_params), "query parameter");
-
-    // Request body; an upload's page lists the meta JSON's fields as its body.
-    let upload_meta = old.and_then(|o| o.upload.as_ref()).map(|u| u.meta.value.clone());
-    let request_body = if let Some(meta) = &upload_meta {
-        if !page.body.is_empty() {
-            let line = page.body.first().map_or(title_line, |f| f.line);
-            let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
-            cx.body_model(Some(meta.clone()), meta, &page.body, example, line, None);
-        }
-        None
-    } else if page.body.is_empty() {
-        match old.and_then(|o| o.request_body.as_ref()) {
-            Some(b) => {
-                let m =
-                    cx.note(title_line, NoteKind::Reused, format!("request_body `{}` from operation `{id}`", b.value));
-                marks.push(("request_body", m));
-                Some(b.value.clone())
-            }
-            None => None,
-        }
-    } else {
-        let line = page.body.first().map_or(title_line, |f| f.line);
-        let name = old.and_then(|o| o.request_body.as_ref()).map(|b| b.value.clone());
-        let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
-        Some(cx.body_model(name, &format!("{pascal_id}Request"), &page.body, example, line, Some(title.clone())))
-    };
-
-    // Responses.
-    let mut responses = Vec::new();
-    if page.responses.is_empty() {
-        match old {
-            Some(o) => {
-                let m = cx.note(
-                    title_line,
-                    NoteKind::Reused,
-                    format!("responses from operation `{id}` (the page shows none)"),
-                );
-                marks.push(("responses", m));
-                responses = o
-                    .responses
-                    .iter()
-                    .map(|r| (r.status.value, r.body.as_ref().map(|b| b.value.clone()), r.description.clone()))
-                    .collect();
-            }
-            None => {
-                let m = cx.note(
-                    title_line,
-                    NoteKind::Inferred,
-                    "a 200 response without a body (the page shows no response)",
-                );
-                marks.push(("responses", m));
-                responses.push((200, None, None));
-            }
-        }
-    }
-    for r in &page.responses {
-        let old_r = old.and_then(|o| o.responses.iter().find(|x| x.status.value == r.status));
-        let old_body = old_r.and_then(|x| x.body.as_ref()).map(|b| b.value.clone());
-        let description = old_r.and_then(|x| x.description.clone());
-        if r.fields.is_empty() {
-            responses.push((r.status, old_body, description));
-            continue;
-        }
-        let example = page
-            .examples
-            .iter()
-            .find(|e| e.kind == ExampleKind::Response && e.status.is_none_or(|s| s == r.status))
-            .and_then(|e| e.json.as_ref());
-        let name = cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, example, r.line, None);
-        responses.push((r.status, Some(name), description));
-    }
-
-    let errors: Vec<(u16, String, String, String)> = fill!(
-        "errors",
-        (!page.errors.is_empty()).then(|| {
-            page.errors.iter().map(|e| (e.status, e.code.clone(), e.description.clone(), e.solution.clone())).collect()
-        }),
-        |o: &spec::Operation| Some(
-            o.errors
-                .iter()
-                .map(|e| (e.status.value, e.code.value.clone(), e.description.clone(), e.solution.clone()))
-                .collect()
-        ),
-        title_line
-    )
-    .unwrap_or_default();
-
-    // Examples: the page's, verbatim, then the existing operation's others (other scenarios).
-    let source_id = page_doc_id.clone().unwrap_or_else(|| doc_id.clone());
-    let area = if path.contains("/partner/") { "partner" } else { "merchant" };
-    let source = format!(
-        "pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})",
-        page.title.value,
-        page_updated.clone().unwrap_or_else(|| updated.clone())
-    );
-    for e in page.examples.iter().filter(|e| e.json.is_none()) {
-        cx.note(
-            e.line,
-            NoteKind::NotImported,
-            format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title),
-        );
-    }
-    let mut examples: Vec<DExample> = Vec::new();
-    for e in page.examples.iter().filter(|e| e.json.is_some()) {
-        // An example api-spec already knows to be invalid (a catalogue of alternatives, say)
-        // keeps its marker, or the draft would refuse the page's own example.
-        let known = old.and_then(|o| o.examples.iter().find(|x| x.title == e.title && x.kind == e.kind));
-        let (expect_invalid, marks) = match known.and_then(|x| x.expect_invalid.clone()) {
-            Some(why) => {
-                let m = cx.note(e.line, NoteKind::Reused, format!("expect_invalid of example {:?}: {why}", e.title));
-                (Some(why), vec![m])
-            }
-            None => (None, Vec::new()),
-        };
-        examples.push(DExample {
-            kind: e.kind,
-            format: e.format,
-            title: e.title.clone(),
-            source: source.clone(),
-            status: e.status,
-            text: e.text.clone(),
-            expect_invalid,
-            marks,
-        });
-    }
-    if let Some(o) = old {
-        for e in &o.examples {
-            if !examples.iter().any(|x| x.title == e.title && x.kind == e.kind) {
-                let m = cx.note(
-                    title_line,
-                    NoteKind::Reused,
-                    format!("example {:?} of operation `{id}` (not on this page)", e.title),
-                );
-                examples.push(DExample {
-                    kind: e.kind,
-                    format: e.format,
-                    title: e.title.clone(),
-                    source: e.source.clone(),
-                    status: e.status,
-                    text: e.text.value.clone(),
-                    expect_invalid: e.expect_invalid.clone(),
-                    marks: vec![m],
-                });
-            }
-        }
-    }
-    let decisions = match old {
-        Some(o) if !o.decisions.is_empty() => {
-            let m = cx.note(
-                title_line,
-                NoteKind::Reused,
-                format!("{} decision(s) of operation `{id}`: check they still hold", o.decisions.len()),
-            );
-            marks.push(("decisions", m));
-            o.decisions.clone()
-        }
-        _ => Vec::new(),
-    };
-
-    for u in &page.unplaced {
-        cx.note(u.line, NoteKind::NotImported, format!("not understood: {}", u.value));
-    }
-    for s in &page.skipped {
-        cx.note(s.line, NoteKind::NotImported, s.value.clone());
-    }
-    // Prose in the spec's convention: api-spec's own text where the page says the same (so
-    // adopting the draft changes nothing), else the page's, with the spec's punctuation.
-    let title = prose(&title, old.map(|o| o.title.as_str()), false);
-    let description = description.map(|d| prose(&d, old.and_then(|o| o.description.as_deref()), true));
-    let list = |page: Vec<String>, old: Option<&Vec<String>>| match old {
-        Some(o) if wording::same_list(&page, o) => o.clone(),
-        _ => page.iter().map(|t| wording::conventional(t, false)).collect(),
-    };
-    let merchants = list(merchants, old.map(|o| &o.merchants));
-    let preconditions = list(preconditions, old.map(|o| &o.preconditions));
-    let headers: Vec<(String, bool, String)> = headers
-        .into_iter()
-        .map(|(name, required, text): (String, bool, String)| {
-            let before = old.and_then(|o| o.headers.iter().find(|h| h.name == name));
-            let text = prose(&text, before.map(|h| h.description.as_str()), false);
-            (name, required, text)
-        })
-        .collect();
-    let rate_limit = rate_limit.map(|(n, text)| match old.and_then(|o| o.rate_limit.as_ref()) {
-        Some(r) if r.per_second.value == n && wording::same(&r.text, &text) => (n, r.text.clone()),
-        _ => (n, text),
-    });
-    let errors: Vec<(u16, String, String, String)> = errors
-        .into_iter()
-        .map(|(status, code, description, solution): (u16, String, String, String)| {
-            let before = old.and_then(|o| {
-                o.errors.iter().find(|e| {
-                    e.status.value == status
-                        && e.code.value == code
-                        && wording::same(&e.description, &description)
-                        && wording::same(&e.solution, &solution)
-                })
-            });
-            match before {
-                Some(e) => (status, code, e.description.clone(), e.solution.clone()),
-                None => (status, code, description, solution),
-            }
-        })
-        .collect();
-
-    // What pages never show: pagination and upload layout, and the families' entries (a page
-    // of the primary family changes none of them).
-    let pagination = old.and_then(|o| o.pagination.as_ref()).map(|p| {
-        let m = cx.note(title_line, NoteKind::Reused, format!("pagination of operation `{id}` from api-spec"));
-        marks.push(("pagination", m));
-        [p.page_size.value.clone(), p.page_token.value.clone(), p.next_page_token.value.clone(), p.items.value.clone()]
-    });
-    let upload = old.and_then(|o| o.upload.as_ref()).map(|u| {
-        let m = cx.note(title_line, NoteKind::Reused, format!("upload layout of operation `{id}` from api-spec"));
-        marks.push(("upload", m));
-        DUpload {
-            file_field: u.file_field.clone(),
-            meta_field: u.meta_field.clone(),
-            meta: u.meta.value.clone(),
-            max_bytes: u.max_bytes.value,
-            media_types: u.media_types.clone(),
-        }
-    });
-    let families: Vec<DFamily> = old.map(|o| o.families.iter().map(carry_family).collect()).unwrap_or_default();
-    if !families.is_empty() {
-        let ids: Vec<&str> = families.iter().map(|f| f.family.as_str()).collect();
-        let m = cx.note(
-            title_line,
-            NoteKind::Reused,
-            format!(
-                "the family entries of operation `{id}` ({}), unchanged: this page is the primary family's",
-                ids.join(", ")
-            ),
-        );
-        marks.push(("families", m));
-    }
+    let facts = steps.facts(opts)?;
+    let (path_params, query_params) = steps.parameters(&pascal_id);
+    let request_body = steps.request_body(&id, &pascal_id, &facts.title);
+    let responses = steps.responses(&id, &pascal_id);
+    let errors = steps.errors();
+    let examples = steps.examples(&id, &path, &facts);
+    let decisions = steps.decisions(&id);
+    steps.not_imported();
+    let (facts, errors) = steps.conventional(facts, errors);
+    let (pagination, upload, families) = steps.carried(&id);
+    let Facts { title, doc_id, updated, description, merchants, preconditions, rate_limit, headers, .. } = facts;
+    let Steps { mut cx, marks, .. } = steps;
     let op = DOp {
         id,
         title,
@@ -691,18 +126,605 @@ pub fn build(
     Ok((Draft { op, models: cx.models, enums: cx.enums }, cx.notes))
 }
 
+/// A page of another family than the primary one updates that family's entry only: its
+/// draft, when the page is one.
+fn other_family(
+    page_name: &str,
+    page: &Page,
+    opts: &ImportOptions,
+    existing: &Existing<'_>,
+    notes: &mut Vec<Note>,
+) -> Option<Result<(Draft, Vec<Note>), ImportError>> {
+    let d = crate::import::family::detect(page, existing, notes).filter(|d| !d.primary)?;
+    Some(crate::import::family::secondary(page_name, page, opts, existing, d.family).map(|(draft, mut found)| {
+        found.append(notes);
+        found.sort_by_key(|n| n.line);
+        (draft, found)
+    }))
+}
+
+/// The operation's row facts as the steps found them, before prose is made conventional.
+struct Facts {
+    title: String,
+    /// The page's doc id (`--doc-id` or its URL), whatever kind of page it is.
+    page_doc_id: Option<String>,
+    doc_id: String,
+    /// The page's 更新时间.
+    page_updated: Option<String>,
+    updated: String,
+    description: Option<String>,
+    merchants: Vec<String>,
+    preconditions: Vec<String>,
+    rate_limit: Option<(u32, String)>,
+    headers: Vec<(String, bool, String)>,
+}
+
+type Errors = Vec<(u16, String, String, String)>;
+
+/// What the steps of [`build`] share: the notes and new types so far, the page, api-spec's
+/// operation at the page's method and path (`old`), and the marks by key.
+struct Steps<'p, 'a, 'b> {
+    cx: Cx<'a, 'b>,
+    page: &'p Page,
+    page_name: &'p str,
+    old: Option<&'a spec::Operation>,
+    marks: Vec<(&'static str, String)>,
+    /// The page's title line, where facts not on any one line are noted.
+    title_line: usize,
+}
+
+impl<'a> Steps<'_, 'a, '_> {
+    fn err(&self, line: usize, msg: String) -> ImportError {
+        ImportError::new(self.page_name, line, msg)
+    }
+
+    /// A fact of the operation: the page's, else the existing operation's (marked).
+    fn fill<T>(
+        &mut self,
+        key: &'static str,
+        from_page: Option<T>,
+        from_old: impl FnOnce(&'a spec::Operation) -> Option<T>,
+        line: usize,
+    ) -> Option<T> {
+        match (from_page, self.old) {
+            (Some(v), _) => Some(v),
+            (None, Some(o)) => {
+                let v = from_old(o);
+                let m = self.cx.note(
+                    line,
+                    NoteKind::Reused,
+                    format!("{} from operation `{}` (the page does not give it)", key, o.id.value),
+                );
+                self.marks.push((key, m));
+                v
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// The path template: api-spec's when it matches the page's (an example path, say).
+    fn path(&mut self, path_at: &Located<String>) -> String {
+        match self.old {
+            Some(o) if o.path.value != path_at.value => {
+                let m = self.cx.note(
+                    path_at.line,
+                    NoteKind::Reused,
+                    format!(
+                        "path template `{}` of operation `{}` (the example shows `{}`)",
+                        o.path.value, o.id.value, path_at.value
+                    ),
+                );
+                self.marks.push(("path", m));
+                o.path.value.clone()
+            }
+            _ => path_at.value.clone(),
+        }
+    }
+
+    /// The operation id: `--id`, else api-spec's operation's, else derived from the method and
+    /// path (never one naming another operation).
+    fn id(
+        &mut self,
+        opts: &ImportOptions,
+        method: Method,
+        method_line: usize,
+        path: &str,
+    ) -> Result<String, ImportError> {
+        let existing = self.cx.existing;
+        Ok(match (&opts.id, self.old) {
+            (Some(id), None) if existing.operations().any(|o| o.id.value == *id) => {
+                let o = existing.operations().find(|o| o.id.value == *id);
+                let at = o.map(|o| format!("{:?} {}", o.method, o.path.value)).unwrap_or_default();
+                let m = self.cx.note(
+                    method_line,
+                    NoteKind::Conflict,
+                    format!("--id `{id}` is api-spec's operation at {at}: the page replaces it, at {method:?} {path}"),
+                );
+                self.marks.push(("id", m));
+                id.clone()
+            }
+            (Some(id), _) => id.clone(),
+            (None, Some(o)) => {
+                let m = self.cx.note(
+                    method_line,
+                    NoteKind::Reused,
+                    format!("operation id `{}`: api-spec has {method:?} {path}", o.id.value),
+                );
+                self.marks.push(("id", m));
+                o.id.value.clone()
+            }
+            (None, None) => {
+                let id = derive_id(method, path);
+                // Never replace another operation by a name guessed from the path.
+                if let Some(o) = existing.operations().find(|o| o.id.value == id) {
+                    return Err(self.err(
+                        method_line,
+                        format!(
+                            "api-spec has no operation at {method:?} {path}, and the id `{id}` derived from it is the operation at {:?} {}: give --id (a new id, or `{id}` to replace that operation)",
+                            o.method, o.path.value
+                        ),
+                    ));
+                }
+                let m = self.cx.note(
+                    method_line,
+                    NoteKind::Inferred,
+                    format!("operation id `{id}` from the method and path (give --id to choose)"),
+                );
+                self.marks.push(("id", m));
+                id
+            }
+        })
+    }
+
+    /// Title, doc id, 更新时间, description, merchants, preconditions, 频率限制 and headers.
+    fn facts(&mut self, opts: &ImportOptions) -> Result<Facts, ImportError> {
+        let page = self.page;
+        let title_line = self.title_line;
+        let page_title = (page.kind == PageKind::Reference).then(|| page.title.value.clone());
+        let title = self
+            .fill("title", page_title, |o: &spec::Operation| Some(o.title.clone()), title_line)
+            .unwrap_or_else(|| page.title.value.clone());
+        let page_doc_id = opts.doc_id.clone().or_else(|| page.doc_id.as_ref().map(|d| d.value.clone()));
+        let op_doc_id = if page.kind == PageKind::Reference { page_doc_id.clone() } else { None };
+        let doc_id = self
+            .fill("doc_id", op_doc_id, |o: &spec::Operation| Some(o.doc_id.clone()), title_line)
+            .or_else(|| page_doc_id.clone())
+            .ok_or_else(|| {
+                self.err(
+                    title_line,
+                    "the page has no doc URL and api-spec has no operation with its method and path: give --doc-id"
+                        .into(),
+                )
+            })?;
+        let page_updated = page.updated.as_ref().map(|u| u.value.clone());
+        let updated = self
+            .fill("updated", page_updated.clone(), |o: &spec::Operation| Some(o.updated.clone()), title_line)
+            .ok_or_else(|| self.err(title_line, "the page has no 更新时间 line".into()))?;
+        let description = self
+            .fill(
+                "description",
+                page.description.as_ref().map(|d| Some(d.value.clone())),
+                |o: &spec::Operation| Some(o.description.clone()),
+                title_line,
+            )
+            .flatten();
+        let merchants = self
+            .fill(
+                "merchants",
+                (!page.merchants.is_empty()).then(|| page.merchants.iter().map(|m| m.value.clone()).collect()),
+                |o: &spec::Operation| Some(o.merchants.clone()),
+                title_line,
+            )
+            .unwrap_or_default();
+        let preconditions = self
+            .fill(
+                "preconditions",
+                (!page.preconditions.is_empty()).then(|| page.preconditions.iter().map(|m| m.value.clone()).collect()),
+                |o: &spec::Operation| Some(o.preconditions.clone()),
+                title_line,
+            )
+            .unwrap_or_default();
+        let page_rate = self.page_rate();
+        let rate_limit = self
+            .fill(
+                "rate_limit",
+                page_rate,
+                |o: &spec::Operation| Some(o.rate_limit.as_ref().map(|r| (r.per_second.value, r.text.clone()))),
+                title_line,
+            )
+            .flatten();
+        let headers: Vec<(String, bool, String)> = self
+            .fill(
+                "headers",
+                (!page.headers.is_empty() && (page.kind == PageKind::Reference || self.old.is_none())).then(|| {
+                    page.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect()
+                }),
+                |o: &spec::Operation| {
+                    Some(o.headers.iter().map(|h| (h.name.clone(), h.required, h.description.clone())).collect())
+                },
+                title_line,
+            )
+            .unwrap_or_default();
+        Ok(Facts {
+            title,
+            page_doc_id,
+            doc_id,
+            page_updated,
+            updated,
+            description,
+            merchants,
+            preconditions,
+            rate_limit,
+            headers,
+        })
+    }
+
+    /// The page's 频率限制 as a quota (`Some(None)` never: `None` when the page has none or it
+    /// does not read as N/s or N/min).
+    fn page_rate(&mut self) -> Option<Option<(u32, String)>> {
+        let r = self.page.rate_limit.as_ref()?;
+        match crate::import::family::rate_limit(&r.value) {
+            Some(crate::import::family::PageRate { per_second: n, per_minute: inferred, .. }) => {
+                if inferred {
+                    let m = self.cx.note(
+                        r.line,
+                        NoteKind::Inferred,
+                        format!("per_second = {n} from `{}` (rounded up: never stricter than the server)", r.value),
+                    );
+                    self.marks.push(("rate_limit", m));
+                }
+                Some(Some((n, r.value.clone())))
+            }
+            None => {
+                self.cx.note(
+                    r.line,
+                    NoteKind::NotImported,
+                    format!("频率限制 `{}` is not of the form N/s or N/min", r.value),
+                );
+                None
+            }
+        }
+    }
+
+    /// Path and query parameters: the page's, else api-spec's (marked).
+    fn parameters(&mut self, pascal_id: &str) -> (Vec<DField>, Vec<DField>) {
+        let page = self.page;
+        let old = self.old;
+        let path_params =
+            self.params(&page.path_params, old.map_or(&[][..], |o| &o.path_params), "path parameter", pascal_id);
+        let query_params =
+            self.params(&page.query_params, old.map_or(&[][..], |o| &o.query_params), "query parameter", pascal_id);
+        (path_params, query_params)
+    }
+
+    fn params(
+        &mut self,
+        fields: &[PageField],
+        old: &[spec::Field],
+        what: &'static str,
+        pascal_id: &str,
+    ) -> Vec<DField> {
+        let cx = &mut self.cx;
+        let mut out: Vec<DField> =
+            fields.iter().map(|f| cx.field(f, old.iter().find(|o| o.name.value == f.name), pascal_id)).collect();
+        if fields.is_empty() {
+            for o in old {
+                let mut d = carry(o);
+                d.marks.push(cx.note(
+                    self.title_line,
+                    NoteKind::Reused,
+                    format!("{what} `{}` from api-spec (the page does not list it)", o.name.value),
+                ));
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// The request body's model; an upload's page lists the meta JSON's fields as its body.
+    fn request_body(&mut self, id: &str, pascal_id: &str, title: &str) -> Option<String> {
+        let (page, old, title_line) = (self.page, self.old, self.title_line);
+        let upload_meta = old.and_then(|o| o.upload.as_ref()).map(|u| u.meta.value.clone());
+        if let Some(meta) = &upload_meta {
+            if !page.body.is_empty() {
+                let line = page.body.first().map_or(title_line, |f| f.line);
+                let example =
+                    page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+                self.cx.body_model(Some(meta.clone()), meta, &page.body, example, line, None);
+            }
+            None
+        } else if page.body.is_empty() {
+            match old.and_then(|o| o.request_body.as_ref()) {
+                Some(b) => {
+                    let m = self.cx.note(
+                        title_line,
+                        NoteKind::Reused,
+                        format!("request_body `{}` from operation `{id}`", b.value),
+                    );
+                    self.marks.push(("request_body", m));
+                    Some(b.value.clone())
+                }
+                None => None,
+            }
+        } else {
+            let line = page.body.first().map_or(title_line, |f| f.line);
+            let name = old.and_then(|o| o.request_body.as_ref()).map(|b| b.value.clone());
+            let example = page.examples.iter().find(|e| e.kind == ExampleKind::Request).and_then(|e| e.json.as_ref());
+            Some(self.cx.body_model(
+                name,
+                &format!("{pascal_id}Request"),
+                &page.body,
+                example,
+                line,
+                Some(title.to_owned()),
+            ))
+        }
+    }
+
+    /// The responses: the page's (their models), else api-spec's or a 200 without a body.
+    fn responses(&mut self, id: &str, pascal_id: &str) -> Vec<(u16, Option<String>, Option<String>)> {
+        let (page, old, title_line) = (self.page, self.old, self.title_line);
+        let mut responses = Vec::new();
+        if page.responses.is_empty() {
+            match old {
+                Some(o) => {
+                    let m = self.cx.note(
+                        title_line,
+                        NoteKind::Reused,
+                        format!("responses from operation `{id}` (the page shows none)"),
+                    );
+                    self.marks.push(("responses", m));
+                    responses = o
+                        .responses
+                        .iter()
+                        .map(|r| (r.status.value, r.body.as_ref().map(|b| b.value.clone()), r.description.clone()))
+                        .collect();
+                }
+                None => {
+                    let m = self.cx.note(
+                        title_line,
+                        NoteKind::Inferred,
+                        "a 200 response without a body (the page shows no response)",
+                    );
+                    self.marks.push(("responses", m));
+                    responses.push((200, None, None));
+                }
+            }
+        }
+        for r in &page.responses {
+            let old_r = old.and_then(|o| o.responses.iter().find(|x| x.status.value == r.status));
+            let old_body = old_r.and_then(|x| x.body.as_ref()).map(|b| b.value.clone());
+            let description = old_r.and_then(|x| x.description.clone());
+            if r.fields.is_empty() {
+                responses.push((r.status, old_body, description));
+                continue;
+            }
+            let example = page
+                .examples
+                .iter()
+                .find(|e| e.kind == ExampleKind::Response && e.status.is_none_or(|s| s == r.status))
+                .and_then(|e| e.json.as_ref());
+            let name = self.cx.body_model(old_body, &format!("{pascal_id}Response"), &r.fields, example, r.line, None);
+            responses.push((r.status, Some(name), description));
+        }
+        responses
+    }
+
+    /// The error table: the page's, else api-spec's.
+    fn errors(&mut self) -> Errors {
+        let page = self.page;
+        self.fill(
+            "errors",
+            (!page.errors.is_empty()).then(|| {
+                page.errors
+                    .iter()
+                    .map(|e| (e.status, e.code.clone(), e.description.clone(), e.solution.clone()))
+                    .collect()
+            }),
+            |o: &spec::Operation| {
+                Some(
+                    o.errors
+                        .iter()
+                        .map(|e| (e.status.value, e.code.value.clone(), e.description.clone(), e.solution.clone()))
+                        .collect(),
+                )
+            },
+            self.title_line,
+        )
+        .unwrap_or_default()
+    }
+
+    /// Examples: the page's, verbatim, then the existing operation's others (other scenarios).
+    fn examples(&mut self, id: &str, path: &str, facts: &Facts) -> Vec<DExample> {
+        let (page, old, title_line) = (self.page, self.old, self.title_line);
+        let source_id = facts.page_doc_id.clone().unwrap_or_else(|| facts.doc_id.clone());
+        let area = if path.contains("/partner/") { "partner" } else { "merchant" };
+        let source = format!(
+            "pay.weixin.qq.com/doc/v3/{area}/{source_id} ({}, 更新时间 {})",
+            page.title.value,
+            facts.page_updated.clone().unwrap_or_else(|| facts.updated.clone())
+        );
+        for e in page.examples.iter().filter(|e| e.json.is_none()) {
+            self.cx.note(
+                e.line,
+                NoteKind::NotImported,
+                format!("example {:?} has no JSON body; the spec keeps JSON examples only", e.title),
+            );
+        }
+        let mut examples: Vec<DExample> = Vec::new();
+        for e in page.examples.iter().filter(|e| e.json.is_some()) {
+            // An example api-spec already knows to be invalid (a catalogue of alternatives, say)
+            // keeps its marker, or the draft would refuse the page's own example.
+            let known = old.and_then(|o| o.examples.iter().find(|x| x.title == e.title && x.kind == e.kind));
+            let (expect_invalid, marks) = match known.and_then(|x| x.expect_invalid.clone()) {
+                Some(why) => {
+                    let m = self.cx.note(
+                        e.line,
+                        NoteKind::Reused,
+                        format!("expect_invalid of example {:?}: {why}", e.title),
+                    );
+                    (Some(why), vec![m])
+                }
+                None => (None, Vec::new()),
+            };
+            examples.push(DExample {
+                kind: e.kind,
+                format: e.format,
+                title: e.title.clone(),
+                source: source.clone(),
+                status: e.status,
+                text: e.text.clone(),
+                expect_invalid,
+                marks,
+            });
+        }
+        if let Some(o) = old {
+            for e in &o.examples {
+                if !examples.iter().any(|x| x.title == e.title && x.kind == e.kind) {
+                    let m = self.cx.note(
+                        title_line,
+                        NoteKind::Reused,
+                        format!("example {:?} of operation `{id}` (not on this page)", e.title),
+                    );
+                    examples.push(DExample {
+                        kind: e.kind,
+                        format: e.format,
+                        title: e.title.clone(),
+                        source: e.source.clone(),
+                        status: e.status,
+                        text: e.text.value.clone(),
+                        expect_invalid: e.expect_invalid.clone(),
+                        marks: vec![m],
+                    });
+                }
+            }
+        }
+        examples
+    }
+
+    /// api-spec's decisions of the operation, kept and marked for review.
+    fn decisions(&mut self, id: &str) -> Vec<String> {
+        match self.old {
+            Some(o) if !o.decisions.is_empty() => {
+                let m = self.cx.note(
+                    self.title_line,
+                    NoteKind::Reused,
+                    format!("{} decision(s) of operation `{id}`: check they still hold", o.decisions.len()),
+                );
+                self.marks.push(("decisions", m));
+                o.decisions.clone()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The page lines no step placed, and those the page reader skipped.
+    fn not_imported(&mut self) {
+        let page = self.page;
+        for u in &page.unplaced {
+            self.cx.note(u.line, NoteKind::NotImported, format!("not understood: {}", u.value));
+        }
+        for s in &page.skipped {
+            self.cx.note(s.line, NoteKind::NotImported, s.value.clone());
+        }
+    }
+
+    /// Prose in the spec's convention: api-spec's own text where the page says the same (so
+    /// adopting the draft changes nothing), else the page's, with the spec's punctuation.
+    fn conventional(&self, facts: Facts, errors: Errors) -> (Facts, Errors) {
+        let old = self.old;
+        let title = prose(&facts.title, old.map(|o| o.title.as_str()), false);
+        let description = facts.description.map(|d| prose(&d, old.and_then(|o| o.description.as_deref()), true));
+        let list = |page: Vec<String>, old: Option<&Vec<String>>| match old {
+            Some(o) if wording::same_list(&page, o) => o.clone(),
+            _ => page.iter().map(|t| wording::conventional(t, false)).collect(),
+        };
+        let merchants = list(facts.merchants, old.map(|o| &o.merchants));
+        let preconditions = list(facts.preconditions, old.map(|o| &o.preconditions));
+        let headers: Vec<(String, bool, String)> = facts
+            .headers
+            .into_iter()
+            .map(|(name, required, text): (String, bool, String)| {
+                let before = old.and_then(|o| o.headers.iter().find(|h| h.name == name));
+                let text = prose(&text, before.map(|h| h.description.as_str()), false);
+                (name, required, text)
+            })
+            .collect();
+        let rate_limit = facts.rate_limit.map(|(n, text)| match old.and_then(|o| o.rate_limit.as_ref()) {
+            Some(r) if r.per_second.value == n && wording::same(&r.text, &text) => (n, r.text.clone()),
+            _ => (n, text),
+        });
+        let errors: Errors = errors
+            .into_iter()
+            .map(|(status, code, description, solution): (u16, String, String, String)| {
+                let before = old.and_then(|o| {
+                    o.errors.iter().find(|e| {
+                        e.status.value == status
+                            && e.code.value == code
+                            && wording::same(&e.description, &description)
+                            && wording::same(&e.solution, &solution)
+                    })
+                });
+                match before {
+                    Some(e) => (status, code, e.description.clone(), e.solution.clone()),
+                    None => (status, code, description, solution),
+                }
+            })
+            .collect();
+        let facts = Facts { title, description, merchants, preconditions, headers, rate_limit, ..facts };
+        (facts, errors)
+    }
+
+    /// What pages never show: pagination and upload layout, and the families' entries (a page
+    /// of the primary family changes none of them).
+    #[allow(clippy::type_complexity, reason = "the three carried entries, used once")]
+    fn carried(&mut self, id: &str) -> (Option<[String; 4]>, Option<DUpload>, Vec<DFamily>) {
+        let (old, title_line) = (self.old, self.title_line);
+        let pagination = old.and_then(|o| o.pagination.as_ref()).map(|p| {
+            let m = self.cx.note(title_line, NoteKind::Reused, format!("pagination of operation `{id}` from api-spec"));
+            self.marks.push(("pagination", m));
+            [
+                p.page_size.value.clone(),
+                p.page_token.value.clone(),
+                p.next_page_token.value.clone(),
+                p.items.value.clone(),
+            ]
+        });
+        let upload = old.and_then(|o| o.upload.as_ref()).map(|u| {
+            let m =
+                self.cx.note(title_line, NoteKind::Reused, format!("upload layout of operation `{id}` from api-spec"));
+            self.marks.push(("upload", m));
+            DUpload {
+                file_field: u.file_field.clone(),
+                meta_field: u.meta_field.clone(),
+                meta: u.meta.value.clone(),
+                max_bytes: u.max_bytes.value,
+                media_types: u.media_types.clone(),
+            }
+        });
+        let families: Vec<DFamily> = old.map(|o| o.families.iter().map(carry_family).collect()).unwrap_or_default();
+        if !families.is_empty() {
+            let ids: Vec<&str> = families.iter().map(|f| f.family.as_str()).collect();
+            let m = self.cx.note(
+                title_line,
+                NoteKind::Reused,
+                format!(
+                    "the family entries of operation `{id}` ({}), unchanged: this page is the primary family's",
+                    ids.join(", ")
+                ),
+            );
+            self.marks.push(("families", m));
+        }
+        (pagination, upload, families)
+    }
+}
+
 /// `page` as the spec writes it: `old` when it says the same, else in the spec's convention.
 fn prose(page: &str, old: Option<&str>, sentence: bool) -> String {
     match old {
         Some(o) if wording::same(o, page) => o.to_owned(),
         _ => wording::conventional(page, sentence),
     }
-}
-
-/// Whether a concrete or template path matches an operation's template.
-pub(crate) fn path_matches(template: &str, path: &str) -> bool {
-    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
-    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
 }
 
 fn derive_id(method: Method, path: &str) -> String {
@@ -728,40 +750,6 @@ fn derive_id(method: Method, path: &str) -> String {
         Method::PUT | Method::PATCH => format!("update_{singular}"),
         Method::DELETE => format!("delete_{singular}"),
     }
-}
-
-/// An existing field, as is.
-pub(crate) fn carry(f: &spec::Field) -> DField {
-    DField {
-        name: f.name.value.clone(),
-        ty: Some(f.ty.value),
-        items: f.items.as_ref().map(|i| i.value),
-        reference: f.reference.as_ref().map(|r| r.value.clone()),
-        presence: Some(f.presence.value),
-        condition: f.condition.clone(),
-        label: f.label.clone(),
-        description: f.description.clone(),
-        example: f.example.clone(),
-        min_length: f.min_length.as_ref().map(|v| v.value),
-        max_length: f.max_length.as_ref().map(|v| v.value),
-        charset: f.charset.as_ref().map(|v| v.value.clone()),
-        min: f.min.as_ref().map(|v| v.value),
-        max: f.max.as_ref().map(|v| v.value),
-        min_items: f.min_items.as_ref().map(|v| v.value),
-        max_items: f.max_items.as_ref().map(|v| v.value),
-        decision: f.decision.clone(),
-        disputed: f.disputed.iter().map(render_disputed_constraint).collect(),
-        families: f.families.iter().map(|s| s.value.clone()).collect(),
-        alternatives: f.alternatives.as_ref().map(|a| render_alternatives(&a.value)),
-        marks: Vec::new(),
-    }
-}
-
-/// `{ name = "FailedCode", types = ["string"], key = "coupon_code" }`.
-fn render_alternatives(a: &spec::Alternatives) -> String {
-    let types: Vec<String> = a.types.value.iter().map(|t| q(type_name(t.value))).collect();
-    let key = a.key.as_ref().map(|k| format!(", key = {}", q(&k.value))).unwrap_or_default();
-    format!("{{ name = {}, types = [{}]{key} }}", q(&a.name.value), types.join(", "))
 }
 
 /// A field carrying only the constraints of `d` (for namesakes).
@@ -891,19 +879,6 @@ fn example_type(node: &Node) -> Option<(FieldType, Option<FieldType>)> {
     match &node.value {
         Value::Array(items) => Some((FieldType::Array, items.first().and_then(scalar))),
         _ => scalar(node).map(|t| (t, None)),
-    }
-}
-
-fn type_name(t: FieldType) -> &'static str {
-    match t {
-        FieldType::String => "string",
-        FieldType::Integer => "integer",
-        FieldType::Boolean => "boolean",
-        FieldType::Datetime => "datetime",
-        FieldType::Amount => "amount",
-        FieldType::Object => "object",
-        FieldType::Enum => "enum",
-        FieldType::Array => "array",
     }
 }
 
@@ -1666,92 +1641,6 @@ fn condition_rules(fields: &[PageField]) -> Vec<String> {
         ));
     }
     out
-}
-
-/// A TOML basic string.
-pub fn q(s: &str) -> String {
-    toml::Value::String(s.to_owned()).to_string()
-}
-
-fn q_list(items: &[spec::Sp<String>]) -> String {
-    let items: Vec<String> = items.iter().map(|s| q(&s.value)).collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn render_condition(c: &spec::Condition) -> String {
-    let list =
-        |cs: &[spec::Sp<spec::Condition>]| cs.iter().map(|c| render_condition(&c.value)).collect::<Vec<_>>().join(", ");
-    let mut parts = Vec::new();
-    if let Some(f) = &c.field {
-        parts.push(format!("field = {}", q(&f.value)));
-    }
-    if let Some(v) = &c.all {
-        parts.push(format!("all = [{}]", list(&v.value)));
-    }
-    if let Some(v) = &c.any {
-        parts.push(format!("any = [{}]", list(&v.value)));
-    }
-    if let Some(v) = &c.not {
-        parts.push(format!("not = {}", render_condition(&v.value.value)));
-    }
-    if let Some(v) = &c.equals {
-        parts.push(format!("equals = {}", q(&v.value)));
-    }
-    if let Some(v) = &c.one_of {
-        parts.push(format!("in = {}", q_list(&v.value)));
-    }
-    if let Some(v) = &c.contains {
-        parts.push(format!("contains = {}", q(&v.value)));
-    }
-    if let Some(v) = &c.present {
-        parts.push(format!("present = {}", v.value));
-    }
-    format!("{{ {} }}", parts.join(", "))
-}
-
-/// An existing rule, written back as it reads.
-fn render_rule(r: &spec::Rule) -> String {
-    let mut out = format!("description = {}\n", q(&r.description.value));
-    if let Some(w) = &r.when {
-        out.push_str(&format!("when = {}\n", render_condition(w)));
-    }
-    for (key, list) in [
-        ("require", &r.require),
-        ("forbid", &r.forbid),
-        ("exactly_one_of", &r.exactly_one_of),
-        ("at_least_one_of", &r.at_least_one_of),
-        ("at_most_one_of", &r.at_most_one_of),
-    ] {
-        if let Some(l) = list {
-            out.push_str(&format!("{key} = {}\n", q_list(&l.value)));
-        }
-    }
-    if let Some(a) = &r.assert {
-        out.push_str(&format!("assert = {}\n", render_condition(a)));
-    }
-    if let Some(s) = &r.source {
-        out.push_str(&format!("source = {}\n", q(s)));
-    }
-    if let Some(d) = &r.disputed {
-        out.push_str(&format!(
-            "disputed = {{ id = {}, reason = {}, by = {} }}\n",
-            q(&d.id.value),
-            q(&d.reason),
-            q_list(&d.by.value)
-        ));
-    }
-    out
-}
-
-/// A field's `disputed` entry as a TOML inline table.
-fn render_disputed_constraint(d: &spec::DisputedConstraint) -> String {
-    format!(
-        "{{ constraint = {}, id = {}, reason = {}, by = {} }}",
-        q(&d.constraint.value),
-        q(&d.id.value),
-        q(&d.reason),
-        q_list(&d.by.value)
-    )
 }
 
 #[cfg(test)]
