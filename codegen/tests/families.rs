@@ -221,16 +221,16 @@ fn a_second_family_generates_a_module_without_the_brand_field() {
     // `Item` is it at the brand family, whose brand field is absent.
     let models = file(&out, "src/generated/brand/models.rs");
     assert!(
-        models.contains("pub type Item = crate::generated::shared::Item<crate::generated::families::Brand>;"),
+        models.contains("pub type Item = crate::generated::models::ItemFor<crate::generated::families::Brand>;"),
         "{models}"
     );
     assert!(!models.contains("pub struct") && !models.contains("pub brand_id"), "no copy:\n{models}");
-    let shared = file(&out, "src/generated/shared.rs");
+    let shared = file(&out, "src/generated/models.rs");
     assert!(shared.contains("pub brand_id: <F as crate::runtime::family::Family>::BrandField,"), "{shared}");
     let families = file(&out, "src/generated/families.rs");
     assert!(families.contains("type BrandField = crate::runtime::family::NoBrandField;"), "{families}");
     // `Size` has no brand field: it is shared, not copied.
-    assert!(!models.contains("Size") && !shared.contains("pub struct Size"), "{models}");
+    assert!(!models.contains("Size") && !shared.contains("pub struct SizeFor"), "{models}");
     assert!(models.contains("pub use crate::generated::models::*;"), "{models}");
     let partner = file(&out, "src/generated/operations.rs");
     assert!(partner.contains("brand_id: &str"), "the partner keeps its argument:\n{partner}");
@@ -418,27 +418,28 @@ fn a_field_of_one_family_is_in_its_models_only() {
     // `Size` differs between the families now, and so does `Item`, which holds it: both are
     // generated once, generic over the family; `depth` is typed, and validation reports it as
     // unknown (a warning: sent as given) in a family whose pages do not list it.
-    let shared = file(&out, "src/generated/shared.rs");
+    let shared = file(&out, "src/generated/models.rs");
+    let validation = file(&out, "src/generated/validation.rs");
     assert!(
-        shared.contains("pub struct Size<F: crate::runtime::family::Family> {") && shared.contains("pub depth"),
+        shared.contains("pub struct SizeFor<F: crate::runtime::family::Family> {") && shared.contains("pub depth"),
         "{shared}"
     );
     assert!(
-        shared.contains("pub size: ::core::option::Option<crate::generated::shared::Size<F>>"),
+        shared.contains("pub size: ::core::option::Option<crate::generated::models::SizeFor<F>>"),
         "Item holds the family's Size:\n{shared}"
     );
     assert!(
-        shared.contains("::core::matches!(") && shared.contains("only the brand family's pages list it"),
-        "depth is checked in the brand family only:\n{shared}"
+        validation.contains("::core::matches!(") && validation.contains("only the brand family's pages list it"),
+        "depth is checked in the brand family only:\n{validation}"
     );
     let partner = file(&out, "src/generated/models.rs");
     assert!(
-        partner.contains("pub type Size = crate::generated::shared::Size<crate::generated::families::Partner>;"),
+        partner.contains("pub type Size = crate::generated::models::SizeFor<crate::generated::families::Partner>;"),
         "{partner}"
     );
     let brand = file(&out, "src/generated/brand/models.rs");
     assert!(
-        brand.contains("pub type Size = crate::generated::shared::Size<crate::generated::families::Brand>;"),
+        brand.contains("pub type Size = crate::generated::models::SizeFor<crate::generated::families::Brand>;"),
         "{brand}"
     );
 

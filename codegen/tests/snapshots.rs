@@ -450,7 +450,9 @@ fn two_families() {
     let files = [("families.toml", TWO_FAMILIES), ("items.toml", FAMILY_ITEMS)];
     let out = generate(&files);
     for path in [
-        "src/generated/shared.rs",
+        "src/generated/validation.rs",
+        "src/generated/clients.rs",
+        "src/generated/public.rs",
         "src/generated/families.rs",
         "src/generated/models.rs",
         "src/generated/builders.rs",

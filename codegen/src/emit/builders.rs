@@ -16,8 +16,10 @@ pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
     let family = ir.primary_family().map(|f| f.id.clone()).unwrap_or_default();
     let builders =
         ir.models.values().map(|m| if generic.contains(&m.name) { alias(m, &family) } else { builder(m, None) });
-    let builds =
-        ir.models.keys().any(|m| !generic.contains(m)).then(|| quote! { use crate::runtime::validate::BuildAt as _; });
+    // The primary family's file also gets the generic builders (see `shared.rs`).
+    let primary = ir.primary_family().is_none_or(|f| f.module.is_none());
+    let builds = (ir.models.keys().any(|m| !generic.contains(m)) || (primary && !generic.models.is_empty()))
+        .then(|| quote! { use crate::runtime::validate::BuildAt as _; });
     quote! {
         //! Builders for every model.
         #builds
@@ -29,14 +31,15 @@ pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
 fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let local = types::local_name(&m.name);
     let name = types::builder_ident(local);
+    let generic = types::generic_builder_ident(local);
     let marker = super::generic::marker(family);
     let doc = format!(
-        " Builds a [`{local}`]({}::{local}) of the `{family}` family; see [`shared::{local}Builder`](crate::generated::shared::{local}Builder).",
+        " Builds a [`{local}`]({}::{local}) of the `{family}` family; see [`{generic}`](crate::generated::builders::{generic}).",
         types::model_module_doc(&m.name)
     );
     quote! {
         #[doc = #doc]
-        pub type #name = crate::generated::shared::#name<#marker>;
+        pub type #name = crate::generated::builders::#generic<#marker>;
     }
 }
 
@@ -51,7 +54,10 @@ fn builder_type(name: &str, generic: Option<&BTreeSet<String>>) -> TokenStream {
     let b = types::builder_ident(name);
     match generic {
         None => quote! { #b },
-        Some(set) if set.contains(types::local_name(name)) => quote! { crate::generated::shared::#b<F> },
+        Some(set) if set.contains(types::local_name(name)) => {
+            let b = types::generic_builder_ident(name);
+            quote! { crate::generated::builders::#b<F> }
+        }
         Some(_) => quote! { crate::generated::builders::#b },
     }
 }
@@ -112,20 +118,23 @@ fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
 fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> TokenStream {
     let set = generic.map(|(_, set)| set);
     let is_brand = |f: &FieldIr| generic.is_some_and(|(g, _)| g.brand_fields.contains(&f.wire));
-    let local_model = types::ident(types::local_name(&m.name));
+    let local_model = types::generic_ident(&m.name);
     let (model, model_expr, params, args) = match generic {
         Some(_) => (
-            quote! { crate::generated::shared::#local_model<F> },
-            quote! { crate::generated::shared::#local_model::<F> },
+            quote! { crate::generated::models::#local_model<F> },
+            quote! { crate::generated::models::#local_model::<F> },
             quote! { <F: crate::runtime::family::Family> },
             quote! { <F> },
         ),
         None => (types::model_path(&m.name), types::model_path(&m.name), quote! {}, quote! {}),
     };
-    let name = types::builder_ident(&m.name);
+    let name = if generic.is_some() { types::generic_builder_ident(&m.name) } else { types::builder_ident(&m.name) };
     // A generic builder sits next to its model: the plain name links.
     let builder_doc = match generic {
-        Some(_) => format!(" Builds a [`{0}`]; see [`{0}::builder`].", types::local_name(&m.name)),
+        Some(_) => format!(
+            " Builds a [`{0}`](crate::generated::models::{0}) of any family; see [`{0}::builder`](crate::generated::models::{0}::builder).",
+            types::generic_ident(&m.name)
+        ),
         None => format!(
             " Builds a [`{0}`]({1}::{0}); see [`{0}::builder`]({1}::{0}::builder).",
             types::local_name(&m.name),

@@ -54,15 +54,22 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
     let generic = generic::Generic::of(ir);
     let generic = &generic;
     let mut files = std::thread::scope(|scope| {
-        let builders = scope.spawn(|| rust_file("src/generated/builders.rs", builders::emit(ir, generic)));
+        let builders = scope.spawn(|| {
+            let mut tokens = builders::emit(ir, generic);
+            tokens.extend(shared::builders(generic));
+            rust_file("src/generated/builders.rs", tokens)
+        });
+        let mut models = models::emit(ir, generic);
+        models.extend(shared::models(generic));
+        let mut validation = validation::emit(ir, generic);
+        validation.extend(shared::validation(ir, generic));
         let mut files = vec![
             rust_file("src/generated/mod.rs", module_root(ir)),
             rust_file("src/generated/families.rs", shared::emit_families(ir)),
             rust_file("src/generated/clients.rs", clients::emit(ir)),
             rust_file("src/generated/public.rs", clients::emit_public(ir)),
-            rust_file("src/generated/shared.rs", shared::emit(ir, generic)),
-            rust_file("src/generated/models.rs", models::emit(ir, generic)),
-            rust_file("src/generated/validation.rs", validation::emit(ir, generic)),
+            rust_file("src/generated/models.rs", models),
+            rust_file("src/generated/validation.rs", validation),
             rust_file("src/generated/operations.rs", operations::emit(ir, ir, generic)),
             rust_file("src/generated/errors.rs", enums::emit_error_codes(ir)),
             rust_file("src/generated/requests.rs", requests::emit(ir)),
@@ -108,7 +115,6 @@ fn module_root(ir: &Ir) -> TokenStream {
         pub mod operations;
         pub mod public;
         pub mod requests;
-        pub mod shared;
         pub mod validation;
         #(#families)*
     }

@@ -64,17 +64,18 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
 fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let local = types::local_name(&m.name);
     let name = types::ident(local);
+    let generic = types::generic_ident(local);
     let marker = super::generic::marker(family);
     let mut lines = model_doc(m);
     lines.push(String::new());
     lines.push(format!(
-        "Generated once for every family as [`shared::{local}`](crate::generated::shared::{local}); this is \
-         the `{family}` family's, built with [`builder`](crate::generated::shared::{local}::builder)."
+        "Generated once for every family as [`{generic}`](crate::generated::models::{generic}); this is \
+         the `{family}` family's, built with [`builder`](crate::generated::models::{generic}::builder)."
     ));
     let doc = docs::attrs(&lines);
     quote! {
         #doc
-        pub type #name = crate::generated::shared::#name<#marker>;
+        pub type #name = crate::generated::models::#generic<#marker>;
     }
 }
 
@@ -84,7 +85,10 @@ pub fn generic_model(g: &GenericModel, generic: &Generic) -> TokenStream {
 }
 
 fn model(m: &ModelIr, generic: Option<(&GenericModel, &Generic)>) -> TokenStream {
-    let name = types::ident(types::local_name(&m.name));
+    let name = match generic {
+        Some(_) => types::generic_ident(&m.name),
+        None => types::ident(types::local_name(&m.name)),
+    };
     let mut lines = model_doc(m);
     if let Some((g, _)) = generic {
         lines.push(String::new());
@@ -168,7 +172,7 @@ fn model(m: &ModelIr, generic: Option<(&GenericModel, &Generic)>) -> TokenStream
         quote! {
             #[serde(skip)]
             #[cfg_attr(feature = "schemars", schemars(skip))]
-            family: ::core::marker::PhantomData<F>,
+            pub(crate) family: ::core::marker::PhantomData<F>,
         }
     });
     quote! {

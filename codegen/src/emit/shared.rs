@@ -1,6 +1,7 @@
-//! `src/generated/shared.rs`, the models that differ between families generated once and generic
-//! over the family (see [`super::generic`]), and `src/generated/families.rs`, the families'
-//! marker types.
+//! The models that differ between families, generated once and generic over the family (see
+//! [`super::generic`]): their definitions, builders and validation go into the primary family's
+//! files, next to the models they hold; and `src/generated/families.rs`, the families' marker
+//! types.
 
 use super::generic::Generic;
 use super::types;
@@ -8,25 +9,22 @@ use crate::ir::Ir;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `src/generated/shared.rs`: the generic models, their builders and validation.
-pub fn emit(ir: &Ir, generic: &Generic) -> TokenStream {
+/// The generic models (`XFor<F>`), appended to the primary family's `models.rs`.
+pub fn models(generic: &Generic) -> TokenStream {
     let models = generic.models.values().map(|g| super::models::generic_model(g, generic));
+    quote! { #(#models)* }
+}
+
+/// Their builders (`XBuilderFor<F>`), appended to the primary family's `builders.rs`.
+pub fn builders(generic: &Generic) -> TokenStream {
     let builders = generic.models.values().map(|g| super::builders::generic_builder(g, generic));
-    let validation = generic.models.values().map(|g| super::validation::generic_model(ir, g, generic));
-    let primary = ir.primary_family().map(|f| f.title.clone()).unwrap_or_default();
-    let doc = format!(
-        " The models that differ between the API families, generic over the family `F`, with their builders and \
-         validation. Each family's `models::X` is `X<Family>`: [`models`](crate::generated::models) holds the \
-         {primary} family's."
-    );
-    let builds = (!generic.models.is_empty()).then(|| quote! { use crate::runtime::validate::BuildAt as _; });
-    quote! {
-        #![doc = #doc]
-        #builds
-        #(#models)*
-        #(#builders)*
-        #(#validation)*
-    }
+    quote! { #(#builders)* }
+}
+
+/// Their `Validate` impls, appended to the primary family's `validation.rs`.
+pub fn validation(ir: &Ir, generic: &Generic) -> TokenStream {
+    let impls = generic.models.values().map(|g| super::validation::generic_model(ir, g, generic));
+    quote! { #(#impls)* }
 }
 
 /// `src/generated/families.rs`: a marker type per family, with its facts.
@@ -64,8 +62,8 @@ pub fn emit_families(ir: &Ir) -> TokenStream {
     });
     quote! {
         //! The API families of `api-spec/families.toml`: a marker type each, implementing
-        //! [`Family`](crate::runtime::family::Family) with the family's facts. The models of
-        //! [`shared`](crate::generated::shared) are generic over them.
+        //! [`Family`](crate::runtime::family::Family) with the family's facts. The models that differ
+        //! between families (`models::XFor<F>`) are generic over them.
         #(#items)*
     }
 }

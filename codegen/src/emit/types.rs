@@ -46,6 +46,17 @@ pub fn family_module(key: &str) -> Option<&str> {
     key.split_once("::").map(|(module, _)| module)
 }
 
+/// The name of a model generated generic over the family (`XFor`): each family's `X` is an
+/// alias of it (`XFor<Partner>`).
+pub fn generic_ident(model: &str) -> Ident {
+    format_ident!("{}For", local_name(model))
+}
+
+/// The name of a generic model's builder (`XBuilderFor`).
+pub fn generic_builder_ident(model: &str) -> Ident {
+    format_ident!("{}BuilderFor", local_name(model))
+}
+
 /// The builder type's name of a model key (`XBuilder`).
 pub fn builder_ident(model: &str) -> Ident {
     format_ident!("{}Builder", local_name(model))
@@ -73,12 +84,12 @@ pub fn field_type_generic(f: &crate::ir::FieldIr, generic: &std::collections::BT
     }
 }
 
-/// [`rust_type`] inside a generic model: `crate::generated::shared::X<F>` for a generic model.
+/// [`rust_type`] inside a generic model: `crate::generated::models::XFor<F>` for a generic model.
 pub fn rust_type_generic(ty: &TypeIr, generic: &std::collections::BTreeSet<String>) -> TokenStream {
     match ty {
         TypeIr::Model(name) if generic.contains(local_name(name)) => {
-            let id = ident(local_name(name));
-            quote! { crate::generated::shared::#id<F> }
+            let id = generic_ident(name);
+            quote! { crate::generated::models::#id<F> }
         }
         TypeIr::Array(inner) => {
             let inner = rust_type_generic(inner, generic);

@@ -303,7 +303,7 @@ fn model(m: &ModelIr, needs: &BTreeSet<String>) -> TokenStream {
 pub fn generic_model(ir: &Ir, g: &GenericModel, _generic: &Generic) -> TokenStream {
     let needs = &ir.validated_models;
     let m = &g.model;
-    let name = types::ident(types::local_name(&m.name));
+    let name = types::generic_ident(&m.name);
     let unknown = |wire: &str, why: &str| {
         let message = format!("is not a field of this family ({why}); sent as given");
         quote! {
@@ -358,7 +358,7 @@ pub fn generic_model(ir: &Ir, g: &GenericModel, _generic: &Generic) -> TokenStre
     let rules = rule_checks(m, Some(&g.rule_families));
     let known = m.fields.iter().map(|f| f.wire.as_str());
     quote! {
-        impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate for crate::generated::shared::#name<F> {
+        impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate for crate::generated::models::#name<F> {
             fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
                 #(#fields)*
                 #rules

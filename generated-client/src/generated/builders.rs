@@ -231,8 +231,8 @@ for AssociatedPayScoreOrderInfoBuilder {
         }
     }
 }
-/// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule) of the `partner` family; see [`shared::BundleStockUsageRuleBuilder`](crate::generated::shared::BundleStockUsageRuleBuilder).
-pub type BundleStockUsageRuleBuilder = crate::generated::shared::BundleStockUsageRuleBuilder<
+/// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule) of the `partner` family; see [`BundleStockUsageRuleBuilderFor`](crate::generated::builders::BundleStockUsageRuleBuilderFor).
+pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`CombineImage`](crate::generated::models::CombineImage); see [`CombineImage::builder`](crate::generated::models::CombineImage::builder).
@@ -638,12 +638,12 @@ for ComboPackageChoiceBuilder {
         }
     }
 }
-/// Builds a [`ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest) of the `partner` family; see [`shared::ConfirmUserCouponRequestBuilder`](crate::generated::shared::ConfirmUserCouponRequestBuilder).
-pub type ConfirmUserCouponRequestBuilder = crate::generated::shared::ConfirmUserCouponRequestBuilder<
+/// Builds a [`ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest) of the `partner` family; see [`ConfirmUserCouponRequestBuilderFor`](crate::generated::builders::ConfirmUserCouponRequestBuilderFor).
+pub type ConfirmUserCouponRequestBuilder = crate::generated::builders::ConfirmUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod) of the `partner` family; see [`shared::CouponAvailablePeriodBuilder`](crate::generated::shared::CouponAvailablePeriodBuilder).
-pub type CouponAvailablePeriodBuilder = crate::generated::shared::CouponAvailablePeriodBuilder<
+/// Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod) of the `partner` family; see [`CouponAvailablePeriodBuilderFor`](crate::generated::builders::CouponAvailablePeriodBuilderFor).
+pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvailablePeriodBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`CouponAvailableStoreInfo`](crate::generated::models::CouponAvailableStoreInfo); see [`CouponAvailableStoreInfo::builder`](crate::generated::models::CouponAvailableStoreInfo::builder).
@@ -1058,28 +1058,28 @@ for CouponTagInfoBuilder {
         }
     }
 }
-/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest) of the `partner` family; see [`shared::CreateImageGenerationTaskRequestBuilder`](crate::generated::shared::CreateImageGenerationTaskRequestBuilder).
-pub type CreateImageGenerationTaskRequestBuilder = crate::generated::shared::CreateImageGenerationTaskRequestBuilder<
+/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest) of the `partner` family; see [`CreateImageGenerationTaskRequestBuilderFor`](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor).
+pub type CreateImageGenerationTaskRequestBuilder = crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse) of the `partner` family; see [`shared::CreateImageGenerationTaskResponseBuilder`](crate::generated::shared::CreateImageGenerationTaskResponseBuilder).
-pub type CreateImageGenerationTaskResponseBuilder = crate::generated::shared::CreateImageGenerationTaskResponseBuilder<
+/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse) of the `partner` family; see [`CreateImageGenerationTaskResponseBuilderFor`](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor).
+pub type CreateImageGenerationTaskResponseBuilder = crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest) of the `partner` family; see [`shared::CreateProductCouponRequestBuilder`](crate::generated::shared::CreateProductCouponRequestBuilder).
-pub type CreateProductCouponRequestBuilder = crate::generated::shared::CreateProductCouponRequestBuilder<
+/// Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest) of the `partner` family; see [`CreateProductCouponRequestBuilderFor`](crate::generated::builders::CreateProductCouponRequestBuilderFor).
+pub type CreateProductCouponRequestBuilder = crate::generated::builders::CreateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse) of the `partner` family; see [`shared::CreateProductCouponResponseBuilder`](crate::generated::shared::CreateProductCouponResponseBuilder).
-pub type CreateProductCouponResponseBuilder = crate::generated::shared::CreateProductCouponResponseBuilder<
+/// Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse) of the `partner` family; see [`CreateProductCouponResponseBuilderFor`](crate::generated::builders::CreateProductCouponResponseBuilderFor).
+pub type CreateProductCouponResponseBuilder = crate::generated::builders::CreateProductCouponResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest) of the `partner` family; see [`shared::CreateStockBundleRequestBuilder`](crate::generated::shared::CreateStockBundleRequestBuilder).
-pub type CreateStockBundleRequestBuilder = crate::generated::shared::CreateStockBundleRequestBuilder<
+/// Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest) of the `partner` family; see [`CreateStockBundleRequestBuilderFor`](crate::generated::builders::CreateStockBundleRequestBuilderFor).
+pub type CreateStockBundleRequestBuilder = crate::generated::builders::CreateStockBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateStockRequest`](crate::generated::models::CreateStockRequest) of the `partner` family; see [`shared::CreateStockRequestBuilder`](crate::generated::shared::CreateStockRequestBuilder).
-pub type CreateStockRequestBuilder = crate::generated::shared::CreateStockRequestBuilder<
+/// Builds a [`CreateStockRequest`](crate::generated::models::CreateStockRequest) of the `partner` family; see [`CreateStockRequestBuilderFor`](crate::generated::builders::CreateStockRequestBuilderFor).
+pub type CreateStockRequestBuilder = crate::generated::builders::CreateStockRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`CutOut`](crate::generated::models::CutOut); see [`CutOut::builder`](crate::generated::models::CutOut::builder).
@@ -1231,20 +1231,20 @@ impl ::core::convert::From<crate::generated::models::DayPeriod> for DayPeriodBui
         }
     }
 }
-/// Builds a [`DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest) of the `partner` family; see [`shared::DeactivateProductCouponRequestBuilder`](crate::generated::shared::DeactivateProductCouponRequestBuilder).
-pub type DeactivateProductCouponRequestBuilder = crate::generated::shared::DeactivateProductCouponRequestBuilder<
+/// Builds a [`DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest) of the `partner` family; see [`DeactivateProductCouponRequestBuilderFor`](crate::generated::builders::DeactivateProductCouponRequestBuilderFor).
+pub type DeactivateProductCouponRequestBuilder = crate::generated::builders::DeactivateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest) of the `partner` family; see [`shared::DeactivateStockRequestBuilder`](crate::generated::shared::DeactivateStockRequestBuilder).
-pub type DeactivateStockRequestBuilder = crate::generated::shared::DeactivateStockRequestBuilder<
+/// Builds a [`DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest) of the `partner` family; see [`DeactivateStockRequestBuilderFor`](crate::generated::builders::DeactivateStockRequestBuilderFor).
+pub type DeactivateStockRequestBuilder = crate::generated::builders::DeactivateStockRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest) of the `partner` family; see [`shared::DeactivateUserCouponBundleRequestBuilder`](crate::generated::shared::DeactivateUserCouponBundleRequestBuilder).
-pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::shared::DeactivateUserCouponBundleRequestBuilder<
+/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest) of the `partner` family; see [`DeactivateUserCouponBundleRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor).
+pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest) of the `partner` family; see [`shared::DeactivateUserCouponRequestBuilder`](crate::generated::shared::DeactivateUserCouponRequestBuilder).
-pub type DeactivateUserCouponRequestBuilder = crate::generated::shared::DeactivateUserCouponRequestBuilder<
+/// Builds a [`DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest) of the `partner` family; see [`DeactivateUserCouponRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponRequestBuilderFor).
+pub type DeactivateUserCouponRequestBuilder = crate::generated::builders::DeactivateUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`DiscountCouponUsageRule`](crate::generated::models::DiscountCouponUsageRule); see [`DiscountCouponUsageRule::builder`](crate::generated::models::DiscountCouponUsageRule::builder).
@@ -2147,8 +2147,8 @@ for ImageGenerationResultBuilder {
         }
     }
 }
-/// Builds a [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask) of the `partner` family; see [`shared::ImageGenerationTaskBuilder`](crate::generated::shared::ImageGenerationTaskBuilder).
-pub type ImageGenerationTaskBuilder = crate::generated::shared::ImageGenerationTaskBuilder<
+/// Builds a [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask) of the `partner` family; see [`ImageGenerationTaskBuilderFor`](crate::generated::builders::ImageGenerationTaskBuilderFor).
+pub type ImageGenerationTaskBuilder = crate::generated::builders::ImageGenerationTaskBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`ImageUploadMeta`](crate::generated::models::ImageUploadMeta); see [`ImageUploadMeta::builder`](crate::generated::models::ImageUploadMeta::builder).
@@ -2514,12 +2514,12 @@ for ListStockStoresResponseBuilder {
         }
     }
 }
-/// Builds a [`ListStocksResponse`](crate::generated::models::ListStocksResponse) of the `partner` family; see [`shared::ListStocksResponseBuilder`](crate::generated::shared::ListStocksResponseBuilder).
-pub type ListStocksResponseBuilder = crate::generated::shared::ListStocksResponseBuilder<
+/// Builds a [`ListStocksResponse`](crate::generated::models::ListStocksResponse) of the `partner` family; see [`ListStocksResponseBuilderFor`](crate::generated::builders::ListStocksResponseBuilderFor).
+pub type ListStocksResponseBuilder = crate::generated::builders::ListStocksResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse) of the `partner` family; see [`shared::ListUserCouponsResponseBuilder`](crate::generated::shared::ListUserCouponsResponseBuilder).
-pub type ListUserCouponsResponseBuilder = crate::generated::shared::ListUserCouponsResponseBuilder<
+/// Builds a [`ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse) of the `partner` family; see [`ListUserCouponsResponseBuilderFor`](crate::generated::builders::ListUserCouponsResponseBuilderFor).
+pub type ListUserCouponsResponseBuilder = crate::generated::builders::ListUserCouponsResponseBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`MemberTagInfo`](crate::generated::models::MemberTagInfo); see [`MemberTagInfo::builder`](crate::generated::models::MemberTagInfo::builder).
@@ -2830,12 +2830,12 @@ for NotifyUrlConfigBuilder {
         }
     }
 }
-/// Builds a [`PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest) of the `partner` family; see [`shared::PreSendCouponBundleRequestBuilder`](crate::generated::shared::PreSendCouponBundleRequestBuilder).
-pub type PreSendCouponBundleRequestBuilder = crate::generated::shared::PreSendCouponBundleRequestBuilder<
+/// Builds a [`PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest) of the `partner` family; see [`PreSendCouponBundleRequestBuilderFor`](crate::generated::builders::PreSendCouponBundleRequestBuilderFor).
+pub type PreSendCouponBundleRequestBuilder = crate::generated::builders::PreSendCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest) of the `partner` family; see [`shared::PreSendCouponRequestBuilder`](crate::generated::shared::PreSendCouponRequestBuilder).
-pub type PreSendCouponRequestBuilder = crate::generated::shared::PreSendCouponRequestBuilder<
+/// Builds a [`PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest) of the `partner` family; see [`PreSendCouponRequestBuilderFor`](crate::generated::builders::PreSendCouponRequestBuilderFor).
+pub type PreSendCouponRequestBuilder = crate::generated::builders::PreSendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse); see [`PreSendCouponResponse::builder`](crate::generated::models::PreSendCouponResponse::builder).
@@ -2907,12 +2907,12 @@ for PreSendCouponResponseBuilder {
         }
     }
 }
-/// Builds a [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) of the `partner` family; see [`shared::ProductCouponEntityBuilder`](crate::generated::shared::ProductCouponEntityBuilder).
-pub type ProductCouponEntityBuilder = crate::generated::shared::ProductCouponEntityBuilder<
+/// Builds a [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) of the `partner` family; see [`ProductCouponEntityBuilderFor`](crate::generated::builders::ProductCouponEntityBuilderFor).
+pub type ProductCouponEntityBuilder = crate::generated::builders::ProductCouponEntityBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource) of the `partner` family; see [`shared::ProductCouponSendResourceBuilder`](crate::generated::shared::ProductCouponSendResourceBuilder).
-pub type ProductCouponSendResourceBuilder = crate::generated::shared::ProductCouponSendResourceBuilder<
+/// Builds a [`ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource) of the `partner` family; see [`ProductCouponSendResourceBuilderFor`](crate::generated::builders::ProductCouponSendResourceBuilderFor).
+pub type ProductCouponSendResourceBuilder = crate::generated::builders::ProductCouponSendResourceBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`ProgressiveBundleUsageInfo`](crate::generated::models::ProgressiveBundleUsageInfo); see [`ProgressiveBundleUsageInfo::builder`](crate::generated::models::ProgressiveBundleUsageInfo::builder).
@@ -2997,20 +2997,20 @@ for ProgressiveBundleUsageInfoBuilder {
         }
     }
 }
-/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule) of the `partner` family; see [`shared::ProgressiveBundleUsageRuleBuilder`](crate::generated::shared::ProgressiveBundleUsageRuleBuilder).
-pub type ProgressiveBundleUsageRuleBuilder = crate::generated::shared::ProgressiveBundleUsageRuleBuilder<
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule) of the `partner` family; see [`ProgressiveBundleUsageRuleBuilderFor`](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor).
+pub type ProgressiveBundleUsageRuleBuilder = crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest) of the `partner` family; see [`shared::ReturnUserCouponRequestBuilder`](crate::generated::shared::ReturnUserCouponRequestBuilder).
-pub type ReturnUserCouponRequestBuilder = crate::generated::shared::ReturnUserCouponRequestBuilder<
+/// Builds a [`ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest) of the `partner` family; see [`ReturnUserCouponRequestBuilderFor`](crate::generated::builders::ReturnUserCouponRequestBuilderFor).
+pub type ReturnUserCouponRequestBuilder = crate::generated::builders::ReturnUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest) of the `partner` family; see [`shared::SendCouponBundleRequestBuilder`](crate::generated::shared::SendCouponBundleRequestBuilder).
-pub type SendCouponBundleRequestBuilder = crate::generated::shared::SendCouponBundleRequestBuilder<
+/// Builds a [`SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest) of the `partner` family; see [`SendCouponBundleRequestBuilderFor`](crate::generated::builders::SendCouponBundleRequestBuilderFor).
+pub type SendCouponBundleRequestBuilder = crate::generated::builders::SendCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`SendCouponRequest`](crate::generated::models::SendCouponRequest) of the `partner` family; see [`shared::SendCouponRequestBuilder`](crate::generated::shared::SendCouponRequestBuilder).
-pub type SendCouponRequestBuilder = crate::generated::shared::SendCouponRequestBuilder<
+/// Builds a [`SendCouponRequest`](crate::generated::models::SendCouponRequest) of the `partner` family; see [`SendCouponRequestBuilderFor`](crate::generated::builders::SendCouponRequestBuilderFor).
+pub type SendCouponRequestBuilder = crate::generated::builders::SendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`SentCountInfo`](crate::generated::models::SentCountInfo); see [`SentCountInfo::builder`](crate::generated::models::SentCountInfo::builder).
@@ -3247,20 +3247,20 @@ for SingleUsageInfoBuilder {
         }
     }
 }
-/// Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule) of the `partner` family; see [`shared::SingleUsageRuleBuilder`](crate::generated::shared::SingleUsageRuleBuilder).
-pub type SingleUsageRuleBuilder = crate::generated::shared::SingleUsageRuleBuilder<
+/// Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule) of the `partner` family; see [`SingleUsageRuleBuilderFor`](crate::generated::builders::SingleUsageRuleBuilderFor).
+pub type SingleUsageRuleBuilder = crate::generated::builders::SingleUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`Stock`](crate::generated::models::Stock) of the `partner` family; see [`shared::StockBuilder`](crate::generated::shared::StockBuilder).
-pub type StockBuilder = crate::generated::shared::StockBuilder<
+/// Builds a [`Stock`](crate::generated::models::Stock) of the `partner` family; see [`StockBuilderFor`](crate::generated::builders::StockBuilderFor).
+pub type StockBuilder = crate::generated::builders::StockBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockBundle`](crate::generated::models::StockBundle) of the `partner` family; see [`shared::StockBundleBuilder`](crate::generated::shared::StockBundleBuilder).
-pub type StockBundleBuilder = crate::generated::shared::StockBundleBuilder<
+/// Builds a [`StockBundle`](crate::generated::models::StockBundle) of the `partner` family; see [`StockBundleBuilderFor`](crate::generated::builders::StockBundleBuilderFor).
+pub type StockBundleBuilder = crate::generated::builders::StockBundleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity) of the `partner` family; see [`shared::StockBundleEntityBuilder`](crate::generated::shared::StockBundleEntityBuilder).
-pub type StockBundleEntityBuilder = crate::generated::shared::StockBundleEntityBuilder<
+/// Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity) of the `partner` family; see [`StockBundleEntityBuilderFor`](crate::generated::builders::StockBundleEntityBuilderFor).
+pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntityBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`StockBundleInfo`](crate::generated::models::StockBundleInfo); see [`StockBundleInfo::builder`](crate::generated::models::StockBundleInfo::builder).
@@ -3347,12 +3347,12 @@ for StockBundleInfoBuilder {
         }
     }
 }
-/// Builds a [`StockEntity`](crate::generated::models::StockEntity) of the `partner` family; see [`shared::StockEntityBuilder`](crate::generated::shared::StockEntityBuilder).
-pub type StockEntityBuilder = crate::generated::shared::StockEntityBuilder<
+/// Builds a [`StockEntity`](crate::generated::models::StockEntity) of the `partner` family; see [`StockEntityBuilderFor`](crate::generated::builders::StockEntityBuilderFor).
+pub type StockEntityBuilder = crate::generated::builders::StockEntityBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle) of the `partner` family; see [`shared::StockEntityInBundleBuilder`](crate::generated::shared::StockEntityInBundleBuilder).
-pub type StockEntityInBundleBuilder = crate::generated::shared::StockEntityInBundleBuilder<
+/// Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle) of the `partner` family; see [`StockEntityInBundleBuilderFor`](crate::generated::builders::StockEntityInBundleBuilderFor).
+pub type StockEntityInBundleBuilder = crate::generated::builders::StockEntityInBundleBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`StockSendRule`](crate::generated::models::StockSendRule); see [`StockSendRule::builder`](crate::generated::models::StockSendRule::builder).
@@ -3566,8 +3566,8 @@ for StoreAssociationResultBuilder {
         }
     }
 }
-/// Builds a [`StoreListRequest`](crate::generated::models::StoreListRequest) of the `partner` family; see [`shared::StoreListRequestBuilder`](crate::generated::shared::StoreListRequestBuilder).
-pub type StoreListRequestBuilder = crate::generated::shared::StoreListRequestBuilder<
+/// Builds a [`StoreListRequest`](crate::generated::models::StoreListRequest) of the `partner` family; see [`StoreListRequestBuilderFor`](crate::generated::builders::StoreListRequestBuilderFor).
+pub type StoreListRequestBuilder = crate::generated::builders::StoreListRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`StoreRef`](crate::generated::models::StoreRef); see [`StoreRef::builder`](crate::generated::models::StoreRef::builder).
@@ -3638,20 +3638,20 @@ impl ::core::convert::From<crate::generated::models::StoreRef> for StoreRefBuild
         }
     }
 }
-/// Builds a [`UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest) of the `partner` family; see [`shared::UpdateBudgetRequestBuilder`](crate::generated::shared::UpdateBudgetRequestBuilder).
-pub type UpdateBudgetRequestBuilder = crate::generated::shared::UpdateBudgetRequestBuilder<
+/// Builds a [`UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest) of the `partner` family; see [`UpdateBudgetRequestBuilderFor`](crate::generated::builders::UpdateBudgetRequestBuilderFor).
+pub type UpdateBudgetRequestBuilder = crate::generated::builders::UpdateBudgetRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest) of the `partner` family; see [`shared::UpdateProductCouponRequestBuilder`](crate::generated::shared::UpdateProductCouponRequestBuilder).
-pub type UpdateProductCouponRequestBuilder = crate::generated::shared::UpdateProductCouponRequestBuilder<
+/// Builds a [`UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest) of the `partner` family; see [`UpdateProductCouponRequestBuilderFor`](crate::generated::builders::UpdateProductCouponRequestBuilderFor).
+pub type UpdateProductCouponRequestBuilder = crate::generated::builders::UpdateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest) of the `partner` family; see [`shared::UpdateStockInfoRequestBuilder`](crate::generated::shared::UpdateStockInfoRequestBuilder).
-pub type UpdateStockInfoRequestBuilder = crate::generated::shared::UpdateStockInfoRequestBuilder<
+/// Builds a [`UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest) of the `partner` family; see [`UpdateStockInfoRequestBuilderFor`](crate::generated::builders::UpdateStockInfoRequestBuilderFor).
+pub type UpdateStockInfoRequestBuilder = crate::generated::builders::UpdateStockInfoRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest) of the `partner` family; see [`shared::UploadCouponCodesRequestBuilder`](crate::generated::shared::UploadCouponCodesRequestBuilder).
-pub type UploadCouponCodesRequestBuilder = crate::generated::shared::UploadCouponCodesRequestBuilder<
+/// Builds a [`UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest) of the `partner` family; see [`UploadCouponCodesRequestBuilderFor`](crate::generated::builders::UploadCouponCodesRequestBuilderFor).
+pub type UploadCouponCodesRequestBuilder = crate::generated::builders::UploadCouponCodesRequestBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`UploadCouponCodesResponse`](crate::generated::models::UploadCouponCodesResponse); see [`UploadCouponCodesResponse::builder`](crate::generated::models::UploadCouponCodesResponse::builder).
@@ -3967,12 +3967,12 @@ for UsageRuleDisplayInfoBuilder {
         }
     }
 }
-/// Builds a [`UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest) of the `partner` family; see [`shared::UseUserCouponRequestBuilder`](crate::generated::shared::UseUserCouponRequestBuilder).
-pub type UseUserCouponRequestBuilder = crate::generated::shared::UseUserCouponRequestBuilder<
+/// Builds a [`UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest) of the `partner` family; see [`UseUserCouponRequestBuilderFor`](crate::generated::builders::UseUserCouponRequestBuilderFor).
+pub type UseUserCouponRequestBuilder = crate::generated::builders::UseUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UserCouponBundle`](crate::generated::models::UserCouponBundle) of the `partner` family; see [`shared::UserCouponBundleBuilder`](crate::generated::shared::UserCouponBundleBuilder).
-pub type UserCouponBundleBuilder = crate::generated::shared::UserCouponBundleBuilder<
+/// Builds a [`UserCouponBundle`](crate::generated::models::UserCouponBundle) of the `partner` family; see [`UserCouponBundleBuilderFor`](crate::generated::builders::UserCouponBundleBuilderFor).
+pub type UserCouponBundleBuilder = crate::generated::builders::UserCouponBundleBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`UserCouponUsageDetail`](crate::generated::models::UserCouponUsageDetail); see [`UserCouponUsageDetail::builder`](crate::generated::models::UserCouponUsageDetail::builder).
@@ -4149,8 +4149,8 @@ for UserCouponUsageDetailBuilder {
         }
     }
 }
-/// Builds a [`UserProductCoupon`](crate::generated::models::UserProductCoupon) of the `partner` family; see [`shared::UserProductCouponBuilder`](crate::generated::shared::UserProductCouponBuilder).
-pub type UserProductCouponBuilder = crate::generated::shared::UserProductCouponBuilder<
+/// Builds a [`UserProductCoupon`](crate::generated::models::UserProductCoupon) of the `partner` family; see [`UserProductCouponBuilderFor`](crate::generated::builders::UserProductCouponBuilderFor).
+pub type UserProductCouponBuilder = crate::generated::builders::UserProductCouponBuilderFor<
     crate::generated::families::Partner,
 >;
 /// Builds a [`UserProductCouponBundleInfo`](crate::generated::models::UserProductCouponBundleInfo); see [`UserProductCouponBundleInfo::builder`](crate::generated::models::UserProductCouponBundleInfo::builder).
@@ -4357,6 +4357,7399 @@ for WeeklyAvailablePeriodBuilder {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
             unknown_fields: value.unknown_fields,
+        }
+    }
+}
+/// Builds a [`BundleStockUsageRuleFor`](crate::generated::models::BundleStockUsageRuleFor) of any family; see [`BundleStockUsageRuleFor::builder`](crate::generated::models::BundleStockUsageRuleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct BundleStockUsageRuleBuilderFor<F: crate::runtime::family::Family> {
+    coupon_available_period: ::core::option::Option<
+        crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+    >,
+    normal_coupon: ::core::option::Option<
+        crate::generated::builders::NormalCouponUsageRuleBuilder,
+    >,
+    discount_coupon: ::core::option::Option<
+        crate::generated::builders::DiscountCouponUsageRuleBuilder,
+    >,
+    exchange_coupon: ::core::option::Option<
+        crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::BundleStockUsageRuleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> BundleStockUsageRuleBuilderFor<F> {
+        <BundleStockUsageRuleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> BundleStockUsageRuleBuilderFor<F> {
+    /// 【券可核销时间】 该批次用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则】 该阶梯的满减规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NormalCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则】 该阶梯的折扣规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::DiscountCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则】 该阶梯的兑换规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::BundleStockUsageRuleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for BundleStockUsageRuleBuilderFor<F> {
+    type Output = crate::generated::models::BundleStockUsageRuleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f2 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f3 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        ::core::option::Option::Some(crate::generated::models::BundleStockUsageRuleFor::<
+            F,
+        > {
+            coupon_available_period: f0?,
+            normal_coupon: f1?,
+            discount_coupon: f2?,
+            exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::BundleStockUsageRuleFor<F>>
+for BundleStockUsageRuleBuilderFor<F> {
+    fn from(value: crate::generated::models::BundleStockUsageRuleFor<F>) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor) of any family; see [`ConfirmUserCouponRequestFor::builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ConfirmUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ConfirmUserCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ConfirmUserCouponRequestBuilderFor<F> {
+        <ConfirmUserCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> ConfirmUserCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【确认发放请求单号】 本次确认的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ConfirmUserCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ConfirmUserCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::ConfirmUserCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::ConfirmUserCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            brand_id: f4?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ConfirmUserCouponRequestFor<F>>
+for ConfirmUserCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::ConfirmUserCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CouponAvailablePeriodFor`](crate::generated::models::CouponAvailablePeriodFor) of any family; see [`CouponAvailablePeriodFor::builder`](crate::generated::models::CouponAvailablePeriodFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CouponAvailablePeriodBuilderFor<F: crate::runtime::family::Family> {
+    available_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    available_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    interval_days: ::core::option::Option<i64>,
+    available_days: ::core::option::Option<i64>,
+    wait_days_after_receive: ::core::option::Option<i64>,
+    weekly_available_period: ::core::option::Option<
+        crate::generated::builders::WeeklyAvailablePeriodBuilder,
+    >,
+    irregular_available_period_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::IrregularAvailablePeriodBuilder>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CouponAvailablePeriodFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CouponAvailablePeriodBuilderFor<F> {
+        <CouponAvailablePeriodBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> CouponAvailablePeriodBuilderFor<F> {
+    /// 【开始时间】 可核销时间的开始时间，RFC 3339 格式，如 2025-08-01T00:00:00+08:00。开始与结束时间之间最长 365 天。
+    ///
+    /// - Wire name: `available_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-01T00:00:00+08:00"`
+    pub fn available_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.available_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【结束时间】 可核销时间的结束时间，RFC 3339 格式。开始与结束时间之间最长 365 天；无论何时领取，过了结束时间券都不可用。
+    ///
+    /// - Wire name: `available_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-31T23:59:59+08:00"`
+    pub fn available_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.available_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用间隔天数】 多次优惠使用间隔天数。
+    ///
+    /// - Wire name: `interval_days`
+    /// - Optional (选填)
+    /// - Example: `1`
+    pub fn interval_days(mut self, value: i64) -> Self {
+        self.interval_days = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【生效后N天有效】 券生效后 N 天内有效，最多 365 天。
+    ///
+    /// - Wire name: `available_days`
+    /// - Optional (选填)
+    /// - Range: 1..=365
+    /// - Example: `30`
+    pub fn available_days(mut self, value: i64) -> Self {
+        self.available_days = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
+    ///
+    /// - Wire name: `wait_days_after_receive`
+    /// - Optional (选填)
+    /// - Range: 0..=30
+    /// - Example: `1`
+    pub fn wait_days_after_receive(mut self, value: i64) -> Self {
+        self.wait_days_after_receive = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
+    ///
+    /// - Wire name: `weekly_available_period`
+    /// - Optional (选填)
+    pub fn weekly_available_period(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::WeeklyAvailablePeriodBuilder,
+        >,
+    ) -> Self {
+        self.weekly_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【无规律的可用时间段】 若干个无规律的可用时间段，最多 2 个。
+    ///
+    /// - Wire name: `irregular_available_period_list`
+    /// - Optional (选填)
+    /// - Items: at most 2 items
+    pub fn irregular_available_period_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::IrregularAvailablePeriodBuilder,
+            >,
+        >,
+    ) -> Self {
+        self.irregular_available_period_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CouponAvailablePeriodFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CouponAvailablePeriodBuilderFor<F> {
+    type Output = crate::generated::models::CouponAvailablePeriodFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(self.available_begin_time, path, "available_begin_time");
+        let f1 = missing.required(self.available_end_time, path, "available_end_time");
+        let f2 = ::core::option::Option::Some(self.interval_days);
+        let f3 = ::core::option::Option::Some(self.available_days);
+        let f4 = ::core::option::Option::Some(self.wait_days_after_receive);
+        let f5 = missing
+            .optional_model(
+                self.weekly_available_period,
+                path,
+                "weekly_available_period",
+            );
+        let f6 = missing
+            .optional_list(
+                self.irregular_available_period_list,
+                path,
+                "irregular_available_period_list",
+            );
+        ::core::option::Option::Some(crate::generated::models::CouponAvailablePeriodFor::<
+            F,
+        > {
+            available_begin_time: f0?,
+            available_end_time: f1?,
+            interval_days: f2?,
+            available_days: f3?,
+            wait_days_after_receive: f4?,
+            weekly_available_period: f5?,
+            irregular_available_period_list: f6?,
+            unknown_fields: self.unknown_fields,
+            family: ::core::marker::PhantomData,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CouponAvailablePeriodFor<F>>
+for CouponAvailablePeriodBuilderFor<F> {
+    fn from(value: crate::generated::models::CouponAvailablePeriodFor<F>) -> Self {
+        Self {
+            available_begin_time: ::core::option::Option::Some(
+                value.available_begin_time,
+            ),
+            available_end_time: ::core::option::Option::Some(value.available_end_time),
+            interval_days: value.interval_days,
+            available_days: value.available_days,
+            wait_days_after_receive: value.wait_days_after_receive,
+            weekly_available_period: value
+                .weekly_available_period
+                .map(::core::convert::Into::into),
+            irregular_available_period_list: value
+                .irregular_available_period_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor) of any family; see [`CreateImageGenerationTaskRequestFor::builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateImageGenerationTaskRequestBuilderFor<
+    F: crate::runtime::family::Family,
+> {
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    task_id: ::core::option::Option<::std::string::String>,
+    image_generation_type: ::core::option::Option<
+        crate::generated::models::ImageGenerationType,
+    >,
+    combine_image: ::core::option::Option<
+        crate::generated::builders::CombineImageBuilder,
+    >,
+    cut_out: ::core::option::Option<crate::generated::builders::CutOutBuilder>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateImageGenerationTaskRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateImageGenerationTaskRequestBuilderFor<F> {
+        <CreateImageGenerationTaskRequestBuilderFor<
+            F,
+        > as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateImageGenerationTaskRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateImageGenerationTaskRequestBuilderFor<F> {
+    /// 【图片生成的任务ID】 服务商为本任务指定的 ID，用于查询结果与关联回调通知；重试时使用同一任务 ID 与相同的请求数据。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成类型】 本任务生成图片的方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    /// - Example: `"COMBINE_IMAGE"`
+    pub fn image_generation_type(
+        mut self,
+        value: crate::generated::models::ImageGenerationType,
+    ) -> Self {
+        self.image_generation_type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【拼图数据】 拼图所需的券信息。
+    ///
+    /// - Wire name: `combine_image`
+    /// - Conditionally required (条件必填): 当image_generation_type="COMBINE_IMAGE"时必填
+    pub fn combine_image(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CombineImageBuilder,
+        >,
+    ) -> Self {
+        self.combine_image = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【抠图数据】 抠图所需的商品图。
+    ///
+    /// - Wire name: `cut_out`
+    /// - Conditionally required (条件必填): 当image_generation_type="CUT_OUT"时必填
+    pub fn cut_out(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::CutOutBuilder>,
+    ) -> Self {
+        self.cut_out = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateImageGenerationTaskRequestBuilderFor<F> {
+    type Output = crate::generated::models::CreateImageGenerationTaskRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        let f1 = missing.required(self.task_id, path, "task_id");
+        let f2 = missing
+            .required(self.image_generation_type, path, "image_generation_type");
+        let f3 = missing.optional_model(self.combine_image, path, "combine_image");
+        let f4 = missing.optional_model(self.cut_out, path, "cut_out");
+        ::core::option::Option::Some(crate::generated::models::CreateImageGenerationTaskRequestFor::<
+            F,
+        > {
+            brand_id: f0?,
+            task_id: f1?,
+            image_generation_type: f2?,
+            combine_image: f3?,
+            cut_out: f4?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CreateImageGenerationTaskRequestFor<F>>
+for CreateImageGenerationTaskRequestBuilderFor<F> {
+    fn from(
+        value: crate::generated::models::CreateImageGenerationTaskRequestFor<F>,
+    ) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            task_id: ::core::option::Option::Some(value.task_id),
+            image_generation_type: ::core::option::Option::Some(
+                value.image_generation_type,
+            ),
+            combine_image: value.combine_image.map(::core::convert::Into::into),
+            cut_out: value.cut_out.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor) of any family; see [`CreateImageGenerationTaskResponseFor::builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateImageGenerationTaskResponseBuilderFor<
+    F: crate::runtime::family::Family,
+> {
+    task_id: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateImageGenerationTaskResponseFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateImageGenerationTaskResponseBuilderFor<F> {
+        <CreateImageGenerationTaskResponseBuilderFor<
+            F,
+        > as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateImageGenerationTaskResponseBuilderFor<F> {
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateImageGenerationTaskResponseBuilderFor<F> {
+    /// 【图片生成的任务ID】 提交的任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateImageGenerationTaskResponseFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateImageGenerationTaskResponseBuilderFor<F> {
+    type Output = crate::generated::models::CreateImageGenerationTaskResponseFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.task_id, path, "task_id");
+        let f1 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::CreateImageGenerationTaskResponseFor::<
+            F,
+        > {
+            task_id: f0?,
+            brand_id: f1?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<
+    crate::generated::models::CreateImageGenerationTaskResponseFor<F>,
+> for CreateImageGenerationTaskResponseBuilderFor<F> {
+    fn from(
+        value: crate::generated::models::CreateImageGenerationTaskResponseFor<F>,
+    ) -> Self {
+        Self {
+            task_id: ::core::option::Option::Some(value.task_id),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateProductCouponRequestFor`](crate::generated::models::CreateProductCouponRequestFor) of any family; see [`CreateProductCouponRequestFor::builder`](crate::generated::models::CreateProductCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateProductCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    out_product_no: ::core::option::Option<::std::string::String>,
+    scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
+    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
+    single_usage_info: ::core::option::Option<
+        crate::generated::builders::SingleUsageInfoBuilder,
+    >,
+    progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+    >,
+    display_info: ::core::option::Option<crate::generated::builders::DisplayInfoBuilder>,
+    stock: ::core::option::Option<crate::generated::builders::StockBuilderFor<F>>,
+    stock_bundle: ::core::option::Option<
+        crate::generated::builders::StockBundleBuilderFor<F>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateProductCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateProductCouponRequestBuilderFor<F> {
+        <CreateProductCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateProductCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateProductCouponRequestBuilderFor<F> {
+    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线_、短横线-组成，长度 6-40 个字符。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
+    /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【外部商品ID】 品牌侧的商品标识，用于关联品牌自身系统的商品；微信支付不校验其唯一性。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    /// - Length: at most 40 characters
+    /// - Example: `"Product_1234567890"`
+    pub fn out_product_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_product_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    /// - Example: `"SINGLE"`
+    pub fn scope(mut self, value: crate::generated::models::ProductCouponScope) -> Self {
+        self.scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【商品券类型】 商品券的类型；兑换券（EXCHANGE）只能用于单品券。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    /// - Example: `"NORMAL"`
+    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.r#type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    /// - Example: `"PROGRESSIVE_BUNDLE"`
+    pub fn usage_mode(mut self, value: crate::generated::models::UsageMode) -> Self {
+        self.usage_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    pub fn single_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SingleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.single_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠模式配置信息】 多次优惠模式的可使用次数与使用间隔。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    pub fn progressive_bundle_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次信息】 单券模式下随商品券一同创建的批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
+    pub fn stock(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::StockBuilderFor<F>>,
+    ) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    pub fn stock_bundle(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockBundleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.stock_bundle = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateProductCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateProductCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::CreateProductCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        let f2 = ::core::option::Option::Some(self.out_product_no);
+        let f3 = missing.required(self.scope, path, "scope");
+        let f4 = missing.required(self.r#type, path, "type");
+        let f5 = missing.required(self.usage_mode, path, "usage_mode");
+        let f6 = missing
+            .optional_model(self.single_usage_info, path, "single_usage_info");
+        let f7 = missing
+            .optional_model(
+                self.progressive_bundle_usage_info,
+                path,
+                "progressive_bundle_usage_info",
+            );
+        let f8 = missing.required_model(self.display_info, path, "display_info");
+        let f9 = missing.optional_model(self.stock, path, "stock");
+        let f10 = missing.optional_model(self.stock_bundle, path, "stock_bundle");
+        ::core::option::Option::Some(crate::generated::models::CreateProductCouponRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            brand_id: f1?,
+            out_product_no: f2?,
+            scope: f3?,
+            r#type: f4?,
+            usage_mode: f5?,
+            single_usage_info: f6?,
+            progressive_bundle_usage_info: f7?,
+            display_info: f8?,
+            stock: f9?,
+            stock_bundle: f10?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CreateProductCouponRequestFor<F>>
+for CreateProductCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::CreateProductCouponRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            out_product_no: value.out_product_no,
+            scope: ::core::option::Option::Some(value.scope),
+            r#type: ::core::option::Option::Some(value.r#type),
+            usage_mode: ::core::option::Option::Some(value.usage_mode),
+            single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
+            progressive_bundle_usage_info: value
+                .progressive_bundle_usage_info
+                .map(::core::convert::Into::into),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            stock: value.stock.map(::core::convert::Into::into),
+            stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateProductCouponResponseFor`](crate::generated::models::CreateProductCouponResponseFor) of any family; see [`CreateProductCouponResponseFor::builder`](crate::generated::models::CreateProductCouponResponseFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateProductCouponResponseBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
+    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
+    single_usage_info: ::core::option::Option<
+        crate::generated::builders::SingleUsageInfoBuilder,
+    >,
+    progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+    >,
+    display_info: ::core::option::Option<crate::generated::builders::DisplayInfoBuilder>,
+    out_product_no: ::core::option::Option<::std::string::String>,
+    state: ::core::option::Option<crate::generated::models::ProductCouponState>,
+    stock: ::core::option::Option<crate::generated::builders::StockEntityBuilderFor<F>>,
+    stock_bundle: ::core::option::Option<
+        crate::generated::builders::StockBundleEntityBuilderFor<F>,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateProductCouponResponseFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateProductCouponResponseBuilderFor<F> {
+        <CreateProductCouponResponseBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateProductCouponResponseBuilderFor<F> {
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateProductCouponResponseBuilderFor<F> {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub fn scope(mut self, value: crate::generated::models::ProductCouponScope) -> Self {
+        self.scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.r#type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub fn usage_mode(mut self, value: crate::generated::models::UsageMode) -> Self {
+        self.usage_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    pub fn single_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SingleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.single_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    pub fn progressive_bundle_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    pub fn out_product_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_product_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    pub fn state(mut self, value: crate::generated::models::ProductCouponState) -> Self {
+        self.state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【批次信息】 本次创建的批次（usage_mode = SINGLE 时返回）。
+    ///
+    /// - Wire name: `stock`
+    /// - Optional (选填)
+    pub fn stock(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockEntityBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组信息】 本次创建的批次组（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Optional (选填)
+    pub fn stock_bundle(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockBundleEntityBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.stock_bundle = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateProductCouponResponseFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateProductCouponResponseBuilderFor<F> {
+    type Output = crate::generated::models::CreateProductCouponResponseFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.scope, path, "scope");
+        let f2 = missing.required(self.r#type, path, "type");
+        let f3 = missing.required(self.usage_mode, path, "usage_mode");
+        let f4 = missing
+            .optional_model(self.single_usage_info, path, "single_usage_info");
+        let f5 = missing
+            .optional_model(
+                self.progressive_bundle_usage_info,
+                path,
+                "progressive_bundle_usage_info",
+            );
+        let f6 = missing.required_model(self.display_info, path, "display_info");
+        let f7 = ::core::option::Option::Some(self.out_product_no);
+        let f8 = missing.required(self.state, path, "state");
+        let f9 = missing.optional_model(self.stock, path, "stock");
+        let f10 = missing.optional_model(self.stock_bundle, path, "stock_bundle");
+        let f11 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::CreateProductCouponResponseFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            scope: f1?,
+            r#type: f2?,
+            usage_mode: f3?,
+            single_usage_info: f4?,
+            progressive_bundle_usage_info: f5?,
+            display_info: f6?,
+            out_product_no: f7?,
+            state: f8?,
+            stock: f9?,
+            stock_bundle: f10?,
+            brand_id: f11?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CreateProductCouponResponseFor<F>>
+for CreateProductCouponResponseBuilderFor<F> {
+    fn from(value: crate::generated::models::CreateProductCouponResponseFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            scope: ::core::option::Option::Some(value.scope),
+            r#type: ::core::option::Option::Some(value.r#type),
+            usage_mode: ::core::option::Option::Some(value.usage_mode),
+            single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
+            progressive_bundle_usage_info: value
+                .progressive_bundle_usage_info
+                .map(::core::convert::Into::into),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            out_product_no: value.out_product_no,
+            state: ::core::option::Option::Some(value.state),
+            stock: value.stock.map(::core::convert::Into::into),
+            stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor) of any family; see [`CreateStockBundleRequestFor::builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateStockBundleRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    stock_bundle: ::core::option::Option<
+        crate::generated::builders::StockBundleBuilderFor<F>,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateStockBundleRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateStockBundleRequestBuilderFor<F> {
+        <CreateStockBundleRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateStockBundleRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateStockBundleRequestBuilderFor<F> {
+    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线_、短横线- 组成，长度在6-40个字符之间。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Example: `"34657_20250101_123456"`
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组】 为商品券创建的批次组详情。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Required (必填)
+    pub fn stock_bundle(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockBundleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.stock_bundle = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateStockBundleRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateStockBundleRequestBuilderFor<F> {
+    type Output = crate::generated::models::CreateStockBundleRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required_model(self.stock_bundle, path, "stock_bundle");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::CreateStockBundleRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            stock_bundle: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CreateStockBundleRequestFor<F>>
+for CreateStockBundleRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::CreateStockBundleRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            stock_bundle: ::core::option::Option::Some(value.stock_bundle.into()),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor) of any family; see [`CreateStockRequestFor::builder`](crate::generated::models::CreateStockRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct CreateStockRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    stock: ::core::option::Option<crate::generated::builders::StockBuilderFor<F>>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::CreateStockRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> CreateStockRequestBuilderFor<F> {
+        <CreateStockRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> CreateStockRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> CreateStockRequestBuilderFor<F> {
+    /// 【创建请求单号】 品牌创建批次的请求流水号，品牌侧需保持唯一，可使用数字、大小写字母、下划线_、短横线- 组成，长度 6-40 个字符；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次信息】 要添加的单券模式批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub fn stock(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::StockBuilderFor<F>>,
+    ) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::CreateStockRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for CreateStockRequestBuilderFor<F> {
+    type Output = crate::generated::models::CreateStockRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required_model(self.stock, path, "stock");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::CreateStockRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            stock: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::CreateStockRequestFor<F>>
+for CreateStockRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::CreateStockRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            stock: ::core::option::Option::Some(value.stock.into()),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor) of any family; see [`DeactivateProductCouponRequestFor::builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateProductCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::DeactivateProductCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateProductCouponRequestBuilderFor<F> {
+        <DeactivateProductCouponRequestBuilderFor<
+            F,
+        > as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> DeactivateProductCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> DeactivateProductCouponRequestBuilderFor<F> {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使商品券失效的原因，最多 150 个字符。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Length: at most 150 characters
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateProductCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for DeactivateProductCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::DeactivateProductCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::DeactivateProductCouponRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            deactivate_reason: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::DeactivateProductCouponRequestFor<F>>
+for DeactivateProductCouponRequestBuilderFor<F> {
+    fn from(
+        value: crate::generated::models::DeactivateProductCouponRequestFor<F>,
+    ) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor) of any family; see [`DeactivateStockRequestFor::builder`](crate::generated::models::DeactivateStockRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateStockRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::DeactivateStockRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateStockRequestBuilderFor<F> {
+        <DeactivateStockRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> DeactivateStockRequestBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> DeactivateStockRequestBuilderFor<F> {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使批次失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateStockRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for DeactivateStockRequestBuilderFor<F> {
+    type Output = crate::generated::models::DeactivateStockRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::DeactivateStockRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            deactivate_reason: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::DeactivateStockRequestFor<F>>
+for DeactivateStockRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::DeactivateStockRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`DeactivateUserCouponBundleRequestFor`](crate::generated::models::DeactivateUserCouponBundleRequestFor) of any family; see [`DeactivateUserCouponBundleRequestFor::builder`](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateUserCouponBundleRequestBuilderFor<
+    F: crate::runtime::family::Family,
+> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::DeactivateUserCouponBundleRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateUserCouponBundleRequestBuilderFor<F> {
+        <DeactivateUserCouponBundleRequestBuilderFor<
+            F,
+        > as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> DeactivateUserCouponBundleRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilderFor<F> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 用户券组所属批次组的 ID。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使用户券组失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateUserCouponBundleRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for DeactivateUserCouponBundleRequestBuilderFor<F> {
+    type Output = crate::generated::models::DeactivateUserCouponBundleRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f5 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::DeactivateUserCouponBundleRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            deactivate_reason: f4?,
+            brand_id: f5?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<
+    crate::generated::models::DeactivateUserCouponBundleRequestFor<F>,
+> for DeactivateUserCouponBundleRequestBuilderFor<F> {
+    fn from(
+        value: crate::generated::models::DeactivateUserCouponBundleRequestFor<F>,
+    ) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`DeactivateUserCouponRequestFor`](crate::generated::models::DeactivateUserCouponRequestFor) of any family; see [`DeactivateUserCouponRequestFor::builder`](crate::generated::models::DeactivateUserCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct DeactivateUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::DeactivateUserCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> DeactivateUserCouponRequestBuilderFor<F> {
+        <DeactivateUserCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> DeactivateUserCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 使该券失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::DeactivateUserCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for DeactivateUserCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::DeactivateUserCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing.required(self.deactivate_reason, path, "deactivate_reason");
+        let f5 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::DeactivateUserCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            deactivate_reason: f4?,
+            brand_id: f5?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::DeactivateUserCouponRequestFor<F>>
+for DeactivateUserCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::DeactivateUserCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            deactivate_reason: ::core::option::Option::Some(value.deactivate_reason),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ImageGenerationTaskFor`](crate::generated::models::ImageGenerationTaskFor) of any family; see [`ImageGenerationTaskFor::builder`](crate::generated::models::ImageGenerationTaskFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ImageGenerationTaskBuilderFor<F: crate::runtime::family::Family> {
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    task_id: ::core::option::Option<::std::string::String>,
+    image_generation_type: ::core::option::Option<
+        crate::generated::models::ImageGenerationType,
+    >,
+    task_state: ::core::option::Option<
+        crate::generated::models::ImageGenerationTaskState,
+    >,
+    combine_image_result: ::core::option::Option<
+        crate::generated::builders::ImageGenerationResultBuilder,
+    >,
+    cut_out_result: ::core::option::Option<
+        crate::generated::builders::ImageGenerationResultBuilder,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ImageGenerationTaskFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ImageGenerationTaskBuilderFor<F> {
+        <ImageGenerationTaskBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> ImageGenerationTaskBuilderFor<F> {
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> ImageGenerationTaskBuilderFor<F> {
+    /// 【图片生成的任务ID】 任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub fn task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【图片生成类型】 任务的图片生成方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    pub fn image_generation_type(
+        mut self,
+        value: crate::generated::models::ImageGenerationType,
+    ) -> Self {
+        self.image_generation_type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【任务状态】 任务的执行状态。
+    ///
+    /// - Wire name: `task_state`
+    /// - Required (必填)
+    pub fn task_state(
+        mut self,
+        value: crate::generated::models::ImageGenerationTaskState,
+    ) -> Self {
+        self.task_state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【拼图结果】 拼图任务成功时的结果。
+    ///
+    /// - Wire name: `combine_image_result`
+    /// - Optional (选填)
+    pub fn combine_image_result(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ImageGenerationResultBuilder,
+        >,
+    ) -> Self {
+        self.combine_image_result = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【抠图结果】 抠图任务成功时生成的商品图。
+    ///
+    /// - Wire name: `cut_out_result`
+    /// - Optional (选填)
+    pub fn cut_out_result(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ImageGenerationResultBuilder,
+        >,
+    ) -> Self {
+        self.cut_out_result = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ImageGenerationTaskFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ImageGenerationTaskBuilderFor<F> {
+    type Output = crate::generated::models::ImageGenerationTaskFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        let f1 = missing.required(self.task_id, path, "task_id");
+        let f2 = missing
+            .required(self.image_generation_type, path, "image_generation_type");
+        let f3 = missing.required(self.task_state, path, "task_state");
+        let f4 = missing
+            .optional_model(self.combine_image_result, path, "combine_image_result");
+        let f5 = missing.optional_model(self.cut_out_result, path, "cut_out_result");
+        ::core::option::Option::Some(crate::generated::models::ImageGenerationTaskFor::<
+            F,
+        > {
+            brand_id: f0?,
+            task_id: f1?,
+            image_generation_type: f2?,
+            task_state: f3?,
+            combine_image_result: f4?,
+            cut_out_result: f5?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ImageGenerationTaskFor<F>>
+for ImageGenerationTaskBuilderFor<F> {
+    fn from(value: crate::generated::models::ImageGenerationTaskFor<F>) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            task_id: ::core::option::Option::Some(value.task_id),
+            image_generation_type: ::core::option::Option::Some(
+                value.image_generation_type,
+            ),
+            task_state: ::core::option::Option::Some(value.task_state),
+            combine_image_result: value
+                .combine_image_result
+                .map(::core::convert::Into::into),
+            cut_out_result: value.cut_out_result.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor) of any family; see [`ListStocksResponseFor::builder`](crate::generated::models::ListStocksResponseFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ListStocksResponseBuilderFor<F: crate::runtime::family::Family> {
+    total_count: ::core::option::Option<i64>,
+    next_page_token: ::core::option::Option<::std::string::String>,
+    stock_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::StockEntityBuilderFor<F>>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ListStocksResponseFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ListStocksResponseBuilderFor<F> {
+        <ListStocksResponseBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> ListStocksResponseBuilderFor<F> {
+    /// 【总个数】 符合条件的批次总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    pub fn next_page_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_page_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次列表】 本页的批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Optional (选填)
+    pub fn stock_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::StockEntityBuilderFor<F>,
+            >,
+        >,
+    ) -> Self {
+        self.stock_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListStocksResponseFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ListStocksResponseBuilderFor<F> {
+    type Output = crate::generated::models::ListStocksResponseFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.next_page_token);
+        let f2 = missing.optional_list(self.stock_list, path, "stock_list");
+        ::core::option::Option::Some(crate::generated::models::ListStocksResponseFor::<
+            F,
+        > {
+            total_count: f0?,
+            next_page_token: f1?,
+            stock_list: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ListStocksResponseFor<F>>
+for ListStocksResponseBuilderFor<F> {
+    fn from(value: crate::generated::models::ListStocksResponseFor<F>) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            next_page_token: value.next_page_token,
+            stock_list: value
+                .stock_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor) of any family; see [`ListUserCouponsResponseFor::builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ListUserCouponsResponseBuilderFor<F: crate::runtime::family::Family> {
+    total_count: ::core::option::Option<i64>,
+    next_page_token: ::core::option::Option<::std::string::String>,
+    user_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::UserProductCouponBuilderFor<F>>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ListUserCouponsResponseFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ListUserCouponsResponseBuilderFor<F> {
+        <ListUserCouponsResponseBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> ListUserCouponsResponseBuilderFor<F> {
+    /// 【总个数】 符合条件的用户商品券总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    pub fn next_page_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_page_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券列表】 本页的用户商品券。
+    ///
+    /// - Wire name: `user_coupon_list`
+    /// - Optional (选填)
+    pub fn user_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::UserProductCouponBuilderFor<F>,
+            >,
+        >,
+    ) -> Self {
+        self.user_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ListUserCouponsResponseFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ListUserCouponsResponseBuilderFor<F> {
+    type Output = crate::generated::models::ListUserCouponsResponseFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.total_count, path, "total_count");
+        let f1 = ::core::option::Option::Some(self.next_page_token);
+        let f2 = missing.optional_list(self.user_coupon_list, path, "user_coupon_list");
+        ::core::option::Option::Some(crate::generated::models::ListUserCouponsResponseFor::<
+            F,
+        > {
+            total_count: f0?,
+            next_page_token: f1?,
+            user_coupon_list: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ListUserCouponsResponseFor<F>>
+for ListUserCouponsResponseBuilderFor<F> {
+    fn from(value: crate::generated::models::ListUserCouponsResponseFor<F>) -> Self {
+        Self {
+            total_count: ::core::option::Option::Some(value.total_count),
+            next_page_token: value.next_page_token,
+            user_coupon_list: value
+                .user_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor) of any family; see [`PreSendCouponBundleRequestFor::builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct PreSendCouponBundleRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::PreSendCouponBundleRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> PreSendCouponBundleRequestBuilderFor<F> {
+        <PreSendCouponBundleRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> PreSendCouponBundleRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponBundleRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for PreSendCouponBundleRequestBuilderFor<F> {
+    type Output = crate::generated::models::PreSendCouponBundleRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.send_request_no, path, "send_request_no");
+        let f4 = ::core::option::Option::Some(self.attach);
+        let f5 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::PreSendCouponBundleRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            send_request_no: f3?,
+            attach: f4?,
+            brand_id: f5?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::PreSendCouponBundleRequestFor<F>>
+for PreSendCouponBundleRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::PreSendCouponBundleRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`PreSendCouponRequestFor`](crate::generated::models::PreSendCouponRequestFor) of any family; see [`PreSendCouponRequestFor::builder`](crate::generated::models::PreSendCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct PreSendCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::PreSendCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> PreSendCouponRequestBuilderFor<F> {
+        <PreSendCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> PreSendCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::PreSendCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for PreSendCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::PreSendCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.coupon_code);
+        let f3 = missing.required(self.appid, path, "appid");
+        let f4 = missing.required(self.send_request_no, path, "send_request_no");
+        let f5 = ::core::option::Option::Some(self.attach);
+        let f6 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::PreSendCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            coupon_code: f2?,
+            appid: f3?,
+            send_request_no: f4?,
+            attach: f5?,
+            brand_id: f6?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::PreSendCouponRequestFor<F>>
+for PreSendCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::PreSendCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            coupon_code: value.coupon_code,
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ProductCouponEntityFor`](crate::generated::models::ProductCouponEntityFor) of any family; see [`ProductCouponEntityFor::builder`](crate::generated::models::ProductCouponEntityFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProductCouponEntityBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    state: ::core::option::Option<crate::generated::models::ProductCouponState>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
+    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
+    single_usage_info: ::core::option::Option<
+        crate::generated::builders::SingleUsageInfoBuilder,
+    >,
+    progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+    >,
+    display_info: ::core::option::Option<crate::generated::builders::DisplayInfoBuilder>,
+    out_product_no: ::core::option::Option<::std::string::String>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ProductCouponEntityFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProductCouponEntityBuilderFor<F> {
+        <ProductCouponEntityBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> ProductCouponEntityBuilderFor<F> {
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> ProductCouponEntityBuilderFor<F> {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub fn state(mut self, value: crate::generated::models::ProductCouponState) -> Self {
+        self.state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub fn scope(mut self, value: crate::generated::models::ProductCouponScope) -> Self {
+        self.scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.r#type = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub fn usage_mode(mut self, value: crate::generated::models::UsageMode) -> Self {
+        self.usage_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    pub fn single_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SingleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.single_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    pub fn progressive_bundle_usage_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ProgressiveBundleUsageInfoBuilder,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    pub fn out_product_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_product_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 使商品券失效的请求单号，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 商品券的失效时间，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 商品券的失效原因，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponEntityFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ProductCouponEntityBuilderFor<F> {
+    type Output = crate::generated::models::ProductCouponEntityFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.state, path, "state");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        let f3 = missing.required(self.scope, path, "scope");
+        let f4 = missing.required(self.r#type, path, "type");
+        let f5 = missing.required(self.usage_mode, path, "usage_mode");
+        let f6 = missing
+            .optional_model(self.single_usage_info, path, "single_usage_info");
+        let f7 = missing
+            .optional_model(
+                self.progressive_bundle_usage_info,
+                path,
+                "progressive_bundle_usage_info",
+            );
+        let f8 = missing.required_model(self.display_info, path, "display_info");
+        let f9 = ::core::option::Option::Some(self.out_product_no);
+        let f10 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f11 = ::core::option::Option::Some(self.deactivate_time);
+        let f12 = ::core::option::Option::Some(self.deactivate_reason);
+        ::core::option::Option::Some(crate::generated::models::ProductCouponEntityFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            state: f1?,
+            brand_id: f2?,
+            scope: f3?,
+            r#type: f4?,
+            usage_mode: f5?,
+            single_usage_info: f6?,
+            progressive_bundle_usage_info: f7?,
+            display_info: f8?,
+            out_product_no: f9?,
+            deactivate_request_no: f10?,
+            deactivate_time: f11?,
+            deactivate_reason: f12?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ProductCouponEntityFor<F>>
+for ProductCouponEntityBuilderFor<F> {
+    fn from(value: crate::generated::models::ProductCouponEntityFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            state: ::core::option::Option::Some(value.state),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            scope: ::core::option::Option::Some(value.scope),
+            r#type: ::core::option::Option::Some(value.r#type),
+            usage_mode: ::core::option::Option::Some(value.usage_mode),
+            single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
+            progressive_bundle_usage_info: value
+                .progressive_bundle_usage_info
+                .map(::core::convert::Into::into),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            out_product_no: value.out_product_no,
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ProductCouponSendResourceFor`](crate::generated::models::ProductCouponSendResourceFor) of any family; see [`ProductCouponSendResourceFor::builder`](crate::generated::models::ProductCouponSendResourceFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProductCouponSendResourceBuilderFor<F: crate::runtime::family::Family> {
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    openid: ::core::option::Option<::std::string::String>,
+    unionid: ::core::option::Option<::std::string::String>,
+    valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    receive_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    send_channel: ::core::option::Option<crate::generated::models::SendChannel>,
+    country_code: ::core::option::Option<::std::string::String>,
+    phone_number: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    channel_custom_info: ::core::option::Option<::std::string::String>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ProductCouponSendResourceFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProductCouponSendResourceBuilderFor<F> {
+        <ProductCouponSendResourceBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> ProductCouponSendResourceBuilderFor<F> {
+    /// 【品牌ID】 券所属品牌的 ID；同一服务商名下的品牌共用通知地址，以此区分。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
+    /// 【用户商品券Code】 用户领到的券的 Code；确认发放时作为路径参数使用。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券ID】 券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 券所属批次组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Optional (选填)
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券组ID】 券所属用户券组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Optional (选填)
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID；确认发放时使用。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户OpenID】 领券用户在 appid 下的 OpenID。
+    ///
+    /// - Wire name: `openid`
+    /// - Required (必填)
+    pub fn openid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.openid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户UnionID】 领券用户的 UnionID（如有）。
+    ///
+    /// - Wire name: `unionid`
+    /// - Optional (选填)
+    pub fn unionid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unionid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期开始时间】 券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期结束时间】 券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【领券时间】 用户领券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn receive_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.receive_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 发券请求的单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券渠道】 券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub fn send_channel(mut self, value: crate::generated::models::SendChannel) -> Self {
+        self.send_channel = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【国家码】 用户手机号的国家码（如有）。
+    ///
+    /// - Wire name: `country_code`
+    /// - Optional (选填)
+    pub fn country_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.country_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【手机号】 用户的手机号（如有）。
+    ///
+    /// - Wire name: `phone_number`
+    /// - Optional (选填)
+    pub fn phone_number(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    pub fn channel_custom_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.channel_custom_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProductCouponSendResourceFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ProductCouponSendResourceBuilderFor<F> {
+    type Output = crate::generated::models::ProductCouponSendResourceFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        let f1 = missing.required(self.coupon_code, path, "coupon_code");
+        let f2 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f3 = missing.required(self.stock_id, path, "stock_id");
+        let f4 = ::core::option::Option::Some(self.stock_bundle_id);
+        let f5 = ::core::option::Option::Some(self.user_coupon_bundle_id);
+        let f6 = missing.required(self.appid, path, "appid");
+        let f7 = missing.required(self.openid, path, "openid");
+        let f8 = ::core::option::Option::Some(self.unionid);
+        let f9 = missing.required(self.valid_begin_time, path, "valid_begin_time");
+        let f10 = missing.required(self.valid_end_time, path, "valid_end_time");
+        let f11 = missing.required(self.receive_time, path, "receive_time");
+        let f12 = missing.required(self.send_request_no, path, "send_request_no");
+        let f13 = missing.required(self.send_channel, path, "send_channel");
+        let f14 = ::core::option::Option::Some(self.country_code);
+        let f15 = ::core::option::Option::Some(self.phone_number);
+        let f16 = ::core::option::Option::Some(self.attach);
+        let f17 = ::core::option::Option::Some(self.channel_custom_info);
+        ::core::option::Option::Some(crate::generated::models::ProductCouponSendResourceFor::<
+            F,
+        > {
+            brand_id: f0?,
+            coupon_code: f1?,
+            product_coupon_id: f2?,
+            stock_id: f3?,
+            stock_bundle_id: f4?,
+            user_coupon_bundle_id: f5?,
+            appid: f6?,
+            openid: f7?,
+            unionid: f8?,
+            valid_begin_time: f9?,
+            valid_end_time: f10?,
+            receive_time: f11?,
+            send_request_no: f12?,
+            send_channel: f13?,
+            country_code: f14?,
+            phone_number: f15?,
+            attach: f16?,
+            channel_custom_info: f17?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ProductCouponSendResourceFor<F>>
+for ProductCouponSendResourceBuilderFor<F> {
+    fn from(value: crate::generated::models::ProductCouponSendResourceFor<F>) -> Self {
+        Self {
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            coupon_code: ::core::option::Option::Some(value.coupon_code),
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            stock_bundle_id: value.stock_bundle_id,
+            user_coupon_bundle_id: value.user_coupon_bundle_id,
+            appid: ::core::option::Option::Some(value.appid),
+            openid: ::core::option::Option::Some(value.openid),
+            unionid: value.unionid,
+            valid_begin_time: ::core::option::Option::Some(value.valid_begin_time),
+            valid_end_time: ::core::option::Option::Some(value.valid_end_time),
+            receive_time: ::core::option::Option::Some(value.receive_time),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            send_channel: ::core::option::Option::Some(value.send_channel),
+            country_code: value.country_code,
+            phone_number: value.phone_number,
+            attach: value.attach,
+            channel_custom_info: value.channel_custom_info,
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ProgressiveBundleUsageRuleFor`](crate::generated::models::ProgressiveBundleUsageRuleFor) of any family; see [`ProgressiveBundleUsageRuleFor::builder`](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ProgressiveBundleUsageRuleBuilderFor<F: crate::runtime::family::Family> {
+    coupon_available_period: ::core::option::Option<
+        crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+    >,
+    special_first: ::core::option::Option<bool>,
+    normal_coupon: ::core::option::Option<
+        crate::generated::builders::NormalCouponUsageRuleBuilder,
+    >,
+    normal_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::NormalCouponUsageRuleBuilder>,
+    >,
+    discount_coupon: ::core::option::Option<
+        crate::generated::builders::DiscountCouponUsageRuleBuilder,
+    >,
+    discount_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::DiscountCouponUsageRuleBuilder>,
+    >,
+    exchange_coupon: ::core::option::Option<
+        crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+    >,
+    exchange_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::ExchangeCouponUsageRuleBuilder>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ProgressiveBundleUsageRuleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ProgressiveBundleUsageRuleBuilderFor<F> {
+        <ProgressiveBundleUsageRuleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> ProgressiveBundleUsageRuleBuilderFor<F> {
+    /// 【券可核销时间】 批次组内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【首笔特惠】 多次优惠是否提供首笔特惠。
+    ///
+    /// - Wire name: `special_first`
+    /// - Optional (选填)
+    /// - Example: `false`
+    pub fn special_first(mut self, value: bool) -> Self {
+        self.special_first = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时必填
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NormalCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
+    ///
+    /// - Wire name: `normal_coupon_list`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn normal_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::NormalCouponUsageRuleBuilder,
+            >,
+        >,
+    ) -> Self {
+        self.normal_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::DiscountCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
+    ///
+    /// - Wire name: `discount_coupon_list`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn discount_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::DiscountCouponUsageRuleBuilder,
+            >,
+        >,
+    ) -> Self {
+        self.discount_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
+    ///
+    /// - Wire name: `exchange_coupon_list`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
+    /// - Items: 1..=15 items
+    pub fn exchange_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+            >,
+        >,
+    ) -> Self {
+        self.exchange_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ProgressiveBundleUsageRuleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ProgressiveBundleUsageRuleBuilderFor<F> {
+    type Output = crate::generated::models::ProgressiveBundleUsageRuleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = ::core::option::Option::Some(self.special_first);
+        let f2 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f3 = missing
+            .optional_list(self.normal_coupon_list, path, "normal_coupon_list");
+        let f4 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f5 = missing
+            .optional_list(self.discount_coupon_list, path, "discount_coupon_list");
+        let f6 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        let f7 = missing
+            .optional_list(self.exchange_coupon_list, path, "exchange_coupon_list");
+        ::core::option::Option::Some(crate::generated::models::ProgressiveBundleUsageRuleFor::<
+            F,
+        > {
+            coupon_available_period: f0?,
+            special_first: f1?,
+            normal_coupon: f2?,
+            normal_coupon_list: f3?,
+            discount_coupon: f4?,
+            discount_coupon_list: f5?,
+            exchange_coupon: f6?,
+            exchange_coupon_list: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ProgressiveBundleUsageRuleFor<F>>
+for ProgressiveBundleUsageRuleBuilderFor<F> {
+    fn from(value: crate::generated::models::ProgressiveBundleUsageRuleFor<F>) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            special_first: value.special_first,
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            normal_coupon_list: value
+                .normal_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            discount_coupon_list: value
+                .discount_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            exchange_coupon_list: value
+                .exchange_coupon_list
+                .map(|items| {
+                    items.into_iter().map(::core::convert::Into::into).collect()
+                }),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor) of any family; see [`ReturnUserCouponRequestFor::builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct ReturnUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::ReturnUserCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> ReturnUserCouponRequestBuilderFor<F> {
+        <ReturnUserCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> ReturnUserCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【退券请求单号】 本次退券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::ReturnUserCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for ReturnUserCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::ReturnUserCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.out_request_no, path, "out_request_no");
+        let f4 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::ReturnUserCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            out_request_no: f3?,
+            brand_id: f4?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::ReturnUserCouponRequestFor<F>>
+for ReturnUserCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::ReturnUserCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`SendCouponBundleRequestFor`](crate::generated::models::SendCouponBundleRequestFor) of any family; see [`SendCouponBundleRequestFor::builder`](crate::generated::models::SendCouponBundleRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SendCouponBundleRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<
+        crate::generated::builders::CouponTagInfoBuilder,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::SendCouponBundleRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SendCouponBundleRequestBuilderFor<F> {
+        <SendCouponBundleRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> SendCouponBundleRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    /// - Length: at most 128 characters
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponTagInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SendCouponBundleRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for SendCouponBundleRequestBuilderFor<F> {
+    type Output = crate::generated::models::SendCouponBundleRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.send_request_no, path, "send_request_no");
+        let f4 = ::core::option::Option::Some(self.attach);
+        let f5 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f6 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::SendCouponBundleRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_bundle_id: f1?,
+            appid: f2?,
+            send_request_no: f3?,
+            attach: f4?,
+            coupon_tag_info: f5?,
+            brand_id: f6?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::SendCouponBundleRequestFor<F>>
+for SendCouponBundleRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::SendCouponBundleRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`SendCouponRequestFor`](crate::generated::models::SendCouponRequestFor) of any family; see [`SendCouponRequestFor::builder`](crate::generated::models::SendCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SendCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    attach: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<
+        crate::generated::builders::CouponTagInfoBuilder,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::SendCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SendCouponRequestBuilderFor<F> {
+        <SendCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> SendCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponTagInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SendCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for SendCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::SendCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.coupon_code);
+        let f3 = missing.required(self.appid, path, "appid");
+        let f4 = missing.required(self.send_request_no, path, "send_request_no");
+        let f5 = ::core::option::Option::Some(self.attach);
+        let f6 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f7 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::SendCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            coupon_code: f2?,
+            appid: f3?,
+            send_request_no: f4?,
+            attach: f5?,
+            coupon_tag_info: f6?,
+            brand_id: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::SendCouponRequestFor<F>>
+for SendCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::SendCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            coupon_code: value.coupon_code,
+            appid: ::core::option::Option::Some(value.appid),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            attach: value.attach,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`SingleUsageRuleFor`](crate::generated::models::SingleUsageRuleFor) of any family; see [`SingleUsageRuleFor::builder`](crate::generated::models::SingleUsageRuleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct SingleUsageRuleBuilderFor<F: crate::runtime::family::Family> {
+    coupon_available_period: ::core::option::Option<
+        crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+    >,
+    normal_coupon: ::core::option::Option<
+        crate::generated::builders::NormalCouponUsageRuleBuilder,
+    >,
+    discount_coupon: ::core::option::Option<
+        crate::generated::builders::DiscountCouponUsageRuleBuilder,
+    >,
+    exchange_coupon: ::core::option::Option<
+        crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<F: crate::runtime::family::Family> crate::generated::models::SingleUsageRuleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> SingleUsageRuleBuilderFor<F> {
+        <SingleUsageRuleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> SingleUsageRuleBuilderFor<F> {
+    /// 【券可核销时间】 批次内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub fn coupon_available_period(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponAvailablePeriodBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.coupon_available_period = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【满减券使用规则】 满减券的使用规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    pub fn normal_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NormalCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.normal_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【折扣券使用规则】 折扣券的使用规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    pub fn discount_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::DiscountCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.discount_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【兑换券使用规则】 兑换券的使用规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    pub fn exchange_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ExchangeCouponUsageRuleBuilder,
+        >,
+    ) -> Self {
+        self.exchange_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::SingleUsageRuleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for SingleUsageRuleBuilderFor<F> {
+    type Output = crate::generated::models::SingleUsageRuleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required_model(
+                self.coupon_available_period,
+                path,
+                "coupon_available_period",
+            );
+        let f1 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
+        let f2 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
+        let f3 = missing.optional_model(self.exchange_coupon, path, "exchange_coupon");
+        ::core::option::Option::Some(crate::generated::models::SingleUsageRuleFor::<F> {
+            coupon_available_period: f0?,
+            normal_coupon: f1?,
+            discount_coupon: f2?,
+            exchange_coupon: f3?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::SingleUsageRuleFor<F>>
+for SingleUsageRuleBuilderFor<F> {
+    fn from(value: crate::generated::models::SingleUsageRuleFor<F>) -> Self {
+        Self {
+            coupon_available_period: ::core::option::Option::Some(
+                value.coupon_available_period.into(),
+            ),
+            normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
+            discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
+            exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StockFor`](crate::generated::models::StockFor) of any family; see [`StockFor::builder`](crate::generated::models::StockFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockBuilderFor<F: crate::runtime::family::Family> {
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    stock_send_rule: ::core::option::Option<
+        crate::generated::builders::StockSendRuleBuilder,
+    >,
+    single_usage_rule: ::core::option::Option<
+        crate::generated::builders::SingleUsageRuleBuilderFor<F>,
+    >,
+    usage_rule_display_info: ::core::option::Option<
+        crate::generated::builders::UsageRuleDisplayInfoBuilder,
+    >,
+    coupon_display_info: ::core::option::Option<
+        crate::generated::builders::CouponDisplayInfoBuilder,
+    >,
+    notify_config: ::core::option::Option<
+        crate::generated::builders::NotifyConfigBuilder,
+    >,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<F: crate::runtime::family::Family> crate::generated::models::StockFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockBuilderFor<F> {
+        <StockBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> StockBuilderFor<F> {
+    /// 【批次备注】 批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockSendRuleBuilder,
+        >,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Required (必填)
+    pub fn single_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SingleUsageRuleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.single_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UsageRuleDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NotifyConfigBuilder,
+        >,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StockBuilderFor<F> {
+    type Output = crate::generated::models::StockFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.remark);
+        let f1 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f2 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f3 = missing
+            .required_model(self.single_usage_rule, path, "single_usage_rule");
+        let f4 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f5 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f6 = missing.required_model(self.notify_config, path, "notify_config");
+        let f7 = missing.required(self.store_scope, path, "store_scope");
+        ::core::option::Option::Some(crate::generated::models::StockFor::<F> {
+            remark: f0?,
+            coupon_code_mode: f1?,
+            stock_send_rule: f2?,
+            single_usage_rule: f3?,
+            usage_rule_display_info: f4?,
+            coupon_display_info: f5?,
+            notify_config: f6?,
+            store_scope: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StockFor<F>> for StockBuilderFor<F> {
+    fn from(value: crate::generated::models::StockFor<F>) -> Self {
+        Self {
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            single_usage_rule: ::core::option::Option::Some(
+                value.single_usage_rule.into(),
+            ),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StockBundleFor`](crate::generated::models::StockBundleFor) of any family; see [`StockBundleFor::builder`](crate::generated::models::StockBundleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockBundleBuilderFor<F: crate::runtime::family::Family> {
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    stock_send_rule: ::core::option::Option<
+        crate::generated::builders::StockSendRuleBuilder,
+    >,
+    progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<F>,
+    >,
+    usage_rule_display_info: ::core::option::Option<
+        crate::generated::builders::UsageRuleDisplayInfoBuilder,
+    >,
+    coupon_display_info: ::core::option::Option<
+        crate::generated::builders::CouponDisplayInfoBuilder,
+    >,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    notify_config: ::core::option::Option<
+        crate::generated::builders::NotifyConfigBuilder,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<F: crate::runtime::family::Family> crate::generated::models::StockBundleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockBundleBuilderFor<F> {
+        <StockBundleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> StockBundleBuilderFor<F> {
+    /// 【批次备注】 批次组备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    /// - Example: `"指定商品立减15批次"`
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次组内用户商品券 Code 的分配方式；批次组只支持 WECHATPAY 与 UPLOAD。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"WECHATPAY"`
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【发放规则】 批次组的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockSendRuleBuilder,
+        >,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UsageRuleDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次组内批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"NONE"`
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【事件通知配置】 批次组的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NotifyConfigBuilder,
+        >,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StockBundleBuilderFor<F> {
+    type Output = crate::generated::models::StockBundleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = ::core::option::Option::Some(self.remark);
+        let f1 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f2 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f3 = missing
+            .optional_model(
+                self.progressive_bundle_usage_rule,
+                path,
+                "progressive_bundle_usage_rule",
+            );
+        let f4 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f5 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f6 = missing.required(self.store_scope, path, "store_scope");
+        let f7 = missing.required_model(self.notify_config, path, "notify_config");
+        ::core::option::Option::Some(crate::generated::models::StockBundleFor::<F> {
+            remark: f0?,
+            coupon_code_mode: f1?,
+            stock_send_rule: f2?,
+            progressive_bundle_usage_rule: f3?,
+            usage_rule_display_info: f4?,
+            coupon_display_info: f5?,
+            store_scope: f6?,
+            notify_config: f7?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StockBundleFor<F>>
+for StockBundleBuilderFor<F> {
+    fn from(value: crate::generated::models::StockBundleFor<F>) -> Self {
+        Self {
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            progressive_bundle_usage_rule: value
+                .progressive_bundle_usage_rule
+                .map(::core::convert::Into::into),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor) of any family; see [`StockBundleEntityFor::builder`](crate::generated::models::StockBundleEntityFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockBundleEntityBuilderFor<F: crate::runtime::family::Family> {
+    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    stock_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::StockEntityInBundleBuilderFor<F>>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::StockBundleEntityFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockBundleEntityBuilderFor<F> {
+        <StockBundleEntityBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> StockBundleEntityBuilderFor<F> {
+    /// 【批次组ID】 商品券批次组的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Example: `"123456789"`
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次列表】 批次组内的批次列表，每个阶梯一个批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Required (必填)
+    pub fn stock_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::StockEntityInBundleBuilderFor<F>,
+            >,
+        >,
+    ) -> Self {
+        self.stock_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockBundleEntityFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StockBundleEntityBuilderFor<F> {
+    type Output = crate::generated::models::StockBundleEntityFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.stock_bundle_id, path, "stock_bundle_id");
+        let f1 = missing.required_list(self.stock_list, path, "stock_list");
+        ::core::option::Option::Some(crate::generated::models::StockBundleEntityFor::<
+            F,
+        > {
+            stock_bundle_id: f0?,
+            stock_list: f1?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StockBundleEntityFor<F>>
+for StockBundleEntityBuilderFor<F> {
+    fn from(value: crate::generated::models::StockBundleEntityFor<F>) -> Self {
+        Self {
+            stock_bundle_id: ::core::option::Option::Some(value.stock_bundle_id),
+            stock_list: ::core::option::Option::Some(
+                value.stock_list.into_iter().map(::core::convert::Into::into).collect(),
+            ),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StockEntityFor`](crate::generated::models::StockEntityFor) of any family; see [`StockEntityFor::builder`](crate::generated::models::StockEntityFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockEntityBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    coupon_code_count_info: ::core::option::Option<
+        crate::generated::builders::CouponCodeCountInfoBuilder,
+    >,
+    stock_send_rule: ::core::option::Option<
+        crate::generated::builders::StockSendRuleBuilder,
+    >,
+    single_usage_rule: ::core::option::Option<
+        crate::generated::builders::SingleUsageRuleBuilderFor<F>,
+    >,
+    progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::builders::BundleStockUsageRuleBuilderFor<F>,
+    >,
+    stock_bundle_info: ::core::option::Option<
+        crate::generated::builders::StockBundleInfoBuilder,
+    >,
+    usage_rule_display_info: ::core::option::Option<
+        crate::generated::builders::UsageRuleDisplayInfoBuilder,
+    >,
+    coupon_display_info: ::core::option::Option<
+        crate::generated::builders::CouponDisplayInfoBuilder,
+    >,
+    notify_config: ::core::option::Option<
+        crate::generated::builders::NotifyConfigBuilder,
+    >,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    sent_count_info: ::core::option::Option<
+        crate::generated::builders::SentCountInfoBuilder,
+    >,
+    state: ::core::option::Option<crate::generated::models::StockState>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<F: crate::runtime::family::Family> crate::generated::models::StockEntityFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockEntityBuilderFor<F> {
+        <StockEntityBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> StockEntityBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> StockEntityBuilderFor<F> {
+    /// 【商品券ID】 批次所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 批次的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次备注】 批次备注。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【券Code数量信息】 品牌方预上传的券 Code 数量信息。
+    ///
+    /// - Wire name: `coupon_code_count_info`
+    /// - Optional (选填)
+    pub fn coupon_code_count_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponCodeCountInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_code_count_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockSendRuleBuilder,
+        >,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【单券使用规则】 单券模式批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Optional (选填)
+    pub fn single_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SingleUsageRuleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.single_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用规则】 批次组内批次（一个阶梯）的可核销时间与优惠规则；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::BundleStockUsageRuleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组信息】 批次所属的批次组及其在组内的次序；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Optional (选填)
+    pub fn stock_bundle_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockBundleInfoBuilder,
+        >,
+    ) -> Self {
+        self.stock_bundle_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UsageRuleDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NotifyConfigBuilder,
+        >,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【已发放次数】 批次的已发放次数统计。
+    ///
+    /// - Wire name: `sent_count_info`
+    /// - Required (必填)
+    pub fn sent_count_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SentCountInfoBuilder,
+        >,
+    ) -> Self {
+        self.sent_count_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次状态】 批次的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    pub fn state(mut self, value: crate::generated::models::StockState) -> Self {
+        self.state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【失效请求单号】 使批次失效的请求单号，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 批次的失效时间，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 批次的失效原因，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntityFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StockEntityBuilderFor<F> {
+    type Output = crate::generated::models::StockEntityFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.remark);
+        let f3 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f4 = missing
+            .optional_model(self.coupon_code_count_info, path, "coupon_code_count_info");
+        let f5 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f6 = missing
+            .optional_model(self.single_usage_rule, path, "single_usage_rule");
+        let f7 = missing
+            .optional_model(
+                self.progressive_bundle_usage_rule,
+                path,
+                "progressive_bundle_usage_rule",
+            );
+        let f8 = missing
+            .optional_model(self.stock_bundle_info, path, "stock_bundle_info");
+        let f9 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f10 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f11 = missing.required_model(self.notify_config, path, "notify_config");
+        let f12 = missing.required(self.store_scope, path, "store_scope");
+        let f13 = missing.required_model(self.sent_count_info, path, "sent_count_info");
+        let f14 = missing.required(self.state, path, "state");
+        let f15 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f16 = ::core::option::Option::Some(self.deactivate_time);
+        let f17 = ::core::option::Option::Some(self.deactivate_reason);
+        let f18 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::StockEntityFor::<F> {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            remark: f2?,
+            coupon_code_mode: f3?,
+            coupon_code_count_info: f4?,
+            stock_send_rule: f5?,
+            single_usage_rule: f6?,
+            progressive_bundle_usage_rule: f7?,
+            stock_bundle_info: f8?,
+            usage_rule_display_info: f9?,
+            coupon_display_info: f10?,
+            notify_config: f11?,
+            store_scope: f12?,
+            sent_count_info: f13?,
+            state: f14?,
+            deactivate_request_no: f15?,
+            deactivate_time: f16?,
+            deactivate_reason: f17?,
+            brand_id: f18?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StockEntityFor<F>>
+for StockEntityBuilderFor<F> {
+    fn from(value: crate::generated::models::StockEntityFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            coupon_code_count_info: value
+                .coupon_code_count_info
+                .map(::core::convert::Into::into),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            single_usage_rule: value.single_usage_rule.map(::core::convert::Into::into),
+            progressive_bundle_usage_rule: value
+                .progressive_bundle_usage_rule
+                .map(::core::convert::Into::into),
+            stock_bundle_info: value.stock_bundle_info.map(::core::convert::Into::into),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            sent_count_info: ::core::option::Option::Some(value.sent_count_info.into()),
+            state: ::core::option::Option::Some(value.state),
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StockEntityInBundleFor`](crate::generated::models::StockEntityInBundleFor) of any family; see [`StockEntityInBundleFor::builder`](crate::generated::models::StockEntityInBundleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StockEntityInBundleBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    remark: ::core::option::Option<::std::string::String>,
+    coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
+    coupon_code_count_info: ::core::option::Option<
+        crate::generated::builders::CouponCodeCountInfoBuilder,
+    >,
+    stock_send_rule: ::core::option::Option<
+        crate::generated::builders::StockSendRuleBuilder,
+    >,
+    progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::builders::BundleStockUsageRuleBuilderFor<F>,
+    >,
+    stock_bundle_info: ::core::option::Option<
+        crate::generated::builders::StockBundleInfoBuilder,
+    >,
+    usage_rule_display_info: ::core::option::Option<
+        crate::generated::builders::UsageRuleDisplayInfoBuilder,
+    >,
+    coupon_display_info: ::core::option::Option<
+        crate::generated::builders::CouponDisplayInfoBuilder,
+    >,
+    notify_config: ::core::option::Option<
+        crate::generated::builders::NotifyConfigBuilder,
+    >,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    sent_count_info: ::core::option::Option<
+        crate::generated::builders::SentCountInfoBuilder,
+    >,
+    state: ::core::option::Option<crate::generated::models::StockState>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::StockEntityInBundleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StockEntityInBundleBuilderFor<F> {
+        <StockEntityInBundleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> StockEntityInBundleBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> StockEntityInBundleBuilderFor<F> {
+    /// 【商品券ID】 批次所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 批次的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次备注】 批次备注。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Example: `"满减券"`
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"UPLOAD"`
+    pub fn coupon_code_mode(
+        mut self,
+        value: crate::generated::models::CouponCodeMode,
+    ) -> Self {
+        self.coupon_code_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【券Code数量信息】 品牌方预上传的券 Code 数量信息。
+    ///
+    /// - Wire name: `coupon_code_count_info`
+    /// - Optional (选填)
+    pub fn coupon_code_count_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponCodeCountInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_code_count_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub fn stock_send_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockSendRuleBuilder,
+        >,
+    ) -> Self {
+        self.stock_send_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用规则】 该批次（阶梯）的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::BundleStockUsageRuleBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次组信息】 批次所属批次组及其在组内的次序。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Required (必填)
+    pub fn stock_bundle_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockBundleInfoBuilder,
+        >,
+    ) -> Self {
+        self.stock_bundle_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UsageRuleDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NotifyConfigBuilder,
+        >,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"SPECIFIC"`
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【已发放次数】 批次的已发放次数统计。
+    ///
+    /// - Wire name: `sent_count_info`
+    /// - Required (必填)
+    pub fn sent_count_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::SentCountInfoBuilder,
+        >,
+    ) -> Self {
+        self.sent_count_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次状态】 批次的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"SENDING"`
+    pub fn state(mut self, value: crate::generated::models::StockState) -> Self {
+        self.state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【失效请求单号】 使批次失效的请求单号，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    /// - Example: `"1002600620019090123143254436"`
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 批次的失效时间，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-01-01T00:00+08:00"`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 批次的失效原因，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    /// - Example: `"批次信息有误,重新创建"`
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StockEntityInBundleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StockEntityInBundleBuilderFor<F> {
+    type Output = crate::generated::models::StockEntityInBundleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = ::core::option::Option::Some(self.remark);
+        let f3 = missing.required(self.coupon_code_mode, path, "coupon_code_mode");
+        let f4 = missing
+            .optional_model(self.coupon_code_count_info, path, "coupon_code_count_info");
+        let f5 = missing.required_model(self.stock_send_rule, path, "stock_send_rule");
+        let f6 = missing
+            .optional_model(
+                self.progressive_bundle_usage_rule,
+                path,
+                "progressive_bundle_usage_rule",
+            );
+        let f7 = missing
+            .required_model(self.stock_bundle_info, path, "stock_bundle_info");
+        let f8 = missing
+            .required_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f9 = missing
+            .required_model(self.coupon_display_info, path, "coupon_display_info");
+        let f10 = missing.required_model(self.notify_config, path, "notify_config");
+        let f11 = missing.required(self.store_scope, path, "store_scope");
+        let f12 = missing.required_model(self.sent_count_info, path, "sent_count_info");
+        let f13 = missing.required(self.state, path, "state");
+        let f14 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f15 = ::core::option::Option::Some(self.deactivate_time);
+        let f16 = ::core::option::Option::Some(self.deactivate_reason);
+        let f17 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::StockEntityInBundleFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            remark: f2?,
+            coupon_code_mode: f3?,
+            coupon_code_count_info: f4?,
+            stock_send_rule: f5?,
+            progressive_bundle_usage_rule: f6?,
+            stock_bundle_info: f7?,
+            usage_rule_display_info: f8?,
+            coupon_display_info: f9?,
+            notify_config: f10?,
+            store_scope: f11?,
+            sent_count_info: f12?,
+            state: f13?,
+            deactivate_request_no: f14?,
+            deactivate_time: f15?,
+            deactivate_reason: f16?,
+            brand_id: f17?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StockEntityInBundleFor<F>>
+for StockEntityInBundleBuilderFor<F> {
+    fn from(value: crate::generated::models::StockEntityInBundleFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            remark: value.remark,
+            coupon_code_mode: ::core::option::Option::Some(value.coupon_code_mode),
+            coupon_code_count_info: value
+                .coupon_code_count_info
+                .map(::core::convert::Into::into),
+            stock_send_rule: ::core::option::Option::Some(value.stock_send_rule.into()),
+            progressive_bundle_usage_rule: value
+                .progressive_bundle_usage_rule
+                .map(::core::convert::Into::into),
+            stock_bundle_info: ::core::option::Option::Some(
+                value.stock_bundle_info.into(),
+            ),
+            usage_rule_display_info: ::core::option::Option::Some(
+                value.usage_rule_display_info.into(),
+            ),
+            coupon_display_info: ::core::option::Option::Some(
+                value.coupon_display_info.into(),
+            ),
+            notify_config: ::core::option::Option::Some(value.notify_config.into()),
+            store_scope: ::core::option::Option::Some(value.store_scope),
+            sent_count_info: ::core::option::Option::Some(value.sent_count_info.into()),
+            state: ::core::option::Option::Some(value.state),
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor) of any family; see [`StoreListRequestFor::builder`](crate::generated::models::StoreListRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct StoreListRequestBuilderFor<F: crate::runtime::family::Family> {
+    store_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::StoreRefBuilder>,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::StoreListRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> StoreListRequestBuilderFor<F> {
+        <StoreListRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> StoreListRequestBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> StoreListRequestBuilderFor<F> {
+    /// 【门店列表】 品牌门店列表，门店 ID 由品牌门店接口分配；重复的门店会被去重。
+    ///
+    /// - Wire name: `store_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    pub fn store_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::StoreRefBuilder,
+            >,
+        >,
+    ) -> Self {
+        self.store_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::StoreListRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for StoreListRequestBuilderFor<F> {
+    type Output = crate::generated::models::StoreListRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required_list(self.store_list, path, "store_list");
+        let f1 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::StoreListRequestFor::<F> {
+            store_list: f0?,
+            brand_id: f1?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::StoreListRequestFor<F>>
+for StoreListRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::StoreListRequestFor<F>) -> Self {
+        Self {
+            store_list: ::core::option::Option::Some(
+                value.store_list.into_iter().map(::core::convert::Into::into).collect(),
+            ),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UpdateBudgetRequestFor`](crate::generated::models::UpdateBudgetRequestFor) of any family; see [`UpdateBudgetRequestFor::builder`](crate::generated::models::UpdateBudgetRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateBudgetRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    update_mode: ::core::option::Option<crate::generated::models::UpdateMode>,
+    current_max_count: ::core::option::Option<i64>,
+    target_max_count: ::core::option::Option<i64>,
+    current_max_count_per_day: ::core::option::Option<i64>,
+    target_max_count_per_day: ::core::option::Option<i64>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UpdateBudgetRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateBudgetRequestBuilderFor<F> {
+        <UpdateBudgetRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UpdateBudgetRequestBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UpdateBudgetRequestBuilderFor<F> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【更新模式】 本次调整的预算维度。
+    ///
+    /// - Wire name: `update_mode`
+    /// - Required (必填)
+    /// - Example: `"MAX_COUNT"`
+    pub fn update_mode(mut self, value: crate::generated::models::UpdateMode) -> Self {
+        self.update_mode = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【当前批次发放次数总上限】 修改前的总发放次数上限（stock_send_rule.max_count 的当前值）。
+    ///
+    /// - Wire name: `current_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    pub fn current_max_count(mut self, value: i64) -> Self {
+        self.current_max_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【目标批次发放次数总上限】 修改后的总发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    pub fn target_max_count(mut self, value: i64) -> Self {
+        self.target_max_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【当前批次每日发放次数上限】 修改前的每日发放次数上限（stock_send_rule.max_count_per_day 的当前值）。
+    ///
+    /// - Wire name: `current_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    pub fn current_max_count_per_day(mut self, value: i64) -> Self {
+        self.current_max_count_per_day = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【目标批次每日发放次数上限】 修改后的每日发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    pub fn target_max_count_per_day(mut self, value: i64) -> Self {
+        self.target_max_count_per_day = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateBudgetRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UpdateBudgetRequestBuilderFor<F> {
+    type Output = crate::generated::models::UpdateBudgetRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.update_mode, path, "update_mode");
+        let f2 = ::core::option::Option::Some(self.current_max_count);
+        let f3 = ::core::option::Option::Some(self.target_max_count);
+        let f4 = ::core::option::Option::Some(self.current_max_count_per_day);
+        let f5 = ::core::option::Option::Some(self.target_max_count_per_day);
+        let f6 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UpdateBudgetRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            update_mode: f1?,
+            current_max_count: f2?,
+            target_max_count: f3?,
+            current_max_count_per_day: f4?,
+            target_max_count_per_day: f5?,
+            brand_id: f6?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UpdateBudgetRequestFor<F>>
+for UpdateBudgetRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::UpdateBudgetRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            update_mode: ::core::option::Option::Some(value.update_mode),
+            current_max_count: value.current_max_count,
+            target_max_count: value.target_max_count,
+            current_max_count_per_day: value.current_max_count_per_day,
+            target_max_count_per_day: value.target_max_count_per_day,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor) of any family; see [`UpdateProductCouponRequestFor::builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateProductCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    display_info: ::core::option::Option<crate::generated::builders::DisplayInfoBuilder>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UpdateProductCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateProductCouponRequestBuilderFor<F> {
+        <UpdateProductCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UpdateProductCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UpdateProductCouponRequestBuilderFor<F> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【商品券展示信息】 修改后的商品券展示信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub fn display_info(
+        mut self,
+        value: impl ::core::convert::Into<crate::generated::builders::DisplayInfoBuilder>,
+    ) -> Self {
+        self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateProductCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UpdateProductCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::UpdateProductCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required_model(self.display_info, path, "display_info");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UpdateProductCouponRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            display_info: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UpdateProductCouponRequestFor<F>>
+for UpdateProductCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::UpdateProductCouponRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            display_info: ::core::option::Option::Some(value.display_info.into()),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UpdateStockInfoRequestFor`](crate::generated::models::UpdateStockInfoRequestFor) of any family; see [`UpdateStockInfoRequestFor::builder`](crate::generated::models::UpdateStockInfoRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UpdateStockInfoRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    remark: ::core::option::Option<::std::string::String>,
+    usage_rule_display_info: ::core::option::Option<
+        crate::generated::builders::UsageRuleDisplayInfoBuilder,
+    >,
+    coupon_display_info: ::core::option::Option<
+        crate::generated::builders::CouponDisplayInfoBuilder,
+    >,
+    notify_config: ::core::option::Option<
+        crate::generated::builders::NotifyConfigBuilder,
+    >,
+    store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UpdateStockInfoRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UpdateStockInfoRequestBuilderFor<F> {
+        <UpdateStockInfoRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UpdateStockInfoRequestBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UpdateStockInfoRequestBuilderFor<F> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次备注】 新的批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    pub fn remark(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【使用规则展示信息】 新的使用规则展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Optional (选填)
+    pub fn usage_rule_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UsageRuleDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.usage_rule_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户券展示信息】 新的用户券展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Optional (选填)
+    pub fn coupon_display_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponDisplayInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【事件通知配置】 新的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Optional (选填)
+    pub fn notify_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::NotifyConfigBuilder,
+        >,
+    ) -> Self {
+        self.notify_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【可用门店范围】 新的可用门店范围。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Optional (选填)
+    pub fn store_scope(mut self, value: crate::generated::models::StoreScope) -> Self {
+        self.store_scope = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UpdateStockInfoRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UpdateStockInfoRequestBuilderFor<F> {
+    type Output = crate::generated::models::UpdateStockInfoRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = ::core::option::Option::Some(self.remark);
+        let f2 = missing
+            .optional_model(
+                self.usage_rule_display_info,
+                path,
+                "usage_rule_display_info",
+            );
+        let f3 = missing
+            .optional_model(self.coupon_display_info, path, "coupon_display_info");
+        let f4 = missing.optional_model(self.notify_config, path, "notify_config");
+        let f5 = ::core::option::Option::Some(self.store_scope);
+        let f6 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UpdateStockInfoRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            remark: f1?,
+            usage_rule_display_info: f2?,
+            coupon_display_info: f3?,
+            notify_config: f4?,
+            store_scope: f5?,
+            brand_id: f6?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UpdateStockInfoRequestFor<F>>
+for UpdateStockInfoRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::UpdateStockInfoRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            remark: value.remark,
+            usage_rule_display_info: value
+                .usage_rule_display_info
+                .map(::core::convert::Into::into),
+            coupon_display_info: value
+                .coupon_display_info
+                .map(::core::convert::Into::into),
+            notify_config: value.notify_config.map(::core::convert::Into::into),
+            store_scope: value.store_scope,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor) of any family; see [`UploadCouponCodesRequestFor::builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UploadCouponCodesRequestBuilderFor<F: crate::runtime::family::Family> {
+    out_request_no: ::core::option::Option<::std::string::String>,
+    code_list: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UploadCouponCodesRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UploadCouponCodesRequestBuilderFor<F> {
+        <UploadCouponCodesRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UploadCouponCodesRequestBuilderFor<F> {
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UploadCouponCodesRequestBuilderFor<F> {
+    /// 【请求单号】 本次上传的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【券Code列表】 要上传的券 Code。
+    ///
+    /// - Wire name: `code_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    pub fn code_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.code_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UploadCouponCodesRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UploadCouponCodesRequestBuilderFor<F> {
+    type Output = crate::generated::models::UploadCouponCodesRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.out_request_no, path, "out_request_no");
+        let f1 = missing.required(self.code_list, path, "code_list");
+        let f2 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UploadCouponCodesRequestFor::<
+            F,
+        > {
+            out_request_no: f0?,
+            code_list: f1?,
+            brand_id: f2?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UploadCouponCodesRequestFor<F>>
+for UploadCouponCodesRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::UploadCouponCodesRequestFor<F>) -> Self {
+        Self {
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            code_list: ::core::option::Option::Some(value.code_list),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UseUserCouponRequestFor`](crate::generated::models::UseUserCouponRequestFor) of any family; see [`UseUserCouponRequestFor::builder`](crate::generated::models::UseUserCouponRequestFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UseUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
+    product_coupon_id: ::core::option::Option<::std::string::String>,
+    stock_id: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<::std::string::String>,
+    use_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    associated_order_info: ::core::option::Option<
+        crate::generated::builders::AssociatedOrderInfoBuilder,
+    >,
+    out_request_no: ::core::option::Option<::std::string::String>,
+    store_id: ::core::option::Option<::std::string::String>,
+    associated_pay_score_order_info: ::core::option::Option<
+        crate::generated::builders::AssociatedPayScoreOrderInfoBuilder,
+    >,
+    saved_amount: ::core::option::Option<i64>,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UseUserCouponRequestFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UseUserCouponRequestBuilderFor<F> {
+        <UseUserCouponRequestBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UseUserCouponRequestBuilderFor<F> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub fn product_coupon_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_coupon_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub fn stock_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub fn appid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销时间】 券被使用的时间，RFC 3339 格式，如 2025-08-01T12:00:00+08:00。
+    ///
+    /// - Wire name: `use_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn use_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.use_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付订单信息】 使用该券的微信支付订单；与 associated_pay_score_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    pub fn associated_order_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::AssociatedOrderInfoBuilder,
+        >,
+    ) -> Self {
+        self.associated_order_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销请求单号】 本次核销的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub fn out_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【核销门店ID】 使用该券的品牌门店 ID；批次限定门店时须为可用门店之一。
+    ///
+    /// - Wire name: `store_id`
+    /// - Optional (选填)
+    pub fn store_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【关联微信支付分订单信息】 使用该券的微信支付分服务订单；与 associated_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    pub fn associated_pay_score_order_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::AssociatedPayScoreOrderInfoBuilder,
+        >,
+    ) -> Self {
+        self.associated_pay_score_order_info = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【优惠金额】 用户使用该券实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    pub fn saved_amount(mut self, value: i64) -> Self {
+        self.saved_amount = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UseUserCouponRequestFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UseUserCouponRequestBuilderFor<F> {
+    type Output = crate::generated::models::UseUserCouponRequestFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
+        let f1 = missing.required(self.stock_id, path, "stock_id");
+        let f2 = missing.required(self.appid, path, "appid");
+        let f3 = missing.required(self.use_time, path, "use_time");
+        let f4 = missing
+            .optional_model(self.associated_order_info, path, "associated_order_info");
+        let f5 = missing.required(self.out_request_no, path, "out_request_no");
+        let f6 = ::core::option::Option::Some(self.store_id);
+        let f7 = missing
+            .optional_model(
+                self.associated_pay_score_order_info,
+                path,
+                "associated_pay_score_order_info",
+            );
+        let f8 = ::core::option::Option::Some(self.saved_amount);
+        let f9 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UseUserCouponRequestFor::<
+            F,
+        > {
+            product_coupon_id: f0?,
+            stock_id: f1?,
+            appid: f2?,
+            use_time: f3?,
+            associated_order_info: f4?,
+            out_request_no: f5?,
+            store_id: f6?,
+            associated_pay_score_order_info: f7?,
+            saved_amount: f8?,
+            brand_id: f9?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UseUserCouponRequestFor<F>>
+for UseUserCouponRequestBuilderFor<F> {
+    fn from(value: crate::generated::models::UseUserCouponRequestFor<F>) -> Self {
+        Self {
+            product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
+            stock_id: ::core::option::Option::Some(value.stock_id),
+            appid: ::core::option::Option::Some(value.appid),
+            use_time: ::core::option::Option::Some(value.use_time),
+            associated_order_info: value
+                .associated_order_info
+                .map(::core::convert::Into::into),
+            out_request_no: ::core::option::Option::Some(value.out_request_no),
+            store_id: value.store_id,
+            associated_pay_score_order_info: value
+                .associated_pay_score_order_info
+                .map(::core::convert::Into::into),
+            saved_amount: value.saved_amount,
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor) of any family; see [`UserCouponBundleFor::builder`](crate::generated::models::UserCouponBundleFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserCouponBundleBuilderFor<F: crate::runtime::family::Family> {
+    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    user_product_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::builders::UserProductCouponBuilderFor<F>>,
+    >,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UserCouponBundleFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserCouponBundleBuilderFor<F> {
+        <UserCouponBundleBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<F: crate::runtime::family::Family> UserCouponBundleBuilderFor<F> {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券列表】 用户券组内的用户商品券，每个阶梯一张。
+    ///
+    /// - Wire name: `user_product_coupon_list`
+    /// - Required (必填)
+    pub fn user_product_coupon_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                crate::generated::builders::UserProductCouponBuilderFor<F>,
+            >,
+        >,
+    ) -> Self {
+        self.user_product_coupon_list = ::core::option::Option::Some(
+            value.into_iter().map(::core::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserCouponBundleFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UserCouponBundleBuilderFor<F> {
+    type Output = crate::generated::models::UserCouponBundleFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing
+            .required(self.user_coupon_bundle_id, path, "user_coupon_bundle_id");
+        let f1 = missing
+            .required_list(
+                self.user_product_coupon_list,
+                path,
+                "user_product_coupon_list",
+            );
+        ::core::option::Option::Some(crate::generated::models::UserCouponBundleFor::<F> {
+            user_coupon_bundle_id: f0?,
+            user_product_coupon_list: f1?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UserCouponBundleFor<F>>
+for UserCouponBundleBuilderFor<F> {
+    fn from(value: crate::generated::models::UserCouponBundleFor<F>) -> Self {
+        Self {
+            user_coupon_bundle_id: ::core::option::Option::Some(
+                value.user_coupon_bundle_id,
+            ),
+            user_product_coupon_list: ::core::option::Option::Some(
+                value
+                    .user_product_coupon_list
+                    .into_iter()
+                    .map(::core::convert::Into::into)
+                    .collect(),
+            ),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
+        }
+    }
+}
+/// Builds a [`UserProductCouponFor`](crate::generated::models::UserProductCouponFor) of any family; see [`UserProductCouponFor::builder`](crate::generated::models::UserProductCouponFor::builder).
+#[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+#[must_use]
+pub struct UserProductCouponBuilderFor<F: crate::runtime::family::Family> {
+    coupon_code: ::core::option::Option<::std::string::String>,
+    coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
+    valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    receive_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    send_request_no: ::core::option::Option<::std::string::String>,
+    send_channel: ::core::option::Option<crate::generated::models::SendChannel>,
+    confirm_request_no: ::core::option::Option<::std::string::String>,
+    confirm_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_request_no: ::core::option::Option<::std::string::String>,
+    deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    deactivate_reason: ::core::option::Option<::std::string::String>,
+    single_usage_detail: ::core::option::Option<
+        crate::generated::builders::UserCouponUsageDetailBuilder,
+    >,
+    progressive_bundle_usage_detail: ::core::option::Option<
+        crate::generated::builders::UserCouponUsageDetailBuilder,
+    >,
+    user_product_coupon_bundle_info: ::core::option::Option<
+        crate::generated::builders::UserProductCouponBundleInfoBuilder,
+    >,
+    product_coupon: ::core::option::Option<
+        crate::generated::builders::ProductCouponEntityBuilderFor<F>,
+    >,
+    stock: ::core::option::Option<crate::generated::builders::StockEntityBuilderFor<F>>,
+    attach: ::core::option::Option<::std::string::String>,
+    channel_custom_info: ::core::option::Option<::std::string::String>,
+    coupon_tag_info: ::core::option::Option<
+        crate::generated::builders::CouponTagInfoBuilder,
+    >,
+    brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
+    unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    family: ::core::marker::PhantomData<F>,
+}
+impl<
+    F: crate::runtime::family::Family,
+> crate::generated::models::UserProductCouponFor<F> {
+    /// Starts building one; `build()` reports every missing required field by JSON path.
+    pub fn builder() -> UserProductCouponBuilderFor<F> {
+        <UserProductCouponBuilderFor<F> as ::core::default::Default>::default()
+    }
+}
+impl<
+    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+> UserProductCouponBuilderFor<F> {
+    /// 【品牌ID】 该券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    pub fn brand_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.brand_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<F: crate::runtime::family::Family> UserProductCouponBuilderFor<F> {
+    /// 【用户商品券Code】 用户商品券的 Code，在批次内唯一；按批次的券 Code 分配模式由微信支付分配、取自预上传的 Code 或由发券请求指定。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub fn coupon_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券状态】 用户商品券的当前状态。
+    ///
+    /// - Wire name: `coupon_state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub fn coupon_state(
+        mut self,
+        value: crate::generated::models::UserCouponState,
+    ) -> Self {
+        self.coupon_state = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【有效期开始时间】 用户商品券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_begin_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【有效期结束时间】 用户商品券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn valid_end_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.valid_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【领券时间】 用户领取该券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn receive_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.receive_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券请求单号】 发放该券时的请求单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub fn send_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【发券渠道】 该券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub fn send_channel(mut self, value: crate::generated::models::SendChannel) -> Self {
+        self.send_channel = ::core::option::Option::Some(value);
+        self
+    }
+    /// 【确认请求单号】 确认发放该券时的请求单号，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_request_no`
+    /// - Optional (选填)
+    pub fn confirm_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.confirm_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【确认发放时间】 确认发放的时间，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn confirm_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.confirm_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效请求单号】 使该券失效的请求单号，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效时间】 该券的失效时间，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::core::convert::Into<crate::runtime::types::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【失效原因】 该券的失效原因，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【单券使用详情】 单券模式的券的核销与退券信息。
+    ///
+    /// - Wire name: `single_usage_detail`
+    /// - Optional (选填)
+    pub fn single_usage_detail(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UserCouponUsageDetailBuilder,
+        >,
+    ) -> Self {
+        self.single_usage_detail = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【多次优惠使用详情】 多次优惠模式的券（券组中的一个阶梯）的核销与退券信息。
+    ///
+    /// - Wire name: `progressive_bundle_usage_detail`
+    /// - Optional (选填)
+    pub fn progressive_bundle_usage_detail(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UserCouponUsageDetailBuilder,
+        >,
+    ) -> Self {
+        self.progressive_bundle_usage_detail = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【用户券组信息】 多次优惠模式下该券所属的用户券组及其在组内的位置与使用次数。
+    ///
+    /// - Wire name: `user_product_coupon_bundle_info`
+    /// - Optional (选填)
+    pub fn user_product_coupon_bundle_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::UserProductCouponBundleInfoBuilder,
+        >,
+    ) -> Self {
+        self.user_product_coupon_bundle_info = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// 【商品券信息】 该券所属的商品券。
+    ///
+    /// - Wire name: `product_coupon`
+    /// - Required (必填)
+    pub fn product_coupon(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::ProductCouponEntityBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.product_coupon = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【批次信息】 该券所属的批次（多次优惠模式下为券组中该阶梯对应的批次）。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub fn stock(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::StockEntityBuilderFor<F>,
+        >,
+    ) -> Self {
+        self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    pub fn attach(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    pub fn channel_custom_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.channel_custom_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// 【用户商品券标签信息】 发券时为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    pub fn coupon_tag_info(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::generated::builders::CouponTagInfoBuilder,
+        >,
+    ) -> Self {
+        self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Sets a field the spec does not know, sent as given (validation reports it as a
+    /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
+    /// for a field WeChat Pay accepts before this crate knows it.
+    pub fn unknown_field(
+        mut self,
+        name: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        self.unknown_fields.insert(name.into(), value);
+        self
+    }
+    /// Finishes the build; the error lists the JSON path of every missing required field.
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<
+        crate::generated::models::UserProductCouponFor<F>,
+        crate::runtime::validate::BuildError,
+    > {
+        self.build_root()
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::BuildAt
+for UserProductCouponBuilderFor<F> {
+    type Output = crate::generated::models::UserProductCouponFor<F>;
+    fn build_at(
+        self,
+        path: &str,
+        missing: &mut crate::runtime::validate::Missing,
+    ) -> ::core::option::Option<Self::Output> {
+        let f0 = missing.required(self.coupon_code, path, "coupon_code");
+        let f1 = missing.required(self.coupon_state, path, "coupon_state");
+        let f2 = missing.required(self.valid_begin_time, path, "valid_begin_time");
+        let f3 = missing.required(self.valid_end_time, path, "valid_end_time");
+        let f4 = missing.required(self.receive_time, path, "receive_time");
+        let f5 = missing.required(self.send_request_no, path, "send_request_no");
+        let f6 = missing.required(self.send_channel, path, "send_channel");
+        let f7 = ::core::option::Option::Some(self.confirm_request_no);
+        let f8 = ::core::option::Option::Some(self.confirm_time);
+        let f9 = ::core::option::Option::Some(self.deactivate_request_no);
+        let f10 = ::core::option::Option::Some(self.deactivate_time);
+        let f11 = ::core::option::Option::Some(self.deactivate_reason);
+        let f12 = missing
+            .optional_model(self.single_usage_detail, path, "single_usage_detail");
+        let f13 = missing
+            .optional_model(
+                self.progressive_bundle_usage_detail,
+                path,
+                "progressive_bundle_usage_detail",
+            );
+        let f14 = missing
+            .optional_model(
+                self.user_product_coupon_bundle_info,
+                path,
+                "user_product_coupon_bundle_info",
+            );
+        let f15 = missing.required_model(self.product_coupon, path, "product_coupon");
+        let f16 = missing.required_model(self.stock, path, "stock");
+        let f17 = ::core::option::Option::Some(self.attach);
+        let f18 = ::core::option::Option::Some(self.channel_custom_info);
+        let f19 = missing.optional_model(self.coupon_tag_info, path, "coupon_tag_info");
+        let f20 = missing
+            .required(
+                self
+                    .brand_id
+                    .or_else(
+                        <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::unset,
+                    ),
+                path,
+                "brand_id",
+            );
+        ::core::option::Option::Some(crate::generated::models::UserProductCouponFor::<
+            F,
+        > {
+            coupon_code: f0?,
+            coupon_state: f1?,
+            valid_begin_time: f2?,
+            valid_end_time: f3?,
+            receive_time: f4?,
+            send_request_no: f5?,
+            send_channel: f6?,
+            confirm_request_no: f7?,
+            confirm_time: f8?,
+            deactivate_request_no: f9?,
+            deactivate_time: f10?,
+            deactivate_reason: f11?,
+            single_usage_detail: f12?,
+            progressive_bundle_usage_detail: f13?,
+            user_product_coupon_bundle_info: f14?,
+            product_coupon: f15?,
+            stock: f16?,
+            attach: f17?,
+            channel_custom_info: f18?,
+            coupon_tag_info: f19?,
+            brand_id: f20?,
+            unknown_fields: self.unknown_fields,
+        })
+    }
+}
+impl<
+    F: crate::runtime::family::Family,
+> ::core::convert::From<crate::generated::models::UserProductCouponFor<F>>
+for UserProductCouponBuilderFor<F> {
+    fn from(value: crate::generated::models::UserProductCouponFor<F>) -> Self {
+        Self {
+            coupon_code: ::core::option::Option::Some(value.coupon_code),
+            coupon_state: ::core::option::Option::Some(value.coupon_state),
+            valid_begin_time: ::core::option::Option::Some(value.valid_begin_time),
+            valid_end_time: ::core::option::Option::Some(value.valid_end_time),
+            receive_time: ::core::option::Option::Some(value.receive_time),
+            send_request_no: ::core::option::Option::Some(value.send_request_no),
+            send_channel: ::core::option::Option::Some(value.send_channel),
+            confirm_request_no: value.confirm_request_no,
+            confirm_time: value.confirm_time,
+            deactivate_request_no: value.deactivate_request_no,
+            deactivate_time: value.deactivate_time,
+            deactivate_reason: value.deactivate_reason,
+            single_usage_detail: value
+                .single_usage_detail
+                .map(::core::convert::Into::into),
+            progressive_bundle_usage_detail: value
+                .progressive_bundle_usage_detail
+                .map(::core::convert::Into::into),
+            user_product_coupon_bundle_info: value
+                .user_product_coupon_bundle_info
+                .map(::core::convert::Into::into),
+            product_coupon: ::core::option::Option::Some(value.product_coupon.into()),
+            stock: ::core::option::Option::Some(value.stock.into()),
+            attach: value.attach,
+            channel_custom_info: value.channel_custom_info,
+            coupon_tag_info: value.coupon_tag_info.map(::core::convert::Into::into),
+            brand_id: ::core::option::Option::Some(value.brand_id),
+            unknown_fields: value.unknown_fields,
+            family: ::core::marker::PhantomData,
         }
     }
 }

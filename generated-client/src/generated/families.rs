@@ -2,8 +2,8 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! The API families of `api-spec/families.toml`: a marker type each, implementing
-//! [`Family`](crate::runtime::family::Family) with the family's facts. The models of
-//! [`shared`](crate::generated::shared) are generic over them.
+//! [`Family`](crate::runtime::family::Family) with the family's facts. The models that differ
+//! between families (`models::XFor<F>`) are generic over them.
 /// The 服务商 family (`partner`): operations under `/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`.
 #[derive(
     ::core::fmt::Debug,

@@ -11,7 +11,6 @@ pub mod notifications;
 pub mod operations;
 pub mod public;
 pub mod requests;
-pub mod shared;
 pub mod validation;
 /// The 品牌直连 family: its client's operations and the models that differ.
 #[cfg(feature = "brand")]

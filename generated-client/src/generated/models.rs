@@ -91,8 +91,8 @@ pub struct AssociatedPayScoreOrderInfo {
 }
 /// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
 ///
-/// Generated once for every family as [`shared::BundleStockUsageRule`](crate::generated::shared::BundleStockUsageRule); this is the `partner` family's, built with [`builder`](crate::generated::shared::BundleStockUsageRule::builder).
-pub type BundleStockUsageRule = crate::generated::shared::BundleStockUsageRule<
+/// Generated once for every family as [`BundleStockUsageRuleFor`](crate::generated::models::BundleStockUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::BundleStockUsageRuleFor::builder).
+pub type BundleStockUsageRule = crate::generated::models::BundleStockUsageRuleFor<
     crate::generated::families::Partner,
 >;
 /// 【拼图数据】拼图生成券头图所用的券信息：优惠范围、类型、使用模式、优惠规则与背景色。
@@ -257,8 +257,8 @@ pub struct ComboPackageChoice {
 }
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
 ///
-/// Generated once for every family as [`shared::ConfirmUserCouponRequest`](crate::generated::shared::ConfirmUserCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::ConfirmUserCouponRequest::builder).
-pub type ConfirmUserCouponRequest = crate::generated::shared::ConfirmUserCouponRequest<
+/// Generated once for every family as [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
+pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
@@ -267,8 +267,8 @@ pub type ConfirmUserCouponRequest = crate::generated::shared::ConfirmUserCouponR
 /// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 ///
-/// Generated once for every family as [`shared::CouponAvailablePeriod`](crate::generated::shared::CouponAvailablePeriod); this is the `partner` family's, built with [`builder`](crate::generated::shared::CouponAvailablePeriod::builder).
-pub type CouponAvailablePeriod = crate::generated::shared::CouponAvailablePeriod<
+/// Generated once for every family as [`CouponAvailablePeriodFor`](crate::generated::models::CouponAvailablePeriodFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CouponAvailablePeriodFor::builder).
+pub type CouponAvailablePeriod = crate::generated::models::CouponAvailablePeriodFor<
     crate::generated::families::Partner,
 >;
 /// 【可用门店信息】向用户展示的可用门店说明。
@@ -439,14 +439,14 @@ pub struct CouponTagInfo {
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
 /// - 当image_generation_type="CUT_OUT"时，cut_out 必填
 ///
-/// Generated once for every family as [`shared::CreateImageGenerationTaskRequest`](crate::generated::shared::CreateImageGenerationTaskRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateImageGenerationTaskRequest::builder).
-pub type CreateImageGenerationTaskRequest = crate::generated::shared::CreateImageGenerationTaskRequest<
+/// Generated once for every family as [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
+pub type CreateImageGenerationTaskRequest = crate::generated::models::CreateImageGenerationTaskRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【图片生成任务】提交图片生成任务的结果。
 ///
-/// Generated once for every family as [`shared::CreateImageGenerationTaskResponse`](crate::generated::shared::CreateImageGenerationTaskResponse); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateImageGenerationTaskResponse::builder).
-pub type CreateImageGenerationTaskResponse = crate::generated::shared::CreateImageGenerationTaskResponse<
+/// Generated once for every family as [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
+pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateImageGenerationTaskResponseFor<
     crate::generated::families::Partner,
 >;
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
@@ -466,14 +466,14 @@ pub type CreateImageGenerationTaskResponse = crate::generated::shared::CreateIma
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 ///
-/// Generated once for every family as [`shared::CreateProductCouponRequest`](crate::generated::shared::CreateProductCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateProductCouponRequest::builder).
-pub type CreateProductCouponRequest = crate::generated::shared::CreateProductCouponRequest<
+/// Generated once for every family as [`CreateProductCouponRequestFor`](crate::generated::models::CreateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateProductCouponRequestFor::builder).
+pub type CreateProductCouponRequest = crate::generated::models::CreateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
-/// Generated once for every family as [`shared::CreateProductCouponResponse`](crate::generated::shared::CreateProductCouponResponse); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateProductCouponResponse::builder).
-pub type CreateProductCouponResponse = crate::generated::shared::CreateProductCouponResponse<
+/// Generated once for every family as [`CreateProductCouponResponseFor`](crate::generated::models::CreateProductCouponResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateProductCouponResponseFor::builder).
+pub type CreateProductCouponResponse = crate::generated::models::CreateProductCouponResponseFor<
     crate::generated::families::Partner,
 >;
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
@@ -481,14 +481,14 @@ pub type CreateProductCouponResponse = crate::generated::shared::CreateProductCo
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 ///
-/// Generated once for every family as [`shared::CreateStockBundleRequest`](crate::generated::shared::CreateStockBundleRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateStockBundleRequest::builder).
-pub type CreateStockBundleRequest = crate::generated::shared::CreateStockBundleRequest<
+/// Generated once for every family as [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
+pub type CreateStockBundleRequest = crate::generated::models::CreateStockBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
 ///
-/// Generated once for every family as [`shared::CreateStockRequest`](crate::generated::shared::CreateStockRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::CreateStockRequest::builder).
-pub type CreateStockRequest = crate::generated::shared::CreateStockRequest<
+/// Generated once for every family as [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateStockRequestFor::builder).
+pub type CreateStockRequest = crate::generated::models::CreateStockRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【抠图数据】抠图所用的商品图。
@@ -548,26 +548,26 @@ pub struct DayPeriod {
 }
 /// 【失效商品券请求】失效商品券的请求包体。
 ///
-/// Generated once for every family as [`shared::DeactivateProductCouponRequest`](crate::generated::shared::DeactivateProductCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::DeactivateProductCouponRequest::builder).
-pub type DeactivateProductCouponRequest = crate::generated::shared::DeactivateProductCouponRequest<
+/// Generated once for every family as [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
+pub type DeactivateProductCouponRequest = crate::generated::models::DeactivateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
 ///
-/// Generated once for every family as [`shared::DeactivateStockRequest`](crate::generated::shared::DeactivateStockRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::DeactivateStockRequest::builder).
-pub type DeactivateStockRequest = crate::generated::shared::DeactivateStockRequest<
+/// Generated once for every family as [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateStockRequestFor::builder).
+pub type DeactivateStockRequest = crate::generated::models::DeactivateStockRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
 ///
-/// Generated once for every family as [`shared::DeactivateUserCouponBundleRequest`](crate::generated::shared::DeactivateUserCouponBundleRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::DeactivateUserCouponBundleRequest::builder).
-pub type DeactivateUserCouponBundleRequest = crate::generated::shared::DeactivateUserCouponBundleRequest<
+/// Generated once for every family as [`DeactivateUserCouponBundleRequestFor`](crate::generated::models::DeactivateUserCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
+pub type DeactivateUserCouponBundleRequest = crate::generated::models::DeactivateUserCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
 ///
-/// Generated once for every family as [`shared::DeactivateUserCouponRequest`](crate::generated::shared::DeactivateUserCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::DeactivateUserCouponRequest::builder).
-pub type DeactivateUserCouponRequest = crate::generated::shared::DeactivateUserCouponRequest<
+/// Generated once for every family as [`DeactivateUserCouponRequestFor`](crate::generated::models::DeactivateUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponRequestFor::builder).
+pub type DeactivateUserCouponRequest = crate::generated::models::DeactivateUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【折扣券使用规则】折扣券：订单满门槛金额后按固定百分比减免。
@@ -901,8 +901,8 @@ pub struct ImageGenerationResult {
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
 ///
-/// Generated once for every family as [`shared::ImageGenerationTask`](crate::generated::shared::ImageGenerationTask); this is the `partner` family's, built with [`builder`](crate::generated::shared::ImageGenerationTask::builder).
-pub type ImageGenerationTask = crate::generated::shared::ImageGenerationTask<
+/// Generated once for every family as [`ImageGenerationTaskFor`](crate::generated::models::ImageGenerationTaskFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ImageGenerationTaskFor::builder).
+pub type ImageGenerationTask = crate::generated::models::ImageGenerationTaskFor<
     crate::generated::families::Partner,
 >;
 /// 【媒体文件元信息】图片上传请求中 meta 部分的 JSON：文件名与文件内容的 SHA-256 摘要。签名串的 BODY 即此 JSON 文本。
@@ -1045,14 +1045,14 @@ pub struct ListStockStoresResponse {
 }
 /// 【批次列表】查询商品券批次列表的一页结果。
 ///
-/// Generated once for every family as [`shared::ListStocksResponse`](crate::generated::shared::ListStocksResponse); this is the `partner` family's, built with [`builder`](crate::generated::shared::ListStocksResponse::builder).
-pub type ListStocksResponse = crate::generated::shared::ListStocksResponse<
+/// Generated once for every family as [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ListStocksResponseFor::builder).
+pub type ListStocksResponse = crate::generated::models::ListStocksResponseFor<
     crate::generated::families::Partner,
 >;
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
 ///
-/// Generated once for every family as [`shared::ListUserCouponsResponse`](crate::generated::shared::ListUserCouponsResponse); this is the `partner` family's, built with [`builder`](crate::generated::shared::ListUserCouponsResponse::builder).
-pub type ListUserCouponsResponse = crate::generated::shared::ListUserCouponsResponse<
+/// Generated once for every family as [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
+pub type ListUserCouponsResponse = crate::generated::models::ListUserCouponsResponseFor<
     crate::generated::families::Partner,
 >;
 /// 【会员标签信息】会员券关联的品牌会员卡。
@@ -1168,14 +1168,14 @@ pub struct NotifyUrlConfig {
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
 ///
-/// Generated once for every family as [`shared::PreSendCouponBundleRequest`](crate::generated::shared::PreSendCouponBundleRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::PreSendCouponBundleRequest::builder).
-pub type PreSendCouponBundleRequest = crate::generated::shared::PreSendCouponBundleRequest<
+/// Generated once for every family as [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
+pub type PreSendCouponBundleRequest = crate::generated::models::PreSendCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
 ///
-/// Generated once for every family as [`shared::PreSendCouponRequest`](crate::generated::shared::PreSendCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::PreSendCouponRequest::builder).
-pub type PreSendCouponRequest = crate::generated::shared::PreSendCouponRequest<
+/// Generated once for every family as [`PreSendCouponRequestFor`](crate::generated::models::PreSendCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::PreSendCouponRequestFor::builder).
+pub type PreSendCouponRequest = crate::generated::models::PreSendCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【预发券结果】预发放的结果：拉起小程序发券组件所用的 token。
@@ -1203,14 +1203,14 @@ pub struct PreSendCouponResponse {
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
 ///
-/// Generated once for every family as [`shared::ProductCouponEntity`](crate::generated::shared::ProductCouponEntity); this is the `partner` family's, built with [`builder`](crate::generated::shared::ProductCouponEntity::builder).
-pub type ProductCouponEntity = crate::generated::shared::ProductCouponEntity<
+/// Generated once for every family as [`ProductCouponEntityFor`](crate::generated::models::ProductCouponEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProductCouponEntityFor::builder).
+pub type ProductCouponEntity = crate::generated::models::ProductCouponEntityFor<
     crate::generated::families::Partner,
 >;
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
 ///
-/// Generated once for every family as [`shared::ProductCouponSendResource`](crate::generated::shared::ProductCouponSendResource); this is the `partner` family's, built with [`builder`](crate::generated::shared::ProductCouponSendResource::builder).
-pub type ProductCouponSendResource = crate::generated::shared::ProductCouponSendResource<
+/// Generated once for every family as [`ProductCouponSendResourceFor`](crate::generated::models::ProductCouponSendResourceFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProductCouponSendResourceFor::builder).
+pub type ProductCouponSendResource = crate::generated::models::ProductCouponSendResourceFor<
     crate::generated::families::Partner,
 >;
 /// 【多次优惠模式配置信息】多次优惠模式（usage_mode = PROGRESSIVE_BUNDLE）的次数与间隔。
@@ -1254,26 +1254,26 @@ pub struct ProgressiveBundleUsageInfo {
 /// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
 ///
-/// Generated once for every family as [`shared::ProgressiveBundleUsageRule`](crate::generated::shared::ProgressiveBundleUsageRule); this is the `partner` family's, built with [`builder`](crate::generated::shared::ProgressiveBundleUsageRule::builder).
-pub type ProgressiveBundleUsageRule = crate::generated::shared::ProgressiveBundleUsageRule<
+/// Generated once for every family as [`ProgressiveBundleUsageRuleFor`](crate::generated::models::ProgressiveBundleUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
+pub type ProgressiveBundleUsageRule = crate::generated::models::ProgressiveBundleUsageRuleFor<
     crate::generated::families::Partner,
 >;
 /// 【退券请求】退券的请求包体。
 ///
-/// Generated once for every family as [`shared::ReturnUserCouponRequest`](crate::generated::shared::ReturnUserCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::ReturnUserCouponRequest::builder).
-pub type ReturnUserCouponRequest = crate::generated::shared::ReturnUserCouponRequest<
+/// Generated once for every family as [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
+pub type ReturnUserCouponRequest = crate::generated::models::ReturnUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
 ///
-/// Generated once for every family as [`shared::SendCouponBundleRequest`](crate::generated::shared::SendCouponBundleRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::SendCouponBundleRequest::builder).
-pub type SendCouponBundleRequest = crate::generated::shared::SendCouponBundleRequest<
+/// Generated once for every family as [`SendCouponBundleRequestFor`](crate::generated::models::SendCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SendCouponBundleRequestFor::builder).
+pub type SendCouponBundleRequest = crate::generated::models::SendCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
 ///
-/// Generated once for every family as [`shared::SendCouponRequest`](crate::generated::shared::SendCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::SendCouponRequest::builder).
-pub type SendCouponRequest = crate::generated::shared::SendCouponRequest<
+/// Generated once for every family as [`SendCouponRequestFor`](crate::generated::models::SendCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SendCouponRequestFor::builder).
+pub type SendCouponRequest = crate::generated::models::SendCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【已发放次数】批次的已发放次数统计。
@@ -1366,27 +1366,27 @@ pub struct SingleUsageInfo {
 }
 /// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
 ///
-/// Generated once for every family as [`shared::SingleUsageRule`](crate::generated::shared::SingleUsageRule); this is the `partner` family's, built with [`builder`](crate::generated::shared::SingleUsageRule::builder).
-pub type SingleUsageRule = crate::generated::shared::SingleUsageRule<
+/// Generated once for every family as [`SingleUsageRuleFor`](crate::generated::models::SingleUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SingleUsageRuleFor::builder).
+pub type SingleUsageRule = crate::generated::models::SingleUsageRuleFor<
     crate::generated::families::Partner,
 >;
 /// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
 ///
-/// Generated once for every family as [`shared::Stock`](crate::generated::shared::Stock); this is the `partner` family's, built with [`builder`](crate::generated::shared::Stock::builder).
-pub type Stock = crate::generated::shared::Stock<crate::generated::families::Partner>;
+/// Generated once for every family as [`StockFor`](crate::generated::models::StockFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockFor::builder).
+pub type Stock = crate::generated::models::StockFor<crate::generated::families::Partner>;
 /// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
 ///
-/// Generated once for every family as [`shared::StockBundle`](crate::generated::shared::StockBundle); this is the `partner` family's, built with [`builder`](crate::generated::shared::StockBundle::builder).
-pub type StockBundle = crate::generated::shared::StockBundle<
+/// Generated once for every family as [`StockBundleFor`](crate::generated::models::StockBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockBundleFor::builder).
+pub type StockBundle = crate::generated::models::StockBundleFor<
     crate::generated::families::Partner,
 >;
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
 ///
-/// Generated once for every family as [`shared::StockBundleEntity`](crate::generated::shared::StockBundleEntity); this is the `partner` family's, built with [`builder`](crate::generated::shared::StockBundleEntity::builder).
-pub type StockBundleEntity = crate::generated::shared::StockBundleEntity<
+/// Generated once for every family as [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockBundleEntityFor::builder).
+pub type StockBundleEntity = crate::generated::models::StockBundleEntityFor<
     crate::generated::families::Partner,
 >;
 /// 【批次组信息】批次在批次组中的位置。
@@ -1422,14 +1422,14 @@ pub struct StockBundleInfo {
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
-/// Generated once for every family as [`shared::StockEntity`](crate::generated::shared::StockEntity); this is the `partner` family's, built with [`builder`](crate::generated::shared::StockEntity::builder).
-pub type StockEntity = crate::generated::shared::StockEntity<
+/// Generated once for every family as [`StockEntityFor`](crate::generated::models::StockEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockEntityFor::builder).
+pub type StockEntity = crate::generated::models::StockEntityFor<
     crate::generated::families::Partner,
 >;
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
 ///
-/// Generated once for every family as [`shared::StockEntityInBundle`](crate::generated::shared::StockEntityInBundle); this is the `partner` family's, built with [`builder`](crate::generated::shared::StockEntityInBundle::builder).
-pub type StockEntityInBundle = crate::generated::shared::StockEntityInBundle<
+/// Generated once for every family as [`StockEntityInBundleFor`](crate::generated::models::StockEntityInBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockEntityInBundleFor::builder).
+pub type StockEntityInBundle = crate::generated::models::StockEntityInBundleFor<
     crate::generated::families::Partner,
 >;
 /// 【发放规则】批次（或批次组）的发放限额。
@@ -1514,8 +1514,8 @@ pub struct StoreAssociationResult {
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
 ///
-/// Generated once for every family as [`shared::StoreListRequest`](crate::generated::shared::StoreListRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::StoreListRequest::builder).
-pub type StoreListRequest = crate::generated::shared::StoreListRequest<
+/// Generated once for every family as [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StoreListRequestFor::builder).
+pub type StoreListRequest = crate::generated::models::StoreListRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【门店】一个品牌门店。
@@ -1549,26 +1549,26 @@ pub struct StoreRef {
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 ///
-/// Generated once for every family as [`shared::UpdateBudgetRequest`](crate::generated::shared::UpdateBudgetRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::UpdateBudgetRequest::builder).
-pub type UpdateBudgetRequest = crate::generated::shared::UpdateBudgetRequest<
+/// Generated once for every family as [`UpdateBudgetRequestFor`](crate::generated::models::UpdateBudgetRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateBudgetRequestFor::builder).
+pub type UpdateBudgetRequest = crate::generated::models::UpdateBudgetRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
 ///
-/// Generated once for every family as [`shared::UpdateProductCouponRequest`](crate::generated::shared::UpdateProductCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::UpdateProductCouponRequest::builder).
-pub type UpdateProductCouponRequest = crate::generated::shared::UpdateProductCouponRequest<
+/// Generated once for every family as [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
+pub type UpdateProductCouponRequest = crate::generated::models::UpdateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
 ///
-/// Generated once for every family as [`shared::UpdateStockInfoRequest`](crate::generated::shared::UpdateStockInfoRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::UpdateStockInfoRequest::builder).
-pub type UpdateStockInfoRequest = crate::generated::shared::UpdateStockInfoRequest<
+/// Generated once for every family as [`UpdateStockInfoRequestFor`](crate::generated::models::UpdateStockInfoRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateStockInfoRequestFor::builder).
+pub type UpdateStockInfoRequest = crate::generated::models::UpdateStockInfoRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
 ///
-/// Generated once for every family as [`shared::UploadCouponCodesRequest`](crate::generated::shared::UploadCouponCodesRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::UploadCouponCodesRequest::builder).
-pub type UploadCouponCodesRequest = crate::generated::shared::UploadCouponCodesRequest<
+/// Generated once for every family as [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
+pub type UploadCouponCodesRequest = crate::generated::models::UploadCouponCodesRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【预上传券Code结果】预上传券 Code 的结果：每个 Code 归入成功、失败、已存在或重复之一。
@@ -1698,14 +1698,14 @@ pub struct UsageRuleDisplayInfo {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
 ///
-/// Generated once for every family as [`shared::UseUserCouponRequest`](crate::generated::shared::UseUserCouponRequest); this is the `partner` family's, built with [`builder`](crate::generated::shared::UseUserCouponRequest::builder).
-pub type UseUserCouponRequest = crate::generated::shared::UseUserCouponRequest<
+/// Generated once for every family as [`UseUserCouponRequestFor`](crate::generated::models::UseUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UseUserCouponRequestFor::builder).
+pub type UseUserCouponRequest = crate::generated::models::UseUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
 ///
-/// Generated once for every family as [`shared::UserCouponBundle`](crate::generated::shared::UserCouponBundle); this is the `partner` family's, built with [`builder`](crate::generated::shared::UserCouponBundle::builder).
-pub type UserCouponBundle = crate::generated::shared::UserCouponBundle<
+/// Generated once for every family as [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UserCouponBundleFor::builder).
+pub type UserCouponBundle = crate::generated::models::UserCouponBundleFor<
     crate::generated::families::Partner,
 >;
 /// 【使用详情】一张用户商品券的核销与退券信息；用于单券使用详情与多次优惠使用详情。
@@ -1778,8 +1778,8 @@ pub struct UserCouponUsageDetail {
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
 ///
-/// Generated once for every family as [`shared::UserProductCoupon`](crate::generated::shared::UserProductCoupon); this is the `partner` family's, built with [`builder`](crate::generated::shared::UserProductCoupon::builder).
-pub type UserProductCoupon = crate::generated::shared::UserProductCoupon<
+/// Generated once for every family as [`UserProductCouponFor`](crate::generated::models::UserProductCouponFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UserProductCouponFor::builder).
+pub type UserProductCoupon = crate::generated::models::UserProductCouponFor<
     crate::generated::families::Partner,
 >;
 /// 【用户券组信息】多次优惠模式下一张用户商品券在用户券组中的位置，以及券组的使用次数。
@@ -4060,4 +4060,2560 @@ impl ::core::convert::From<&str> for FailedCode {
     fn from(value: &str) -> Self {
         FailedCode::String(value.to_owned())
     }
+}
+/// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct BundleStockUsageRuleFor<F: crate::runtime::family::Family> {
+    /// 【券可核销时间】 该批次用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::models::CouponAvailablePeriodFor<F>,
+    /// 【满减券使用规则】 该阶梯的满减规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【折扣券使用规则】 该阶梯的折扣规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【兑换券使用规则】 该阶梯的兑换规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ConfirmUserCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【确认发放请求单号】 本次确认的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - wait_days_after_receive 需与 available_days 一同填写
+/// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `interval_days`: only the brand family's pages list it; other families' validation reports it as an unknown field (sent as given).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CouponAvailablePeriodFor<F: crate::runtime::family::Family> {
+    /// 【开始时间】 可核销时间的开始时间，RFC 3339 格式，如 2025-08-01T00:00:00+08:00。开始与结束时间之间最长 365 天。
+    ///
+    /// - Wire name: `available_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-01T00:00:00+08:00"`
+    pub available_begin_time: crate::runtime::types::DateTime,
+    /// 【结束时间】 可核销时间的结束时间，RFC 3339 格式。开始与结束时间之间最长 365 天；无论何时领取，过了结束时间券都不可用。
+    ///
+    /// - Wire name: `available_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-08-31T23:59:59+08:00"`
+    pub available_end_time: crate::runtime::types::DateTime,
+    /// 【使用间隔天数】 多次优惠使用间隔天数。
+    ///
+    /// - Wire name: `interval_days`
+    /// - Optional (选填)
+    /// - Example: `1`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub interval_days: ::core::option::Option<i64>,
+    /// 【生效后N天有效】 券生效后 N 天内有效，最多 365 天。
+    ///
+    /// - Wire name: `available_days`
+    /// - Optional (选填)
+    /// - Range: 1..=365
+    /// - Example: `30`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub available_days: ::core::option::Option<i64>,
+    /// 【领取后N天开始生效】 用户领券后第 N 天开始生效，最多 30 天；填写时必须同时填写 available_days。
+    ///
+    /// - Wire name: `wait_days_after_receive`
+    /// - Optional (选填)
+    /// - Range: 0..=30
+    /// - Example: `1`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub wait_days_after_receive: ::core::option::Option<i64>,
+    /// 【每周可用时间】 每周固定的可用日期与时段。若配置此对象，则 day_list 必填。
+    ///
+    /// - Wire name: `weekly_available_period`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub weekly_available_period: ::core::option::Option<
+        crate::generated::models::WeeklyAvailablePeriod,
+    >,
+    /// 【无规律的可用时间段】 若干个无规律的可用时间段，最多 2 个。
+    ///
+    /// - Wire name: `irregular_available_period_list`
+    /// - Optional (选填)
+    /// - Items: at most 2 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub irregular_available_period_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::IrregularAvailablePeriod>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub(crate) family: ::core::marker::PhantomData<F>,
+}
+/// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
+/// - 当image_generation_type="CUT_OUT"时，cut_out 必填
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateImageGenerationTaskRequestFor<F: crate::runtime::family::Family> {
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// 【图片生成的任务ID】 服务商为本任务指定的 ID，用于查询结果与关联回调通知；重试时使用同一任务 ID 与相同的请求数据。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub task_id: ::std::string::String,
+    /// 【图片生成类型】 本任务生成图片的方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    /// - Example: `"COMBINE_IMAGE"`
+    pub image_generation_type: crate::generated::models::ImageGenerationType,
+    /// 【拼图数据】 拼图所需的券信息。
+    ///
+    /// - Wire name: `combine_image`
+    /// - Conditionally required (条件必填): 当image_generation_type="COMBINE_IMAGE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub combine_image: ::core::option::Option<crate::generated::models::CombineImage>,
+    /// 【抠图数据】 抠图所需的商品图。
+    ///
+    /// - Wire name: `cut_out`
+    /// - Conditionally required (条件必填): 当image_generation_type="CUT_OUT"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub cut_out: ::core::option::Option<crate::generated::models::CutOut>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【图片生成任务】提交图片生成任务的结果。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateImageGenerationTaskResponseFor<F: crate::runtime::family::Family> {
+    /// 【图片生成的任务ID】 提交的任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub task_id: ::std::string::String,
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，progressive_bundle_usage_info 与 stock_bundle 必填
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，不可填写单券模式的 single_usage_info 与 stock
+/// - 当usage_mode="SINGLE"时，stock 必填
+/// - 当usage_mode="SINGLE"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"时，stock_bundle.progressive_bundle_usage_rule 必填
+/// - 当scope="SINGLE"时，original_price 与 combo_package_list 至少填写一个
+/// - 当scope="ALL"且usage_mode="SINGLE"时，single_usage_info 必填（全场单券的优惠规则在其中）
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="NORMAL"时，single_usage_info.normal_coupon 必填
+/// - 当scope="ALL"、usage_mode="SINGLE"且type="DISCOUNT"时，single_usage_info.discount_coupon 必填
+/// - 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="NORMAL"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
+/// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateProductCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【创建请求单号】 品牌创建商品券的请求流水号，品牌侧需保持唯一性，可使用数字、大小写字母、下划线_、短横线-组成，长度 6-40 个字符。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Disputed `max_length` (rule id `create-out-request-no-length`): breaking it warns and sends instead of refusing; 6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47
+    /// - Example: `"MANY_SINGLE_NORMAL_20250101_004"`
+    pub out_request_no: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// 【外部商品ID】 品牌侧的商品标识，用于关联品牌自身系统的商品；微信支付不校验其唯一性。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    /// - Length: at most 40 characters
+    /// - Example: `"Product_1234567890"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_product_no: ::core::option::Option<::std::string::String>,
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    /// - Example: `"SINGLE"`
+    pub scope: crate::generated::models::ProductCouponScope,
+    /// 【商品券类型】 商品券的类型；兑换券（EXCHANGE）只能用于单品券。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    /// - Example: `"NORMAL"`
+    pub r#type: crate::generated::models::ProductCouponType,
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    /// - Example: `"PROGRESSIVE_BUNDLE"`
+    pub usage_mode: crate::generated::models::UsageMode,
+    /// 【单券模式信息】 单券模式的优惠规则，只能在 usage_mode = SINGLE 时填写；全场单券（scope = ALL）的满减或折扣规则在其中。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Conditionally required (条件必填): 当scope="ALL"且usage_mode="SINGLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_info: ::core::option::Option<
+        crate::generated::models::SingleUsageInfo,
+    >,
+    /// 【多次优惠模式配置信息】 多次优惠模式的可使用次数与使用间隔。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::models::ProgressiveBundleUsageInfo,
+    >,
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【批次信息】 单券模式下随商品券一同创建的批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Conditionally required (条件必填): 当usage_mode="SINGLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock: ::core::option::Option<crate::generated::models::StockFor<F>>,
+    /// 【批次组信息】 多次优惠模式下随商品券一同创建的批次组。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle: ::core::option::Option<
+        crate::generated::models::StockBundleFor<F>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateProductCouponResponseFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    pub product_coupon_id: ::std::string::String,
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub scope: crate::generated::models::ProductCouponScope,
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub r#type: crate::generated::models::ProductCouponType,
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub usage_mode: crate::generated::models::UsageMode,
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_info: ::core::option::Option<
+        crate::generated::models::SingleUsageInfo,
+    >,
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::models::ProgressiveBundleUsageInfo,
+    >,
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_product_no: ::core::option::Option<::std::string::String>,
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    pub state: crate::generated::models::ProductCouponState,
+    /// 【批次信息】 本次创建的批次（usage_mode = SINGLE 时返回）。
+    ///
+    /// - Wire name: `stock`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock: ::core::option::Option<crate::generated::models::StockEntityFor<F>>,
+    /// 【批次组信息】 本次创建的批次组（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle: ::core::option::Option<
+        crate::generated::models::StockBundleEntityFor<F>,
+    >,
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【添加商品券批次组请求】添加商品券批次组的请求包体。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateStockBundleRequestFor<F: crate::runtime::family::Family> {
+    /// 【创建请求单号】 品牌创建批次请求流水号，品牌侧需保持唯一性，可使用 数字、大小写字母、下划线_、短横线- 组成，长度在6-40个字符之间。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    /// - Example: `"34657_20250101_123456"`
+    pub out_request_no: ::std::string::String,
+    /// 【批次组】 为商品券创建的批次组详情。
+    ///
+    /// - Wire name: `stock_bundle`
+    /// - Required (必填)
+    pub stock_bundle: crate::generated::models::StockBundleFor<F>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【添加商品券批次请求】添加商品券批次的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct CreateStockRequestFor<F: crate::runtime::family::Family> {
+    /// 【创建请求单号】 品牌创建批次的请求流水号，品牌侧需保持唯一，可使用数字、大小写字母、下划线_、短横线- 组成，长度 6-40 个字符；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: 6..=40 characters
+    /// - Characters: `0-9A-Za-z_-`
+    pub out_request_no: ::std::string::String,
+    /// 【批次信息】 要添加的单券模式批次。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub stock: crate::generated::models::StockFor<F>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【失效商品券请求】失效商品券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct DeactivateProductCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使商品券失效的原因，最多 150 个字符。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    /// - Length: at most 150 characters
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【失效商品券批次请求】失效商品券批次的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct DeactivateStockRequestFor<F: crate::runtime::family::Family> {
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使批次失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【失效用户商品券组请求】失效用户商品券组的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct DeactivateUserCouponBundleRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 用户券组所属批次组的 ID。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使用户券组失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【失效用户商品券请求】失效用户商品券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct DeactivateUserCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【失效原因】 使该券失效的原因。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Required (必填)
+    pub deactivate_reason: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ImageGenerationTaskFor<F: crate::runtime::family::Family> {
+    /// 【品牌ID】 任务所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// 【图片生成的任务ID】 任务 ID。
+    ///
+    /// - Wire name: `task_id`
+    /// - Required (必填)
+    pub task_id: ::std::string::String,
+    /// 【图片生成类型】 任务的图片生成方式。
+    ///
+    /// - Wire name: `image_generation_type`
+    /// - Required (必填)
+    pub image_generation_type: crate::generated::models::ImageGenerationType,
+    /// 【任务状态】 任务的执行状态。
+    ///
+    /// - Wire name: `task_state`
+    /// - Required (必填)
+    pub task_state: crate::generated::models::ImageGenerationTaskState,
+    /// 【拼图结果】 拼图任务成功时的结果。
+    ///
+    /// - Wire name: `combine_image_result`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub combine_image_result: ::core::option::Option<
+        crate::generated::models::ImageGenerationResult,
+    >,
+    /// 【抠图结果】 抠图任务成功时生成的商品图。
+    ///
+    /// - Wire name: `cut_out_result`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub cut_out_result: ::core::option::Option<
+        crate::generated::models::ImageGenerationResult,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次列表】查询商品券批次列表的一页结果。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ListStocksResponseFor<F: crate::runtime::family::Family> {
+    /// 【总个数】 符合条件的批次总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub next_page_token: ::core::option::Option<::std::string::String>,
+    /// 【批次列表】 本页的批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::StockEntityFor<F>>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ListUserCouponsResponseFor<F: crate::runtime::family::Family> {
+    /// 【总个数】 符合条件的用户商品券总数。
+    ///
+    /// - Wire name: `total_count`
+    /// - Required (必填)
+    /// - Minimum: 0
+    pub total_count: i64,
+    /// 【下一页Token】 查询下一页时传入的 page_token；最后一页不返回。
+    ///
+    /// - Wire name: `next_page_token`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub next_page_token: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券列表】 本页的用户商品券。
+    ///
+    /// - Wire name: `user_coupon_list`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::UserProductCouponFor<F>>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct PreSendCouponBundleRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct PreSendCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ProductCouponEntityFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 商品券的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【商品券状态】 商品券的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub state: crate::generated::models::ProductCouponState,
+    /// 【品牌ID】 商品券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// 【优惠范围】 商品券的优惠范围。
+    ///
+    /// - Wire name: `scope`
+    /// - Required (必填)
+    pub scope: crate::generated::models::ProductCouponScope,
+    /// 【商品券类型】 商品券的类型。
+    ///
+    /// - Wire name: `type`
+    /// - Required (必填)
+    pub r#type: crate::generated::models::ProductCouponType,
+    /// 【使用模式】 商品券的使用模式。
+    ///
+    /// - Wire name: `usage_mode`
+    /// - Required (必填)
+    pub usage_mode: crate::generated::models::UsageMode,
+    /// 【单券模式信息】 单券模式的优惠规则（usage_mode = SINGLE 时可能返回）。
+    ///
+    /// - Wire name: `single_usage_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_info: ::core::option::Option<
+        crate::generated::models::SingleUsageInfo,
+    >,
+    /// 【多次优惠模式配置信息】 多次优惠模式的次数与间隔（usage_mode = PROGRESSIVE_BUNDLE 时返回）。
+    ///
+    /// - Wire name: `progressive_bundle_usage_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_info: ::core::option::Option<
+        crate::generated::models::ProgressiveBundleUsageInfo,
+    >,
+    /// 【商品券展示信息】 商品券在用户端展示的基本信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【外部商品ID】 创建时填写的外部商品ID。
+    ///
+    /// - Wire name: `out_product_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub out_product_no: ::core::option::Option<::std::string::String>,
+    /// 【失效请求单号】 使商品券失效的请求单号，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 商品券的失效时间，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 商品券的失效原因，商品券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ProductCouponSendResourceFor<F: crate::runtime::family::Family> {
+    /// 【品牌ID】 券所属品牌的 ID；同一服务商名下的品牌共用通知地址，以此区分。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// 【用户商品券Code】 用户领到的券的 Code；确认发放时作为路径参数使用。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub coupon_code: ::std::string::String,
+    /// 【商品券ID】 券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【批次组ID】 券所属批次组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle_id: ::core::option::Option<::std::string::String>,
+    /// 【用户券组ID】 券所属用户券组的 ID（多次优惠模式）。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID；确认发放时使用。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【用户OpenID】 领券用户在 appid 下的 OpenID。
+    ///
+    /// - Wire name: `openid`
+    /// - Required (必填)
+    pub openid: ::std::string::String,
+    /// 【用户UnionID】 领券用户的 UnionID（如有）。
+    ///
+    /// - Wire name: `unionid`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub unionid: ::core::option::Option<::std::string::String>,
+    /// 【有效期开始时间】 券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_begin_time: crate::runtime::types::DateTime,
+    /// 【有效期结束时间】 券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_end_time: crate::runtime::types::DateTime,
+    /// 【领券时间】 用户领券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub receive_time: crate::runtime::types::DateTime,
+    /// 【发券请求单号】 发券请求的单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【发券渠道】 券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub send_channel: crate::generated::models::SendChannel,
+    /// 【国家码】 用户手机号的国家码（如有）。
+    ///
+    /// - Wire name: `country_code`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub country_code: ::core::option::Option<::std::string::String>,
+    /// 【手机号】 用户的手机号（如有）。
+    ///
+    /// - Wire name: `phone_number`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub phone_number: ::core::option::Option<::std::string::String>,
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub channel_custom_info: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【多次优惠使用规则】批次组的使用规则：一个共同的可核销时间，加上满减 / 折扣 / 兑换规则。规则可以写成单个对象（对每个阶梯都适用），也可以写成列表（每个阶梯一项，按阶梯顺序）。用于【创建商品券】的 stock_bundle 与【添加商品券批次组】。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - normal_coupon 与 normal_coupon_list 至多填写一个
+/// - discount_coupon 与 discount_coupon_list 至多填写一个
+/// - exchange_coupon 与 exchange_coupon_list 至多填写一个
+/// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `special_first`: only the brand family's pages list it; other families' validation reports it as an unknown field (sent as given).
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ProgressiveBundleUsageRuleFor<F: crate::runtime::family::Family> {
+    /// 【券可核销时间】 批次组内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::models::CouponAvailablePeriodFor<F>,
+    /// 【首笔特惠】 多次优惠是否提供首笔特惠。
+    ///
+    /// - Wire name: `special_first`
+    /// - Optional (选填)
+    /// - Example: `false`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub special_first: ::core::option::Option<bool>,
+    /// 【满减券使用规则】 满减券使用规则，对每个阶梯都适用；与 normal_coupon_list 二选一。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【满减券使用规则列表】 满减券使用规则，每个阶梯一项，按阶梯顺序；与 normal_coupon 二选一。
+    ///
+    /// - Wire name: `normal_coupon_list`
+    /// - Conditionally required (条件必填): 当type="NORMAL"时与normal_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::NormalCouponUsageRule>,
+    >,
+    /// 【折扣券使用规则】 折扣券使用规则，对每个阶梯都适用；与 discount_coupon_list 二选一。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon_list二选一必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【折扣券使用规则列表】 折扣券使用规则，每个阶梯一项，按阶梯顺序；与 discount_coupon 二选一。
+    ///
+    /// - Wire name: `discount_coupon_list`
+    /// - Conditionally required (条件必填): 当type="DISCOUNT"时与discount_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::DiscountCouponUsageRule>,
+    >,
+    /// 【兑换券使用规则】 兑换券使用规则，对每个阶梯都适用；与 exchange_coupon_list 二选一。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon_list二选一必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// 【兑换券使用规则列表】 兑换券使用规则，每个阶梯一项，按阶梯顺序；与 exchange_coupon 二选一。
+    ///
+    /// - Wire name: `exchange_coupon_list`
+    /// - Conditionally required (条件必填): 当type="EXCHANGE"时与exchange_coupon二选一必填
+    /// - Items: 1..=15 items
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon_list: ::core::option::Option<
+        ::std::vec::Vec<crate::generated::models::ExchangeCouponUsageRule>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【退券请求】退券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct ReturnUserCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【退券请求单号】 本次退券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct SendCouponBundleRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    /// - Length: at most 128 characters
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【向用户发放商品券请求】向用户发放商品券的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct SendCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 要发放的商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
+    /// - Length: at most 40 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code: ::core::option::Option<::std::string::String>,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【自定义附加信息】 附加信息，会在用户商品券与领券通知中原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 为发放的券设置的标签，例如会员券标签及会员卡。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct SingleUsageRuleFor<F: crate::runtime::family::Family> {
+    /// 【券可核销时间】 批次内用户商品券的可核销时间。
+    ///
+    /// - Wire name: `coupon_available_period`
+    /// - Required (必填)
+    pub coupon_available_period: crate::generated::models::CouponAvailablePeriodFor<F>,
+    /// 【满减券使用规则】 满减券的使用规则。
+    ///
+    /// - Wire name: `normal_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub normal_coupon: ::core::option::Option<
+        crate::generated::models::NormalCouponUsageRule,
+    >,
+    /// 【折扣券使用规则】 折扣券的使用规则。
+    ///
+    /// - Wire name: `discount_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub discount_coupon: ::core::option::Option<
+        crate::generated::models::DiscountCouponUsageRule,
+    >,
+    /// 【兑换券使用规则】 兑换券的使用规则。
+    ///
+    /// - Wire name: `exchange_coupon`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub exchange_coupon: ::core::option::Option<
+        crate::generated::models::ExchangeCouponUsageRule,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StockFor<F: crate::runtime::family::Family> {
+    /// 【批次备注】 批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【单券使用规则】 批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Required (必填)
+    pub single_usage_rule: crate::generated::models::SingleUsageRuleFor<F>,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub store_scope: crate::generated::models::StoreScope,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StockBundleFor<F: crate::runtime::family::Family> {
+    /// 【批次备注】 批次组备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    /// - Example: `"指定商品立减15批次"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次组内用户商品券 Code 的分配方式；批次组只支持 WECHATPAY 与 UPLOAD。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"WECHATPAY"`
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【发放规则】 批次组的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【多次优惠使用规则】 批次组的可核销时间与各阶梯的优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Conditionally required (条件必填): 当usage_mode="PROGRESSIVE_BUNDLE"时必填
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::models::ProgressiveBundleUsageRuleFor<F>,
+    >,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【可用门店范围】 批次组内批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"NONE"`
+    pub store_scope: crate::generated::models::StoreScope,
+    /// 【事件通知配置】 批次组的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StockBundleEntityFor<F: crate::runtime::family::Family> {
+    /// 【批次组ID】 商品券批次组的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_bundle_id`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    /// - Example: `"123456789"`
+    pub stock_bundle_id: ::std::string::String,
+    /// 【批次列表】 批次组内的批次列表，每个阶梯一个批次。
+    ///
+    /// - Wire name: `stock_list`
+    /// - Required (必填)
+    pub stock_list: ::std::vec::Vec<crate::generated::models::StockEntityInBundleFor<F>>,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StockEntityFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 批次所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 批次的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    pub stock_id: ::std::string::String,
+    /// 【批次备注】 批次备注。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【券Code数量信息】 品牌方预上传的券 Code 数量信息。
+    ///
+    /// - Wire name: `coupon_code_count_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code_count_info: ::core::option::Option<
+        crate::generated::models::CouponCodeCountInfo,
+    >,
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【单券使用规则】 单券模式批次的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `single_usage_rule`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_rule: ::core::option::Option<
+        crate::generated::models::SingleUsageRuleFor<F>,
+    >,
+    /// 【多次优惠使用规则】 批次组内批次（一个阶梯）的可核销时间与优惠规则；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::models::BundleStockUsageRuleFor<F>,
+    >,
+    /// 【批次组信息】 批次所属的批次组及其在组内的次序；仅多次优惠模式的批次返回。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub stock_bundle_info: ::core::option::Option<
+        crate::generated::models::StockBundleInfo,
+    >,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    pub store_scope: crate::generated::models::StoreScope,
+    /// 【已发放次数】 批次的已发放次数统计。
+    ///
+    /// - Wire name: `sent_count_info`
+    /// - Required (必填)
+    pub sent_count_info: crate::generated::models::SentCountInfo,
+    /// 【批次状态】 批次的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    pub state: crate::generated::models::StockState,
+    /// 【失效请求单号】 使批次失效的请求单号，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 批次的失效时间，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 批次的失效原因，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 批次所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【批次】批次组内的一个批次（对应一个阶梯）。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StockEntityInBundleFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 批次所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 批次的唯一标识，由微信支付生成。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【批次备注】 批次备注。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Example: `"满减券"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【券Code分配模式】 批次内用户商品券 Code 的分配方式。
+    ///
+    /// - Wire name: `coupon_code_mode`
+    /// - Required (必填)
+    /// - Example: `"UPLOAD"`
+    pub coupon_code_mode: crate::generated::models::CouponCodeMode,
+    /// 【券Code数量信息】 品牌方预上传的券 Code 数量信息。
+    ///
+    /// - Wire name: `coupon_code_count_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_code_count_info: ::core::option::Option<
+        crate::generated::models::CouponCodeCountInfo,
+    >,
+    /// 【发放规则】 批次的发放限额。
+    ///
+    /// - Wire name: `stock_send_rule`
+    /// - Required (必填)
+    pub stock_send_rule: crate::generated::models::StockSendRule,
+    /// 【多次优惠使用规则】 该批次（阶梯）的可核销时间与优惠规则。
+    ///
+    /// - Wire name: `progressive_bundle_usage_rule`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::core::option::Option<
+        crate::generated::models::BundleStockUsageRuleFor<F>,
+    >,
+    /// 【批次组信息】 批次所属批次组及其在组内的次序。
+    ///
+    /// - Wire name: `stock_bundle_info`
+    /// - Required (必填)
+    pub stock_bundle_info: crate::generated::models::StockBundleInfo,
+    /// 【使用规则展示信息】 向用户展示的使用方式、使用说明与可用门店。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Required (必填)
+    pub usage_rule_display_info: crate::generated::models::UsageRuleDisplayInfo,
+    /// 【用户券展示信息】 用户商品券的展示方式与入口。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Required (必填)
+    pub coupon_display_info: crate::generated::models::CouponDisplayInfo,
+    /// 【事件通知配置】 批次的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Required (必填)
+    pub notify_config: crate::generated::models::NotifyConfig,
+    /// 【可用门店范围】 批次可在哪些门店使用。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Required (必填)
+    /// - Example: `"SPECIFIC"`
+    pub store_scope: crate::generated::models::StoreScope,
+    /// 【已发放次数】 批次的已发放次数统计。
+    ///
+    /// - Wire name: `sent_count_info`
+    /// - Required (必填)
+    pub sent_count_info: crate::generated::models::SentCountInfo,
+    /// 【批次状态】 批次的当前状态。
+    ///
+    /// - Wire name: `state`
+    /// - Required (必填)
+    /// - Example: `"SENDING"`
+    pub state: crate::generated::models::StockState,
+    /// 【失效请求单号】 使批次失效的请求单号，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    /// - Example: `"1002600620019090123143254436"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 批次的失效时间，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    /// - Example: `"2025-01-01T00:00+08:00"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 批次的失效原因，批次失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    /// - Example: `"批次信息有误,重新创建"`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// 【品牌ID】 批次所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct StoreListRequestFor<F: crate::runtime::family::Family> {
+    /// 【门店列表】 品牌门店列表，门店 ID 由品牌门店接口分配；重复的门店会被去重。
+    ///
+    /// - Wire name: `store_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    pub store_list: ::std::vec::Vec<crate::generated::models::StoreRef>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - 当update_mode="MAX_COUNT"时，current_max_count 与 target_max_count 必填
+/// - 当update_mode="MAX_COUNT_PER_DAY"时，current_max_count_per_day 与 target_max_count_per_day 必填
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
+/// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UpdateBudgetRequestFor<F: crate::runtime::family::Family> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【更新模式】 本次调整的预算维度。
+    ///
+    /// - Wire name: `update_mode`
+    /// - Required (必填)
+    /// - Example: `"MAX_COUNT"`
+    pub update_mode: crate::generated::models::UpdateMode,
+    /// 【当前批次发放次数总上限】 修改前的总发放次数上限（stock_send_rule.max_count 的当前值）。
+    ///
+    /// - Wire name: `current_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub current_max_count: ::core::option::Option<i64>,
+    /// 【目标批次发放次数总上限】 修改后的总发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub target_max_count: ::core::option::Option<i64>,
+    /// 【当前批次每日发放次数上限】 修改前的每日发放次数上限（stock_send_rule.max_count_per_day 的当前值）。
+    ///
+    /// - Wire name: `current_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub current_max_count_per_day: ::core::option::Option<i64>,
+    /// 【目标批次每日发放次数上限】 修改后的每日发放次数上限，最多 100000000。
+    ///
+    /// - Wire name: `target_max_count_per_day`
+    /// - Conditionally required (条件必填): 当update_mode="MAX_COUNT_PER_DAY"时必填
+    /// - Range: 1..=100000000
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub target_max_count_per_day: ::core::option::Option<i64>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UpdateProductCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【商品券展示信息】 修改后的商品券展示信息。
+    ///
+    /// - Wire name: `display_info`
+    /// - Required (必填)
+    pub display_info: crate::generated::models::DisplayInfo,
+    /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UpdateStockInfoRequestFor<F: crate::runtime::family::Family> {
+    /// 【修改请求单号】 本次修改的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【批次备注】 新的批次备注，最多 20 个字符。
+    ///
+    /// - Wire name: `remark`
+    /// - Optional (选填)
+    /// - Length: at most 20 characters
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub remark: ::core::option::Option<::std::string::String>,
+    /// 【使用规则展示信息】 新的使用规则展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `usage_rule_display_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub usage_rule_display_info: ::core::option::Option<
+        crate::generated::models::UsageRuleDisplayInfo,
+    >,
+    /// 【用户券展示信息】 新的用户券展示信息，整体替换原有内容。
+    ///
+    /// - Wire name: `coupon_display_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_display_info: ::core::option::Option<
+        crate::generated::models::CouponDisplayInfo,
+    >,
+    /// 【事件通知配置】 新的事件通知配置。
+    ///
+    /// - Wire name: `notify_config`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub notify_config: ::core::option::Option<crate::generated::models::NotifyConfig>,
+    /// 【可用门店范围】 新的可用门店范围。
+    ///
+    /// - Wire name: `store_scope`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub store_scope: ::core::option::Option<crate::generated::models::StoreScope>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【预上传券Code请求】预上传券 Code 的请求包体。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UploadCouponCodesRequestFor<F: crate::runtime::family::Family> {
+    /// 【请求单号】 本次上传的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【券Code列表】 要上传的券 Code。
+    ///
+    /// - Wire name: `code_list`
+    /// - Required (必填)
+    /// - Items: at least 1 items
+    pub code_list: ::std::vec::Vec<::std::string::String>,
+    /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【核销用户商品券请求】核销用户商品券的请求包体。
+///
+/// Rules checked by [`Validate`](crate::runtime::validate::Validate):
+/// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UseUserCouponRequestFor<F: crate::runtime::family::Family> {
+    /// 【商品券ID】 用户券所属商品券的 ID。
+    ///
+    /// - Wire name: `product_coupon_id`
+    /// - Required (必填)
+    /// - Example: `"200000001"`
+    pub product_coupon_id: ::std::string::String,
+    /// 【批次ID】 用户券所属批次的 ID。
+    ///
+    /// - Wire name: `stock_id`
+    /// - Required (必填)
+    /// - Example: `"123456789"`
+    pub stock_id: ::std::string::String,
+    /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
+    ///
+    /// - Wire name: `appid`
+    /// - Required (必填)
+    pub appid: ::std::string::String,
+    /// 【核销时间】 券被使用的时间，RFC 3339 格式，如 2025-08-01T12:00:00+08:00。
+    ///
+    /// - Wire name: `use_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub use_time: crate::runtime::types::DateTime,
+    /// 【关联微信支付订单信息】 使用该券的微信支付订单；与 associated_pay_score_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_order_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedOrderInfo,
+    >,
+    /// 【核销请求单号】 本次核销的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
+    ///
+    /// - Wire name: `out_request_no`
+    /// - Required (必填)
+    /// - Length: at most 40 characters
+    pub out_request_no: ::std::string::String,
+    /// 【核销门店ID】 使用该券的品牌门店 ID；批次限定门店时须为可用门店之一。
+    ///
+    /// - Wire name: `store_id`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub store_id: ::core::option::Option<::std::string::String>,
+    /// 【关联微信支付分订单信息】 使用该券的微信支付分服务订单；与 associated_order_info 至多填写一个。
+    ///
+    /// - Wire name: `associated_pay_score_order_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub associated_pay_score_order_info: ::core::option::Option<
+        crate::generated::models::AssociatedPayScoreOrderInfo,
+    >,
+    /// 【优惠金额】 用户使用该券实际获得的优惠金额，单位为分。
+    ///
+    /// - Wire name: `saved_amount`
+    /// - Optional (选填)
+    /// - Minimum: 0 分
+    /// - Amount in 分 (fen, 1/100 yuan)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub saved_amount: ::core::option::Option<i64>,
+    /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UserCouponBundleFor<F: crate::runtime::family::Family> {
+    /// 【用户券组ID】 用户券组的 ID，由微信支付生成。
+    ///
+    /// - Wire name: `user_coupon_bundle_id`
+    /// - Required (必填)
+    pub user_coupon_bundle_id: ::std::string::String,
+    /// 【用户商品券列表】 用户券组内的用户商品券，每个阶梯一张。
+    ///
+    /// - Wire name: `user_product_coupon_list`
+    /// - Required (必填)
+    pub user_product_coupon_list: ::std::vec::Vec<
+        crate::generated::models::UserProductCouponFor<F>,
+    >,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
+///
+/// Generic over the API family `F`: each family's `models` module names it at the family.
+/// - `brand_id`: a `String` in the families whose requests name the brand with it; absent ([`NoBrandField`](crate::runtime::family::NoBrandField)) in those naming it in the Authorization header.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[serde(bound = "")]
+#[non_exhaustive]
+pub struct UserProductCouponFor<F: crate::runtime::family::Family> {
+    /// 【用户商品券Code】 用户商品券的 Code，在批次内唯一；按批次的券 Code 分配模式由微信支付分配、取自预上传的 Code 或由发券请求指定。
+    ///
+    /// - Wire name: `coupon_code`
+    /// - Required (必填)
+    pub coupon_code: ::std::string::String,
+    /// 【用户商品券状态】 用户商品券的当前状态。
+    ///
+    /// - Wire name: `coupon_state`
+    /// - Required (必填)
+    /// - Example: `"EFFECTIVE"`
+    pub coupon_state: crate::generated::models::UserCouponState,
+    /// 【有效期开始时间】 用户商品券有效期的开始时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_begin_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_begin_time: crate::runtime::types::DateTime,
+    /// 【有效期结束时间】 用户商品券有效期的结束时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `valid_end_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub valid_end_time: crate::runtime::types::DateTime,
+    /// 【领券时间】 用户领取该券的时间，RFC 3339 格式。
+    ///
+    /// - Wire name: `receive_time`
+    /// - Required (必填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    pub receive_time: crate::runtime::types::DateTime,
+    /// 【发券请求单号】 发放该券时的请求单号。
+    ///
+    /// - Wire name: `send_request_no`
+    /// - Required (必填)
+    pub send_request_no: ::std::string::String,
+    /// 【发券渠道】 该券是通过哪个渠道发放的。
+    ///
+    /// - Wire name: `send_channel`
+    /// - Required (必填)
+    pub send_channel: crate::generated::models::SendChannel,
+    /// 【确认请求单号】 确认发放该券时的请求单号，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub confirm_request_no: ::core::option::Option<::std::string::String>,
+    /// 【确认发放时间】 确认发放的时间，确认发放后返回。
+    ///
+    /// - Wire name: `confirm_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub confirm_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效请求单号】 使该券失效的请求单号，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_request_no`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_request_no: ::core::option::Option<::std::string::String>,
+    /// 【失效时间】 该券的失效时间，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_time`
+    /// - Optional (选填)
+    /// - RFC 3339 date-time, e.g. `2025-08-01T00:00:00+08:00`
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_time: ::core::option::Option<crate::runtime::types::DateTime>,
+    /// 【失效原因】 该券的失效原因，券失效后返回。
+    ///
+    /// - Wire name: `deactivate_reason`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub deactivate_reason: ::core::option::Option<::std::string::String>,
+    /// 【单券使用详情】 单券模式的券的核销与退券信息。
+    ///
+    /// - Wire name: `single_usage_detail`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub single_usage_detail: ::core::option::Option<
+        crate::generated::models::UserCouponUsageDetail,
+    >,
+    /// 【多次优惠使用详情】 多次优惠模式的券（券组中的一个阶梯）的核销与退券信息。
+    ///
+    /// - Wire name: `progressive_bundle_usage_detail`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub progressive_bundle_usage_detail: ::core::option::Option<
+        crate::generated::models::UserCouponUsageDetail,
+    >,
+    /// 【用户券组信息】 多次优惠模式下该券所属的用户券组及其在组内的位置与使用次数。
+    ///
+    /// - Wire name: `user_product_coupon_bundle_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub user_product_coupon_bundle_info: ::core::option::Option<
+        crate::generated::models::UserProductCouponBundleInfo,
+    >,
+    /// 【商品券信息】 该券所属的商品券。
+    ///
+    /// - Wire name: `product_coupon`
+    /// - Required (必填)
+    pub product_coupon: crate::generated::models::ProductCouponEntityFor<F>,
+    /// 【批次信息】 该券所属的批次（多次优惠模式下为券组中该阶梯对应的批次）。
+    ///
+    /// - Wire name: `stock`
+    /// - Required (必填)
+    pub stock: crate::generated::models::StockEntityFor<F>,
+    /// 【自定义附加信息】 发券时填写的附加信息，原样返回。
+    ///
+    /// - Wire name: `attach`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub attach: ::core::option::Option<::std::string::String>,
+    /// 【渠道自定义信息】 发券渠道附带的自定义信息。
+    ///
+    /// - Wire name: `channel_custom_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub channel_custom_info: ::core::option::Option<::std::string::String>,
+    /// 【用户商品券标签信息】 发券时为该券设置的标签。
+    ///
+    /// - Wire name: `coupon_tag_info`
+    /// - Optional (选填)
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub coupon_tag_info: ::core::option::Option<crate::generated::models::CouponTagInfo>,
+    /// 【品牌ID】 该券所属品牌的 ID。
+    ///
+    /// - Wire name: `brand_id`
+    /// - Required (必填)
+    /// - Example: `"120344"`
+    #[serde(skip_serializing_if = "crate::runtime::family::BrandField::is_absent")]
+    pub brand_id: <F as crate::runtime::family::Family>::BrandField,
+    /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
+    /// spec (a field added before this crate knew it), or what a request sends as given
+    /// (set with the builder's `unknown_field`; validation reports each as a warning).
+    #[serde(flatten)]
+    pub unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

@@ -2139,7 +2139,7 @@ pub struct AssociateStockBundleStoresCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) body: &'a crate::generated::models::StoreListRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> AssociateStockBundleStoresCall<'a, F> {
@@ -2231,7 +2231,7 @@ pub struct AssociateStockStoresCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) body: &'a crate::generated::models::StoreListRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> AssociateStockStoresCall<'a, F> {
@@ -2318,7 +2318,7 @@ pub struct ConfirmUserCouponCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::shared::ConfirmUserCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::ConfirmUserCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> ConfirmUserCouponCall<'a, F> {
@@ -2371,7 +2371,7 @@ impl<'a, F: crate::runtime::family::Family> ConfirmUserCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for ConfirmUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2400,7 +2400,9 @@ pub struct CreateImageGenerationTaskCall<
 > {
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
-    pub(crate) body: &'a crate::generated::shared::CreateImageGenerationTaskRequest<F>,
+    pub(crate) body: &'a crate::generated::models::CreateImageGenerationTaskRequestFor<
+        F,
+    >,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> CreateImageGenerationTaskCall<'a, F> {
@@ -2450,7 +2452,7 @@ impl<'a, F: crate::runtime::family::Family> CreateImageGenerationTaskCall<'a, F>
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for CreateImageGenerationTaskCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::CreateImageGenerationTaskResponse<F>,
+        crate::generated::models::CreateImageGenerationTaskResponseFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2479,7 +2481,7 @@ pub struct CreateProductCouponCall<
 > {
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
-    pub(crate) body: &'a crate::generated::shared::CreateProductCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::CreateProductCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> CreateProductCouponCall<'a, F> {
@@ -2529,7 +2531,7 @@ impl<'a, F: crate::runtime::family::Family> CreateProductCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for CreateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::CreateProductCouponResponse<F>,
+        crate::generated::models::CreateProductCouponResponseFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2559,7 +2561,7 @@ pub struct CreateStockCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::CreateStockRequest<F>,
+    pub(crate) body: &'a crate::generated::models::CreateStockRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> CreateStockCall<'a, F> {
@@ -2612,7 +2614,7 @@ impl<'a, F: crate::runtime::family::Family> CreateStockCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for CreateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2642,7 +2644,7 @@ pub struct CreateStockBundleCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::CreateStockBundleRequest<F>,
+    pub(crate) body: &'a crate::generated::models::CreateStockBundleRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> CreateStockBundleCall<'a, F> {
@@ -2695,7 +2697,7 @@ impl<'a, F: crate::runtime::family::Family> CreateStockBundleCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for CreateStockBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockBundleEntity<F>,
+        crate::generated::models::StockBundleEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2725,7 +2727,7 @@ pub struct DeactivateProductCouponCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::DeactivateProductCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::DeactivateProductCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DeactivateProductCouponCall<'a, F> {
@@ -2778,7 +2780,7 @@ impl<'a, F: crate::runtime::family::Family> DeactivateProductCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for DeactivateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ProductCouponEntity<F>,
+        crate::generated::models::ProductCouponEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2809,7 +2811,7 @@ pub struct DeactivateStockCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::DeactivateStockRequest<F>,
+    pub(crate) body: &'a crate::generated::models::DeactivateStockRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DeactivateStockCall<'a, F> {
@@ -2863,7 +2865,7 @@ impl<'a, F: crate::runtime::family::Family> DeactivateStockCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for DeactivateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2894,7 +2896,7 @@ pub struct DeactivateUserCouponCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::shared::DeactivateUserCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::DeactivateUserCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponCall<'a, F> {
@@ -2947,7 +2949,7 @@ impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for DeactivateUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -2978,7 +2980,9 @@ pub struct DeactivateUserCouponBundleCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) user_coupon_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::DeactivateUserCouponBundleRequest<F>,
+    pub(crate) body: &'a crate::generated::models::DeactivateUserCouponBundleRequestFor<
+        F,
+    >,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponBundleCall<'a, F> {
@@ -3036,7 +3040,7 @@ impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponBundleCall<'a, F
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for DeactivateUserCouponBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserCouponBundle<F>,
+        crate::generated::models::UserCouponBundleFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3067,7 +3071,7 @@ pub struct DisassociateStockBundleStoresCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) body: &'a crate::generated::models::StoreListRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DisassociateStockBundleStoresCall<'a, F> {
@@ -3159,7 +3163,7 @@ pub struct DisassociateStockStoresCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::StoreListRequest<F>,
+    pub(crate) body: &'a crate::generated::models::StoreListRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> DisassociateStockStoresCall<'a, F> {
@@ -3313,7 +3317,7 @@ impl<'a, F: crate::runtime::family::Family> GetImageGenerationTaskCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for GetImageGenerationTaskCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ImageGenerationTask<F>,
+        crate::generated::models::ImageGenerationTaskFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3475,7 +3479,7 @@ impl<'a, F: crate::runtime::family::Family> GetProductCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for GetProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ProductCouponEntity<F>,
+        crate::generated::models::ProductCouponEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3562,7 +3566,7 @@ impl<'a, F: crate::runtime::family::Family> GetStockCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for GetStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3673,7 +3677,7 @@ impl<'a, F: crate::runtime::family::Family> GetUserCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for GetUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -3941,7 +3945,7 @@ impl<'a, F: crate::runtime::family::Family> ListStocksCall<'a, F> {
     pub fn stream(
         self,
     ) -> crate::runtime::pagination::PageStream<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
     > {
         let client = self.client.clone();
         let __meta = self.__meta;
@@ -3987,7 +3991,7 @@ impl<'a, F: crate::runtime::family::Family> ListStocksCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for ListStocksCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ListStocksResponse<F>,
+        crate::generated::models::ListStocksResponseFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4137,7 +4141,7 @@ impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
     pub fn stream(
         self,
     ) -> crate::runtime::pagination::PageStream<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
     > {
         let client = self.client.clone();
         let __meta = self.__meta;
@@ -4195,7 +4199,7 @@ impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for ListUserCouponsCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ListUserCouponsResponse<F>,
+        crate::generated::models::ListUserCouponsResponseFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4225,7 +4229,7 @@ pub struct PreSendCouponCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::shared::PreSendCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::PreSendCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> PreSendCouponCall<'a, F> {
@@ -4308,7 +4312,7 @@ pub struct PreSendCouponBundleCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::shared::PreSendCouponBundleRequest<F>,
+    pub(crate) body: &'a crate::generated::models::PreSendCouponBundleRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> PreSendCouponBundleCall<'a, F> {
@@ -4392,7 +4396,7 @@ pub struct ReturnUserCouponCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::shared::ReturnUserCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::ReturnUserCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> ReturnUserCouponCall<'a, F> {
@@ -4445,7 +4449,7 @@ impl<'a, F: crate::runtime::family::Family> ReturnUserCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for ReturnUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4475,7 +4479,7 @@ pub struct SendCouponCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::shared::SendCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::SendCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> SendCouponCall<'a, F> {
@@ -4528,7 +4532,7 @@ impl<'a, F: crate::runtime::family::Family> SendCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for SendCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4558,7 +4562,7 @@ pub struct SendCouponBundleCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
-    pub(crate) body: &'a crate::generated::shared::SendCouponBundleRequest<F>,
+    pub(crate) body: &'a crate::generated::models::SendCouponBundleRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> SendCouponBundleCall<'a, F> {
@@ -4611,7 +4615,7 @@ impl<'a, F: crate::runtime::family::Family> SendCouponBundleCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for SendCouponBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserCouponBundle<F>,
+        crate::generated::models::UserCouponBundleFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4720,7 +4724,7 @@ pub struct UpdateProductCouponCall<
     pub(crate) client: &'a crate::runtime::Client,
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UpdateProductCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UpdateProductCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UpdateProductCouponCall<'a, F> {
@@ -4773,7 +4777,7 @@ impl<'a, F: crate::runtime::family::Family> UpdateProductCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UpdateProductCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::ProductCouponEntity<F>,
+        crate::generated::models::ProductCouponEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4804,7 +4808,7 @@ pub struct UpdateStockCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UpdateStockInfoRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UpdateStockInfoRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UpdateStockCall<'a, F> {
@@ -4857,7 +4861,7 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UpdateStockCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4888,7 +4892,7 @@ pub struct UpdateStockBudgetCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UpdateBudgetRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UpdateBudgetRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UpdateStockBudgetCall<'a, F> {
@@ -4944,7 +4948,7 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBudgetCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UpdateStockBudgetCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockEntity<F>,
+        crate::generated::models::StockEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -4975,7 +4979,7 @@ pub struct UpdateStockBundleCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UpdateStockInfoRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UpdateStockInfoRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UpdateStockBundleCall<'a, F> {
@@ -5036,7 +5040,7 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBundleCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UpdateStockBundleCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockBundleEntity<F>,
+        crate::generated::models::StockBundleEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -5067,7 +5071,7 @@ pub struct UpdateStockBundleBudgetCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_bundle_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UpdateBudgetRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UpdateBudgetRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UpdateStockBundleBudgetCall<'a, F> {
@@ -5128,7 +5132,7 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBundleBudgetCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UpdateStockBundleBudgetCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::StockBundleEntity<F>,
+        crate::generated::models::StockBundleEntityFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -5159,7 +5163,7 @@ pub struct UploadCouponCodesCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) product_coupon_id: &'a str,
     pub(crate) stock_id: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UploadCouponCodesRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UploadCouponCodesRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UploadCouponCodesCall<'a, F> {
@@ -5345,7 +5349,7 @@ pub struct UseUserCouponCall<
     pub(crate) __meta: &'static crate::runtime::client::OperationMeta,
     pub(crate) openid: &'a str,
     pub(crate) coupon_code: &'a str,
-    pub(crate) body: &'a crate::generated::shared::UseUserCouponRequest<F>,
+    pub(crate) body: &'a crate::generated::models::UseUserCouponRequestFor<F>,
     pub(crate) __family: ::core::marker::PhantomData<F>,
 }
 impl<'a, F: crate::runtime::family::Family> UseUserCouponCall<'a, F> {
@@ -5398,7 +5402,7 @@ impl<'a, F: crate::runtime::family::Family> UseUserCouponCall<'a, F> {
 impl<'a, F: crate::runtime::family::Family> ::core::future::IntoFuture
 for UseUserCouponCall<'a, F> {
     type Output = ::core::result::Result<
-        crate::generated::shared::UserProductCoupon<F>,
+        crate::generated::models::UserProductCouponFor<F>,
         crate::runtime::error::Error,
     >;
     type IntoFuture = ::core::pin::Pin<
@@ -5478,7 +5482,7 @@ pub struct ListUserCouponsQuery<'a> {
 pub(crate) fn check_associate_stock_bundle_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::shared::StoreListRequest<F>,
+    body: &crate::generated::models::StoreListRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5512,7 +5516,7 @@ pub(crate) fn check_associate_stock_bundle_stores<F: crate::runtime::family::Fam
 pub(crate) fn check_associate_stock_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::StoreListRequest<F>,
+    body: &crate::generated::models::StoreListRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5546,7 +5550,7 @@ pub(crate) fn check_associate_stock_stores<F: crate::runtime::family::Family>(
 pub(crate) fn check_confirm_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::shared::ConfirmUserCouponRequest<F>,
+    body: &crate::generated::models::ConfirmUserCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5578,7 +5582,7 @@ pub(crate) fn check_confirm_user_coupon<F: crate::runtime::family::Family>(
 #[allow(unused_variables)]
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_create_image_generation_task<F: crate::runtime::family::Family>(
-    body: &crate::generated::shared::CreateImageGenerationTaskRequest<F>,
+    body: &crate::generated::models::CreateImageGenerationTaskRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
@@ -5588,7 +5592,7 @@ pub(crate) fn check_create_image_generation_task<F: crate::runtime::family::Fami
 #[allow(unused_variables)]
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_create_product_coupon<F: crate::runtime::family::Family>(
-    body: &crate::generated::shared::CreateProductCouponRequest<F>,
+    body: &crate::generated::models::CreateProductCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     crate::runtime::validate::Validate::validate_at(body, "", &mut __violations);
@@ -5599,7 +5603,7 @@ pub(crate) fn check_create_product_coupon<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_create_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::shared::CreateStockRequest<F>,
+    body: &crate::generated::models::CreateStockRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5621,7 +5625,7 @@ pub(crate) fn check_create_stock<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_create_stock_bundle<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::shared::CreateStockBundleRequest<F>,
+    body: &crate::generated::models::CreateStockBundleRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5643,7 +5647,7 @@ pub(crate) fn check_create_stock_bundle<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_deactivate_product_coupon<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::shared::DeactivateProductCouponRequest<F>,
+    body: &crate::generated::models::DeactivateProductCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5666,7 +5670,7 @@ pub(crate) fn check_deactivate_product_coupon<F: crate::runtime::family::Family>
 pub(crate) fn check_deactivate_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::DeactivateStockRequest<F>,
+    body: &crate::generated::models::DeactivateStockRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5700,7 +5704,7 @@ pub(crate) fn check_deactivate_stock<F: crate::runtime::family::Family>(
 pub(crate) fn check_deactivate_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::shared::DeactivateUserCouponRequest<F>,
+    body: &crate::generated::models::DeactivateUserCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5734,7 +5738,7 @@ pub(crate) fn check_deactivate_user_coupon<F: crate::runtime::family::Family>(
 pub(crate) fn check_deactivate_user_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
     user_coupon_bundle_id: &str,
-    body: &crate::generated::shared::DeactivateUserCouponBundleRequest<F>,
+    body: &crate::generated::models::DeactivateUserCouponBundleRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5768,7 +5772,7 @@ pub(crate) fn check_deactivate_user_coupon_bundle<F: crate::runtime::family::Fam
 pub(crate) fn check_disassociate_stock_bundle_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::shared::StoreListRequest<F>,
+    body: &crate::generated::models::StoreListRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -5802,7 +5806,7 @@ pub(crate) fn check_disassociate_stock_bundle_stores<F: crate::runtime::family::
 pub(crate) fn check_disassociate_stock_stores<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::StoreListRequest<F>,
+    body: &crate::generated::models::StoreListRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6088,7 +6092,7 @@ pub(crate) fn check_list_user_coupons<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_pre_send_coupon<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::shared::PreSendCouponRequest<F>,
+    body: &crate::generated::models::PreSendCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6110,7 +6114,7 @@ pub(crate) fn check_pre_send_coupon<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_pre_send_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::shared::PreSendCouponBundleRequest<F>,
+    body: &crate::generated::models::PreSendCouponBundleRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6133,7 +6137,7 @@ pub(crate) fn check_pre_send_coupon_bundle<F: crate::runtime::family::Family>(
 pub(crate) fn check_return_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::shared::ReturnUserCouponRequest<F>,
+    body: &crate::generated::models::ReturnUserCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6166,7 +6170,7 @@ pub(crate) fn check_return_user_coupon<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_send_coupon<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::shared::SendCouponRequest<F>,
+    body: &crate::generated::models::SendCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6188,7 +6192,7 @@ pub(crate) fn check_send_coupon<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_send_coupon_bundle<F: crate::runtime::family::Family>(
     openid: &str,
-    body: &crate::generated::shared::SendCouponBundleRequest<F>,
+    body: &crate::generated::models::SendCouponBundleRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6220,7 +6224,7 @@ pub(crate) fn check_set_notify_config<F: crate::runtime::family::Family>(
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn check_update_product_coupon<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
-    body: &crate::generated::shared::UpdateProductCouponRequest<F>,
+    body: &crate::generated::models::UpdateProductCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6243,7 +6247,7 @@ pub(crate) fn check_update_product_coupon<F: crate::runtime::family::Family>(
 pub(crate) fn check_update_stock<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::UpdateStockInfoRequest<F>,
+    body: &crate::generated::models::UpdateStockInfoRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6277,7 +6281,7 @@ pub(crate) fn check_update_stock<F: crate::runtime::family::Family>(
 pub(crate) fn check_update_stock_budget<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::UpdateBudgetRequest<F>,
+    body: &crate::generated::models::UpdateBudgetRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6311,7 +6315,7 @@ pub(crate) fn check_update_stock_budget<F: crate::runtime::family::Family>(
 pub(crate) fn check_update_stock_bundle<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::shared::UpdateStockInfoRequest<F>,
+    body: &crate::generated::models::UpdateStockInfoRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6345,7 +6349,7 @@ pub(crate) fn check_update_stock_bundle<F: crate::runtime::family::Family>(
 pub(crate) fn check_update_stock_bundle_budget<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_bundle_id: &str,
-    body: &crate::generated::shared::UpdateBudgetRequest<F>,
+    body: &crate::generated::models::UpdateBudgetRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6379,7 +6383,7 @@ pub(crate) fn check_update_stock_bundle_budget<F: crate::runtime::family::Family
 pub(crate) fn check_upload_coupon_codes<F: crate::runtime::family::Family>(
     product_coupon_id: &str,
     stock_id: &str,
-    body: &crate::generated::shared::UploadCouponCodesRequest<F>,
+    body: &crate::generated::models::UploadCouponCodesRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {
@@ -6425,7 +6429,7 @@ pub(crate) fn check_upload_image<F: crate::runtime::family::Family>(
 pub(crate) fn check_use_user_coupon<F: crate::runtime::family::Family>(
     openid: &str,
     coupon_code: &str,
-    body: &crate::generated::shared::UseUserCouponRequest<F>,
+    body: &crate::generated::models::UseUserCouponRequestFor<F>,
 ) -> crate::runtime::validate::Violations {
     let mut __violations = crate::runtime::validate::Violations::default();
     {

@@ -1128,3 +1128,2784 @@ for crate::generated::models::WeeklyAvailablePeriod {
         out.check_unknown(path, &self.unknown_fields, &["day_list", "day_period_list"]);
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::BundleStockUsageRuleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ConfirmUserCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CouponAvailablePeriodFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.available_begin_time;
+            let p = &crate::runtime::validate::join(path, "available_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.available_end_time;
+            let p = &crate::runtime::validate::join(path, "available_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if ::core::matches!(
+            < F as crate ::runtime::family::Family > ::ID, "brand"
+        ) {} else if self.interval_days.is_some() {
+            out.push_kind(
+                crate::runtime::validate::ViolationKind::UnknownField,
+                crate::runtime::validate::join(path, "interval_days"),
+                "is not a field of this family (only the brand family's pages list it); sent as given",
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.available_days {
+            let p = &crate::runtime::validate::join(path, "available_days");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(365i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.wait_days_after_receive {
+            let p = &crate::runtime::validate::join(path, "wait_days_after_receive");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::Some(30i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.weekly_available_period {
+            let p = &crate::runtime::validate::join(path, "weekly_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.irregular_available_period_list {
+            let p = &crate::runtime::validate::join(
+                path,
+                "irregular_available_period_list",
+            );
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::None,
+                ::core::option::Option::Some(2usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| x.wait_days_after_receive.as_ref().is_some())
+                == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.available_days.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "available_days"),
+                    "is required when wait_days_after_receive is present: wait_days_after_receive 需与 available_days 一同填写",
+                );
+            }
+        }
+        {
+            let mark = out.mark();
+            {
+                let present = [
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.weekly_available_period.as_ref().is_some()),
+                    ::core::option::Option::Some(self)
+                        .map(|x| x.irregular_available_period_list.as_ref().is_some()),
+                ];
+                let n = present
+                    .iter()
+                    .filter(|p| **p == ::core::option::Option::Some(true))
+                    .count();
+                if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "weekly_available_period"),
+                        ::std::format!(
+                            "at most one of weekly_available_period, irregular_available_period_list must be present, found {} (无规律的可用时间段不能与每周固定可用时间同时配置)",
+                            n
+                        ),
+                    );
+                }
+            }
+            out.dispute_since(
+                mark,
+                "weekly-and-irregular-periods-together",
+                "the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both (WeChat Pay's example code sends such requests: brand-go-all-discount, brand-go-all-normal, brand-go-single-discount, brand-go-single-exchange, brand-go-single-normal, brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-go-create-stock-bundle, brand-java-all-discount, brand-java-all-normal, brand-java-single-discount, brand-java-single-exchange, brand-java-single-normal, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential, brand-java-create-stock-bundle, partner-go-create-stock-bundle, partner-java-create-stock-bundle)",
+            );
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "available_begin_time",
+                "available_end_time",
+                "interval_days",
+                "available_days",
+                "wait_days_after_receive",
+                "weekly_available_period",
+                "irregular_available_period_list",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateImageGenerationTaskRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            let v = &self.image_generation_type;
+            let p = &crate::runtime::validate::join(path, "image_generation_type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.combine_image {
+            let p = &crate::runtime::validate::join(path, "combine_image");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out {
+            let p = &crate::runtime::validate::join(path, "cut_out");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.image_generation_type)
+                        .is_some_and(|v| v.as_str() == "COMBINE_IMAGE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.combine_image.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "combine_image"),
+                    "is required when image_generation_type = \"COMBINE_IMAGE\": 当image_generation_type=\"COMBINE_IMAGE\"时，combine_image 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.image_generation_type)
+                        .is_some_and(|v| v.as_str() == "CUT_OUT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.cut_out.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "cut_out"),
+                    "is required when image_generation_type = \"CUT_OUT\": 当image_generation_type=\"CUT_OUT\"时，cut_out 必填",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["brand_id", "task_id", "image_generation_type", "combine_image", "cut_out"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateImageGenerationTaskResponseFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields, &["task_id", "brand_id"]);
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateProductCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::Some(6usize),
+                ::core::option::Option::None,
+            );
+            {
+                let mark = out.mark();
+                out.check_length(
+                    p,
+                    v,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(40usize),
+                );
+                out.dispute_since(
+                    mark,
+                    "create-out-request-no-length",
+                    "6-40 characters by the page, but WeChat Pay's own brand 多次优惠 create examples send 42-47 (WeChat Pay's example code sends such requests: brand-go-all-discount-sequential, brand-go-all-normal-sequential, brand-go-single-discount-sequential, brand-go-single-exchange-sequential, brand-go-single-normal-sequential, brand-java-all-discount-sequential, brand-java-all-normal-sequential, brand-java-single-discount-sequential, brand-java-single-exchange-sequential, brand-java-single-normal-sequential)",
+                );
+            }
+            out.check_charset(
+                p,
+                v,
+                &[('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_'), ('-', '-')],
+                "0-9A-Za-z_-",
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.out_product_no {
+            let p = &crate::runtime::validate::join(path, "out_product_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.scope;
+            let p = &crate::runtime::validate::join(path, "scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.r#type;
+            let p = &crate::runtime::validate::join(path, "type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.usage_mode;
+            let p = &crate::runtime::validate::join(path, "usage_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            let p = &crate::runtime::validate::join(path, "single_usage_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock {
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle {
+            let p = &crate::runtime::validate::join(path, "stock_bundle");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.progressive_bundle_usage_info.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "progressive_bundle_usage_info",
+                    ),
+                    "is required when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，progressive_bundle_usage_info 与 stock_bundle 必填",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.stock_bundle.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "stock_bundle"),
+                    "is required when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，progressive_bundle_usage_info 与 stock_bundle 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.single_usage_info.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "single_usage_info"),
+                    "must be absent when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，不可填写单券模式的 single_usage_info 与 stock",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self).map(|x| x.stock.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "stock"),
+                    "must be absent when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，不可填写单券模式的 single_usage_info 与 stock",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "SINGLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self).map(|x| x.stock.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "stock"),
+                    "is required when usage_mode = \"SINGLE\": 当usage_mode=\"SINGLE\"时，stock 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "SINGLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.progressive_bundle_usage_info.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "progressive_bundle_usage_info",
+                    ),
+                    "must be absent when usage_mode = \"SINGLE\": 当usage_mode=\"SINGLE\"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "SINGLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.stock_bundle.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "stock_bundle"),
+                    "must be absent when usage_mode = \"SINGLE\": 当usage_mode=\"SINGLE\"时，不可填写多次优惠模式的 progressive_bundle_usage_info 与 stock_bundle",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.usage_mode)
+                        .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .map(|x| x.progressive_bundle_usage_rule.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "stock_bundle.progressive_bundle_usage_rule",
+                    ),
+                    "is required when usage_mode = \"PROGRESSIVE_BUNDLE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"时，stock_bundle.progressive_bundle_usage_rule 必填",
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| &x.display_info)
+                    .map(|x| x.original_price.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| &x.display_info)
+                    .map(|x| x.combo_package_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.scope)
+                        .is_some_and(|v| v.as_str() == "SINGLE")
+                }) == ::core::option::Option::Some(true)
+                && present.iter().all(::core::option::Option::is_some) && n == 0
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "display_info.original_price"),
+                    ::std::format!(
+                        "at least one of display_info.original_price, display_info.combo_package_list must be present, found {} (when scope = \"SINGLE\": 当scope=\"SINGLE\"时，original_price 与 combo_package_list 至少填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.single_usage_info.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "single_usage_info"),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\": 当scope=\"ALL\"且usage_mode=\"SINGLE\"时，single_usage_info 必填（全场单券的优惠规则在其中）",
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "NORMAL")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .and_then(|x| x.single_usage_info.as_ref())
+                    .map(|x| x.normal_coupon.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "single_usage_info.normal_coupon",
+                    ),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\" and type = \"NORMAL\": 当scope=\"ALL\"、usage_mode=\"SINGLE\"且type=\"NORMAL\"时，single_usage_info.normal_coupon 必填",
+                );
+            }
+        }
+        {
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| v.as_str() == "ALL")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "SINGLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "DISCOUNT")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .and_then(|x| x.single_usage_info.as_ref())
+                    .map(|x| x.discount_coupon.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "single_usage_info.discount_coupon",
+                    ),
+                    "is required when scope = \"ALL\" and usage_mode = \"SINGLE\" and type = \"DISCOUNT\": 当scope=\"ALL\"、usage_mode=\"SINGLE\"且type=\"DISCOUNT\"时，single_usage_info.discount_coupon 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.r#type)
+                        .is_some_and(|v| v.as_str() == "EXCHANGE")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.scope)
+                            .is_some_and(|v| ["SINGLE"].contains(&v.as_str()))
+                    }) == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "scope"),
+                    "must satisfy scope in [\"SINGLE\"] (when type = \"EXCHANGE\": 兑换券（type = EXCHANGE）仅单品券可用：全场券的 type 只能是 NORMAL 或 DISCOUNT)",
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.normal_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.normal_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "NORMAL")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && present.iter().all(::core::option::Option::is_some) && n == 0
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "stock_bundle.progressive_bundle_usage_rule.normal_coupon",
+                    ),
+                    ::std::format!(
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.normal_coupon, stock_bundle.progressive_bundle_usage_rule.normal_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"NORMAL\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"NORMAL\"时，批次组须配置满减券使用规则（normal_coupon 或 normal_coupon_list）)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.discount_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.discount_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "DISCOUNT")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && present.iter().all(::core::option::Option::is_some) && n == 0
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "stock_bundle.progressive_bundle_usage_rule.discount_coupon",
+                    ),
+                    ::std::format!(
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.discount_coupon, stock_bundle.progressive_bundle_usage_rule.discount_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"DISCOUNT\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"DISCOUNT\"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.exchange_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .and_then(|x| x.stock_bundle.as_ref())
+                    .and_then(|x| x.progressive_bundle_usage_rule.as_ref())
+                    .map(|x| x.exchange_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if crate::runtime::validate::all_hold([
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.usage_mode)
+                            .is_some_and(|v| v.as_str() == "PROGRESSIVE_BUNDLE")
+                    }),
+                ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.r#type)
+                            .is_some_and(|v| v.as_str() == "EXCHANGE")
+                    }),
+            ]) == ::core::option::Option::Some(true)
+                && present.iter().all(::core::option::Option::is_some) && n == 0
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "stock_bundle.progressive_bundle_usage_rule.exchange_coupon",
+                    ),
+                    ::std::format!(
+                        "at least one of stock_bundle.progressive_bundle_usage_rule.exchange_coupon, stock_bundle.progressive_bundle_usage_rule.exchange_coupon_list must be present, found {} (when usage_mode = \"PROGRESSIVE_BUNDLE\" and type = \"EXCHANGE\": 当usage_mode=\"PROGRESSIVE_BUNDLE\"且type=\"EXCHANGE\"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）)",
+                        n
+                    ),
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "brand_id",
+                "out_product_no",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "stock",
+                "stock_bundle",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateProductCouponResponseFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.scope;
+            let p = &crate::runtime::validate::join(path, "scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.r#type;
+            let p = &crate::runtime::validate::join(path, "type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.usage_mode;
+            let p = &crate::runtime::validate::join(path, "usage_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            let p = &crate::runtime::validate::join(path, "single_usage_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.state;
+            let p = &crate::runtime::validate::join(path, "state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.stock {
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle {
+            let p = &crate::runtime::validate::join(path, "stock_bundle");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "state",
+                "stock",
+                "stock_bundle",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateStockBundleRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::Some(6usize),
+                ::core::option::Option::Some(40usize),
+            );
+            out.check_charset(
+                p,
+                v,
+                &[('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_'), ('-', '-')],
+                "0-9A-Za-z_-",
+            );
+        }
+        {
+            let v = &self.stock_bundle;
+            let p = &crate::runtime::validate::join(path, "stock_bundle");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| &x.stock_bundle)
+                .map(|x| x.progressive_bundle_usage_rule.as_ref().is_some())
+                == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(
+                        path,
+                        "stock_bundle.progressive_bundle_usage_rule",
+                    ),
+                    "is required 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "stock_bundle", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::CreateStockRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::Some(6usize),
+                ::core::option::Option::Some(40usize),
+            );
+            out.check_charset(
+                p,
+                v,
+                &[('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_'), ('-', '-')],
+                "0-9A-Za-z_-",
+            );
+        }
+        {
+            let v = &self.stock;
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "stock", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::DeactivateProductCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.deactivate_reason;
+            let p = &crate::runtime::validate::join(path, "deactivate_reason");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(150usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::DeactivateStockRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "deactivate_reason", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::DeactivateUserCouponBundleRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::DeactivateUserCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ImageGenerationTaskFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            let v = &self.image_generation_type;
+            let p = &crate::runtime::validate::join(path, "image_generation_type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.task_state;
+            let p = &crate::runtime::validate::join(path, "task_state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.combine_image_result {
+            let p = &crate::runtime::validate::join(path, "combine_image_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out_result {
+            let p = &crate::runtime::validate::join(path, "cut_out_result");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "brand_id",
+                "task_id",
+                "image_generation_type",
+                "task_state",
+                "combine_image_result",
+                "cut_out_result",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ListStocksResponseFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_list {
+            let p = &crate::runtime::validate::join(path, "stock_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "stock_list"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ListUserCouponsResponseFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.total_count;
+            let p = &crate::runtime::validate::join(path, "total_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.user_coupon_list {
+            let p = &crate::runtime::validate::join(path, "user_coupon_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["total_count", "next_page_token", "user_coupon_list"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::PreSendCouponBundleRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::PreSendCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            let p = &crate::runtime::validate::join(path, "coupon_code");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ProductCouponEntityFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.state;
+            let p = &crate::runtime::validate::join(path, "state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            let v = &self.scope;
+            let p = &crate::runtime::validate::join(path, "scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.r#type;
+            let p = &crate::runtime::validate::join(path, "type");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.usage_mode;
+            let p = &crate::runtime::validate::join(path, "usage_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            let p = &crate::runtime::validate::join(path, "single_usage_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "state",
+                "brand_id",
+                "scope",
+                "type",
+                "usage_mode",
+                "single_usage_info",
+                "progressive_bundle_usage_info",
+                "display_info",
+                "out_product_no",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ProductCouponSendResourceFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            let v = &self.valid_begin_time;
+            let p = &crate::runtime::validate::join(path, "valid_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.valid_end_time;
+            let p = &crate::runtime::validate::join(path, "valid_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.receive_time;
+            let p = &crate::runtime::validate::join(path, "receive_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.send_channel;
+            let p = &crate::runtime::validate::join(path, "send_channel");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "brand_id",
+                "coupon_code",
+                "product_coupon_id",
+                "stock_id",
+                "stock_bundle_id",
+                "user_coupon_bundle_id",
+                "appid",
+                "openid",
+                "unionid",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "country_code",
+                "phone_number",
+                "attach",
+                "channel_custom_info",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ProgressiveBundleUsageRuleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if ::core::matches!(
+            < F as crate ::runtime::family::Family > ::ID, "brand"
+        ) {} else if self.special_first.is_some() {
+            out.push_kind(
+                crate::runtime::validate::ViolationKind::UnknownField,
+                crate::runtime::validate::join(path, "special_first"),
+                "is not a field of this family (only the brand family's pages list it); sent as given",
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon_list {
+            let p = &crate::runtime::validate::join(path, "normal_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon_list {
+            let p = &crate::runtime::validate::join(path, "discount_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon_list {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::Some(15usize),
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "normal_coupon"),
+                    ::std::format!(
+                        "at most one of normal_coupon, normal_coupon_list must be present, found {} (normal_coupon 与 normal_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "discount_coupon"),
+                    ::std::format!(
+                        "at most one of discount_coupon, discount_coupon_list must be present, found {} (discount_coupon 与 discount_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "exchange_coupon"),
+                    ::std::format!(
+                        "at most one of exchange_coupon, exchange_coupon_list must be present, found {} (exchange_coupon 与 exchange_coupon_list 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.normal_coupon_list.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.discount_coupon_list.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.exchange_coupon_list.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n == 0 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "normal_coupon"),
+                    ::std::format!(
+                        "at least one of normal_coupon, normal_coupon_list, discount_coupon, discount_coupon_list, exchange_coupon, exchange_coupon_list must be present, found {} (至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）)",
+                        n
+                    ),
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "special_first",
+                "normal_coupon",
+                "normal_coupon_list",
+                "discount_coupon",
+                "discount_coupon_list",
+                "exchange_coupon",
+                "exchange_coupon_list",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::ReturnUserCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::SendCouponBundleRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.send_request_no;
+            let p = &crate::runtime::validate::join(path, "send_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(128usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::SendCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            let p = &crate::runtime::validate::join(path, "coupon_code");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::SingleUsageRuleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_available_period;
+            let p = &crate::runtime::validate::join(path, "coupon_available_period");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            let p = &crate::runtime::validate::join(path, "normal_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            let p = &crate::runtime::validate::join(path, "discount_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            let p = &crate::runtime::validate::join(path, "exchange_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_available_period",
+                "normal_coupon",
+                "discount_coupon",
+                "exchange_coupon",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StockFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.single_usage_rule;
+            let p = &crate::runtime::validate::join(path, "single_usage_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "single_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StockBundleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_rule",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.coupon_code_mode)
+                        .is_some_and(|v| ["WECHATPAY", "UPLOAD"].contains(&v.as_str()))
+                }) == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "coupon_code_mode"),
+                    "must satisfy coupon_code_mode in [\"WECHATPAY\", \"UPLOAD\"] (批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD)",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "remark",
+                "coupon_code_mode",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "store_scope",
+                "notify_config",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StockBundleEntityFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.stock_bundle_id;
+            let p = &crate::runtime::validate::join(path, "stock_bundle_id");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.stock_list;
+            let p = &crate::runtime::validate::join(path, "stock_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["stock_bundle_id", "stock_list"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StockEntityFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_rule {
+            let p = &crate::runtime::validate::join(path, "single_usage_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_rule",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle_info {
+            let p = &crate::runtime::validate::join(path, "stock_bundle_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.state;
+            let p = &crate::runtime::validate::join(path, "state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "single_usage_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StockEntityInBundleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_code_mode;
+            let p = &crate::runtime::validate::join(path, "coupon_code_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            let p = &crate::runtime::validate::join(path, "coupon_code_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.stock_send_rule;
+            let p = &crate::runtime::validate::join(path, "stock_send_rule");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_rule",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.stock_bundle_info;
+            let p = &crate::runtime::validate::join(path, "stock_bundle_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.coupon_display_info;
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.notify_config;
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.store_scope;
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.sent_count_info;
+            let p = &crate::runtime::validate::join(path, "sent_count_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.state;
+            let p = &crate::runtime::validate::join(path, "state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "remark",
+                "coupon_code_mode",
+                "coupon_code_count_info",
+                "stock_send_rule",
+                "progressive_bundle_usage_rule",
+                "stock_bundle_info",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "sent_count_info",
+                "state",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::StoreListRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.store_list;
+            let p = &crate::runtime::validate::join(path, "store_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::None,
+            );
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(path, &self.unknown_fields, &["store_list", "brand_id"]);
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UpdateBudgetRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.update_mode;
+            let p = &crate::runtime::validate::join(path, "update_mode");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.current_max_count {
+            let p = &crate::runtime::validate::join(path, "current_max_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.target_max_count {
+            let p = &crate::runtime::validate::join(path, "target_max_count");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.current_max_count_per_day {
+            let p = &crate::runtime::validate::join(path, "current_max_count_per_day");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.target_max_count_per_day {
+            let p = &crate::runtime::validate::join(path, "target_max_count_per_day");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::Some(100000000i64),
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "current_max_count"),
+                    "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "target_max_count"),
+                    "is required when update_mode = \"MAX_COUNT\": 当update_mode=\"MAX_COUNT\"时，current_max_count 与 target_max_count 必填",
+                );
+            }
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "current_max_count_per_day"),
+                    "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                    == ::core::option::Option::Some(false)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "target_max_count_per_day"),
+                    "is required when update_mode = \"MAX_COUNT_PER_DAY\": 当update_mode=\"MAX_COUNT_PER_DAY\"时，current_max_count_per_day 与 target_max_count_per_day 必填",
+                );
+            }
+        }
+        {
+            let mark = out.mark();
+            {
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.current_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(
+                            path,
+                            "current_max_count_per_day",
+                        ),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
+                if ::core::option::Option::Some(self)
+                    .map(|x| {
+                        ::core::option::Option::Some(&x.update_mode)
+                            .is_some_and(|v| v.as_str() == "MAX_COUNT")
+                    }) == ::core::option::Option::Some(true)
+                    && ::core::option::Option::Some(self)
+                        .map(|x| x.target_max_count_per_day.as_ref().is_some())
+                        == ::core::option::Option::Some(true)
+                {
+                    out.push_rule(
+                        crate::runtime::validate::join(path, "target_max_count_per_day"),
+                        "must be absent when update_mode = \"MAX_COUNT\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT\"时不可填写每日上限的字段",
+                    );
+                }
+            }
+            out.dispute_since(
+                mark,
+                "budget-one-dimension-per-call",
+                "the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT (WeChat Pay's example code sends such requests: brand-go-update-stock-bundle-budget, brand-java-update-stock-bundle-budget, partner-go-update-stock-bundle-budget, partner-java-update-stock-bundle-budget)",
+            );
+        }
+        {
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.current_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "current_max_count"),
+                    "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
+                );
+            }
+            if ::core::option::Option::Some(self)
+                .map(|x| {
+                    ::core::option::Option::Some(&x.update_mode)
+                        .is_some_and(|v| v.as_str() == "MAX_COUNT_PER_DAY")
+                }) == ::core::option::Option::Some(true)
+                && ::core::option::Option::Some(self)
+                    .map(|x| x.target_max_count.as_ref().is_some())
+                    == ::core::option::Option::Some(true)
+            {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "target_max_count"),
+                    "must be absent when update_mode = \"MAX_COUNT_PER_DAY\": 每次调用只能调整一个维度：update_mode=\"MAX_COUNT_PER_DAY\"时不可填写总上限的字段",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "update_mode",
+                "current_max_count",
+                "target_max_count",
+                "current_max_count_per_day",
+                "target_max_count_per_day",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UpdateProductCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.display_info;
+            let p = &crate::runtime::validate::join(path, "display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "display_info", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UpdateStockInfoRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.remark {
+            let p = &crate::runtime::validate::join(path, "remark");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(20usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.usage_rule_display_info {
+            let p = &crate::runtime::validate::join(path, "usage_rule_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_display_info {
+            let p = &crate::runtime::validate::join(path, "coupon_display_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.notify_config {
+            let p = &crate::runtime::validate::join(path, "notify_config");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.store_scope {
+            let p = &crate::runtime::validate::join(path, "store_scope");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "out_request_no",
+                "remark",
+                "usage_rule_display_info",
+                "coupon_display_info",
+                "notify_config",
+                "store_scope",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UploadCouponCodesRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        {
+            let v = &self.code_list;
+            let p = &crate::runtime::validate::join(path, "code_list");
+            out.check_items(
+                p,
+                v.len(),
+                ::core::option::Option::Some(1usize),
+                ::core::option::Option::None,
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["out_request_no", "code_list", "brand_id"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UseUserCouponRequestFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.use_time;
+            let p = &crate::runtime::validate::join(path, "use_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            let p = &crate::runtime::validate::join(path, "associated_order_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.out_request_no;
+            let p = &crate::runtime::validate::join(path, "out_request_no");
+            out.check_length(
+                p,
+                v,
+                ::core::option::Option::None,
+                ::core::option::Option::Some(40usize),
+            );
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "associated_pay_score_order_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.saved_amount {
+            let p = &crate::runtime::validate::join(path, "saved_amount");
+            out.check_range(
+                p,
+                *v,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+            );
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        {
+            let present = [
+                ::core::option::Option::Some(self)
+                    .map(|x| x.associated_order_info.as_ref().is_some()),
+                ::core::option::Option::Some(self)
+                    .map(|x| x.associated_pay_score_order_info.as_ref().is_some()),
+            ];
+            let n = present
+                .iter()
+                .filter(|p| **p == ::core::option::Option::Some(true))
+                .count();
+            if present.iter().all(::core::option::Option::is_some) && n > 1 {
+                out.push_rule(
+                    crate::runtime::validate::join(path, "associated_order_info"),
+                    ::std::format!(
+                        "at most one of associated_order_info, associated_pay_score_order_info must be present, found {} (associated_order_info 与 associated_pay_score_order_info 至多填写一个)",
+                        n
+                    ),
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "use_time",
+                "associated_order_info",
+                "out_request_no",
+                "store_id",
+                "associated_pay_score_order_info",
+                "saved_amount",
+                "brand_id",
+            ],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UserCouponBundleFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.user_product_coupon_list;
+            let p = &crate::runtime::validate::join(path, "user_product_coupon_list");
+            for (i, v) in v.iter().enumerate() {
+                let p = &crate::runtime::validate::index(p, i);
+                crate::runtime::validate::Validate::validate_at(v, p, out);
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &["user_coupon_bundle_id", "user_product_coupon_list"],
+        );
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
+for crate::generated::models::UserProductCouponFor<F> {
+    fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
+        {
+            let v = &self.coupon_state;
+            let p = &crate::runtime::validate::join(path, "coupon_state");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        {
+            let v = &self.valid_begin_time;
+            let p = &crate::runtime::validate::join(path, "valid_begin_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.valid_end_time;
+            let p = &crate::runtime::validate::join(path, "valid_end_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.receive_time;
+            let p = &crate::runtime::validate::join(path, "receive_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        {
+            let v = &self.send_channel;
+            let p = &crate::runtime::validate::join(path, "send_channel");
+            out.check_known(p, v.is_known(), v.as_str());
+        }
+        if let ::core::option::Option::Some(v) = &self.confirm_time {
+            let p = &crate::runtime::validate::join(path, "confirm_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.deactivate_time {
+            let p = &crate::runtime::validate::join(path, "deactivate_time");
+            if !v.is_rfc3339() {
+                out.push(
+                    p,
+                    "must be an RFC 3339 date-time such as 2025-08-01T00:00:00+08:00",
+                );
+            }
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_detail {
+            let p = &crate::runtime::validate::join(path, "single_usage_detail");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_detail {
+            let p = &crate::runtime::validate::join(
+                path,
+                "progressive_bundle_usage_detail",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.user_product_coupon_bundle_info {
+            let p = &crate::runtime::validate::join(
+                path,
+                "user_product_coupon_bundle_info",
+            );
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.product_coupon;
+            let p = &crate::runtime::validate::join(path, "product_coupon");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let v = &self.stock;
+            let p = &crate::runtime::validate::join(path, "stock");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            let p = &crate::runtime::validate::join(path, "coupon_tag_info");
+            crate::runtime::validate::Validate::validate_at(v, p, out);
+        }
+        {
+            let b = &self.brand_id;
+            if crate::runtime::family::BrandField::as_str(b).is_some()
+                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            {
+                out.push_kind(
+                    crate::runtime::validate::ViolationKind::UnknownField,
+                    crate::runtime::validate::join(path, "brand_id"),
+                    "is not a field of this family (its requests name the brand in the Authorization header); sent as given",
+                );
+            }
+        }
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            &[
+                "coupon_code",
+                "coupon_state",
+                "valid_begin_time",
+                "valid_end_time",
+                "receive_time",
+                "send_request_no",
+                "send_channel",
+                "confirm_request_no",
+                "confirm_time",
+                "deactivate_request_no",
+                "deactivate_time",
+                "deactivate_reason",
+                "single_usage_detail",
+                "progressive_bundle_usage_detail",
+                "user_product_coupon_bundle_info",
+                "product_coupon",
+                "stock",
+                "attach",
+                "channel_custom_info",
+                "coupon_tag_info",
+                "brand_id",
+            ],
+        );
+    }
+}

@@ -2,156 +2,156 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
-/// Builds a [`BundleStockUsageRule`](crate::generated::brand::models::BundleStockUsageRule) of the `brand` family; see [`shared::BundleStockUsageRuleBuilder`](crate::generated::shared::BundleStockUsageRuleBuilder).
-pub type BundleStockUsageRuleBuilder = crate::generated::shared::BundleStockUsageRuleBuilder<
+/// Builds a [`BundleStockUsageRule`](crate::generated::brand::models::BundleStockUsageRule) of the `brand` family; see [`BundleStockUsageRuleBuilderFor`](crate::generated::builders::BundleStockUsageRuleBuilderFor).
+pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ConfirmUserCouponRequest`](crate::generated::brand::models::ConfirmUserCouponRequest) of the `brand` family; see [`shared::ConfirmUserCouponRequestBuilder`](crate::generated::shared::ConfirmUserCouponRequestBuilder).
-pub type ConfirmUserCouponRequestBuilder = crate::generated::shared::ConfirmUserCouponRequestBuilder<
+/// Builds a [`ConfirmUserCouponRequest`](crate::generated::brand::models::ConfirmUserCouponRequest) of the `brand` family; see [`ConfirmUserCouponRequestBuilderFor`](crate::generated::builders::ConfirmUserCouponRequestBuilderFor).
+pub type ConfirmUserCouponRequestBuilder = crate::generated::builders::ConfirmUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CouponAvailablePeriod`](crate::generated::brand::models::CouponAvailablePeriod) of the `brand` family; see [`shared::CouponAvailablePeriodBuilder`](crate::generated::shared::CouponAvailablePeriodBuilder).
-pub type CouponAvailablePeriodBuilder = crate::generated::shared::CouponAvailablePeriodBuilder<
+/// Builds a [`CouponAvailablePeriod`](crate::generated::brand::models::CouponAvailablePeriod) of the `brand` family; see [`CouponAvailablePeriodBuilderFor`](crate::generated::builders::CouponAvailablePeriodBuilderFor).
+pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvailablePeriodBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::brand::models::CreateImageGenerationTaskRequest) of the `brand` family; see [`shared::CreateImageGenerationTaskRequestBuilder`](crate::generated::shared::CreateImageGenerationTaskRequestBuilder).
-pub type CreateImageGenerationTaskRequestBuilder = crate::generated::shared::CreateImageGenerationTaskRequestBuilder<
+/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::brand::models::CreateImageGenerationTaskRequest) of the `brand` family; see [`CreateImageGenerationTaskRequestBuilderFor`](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor).
+pub type CreateImageGenerationTaskRequestBuilder = crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::brand::models::CreateImageGenerationTaskResponse) of the `brand` family; see [`shared::CreateImageGenerationTaskResponseBuilder`](crate::generated::shared::CreateImageGenerationTaskResponseBuilder).
-pub type CreateImageGenerationTaskResponseBuilder = crate::generated::shared::CreateImageGenerationTaskResponseBuilder<
+/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::brand::models::CreateImageGenerationTaskResponse) of the `brand` family; see [`CreateImageGenerationTaskResponseBuilderFor`](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor).
+pub type CreateImageGenerationTaskResponseBuilder = crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateProductCouponRequest`](crate::generated::brand::models::CreateProductCouponRequest) of the `brand` family; see [`shared::CreateProductCouponRequestBuilder`](crate::generated::shared::CreateProductCouponRequestBuilder).
-pub type CreateProductCouponRequestBuilder = crate::generated::shared::CreateProductCouponRequestBuilder<
+/// Builds a [`CreateProductCouponRequest`](crate::generated::brand::models::CreateProductCouponRequest) of the `brand` family; see [`CreateProductCouponRequestBuilderFor`](crate::generated::builders::CreateProductCouponRequestBuilderFor).
+pub type CreateProductCouponRequestBuilder = crate::generated::builders::CreateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateProductCouponResponse`](crate::generated::brand::models::CreateProductCouponResponse) of the `brand` family; see [`shared::CreateProductCouponResponseBuilder`](crate::generated::shared::CreateProductCouponResponseBuilder).
-pub type CreateProductCouponResponseBuilder = crate::generated::shared::CreateProductCouponResponseBuilder<
+/// Builds a [`CreateProductCouponResponse`](crate::generated::brand::models::CreateProductCouponResponse) of the `brand` family; see [`CreateProductCouponResponseBuilderFor`](crate::generated::builders::CreateProductCouponResponseBuilderFor).
+pub type CreateProductCouponResponseBuilder = crate::generated::builders::CreateProductCouponResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateStockBundleRequest`](crate::generated::brand::models::CreateStockBundleRequest) of the `brand` family; see [`shared::CreateStockBundleRequestBuilder`](crate::generated::shared::CreateStockBundleRequestBuilder).
-pub type CreateStockBundleRequestBuilder = crate::generated::shared::CreateStockBundleRequestBuilder<
+/// Builds a [`CreateStockBundleRequest`](crate::generated::brand::models::CreateStockBundleRequest) of the `brand` family; see [`CreateStockBundleRequestBuilderFor`](crate::generated::builders::CreateStockBundleRequestBuilderFor).
+pub type CreateStockBundleRequestBuilder = crate::generated::builders::CreateStockBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateStockRequest`](crate::generated::brand::models::CreateStockRequest) of the `brand` family; see [`shared::CreateStockRequestBuilder`](crate::generated::shared::CreateStockRequestBuilder).
-pub type CreateStockRequestBuilder = crate::generated::shared::CreateStockRequestBuilder<
+/// Builds a [`CreateStockRequest`](crate::generated::brand::models::CreateStockRequest) of the `brand` family; see [`CreateStockRequestBuilderFor`](crate::generated::builders::CreateStockRequestBuilderFor).
+pub type CreateStockRequestBuilder = crate::generated::builders::CreateStockRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateProductCouponRequest`](crate::generated::brand::models::DeactivateProductCouponRequest) of the `brand` family; see [`shared::DeactivateProductCouponRequestBuilder`](crate::generated::shared::DeactivateProductCouponRequestBuilder).
-pub type DeactivateProductCouponRequestBuilder = crate::generated::shared::DeactivateProductCouponRequestBuilder<
+/// Builds a [`DeactivateProductCouponRequest`](crate::generated::brand::models::DeactivateProductCouponRequest) of the `brand` family; see [`DeactivateProductCouponRequestBuilderFor`](crate::generated::builders::DeactivateProductCouponRequestBuilderFor).
+pub type DeactivateProductCouponRequestBuilder = crate::generated::builders::DeactivateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateStockRequest`](crate::generated::brand::models::DeactivateStockRequest) of the `brand` family; see [`shared::DeactivateStockRequestBuilder`](crate::generated::shared::DeactivateStockRequestBuilder).
-pub type DeactivateStockRequestBuilder = crate::generated::shared::DeactivateStockRequestBuilder<
+/// Builds a [`DeactivateStockRequest`](crate::generated::brand::models::DeactivateStockRequest) of the `brand` family; see [`DeactivateStockRequestBuilderFor`](crate::generated::builders::DeactivateStockRequestBuilderFor).
+pub type DeactivateStockRequestBuilder = crate::generated::builders::DeactivateStockRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::brand::models::DeactivateUserCouponBundleRequest) of the `brand` family; see [`shared::DeactivateUserCouponBundleRequestBuilder`](crate::generated::shared::DeactivateUserCouponBundleRequestBuilder).
-pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::shared::DeactivateUserCouponBundleRequestBuilder<
+/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::brand::models::DeactivateUserCouponBundleRequest) of the `brand` family; see [`DeactivateUserCouponBundleRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor).
+pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateUserCouponRequest`](crate::generated::brand::models::DeactivateUserCouponRequest) of the `brand` family; see [`shared::DeactivateUserCouponRequestBuilder`](crate::generated::shared::DeactivateUserCouponRequestBuilder).
-pub type DeactivateUserCouponRequestBuilder = crate::generated::shared::DeactivateUserCouponRequestBuilder<
+/// Builds a [`DeactivateUserCouponRequest`](crate::generated::brand::models::DeactivateUserCouponRequest) of the `brand` family; see [`DeactivateUserCouponRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponRequestBuilderFor).
+pub type DeactivateUserCouponRequestBuilder = crate::generated::builders::DeactivateUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) of the `brand` family; see [`shared::ImageGenerationTaskBuilder`](crate::generated::shared::ImageGenerationTaskBuilder).
-pub type ImageGenerationTaskBuilder = crate::generated::shared::ImageGenerationTaskBuilder<
+/// Builds a [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) of the `brand` family; see [`ImageGenerationTaskBuilderFor`](crate::generated::builders::ImageGenerationTaskBuilderFor).
+pub type ImageGenerationTaskBuilder = crate::generated::builders::ImageGenerationTaskBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) of the `brand` family; see [`shared::ListStocksResponseBuilder`](crate::generated::shared::ListStocksResponseBuilder).
-pub type ListStocksResponseBuilder = crate::generated::shared::ListStocksResponseBuilder<
+/// Builds a [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) of the `brand` family; see [`ListStocksResponseBuilderFor`](crate::generated::builders::ListStocksResponseBuilderFor).
+pub type ListStocksResponseBuilder = crate::generated::builders::ListStocksResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ListUserCouponsResponse`](crate::generated::brand::models::ListUserCouponsResponse) of the `brand` family; see [`shared::ListUserCouponsResponseBuilder`](crate::generated::shared::ListUserCouponsResponseBuilder).
-pub type ListUserCouponsResponseBuilder = crate::generated::shared::ListUserCouponsResponseBuilder<
+/// Builds a [`ListUserCouponsResponse`](crate::generated::brand::models::ListUserCouponsResponse) of the `brand` family; see [`ListUserCouponsResponseBuilderFor`](crate::generated::builders::ListUserCouponsResponseBuilderFor).
+pub type ListUserCouponsResponseBuilder = crate::generated::builders::ListUserCouponsResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`PreSendCouponBundleRequest`](crate::generated::brand::models::PreSendCouponBundleRequest) of the `brand` family; see [`shared::PreSendCouponBundleRequestBuilder`](crate::generated::shared::PreSendCouponBundleRequestBuilder).
-pub type PreSendCouponBundleRequestBuilder = crate::generated::shared::PreSendCouponBundleRequestBuilder<
+/// Builds a [`PreSendCouponBundleRequest`](crate::generated::brand::models::PreSendCouponBundleRequest) of the `brand` family; see [`PreSendCouponBundleRequestBuilderFor`](crate::generated::builders::PreSendCouponBundleRequestBuilderFor).
+pub type PreSendCouponBundleRequestBuilder = crate::generated::builders::PreSendCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`PreSendCouponRequest`](crate::generated::brand::models::PreSendCouponRequest) of the `brand` family; see [`shared::PreSendCouponRequestBuilder`](crate::generated::shared::PreSendCouponRequestBuilder).
-pub type PreSendCouponRequestBuilder = crate::generated::shared::PreSendCouponRequestBuilder<
+/// Builds a [`PreSendCouponRequest`](crate::generated::brand::models::PreSendCouponRequest) of the `brand` family; see [`PreSendCouponRequestBuilderFor`](crate::generated::builders::PreSendCouponRequestBuilderFor).
+pub type PreSendCouponRequestBuilder = crate::generated::builders::PreSendCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) of the `brand` family; see [`shared::ProductCouponEntityBuilder`](crate::generated::shared::ProductCouponEntityBuilder).
-pub type ProductCouponEntityBuilder = crate::generated::shared::ProductCouponEntityBuilder<
+/// Builds a [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) of the `brand` family; see [`ProductCouponEntityBuilderFor`](crate::generated::builders::ProductCouponEntityBuilderFor).
+pub type ProductCouponEntityBuilder = crate::generated::builders::ProductCouponEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProductCouponSendResource`](crate::generated::brand::models::ProductCouponSendResource) of the `brand` family; see [`shared::ProductCouponSendResourceBuilder`](crate::generated::shared::ProductCouponSendResourceBuilder).
-pub type ProductCouponSendResourceBuilder = crate::generated::shared::ProductCouponSendResourceBuilder<
+/// Builds a [`ProductCouponSendResource`](crate::generated::brand::models::ProductCouponSendResource) of the `brand` family; see [`ProductCouponSendResourceBuilderFor`](crate::generated::builders::ProductCouponSendResourceBuilderFor).
+pub type ProductCouponSendResourceBuilder = crate::generated::builders::ProductCouponSendResourceBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::brand::models::ProgressiveBundleUsageRule) of the `brand` family; see [`shared::ProgressiveBundleUsageRuleBuilder`](crate::generated::shared::ProgressiveBundleUsageRuleBuilder).
-pub type ProgressiveBundleUsageRuleBuilder = crate::generated::shared::ProgressiveBundleUsageRuleBuilder<
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::brand::models::ProgressiveBundleUsageRule) of the `brand` family; see [`ProgressiveBundleUsageRuleBuilderFor`](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor).
+pub type ProgressiveBundleUsageRuleBuilder = crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ReturnUserCouponRequest`](crate::generated::brand::models::ReturnUserCouponRequest) of the `brand` family; see [`shared::ReturnUserCouponRequestBuilder`](crate::generated::shared::ReturnUserCouponRequestBuilder).
-pub type ReturnUserCouponRequestBuilder = crate::generated::shared::ReturnUserCouponRequestBuilder<
+/// Builds a [`ReturnUserCouponRequest`](crate::generated::brand::models::ReturnUserCouponRequest) of the `brand` family; see [`ReturnUserCouponRequestBuilderFor`](crate::generated::builders::ReturnUserCouponRequestBuilderFor).
+pub type ReturnUserCouponRequestBuilder = crate::generated::builders::ReturnUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SendCouponBundleRequest`](crate::generated::brand::models::SendCouponBundleRequest) of the `brand` family; see [`shared::SendCouponBundleRequestBuilder`](crate::generated::shared::SendCouponBundleRequestBuilder).
-pub type SendCouponBundleRequestBuilder = crate::generated::shared::SendCouponBundleRequestBuilder<
+/// Builds a [`SendCouponBundleRequest`](crate::generated::brand::models::SendCouponBundleRequest) of the `brand` family; see [`SendCouponBundleRequestBuilderFor`](crate::generated::builders::SendCouponBundleRequestBuilderFor).
+pub type SendCouponBundleRequestBuilder = crate::generated::builders::SendCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SendCouponRequest`](crate::generated::brand::models::SendCouponRequest) of the `brand` family; see [`shared::SendCouponRequestBuilder`](crate::generated::shared::SendCouponRequestBuilder).
-pub type SendCouponRequestBuilder = crate::generated::shared::SendCouponRequestBuilder<
+/// Builds a [`SendCouponRequest`](crate::generated::brand::models::SendCouponRequest) of the `brand` family; see [`SendCouponRequestBuilderFor`](crate::generated::builders::SendCouponRequestBuilderFor).
+pub type SendCouponRequestBuilder = crate::generated::builders::SendCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SingleUsageRule`](crate::generated::brand::models::SingleUsageRule) of the `brand` family; see [`shared::SingleUsageRuleBuilder`](crate::generated::shared::SingleUsageRuleBuilder).
-pub type SingleUsageRuleBuilder = crate::generated::shared::SingleUsageRuleBuilder<
+/// Builds a [`SingleUsageRule`](crate::generated::brand::models::SingleUsageRule) of the `brand` family; see [`SingleUsageRuleBuilderFor`](crate::generated::builders::SingleUsageRuleBuilderFor).
+pub type SingleUsageRuleBuilder = crate::generated::builders::SingleUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`Stock`](crate::generated::brand::models::Stock) of the `brand` family; see [`shared::StockBuilder`](crate::generated::shared::StockBuilder).
-pub type StockBuilder = crate::generated::shared::StockBuilder<
+/// Builds a [`Stock`](crate::generated::brand::models::Stock) of the `brand` family; see [`StockBuilderFor`](crate::generated::builders::StockBuilderFor).
+pub type StockBuilder = crate::generated::builders::StockBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockBundle`](crate::generated::brand::models::StockBundle) of the `brand` family; see [`shared::StockBundleBuilder`](crate::generated::shared::StockBundleBuilder).
-pub type StockBundleBuilder = crate::generated::shared::StockBundleBuilder<
+/// Builds a [`StockBundle`](crate::generated::brand::models::StockBundle) of the `brand` family; see [`StockBundleBuilderFor`](crate::generated::builders::StockBundleBuilderFor).
+pub type StockBundleBuilder = crate::generated::builders::StockBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) of the `brand` family; see [`shared::StockBundleEntityBuilder`](crate::generated::shared::StockBundleEntityBuilder).
-pub type StockBundleEntityBuilder = crate::generated::shared::StockBundleEntityBuilder<
+/// Builds a [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) of the `brand` family; see [`StockBundleEntityBuilderFor`](crate::generated::builders::StockBundleEntityBuilderFor).
+pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockEntity`](crate::generated::brand::models::StockEntity) of the `brand` family; see [`shared::StockEntityBuilder`](crate::generated::shared::StockEntityBuilder).
-pub type StockEntityBuilder = crate::generated::shared::StockEntityBuilder<
+/// Builds a [`StockEntity`](crate::generated::brand::models::StockEntity) of the `brand` family; see [`StockEntityBuilderFor`](crate::generated::builders::StockEntityBuilderFor).
+pub type StockEntityBuilder = crate::generated::builders::StockEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockEntityInBundle`](crate::generated::brand::models::StockEntityInBundle) of the `brand` family; see [`shared::StockEntityInBundleBuilder`](crate::generated::shared::StockEntityInBundleBuilder).
-pub type StockEntityInBundleBuilder = crate::generated::shared::StockEntityInBundleBuilder<
+/// Builds a [`StockEntityInBundle`](crate::generated::brand::models::StockEntityInBundle) of the `brand` family; see [`StockEntityInBundleBuilderFor`](crate::generated::builders::StockEntityInBundleBuilderFor).
+pub type StockEntityInBundleBuilder = crate::generated::builders::StockEntityInBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StoreListRequest`](crate::generated::brand::models::StoreListRequest) of the `brand` family; see [`shared::StoreListRequestBuilder`](crate::generated::shared::StoreListRequestBuilder).
-pub type StoreListRequestBuilder = crate::generated::shared::StoreListRequestBuilder<
+/// Builds a [`StoreListRequest`](crate::generated::brand::models::StoreListRequest) of the `brand` family; see [`StoreListRequestBuilderFor`](crate::generated::builders::StoreListRequestBuilderFor).
+pub type StoreListRequestBuilder = crate::generated::builders::StoreListRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateBudgetRequest`](crate::generated::brand::models::UpdateBudgetRequest) of the `brand` family; see [`shared::UpdateBudgetRequestBuilder`](crate::generated::shared::UpdateBudgetRequestBuilder).
-pub type UpdateBudgetRequestBuilder = crate::generated::shared::UpdateBudgetRequestBuilder<
+/// Builds a [`UpdateBudgetRequest`](crate::generated::brand::models::UpdateBudgetRequest) of the `brand` family; see [`UpdateBudgetRequestBuilderFor`](crate::generated::builders::UpdateBudgetRequestBuilderFor).
+pub type UpdateBudgetRequestBuilder = crate::generated::builders::UpdateBudgetRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateProductCouponRequest`](crate::generated::brand::models::UpdateProductCouponRequest) of the `brand` family; see [`shared::UpdateProductCouponRequestBuilder`](crate::generated::shared::UpdateProductCouponRequestBuilder).
-pub type UpdateProductCouponRequestBuilder = crate::generated::shared::UpdateProductCouponRequestBuilder<
+/// Builds a [`UpdateProductCouponRequest`](crate::generated::brand::models::UpdateProductCouponRequest) of the `brand` family; see [`UpdateProductCouponRequestBuilderFor`](crate::generated::builders::UpdateProductCouponRequestBuilderFor).
+pub type UpdateProductCouponRequestBuilder = crate::generated::builders::UpdateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateStockInfoRequest`](crate::generated::brand::models::UpdateStockInfoRequest) of the `brand` family; see [`shared::UpdateStockInfoRequestBuilder`](crate::generated::shared::UpdateStockInfoRequestBuilder).
-pub type UpdateStockInfoRequestBuilder = crate::generated::shared::UpdateStockInfoRequestBuilder<
+/// Builds a [`UpdateStockInfoRequest`](crate::generated::brand::models::UpdateStockInfoRequest) of the `brand` family; see [`UpdateStockInfoRequestBuilderFor`](crate::generated::builders::UpdateStockInfoRequestBuilderFor).
+pub type UpdateStockInfoRequestBuilder = crate::generated::builders::UpdateStockInfoRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UploadCouponCodesRequest`](crate::generated::brand::models::UploadCouponCodesRequest) of the `brand` family; see [`shared::UploadCouponCodesRequestBuilder`](crate::generated::shared::UploadCouponCodesRequestBuilder).
-pub type UploadCouponCodesRequestBuilder = crate::generated::shared::UploadCouponCodesRequestBuilder<
+/// Builds a [`UploadCouponCodesRequest`](crate::generated::brand::models::UploadCouponCodesRequest) of the `brand` family; see [`UploadCouponCodesRequestBuilderFor`](crate::generated::builders::UploadCouponCodesRequestBuilderFor).
+pub type UploadCouponCodesRequestBuilder = crate::generated::builders::UploadCouponCodesRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UseUserCouponRequest`](crate::generated::brand::models::UseUserCouponRequest) of the `brand` family; see [`shared::UseUserCouponRequestBuilder`](crate::generated::shared::UseUserCouponRequestBuilder).
-pub type UseUserCouponRequestBuilder = crate::generated::shared::UseUserCouponRequestBuilder<
+/// Builds a [`UseUserCouponRequest`](crate::generated::brand::models::UseUserCouponRequest) of the `brand` family; see [`UseUserCouponRequestBuilderFor`](crate::generated::builders::UseUserCouponRequestBuilderFor).
+pub type UseUserCouponRequestBuilder = crate::generated::builders::UseUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) of the `brand` family; see [`shared::UserCouponBundleBuilder`](crate::generated::shared::UserCouponBundleBuilder).
-pub type UserCouponBundleBuilder = crate::generated::shared::UserCouponBundleBuilder<
+/// Builds a [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) of the `brand` family; see [`UserCouponBundleBuilderFor`](crate::generated::builders::UserCouponBundleBuilderFor).
+pub type UserCouponBundleBuilder = crate::generated::builders::UserCouponBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) of the `brand` family; see [`shared::UserProductCouponBuilder`](crate::generated::shared::UserProductCouponBuilder).
-pub type UserProductCouponBuilder = crate::generated::shared::UserProductCouponBuilder<
+/// Builds a [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) of the `brand` family; see [`UserProductCouponBuilderFor`](crate::generated::builders::UserProductCouponBuilderFor).
+pub type UserProductCouponBuilder = crate::generated::builders::UserProductCouponBuilderFor<
     crate::generated::families::Brand,
 >;
 #[doc(no_inline)]

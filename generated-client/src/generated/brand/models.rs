@@ -10,16 +10,16 @@
 ///
 /// The `brand` family's variant of [`models::BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::BundleStockUsageRule`](crate::generated::shared::BundleStockUsageRule); this is the `brand` family's, built with [`builder`](crate::generated::shared::BundleStockUsageRule::builder).
-pub type BundleStockUsageRule = crate::generated::shared::BundleStockUsageRule<
+/// Generated once for every family as [`BundleStockUsageRuleFor`](crate::generated::models::BundleStockUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::BundleStockUsageRuleFor::builder).
+pub type BundleStockUsageRule = crate::generated::models::BundleStockUsageRuleFor<
     crate::generated::families::Brand,
 >;
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ConfirmUserCouponRequest`](crate::generated::shared::ConfirmUserCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::ConfirmUserCouponRequest::builder).
-pub type ConfirmUserCouponRequest = crate::generated::shared::ConfirmUserCouponRequest<
+/// Generated once for every family as [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
+pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【券可核销时间】用户商品券可以核销的时间范围：一个总的起止时间，可再叠加领取后生效/有效天数、每周固定可用时间或无规律的可用时间段。
@@ -30,8 +30,8 @@ pub type ConfirmUserCouponRequest = crate::generated::shared::ConfirmUserCouponR
 /// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 ///
-/// Generated once for every family as [`shared::CouponAvailablePeriod`](crate::generated::shared::CouponAvailablePeriod); this is the `brand` family's, built with [`builder`](crate::generated::shared::CouponAvailablePeriod::builder).
-pub type CouponAvailablePeriod = crate::generated::shared::CouponAvailablePeriod<
+/// Generated once for every family as [`CouponAvailablePeriodFor`](crate::generated::models::CouponAvailablePeriodFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CouponAvailablePeriodFor::builder).
+pub type CouponAvailablePeriod = crate::generated::models::CouponAvailablePeriodFor<
     crate::generated::families::Brand,
 >;
 /// 【提交图片生成任务请求】提交图片生成任务的请求包体：按图片生成类型填写拼图数据或抠图数据。
@@ -42,16 +42,16 @@ pub type CouponAvailablePeriod = crate::generated::shared::CouponAvailablePeriod
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
 /// - 当image_generation_type="CUT_OUT"时，cut_out 必填
 ///
-/// Generated once for every family as [`shared::CreateImageGenerationTaskRequest`](crate::generated::shared::CreateImageGenerationTaskRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateImageGenerationTaskRequest::builder).
-pub type CreateImageGenerationTaskRequest = crate::generated::shared::CreateImageGenerationTaskRequest<
+/// Generated once for every family as [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
+pub type CreateImageGenerationTaskRequest = crate::generated::models::CreateImageGenerationTaskRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【图片生成任务】提交图片生成任务的结果。
 ///
 /// The `brand` family's variant of [`models::CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::CreateImageGenerationTaskResponse`](crate::generated::shared::CreateImageGenerationTaskResponse); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateImageGenerationTaskResponse::builder).
-pub type CreateImageGenerationTaskResponse = crate::generated::shared::CreateImageGenerationTaskResponse<
+/// Generated once for every family as [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
+pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateImageGenerationTaskResponseFor<
     crate::generated::families::Brand,
 >;
 /// 【创建商品券请求】创建商品券的请求包体。usage_mode = SINGLE 时随商品券创建一个批次（stock）；usage_mode = PROGRESSIVE_BUNDLE 时创建一个批次组（stock_bundle）。
@@ -73,16 +73,16 @@ pub type CreateImageGenerationTaskResponse = crate::generated::shared::CreateIma
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 ///
-/// Generated once for every family as [`shared::CreateProductCouponRequest`](crate::generated::shared::CreateProductCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateProductCouponRequest::builder).
-pub type CreateProductCouponRequest = crate::generated::shared::CreateProductCouponRequest<
+/// Generated once for every family as [`CreateProductCouponRequestFor`](crate::generated::models::CreateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateProductCouponRequestFor::builder).
+pub type CreateProductCouponRequest = crate::generated::models::CreateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
 /// The `brand` family's variant of [`models::CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::CreateProductCouponResponse`](crate::generated::shared::CreateProductCouponResponse); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateProductCouponResponse::builder).
-pub type CreateProductCouponResponse = crate::generated::shared::CreateProductCouponResponse<
+/// Generated once for every family as [`CreateProductCouponResponseFor`](crate::generated::models::CreateProductCouponResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateProductCouponResponseFor::builder).
+pub type CreateProductCouponResponse = crate::generated::models::CreateProductCouponResponseFor<
     crate::generated::families::Brand,
 >;
 /// 【添加商品券批次组请求】添加商品券批次组的请求包体。
@@ -92,104 +92,104 @@ pub type CreateProductCouponResponse = crate::generated::shared::CreateProductCo
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 ///
-/// Generated once for every family as [`shared::CreateStockBundleRequest`](crate::generated::shared::CreateStockBundleRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateStockBundleRequest::builder).
-pub type CreateStockBundleRequest = crate::generated::shared::CreateStockBundleRequest<
+/// Generated once for every family as [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
+pub type CreateStockBundleRequest = crate::generated::models::CreateStockBundleRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
 ///
 /// The `brand` family's variant of [`models::CreateStockRequest`](crate::generated::models::CreateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::CreateStockRequest`](crate::generated::shared::CreateStockRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::CreateStockRequest::builder).
-pub type CreateStockRequest = crate::generated::shared::CreateStockRequest<
+/// Generated once for every family as [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateStockRequestFor::builder).
+pub type CreateStockRequest = crate::generated::models::CreateStockRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【失效商品券请求】失效商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::DeactivateProductCouponRequest`](crate::generated::shared::DeactivateProductCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::DeactivateProductCouponRequest::builder).
-pub type DeactivateProductCouponRequest = crate::generated::shared::DeactivateProductCouponRequest<
+/// Generated once for every family as [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
+pub type DeactivateProductCouponRequest = crate::generated::models::DeactivateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
 ///
 /// The `brand` family's variant of [`models::DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::DeactivateStockRequest`](crate::generated::shared::DeactivateStockRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::DeactivateStockRequest::builder).
-pub type DeactivateStockRequest = crate::generated::shared::DeactivateStockRequest<
+/// Generated once for every family as [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateStockRequestFor::builder).
+pub type DeactivateStockRequest = crate::generated::models::DeactivateStockRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
 ///
 /// The `brand` family's variant of [`models::DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::DeactivateUserCouponBundleRequest`](crate::generated::shared::DeactivateUserCouponBundleRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::DeactivateUserCouponBundleRequest::builder).
-pub type DeactivateUserCouponBundleRequest = crate::generated::shared::DeactivateUserCouponBundleRequest<
+/// Generated once for every family as [`DeactivateUserCouponBundleRequestFor`](crate::generated::models::DeactivateUserCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
+pub type DeactivateUserCouponBundleRequest = crate::generated::models::DeactivateUserCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::DeactivateUserCouponRequest`](crate::generated::shared::DeactivateUserCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::DeactivateUserCouponRequest::builder).
-pub type DeactivateUserCouponRequest = crate::generated::shared::DeactivateUserCouponRequest<
+/// Generated once for every family as [`DeactivateUserCouponRequestFor`](crate::generated::models::DeactivateUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponRequestFor::builder).
+pub type DeactivateUserCouponRequest = crate::generated::models::DeactivateUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
 ///
 /// The `brand` family's variant of [`models::ImageGenerationTask`](crate::generated::models::ImageGenerationTask): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ImageGenerationTask`](crate::generated::shared::ImageGenerationTask); this is the `brand` family's, built with [`builder`](crate::generated::shared::ImageGenerationTask::builder).
-pub type ImageGenerationTask = crate::generated::shared::ImageGenerationTask<
+/// Generated once for every family as [`ImageGenerationTaskFor`](crate::generated::models::ImageGenerationTaskFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ImageGenerationTaskFor::builder).
+pub type ImageGenerationTask = crate::generated::models::ImageGenerationTaskFor<
     crate::generated::families::Brand,
 >;
 /// 【批次列表】查询商品券批次列表的一页结果。
 ///
 /// The `brand` family's variant of [`models::ListStocksResponse`](crate::generated::models::ListStocksResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ListStocksResponse`](crate::generated::shared::ListStocksResponse); this is the `brand` family's, built with [`builder`](crate::generated::shared::ListStocksResponse::builder).
-pub type ListStocksResponse = crate::generated::shared::ListStocksResponse<
+/// Generated once for every family as [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ListStocksResponseFor::builder).
+pub type ListStocksResponse = crate::generated::models::ListStocksResponseFor<
     crate::generated::families::Brand,
 >;
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
 ///
 /// The `brand` family's variant of [`models::ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ListUserCouponsResponse`](crate::generated::shared::ListUserCouponsResponse); this is the `brand` family's, built with [`builder`](crate::generated::shared::ListUserCouponsResponse::builder).
-pub type ListUserCouponsResponse = crate::generated::shared::ListUserCouponsResponse<
+/// Generated once for every family as [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
+pub type ListUserCouponsResponse = crate::generated::models::ListUserCouponsResponseFor<
     crate::generated::families::Brand,
 >;
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
 ///
 /// The `brand` family's variant of [`models::PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::PreSendCouponBundleRequest`](crate::generated::shared::PreSendCouponBundleRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::PreSendCouponBundleRequest::builder).
-pub type PreSendCouponBundleRequest = crate::generated::shared::PreSendCouponBundleRequest<
+/// Generated once for every family as [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
+pub type PreSendCouponBundleRequest = crate::generated::models::PreSendCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::PreSendCouponRequest`](crate::generated::shared::PreSendCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::PreSendCouponRequest::builder).
-pub type PreSendCouponRequest = crate::generated::shared::PreSendCouponRequest<
+/// Generated once for every family as [`PreSendCouponRequestFor`](crate::generated::models::PreSendCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::PreSendCouponRequestFor::builder).
+pub type PreSendCouponRequest = crate::generated::models::PreSendCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
 ///
 /// The `brand` family's variant of [`models::ProductCouponEntity`](crate::generated::models::ProductCouponEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ProductCouponEntity`](crate::generated::shared::ProductCouponEntity); this is the `brand` family's, built with [`builder`](crate::generated::shared::ProductCouponEntity::builder).
-pub type ProductCouponEntity = crate::generated::shared::ProductCouponEntity<
+/// Generated once for every family as [`ProductCouponEntityFor`](crate::generated::models::ProductCouponEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProductCouponEntityFor::builder).
+pub type ProductCouponEntity = crate::generated::models::ProductCouponEntityFor<
     crate::generated::families::Brand,
 >;
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
 ///
 /// The `brand` family's variant of [`models::ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ProductCouponSendResource`](crate::generated::shared::ProductCouponSendResource); this is the `brand` family's, built with [`builder`](crate::generated::shared::ProductCouponSendResource::builder).
-pub type ProductCouponSendResource = crate::generated::shared::ProductCouponSendResource<
+/// Generated once for every family as [`ProductCouponSendResourceFor`](crate::generated::models::ProductCouponSendResourceFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProductCouponSendResourceFor::builder).
+pub type ProductCouponSendResource = crate::generated::models::ProductCouponSendResourceFor<
     crate::generated::families::Brand,
 >;
 /// 【多次优惠使用规则】批次组的使用规则：一个共同的可核销时间，加上满减 / 折扣 / 兑换规则。规则可以写成单个对象（对每个阶梯都适用），也可以写成列表（每个阶梯一项，按阶梯顺序）。用于【创建商品券】的 stock_bundle 与【添加商品券批次组】。
@@ -202,48 +202,48 @@ pub type ProductCouponSendResource = crate::generated::shared::ProductCouponSend
 /// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
 ///
-/// Generated once for every family as [`shared::ProgressiveBundleUsageRule`](crate::generated::shared::ProgressiveBundleUsageRule); this is the `brand` family's, built with [`builder`](crate::generated::shared::ProgressiveBundleUsageRule::builder).
-pub type ProgressiveBundleUsageRule = crate::generated::shared::ProgressiveBundleUsageRule<
+/// Generated once for every family as [`ProgressiveBundleUsageRuleFor`](crate::generated::models::ProgressiveBundleUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
+pub type ProgressiveBundleUsageRule = crate::generated::models::ProgressiveBundleUsageRuleFor<
     crate::generated::families::Brand,
 >;
 /// 【退券请求】退券的请求包体。
 ///
 /// The `brand` family's variant of [`models::ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::ReturnUserCouponRequest`](crate::generated::shared::ReturnUserCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::ReturnUserCouponRequest::builder).
-pub type ReturnUserCouponRequest = crate::generated::shared::ReturnUserCouponRequest<
+/// Generated once for every family as [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
+pub type ReturnUserCouponRequest = crate::generated::models::ReturnUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
 ///
 /// The `brand` family's variant of [`models::SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::SendCouponBundleRequest`](crate::generated::shared::SendCouponBundleRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::SendCouponBundleRequest::builder).
-pub type SendCouponBundleRequest = crate::generated::shared::SendCouponBundleRequest<
+/// Generated once for every family as [`SendCouponBundleRequestFor`](crate::generated::models::SendCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SendCouponBundleRequestFor::builder).
+pub type SendCouponBundleRequest = crate::generated::models::SendCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
 ///
 /// The `brand` family's variant of [`models::SendCouponRequest`](crate::generated::models::SendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::SendCouponRequest`](crate::generated::shared::SendCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::SendCouponRequest::builder).
-pub type SendCouponRequest = crate::generated::shared::SendCouponRequest<
+/// Generated once for every family as [`SendCouponRequestFor`](crate::generated::models::SendCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SendCouponRequestFor::builder).
+pub type SendCouponRequest = crate::generated::models::SendCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
 ///
 /// The `brand` family's variant of [`models::SingleUsageRule`](crate::generated::models::SingleUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::SingleUsageRule`](crate::generated::shared::SingleUsageRule); this is the `brand` family's, built with [`builder`](crate::generated::shared::SingleUsageRule::builder).
-pub type SingleUsageRule = crate::generated::shared::SingleUsageRule<
+/// Generated once for every family as [`SingleUsageRuleFor`](crate::generated::models::SingleUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SingleUsageRuleFor::builder).
+pub type SingleUsageRule = crate::generated::models::SingleUsageRuleFor<
     crate::generated::families::Brand,
 >;
 /// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
 ///
 /// The `brand` family's variant of [`models::Stock`](crate::generated::models::Stock): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::Stock`](crate::generated::shared::Stock); this is the `brand` family's, built with [`builder`](crate::generated::shared::Stock::builder).
-pub type Stock = crate::generated::shared::Stock<crate::generated::families::Brand>;
+/// Generated once for every family as [`StockFor`](crate::generated::models::StockFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockFor::builder).
+pub type Stock = crate::generated::models::StockFor<crate::generated::families::Brand>;
 /// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
 ///
 /// The `brand` family's variant of [`models::StockBundle`](crate::generated::models::StockBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
@@ -251,40 +251,40 @@ pub type Stock = crate::generated::shared::Stock<crate::generated::families::Bra
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
 ///
-/// Generated once for every family as [`shared::StockBundle`](crate::generated::shared::StockBundle); this is the `brand` family's, built with [`builder`](crate::generated::shared::StockBundle::builder).
-pub type StockBundle = crate::generated::shared::StockBundle<
+/// Generated once for every family as [`StockBundleFor`](crate::generated::models::StockBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockBundleFor::builder).
+pub type StockBundle = crate::generated::models::StockBundleFor<
     crate::generated::families::Brand,
 >;
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
 ///
 /// The `brand` family's variant of [`models::StockBundleEntity`](crate::generated::models::StockBundleEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::StockBundleEntity`](crate::generated::shared::StockBundleEntity); this is the `brand` family's, built with [`builder`](crate::generated::shared::StockBundleEntity::builder).
-pub type StockBundleEntity = crate::generated::shared::StockBundleEntity<
+/// Generated once for every family as [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockBundleEntityFor::builder).
+pub type StockBundleEntity = crate::generated::models::StockBundleEntityFor<
     crate::generated::families::Brand,
 >;
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
 /// The `brand` family's variant of [`models::StockEntity`](crate::generated::models::StockEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::StockEntity`](crate::generated::shared::StockEntity); this is the `brand` family's, built with [`builder`](crate::generated::shared::StockEntity::builder).
-pub type StockEntity = crate::generated::shared::StockEntity<
+/// Generated once for every family as [`StockEntityFor`](crate::generated::models::StockEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockEntityFor::builder).
+pub type StockEntity = crate::generated::models::StockEntityFor<
     crate::generated::families::Brand,
 >;
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
 ///
 /// The `brand` family's variant of [`models::StockEntityInBundle`](crate::generated::models::StockEntityInBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::StockEntityInBundle`](crate::generated::shared::StockEntityInBundle); this is the `brand` family's, built with [`builder`](crate::generated::shared::StockEntityInBundle::builder).
-pub type StockEntityInBundle = crate::generated::shared::StockEntityInBundle<
+/// Generated once for every family as [`StockEntityInBundleFor`](crate::generated::models::StockEntityInBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockEntityInBundleFor::builder).
+pub type StockEntityInBundle = crate::generated::models::StockEntityInBundleFor<
     crate::generated::families::Brand,
 >;
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
 ///
 /// The `brand` family's variant of [`models::StoreListRequest`](crate::generated::models::StoreListRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::StoreListRequest`](crate::generated::shared::StoreListRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::StoreListRequest::builder).
-pub type StoreListRequest = crate::generated::shared::StoreListRequest<
+/// Generated once for every family as [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StoreListRequestFor::builder).
+pub type StoreListRequest = crate::generated::models::StoreListRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【修改发放预算请求】修改批次（或批次组内所有批次）发放预算的请求包体。每次调用只能调整一个维度：update_mode = MAX_COUNT 调整总发放次数上限，update_mode = MAX_COUNT_PER_DAY 调整每日发放次数上限；需同时给出该维度的当前值与目标值，当前值与微信支付记录不一致时修改不会生效。
@@ -297,32 +297,32 @@ pub type StoreListRequest = crate::generated::shared::StoreListRequest<
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 ///
-/// Generated once for every family as [`shared::UpdateBudgetRequest`](crate::generated::shared::UpdateBudgetRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::UpdateBudgetRequest::builder).
-pub type UpdateBudgetRequest = crate::generated::shared::UpdateBudgetRequest<
+/// Generated once for every family as [`UpdateBudgetRequestFor`](crate::generated::models::UpdateBudgetRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateBudgetRequestFor::builder).
+pub type UpdateBudgetRequest = crate::generated::models::UpdateBudgetRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
 ///
 /// The `brand` family's variant of [`models::UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::UpdateProductCouponRequest`](crate::generated::shared::UpdateProductCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::UpdateProductCouponRequest::builder).
-pub type UpdateProductCouponRequest = crate::generated::shared::UpdateProductCouponRequest<
+/// Generated once for every family as [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
+pub type UpdateProductCouponRequest = crate::generated::models::UpdateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
 ///
 /// The `brand` family's variant of [`models::UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::UpdateStockInfoRequest`](crate::generated::shared::UpdateStockInfoRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::UpdateStockInfoRequest::builder).
-pub type UpdateStockInfoRequest = crate::generated::shared::UpdateStockInfoRequest<
+/// Generated once for every family as [`UpdateStockInfoRequestFor`](crate::generated::models::UpdateStockInfoRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateStockInfoRequestFor::builder).
+pub type UpdateStockInfoRequest = crate::generated::models::UpdateStockInfoRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
 ///
 /// The `brand` family's variant of [`models::UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::UploadCouponCodesRequest`](crate::generated::shared::UploadCouponCodesRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::UploadCouponCodesRequest::builder).
-pub type UploadCouponCodesRequest = crate::generated::shared::UploadCouponCodesRequest<
+/// Generated once for every family as [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
+pub type UploadCouponCodesRequest = crate::generated::models::UploadCouponCodesRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【核销用户商品券请求】核销用户商品券的请求包体。
@@ -332,24 +332,24 @@ pub type UploadCouponCodesRequest = crate::generated::shared::UploadCouponCodesR
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
 ///
-/// Generated once for every family as [`shared::UseUserCouponRequest`](crate::generated::shared::UseUserCouponRequest); this is the `brand` family's, built with [`builder`](crate::generated::shared::UseUserCouponRequest::builder).
-pub type UseUserCouponRequest = crate::generated::shared::UseUserCouponRequest<
+/// Generated once for every family as [`UseUserCouponRequestFor`](crate::generated::models::UseUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UseUserCouponRequestFor::builder).
+pub type UseUserCouponRequest = crate::generated::models::UseUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
 ///
 /// The `brand` family's variant of [`models::UserCouponBundle`](crate::generated::models::UserCouponBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::UserCouponBundle`](crate::generated::shared::UserCouponBundle); this is the `brand` family's, built with [`builder`](crate::generated::shared::UserCouponBundle::builder).
-pub type UserCouponBundle = crate::generated::shared::UserCouponBundle<
+/// Generated once for every family as [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UserCouponBundleFor::builder).
+pub type UserCouponBundle = crate::generated::models::UserCouponBundleFor<
     crate::generated::families::Brand,
 >;
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
 ///
 /// The `brand` family's variant of [`models::UserProductCoupon`](crate::generated::models::UserProductCoupon): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`shared::UserProductCoupon`](crate::generated::shared::UserProductCoupon); this is the `brand` family's, built with [`builder`](crate::generated::shared::UserProductCoupon::builder).
-pub type UserProductCoupon = crate::generated::shared::UserProductCoupon<
+/// Generated once for every family as [`UserProductCouponFor`](crate::generated::models::UserProductCouponFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UserProductCouponFor::builder).
+pub type UserProductCoupon = crate::generated::models::UserProductCouponFor<
     crate::generated::families::Brand,
 >;
 #[doc(no_inline)]
