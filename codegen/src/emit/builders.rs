@@ -34,7 +34,7 @@ fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let generic = types::generic_builder_ident(local);
     let marker = super::generic::marker(family);
     let doc = format!(
-        " Builds a [`{local}`]({}::{local}) of the `{family}` family; see [`{generic}`](crate::generated::builders::{generic}).",
+        " Builds a [`{local}`]({}::{local}) of the `{family}` family: [the builder every family shares](crate::generated::builders::{generic}) at this family.",
         types::model_module_doc(&m.name)
     );
     quote! {

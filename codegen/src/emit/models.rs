@@ -69,8 +69,8 @@ fn alias(m: &ModelIr, family: &str) -> TokenStream {
     let mut lines = model_doc(m);
     lines.push(String::new());
     lines.push(format!(
-        "Generated once for every family as [`{generic}`](crate::generated::models::{generic}); this is \
-         the `{family}` family's, built with [`builder`](crate::generated::models::{generic}::builder)."
+        "Generated once for every family ([the generic model](crate::generated::models::{generic})); this is \
+         the `{family}` family's, built with [its builder](crate::generated::models::{generic}::builder)."
     ));
     let doc = docs::attrs(&lines);
     quote! {

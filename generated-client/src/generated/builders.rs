@@ -231,7 +231,7 @@ for AssociatedPayScoreOrderInfoBuilder {
         }
     }
 }
-/// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule) of the `partner` family; see [`BundleStockUsageRuleBuilderFor`](crate::generated::builders::BundleStockUsageRuleBuilderFor).
+/// Builds a [`BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule) of the `partner` family: [the builder every family shares](crate::generated::builders::BundleStockUsageRuleBuilderFor) at this family.
 pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -638,11 +638,11 @@ for ComboPackageChoiceBuilder {
         }
     }
 }
-/// Builds a [`ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest) of the `partner` family; see [`ConfirmUserCouponRequestBuilderFor`](crate::generated::builders::ConfirmUserCouponRequestBuilderFor).
+/// Builds a [`ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::ConfirmUserCouponRequestBuilderFor) at this family.
 pub type ConfirmUserCouponRequestBuilder = crate::generated::builders::ConfirmUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod) of the `partner` family; see [`CouponAvailablePeriodBuilderFor`](crate::generated::builders::CouponAvailablePeriodBuilderFor).
+/// Builds a [`CouponAvailablePeriod`](crate::generated::models::CouponAvailablePeriod) of the `partner` family: [the builder every family shares](crate::generated::builders::CouponAvailablePeriodBuilderFor) at this family.
 pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvailablePeriodBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -1058,27 +1058,27 @@ for CouponTagInfoBuilder {
         }
     }
 }
-/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest) of the `partner` family; see [`CreateImageGenerationTaskRequestBuilderFor`](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor).
+/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::models::CreateImageGenerationTaskRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor) at this family.
 pub type CreateImageGenerationTaskRequestBuilder = crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse) of the `partner` family; see [`CreateImageGenerationTaskResponseBuilderFor`](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor).
+/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor) at this family.
 pub type CreateImageGenerationTaskResponseBuilder = crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest) of the `partner` family; see [`CreateProductCouponRequestBuilderFor`](crate::generated::builders::CreateProductCouponRequestBuilderFor).
+/// Builds a [`CreateProductCouponRequest`](crate::generated::models::CreateProductCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateProductCouponRequestBuilderFor) at this family.
 pub type CreateProductCouponRequestBuilder = crate::generated::builders::CreateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse) of the `partner` family; see [`CreateProductCouponResponseBuilderFor`](crate::generated::builders::CreateProductCouponResponseBuilderFor).
+/// Builds a [`CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateProductCouponResponseBuilderFor) at this family.
 pub type CreateProductCouponResponseBuilder = crate::generated::builders::CreateProductCouponResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest) of the `partner` family; see [`CreateStockBundleRequestBuilderFor`](crate::generated::builders::CreateStockBundleRequestBuilderFor).
+/// Builds a [`CreateStockBundleRequest`](crate::generated::models::CreateStockBundleRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateStockBundleRequestBuilderFor) at this family.
 pub type CreateStockBundleRequestBuilder = crate::generated::builders::CreateStockBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`CreateStockRequest`](crate::generated::models::CreateStockRequest) of the `partner` family; see [`CreateStockRequestBuilderFor`](crate::generated::builders::CreateStockRequestBuilderFor).
+/// Builds a [`CreateStockRequest`](crate::generated::models::CreateStockRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::CreateStockRequestBuilderFor) at this family.
 pub type CreateStockRequestBuilder = crate::generated::builders::CreateStockRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -1231,19 +1231,19 @@ impl ::core::convert::From<crate::generated::models::DayPeriod> for DayPeriodBui
         }
     }
 }
-/// Builds a [`DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest) of the `partner` family; see [`DeactivateProductCouponRequestBuilderFor`](crate::generated::builders::DeactivateProductCouponRequestBuilderFor).
+/// Builds a [`DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::DeactivateProductCouponRequestBuilderFor) at this family.
 pub type DeactivateProductCouponRequestBuilder = crate::generated::builders::DeactivateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest) of the `partner` family; see [`DeactivateStockRequestBuilderFor`](crate::generated::builders::DeactivateStockRequestBuilderFor).
+/// Builds a [`DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::DeactivateStockRequestBuilderFor) at this family.
 pub type DeactivateStockRequestBuilder = crate::generated::builders::DeactivateStockRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest) of the `partner` family; see [`DeactivateUserCouponBundleRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor).
+/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor) at this family.
 pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest) of the `partner` family; see [`DeactivateUserCouponRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponRequestBuilderFor).
+/// Builds a [`DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::DeactivateUserCouponRequestBuilderFor) at this family.
 pub type DeactivateUserCouponRequestBuilder = crate::generated::builders::DeactivateUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -2147,7 +2147,7 @@ for ImageGenerationResultBuilder {
         }
     }
 }
-/// Builds a [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask) of the `partner` family; see [`ImageGenerationTaskBuilderFor`](crate::generated::builders::ImageGenerationTaskBuilderFor).
+/// Builds a [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask) of the `partner` family: [the builder every family shares](crate::generated::builders::ImageGenerationTaskBuilderFor) at this family.
 pub type ImageGenerationTaskBuilder = crate::generated::builders::ImageGenerationTaskBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -2514,11 +2514,11 @@ for ListStockStoresResponseBuilder {
         }
     }
 }
-/// Builds a [`ListStocksResponse`](crate::generated::models::ListStocksResponse) of the `partner` family; see [`ListStocksResponseBuilderFor`](crate::generated::builders::ListStocksResponseBuilderFor).
+/// Builds a [`ListStocksResponse`](crate::generated::models::ListStocksResponse) of the `partner` family: [the builder every family shares](crate::generated::builders::ListStocksResponseBuilderFor) at this family.
 pub type ListStocksResponseBuilder = crate::generated::builders::ListStocksResponseBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse) of the `partner` family; see [`ListUserCouponsResponseBuilderFor`](crate::generated::builders::ListUserCouponsResponseBuilderFor).
+/// Builds a [`ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse) of the `partner` family: [the builder every family shares](crate::generated::builders::ListUserCouponsResponseBuilderFor) at this family.
 pub type ListUserCouponsResponseBuilder = crate::generated::builders::ListUserCouponsResponseBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -2830,11 +2830,11 @@ for NotifyUrlConfigBuilder {
         }
     }
 }
-/// Builds a [`PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest) of the `partner` family; see [`PreSendCouponBundleRequestBuilderFor`](crate::generated::builders::PreSendCouponBundleRequestBuilderFor).
+/// Builds a [`PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::PreSendCouponBundleRequestBuilderFor) at this family.
 pub type PreSendCouponBundleRequestBuilder = crate::generated::builders::PreSendCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest) of the `partner` family; see [`PreSendCouponRequestBuilderFor`](crate::generated::builders::PreSendCouponRequestBuilderFor).
+/// Builds a [`PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::PreSendCouponRequestBuilderFor) at this family.
 pub type PreSendCouponRequestBuilder = crate::generated::builders::PreSendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -2907,11 +2907,11 @@ for PreSendCouponResponseBuilder {
         }
     }
 }
-/// Builds a [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) of the `partner` family; see [`ProductCouponEntityBuilderFor`](crate::generated::builders::ProductCouponEntityBuilderFor).
+/// Builds a [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) of the `partner` family: [the builder every family shares](crate::generated::builders::ProductCouponEntityBuilderFor) at this family.
 pub type ProductCouponEntityBuilder = crate::generated::builders::ProductCouponEntityBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource) of the `partner` family; see [`ProductCouponSendResourceBuilderFor`](crate::generated::builders::ProductCouponSendResourceBuilderFor).
+/// Builds a [`ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource) of the `partner` family: [the builder every family shares](crate::generated::builders::ProductCouponSendResourceBuilderFor) at this family.
 pub type ProductCouponSendResourceBuilder = crate::generated::builders::ProductCouponSendResourceBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -2997,19 +2997,19 @@ for ProgressiveBundleUsageInfoBuilder {
         }
     }
 }
-/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule) of the `partner` family; see [`ProgressiveBundleUsageRuleBuilderFor`](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor).
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::models::ProgressiveBundleUsageRule) of the `partner` family: [the builder every family shares](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor) at this family.
 pub type ProgressiveBundleUsageRuleBuilder = crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest) of the `partner` family; see [`ReturnUserCouponRequestBuilderFor`](crate::generated::builders::ReturnUserCouponRequestBuilderFor).
+/// Builds a [`ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::ReturnUserCouponRequestBuilderFor) at this family.
 pub type ReturnUserCouponRequestBuilder = crate::generated::builders::ReturnUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest) of the `partner` family; see [`SendCouponBundleRequestBuilderFor`](crate::generated::builders::SendCouponBundleRequestBuilderFor).
+/// Builds a [`SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::SendCouponBundleRequestBuilderFor) at this family.
 pub type SendCouponBundleRequestBuilder = crate::generated::builders::SendCouponBundleRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`SendCouponRequest`](crate::generated::models::SendCouponRequest) of the `partner` family; see [`SendCouponRequestBuilderFor`](crate::generated::builders::SendCouponRequestBuilderFor).
+/// Builds a [`SendCouponRequest`](crate::generated::models::SendCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::SendCouponRequestBuilderFor) at this family.
 pub type SendCouponRequestBuilder = crate::generated::builders::SendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -3247,19 +3247,19 @@ for SingleUsageInfoBuilder {
         }
     }
 }
-/// Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule) of the `partner` family; see [`SingleUsageRuleBuilderFor`](crate::generated::builders::SingleUsageRuleBuilderFor).
+/// Builds a [`SingleUsageRule`](crate::generated::models::SingleUsageRule) of the `partner` family: [the builder every family shares](crate::generated::builders::SingleUsageRuleBuilderFor) at this family.
 pub type SingleUsageRuleBuilder = crate::generated::builders::SingleUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`Stock`](crate::generated::models::Stock) of the `partner` family; see [`StockBuilderFor`](crate::generated::builders::StockBuilderFor).
+/// Builds a [`Stock`](crate::generated::models::Stock) of the `partner` family: [the builder every family shares](crate::generated::builders::StockBuilderFor) at this family.
 pub type StockBuilder = crate::generated::builders::StockBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockBundle`](crate::generated::models::StockBundle) of the `partner` family; see [`StockBundleBuilderFor`](crate::generated::builders::StockBundleBuilderFor).
+/// Builds a [`StockBundle`](crate::generated::models::StockBundle) of the `partner` family: [the builder every family shares](crate::generated::builders::StockBundleBuilderFor) at this family.
 pub type StockBundleBuilder = crate::generated::builders::StockBundleBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity) of the `partner` family; see [`StockBundleEntityBuilderFor`](crate::generated::builders::StockBundleEntityBuilderFor).
+/// Builds a [`StockBundleEntity`](crate::generated::models::StockBundleEntity) of the `partner` family: [the builder every family shares](crate::generated::builders::StockBundleEntityBuilderFor) at this family.
 pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntityBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -3347,11 +3347,11 @@ for StockBundleInfoBuilder {
         }
     }
 }
-/// Builds a [`StockEntity`](crate::generated::models::StockEntity) of the `partner` family; see [`StockEntityBuilderFor`](crate::generated::builders::StockEntityBuilderFor).
+/// Builds a [`StockEntity`](crate::generated::models::StockEntity) of the `partner` family: [the builder every family shares](crate::generated::builders::StockEntityBuilderFor) at this family.
 pub type StockEntityBuilder = crate::generated::builders::StockEntityBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle) of the `partner` family; see [`StockEntityInBundleBuilderFor`](crate::generated::builders::StockEntityInBundleBuilderFor).
+/// Builds a [`StockEntityInBundle`](crate::generated::models::StockEntityInBundle) of the `partner` family: [the builder every family shares](crate::generated::builders::StockEntityInBundleBuilderFor) at this family.
 pub type StockEntityInBundleBuilder = crate::generated::builders::StockEntityInBundleBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -3566,7 +3566,7 @@ for StoreAssociationResultBuilder {
         }
     }
 }
-/// Builds a [`StoreListRequest`](crate::generated::models::StoreListRequest) of the `partner` family; see [`StoreListRequestBuilderFor`](crate::generated::builders::StoreListRequestBuilderFor).
+/// Builds a [`StoreListRequest`](crate::generated::models::StoreListRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::StoreListRequestBuilderFor) at this family.
 pub type StoreListRequestBuilder = crate::generated::builders::StoreListRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -3638,19 +3638,19 @@ impl ::core::convert::From<crate::generated::models::StoreRef> for StoreRefBuild
         }
     }
 }
-/// Builds a [`UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest) of the `partner` family; see [`UpdateBudgetRequestBuilderFor`](crate::generated::builders::UpdateBudgetRequestBuilderFor).
+/// Builds a [`UpdateBudgetRequest`](crate::generated::models::UpdateBudgetRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::UpdateBudgetRequestBuilderFor) at this family.
 pub type UpdateBudgetRequestBuilder = crate::generated::builders::UpdateBudgetRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest) of the `partner` family; see [`UpdateProductCouponRequestBuilderFor`](crate::generated::builders::UpdateProductCouponRequestBuilderFor).
+/// Builds a [`UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::UpdateProductCouponRequestBuilderFor) at this family.
 pub type UpdateProductCouponRequestBuilder = crate::generated::builders::UpdateProductCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest) of the `partner` family; see [`UpdateStockInfoRequestBuilderFor`](crate::generated::builders::UpdateStockInfoRequestBuilderFor).
+/// Builds a [`UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::UpdateStockInfoRequestBuilderFor) at this family.
 pub type UpdateStockInfoRequestBuilder = crate::generated::builders::UpdateStockInfoRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest) of the `partner` family; see [`UploadCouponCodesRequestBuilderFor`](crate::generated::builders::UploadCouponCodesRequestBuilderFor).
+/// Builds a [`UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::UploadCouponCodesRequestBuilderFor) at this family.
 pub type UploadCouponCodesRequestBuilder = crate::generated::builders::UploadCouponCodesRequestBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -3967,11 +3967,11 @@ for UsageRuleDisplayInfoBuilder {
         }
     }
 }
-/// Builds a [`UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest) of the `partner` family; see [`UseUserCouponRequestBuilderFor`](crate::generated::builders::UseUserCouponRequestBuilderFor).
+/// Builds a [`UseUserCouponRequest`](crate::generated::models::UseUserCouponRequest) of the `partner` family: [the builder every family shares](crate::generated::builders::UseUserCouponRequestBuilderFor) at this family.
 pub type UseUserCouponRequestBuilder = crate::generated::builders::UseUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
-/// Builds a [`UserCouponBundle`](crate::generated::models::UserCouponBundle) of the `partner` family; see [`UserCouponBundleBuilderFor`](crate::generated::builders::UserCouponBundleBuilderFor).
+/// Builds a [`UserCouponBundle`](crate::generated::models::UserCouponBundle) of the `partner` family: [the builder every family shares](crate::generated::builders::UserCouponBundleBuilderFor) at this family.
 pub type UserCouponBundleBuilder = crate::generated::builders::UserCouponBundleBuilderFor<
     crate::generated::families::Partner,
 >;
@@ -4149,7 +4149,7 @@ for UserCouponUsageDetailBuilder {
         }
     }
 }
-/// Builds a [`UserProductCoupon`](crate::generated::models::UserProductCoupon) of the `partner` family; see [`UserProductCouponBuilderFor`](crate::generated::builders::UserProductCouponBuilderFor).
+/// Builds a [`UserProductCoupon`](crate::generated::models::UserProductCoupon) of the `partner` family: [the builder every family shares](crate::generated::builders::UserProductCouponBuilderFor) at this family.
 pub type UserProductCouponBuilder = crate::generated::builders::UserProductCouponBuilderFor<
     crate::generated::families::Partner,
 >;

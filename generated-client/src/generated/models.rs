@@ -91,7 +91,7 @@ pub struct AssociatedPayScoreOrderInfo {
 }
 /// 【多次优惠使用规则】批次组内单个批次（一个阶梯）的使用规则，出现在应答的批次中：可核销时间及该阶梯的满减 / 折扣 / 兑换规则（单个对象）。
 ///
-/// Generated once for every family as [`BundleStockUsageRuleFor`](crate::generated::models::BundleStockUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::BundleStockUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::BundleStockUsageRuleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::BundleStockUsageRuleFor::builder).
 pub type BundleStockUsageRule = crate::generated::models::BundleStockUsageRuleFor<
     crate::generated::families::Partner,
 >;
@@ -257,7 +257,7 @@ pub struct ComboPackageChoice {
 }
 /// 【确认发放用户商品券请求】确认发放用户商品券的请求包体。
 ///
-/// Generated once for every family as [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ConfirmUserCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ConfirmUserCouponRequestFor::builder).
 pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
@@ -267,7 +267,7 @@ pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponR
 /// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 ///
-/// Generated once for every family as [`CouponAvailablePeriodFor`](crate::generated::models::CouponAvailablePeriodFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CouponAvailablePeriodFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CouponAvailablePeriodFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CouponAvailablePeriodFor::builder).
 pub type CouponAvailablePeriod = crate::generated::models::CouponAvailablePeriodFor<
     crate::generated::families::Partner,
 >;
@@ -439,13 +439,13 @@ pub struct CouponTagInfo {
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
 /// - 当image_generation_type="CUT_OUT"时，cut_out 必填
 ///
-/// Generated once for every family as [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateImageGenerationTaskRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
 pub type CreateImageGenerationTaskRequest = crate::generated::models::CreateImageGenerationTaskRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【图片生成任务】提交图片生成任务的结果。
 ///
-/// Generated once for every family as [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateImageGenerationTaskResponseFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
 pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateImageGenerationTaskResponseFor<
     crate::generated::families::Partner,
 >;
@@ -466,13 +466,13 @@ pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateIma
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 ///
-/// Generated once for every family as [`CreateProductCouponRequestFor`](crate::generated::models::CreateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateProductCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateProductCouponRequestFor::builder).
 pub type CreateProductCouponRequest = crate::generated::models::CreateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【商品券】创建成功后返回的商品券，以及本次创建的批次（单券模式）或批次组（多次优惠模式）。
 ///
-/// Generated once for every family as [`CreateProductCouponResponseFor`](crate::generated::models::CreateProductCouponResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateProductCouponResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateProductCouponResponseFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateProductCouponResponseFor::builder).
 pub type CreateProductCouponResponse = crate::generated::models::CreateProductCouponResponseFor<
     crate::generated::families::Partner,
 >;
@@ -481,13 +481,13 @@ pub type CreateProductCouponResponse = crate::generated::models::CreateProductCo
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 ///
-/// Generated once for every family as [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateStockBundleRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateStockBundleRequestFor::builder).
 pub type CreateStockBundleRequest = crate::generated::models::CreateStockBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【添加商品券批次请求】添加商品券批次的请求包体。
 ///
-/// Generated once for every family as [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::CreateStockRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateStockRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::CreateStockRequestFor::builder).
 pub type CreateStockRequest = crate::generated::models::CreateStockRequestFor<
     crate::generated::families::Partner,
 >;
@@ -548,25 +548,25 @@ pub struct DayPeriod {
 }
 /// 【失效商品券请求】失效商品券的请求包体。
 ///
-/// Generated once for every family as [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateProductCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::DeactivateProductCouponRequestFor::builder).
 pub type DeactivateProductCouponRequest = crate::generated::models::DeactivateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效商品券批次请求】失效商品券批次的请求包体。
 ///
-/// Generated once for every family as [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateStockRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateStockRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::DeactivateStockRequestFor::builder).
 pub type DeactivateStockRequest = crate::generated::models::DeactivateStockRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效用户商品券组请求】失效用户商品券组的请求包体。
 ///
-/// Generated once for every family as [`DeactivateUserCouponBundleRequestFor`](crate::generated::models::DeactivateUserCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateUserCouponBundleRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
 pub type DeactivateUserCouponBundleRequest = crate::generated::models::DeactivateUserCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【失效用户商品券请求】失效用户商品券的请求包体。
 ///
-/// Generated once for every family as [`DeactivateUserCouponRequestFor`](crate::generated::models::DeactivateUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateUserCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::DeactivateUserCouponRequestFor::builder).
 pub type DeactivateUserCouponRequest = crate::generated::models::DeactivateUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
@@ -901,7 +901,7 @@ pub struct ImageGenerationResult {
 }
 /// 【图片生成任务执行结果】图片生成任务的状态与结果；【查询图片生成任务执行结果】的应答，也是图片生成回调通知解密后的内容。
 ///
-/// Generated once for every family as [`ImageGenerationTaskFor`](crate::generated::models::ImageGenerationTaskFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ImageGenerationTaskFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ImageGenerationTaskFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ImageGenerationTaskFor::builder).
 pub type ImageGenerationTask = crate::generated::models::ImageGenerationTaskFor<
     crate::generated::families::Partner,
 >;
@@ -1045,13 +1045,13 @@ pub struct ListStockStoresResponse {
 }
 /// 【批次列表】查询商品券批次列表的一页结果。
 ///
-/// Generated once for every family as [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ListStocksResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ListStocksResponseFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ListStocksResponseFor::builder).
 pub type ListStocksResponse = crate::generated::models::ListStocksResponseFor<
     crate::generated::families::Partner,
 >;
 /// 【用户商品券列表】指定券状态查询用户商品券列表的一页结果。
 ///
-/// Generated once for every family as [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ListUserCouponsResponseFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ListUserCouponsResponseFor::builder).
 pub type ListUserCouponsResponse = crate::generated::models::ListUserCouponsResponseFor<
     crate::generated::families::Partner,
 >;
@@ -1168,13 +1168,13 @@ pub struct NotifyUrlConfig {
 }
 /// 【向用户预发放商品券批次组请求】向用户预发放商品券批次组的请求包体。
 ///
-/// Generated once for every family as [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::PreSendCouponBundleRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::PreSendCouponBundleRequestFor::builder).
 pub type PreSendCouponBundleRequest = crate::generated::models::PreSendCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户预发放商品券请求】向用户预发放商品券的请求包体。
 ///
-/// Generated once for every family as [`PreSendCouponRequestFor`](crate::generated::models::PreSendCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::PreSendCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::PreSendCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::PreSendCouponRequestFor::builder).
 pub type PreSendCouponRequest = crate::generated::models::PreSendCouponRequestFor<
     crate::generated::families::Partner,
 >;
@@ -1203,13 +1203,13 @@ pub struct PreSendCouponResponse {
 }
 /// 【商品券】微信支付返回的商品券（不含批次信息）：优惠范围、类型、使用模式、展示信息与状态；失效后还带有失效信息。
 ///
-/// Generated once for every family as [`ProductCouponEntityFor`](crate::generated::models::ProductCouponEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProductCouponEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProductCouponEntityFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ProductCouponEntityFor::builder).
 pub type ProductCouponEntity = crate::generated::models::ProductCouponEntityFor<
     crate::generated::families::Partner,
 >;
 /// 【商品券领券通知内容】领券通知解密后的资源：领到的券、所属商品券与批次（或批次组与用户券组）、用户、有效期、发券渠道与附加信息。
 ///
-/// Generated once for every family as [`ProductCouponSendResourceFor`](crate::generated::models::ProductCouponSendResourceFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProductCouponSendResourceFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProductCouponSendResourceFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ProductCouponSendResourceFor::builder).
 pub type ProductCouponSendResource = crate::generated::models::ProductCouponSendResourceFor<
     crate::generated::families::Partner,
 >;
@@ -1254,25 +1254,25 @@ pub struct ProgressiveBundleUsageInfo {
 /// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
 ///
-/// Generated once for every family as [`ProgressiveBundleUsageRuleFor`](crate::generated::models::ProgressiveBundleUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProgressiveBundleUsageRuleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
 pub type ProgressiveBundleUsageRule = crate::generated::models::ProgressiveBundleUsageRuleFor<
     crate::generated::families::Partner,
 >;
 /// 【退券请求】退券的请求包体。
 ///
-/// Generated once for every family as [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ReturnUserCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::ReturnUserCouponRequestFor::builder).
 pub type ReturnUserCouponRequest = crate::generated::models::ReturnUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户发放商品券批次组请求】向用户发放商品券批次组的请求包体。
 ///
-/// Generated once for every family as [`SendCouponBundleRequestFor`](crate::generated::models::SendCouponBundleRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SendCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SendCouponBundleRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::SendCouponBundleRequestFor::builder).
 pub type SendCouponBundleRequest = crate::generated::models::SendCouponBundleRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【向用户发放商品券请求】向用户发放商品券的请求包体。
 ///
-/// Generated once for every family as [`SendCouponRequestFor`](crate::generated::models::SendCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SendCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SendCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::SendCouponRequestFor::builder).
 pub type SendCouponRequest = crate::generated::models::SendCouponRequestFor<
     crate::generated::families::Partner,
 >;
@@ -1366,26 +1366,26 @@ pub struct SingleUsageInfo {
 }
 /// 【单券使用规则】单券模式批次的使用规则：可核销时间及优惠规则。
 ///
-/// Generated once for every family as [`SingleUsageRuleFor`](crate::generated::models::SingleUsageRuleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::SingleUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SingleUsageRuleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::SingleUsageRuleFor::builder).
 pub type SingleUsageRule = crate::generated::models::SingleUsageRuleFor<
     crate::generated::families::Partner,
 >;
 /// 【批次信息】单券模式（usage_mode = SINGLE）创建商品券时一同创建的批次。
 ///
-/// Generated once for every family as [`StockFor`](crate::generated::models::StockFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StockFor::builder).
 pub type Stock = crate::generated::models::StockFor<crate::generated::families::Partner>;
 /// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
 ///
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
 ///
-/// Generated once for every family as [`StockBundleFor`](crate::generated::models::StockBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockBundleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StockBundleFor::builder).
 pub type StockBundle = crate::generated::models::StockBundleFor<
     crate::generated::families::Partner,
 >;
 /// 【批次组】微信支付返回的批次组：批次组 ID 及组内各阶梯的批次。
 ///
-/// Generated once for every family as [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockBundleEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockBundleEntityFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StockBundleEntityFor::builder).
 pub type StockBundleEntity = crate::generated::models::StockBundleEntityFor<
     crate::generated::families::Partner,
 >;
@@ -1422,13 +1422,13 @@ pub struct StockBundleInfo {
 }
 /// 【批次】微信支付返回的批次。单券模式的批次带 single_usage_rule；多次优惠模式批次组内的批次带 progressive_bundle_usage_rule 与 stock_bundle_info。查询批次、修改批次、失效批次等接口以及用户商品券中的 stock 都返回此结构。
 ///
-/// Generated once for every family as [`StockEntityFor`](crate::generated::models::StockEntityFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockEntityFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StockEntityFor::builder).
 pub type StockEntity = crate::generated::models::StockEntityFor<
     crate::generated::families::Partner,
 >;
 /// 【批次】批次组内的一个批次（对应一个阶梯）。
 ///
-/// Generated once for every family as [`StockEntityInBundleFor`](crate::generated::models::StockEntityInBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StockEntityInBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockEntityInBundleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StockEntityInBundleFor::builder).
 pub type StockEntityInBundle = crate::generated::models::StockEntityInBundleFor<
     crate::generated::families::Partner,
 >;
@@ -1514,7 +1514,7 @@ pub struct StoreAssociationResult {
 }
 /// 【门店列表请求】批次（组）关联门店或取消关联门店的请求包体：要关联（或取消关联）的品牌门店列表。
 ///
-/// Generated once for every family as [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::StoreListRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StoreListRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::StoreListRequestFor::builder).
 pub type StoreListRequest = crate::generated::models::StoreListRequestFor<
     crate::generated::families::Partner,
 >;
@@ -1549,25 +1549,25 @@ pub struct StoreRef {
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 ///
-/// Generated once for every family as [`UpdateBudgetRequestFor`](crate::generated::models::UpdateBudgetRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateBudgetRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateBudgetRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UpdateBudgetRequestFor::builder).
 pub type UpdateBudgetRequest = crate::generated::models::UpdateBudgetRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【修改商品券请求】修改商品券的请求包体：新的展示信息整体替换原有展示信息。
 ///
-/// Generated once for every family as [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateProductCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UpdateProductCouponRequestFor::builder).
 pub type UpdateProductCouponRequest = crate::generated::models::UpdateProductCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【修改批次信息请求】修改批次（或批次组内所有批次）基本信息的请求包体。只需填写要修改的部分；展示信息的修改不影响已经发放给用户的商品券。
 ///
-/// Generated once for every family as [`UpdateStockInfoRequestFor`](crate::generated::models::UpdateStockInfoRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UpdateStockInfoRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateStockInfoRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UpdateStockInfoRequestFor::builder).
 pub type UpdateStockInfoRequest = crate::generated::models::UpdateStockInfoRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【预上传券Code请求】预上传券 Code 的请求包体。
 ///
-/// Generated once for every family as [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UploadCouponCodesRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UploadCouponCodesRequestFor::builder).
 pub type UploadCouponCodesRequest = crate::generated::models::UploadCouponCodesRequestFor<
     crate::generated::families::Partner,
 >;
@@ -1698,13 +1698,13 @@ pub struct UsageRuleDisplayInfo {
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
 ///
-/// Generated once for every family as [`UseUserCouponRequestFor`](crate::generated::models::UseUserCouponRequestFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UseUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UseUserCouponRequestFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UseUserCouponRequestFor::builder).
 pub type UseUserCouponRequest = crate::generated::models::UseUserCouponRequestFor<
     crate::generated::families::Partner,
 >;
 /// 【用户商品券组】向用户发放批次组（或使用户券组失效）的结果：用户券组 ID 及组内每个阶梯的用户商品券。
 ///
-/// Generated once for every family as [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UserCouponBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UserCouponBundleFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UserCouponBundleFor::builder).
 pub type UserCouponBundle = crate::generated::models::UserCouponBundleFor<
     crate::generated::families::Partner,
 >;
@@ -1778,7 +1778,7 @@ pub struct UserCouponUsageDetail {
 }
 /// 【用户商品券】发放给用户的一张商品券：券 Code、状态、有效期、发放与确认信息、核销或退券详情，以及所属的商品券与批次。多次优惠模式下，用户券组内每个阶梯一张用户商品券，user_product_coupon_bundle_info 给出它在券组中的位置。
 ///
-/// Generated once for every family as [`UserProductCouponFor`](crate::generated::models::UserProductCouponFor); this is the `partner` family's, built with [`builder`](crate::generated::models::UserProductCouponFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UserProductCouponFor)); this is the `partner` family's, built with [its builder](crate::generated::models::UserProductCouponFor::builder).
 pub type UserProductCoupon = crate::generated::models::UserProductCouponFor<
     crate::generated::families::Partner,
 >;

@@ -2,155 +2,155 @@
 // change the spec (or the generator in codegen/) and run `cargo xtask codegen`.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
-/// Builds a [`BundleStockUsageRule`](crate::generated::brand::models::BundleStockUsageRule) of the `brand` family; see [`BundleStockUsageRuleBuilderFor`](crate::generated::builders::BundleStockUsageRuleBuilderFor).
+/// Builds a [`BundleStockUsageRule`](crate::generated::brand::models::BundleStockUsageRule) of the `brand` family: [the builder every family shares](crate::generated::builders::BundleStockUsageRuleBuilderFor) at this family.
 pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ConfirmUserCouponRequest`](crate::generated::brand::models::ConfirmUserCouponRequest) of the `brand` family; see [`ConfirmUserCouponRequestBuilderFor`](crate::generated::builders::ConfirmUserCouponRequestBuilderFor).
+/// Builds a [`ConfirmUserCouponRequest`](crate::generated::brand::models::ConfirmUserCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::ConfirmUserCouponRequestBuilderFor) at this family.
 pub type ConfirmUserCouponRequestBuilder = crate::generated::builders::ConfirmUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CouponAvailablePeriod`](crate::generated::brand::models::CouponAvailablePeriod) of the `brand` family; see [`CouponAvailablePeriodBuilderFor`](crate::generated::builders::CouponAvailablePeriodBuilderFor).
+/// Builds a [`CouponAvailablePeriod`](crate::generated::brand::models::CouponAvailablePeriod) of the `brand` family: [the builder every family shares](crate::generated::builders::CouponAvailablePeriodBuilderFor) at this family.
 pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvailablePeriodBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::brand::models::CreateImageGenerationTaskRequest) of the `brand` family; see [`CreateImageGenerationTaskRequestBuilderFor`](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor).
+/// Builds a [`CreateImageGenerationTaskRequest`](crate::generated::brand::models::CreateImageGenerationTaskRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor) at this family.
 pub type CreateImageGenerationTaskRequestBuilder = crate::generated::builders::CreateImageGenerationTaskRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::brand::models::CreateImageGenerationTaskResponse) of the `brand` family; see [`CreateImageGenerationTaskResponseBuilderFor`](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor).
+/// Builds a [`CreateImageGenerationTaskResponse`](crate::generated::brand::models::CreateImageGenerationTaskResponse) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor) at this family.
 pub type CreateImageGenerationTaskResponseBuilder = crate::generated::builders::CreateImageGenerationTaskResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateProductCouponRequest`](crate::generated::brand::models::CreateProductCouponRequest) of the `brand` family; see [`CreateProductCouponRequestBuilderFor`](crate::generated::builders::CreateProductCouponRequestBuilderFor).
+/// Builds a [`CreateProductCouponRequest`](crate::generated::brand::models::CreateProductCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateProductCouponRequestBuilderFor) at this family.
 pub type CreateProductCouponRequestBuilder = crate::generated::builders::CreateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateProductCouponResponse`](crate::generated::brand::models::CreateProductCouponResponse) of the `brand` family; see [`CreateProductCouponResponseBuilderFor`](crate::generated::builders::CreateProductCouponResponseBuilderFor).
+/// Builds a [`CreateProductCouponResponse`](crate::generated::brand::models::CreateProductCouponResponse) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateProductCouponResponseBuilderFor) at this family.
 pub type CreateProductCouponResponseBuilder = crate::generated::builders::CreateProductCouponResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateStockBundleRequest`](crate::generated::brand::models::CreateStockBundleRequest) of the `brand` family; see [`CreateStockBundleRequestBuilderFor`](crate::generated::builders::CreateStockBundleRequestBuilderFor).
+/// Builds a [`CreateStockBundleRequest`](crate::generated::brand::models::CreateStockBundleRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateStockBundleRequestBuilderFor) at this family.
 pub type CreateStockBundleRequestBuilder = crate::generated::builders::CreateStockBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`CreateStockRequest`](crate::generated::brand::models::CreateStockRequest) of the `brand` family; see [`CreateStockRequestBuilderFor`](crate::generated::builders::CreateStockRequestBuilderFor).
+/// Builds a [`CreateStockRequest`](crate::generated::brand::models::CreateStockRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::CreateStockRequestBuilderFor) at this family.
 pub type CreateStockRequestBuilder = crate::generated::builders::CreateStockRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateProductCouponRequest`](crate::generated::brand::models::DeactivateProductCouponRequest) of the `brand` family; see [`DeactivateProductCouponRequestBuilderFor`](crate::generated::builders::DeactivateProductCouponRequestBuilderFor).
+/// Builds a [`DeactivateProductCouponRequest`](crate::generated::brand::models::DeactivateProductCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::DeactivateProductCouponRequestBuilderFor) at this family.
 pub type DeactivateProductCouponRequestBuilder = crate::generated::builders::DeactivateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateStockRequest`](crate::generated::brand::models::DeactivateStockRequest) of the `brand` family; see [`DeactivateStockRequestBuilderFor`](crate::generated::builders::DeactivateStockRequestBuilderFor).
+/// Builds a [`DeactivateStockRequest`](crate::generated::brand::models::DeactivateStockRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::DeactivateStockRequestBuilderFor) at this family.
 pub type DeactivateStockRequestBuilder = crate::generated::builders::DeactivateStockRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::brand::models::DeactivateUserCouponBundleRequest) of the `brand` family; see [`DeactivateUserCouponBundleRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor).
+/// Builds a [`DeactivateUserCouponBundleRequest`](crate::generated::brand::models::DeactivateUserCouponBundleRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor) at this family.
 pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::builders::DeactivateUserCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`DeactivateUserCouponRequest`](crate::generated::brand::models::DeactivateUserCouponRequest) of the `brand` family; see [`DeactivateUserCouponRequestBuilderFor`](crate::generated::builders::DeactivateUserCouponRequestBuilderFor).
+/// Builds a [`DeactivateUserCouponRequest`](crate::generated::brand::models::DeactivateUserCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::DeactivateUserCouponRequestBuilderFor) at this family.
 pub type DeactivateUserCouponRequestBuilder = crate::generated::builders::DeactivateUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) of the `brand` family; see [`ImageGenerationTaskBuilderFor`](crate::generated::builders::ImageGenerationTaskBuilderFor).
+/// Builds a [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) of the `brand` family: [the builder every family shares](crate::generated::builders::ImageGenerationTaskBuilderFor) at this family.
 pub type ImageGenerationTaskBuilder = crate::generated::builders::ImageGenerationTaskBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) of the `brand` family; see [`ListStocksResponseBuilderFor`](crate::generated::builders::ListStocksResponseBuilderFor).
+/// Builds a [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) of the `brand` family: [the builder every family shares](crate::generated::builders::ListStocksResponseBuilderFor) at this family.
 pub type ListStocksResponseBuilder = crate::generated::builders::ListStocksResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ListUserCouponsResponse`](crate::generated::brand::models::ListUserCouponsResponse) of the `brand` family; see [`ListUserCouponsResponseBuilderFor`](crate::generated::builders::ListUserCouponsResponseBuilderFor).
+/// Builds a [`ListUserCouponsResponse`](crate::generated::brand::models::ListUserCouponsResponse) of the `brand` family: [the builder every family shares](crate::generated::builders::ListUserCouponsResponseBuilderFor) at this family.
 pub type ListUserCouponsResponseBuilder = crate::generated::builders::ListUserCouponsResponseBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`PreSendCouponBundleRequest`](crate::generated::brand::models::PreSendCouponBundleRequest) of the `brand` family; see [`PreSendCouponBundleRequestBuilderFor`](crate::generated::builders::PreSendCouponBundleRequestBuilderFor).
+/// Builds a [`PreSendCouponBundleRequest`](crate::generated::brand::models::PreSendCouponBundleRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::PreSendCouponBundleRequestBuilderFor) at this family.
 pub type PreSendCouponBundleRequestBuilder = crate::generated::builders::PreSendCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`PreSendCouponRequest`](crate::generated::brand::models::PreSendCouponRequest) of the `brand` family; see [`PreSendCouponRequestBuilderFor`](crate::generated::builders::PreSendCouponRequestBuilderFor).
+/// Builds a [`PreSendCouponRequest`](crate::generated::brand::models::PreSendCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::PreSendCouponRequestBuilderFor) at this family.
 pub type PreSendCouponRequestBuilder = crate::generated::builders::PreSendCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) of the `brand` family; see [`ProductCouponEntityBuilderFor`](crate::generated::builders::ProductCouponEntityBuilderFor).
+/// Builds a [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) of the `brand` family: [the builder every family shares](crate::generated::builders::ProductCouponEntityBuilderFor) at this family.
 pub type ProductCouponEntityBuilder = crate::generated::builders::ProductCouponEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProductCouponSendResource`](crate::generated::brand::models::ProductCouponSendResource) of the `brand` family; see [`ProductCouponSendResourceBuilderFor`](crate::generated::builders::ProductCouponSendResourceBuilderFor).
+/// Builds a [`ProductCouponSendResource`](crate::generated::brand::models::ProductCouponSendResource) of the `brand` family: [the builder every family shares](crate::generated::builders::ProductCouponSendResourceBuilderFor) at this family.
 pub type ProductCouponSendResourceBuilder = crate::generated::builders::ProductCouponSendResourceBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::brand::models::ProgressiveBundleUsageRule) of the `brand` family; see [`ProgressiveBundleUsageRuleBuilderFor`](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor).
+/// Builds a [`ProgressiveBundleUsageRule`](crate::generated::brand::models::ProgressiveBundleUsageRule) of the `brand` family: [the builder every family shares](crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor) at this family.
 pub type ProgressiveBundleUsageRuleBuilder = crate::generated::builders::ProgressiveBundleUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`ReturnUserCouponRequest`](crate::generated::brand::models::ReturnUserCouponRequest) of the `brand` family; see [`ReturnUserCouponRequestBuilderFor`](crate::generated::builders::ReturnUserCouponRequestBuilderFor).
+/// Builds a [`ReturnUserCouponRequest`](crate::generated::brand::models::ReturnUserCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::ReturnUserCouponRequestBuilderFor) at this family.
 pub type ReturnUserCouponRequestBuilder = crate::generated::builders::ReturnUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SendCouponBundleRequest`](crate::generated::brand::models::SendCouponBundleRequest) of the `brand` family; see [`SendCouponBundleRequestBuilderFor`](crate::generated::builders::SendCouponBundleRequestBuilderFor).
+/// Builds a [`SendCouponBundleRequest`](crate::generated::brand::models::SendCouponBundleRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::SendCouponBundleRequestBuilderFor) at this family.
 pub type SendCouponBundleRequestBuilder = crate::generated::builders::SendCouponBundleRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SendCouponRequest`](crate::generated::brand::models::SendCouponRequest) of the `brand` family; see [`SendCouponRequestBuilderFor`](crate::generated::builders::SendCouponRequestBuilderFor).
+/// Builds a [`SendCouponRequest`](crate::generated::brand::models::SendCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::SendCouponRequestBuilderFor) at this family.
 pub type SendCouponRequestBuilder = crate::generated::builders::SendCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`SingleUsageRule`](crate::generated::brand::models::SingleUsageRule) of the `brand` family; see [`SingleUsageRuleBuilderFor`](crate::generated::builders::SingleUsageRuleBuilderFor).
+/// Builds a [`SingleUsageRule`](crate::generated::brand::models::SingleUsageRule) of the `brand` family: [the builder every family shares](crate::generated::builders::SingleUsageRuleBuilderFor) at this family.
 pub type SingleUsageRuleBuilder = crate::generated::builders::SingleUsageRuleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`Stock`](crate::generated::brand::models::Stock) of the `brand` family; see [`StockBuilderFor`](crate::generated::builders::StockBuilderFor).
+/// Builds a [`Stock`](crate::generated::brand::models::Stock) of the `brand` family: [the builder every family shares](crate::generated::builders::StockBuilderFor) at this family.
 pub type StockBuilder = crate::generated::builders::StockBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockBundle`](crate::generated::brand::models::StockBundle) of the `brand` family; see [`StockBundleBuilderFor`](crate::generated::builders::StockBundleBuilderFor).
+/// Builds a [`StockBundle`](crate::generated::brand::models::StockBundle) of the `brand` family: [the builder every family shares](crate::generated::builders::StockBundleBuilderFor) at this family.
 pub type StockBundleBuilder = crate::generated::builders::StockBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) of the `brand` family; see [`StockBundleEntityBuilderFor`](crate::generated::builders::StockBundleEntityBuilderFor).
+/// Builds a [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) of the `brand` family: [the builder every family shares](crate::generated::builders::StockBundleEntityBuilderFor) at this family.
 pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockEntity`](crate::generated::brand::models::StockEntity) of the `brand` family; see [`StockEntityBuilderFor`](crate::generated::builders::StockEntityBuilderFor).
+/// Builds a [`StockEntity`](crate::generated::brand::models::StockEntity) of the `brand` family: [the builder every family shares](crate::generated::builders::StockEntityBuilderFor) at this family.
 pub type StockEntityBuilder = crate::generated::builders::StockEntityBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StockEntityInBundle`](crate::generated::brand::models::StockEntityInBundle) of the `brand` family; see [`StockEntityInBundleBuilderFor`](crate::generated::builders::StockEntityInBundleBuilderFor).
+/// Builds a [`StockEntityInBundle`](crate::generated::brand::models::StockEntityInBundle) of the `brand` family: [the builder every family shares](crate::generated::builders::StockEntityInBundleBuilderFor) at this family.
 pub type StockEntityInBundleBuilder = crate::generated::builders::StockEntityInBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`StoreListRequest`](crate::generated::brand::models::StoreListRequest) of the `brand` family; see [`StoreListRequestBuilderFor`](crate::generated::builders::StoreListRequestBuilderFor).
+/// Builds a [`StoreListRequest`](crate::generated::brand::models::StoreListRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::StoreListRequestBuilderFor) at this family.
 pub type StoreListRequestBuilder = crate::generated::builders::StoreListRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateBudgetRequest`](crate::generated::brand::models::UpdateBudgetRequest) of the `brand` family; see [`UpdateBudgetRequestBuilderFor`](crate::generated::builders::UpdateBudgetRequestBuilderFor).
+/// Builds a [`UpdateBudgetRequest`](crate::generated::brand::models::UpdateBudgetRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::UpdateBudgetRequestBuilderFor) at this family.
 pub type UpdateBudgetRequestBuilder = crate::generated::builders::UpdateBudgetRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateProductCouponRequest`](crate::generated::brand::models::UpdateProductCouponRequest) of the `brand` family; see [`UpdateProductCouponRequestBuilderFor`](crate::generated::builders::UpdateProductCouponRequestBuilderFor).
+/// Builds a [`UpdateProductCouponRequest`](crate::generated::brand::models::UpdateProductCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::UpdateProductCouponRequestBuilderFor) at this family.
 pub type UpdateProductCouponRequestBuilder = crate::generated::builders::UpdateProductCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UpdateStockInfoRequest`](crate::generated::brand::models::UpdateStockInfoRequest) of the `brand` family; see [`UpdateStockInfoRequestBuilderFor`](crate::generated::builders::UpdateStockInfoRequestBuilderFor).
+/// Builds a [`UpdateStockInfoRequest`](crate::generated::brand::models::UpdateStockInfoRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::UpdateStockInfoRequestBuilderFor) at this family.
 pub type UpdateStockInfoRequestBuilder = crate::generated::builders::UpdateStockInfoRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UploadCouponCodesRequest`](crate::generated::brand::models::UploadCouponCodesRequest) of the `brand` family; see [`UploadCouponCodesRequestBuilderFor`](crate::generated::builders::UploadCouponCodesRequestBuilderFor).
+/// Builds a [`UploadCouponCodesRequest`](crate::generated::brand::models::UploadCouponCodesRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::UploadCouponCodesRequestBuilderFor) at this family.
 pub type UploadCouponCodesRequestBuilder = crate::generated::builders::UploadCouponCodesRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UseUserCouponRequest`](crate::generated::brand::models::UseUserCouponRequest) of the `brand` family; see [`UseUserCouponRequestBuilderFor`](crate::generated::builders::UseUserCouponRequestBuilderFor).
+/// Builds a [`UseUserCouponRequest`](crate::generated::brand::models::UseUserCouponRequest) of the `brand` family: [the builder every family shares](crate::generated::builders::UseUserCouponRequestBuilderFor) at this family.
 pub type UseUserCouponRequestBuilder = crate::generated::builders::UseUserCouponRequestBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) of the `brand` family; see [`UserCouponBundleBuilderFor`](crate::generated::builders::UserCouponBundleBuilderFor).
+/// Builds a [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) of the `brand` family: [the builder every family shares](crate::generated::builders::UserCouponBundleBuilderFor) at this family.
 pub type UserCouponBundleBuilder = crate::generated::builders::UserCouponBundleBuilderFor<
     crate::generated::families::Brand,
 >;
-/// Builds a [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) of the `brand` family; see [`UserProductCouponBuilderFor`](crate::generated::builders::UserProductCouponBuilderFor).
+/// Builds a [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) of the `brand` family: [the builder every family shares](crate::generated::builders::UserProductCouponBuilderFor) at this family.
 pub type UserProductCouponBuilder = crate::generated::builders::UserProductCouponBuilderFor<
     crate::generated::families::Brand,
 >;

@@ -10,7 +10,7 @@
 ///
 /// The `brand` family's variant of [`models::BundleStockUsageRule`](crate::generated::models::BundleStockUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`BundleStockUsageRuleFor`](crate::generated::models::BundleStockUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::BundleStockUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::BundleStockUsageRuleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::BundleStockUsageRuleFor::builder).
 pub type BundleStockUsageRule = crate::generated::models::BundleStockUsageRuleFor<
     crate::generated::families::Brand,
 >;
@@ -18,7 +18,7 @@ pub type BundleStockUsageRule = crate::generated::models::BundleStockUsageRuleFo
 ///
 /// The `brand` family's variant of [`models::ConfirmUserCouponRequest`](crate::generated::models::ConfirmUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ConfirmUserCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ConfirmUserCouponRequestFor::builder).
 pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -30,7 +30,7 @@ pub type ConfirmUserCouponRequest = crate::generated::models::ConfirmUserCouponR
 /// - wait_days_after_receive 需与 available_days 一同填写
 /// - 无规律的可用时间段不能与每周固定可用时间同时配置 (disputed, rule id `weekly-and-irregular-periods-together`: breaking it warns and sends instead of refusing; the pages say the two cannot be configured together (不能同时配置), but WeChat Pay's own example code for both families sets both)
 ///
-/// Generated once for every family as [`CouponAvailablePeriodFor`](crate::generated::models::CouponAvailablePeriodFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CouponAvailablePeriodFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CouponAvailablePeriodFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CouponAvailablePeriodFor::builder).
 pub type CouponAvailablePeriod = crate::generated::models::CouponAvailablePeriodFor<
     crate::generated::families::Brand,
 >;
@@ -42,7 +42,7 @@ pub type CouponAvailablePeriod = crate::generated::models::CouponAvailablePeriod
 /// - 当image_generation_type="COMBINE_IMAGE"时，combine_image 必填
 /// - 当image_generation_type="CUT_OUT"时，cut_out 必填
 ///
-/// Generated once for every family as [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateImageGenerationTaskRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
 pub type CreateImageGenerationTaskRequest = crate::generated::models::CreateImageGenerationTaskRequestFor<
     crate::generated::families::Brand,
 >;
@@ -50,7 +50,7 @@ pub type CreateImageGenerationTaskRequest = crate::generated::models::CreateImag
 ///
 /// The `brand` family's variant of [`models::CreateImageGenerationTaskResponse`](crate::generated::models::CreateImageGenerationTaskResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateImageGenerationTaskResponseFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
 pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateImageGenerationTaskResponseFor<
     crate::generated::families::Brand,
 >;
@@ -73,7 +73,7 @@ pub type CreateImageGenerationTaskResponse = crate::generated::models::CreateIma
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="DISCOUNT"时，批次组须配置折扣券使用规则（discount_coupon 或 discount_coupon_list）
 /// - 当usage_mode="PROGRESSIVE_BUNDLE"且type="EXCHANGE"时，批次组须配置兑换券使用规则（exchange_coupon 或 exchange_coupon_list）
 ///
-/// Generated once for every family as [`CreateProductCouponRequestFor`](crate::generated::models::CreateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateProductCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateProductCouponRequestFor::builder).
 pub type CreateProductCouponRequest = crate::generated::models::CreateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -81,7 +81,7 @@ pub type CreateProductCouponRequest = crate::generated::models::CreateProductCou
 ///
 /// The `brand` family's variant of [`models::CreateProductCouponResponse`](crate::generated::models::CreateProductCouponResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`CreateProductCouponResponseFor`](crate::generated::models::CreateProductCouponResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateProductCouponResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateProductCouponResponseFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateProductCouponResponseFor::builder).
 pub type CreateProductCouponResponse = crate::generated::models::CreateProductCouponResponseFor<
     crate::generated::families::Brand,
 >;
@@ -92,7 +92,7 @@ pub type CreateProductCouponResponse = crate::generated::models::CreateProductCo
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 商品券的 usage_mode 为 PROGRESSIVE_BUNDLE（本接口的前置条件），因此 stock_bundle.progressive_bundle_usage_rule 必填
 ///
-/// Generated once for every family as [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateStockBundleRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateStockBundleRequestFor::builder).
 pub type CreateStockBundleRequest = crate::generated::models::CreateStockBundleRequestFor<
     crate::generated::families::Brand,
 >;
@@ -100,7 +100,7 @@ pub type CreateStockBundleRequest = crate::generated::models::CreateStockBundleR
 ///
 /// The `brand` family's variant of [`models::CreateStockRequest`](crate::generated::models::CreateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::CreateStockRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::CreateStockRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::CreateStockRequestFor::builder).
 pub type CreateStockRequest = crate::generated::models::CreateStockRequestFor<
     crate::generated::families::Brand,
 >;
@@ -108,7 +108,7 @@ pub type CreateStockRequest = crate::generated::models::CreateStockRequestFor<
 ///
 /// The `brand` family's variant of [`models::DeactivateProductCouponRequest`](crate::generated::models::DeactivateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateProductCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::DeactivateProductCouponRequestFor::builder).
 pub type DeactivateProductCouponRequest = crate::generated::models::DeactivateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -116,7 +116,7 @@ pub type DeactivateProductCouponRequest = crate::generated::models::DeactivatePr
 ///
 /// The `brand` family's variant of [`models::DeactivateStockRequest`](crate::generated::models::DeactivateStockRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateStockRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateStockRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::DeactivateStockRequestFor::builder).
 pub type DeactivateStockRequest = crate::generated::models::DeactivateStockRequestFor<
     crate::generated::families::Brand,
 >;
@@ -124,7 +124,7 @@ pub type DeactivateStockRequest = crate::generated::models::DeactivateStockReque
 ///
 /// The `brand` family's variant of [`models::DeactivateUserCouponBundleRequest`](crate::generated::models::DeactivateUserCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`DeactivateUserCouponBundleRequestFor`](crate::generated::models::DeactivateUserCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateUserCouponBundleRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::DeactivateUserCouponBundleRequestFor::builder).
 pub type DeactivateUserCouponBundleRequest = crate::generated::models::DeactivateUserCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
@@ -132,7 +132,7 @@ pub type DeactivateUserCouponBundleRequest = crate::generated::models::Deactivat
 ///
 /// The `brand` family's variant of [`models::DeactivateUserCouponRequest`](crate::generated::models::DeactivateUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`DeactivateUserCouponRequestFor`](crate::generated::models::DeactivateUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::DeactivateUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::DeactivateUserCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::DeactivateUserCouponRequestFor::builder).
 pub type DeactivateUserCouponRequest = crate::generated::models::DeactivateUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -140,7 +140,7 @@ pub type DeactivateUserCouponRequest = crate::generated::models::DeactivateUserC
 ///
 /// The `brand` family's variant of [`models::ImageGenerationTask`](crate::generated::models::ImageGenerationTask): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ImageGenerationTaskFor`](crate::generated::models::ImageGenerationTaskFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ImageGenerationTaskFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ImageGenerationTaskFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ImageGenerationTaskFor::builder).
 pub type ImageGenerationTask = crate::generated::models::ImageGenerationTaskFor<
     crate::generated::families::Brand,
 >;
@@ -148,7 +148,7 @@ pub type ImageGenerationTask = crate::generated::models::ImageGenerationTaskFor<
 ///
 /// The `brand` family's variant of [`models::ListStocksResponse`](crate::generated::models::ListStocksResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ListStocksResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ListStocksResponseFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ListStocksResponseFor::builder).
 pub type ListStocksResponse = crate::generated::models::ListStocksResponseFor<
     crate::generated::families::Brand,
 >;
@@ -156,7 +156,7 @@ pub type ListStocksResponse = crate::generated::models::ListStocksResponseFor<
 ///
 /// The `brand` family's variant of [`models::ListUserCouponsResponse`](crate::generated::models::ListUserCouponsResponse): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ListUserCouponsResponseFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ListUserCouponsResponseFor::builder).
 pub type ListUserCouponsResponse = crate::generated::models::ListUserCouponsResponseFor<
     crate::generated::families::Brand,
 >;
@@ -164,7 +164,7 @@ pub type ListUserCouponsResponse = crate::generated::models::ListUserCouponsResp
 ///
 /// The `brand` family's variant of [`models::PreSendCouponBundleRequest`](crate::generated::models::PreSendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::PreSendCouponBundleRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::PreSendCouponBundleRequestFor::builder).
 pub type PreSendCouponBundleRequest = crate::generated::models::PreSendCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
@@ -172,7 +172,7 @@ pub type PreSendCouponBundleRequest = crate::generated::models::PreSendCouponBun
 ///
 /// The `brand` family's variant of [`models::PreSendCouponRequest`](crate::generated::models::PreSendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`PreSendCouponRequestFor`](crate::generated::models::PreSendCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::PreSendCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::PreSendCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::PreSendCouponRequestFor::builder).
 pub type PreSendCouponRequest = crate::generated::models::PreSendCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -180,7 +180,7 @@ pub type PreSendCouponRequest = crate::generated::models::PreSendCouponRequestFo
 ///
 /// The `brand` family's variant of [`models::ProductCouponEntity`](crate::generated::models::ProductCouponEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ProductCouponEntityFor`](crate::generated::models::ProductCouponEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProductCouponEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProductCouponEntityFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ProductCouponEntityFor::builder).
 pub type ProductCouponEntity = crate::generated::models::ProductCouponEntityFor<
     crate::generated::families::Brand,
 >;
@@ -188,7 +188,7 @@ pub type ProductCouponEntity = crate::generated::models::ProductCouponEntityFor<
 ///
 /// The `brand` family's variant of [`models::ProductCouponSendResource`](crate::generated::models::ProductCouponSendResource): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ProductCouponSendResourceFor`](crate::generated::models::ProductCouponSendResourceFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProductCouponSendResourceFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProductCouponSendResourceFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ProductCouponSendResourceFor::builder).
 pub type ProductCouponSendResource = crate::generated::models::ProductCouponSendResourceFor<
     crate::generated::families::Brand,
 >;
@@ -202,7 +202,7 @@ pub type ProductCouponSendResource = crate::generated::models::ProductCouponSend
 /// - exchange_coupon 与 exchange_coupon_list 至多填写一个
 /// - 至少填写一种优惠规则（满减、折扣或兑换，单个对象或列表）
 ///
-/// Generated once for every family as [`ProgressiveBundleUsageRuleFor`](crate::generated::models::ProgressiveBundleUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ProgressiveBundleUsageRuleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ProgressiveBundleUsageRuleFor::builder).
 pub type ProgressiveBundleUsageRule = crate::generated::models::ProgressiveBundleUsageRuleFor<
     crate::generated::families::Brand,
 >;
@@ -210,7 +210,7 @@ pub type ProgressiveBundleUsageRule = crate::generated::models::ProgressiveBundl
 ///
 /// The `brand` family's variant of [`models::ReturnUserCouponRequest`](crate::generated::models::ReturnUserCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::ReturnUserCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::ReturnUserCouponRequestFor::builder).
 pub type ReturnUserCouponRequest = crate::generated::models::ReturnUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -218,7 +218,7 @@ pub type ReturnUserCouponRequest = crate::generated::models::ReturnUserCouponReq
 ///
 /// The `brand` family's variant of [`models::SendCouponBundleRequest`](crate::generated::models::SendCouponBundleRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`SendCouponBundleRequestFor`](crate::generated::models::SendCouponBundleRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SendCouponBundleRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SendCouponBundleRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::SendCouponBundleRequestFor::builder).
 pub type SendCouponBundleRequest = crate::generated::models::SendCouponBundleRequestFor<
     crate::generated::families::Brand,
 >;
@@ -226,7 +226,7 @@ pub type SendCouponBundleRequest = crate::generated::models::SendCouponBundleReq
 ///
 /// The `brand` family's variant of [`models::SendCouponRequest`](crate::generated::models::SendCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`SendCouponRequestFor`](crate::generated::models::SendCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SendCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SendCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::SendCouponRequestFor::builder).
 pub type SendCouponRequest = crate::generated::models::SendCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -234,7 +234,7 @@ pub type SendCouponRequest = crate::generated::models::SendCouponRequestFor<
 ///
 /// The `brand` family's variant of [`models::SingleUsageRule`](crate::generated::models::SingleUsageRule): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`SingleUsageRuleFor`](crate::generated::models::SingleUsageRuleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::SingleUsageRuleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::SingleUsageRuleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::SingleUsageRuleFor::builder).
 pub type SingleUsageRule = crate::generated::models::SingleUsageRuleFor<
     crate::generated::families::Brand,
 >;
@@ -242,7 +242,7 @@ pub type SingleUsageRule = crate::generated::models::SingleUsageRuleFor<
 ///
 /// The `brand` family's variant of [`models::Stock`](crate::generated::models::Stock): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`StockFor`](crate::generated::models::StockFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StockFor::builder).
 pub type Stock = crate::generated::models::StockFor<crate::generated::families::Brand>;
 /// 【批次组】为多次优惠商品券创建的批次组详情；创建时微信支付按阶梯次数批量创建批次，每个阶梯一个批次。用于【创建商品券】（usage_mode = PROGRESSIVE_BUNDLE）与【添加商品券批次组】。
 ///
@@ -251,7 +251,7 @@ pub type Stock = crate::generated::models::StockFor<crate::generated::families::
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - 批次组的券Code分配模式只能是 WECHATPAY 或 UPLOAD
 ///
-/// Generated once for every family as [`StockBundleFor`](crate::generated::models::StockBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockBundleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StockBundleFor::builder).
 pub type StockBundle = crate::generated::models::StockBundleFor<
     crate::generated::families::Brand,
 >;
@@ -259,7 +259,7 @@ pub type StockBundle = crate::generated::models::StockBundleFor<
 ///
 /// The `brand` family's variant of [`models::StockBundleEntity`](crate::generated::models::StockBundleEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockBundleEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockBundleEntityFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StockBundleEntityFor::builder).
 pub type StockBundleEntity = crate::generated::models::StockBundleEntityFor<
     crate::generated::families::Brand,
 >;
@@ -267,7 +267,7 @@ pub type StockBundleEntity = crate::generated::models::StockBundleEntityFor<
 ///
 /// The `brand` family's variant of [`models::StockEntity`](crate::generated::models::StockEntity): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`StockEntityFor`](crate::generated::models::StockEntityFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockEntityFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockEntityFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StockEntityFor::builder).
 pub type StockEntity = crate::generated::models::StockEntityFor<
     crate::generated::families::Brand,
 >;
@@ -275,7 +275,7 @@ pub type StockEntity = crate::generated::models::StockEntityFor<
 ///
 /// The `brand` family's variant of [`models::StockEntityInBundle`](crate::generated::models::StockEntityInBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`StockEntityInBundleFor`](crate::generated::models::StockEntityInBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StockEntityInBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StockEntityInBundleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StockEntityInBundleFor::builder).
 pub type StockEntityInBundle = crate::generated::models::StockEntityInBundleFor<
     crate::generated::families::Brand,
 >;
@@ -283,7 +283,7 @@ pub type StockEntityInBundle = crate::generated::models::StockEntityInBundleFor<
 ///
 /// The `brand` family's variant of [`models::StoreListRequest`](crate::generated::models::StoreListRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::StoreListRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::StoreListRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::StoreListRequestFor::builder).
 pub type StoreListRequest = crate::generated::models::StoreListRequestFor<
     crate::generated::families::Brand,
 >;
@@ -297,7 +297,7 @@ pub type StoreListRequest = crate::generated::models::StoreListRequestFor<
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT"时不可填写每日上限的字段 (disputed, rule id `budget-one-dimension-per-call`: breaking it warns and sends instead of refusing; the pages adjust one dimension per call, but WeChat Pay's own update-budget example code sends the per-day fields with update_mode = MAX_COUNT)
 /// - 每次调用只能调整一个维度：update_mode="MAX_COUNT_PER_DAY"时不可填写总上限的字段
 ///
-/// Generated once for every family as [`UpdateBudgetRequestFor`](crate::generated::models::UpdateBudgetRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateBudgetRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateBudgetRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UpdateBudgetRequestFor::builder).
 pub type UpdateBudgetRequest = crate::generated::models::UpdateBudgetRequestFor<
     crate::generated::families::Brand,
 >;
@@ -305,7 +305,7 @@ pub type UpdateBudgetRequest = crate::generated::models::UpdateBudgetRequestFor<
 ///
 /// The `brand` family's variant of [`models::UpdateProductCouponRequest`](crate::generated::models::UpdateProductCouponRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateProductCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UpdateProductCouponRequestFor::builder).
 pub type UpdateProductCouponRequest = crate::generated::models::UpdateProductCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -313,7 +313,7 @@ pub type UpdateProductCouponRequest = crate::generated::models::UpdateProductCou
 ///
 /// The `brand` family's variant of [`models::UpdateStockInfoRequest`](crate::generated::models::UpdateStockInfoRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`UpdateStockInfoRequestFor`](crate::generated::models::UpdateStockInfoRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UpdateStockInfoRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UpdateStockInfoRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UpdateStockInfoRequestFor::builder).
 pub type UpdateStockInfoRequest = crate::generated::models::UpdateStockInfoRequestFor<
     crate::generated::families::Brand,
 >;
@@ -321,7 +321,7 @@ pub type UpdateStockInfoRequest = crate::generated::models::UpdateStockInfoReque
 ///
 /// The `brand` family's variant of [`models::UploadCouponCodesRequest`](crate::generated::models::UploadCouponCodesRequest): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UploadCouponCodesRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UploadCouponCodesRequestFor::builder).
 pub type UploadCouponCodesRequest = crate::generated::models::UploadCouponCodesRequestFor<
     crate::generated::families::Brand,
 >;
@@ -332,7 +332,7 @@ pub type UploadCouponCodesRequest = crate::generated::models::UploadCouponCodesR
 /// Rules checked by [`Validate`](crate::runtime::validate::Validate):
 /// - associated_order_info 与 associated_pay_score_order_info 至多填写一个
 ///
-/// Generated once for every family as [`UseUserCouponRequestFor`](crate::generated::models::UseUserCouponRequestFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UseUserCouponRequestFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UseUserCouponRequestFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UseUserCouponRequestFor::builder).
 pub type UseUserCouponRequest = crate::generated::models::UseUserCouponRequestFor<
     crate::generated::families::Brand,
 >;
@@ -340,7 +340,7 @@ pub type UseUserCouponRequest = crate::generated::models::UseUserCouponRequestFo
 ///
 /// The `brand` family's variant of [`models::UserCouponBundle`](crate::generated::models::UserCouponBundle): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UserCouponBundleFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UserCouponBundleFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UserCouponBundleFor::builder).
 pub type UserCouponBundle = crate::generated::models::UserCouponBundleFor<
     crate::generated::families::Brand,
 >;
@@ -348,7 +348,7 @@ pub type UserCouponBundle = crate::generated::models::UserCouponBundleFor<
 ///
 /// The `brand` family's variant of [`models::UserProductCoupon`](crate::generated::models::UserProductCoupon): the wire shape that family sends, without the fields it never sends (the brand is named in the Authorization header) and with the fields only it sends.
 ///
-/// Generated once for every family as [`UserProductCouponFor`](crate::generated::models::UserProductCouponFor); this is the `brand` family's, built with [`builder`](crate::generated::models::UserProductCouponFor::builder).
+/// Generated once for every family ([the generic model](crate::generated::models::UserProductCouponFor)); this is the `brand` family's, built with [its builder](crate::generated::models::UserProductCouponFor::builder).
 pub type UserProductCoupon = crate::generated::models::UserProductCouponFor<
     crate::generated::families::Brand,
 >;
