@@ -4,14 +4,8 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::table::CommandSpec;
 
-/// Which API family a subcommand belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// 服务商: the top-level subcommands.
-    Partner,
-    /// 品牌直连: the `brand` group.
-    Brand,
-}
+/// Which API family a subcommand belongs to (generated from `families.toml`).
+pub use crate::generated::Family;
 
 pub const DRY_RUN: &str = "dry-run";
 pub const NO_VALIDATE: &str = "no-validate";
@@ -94,33 +88,43 @@ pub fn command(commands: &'static [CommandSpec]) -> Command {
     cmd
 }
 
-/// The subcommand group of the brand-direct family (品牌直连): the same subcommands from the
-/// family's table, without `--brand-id` (the brand is the signer).
-pub const BRAND: &str = "brand";
-
-const BRAND_AFTER_HELP: &str = "\
-A brand calling its own APIs: paths under /brand/marketing/product-coupon, requests signed
-WECHATPAY-BRAND-SHA256-RSA2048 with the 品牌API证书, Wechatpay-Serial on every request, no
-brand_id anywhere else. Configuration (as BrandClient::from_env reads it):
+/// Configuration of a family whose brand signs its own requests (as its client's `from_env`
+/// reads it); the prefix and scheme are the family's.
+fn brand_after_help(family: Family) -> String {
+    format!(
+        "\
+A brand calling its own APIs: paths under {prefix}, requests signed
+{scheme} with the 品牌API证书, Wechatpay-Serial on every request, no
+brand_id anywhere else. Configuration:
   WECHATPAY_BRAND_ID                  brand id (required)
   WECHATPAY_BRAND_SERIAL_NO           serial number of the 品牌API证书 (required)
   WECHATPAY_BRAND_PRIVATE_KEY_PATH    its private key, PEM file (required)
   WECHATPAY_BRAND_PUBLIC_KEY_ID       the WeChat Pay public key id bound to the brand (required), with
   WECHATPAY_BRAND_PUBLIC_KEY_PATH     its PEM file (required): responses are verified with it
   WECHATPAY_BRAND_API_KEY             品牌API密钥: decrypts notifications
-  WECHATPAY_BASE_URL, WECHATPAY_BACKUP_BASE_URL, WECHATPAY_RATE_LIMIT_*   as for the partner commands";
+  WECHATPAY_BASE_URL, WECHATPAY_BACKUP_BASE_URL, WECHATPAY_RATE_LIMIT_*   as for the partner commands",
+        prefix = family.path_prefix(),
+        scheme = family.auth_scheme(),
+    )
+}
 
-/// `commands` plus the brand family's group of subcommands.
-pub fn with_brand(cmd: Command, brand: &'static [CommandSpec]) -> Command {
-    let mut group = Command::new(BRAND)
-        .about("The brand-direct (品牌直连) family: the same operations, called by a brand itself")
-        .after_help(BRAND_AFTER_HELP)
-        .subcommand_required(true)
-        .arg_required_else_help(true);
-    for spec in brand {
-        group = group.subcommand(subcommand(spec));
+/// `cmd` plus a subcommand group per further family (`brand`), each with the family's table.
+pub fn with_families(mut cmd: Command) -> Command {
+    for &family in Family::ALL {
+        let Some(name) = family.group() else { continue };
+        let mut group = Command::new(name)
+            .about(format!("The {} family: the same operations under {}", family.title(), family.path_prefix()))
+            .subcommand_required(true)
+            .arg_required_else_help(true);
+        if family.brand_signs() {
+            group = group.after_help(brand_after_help(family));
+        }
+        for spec in family.commands() {
+            group = group.subcommand(subcommand(spec));
+        }
+        cmd = cmd.subcommand(group);
     }
-    cmd.subcommand(group)
+    cmd
 }
 
 /// One operation's subcommand: its parameters, then only the input options it takes.
@@ -186,16 +190,16 @@ mod tests {
     fn the_command_line_is_consistent() {
         // clap checks names, flags and ids for clashes here.
         command(COMMANDS).debug_assert();
-        super::with_brand(command(COMMANDS), crate::generated::brand::COMMANDS).debug_assert();
+        super::with_families(command(COMMANDS)).debug_assert();
     }
 
     #[test]
     fn the_brand_group_has_every_operation_without_brand_id() {
         use crate::generated::brand::COMMANDS as BRAND;
-        let cmd = super::with_brand(command(COMMANDS), BRAND);
-        let group = cmd.find_subcommand(super::BRAND).expect("the brand group");
+        let cmd = super::with_families(command(COMMANDS));
+        let group = cmd.find_subcommand("brand").expect("the brand group");
         assert_eq!(BRAND.len(), COMMANDS.len());
-        assert!(COMMANDS.iter().all(|c| c.name != super::BRAND), "no operation is named like the group");
+        assert!(COMMANDS.iter().all(|c| c.name != "brand"), "no operation is named like the group");
         for spec in BRAND {
             let sub = group.find_subcommand(spec.name).expect("a subcommand per operation");
             assert!(sub.get_arguments().all(|a| a.get_long() != Some("brand-id")), "{}", spec.name);

@@ -3,85 +3,34 @@
 
 use std::sync::Arc;
 
-use wechatpay_product_coupon::brand::BrandClient;
 use wechatpay_product_coupon::runtime::client::OperationMeta;
 use wechatpay_product_coupon::runtime::transport::ReqwestTransport;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
-use wechatpay_product_coupon::runtime::validate::{Violation, Violations};
-use wechatpay_product_coupon::{Error, PreparedRequest, brand, requests};
+use wechatpay_product_coupon::{Error, PreparedRequest};
 
 use crate::app::Family;
+pub(crate) use crate::generated::Typed;
 use crate::report::Failure;
 use crate::table::CommandSpec;
 use crate::{raw, verbatim};
 
-/// The client of the family a subcommand belongs to, and the transport keeping the body of
-/// its last response (printed as sent).
+/// The client of the family a subcommand belongs to (the core client, which the family's
+/// generated requests wrap in its client type), and the transport keeping the body of its last
+/// response (printed as sent).
 pub struct AnyClient {
-    pub(crate) family: FamilyClient,
+    pub(crate) core: wechatpay_product_coupon::runtime::Client,
     pub(crate) last: Arc<verbatim::LastBody<ReqwestTransport>>,
-}
-
-pub(crate) enum FamilyClient {
-    /// A 服务商 client.
-    Partner(wechatpay_product_coupon::Client),
-    /// A brand's client.
-    Brand(BrandClient),
 }
 
 impl AnyClient {
     /// The core client every family's client wraps.
     fn core(&self) -> &wechatpay_product_coupon::runtime::Client {
-        match &self.family {
-            FamilyClient::Partner(c) => c.core(),
-            FamilyClient::Brand(c) => c.core(),
-        }
+        &self.core
     }
 
     /// The verified body of the call that just succeeded, as WeChat Pay sent it.
     fn verified_body(&self) -> Result<Vec<u8>, Failure> {
         self.last.take().ok_or_else(|| Failure::other("the response body was not kept".to_owned()))
-    }
-}
-
-/// A typed request of either family.
-pub(crate) enum Typed {
-    Partner(requests::OperationRequest),
-    Brand(brand::requests::OperationRequest),
-}
-
-impl Typed {
-    fn set_file(&mut self, file: UploadFile) {
-        match self {
-            Typed::Partner(r) => r.set_file(file),
-            Typed::Brand(r) => r.set_file(file),
-        };
-    }
-
-    /// The request's warnings (disputed rules it breaks, fields the spec does not know), or
-    /// what refuses it.
-    pub(crate) fn validate(&self) -> Result<Vec<Violation>, Violations> {
-        match self {
-            Typed::Partner(r) => r.validate(),
-            Typed::Brand(r) => r.validate(),
-        }
-    }
-
-    fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Error> {
-        match (self, &client.family) {
-            (Typed::Partner(r), FamilyClient::Partner(c)) => r.prepare(c),
-            (Typed::Brand(r), FamilyClient::Brand(c)) => r.prepare(c),
-            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
-        }
-    }
-
-    /// Sends the request; the typed response proves it decodes, the body is taken as sent.
-    async fn send(&self, client: &AnyClient) -> Result<(), Error> {
-        match (self, &client.family) {
-            (Typed::Partner(r), FamilyClient::Partner(c)) => r.send(c).await.map(drop),
-            (Typed::Brand(r), FamilyClient::Brand(c)) => r.send(c).await.map(drop),
-            _ => Err(Error::Config("a subcommand's family and its client differ".into())),
-        }
     }
 }
 
@@ -107,11 +56,8 @@ impl Call<'_> {
             query.push((pages.page_token, token));
         }
         let (id, body) = (self.spec.operation_id, self.body.as_deref());
-        let mut request = match self.family {
-            Family::Partner => requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Partner),
-            Family::Brand => brand::requests::OperationRequest::parse(id, &path, &query, body).map(Typed::Brand),
-        }
-        .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
+        let mut request = Typed::parse(self.family, id, &path, &query, body)
+            .map_err(|e| Failure::input(format!("invalid input: {e}")))?;
         if let Some(file) = &self.file {
             request.set_file(file.clone());
         }
@@ -123,7 +69,7 @@ impl Call<'_> {
     /// (empty for 204).
     pub async fn send(&self, client: &AnyClient, page_token: Option<&str>) -> Result<Vec<u8>, Failure> {
         if self.validate {
-            self.typed(page_token)?.send(client).await.map_err(failure)?;
+            self.typed(page_token)?.send(client.core()).await.map_err(failure)?;
         } else {
             let (meta, path, query) = self.raw_target(page_token)?;
             let upload = self.spec.upload.as_ref().zip(self.file.as_ref());
@@ -136,7 +82,7 @@ impl Call<'_> {
     /// built by the same call, without sending it.
     pub(crate) fn prepare(&self, client: &AnyClient) -> Result<PreparedRequest, Failure> {
         if self.validate {
-            return self.typed(None)?.prepare(client).map_err(failure);
+            return self.typed(None)?.prepare(client.core()).map_err(failure);
         }
         let (meta, path, query) = self.raw_target(None)?;
         let upload = self.spec.upload.as_ref().zip(self.file.as_ref());

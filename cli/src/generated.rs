@@ -2170,3 +2170,187 @@ pub mod brand {
         },
     ];
 }
+/// The API families (`families.toml`), the primary one first.
+#[derive(
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::marker::Copy,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq
+)]
+pub enum Family {
+    /// 服务商: `/v3/marketing/partner/product-coupon`, signed `WECHATPAY2-SHA256-RSA2048`.
+    Partner,
+    /// 品牌直连: `/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048`.
+    Brand,
+}
+impl Family {
+    /// Every family, the primary one first.
+    pub const ALL: &'static [Family] = &[Family::Partner, Family::Brand];
+    /// The subcommand group of the family's operations (`None`: the top level).
+    pub fn group(self) -> ::core::option::Option<&'static str> {
+        match self {
+            Family::Partner => ::core::option::Option::None,
+            Family::Brand => ::core::option::Option::Some("brand"),
+        }
+    }
+    /// Who calls the family's operations.
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Partner => "服务商",
+            Family::Brand => "品牌直连",
+        }
+    }
+    /// The path every operation of the family starts with.
+    pub fn path_prefix(self) -> &'static str {
+        match self {
+            Family::Partner => "/v3/marketing/partner/product-coupon",
+            Family::Brand => "/brand/marketing/product-coupon",
+        }
+    }
+    /// The `Authorization` scheme the family's requests are signed with.
+    pub fn auth_scheme(self) -> &'static str {
+        match self {
+            Family::Partner => "WECHATPAY2-SHA256-RSA2048",
+            Family::Brand => "WECHATPAY-BRAND-SHA256-RSA2048",
+        }
+    }
+    /// Whether the brand signs the family's requests (its client reads the brand's
+    /// environment variables) rather than a 服务商 naming it in the request.
+    pub fn brand_signs(self) -> bool {
+        match self {
+            Family::Partner => false,
+            Family::Brand => true,
+        }
+    }
+    /// The family's subcommands.
+    pub fn commands(self) -> &'static [crate::table::CommandSpec] {
+        match self {
+            Family::Partner => COMMANDS,
+            Family::Brand => brand::COMMANDS,
+        }
+    }
+    /// The family's operations.
+    pub fn operations(
+        self,
+    ) -> &'static [&'static wechatpay_product_coupon::runtime::client::OperationMeta] {
+        match self {
+            Family::Partner => {
+                wechatpay_product_coupon::generated::operations::OPERATIONS
+            }
+            Family::Brand => {
+                wechatpay_product_coupon::generated::brand::operations::OPERATIONS
+            }
+        }
+    }
+}
+/// A typed request of one family's operation.
+#[derive(::core::fmt::Debug)]
+pub enum Typed {
+    Partner(wechatpay_product_coupon::generated::requests::OperationRequest),
+    Brand(wechatpay_product_coupon::generated::brand::requests::OperationRequest),
+}
+impl Typed {
+    /// Builds the request of operation `id` in `family` from its parameters and body.
+    pub fn parse(
+        family: Family,
+        id: &str,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: ::core::option::Option<&[u8]>,
+    ) -> ::core::result::Result<
+        Typed,
+        wechatpay_product_coupon::runtime::dispatch::ParseError,
+    > {
+        match family {
+            Family::Partner => {
+                wechatpay_product_coupon::generated::requests::OperationRequest::parse(
+                        id,
+                        path,
+                        query,
+                        body,
+                    )
+                    .map(Typed::Partner)
+            }
+            Family::Brand => {
+                wechatpay_product_coupon::generated::brand::requests::OperationRequest::parse(
+                        id,
+                        path,
+                        query,
+                        body,
+                    )
+                    .map(Typed::Brand)
+            }
+        }
+    }
+    /// Sets the file of an upload.
+    pub fn set_file(
+        &mut self,
+        file: wechatpay_product_coupon::runtime::upload::UploadFile,
+    ) {
+        match self {
+            Typed::Partner(r) => {
+                r.set_file(file);
+            }
+            Typed::Brand(r) => {
+                r.set_file(file);
+            }
+        }
+    }
+    /// The request's warnings, or what refuses it.
+    pub fn validate(
+        &self,
+    ) -> ::core::result::Result<
+        ::std::vec::Vec<wechatpay_product_coupon::runtime::validate::Violation>,
+        wechatpay_product_coupon::runtime::validate::Violations,
+    > {
+        match self {
+            Typed::Partner(r) => r.validate(),
+            Typed::Brand(r) => r.validate(),
+        }
+    }
+    /// The signed request, through the family's client over `core`.
+    pub fn prepare(
+        &self,
+        core: &wechatpay_product_coupon::runtime::Client,
+    ) -> ::core::result::Result<
+        wechatpay_product_coupon::PreparedRequest,
+        wechatpay_product_coupon::Error,
+    > {
+        match self {
+            Typed::Partner(r) => {
+                let client = wechatpay_product_coupon::runtime::client::Client::from(
+                    core.clone(),
+                );
+                r.prepare(&client)
+            }
+            Typed::Brand(r) => {
+                let client = wechatpay_product_coupon::runtime::client::BrandClient::from(
+                    core.clone(),
+                );
+                r.prepare(&client)
+            }
+        }
+    }
+    /// Sends the request through the family's client over `core`; the typed response
+    /// proves it decodes.
+    pub async fn send(
+        &self,
+        core: &wechatpay_product_coupon::runtime::Client,
+    ) -> ::core::result::Result<(), wechatpay_product_coupon::Error> {
+        match self {
+            Typed::Partner(r) => {
+                let client = wechatpay_product_coupon::runtime::client::Client::from(
+                    core.clone(),
+                );
+                r.send(&client).await.map(drop)
+            }
+            Typed::Brand(r) => {
+                let client = wechatpay_product_coupon::runtime::client::BrandClient::from(
+                    core.clone(),
+                );
+                r.send(&client).await.map(drop)
+            }
+        }
+    }
+}

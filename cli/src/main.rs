@@ -32,29 +32,34 @@ use std::sync::Arc;
 use clap::ArgMatches;
 use clap::error::ErrorKind;
 use wechatpay_product_coupon::runtime::transport::ReqwestTransport;
-use wechatpay_product_coupon::{CallOptions, ClientBuilder, Error, brand};
+use wechatpay_product_coupon::{CallOptions, Error};
 
 use report::Failure;
 use table::{CommandSpec, Location};
 
 use app::Family;
-use call::{AnyClient, Call, FamilyClient};
+use call::{AnyClient, Call};
 
 fn main() -> ExitCode {
-    let mut cmd = app::with_brand(app::command(generated::COMMANDS), generated::brand::COMMANDS);
+    let mut cmd = app::with_families(app::command(generated::COMMANDS));
     let matches = cmd.get_matches_mut();
     let Some((first, first_sub)) = matches.subcommand() else {
         // `subcommand_required` makes clap refuse this already.
         unreachable!("clap requires a subcommand")
     };
-    let (family, table, name, sub) = match (first, first_sub.subcommand()) {
-        (app::BRAND, Some((name, sub))) => (Family::Brand, generated::brand::COMMANDS, name, sub),
-        _ => (Family::Partner, generated::COMMANDS, first, first_sub),
+    // A family's group (`brand ...`), or the primary family's subcommand.
+    let grouped = Family::ALL.iter().find(|f| f.group() == Some(first)).zip(first_sub.subcommand());
+    let (family, name, sub) = match grouped {
+        Some((&family, (name, sub))) => (family, name, sub),
+        None => (Family::ALL[0], first, first_sub),
     };
-    let spec = table.iter().find(|c| c.name == name).expect("every subcommand comes from the table");
+    let spec = family.commands().iter().find(|c| c.name == name).expect("every subcommand comes from the table");
     let (body, meta) = (option(sub, app::BODY), option(sub, app::META));
     if body == Some("-") && meta == Some("-") {
-        let group = if family == Family::Brand { cmd.find_subcommand_mut(app::BRAND) } else { Some(&mut cmd) };
+        let group = match family.group() {
+            Some(group) => cmd.find_subcommand_mut(group),
+            None => Some(&mut cmd),
+        };
         let sub_cmd = group.and_then(|g| g.find_subcommand_mut(name)).expect("the subcommand exists");
         sub_cmd.error(ErrorKind::ArgumentConflict, "only one of --body and --meta can read standard input").exit()
     }
@@ -117,25 +122,11 @@ fn run(family: Family, spec: &CommandSpec, sub: &ArgMatches) -> Result<(), Failu
     // The library's default transport and connect timeout, wrapped to keep the response body.
     let transport = ReqwestTransport::new(std::time::Duration::from_secs(5)).map_err(config)?;
     let last = Arc::new(verbatim::LastBody::new(transport));
-    let family_client = match family {
-        Family::Partner => FamilyClient::Partner(
-            ClientBuilder::from_env()
-                .map_err(config)?
-                .transport(last.clone())
-                .call_options(options)
-                .build()
-                .map_err(config)?,
-        ),
-        Family::Brand => FamilyClient::Brand(
-            brand::BrandClientBuilder::from_brand_env()
-                .map_err(config)?
-                .transport(last.clone())
-                .call_options(options)
-                .build()
-                .map_err(config)?,
-        ),
-    };
-    let client = AnyClient { family: family_client, last };
+    // The brand's variables where the brand signs, the 服务商's otherwise.
+    type CoreBuilder = wechatpay_product_coupon::runtime::ClientBuilder<wechatpay_product_coupon::runtime::Client>;
+    let builder = if family.brand_signs() { CoreBuilder::from_brand_env() } else { CoreBuilder::from_env() };
+    let core = builder.map_err(config)?.transport(last.clone()).call_options(options).build().map_err(config)?;
+    let client = AnyClient { core, last };
     if dry_run {
         // Signing needs no network and no async runtime.
         return report::print_prepared(&call.prepare(&client)?, show_signature);

@@ -9,8 +9,6 @@
 
 use wechatpay_product_coupon::Error;
 use wechatpay_product_coupon::PreparedRequest;
-use wechatpay_product_coupon::generated::brand::operations::OPERATIONS as BRAND_OPERATIONS;
-use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::runtime::Client;
 use wechatpay_product_coupon::runtime::client::{OperationMeta, RequestParts};
 use wechatpay_product_coupon::runtime::raw::fill_path_template;
@@ -22,11 +20,7 @@ use crate::table::UploadSpec;
 
 /// The operation's static facts (method, path template) by family and id.
 pub fn meta(family: Family, operation_id: &str) -> Option<&'static OperationMeta> {
-    let table = match family {
-        Family::Partner => OPERATIONS,
-        Family::Brand => BRAND_OPERATIONS,
-    };
-    table.iter().copied().find(|m| m.id == operation_id)
+    family.operations().iter().copied().find(|m| m.id == operation_id)
 }
 
 /// The request target's path: the template with each `{name}` replaced by its percent-encoded

@@ -25,6 +25,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
             }
         })
     });
+    let dispatch = family_dispatch(ir);
     quote! {
         //! The command table: one subcommand per operation of the spec, a flag per path or
         //! query parameter, and a module per further API family. Read by the hand-written `main.rs`.
@@ -33,6 +34,187 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub static COMMANDS: &[crate::table::CommandSpec] = &[#(#commands),*];
 
         #(#families)*
+
+        #dispatch
+    }
+}
+
+/// The families as the command line sees them (`families.toml`): a `Family` per entry with its
+/// subcommand group, commands and operations, and `Typed`, a request of any family, parsed,
+/// validated, prepared and sent through that family's generated request enum and client.
+fn family_dispatch(ir: &Ir) -> TokenStream {
+    let client_crate = quote! { wechatpay_product_coupon };
+    let variants: Vec<proc_macro2::Ident> =
+        ir.families.iter().map(|f| types::ident(&crate::names::pascal(&f.id))).collect();
+    let docs = ir.families.iter().map(|f| {
+        let who = if f.title.is_empty() { f.id.clone() } else { f.title.clone() };
+        format!(" {who}: `{}`, signed `{}`.", f.path_prefix, f.auth_scheme)
+    });
+    let module = |f: &crate::ir::FamilyIr| f.module.as_deref().map(types::ident);
+    let arms = |make: &dyn Fn(&crate::ir::FamilyIr) -> TokenStream| -> Vec<TokenStream> {
+        ir.families
+            .iter()
+            .zip(&variants)
+            .map(|(f, v)| {
+                let value = make(f);
+                quote! { Family::#v => #value, }
+            })
+            .collect()
+    };
+    let groups = arms(&|f| match &f.module {
+        Some(m) => quote! { ::core::option::Option::Some(#m) },
+        None => quote! { ::core::option::Option::None },
+    });
+    let titles = arms(&|f| {
+        let t = &f.title;
+        quote! { #t }
+    });
+    let prefixes = arms(&|f| {
+        let p = &f.path_prefix;
+        quote! { #p }
+    });
+    let schemes = arms(&|f| {
+        let a = &f.auth_scheme;
+        quote! { #a }
+    });
+    let brand_signs = arms(&|f| {
+        let b = f.brand_identity == crate::spec::BrandIdentity::Authorization;
+        quote! { #b }
+    });
+    let commands = arms(&|f| match module(f) {
+        Some(m) => quote! { #m::COMMANDS },
+        None => quote! { COMMANDS },
+    });
+    let ops_path = |f: &crate::ir::FamilyIr| match module(f) {
+        Some(m) => quote! { #client_crate::generated::#m },
+        None => quote! { #client_crate::generated },
+    };
+    let operations = arms(&|f| {
+        let p = ops_path(f);
+        quote! { #p::operations::OPERATIONS }
+    });
+    let typed_variants = ir.families.iter().zip(&variants).map(|(f, v)| {
+        let p = ops_path(f);
+        quote! { #v(#p::requests::OperationRequest), }
+    });
+    let parse_arms = ir.families.iter().zip(&variants).map(|(f, v)| {
+        let p = ops_path(f);
+        quote! { Family::#v => #p::requests::OperationRequest::parse(id, path, query, body).map(Typed::#v), }
+    });
+    let each = |body: TokenStream| -> Vec<TokenStream> {
+        variants.iter().map(|v| quote! { Typed::#v(r) => #body, }).collect()
+    };
+    let set_file = each(quote! { { r.set_file(file); } });
+    let validate = each(quote! { r.validate() });
+    let with_client = |call: TokenStream| -> Vec<TokenStream> {
+        ir.families
+            .iter()
+            .zip(&variants)
+            .map(|(f, v)| {
+                let c = types::ident(&f.client);
+                quote! {
+                    Typed::#v(r) => {
+                        let client = #client_crate::runtime::client::#c::from(core.clone());
+                        #call
+                    }
+                }
+            })
+            .collect()
+    };
+    let prepare = with_client(quote! { r.prepare(&client) });
+    let send = with_client(quote! { r.send(&client).await.map(drop) });
+    quote! {
+        /// The API families (`families.toml`), the primary one first.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        pub enum Family {
+            #(#[doc = #docs] #variants,)*
+        }
+
+        impl Family {
+            /// Every family, the primary one first.
+            pub const ALL: &'static [Family] = &[#(Family::#variants),*];
+
+            /// The subcommand group of the family's operations (`None`: the top level).
+            pub fn group(self) -> ::core::option::Option<&'static str> {
+                match self { #(#groups)* }
+            }
+
+            /// Who calls the family's operations.
+            pub fn title(self) -> &'static str {
+                match self { #(#titles)* }
+            }
+
+            /// The path every operation of the family starts with.
+            pub fn path_prefix(self) -> &'static str {
+                match self { #(#prefixes)* }
+            }
+
+            /// The `Authorization` scheme the family's requests are signed with.
+            pub fn auth_scheme(self) -> &'static str {
+                match self { #(#schemes)* }
+            }
+
+            /// Whether the brand signs the family's requests (its client reads the brand's
+            /// environment variables) rather than a 服务商 naming it in the request.
+            pub fn brand_signs(self) -> bool {
+                match self { #(#brand_signs)* }
+            }
+
+            /// The family's subcommands.
+            pub fn commands(self) -> &'static [crate::table::CommandSpec] {
+                match self { #(#commands)* }
+            }
+
+            /// The family's operations.
+            pub fn operations(self) -> &'static [&'static #client_crate::runtime::client::OperationMeta] {
+                match self { #(#operations)* }
+            }
+        }
+
+        /// A typed request of one family's operation.
+        #[derive(::core::fmt::Debug)]
+        pub enum Typed {
+            #(#typed_variants)*
+        }
+
+        impl Typed {
+            /// Builds the request of operation `id` in `family` from its parameters and body.
+            pub fn parse(
+                family: Family,
+                id: &str,
+                path: &[(&str, &str)],
+                query: &[(&str, &str)],
+                body: ::core::option::Option<&[u8]>,
+            ) -> ::core::result::Result<Typed, #client_crate::runtime::dispatch::ParseError> {
+                match family { #(#parse_arms)* }
+            }
+
+            /// Sets the file of an upload.
+            pub fn set_file(&mut self, file: #client_crate::runtime::upload::UploadFile) {
+                match self { #(#set_file)* }
+            }
+
+            /// The request's warnings, or what refuses it.
+            pub fn validate(
+                &self,
+            ) -> ::core::result::Result<::std::vec::Vec<#client_crate::runtime::validate::Violation>, #client_crate::runtime::validate::Violations> {
+                match self { #(#validate)* }
+            }
+
+            /// The signed request, through the family's client over `core`.
+            pub fn prepare(
+                &self,
+                core: &#client_crate::runtime::Client,
+            ) -> ::core::result::Result<#client_crate::PreparedRequest, #client_crate::Error> {
+                match self { #(#prepare)* }
+            }
+
+            /// Sends the request through the family's client over `core`; the typed response
+            /// proves it decodes.
+            pub async fn send(&self, core: &#client_crate::runtime::Client) -> ::core::result::Result<(), #client_crate::Error> {
+                match self { #(#send)* }
+            }
+        }
     }
 }
 

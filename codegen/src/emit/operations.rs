@@ -536,7 +536,7 @@ fn parts_body(op: &OperationIr, typing: &Typing) -> TokenStream {
         };
         quote! { (#wire, #text) }
     });
-    let path = quote! { let __path = crate::runtime::family::expand_path(__meta.path_template, &[#(#fills),*]); };
+    let path = quote! { let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[#(#fills),*])?; };
     let mutable = if query.is_empty() {
         quote! {}
     } else {

@@ -2178,13 +2178,13 @@ impl<'a, F: crate::runtime::family::Family> AssociateStockBundleStoresCall<'a, F
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[
                 ("product_coupon_id", product_coupon_id),
                 ("stock_bundle_id", stock_bundle_id),
             ],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2268,10 +2268,10 @@ impl<'a, F: crate::runtime::family::Family> AssociateStockStoresCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2352,10 +2352,10 @@ impl<'a, F: crate::runtime::family::Family> ConfirmUserCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("coupon_code", coupon_code)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2436,7 +2436,7 @@ impl<'a, F: crate::runtime::family::Family> CreateImageGenerationTaskCall<'a, F>
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
+        let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[])?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2515,7 +2515,7 @@ impl<'a, F: crate::runtime::family::Family> CreateProductCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
+        let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[])?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2595,10 +2595,10 @@ impl<'a, F: crate::runtime::family::Family> CreateStockCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2678,10 +2678,10 @@ impl<'a, F: crate::runtime::family::Family> CreateStockBundleCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2761,10 +2761,10 @@ impl<'a, F: crate::runtime::family::Family> DeactivateProductCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2846,10 +2846,10 @@ impl<'a, F: crate::runtime::family::Family> DeactivateStockCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -2930,10 +2930,10 @@ impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("coupon_code", coupon_code)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -3021,10 +3021,10 @@ impl<'a, F: crate::runtime::family::Family> DeactivateUserCouponBundleCall<'a, F
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("user_coupon_bundle_id", user_coupon_bundle_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -3110,13 +3110,13 @@ impl<'a, F: crate::runtime::family::Family> DisassociateStockBundleStoresCall<'a
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[
                 ("product_coupon_id", product_coupon_id),
                 ("stock_bundle_id", stock_bundle_id),
             ],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -3202,10 +3202,10 @@ impl<'a, F: crate::runtime::family::Family> DisassociateStockStoresCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -3291,10 +3291,10 @@ impl<'a, F: crate::runtime::family::Family> GetImageGenerationTaskCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("task_id", task_id)],
-        );
+        )?;
         let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
             ::core::option::Option::Some((
@@ -3379,7 +3379,7 @@ impl<'a, F: crate::runtime::family::Family> GetNotifyConfigCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
+        let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[])?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -3457,10 +3457,10 @@ impl<'a, F: crate::runtime::family::Family> GetProductCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
         ]
@@ -3544,10 +3544,10 @@ impl<'a, F: crate::runtime::family::Family> GetStockCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
         ]
@@ -3649,10 +3649,10 @@ impl<'a, F: crate::runtime::family::Family> GetUserCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("coupon_code", coupon_code)],
-        );
+        )?;
         let __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
             ::core::option::Option::Some((
@@ -3759,10 +3759,10 @@ impl<'a, F: crate::runtime::family::Family> ListStockStoresCall<'a, F> {
             ::std::vec::Vec::new()
         };
         let ListStockStoresQuery { page_size, page_token } = query;
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
         ]
@@ -3911,10 +3911,10 @@ impl<'a, F: crate::runtime::family::Family> ListStocksCall<'a, F> {
             ::std::vec::Vec::new()
         };
         let ListStocksQuery { state, stock_bundle_id, page_size, page_token } = query;
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
         ]
@@ -4100,10 +4100,10 @@ impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
             page_size,
             page_token,
         } = query;
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid)],
-        );
+        )?;
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = [
             brand_id.map(|brand_id| ("brand_id", brand_id.to_owned())),
             ::core::option::Option::Some(("appid", appid.to_owned())),
@@ -4263,10 +4263,10 @@ impl<'a, F: crate::runtime::family::Family> PreSendCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4346,10 +4346,10 @@ impl<'a, F: crate::runtime::family::Family> PreSendCouponBundleCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4430,10 +4430,10 @@ impl<'a, F: crate::runtime::family::Family> ReturnUserCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("coupon_code", coupon_code)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4513,10 +4513,10 @@ impl<'a, F: crate::runtime::family::Family> SendCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4596,10 +4596,10 @@ impl<'a, F: crate::runtime::family::Family> SendCouponBundleCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4678,7 +4678,7 @@ impl<'a, F: crate::runtime::family::Family> SetNotifyConfigCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
+        let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[])?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4758,10 +4758,10 @@ impl<'a, F: crate::runtime::family::Family> UpdateProductCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4842,10 +4842,10 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -4929,10 +4929,10 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBudgetCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -5018,13 +5018,13 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBundleCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[
                 ("product_coupon_id", product_coupon_id),
                 ("stock_bundle_id", stock_bundle_id),
             ],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -5110,13 +5110,13 @@ impl<'a, F: crate::runtime::family::Family> UpdateStockBundleBudgetCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[
                 ("product_coupon_id", product_coupon_id),
                 ("stock_bundle_id", stock_bundle_id),
             ],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -5200,10 +5200,10 @@ impl<'a, F: crate::runtime::family::Family> UploadCouponCodesCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("product_coupon_id", product_coupon_id), ("stock_id", stock_id)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -5291,7 +5291,7 @@ impl<'a, F: crate::runtime::family::Family> UploadImageCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(__meta.path_template, &[]);
+        let __path = crate::runtime::raw::fill_path_template(__meta.path_template, &[])?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,
@@ -5383,10 +5383,10 @@ impl<'a, F: crate::runtime::family::Family> UseUserCouponCall<'a, F> {
         } else {
             ::std::vec::Vec::new()
         };
-        let __path = crate::runtime::family::expand_path(
+        let __path = crate::runtime::raw::fill_path_template(
             __meta.path_template,
             &[("openid", openid), ("coupon_code", coupon_code)],
-        );
+        )?;
         let __query = ::std::vec![];
         ::core::result::Result::Ok(crate::runtime::client::RequestParts {
             meta: __meta,

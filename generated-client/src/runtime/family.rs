@@ -126,36 +126,3 @@ impl<T: schemars::JsonSchema> SchemaBound for T {}
 pub trait SchemaBound {}
 #[cfg(not(feature = "schemars"))]
 impl<T> SchemaBound for T {}
-
-/// A path template of the spec (`/brand/.../product-coupons/{product_coupon_id}/stocks`) with
-/// each `{name}` replaced by its value, percent-encoded as one path segment. A placeholder
-/// without a value is left as written (the generator gives every one).
-pub fn expand_path(template: &str, params: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
-        out.push_str(&rest[..open]);
-        let name = &rest[open + 1..close];
-        match params.iter().find(|(n, _)| *n == name) {
-            Some((_, value)) => out.push_str(&wechatpay_apiv3::client::encode_path_segment(value)),
-            None => out.push_str(&rest[open..=close]),
-        }
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::expand_path;
-
-    #[test]
-    fn placeholders_are_filled_and_encoded() {
-        assert_eq!(expand_path("/p/{a}/x/{b}", &[("b", "2 /"), ("a", "1")]), "/p/1/x/2%20%2F",);
-        assert_eq!(expand_path("/p/{a}", &[]), "/p/{a}");
-        assert_eq!(expand_path("/p/{a", &[("a", "1")]), "/p/{a");
-        assert_eq!(expand_path("/plain", &[]), "/plain");
-    }
-}
