@@ -25,8 +25,7 @@ use crate::verify::ResponseSignature;
 /// the serial of its API certificate and the certificate's key) or as a brand calling its own
 /// APIs ([`AuthScheme::BRAND`], 品牌直连: its `brand_id`, the serial of its 品牌API证书 and
 /// that key). Every scheme signs the same message; only the header's token and the name of the
-/// identity parameter differ. A brand is named in the `Authorization` header only; its requests
-/// carry no `brand_id` anywhere else.
+/// identity parameter differ. A brand calling its own APIs is named in the `Authorization` header.
 #[derive(Clone)]
 pub struct RequestSigner {
     scheme: AuthScheme,

@@ -452,3 +452,45 @@ async fn a_brand_calls_count_against_the_brand_quota() {
     // 品牌ID维度: the brand's own quota, never a merchant's (nor an empty id shared by all brands).
     assert_eq!(*limiter.0.lock().unwrap(), [("brand:100XX".to_owned(), "get_stock")]);
 }
+
+/// A brand_id in the brand family, which sends none: decoded from JSON whatever its type and kept
+/// (nothing the server sends is lost), and, in a request, a warning sent as given, never a refusal.
+#[test]
+fn a_brand_id_the_brand_family_does_not_send_is_kept_and_only_warned_about() {
+    use wechatpay_product_coupon::runtime::family::BrandField as _;
+    use wechatpay_product_coupon::runtime::validate::{Validate, ViolationKind, Violations};
+    let violations = |value: &dyn Validate| {
+        let mut out = Violations::default();
+        value.validate_at("", &mut out);
+        out
+    };
+    // A response with a brand_id of an unexpected type still decodes and keeps it.
+    let request: DeactivateStockRequest =
+        json(serde_json::json!({ "out_request_no": "d-000001", "deactivate_reason": "r", "brand_id": 120344 }));
+    assert_eq!(serde_json::to_value(&request).unwrap()["brand_id"], 120344, "kept as it came");
+    assert!(request.brand_id.as_str().is_none());
+    let v = violations(&request);
+    assert_eq!(
+        v.iter().map(|v| (v.path.as_str(), v.kind)).collect::<Vec<_>>(),
+        [("brand_id", ViolationKind::UnknownField)]
+    );
+    // Given as an unknown field: a warning too (there is no setter to point to).
+    let request = DeactivateStockRequest::builder()
+        .out_request_no("d-000001")
+        .deactivate_reason("r")
+        .unknown_field("brand_id", serde_json::json!("120344"))
+        .build()
+        .unwrap();
+    let v = violations(&request);
+    assert_eq!(
+        v.iter().map(|v| (v.path.as_str(), v.kind)).collect::<Vec<_>>(),
+        [("brand_id", ViolationKind::UnknownField)]
+    );
+    assert!(
+        DeactivateStockRequest::builder()
+            .out_request_no("d-000001")
+            .deactivate_reason("r")
+            .build()
+            .is_ok_and(|r| { serde_json::to_value(&r).unwrap().get("brand_id").is_none() })
+    );
+}

@@ -141,7 +141,7 @@ fn family_files(ir: &Ir, family: &FamilyIr, generic: &generic::Generic) -> Vec<G
         " Every model is shared with the primary family.".to_owned()
     } else {
         format!(
-            " Models without {}: the {title} family names the brand in the Authorization header only. Every other model is the shared one, re-exported here.",
+            " The models with {} at this family (no setter gives one: the {title} family names the brand in the Authorization header only). Every other model is the shared one, re-exported here.",
             dropped.join(", ")
         )
     };

@@ -36,8 +36,8 @@ pub fn model_doc(m: &ModelIr) -> Vec<String> {
         let name = types::local_name(&m.name);
         lines.push(String::new());
         lines.push(format!(
-            "The `{module}` family's variant of [`models::{name}`](crate::generated::models::{name}): the wire \
-             shape that family sends, without the fields it never sends (the brand is named in the Authorization \
+            "The `{module}` family's [`models::{name}`](crate::generated::models::{name}): the wire shape that \
+             family sends, with no setter for the fields it never sends (the brand is named in the Authorization \
              header) and with the fields only it sends."
         ));
     }

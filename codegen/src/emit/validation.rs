@@ -316,25 +316,32 @@ pub fn generic_model(ir: &Ir, g: &GenericModel, _generic: &Generic) -> TokenStre
         if g.brand_fields.contains(&f.wire) {
             let checks = value_checks(&TypeIr::String, &f.constraints, needs);
             let not_sent = unknown(wire, "its requests name the brand in the Authorization header");
-            let body = if checks.is_empty() {
+            let sent = quote! {
+                <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            };
+            let checked = (!checks.is_empty()).then(|| {
                 quote! {
-                    if crate::runtime::family::BrandField::as_str(b).is_some()
-                        && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
-                    {
-                        #not_sent
-                    }
-                }
-            } else {
-                quote! {
-                if let ::core::option::Option::Some(v) = crate::runtime::family::BrandField::as_str(b) {
-                    if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                    else if let ::core::option::Option::Some(v) = crate::runtime::family::BrandField::as_str(b) {
                         let p = &crate::runtime::validate::join(path, #wire);
                         #checks
-                    } else {
-                        #not_sent
                     }
                 }
-                }
+            });
+            // A value the family does not send (decoded from JSON: no setter gives one) is a
+            // warning, whatever its JSON type.
+            let body = match checked {
+                Some(checked) => quote! {
+                    if !#sent {
+                        if !crate::runtime::family::BrandField::is_absent(b) {
+                            #not_sent
+                        }
+                    } #checked
+                },
+                None => quote! {
+                    if !#sent && !crate::runtime::family::BrandField::is_absent(b) {
+                        #not_sent
+                    }
+                },
             };
             return if f.is_option() {
                 quote! { if let ::core::option::Option::Some(b) = &self.#id { #body } }
@@ -357,12 +364,26 @@ pub fn generic_model(ir: &Ir, g: &GenericModel, _generic: &Generic) -> TokenStre
     });
     let rules = rule_checks(m, Some(&g.rule_families));
     let known = m.fields.iter().map(|f| f.wire.as_str());
+    // A family that does not send the brand field does not know it: given as an unknown field,
+    // it is a warning and sent as given, not "set it with its setter" (there is none).
+    let known = if g.brand_fields.is_empty() {
+        quote! { &[#(#known),*] }
+    } else {
+        let without = m.fields.iter().map(|f| f.wire.as_str()).filter(|w| !g.brand_fields.contains(*w));
+        quote! {
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[#(#known),*]
+            } else {
+                &[#(#without),*]
+            }
+        }
+    };
     quote! {
         impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate for crate::generated::models::#name<F> {
             fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
                 #(#fields)*
                 #rules
-                out.check_unknown(path, &self.unknown_fields, &[#(#known),*]);
+                out.check_unknown(path, &self.unknown_fields, #known);
             }
         }
     }

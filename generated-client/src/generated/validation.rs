@@ -1175,8 +1175,8 @@ for crate::generated::models::ConfirmUserCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -1188,7 +1188,11 @@ for crate::generated::models::ConfirmUserCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"]
+            } else {
+                &["product_coupon_id", "stock_id", "appid", "out_request_no"]
+            },
         );
     }
 }
@@ -1325,8 +1329,8 @@ for crate::generated::models::CreateImageGenerationTaskRequestFor<F> {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -1383,7 +1387,17 @@ for crate::generated::models::CreateImageGenerationTaskRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["brand_id", "task_id", "image_generation_type", "combine_image", "cut_out"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "brand_id",
+                    "task_id",
+                    "image_generation_type",
+                    "combine_image",
+                    "cut_out",
+                ]
+            } else {
+                &["task_id", "image_generation_type", "combine_image", "cut_out"]
+            },
         );
     }
 }
@@ -1392,8 +1406,8 @@ for crate::generated::models::CreateImageGenerationTaskResponseFor<F> {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -1402,7 +1416,15 @@ for crate::generated::models::CreateImageGenerationTaskResponseFor<F> {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields, &["task_id", "brand_id"]);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["task_id", "brand_id"]
+            } else {
+                &["task_id"]
+            },
+        );
     }
 }
 impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
@@ -1440,8 +1462,8 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -1888,19 +1910,34 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "out_request_no",
-                "brand_id",
-                "out_product_no",
-                "scope",
-                "type",
-                "usage_mode",
-                "single_usage_info",
-                "progressive_bundle_usage_info",
-                "display_info",
-                "stock",
-                "stock_bundle",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "out_request_no",
+                    "brand_id",
+                    "out_product_no",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "stock",
+                    "stock_bundle",
+                ]
+            } else {
+                &[
+                    "out_request_no",
+                    "out_product_no",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "stock",
+                    "stock_bundle",
+                ]
+            },
         );
     }
 }
@@ -1953,8 +1990,8 @@ for crate::generated::models::CreateProductCouponResponseFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -1966,20 +2003,36 @@ for crate::generated::models::CreateProductCouponResponseFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "scope",
-                "type",
-                "usage_mode",
-                "single_usage_info",
-                "progressive_bundle_usage_info",
-                "display_info",
-                "out_product_no",
-                "state",
-                "stock",
-                "stock_bundle",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "out_product_no",
+                    "state",
+                    "stock",
+                    "stock_bundle",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "out_product_no",
+                    "state",
+                    "stock",
+                    "stock_bundle",
+                ]
+            },
         );
     }
 }
@@ -2009,8 +2062,8 @@ for crate::generated::models::CreateStockBundleRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2037,7 +2090,11 @@ for crate::generated::models::CreateStockBundleRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "stock_bundle", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "stock_bundle", "brand_id"]
+            } else {
+                &["out_request_no", "stock_bundle"]
+            },
         );
     }
 }
@@ -2067,8 +2124,8 @@ for crate::generated::models::CreateStockRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2080,7 +2137,11 @@ for crate::generated::models::CreateStockRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "stock", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "stock", "brand_id"]
+            } else {
+                &["out_request_no", "stock"]
+            },
         );
     }
 }
@@ -2109,8 +2170,8 @@ for crate::generated::models::DeactivateProductCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2122,7 +2183,11 @@ for crate::generated::models::DeactivateProductCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "deactivate_reason", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "deactivate_reason", "brand_id"]
+            } else {
+                &["out_request_no", "deactivate_reason"]
+            },
         );
     }
 }
@@ -2141,8 +2206,8 @@ for crate::generated::models::DeactivateStockRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2154,7 +2219,11 @@ for crate::generated::models::DeactivateStockRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "deactivate_reason", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "deactivate_reason", "brand_id"]
+            } else {
+                &["out_request_no", "deactivate_reason"]
+            },
         );
     }
 }
@@ -2173,8 +2242,8 @@ for crate::generated::models::DeactivateUserCouponBundleRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2186,14 +2255,24 @@ for crate::generated::models::DeactivateUserCouponBundleRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_bundle_id",
-                "appid",
-                "out_request_no",
-                "deactivate_reason",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "out_request_no",
+                    "deactivate_reason",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "out_request_no",
+                    "deactivate_reason",
+                ]
+            },
         );
     }
 }
@@ -2212,8 +2291,8 @@ for crate::generated::models::DeactivateUserCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2225,14 +2304,24 @@ for crate::generated::models::DeactivateUserCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "appid",
-                "out_request_no",
-                "deactivate_reason",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "appid",
+                    "out_request_no",
+                    "deactivate_reason",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "appid",
+                    "out_request_no",
+                    "deactivate_reason",
+                ]
+            },
         );
     }
 }
@@ -2241,8 +2330,8 @@ for crate::generated::models::ImageGenerationTaskFor<F> {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2272,14 +2361,24 @@ for crate::generated::models::ImageGenerationTaskFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "brand_id",
-                "task_id",
-                "image_generation_type",
-                "task_state",
-                "combine_image_result",
-                "cut_out_result",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "brand_id",
+                    "task_id",
+                    "image_generation_type",
+                    "task_state",
+                    "combine_image_result",
+                    "cut_out_result",
+                ]
+            } else {
+                &[
+                    "task_id",
+                    "image_generation_type",
+                    "task_state",
+                    "combine_image_result",
+                    "cut_out_result",
+                ]
+            },
         );
     }
 }
@@ -2342,8 +2441,8 @@ for crate::generated::models::PreSendCouponBundleRequestFor<F> {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2355,14 +2454,24 @@ for crate::generated::models::PreSendCouponBundleRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_bundle_id",
-                "appid",
-                "send_request_no",
-                "attach",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                ]
+            },
         );
     }
 }
@@ -2380,8 +2489,8 @@ for crate::generated::models::PreSendCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2393,15 +2502,26 @@ for crate::generated::models::PreSendCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "coupon_code",
-                "appid",
-                "send_request_no",
-                "attach",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "coupon_code",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "coupon_code",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                ]
+            },
         );
     }
 }
@@ -2415,8 +2535,8 @@ for crate::generated::models::ProductCouponEntityFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2468,21 +2588,38 @@ for crate::generated::models::ProductCouponEntityFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "state",
-                "brand_id",
-                "scope",
-                "type",
-                "usage_mode",
-                "single_usage_info",
-                "progressive_bundle_usage_info",
-                "display_info",
-                "out_product_no",
-                "deactivate_request_no",
-                "deactivate_time",
-                "deactivate_reason",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "state",
+                    "brand_id",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "out_product_no",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "state",
+                    "scope",
+                    "type",
+                    "usage_mode",
+                    "single_usage_info",
+                    "progressive_bundle_usage_info",
+                    "display_info",
+                    "out_product_no",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                ]
+            },
         );
     }
 }
@@ -2491,8 +2628,8 @@ for crate::generated::models::ProductCouponSendResourceFor<F> {
     fn validate_at(&self, path: &str, out: &mut crate::runtime::validate::Violations) {
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2539,26 +2676,48 @@ for crate::generated::models::ProductCouponSendResourceFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "brand_id",
-                "coupon_code",
-                "product_coupon_id",
-                "stock_id",
-                "stock_bundle_id",
-                "user_coupon_bundle_id",
-                "appid",
-                "openid",
-                "unionid",
-                "valid_begin_time",
-                "valid_end_time",
-                "receive_time",
-                "send_request_no",
-                "send_channel",
-                "country_code",
-                "phone_number",
-                "attach",
-                "channel_custom_info",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "brand_id",
+                    "coupon_code",
+                    "product_coupon_id",
+                    "stock_id",
+                    "stock_bundle_id",
+                    "user_coupon_bundle_id",
+                    "appid",
+                    "openid",
+                    "unionid",
+                    "valid_begin_time",
+                    "valid_end_time",
+                    "receive_time",
+                    "send_request_no",
+                    "send_channel",
+                    "country_code",
+                    "phone_number",
+                    "attach",
+                    "channel_custom_info",
+                ]
+            } else {
+                &[
+                    "coupon_code",
+                    "product_coupon_id",
+                    "stock_id",
+                    "stock_bundle_id",
+                    "user_coupon_bundle_id",
+                    "appid",
+                    "openid",
+                    "unionid",
+                    "valid_begin_time",
+                    "valid_end_time",
+                    "receive_time",
+                    "send_request_no",
+                    "send_channel",
+                    "country_code",
+                    "phone_number",
+                    "attach",
+                    "channel_custom_info",
+                ]
+            },
         );
     }
 }
@@ -2753,8 +2912,8 @@ for crate::generated::models::ReturnUserCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2766,7 +2925,11 @@ for crate::generated::models::ReturnUserCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["product_coupon_id", "stock_id", "appid", "out_request_no", "brand_id"]
+            } else {
+                &["product_coupon_id", "stock_id", "appid", "out_request_no"]
+            },
         );
     }
 }
@@ -2789,8 +2952,8 @@ for crate::generated::models::SendCouponBundleRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2802,15 +2965,26 @@ for crate::generated::models::SendCouponBundleRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_bundle_id",
-                "appid",
-                "send_request_no",
-                "attach",
-                "coupon_tag_info",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "coupon_tag_info",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_bundle_id",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "coupon_tag_info",
+                ]
+            },
         );
     }
 }
@@ -2832,8 +3006,8 @@ for crate::generated::models::SendCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -2845,16 +3019,28 @@ for crate::generated::models::SendCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "coupon_code",
-                "appid",
-                "send_request_no",
-                "attach",
-                "coupon_tag_info",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "coupon_code",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "coupon_tag_info",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "coupon_code",
+                    "appid",
+                    "send_request_no",
+                    "attach",
+                    "coupon_tag_info",
+                ]
+            },
         );
     }
 }
@@ -3132,8 +3318,8 @@ for crate::generated::models::StockEntityFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3145,27 +3331,50 @@ for crate::generated::models::StockEntityFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "remark",
-                "coupon_code_mode",
-                "coupon_code_count_info",
-                "stock_send_rule",
-                "single_usage_rule",
-                "progressive_bundle_usage_rule",
-                "stock_bundle_info",
-                "usage_rule_display_info",
-                "coupon_display_info",
-                "notify_config",
-                "store_scope",
-                "sent_count_info",
-                "state",
-                "deactivate_request_no",
-                "deactivate_time",
-                "deactivate_reason",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "remark",
+                    "coupon_code_mode",
+                    "coupon_code_count_info",
+                    "stock_send_rule",
+                    "single_usage_rule",
+                    "progressive_bundle_usage_rule",
+                    "stock_bundle_info",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                    "sent_count_info",
+                    "state",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "remark",
+                    "coupon_code_mode",
+                    "coupon_code_count_info",
+                    "stock_send_rule",
+                    "single_usage_rule",
+                    "progressive_bundle_usage_rule",
+                    "stock_bundle_info",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                    "sent_count_info",
+                    "state",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                ]
+            },
         );
     }
 }
@@ -3239,8 +3448,8 @@ for crate::generated::models::StockEntityInBundleFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3252,26 +3461,48 @@ for crate::generated::models::StockEntityInBundleFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "remark",
-                "coupon_code_mode",
-                "coupon_code_count_info",
-                "stock_send_rule",
-                "progressive_bundle_usage_rule",
-                "stock_bundle_info",
-                "usage_rule_display_info",
-                "coupon_display_info",
-                "notify_config",
-                "store_scope",
-                "sent_count_info",
-                "state",
-                "deactivate_request_no",
-                "deactivate_time",
-                "deactivate_reason",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "remark",
+                    "coupon_code_mode",
+                    "coupon_code_count_info",
+                    "stock_send_rule",
+                    "progressive_bundle_usage_rule",
+                    "stock_bundle_info",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                    "sent_count_info",
+                    "state",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "remark",
+                    "coupon_code_mode",
+                    "coupon_code_count_info",
+                    "stock_send_rule",
+                    "progressive_bundle_usage_rule",
+                    "stock_bundle_info",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                    "sent_count_info",
+                    "state",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                ]
+            },
         );
     }
 }
@@ -3294,8 +3525,8 @@ for crate::generated::models::StoreListRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3304,7 +3535,15 @@ for crate::generated::models::StoreListRequestFor<F> {
                 );
             }
         }
-        out.check_unknown(path, &self.unknown_fields, &["store_list", "brand_id"]);
+        out.check_unknown(
+            path,
+            &self.unknown_fields,
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["store_list", "brand_id"]
+            } else {
+                &["store_list"]
+            },
+        );
     }
 }
 impl<F: crate::runtime::family::Family> crate::runtime::validate::Validate
@@ -3363,8 +3602,8 @@ for crate::generated::models::UpdateBudgetRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3507,15 +3746,26 @@ for crate::generated::models::UpdateBudgetRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "out_request_no",
-                "update_mode",
-                "current_max_count",
-                "target_max_count",
-                "current_max_count_per_day",
-                "target_max_count_per_day",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "out_request_no",
+                    "update_mode",
+                    "current_max_count",
+                    "target_max_count",
+                    "current_max_count_per_day",
+                    "target_max_count_per_day",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "out_request_no",
+                    "update_mode",
+                    "current_max_count",
+                    "target_max_count",
+                    "current_max_count_per_day",
+                    "target_max_count_per_day",
+                ]
+            },
         );
     }
 }
@@ -3539,8 +3789,8 @@ for crate::generated::models::UpdateProductCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3552,7 +3802,11 @@ for crate::generated::models::UpdateProductCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "display_info", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "display_info", "brand_id"]
+            } else {
+                &["out_request_no", "display_info"]
+            },
         );
     }
 }
@@ -3596,8 +3850,8 @@ for crate::generated::models::UpdateStockInfoRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3609,15 +3863,26 @@ for crate::generated::models::UpdateStockInfoRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "out_request_no",
-                "remark",
-                "usage_rule_display_info",
-                "coupon_display_info",
-                "notify_config",
-                "store_scope",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "out_request_no",
+                    "remark",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "out_request_no",
+                    "remark",
+                    "usage_rule_display_info",
+                    "coupon_display_info",
+                    "notify_config",
+                    "store_scope",
+                ]
+            },
         );
     }
 }
@@ -3646,8 +3911,8 @@ for crate::generated::models::UploadCouponCodesRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3659,7 +3924,11 @@ for crate::generated::models::UploadCouponCodesRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &["out_request_no", "code_list", "brand_id"],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &["out_request_no", "code_list", "brand_id"]
+            } else {
+                &["out_request_no", "code_list"]
+            },
         );
     }
 }
@@ -3708,8 +3977,8 @@ for crate::generated::models::UseUserCouponRequestFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3742,18 +4011,32 @@ for crate::generated::models::UseUserCouponRequestFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "product_coupon_id",
-                "stock_id",
-                "appid",
-                "use_time",
-                "associated_order_info",
-                "out_request_no",
-                "store_id",
-                "associated_pay_score_order_info",
-                "saved_amount",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "appid",
+                    "use_time",
+                    "associated_order_info",
+                    "out_request_no",
+                    "store_id",
+                    "associated_pay_score_order_info",
+                    "saved_amount",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "product_coupon_id",
+                    "stock_id",
+                    "appid",
+                    "use_time",
+                    "associated_order_info",
+                    "out_request_no",
+                    "store_id",
+                    "associated_pay_score_order_info",
+                    "saved_amount",
+                ]
+            },
         );
     }
 }
@@ -3870,8 +4153,8 @@ for crate::generated::models::UserProductCouponFor<F> {
         }
         {
             let b = &self.brand_id;
-            if crate::runtime::family::BrandField::as_str(b).is_some()
-                && !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+            if !<<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent()
+                && !crate::runtime::family::BrandField::is_absent(b)
             {
                 out.push_kind(
                     crate::runtime::validate::ViolationKind::UnknownField,
@@ -3883,29 +4166,54 @@ for crate::generated::models::UserProductCouponFor<F> {
         out.check_unknown(
             path,
             &self.unknown_fields,
-            &[
-                "coupon_code",
-                "coupon_state",
-                "valid_begin_time",
-                "valid_end_time",
-                "receive_time",
-                "send_request_no",
-                "send_channel",
-                "confirm_request_no",
-                "confirm_time",
-                "deactivate_request_no",
-                "deactivate_time",
-                "deactivate_reason",
-                "single_usage_detail",
-                "progressive_bundle_usage_detail",
-                "user_product_coupon_bundle_info",
-                "product_coupon",
-                "stock",
-                "attach",
-                "channel_custom_info",
-                "coupon_tag_info",
-                "brand_id",
-            ],
+            if <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::sent() {
+                &[
+                    "coupon_code",
+                    "coupon_state",
+                    "valid_begin_time",
+                    "valid_end_time",
+                    "receive_time",
+                    "send_request_no",
+                    "send_channel",
+                    "confirm_request_no",
+                    "confirm_time",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                    "single_usage_detail",
+                    "progressive_bundle_usage_detail",
+                    "user_product_coupon_bundle_info",
+                    "product_coupon",
+                    "stock",
+                    "attach",
+                    "channel_custom_info",
+                    "coupon_tag_info",
+                    "brand_id",
+                ]
+            } else {
+                &[
+                    "coupon_code",
+                    "coupon_state",
+                    "valid_begin_time",
+                    "valid_end_time",
+                    "receive_time",
+                    "send_request_no",
+                    "send_channel",
+                    "confirm_request_no",
+                    "confirm_time",
+                    "deactivate_request_no",
+                    "deactivate_time",
+                    "deactivate_reason",
+                    "single_usage_detail",
+                    "progressive_bundle_usage_detail",
+                    "user_product_coupon_bundle_info",
+                    "product_coupon",
+                    "stock",
+                    "attach",
+                    "channel_custom_info",
+                    "coupon_tag_info",
+                ]
+            },
         );
     }
 }

@@ -1,8 +1,8 @@
 //! The family axis: what the generated code shared by every API family is generic over.
 //!
 //! A model that differs between families (one sends `brand_id`, another names the brand in the
-//! `Authorization` header) is generated once, generic over a [`Family`]; each family's
-//! `models::X` is that model at its family (`X<Partner>`, `X<Brand>`). The family marker types
+//! `Authorization` header) is generated once, generic over a [`Family`] (`models::XFor<F>`); each
+//! family's `models::X` is that model at its family (`XFor<Partner>`, `XFor<Brand>`). The family marker types
 //! and their facts are generated from `api-spec/families.toml`
 //! (`crate::generated::families`); this module is the trait they implement.
 
@@ -65,17 +65,23 @@ impl BrandField for String {
     }
 }
 
-/// The brand field of a family that names the brand in the `Authorization` header: its
-/// requests carry none, and no setter gives one. A response that has one anyway keeps it
-/// ([`as_str`](BrandField::as_str)); nothing the server sends is lost.
+/// The brand field of a family that names the brand in the `Authorization` header: no setter
+/// gives one, so a request built with the builders has none. A value decoded from JSON anyway (a
+/// response that has one, a request body given as JSON) is kept, whatever its JSON type, and
+/// encoded again as it came ([`as_str`](BrandField::as_str) when it is a string): nothing is lost,
+/// and validation reports it as a field the family does not send.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoBrandField {
-    received: Option<String>,
+    received: Option<serde_json::Value>,
 }
 
 impl BrandField for NoBrandField {
     fn as_str(&self) -> Option<&str> {
-        self.received.as_deref()
+        self.received.as_ref().and_then(serde_json::Value::as_str)
+    }
+
+    fn is_absent(&self) -> bool {
+        self.received.is_none()
     }
 
     fn unset() -> Option<Self> {
@@ -97,8 +103,8 @@ impl serde::Serialize for NoBrandField {
 impl<'de> serde::Deserialize<'de> for NoBrandField {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // A missing field reaches here as `none` (serde asks for an option), so a model
-        // without the field decodes; one with it keeps the value.
-        Option::<String>::deserialize(deserializer).map(|received| NoBrandField { received })
+        // without the field decodes; one with it keeps the value, of any JSON type.
+        Option::<serde_json::Value>::deserialize(deserializer).map(|received| NoBrandField { received })
     }
 }
 
@@ -109,7 +115,7 @@ impl schemars::JsonSchema for NoBrandField {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <Option<String>>::json_schema(generator)
+        <Option<serde_json::Value>>::json_schema(generator)
     }
 }
 
