@@ -8,7 +8,7 @@ mod support;
 use codegen::ir::{Ir, TypeIr};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use support::{file, generate, place, the_problem};
+use support::{FAMILIES, file, generate, place, the_problem};
 
 fn real_ir() -> Ir {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).expect("workspace").join("api-spec");
@@ -121,33 +121,6 @@ fn the_real_spec_has_no_second_tree_for_the_brand_family() {
     assert_eq!(events, ["PRODUCT_COUPON.SEND"]);
     assert_eq!(brand.notifications[0].resource, "brand::ProductCouponSendResource");
 }
-
-const FAMILIES: &str = r#"[[families]]
-id = "partner"
-title = "服务商"
-path_prefix = "/v3/partner/demo"
-auth_scheme = "WECHATPAY2-SHA256-RSA2048"
-brand_identity = "request_field"
-brand_field = "brand_id"
-rate_limit_dimension = "merchant"
-wechatpay_serial_required = false
-doc_base_url = "https://pay.weixin.qq.com/doc/v3/partner/"
-client = "Client"
-source = "test"
-
-[[families]]
-id = "brand"
-title = "品牌直连"
-path_prefix = "/brand/demo"
-auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
-brand_identity = "authorization"
-rate_limit_dimension = "brand"
-wechatpay_serial_required = true
-doc_base_url = "https://pay.weixin.qq.com/doc/brand/"
-module = "brand"
-client = "BrandClient"
-source = "test"
-"#;
 
 const ITEMS: &str = r#"[[models]]
 name = "Item"

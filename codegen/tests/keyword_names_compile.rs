@@ -734,35 +734,10 @@ fn generated_code_for_recursive_models_compiles_and_works() {
     cargo(&dir, &["test", "--test", "recursion"]);
 }
 
-/// Three families: the partner family (sends `brand_id`), the brand family and a third, `store`,
-/// both naming the brand in the Authorization header. Adding the third is a `[[families]]` entry
+/// With `support::FAMILIES` (partner and brand), three families: a third, `store`, names the
+/// brand in the Authorization header like the brand family. Adding the third is a `[[families]]` entry
 /// and its operations' entries: no hand-written code changes.
-const THREE_FAMILIES: &str = r#"[[families]]
-id = "partner"
-title = "服务商"
-path_prefix = "/v3/partner/demo"
-auth_scheme = "WECHATPAY2-SHA256-RSA2048"
-brand_identity = "request_field"
-brand_field = "brand_id"
-rate_limit_dimension = "merchant"
-wechatpay_serial_required = false
-doc_base_url = "https://pay.weixin.qq.com/doc/v3/partner/"
-client = "Client"
-source = "test"
-
-[[families]]
-id = "brand"
-title = "品牌直连"
-path_prefix = "/brand/demo"
-auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
-brand_identity = "authorization"
-rate_limit_dimension = "brand"
-wechatpay_serial_required = true
-doc_base_url = "https://pay.weixin.qq.com/doc/brand/"
-module = "brand"
-client = "BrandClient"
-source = "test"
-
+const STORE_FAMILY_AND_ITEMS: &str = r#"
 [[families]]
 id = "store"
 title = "门店直连"
@@ -907,12 +882,13 @@ fn calls(p: &families_crate::runtime::client::Client, b: &families_crate::BrandC
 #[test]
 fn a_third_family_is_data_only_and_compiles() {
     let _turn = CRATE_DIR_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let out = support::generate(&[("spec.toml", THREE_FAMILIES)]);
+    let spec = format!("{}{STORE_FAMILY_AND_ITEMS}", support::FAMILIES);
+    let out = support::generate(&[("spec.toml", &spec)]);
     let root = support::file(&out, "src/generated/mod.rs");
     assert!(root.contains("#[cfg(feature = \"store\")]\npub mod store;"), "{root}");
     let clients = support::file(&out, "src/generated/clients.rs");
     assert!(clients.contains("pub struct StoreClient"), "the third family's client is generated:\n{clients}");
-    let dir = write_crate("families-crate", THREE_FAMILIES, Some(("third_family", THIRD_FAMILY_RS)));
+    let dir = write_crate("families-crate", &spec, Some(("third_family", THIRD_FAMILY_RS)));
     for args in [&["check", "--lib", "--features", "brand,store"][..], &["check", "--lib"][..]] {
         let stderr = cargo(&dir, args);
         let warnings = warnings_in_generated_code(&stderr);

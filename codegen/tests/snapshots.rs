@@ -447,7 +447,7 @@ fn keyword_names() {
 /// shows up there once; these small specs guard each emitter.
 #[test]
 fn two_families() {
-    let files = [("families.toml", TWO_FAMILIES), ("items.toml", FAMILY_ITEMS)];
+    let files = [("families.toml", support::FAMILIES), ("items.toml", FAMILY_ITEMS)];
     let out = generate(&files);
     for path in [
         "src/generated/validation.rs",
@@ -479,33 +479,6 @@ fn two_families() {
         insta::assert_snapshot!(format!("two_families__{stem}"), &f.contents);
     }
 }
-
-const TWO_FAMILIES: &str = r#"[[families]]
-id = "partner"
-title = "服务商"
-path_prefix = "/v3/partner/demo"
-auth_scheme = "WECHATPAY2-SHA256-RSA2048"
-brand_identity = "request_field"
-brand_field = "brand_id"
-rate_limit_dimension = "merchant"
-wechatpay_serial_required = false
-doc_base_url = "https://pay.weixin.qq.com/doc/v3/partner/"
-client = "Client"
-source = "test"
-
-[[families]]
-id = "brand"
-title = "品牌直连"
-path_prefix = "/brand/demo"
-auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
-brand_identity = "authorization"
-rate_limit_dimension = "brand"
-wechatpay_serial_required = true
-doc_base_url = "https://pay.weixin.qq.com/doc/brand/"
-module = "brand"
-client = "BrandClient"
-source = "test"
-"#;
 
 const FAMILY_ITEMS: &str = r#"[[models]]
 name = "Item"

@@ -217,3 +217,32 @@ code = "PARAM_ERROR"
 description = "参数错误"
 solution = "修正参数"
 "#;
+
+/// Two API families: the partner family (requests carry `brand_id`) and the brand family (the
+/// brand signs; no `brand_id`), under short test prefixes.
+pub const FAMILIES: &str = r#"[[families]]
+id = "partner"
+title = "服务商"
+path_prefix = "/v3/partner/demo"
+auth_scheme = "WECHATPAY2-SHA256-RSA2048"
+brand_identity = "request_field"
+brand_field = "brand_id"
+rate_limit_dimension = "merchant"
+wechatpay_serial_required = false
+doc_base_url = "https://pay.weixin.qq.com/doc/v3/partner/"
+client = "Client"
+source = "test"
+
+[[families]]
+id = "brand"
+title = "品牌直连"
+path_prefix = "/brand/demo"
+auth_scheme = "WECHATPAY-BRAND-SHA256-RSA2048"
+brand_identity = "authorization"
+rate_limit_dimension = "brand"
+wechatpay_serial_required = true
+doc_base_url = "https://pay.weixin.qq.com/doc/brand/"
+module = "brand"
+client = "BrandClient"
+source = "test"
+"#;
