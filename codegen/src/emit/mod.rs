@@ -98,7 +98,7 @@ fn module_root(ir: &Ir) -> TokenStream {
     let families = ir.secondary_families().filter_map(|f| f.module.as_deref()).map(|m| {
         let doc = format!(" The {} family: its client's operations and the models that differ.", docs_title(ir, m));
         // Each secondary family is a cargo feature named like its module: a crate user builds
-        // only the families they call (the family's code is as large as the primary one's).
+        // only the families they call (the family's own layer; the generic items are shared).
         let feature = m.to_owned();
         let m = types::ident(m);
         quote! { #[doc = #doc] #[cfg(feature = #feature)] pub mod #m; }
