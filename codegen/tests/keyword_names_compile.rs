@@ -865,6 +865,38 @@ fn each_family_has_its_facts_and_its_shape_of_the_shared_model() {
     assert_eq!(v.iter().map(|v| (v.path.as_str(), v.kind)).collect::<Vec<_>>(), [("note", ViolationKind::UnknownField)]);
 }
 
+// The sandbox's generated route table, compiled against this crate under the client crate's
+// name (as the sandbox compiles it).
+extern crate families_crate as wechatpay_product_coupon;
+#[path = "sandbox_families.rs"]
+mod sandbox_families;
+
+#[test]
+fn the_sandbox_routes_the_third_family_from_its_row() {
+    use sandbox_families::{FAMILIES, family_of};
+    assert_eq!(FAMILIES.iter().map(|f| f.id).collect::<Vec<_>>(), ["partner", "brand", "store"]);
+    let store = family_of("/store/demo/items");
+    assert_eq!(store.id, "store");
+    assert!(store.brand_signs && store.wechatpay_serial_required);
+    assert_eq!((store.scheme.token(), store.scheme.identity_param()), ("WECHATPAY-BRAND-SHA256-RSA2048", "brand_id"));
+    assert_eq!(store.operations.iter().map(|m| m.id).collect::<Vec<_>>(), ["create_item", "get_item"]);
+    // A prefix matches whole segments only; anything else is the primary family's.
+    assert_eq!(family_of("/store/demox/items").id, "partner");
+    assert!(family_of("/v3/partner/demo/items").secondary.is_none());
+    assert_eq!(family_of("/v3/partner/demo/items").scheme.identity_param(), "mchid");
+
+    // The store's request is checked as the store family's: `note` is its own field, a
+    // `brand_id` is one it does not send.
+    let secondary = store.secondary.as_ref().expect("a secondary family");
+    let check = |body: &str| (secondary.check_request)("create_item", &[], &[], Some(body.as_bytes()), None).unwrap();
+    assert!(check(r#"{"out_request_no":"r-0001","note":"n"}"#).violations.is_empty());
+    let v = check(r#"{"out_request_no":"r-0001","brand_id":"b"}"#).violations;
+    assert_eq!(v.iter().map(|v| (v.path.as_str(), v.kind)).collect::<Vec<_>>(), [("brand_id", ViolationKind::UnknownField)]);
+    // The primary family's answer in the store's model: no brand_id.
+    let answer = (secondary.response_text)("create_item", r#"{"out_request_no":"r-0001","brand_id":"b","note":"n"}"#).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&answer).unwrap(), serde_json::json!({"out_request_no":"r-0001","note":"n"}));
+}
+
 /// Each family's client has the family's operations with the family's arguments.
 #[allow(dead_code)]
 fn calls(p: &families_crate::runtime::client::Client, b: &families_crate::BrandClient, s: &families_crate::StoreClient) {
@@ -889,6 +921,12 @@ fn a_third_family_is_data_only_and_compiles() {
     let clients = support::file(&out, "src/generated/clients.rs");
     assert!(clients.contains("pub struct StoreClient"), "the third family's client is generated:\n{clients}");
     let dir = write_crate("families-crate", &spec, Some(("third_family", THIRD_FAMILY_RS)));
+    // The sandbox's route table for the three families, compiled by the test beside the client.
+    let routes = out
+        .iter()
+        .find(|f| f.crate_dir == codegen::emit::SANDBOX && f.path == "src/generated/families.rs")
+        .expect("the sandbox's route table is generated");
+    write_if_changed(&dir.join("tests/sandbox_families.rs"), routes.contents.as_bytes());
     for args in [&["check", "--lib", "--features", "brand,store"][..], &["check", "--lib"][..]] {
         let stderr = cargo(&dir, args);
         let warnings = warnings_in_generated_code(&stderr);

@@ -1,22 +1,25 @@
 //! The HTTP side: hyper 1 (HTTP/1.1, keep-alive) on a tokio listener, and the request pipeline
 //!
 //! ```text
-//! route (404/405) -> verify Authorization (401 SIGN_ERROR) [-> Wechatpay-Serial (brand paths)]
+//! route by family (404/405) -> verify Authorization (401 SIGN_ERROR) [-> Wechatpay-Serial]
 //!   -> fault -> 频率限制 (429) -> parse (400 PARAM_ERROR) -> validate (400 PARAM_ERROR / INVALID_REQUEST)
-//!   [-> a brand's request as the partner's, its brand from the Authorization header]
+//!   [-> a secondary family's request as the primary family's, a brand from the Authorization header]
 //!   -> crate::pipeline (brand 403 NO_AUTH -> idempotency -> the operation's handler)
-//!   [-> the answer in the brand family's models] -> persist -> sign -> respond
+//!   [-> the answer in the secondary family's models] -> persist -> sign -> respond
 //! ```
 //!
-//! Both families are served at once, through the same pipeline and handlers: the partner
-//! family (服务商, `/v3/marketing/partner/product-coupon/...`) and the brand family (品牌直连,
-//! `/brand/marketing/product-coupon/...`). A brand's request is parsed and validated as the
-//! brand family's request (no `brand_id` anywhere), then re-read as the partner's request with
-//! the brand of its Authorization header named where the partner family names it (body or
-//! query, from the generated request facts), so every handler, rule and idempotency record is
-//! the partner's; its answer is re-read as the brand family's response model
-//! (`generated/families.rs`), which drops `brand_id`, and signed under the WeChat Pay public key
-//! id bound to the brand.
+//! Every family of `api-spec/families.toml` is served at once, through the same pipeline and
+//! handlers, from the generated route table (`crate::generated::families`): a request's family
+//! is the longest path prefix it starts with (the partner family, 服务商,
+//! `/v3/marketing/partner/product-coupon/...`; the brand family, 品牌直连,
+//! `/brand/marketing/product-coupon/...`), and the row gives its `Authorization` scheme, whether
+//! the signer is a brand and whether `Wechatpay-Serial` is required. A secondary family's request
+//! is parsed and validated as that family's request (a brand's has no `brand_id` anywhere), then
+//! re-read as the primary family's request, a signing brand named where the primary family names
+//! it (body or query, from the generated request facts), so every handler, rule and idempotency
+//! record is the primary family's; its answer is re-read as the family's response model (which
+//! drops `brand_id`) and, for a brand, signed under the WeChat Pay public key id bound to it.
+//! This file names no family.
 //!
 //! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
 //! headers. The admin endpoints under `/sandbox` are neither authenticated nor signed, so they
@@ -44,10 +47,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use wechatpay_apiv3::signing::{new_nonce, unix_timestamp};
-use wechatpay_apiv3::verify::{AuthScheme, HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::Violations;
-use wechatpay_product_coupon::brand;
-use wechatpay_product_coupon::generated::operations::OPERATIONS;
 use wechatpay_product_coupon::generated::requests::{BrandParam, request_facts};
 use wechatpay_product_coupon::requests::OperationRequest;
 use wechatpay_product_coupon::runtime::certificates::{CERTIFICATES_PATH, CertificateListing, encrypt_certificates};
@@ -58,6 +59,7 @@ use wechatpay_product_coupon::runtime::validate::{Violation, ViolationKind};
 
 use crate::auth::brand_account;
 use crate::faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, FaultAction};
+use crate::generated::families::{FAMILIES, FamilyRoute, family_of};
 use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME};
 use crate::shared::{Body, Shared, after_change, plain_json};
 use crate::state::{ApiFailure, Ctx, business_code};
@@ -68,46 +70,19 @@ const MAX_BODY: usize = 1024 * 1024;
 /// files are read so that they can be refused the way WeChat Pay refuses them, 图片超过指定大小).
 const MAX_UPLOAD_BODY: usize = 8 * 1024 * 1024;
 
-/// The API family of a request path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Family {
-    /// 服务商: `/v3/marketing/partner/product-coupon/...` (and `/v3/certificates`).
-    Partner,
-    /// 品牌直连: `/brand/marketing/product-coupon/...`.
-    Brand,
-}
-
-impl Family {
-    pub(crate) fn of(path: &str) -> Family {
-        match path.strip_prefix(brand::operations::PATH_PREFIX) {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => Family::Brand,
-            _ => Family::Partner,
-        }
-    }
-
-    fn operations(self) -> &'static [&'static OperationMeta] {
-        match self {
-            Family::Partner => OPERATIONS,
-            Family::Brand => brand::operations::OPERATIONS,
-        }
-    }
-
-    /// The one `Authorization` scheme the family's paths accept.
-    fn scheme(self) -> AuthScheme {
-        match self {
-            Family::Partner => AuthScheme::PARTNER,
-            Family::Brand => AuthScheme::BRAND,
-        }
-    }
-}
+/// The API family of a request path: a row of the generated route table.
+type Family = &'static FamilyRoute;
 
 /// Who sent a verified request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 struct Caller {
-    /// The state's account: the `mchid`, or `brand:<brand_id>` for a brand calling directly.
+    /// The state's account: the `mchid`, or `<family id>:<brand_id>` for a brand calling
+    /// directly (`crate::auth`).
     account: String,
     /// The brand calling directly, if it is one.
     brand_id: Option<String>,
+    /// The family whose path was called.
+    family: Family,
 }
 
 /// Closes the connection without a response (the `drop` faults): hyper ends a connection whose
@@ -217,7 +192,7 @@ async fn isolated(
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, DropConnection> {
-    let brand_path = Family::of(req.uri().path()) == Family::Brand;
+    let brand_path = family_of(req.uri().path()).brand_signs;
     let task = tokio::spawn(handle(Arc::clone(&shared), peer, req));
     match task.await {
         Ok(result) => result,
@@ -286,7 +261,7 @@ async fn handle(
         }
     };
     let request_serial = parts.headers.get(HEADER_SERIAL).and_then(|v| v.to_str().ok());
-    let brand_path = Family::of(parts.uri.path()) == Family::Brand;
+    let brand_path = family_of(parts.uri.path()).brand_signs;
     if !brand_path && request_serial == Some(shared.platform_signer.serial()) {
         reply.platform = true;
     }
@@ -381,8 +356,8 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     let path = parts.uri.path();
 
     // Route, within the path's family.
-    let family = Family::of(path);
-    let operations = family.operations();
+    let family = family_of(path);
+    let operations = family.operations;
     let route: Option<(&'static OperationMeta, Vec<(&'static str, String)>)> =
         operations.iter().filter(|m| m.method == method).find_map(|m| m.match_path(path).map(|params| (*m, params)));
     let is_certificates = method == "GET" && path == CERTIFICATES_PATH;
@@ -493,9 +468,10 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     Ok(reply)
 }
 
-/// Verifies the `Authorization` of a request to `family`'s path: the partner scheme for a
-/// merchant the sandbox knows, or the brand scheme for a brand it knows, whose requests must
-/// also carry the WeChat Pay public key id bound to the brand in `Wechatpay-Serial`.
+/// Verifies the `Authorization` of a request to `family`'s path with the family's one scheme:
+/// a merchant the sandbox knows, or a brand it knows where the family's signer is a brand. A
+/// family that requires `Wechatpay-Serial` must name the WeChat Pay public key id bound to the
+/// signer (the brand's, or the sandbox's public key for a merchant).
 fn authenticate(
     shared: &Shared,
     family: Family,
@@ -506,29 +482,27 @@ fn authenticate(
 ) -> Result<Caller, ApiFailure> {
     // The core's one parser and verifier, told which scheme this path takes; the key is the
     // merchant's API certificate or the brand's 品牌API证书 the sandbox knows for the signer.
-    let verified = verify_request(
-        &[family.scheme()],
-        auth,
-        parts.method.as_str(),
-        target,
-        body,
-        unix_timestamp(),
-        |p| match family {
-            Family::Partner => shared.merchants.get(&(p.identity.clone(), p.serial_no.clone())).cloned(),
-            Family::Brand => {
-                shared.direct_brands.get(&p.identity).filter(|b| b.serial_no == p.serial_no).map(|b| b.key.clone())
-            }
-        },
-    )
-    .map_err(|e| sign_error(&e.to_string()))?;
-    match family {
-        Family::Partner => Ok(Caller { account: verified.identity, brand_id: None }),
-        Family::Brand => {
-            let expected = shared.direct_brands.get(&verified.identity).map(|b| b.signer.serial()).unwrap_or_default();
-            check_wechatpay_serial(parts.headers.get(HEADER_SERIAL).map(|v| v.to_str().unwrap_or("")), expected)?;
-            Ok(Caller { account: brand_account(&verified.identity), brand_id: Some(verified.identity) })
+    let verified = verify_request(&[family.scheme], auth, parts.method.as_str(), target, body, unix_timestamp(), |p| {
+        if family.brand_signs {
+            shared.direct_brands.get(&p.identity).filter(|b| b.serial_no == p.serial_no).map(|b| b.key.clone())
+        } else {
+            shared.merchants.get(&(p.identity.clone(), p.serial_no.clone())).cloned()
         }
+    })
+    .map_err(|e| sign_error(&e.to_string()))?;
+    if family.wechatpay_serial_required {
+        let expected = if family.brand_signs {
+            shared.direct_brands.get(&verified.identity).map(|b| b.signer.serial()).unwrap_or_default()
+        } else {
+            shared.public_key_signer.serial()
+        };
+        check_wechatpay_serial(parts.headers.get(HEADER_SERIAL).map(|v| v.to_str().unwrap_or("")), expected)?;
     }
+    Ok(if family.brand_signs {
+        Caller { account: brand_account(family, &verified.identity), brand_id: Some(verified.identity), family }
+    } else {
+        Caller { account: verified.identity, brand_id: None, family }
+    })
 }
 
 /// A brand request's `Wechatpay-Serial` (必填 on every brand page) must be the WeChat Pay public
@@ -557,7 +531,8 @@ fn check_wechatpay_serial(sent: Option<&str>, expected: &str) -> Result<(), ApiF
 /// partner limit of the same operation stands in for it (wherever both are known they are
 /// equal, brand-direct reference §1), counted per brand instead of per merchant.
 fn rate_limit(meta: &OperationMeta) -> Option<u32> {
-    meta.rate_limit_per_second.or_else(|| OPERATIONS.iter().find(|m| m.id == meta.id)?.rate_limit_per_second)
+    meta.rate_limit_per_second
+        .or_else(|| FAMILIES[0].operations.iter().find(|m| m.id == meta.id)?.rate_limit_per_second)
 }
 
 fn sign_error(why: &str) -> ApiFailure {
@@ -604,8 +579,9 @@ struct RawRequest<'r> {
     file: Option<UploadFile>,
 }
 
-/// Parses and validates a request as its family's: the partner's as is; a brand's as the brand
-/// family's request, then re-read as the partner's acting for the brand ([`as_partner_request`]).
+/// Parses and validates a request as its family's: the primary family's as is; a secondary
+/// family's as that family's request, then re-read as the primary family's
+/// ([`as_partner_request`]).
 fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> Result<OperationRequest, ApiFailure> {
     let op = meta.id;
     let path: Vec<(&str, &str)> = raw.path.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -616,7 +592,7 @@ fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> 
         ApiFailure::new(400, "PARAM_ERROR", format!("{} takes a JSON body, not multipart/form-data", meta.title))
             .with_business_code(business_code::PARAM_ERROR)
     };
-    let Some(brand_id) = &caller.brand_id else {
+    let Some(secondary) = &caller.family.secondary else {
         let mut request = OperationRequest::parse(op, &path, &query, body_bytes).map_err(parse_failure)?;
         if let Some(file) = raw.file.clone()
             && !request.set_file(file)
@@ -631,15 +607,13 @@ fn parse_request(meta: &OperationMeta, caller: &Caller, raw: RawRequest<'_>) -> 
         }
         return Ok(request);
     };
-    let mut request = brand::requests::OperationRequest::parse(op, &path, &query, body_bytes).map_err(parse_failure)?;
-    if let Some(file) = raw.file.clone()
-        && !request.set_file(file)
-    {
+    let checked = (secondary.check_request)(op, &path, &query, body_bytes, raw.file.clone()).map_err(parse_failure)?;
+    if checked.file_refused {
         return Err(not_multipart());
     }
-    let stripped = enforce(op, request.violations(), body_bytes)?;
+    let stripped = enforce(op, checked.violations, body_bytes)?;
     let body_bytes = stripped.as_deref().or(body_bytes);
-    let mut partner = as_partner_request(op, brand_id, &path, &query_owned, body_bytes)?;
+    let mut partner = as_partner_request(op, caller.brand_id.as_deref(), &path, &query_owned, body_bytes)?;
     if let Some(file) = raw.file {
         partner.set_file(file);
     }
@@ -684,26 +658,27 @@ fn enforce(op: &str, violations: Violations, body: Option<&[u8]>) -> Result<Opti
     serde_json::to_vec(&value).map(Some).map_err(crate::state::internal)
 }
 
-/// A brand's request (already parsed and validated as the brand family's) as the partner
-/// family's request acting for `brand_id`: the brand named where the partner family names it
-/// (the body field or query parameter of the generated request facts), replacing anything the
-/// brand sent there, since a brand is named by its Authorization header only.
+/// A secondary family's request (already parsed and validated as that family's) as the
+/// primary family's request. For a brand calling directly (`brand_id`), the brand is named
+/// where the primary family names it (the body field or query parameter of the generated
+/// request facts), replacing anything the brand sent there, since a brand is named by its
+/// Authorization header only.
 fn as_partner_request(
     op: &str,
-    brand_id: &str,
+    brand_id: Option<&str>,
     path: &[(&str, &str)],
     query: &[(String, String)],
     body: Option<&[u8]>,
 ) -> Result<OperationRequest, ApiFailure> {
-    let brand_param = request_facts(op).and_then(|f| f.brand_param);
+    let brand_param = brand_id.and_then(|brand_id| Some((request_facts(op)?.brand_param?, brand_id)));
     let mut query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut body_owned = None;
     match brand_param {
-        Some(BrandParam::Query(name)) => {
+        Some((BrandParam::Query(name), brand_id)) => {
             query.retain(|(k, _)| *k != name);
             query.push((name, brand_id));
         }
-        Some(BrandParam::Body(name)) => {
+        Some((BrandParam::Body(name), brand_id)) => {
             let mut value: Value = match body {
                 Some(bytes) => serde_json::from_slice(bytes)
                     .map_err(|e| parse_failure(ParseError::InvalidBody { path: ".".into(), message: e.to_string() }))?,
@@ -751,9 +726,9 @@ async fn operation_reply(
         }
         let before = state.revision;
         let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
-        let result = crate::pipeline::serve(&mut ctx, request).and_then(|text| match caller.brand_id {
-            // The answer in the brand family's models (no brand_id); a replay's too.
-            Some(_) => crate::generated::families::brand::response_text(op, &text).map_err(crate::state::internal),
+        let result = crate::pipeline::serve(&mut ctx, request).and_then(|text| match &caller.family.secondary {
+            // The answer in the family's own models (a brand's has no brand_id); a replay's too.
+            Some(secondary) => (secondary.response_text)(op, &text).map_err(crate::state::internal),
             None => Ok(text),
         });
         let (outbox, timers) = (std::mem::take(&mut ctx.outbox), std::mem::take(&mut ctx.timers));

@@ -347,18 +347,23 @@ impl<'a> Ctx<'a> {
         // A brand calling directly gets its family's event (PRODUCT_COUPON.SEND for
         // PRODUCT_COUPON_SP.SEND) with its family's resource (no brand_id); an event its family
         // does not have (the brand's image-generation event was not found) is not sent.
-        let brand = account_brand(self.mchid).map(str::to_owned);
-        let (event_type, resource) = match &brand {
-            None => (event_type, resource),
-            Some(_) => match crate::generated::families::brand::notification(event_type, &resource) {
-                Some(Ok(converted)) => converted,
-                Some(Err(e)) => {
-                    eprintln!("wechatpay-sandbox: could not build the brand's {event_type} notification: {e}");
-                    return;
-                }
-                None => return,
-            },
-        };
+        let calling = account_brand(self.mchid);
+        let brand = calling.map(|(_, brand)| brand.to_owned());
+        let (event_type, resource) =
+            match calling.and_then(|(family, _)| family.secondary.as_ref().map(|s| (family, s))) {
+                None => (event_type, resource),
+                Some((family, secondary)) => match (secondary.notification)(event_type, &resource) {
+                    Some(Ok(converted)) => converted,
+                    Some(Err(e)) => {
+                        eprintln!(
+                            "wechatpay-sandbox: could not build the {} family's {event_type} notification: {e}",
+                            family.id
+                        );
+                        return;
+                    }
+                    None => return,
+                },
+            };
         self.outbox.push(Outgoing {
             url,
             event_type,

@@ -13,6 +13,7 @@ mod models;
 mod notifications;
 mod operations;
 mod requests;
+mod sandbox_families;
 mod shared;
 mod tests;
 mod types;
@@ -77,7 +78,7 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
             rust_file_in(CLI, "src/generated.rs", cli::emit(ir)),
             rust_file_in(SANDBOX, "src/generated/mod.rs", sandbox_module_root()),
             rust_file_in(SANDBOX, "src/generated/handler.rs", requests::emit_handler(ir)),
-            rust_file_in(SANDBOX, "src/generated/families.rs", requests::emit_families(ir)),
+            rust_file_in(SANDBOX, "src/generated/families.rs", sandbox_families::emit(ir)),
         ];
         files.extend(tests::emit(ir).into_iter().map(|(path, contents)| match contents {
             tests::Contents::Rust(tokens) => rust_file(&path, tokens),

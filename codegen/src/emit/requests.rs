@@ -363,7 +363,7 @@ pub fn emit_handler(ir: &Ir) -> TokenStream {
 
 /// Rewrites every `crate` path root to the client crate's name, so tokens written for the client
 /// crate compile in a crate that depends on it.
-fn in_client_crate(tokens: TokenStream) -> TokenStream {
+pub(super) fn in_client_crate(tokens: TokenStream) -> TokenStream {
     use proc_macro2::{Group, TokenTree};
     tokens
         .into_iter()
@@ -490,7 +490,7 @@ fn meta(op: &OperationIr) -> TokenStream {
     quote! { #ops::#m }
 }
 
-fn response_model(op: &OperationIr) -> Option<&str> {
+pub(super) fn response_model(op: &OperationIr) -> Option<&str> {
     op.response_model()
 }
 
@@ -843,72 +843,4 @@ fn handle_arm(op: &OperationIr) -> TokenStream {
         None => quote! { .map(|()| OperationResponse::#v) },
     };
     quote! { OperationRequest::#v { #(#binds),* } => handler.#f(#(#pass),*) #wrap, }
-}
-
-/// `sandbox/src/generated/families.rs`: for each secondary family, what a server serving it
-/// through the primary family's handlers needs to answer in the family's own terms: a response
-/// re-read as the family's response model (which drops the family's dropped fields, `brand_id`
-/// for brands), and the family's event type and resource for a primary notification.
-pub fn emit_families(ir: &Ir) -> TokenStream {
-    let modules = ir.secondary_families().filter_map(|family| {
-        let module = family.module.as_deref()?;
-        let doc = format!(
-            " The {} family (`{}`): its answers from the primary family's handlers.",
-            family.title, family.path_prefix
-        );
-        let m = types::ident(module);
-        let response_arms = family.operations.iter().filter_map(|op| {
-            let model = types::model_path(response_model(op)?);
-            let id = &op.id;
-            Some(quote! {
-                #id => ::serde_json::to_string(&crate::runtime::validate::known_fields_only(&::serde_json::from_str::<#model>(primary)?)?),
-            })
-        });
-        let notification_arms = family.notifications.iter().filter_map(|n| {
-            let base = ir.notifications.iter().find(|p| p.name == n.name)?;
-            let (primary, event_type) = (&base.event_type, &n.event_type);
-            let model = types::model_path(&n.resource);
-            Some(quote! {
-                #primary => ::core::option::Option::Some(
-                    ::serde_json::from_value::<#model>(resource.clone())
-                        .and_then(|r| crate::runtime::validate::known_fields_only(&r))
-                        .map(|r| (#event_type, r)),
-                ),
-            })
-        });
-        Some(quote! {
-            #[doc = #doc]
-            pub mod #m {
-                /// The primary family's response body to `operation_id` as this family sends
-                /// it: re-read as the family's response model, so fields the family does not
-                /// have are gone. Operations without a response body keep `primary` as it is.
-                #[allow(clippy::match_single_binding)]
-                pub fn response_text(operation_id: &str, primary: &str) -> ::core::result::Result<::std::string::String, ::serde_json::Error> {
-                    match operation_id {
-                        #(#response_arms)*
-                        _ => ::core::result::Result::Ok(::std::string::String::from(primary)),
-                    }
-                }
-
-                /// This family's event type for a primary family's notification, with the
-                /// resource re-read as the family's resource model; `None` when the family has
-                /// no such event.
-                #[allow(clippy::match_single_binding)]
-                pub fn notification(primary_event_type: &str, resource: &::serde_json::Value) -> ::core::option::Option<::core::result::Result<(&'static str, ::serde_json::Value), ::serde_json::Error>> {
-                    match primary_event_type {
-                        #(#notification_arms)*
-                        _ => { let _ = resource; ::core::option::Option::None }
-                    }
-                }
-            }
-        })
-    });
-    let tokens = quote! {
-        //! The secondary families, served through the primary family's handlers: a family's
-        //! request becomes the primary family's (its brand named where the primary family names
-        //! it), and the answer goes back in the family's own terms, from these functions.
-
-        #(#modules)*
-    };
-    in_client_crate(tokens)
 }
