@@ -5,36 +5,45 @@ use crate::spec::{BrandIdentity, ExampleKind, Method, Presence, RateLimitDimensi
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// A Rust identifier chosen for a spec name: the bare name, and whether it is a keyword that
-/// must be written raw (`r#type`). Emitters never parse `r#` back out of a string.
+/// A Rust identifier chosen for a spec name. Never a keyword and never raw: a wire name that is
+/// a Rust keyword gets a trailing underscore (`type` -> `type_`), so every setter and field of
+/// the public API can be written as it reads (`.type_(..)`, not `.r#type(..)`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RustIdent {
-    /// The name without any `r#` prefix: what serde and rustdoc see.
     pub name: String,
-    pub raw: bool,
+    /// The name is a keyword with its underscore (`type_`); names derived from it use the
+    /// keyword itself (`validate_match`, not `validate_match_`).
+    pub escaped: bool,
 }
 
 impl RustIdent {
     /// A name that is not a keyword.
     pub fn plain(name: impl Into<String>) -> Self {
-        RustIdent { name: name.into(), raw: false }
+        RustIdent { name: name.into(), escaped: false }
     }
 
-    /// The bare name (`type` for `r#type`).
+    /// A keyword `keyword` as a name: `type` -> `type_`.
+    pub fn escaped(keyword: &str) -> Self {
+        RustIdent { name: format!("{keyword}_"), escaped: true }
+    }
+
+    /// The name.
     pub fn as_str(&self) -> &str {
         &self.name
     }
 
-    /// A name derived from this one (`validate_{}`), never a keyword, so never raw.
+    /// A name derived from this one (`validate_{}`), from the keyword itself when this one is
+    /// an escaped keyword.
     pub fn derived(&self, make: impl FnOnce(&str) -> String) -> RustIdent {
-        RustIdent::plain(make(&self.name))
+        let base = if self.escaped { self.name.strip_suffix('_').unwrap_or(&self.name) } else { &self.name };
+        RustIdent::plain(make(base))
     }
 }
 
-/// As written in Rust source (`r#type`), for messages.
+/// As written in Rust source, for messages.
 impl fmt::Display for RustIdent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.raw { write!(f, "r#{}", self.name) } else { f.write_str(&self.name) }
+        f.write_str(&self.name)
     }
 }
 

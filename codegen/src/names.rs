@@ -4,7 +4,7 @@
 use crate::ir::{ArgNames, FieldIr, OperationNames, RustIdent};
 use std::collections::BTreeSet;
 
-/// Rust keywords (strict, reserved and edition-2024) that need `r#` or a suffix.
+/// Rust keywords (strict, reserved and edition-2024): a name like one gets a trailing underscore.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
     "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
@@ -12,10 +12,9 @@ const KEYWORDS: &[&str] = &[
     "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
-/// Keywords that cannot be raw identifiers; they get a trailing underscore instead.
-const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
-
-/// A snake_case identifier for a wire name (`type` -> raw `type`, `self` -> `self_`).
+/// A snake_case identifier for a wire name (`type` -> `type_`, `self` -> `self_`). Not a raw
+/// identifier (`r#type`): `.type(..)` fails to parse and `.r#type(..)` is not what anyone
+/// types, while `.type_(..)` is found by completion right after `.type`.
 pub fn field_ident(wire: &str) -> RustIdent {
     escape_keyword(snake(wire))
 }
@@ -46,13 +45,7 @@ fn snake(wire: &str) -> String {
 }
 
 fn escape_keyword(s: String) -> RustIdent {
-    if NOT_RAW.contains(&s.as_str()) {
-        RustIdent::plain(format!("{s}_"))
-    } else if KEYWORDS.contains(&s.as_str()) {
-        RustIdent { name: s, raw: true }
-    } else {
-        RustIdent::plain(s)
-    }
+    if KEYWORDS.contains(&s.as_str()) || s == "_" { RustIdent::escaped(&s) } else { RustIdent::plain(s) }
 }
 
 /// Flags the CLI defines itself; a parameter named like one gets a suffix.
@@ -142,7 +135,8 @@ pub fn pascal(raw: &str) -> String {
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'V');
     }
-    if NOT_RAW.contains(&out.as_str()) { format!("{out}_") } else { out }
+    // `Self` is the one PascalCase keyword (and cannot be raw).
+    if out == "Self" { format!("{out}_") } else { out }
 }
 
 /// The variant of an open enum for a wire value: [`pascal`], except that `Unknown` (the variant
@@ -178,11 +172,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keywords_become_raw_or_suffixed() {
+    fn keywords_get_an_underscore_never_a_raw_prefix() {
         let shown = |wire: &str| field_ident(wire).to_string();
-        assert_eq!(field_ident("type"), RustIdent { name: "type".to_owned(), raw: true });
-        assert_eq!(shown("ref"), "r#ref");
-        assert_eq!(field_ident("self"), RustIdent::plain("self_"));
+        assert_eq!(field_ident("type"), RustIdent::escaped("type"));
+        assert_eq!(shown("type"), "type_");
+        assert_eq!(shown("ref"), "ref_");
+        assert_eq!(shown("self"), "self_");
+        assert_eq!(shown("_"), "__");
         assert_eq!(shown("out_request_no"), "out_request_no");
         assert_eq!(shown("camelCase"), "camel_case");
         assert_eq!(shown("9lives"), "_9lives");
@@ -217,16 +213,16 @@ mod tests {
     }
 
     #[test]
-    fn operation_names_are_derived_once_without_raw_prefixes() {
+    fn operation_names_are_derived_once_from_the_keyword_itself() {
         let names = operation("match", &[param("type"), param("id")], &[param("id"), param("body")], true);
-        assert_eq!(names.call, RustIdent { name: "match".to_owned(), raw: true });
+        assert_eq!(names.call, RustIdent::escaped("match"));
         assert_eq!(names.validator, RustIdent::plain("validate_match"));
         assert_eq!(names.stream, Some(RustIdent::plain("match_stream")));
         assert_eq!(names.meta, RustIdent::plain("MATCH"));
         assert_eq!(names.variant, RustIdent::plain("Match"));
         assert_eq!(names.command, "match");
         let shown = |ids: &[RustIdent]| ids.iter().map(ToString::to_string).collect::<Vec<_>>();
-        assert_eq!(shown(&names.args.path), ["r#type", "id"]);
+        assert_eq!(shown(&names.args.path), ["type_", "id"]);
         assert_eq!(shown(&names.args.query), ["id_query", "body"]);
         assert_eq!(names.args.body, RustIdent::plain("body_request"));
         assert_eq!(names.flags, ["type", "id", "id-query", "body-query"]);

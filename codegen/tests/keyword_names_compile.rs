@@ -8,7 +8,7 @@
 //! generated-client's `Cargo.toml` with the package renamed. It builds that crate with the
 //! workspace's target directory and lock file, so the dependencies already built for the
 //! workspace are reused and nothing is downloaded (`--offline`). A test of the crate (run with
-//! `cargo test`) uses the keyword setters (`.r#type(..)`, `.self_(..)`) and checks the JSON.
+//! `cargo test`) uses the keyword setters (`.type_(..)`, `.self_(..)`) and checks the JSON.
 //!
 //! Other names that generated code must survive get their own small crate next to it.
 
@@ -169,11 +169,11 @@ use keyword_crate::runtime::validate::Validate;
 
 fn example() -> OptionModel {
     OptionModel::builder()
-        .r#type(Kind::UnknownValue)
-        .r#ref("r-1")
-        .self_(ResultModel::builder().r#type(Kind::Self_).string("s"))
-        .r#fn([StringModel::builder().kinds([Kind::None, Kind::from("NEW_KIND")])])
-        .r#match(true)
+        .type_(Kind::UnknownValue)
+        .ref_("r-1")
+        .self_(ResultModel::builder().type_(Kind::Self_).string("s"))
+        .fn_([StringModel::builder().kinds([Kind::None, Kind::from("NEW_KIND")])])
+        .match_(true)
         .build()
         .expect("every required field is set")
 }
@@ -198,8 +198,8 @@ fn wire_names_deserialize_back() {
     let text = r#"{"type":"UNKNOWN","ref":"r-1","self":{"type":"SELF","String":"s"},"fn":[{"kinds":["NONE","NEW_KIND"]}],"match":true}"#;
     let parsed: OptionModel = serde_json::from_str(text).expect("deserializes");
     assert_eq!(parsed, example());
-    assert_eq!(parsed.r#type, Kind::UnknownValue, "the documented value UNKNOWN is not the catch-all");
-    assert_eq!(parsed.self_.as_ref().map(|s| &s.r#type), Some(&Kind::Self_));
+    assert_eq!(parsed.type_, Kind::UnknownValue, "the documented value UNKNOWN is not the catch-all");
+    assert_eq!(parsed.self_.as_ref().map(|s| &s.type_), Some(&Kind::Self_));
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn enum_value_unknown_is_distinct_from_unknown_values() {
 
 #[test]
 fn missing_required_keyword_field_is_named_by_its_wire_name() {
-    let err = OptionModel::builder().r#ref("x").build().expect_err("type is missing");
+    let err = OptionModel::builder().ref_("x").build().expect_err("type is missing");
     assert_eq!(err.missing, ["type"]);
 }
 
@@ -221,7 +221,7 @@ fn missing_required_keyword_field_is_named_by_its_wire_name() {
 fn rules_on_keyword_fields_are_checked() {
     // `type = UNKNOWN` requires `ref`; the unknown kind inside `fn` is reported too.
     let mut model = example();
-    model.r#ref = None;
+    model.ref_ = None;
     let violations = model.validate().expect_err("two violations");
     let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(paths, ["fn[0].kinds[1]", "ref"], "{violations:?}");

@@ -11,7 +11,7 @@ fn doc_example_request() -> CreateProductCouponRequestBuilder {
         .brand_id("120344")
         .out_product_no("Product_1234567890")
         .scope(ProductCouponScope::Single)
-        .r#type(ProductCouponType::Normal)
+        .type_(ProductCouponType::Normal)
         .usage_mode(UsageMode::ProgressiveBundle)
         .progressive_bundle_usage_info(ProgressiveBundleUsageInfo::builder().count(3).interval_days(2))
         .display_info(
@@ -131,7 +131,7 @@ fn missing_required_fields_are_all_named_by_json_path() {
     let err: BuildError = CreateProductCouponRequest::builder()
         .out_request_no("MANY_SINGLE_NORMAL_20250101_004")
         .scope(ProductCouponScope::Single)
-        .r#type(ProductCouponType::Normal)
+        .type_(ProductCouponType::Normal)
         .usage_mode(UsageMode::ProgressiveBundle)
         .display_info(DisplayInfo::builder().name("指定商品立减15"))
         .stock_bundle(
@@ -180,7 +180,7 @@ fn constraints_and_rules_report_every_violation_with_its_path() {
     let bundle = request.stock_bundle.as_mut().unwrap();
     bundle.usage_rule_display_info.mini_program_path = None; // MINI_PROGRAM needs it
     bundle.coupon_display_info.entrance_mini_program.as_mut().unwrap().entrance_wording = "欢迎选购更多商品".into();
-    request.r#type = ProductCouponType::Exchange; // stays SINGLE scope: allowed, but needs an exchange rule
+    request.type_ = ProductCouponType::Exchange; // stays SINGLE scope: allowed, but needs an exchange rule
     let violations = request.validate().unwrap_err();
     let mut got = paths(&violations);
     got.sort_unstable();
@@ -206,7 +206,7 @@ fn exchange_coupons_are_single_scope_only() {
     let mut request = doc_example_request().build().unwrap();
     request.display_info.combo_package_list = None;
     request.scope = ProductCouponScope::All;
-    request.r#type = ProductCouponType::Exchange;
+    request.type_ = ProductCouponType::Exchange;
     let violations = request.validate().unwrap_err();
     assert!(violations.iter().any(|v| v.path == "scope" && v.message.contains("SINGLE")), "{violations}");
 }

@@ -80,7 +80,7 @@ fn summary(c: &ProductCouponEntity, stocks: &[StockEntity]) -> String {
         "  state {}   scope {}   type {}   usage_mode {}   brand {}\n",
         c.state.as_str(),
         c.scope.as_str(),
-        c.r#type.as_str(),
+        c.type_.as_str(),
         c.usage_mode.as_str(),
         c.brand_id
     );

@@ -425,7 +425,7 @@ impl Ctx<'_> {
         // Check everything before handing out ids, so a refusal changes nothing.
         match (&body.usage_mode, &body.stock, &body.stock_bundle, &body.progressive_bundle_usage_info) {
             (UsageMode::ProgressiveBundle, _, Some(bundle), Some(info)) => {
-                check_bundle(bundle, &body.r#type, info.count, "stock_bundle")?;
+                check_bundle(bundle, &body.type_, info.count, "stock_bundle")?;
             }
             (UsageMode::ProgressiveBundle, ..) => {
                 return Err(ApiFailure::invalid(
@@ -434,7 +434,7 @@ impl Ctx<'_> {
                 ));
             }
             (UsageMode::Single, Some(stock), ..) => {
-                check_single_rule(&stock.single_usage_rule, body.single_usage_info.as_ref(), &body.r#type, "stock")?;
+                check_single_rule(&stock.single_usage_rule, body.single_usage_info.as_ref(), &body.type_, "stock")?;
             }
             (UsageMode::Single, None, ..) => {
                 return Err(ApiFailure::invalid("stock", "usage_mode 为 SINGLE 时 stock 必填"));
@@ -447,7 +447,7 @@ impl Ctx<'_> {
         let mut builder = ProductCouponEntity::builder()
             .product_coupon_id(id.clone())
             .scope(body.scope.clone())
-            .r#type(body.r#type.clone())
+            .type_(body.type_.clone())
             .usage_mode(body.usage_mode.clone())
             .display_info(body.display_info.clone())
             .state(ProductCouponState::Effective)
@@ -501,7 +501,7 @@ impl Ctx<'_> {
             return Err(coupon_rule_refusal(format!("商品券 {product_coupon_id} 已失效，不能添加批次组")));
         }
         let count = coupon.progressive_bundle_usage_info.as_ref().map(|i| i.count).unwrap_or(0);
-        check_bundle(&body.stock_bundle, &coupon.r#type, count, "stock_bundle")?;
+        check_bundle(&body.stock_bundle, &coupon.type_, count, "stock_bundle")?;
         let entity = self.make_bundle(&product_coupon_id, &body.brand_id, count, body.stock_bundle)?;
         let record = self.state.product_coupons.get_mut(&product_coupon_id).expect("looked up above");
         record.stock_bundles.push(entity.clone());
@@ -692,7 +692,7 @@ impl Ctx<'_> {
                 "商品券 {product_coupon_id} 已有 {live} 个生效中的批次，每个商品券最多 {MAX_LIVE_STOCKS} 个"
             )));
         }
-        check_single_rule(&body.stock.single_usage_rule, coupon.single_usage_info.as_ref(), &coupon.r#type, "stock")?;
+        check_single_rule(&body.stock.single_usage_rule, coupon.single_usage_info.as_ref(), &coupon.type_, "stock")?;
         let entity = self.make_stock(product_coupon_id, &body.brand_id, body.stock)?;
         let record = self.state.product_coupons.get_mut(product_coupon_id).expect("looked up above");
         record.stocks.push(entity.clone());

@@ -27,7 +27,7 @@ pub fn product_coupon_request(out_request_no: &str) -> CreateProductCouponReques
         .brand_id(BRAND_ID)
         .out_product_no("Product_1234567890")
         .scope(ProductCouponScope::Single)
-        .r#type(ProductCouponType::Normal)
+        .type_(ProductCouponType::Normal)
         .usage_mode(UsageMode::ProgressiveBundle)
         .progressive_bundle_usage_info(ProgressiveBundleUsageInfo::builder().count(3).interval_days(2))
         .display_info(
@@ -124,7 +124,7 @@ pub fn single_product_coupon_request(out_request_no: &str) -> CreateProductCoupo
         .out_request_no(out_request_no)
         .brand_id(BRAND_ID)
         .scope(ProductCouponScope::Single)
-        .r#type(ProductCouponType::Normal)
+        .type_(ProductCouponType::Normal)
         .usage_mode(UsageMode::Single)
         .display_info(
             DisplayInfo::builder()

@@ -83,7 +83,7 @@ impl Ctx<'_> {
             ));
         }
         if let (ImageGenerationType::CombineImage, Some(c)) = (&body.image_generation_type, &body.combine_image) {
-            let (ok, name) = match c.r#type {
+            let (ok, name) = match c.type_ {
                 ProductCouponType::Normal => (c.normal_coupon.is_some(), "normal_coupon"),
                 ProductCouponType::Discount => (c.discount_coupon.is_some(), "discount_coupon"),
                 ProductCouponType::Exchange => (c.exchange_coupon.is_some(), "exchange_coupon"),
@@ -92,7 +92,7 @@ impl Ctx<'_> {
             if !ok {
                 return Err(ApiFailure::invalid(
                     &format!("combine_image.{name}"),
-                    format!("type 为 {} 的拼图须填写 {name}", c.r#type.as_str()),
+                    format!("type 为 {} 的拼图须填写 {name}", c.type_.as_str()),
                 ));
             }
         }

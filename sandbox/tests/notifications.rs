@@ -309,7 +309,7 @@ async fn image_generation_tasks_finish_and_notify() {
         .combine_image(
             CombineImage::builder()
                 .scope(ProductCouponScope::Single)
-                .r#type(ProductCouponType::Normal)
+                .type_(ProductCouponType::Normal)
                 .usage_mode(UsageMode::Single)
                 .normal_coupon(NormalCouponUsageRule::builder().threshold(10000).discount_amount(1500))
                 .background_color("#ff5733"),

@@ -48,7 +48,11 @@ pub fn field(f: &FieldIr) -> Vec<String> {
         f.description.as_deref().map(one_line).map(|d| format!(" {d}")).unwrap_or_default()
     )];
     out.push(String::new());
-    out.push(format!("- Wire name: `{}`", f.wire));
+    out.push(if f.rust.escaped {
+        format!("- Wire name: `{}` (a Rust keyword, so the field and its setter are `{}`)", f.wire, f.rust)
+    } else {
+        format!("- Wire name: `{}`", f.wire)
+    });
     out.push(match f.presence {
         Presence::Required => "- Required (必填)".to_owned(),
         Presence::Optional => "- Optional (选填)".to_owned(),

@@ -107,7 +107,7 @@ fn model(m: &ModelIr, generic: Option<(&GenericModel, &Generic)>) -> TokenStream
         let id = types::rust(&f.rust);
         let ty = if generic.is_some() { types::field_type_generic(f, &set) } else { types::field_type(f) };
         let wire = &f.wire;
-        // serde names a raw field without its `r#`, so only other names need a rename.
+        // A name that differs from the wire name (`type_` for `type`) is renamed for serde.
         let rename = (f.rust.name != f.wire).then(|| quote! { #[serde(rename = #wire)] });
         if generic.is_some_and(|(g, _)| g.brand_fields.contains(&f.wire)) {
             let ty = quote! { <F as crate::runtime::family::Family>::BrandField };

@@ -10,9 +10,9 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The IR's identifier, raw when it is a keyword (`r#type`).
+/// The IR's identifier (never a keyword: `type_` for `type`).
 pub fn rust(id: &RustIdent) -> Ident {
-    if id.raw { Ident::new_raw(&id.name, Span::call_site()) } else { Ident::new(&id.name, Span::call_site()) }
+    Ident::new(&id.name, Span::call_site())
 }
 
 /// A model or enum type: a shared one (`X`) inside the generated `models` module, a family's

@@ -240,7 +240,7 @@ pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUs
 #[must_use]
 pub struct CombineImageBuilder {
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
-    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    type_: ::core::option::Option<crate::generated::models::ProductCouponType>,
     usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
     normal_coupon: ::core::option::Option<NormalCouponUsageRuleBuilder>,
     discount_coupon: ::core::option::Option<DiscountCouponUsageRuleBuilder>,
@@ -265,10 +265,10 @@ impl CombineImageBuilder {
     }
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
-        self.r#type = ::core::option::Option::Some(value);
+    pub fn type_(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.type_ = ::core::option::Option::Some(value);
         self
     }
     /// 【使用模式】 商品券的使用模式。
@@ -352,7 +352,7 @@ impl crate::runtime::validate::BuildAt for CombineImageBuilder {
         missing: &mut crate::runtime::validate::Missing,
     ) -> ::core::option::Option<Self::Output> {
         let f0 = missing.required(self.scope, path, "scope");
-        let f1 = missing.required(self.r#type, path, "type");
+        let f1 = missing.required(self.type_, path, "type");
         let f2 = missing.required(self.usage_mode, path, "usage_mode");
         let f3 = missing.optional_model(self.normal_coupon, path, "normal_coupon");
         let f4 = missing.optional_model(self.discount_coupon, path, "discount_coupon");
@@ -360,7 +360,7 @@ impl crate::runtime::validate::BuildAt for CombineImageBuilder {
         let f6 = ::core::option::Option::Some(self.background_color);
         ::core::option::Option::Some(crate::generated::models::CombineImage {
             scope: f0?,
-            r#type: f1?,
+            type_: f1?,
             usage_mode: f2?,
             normal_coupon: f3?,
             discount_coupon: f4?,
@@ -375,7 +375,7 @@ for CombineImageBuilder {
     fn from(value: crate::generated::models::CombineImage) -> Self {
         Self {
             scope: ::core::option::Option::Some(value.scope),
-            r#type: ::core::option::Option::Some(value.r#type),
+            type_: ::core::option::Option::Some(value.type_),
             usage_mode: ::core::option::Option::Some(value.usage_mode),
             normal_coupon: value.normal_coupon.map(::core::convert::Into::into),
             discount_coupon: value.discount_coupon.map(::core::convert::Into::into),
@@ -5152,7 +5152,7 @@ pub struct CreateProductCouponRequestBuilderFor<F: crate::runtime::family::Famil
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     out_product_no: ::core::option::Option<::std::string::String>,
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
-    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    type_: ::core::option::Option<crate::generated::models::ProductCouponType>,
     usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
     single_usage_info: ::core::option::Option<
         crate::generated::builders::SingleUsageInfoBuilder,
@@ -5232,11 +5232,11 @@ impl<F: crate::runtime::family::Family> CreateProductCouponRequestBuilderFor<F> 
     }
     /// 【商品券类型】 商品券的类型；兑换券（EXCHANGE）只能用于单品券。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
     /// - Example: `"NORMAL"`
-    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
-        self.r#type = ::core::option::Option::Some(value);
+    pub fn type_(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.type_ = ::core::option::Option::Some(value);
         self
     }
     /// 【使用模式】 商品券的使用模式。
@@ -5351,7 +5351,7 @@ for CreateProductCouponRequestBuilderFor<F> {
             );
         let f2 = ::core::option::Option::Some(self.out_product_no);
         let f3 = missing.required(self.scope, path, "scope");
-        let f4 = missing.required(self.r#type, path, "type");
+        let f4 = missing.required(self.type_, path, "type");
         let f5 = missing.required(self.usage_mode, path, "usage_mode");
         let f6 = missing
             .optional_model(self.single_usage_info, path, "single_usage_info");
@@ -5371,7 +5371,7 @@ for CreateProductCouponRequestBuilderFor<F> {
             brand_id: f1?,
             out_product_no: f2?,
             scope: f3?,
-            r#type: f4?,
+            type_: f4?,
             usage_mode: f5?,
             single_usage_info: f6?,
             progressive_bundle_usage_info: f7?,
@@ -5392,7 +5392,7 @@ for CreateProductCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             out_product_no: value.out_product_no,
             scope: ::core::option::Option::Some(value.scope),
-            r#type: ::core::option::Option::Some(value.r#type),
+            type_: ::core::option::Option::Some(value.type_),
             usage_mode: ::core::option::Option::Some(value.usage_mode),
             single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
             progressive_bundle_usage_info: value
@@ -5412,7 +5412,7 @@ for CreateProductCouponRequestBuilderFor<F> {
 pub struct CreateProductCouponResponseBuilderFor<F: crate::runtime::family::Family> {
     product_coupon_id: ::core::option::Option<::std::string::String>,
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
-    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    type_: ::core::option::Option<crate::generated::models::ProductCouponType>,
     usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
     single_usage_info: ::core::option::Option<
         crate::generated::builders::SingleUsageInfoBuilder,
@@ -5476,10 +5476,10 @@ impl<F: crate::runtime::family::Family> CreateProductCouponResponseBuilderFor<F>
     }
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
-        self.r#type = ::core::option::Option::Some(value);
+    pub fn type_(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.type_ = ::core::option::Option::Some(value);
         self
     }
     /// 【使用模式】 商品券的使用模式。
@@ -5603,7 +5603,7 @@ for CreateProductCouponResponseBuilderFor<F> {
     ) -> ::core::option::Option<Self::Output> {
         let f0 = missing.required(self.product_coupon_id, path, "product_coupon_id");
         let f1 = missing.required(self.scope, path, "scope");
-        let f2 = missing.required(self.r#type, path, "type");
+        let f2 = missing.required(self.type_, path, "type");
         let f3 = missing.required(self.usage_mode, path, "usage_mode");
         let f4 = missing
             .optional_model(self.single_usage_info, path, "single_usage_info");
@@ -5633,7 +5633,7 @@ for CreateProductCouponResponseBuilderFor<F> {
         > {
             product_coupon_id: f0?,
             scope: f1?,
-            r#type: f2?,
+            type_: f2?,
             usage_mode: f3?,
             single_usage_info: f4?,
             progressive_bundle_usage_info: f5?,
@@ -5655,7 +5655,7 @@ for CreateProductCouponResponseBuilderFor<F> {
         Self {
             product_coupon_id: ::core::option::Option::Some(value.product_coupon_id),
             scope: ::core::option::Option::Some(value.scope),
-            r#type: ::core::option::Option::Some(value.r#type),
+            type_: ::core::option::Option::Some(value.type_),
             usage_mode: ::core::option::Option::Some(value.usage_mode),
             single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
             progressive_bundle_usage_info: value
@@ -7306,7 +7306,7 @@ pub struct ProductCouponEntityBuilderFor<F: crate::runtime::family::Family> {
     state: ::core::option::Option<crate::generated::models::ProductCouponState>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
-    r#type: ::core::option::Option<crate::generated::models::ProductCouponType>,
+    type_: ::core::option::Option<crate::generated::models::ProductCouponType>,
     usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
     single_usage_info: ::core::option::Option<
         crate::generated::builders::SingleUsageInfoBuilder,
@@ -7378,10 +7378,10 @@ impl<F: crate::runtime::family::Family> ProductCouponEntityBuilderFor<F> {
     }
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub fn r#type(mut self, value: crate::generated::models::ProductCouponType) -> Self {
-        self.r#type = ::core::option::Option::Some(value);
+    pub fn type_(mut self, value: crate::generated::models::ProductCouponType) -> Self {
+        self.type_ = ::core::option::Option::Some(value);
         self
     }
     /// 【使用模式】 商品券的使用模式。
@@ -7516,7 +7516,7 @@ for ProductCouponEntityBuilderFor<F> {
                 "brand_id",
             );
         let f3 = missing.required(self.scope, path, "scope");
-        let f4 = missing.required(self.r#type, path, "type");
+        let f4 = missing.required(self.type_, path, "type");
         let f5 = missing.required(self.usage_mode, path, "usage_mode");
         let f6 = missing
             .optional_model(self.single_usage_info, path, "single_usage_info");
@@ -7538,7 +7538,7 @@ for ProductCouponEntityBuilderFor<F> {
             state: f1?,
             brand_id: f2?,
             scope: f3?,
-            r#type: f4?,
+            type_: f4?,
             usage_mode: f5?,
             single_usage_info: f6?,
             progressive_bundle_usage_info: f7?,
@@ -7561,7 +7561,7 @@ for ProductCouponEntityBuilderFor<F> {
             state: ::core::option::Option::Some(value.state),
             brand_id: ::core::option::Option::Some(value.brand_id),
             scope: ::core::option::Option::Some(value.scope),
-            r#type: ::core::option::Option::Some(value.r#type),
+            type_: ::core::option::Option::Some(value.type_),
             usage_mode: ::core::option::Option::Some(value.usage_mode),
             single_usage_info: value.single_usage_info.map(::core::convert::Into::into),
             progressive_bundle_usage_info: value

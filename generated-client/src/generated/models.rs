@@ -114,9 +114,10 @@ pub struct CombineImage {
     pub scope: crate::generated::models::ProductCouponScope,
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub r#type: crate::generated::models::ProductCouponType,
+    #[serde(rename = "type")]
+    pub type_: crate::generated::models::ProductCouponType,
     /// 【使用模式】 商品券的使用模式。
     ///
     /// - Wire name: `usage_mode`
@@ -4399,10 +4400,11 @@ pub struct CreateProductCouponRequestFor<F: crate::runtime::family::Family> {
     pub scope: crate::generated::models::ProductCouponScope,
     /// 【商品券类型】 商品券的类型；兑换券（EXCHANGE）只能用于单品券。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
     /// - Example: `"NORMAL"`
-    pub r#type: crate::generated::models::ProductCouponType,
+    #[serde(rename = "type")]
+    pub type_: crate::generated::models::ProductCouponType,
     /// 【使用模式】 商品券的使用模式。
     ///
     /// - Wire name: `usage_mode`
@@ -4478,9 +4480,10 @@ pub struct CreateProductCouponResponseFor<F: crate::runtime::family::Family> {
     pub scope: crate::generated::models::ProductCouponScope,
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub r#type: crate::generated::models::ProductCouponType,
+    #[serde(rename = "type")]
+    pub type_: crate::generated::models::ProductCouponType,
     /// 【使用模式】 商品券的使用模式。
     ///
     /// - Wire name: `usage_mode`
@@ -5130,9 +5133,10 @@ pub struct ProductCouponEntityFor<F: crate::runtime::family::Family> {
     pub scope: crate::generated::models::ProductCouponScope,
     /// 【商品券类型】 商品券的类型。
     ///
-    /// - Wire name: `type`
+    /// - Wire name: `type` (a Rust keyword, so the field and its setter are `type_`)
     /// - Required (必填)
-    pub r#type: crate::generated::models::ProductCouponType,
+    #[serde(rename = "type")]
+    pub type_: crate::generated::models::ProductCouponType,
     /// 【使用模式】 商品券的使用模式。
     ///
     /// - Wire name: `usage_mode`

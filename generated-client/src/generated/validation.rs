@@ -30,7 +30,7 @@ impl crate::runtime::validate::Validate for crate::generated::models::CombineIma
             out.check_known(p, v.is_known(), v.as_str());
         }
         {
-            let v = &self.r#type;
+            let v = &self.type_;
             let p = &crate::runtime::validate::join(path, "type");
             out.check_known(p, v.is_known(), v.as_str());
         }
@@ -1487,7 +1487,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
             out.check_known(p, v.is_known(), v.as_str());
         }
         {
-            let v = &self.r#type;
+            let v = &self.type_;
             let p = &crate::runtime::validate::join(path, "type");
             out.check_known(p, v.is_known(), v.as_str());
         }
@@ -1716,7 +1716,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
                     }),
                 ::core::option::Option::Some(self)
                     .map(|x| {
-                        ::core::option::Option::Some(&x.r#type)
+                        ::core::option::Option::Some(&x.type_)
                             .is_some_and(|v| v.as_str() == "NORMAL")
                     }),
             ]) == ::core::option::Option::Some(true)
@@ -1748,7 +1748,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
                     }),
                 ::core::option::Option::Some(self)
                     .map(|x| {
-                        ::core::option::Option::Some(&x.r#type)
+                        ::core::option::Option::Some(&x.type_)
                             .is_some_and(|v| v.as_str() == "DISCOUNT")
                     }),
             ]) == ::core::option::Option::Some(true)
@@ -1769,7 +1769,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
         {
             if ::core::option::Option::Some(self)
                 .map(|x| {
-                    ::core::option::Option::Some(&x.r#type)
+                    ::core::option::Option::Some(&x.type_)
                         .is_some_and(|v| v.as_str() == "EXCHANGE")
                 }) == ::core::option::Option::Some(true)
                 && ::core::option::Option::Some(self)
@@ -1807,7 +1807,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
                     }),
                 ::core::option::Option::Some(self)
                     .map(|x| {
-                        ::core::option::Option::Some(&x.r#type)
+                        ::core::option::Option::Some(&x.type_)
                             .is_some_and(|v| v.as_str() == "NORMAL")
                     }),
             ]) == ::core::option::Option::Some(true)
@@ -1848,7 +1848,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
                     }),
                 ::core::option::Option::Some(self)
                     .map(|x| {
-                        ::core::option::Option::Some(&x.r#type)
+                        ::core::option::Option::Some(&x.type_)
                             .is_some_and(|v| v.as_str() == "DISCOUNT")
                     }),
             ]) == ::core::option::Option::Some(true)
@@ -1889,7 +1889,7 @@ for crate::generated::models::CreateProductCouponRequestFor<F> {
                     }),
                 ::core::option::Option::Some(self)
                     .map(|x| {
-                        ::core::option::Option::Some(&x.r#type)
+                        ::core::option::Option::Some(&x.type_)
                             .is_some_and(|v| v.as_str() == "EXCHANGE")
                     }),
             ]) == ::core::option::Option::Some(true)
@@ -1950,7 +1950,7 @@ for crate::generated::models::CreateProductCouponResponseFor<F> {
             out.check_known(p, v.is_known(), v.as_str());
         }
         {
-            let v = &self.r#type;
+            let v = &self.type_;
             let p = &crate::runtime::validate::join(path, "type");
             out.check_known(p, v.is_known(), v.as_str());
         }
@@ -2551,7 +2551,7 @@ for crate::generated::models::ProductCouponEntityFor<F> {
             out.check_known(p, v.is_known(), v.as_str());
         }
         {
-            let v = &self.r#type;
+            let v = &self.type_;
             let p = &crate::runtime::validate::join(path, "type");
             out.check_known(p, v.is_known(), v.as_str());
         }
