@@ -203,7 +203,7 @@ async fn all_lists_every_page_as_one_document_or_as_json_lines() {
     let first = coupon.stock_bundle.expect("a bundle coupon comes with its first bundle");
     let second = client.create_stock_bundle(&id, &demo::stock_bundle_request("PAGES_0002", 3)).await.unwrap();
     let mut expected: Vec<String> =
-        first.stock_list.iter().chain(&second.stock_list).map(|s| s.stock_id.clone()).collect();
+        first.stock_list.iter().chain(&second.stock_list).map(|s| s.stock_id.to_string()).collect();
     expected.sort();
     assert_eq!(expected.len(), 6);
     let list = ["list-stocks", "--product-coupon-id", &id, "--brand-id", demo::BRAND_ID, "--page-size", "2"];

@@ -787,7 +787,16 @@ impl Differ {
         }
         for f in o {
             if let Some(g) = n.iter().find(|g| g.wire == f.wire) {
-                self.field(&format!("{subject}, {what} `{}`", f.wire), f, g, usage);
+                let subject = format!("{subject}, {what} `{}`", f.wire);
+                if f.id != g.id {
+                    // An id argument takes the typed id or text, so calls with text still compile.
+                    let named = |id: &Option<String>| id.clone().unwrap_or_else(|| "plain string".to_owned());
+                    let detail = format!("typed id {} -> {}", named(&f.id), named(&g.id));
+                    let c = "the argument takes the typed id or text (`&str`), so existing calls compile";
+                    self.push(Impact::Compatible, ChangeKind::Changed, &subject, detail, c);
+                }
+                let same_id = FieldIr { id: f.id.clone(), ..g.clone() };
+                self.field(&subject, f, &same_id, usage);
             }
         }
     }
@@ -884,6 +893,13 @@ impl Differ {
                 let c = "the Rust type of the field changes; code using it no longer compiles";
                 self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
             }
+        }
+        if o.id != n.id {
+            let named = |id: &Option<String>| id.clone().unwrap_or_else(|| "plain string".to_owned());
+            let detail = format!("typed id {} -> {}", named(&o.id), named(&n.id));
+            let c = "the Rust type of the field changes (a typed id is not a `String`); code storing it as a \
+                     `String` or passing another kind of id no longer compiles";
+            self.push(Impact::Breaking, ChangeKind::Changed, subject, detail, c);
         }
         self.presence(subject, o, n, usage);
         self.constraints(subject, o, n, usage);

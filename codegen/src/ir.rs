@@ -73,6 +73,18 @@ pub struct Ir {
     pub other_models: BTreeMap<String, ModelIr>,
     /// Requests of WeChat Pay's example code, checked against the spec.
     pub official_examples: Vec<crate::official::OfficialExampleIr>,
+    /// The typed ids, sorted by name.
+    pub ids: Vec<IdIr>,
+}
+
+/// A kind of id with a Rust type of its own (see `spec::IdType`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdIr {
+    pub name: String,
+    pub label: String,
+    pub description: Option<String>,
+    /// The wire names whose values are this id, sorted.
+    pub fields: Vec<String>,
 }
 
 impl Ir {
@@ -89,6 +101,11 @@ impl Ir {
     /// The primary family.
     pub fn primary_family(&self) -> Option<&FamilyIr> {
         self.families.first()
+    }
+
+    /// The typed id whose `fields` list `wire`.
+    pub fn id_for_wire(&self, wire: &str) -> Option<&IdIr> {
+        self.ids.iter().find(|id| id.fields.iter().any(|f| f == wire))
     }
 
     /// The families with a module of their own (all but the primary).
@@ -114,6 +131,9 @@ impl Ir {
             families: vec![family.clone()],
             other_models,
             official_examples: self.official_examples.iter().filter(|e| e.family == family.id).cloned().collect(),
+            // The id types are the crate's, emitted once with the primary family's items; the
+            // view keeps them for naming the brand field's type.
+            ids: self.ids.clone(),
         }
     }
 }
@@ -384,6 +404,9 @@ pub struct FieldIr {
     /// The field leads back to its own model through objects only (`A.child: A`, or
     /// `A.b: B` with `B.a: A`): it is stored in a `Box`, or the struct would have no size.
     pub boxed: bool,
+    /// The typed id (`OpenId`) a string field (or each string of a list) holds; validation,
+    /// the wire and every other tool still see a string.
+    pub id: Option<String>,
 }
 
 impl FieldIr {

@@ -209,6 +209,7 @@ mod tests {
             decision: None,
             families: None,
             boxed: false,
+            id: None,
         }
     }
 

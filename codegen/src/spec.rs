@@ -86,6 +86,25 @@ pub struct SpecFile {
     /// constraint and rule must pass unless it is marked `disputed` by the example.
     #[serde(default)]
     pub official_examples: Vec<OfficialExample>,
+    /// Typed ids: each names a type and the wire names whose string values are ids of that
+    /// kind, so that an app cannot pass a brand id where an AppID is expected.
+    #[serde(default)]
+    pub ids: Vec<IdType>,
+}
+
+/// One kind of id (`OpenId`): a string the generated code gives a type of its own, wherever a
+/// field or parameter of one of `fields` appears (models, requests, responses, parameters).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdType {
+    /// PascalCase type name, e.g. `OpenId`.
+    pub name: Sp<String>,
+    /// The Chinese label the pages give it, e.g. `用户OpenID`.
+    pub label: String,
+    /// What the id identifies, for the type's docs.
+    pub description: Option<String>,
+    /// The wire names whose values are this id (`openid`; `appid`, `mini_program_appid`).
+    pub fields: Vec<Sp<String>>,
 }
 
 /// A request WeChat Pay's official example code sends (the body, path and query values of one

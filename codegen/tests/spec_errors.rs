@@ -1366,3 +1366,86 @@ alternatives = { name = "NextCode", types = ["string"], key = "code" }
     assert_eq!(place(&d), "models/code.toml:11:8", "{d}");
     assert!(d.message.contains("field `next` of several shapes holds `Code`"), "{d}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed ids (`[[ids]]`)
+// ---------------------------------------------------------------------------------------------
+
+const COUPON_WITH_IDS: &str = r#"[[models]]
+name = "Coupon"
+
+[[models.fields]]
+name = "coupon_id"
+type = "string"
+presence = "required"
+label = "券ID"
+
+[[models.fields]]
+name = "count"
+type = "integer"
+presence = "required"
+label = "数量"
+"#;
+
+#[test]
+fn an_id_listing_a_wire_name_no_field_has_is_an_error_where_it_is_listed() {
+    let d = the_problem(&[
+        ("models/coupon.toml", COUPON_WITH_IDS),
+        (
+            "ids.toml",
+            r#"[[ids]]
+name = "CouponId"
+label = "券ID"
+fields = ["coupon_id", "copon_id"]
+"#,
+        ),
+    ]);
+    assert_eq!(place(&d), "ids.toml:4:24", "{d}");
+    assert!(d.message.contains("`copon_id`") && d.message.contains("CouponId"), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("spelling")), "{d}");
+}
+
+#[test]
+fn an_id_on_a_field_that_is_not_a_string_is_an_error_at_the_field_type() {
+    let d = the_problem(&[
+        ("models/coupon.toml", COUPON_WITH_IDS),
+        (
+            "ids.toml",
+            r#"[[ids]]
+name = "CountId"
+label = "数量"
+fields = ["count"]
+"#,
+        ),
+    ]);
+    assert_eq!(place(&d), "models/coupon.toml:12:8", "{d}");
+    assert!(d.message.contains("not a string"), "{d}");
+}
+
+#[test]
+fn a_wire_name_in_two_ids_and_a_clash_with_a_model_are_errors() {
+    let all = problems(&[
+        ("models/coupon.toml", COUPON_WITH_IDS),
+        (
+            "ids.toml",
+            r#"[[ids]]
+name = "CouponId"
+label = "券ID"
+fields = ["coupon_id"]
+
+[[ids]]
+name = "Coupon"
+label = "券"
+fields = ["coupon_id"]
+
+[[ids]]
+name = "OtherId"
+label = "券"
+fields = ["coupon_id"]
+"#,
+        ),
+    ]);
+    let shown: Vec<String> = all.0.iter().map(|d| format!("{} {}", place(d), d.message)).collect();
+    assert!(shown.iter().any(|s| s.starts_with("ids.toml:7:8 ") && s.contains("named like a model")), "{shown:#?}");
+    assert!(shown.iter().any(|s| s.starts_with("ids.toml:14:11 ") && s.contains("already an id")), "{shown:#?}");
+}

@@ -31,6 +31,34 @@
 //! let page = client.list_stocks("1000000013").await?;
 //! # let _ = page; Ok(()) }
 //! ```
+//!
+//! # Typed ids
+//!
+//! The spec's ids are types of their own ([`ids`]: `OpenId`, `AppId`, `BrandId`,
+//! `ProductCouponId`, `StockId`, ...), in every model and as call arguments. A call takes the
+//! id itself or text, so ids the app holds as text keep working, but one kind of id cannot be
+//! passed where another is expected:
+//!
+//! ```no_run
+//! # use wechatpay_product_coupon::Client;
+//! # use wechatpay_product_coupon::ids::{AppId, BrandId, OpenId};
+//! # async fn demo(client: &Client) -> Result<(), wechatpay_product_coupon::Error> {
+//! let (openid, brand, appid) = (OpenId::from("o-user"), BrandId::from("120344"), AppId::from("wx1234"));
+//! let page = client.list_user_coupons(&openid, &brand, &appid).await?;
+//! let same = client.list_user_coupons("o-user", "120344", "wx1234").await?;
+//! # let _ = (page, same); Ok(()) }
+//! ```
+//!
+//! The brand and the AppID swapped: this does not compile.
+//!
+//! ```compile_fail,E0277
+//! # use wechatpay_product_coupon::Client;
+//! # use wechatpay_product_coupon::ids::{AppId, BrandId, OpenId};
+//! # async fn demo(client: &Client) -> Result<(), wechatpay_product_coupon::Error> {
+//! let (openid, brand, appid) = (OpenId::from("o-user"), BrandId::from("120344"), AppId::from("wx1234"));
+//! let page = client.list_user_coupons(&openid, &appid, &brand).await?;
+//! # let _ = page; Ok(()) }
+//! ```
 #![deny(missing_docs)]
 
 #[cfg(feature = "time")]
@@ -61,7 +89,7 @@ pub mod notify {
 pub use generated::public::*;
 
 pub use generated::errors::ErrorCode;
-pub use generated::{builders, models, requests};
+pub use generated::{builders, ids, models, requests};
 pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};

@@ -128,7 +128,7 @@ impl Fixture {
                 .create_stock_bundle(&coupon.product_coupon_id, &demo::stock_bundle_request("BENCH_BUNDLE_0000000", 3))
                 .await
                 .unwrap();
-            (coupon.product_coupon_id, serde_json::to_vec(&bundle).unwrap())
+            (coupon.product_coupon_id.into_string(), serde_json::to_vec(&bundle).unwrap())
         });
         assert_eq!(coupon_id, "1000000001", "TARGET names this coupon");
         let rsa = Rsa::new(&sandbox, response);
@@ -230,7 +230,7 @@ fn load(f: &Fixture, concurrency: usize, requests: usize) -> LoadResult {
                     let mut out = Vec::with_capacity(batch.len());
                     for request in batch {
                         let t = Instant::now();
-                        client.create_stock_bundle(&coupon, &request).await.unwrap();
+                        client.create_stock_bundle(coupon.as_str(), &request).await.unwrap();
                         out.push(t.elapsed());
                     }
                     out

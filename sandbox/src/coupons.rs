@@ -349,7 +349,7 @@ impl Ctx<'_> {
 
     /// A stock as the API shows it: today's count is 0 on a day nothing was sent yet.
     pub(crate) fn present_stock(&self, mut stock: StockEntity) -> StockEntity {
-        let sent_day = self.state.stock_extras.get(&stock.stock_id).map_or(0, |e| e.sent_day);
+        let sent_day = self.state.stock_extras.get(stock.stock_id.as_str()).map_or(0, |e| e.sent_day);
         if sent_day != local_day(self.now) {
             stock.sent_count_info.today_count = 0;
         }
@@ -359,7 +359,7 @@ impl Ctx<'_> {
     fn present_bundle(&self, mut bundle: StockBundleEntity) -> StockBundleEntity {
         let today = local_day(self.now);
         for s in &mut bundle.stock_list {
-            if self.state.stock_extras.get(&s.stock_id).map_or(0, |e| e.sent_day) != today {
+            if self.state.stock_extras.get(s.stock_id.as_str()).map_or(0, |e| e.sent_day) != today {
                 s.sent_count_info.today_count = 0;
             }
         }
@@ -946,10 +946,10 @@ impl Ctx<'_> {
         let mut extras = Vec::with_capacity(bundle.stock_list.len());
         for s in &mut bundle.stock_list {
             let mut stock: StockEntity = convert(&*s)?;
-            let mut extra = self.state.stock_extras.get(&s.stock_id).cloned().unwrap_or_default();
+            let mut extra = self.state.stock_extras.get(s.stock_id.as_str()).cloned().unwrap_or_default();
             f(&mut stock, &mut extra)?;
             *s = convert(&stock)?;
-            extras.push((s.stock_id.clone(), extra));
+            extras.push((s.stock_id.to_string(), extra));
         }
         self.state.product_coupons.get_mut(product_coupon_id).expect("looked up above").stock_bundles[b] =
             bundle.clone();

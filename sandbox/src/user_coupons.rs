@@ -237,7 +237,7 @@ impl Ctx<'_> {
             return None;
         }
         let previous = info.user_coupon_bundle_index - 1;
-        let bundle = self.state.user_coupon_bundles.get(&info.user_coupon_bundle_id)?;
+        let bundle = self.state.user_coupon_bundles.get(info.user_coupon_bundle_id.as_str())?;
         let prev = self.state.user_coupons.get(bundle.coupons.get(usize::try_from(previous).ok()?)?)?;
         if prev.coupon.coupon_state != UserCouponState::Used {
             return Some(Waiting::PreviousStep(previous));
@@ -274,7 +274,7 @@ impl Ctx<'_> {
         let mut coupon = rec.coupon.clone();
         coupon.coupon_state = self.current_state(rec);
         if let Some(info) = coupon.user_product_coupon_bundle_info.as_mut()
-            && let Some(bundle) = self.state.user_coupon_bundles.get(&info.user_coupon_bundle_id)
+            && let Some(bundle) = self.state.user_coupon_bundles.get(info.user_coupon_bundle_id.as_str())
         {
             info.used_count = bundle
                 .coupons
@@ -435,7 +435,7 @@ impl Ctx<'_> {
                     ),
                 ));
             }
-            let extra = self.state.stock_extras.get(id);
+            let extra = self.state.stock_extras.get(id.as_str());
             let today_count = if extra.map_or(0, |e| e.sent_day) == today { sent.today_count } else { 0 };
             if let Some(per_day) = rule.max_count_per_day
                 && today_count >= per_day
@@ -575,7 +575,7 @@ impl Ctx<'_> {
                     openid: to.openid.to_owned(),
                     appid: to.appid.to_owned(),
                     brand_id: to.brand_id.to_owned(),
-                    product_coupon_id: plan.coupon.product_coupon_id.clone(),
+                    product_coupon_id: plan.coupon.product_coupon_id.to_string(),
                     stock_bundle_id,
                     coupons: keys.clone(),
                 },
@@ -922,12 +922,12 @@ impl Ctx<'_> {
         let live = self
             .state
             .product_coupons
-            .get(&c.product_coupon.product_coupon_id)
+            .get(c.product_coupon.product_coupon_id.as_str())
             .and_then(|p| find_stock(p, &c.stock.stock_id));
         let scope = live.as_ref().map_or(&c.stock.store_scope, |s| &s.store_scope);
         if *scope == StoreScope::Specific {
             let stores =
-                self.state.stock_extras.get(&c.stock.stock_id).map(|e| e.stores.as_slice()).unwrap_or_default();
+                self.state.stock_extras.get(c.stock.stock_id.as_str()).map(|e| e.stores.as_slice()).unwrap_or_default();
             match &body.store_id {
                 Some(id) if stores.contains(id) => {}
                 Some(id) => {
@@ -989,7 +989,7 @@ impl Ctx<'_> {
             )));
         }
         if let Some(info) = &rec.coupon.user_product_coupon_bundle_info
-            && let Some(bundle) = self.state.user_coupon_bundles.get(&info.user_coupon_bundle_id)
+            && let Some(bundle) = self.state.user_coupon_bundles.get(info.user_coupon_bundle_id.as_str())
             && let Some(next) = usize::try_from(info.user_coupon_bundle_index)
                 .ok()
                 .and_then(|i| i.checked_add(1))

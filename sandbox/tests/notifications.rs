@@ -14,16 +14,17 @@ use std::time::Duration;
 use common::*;
 use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::generated::notifications::NotificationEvent;
+use wechatpay_product_coupon::ids::{CouponCode, ProductCouponId, StockId};
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, ErrorCode};
 use wechatpay_sandbox::{DeliveryStatus, Sandbox, demo};
 
-async fn single_coupon(client: &wechatpay_product_coupon::Client, number: &str) -> (String, String) {
+async fn single_coupon(client: &wechatpay_product_coupon::Client, number: &str) -> (ProductCouponId, StockId) {
     let created = client.create_product_coupon(&demo::single_product_coupon_request(number)).await.unwrap();
     (created.product_coupon_id, created.stock.unwrap().stock_id)
 }
 
-fn send(coupon: &(String, String), number: &str) -> SendCouponRequest {
+fn send(coupon: &(ProductCouponId, StockId), number: &str) -> SendCouponRequest {
     SendCouponRequest::builder()
         .product_coupon_id(&coupon.0)
         .stock_id(&coupon.1)
@@ -151,7 +152,7 @@ async fn a_sent_coupon_is_notified_signed_and_encrypted_and_then_confirmed() {
         codes.push(e.coupon_code);
     }
     codes.sort();
-    let mut expected: Vec<String> = bundle.user_product_coupon_list.iter().map(|c| c.coupon_code.clone()).collect();
+    let mut expected: Vec<CouponCode> = bundle.user_product_coupon_list.iter().map(|c| c.coupon_code.clone()).collect();
     expected.sort();
     assert_eq!(codes, expected);
 }

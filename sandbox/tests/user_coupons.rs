@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use common::*;
 use wechatpay_product_coupon::ApiErrorExt as _;
+use wechatpay_product_coupon::ids::{ProductCouponId, StockId};
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{ApiError, Client, ErrorCode};
 use wechatpay_sandbox::{Claimed, RunningSandbox, demo};
@@ -25,14 +26,14 @@ fn refusal(e: &ApiError) -> (u16, &str, Option<u64>) {
 }
 
 /// A SINGLE coupon whose stock is the demo stock with `edit` applied; returns (coupon id, stock id).
-async fn single_coupon(client: &Client, number: &str, edit: impl FnOnce(&mut Stock)) -> (String, String) {
+async fn single_coupon(client: &Client, number: &str, edit: impl FnOnce(&mut Stock)) -> (ProductCouponId, StockId) {
     let mut request = demo::single_product_coupon_request(number);
     edit(request.stock.as_mut().unwrap());
     let created = client.create_product_coupon(&request).await.unwrap();
     (created.product_coupon_id, created.stock.unwrap().stock_id)
 }
 
-fn send(coupon: &(String, String), number: &str) -> SendCouponRequest {
+fn send(coupon: &(ProductCouponId, StockId), number: &str) -> SendCouponRequest {
     SendCouponRequest::builder()
         .product_coupon_id(&coupon.0)
         .stock_id(&coupon.1)
@@ -96,7 +97,7 @@ async fn get(client: &Client, openid: &str, c: &UserProductCoupon) -> UserProduc
         .unwrap()
 }
 
-async fn sent_count(client: &Client, coupon: &(String, String)) -> (i64, i64) {
+async fn sent_count(client: &Client, coupon: &(ProductCouponId, StockId)) -> (i64, i64) {
     let s = client.get_stock(&coupon.0, &coupon.1, BRAND).await.unwrap().sent_count_info;
     (s.total_count, s.today_count)
 }

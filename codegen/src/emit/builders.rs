@@ -104,6 +104,19 @@ fn setter_input(ty: &TypeIr, generic: Option<&BTreeSet<String>>) -> (TokenStream
     }
 }
 
+/// [`setter_input`] of a field holding a typed id: the id (or a list of ids) from anything that
+/// converts into it (text, or the id itself), never from another kind of id.
+fn id_setter_input(f: &FieldIr) -> Option<(TokenStream, TokenStream)> {
+    let path = types::id_path(f.id.as_deref()?);
+    Some(match f.ty {
+        TypeIr::Array(_) => (
+            quote! { impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#path>> },
+            quote! { value.into_iter().map(::core::convert::Into::into).collect() },
+        ),
+        _ => (quote! { impl ::core::convert::Into<#path> }, quote! { value.into() }),
+    })
+}
+
 /// Setter name: the field's name, unless it would clash with the builder's own methods.
 fn setter_ident(f: &FieldIr) -> proc_macro2::Ident {
     match f.rust.as_str() {
@@ -147,7 +160,7 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
         if is_brand(f) {
             return quote! { #id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>, };
         }
-        let ty = slot_type(&f.ty, set);
+        let ty = types::id_field_type(f).unwrap_or_else(|| slot_type(&f.ty, set));
         let ty = if f.boxed {
             quote! { ::std::boxed::Box<#ty> }
         } else {
@@ -158,7 +171,7 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
     let setters = m.fields.iter().filter(|f| !is_brand(f)).map(|f| {
         let id = types::rust(&f.rust);
         let setter = setter_ident(f);
-        let (input, convert) = setter_input(&f.ty, set);
+        let (input, convert) = id_setter_input(f).unwrap_or_else(|| setter_input(&f.ty, set));
         let convert = if f.boxed {
             quote! { ::std::boxed::Box::new(#convert) }
         } else {
@@ -258,18 +271,20 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
             let id = types::rust(&f.rust);
             let setter = setter_ident(f);
             let doc = docs::attrs(&docs::field(f));
+            let ty = types::field_type(f);
             quote! {
                 #doc
-                pub fn #setter(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+                pub fn #setter(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
                     self.#id = ::core::option::Option::Some(value.into());
                     self
                 }
             }
         })
         .collect();
+    let brand_type = m.fields.iter().find(|f| is_brand(f)).map(types::field_type);
     let brand_impl = (!brand_setters.is_empty()).then(|| {
         quote! {
-            impl<F: crate::runtime::family::Family<BrandField = ::std::string::String>> #name<F> {
+            impl<F: crate::runtime::family::Family<BrandField = #brand_type>> #name<F> {
                 #(#brand_setters)*
             }
         }

@@ -9,6 +9,7 @@ mod clients;
 mod docs;
 mod enums;
 mod generic;
+mod ids;
 mod models;
 mod notifications;
 mod operations;
@@ -67,6 +68,7 @@ pub fn emit(ir: &Ir) -> Vec<GeneratedFile> {
         let mut files = vec![
             rust_file("src/generated/mod.rs", module_root(ir)),
             rust_file("src/generated/families.rs", shared::emit_families(ir)),
+            rust_file("src/generated/ids.rs", ids::emit(ir)),
             rust_file("src/generated/clients.rs", clients::emit(ir)),
             rust_file("src/generated/public.rs", clients::emit_public(ir)),
             rust_file("src/generated/models.rs", models),
@@ -111,6 +113,7 @@ fn module_root(ir: &Ir) -> TokenStream {
         pub mod clients;
         pub mod errors;
         pub mod families;
+        pub mod ids;
         pub mod models;
         pub mod notifications;
         pub mod operations;

@@ -432,9 +432,17 @@ fn pass_to_generic(op: &OperationIr, base: &OperationIr, typing: &Typing) -> Vec
         base.path_params.iter().zip(&base.names.args.path).chain(base.query_params.iter().zip(&base.names.args.query));
     for (p, name) in base_params.filter(|(p, _)| !p.is_option()) {
         let field = types::rust(name);
+        // A typed id's argument (`impl IdArg`) is passed on as its text.
+        let text = |id: proc_macro2::Ident| match &p.id {
+            Some(_) => quote! { crate::runtime::ids::IdArg::id_str(#id) },
+            None => quote! { #id },
+        };
         let value = match mine(&p.wire) {
-            Some(id) if typing.is_brand(p) => quote! { ::core::option::Option::Some(#id) },
-            Some(id) => quote! { #id },
+            Some(id) if typing.is_brand(p) => {
+                let id = text(id);
+                quote! { ::core::option::Option::Some(#id) }
+            }
+            Some(id) => text(id),
             None => quote! { ::core::option::Option::None },
         };
         out.push((field, value));
@@ -465,6 +473,12 @@ fn validator(op: &OperationIr, base: &OperationIr, family: &TokenStream, typing:
         pass.push(quote! { query });
     }
     let name = types::rust(&op.names.validator);
+    let lifetime = op
+        .path_params
+        .iter()
+        .chain(&op.query_params)
+        .any(|p| !p.is_option() && p.id.is_some())
+        .then(|| quote! { <'a> });
     let check = checker_name(op);
     let fn_name = op.names.call.as_str();
     let client = &op.family.client;
@@ -474,7 +488,7 @@ fn validator(op: &OperationIr, base: &OperationIr, family: &TokenStream, typing:
     );
     quote! {
         #[doc = #doc]
-        pub fn #name(#(#decls),*) -> crate::runtime::validate::Violations {
+        pub fn #name #lifetime(#(#decls),*) -> crate::runtime::validate::Violations {
             crate::generated::operations::#check::<#family>(#(#pass),*)
         }
     }
@@ -591,8 +605,21 @@ fn return_type(op: &OperationIr, typing: &Typing) -> TokenStream {
 
 /// The parameters a call function takes: path parameters, required query parameters, the body
 /// or the upload's meta and file (optional query parameters are the builder's setters).
+/// The public functions' declarations (a client's call, `validate_*`): a parameter holding a
+/// typed id takes the id or text (`impl IdArg<'a, OpenId>`), never another kind of id.
 pub(super) fn required_decls(op: &OperationIr, borrow_a: bool) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
-    required_decls_typed(op, borrow_a, &Typing::plain())
+    let (mut decls, idents) = required_decls_typed(op, borrow_a, &Typing::plain());
+    // Named `'a` either way: an anonymous lifetime in `impl Trait` is unstable (the validator
+    // declares `'a` when it takes an id).
+    let lifetime = quote! { 'a };
+    let params = op.path_params.iter().zip(&op.names.args.path).chain(op.query_params.iter().zip(&op.names.args.query));
+    for (decl, (p, name)) in decls.iter_mut().zip(params.filter(|(p, _)| !p.is_option())) {
+        if let Some(id) = &p.id {
+            let (ident, path) = (types::rust(name), types::id_path(id));
+            *decl = quote! { #ident: impl crate::runtime::ids::IdArg<#lifetime, #path> };
+        }
+    }
+    (decls, idents)
 }
 
 /// [`required_decls`], typed by `typing` (a brand parameter of generic items is an `Option`).
@@ -784,13 +811,27 @@ fn call_builder(op: &OperationIr, typing: &Typing) -> TokenStream {
     }
     let setters = op.query_params.iter().zip(&op.names.args.query).filter(|(p, _)| p.is_option()).map(|(p, n)| {
         let id = types::rust(n);
-        let ty = borrowed_type(p, true);
         let doc = param_doc(p);
-        quote! {
-            #[doc = #doc]
-            pub fn #id(mut self, #id: #ty) -> Self {
-                self.query.#id = ::core::option::Option::Some(#id);
-                self
+        match &p.id {
+            Some(typed) => {
+                let path = types::id_path(typed);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #id(mut self, #id: impl crate::runtime::ids::IdArg<'a, #path>) -> Self {
+                        self.query.#id = ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(#id));
+                        self
+                    }
+                }
+            }
+            None => {
+                let ty = borrowed_type(p, true);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #id(mut self, #id: #ty) -> Self {
+                        self.query.#id = ::core::option::Option::Some(#id);
+                        self
+                    }
+                }
             }
         }
     });

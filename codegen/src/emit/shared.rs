@@ -41,7 +41,10 @@ pub fn emit_families(ir: &Ir) -> TokenStream {
         let (id, title, prefix, scheme, serial) =
             (&f.id, &f.title, &f.path_prefix, &f.auth_scheme, f.wechatpay_serial_required);
         let brand = match f.brand_identity {
-            crate::spec::BrandIdentity::RequestField => quote! { ::std::string::String },
+            crate::spec::BrandIdentity::RequestField => match f.brand_field.as_deref().and_then(|w| ir.id_for_wire(w)) {
+                Some(id) => types::id_path(&id.name),
+                None => quote! { ::std::string::String },
+            },
             crate::spec::BrandIdentity::Authorization => quote! { crate::runtime::family::NoBrandField },
         };
         quote! {

@@ -62,9 +62,27 @@ pub fn builder_ident(model: &str) -> Ident {
     format_ident!("{}Builder", local_name(model))
 }
 
+/// The path of typed id `name` (`crate::generated::ids::OpenId`).
+pub fn id_path(name: &str) -> TokenStream {
+    let id = ident(name);
+    quote! { crate::generated::ids::#id }
+}
+
+/// The Rust type of a field holding a typed id: the id, or a list of them.
+pub fn id_field_type(f: &crate::ir::FieldIr) -> Option<TokenStream> {
+    let path = id_path(f.id.as_deref()?);
+    Some(match f.ty {
+        TypeIr::Array(_) => quote! { ::std::vec::Vec<#path> },
+        _ => path,
+    })
+}
+
 /// The Rust type of a field (without the `Option` of an optional one): boxed when the field
-/// leads back to its own model.
+/// leads back to its own model; its typed id when it holds one.
 pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
+    if let Some(ty) = id_field_type(f) {
+        return ty;
+    }
     let ty = rust_type(&f.ty);
     if f.boxed {
         quote! { ::std::boxed::Box<#ty> }
@@ -76,6 +94,9 @@ pub fn field_type(f: &crate::ir::FieldIr) -> TokenStream {
 /// [`field_type`] inside a generic model (`shared.rs`): the generic models it holds are named
 /// at the same family `F`.
 pub fn field_type_generic(f: &crate::ir::FieldIr, generic: &std::collections::BTreeSet<String>) -> TokenStream {
+    if let Some(ty) = id_field_type(f) {
+        return ty;
+    }
     let ty = rust_type_generic(&f.ty, generic);
     if f.boxed {
         quote! { ::std::boxed::Box<#ty> }

@@ -24,4 +24,8 @@ pub(super) struct Cx {
     pub(super) enum_index: HashMap<String, String>,
     /// Wire values of each enum, for checking rule conditions.
     pub(super) enum_values: HashMap<String, Vec<String>>,
+    /// The typed id of each wire name listed in `[[ids]]`, and whether a field used it.
+    pub(super) id_by_wire: HashMap<String, (String, bool)>,
+    /// Where each wire name of `id_by_wire` is listed.
+    pub(super) id_spans: HashMap<String, (crate::diagnostics::SourceFile, std::ops::Range<usize>)>,
 }

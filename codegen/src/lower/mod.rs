@@ -4,6 +4,7 @@
 mod constraints;
 mod context;
 mod examples;
+mod ids;
 mod notifications;
 mod operations;
 mod recursion;
@@ -34,6 +35,8 @@ pub fn lower_checked(loaded: &Loaded, official: bool) -> Result<Ir, Diagnostics>
         model_index: HashMap::new(),
         enum_index: HashMap::new(),
         enum_values: HashMap::new(),
+        id_by_wire: HashMap::new(),
+        id_spans: HashMap::new(),
     };
     let files = &loaded.files;
     if files.is_empty() {
@@ -54,6 +57,9 @@ pub fn lower_checked(loaded: &Loaded, official: bool) -> Result<Ir, Diagnostics>
                 .or_insert_with(|| e.values.iter().map(|v| v.value.value.clone()).collect());
         }
     }
+
+    // Typed ids, before any field is lowered: a field of a listed wire name gets its id.
+    let ids = cx.ids(files);
 
     // 2. Models and their fields.
     let mut models = BTreeMap::new();
@@ -219,6 +225,7 @@ pub fn lower_checked(loaded: &Loaded, official: bool) -> Result<Ir, Diagnostics>
     } else {
         Vec::new()
     };
+    cx.unused_ids();
     cx.diags.into_result()?;
     let validated_models = crate::ir::validated_models(&every_model);
     Ok(Ir {
@@ -233,5 +240,6 @@ pub fn lower_checked(loaded: &Loaded, official: bool) -> Result<Ir, Diagnostics>
         families,
         other_models,
         official_examples,
+        ids,
     })
 }

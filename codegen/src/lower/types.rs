@@ -91,6 +91,7 @@ impl Cx {
                         .hint("quote the doc's 条件必填 text in `condition` and enforce it with a rule");
                 }
                 let constraints = self.constraints(file, f, &ty);
+                let id = self.id_of(file, f, &ty);
                 out.push(FieldIr {
                     wire: f.name.value.clone(),
                     rust,
@@ -104,6 +105,7 @@ impl Cx {
                     decision: f.decision.clone(),
                     families: (!f.families.is_empty()).then(|| f.families.iter().map(|s| s.value.clone()).collect()),
                     boxed: false,
+                    id,
                 });
             }
         }

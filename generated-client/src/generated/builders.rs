@@ -500,7 +500,7 @@ pub struct ComboPackageChoiceBuilder {
     price: ::core::option::Option<i64>,
     count: ::core::option::Option<i64>,
     image_url: ::core::option::Option<::std::string::String>,
-    mini_program_appid: ::core::option::Option<::std::string::String>,
+    mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     mini_program_path: ::core::option::Option<::std::string::String>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -563,7 +563,7 @@ impl ComboPackageChoiceBuilder {
     /// - Optional (选填)
     pub fn mini_program_appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.mini_program_appid = ::core::option::Option::Some(value.into());
         self
@@ -651,7 +651,7 @@ pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvaila
 #[must_use]
 pub struct CouponAvailableStoreInfoBuilder {
     description: ::core::option::Option<::std::string::String>,
-    mini_program_appid: ::core::option::Option<::std::string::String>,
+    mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     mini_program_path: ::core::option::Option<::std::string::String>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -682,7 +682,7 @@ impl CouponAvailableStoreInfoBuilder {
     /// - Example: `"wx1234567890"`
     pub fn mini_program_appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.mini_program_appid = ::core::option::Option::Some(value.into());
         self
@@ -1609,7 +1609,7 @@ for EntranceFinderBuilder {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct EntranceMiniProgramBuilder {
-    appid: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     path: ::core::option::Option<::std::string::String>,
     entrance_wording: ::core::option::Option<::std::string::String>,
     guidance_wording: ::core::option::Option<::std::string::String>,
@@ -1629,7 +1629,7 @@ impl EntranceMiniProgramBuilder {
     /// - Example: `"wx1234567890"`
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -1730,7 +1730,7 @@ for EntranceMiniProgramBuilder {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct EntranceOfficialAccountBuilder {
-    appid: ::core::option::Option<::std::string::String>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::EntranceOfficialAccount {
@@ -1747,7 +1747,7 @@ impl EntranceOfficialAccountBuilder {
     /// - Example: `"wx1234567890"`
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -1884,7 +1884,7 @@ for ExchangeCouponUsageRuleBuilder {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct FailedCouponCodeBuilder {
-    coupon_code: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
     code: ::core::option::Option<::std::string::String>,
     message: ::core::option::Option<::std::string::String>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1902,7 +1902,7 @@ impl FailedCouponCodeBuilder {
     /// - Optional (选填)
     pub fn coupon_code(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::CouponCode>,
     ) -> Self {
         self.coupon_code = ::core::option::Option::Some(value.into());
         self
@@ -2679,7 +2679,7 @@ for NormalCouponUsageRuleBuilder {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct NotifyConfigBuilder {
-    notify_appid: ::core::option::Option<::std::string::String>,
+    notify_appid: ::core::option::Option<crate::generated::ids::AppId>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl crate::generated::models::NotifyConfig {
@@ -2696,7 +2696,7 @@ impl NotifyConfigBuilder {
     /// - Example: `"wx4fd12345678"`
     pub fn notify_appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.notify_appid = ::core::option::Option::Some(value.into());
         self
@@ -3267,7 +3267,7 @@ pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntit
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleInfoBuilder {
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
     stock_bundle_index: ::core::option::Option<i64>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -3285,7 +3285,7 @@ impl StockBundleInfoBuilder {
     /// - Example: `"123456789"`
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -3808,7 +3808,7 @@ pub struct UsageRuleDisplayInfoBuilder {
     coupon_usage_method_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::models::CouponUsageMethod>,
     >,
-    mini_program_appid: ::core::option::Option<::std::string::String>,
+    mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     mini_program_path: ::core::option::Option<::std::string::String>,
     app_path: ::core::option::Option<::std::string::String>,
     usage_description: ::core::option::Option<::std::string::String>,
@@ -3845,7 +3845,7 @@ impl UsageRuleDisplayInfoBuilder {
     /// - Example: `"wx1234567890"`
     pub fn mini_program_appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.mini_program_appid = ::core::option::Option::Some(value.into());
         self
@@ -4157,7 +4157,9 @@ pub type UserProductCouponBuilder = crate::generated::builders::UserProductCoupo
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UserProductCouponBundleInfoBuilder {
-    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    user_coupon_bundle_id: ::core::option::Option<
+        crate::generated::ids::UserCouponBundleId,
+    >,
     user_coupon_bundle_index: ::core::option::Option<i64>,
     total_count: ::core::option::Option<i64>,
     used_count: ::core::option::Option<i64>,
@@ -4176,7 +4178,7 @@ impl UserProductCouponBundleInfoBuilder {
     /// - Required (必填)
     pub fn user_coupon_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::UserCouponBundleId>,
     ) -> Self {
         self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -4510,9 +4512,9 @@ for BundleStockUsageRuleBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ConfirmUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     out_request_no: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4527,7 +4529,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > ConfirmUserCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -4536,7 +4538,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -4550,7 +4552,7 @@ impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -4562,7 +4564,7 @@ impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -4573,7 +4575,7 @@ impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -4869,7 +4871,7 @@ pub struct CreateImageGenerationTaskRequestBuilderFor<
     F: crate::runtime::family::Family,
 > {
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
-    task_id: ::core::option::Option<::std::string::String>,
+    task_id: ::core::option::Option<crate::generated::ids::ImageTaskId>,
     image_generation_type: ::core::option::Option<
         crate::generated::models::ImageGenerationType,
     >,
@@ -4891,7 +4893,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateImageGenerationTaskRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -4900,7 +4902,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -4913,7 +4915,7 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskRequestBuilderF
     /// - Required (必填)
     pub fn task_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ImageTaskId>,
     ) -> Self {
         self.task_id = ::core::option::Option::Some(value.into());
         self
@@ -5036,7 +5038,7 @@ for CreateImageGenerationTaskRequestBuilderFor<F> {
 pub struct CreateImageGenerationTaskResponseBuilderFor<
     F: crate::runtime::family::Family,
 > {
-    task_id: ::core::option::Option<::std::string::String>,
+    task_id: ::core::option::Option<crate::generated::ids::ImageTaskId>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     family: ::core::marker::PhantomData<F>,
@@ -5052,7 +5054,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateImageGenerationTaskResponseBuilderFor<F> {
     /// 【品牌ID】 任务所属品牌的 ID。
     ///
@@ -5061,7 +5063,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -5074,7 +5076,7 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskResponseBuilder
     /// - Required (必填)
     pub fn task_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ImageTaskId>,
     ) -> Self {
         self.task_id = ::core::option::Option::Some(value.into());
         self
@@ -5177,7 +5179,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateProductCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -5186,7 +5188,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -5410,7 +5412,7 @@ for CreateProductCouponRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct CreateProductCouponResponseBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
     type_: ::core::option::Option<crate::generated::models::ProductCouponType>,
     usage_mode: ::core::option::Option<crate::generated::models::UsageMode>,
@@ -5440,7 +5442,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateProductCouponResponseBuilderFor<F> {
     /// 【品牌ID】 商品券所属品牌的 ID。
     ///
@@ -5448,7 +5450,7 @@ impl<
     /// - Required (必填)
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -5461,7 +5463,7 @@ impl<F: crate::runtime::family::Family> CreateProductCouponResponseBuilderFor<F>
     /// - Required (必填)
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -5693,7 +5695,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateStockBundleRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -5702,7 +5704,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -5820,7 +5822,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > CreateStockRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -5829,7 +5831,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -5946,7 +5948,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > DeactivateProductCouponRequestBuilderFor<F> {
     /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -5955,7 +5957,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6072,7 +6074,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > DeactivateStockRequestBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -6081,7 +6083,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6182,9 +6184,9 @@ for DeactivateStockRequestBuilderFor<F> {
 pub struct DeactivateUserCouponBundleRequestBuilderFor<
     F: crate::runtime::family::Family,
 > {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
@@ -6202,7 +6204,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > DeactivateUserCouponBundleRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -6211,7 +6213,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6225,7 +6227,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilder
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -6237,7 +6239,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilder
     /// - Example: `"123456789"`
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -6248,7 +6250,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilder
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -6357,9 +6359,9 @@ impl<
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct DeactivateUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     out_request_no: ::core::option::Option<::std::string::String>,
     deactivate_reason: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
@@ -6375,7 +6377,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > DeactivateUserCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -6384,7 +6386,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6398,7 +6400,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F>
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -6410,7 +6412,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F>
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -6421,7 +6423,7 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F>
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -6528,7 +6530,7 @@ for DeactivateUserCouponRequestBuilderFor<F> {
 #[must_use]
 pub struct ImageGenerationTaskBuilderFor<F: crate::runtime::family::Family> {
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
-    task_id: ::core::option::Option<::std::string::String>,
+    task_id: ::core::option::Option<crate::generated::ids::ImageTaskId>,
     image_generation_type: ::core::option::Option<
         crate::generated::models::ImageGenerationType,
     >,
@@ -6553,7 +6555,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > ImageGenerationTaskBuilderFor<F> {
     /// 【品牌ID】 任务所属品牌的 ID。
     ///
@@ -6562,7 +6564,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6575,7 +6577,7 @@ impl<F: crate::runtime::family::Family> ImageGenerationTaskBuilderFor<F> {
     /// - Required (必填)
     pub fn task_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ImageTaskId>,
     ) -> Self {
         self.task_id = ::core::option::Option::Some(value.into());
         self
@@ -6948,9 +6950,9 @@ for ListUserCouponsResponseBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct PreSendCouponBundleRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
@@ -6966,7 +6968,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > PreSendCouponBundleRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -6975,7 +6977,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -6989,7 +6991,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> 
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -7001,7 +7003,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> 
     /// - Example: `"123456789"`
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -7012,7 +7014,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> 
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -7117,10 +7119,10 @@ for PreSendCouponBundleRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct PreSendCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    coupon_code: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
@@ -7136,7 +7138,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > PreSendCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -7145,7 +7147,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -7159,7 +7161,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -7171,7 +7173,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -7183,7 +7185,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
     /// - Length: at most 40 characters
     pub fn coupon_code(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::CouponCode>,
     ) -> Self {
         self.coupon_code = ::core::option::Option::Some(value.into());
         self
@@ -7194,7 +7196,7 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -7302,7 +7304,7 @@ for PreSendCouponRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ProductCouponEntityBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
     state: ::core::option::Option<crate::generated::models::ProductCouponState>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     scope: ::core::option::Option<crate::generated::models::ProductCouponScope>,
@@ -7331,7 +7333,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > ProductCouponEntityBuilderFor<F> {
     /// 【品牌ID】 商品券所属品牌的 ID。
     ///
@@ -7340,7 +7342,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -7354,7 +7356,7 @@ impl<F: crate::runtime::family::Family> ProductCouponEntityBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -7582,13 +7584,15 @@ for ProductCouponEntityBuilderFor<F> {
 #[must_use]
 pub struct ProductCouponSendResourceBuilderFor<F: crate::runtime::family::Family> {
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
-    coupon_code: ::core::option::Option<::std::string::String>,
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
-    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
-    openid: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
+    user_coupon_bundle_id: ::core::option::Option<
+        crate::generated::ids::UserCouponBundleId,
+    >,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
+    openid: ::core::option::Option<crate::generated::ids::OpenId>,
     unionid: ::core::option::Option<::std::string::String>,
     valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
     valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
@@ -7611,7 +7615,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > ProductCouponSendResourceBuilderFor<F> {
     /// 【品牌ID】 券所属品牌的 ID；同一服务商名下的品牌共用通知地址，以此区分。
     ///
@@ -7620,7 +7624,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -7633,7 +7637,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Required (必填)
     pub fn coupon_code(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::CouponCode>,
     ) -> Self {
         self.coupon_code = ::core::option::Option::Some(value.into());
         self
@@ -7645,7 +7649,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -7657,7 +7661,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -7668,7 +7672,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Optional (选填)
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -7679,7 +7683,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Optional (选填)
     pub fn user_coupon_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::UserCouponBundleId>,
     ) -> Self {
         self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -7690,7 +7694,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -7701,7 +7705,7 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
     /// - Required (必填)
     pub fn openid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::OpenId>,
     ) -> Self {
         self.openid = ::core::option::Option::Some(value.into());
         self
@@ -8176,9 +8180,9 @@ for ProgressiveBundleUsageRuleBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct ReturnUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     out_request_no: ::core::option::Option<::std::string::String>,
     brand_id: ::core::option::Option<<F as crate::runtime::family::Family>::BrandField>,
     unknown_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8193,7 +8197,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > ReturnUserCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -8202,7 +8206,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -8216,7 +8220,7 @@ impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -8228,7 +8232,7 @@ impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -8239,7 +8243,7 @@ impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -8331,9 +8335,9 @@ for ReturnUserCouponRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SendCouponBundleRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<
@@ -8352,7 +8356,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > SendCouponBundleRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -8361,7 +8365,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -8375,7 +8379,7 @@ impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -8387,7 +8391,7 @@ impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -8398,7 +8402,7 @@ impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -8520,10 +8524,10 @@ for SendCouponBundleRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct SendCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    coupon_code: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     send_request_no: ::core::option::Option<::std::string::String>,
     attach: ::core::option::Option<::std::string::String>,
     coupon_tag_info: ::core::option::Option<
@@ -8542,7 +8546,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > SendCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -8551,7 +8555,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -8565,7 +8569,7 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -8577,7 +8581,7 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -8589,7 +8593,7 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
     /// - Length: at most 40 characters
     pub fn coupon_code(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::CouponCode>,
     ) -> Self {
         self.coupon_code = ::core::option::Option::Some(value.into());
         self
@@ -8600,7 +8604,7 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -9292,7 +9296,7 @@ for StockBundleBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockBundleEntityBuilderFor<F: crate::runtime::family::Family> {
-    stock_bundle_id: ::core::option::Option<::std::string::String>,
+    stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
     stock_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::builders::StockEntityInBundleBuilderFor<F>>,
     >,
@@ -9316,7 +9320,7 @@ impl<F: crate::runtime::family::Family> StockBundleEntityBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockBundleId>,
     ) -> Self {
         self.stock_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -9397,8 +9401,8 @@ for StockBundleEntityBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
     remark: ::core::option::Option<::std::string::String>,
     coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
     coupon_code_count_info: ::core::option::Option<
@@ -9444,7 +9448,7 @@ impl<F: crate::runtime::family::Family> crate::generated::models::StockEntityFor
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > StockEntityBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID。
     ///
@@ -9452,7 +9456,7 @@ impl<
     /// - Required (必填)
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -9465,7 +9469,7 @@ impl<F: crate::runtime::family::Family> StockEntityBuilderFor<F> {
     /// - Required (必填)
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -9476,7 +9480,7 @@ impl<F: crate::runtime::family::Family> StockEntityBuilderFor<F> {
     /// - Required (必填)
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -9807,8 +9811,8 @@ for StockEntityBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct StockEntityInBundleBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
     remark: ::core::option::Option<::std::string::String>,
     coupon_code_mode: ::core::option::Option<crate::generated::models::CouponCodeMode>,
     coupon_code_count_info: ::core::option::Option<
@@ -9853,7 +9857,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > StockEntityInBundleBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID。
     ///
@@ -9862,7 +9866,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -9876,7 +9880,7 @@ impl<F: crate::runtime::family::Family> StockEntityInBundleBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -9888,7 +9892,7 @@ impl<F: crate::runtime::family::Family> StockEntityInBundleBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -10229,7 +10233,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > StoreListRequestBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -10238,7 +10242,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -10348,7 +10352,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UpdateBudgetRequestBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -10357,7 +10361,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -10517,7 +10521,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UpdateProductCouponRequestBuilderFor<F> {
     /// 【品牌ID】 商品券所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -10526,7 +10530,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -10650,7 +10654,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UpdateStockInfoRequestBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -10659,7 +10663,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -10843,7 +10847,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UploadCouponCodesRequestBuilderFor<F> {
     /// 【品牌ID】 批次所属品牌的 ID，该品牌应与服务商存在授权关系。
     ///
@@ -10852,7 +10856,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -10956,9 +10960,9 @@ for UploadCouponCodesRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UseUserCouponRequestBuilderFor<F: crate::runtime::family::Family> {
-    product_coupon_id: ::core::option::Option<::std::string::String>,
-    stock_id: ::core::option::Option<::std::string::String>,
-    appid: ::core::option::Option<::std::string::String>,
+    product_coupon_id: ::core::option::Option<crate::generated::ids::ProductCouponId>,
+    stock_id: ::core::option::Option<crate::generated::ids::StockId>,
+    appid: ::core::option::Option<crate::generated::ids::AppId>,
     use_time: ::core::option::Option<crate::runtime::types::DateTime>,
     associated_order_info: ::core::option::Option<
         crate::generated::builders::AssociatedOrderInfoBuilder,
@@ -10982,7 +10986,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UseUserCouponRequestBuilderFor<F> {
     /// 【品牌ID】 微信支付为品牌方分配的唯一标识，该品牌应与服务商存在授权关系。
     ///
@@ -10991,7 +10995,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -11005,7 +11009,7 @@ impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
     /// - Example: `"200000001"`
     pub fn product_coupon_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::ProductCouponId>,
     ) -> Self {
         self.product_coupon_id = ::core::option::Option::Some(value.into());
         self
@@ -11017,7 +11021,7 @@ impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
     /// - Example: `"123456789"`
     pub fn stock_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::StockId>,
     ) -> Self {
         self.stock_id = ::core::option::Option::Some(value.into());
         self
@@ -11028,7 +11032,7 @@ impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
     /// - Required (必填)
     pub fn appid(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
         self
@@ -11206,7 +11210,9 @@ for UseUserCouponRequestBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UserCouponBundleBuilderFor<F: crate::runtime::family::Family> {
-    user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    user_coupon_bundle_id: ::core::option::Option<
+        crate::generated::ids::UserCouponBundleId,
+    >,
     user_product_coupon_list: ::core::option::Option<
         ::std::vec::Vec<crate::generated::builders::UserProductCouponBuilderFor<F>>,
     >,
@@ -11228,7 +11234,7 @@ impl<F: crate::runtime::family::Family> UserCouponBundleBuilderFor<F> {
     /// - Required (必填)
     pub fn user_coupon_bundle_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::UserCouponBundleId>,
     ) -> Self {
         self.user_coupon_bundle_id = ::core::option::Option::Some(value.into());
         self
@@ -11319,7 +11325,7 @@ for UserCouponBundleBuilderFor<F> {
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
 pub struct UserProductCouponBuilderFor<F: crate::runtime::family::Family> {
-    coupon_code: ::core::option::Option<::std::string::String>,
+    coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
     coupon_state: ::core::option::Option<crate::generated::models::UserCouponState>,
     valid_begin_time: ::core::option::Option<crate::runtime::types::DateTime>,
     valid_end_time: ::core::option::Option<crate::runtime::types::DateTime>,
@@ -11362,7 +11368,7 @@ impl<
     }
 }
 impl<
-    F: crate::runtime::family::Family<BrandField = ::std::string::String>,
+    F: crate::runtime::family::Family<BrandField = crate::generated::ids::BrandId>,
 > UserProductCouponBuilderFor<F> {
     /// 【品牌ID】 该券所属品牌的 ID。
     ///
@@ -11371,7 +11377,7 @@ impl<
     /// - Example: `"120344"`
     pub fn brand_id(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::BrandId>,
     ) -> Self {
         self.brand_id = ::core::option::Option::Some(value.into());
         self
@@ -11384,7 +11390,7 @@ impl<F: crate::runtime::family::Family> UserProductCouponBuilderFor<F> {
     /// - Required (必填)
     pub fn coupon_code(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::generated::ids::CouponCode>,
     ) -> Self {
         self.coupon_code = ::core::option::Option::Some(value.into());
         self

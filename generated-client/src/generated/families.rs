@@ -21,7 +21,7 @@ impl crate::runtime::family::Family for Partner {
     const PATH_PREFIX: &'static str = "/v3/marketing/partner/product-coupon";
     const AUTHORIZATION_SCHEME: &'static str = "WECHATPAY2-SHA256-RSA2048";
     const WECHATPAY_SERIAL_REQUIRED: bool = false;
-    type BrandField = ::std::string::String;
+    type BrandField = crate::generated::ids::BrandId;
 }
 /// The 品牌直连 family (`brand`): operations under `/brand/marketing/product-coupon`, signed `WECHATPAY-BRAND-SHA256-RSA2048`.
 #[derive(

@@ -6,6 +6,7 @@ pub mod builders;
 pub mod clients;
 pub mod errors;
 pub mod families;
+pub mod ids;
 pub mod models;
 pub mod notifications;
 pub mod operations;

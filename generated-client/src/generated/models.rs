@@ -243,7 +243,7 @@ pub struct ComboPackageChoice {
     /// - Wire name: `mini_program_appid`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mini_program_appid: ::core::option::Option<::std::string::String>,
+    pub mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     /// 【单品跳转小程序路径】 点击单品时跳转的小程序页面路径。
     ///
     /// - Wire name: `mini_program_path`
@@ -297,7 +297,7 @@ pub struct CouponAvailableStoreInfo {
     /// - Optional (选填)
     /// - Example: `"wx1234567890"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mini_program_appid: ::core::option::Option<::std::string::String>,
+    pub mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     /// 【门店列表小程序路径】 查看门店列表的小程序页面路径。
     ///
     /// - Wire name: `mini_program_path`
@@ -722,7 +722,7 @@ pub struct EntranceMiniProgram {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【小程序跳转路径】 入口跳转的小程序页面路径。
     ///
     /// - Wire name: `path`
@@ -767,7 +767,7 @@ pub struct EntranceOfficialAccount {
     /// - Wire name: `appid`
     /// - Required (必填)
     /// - Example: `"wx1234567890"`
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
     /// spec (a field added before this crate knew it), or what a request sends as given
     /// (set with the builder's `unknown_field`; validation reports each as a warning).
@@ -825,7 +825,7 @@ pub struct FailedCouponCode {
     /// - Wire name: `coupon_code`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub coupon_code: ::core::option::Option<::std::string::String>,
+    pub coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
     /// 【失败错误码】 上传失败的错误码。
     ///
     /// - Wire name: `code`
@@ -1131,7 +1131,7 @@ pub struct NotifyConfig {
     /// - Optional (选填)
     /// - Example: `"wx4fd12345678"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub notify_appid: ::core::option::Option<::std::string::String>,
+    pub notify_appid: ::core::option::Option<crate::generated::ids::AppId>,
     /// Fields the spec does not know, by wire name: what WeChat Pay sent beyond the
     /// spec (a field added before this crate knew it), or what a request sends as given
     /// (set with the builder's `unknown_field`; validation reports each as a warning).
@@ -1407,7 +1407,7 @@ pub struct StockBundleInfo {
     /// - Wire name: `stock_bundle_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_bundle_id: ::std::string::String,
+    pub stock_bundle_id: crate::generated::ids::StockBundleId,
     /// 【批次在批次组内的次序】 批次在批次组内的阶梯次序，从 0 开始。
     ///
     /// - Wire name: `stock_bundle_index`
@@ -1658,7 +1658,7 @@ pub struct UsageRuleDisplayInfo {
     /// - Conditionally required (条件必填): 当coupon_usage_method_list包含"MINI_PROGRAM"时必填
     /// - Example: `"wx1234567890"`
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub mini_program_appid: ::core::option::Option<::std::string::String>,
+    pub mini_program_appid: ::core::option::Option<crate::generated::ids::AppId>,
     /// 【小程序跳转路径】 用户在小程序中使用券时跳转的页面路径。
     ///
     /// - Wire name: `mini_program_path`
@@ -1799,7 +1799,7 @@ pub struct UserProductCouponBundleInfo {
     ///
     /// - Wire name: `user_coupon_bundle_id`
     /// - Required (必填)
-    pub user_coupon_bundle_id: ::std::string::String,
+    pub user_coupon_bundle_id: crate::generated::ids::UserCouponBundleId,
     /// 【用户券组内索引】 该券在用户券组内的次序，与批次在批次组内的次序（stock_bundle_index）对应。
     ///
     /// - Wire name: `user_coupon_bundle_index`
@@ -4133,18 +4133,18 @@ pub struct ConfirmUserCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 用户券所属批次的 ID。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【确认发放请求单号】 本次确认的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
     ///
     /// - Wire name: `out_request_no`
@@ -4278,7 +4278,7 @@ pub struct CreateImageGenerationTaskRequestFor<F: crate::runtime::family::Family
     ///
     /// - Wire name: `task_id`
     /// - Required (必填)
-    pub task_id: ::std::string::String,
+    pub task_id: crate::generated::ids::ImageTaskId,
     /// 【图片生成类型】 本任务生成图片的方式。
     ///
     /// - Wire name: `image_generation_type`
@@ -4323,7 +4323,7 @@ pub struct CreateImageGenerationTaskResponseFor<F: crate::runtime::family::Famil
     ///
     /// - Wire name: `task_id`
     /// - Required (必填)
-    pub task_id: ::std::string::String,
+    pub task_id: crate::generated::ids::ImageTaskId,
     /// 【品牌ID】 任务所属品牌的 ID。
     ///
     /// - Wire name: `brand_id`
@@ -4472,7 +4472,7 @@ pub struct CreateProductCouponResponseFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【优惠范围】 商品券的优惠范围。
     ///
     /// - Wire name: `scope`
@@ -4735,18 +4735,18 @@ pub struct DeactivateUserCouponBundleRequestFor<F: crate::runtime::family::Famil
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次组ID】 用户券组所属批次组的 ID。
     ///
     /// - Wire name: `stock_bundle_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_bundle_id: ::std::string::String,
+    pub stock_bundle_id: crate::generated::ids::StockBundleId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
     ///
     /// - Wire name: `out_request_no`
@@ -4792,18 +4792,18 @@ pub struct DeactivateUserCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 用户券所属批次的 ID。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【失效请求单号】 本次失效操作的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
     ///
     /// - Wire name: `out_request_no`
@@ -4855,7 +4855,7 @@ pub struct ImageGenerationTaskFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `task_id`
     /// - Required (必填)
-    pub task_id: ::std::string::String,
+    pub task_id: crate::generated::ids::ImageTaskId,
     /// 【图片生成类型】 任务的图片生成方式。
     ///
     /// - Wire name: `image_generation_type`
@@ -4991,18 +4991,18 @@ pub struct PreSendCouponBundleRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
     ///
     /// - Wire name: `stock_bundle_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_bundle_id: ::std::string::String,
+    pub stock_bundle_id: crate::generated::ids::StockBundleId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
     ///
     /// - Wire name: `send_request_no`
@@ -5048,25 +5048,25 @@ pub struct PreSendCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
     ///
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub coupon_code: ::core::option::Option<::std::string::String>,
+    pub coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
     ///
     /// - Wire name: `send_request_no`
@@ -5112,7 +5112,7 @@ pub struct ProductCouponEntityFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【商品券状态】 商品券的当前状态。
     ///
     /// - Wire name: `state`
@@ -5221,41 +5221,43 @@ pub struct ProductCouponSendResourceFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `coupon_code`
     /// - Required (必填)
-    pub coupon_code: ::std::string::String,
+    pub coupon_code: crate::generated::ids::CouponCode,
     /// 【商品券ID】 券所属商品券的 ID。
     ///
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 券所属批次的 ID。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【批次组ID】 券所属批次组的 ID（多次优惠模式）。
     ///
     /// - Wire name: `stock_bundle_id`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub stock_bundle_id: ::core::option::Option<::std::string::String>,
+    pub stock_bundle_id: ::core::option::Option<crate::generated::ids::StockBundleId>,
     /// 【用户券组ID】 券所属用户券组的 ID（多次优惠模式）。
     ///
     /// - Wire name: `user_coupon_bundle_id`
     /// - Optional (选填)
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub user_coupon_bundle_id: ::core::option::Option<::std::string::String>,
+    pub user_coupon_bundle_id: ::core::option::Option<
+        crate::generated::ids::UserCouponBundleId,
+    >,
     /// 【公众账号AppID】 openid 所属的 AppID；确认发放时使用。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【用户OpenID】 领券用户在 appid 下的 OpenID。
     ///
     /// - Wire name: `openid`
     /// - Required (必填)
-    pub openid: ::std::string::String,
+    pub openid: crate::generated::ids::OpenId,
     /// 【用户UnionID】 领券用户的 UnionID（如有）。
     ///
     /// - Wire name: `unionid`
@@ -5432,18 +5434,18 @@ pub struct ReturnUserCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 用户券所属批次的 ID。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【退券请求单号】 本次退券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据（同一单号配不同数据会被拒绝）。
     ///
     /// - Wire name: `out_request_no`
@@ -5484,18 +5486,18 @@ pub struct SendCouponBundleRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次组ID】 要发放的批次组的 ID，须属于 product_coupon_id 指定的商品券。
     ///
     /// - Wire name: `stock_bundle_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_bundle_id: ::std::string::String,
+    pub stock_bundle_id: crate::generated::ids::StockBundleId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
     ///
     /// - Wire name: `send_request_no`
@@ -5548,25 +5550,25 @@ pub struct SendCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 要发放的批次的 ID，须属于 product_coupon_id 指定的商品券。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【用户商品券Code】 由服务商指定的券 Code，最多 40 个字符；仅当批次的券 Code 分配模式为 API_ASSIGN 时填写，其他模式不可填写。
     ///
     /// - Wire name: `coupon_code`
     /// - Conditionally required (条件必填): 当批次的coupon_code_mode为API_ASSIGN时必填，其他模式不填
     /// - Length: at most 40 characters
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub coupon_code: ::core::option::Option<::std::string::String>,
+    pub coupon_code: ::core::option::Option<crate::generated::ids::CouponCode>,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【发券请求单号】 本次发券的请求流水号，品牌侧需保持唯一；重试时使用同一单号与相同的请求数据。同一用户、同一批次已有发券请求在处理时，换用新单号会被拒绝。
     ///
     /// - Wire name: `send_request_no`
@@ -5803,7 +5805,7 @@ pub struct StockBundleEntityFor<F: crate::runtime::family::Family> {
     /// - Required (必填)
     /// - Length: at most 40 characters
     /// - Example: `"123456789"`
-    pub stock_bundle_id: ::std::string::String,
+    pub stock_bundle_id: crate::generated::ids::StockBundleId,
     /// 【批次列表】 批次组内的批次列表，每个阶梯一个批次。
     ///
     /// - Wire name: `stock_list`
@@ -5835,12 +5837,12 @@ pub struct StockEntityFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 批次的唯一标识，由微信支付生成。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【批次备注】 批次备注。
     ///
     /// - Wire name: `remark`
@@ -5971,13 +5973,13 @@ pub struct StockEntityInBundleFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 批次的唯一标识，由微信支付生成。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【批次备注】 批次备注。
     ///
     /// - Wire name: `remark`
@@ -6369,18 +6371,18 @@ pub struct UseUserCouponRequestFor<F: crate::runtime::family::Family> {
     /// - Wire name: `product_coupon_id`
     /// - Required (必填)
     /// - Example: `"200000001"`
-    pub product_coupon_id: ::std::string::String,
+    pub product_coupon_id: crate::generated::ids::ProductCouponId,
     /// 【批次ID】 用户券所属批次的 ID。
     ///
     /// - Wire name: `stock_id`
     /// - Required (必填)
     /// - Example: `"123456789"`
-    pub stock_id: ::std::string::String,
+    pub stock_id: crate::generated::ids::StockId,
     /// 【公众账号AppID】 openid 所属的 AppID（小程序、公众号或服务号），须与服务商或品牌存在绑定关系。
     ///
     /// - Wire name: `appid`
     /// - Required (必填)
-    pub appid: ::std::string::String,
+    pub appid: crate::generated::ids::AppId,
     /// 【核销时间】 券被使用的时间，RFC 3339 格式，如 2025-08-01T12:00:00+08:00。
     ///
     /// - Wire name: `use_time`
@@ -6455,7 +6457,7 @@ pub struct UserCouponBundleFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `user_coupon_bundle_id`
     /// - Required (必填)
-    pub user_coupon_bundle_id: ::std::string::String,
+    pub user_coupon_bundle_id: crate::generated::ids::UserCouponBundleId,
     /// 【用户商品券列表】 用户券组内的用户商品券，每个阶梯一张。
     ///
     /// - Wire name: `user_product_coupon_list`
@@ -6489,7 +6491,7 @@ pub struct UserProductCouponFor<F: crate::runtime::family::Family> {
     ///
     /// - Wire name: `coupon_code`
     /// - Required (必填)
-    pub coupon_code: ::std::string::String,
+    pub coupon_code: crate::generated::ids::CouponCode,
     /// 【用户商品券状态】 用户商品券的当前状态。
     ///
     /// - Wire name: `coupon_state`

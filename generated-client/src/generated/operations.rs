@@ -405,15 +405,21 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`AssociateStockBundleStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](AssociateStockBundleStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn associate_stock_bundle_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> AssociateStockBundleStoresCall<'a> {
         crate::generated::operations::AssociateStockBundleStoresCall {
             client: self.core(),
             __meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -446,15 +452,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`AssociateStockStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](AssociateStockStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn associate_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> AssociateStockStoresCall<'a> {
         crate::generated::operations::AssociateStockStoresCall {
             client: self.core(),
             __meta: &ASSOCIATE_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -488,15 +497,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`ConfirmUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ConfirmUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn confirm_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::models::ConfirmUserCouponRequest,
     ) -> ConfirmUserCouponCall<'a> {
         crate::generated::operations::ConfirmUserCouponCall {
             client: self.core(),
             __meta: &CONFIRM_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -600,13 +612,16 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`CreateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::models::CreateStockRequest,
     ) -> CreateStockCall<'a> {
         crate::generated::operations::CreateStockCall {
             client: self.core(),
             __meta: &CREATE_STOCK,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -640,13 +655,16 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`CreateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock_bundle<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::models::CreateStockBundleRequest,
     ) -> CreateStockBundleCall<'a> {
         crate::generated::operations::CreateStockBundleCall {
             client: self.core(),
             __meta: &CREATE_STOCK_BUNDLE,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -679,13 +697,16 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DeactivateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::models::DeactivateProductCouponRequest,
     ) -> DeactivateProductCouponCall<'a> {
         crate::generated::operations::DeactivateProductCouponCall {
             client: self.core(),
             __meta: &DEACTIVATE_PRODUCT_COUPON,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -717,15 +738,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DeactivateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::DeactivateStockRequest,
     ) -> DeactivateStockCall<'a> {
         crate::generated::operations::DeactivateStockCall {
             client: self.core(),
             __meta: &DEACTIVATE_STOCK,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -758,15 +782,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DeactivateUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::models::DeactivateUserCouponRequest,
     ) -> DeactivateUserCouponCall<'a> {
         crate::generated::operations::DeactivateUserCouponCall {
             client: self.core(),
             __meta: &DEACTIVATE_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -800,15 +827,20 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DeactivateUserCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
-        user_coupon_bundle_id: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        user_coupon_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::UserCouponBundleId,
+        >,
         body: &'a crate::generated::models::DeactivateUserCouponBundleRequest,
     ) -> DeactivateUserCouponBundleCall<'a> {
         crate::generated::operations::DeactivateUserCouponBundleCall {
             client: self.core(),
             __meta: &DEACTIVATE_USER_COUPON_BUNDLE,
-            openid,
-            user_coupon_bundle_id,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            user_coupon_bundle_id: crate::runtime::ids::IdArg::id_str(
+                user_coupon_bundle_id,
+            ),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -841,15 +873,21 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DisassociateStockBundleStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DisassociateStockBundleStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn disassociate_stock_bundle_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> DisassociateStockBundleStoresCall<'a> {
         crate::generated::operations::DisassociateStockBundleStoresCall {
             client: self.core(),
             __meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -882,15 +920,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`DisassociateStockStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DisassociateStockStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn disassociate_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::StoreListRequest,
     ) -> DisassociateStockStoresCall<'a> {
         crate::generated::operations::DisassociateStockStoresCall {
             client: self.core(),
             __meta: &DISASSOCIATE_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -924,15 +965,17 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`GetImageGenerationTaskCall`]: `.await` it to send it (the output is the [`ImageGenerationTask`](crate::generated::models::ImageGenerationTask) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_image_generation_task<'a>(
         &'a self,
-        task_id: &'a str,
-        brand_id: &'a str,
+        task_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::ImageTaskId>,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
         image_generation_type: &'a crate::generated::models::ImageGenerationType,
     ) -> GetImageGenerationTaskCall<'a> {
         crate::generated::operations::GetImageGenerationTaskCall {
             client: self.core(),
             __meta: &GET_IMAGE_GENERATION_TASK,
-            task_id,
-            brand_id: ::core::option::Option::Some(brand_id),
+            task_id: crate::runtime::ids::IdArg::id_str(task_id),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
             image_generation_type,
             __family: ::core::marker::PhantomData,
         }
@@ -996,14 +1039,19 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`GetProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     ) -> GetProductCouponCall<'a> {
         crate::generated::operations::GetProductCouponCall {
             client: self.core(),
             __meta: &GET_PRODUCT_COUPON,
-            product_coupon_id,
-            brand_id: ::core::option::Option::Some(brand_id),
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
             __family: ::core::marker::PhantomData,
         }
     }
@@ -1035,16 +1083,21 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`GetStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     ) -> GetStockCall<'a> {
         crate::generated::operations::GetStockCall {
             client: self.core(),
             __meta: &GET_STOCK,
-            product_coupon_id,
-            stock_id,
-            brand_id: ::core::option::Option::Some(brand_id),
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
             __family: ::core::marker::PhantomData,
         }
     }
@@ -1081,22 +1134,30 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`GetUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
-        brand_id: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        appid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+        appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     ) -> GetUserCouponCall<'a> {
         crate::generated::operations::GetUserCouponCall {
             client: self.core(),
             __meta: &GET_USER_COUPON,
-            openid,
-            coupon_code,
-            brand_id: ::core::option::Option::Some(brand_id),
-            product_coupon_id,
-            stock_id,
-            appid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
+            appid: crate::runtime::ids::IdArg::id_str(appid),
             __family: ::core::marker::PhantomData,
         }
     }
@@ -1133,16 +1194,21 @@ impl crate::runtime::client::Client {
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        brand_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     ) -> ListStockStoresCall<'a> {
         crate::generated::operations::ListStockStoresCall {
             client: self.core(),
             __meta: &LIST_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
-            brand_id: ::core::option::Option::Some(brand_id),
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
             query: crate::generated::operations::ListStockStoresQuery::default(),
             __family: ::core::marker::PhantomData,
         }
@@ -1181,14 +1247,19 @@ impl crate::runtime::client::Client {
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_stocks<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        brand_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     ) -> ListStocksCall<'a> {
         crate::generated::operations::ListStocksCall {
             client: self.core(),
             __meta: &LIST_STOCKS,
-            product_coupon_id,
-            brand_id: ::core::option::Option::Some(brand_id),
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
             query: crate::generated::operations::ListStocksQuery::default(),
             __family: ::core::marker::PhantomData,
         }
@@ -1229,16 +1300,18 @@ impl crate::runtime::client::Client {
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_user_coupons<'a>(
         &'a self,
-        openid: &'a str,
-        brand_id: &'a str,
-        appid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
+        appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     ) -> ListUserCouponsCall<'a> {
         crate::generated::operations::ListUserCouponsCall {
             client: self.core(),
             __meta: &LIST_USER_COUPONS,
-            openid,
-            brand_id: ::core::option::Option::Some(brand_id),
-            appid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            brand_id: ::core::option::Option::Some(
+                crate::runtime::ids::IdArg::id_str(brand_id),
+            ),
+            appid: crate::runtime::ids::IdArg::id_str(appid),
             query: crate::generated::operations::ListUserCouponsQuery::default(),
             __family: ::core::marker::PhantomData,
         }
@@ -1269,13 +1342,13 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`PreSendCouponCall`]: `.await` it to send it (the output is the [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](PreSendCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn pre_send_coupon<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::models::PreSendCouponRequest,
     ) -> PreSendCouponCall<'a> {
         crate::generated::operations::PreSendCouponCall {
             client: self.core(),
             __meta: &PRE_SEND_COUPON,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1306,13 +1379,13 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`PreSendCouponBundleCall`]: `.await` it to send it (the output is the [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](PreSendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn pre_send_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::models::PreSendCouponBundleRequest,
     ) -> PreSendCouponBundleCall<'a> {
         crate::generated::operations::PreSendCouponBundleCall {
             client: self.core(),
             __meta: &PRE_SEND_COUPON_BUNDLE,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1345,15 +1418,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`ReturnUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ReturnUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn return_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::models::ReturnUserCouponRequest,
     ) -> ReturnUserCouponCall<'a> {
         crate::generated::operations::ReturnUserCouponCall {
             client: self.core(),
             __meta: &RETURN_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1386,13 +1462,13 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`SendCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::models::SendCouponRequest,
     ) -> SendCouponCall<'a> {
         crate::generated::operations::SendCouponCall {
             client: self.core(),
             __meta: &SEND_COUPON,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1424,13 +1500,13 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`SendCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::models::SendCouponBundleRequest,
     ) -> SendCouponBundleCall<'a> {
         crate::generated::operations::SendCouponBundleCall {
             client: self.core(),
             __meta: &SEND_COUPON_BUNDLE,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1495,13 +1571,16 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UpdateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::models::UpdateProductCouponRequest,
     ) -> UpdateProductCouponCall<'a> {
         crate::generated::operations::UpdateProductCouponCall {
             client: self.core(),
             __meta: &UPDATE_PRODUCT_COUPON,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1533,15 +1612,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UpdateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::UpdateStockInfoRequest,
     ) -> UpdateStockCall<'a> {
         crate::generated::operations::UpdateStockCall {
             client: self.core(),
             __meta: &UPDATE_STOCK,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1573,15 +1655,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UpdateStockBudgetCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_budget<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::UpdateBudgetRequest,
     ) -> UpdateStockBudgetCall<'a> {
         crate::generated::operations::UpdateStockBudgetCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUDGET,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1614,15 +1699,21 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UpdateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::models::UpdateStockInfoRequest,
     ) -> UpdateStockBundleCall<'a> {
         crate::generated::operations::UpdateStockBundleCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUNDLE,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1655,15 +1746,21 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UpdateStockBundleBudgetCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle_budget<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::models::UpdateBudgetRequest,
     ) -> UpdateStockBundleBudgetCall<'a> {
         crate::generated::operations::UpdateStockBundleBudgetCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUNDLE_BUDGET,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1696,15 +1793,18 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UploadCouponCodesCall`]: `.await` it to send it (the output is the [`UploadCouponCodesResponse`](crate::generated::models::UploadCouponCodesResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UploadCouponCodesCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn upload_coupon_codes<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::models::UploadCouponCodesRequest,
     ) -> UploadCouponCodesCall<'a> {
         crate::generated::operations::UploadCouponCodesCall {
             client: self.core(),
             __meta: &UPLOAD_COUPON_CODES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1773,49 +1873,73 @@ impl crate::runtime::client::Client {
     /// Returns the call, a [`UseUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UseUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn use_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::models::UseUserCouponRequest,
     ) -> UseUserCouponCall<'a> {
         crate::generated::operations::UseUserCouponCall {
             client: self.core(),
             __meta: &USE_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
     }
 }
 /// Validates the arguments of [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_associate_stock_bundle_stores(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_associate_stock_bundle_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_associate_stock_bundle_stores::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::associate_stock_stores`](crate::runtime::client::Client::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_associate_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_associate_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_associate_stock_stores::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::confirm_user_coupon`](crate::runtime::client::Client::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_confirm_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_confirm_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::models::ConfirmUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_confirm_user_coupon::<
         crate::generated::families::Partner,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::create_image_generation_task`](crate::runtime::client::Client::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
 pub fn validate_create_image_generation_task(
@@ -1834,91 +1958,139 @@ pub fn validate_create_product_coupon(
     >(body)
 }
 /// Validates the arguments of [`Client::create_stock`](crate::runtime::client::Client::create_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_create_stock(
-    product_coupon_id: &str,
+pub fn validate_create_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::models::CreateStockRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_create_stock::<
         crate::generated::families::Partner,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`Client::create_stock_bundle`](crate::runtime::client::Client::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_create_stock_bundle(
-    product_coupon_id: &str,
+pub fn validate_create_stock_bundle<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::models::CreateStockBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_create_stock_bundle::<
         crate::generated::families::Partner,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`Client::deactivate_product_coupon`](crate::runtime::client::Client::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_product_coupon(
-    product_coupon_id: &str,
+pub fn validate_deactivate_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::models::DeactivateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_product_coupon::<
         crate::generated::families::Partner,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`Client::deactivate_stock`](crate::runtime::client::Client::deactivate_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_deactivate_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::DeactivateStockRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_stock::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::deactivate_user_coupon`](crate::runtime::client::Client::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_deactivate_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::models::DeactivateUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_user_coupon::<
         crate::generated::families::Partner,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::deactivate_user_coupon_bundle`](crate::runtime::client::Client::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_user_coupon_bundle(
-    openid: &str,
-    user_coupon_bundle_id: &str,
+pub fn validate_deactivate_user_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    user_coupon_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::UserCouponBundleId,
+    >,
     body: &crate::generated::models::DeactivateUserCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_user_coupon_bundle::<
         crate::generated::families::Partner,
-    >(openid, user_coupon_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(user_coupon_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::disassociate_stock_bundle_stores`](crate::runtime::client::Client::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_disassociate_stock_bundle_stores(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_disassociate_stock_bundle_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_disassociate_stock_bundle_stores::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::disassociate_stock_stores`](crate::runtime::client::Client::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_disassociate_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_disassociate_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_disassociate_stock_stores::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::get_image_generation_task`](crate::runtime::client::Client::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_image_generation_task(
-    task_id: &str,
-    brand_id: &str,
+pub fn validate_get_image_generation_task<'a>(
+    task_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::ImageTaskId>,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     image_generation_type: &crate::generated::models::ImageGenerationType,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_image_generation_task::<
         crate::generated::families::Partner,
-    >(task_id, ::core::option::Option::Some(brand_id), image_generation_type)
+    >(
+        crate::runtime::ids::IdArg::id_str(task_id),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+        image_generation_type,
+    )
 }
 /// Validates the arguments of [`Client::get_notify_config`](crate::runtime::client::Client::get_notify_config) as the call does before sending: every violation, with its JSON path.
 pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
@@ -1927,121 +2099,161 @@ pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
     >()
 }
 /// Validates the arguments of [`Client::get_product_coupon`](crate::runtime::client::Client::get_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_product_coupon(
-    product_coupon_id: &str,
-    brand_id: &str,
+pub fn validate_get_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_product_coupon::<
         crate::generated::families::Partner,
-    >(product_coupon_id, ::core::option::Option::Some(brand_id))
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+    )
 }
 /// Validates the arguments of [`Client::get_stock`](crate::runtime::client::Client::get_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
-    brand_id: &str,
+pub fn validate_get_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_stock::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, ::core::option::Option::Some(brand_id))
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+    )
 }
 /// Validates the arguments of [`Client::get_user_coupon`](crate::runtime::client::Client::get_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_user_coupon(
-    openid: &str,
-    coupon_code: &str,
-    brand_id: &str,
-    product_coupon_id: &str,
-    stock_id: &str,
-    appid: &str,
+pub fn validate_get_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+    appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_user_coupon::<
         crate::generated::families::Partner,
     >(
-        openid,
-        coupon_code,
-        ::core::option::Option::Some(brand_id),
-        product_coupon_id,
-        stock_id,
-        appid,
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        crate::runtime::ids::IdArg::id_str(appid),
     )
 }
 /// Validates the arguments of [`Client::list_stock_stores`](crate::runtime::client::Client::list_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
-    brand_id: &str,
+pub fn validate_list_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     query: &crate::generated::operations::ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_stock_stores::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, ::core::option::Option::Some(brand_id), query)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+        query,
+    )
 }
 /// Validates the arguments of [`Client::list_stocks`](crate::runtime::client::Client::list_stocks) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_stocks(
-    product_coupon_id: &str,
-    brand_id: &str,
+pub fn validate_list_stocks<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
     query: &crate::generated::operations::ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_stocks::<
         crate::generated::families::Partner,
-    >(product_coupon_id, ::core::option::Option::Some(brand_id), query)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+        query,
+    )
 }
 /// Validates the arguments of [`Client::list_user_coupons`](crate::runtime::client::Client::list_user_coupons) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_user_coupons(
-    openid: &str,
-    brand_id: &str,
-    appid: &str,
+pub fn validate_list_user_coupons<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    brand_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::BrandId>,
+    appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     query: &crate::generated::operations::ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_user_coupons::<
         crate::generated::families::Partner,
-    >(openid, ::core::option::Option::Some(brand_id), appid, query)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        ::core::option::Option::Some(crate::runtime::ids::IdArg::id_str(brand_id)),
+        crate::runtime::ids::IdArg::id_str(appid),
+        query,
+    )
 }
 /// Validates the arguments of [`Client::pre_send_coupon`](crate::runtime::client::Client::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_pre_send_coupon(
-    openid: &str,
+pub fn validate_pre_send_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::models::PreSendCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_pre_send_coupon::<
         crate::generated::families::Partner,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`Client::pre_send_coupon_bundle`](crate::runtime::client::Client::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_pre_send_coupon_bundle(
-    openid: &str,
+pub fn validate_pre_send_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::models::PreSendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_pre_send_coupon_bundle::<
         crate::generated::families::Partner,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`Client::return_user_coupon`](crate::runtime::client::Client::return_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_return_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_return_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::models::ReturnUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_return_user_coupon::<
         crate::generated::families::Partner,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::send_coupon`](crate::runtime::client::Client::send_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_send_coupon(
-    openid: &str,
+pub fn validate_send_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::models::SendCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_send_coupon::<
         crate::generated::families::Partner,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`Client::send_coupon_bundle`](crate::runtime::client::Client::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_send_coupon_bundle(
-    openid: &str,
+pub fn validate_send_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::models::SendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_send_coupon_bundle::<
         crate::generated::families::Partner,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`Client::set_notify_config`](crate::runtime::client::Client::set_notify_config) as the call does before sending: every violation, with its JSON path.
 pub fn validate_set_notify_config(
@@ -2052,63 +2264,107 @@ pub fn validate_set_notify_config(
     >(body)
 }
 /// Validates the arguments of [`Client::update_product_coupon`](crate::runtime::client::Client::update_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_product_coupon(
-    product_coupon_id: &str,
+pub fn validate_update_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::models::UpdateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_product_coupon::<
         crate::generated::families::Partner,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`Client::update_stock`](crate::runtime::client::Client::update_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_update_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::update_stock_budget`](crate::runtime::client::Client::update_stock_budget) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_budget(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_update_stock_budget<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_budget::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::update_stock_bundle`](crate::runtime::client::Client::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_bundle(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_update_stock_bundle<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_bundle::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::update_stock_bundle_budget`](crate::runtime::client::Client::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_bundle_budget(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_update_stock_bundle_budget<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_bundle_budget::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::upload_coupon_codes`](crate::runtime::client::Client::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
-pub fn validate_upload_coupon_codes(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_upload_coupon_codes<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::models::UploadCouponCodesRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_upload_coupon_codes::<
         crate::generated::families::Partner,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`Client::upload_image`](crate::runtime::client::Client::upload_image) as the call does before sending: every violation, with its JSON path.
 pub fn validate_upload_image(
@@ -2120,14 +2376,18 @@ pub fn validate_upload_image(
     >(meta, file)
 }
 /// Validates the arguments of [`Client::use_user_coupon`](crate::runtime::client::Client::use_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_use_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_use_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::models::UseUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_use_user_coupon::<
         crate::generated::families::Partner,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// A `associate_stock_bundle_stores` call of family `F` (for the Client: [`Client::associate_stock_bundle_stores`](crate::runtime::client::Client::associate_stock_bundle_stores)): `.await` it to send it, or [`prepare`](Self::prepare) it for the request it would send.
 #[must_use = "a call does nothing until it is awaited or prepared"]
@@ -3866,8 +4126,16 @@ impl<'a, F: crate::runtime::family::Family> ListStocksCall<'a, F> {
         self
     }
     /// `stock_bundle_id`: 【批次组ID】只返回该批次组内的批次（多次优惠商品券）。
-    pub fn stock_bundle_id(mut self, stock_bundle_id: &'a str) -> Self {
-        self.query.stock_bundle_id = ::core::option::Option::Some(stock_bundle_id);
+    pub fn stock_bundle_id(
+        mut self,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
+    ) -> Self {
+        self.query.stock_bundle_id = ::core::option::Option::Some(
+            crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        );
         self
     }
     /// `page_size`: 【分页大小】每页返回的批次数，默认 20，最多 50。
@@ -4028,13 +4296,26 @@ pub struct ListUserCouponsCall<
 }
 impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
     /// `product_coupon_id`: 【商品券ID】只返回该商品券的用户券。
-    pub fn product_coupon_id(mut self, product_coupon_id: &'a str) -> Self {
-        self.query.product_coupon_id = ::core::option::Option::Some(product_coupon_id);
+    pub fn product_coupon_id(
+        mut self,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+    ) -> Self {
+        self.query.product_coupon_id = ::core::option::Option::Some(
+            crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        );
         self
     }
     /// `stock_id`: 【批次ID】只返回该批次的用户券。
-    pub fn stock_id(mut self, stock_id: &'a str) -> Self {
-        self.query.stock_id = ::core::option::Option::Some(stock_id);
+    pub fn stock_id(
+        mut self,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+    ) -> Self {
+        self.query.stock_id = ::core::option::Option::Some(
+            crate::runtime::ids::IdArg::id_str(stock_id),
+        );
         self
     }
     /// `coupon_state`: 【用户商品券状态】只返回处于该状态的用户券。
@@ -4046,9 +4327,15 @@ impl<'a, F: crate::runtime::family::Family> ListUserCouponsCall<'a, F> {
         self
     }
     /// `user_coupon_bundle_id`: 【用户券组ID】只返回该用户券组（向用户发放批次组时生成）中的用户券。
-    pub fn user_coupon_bundle_id(mut self, user_coupon_bundle_id: &'a str) -> Self {
+    pub fn user_coupon_bundle_id(
+        mut self,
+        user_coupon_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::UserCouponBundleId,
+        >,
+    ) -> Self {
         self.query.user_coupon_bundle_id = ::core::option::Option::Some(
-            user_coupon_bundle_id,
+            crate::runtime::ids::IdArg::id_str(user_coupon_bundle_id),
         );
         self
     }

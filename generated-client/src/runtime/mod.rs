@@ -7,3 +7,4 @@ pub use wechatpay_apiv3::*;
 
 pub mod client;
 pub mod family;
+pub mod ids;

@@ -403,15 +403,21 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`AssociateStockBundleStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](AssociateStockBundleStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn associate_stock_bundle_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> AssociateStockBundleStoresCall<'a> {
         crate::generated::operations::AssociateStockBundleStoresCall {
             client: self.core(),
             __meta: &ASSOCIATE_STOCK_BUNDLE_STORES,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -444,15 +450,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`AssociateStockStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](AssociateStockStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn associate_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> AssociateStockStoresCall<'a> {
         crate::generated::operations::AssociateStockStoresCall {
             client: self.core(),
             __meta: &ASSOCIATE_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -486,15 +495,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`ConfirmUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ConfirmUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn confirm_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::brand::models::ConfirmUserCouponRequest,
     ) -> ConfirmUserCouponCall<'a> {
         crate::generated::operations::ConfirmUserCouponCall {
             client: self.core(),
             __meta: &CONFIRM_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -598,13 +610,16 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`CreateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::brand::models::CreateStockRequest,
     ) -> CreateStockCall<'a> {
         crate::generated::operations::CreateStockCall {
             client: self.core(),
             __meta: &CREATE_STOCK,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -638,13 +653,16 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`CreateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](CreateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn create_stock_bundle<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::brand::models::CreateStockBundleRequest,
     ) -> CreateStockBundleCall<'a> {
         crate::generated::operations::CreateStockBundleCall {
             client: self.core(),
             __meta: &CREATE_STOCK_BUNDLE,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -677,13 +695,16 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DeactivateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::brand::models::DeactivateProductCouponRequest,
     ) -> DeactivateProductCouponCall<'a> {
         crate::generated::operations::DeactivateProductCouponCall {
             client: self.core(),
             __meta: &DEACTIVATE_PRODUCT_COUPON,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -716,15 +737,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DeactivateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::DeactivateStockRequest,
     ) -> DeactivateStockCall<'a> {
         crate::generated::operations::DeactivateStockCall {
             client: self.core(),
             __meta: &DEACTIVATE_STOCK,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -758,15 +782,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DeactivateUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::brand::models::DeactivateUserCouponRequest,
     ) -> DeactivateUserCouponCall<'a> {
         crate::generated::operations::DeactivateUserCouponCall {
             client: self.core(),
             __meta: &DEACTIVATE_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -800,15 +827,20 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DeactivateUserCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DeactivateUserCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn deactivate_user_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
-        user_coupon_bundle_id: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        user_coupon_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::UserCouponBundleId,
+        >,
         body: &'a crate::generated::brand::models::DeactivateUserCouponBundleRequest,
     ) -> DeactivateUserCouponBundleCall<'a> {
         crate::generated::operations::DeactivateUserCouponBundleCall {
             client: self.core(),
             __meta: &DEACTIVATE_USER_COUPON_BUNDLE,
-            openid,
-            user_coupon_bundle_id,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            user_coupon_bundle_id: crate::runtime::ids::IdArg::id_str(
+                user_coupon_bundle_id,
+            ),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -842,15 +874,21 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DisassociateStockBundleStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DisassociateStockBundleStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn disassociate_stock_bundle_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> DisassociateStockBundleStoresCall<'a> {
         crate::generated::operations::DisassociateStockBundleStoresCall {
             client: self.core(),
             __meta: &DISASSOCIATE_STOCK_BUNDLE_STORES,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -883,15 +921,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`DisassociateStockStoresCall`]: `.await` it to send it (the output is the [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](DisassociateStockStoresCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn disassociate_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::StoreListRequest,
     ) -> DisassociateStockStoresCall<'a> {
         crate::generated::operations::DisassociateStockStoresCall {
             client: self.core(),
             __meta: &DISASSOCIATE_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -924,13 +965,13 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`GetImageGenerationTaskCall`]: `.await` it to send it (the output is the [`ImageGenerationTask`](crate::generated::brand::models::ImageGenerationTask) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetImageGenerationTaskCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_image_generation_task<'a>(
         &'a self,
-        task_id: &'a str,
+        task_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::ImageTaskId>,
         image_generation_type: &'a crate::generated::models::ImageGenerationType,
     ) -> GetImageGenerationTaskCall<'a> {
         crate::generated::operations::GetImageGenerationTaskCall {
             client: self.core(),
             __meta: &GET_IMAGE_GENERATION_TASK,
-            task_id,
+            task_id: crate::runtime::ids::IdArg::id_str(task_id),
             brand_id: ::core::option::Option::None,
             image_generation_type,
             __family: ::core::marker::PhantomData,
@@ -994,12 +1035,15 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`GetProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
     ) -> GetProductCouponCall<'a> {
         crate::generated::operations::GetProductCouponCall {
             client: self.core(),
             __meta: &GET_PRODUCT_COUPON,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             brand_id: ::core::option::Option::None,
             __family: ::core::marker::PhantomData,
         }
@@ -1032,14 +1076,17 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`GetStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     ) -> GetStockCall<'a> {
         crate::generated::operations::GetStockCall {
             client: self.core(),
             __meta: &GET_STOCK,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             brand_id: ::core::option::Option::None,
             __family: ::core::marker::PhantomData,
         }
@@ -1076,21 +1123,27 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`GetUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](GetUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn get_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
-        appid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+        appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     ) -> GetUserCouponCall<'a> {
         crate::generated::operations::GetUserCouponCall {
             client: self.core(),
             __meta: &GET_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             brand_id: ::core::option::Option::None,
-            product_coupon_id,
-            stock_id,
-            appid,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
+            appid: crate::runtime::ids::IdArg::id_str(appid),
             __family: ::core::marker::PhantomData,
         }
     }
@@ -1126,14 +1179,17 @@ impl crate::runtime::client::BrandClient {
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_stock_stores<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     ) -> ListStockStoresCall<'a> {
         crate::generated::operations::ListStockStoresCall {
             client: self.core(),
             __meta: &LIST_STOCK_STORES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             brand_id: ::core::option::Option::None,
             query: crate::generated::operations::ListStockStoresQuery::default(),
             __family: ::core::marker::PhantomData,
@@ -1170,11 +1226,17 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`ListStocksCall`]: `.await` it to send it (the output is the [`ListStocksResponse`](crate::generated::brand::models::ListStocksResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ListStocksCall::prepare) it for the signed request without sending anything (a dry run).
     /// Optional query parameters are its named setters.
     /// Its `.stream()` yields every item of every page instead.
-    pub fn list_stocks<'a>(&'a self, product_coupon_id: &'a str) -> ListStocksCall<'a> {
+    pub fn list_stocks<'a>(
+        &'a self,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+    ) -> ListStocksCall<'a> {
         crate::generated::operations::ListStocksCall {
             client: self.core(),
             __meta: &LIST_STOCKS,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             brand_id: ::core::option::Option::None,
             query: crate::generated::operations::ListStocksQuery::default(),
             __family: ::core::marker::PhantomData,
@@ -1216,15 +1278,15 @@ impl crate::runtime::client::BrandClient {
     /// Its `.stream()` yields every item of every page instead.
     pub fn list_user_coupons<'a>(
         &'a self,
-        openid: &'a str,
-        appid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     ) -> ListUserCouponsCall<'a> {
         crate::generated::operations::ListUserCouponsCall {
             client: self.core(),
             __meta: &LIST_USER_COUPONS,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             brand_id: ::core::option::Option::None,
-            appid,
+            appid: crate::runtime::ids::IdArg::id_str(appid),
             query: crate::generated::operations::ListUserCouponsQuery::default(),
             __family: ::core::marker::PhantomData,
         }
@@ -1255,13 +1317,13 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`PreSendCouponCall`]: `.await` it to send it (the output is the [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](PreSendCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn pre_send_coupon<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::brand::models::PreSendCouponRequest,
     ) -> PreSendCouponCall<'a> {
         crate::generated::operations::PreSendCouponCall {
             client: self.core(),
             __meta: &PRE_SEND_COUPON,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1293,13 +1355,13 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`PreSendCouponBundleCall`]: `.await` it to send it (the output is the [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](PreSendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn pre_send_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::brand::models::PreSendCouponBundleRequest,
     ) -> PreSendCouponBundleCall<'a> {
         crate::generated::operations::PreSendCouponBundleCall {
             client: self.core(),
             __meta: &PRE_SEND_COUPON_BUNDLE,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1333,15 +1395,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`ReturnUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](ReturnUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn return_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::brand::models::ReturnUserCouponRequest,
     ) -> ReturnUserCouponCall<'a> {
         crate::generated::operations::ReturnUserCouponCall {
             client: self.core(),
             __meta: &RETURN_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1374,13 +1439,13 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`SendCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::brand::models::SendCouponRequest,
     ) -> SendCouponCall<'a> {
         crate::generated::operations::SendCouponCall {
             client: self.core(),
             __meta: &SEND_COUPON,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1412,13 +1477,13 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`SendCouponBundleCall`]: `.await` it to send it (the output is the [`UserCouponBundle`](crate::generated::brand::models::UserCouponBundle) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](SendCouponBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn send_coupon_bundle<'a>(
         &'a self,
-        openid: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
         body: &'a crate::generated::brand::models::SendCouponBundleRequest,
     ) -> SendCouponBundleCall<'a> {
         crate::generated::operations::SendCouponBundleCall {
             client: self.core(),
             __meta: &SEND_COUPON_BUNDLE,
-            openid,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1483,13 +1548,16 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UpdateProductCouponCall`]: `.await` it to send it (the output is the [`ProductCouponEntity`](crate::generated::brand::models::ProductCouponEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateProductCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_product_coupon<'a>(
         &'a self,
-        product_coupon_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
         body: &'a crate::generated::brand::models::UpdateProductCouponRequest,
     ) -> UpdateProductCouponCall<'a> {
         crate::generated::operations::UpdateProductCouponCall {
             client: self.core(),
             __meta: &UPDATE_PRODUCT_COUPON,
-            product_coupon_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1522,15 +1590,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UpdateStockCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
     ) -> UpdateStockCall<'a> {
         crate::generated::operations::UpdateStockCall {
             client: self.core(),
             __meta: &UPDATE_STOCK,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1562,15 +1633,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UpdateStockBudgetCall`]: `.await` it to send it (the output is the [`StockEntity`](crate::generated::brand::models::StockEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_budget<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::UpdateBudgetRequest,
     ) -> UpdateStockBudgetCall<'a> {
         crate::generated::operations::UpdateStockBudgetCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUDGET,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1603,15 +1677,21 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UpdateStockBundleCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::brand::models::UpdateStockInfoRequest,
     ) -> UpdateStockBundleCall<'a> {
         crate::generated::operations::UpdateStockBundleCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUNDLE,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1644,15 +1724,21 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UpdateStockBundleBudgetCall`]: `.await` it to send it (the output is the [`StockBundleEntity`](crate::generated::brand::models::StockBundleEntity) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UpdateStockBundleBudgetCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn update_stock_bundle_budget<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_bundle_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_bundle_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::StockBundleId,
+        >,
         body: &'a crate::generated::brand::models::UpdateBudgetRequest,
     ) -> UpdateStockBundleBudgetCall<'a> {
         crate::generated::operations::UpdateStockBundleBudgetCall {
             client: self.core(),
             __meta: &UPDATE_STOCK_BUNDLE_BUDGET,
-            product_coupon_id,
-            stock_bundle_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_bundle_id: crate::runtime::ids::IdArg::id_str(stock_bundle_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1686,15 +1772,18 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UploadCouponCodesCall`]: `.await` it to send it (the output is the [`UploadCouponCodesResponse`](crate::generated::models::UploadCouponCodesResponse) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UploadCouponCodesCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn upload_coupon_codes<'a>(
         &'a self,
-        product_coupon_id: &'a str,
-        stock_id: &'a str,
+        product_coupon_id: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::ProductCouponId,
+        >,
+        stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
         body: &'a crate::generated::brand::models::UploadCouponCodesRequest,
     ) -> UploadCouponCodesCall<'a> {
         crate::generated::operations::UploadCouponCodesCall {
             client: self.core(),
             __meta: &UPLOAD_COUPON_CODES,
-            product_coupon_id,
-            stock_id,
+            product_coupon_id: crate::runtime::ids::IdArg::id_str(product_coupon_id),
+            stock_id: crate::runtime::ids::IdArg::id_str(stock_id),
             body,
             __family: ::core::marker::PhantomData,
         }
@@ -1763,49 +1852,73 @@ impl crate::runtime::client::BrandClient {
     /// Returns the call, a [`UseUserCouponCall`]: `.await` it to send it (the output is the [`UserProductCoupon`](crate::generated::brand::models::UserProductCoupon) or an [`Error`](crate::runtime::error::Error)), or [`prepare`](UseUserCouponCall::prepare) it for the signed request without sending anything (a dry run).
     pub fn use_user_coupon<'a>(
         &'a self,
-        openid: &'a str,
-        coupon_code: &'a str,
+        openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+        coupon_code: impl crate::runtime::ids::IdArg<
+            'a,
+            crate::generated::ids::CouponCode,
+        >,
         body: &'a crate::generated::brand::models::UseUserCouponRequest,
     ) -> UseUserCouponCall<'a> {
         crate::generated::operations::UseUserCouponCall {
             client: self.core(),
             __meta: &USE_USER_COUPON,
-            openid,
-            coupon_code,
+            openid: crate::runtime::ids::IdArg::id_str(openid),
+            coupon_code: crate::runtime::ids::IdArg::id_str(coupon_code),
             body,
             __family: ::core::marker::PhantomData,
         }
     }
 }
 /// Validates the arguments of [`BrandClient::associate_stock_bundle_stores`](crate::runtime::client::BrandClient::associate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_associate_stock_bundle_stores(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_associate_stock_bundle_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_associate_stock_bundle_stores::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::associate_stock_stores`](crate::runtime::client::BrandClient::associate_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_associate_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_associate_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_associate_stock_stores::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::confirm_user_coupon`](crate::runtime::client::BrandClient::confirm_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_confirm_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_confirm_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::brand::models::ConfirmUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_confirm_user_coupon::<
         crate::generated::families::Brand,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::create_image_generation_task`](crate::runtime::client::BrandClient::create_image_generation_task) as the call does before sending: every violation, with its JSON path.
 pub fn validate_create_image_generation_task(
@@ -1824,90 +1937,138 @@ pub fn validate_create_product_coupon(
     >(body)
 }
 /// Validates the arguments of [`BrandClient::create_stock`](crate::runtime::client::BrandClient::create_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_create_stock(
-    product_coupon_id: &str,
+pub fn validate_create_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::brand::models::CreateStockRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_create_stock::<
         crate::generated::families::Brand,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`BrandClient::create_stock_bundle`](crate::runtime::client::BrandClient::create_stock_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_create_stock_bundle(
-    product_coupon_id: &str,
+pub fn validate_create_stock_bundle<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::brand::models::CreateStockBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_create_stock_bundle::<
         crate::generated::families::Brand,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_product_coupon`](crate::runtime::client::BrandClient::deactivate_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_product_coupon(
-    product_coupon_id: &str,
+pub fn validate_deactivate_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::brand::models::DeactivateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_product_coupon::<
         crate::generated::families::Brand,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`BrandClient::deactivate_stock`](crate::runtime::client::BrandClient::deactivate_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_deactivate_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::DeactivateStockRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_stock::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::deactivate_user_coupon`](crate::runtime::client::BrandClient::deactivate_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_deactivate_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::brand::models::DeactivateUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_user_coupon::<
         crate::generated::families::Brand,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::deactivate_user_coupon_bundle`](crate::runtime::client::BrandClient::deactivate_user_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_deactivate_user_coupon_bundle(
-    openid: &str,
-    user_coupon_bundle_id: &str,
+pub fn validate_deactivate_user_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    user_coupon_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::UserCouponBundleId,
+    >,
     body: &crate::generated::brand::models::DeactivateUserCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_deactivate_user_coupon_bundle::<
         crate::generated::families::Brand,
-    >(openid, user_coupon_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(user_coupon_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::disassociate_stock_bundle_stores`](crate::runtime::client::BrandClient::disassociate_stock_bundle_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_disassociate_stock_bundle_stores(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_disassociate_stock_bundle_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_disassociate_stock_bundle_stores::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::disassociate_stock_stores`](crate::runtime::client::BrandClient::disassociate_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_disassociate_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_disassociate_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::StoreListRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_disassociate_stock_stores::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::get_image_generation_task`](crate::runtime::client::BrandClient::get_image_generation_task) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_image_generation_task(
-    task_id: &str,
+pub fn validate_get_image_generation_task<'a>(
+    task_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::ImageTaskId>,
     image_generation_type: &crate::generated::models::ImageGenerationType,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_image_generation_task::<
         crate::generated::families::Brand,
-    >(task_id, ::core::option::Option::None, image_generation_type)
+    >(
+        crate::runtime::ids::IdArg::id_str(task_id),
+        ::core::option::Option::None,
+        image_generation_type,
+    )
 }
 /// Validates the arguments of [`BrandClient::get_notify_config`](crate::runtime::client::BrandClient::get_notify_config) as the call does before sending: every violation, with its JSON path.
 pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
@@ -1916,115 +2077,155 @@ pub fn validate_get_notify_config() -> crate::runtime::validate::Violations {
     >()
 }
 /// Validates the arguments of [`BrandClient::get_product_coupon`](crate::runtime::client::BrandClient::get_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_product_coupon(
-    product_coupon_id: &str,
+pub fn validate_get_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_product_coupon::<
         crate::generated::families::Brand,
-    >(product_coupon_id, ::core::option::Option::None)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        ::core::option::Option::None,
+    )
 }
 /// Validates the arguments of [`BrandClient::get_stock`](crate::runtime::client::BrandClient::get_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_get_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_stock::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, ::core::option::Option::None)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        ::core::option::Option::None,
+    )
 }
 /// Validates the arguments of [`BrandClient::get_user_coupon`](crate::runtime::client::BrandClient::get_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_get_user_coupon(
-    openid: &str,
-    coupon_code: &str,
-    product_coupon_id: &str,
-    stock_id: &str,
-    appid: &str,
+pub fn validate_get_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
+    appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_get_user_coupon::<
         crate::generated::families::Brand,
     >(
-        openid,
-        coupon_code,
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
         ::core::option::Option::None,
-        product_coupon_id,
-        stock_id,
-        appid,
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        crate::runtime::ids::IdArg::id_str(appid),
     )
 }
 /// Validates the arguments of [`BrandClient::list_stock_stores`](crate::runtime::client::BrandClient::list_stock_stores) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_stock_stores(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_list_stock_stores<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     query: &crate::generated::operations::ListStockStoresQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_stock_stores::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, ::core::option::Option::None, query)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        ::core::option::Option::None,
+        query,
+    )
 }
 /// Validates the arguments of [`BrandClient::list_stocks`](crate::runtime::client::BrandClient::list_stocks) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_stocks(
-    product_coupon_id: &str,
+pub fn validate_list_stocks<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     query: &crate::generated::operations::ListStocksQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_stocks::<
         crate::generated::families::Brand,
-    >(product_coupon_id, ::core::option::Option::None, query)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        ::core::option::Option::None,
+        query,
+    )
 }
 /// Validates the arguments of [`BrandClient::list_user_coupons`](crate::runtime::client::BrandClient::list_user_coupons) as the call does before sending: every violation, with its JSON path.
-pub fn validate_list_user_coupons(
-    openid: &str,
-    appid: &str,
+pub fn validate_list_user_coupons<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    appid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::AppId>,
     query: &crate::generated::operations::ListUserCouponsQuery<'_>,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_list_user_coupons::<
         crate::generated::families::Brand,
-    >(openid, ::core::option::Option::None, appid, query)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        ::core::option::Option::None,
+        crate::runtime::ids::IdArg::id_str(appid),
+        query,
+    )
 }
 /// Validates the arguments of [`BrandClient::pre_send_coupon`](crate::runtime::client::BrandClient::pre_send_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_pre_send_coupon(
-    openid: &str,
+pub fn validate_pre_send_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::brand::models::PreSendCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_pre_send_coupon::<
         crate::generated::families::Brand,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`BrandClient::pre_send_coupon_bundle`](crate::runtime::client::BrandClient::pre_send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_pre_send_coupon_bundle(
-    openid: &str,
+pub fn validate_pre_send_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::brand::models::PreSendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_pre_send_coupon_bundle::<
         crate::generated::families::Brand,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`BrandClient::return_user_coupon`](crate::runtime::client::BrandClient::return_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_return_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_return_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::brand::models::ReturnUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_return_user_coupon::<
         crate::generated::families::Brand,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::send_coupon`](crate::runtime::client::BrandClient::send_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_send_coupon(
-    openid: &str,
+pub fn validate_send_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::brand::models::SendCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_send_coupon::<
         crate::generated::families::Brand,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`BrandClient::send_coupon_bundle`](crate::runtime::client::BrandClient::send_coupon_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_send_coupon_bundle(
-    openid: &str,
+pub fn validate_send_coupon_bundle<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
     body: &crate::generated::brand::models::SendCouponBundleRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_send_coupon_bundle::<
         crate::generated::families::Brand,
-    >(openid, body)
+    >(crate::runtime::ids::IdArg::id_str(openid), body)
 }
 /// Validates the arguments of [`BrandClient::set_notify_config`](crate::runtime::client::BrandClient::set_notify_config) as the call does before sending: every violation, with its JSON path.
 pub fn validate_set_notify_config(
@@ -2035,63 +2236,107 @@ pub fn validate_set_notify_config(
     >(body)
 }
 /// Validates the arguments of [`BrandClient::update_product_coupon`](crate::runtime::client::BrandClient::update_product_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_product_coupon(
-    product_coupon_id: &str,
+pub fn validate_update_product_coupon<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
     body: &crate::generated::brand::models::UpdateProductCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_product_coupon::<
         crate::generated::families::Brand,
-    >(product_coupon_id, body)
+    >(crate::runtime::ids::IdArg::id_str(product_coupon_id), body)
 }
 /// Validates the arguments of [`BrandClient::update_stock`](crate::runtime::client::BrandClient::update_stock) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_update_stock<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::update_stock_budget`](crate::runtime::client::BrandClient::update_stock_budget) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_budget(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_update_stock_budget<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_budget::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::update_stock_bundle`](crate::runtime::client::BrandClient::update_stock_bundle) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_bundle(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_update_stock_bundle<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::brand::models::UpdateStockInfoRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_bundle::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::update_stock_bundle_budget`](crate::runtime::client::BrandClient::update_stock_bundle_budget) as the call does before sending: every violation, with its JSON path.
-pub fn validate_update_stock_bundle_budget(
-    product_coupon_id: &str,
-    stock_bundle_id: &str,
+pub fn validate_update_stock_bundle_budget<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_bundle_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::StockBundleId,
+    >,
     body: &crate::generated::brand::models::UpdateBudgetRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_update_stock_bundle_budget::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_bundle_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_bundle_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::upload_coupon_codes`](crate::runtime::client::BrandClient::upload_coupon_codes) as the call does before sending: every violation, with its JSON path.
-pub fn validate_upload_coupon_codes(
-    product_coupon_id: &str,
-    stock_id: &str,
+pub fn validate_upload_coupon_codes<'a>(
+    product_coupon_id: impl crate::runtime::ids::IdArg<
+        'a,
+        crate::generated::ids::ProductCouponId,
+    >,
+    stock_id: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::StockId>,
     body: &crate::generated::brand::models::UploadCouponCodesRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_upload_coupon_codes::<
         crate::generated::families::Brand,
-    >(product_coupon_id, stock_id, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(product_coupon_id),
+        crate::runtime::ids::IdArg::id_str(stock_id),
+        body,
+    )
 }
 /// Validates the arguments of [`BrandClient::upload_image`](crate::runtime::client::BrandClient::upload_image) as the call does before sending: every violation, with its JSON path.
 pub fn validate_upload_image(
@@ -2103,14 +2348,18 @@ pub fn validate_upload_image(
     >(meta, file)
 }
 /// Validates the arguments of [`BrandClient::use_user_coupon`](crate::runtime::client::BrandClient::use_user_coupon) as the call does before sending: every violation, with its JSON path.
-pub fn validate_use_user_coupon(
-    openid: &str,
-    coupon_code: &str,
+pub fn validate_use_user_coupon<'a>(
+    openid: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::OpenId>,
+    coupon_code: impl crate::runtime::ids::IdArg<'a, crate::generated::ids::CouponCode>,
     body: &crate::generated::brand::models::UseUserCouponRequest,
 ) -> crate::runtime::validate::Violations {
     crate::generated::operations::check_use_user_coupon::<
         crate::generated::families::Brand,
-    >(openid, coupon_code, body)
+    >(
+        crate::runtime::ids::IdArg::id_str(openid),
+        crate::runtime::ids::IdArg::id_str(coupon_code),
+        body,
+    )
 }
 /// The `brand` family's [`AssociateStockBundleStoresCall`](crate::generated::operations::AssociateStockBundleStoresCall).
 pub type AssociateStockBundleStoresCall<'a> = crate::generated::operations::AssociateStockBundleStoresCall<
