@@ -104,6 +104,95 @@ fn setter_input(ty: &TypeIr, generic: Option<&BTreeSet<String>>) -> (TokenStream
     }
 }
 
+/// Follow-up requests from what the app holds: the model's `HoldsIds` impl (the typed ids it
+/// holds, its own before those of nested objects; lists are skipped, their ids are not one
+/// value), and the builder's `ids_from`, which fills each unset id field from another model's
+/// id of the same wire name (a confirm request from the send event, say).
+fn carried_ids(
+    m: &ModelIr,
+    model: &TokenStream,
+    params: &TokenStream,
+    is_brand: &dyn Fn(&FieldIr) -> bool,
+) -> (TokenStream, Option<TokenStream>) {
+    let brand_field = quote! { <F as crate::runtime::family::Family>::BrandField };
+    let single_id = |f: &&FieldIr| f.id.is_some() && !matches!(f.ty, TypeIr::Array(_));
+    let offers = m.fields.iter().filter(single_id).map(|f| {
+        let (id, wire) = (types::rust(&f.rust), &f.wire);
+        let text = if is_brand(f) {
+            quote! { crate::runtime::family::BrandField::as_str(v) }
+        } else {
+            quote! { ::core::option::Option::Some(v.as_str()) }
+        };
+        if f.is_option() {
+            quote! { if let ::core::option::Option::Some(v) = &self.#id { ids.offer(#wire, #text); } }
+        } else {
+            quote! { { let v = &self.#id; ids.offer(#wire, #text); } }
+        }
+    });
+    let nested = m.fields.iter().filter(|f| matches!(f.ty, TypeIr::Model(_))).map(|f| {
+        let id = types::rust(&f.rust);
+        let inner = if f.boxed {
+            quote! { &**v }
+        } else {
+            quote! { v }
+        };
+        if f.is_option() {
+            quote! { if let ::core::option::Option::Some(v) = &self.#id { crate::runtime::ids::HoldsIds::collect_ids(#inner, ids); } }
+        } else {
+            quote! { { let v = &self.#id; crate::runtime::ids::HoldsIds::collect_ids(#inner, ids); } }
+        }
+    });
+    let offers: Vec<TokenStream> = offers.chain(nested).collect();
+    let ids_arg = if offers.is_empty() {
+        quote! { _ids }
+    } else {
+        quote! { ids }
+    };
+    let holds = quote! {
+        impl #params crate::runtime::ids::HoldsIds for #model {
+            fn collect_ids(&self, #ids_arg: &mut crate::runtime::ids::IdSet) {
+                #(#offers)*
+            }
+        }
+    };
+    let fills: Vec<TokenStream> = m
+        .fields
+        .iter()
+        .filter(single_id)
+        .map(|f| {
+            let (id, wire) = (types::rust(&f.rust), &f.wire);
+            let convert = if is_brand(f) {
+                quote! { <#brand_field as crate::runtime::family::BrandField>::from_text }
+            } else {
+                quote! { |v: &str| ::core::option::Option::Some(::core::convert::Into::into(v)) }
+            };
+            quote! {
+                if self.#id.is_none() {
+                    self.#id = ids.get(#wire).and_then(#convert);
+                }
+            }
+        })
+        .collect();
+    let wires: Vec<String> = m.fields.iter().filter(single_id).map(|f| format!("`{}`", f.wire)).collect();
+    let ids_from = (!fills.is_empty()).then(|| {
+        let doc = format!(
+            " Fills each id field not set yet ({}) from `source`, a model the app holds (a \
+             notification's resource, a response): its id of the same wire name, at its top level or \
+             in a nested object. Ids set before are kept; ids `source` lacks stay unset.",
+            wires.join(", ")
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+                let ids = source.ids();
+                #(#fills)*
+                self
+            }
+        }
+    });
+    (holds, ids_from)
+}
+
 /// [`setter_input`] of a field holding a typed id: the id (or a list of ids) from anything that
 /// converts into it (text, or the id itself), never from another kind of id.
 fn id_setter_input(f: &FieldIr) -> Option<(TokenStream, TokenStream)> {
@@ -289,7 +378,10 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
             }
         }
     });
+    let (holds_ids, ids_from) = carried_ids(m, &model, &params, &is_brand);
     quote! {
+        #holds_ids
+
         #[doc = #builder_doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
         #[must_use]
@@ -310,6 +402,8 @@ fn builder(m: &ModelIr, generic: Option<(&GenericModel, &BTreeSet<String>)>) -> 
 
         impl #params #name #args {
             #(#setters)*
+
+            #ids_from
 
             /// Sets a field the spec does not know, sent as given (validation reports it as a
             /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):

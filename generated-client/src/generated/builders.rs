@@ -3,6 +3,9 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Builders for every model.
 use crate::runtime::validate::BuildAt as _;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::AssociatedOrderInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`AssociatedOrderInfo`](crate::generated::models::AssociatedOrderInfo); see [`AssociatedOrderInfo::builder`](crate::generated::models::AssociatedOrderInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -116,6 +119,10 @@ for AssociatedOrderInfoBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::AssociatedPayScoreOrderInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`AssociatedPayScoreOrderInfo`](crate::generated::models::AssociatedPayScoreOrderInfo); see [`AssociatedPayScoreOrderInfo::builder`](crate::generated::models::AssociatedPayScoreOrderInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -235,6 +242,19 @@ for AssociatedPayScoreOrderInfoBuilder {
 pub type BundleStockUsageRuleBuilder = crate::generated::builders::BundleStockUsageRuleBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::CombineImage {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`CombineImage`](crate::generated::models::CombineImage); see [`CombineImage::builder`](crate::generated::models::CombineImage::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -385,6 +405,9 @@ for CombineImageBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::ComboPackage {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ComboPackage`](crate::generated::models::ComboPackage); see [`ComboPackage::builder`](crate::generated::models::ComboPackage::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -492,6 +515,13 @@ for ComboPackageBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::ComboPackageChoice {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.mini_program_appid {
+            ids.offer("mini_program_appid", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`ComboPackageChoice`](crate::generated::models::ComboPackageChoice); see [`ComboPackageChoice::builder`](crate::generated::models::ComboPackageChoice::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -579,6 +609,18 @@ impl ComboPackageChoiceBuilder {
         self.mini_program_path = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`mini_program_appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.mini_program_appid.is_none() {
+            self.mini_program_appid = ids
+                .get("mini_program_appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -646,6 +688,14 @@ pub type ConfirmUserCouponRequestBuilder = crate::generated::builders::ConfirmUs
 pub type CouponAvailablePeriodBuilder = crate::generated::builders::CouponAvailablePeriodBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::CouponAvailableStoreInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.mini_program_appid {
+            ids.offer("mini_program_appid", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`CouponAvailableStoreInfo`](crate::generated::models::CouponAvailableStoreInfo); see [`CouponAvailableStoreInfo::builder`](crate::generated::models::CouponAvailableStoreInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -699,6 +749,18 @@ impl CouponAvailableStoreInfoBuilder {
         self.mini_program_path = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`mini_program_appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.mini_program_appid.is_none() {
+            self.mini_program_appid = ids
+                .get("mini_program_appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -748,6 +810,9 @@ for CouponAvailableStoreInfoBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::CouponCodeCountInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`CouponCodeCountInfo`](crate::generated::models::CouponCodeCountInfo); see [`CouponCodeCountInfo::builder`](crate::generated::models::CouponCodeCountInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -826,6 +891,19 @@ for CouponCodeCountInfoBuilder {
             total_count: ::core::option::Option::Some(value.total_count),
             available_count: ::core::option::Option::Some(value.available_count),
             unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::CouponDisplayInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.entrance_mini_program {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.entrance_official_account {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.entrance_finder {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -970,6 +1048,13 @@ for CouponDisplayInfoBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::CouponTagInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.member_tag_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`CouponTagInfo`](crate::generated::models::CouponTagInfo); see [`CouponTagInfo::builder`](crate::generated::models::CouponTagInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1082,6 +1167,9 @@ pub type CreateStockBundleRequestBuilder = crate::generated::builders::CreateSto
 pub type CreateStockRequestBuilder = crate::generated::builders::CreateStockRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::CutOut {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`CutOut`](crate::generated::models::CutOut); see [`CutOut::builder`](crate::generated::models::CutOut::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1149,6 +1237,9 @@ impl ::core::convert::From<crate::generated::models::CutOut> for CutOutBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::DayPeriod {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`DayPeriod`](crate::generated::models::DayPeriod); see [`DayPeriod::builder`](crate::generated::models::DayPeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -1247,6 +1338,10 @@ pub type DeactivateUserCouponBundleRequestBuilder = crate::generated::builders::
 pub type DeactivateUserCouponRequestBuilder = crate::generated::builders::DeactivateUserCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::DiscountCouponUsageRule {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`DiscountCouponUsageRule`](crate::generated::models::DiscountCouponUsageRule); see [`DiscountCouponUsageRule::builder`](crate::generated::models::DiscountCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1329,6 +1424,9 @@ for DiscountCouponUsageRuleBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::DisplayInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`DisplayInfo`](crate::generated::models::DisplayInfo); see [`DisplayInfo::builder`](crate::generated::models::DisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -1496,6 +1594,9 @@ for DisplayInfoBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::EntranceFinder {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`EntranceFinder`](crate::generated::models::EntranceFinder); see [`EntranceFinder::builder`](crate::generated::models::EntranceFinder::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1605,6 +1706,14 @@ for EntranceFinderBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::EntranceMiniProgram {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`EntranceMiniProgram`](crate::generated::models::EntranceMiniProgram); see [`EntranceMiniProgram::builder`](crate::generated::models::EntranceMiniProgram::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1673,6 +1782,18 @@ impl EntranceMiniProgramBuilder {
         self.guidance_wording = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -1726,6 +1847,15 @@ for EntranceMiniProgramBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::EntranceOfficialAccount {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`EntranceOfficialAccount`](crate::generated::models::EntranceOfficialAccount); see [`EntranceOfficialAccount::builder`](crate::generated::models::EntranceOfficialAccount::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1750,6 +1880,18 @@ impl EntranceOfficialAccountBuilder {
         value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -1795,6 +1937,10 @@ for EntranceOfficialAccountBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::ExchangeCouponUsageRule {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`ExchangeCouponUsageRule`](crate::generated::models::ExchangeCouponUsageRule); see [`ExchangeCouponUsageRule::builder`](crate::generated::models::ExchangeCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -1880,6 +2026,13 @@ for ExchangeCouponUsageRuleBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::FailedCouponCode {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            ids.offer("coupon_code", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`FailedCouponCode`](crate::generated::models::FailedCouponCode); see [`FailedCouponCode::builder`](crate::generated::models::FailedCouponCode::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -1927,6 +2080,18 @@ impl FailedCouponCodeBuilder {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`coupon_code`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.coupon_code.is_none() {
+            self.coupon_code = ids
+                .get("coupon_code")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -1978,6 +2143,9 @@ for FailedCouponCodeBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::FailedStore {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`FailedStore`](crate::generated::models::FailedStore); see [`FailedStore::builder`](crate::generated::models::FailedStore::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -2078,6 +2246,9 @@ for FailedStoreBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::ImageGenerationResult {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ImageGenerationResult`](crate::generated::models::ImageGenerationResult); see [`ImageGenerationResult::builder`](crate::generated::models::ImageGenerationResult::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2151,6 +2322,9 @@ for ImageGenerationResultBuilder {
 pub type ImageGenerationTaskBuilder = crate::generated::builders::ImageGenerationTaskBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::ImageUploadMeta {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ImageUploadMeta`](crate::generated::models::ImageUploadMeta); see [`ImageUploadMeta::builder`](crate::generated::models::ImageUploadMeta::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2237,6 +2411,9 @@ for ImageUploadMetaBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::ImageUploadResponse {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ImageUploadResponse`](crate::generated::models::ImageUploadResponse); see [`ImageUploadResponse::builder`](crate::generated::models::ImageUploadResponse::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2320,6 +2497,10 @@ for ImageUploadResponseBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::IrregularAvailablePeriod {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`IrregularAvailablePeriod`](crate::generated::models::IrregularAvailablePeriod); see [`IrregularAvailablePeriod::builder`](crate::generated::models::IrregularAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -2408,6 +2589,10 @@ for IrregularAvailablePeriodBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::ListStockStoresResponse {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`ListStockStoresResponse`](crate::generated::models::ListStockStoresResponse); see [`ListStockStoresResponse::builder`](crate::generated::models::ListStockStoresResponse::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -2522,6 +2707,9 @@ pub type ListStocksResponseBuilder = crate::generated::builders::ListStocksRespo
 pub type ListUserCouponsResponseBuilder = crate::generated::builders::ListUserCouponsResponseBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::MemberTagInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`MemberTagInfo`](crate::generated::models::MemberTagInfo); see [`MemberTagInfo::builder`](crate::generated::models::MemberTagInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2590,6 +2778,9 @@ for MemberTagInfoBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::NormalCouponUsageRule {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`NormalCouponUsageRule`](crate::generated::models::NormalCouponUsageRule); see [`NormalCouponUsageRule::builder`](crate::generated::models::NormalCouponUsageRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -2675,6 +2866,13 @@ for NormalCouponUsageRuleBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::NotifyConfig {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.notify_appid {
+            ids.offer("notify_appid", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`NotifyConfig`](crate::generated::models::NotifyConfig); see [`NotifyConfig::builder`](crate::generated::models::NotifyConfig::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2699,6 +2897,18 @@ impl NotifyConfigBuilder {
         value: impl ::core::convert::Into<crate::generated::ids::AppId>,
     ) -> Self {
         self.notify_appid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`notify_appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.notify_appid.is_none() {
+            self.notify_appid = ids
+                .get("notify_appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -2744,6 +2954,9 @@ for NotifyConfigBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::NotifyUrlConfig {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`NotifyUrlConfig`](crate::generated::models::NotifyUrlConfig); see [`NotifyUrlConfig::builder`](crate::generated::models::NotifyUrlConfig::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -2838,6 +3051,9 @@ pub type PreSendCouponBundleRequestBuilder = crate::generated::builders::PreSend
 pub type PreSendCouponRequestBuilder = crate::generated::builders::PreSendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::PreSendCouponResponse {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`PreSendCouponResponse`](crate::generated::models::PreSendCouponResponse); see [`PreSendCouponResponse::builder`](crate::generated::models::PreSendCouponResponse::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -2915,6 +3131,10 @@ pub type ProductCouponEntityBuilder = crate::generated::builders::ProductCouponE
 pub type ProductCouponSendResourceBuilder = crate::generated::builders::ProductCouponSendResourceBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::ProgressiveBundleUsageInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ProgressiveBundleUsageInfo`](crate::generated::models::ProgressiveBundleUsageInfo); see [`ProgressiveBundleUsageInfo::builder`](crate::generated::models::ProgressiveBundleUsageInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3013,6 +3233,9 @@ pub type SendCouponBundleRequestBuilder = crate::generated::builders::SendCoupon
 pub type SendCouponRequestBuilder = crate::generated::builders::SendCouponRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::SentCountInfo {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`SentCountInfo`](crate::generated::models::SentCountInfo); see [`SentCountInfo::builder`](crate::generated::models::SentCountInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3093,6 +3316,9 @@ for SentCountInfoBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::SetNotifyConfigRequest {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`SetNotifyConfigRequest`](crate::generated::models::SetNotifyConfigRequest); see [`SetNotifyConfigRequest::builder`](crate::generated::models::SetNotifyConfigRequest::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3160,6 +3386,16 @@ for SetNotifyConfigRequestBuilder {
         Self {
             notify_url: ::core::option::Option::Some(value.notify_url),
             unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::SingleUsageInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -3263,6 +3499,14 @@ pub type StockBundleBuilder = crate::generated::builders::StockBundleBuilderFor<
 pub type StockBundleEntityBuilder = crate::generated::builders::StockBundleEntityBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::StockBundleInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.stock_bundle_id;
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`StockBundleInfo`](crate::generated::models::StockBundleInfo); see [`StockBundleInfo::builder`](crate::generated::models::StockBundleInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3298,6 +3542,18 @@ impl StockBundleInfoBuilder {
     /// - Example: `0`
     pub fn stock_bundle_index(mut self, value: i64) -> Self {
         self.stock_bundle_index = ::core::option::Option::Some(value);
+        self
+    }
+    /// Fills each id field not set yet (`stock_bundle_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -3355,6 +3611,9 @@ pub type StockEntityBuilder = crate::generated::builders::StockEntityBuilderFor<
 pub type StockEntityInBundleBuilder = crate::generated::builders::StockEntityInBundleBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::StockSendRule {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`StockSendRule`](crate::generated::models::StockSendRule); see [`StockSendRule::builder`](crate::generated::models::StockSendRule::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3450,6 +3709,9 @@ for StockSendRuleBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::StoreAssociationResult {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`StoreAssociationResult`](crate::generated::models::StoreAssociationResult); see [`StoreAssociationResult::builder`](crate::generated::models::StoreAssociationResult::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -3570,6 +3832,9 @@ for StoreAssociationResultBuilder {
 pub type StoreListRequestBuilder = crate::generated::builders::StoreListRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::StoreRef {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`StoreRef`](crate::generated::models::StoreRef); see [`StoreRef::builder`](crate::generated::models::StoreRef::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3654,6 +3919,10 @@ pub type UpdateStockInfoRequestBuilder = crate::generated::builders::UpdateStock
 pub type UploadCouponCodesRequestBuilder = crate::generated::builders::UploadCouponCodesRequestBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::UploadCouponCodesResponse {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`UploadCouponCodesResponse`](crate::generated::models::UploadCouponCodesResponse); see [`UploadCouponCodesResponse::builder`](crate::generated::models::UploadCouponCodesResponse::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3801,6 +4070,16 @@ for UploadCouponCodesResponseBuilder {
         }
     }
 }
+impl crate::runtime::ids::HoldsIds for crate::generated::models::UsageRuleDisplayInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.mini_program_appid {
+            ids.offer("mini_program_appid", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_available_store_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`UsageRuleDisplayInfo`](crate::generated::models::UsageRuleDisplayInfo); see [`UsageRuleDisplayInfo::builder`](crate::generated::models::UsageRuleDisplayInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -3898,6 +4177,18 @@ impl UsageRuleDisplayInfoBuilder {
         self.coupon_available_store_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`mini_program_appid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.mini_program_appid.is_none() {
+            self.mini_program_appid = ids
+                .get("mini_program_appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -3975,6 +4266,16 @@ pub type UseUserCouponRequestBuilder = crate::generated::builders::UseUserCoupon
 pub type UserCouponBundleBuilder = crate::generated::builders::UserCouponBundleBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds for crate::generated::models::UserCouponUsageDetail {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`UserCouponUsageDetail`](crate::generated::models::UserCouponUsageDetail); see [`UserCouponUsageDetail::builder`](crate::generated::models::UserCouponUsageDetail::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -4153,6 +4454,15 @@ for UserCouponUsageDetailBuilder {
 pub type UserProductCouponBuilder = crate::generated::builders::UserProductCouponBuilderFor<
     crate::generated::families::Partner,
 >;
+impl crate::runtime::ids::HoldsIds
+for crate::generated::models::UserProductCouponBundleInfo {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.user_coupon_bundle_id;
+            ids.offer("user_coupon_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`UserProductCouponBundleInfo`](crate::generated::models::UserProductCouponBundleInfo); see [`UserProductCouponBundleInfo::builder`](crate::generated::models::UserProductCouponBundleInfo::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -4208,6 +4518,18 @@ impl UserProductCouponBundleInfoBuilder {
     /// - Minimum: 0
     pub fn used_count(mut self, value: i64) -> Self {
         self.used_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Fills each id field not set yet (`user_coupon_bundle_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.user_coupon_bundle_id.is_none() {
+            self.user_coupon_bundle_id = ids
+                .get("user_coupon_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -4268,6 +4590,9 @@ for UserProductCouponBundleInfoBuilder {
             unknown_fields: value.unknown_fields,
         }
     }
+}
+impl crate::runtime::ids::HoldsIds for crate::generated::models::WeeklyAvailablePeriod {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`WeeklyAvailablePeriod`](crate::generated::models::WeeklyAvailablePeriod); see [`WeeklyAvailablePeriod::builder`](crate::generated::models::WeeklyAvailablePeriod::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -4359,6 +4684,24 @@ for WeeklyAvailablePeriodBuilder {
                     items.into_iter().map(::core::convert::Into::into).collect()
                 }),
             unknown_fields: value.unknown_fields,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::BundleStockUsageRuleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.coupon_available_period;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -4508,6 +4851,27 @@ for BundleStockUsageRuleBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ConfirmUserCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`ConfirmUserCouponRequestFor`](crate::generated::models::ConfirmUserCouponRequestFor) of any family; see [`ConfirmUserCouponRequestFor::builder`](crate::generated::models::ConfirmUserCouponRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -4592,6 +4956,39 @@ impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
         self.out_request_no = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -4660,6 +5057,14 @@ for ConfirmUserCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CouponAvailablePeriodFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        if let ::core::option::Option::Some(v) = &self.weekly_available_period {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -4864,6 +5269,25 @@ for CouponAvailablePeriodBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateImageGenerationTaskRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.task_id;
+            ids.offer("task_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.combine_image {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`CreateImageGenerationTaskRequestFor`](crate::generated::models::CreateImageGenerationTaskRequestFor) of any family; see [`CreateImageGenerationTaskRequestFor::builder`](crate::generated::models::CreateImageGenerationTaskRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -4956,6 +5380,25 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskRequestBuilderF
         self.cut_out = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`brand_id`, `task_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        if self.task_id.is_none() {
+            self.task_id = ids
+                .get("task_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -5032,6 +5475,19 @@ for CreateImageGenerationTaskRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateImageGenerationTaskResponseFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.task_id;
+            ids.offer("task_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`CreateImageGenerationTaskResponseFor`](crate::generated::models::CreateImageGenerationTaskResponseFor) of any family; see [`CreateImageGenerationTaskResponseFor::builder`](crate::generated::models::CreateImageGenerationTaskResponseFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -5079,6 +5535,25 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskResponseBuilder
         value: impl ::core::convert::Into<crate::generated::ids::ImageTaskId>,
     ) -> Self {
         self.task_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`task_id`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.task_id.is_none() {
+            self.task_id = ids
+                .get("task_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -5143,6 +5618,31 @@ impl<
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateProductCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -5311,6 +5811,18 @@ impl<F: crate::runtime::family::Family> CreateProductCouponRequestBuilderFor<F> 
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -5405,6 +5917,35 @@ for CreateProductCouponRequestBuilderFor<F> {
             stock_bundle: value.stock_bundle.map(::core::convert::Into::into),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateProductCouponResponseFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -5574,6 +6115,25 @@ impl<F: crate::runtime::family::Family> CreateProductCouponResponseBuilderFor<F>
         self.stock_bundle = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -5674,6 +6234,19 @@ for CreateProductCouponResponseBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateStockBundleRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.stock_bundle;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`CreateStockBundleRequestFor`](crate::generated::models::CreateStockBundleRequestFor) of any family; see [`CreateStockBundleRequestFor::builder`](crate::generated::models::CreateStockBundleRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -5736,6 +6309,18 @@ impl<F: crate::runtime::family::Family> CreateStockBundleRequestBuilderFor<F> {
         >,
     ) -> Self {
         self.stock_bundle = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -5803,6 +6388,19 @@ for CreateStockBundleRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::CreateStockRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.stock;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`CreateStockRequestFor`](crate::generated::models::CreateStockRequestFor) of any family; see [`CreateStockRequestFor::builder`](crate::generated::models::CreateStockRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -5860,6 +6458,18 @@ impl<F: crate::runtime::family::Family> CreateStockRequestBuilderFor<F> {
         value: impl ::core::convert::Into<crate::generated::builders::StockBuilderFor<F>>,
     ) -> Self {
         self.stock = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -5927,6 +6537,15 @@ for CreateStockRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::DeactivateProductCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`DeactivateProductCouponRequestFor`](crate::generated::models::DeactivateProductCouponRequestFor) of any family; see [`DeactivateProductCouponRequestFor::builder`](crate::generated::models::DeactivateProductCouponRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -5986,6 +6605,18 @@ impl<F: crate::runtime::family::Family> DeactivateProductCouponRequestBuilderFor
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -6055,6 +6686,15 @@ for DeactivateProductCouponRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::DeactivateStockRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`DeactivateStockRequestFor`](crate::generated::models::DeactivateStockRequestFor) of any family; see [`DeactivateStockRequestFor::builder`](crate::generated::models::DeactivateStockRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -6111,6 +6751,18 @@ impl<F: crate::runtime::family::Family> DeactivateStockRequestBuilderFor<F> {
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -6175,6 +6827,27 @@ for DeactivateStockRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::DeactivateUserCouponBundleRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_bundle_id;
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
         }
     }
 }
@@ -6278,6 +6951,39 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilder
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_bundle_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -6352,6 +7058,27 @@ impl<
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::DeactivateUserCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
         }
     }
 }
@@ -6451,6 +7178,39 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F>
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -6522,6 +7282,25 @@ for DeactivateUserCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ImageGenerationTaskFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.task_id;
+            ids.offer("task_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.combine_image_result {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.cut_out_result {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -6630,6 +7409,25 @@ impl<F: crate::runtime::family::Family> ImageGenerationTaskBuilderFor<F> {
         self.cut_out_result = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`brand_id`, `task_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        if self.task_id.is_none() {
+            self.task_id = ids
+                .get("task_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -6709,6 +7507,10 @@ for ImageGenerationTaskBuilderFor<F> {
             family: ::core::marker::PhantomData,
         }
     }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ListStocksResponseFor<F> {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
 }
 /// Builds a [`ListStocksResponseFor`](crate::generated::models::ListStocksResponseFor) of any family; see [`ListStocksResponseFor::builder`](crate::generated::models::ListStocksResponseFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
@@ -6828,6 +7630,10 @@ for ListStocksResponseBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ListUserCouponsResponseFor<F> {
+    fn collect_ids(&self, _ids: &mut crate::runtime::ids::IdSet) {}
+}
 /// Builds a [`ListUserCouponsResponseFor`](crate::generated::models::ListUserCouponsResponseFor) of any family; see [`ListUserCouponsResponseFor::builder`](crate::generated::models::ListUserCouponsResponseFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -6946,6 +7752,27 @@ for ListUserCouponsResponseBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::PreSendCouponBundleRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_bundle_id;
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`PreSendCouponBundleRequestFor`](crate::generated::models::PreSendCouponBundleRequestFor) of any family; see [`PreSendCouponBundleRequestFor::builder`](crate::generated::models::PreSendCouponBundleRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -7041,6 +7868,39 @@ impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> 
         self.attach = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_bundle_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -7112,6 +7972,30 @@ for PreSendCouponBundleRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::PreSendCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            ids.offer("coupon_code", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
         }
     }
 }
@@ -7223,6 +8107,46 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
         self.attach = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `coupon_code`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.coupon_code.is_none() {
+            self.coupon_code = ids
+                .get("coupon_code")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -7297,6 +8221,29 @@ for PreSendCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ProductCouponEntityFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -7476,6 +8423,25 @@ impl<F: crate::runtime::family::Family> ProductCouponEntityBuilderFor<F> {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -7576,6 +8542,41 @@ for ProductCouponEntityBuilderFor<F> {
             deactivate_reason: value.deactivate_reason,
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ProductCouponSendResourceFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.coupon_code;
+            ids.offer("coupon_code", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle_id {
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.user_coupon_bundle_id {
+            ids.offer("user_coupon_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.openid;
+            ids.offer("openid", ::core::option::Option::Some(v.as_str()));
         }
     }
 }
@@ -7820,6 +8821,67 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
         self.channel_custom_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`brand_id`, `coupon_code`, `product_coupon_id`, `stock_id`, `stock_bundle_id`, `user_coupon_bundle_id`, `appid`, `openid`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        if self.coupon_code.is_none() {
+            self.coupon_code = ids
+                .get("coupon_code")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.user_coupon_bundle_id.is_none() {
+            self.user_coupon_bundle_id = ids
+                .get("user_coupon_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.openid.is_none() {
+            self.openid = ids
+                .get("openid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -7927,6 +8989,24 @@ for ProductCouponSendResourceBuilderFor<F> {
             channel_custom_info: value.channel_custom_info,
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ProgressiveBundleUsageRuleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.coupon_available_period;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -8176,6 +9256,27 @@ for ProgressiveBundleUsageRuleBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::ReturnUserCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`ReturnUserCouponRequestFor`](crate::generated::models::ReturnUserCouponRequestFor) of any family; see [`ReturnUserCouponRequestFor::builder`](crate::generated::models::ReturnUserCouponRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -8260,6 +9361,39 @@ impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
         self.out_request_no = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -8328,6 +9462,30 @@ for ReturnUserCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::SendCouponBundleRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_bundle_id;
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -8443,6 +9601,39 @@ impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_bundle_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -8517,6 +9708,33 @@ for SendCouponBundleRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::SendCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code {
+            ids.offer("coupon_code", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -8644,6 +9862,46 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `coupon_code`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.coupon_code.is_none() {
+            self.coupon_code = ids
+                .get("coupon_code")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -8721,6 +9979,24 @@ for SendCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::SingleUsageRuleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.coupon_available_period;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.normal_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.discount_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.exchange_coupon {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -8863,6 +10139,31 @@ for SingleUsageRuleBuilderFor<F> {
             exchange_coupon: value.exchange_coupon.map(::core::convert::Into::into),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StockFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.stock_send_rule;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.single_usage_rule;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.coupon_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.notify_config;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -9072,6 +10373,30 @@ impl<
             store_scope: ::core::option::Option::Some(value.store_scope),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StockBundleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.stock_send_rule;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.coupon_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.notify_config;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -9292,6 +10617,15 @@ for StockBundleBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StockBundleEntityFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.stock_bundle_id;
+            ids.offer("stock_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`StockBundleEntityFor`](crate::generated::models::StockBundleEntityFor) of any family; see [`StockBundleEntityFor::builder`](crate::generated::models::StockBundleEntityFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -9340,6 +10674,18 @@ impl<F: crate::runtime::family::Family> StockBundleEntityBuilderFor<F> {
         self.stock_list = ::core::option::Option::Some(
             value.into_iter().map(::core::convert::Into::into).collect(),
         );
+        self
+    }
+    /// Fills each id field not set yet (`stock_bundle_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.stock_bundle_id.is_none() {
+            self.stock_bundle_id = ids
+                .get("stock_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -9394,6 +10740,55 @@ for StockBundleEntityBuilderFor<F> {
             ),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StockEntityFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.stock_send_rule;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_rule {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.stock_bundle_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.coupon_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.notify_config;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.sent_count_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -9674,6 +11069,32 @@ impl<F: crate::runtime::family::Family> StockEntityBuilderFor<F> {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -9804,6 +11225,53 @@ for StockEntityBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StockEntityInBundleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_code_count_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.stock_send_rule;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_rule {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.stock_bundle_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.usage_rule_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.coupon_display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.notify_config;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.sent_count_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -10080,6 +11548,32 @@ impl<F: crate::runtime::family::Family> StockEntityInBundleBuilderFor<F> {
         self.deactivate_reason = ::core::option::Option::Some(value.into());
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -10213,6 +11707,15 @@ for StockEntityInBundleBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::StoreListRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`StoreListRequestFor`](crate::generated::models::StoreListRequestFor) of any family; see [`StoreListRequestFor::builder`](crate::generated::models::StoreListRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -10265,6 +11768,18 @@ impl<F: crate::runtime::family::Family> StoreListRequestBuilderFor<F> {
         self.store_list = ::core::option::Option::Some(
             value.into_iter().map(::core::convert::Into::into).collect(),
         );
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -10326,6 +11841,15 @@ for StoreListRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UpdateBudgetRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
         }
     }
 }
@@ -10425,6 +11949,18 @@ impl<F: crate::runtime::family::Family> UpdateBudgetRequestBuilderFor<F> {
         self.target_max_count_per_day = ::core::option::Option::Some(value);
         self
     }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -10502,6 +12038,19 @@ for UpdateBudgetRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UpdateProductCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        {
+            let v = &self.display_info;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+    }
+}
 /// Builds a [`UpdateProductCouponRequestFor`](crate::generated::models::UpdateProductCouponRequestFor) of any family; see [`UpdateProductCouponRequestFor::builder`](crate::generated::models::UpdateProductCouponRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -10558,6 +12107,18 @@ impl<F: crate::runtime::family::Family> UpdateProductCouponRequestBuilderFor<F> 
         value: impl ::core::convert::Into<crate::generated::builders::DisplayInfoBuilder>,
     ) -> Self {
         self.display_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -10622,6 +12183,24 @@ for UpdateProductCouponRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UpdateStockInfoRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.usage_rule_display_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_display_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.notify_config {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -10741,6 +12320,18 @@ impl<F: crate::runtime::family::Family> UpdateStockInfoRequestBuilderFor<F> {
         self.store_scope = ::core::option::Option::Some(value);
         self
     }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -10828,6 +12419,15 @@ for UpdateStockInfoRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UploadCouponCodesRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+    }
+}
 /// Builds a [`UploadCouponCodesRequestFor`](crate::generated::models::UploadCouponCodesRequestFor) of any family; see [`UploadCouponCodesRequestFor::builder`](crate::generated::models::UploadCouponCodesRequestFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -10889,6 +12489,18 @@ impl<F: crate::runtime::family::Family> UploadCouponCodesRequestBuilderFor<F> {
         self.code_list = ::core::option::Option::Some(
             value.into_iter().map(::core::convert::Into::into).collect(),
         );
+        self
+    }
+    /// Fills each id field not set yet (`brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -10953,6 +12565,33 @@ for UploadCouponCodesRequestBuilderFor<F> {
             brand_id: ::core::option::Option::Some(value.brand_id),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UseUserCouponRequestFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.product_coupon_id;
+            ids.offer("product_coupon_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.stock_id;
+            ids.offer("stock_id", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.appid;
+            ids.offer("appid", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_order_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.associated_pay_score_order_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -11110,6 +12749,39 @@ impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
         self.saved_amount = ::core::option::Option::Some(value);
         self
     }
+    /// Fills each id field not set yet (`product_coupon_id`, `stock_id`, `appid`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.product_coupon_id.is_none() {
+            self.product_coupon_id = ids
+                .get("product_coupon_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.stock_id.is_none() {
+            self.stock_id = ids
+                .get("stock_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.appid.is_none() {
+            self.appid = ids
+                .get("appid")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
+        self
+    }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
     /// warning, [`ViolationKind::UnknownField`](crate::runtime::validate::ViolationKind::UnknownField)):
     /// for a field WeChat Pay accepts before this crate knows it.
@@ -11206,6 +12878,15 @@ for UseUserCouponRequestBuilderFor<F> {
         }
     }
 }
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UserCouponBundleFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.user_coupon_bundle_id;
+            ids.offer("user_coupon_bundle_id", ::core::option::Option::Some(v.as_str()));
+        }
+    }
+}
 /// Builds a [`UserCouponBundleFor`](crate::generated::models::UserCouponBundleFor) of any family; see [`UserCouponBundleFor::builder`](crate::generated::models::UserCouponBundleFor::builder).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
 #[must_use]
@@ -11254,6 +12935,18 @@ impl<F: crate::runtime::family::Family> UserCouponBundleBuilderFor<F> {
         self.user_product_coupon_list = ::core::option::Option::Some(
             value.into_iter().map(::core::convert::Into::into).collect(),
         );
+        self
+    }
+    /// Fills each id field not set yet (`user_coupon_bundle_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.user_coupon_bundle_id.is_none() {
+            self.user_coupon_bundle_id = ids
+                .get("user_coupon_bundle_id")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a
@@ -11318,6 +13011,39 @@ for UserCouponBundleBuilderFor<F> {
             ),
             unknown_fields: value.unknown_fields,
             family: ::core::marker::PhantomData,
+        }
+    }
+}
+impl<F: crate::runtime::family::Family> crate::runtime::ids::HoldsIds
+for crate::generated::models::UserProductCouponFor<F> {
+    fn collect_ids(&self, ids: &mut crate::runtime::ids::IdSet) {
+        {
+            let v = &self.coupon_code;
+            ids.offer("coupon_code", ::core::option::Option::Some(v.as_str()));
+        }
+        {
+            let v = &self.brand_id;
+            ids.offer("brand_id", crate::runtime::family::BrandField::as_str(v));
+        }
+        if let ::core::option::Option::Some(v) = &self.single_usage_detail {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.progressive_bundle_usage_detail {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.user_product_coupon_bundle_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.product_coupon;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        {
+            let v = &self.stock;
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
+        }
+        if let ::core::option::Option::Some(v) = &self.coupon_tag_info {
+            crate::runtime::ids::HoldsIds::collect_ids(v, ids);
         }
     }
 }
@@ -11621,6 +13347,25 @@ impl<F: crate::runtime::family::Family> UserProductCouponBuilderFor<F> {
         >,
     ) -> Self {
         self.coupon_tag_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Fills each id field not set yet (`coupon_code`, `brand_id`) from `source`, a model the app holds (a notification's resource, a response): its id of the same wire name, at its top level or in a nested object. Ids set before are kept; ids `source` lacks stay unset.
+    pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
+        let ids = source.ids();
+        if self.coupon_code.is_none() {
+            self.coupon_code = ids
+                .get("coupon_code")
+                .and_then(|v: &str| ::core::option::Option::Some(
+                    ::core::convert::Into::into(v),
+                ));
+        }
+        if self.brand_id.is_none() {
+            self.brand_id = ids
+                .get("brand_id")
+                .and_then(
+                    <<F as crate::runtime::family::Family>::BrandField as crate::runtime::family::BrandField>::from_text,
+                );
+        }
         self
     }
     /// Sets a field the spec does not know, sent as given (validation reports it as a

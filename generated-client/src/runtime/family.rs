@@ -45,6 +45,10 @@ pub trait BrandField:
 
     /// Whether the family sends the field at all (`false` for [`NoBrandField`]).
     fn sent() -> bool;
+
+    /// The field's value for brand id `text` (a follow-up request taking the brand of what
+    /// the app holds); `None` where the family sends no brand field.
+    fn from_text(text: &str) -> Option<Self>;
 }
 
 impl BrandField for String {
@@ -62,6 +66,10 @@ impl BrandField for String {
 
     fn sent() -> bool {
         true
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(text.to_owned())
     }
 }
 
@@ -90,6 +98,10 @@ impl BrandField for NoBrandField {
 
     fn sent() -> bool {
         false
+    }
+
+    fn from_text(_text: &str) -> Option<Self> {
+        None
     }
 }
 

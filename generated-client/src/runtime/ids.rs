@@ -17,6 +17,7 @@ pub trait Id:
     + Send
     + Sync
     + crate::runtime::family::SchemaBound
+    + for<'t> From<&'t str>
     + 'static
 {
     /// The id's text.
@@ -191,10 +192,53 @@ macro_rules! id_type {
 
 pub(crate) use id_type;
 
+/// The ids a model holds, by wire name (`product_coupon_id` -> `1000000013`): what a follow-up
+/// request's builder (`ids_from`) takes from the model.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSet(std::collections::BTreeMap<&'static str, String>);
+
+impl IdSet {
+    /// Records `value` under `wire` unless an id of that name was recorded first (a model's own
+    /// ids are offered before its nested objects', so the nearest one wins).
+    pub fn offer(&mut self, wire: &'static str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.0.entry(wire).or_insert_with(|| value.to_owned());
+        }
+    }
+
+    /// The id recorded under `wire`.
+    pub fn get(&self, wire: &str) -> Option<&str> {
+        self.0.get(wire).map(String::as_str)
+    }
+
+    /// Every recorded `(wire name, id)`, by wire name.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+}
+
+/// A model whose typed ids a follow-up request can take (every generated model).
+pub trait HoldsIds {
+    /// Offers the model's ids to `ids`: its own first, then those of its nested objects (not
+    /// of lists, whose ids are not one value).
+    fn collect_ids(&self, ids: &mut IdSet);
+
+    /// The model's ids.
+    fn ids(&self) -> IdSet {
+        let mut ids = IdSet::default();
+        self.collect_ids(&mut ids);
+        ids
+    }
+}
+
 /// A typed id is a brand field (a family's `brand_id`) like a `String` is: always sent.
 impl<T: Id> crate::runtime::family::BrandField for T {
     fn as_str(&self) -> Option<&str> {
         Some(Id::as_str(self))
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        Some(T::from(text))
     }
 
     fn is_absent(&self) -> bool {
