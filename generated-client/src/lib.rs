@@ -61,14 +61,9 @@
 //! ```
 #![deny(missing_docs)]
 
-#[cfg(feature = "time")]
-mod datetime_ext;
 pub mod generated;
 
 pub mod runtime;
-
-#[cfg(feature = "time")]
-pub use datetime_ext::{DateTimeExt, DateTimeParseError};
 
 /// Event notifications ([`wechatpay_apiv3::notify`]) typed by this family's
 /// [`NotificationEvent`](crate::generated::notifications::NotificationEvent).
@@ -94,6 +89,9 @@ pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, R
 pub use runtime::error::{ApiError, Error};
 pub use runtime::keys::{PrivateKey, PublicKey};
 pub use runtime::types::DateTime;
+/// The error of [`DateTime::to_offset_date_time`] (cargo feature `time`, on by default).
+#[cfg(feature = "time")]
+pub use runtime::types::DateTimeParseError;
 pub use runtime::validate::{
     BuildError, Dispute, Screening, Validate, Violation, ViolationKind, Violations, WarningPolicy,
 };

@@ -1,9 +1,9 @@
-//! `DateTimeExt`: every date-time of the docs' examples reads as a typed value, and the text stays
-//! as it was.
+//! `DateTime::to_offset_date_time`: every date-time of the docs' examples reads as a typed
+//! value, and the text stays as it was.
 #![cfg(feature = "time")]
 
 use std::path::Path;
-use wechatpay_product_coupon::{DateTime, DateTimeExt};
+use wechatpay_product_coupon::DateTime;
 
 /// Every string value of a JSON document that starts like a date-time (`YYYY-MM-DDT`).
 fn date_times(value: &serde_json::Value, out: &mut Vec<String>) {
