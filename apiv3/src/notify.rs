@@ -4,8 +4,9 @@
 //! The order matters and is fixed here: the signature and timestamp are verified over the raw
 //! body first, then the envelope is parsed, then the `AEAD_AES_256_GCM` resource is decrypted
 //! with the APIv3 key, then the plaintext is decoded into the event type `E` (any
-//! [`NotificationEvent`]: an API family's generated enum, or plain [`serde_json::Value`]).
-//! An API family's enum keeps event types it does not know as JSON, never an error.
+//! [`DecodeEvent`]: an API family's generated `NotificationEvent` enum, or plain
+//! [`serde_json::Value`]). An API family's enum keeps event types it does not know as JSON,
+//! never an error.
 //!
 //! Answering the callback: reply `204 No Content` (or `200`) within 5 seconds once the event
 //! is safely recorded; on failure reply with a 4xx/5xx status and [`failure_body`], and WeChat
@@ -74,14 +75,21 @@ pub struct EncryptedResource {
     pub nonce: String,
 }
 
-/// How the decrypted resource of a notification becomes a typed event. An API family's
-/// generated event enum implements it; [`serde_json::Value`] keeps the JSON as is.
-pub trait NotificationEvent: Sized {
+/// How the decrypted resource of a notification becomes a typed event: implemented by an API
+/// family's generated event enum (a family crate's `NotificationEvent`) and by
+/// [`serde_json::Value`], which keeps the JSON as is.
+///
+/// It is named for what it does, decoding an event, so that it never shares a name with a
+/// family's `NotificationEvent` enum: applications import and match on the enum, and need this
+/// trait only as the bound of [`Client::parse_notification`], [`NotificationParser`] and
+/// [`open`]. (It was called `NotificationEvent` too, and importing it in place of the enum
+/// gave error E0782.)
+pub trait DecodeEvent: Sized {
     /// Decodes the decrypted resource of an `event_type` notification.
     fn decode_event(event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error>;
 }
 
-impl NotificationEvent for serde_json::Value {
+impl DecodeEvent for serde_json::Value {
     fn decode_event(_event_type: &str, resource: serde_json::Value) -> Result<Self, serde_json::Error> {
         Ok(resource)
     }
@@ -154,7 +162,7 @@ pub fn failure_body(message: &str) -> String {
 }
 
 /// Parses the envelope of an already verified body, decrypts its resource and decodes it.
-pub fn open<E: NotificationEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notification<E>, NotifyError> {
+pub fn open<E: DecodeEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notification<E>, NotifyError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
     let r = &envelope.resource;
     if r.algorithm != ALGORITHM {
@@ -203,7 +211,7 @@ impl<E> Clone for NotificationParser<E> {
     }
 }
 
-impl<E: NotificationEvent> NotificationParser<E> {
+impl<E: DecodeEvent> NotificationParser<E> {
     /// A parser verifying with `keys` (the WeChat Pay public key and/or platform
     /// certificates, by serial) and decrypting with `apiv3_key`.
     pub fn new(keys: KeySet, apiv3_key: ApiV3Key) -> Self {
@@ -233,7 +241,7 @@ impl<E: NotificationEvent> NotificationParser<E> {
 impl Client {
     /// Verifies a notification with this client's keys (downloading platform certificates for
     /// an unknown serial in certificate mode), then decrypts it with the client's APIv3 key.
-    pub async fn parse_notification<E: NotificationEvent>(
+    pub async fn parse_notification<E: DecodeEvent>(
         &self,
         headers: &HeaderMap,
         body: &[u8],

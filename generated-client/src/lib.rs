@@ -65,9 +65,25 @@ pub mod generated;
 
 pub mod runtime;
 
-/// Event notifications ([`wechatpay_apiv3::notify`]) typed by this family's
-/// [`NotificationEvent`](crate::generated::notifications::NotificationEvent).
+/// Event notifications ([`wechatpay_apiv3::notify`]) typed by this family's event enum,
+/// [`NotificationEvent`] (also at the crate root). The brand family's are under
+/// `brand::notify`.
+///
+/// ```
+/// use wechatpay_product_coupon::notify::NotificationEvent;
+///
+/// fn describe(event: &NotificationEvent) -> String {
+///     match event {
+///         NotificationEvent::ProductCouponSend(sent) => format!("coupon {} sent", sent.coupon_code),
+///         NotificationEvent::ImageGeneration(_) => "image generated".to_owned(),
+///         other => format!("{} (not known to this client)", other.event_type()),
+///     }
+/// }
+/// let event = NotificationEvent::decode("SOMETHING.NEW", serde_json::json!({"a": 1})).unwrap();
+/// assert_eq!(describe(&event), "SOMETHING.NEW (not known to this client)");
+/// ```
 pub mod notify {
+    pub use crate::generated::notifications::NotificationEvent;
     pub use wechatpay_apiv3::notify::*;
 
     /// A verified and decrypted 商品券 notification.
@@ -84,6 +100,7 @@ pub mod notify {
 pub use generated::public::*;
 
 pub use generated::errors::ErrorCode;
+pub use generated::notifications::NotificationEvent;
 pub use generated::{builders, ids, models, requests};
 pub use runtime::client::{CallOptions, Client, ClientBuilder, PreparedRequest, RetryPolicy, VerificationMode};
 pub use runtime::error::{ApiError, Error};

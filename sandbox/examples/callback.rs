@@ -19,9 +19,8 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use tokio::sync::mpsc;
 use wechatpay_product_coupon::Client;
-use wechatpay_product_coupon::generated::notifications::NotificationEvent;
 use wechatpay_product_coupon::models::*;
-use wechatpay_product_coupon::runtime::notify::failure_body;
+use wechatpay_product_coupon::notify::{NotificationEvent, failure_body};
 use wechatpay_sandbox::{Sandbox, demo};
 
 const OPENID: &str = "oUser_callback_demo";

@@ -142,7 +142,7 @@ fn client(f: &FamilyIr) -> TokenStream {
         }
 
         #gate
-        impl wechatpay_apiv3::notify::NotificationEvent for #events {
+        impl wechatpay_apiv3::notify::DecodeEvent for #events {
             fn decode_event(event_type: &str, resource: ::serde_json::Value) -> ::core::result::Result<Self, ::serde_json::Error> {
                 Self::decode(event_type, resource)
             }
@@ -180,16 +180,23 @@ pub fn emit_public(ir: &Ir) -> TokenStream {
              re-export every other one. Behind the `{module}` cargo feature.",
             f.path_prefix, f.auth_scheme, f.client
         );
-        let notify_doc = format!(" The {who} family's notifications ([`wechatpay_apiv3::notify`]), typed by its events.");
+        let notify_doc = format!(
+            " The {who} family's notifications ([`wechatpay_apiv3::notify`]), typed by its events: \
+             [`NotificationEvent`] is the family's event enum."
+        );
         Some(quote! {
             #gate
             #[doc = #doc]
             pub mod #m {
                 pub use crate::generated::#m::{builders, models, notifications, operations, requests};
                 pub use crate::runtime::client::{#name, #builder};
+                pub use #events;
 
                 #[doc = #notify_doc]
                 pub mod notify {
+                    pub use wechatpay_apiv3::notify::*;
+                    pub use #events;
+
                     /// A verified and decrypted notification of the family.
                     pub type Notification = wechatpay_apiv3::notify::Notification<#events>;
 

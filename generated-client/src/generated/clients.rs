@@ -70,7 +70,7 @@ impl ::core::fmt::Debug for Client {
         ::core::fmt::Debug::fmt(&self.core, f)
     }
 }
-impl wechatpay_apiv3::notify::NotificationEvent
+impl wechatpay_apiv3::notify::DecodeEvent
 for crate::generated::notifications::NotificationEvent {
     fn decode_event(
         event_type: &str,
@@ -151,7 +151,7 @@ impl ::core::fmt::Debug for BrandClient {
     }
 }
 #[cfg(feature = "brand")]
-impl wechatpay_apiv3::notify::NotificationEvent
+impl wechatpay_apiv3::notify::DecodeEvent
 for crate::generated::brand::notifications::NotificationEvent {
     fn decode_event(
         event_type: &str,

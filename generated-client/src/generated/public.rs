@@ -9,8 +9,11 @@ pub mod brand {
         builders, models, notifications, operations, requests,
     };
     pub use crate::runtime::client::{BrandClient, BrandClientBuilder};
-    /// The 品牌直连 family's notifications ([`wechatpay_apiv3::notify`]), typed by its events.
+    pub use crate::generated::brand::notifications::NotificationEvent;
+    /// The 品牌直连 family's notifications ([`wechatpay_apiv3::notify`]), typed by its events: [`NotificationEvent`] is the family's event enum.
     pub mod notify {
+        pub use wechatpay_apiv3::notify::*;
+        pub use crate::generated::brand::notifications::NotificationEvent;
         /// A verified and decrypted notification of the family.
         pub type Notification = wechatpay_apiv3::notify::Notification<
             crate::generated::brand::notifications::NotificationEvent,
