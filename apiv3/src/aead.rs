@@ -16,7 +16,7 @@ impl ApiV3Key {
     /// Wraps the key; it must be exactly 32 bytes.
     pub fn new(key: impl AsRef<[u8]>) -> Result<Self, AeadError> {
         let bytes: [u8; 32] =
-            key.as_ref().try_into().map_err(|_| AeadError("the APIv3 key must be exactly 32 bytes".into()))?;
+            key.as_ref().try_into().map_err(|_| AeadError::other("the APIv3 key must be exactly 32 bytes"))?;
         Ok(ApiV3Key(bytes))
     }
 
@@ -27,14 +27,19 @@ impl ApiV3Key {
     /// Decrypts one `AEAD_AES_256_GCM` resource: `ciphertext_b64` is Base64 of ciphertext ‖ tag.
     pub fn decrypt(&self, nonce: &str, associated_data: &str, ciphertext_b64: &str) -> Result<Vec<u8>, AeadError> {
         let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes())
-            .map_err(|_| AeadError("nonce must be 12 bytes".into()))?;
+            .map_err(|_| AeadError::other("nonce must be 12 bytes"))?;
         let mut data = STANDARD
             .decode(ciphertext_b64.trim().as_bytes())
-            .map_err(|e| AeadError(format!("ciphertext is not Base64: {e}")))?;
-        let plain = self
-            .cipher()
-            .open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut data)
-            .map_err(|_| AeadError("decryption failed (wrong APIv3 key, or tampered data)".into()))?;
+            .map_err(|e| AeadError::other(format!("ciphertext is not Base64: {e}")))?;
+        let plain =
+            self.cipher().open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut data).map_err(|_| {
+                AeadError {
+                    message: "the AEAD tag did not verify: the data was encrypted with another key (a different \
+                          APIv3 key), or altered"
+                        .into(),
+                    tag_mismatch: true,
+                }
+            })?;
         Ok(plain.to_vec())
     }
 
@@ -42,11 +47,11 @@ impl ApiV3Key {
     /// `/v3/certificates` or sending callbacks). `nonce` must be 12 bytes and never reused.
     pub fn encrypt(&self, nonce: &str, associated_data: &str, plaintext: &[u8]) -> Result<String, AeadError> {
         let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes())
-            .map_err(|_| AeadError("nonce must be 12 bytes".into()))?;
+            .map_err(|_| AeadError::other("nonce must be 12 bytes"))?;
         let mut data = plaintext.to_vec();
         self.cipher()
             .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut data)
-            .map_err(|_| AeadError("encryption failed".into()))?;
+            .map_err(|_| AeadError::other("encryption failed"))?;
         Ok(STANDARD.encode(data))
     }
 }
@@ -59,11 +64,27 @@ impl fmt::Debug for ApiV3Key {
 
 /// An `AEAD_AES_256_GCM` operation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AeadError(pub(crate) String);
+pub struct AeadError {
+    message: String,
+    tag_mismatch: bool,
+}
+
+impl AeadError {
+    fn other(message: impl Into<String>) -> Self {
+        AeadError { message: message.into(), tag_mismatch: false }
+    }
+
+    /// Whether the input was well formed but its authentication tag did not verify: the data
+    /// was encrypted with another key, or altered. Once a signature over the data has verified,
+    /// only the key can be wrong.
+    pub fn is_tag_mismatch(&self) -> bool {
+        self.tag_mismatch
+    }
+}
 
 impl fmt::Display for AeadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -80,7 +101,10 @@ mod tests {
         assert_eq!(key.decrypt("RyEAOXA83YES", "certificate", &ct).unwrap(), b"hello");
         assert!(key.decrypt("RyEAOXA83YES", "other", &ct).is_err());
         let other = ApiV3Key::new("0123456789abcdef0123456789abcdeX").unwrap();
-        assert!(other.decrypt("RyEAOXA83YES", "certificate", &ct).is_err());
+        let wrong_key = other.decrypt("RyEAOXA83YES", "certificate", &ct).unwrap_err();
+        assert!(wrong_key.is_tag_mismatch() && wrong_key.to_string().contains("tag did not verify"), "{wrong_key}");
+        let malformed = key.decrypt("short", "certificate", &ct).unwrap_err();
+        assert!(!malformed.is_tag_mismatch(), "{malformed}");
         assert!(ApiV3Key::new("short").is_err());
         assert_eq!(format!("{key:?}"), "ApiV3Key(<redacted>)");
     }

@@ -8,6 +8,12 @@
 //! [`serde_json::Value`]). An API family's enum keeps event types it does not know as JSON,
 //! never an error.
 //!
+//! A notification that cannot be opened says why in its [`NotifyError`]: no APIv3 key
+//! configured ([`NotifyError::NoApiV3Key`]), a key that differs from the one the notification
+//! was encrypted with ([`NotifyError::Decrypt`], its text saying so: [`WRONG_APIV3_KEY`]), a
+//! signature that does not verify, and so on. Answer with that text ([`failure_body`]) and it reaches WeChat Pay's (or the
+//! sandbox's) delivery log too; the key itself is never part of it.
+//!
 //! Answering the callback: reply `204 No Content` (or `200`) within 5 seconds once the event
 //! is safely recorded; on failure reply with a 4xx/5xx status and [`failure_body`], and WeChat
 //! Pay sends it again. Notifications can arrive more than once: make handling idempotent.
@@ -123,9 +129,15 @@ pub enum NotifyError {
     Envelope(String),
     /// The resource is encrypted with something other than `AEAD_AES_256_GCM`.
     UnsupportedAlgorithm(String),
-    /// No APIv3 key is configured, so the resource cannot be decrypted.
+    /// No APIv3 key is configured, so the resource cannot be decrypted (set it with
+    /// `ClientBuilder::apiv3_key` or `WECHATPAY_APIV3_KEY`; a brand's 品牌API密钥 with
+    /// `brand_api_key` or `WECHATPAY_BRAND_API_KEY`).
     NoApiV3Key,
-    /// Decryption failed (wrong APIv3 key, or a tampered resource).
+    /// The resource could not be decrypted; the text says why. An AEAD tag that does not
+    /// verify with the configured APIv3 key (a brand's 品牌API密钥) is [`WRONG_APIV3_KEY`]:
+    /// the body's signature verified first, so the body is as it was sent and the key differs
+    /// from the one the notification was encrypted with. Otherwise a malformed nonce or
+    /// ciphertext, or a plaintext that is not UTF-8.
     Decrypt(String),
     /// The decrypted resource of a known event type does not match its model; the decrypted
     /// text is kept so nothing is lost.
@@ -145,8 +157,12 @@ impl fmt::Display for NotifyError {
             NotifyError::Verification(e) => write!(f, "notification signature not accepted: {e}"),
             NotifyError::Envelope(e) => write!(f, "not a notification envelope: {e}"),
             NotifyError::UnsupportedAlgorithm(a) => write!(f, "unsupported resource algorithm {a:?}"),
-            NotifyError::NoApiV3Key => f.write_str("an APIv3 key is needed to decrypt notifications"),
-            NotifyError::Decrypt(e) => write!(f, "could not decrypt the notification resource: {e}"),
+            NotifyError::NoApiV3Key => f.write_str(
+                "cannot decrypt the notification: no APIv3 key configured: set it with ClientBuilder::apiv3_key / \
+                 WECHATPAY_APIV3_KEY (a brand client: its 品牌API密钥, ClientBuilder::brand_api_key / \
+                 WECHATPAY_BRAND_API_KEY)",
+            ),
+            NotifyError::Decrypt(e) => write!(f, "cannot decrypt the notification: {e}"),
             NotifyError::Resource { event_type, message, .. } => {
                 write!(f, "the {event_type} resource does not match its model: {message}")
             }
@@ -156,12 +172,22 @@ impl fmt::Display for NotifyError {
 
 impl std::error::Error for NotifyError {}
 
+/// What [`NotifyError::Decrypt`] holds when the resource's AEAD tag does not verify with the
+/// configured key: after the signature verified, only the key can be wrong.
+pub const WRONG_APIV3_KEY: &str = "the AEAD tag did not verify: the APIv3 key differs from the one the notification \
+                                   was encrypted with (its signature verified, so the body is as sent); check \
+                                   ClientBuilder::apiv3_key / WECHATPAY_APIV3_KEY (a brand client: its 品牌API密钥, \
+                                   WECHATPAY_BRAND_API_KEY)";
+
 /// The JSON body to send with a failure status, so WeChat Pay retries the notification.
 pub fn failure_body(message: &str) -> String {
     serde_json::json!({ "code": "FAIL", "message": message }).to_string()
 }
 
 /// Parses the envelope of an already verified body, decrypts its resource and decodes it.
+///
+/// The body must have been verified: a resource whose AEAD tag does not verify is then
+/// reported as a wrong key ([`WRONG_APIV3_KEY`]).
 pub fn open<E: DecodeEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notification<E>, NotifyError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
     let r = &envelope.resource;
@@ -169,7 +195,9 @@ pub fn open<E: DecodeEvent>(body: &[u8], key: &ApiV3Key) -> Result<Notification<
         return Err(NotifyError::UnsupportedAlgorithm(r.algorithm.clone()));
     }
     let aad = r.associated_data.as_deref().unwrap_or("");
-    let plaintext = key.decrypt(&r.nonce, aad, &r.ciphertext).map_err(|e| NotifyError::Decrypt(e.to_string()))?;
+    let plaintext = key.decrypt(&r.nonce, aad, &r.ciphertext).map_err(|e| {
+        NotifyError::Decrypt(if e.is_tag_mismatch() { WRONG_APIV3_KEY.to_owned() } else { e.to_string() })
+    })?;
     let plaintext = String::from_utf8(plaintext).map_err(|_| NotifyError::Decrypt("plaintext is not UTF-8".into()))?;
     let resource_error = |message: String| NotifyError::Resource {
         event_type: envelope.event_type.clone(),
@@ -249,5 +277,61 @@ impl Client {
         self.verify_signature(headers, body).await.map_err(NotifyError::Verification)?;
         let key = self.apiv3_key().ok_or(NotifyError::NoApiV3Key)?;
         open(body, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    fn envelope(key: &str) -> Vec<u8> {
+        let ciphertext = ApiV3Key::new(key).unwrap().encrypt("RyEAOXA83YES", "product_coupon", b"{\"a\":1}").unwrap();
+        serde_json::json!({
+            "id": "EV-2018022511223320873",
+            "create_time": "2025-01-01T00:00:00+08:00",
+            "event_type": "SOMETHING.HAPPENED",
+            "resource_type": "encrypt-resource",
+            "resource": {
+                "algorithm": ALGORITHM,
+                "ciphertext": ciphertext,
+                "associated_data": "product_coupon",
+                "nonce": "RyEAOXA83YES",
+            },
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn opens_with_the_key_it_was_encrypted_with() {
+        let n: Notification = open(&envelope(KEY), &ApiV3Key::new(KEY).unwrap()).unwrap();
+        assert_eq!((n.event_type.as_str(), n.event), ("SOMETHING.HAPPENED", serde_json::json!({"a": 1})));
+    }
+
+    #[test]
+    fn another_key_is_named_as_the_reason() {
+        let other = "fedcba9876543210fedcba9876543210";
+        let e = open::<serde_json::Value>(&envelope(KEY), &ApiV3Key::new(other).unwrap()).unwrap_err();
+        assert!(matches!(&e, NotifyError::Decrypt(m) if m == WRONG_APIV3_KEY), "{e:?}");
+        let text = e.to_string();
+        assert!(text.contains("the AEAD tag did not verify: the APIv3 key differs"), "{text}");
+        assert!(text.contains("WECHATPAY_APIV3_KEY"), "{text}");
+        assert!(!text.contains(KEY) && !text.contains(other) && !format!("{e:?}").contains(other), "{text}");
+    }
+
+    #[test]
+    fn no_key_is_named_as_the_reason() {
+        let text = NotifyError::NoApiV3Key.to_string();
+        assert!(text.contains("no APIv3 key configured: set it with ClientBuilder::apiv3_key / WECHATPAY_APIV3_KEY"));
+        assert!(text.contains("WECHATPAY_BRAND_API_KEY"), "{text}");
+    }
+
+    #[test]
+    fn a_malformed_resource_is_not_blamed_on_the_key() {
+        let body = String::from_utf8(envelope(KEY)).unwrap().replace("RyEAOXA83YES", "short");
+        let e = open::<serde_json::Value>(body.as_bytes(), &ApiV3Key::new(KEY).unwrap()).unwrap_err();
+        assert!(matches!(&e, NotifyError::Decrypt(m) if m.contains("nonce")), "{e:?}");
     }
 }

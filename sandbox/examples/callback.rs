@@ -33,8 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::builder().start_time(demo::DEMO_TIME).start().await?;
 
     // 2. A client that can also open notifications: the WeChat Pay public key verifies their
-    //    signature, the APIv3 key decrypts their resource.
-    let client = sandbox.client_builder().apiv3_key(&sandbox.keys().apiv3_key).build()?;
+    //    signature, the APIv3 key decrypts their resource (the sandbox's client builder has both;
+    //    a real app sets them with `ClientBuilder::apiv3_key` or `WECHATPAY_APIV3_KEY`).
+    let client = sandbox.client_builder().build()?;
 
     // 3. The callback server on loopback; it reports each coupon it confirmed.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -41,7 +41,7 @@
 //!
 //! let sandbox = Sandbox::builder().start().await?; // 127.0.0.1, a free port, dev keys
 //! // or: Sandbox::builder().start_time(wechatpay_sandbox::demo::DEMO_TIME), to send the demo coupons
-//! let client = sandbox.client_builder().build()?; // signed for the sandbox's merchant
+//! let client = sandbox.client_builder().build()?; // the sandbox's merchant; opens its notifications
 //! sandbox.faults().inject(FaultAction::SystemError, 1); // the next request gets a 500
 //! // ... client.create_product_coupon(&request).await ...
 //! sandbox.shutdown().await;
@@ -328,9 +328,11 @@ impl RunningSandbox {
         &self.shared.keys
     }
 
-    /// A client configuration for the sandbox's merchant in public-key mode: base URL set, no
-    /// backup domain. Adjust it further (retry policy, timeouts, `apiv3_key` to decrypt
-    /// notifications, `verification_mode` for certificate mode...) before `build()`.
+    /// A client configuration for the sandbox's merchant in public-key mode, with the
+    /// sandbox's APIv3 key (a sandbox-only dev key), so `parse_notification` opens the
+    /// sandbox's notifications as it is: base URL set, no backup domain. The APIv3 key does
+    /// not turn on certificate downloads (the public key verifies). Adjust it further (retry
+    /// policy, timeouts, `verification_mode` for certificate mode...) before `build()`.
     pub fn client_builder(&self) -> ClientBuilder {
         let k = &self.shared.keys;
         Client::builder()
@@ -338,12 +340,14 @@ impl RunningSandbox {
             .merchant_serial_no(&k.merchant_serial_no)
             .private_key_pem(&k.merchant_key_pem)
             .wechatpay_public_key_pem(&k.public_key_id, &k.wechatpay_pub_pem)
+            .apiv3_key(&k.apiv3_key)
             .base_url(&self.base_url)
             .no_backup_base_url()
     }
 
     /// A brand client (品牌直连) for the sandbox's brand: its 品牌API证书 key and serial, the
-    /// WeChat Pay public key bound to it, its 品牌API密钥 (to open its notifications), base URL
+    /// WeChat Pay public key bound to it, its 品牌API密钥 (a sandbox-only dev key, so
+    /// `parse_notification` opens the brand's notifications as it is), base URL
     /// set, no backup domain. Its calls reach the same state as the merchant's: a coupon the
     /// brand creates is the merchant's to manage with the brand's `brand_id`, and the reverse.
     pub fn brand_client_builder(&self) -> BrandClientBuilder {
@@ -471,6 +475,8 @@ fn env_file_text(k: &SandboxKeys, base_url: &str, merchant_key: &Path, wechatpay
         ("WECHATPAY_PRIVATE_KEY_PATH", merchant_key.display().to_string()),
         ("WECHATPAY_PUBLIC_KEY_ID", k.public_key_id.clone()),
         ("WECHATPAY_PUBLIC_KEY_PATH", wechatpay_pub.display().to_string()),
+        // Decrypts notifications; with the public key set it turns on no certificate download.
+        ("WECHATPAY_APIV3_KEY", k.apiv3_key.clone()),
         ("WECHATPAY_BASE_URL", base_url.to_owned()),
         ("WECHATPAY_BACKUP_BASE_URL", "none".to_owned()),
     ];
@@ -481,12 +487,11 @@ fn env_file_text(k: &SandboxKeys, base_url: &str, merchant_key: &Path, wechatpay
     for (name, value) in vars {
         out.push_str(&format!("{name}={}\n", sh_quote(&value)));
     }
-    out.push_str(&format!(
-        "# The APIv3 key decrypts notifications; with WECHATPAY_VERIFY_MODE=platform_certificate (or both)\n\
-         # responses are verified with the downloaded platform certificates instead of (or besides) the\n\
-         # public key. Uncomment to use.\n# WECHATPAY_APIV3_KEY={}\n# WECHATPAY_VERIFY_MODE=both\n",
-        sh_quote(&k.apiv3_key)
-    ));
+    out.push_str(
+        "# The APIv3 key above decrypts notifications. With WECHATPAY_VERIFY_MODE=platform_certificate (or both)\n\
+         # responses are verified with the platform certificates downloaded with it instead of (or besides) the\n\
+         # public key. Uncomment to use.\n# WECHATPAY_VERIFY_MODE=both\n",
+    );
     out
 }
 
