@@ -12,16 +12,22 @@
 //! - `rsa/sign`: one RSA-2048 PKCS#1 v1.5 SHA-256 signature of an `Authorization` message.
 //!
 //! The quota is high enough that no acquire ever waits: what is measured is the cost of asking.
-//! The bench starts its own `redis-server` (on PATH) on a free port and stops it afterwards. After
+//! The bench starts its own `redis-server` (on PATH) on a free port (made its own as
+//! `generated-client/tests/support/redis_server.rs` explains) and stops it afterwards. After
 //! criterion's runs it measures the three again, interleaved in rounds, and prints the ratios of
 //! medians (the figures recorded in BENCHMARKS.md).
 
+#[path = "../../generated-client/tests/support/redis_server.rs"]
+mod redis_server;
+#[path = "../../.ci/require.rs"]
+mod require;
+
 use std::hint::black_box;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::encoding::AsDer;
 use criterion::{Criterion, criterion_group};
+use redis_server::RedisServer;
 use wechatpay_apiv3::PrivateKey;
 use wechatpay_apiv3::limiter::{LimitKey, Limiter, LocalLimiter, RedisLimiter, RedisLimiterConfig};
 
@@ -29,31 +35,6 @@ const MESSAGE: &[u8] = b"POST\n/v3/marketing/partner/product-coupon/product-coup
 const KEY: LimitKey<'static> = LimitKey { mchid: "1900000001", operation: "create_product_coupon" };
 /// No acquire waits at this rate: the bench measures asking, not waiting.
 const RATE: u32 = 1_000_000_000;
-
-/// A `redis-server` on a free loopback port, killed on drop.
-struct RedisServer(Child, u16);
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis_server() -> RedisServer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server on PATH (apt-get install -y redis-server)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    RedisServer(child, port)
-}
 
 struct Fixture {
     rt: tokio::runtime::Runtime,
@@ -65,9 +46,9 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let server = redis_server();
+        let server = RedisServer::start();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let config = RedisLimiterConfig::new(format!("redis://127.0.0.1:{}/", server.1)).burst(1000);
+        let config = RedisLimiterConfig::new(server.url()).burst(1000);
         let redis = RedisLimiter::new(config).unwrap();
         let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
         let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).unwrap();
@@ -141,8 +122,7 @@ fn ratios() {
 criterion_group!(group, benches);
 
 fn main() {
-    if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-        eprintln!("\n!!!!!!!!!! SKIPPED: `redis-server` is not on PATH; the limiter bench did NOT run !!!!!!!!!!\n");
+    if !require::require_tool("redis-server", "the limiter bench", require::REDIS_HINT) {
         return;
     }
     // `BENCH_RATIO_ONLY=1` skips criterion and prints only the ratios.

@@ -59,8 +59,9 @@ impl Failure {
         Failure::new(EXIT_CALL, headline, Vec::new())
     }
 
-    /// A failed call: the error, then status, code, message, detail and Request-ID as known,
-    /// the server's text with its control characters escaped.
+    /// A failed call: the error, then status, code, message, detail, Request-ID and the body
+    /// (of an error, or of a 2xx response that did not decode) as known, the server's text with
+    /// its control characters escaped.
     pub fn call(error: &Error) -> Self {
         let mut lines = Vec::new();
         if let Some(api) = error.as_api() {
@@ -80,6 +81,10 @@ impl Failure {
         } else if let Some(status) = error.status() {
             lines.push(format!("status: {status}"));
             lines.push(format!("Request-ID: {}", escape_controls(error.request_id().unwrap_or("(none)"))));
+            // A 2xx body that did not decode: the call failed, but what came is shown, not lost.
+            if let Error::Decode(decode) = error {
+                lines.push(format!("body: {}", escape_controls(&decode.body_text())));
+            }
         }
         Failure::new(EXIT_CALL, escape_controls(&error.to_string()).into_owned(), lines)
     }

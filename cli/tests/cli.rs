@@ -4,6 +4,9 @@
 
 // The client crate's test server and the WeChat Pay side of the signatures, written on
 // aws-lc-rs independently of the crate; its test keys are in generated-client/tests/data/.
+#[cfg(feature = "redis")]
+#[path = "../../generated-client/tests/support/redis_server.rs"]
+mod redis_server;
 #[path = "../../generated-client/tests/support/mod.rs"]
 mod support;
 
@@ -242,6 +245,64 @@ async fn an_api_error_names_status_code_message_and_request_id() {
         assert!(out.stderr.lines().any(|l| l.trim() == line), "`{line}` in:\n{}", out.stderr);
     }
     assert_eq!(srv.requests().len(), 1);
+    std::fs::remove_file(file).unwrap();
+}
+
+/// A 2xx response, signed, whose body is not the operation's response: the call failed, so
+/// the exit status is 1 and nothing goes to standard output (nothing a script could take for a
+/// result), and the body is printed on standard error as received, not lost.
+#[tokio::test]
+async fn a_2xx_body_that_does_not_decode_fails_and_shows_what_came() {
+    let file = body_file("undecodable", &valid_bundle_request());
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    // Not JSON at all (an HTML error page from a proxy, say), then JSON of another shape.
+    for (body, problem) in [
+        ("<html>502 from a proxy \u{1b}[31m</html>", "expected value"),
+        (r#"{"stock_bundle_id":123456789,"unexpected":true}"#, "invalid type"),
+    ] {
+        let srv = signed_server(200, body).await;
+        let out = run(&args, &config(&srv.url()), None).await;
+        assert_eq!(out.code, 1, "a response that does not decode is a failed call: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+        let headline = out.stderr.lines().next().unwrap_or_default();
+        assert!(headline.starts_with("error: HTTP 200 response body did not decode: "), "{}", out.stderr);
+        assert!(headline.contains(problem), "{}", out.stderr);
+        for line in ["status: 200", "Request-ID: 08F1A2B3C4D5-200000"] {
+            assert!(out.stderr.lines().any(|l| l.trim() == line), "`{line}` in:\n{}", out.stderr);
+        }
+        // The body as received, its control characters escaped like all server text.
+        let shown = body.replace('\u{1b}', "\\u{1b}");
+        assert!(out.stderr.lines().any(|l| l.trim() == format!("body: {shown}")), "the body in:\n{}", out.stderr);
+        assert_eq!(srv.requests().len(), 1, "sent once: a 2xx is not retried");
+    }
+
+    // `--no-validate` asks for the response as JSON, whatever its shape: a body that is not
+    // JSON still fails, and still shows.
+    let srv = signed_server(200, "not json").await;
+    let mut no_validate = args.to_vec();
+    no_validate.push("--no-validate");
+    let out = run(&no_validate, &config(&srv.url()), None).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.lines().any(|l| l.trim() == "body: not json"), "{}", out.stderr);
+    std::fs::remove_file(file).unwrap();
+}
+
+/// Nothing listens at the configured domain: exit status 1, the reason on standard error
+/// naming the address, nothing on standard output.
+#[tokio::test]
+async fn a_refused_connection_fails_with_status_1_and_says_so() {
+    // Held until the end: the port stays this test's, and connections to it are refused.
+    let refused = RefusedAddr::bind();
+    let file = body_file("refused", &valid_bundle_request());
+    let args = ["create-stock-bundle", "--product-coupon-id", "1", "--body", &file];
+    let out = run(&args, &config(refused.url()), None).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", out.stdout);
+    let headline = out.stderr.lines().next().unwrap_or_default();
+    assert!(headline.starts_with("error: could not connect: "), "{}", out.stderr);
+    assert!(headline.contains(&refused.addr().to_string()), "names the address: {}", out.stderr);
+    assert!(headline.to_lowercase().contains("refused"), "says why: {}", out.stderr);
     std::fs::remove_file(file).unwrap();
 }
 
@@ -638,51 +699,17 @@ async fn a_shared_rate_limit_without_the_redis_feature_is_a_clear_error() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn a_cli_built_with_redis_takes_its_slots_from_the_shared_limiter() {
-    use std::io::{BufRead, BufReader, Read, Write};
-
-    /// A `redis-server` on a free loopback port, killed on drop.
-    struct Redis(u16, std::process::Child);
-    impl Drop for Redis {
-        fn drop(&mut self) {
-            let _ = self.1.kill();
-            let _ = self.1.wait();
-        }
-    }
-    /// One inline command; the reply's first line and, for a bulk reply, its text.
-    fn command(port: u16, command: &str) -> Option<String> {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
-        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end().to_owned();
-        let Some(len) = line.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) else { return Some(line) };
-        let mut text = vec![0; len];
-        reader.read_exact(&mut text).ok()?;
-        Some(String::from_utf8_lossy(&text).into_owned())
-    }
     if std::process::Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
         panic!(
             "`redis-server` is not on PATH: this test checks the CLI's shared rate limit against a real Redis. \
              Install it (apt-get install -y redis-server; .ci/run does)"
         );
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = std::process::Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server starts");
-    let redis = Redis(port, child);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while command(redis.0, "PING").as_deref() != Some("+PONG") {
-        assert!(std::time::Instant::now() < deadline, "redis-server on port {port} did not start");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // Its port is made its own as `support/redis_server.rs` explains.
+    let redis = redis_server::RedisServer::start();
+    let port = redis.port();
     let scripts_run = || {
-        let stats = command(redis.0, "INFO commandstats").unwrap_or_default();
+        let stats = redis.command("INFO commandstats").unwrap_or_default();
         stats
             .lines()
             .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
@@ -701,7 +728,7 @@ async fn a_cli_built_with_redis_takes_its_slots_from_the_shared_limiter() {
     let out = run(&args, &env, None).await;
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert_eq!(srv.requests().len(), 1);
-    assert!(scripts_run() >= 1, "the slot came from Redis: {}", command(redis.0, "INFO commandstats").unwrap());
+    assert!(scripts_run() >= 1, "the slot came from Redis: {}", redis.command("INFO commandstats").unwrap());
 
     env.push(("WECHATPAY_RATE_LIMIT_REDIS_POLICY", "sometimes".to_owned()));
     let out = run(&args, &env, None).await;

@@ -6,7 +6,11 @@
 //!
 //! - `import/reference-item`, `import/example-bundle`: the synthetic pages of the tests.
 //! - `import/add-stock-bundle`, `import/create-product-coupon-example`: the seed pages from
-//!   `../shared/docs`, when that directory exists.
+//!   `../shared/docs`, when that directory exists (a CI run, `CI=true`, fails without them:
+//!   `.ci/require.rs`).
+
+#[path = "../../.ci/require.rs"]
+mod require;
 
 use codegen::import::{ImportOptions, import};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -29,9 +33,10 @@ fn pages() -> Vec<(String, Vec<u8>, ImportOptions)> {
         ("add-stock-bundle", "add-stock-bundle.txt", "4016280622"),
         ("create-product-coupon-example", "create-product-coupon-example-progressive-single-normal.txt", "4016756286"),
     ] {
-        match std::fs::read(seed.join(file)) {
-            Ok(bytes) => out.push((name.to_owned(), bytes, ImportOptions { doc_id: Some(doc.to_owned()), id: None })),
-            Err(_) => eprintln!("SKIP import/{name}: {} is not there", seed.join(file).display()),
+        let test = format!("the bench import/{name}");
+        if let Some(path) = require::require_fixture(&seed.join(file), &test, "copy the page into shared/docs") {
+            let bytes = std::fs::read(path).expect("the seed page is readable");
+            out.push((name.to_owned(), bytes, ImportOptions { doc_id: Some(doc.to_owned()), id: None }));
         }
     }
     out

@@ -2,11 +2,15 @@
 //! TOML of their operation.
 //!
 //! - The acceptance tests import the two seed pages, read from `../shared/docs` relative to the
-//!   workspace root (they are not part of the repository). Where that directory does not exist
-//!   they print a loud SKIP and pass; everything else runs from the repository alone.
+//!   workspace root (they are not part of the repository). Where a page is missing they print a
+//!   loud SKIP and pass, except on a CI run (`CI=true`), where they fail (`.ci/require.rs`);
+//!   everything else runs from the repository alone.
 //! - The synthetic pages in `tests/data/import/` (written for these tests, in the same shape as
 //!   the site's pages) always run: a reference page and an "API请求示例" page imported against
 //!   the real api-spec, and bad input of every kind.
+
+#[path = "../../.ci/require.rs"]
+mod require;
 
 use codegen::SourceFile;
 use codegen::import::{ImportError, ImportOptions, Imported, NoteKind, import};
@@ -150,15 +154,13 @@ fn example_texts(sources: Vec<SourceFile>, op_id: &str) -> Vec<(String, String)>
 }
 
 fn seed_page(name: &str) -> Option<Vec<u8>> {
-    let dir = root().join("../shared/docs");
-    if !dir.is_dir() {
-        eprintln!(
-            "SKIP: {} does not exist; the acceptance test of `cargo xtask import` on the seed page {name} did not run",
-            dir.display()
-        );
-        return None;
-    }
-    Some(std::fs::read(dir.join(name)).expect("the seed page is readable"))
+    let dir = require::shared_docs(&root(), &format!("the acceptance test of `cargo xtask import` on {name}"))?;
+    let page = require::require_fixture(
+        &dir.join(name),
+        &format!("the acceptance test of `cargo xtask import` on {name}"),
+        "copy the seed page into shared/docs next to the workspace",
+    )?;
+    Some(std::fs::read(page).expect("the seed page is readable"))
 }
 
 /// Whether a fact key is `prefix` or below it (`body.stock` covers `body.stock.remark`, not

@@ -1,7 +1,11 @@
 //! Wording: the diff sets aside what copying from the doc site does to text (full-width and
 //! half-width punctuation, spaces, a trailing `。`) and still reports a real change of wording,
 //! as documentation only; the importer writes prose in the spec's own convention, so adopting
-//! a draft does not churn the spec.
+//! a draft does not churn the spec. The real page comes from `../shared/docs` (see
+//! `.ci/require.rs`: missing, it is a SKIP here and a failure on CI).
+
+#[path = "../../.ci/require.rs"]
+mod require;
 
 use codegen::SourceFile;
 use codegen::diff::{ChangeKind, Impact};
@@ -66,14 +70,10 @@ fn a_real_change_of_wording_is_reported_as_documentation() {
 }
 
 fn page(name: &str) -> Option<Vec<u8>> {
-    let path = root().join("../shared/docs").join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            eprintln!("SKIP: {} is not there; the importer's wording on a real page was not checked", path.display());
-            None
-        }
-    }
+    let test = "the importer's wording on a real page";
+    let dir = require::shared_docs(&root(), test)?;
+    let path = require::require_fixture(&dir.join(name), test, "copy the page into shared/docs next to the workspace")?;
+    Some(std::fs::read(path).expect("the page is readable"))
 }
 
 #[test]

@@ -4,8 +4,9 @@
 //! one schedule. One test in its own binary: it sets process environment variables, which no
 //! other test may see change.
 //!
-//! The test starts its own `redis-server` on a free loopback port (no persistence) and kills it
-//! when done. Without `redis-server` on PATH it fails, saying to install it.
+//! The test starts its own `redis-server` on a free loopback port (no persistence; see
+//! `support/redis_server.rs` for how the port is made its own) and kills it when done. Without
+//! `redis-server` on PATH it fails, saying to install it.
 //!
 //! What is observed is the limiter's decision, not a duration: with a quota of 1 per second and
 //! the default burst of 1, the second call's slot is a second after the first's, beyond the
@@ -13,12 +14,14 @@
 //! (`Timeout(Total)`, nothing sent), where a limiter of its own would have let it through.
 #![cfg(all(feature = "brand", feature = "redis"))]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use redis_server::RedisServer;
 use wechatpay_product_coupon::runtime::error::TimeoutKind;
 use wechatpay_product_coupon::runtime::transport::ReplayTransport;
 use wechatpay_product_coupon::{BrandClient, BrandClientBuilder, Error, RetryPolicy};
@@ -30,59 +33,6 @@ const BRAND_ID: &str = "120344";
 const OPERATION: &str = "get_stock";
 /// The second client's total timeout: the longest it may wait for a slot.
 const SECOND_CLIENT_TIMEOUT: Duration = Duration::from_millis(200);
-
-/// A `redis-server` on a free loopback port, killed on drop.
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
-
-impl RedisServer {
-    fn start() -> RedisServer {
-        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-            panic!(
-                "`redis-server` is not on PATH: this test shares a brand client's rate limit through a real \
-                 Redis and cannot run without one. Install it (apt-get install -y redis-server; .ci/run does)"
-            );
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        let server = RedisServer { port, child };
-        // Ready when it answers PING (polled; a bound on start-up, nothing measured).
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while server.command("PING").as_deref() != Some("+PONG") {
-            assert!(Instant::now() < deadline, "redis-server on port {port} did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// One inline command; its reply's first line, or `None` when the server cannot be reached.
-    fn command(&self, command: &str) -> Option<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
-        let mut line = String::new();
-        BufReader::new(stream).read_line(&mut line).ok()?;
-        Some(line.trim_end().to_owned())
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A brand client from the environment, sending through `transport`, at 1 call per second of
 /// [`OPERATION`], never retrying (a retry would take a slot of its own).
@@ -99,6 +49,12 @@ fn brand_client(transport: &Arc<ReplayTransport>, total_timeout: Duration) -> Br
 
 #[test]
 fn brand_clients_from_the_environment_share_one_quota_through_redis() {
+    if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
+        panic!(
+            "`redis-server` is not on PATH: this test shares a brand client's rate limit through a real \
+             Redis and cannot run without one. Install it (apt-get install -y redis-server; .ci/run does)"
+        );
+    }
     let redis = RedisServer::start();
     let dir = std::env::temp_dir().join(format!("env-loaders-redis-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -340,8 +340,8 @@ async fn attempt_and_total_timeouts_are_distinct_errors() {
 #[tokio::test]
 async fn unreachable_primary_fails_over_to_the_backup() {
     let srv = server(|_, keys, _| ok(keys)).await;
-    let primary = refused_addr().await;
-    let client = builder(&primary).backup_base_url(srv.url()).retry_policy(RetryPolicy::none()).build().unwrap();
+    let primary = RefusedAddr::bind();
+    let client = builder(primary.url()).backup_base_url(srv.url()).retry_policy(RetryPolicy::none()).build().unwrap();
     let v: Value = client.execute(create_parts(CREATE_BODY)).await.unwrap();
     assert_eq!(v["state"], "AUDITING");
     let v: Value = client.execute(query_parts("1", "2")).await.unwrap();
@@ -352,8 +352,8 @@ async fn unreachable_primary_fails_over_to_the_backup() {
 
 #[tokio::test]
 async fn connection_refused_without_a_backup_is_a_retryable_transport_error() {
-    let primary = refused_addr().await;
-    let client = builder(&primary).retry_policy(RetryPolicy::none()).build().unwrap();
+    let primary = RefusedAddr::bind();
+    let client = builder(primary.url()).retry_policy(RetryPolicy::none()).build().unwrap();
     let err = client.execute::<Value>(create_parts(CREATE_BODY)).await.unwrap_err();
     match &err {
         Error::Transport(t) => assert!(t.connect),

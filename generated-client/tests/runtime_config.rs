@@ -1,5 +1,7 @@
 //! Configuration, secrets hygiene (Debug, errors, tracing output) and the public signing and
-//! verification pieces a sandbox or CLI uses.
+//! verification pieces a sandbox or CLI uses. Nothing here touches the process environment:
+//! `from_env` is tested in `from_env.rs`, a binary of its own (building a client reads the
+//! environment, so a test setting variables would race with every other test here).
 
 mod support;
 
@@ -83,53 +85,6 @@ fn configuration_errors_are_reported_without_key_material() {
         .apiv3_key(APIV3_KEY)
         .build()
         .unwrap();
-}
-
-#[test]
-fn from_env_reads_every_variable() {
-    let dir = std::env::temp_dir().join(format!("wechatpay-runtime-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let key_path = dir.join("apiclient_key.pem");
-    let pub_path = dir.join("pub_key.pem");
-    std::fs::write(&key_path, MERCHANT_KEY_PEM).unwrap();
-    std::fs::write(&pub_path, WECHATPAY_PUB_PEM).unwrap();
-    let vars = [
-        ("WECHATPAY_MCHID", MCHID.to_owned()),
-        ("WECHATPAY_MERCHANT_SERIAL_NO", MERCHANT_SERIAL.to_owned()),
-        ("WECHATPAY_PRIVATE_KEY_PATH", key_path.display().to_string()),
-        ("WECHATPAY_PUBLIC_KEY_ID", PUB_KEY_ID.to_owned()),
-        ("WECHATPAY_PUBLIC_KEY_PATH", pub_path.display().to_string()),
-        ("WECHATPAY_APIV3_KEY", APIV3_KEY.to_owned()),
-        ("WECHATPAY_BASE_URL", "http://127.0.0.1:9".to_owned()),
-    ];
-    // SAFETY: this is the only test in this binary that touches the environment.
-    unsafe {
-        for (k, v) in &vars {
-            std::env::set_var(k, v);
-        }
-        std::env::remove_var("WECHATPAY_BACKUP_BASE_URL");
-    }
-    let client = Client::from_env().unwrap();
-    assert_eq!(client.mchid(), MCHID);
-    let text = format!("{client:?}");
-    assert!(text.contains("http://127.0.0.1:9") && text.contains("backup_base_url: None"), "{text}");
-    assert_no_secrets(&text);
-
-    unsafe { std::env::set_var("WECHATPAY_BACKUP_BASE_URL", "http://127.0.0.1:10") };
-    assert!(format!("{:?}", Client::from_env().unwrap()).contains("http://127.0.0.1:10"));
-
-    unsafe { std::env::remove_var("WECHATPAY_PUBLIC_KEY_PATH") };
-    assert!(matches!(Client::from_env(), Err(Error::Config(m)) if m.contains("WECHATPAY_PUBLIC_KEY_PATH")));
-    unsafe { std::env::set_var("WECHATPAY_PRIVATE_KEY_PATH", dir.join("missing.pem")) };
-    assert!(matches!(ClientBuilder::from_env(), Err(Error::Config(m)) if m.contains("WECHATPAY_PRIVATE_KEY_PATH")));
-    unsafe {
-        for (k, _) in &vars {
-            std::env::remove_var(k);
-        }
-        std::env::remove_var("WECHATPAY_BACKUP_BASE_URL");
-    }
-    assert!(matches!(Client::from_env(), Err(Error::Config(m)) if m.contains("WECHATPAY_MCHID")));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -343,14 +343,25 @@ async fn bursts_over_the_rate_limit_get_429() {
     assert!(seen_429, "ten rounds of 50 requests, and none was refused");
     assert_eq!(sandbox.product_coupons().len(), created, "refused requests create nothing");
 
-    // Off switch, for load tests.
+    // Off switch, for load tests: 40 concurrent creates all pass, and make 40 distinct coupons,
+    // every one of them held by the sandbox (none lost, none merged).
     let unlimited = Sandbox::builder().rate_limit(false).start().await.unwrap();
     let client = common::client(&unlimited);
     let calls = (0..40).map(|i| {
         let client = client.clone();
         async move { client.create_product_coupon(&demo::product_coupon_request(&format!("FREE_{i:03}"))).await }
     });
-    assert!(futures_join_all(calls).await.iter().all(Result::is_ok));
+    let ids: Vec<String> = futures_join_all(calls)
+        .await
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|e| panic!("create FREE_{i:03}: {e}")).product_coupon_id)
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 40, "40 creates, 40 distinct coupons: {ids:?}");
+    let held: std::collections::BTreeSet<String> =
+        unlimited.product_coupons().into_iter().map(|c| c.coupon.product_coupon_id).collect();
+    assert_eq!(held, ids.iter().cloned().collect(), "the sandbox holds exactly the 40 answered");
 }
 
 /// `join_all` without the futures crate: spawn each on the runtime and await them in order.

@@ -44,7 +44,12 @@ async fn calls_retries_failovers_waits_and_rejected_signatures_are_counted() {
     retrying.create_product_coupon(&demo::product_coupon_request("M_0002")).await.unwrap();
 
     // A failover: the primary domain refuses connections, the backup is the sandbox.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    // A socket bound but never listening, held until the end of the test: connections to its
+    // port are refused, and no other process can take the port meanwhile (a port bound and
+    // released could be taken and answered by another test's server).
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let dead = reserved.local_addr().unwrap();
     let failing_over = sandbox
         .client_builder()
         .base_url(format!("http://{dead}"))

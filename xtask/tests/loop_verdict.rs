@@ -4,8 +4,12 @@
 //!
 //! The pages api-spec was transcribed from are read from `../shared/docs` relative to the
 //! workspace root (they are not part of the repository); where that directory does not exist
-//! these tests print a loud SKIP and pass. The brand copy and the edits are made here, from
+//! these tests print a loud SKIP and pass, except on a CI run (`CI=true`), where they fail
+//! (`.ci/require.rs`). The brand copy and the edits are made here, from
 //! those pages, by the transformations the tests spell out.
+
+#[path = "../../.ci/require.rs"]
+mod require;
 
 use codegen::diff::{ChangeKind, Impact, SpecDiff};
 use codegen::import::{ImportOptions, NoteKind};
@@ -16,13 +20,7 @@ fn root() -> PathBuf {
 }
 
 fn docs() -> Option<PathBuf> {
-    let dir = root().join("../shared/docs");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIP: {} does not exist; the round-trip verdicts on real pages were not checked", dir.display());
-        None
-    }
+    require::shared_docs(&root(), "the round-trip verdicts on real pages")
 }
 
 fn scratch(name: &str) -> PathBuf {

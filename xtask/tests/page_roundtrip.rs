@@ -1,7 +1,10 @@
 //! `cargo xtask page`: every operation's printed page imports back to the spec it came from,
 //! judged by the verdict `cargo xtask update` gives (`xtask::update::page_impact`: the draft
 //! against api-spec as it is), for the primary family; the brand family's printed pages say
-//! what the brand pages say, and import back once the importer reads brand pages.
+//! what the brand pages say, and import back to the same spec too.
+
+#[path = "../../.ci/require.rs"]
+mod require;
 
 use codegen::import::ImportOptions;
 use std::path::{Path, PathBuf};
@@ -91,11 +94,9 @@ fn every_partner_page_round_trips_with_no_change() {
 
 #[test]
 fn the_printed_page_has_the_layout_of_the_sites_page() {
-    let real = Path::new("/work/shared/docs/add-stock-bundle.txt");
-    let Ok(real) = std::fs::read_to_string(real) else {
-        eprintln!("SKIPPED: {} is absent (the shared doc pages are not on this machine)", real.display());
-        return;
-    };
+    let test = "the_printed_page_has_the_layout_of_the_sites_page";
+    let Some(docs) = require::shared_docs(&root(), test) else { return };
+    let real = std::fs::read_to_string(docs.join("add-stock-bundle.txt")).expect("the site's page is readable");
     let printed = page(&["create_stock_bundle"]);
     // The structural lines of the site's page, word for word.
     for line in real.lines().filter(|l| {
@@ -204,8 +205,8 @@ fn a_brand_page_is_printed_as_the_brand_family_shows_it() {
     assert!(text.contains("\n94      \"store_scope\" : \"SPECIFIC\"\n95    }\n96  }'\n"), "{text}");
 }
 
-/// Whether the importer reads a brand page as the brand entry of its operation: the cheap check
-/// gating the brand round trip below until the importer learns brand pages (issue 16 point 3).
+/// Whether the importer reads a brand page as the brand entry of its operation (the partner
+/// operation kept, the brand family's entry added): checked first by the brand round trip below.
 fn importer_reads_brand_pages(dir: &Path) -> bool {
     let Ok((imported, _)) = round_trip(dir, "probe", &page(&["create_stock_bundle", "--family", "brand"])) else {
         return false;
@@ -219,13 +220,12 @@ fn importer_reads_brand_pages(dir: &Path) -> bool {
 #[test]
 fn every_brand_page_round_trips_with_no_change() {
     let dir = scratch("brand");
-    if !importer_reads_brand_pages(&dir) {
-        eprintln!(
-            "\n*** SKIPPED: importer does not read brand pages yet (every_brand_page_round_trips_with_no_change) ***\n"
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-        return;
-    }
+    // The importer reads brand pages (issue 16 point 3): this once gated the test with a SKIP,
+    // which would now let a regression pass unseen.
+    assert!(
+        importer_reads_brand_pages(&dir),
+        "the importer no longer reads a brand page as the brand entry of its operation"
+    );
     let mut failures = Vec::new();
     let ops = brand_ids();
     for (id, ..) in &ops {

@@ -313,12 +313,32 @@ impl Drop for TestServer {
     }
 }
 
-/// An address on which nothing listens (connections are refused).
-pub async fn refused_addr() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    drop(l);
-    format!("http://{addr}")
+/// A loopback port on which nothing listens: connections to it are refused for as long as
+/// this is alive. The socket is bound but never listening, so no other process can take the
+/// port meanwhile (a port bound and released could be taken, and answered, by another test's
+/// server).
+pub struct RefusedAddr {
+    _socket: tokio::net::TcpSocket,
+    addr: SocketAddr,
+    url: String,
+}
+
+impl RefusedAddr {
+    pub fn bind() -> RefusedAddr {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = socket.local_addr().unwrap();
+        RefusedAddr { _socket: socket, addr, url: format!("http://{addr}") }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
 }
 
 async fn serve(mut stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Request>>>) -> std::io::Result<()> {
