@@ -10,6 +10,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{client, temp_dir};
+use wechatpay_product_coupon::ids::ProductCouponId;
 use wechatpay_product_coupon::models::CreateProductCouponResponse;
 use wechatpay_sandbox::{Sandbox, demo};
 
@@ -82,7 +83,7 @@ async fn creates_made_while_the_state_file_is_being_saved_are_all_in_it() {
         let client = client.clone();
         async move { client.create_product_coupon(&demo::product_coupon_request(&format!("SAVE_{i:04}"))).await }
     });
-    let ids: Vec<String> = all(calls)
+    let ids: Vec<ProductCouponId> = all(calls)
         .await
         .into_iter()
         .enumerate()
@@ -93,14 +94,14 @@ async fn creates_made_while_the_state_file_is_being_saved_are_all_in_it() {
     // The file as it is now, before the sandbox stops.
     let copy = dir.join("copy.json");
     std::fs::copy(&file, &copy).unwrap();
-    let before: BTreeMap<String, _> =
+    let before: BTreeMap<ProductCouponId, _> =
         sandbox.product_coupons().into_iter().map(|c| (c.coupon.product_coupon_id.clone(), c)).collect();
     assert_eq!(before.keys().cloned().collect::<BTreeSet<_>>(), ids.iter().cloned().collect());
 
     let restarted = Sandbox::builder().rate_limit(false).state_file(&copy).start().await.unwrap();
-    let after: BTreeMap<String, _> =
+    let after: BTreeMap<ProductCouponId, _> =
         restarted.product_coupons().into_iter().map(|c| (c.coupon.product_coupon_id.clone(), c)).collect();
-    let missing: Vec<&String> = ids.iter().filter(|id| !after.contains_key(*id)).collect();
+    let missing: Vec<&ProductCouponId> = ids.iter().filter(|id| !after.contains_key(*id)).collect();
     assert!(missing.is_empty(), "answered but not in the state file: {missing:?}");
     assert_eq!(after, before, "the file holds every coupon as the sandbox did");
     let again = common::client(&restarted);

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use wechatpay_product_coupon::ApiErrorExt as _;
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
+use wechatpay_product_coupon::ids::ProductCouponId;
 use wechatpay_product_coupon::models::*;
 use wechatpay_product_coupon::{CallOptions, Client, Error, ErrorCode, PrivateKey};
 use wechatpay_sandbox::{Sandbox, demo};
@@ -351,15 +352,15 @@ async fn bursts_over_the_rate_limit_get_429() {
         let client = client.clone();
         async move { client.create_product_coupon(&demo::product_coupon_request(&format!("FREE_{i:03}"))).await }
     });
-    let ids: Vec<String> = futures_join_all(calls)
+    let ids: Vec<ProductCouponId> = futures_join_all(calls)
         .await
         .into_iter()
         .enumerate()
         .map(|(i, r)| r.unwrap_or_else(|e| panic!("create FREE_{i:03}: {e}")).product_coupon_id)
         .collect();
-    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    let distinct: std::collections::BTreeSet<&ProductCouponId> = ids.iter().collect();
     assert_eq!(distinct.len(), 40, "40 creates, 40 distinct coupons: {ids:?}");
-    let held: std::collections::BTreeSet<String> =
+    let held: std::collections::BTreeSet<ProductCouponId> =
         unlimited.product_coupons().into_iter().map(|c| c.coupon.product_coupon_id).collect();
     assert_eq!(held, ids.iter().cloned().collect(), "the sandbox holds exactly the 40 answered");
 }

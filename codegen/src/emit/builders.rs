@@ -161,14 +161,14 @@ fn carried_ids(
         .filter(single_id)
         .map(|f| {
             let (id, wire) = (types::rust(&f.rust), &f.wire);
-            let convert = if is_brand(f) {
-                quote! { <#brand_field as crate::runtime::family::BrandField>::from_text }
+            let value = if is_brand(f) {
+                quote! { ids.get(#wire).and_then(<#brand_field as crate::runtime::family::BrandField>::from_text) }
             } else {
-                quote! { |v: &str| ::core::option::Option::Some(::core::convert::Into::into(v)) }
+                quote! { ids.get(#wire).map(::core::convert::Into::into) }
             };
             quote! {
                 if self.#id.is_none() {
-                    self.#id = ids.get(#wire).and_then(#convert);
+                    self.#id = #value;
                 }
             }
         })

@@ -70,6 +70,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
 
         /// What serving a secondary family through the primary family's handlers needs.
+        // The function types are spelled out: they are the table's whole interface.
+        #[allow(clippy::type_complexity)]
         pub struct Secondary {
             /// Parses and validates a request as the family's (operation id, path and query
             /// pairs, JSON body, the uploaded file if any).

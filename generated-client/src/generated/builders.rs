@@ -615,9 +615,7 @@ impl ComboPackageChoiceBuilder {
         if self.mini_program_appid.is_none() {
             self.mini_program_appid = ids
                 .get("mini_program_appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -755,9 +753,7 @@ impl CouponAvailableStoreInfoBuilder {
         if self.mini_program_appid.is_none() {
             self.mini_program_appid = ids
                 .get("mini_program_appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -1786,11 +1782,7 @@ impl EntranceMiniProgramBuilder {
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         self
     }
@@ -1886,11 +1878,7 @@ impl EntranceOfficialAccountBuilder {
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         self
     }
@@ -2086,11 +2074,7 @@ impl FailedCouponCodeBuilder {
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.coupon_code.is_none() {
-            self.coupon_code = ids
-                .get("coupon_code")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.coupon_code = ids.get("coupon_code").map(::core::convert::Into::into);
         }
         self
     }
@@ -2903,11 +2887,7 @@ impl NotifyConfigBuilder {
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.notify_appid.is_none() {
-            self.notify_appid = ids
-                .get("notify_appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.notify_appid = ids.get("notify_appid").map(::core::convert::Into::into);
         }
         self
     }
@@ -3550,9 +3530,7 @@ impl StockBundleInfoBuilder {
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -4183,9 +4161,7 @@ impl UsageRuleDisplayInfoBuilder {
         if self.mini_program_appid.is_none() {
             self.mini_program_appid = ids
                 .get("mini_program_appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -4526,9 +4502,7 @@ impl UserProductCouponBundleInfoBuilder {
         if self.user_coupon_bundle_id.is_none() {
             self.user_coupon_bundle_id = ids
                 .get("user_coupon_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -4962,23 +4936,13 @@ impl<F: crate::runtime::family::Family> ConfirmUserCouponRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -5391,11 +5355,7 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskRequestBuilderF
                 );
         }
         if self.task_id.is_none() {
-            self.task_id = ids
-                .get("task_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.task_id = ids.get("task_id").map(::core::convert::Into::into);
         }
         self
     }
@@ -5541,11 +5501,7 @@ impl<F: crate::runtime::family::Family> CreateImageGenerationTaskResponseBuilder
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.task_id.is_none() {
-            self.task_id = ids
-                .get("task_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.task_id = ids.get("task_id").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -6121,9 +6077,7 @@ impl<F: crate::runtime::family::Family> CreateProductCouponResponseBuilderFor<F>
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -6957,23 +6911,15 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponBundleRequestBuilder
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -7184,23 +7130,13 @@ impl<F: crate::runtime::family::Family> DeactivateUserCouponRequestBuilderFor<F>
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -7420,11 +7356,7 @@ impl<F: crate::runtime::family::Family> ImageGenerationTaskBuilderFor<F> {
                 );
         }
         if self.task_id.is_none() {
-            self.task_id = ids
-                .get("task_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.task_id = ids.get("task_id").map(::core::convert::Into::into);
         }
         self
     }
@@ -7874,23 +7806,15 @@ impl<F: crate::runtime::family::Family> PreSendCouponBundleRequestBuilderFor<F> 
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -8113,30 +8037,16 @@ impl<F: crate::runtime::family::Family> PreSendCouponRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.coupon_code.is_none() {
-            self.coupon_code = ids
-                .get("coupon_code")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.coupon_code = ids.get("coupon_code").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -8429,9 +8339,7 @@ impl<F: crate::runtime::family::Family> ProductCouponEntityBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -8832,53 +8740,31 @@ impl<F: crate::runtime::family::Family> ProductCouponSendResourceBuilderFor<F> {
                 );
         }
         if self.coupon_code.is_none() {
-            self.coupon_code = ids
-                .get("coupon_code")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.coupon_code = ids.get("coupon_code").map(::core::convert::Into::into);
         }
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.user_coupon_bundle_id.is_none() {
             self.user_coupon_bundle_id = ids
                 .get("user_coupon_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.openid.is_none() {
-            self.openid = ids
-                .get("openid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.openid = ids.get("openid").map(::core::convert::Into::into);
         }
         self
     }
@@ -9367,23 +9253,13 @@ impl<F: crate::runtime::family::Family> ReturnUserCouponRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -9607,23 +9483,15 @@ impl<F: crate::runtime::family::Family> SendCouponBundleRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -9868,30 +9736,16 @@ impl<F: crate::runtime::family::Family> SendCouponRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.coupon_code.is_none() {
-            self.coupon_code = ids
-                .get("coupon_code")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.coupon_code = ids.get("coupon_code").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -10682,9 +10536,7 @@ impl<F: crate::runtime::family::Family> StockBundleEntityBuilderFor<F> {
         if self.stock_bundle_id.is_none() {
             self.stock_bundle_id = ids
                 .get("stock_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -11075,16 +10927,10 @@ impl<F: crate::runtime::family::Family> StockEntityBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -11554,16 +11400,10 @@ impl<F: crate::runtime::family::Family> StockEntityInBundleBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -12755,23 +12595,13 @@ impl<F: crate::runtime::family::Family> UseUserCouponRequestBuilderFor<F> {
         if self.product_coupon_id.is_none() {
             self.product_coupon_id = ids
                 .get("product_coupon_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         if self.stock_id.is_none() {
-            self.stock_id = ids
-                .get("stock_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.stock_id = ids.get("stock_id").map(::core::convert::Into::into);
         }
         if self.appid.is_none() {
-            self.appid = ids
-                .get("appid")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.appid = ids.get("appid").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids
@@ -12943,9 +12773,7 @@ impl<F: crate::runtime::family::Family> UserCouponBundleBuilderFor<F> {
         if self.user_coupon_bundle_id.is_none() {
             self.user_coupon_bundle_id = ids
                 .get("user_coupon_bundle_id")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+                .map(::core::convert::Into::into);
         }
         self
     }
@@ -13353,11 +13181,7 @@ impl<F: crate::runtime::family::Family> UserProductCouponBuilderFor<F> {
     pub fn ids_from(mut self, source: &impl crate::runtime::ids::HoldsIds) -> Self {
         let ids = source.ids();
         if self.coupon_code.is_none() {
-            self.coupon_code = ids
-                .get("coupon_code")
-                .and_then(|v: &str| ::core::option::Option::Some(
-                    ::core::convert::Into::into(v),
-                ));
+            self.coupon_code = ids.get("coupon_code").map(::core::convert::Into::into);
         }
         if self.brand_id.is_none() {
             self.brand_id = ids

@@ -28,6 +28,7 @@ pub struct FamilyRoute {
     pub secondary: ::core::option::Option<Secondary>,
 }
 /// What serving a secondary family through the primary family's handlers needs.
+#[allow(clippy::type_complexity)]
 pub struct Secondary {
     /// Parses and validates a request as the family's (operation id, path and query
     /// pairs, JSON body, the uploaded file if any).
