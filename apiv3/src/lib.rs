@@ -26,7 +26,8 @@
 //! 8. **Client** — [`client`]: signs, sends with retries/failover/timeouts, verifies and
 //!    decodes; [`raw`] (untyped calls), [`pagination`], [`dispatch`] (raw parameters to typed
 //!    requests, for CLIs and servers).
-//! 9. **Notifications** — [`notify`]: verify, decrypt and decode callbacks.
+//! 9. **Notifications** — [`notify`]: verify, decrypt and decode callbacks; `axum` (feature
+//!    `axum`): the same as an axum extractor, and the answer WeChat Pay expects.
 //!
 //! The same list, which `xtask/tests/layering.rs` reads: it fails, naming the file, the line and
 //! the path, when a module uses one of a later layer, when a module is missing from the list,
@@ -42,11 +43,13 @@
 //! errors         error
 //! transport      transport retry ratelimit metrics limiter limiter::local limiter::shared
 //! client         client raw pagination dispatch
-//! notifications  notify
+//! notifications  notify axum
 //! ```
 #![deny(missing_docs)]
 
 pub mod aead;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod certificates;
 pub mod client;
 pub mod clock;

@@ -92,6 +92,24 @@ pub mod notify {
     /// Verifies and opens 商品券 notifications without a client.
     pub type NotificationParser =
         wechatpay_apiv3::notify::NotificationParser<crate::generated::notifications::NotificationEvent>;
+
+    /// Notifications in an axum handler (feature `axum`): `Notified<Client>` is a 商品券
+    /// notification verified, decrypted and typed with the [`Client`](crate::Client) of the
+    /// app's state (`Notified<NotificationParser>` without a client); `NotifyAck` the answer. A
+    /// notification that fails is answered so that WeChat Pay delivers it again, and logged;
+    /// the handler never sees it. See `sandbox/examples/axum_callback.rs`.
+    ///
+    /// ```ignore
+    /// async fn on_notify(State(client): State<Client>, Notified(n): Notified<Client>) -> NotifyAck {
+    ///     match n.event {
+    ///         NotificationEvent::ProductCouponSend(sent) => confirm(&client, &sent).await.into(),
+    ///         _ => NotifyAck::Ok,
+    ///     }
+    /// }
+    /// let app = Router::new().route("/wechatpay/notify", post(on_notify)).with_state(client);
+    /// ```
+    #[cfg(feature = "axum")]
+    pub use wechatpay_apiv3::axum::{Notified, NotifyAck, NotifyRejection, OpenNotification};
 }
 
 // Each secondary family's public module (`brand`) and client, generated from families.toml;

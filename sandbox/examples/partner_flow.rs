@@ -1,6 +1,7 @@
 //! The whole 服务商 flow against the in-process sandbox, the flow every partner app needs:
 //! create a SINGLE (单券) coupon, set the notify URL, send a coupon to a user, answer the
-//! 领券通知 and confirm the coupon, use it, and list the user's coupons page by page.
+//! 领券通知 in an axum handler and confirm the coupon, use it, and list the user's coupons page
+//! by page.
 //!
 //! The README's "Using the client" shows [`run`] as it is here (a test keeps the two equal), and
 //! `sandbox/tests/readme_flow.rs` runs it, so the README's flow is compiled and run code.
@@ -11,7 +12,6 @@
 
 use wechatpay_product_coupon::Client;
 use wechatpay_product_coupon::models::*;
-use wechatpay_product_coupon::notify::failure_body;
 use wechatpay_sandbox::{Sandbox, demo};
 
 #[cfg_attr(test, allow(dead_code))]
@@ -85,62 +85,49 @@ async fn on_send_event(
 }
 // README-FLOW-END
 
-/// The callback server: hyper on loopback, one handler. Every notification is verified and
-/// decrypted by `Client::parse_notification`; a send event is confirmed by [`on_send_event`]
-/// and reported on the channel; the answer is 204, or a failure body with a status that makes
-/// WeChat Pay deliver the notification again.
+/// The callback server: an axum app on loopback (the client's `axum` feature). `Notified`
+/// verifies and decrypts each notification with the client of the app's state, and answers
+/// for the handler when that fails; a send event is confirmed by [`on_send_event`] and
+/// reported on the channel; `NotifyAck` is 204, or a failure body that makes WeChat Pay
+/// deliver the notification again.
 mod callback {
     use super::*;
-    use http_body_util::{BodyExt as _, Full};
-    use hyper::body::{Bytes, Incoming};
-    use hyper::{Request, Response, StatusCode};
+    use axum::Router;
+    use axum::extract::{FromRef, State};
+    use axum::routing::post;
     use tokio::sync::mpsc;
-    use wechatpay_product_coupon::notify::NotificationEvent;
+    use wechatpay_product_coupon::notify::{NotificationEvent, Notified, NotifyAck};
 
-    type Reply = Response<Full<Bytes>>;
+    /// The app's state; `Notified<Client>` takes the client from it (`FromRef`).
+    #[derive(Clone)]
+    struct App {
+        client: Client,
+        confirmed: mpsc::Sender<ProductCouponSendResource>,
+    }
+
+    impl FromRef<App> for Client {
+        fn from_ref(app: &App) -> Client {
+            app.client.clone()
+        }
+    }
 
     /// Starts the server; returns its notify URL and the send events it confirmed.
     pub async fn serve(client: Client) -> std::io::Result<(String, mpsc::Receiver<ProductCouponSendResource>)> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/wechatpay/notify", listener.local_addr()?);
         let (tx, rx) = mpsc::channel(8);
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (client, tx) = (client.clone(), tx.clone());
-                let service = hyper::service::service_fn(move |req| handle(client.clone(), tx.clone(), req));
-                let io = hyper_util::rt::TokioIo::new(stream);
-                tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(io, service));
-            }
-        });
+        let app = Router::new().route("/wechatpay/notify", post(handle)).with_state(App { client, confirmed: tx });
+        tokio::spawn(axum::serve(listener, app).into_future());
         Ok((url, rx))
     }
 
-    fn reply(status: StatusCode, body: String) -> Result<Reply, std::convert::Infallible> {
-        let mut response = Response::new(Full::new(Bytes::from(body)));
-        *response.status_mut() = status;
-        Ok(response)
-    }
-
-    async fn handle(
-        client: Client,
-        confirmed: mpsc::Sender<ProductCouponSendResource>,
-        request: Request<Incoming>,
-    ) -> Result<Reply, std::convert::Infallible> {
-        let (parts, body) = request.into_parts();
-        let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
-            return reply(StatusCode::BAD_REQUEST, failure_body("could not read the body"));
-        };
-        let notification = match client.parse_notification(&parts.headers, &body).await {
-            Ok(n) => n,
-            // Not verified: never acted on; WeChat Pay (or whoever sent it) is told why.
-            Err(e) => return reply(StatusCode::UNAUTHORIZED, failure_body(&e.to_string())),
-        };
-        if let NotificationEvent::ProductCouponSend(sent) = notification.event {
-            if let Err(e) = on_send_event(&client, &sent).await {
-                return reply(StatusCode::INTERNAL_SERVER_ERROR, failure_body(&format!("confirm failed: {e}")));
+    async fn handle(State(app): State<App>, Notified(n): Notified<Client>) -> NotifyAck {
+        if let NotificationEvent::ProductCouponSend(sent) = n.event {
+            if let Err(e) = on_send_event(&app.client, &sent).await {
+                return NotifyAck::Fail(format!("confirm failed: {e}"));
             }
-            let _ = confirmed.send(*sent).await;
+            let _ = app.confirmed.send(*sent).await;
         }
-        reply(StatusCode::NO_CONTENT, String::new())
+        NotifyAck::Ok
     }
 }

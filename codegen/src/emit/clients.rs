@@ -142,6 +142,20 @@ fn client(f: &FamilyIr) -> TokenStream {
         }
 
         #gate
+        #[cfg(feature = "axum")]
+        impl wechatpay_apiv3::axum::OpenNotification for #name {
+            type Event = #events;
+
+            fn open_notification(
+                &self,
+                headers: &wechatpay_apiv3::HeaderMap,
+                body: &[u8],
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<wechatpay_apiv3::notify::Notification<#events>, wechatpay_apiv3::notify::NotifyError>> + Send {
+                self.core.parse_notification(headers, body)
+            }
+        }
+
+        #gate
         impl wechatpay_apiv3::notify::DecodeEvent for #events {
             fn decode_event(event_type: &str, resource: ::serde_json::Value) -> ::core::result::Result<Self, ::serde_json::Error> {
                 Self::decode(event_type, resource)
@@ -202,6 +216,11 @@ pub fn emit_public(ir: &Ir) -> TokenStream {
 
                     /// Verifies and opens the family's notifications without a client.
                     pub type NotificationParser = wechatpay_apiv3::notify::NotificationParser<#events>;
+
+                    // In an axum handler (feature `axum`): `Notified<Client>` with the family's
+                    // client from the app's state; see `wechatpay_apiv3::axum`.
+                    #[cfg(feature = "axum")]
+                    pub use wechatpay_apiv3::axum::{Notified, NotifyAck, NotifyRejection, OpenNotification};
                 }
             }
 

@@ -70,6 +70,24 @@ impl ::core::fmt::Debug for Client {
         ::core::fmt::Debug::fmt(&self.core, f)
     }
 }
+#[cfg(feature = "axum")]
+impl wechatpay_apiv3::axum::OpenNotification for Client {
+    type Event = crate::generated::notifications::NotificationEvent;
+    fn open_notification(
+        &self,
+        headers: &wechatpay_apiv3::HeaderMap,
+        body: &[u8],
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            wechatpay_apiv3::notify::Notification<
+                crate::generated::notifications::NotificationEvent,
+            >,
+            wechatpay_apiv3::notify::NotifyError,
+        >,
+    > + Send {
+        self.core.parse_notification(headers, body)
+    }
+}
 impl wechatpay_apiv3::notify::DecodeEvent
 for crate::generated::notifications::NotificationEvent {
     fn decode_event(
@@ -148,6 +166,25 @@ impl ::core::ops::Deref for BrandClient {
 impl ::core::fmt::Debug for BrandClient {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         ::core::fmt::Debug::fmt(&self.core, f)
+    }
+}
+#[cfg(feature = "brand")]
+#[cfg(feature = "axum")]
+impl wechatpay_apiv3::axum::OpenNotification for BrandClient {
+    type Event = crate::generated::brand::notifications::NotificationEvent;
+    fn open_notification(
+        &self,
+        headers: &wechatpay_apiv3::HeaderMap,
+        body: &[u8],
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            wechatpay_apiv3::notify::Notification<
+                crate::generated::brand::notifications::NotificationEvent,
+            >,
+            wechatpay_apiv3::notify::NotifyError,
+        >,
+    > + Send {
+        self.core.parse_notification(headers, body)
     }
 }
 #[cfg(feature = "brand")]

@@ -22,6 +22,10 @@ pub mod brand {
         pub type NotificationParser = wechatpay_apiv3::notify::NotificationParser<
             crate::generated::brand::notifications::NotificationEvent,
         >;
+        #[cfg(feature = "axum")]
+        pub use wechatpay_apiv3::axum::{
+            Notified, NotifyAck, NotifyRejection, OpenNotification,
+        };
     }
 }
 #[cfg(feature = "brand")]
