@@ -301,10 +301,13 @@ impl Client {
         meta: &'static OperationMeta,
         outgoing: Result<Outgoing, Error>,
     ) -> Result<RawResponse, Error> {
+        // The path as documented (`{openid}`, not the user's), never the query: logs must not
+        // carry personal data.
         let span = tracing::info_span!(
             "wechatpay.call",
             operation = meta.id,
             method = meta.method,
+            path = meta.path_template,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty
         );
@@ -312,6 +315,7 @@ impl Client {
         let started = Instant::now();
         let result = async move {
             let outgoing = outgoing?;
+            let target = outgoing.target.clone();
             let total = self.options.timeout.unwrap_or(self.inner.total_timeout);
             // Rate-limit waits count against the call's total time, and never outlast it.
             let deadline = started.checked_add(total).unwrap_or_else(|| started + Duration::from_secs(86_400));
@@ -329,7 +333,7 @@ impl Client {
                     if let Some(id) = e.request_id() {
                         call_span.record("request_id", id);
                     }
-                    tracing::debug!(error = %LogSummary(&e), "call failed");
+                    tracing::debug!(error = %LogSummary::of(&e, &target, meta), "call failed");
                     return Err(e);
                 }
             };
@@ -411,7 +415,7 @@ impl Client {
         match self.download_certificates(false).await {
             Ok(_) => Ok(()),
             Err(e) if self.inner.keys.has_any() => {
-                tracing::warn!(error = %LogSummary(&e), "platform certificate refresh failed; keeping the keys already held");
+                tracing::warn!(error = %LogSummary::bare(&e), "platform certificate refresh failed; keeping the keys already held");
                 Ok(())
             }
             Err(e) => Err(e),
@@ -511,7 +515,8 @@ impl Client {
                 Ok(resp) => return Ok(resp),
                 Err(e) if e.is_retryable() && attempt < policy.max_attempts.max(1) => {
                     let delay = policy.backoff(attempt, retry_after);
-                    tracing::info!(attempt, error = %LogSummary(&e), delay_ms = delay.as_millis() as u64, "retrying");
+                    let error = LogSummary::of(&e, &outgoing.target, meta);
+                    tracing::info!(attempt, error = %error, delay_ms = delay.as_millis() as u64, "retrying");
                     crate::metrics::retry(meta.id, &e);
                     tokio::time::sleep(delay).await;
                     attempt += 1;
@@ -532,7 +537,7 @@ impl Client {
     ) -> (Result<RawResponse, Error>, Option<Duration>) {
         let prepared = self.prepare_outgoing(outgoing);
         let HttpResponse { status, headers, body } =
-            match tokio::time::timeout(timeout, self.send_with_failover(&prepared)).await {
+            match tokio::time::timeout(timeout, self.send_with_failover(&prepared, outgoing.meta)).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => return (Err(e), None),
                 Err(_) => return (Err(Error::Timeout(TimeoutKind::Attempt)), None),
@@ -587,7 +592,7 @@ impl Client {
                     && keys.may_refresh_on_miss()
                     && let Err(e) = self.download_certificates(true).await
                 {
-                    tracing::warn!(error = %LogSummary(&e), "platform certificate download for an unknown serial failed");
+                    tracing::warn!(error = %LogSummary::bare(&e), "platform certificate download for an unknown serial failed");
                 }
                 keys.lookup(&sig.serial)?
             }
@@ -598,7 +603,11 @@ impl Client {
 
     /// Sends one prepared attempt to the primary domain, or, when it cannot be connected to,
     /// the same request (the signature does not cover the host) to the backup domain.
-    async fn send_with_failover(&self, prepared: &PreparedRequest) -> Result<HttpResponse, Error> {
+    async fn send_with_failover(
+        &self,
+        prepared: &PreparedRequest,
+        meta: &'static OperationMeta,
+    ) -> Result<HttpResponse, Error> {
         let inner = &self.inner;
         let Some(backup) = inner.backup.as_deref() else {
             return inner.transport.send(prepared).await;
@@ -611,7 +620,8 @@ impl Client {
         match inner.transport.send(&first_request).await {
             Ok(resp) => Ok(resp),
             Err(e) if e.is_connect_failure() => {
-                tracing::warn!(from = first, to = second, error = %e, "cannot connect; failing over");
+                let error = LogSummary::of(&e, &prepared.canonical_url, meta);
+                tracing::warn!(from = %Origin(first), to = %Origin(second), error = %error, "cannot connect; failing over");
                 crate::metrics::failover(!prefer_backup);
                 let result = inner.transport.send(&prepared.at_base(second)).await;
                 let mut until = inner.backup_until.lock().unwrap_or_else(|p| p.into_inner());
@@ -633,12 +643,30 @@ fn is_public_key_id(serial: &str) -> bool {
 }
 
 /// An error as logged: API errors by status, code and Request-ID only, so no response text
-/// (which may echo request data) reaches the logs.
-struct LogSummary<'a>(&'a Error);
+/// (which may echo request data) reaches the logs; other errors with the request's path and
+/// query (which hold openids, coupon codes and the like) replaced by the documented path
+/// template, whatever transport wrote them into its message.
+struct LogSummary<'a> {
+    error: &'a Error,
+    /// The request target (path plus `?query`) as sent, and its operation's path template.
+    request: Option<(&'a str, &'static str)>,
+}
+
+impl<'a> LogSummary<'a> {
+    /// An error of a request to `target` (path plus `?query`) of the operation `meta`.
+    fn of(error: &'a Error, target: &'a str, meta: &'static OperationMeta) -> Self {
+        LogSummary { error, request: Some((target, meta.path_template)) }
+    }
+
+    /// An error of a request whose path and query hold nothing personal (the certificates).
+    fn bare(error: &'a Error) -> Self {
+        LogSummary { error, request: None }
+    }
+}
 
 impl fmt::Display for LogSummary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
+        match self.error {
             Error::Api(e) => {
                 write!(f, "HTTP {}", e.status)?;
                 if !e.code.is_empty() {
@@ -646,7 +674,41 @@ impl fmt::Display for LogSummary<'_> {
                 }
                 write!(f, " (Request-ID: {})", e.request_id.as_deref().unwrap_or("none"))
             }
-            other => fmt::Display::fmt(other, f),
+            other => {
+                let text = other.to_string();
+                match self.request {
+                    Some((target, template)) => f.write_str(&redact_target(&text, target, template)),
+                    None => f.write_str(&text),
+                }
+            }
+        }
+    }
+}
+
+/// `text` with the request target (`path?query`), its path and its query, wherever they
+/// appear, replaced by the path template (no query).
+fn redact_target(text: &str, target: &str, template: &str) -> String {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let mut text = text.replace(target, template);
+    // A path the template has no placeholder in holds nothing to hide (and `/` alone is
+    // everywhere).
+    if path != template && path.len() > 1 {
+        text = text.replace(path, template);
+    }
+    if !query.is_empty() {
+        text = text.replace(query, "<query>");
+    }
+    text
+}
+
+/// A base URL as logged: scheme, host and port only.
+struct Origin<'a>(&'a str);
+
+impl fmt::Display for Origin<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match reqwest::Url::parse(self.0) {
+            Ok(url) => f.write_str(&url.origin().ascii_serialization()),
+            Err(_) => f.write_str("<unparsable base URL>"),
         }
     }
 }
@@ -654,7 +716,16 @@ impl fmt::Display for LogSummary<'_> {
 pub(crate) fn decode<R: serde::de::DeserializeOwned>(meta: &OperationMeta, resp: RawResponse) -> Result<R, Error> {
     let bytes: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &resp.body };
     serde_json::from_slice(bytes).map_err(|source| {
-        tracing::warn!(operation = meta.id, status = resp.status, error = %source, "response body did not decode");
+        // Where and what kind of mismatch, not serde's message: it quotes the response's values
+        // (an openid, a coupon code), which must not reach the logs.
+        tracing::warn!(
+            operation = meta.id,
+            status = resp.status,
+            category = ?source.classify(),
+            line = source.line(),
+            column = source.column(),
+            "response body did not decode"
+        );
         Error::Decode(Box::new(DecodeError {
             status: resp.status,
             request_id: resp.request_id,

@@ -156,7 +156,14 @@ impl Transport for ReqwestTransport {
     }
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
+fn transport_error(mut e: reqwest::Error) -> Error {
+    // reqwest names the URL in its message; its path and query can hold personal data (an
+    // openid, a coupon code), and errors end up in logs. The origin says which domain failed.
+    if let Some(url) = e.url_mut() {
+        url.set_path("");
+        url.set_query(None);
+        url.set_fragment(None);
+    }
     if e.is_timeout() {
         Error::Timeout(if e.is_connect() { TimeoutKind::Connect } else { TimeoutKind::Attempt })
     } else {
