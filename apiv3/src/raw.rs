@@ -92,6 +92,13 @@ fn raw_outgoing(
 }
 
 /// Substitutes `{name}` placeholders of `template` with the percent-encoded values of `params`.
+///
+/// Every call builds its path here: typed calls (validated or not), [`Client::send_raw`] and
+/// the CLI. A value that would not address one resource is refused with a
+/// [`Error::Validation`] at `path.<name>`, before anything is signed or sent: an empty value
+/// (the path would get an empty segment, `//`, which servers and proxies collapse or route
+/// elsewhere) and `.` or `..` (which URL parsers resolve, so the request would go to another
+/// path than the one signed).
 pub fn fill_path_template(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
     let mut violations = Violations::default();
     let mut used = vec![false; params.len()];
@@ -110,7 +117,19 @@ pub fn fill_path_template(template: &str, params: &[(&str, &str)]) -> Result<Str
                 if let Some(flag) = used.get_mut(i) {
                     *flag = true;
                 }
-                out.push_str(&encode_path_segment(params.get(i).map_or("", |(_, v)| v)));
+                let value = params.get(i).map_or("", |(_, v)| v);
+                match value {
+                    "" => violations.push(
+                        format!("path.{name}"),
+                        "path parameter is empty: it would leave an empty path segment (`//`)",
+                    ),
+                    "." | ".." => violations.push(
+                        format!("path.{name}"),
+                        format!("path parameter is {value:?}: a URL parser would resolve it as a dot segment"),
+                    ),
+                    _ => {}
+                }
+                out.push_str(&encode_path_segment(value));
             }
             None => violations.push(format!("path.{name}"), "path parameter missing"),
         }
@@ -142,5 +161,22 @@ mod tests {
         let extra = fill_path_template("/v3/a", &[("id", "1")]).unwrap_err().to_string();
         assert!(extra.contains("path.id"), "{extra}");
         assert!(fill_path_template("/v3/a/{id", &[]).is_err());
+    }
+
+    #[test]
+    fn empty_and_dot_values_are_refused_naming_the_parameter() {
+        let t = "/v3/a/{id}/b/{no}";
+        for bad in ["", ".", ".."] {
+            let Err(Error::Validation(v)) = fill_path_template(t, &[("id", "1"), ("no", bad)]) else {
+                panic!("{bad:?} accepted")
+            };
+            let v: Vec<_> = v.iter().map(ToString::to_string).collect();
+            assert_eq!(v.len(), 1, "{v:?}");
+            assert!(v[0].starts_with("path.no"), "{v:?}");
+        }
+        // Dots inside a value, or more of them, are ordinary text (and percent-encoding keeps
+        // `%2e` as text too).
+        assert_eq!(fill_path_template(t, &[("id", "a.b"), ("no", "...")]).unwrap(), "/v3/a/a.b/b/...");
+        assert_eq!(fill_path_template(t, &[("id", "%2e"), ("no", " ")]).unwrap(), "/v3/a/%252e/b/%20");
     }
 }

@@ -218,6 +218,11 @@ pub(crate) fn request_target(path: &str, encoded_query: &str) -> Result<String, 
     if path.split('/').any(is_dot) {
         return Err(bad("a path parameter must not be '.' or '..'"));
     }
+    // `//`: an empty path parameter (a trailing `/` is the template's own).
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    if segments.iter().rev().skip(1).any(|s| s.is_empty()) {
+        return Err(bad("a path parameter must not be empty (the path has an empty segment)"));
+    }
     let mut target = path.to_owned();
     if !encoded_query.is_empty() {
         target.push('?');
@@ -251,6 +256,9 @@ mod tests {
         assert!(target("/v3/x/%2E%2e", vec![]).is_err());
         assert!(target("/v3/x/a b", vec![]).is_err());
         assert!(target("v3/x", vec![]).is_err());
+        assert!(target("/v3/x//y", vec![]).is_err(), "an empty segment");
+        assert!(target("/v3//x", vec![]).is_err(), "an empty segment");
+        assert!(target("/v3/x/", vec![]).is_ok(), "a template's trailing slash");
         assert_eq!(encode_path_segment("券 1/2"), "%E5%88%B8%201%2F2");
     }
 
