@@ -1,7 +1,10 @@
-//! The one token-bucket rate limiter: each key's bucket holds at most one second's worth of
+//! The token-bucket rate limiter: each key's bucket holds at most one second's worth of
 //! requests and refills continuously at its rate. A client *waits* for a token
 //! ([`RateLimiter::reserve`]); a server *refuses* when none is left
-//! ([`RateLimiter::try_acquire`], as a sandbox answering 429 does).
+//! ([`RateLimiter::try_acquire`], as a sandbox answering 429 does). The client's own
+//! in-process limiter, [`LocalLimiter`](crate::limiter::LocalLimiter), keeps the same
+//! one-second allowance on a schedule of its own, which adds a horizon and gives cancelled
+//! calls' slots back (see [`limiter`](crate::limiter)).
 
 use std::collections::HashMap;
 use std::hash::Hash;

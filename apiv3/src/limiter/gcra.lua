@@ -6,14 +6,34 @@
 -- ARGV[1]  emission interval: microseconds between two requests at the quota (1e6 / rate)
 -- ARGV[2]  burst tolerance: microseconds a request may come ahead of schedule (interval * (burst - 1))
 -- ARGV[3]  the longest wait the caller accepts, in microseconds
--- Returns {1, wait_us} when a slot was reserved (send after wait_us), or {0, wait_us} when the
--- slot is further away than the caller accepts (nothing is reserved).
+-- ARGV[4]  the horizon: no slot is reserved further ahead than this, in microseconds
+-- Returns {status, wait_us, tat, repaired}:
+--   status 1: a slot was reserved, send after wait_us; tat is the schedule's time it set (to
+--             give the slot back with release.lua)
+--   status 0: the slot is further away than the caller accepts (nothing reserved)
+--   status 2: the slot is beyond the horizon (nothing reserved); ask again in wait_us - horizon
+--   repaired 1: the stored time could not be right (not a number, further ahead than any
+--             reservation reaches, or further back than a key lives) and was replaced by now
+-- A key of another type fails the script (WRONGTYPE): the caller's failure policy applies.
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[3])
+local horizon = tonumber(ARGV[4])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local tat = tonumber(redis.call('GET', KEYS[1]))
+local stored = redis.call('GET', KEYS[1])
+local tat = nil
+local repaired = 0
+if stored then
+  tat = tonumber(stored)
+  -- The furthest a reservation sets the schedule is horizon + tolerance + interval ahead; a
+  -- live key is never more than its expiry slack (1 s) behind (2 s: a margin for rounding).
+  -- `tat ~= tat` is NaN.
+  if tat == nil or tat ~= tat or tat > now + horizon + tolerance + interval or tat < now - 2000000 then
+    tat = now
+    repaired = 1
+  end
+end
 if tat == nil or tat < now then
   tat = now
 end
@@ -22,10 +42,13 @@ if wait < 0 then
   wait = 0
 end
 if wait > max_wait then
-  return {0, wait}
+  return {0, wait, 0, repaired}
+end
+if wait > horizon then
+  return {2, wait, 0, repaired}
 end
 local new_tat = tat + interval
 -- The key expires once the schedule is free again: an idle bucket costs nothing.
 local ttl_ms = math.ceil((new_tat - now) / 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
-return {1, wait}
+return {1, wait, new_tat, repaired}

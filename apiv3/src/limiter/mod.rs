@@ -12,10 +12,10 @@
 //! ([`OperationMeta::rate_limit_per_second`]) unless overridden with
 //! [`ClientBuilder::rate_limit_override`](crate::ClientBuilder::rate_limit_override) /
 //! [`ClientBuilder::no_rate_limit`](crate::ClientBuilder::no_rate_limit). Every attempt
-//! takes a slot (WeChat Pay counts retries too). The client *waits* for its slot, never longer than what is left of the call's total timeout: a slot
-//! further away than that is not taken and the call fails with
-//! [`Error::Timeout`]`(`[`TimeoutKind::Total`]`)` at once. The wait happens after the limiter
-//! answered; no lock or connection is held while sleeping.
+//! takes a slot (WeChat Pay counts retries too). The client *waits* for its slot, never longer
+//! than what is left of the call's total timeout: a slot further away than that is not taken
+//! and the call fails with [`Error::Timeout`]`(`[`TimeoutKind::Total`]`)` at once. The wait
+//! happens after the limiter answered; no lock or connection is held while sleeping.
 //!
 //! ```no_run
 //! # #[cfg(feature = "redis")]
@@ -35,6 +35,28 @@
 //!     .build()?;
 //! # let _ = client; Ok(()) }
 //! ```
+//!
+//! # The horizon
+//!
+//! A limiter *reserves* slots: a caller told to wait 300 ms owns the slot 300 ms from now, so
+//! concurrent callers queue up instead of all waking at once. Reserving without bound lets a
+//! burst of long-deadline calls (a batch with a minute's timeout) book the schedule a minute
+//! ahead, and every short-deadline call behind it fails at once. So no slot is ever reserved
+//! further ahead than the *horizon* ([`DEFAULT_HORIZON`], one second, unless configured:
+//! [`LocalLimiter::horizon`], `RedisLimiterConfig::horizon`):
+//! a caller whose slot lies beyond it reserves nothing, waits (in this process, holding
+//! nothing) until that slot comes within the horizon, and asks again. Callers waiting so form
+//! a queue per bucket, earliest deadline first, and only the first of them asks the limiter
+//! again, so a short-deadline call in this process waits behind long-deadline ones at most
+//! about the horizon, and a busy process sends one request per freed slot to a shared
+//! limiter, not one per waiting caller.
+//!
+//! # Cancelled calls
+//!
+//! A call dropped while waiting for its reserved slot (its future cancelled, its task
+//! aborted) gives the slot back when nothing was reserved after it; otherwise the slot
+//! stays unused, and since it was at most the horizon ahead, what is lost is bounded by the
+//! horizon.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -47,7 +69,7 @@ use crate::request::OperationMeta;
 mod local;
 #[cfg(feature = "redis")]
 mod shared;
-pub use self::local::{LimitKey, Limiter, LimiterSource, LocalLimiter, Reservation, ReserveFuture};
+pub use self::local::{DEFAULT_HORIZON, LimitKey, Limiter, LimiterSource, LocalLimiter, Reservation, ReserveFuture};
 #[cfg(feature = "redis")]
 pub use self::shared::{DEFAULT_PREFIX, RedisFailurePolicy, RedisLimiter, RedisLimiterConfig, RedisLimiterStats};
 
@@ -92,7 +114,8 @@ impl CallLimiter {
         let Some(rate) = rate else { return Ok(()) };
         let max_wait = deadline.saturating_duration_since(Instant::now());
         let key = LimitKey { mchid, operation: meta.id };
-        let Some(reservation) = self.limiter.reserve(key, rate, max_wait).await? else {
+        // Reserves and waits for the slot (giving it back if this call is dropped first).
+        let Some(reservation) = self.limiter.acquire(key, rate, max_wait).await? else {
             tracing::debug!(rate, "the rate-limit slot is beyond the call's total timeout");
             return Err(Error::Timeout(TimeoutKind::Total));
         };
@@ -103,7 +126,6 @@ impl CallLimiter {
                 limiter = reservation.source.as_str(),
                 "client-side rate limit"
             );
-            tokio::time::sleep(reservation.wait).await;
         }
         Ok(())
     }

@@ -19,23 +19,47 @@
 //! (a second's worth of calls) is left to absorb network jitter, and instances whose requests
 //! take different paths never arrive bunched up above the quota.
 //!
+//! No slot is reserved further ahead than the horizon ([`RedisLimiterConfig::horizon`], see
+//! the [limiter module docs](crate::limiter#the-horizon)); a call whose slot lies beyond it
+//! waits in its own process and asks Redis again, one caller per bucket and process at a time.
+//! A call cancelled while waiting for its slot gives it back (a second script, `release.lua`)
+//! when no slot was reserved after it.
+//!
+//! # A value that cannot be right
+//!
+//! The script trusts nothing it reads. A stored time that is not a number, lies further ahead
+//! than any reservation reaches (horizon + burst tolerance + one interval), or further back
+//! than a live key can be (its expiry slack) was not written by this schedule: a poisoned key,
+//! another program's, or a Redis whose clock jumped. It is replaced by "free now" and the
+//! call goes on; each such repair is counted ([`RedisLimiterStats::repaired`]) and logged (a
+//! warning at most once a minute). A key of another type (a hash, a list) is not overwritten
+//! (it may be another program's): the script fails, and the [`RedisFailurePolicy`] applies as
+//! for an unreachable Redis. Instances sharing a prefix must agree on quotas, burst and horizon,
+//! or one's reservations look impossible to another.
+//!
 //! # When Redis is unreachable or slow
 //!
 //! Every acquire has a short time limit ([`RedisLimiterConfig::acquire_timeout`]). When Redis
 //! fails, the [`RedisFailurePolicy`] applies, and Redis is tried again after
 //! [`RedisLimiterConfig::retry_interval`] (calls in between do not wait for it); the first
 //! acquire that gets an answer switches back to the shared limiter by itself.
+//!
+//! While falling back, each instance spaces its calls at quota / [`instances`](RedisLimiterConfig::instances)
+//! per second, exactly, with the configured burst: together the instances never exceed the quota
+//! over time. A share below one call a second is one call every so many seconds (a quota of 2/s
+//! over 5 instances: one call every 2.5 s per instance), never rounded up to one a second.
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, Client as RedisClient, Script};
 
-use super::{LimitKey, Limiter, LimiterSource, LocalLimiter, Reservation, ReserveFuture};
+use super::local::{Attempt, GiveBack, Pace, WaitingRoom, acquire_in_turn};
+use super::{DEFAULT_HORIZON, LimitKey, Limiter, LimiterSource, LocalLimiter, Reservation, ReserveFuture};
 use crate::error::Error;
 
 /// The default key prefix: keys are `wechatpay:ratelimit:{mchid}:{operation}`.
@@ -48,8 +72,8 @@ const WARNING_INTERVAL: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RedisFailurePolicy {
     /// Go on with the in-process limiter (at 1/[`instances`](RedisLimiterConfig::instances)
-    /// of each quota), logging a warning at most once a minute. The default: an outage of the
-    /// limiter's store does not stop payments.
+    /// of each quota, fractions of one call a second included), logging a warning at most once
+    /// a minute. The default: an outage of the limiter's store does not stop payments.
     #[default]
     Fallback,
     /// Fail the call with [`Error::RateLimiter`] without sending it.
@@ -79,13 +103,14 @@ pub struct RedisLimiterConfig {
     retry_interval: Duration,
     burst: u32,
     instances: u32,
+    horizon: Duration,
 }
 
 impl RedisLimiterConfig {
     /// Redis at `url` (`redis://[[user]:password@]host[:port][/db]`, `rediss://` for TLS is not
     /// compiled in), with the defaults: prefix [`DEFAULT_PREFIX`], policy
     /// [`Fallback`](RedisFailurePolicy::Fallback), 500 ms per acquire, Redis retried every
-    /// second after a failure, burst 1, one instance.
+    /// second after a failure, burst 1, one instance, horizon [`DEFAULT_HORIZON`] (one second).
     pub fn new(url: impl Into<String>) -> Self {
         RedisLimiterConfig {
             url: url.into(),
@@ -95,6 +120,7 @@ impl RedisLimiterConfig {
             retry_interval: Duration::from_secs(1),
             burst: 1,
             instances: 1,
+            horizon: DEFAULT_HORIZON,
         }
     }
 
@@ -134,9 +160,22 @@ impl RedisLimiterConfig {
     }
 
     /// How many instances share the quotas: while falling back, each instance's in-process
-    /// limiter takes 1/`instances` of each quota, so together they still stay within it.
+    /// limiter takes 1/`instances` of each quota (a fraction of a call a second when there are
+    /// more instances than the quota allows calls a second), so together they still stay
+    /// within it.
     pub fn instances(mut self, instances: u32) -> Self {
         self.instances = instances.max(1);
+        self
+    }
+
+    /// How far ahead a slot may be reserved (default [`DEFAULT_HORIZON`], one second; see the
+    /// [limiter module docs](crate::limiter#the-horizon)). A call whose slot lies further ahead
+    /// waits in its process and asks again; a short-deadline call is never behind more than
+    /// about this much of the schedule. Every instance sharing a prefix must use the same
+    /// horizon: a schedule set further ahead than an instance's horizon allows looks
+    /// impossible to it, and it repairs it.
+    pub fn horizon(mut self, horizon: Duration) -> Self {
+        self.horizon = horizon;
         self
     }
 
@@ -156,6 +195,7 @@ impl fmt::Debug for RedisLimiterConfig {
             .field("retry_interval", &self.retry_interval)
             .field("burst", &self.burst)
             .field("instances", &self.instances)
+            .field("horizon", &self.horizon)
             .finish()
     }
 }
@@ -173,14 +213,18 @@ fn redacted_url(url: &str) -> String {
     }
 }
 
-/// How many acquires each limiter answered (for tests and dashboards).
+/// How many reservation attempts each limiter answered (for tests and dashboards). A call
+/// whose slot lies beyond the horizon attempts more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RedisLimiterStats {
-    /// Acquires answered by Redis.
+    /// Attempts answered by Redis.
     pub shared: u64,
-    /// Acquires that found Redis unavailable (answered by the fallback, or failed under
+    /// Attempts that found Redis unavailable (answered by the fallback, or failed under
     /// [`RedisFailurePolicy::Fail`]).
     pub unavailable: u64,
+    /// Stored schedule times that could not be right and were repaired (see the
+    /// [module docs](self#a-value-that-cannot-be-right)).
+    pub repaired: u64,
 }
 
 /// The shared limiter (see the [module docs](self)). Cheap to share behind an `Arc`; one
@@ -189,13 +233,18 @@ pub struct RedisLimiter {
     config: RedisLimiterConfig,
     client: RedisClient,
     script: Script,
+    /// Gives back a cancelled call's slot (shared with the give-back closures).
+    release: Arc<Script>,
     /// The connection, made on first use and dropped after a failure. The lock is held only
     /// to take a clone (or to connect), never during a script call or a wait.
     connection: tokio::sync::Mutex<Option<MultiplexedConnection>>,
     fallback: LocalLimiter,
+    /// Callers whose slot lies beyond the horizon (Redis's or the fallback's).
+    room: WaitingRoom,
     health: Mutex<Health>,
     shared: AtomicU64,
     unavailable: AtomicU64,
+    repaired: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -205,6 +254,7 @@ struct Health {
     /// Whether the last try failed (to log the recovery once).
     down: bool,
     last_warning: Option<Instant>,
+    last_repair_warning: Option<Instant>,
 }
 
 impl fmt::Debug for RedisLimiter {
@@ -219,14 +269,17 @@ impl RedisLimiter {
         let client = RedisClient::open(config.url.as_str())
             .map_err(|e| Error::Config(format!("Redis URL {}: {e}", redacted_url(&config.url))))?;
         Ok(RedisLimiter {
-            config,
             client,
             script: Script::new(include_str!("gcra.lua")),
+            release: Arc::new(Script::new(include_str!("release.lua"))),
             connection: tokio::sync::Mutex::new(None),
-            fallback: LocalLimiter::new(),
+            fallback: LocalLimiter::new().horizon(config.horizon),
+            room: WaitingRoom::default(),
             health: Mutex::new(Health::default()),
             shared: AtomicU64::new(0),
             unavailable: AtomicU64::new(0),
+            repaired: AtomicU64::new(0),
+            config,
         })
     }
 
@@ -235,40 +288,52 @@ impl RedisLimiter {
         &self.config
     }
 
-    /// How many acquires Redis answered, and how many found it unavailable.
+    /// How many attempts Redis answered, how many found it unavailable, how many values were
+    /// repaired.
     pub fn stats(&self) -> RedisLimiterStats {
         RedisLimiterStats {
             shared: self.shared.load(Ordering::Relaxed),
             unavailable: self.unavailable.load(Ordering::Relaxed),
+            repaired: self.repaired.load(Ordering::Relaxed),
         }
     }
 
-    async fn reserve_inner(
-        &self,
-        key: LimitKey<'_>,
-        rate: u32,
-        max_wait: Duration,
-    ) -> Result<Option<Reservation>, Error> {
+    /// One attempt: Redis when it is not known to be down, else (or when it fails) the policy.
+    async fn attempt(&self, key: LimitKey<'_>, rate: u32, max_wait: Duration) -> Result<Attempt<'_>, Error> {
         let due = self.health.lock().unwrap_or_else(|p| p.into_inner()).retry_at.is_none_or(|at| Instant::now() >= at);
         if !due {
             return self.unavailable(key, rate, max_wait, None);
         }
-        let reason =
-            match tokio::time::timeout(self.config.acquire_timeout, self.reserve_shared(key, rate, max_wait)).await {
-                Ok(Ok(granted)) => {
-                    self.shared.fetch_add(1, Ordering::Relaxed);
-                    let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-                    if health.down {
-                        tracing::info!("shared rate limiter (Redis) reachable again; using it");
-                    }
-                    health.down = false;
-                    health.retry_at = None;
-                    drop(health);
-                    return Ok(granted);
+        let reason = match tokio::time::timeout(self.config.acquire_timeout, self.attempt_shared(key, rate, max_wait))
+            .await
+        {
+            Ok(Ok((attempt, repaired))) => {
+                self.shared.fetch_add(1, Ordering::Relaxed);
+                let now = Instant::now();
+                let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+                if health.down {
+                    tracing::info!("shared rate limiter (Redis) reachable again; using it");
                 }
-                Ok(Err(e)) => e.to_string(),
-                Err(_) => format!("no answer within {} ms", self.config.acquire_timeout.as_millis()),
-            };
+                health.down = false;
+                health.retry_at = None;
+                if repaired {
+                    self.repaired.fetch_add(1, Ordering::Relaxed);
+                    if health.last_repair_warning.is_none_or(|at| now.saturating_duration_since(at) >= WARNING_INTERVAL)
+                    {
+                        health.last_repair_warning = Some(now);
+                        tracing::warn!(
+                            operation = key.operation,
+                            "shared rate limiter (Redis): a stored schedule time could not be right (not a number, \
+                                 beyond the horizon or long past) and was reset (logged at most once a minute)"
+                        );
+                    }
+                }
+                drop(health);
+                return Ok(attempt);
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no answer within {} ms", self.config.acquire_timeout.as_millis()),
+        };
         // A broken connection is not reused: the next try connects afresh.
         *self.connection.lock().await = None;
         {
@@ -279,13 +344,14 @@ impl RedisLimiter {
         self.unavailable(key, rate, max_wait, Some(reason))
     }
 
-    /// One script call on a clone of the shared connection.
-    async fn reserve_shared(
+    /// One script call on a clone of the shared connection: the attempt, and whether the
+    /// stored value was repaired.
+    async fn attempt_shared(
         &self,
         key: LimitKey<'_>,
         rate: u32,
         max_wait: Duration,
-    ) -> Result<Option<Reservation>, ::redis::RedisError> {
+    ) -> Result<(Attempt<'static>, bool), ::redis::RedisError> {
         let mut connection = {
             let mut slot = self.connection.lock().await;
             match slot.as_ref() {
@@ -303,17 +369,31 @@ impl RedisLimiter {
         let rate = u64::from(rate.max(1));
         let interval_us = 1_000_000u64.div_ceil(rate);
         let tolerance_us = interval_us.saturating_mul(u64::from(self.config.burst.saturating_sub(1)));
-        let max_wait_us = u64::try_from(max_wait.as_micros()).unwrap_or(u64::MAX).min(i64::MAX as u64);
-        let (granted, wait_us): (i64, i64) = self
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX).min(i64::MAX as u64);
+        let (max_wait_us, horizon_us) = (micros(max_wait), micros(self.config.horizon));
+        let bucket = self.config.key(key);
+        let (status, wait_us, tat, repaired): (i64, i64, i64, i64) = self
             .script
-            .key(self.config.key(key))
+            .key(&bucket)
             .arg(interval_us)
             .arg(tolerance_us)
             .arg(max_wait_us)
+            .arg(horizon_us)
             .invoke_async(&mut connection)
             .await?;
         let wait = Duration::from_micros(u64::try_from(wait_us).unwrap_or(0));
-        Ok((granted == 1).then_some(Reservation { wait, source: LimiterSource::Shared }))
+        let attempt = match status {
+            1 => {
+                let release = Arc::clone(&self.release);
+                let timeout = self.config.acquire_timeout;
+                let give_back: GiveBack<'static> =
+                    Box::new(move || give_back(connection, release, bucket, tat, interval_us, timeout));
+                Attempt::Reserved { wait, source: LimiterSource::Shared, give_back: Some(give_back) }
+            }
+            2 => Attempt::Later(wait.saturating_sub(self.config.horizon)),
+            _ => Attempt::Refused,
+        };
+        Ok((attempt, repaired == 1))
     }
 
     /// Redis is unavailable (`reason`, or `None` while waiting to retry): the policy applies.
@@ -323,7 +403,7 @@ impl RedisLimiter {
         rate: u32,
         max_wait: Duration,
         reason: Option<String>,
-    ) -> Result<Option<Reservation>, Error> {
+    ) -> Result<Attempt<'_>, Error> {
         self.unavailable.fetch_add(1, Ordering::Relaxed);
         let reason = reason.unwrap_or_else(|| "it failed moments ago; retrying shortly".to_owned());
         match self.config.policy {
@@ -343,19 +423,56 @@ impl RedisLimiter {
                     );
                 }
                 drop(health);
-                let share = (rate / self.config.instances).max(1);
-                Ok(self
-                    .fallback
-                    .reserve_now(key, share, max_wait)
-                    .map(|wait| Reservation { wait, source: LimiterSource::Fallback }))
+                Ok(self.fallback_attempt(key, rate, max_wait))
             }
         }
     }
+
+    /// The in-process stand-in: this instance's share of the quota, `rate / instances` calls a
+    /// second exactly (below one a second when instances outnumber the quota), with the
+    /// configured burst.
+    fn fallback_attempt(&self, key: LimitKey<'_>, rate: u32, max_wait: Duration) -> Attempt<'_> {
+        let share = f64::from(rate.max(1)) / f64::from(self.config.instances.max(1));
+        let pace = Pace::new(share, f64::from(self.config.burst.max(1)));
+        self.fallback.attempt(key, pace, max_wait, LimiterSource::Fallback)
+    }
+}
+
+/// Gives a cancelled call's slot back (`release.lua`), in the background: it runs from a
+/// destructor, which cannot wait. Without a Tokio runtime the slot stays unused (bounded by
+/// the horizon).
+fn give_back(
+    mut connection: MultiplexedConnection,
+    release: Arc<Script>,
+    bucket: String,
+    tat: i64,
+    interval_us: u64,
+    timeout: Duration,
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    runtime.spawn(async move {
+        let mut invocation = release.key(bucket);
+        let call = invocation.arg(tat).arg(interval_us).invoke_async::<i64>(&mut connection);
+        match tokio::time::timeout(timeout, call).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "could not give a cancelled call's rate-limit slot back"),
+            Err(_) => tracing::debug!("could not give a cancelled call's rate-limit slot back in time"),
+        }
+    });
 }
 
 impl Limiter for RedisLimiter {
     fn reserve<'a>(&'a self, key: LimitKey<'a>, rate: u32, max_wait: Duration) -> ReserveFuture<'a> {
-        Box::pin(self.reserve_inner(key, rate, max_wait))
+        Box::pin(async move {
+            Ok(match self.attempt(key, rate, max_wait).await? {
+                Attempt::Reserved { wait, source, .. } => Some(Reservation { wait, source }),
+                Attempt::Later(_) | Attempt::Refused => None,
+            })
+        })
+    }
+
+    fn acquire<'a>(&'a self, key: LimitKey<'a>, rate: u32, max_wait: Duration) -> ReserveFuture<'a> {
+        Box::pin(acquire_in_turn(&self.room, key, max_wait, move |max_wait| self.attempt(key, rate, max_wait)))
     }
 }
 
