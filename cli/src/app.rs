@@ -41,7 +41,8 @@ every item as one JSON array, or with --lines one JSON item a line, each page as
 --no-validate sends the body exactly as given (only its JSON syntax is checked; the response is
 still verified). --dry-run prints the request with its signature shown as <redacted>, since the
 Authorization header could be replayed for five minutes; --show-signature prints it whole.
-Text the server sends (messages, raw bodies) is printed with control characters escaped.
+Text the server sends (messages, bodies, page tokens) is printed with control and bidirectional
+characters escaped (as \\uXXXX inside JSON strings: the output stays the same JSON).
 
 The response JSON is printed on standard output. Exit status: 0 success, 1 API, network or
 verification error (status, code, message and Request-ID on standard error), 2 usage error,

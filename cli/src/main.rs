@@ -17,6 +17,7 @@
 mod app;
 mod body;
 mod call;
+mod escape;
 mod generated;
 mod pages;
 mod raw;

@@ -8,6 +8,7 @@
 use std::io::Write as _;
 
 use crate::call::{AnyClient, Call};
+use crate::escape::{escape_json, escape_text};
 use crate::report::{self, Failure};
 use crate::table::PageSpec;
 use serde_json::Value;
@@ -26,7 +27,9 @@ pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, li
             Some(Value::Array(items)) => items.clone(),
             None | Some(Value::Null) => Vec::new(),
             Some(other) => {
-                return Err(Failure::other(format!("the page's `{}` is not a list: {other}", pages.items)));
+                // Server JSON: shown escaped, like every other piece of it.
+                let shown = escape_json(&other.to_string()).into_owned();
+                return Err(Failure::other(format!("the page's `{}` is not a list: {shown}", pages.items)));
             }
         };
         if lines {
@@ -43,7 +46,8 @@ pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, li
             // A server repeating a token would make this loop forever.
             Some(next) if seen.iter().any(|s| s == next) => {
                 return Err(Failure::other(format!(
-                    "the server returned page token {next:?} twice; stopping the listing"
+                    "the server returned page token \"{}\" twice; stopping the listing",
+                    escape_text(next)
                 )));
             }
             Some(next) => {
@@ -55,7 +59,9 @@ pub async fn print_all(call: &Call<'_>, pages: &PageSpec, client: &AnyClient, li
     if lines { Ok(()) } else { report::print_json(&Value::Array(all)) }
 }
 
+/// Writes JSON lines at once (`report::json_line` escaped them; escaping again changes nothing).
 fn write_now(text: &str) -> Result<(), Failure> {
+    let text = escape_json(text);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -5,11 +5,13 @@
 //! with control characters escaped, so a message cannot move the cursor, recolour or rewrite
 //! the terminal, or forge lines of output.
 
-use std::borrow::Cow;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use wechatpay_product_coupon::{Error, PreparedRequest, Violation, Violations};
+
+use crate::escape::escape_json as escape_json_text;
+pub use crate::escape::escape_text as escape_controls;
 
 /// API, network and verification errors.
 const EXIT_CALL: u8 = 1;
@@ -92,9 +94,10 @@ impl Failure {
     /// Prints the failure on standard error and gives the exit status.
     pub fn report(self) -> ExitCode {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "error: {}", self.headline);
+        // Escaped here too: whatever a headline or line quotes reaches the terminal safe.
+        let _ = writeln!(err, "error: {}", escape_controls(&self.headline));
         for line in &self.lines {
-            let _ = writeln!(err, "  {line}");
+            let _ = writeln!(err, "  {}", escape_controls(line));
         }
         ExitCode::from(self.code)
     }
@@ -103,9 +106,9 @@ impl Failure {
 /// A warning on standard error.
 pub fn warn(headline: &str, lines: &[String]) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "warning: {headline}");
+    let _ = writeln!(err, "warning: {}", escape_controls(headline));
     for line in lines {
-        let _ = writeln!(err, "  {line}");
+        let _ = writeln!(err, "  {}", escape_controls(line));
     }
 }
 
@@ -141,46 +144,6 @@ pub fn json_line(json: &serde_json::Value) -> Result<String, Failure> {
     Ok(format!("{}\n", escape_json_text(&text)))
 }
 
-/// A character a terminal may act on instead of showing: C0 and C1 controls, DEL, and the
-/// bidirectional overrides that reorder what is shown.
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Server text made safe to print: every unsafe character as a Rust escape (`\u{1b}`, `\r`).
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// JSON text with the unsafe characters serde_json leaves raw (DEL, C1 controls, bidi
-/// overrides) as `\uXXXX` escapes: the same JSON value, safe on a terminal. Raw newlines
-/// are the printer's own layout (serde_json escapes those inside strings), so they stay.
-fn escape_json_text(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c != '\n' && is_unsafe(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// The `Authorization` value with its `signature="..."` replaced by `<redacted>`.
 fn redact_signature(authorization: &str) -> String {
     const KEY: &str = "signature=\"";
@@ -191,20 +154,32 @@ fn redact_signature(authorization: &str) -> String {
 
 /// A dry run's signed request, as HTTP: request line, headers, blank line, the exact body.
 /// The signature is `<redacted>` unless `show_signature`.
+///
+/// A JSON body is shown with unsafe characters as JSON escapes (the same JSON; the signed bytes
+/// hold them raw). Any other body (an upload's multipart form) is written byte for byte to a
+/// file or pipe, and with unsafe characters escaped to a terminal.
 pub fn print_prepared(request: &PreparedRequest, show_signature: bool) -> Result<(), Failure> {
-    let mut out = format!("{} {}\n", request.method, request.url);
+    let mut out = format!("{} {}\n", escape_controls(&request.method), escape_controls(&request.url));
     for (name, value) in &request.headers {
         let value = if !show_signature && name.eq_ignore_ascii_case("Authorization") {
             redact_signature(value)
         } else {
             value.clone()
         };
-        out.push_str(&format!("{name}: {value}\n"));
+        out.push_str(&format!("{}: {}\n", escape_controls(name), escape_controls(&value)));
     }
     out.push('\n');
     let mut bytes = out.into_bytes();
     if !request.body.is_empty() {
-        bytes.extend_from_slice(&request.body);
+        match std::str::from_utf8(&request.body) {
+            Ok(text) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
+                bytes.extend_from_slice(escape_json_text(text).as_bytes());
+            }
+            _ if std::io::stdout().is_terminal() => {
+                bytes.extend_from_slice(escape_controls(&String::from_utf8_lossy(&request.body)).as_bytes());
+            }
+            _ => bytes.extend_from_slice(&request.body),
+        }
         bytes.push(b'\n');
     }
     write_stdout(&bytes)
