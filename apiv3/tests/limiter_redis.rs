@@ -1,6 +1,7 @@
 //! Issue 19: the shared limiter stays honest under a lying Redis, against a real `redis-server`
-//! (started by each test on a free loopback port, no persistence, killed when done; without
-//! `redis-server` on PATH the tests fail, saying how to install it).
+//! (each test starts its own: `generated-client/tests/support/redis_server.rs`). Without
+//! `redis-server` on PATH the tests skip loudly, and fail on a CI run (`CI=true`,
+//! `.ci/require.rs`), saying how to install it.
 //!
 //! * a stored schedule time that cannot be right (not a number, far in the future, long past)
 //!   is repaired and the call goes on, where it used to fail every call as a total timeout;
@@ -16,7 +17,11 @@
 //! test's own clock allows.
 #![cfg(feature = "redis")]
 
-use std::process::{Child, Command, Stdio};
+#[path = "../../generated-client/tests/support/redis_server.rs"]
+mod redis_server;
+#[path = "../../.ci/require.rs"]
+mod require;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,43 +33,20 @@ use wechatpay_apiv3::limiter::{
 
 const KEY: LimitKey<'static> = LimitKey { mchid: "1900000001", operation: "create_product_coupon" };
 
-/// A `redis-server` on a free loopback port, killed on drop.
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
+/// This test's own `redis-server` and the reads the tests make of it.
+struct RedisServer(redis_server::RedisServer);
 
 impl RedisServer {
-    async fn start() -> RedisServer {
-        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-            panic!(
-                "`redis-server` is not on PATH: these tests check the shared rate limit against a real Redis and \
-                 cannot run without one. Install it (apt-get install -y redis-server; .ci/run does)"
-            );
+    /// Starts one, or `None` after a loud SKIP (a failure on CI) when it is not installed.
+    fn start(test: &str) -> Option<RedisServer> {
+        if !require::require_tool("redis-server", test, require::REDIS_HINT) {
+            return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        let server = RedisServer { port, child };
-        // Ready when it answers PING (polled; a bound on start-up, nothing measured).
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(mut c) = server.connection().await
-                && redis::cmd("PING").query_async::<String>(&mut c).await.is_ok()
-            {
-                return server;
-            }
-            assert!(Instant::now() < deadline, "redis-server on port {port} did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        Some(RedisServer(redis_server::RedisServer::start()))
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        self.0.url()
     }
 
     async fn connection(&self) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
@@ -89,9 +71,7 @@ impl RedisServer {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
-}
 
-impl RedisServer {
     /// Polls until `key` holds something else than `from`.
     async fn wait_for_change(&self, key: &str, from: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -99,13 +79,6 @@ impl RedisServer {
             assert!(Instant::now() < deadline, "{key} stayed {from:?}");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -119,7 +92,11 @@ fn bucket(prefix: &str) -> String {
 
 #[tokio::test]
 async fn a_stored_time_that_cannot_be_right_is_repaired_and_the_call_goes_on() {
-    let redis = RedisServer::start().await;
+    let Some(redis) =
+        RedisServer::start("limiter_redis: a_stored_time_that_cannot_be_right_is_repaired_and_the_call_goes_on")
+    else {
+        return;
+    };
     let limiter = RedisLimiter::new(config(&redis, "poison")).unwrap();
     let key = bucket("poison");
     let mut c = redis.connection().await.unwrap();
@@ -146,7 +123,10 @@ async fn a_stored_time_that_cannot_be_right_is_repaired_and_the_call_goes_on() {
 
 #[tokio::test]
 async fn a_key_of_another_type_is_a_redis_failure_under_the_policy() {
-    let redis = RedisServer::start().await;
+    let Some(redis) = RedisServer::start("limiter_redis: a_key_of_another_type_is_a_redis_failure_under_the_policy")
+    else {
+        return;
+    };
     let mut c = redis.connection().await.unwrap();
     let () = c.hset(bucket("wrongtype"), "field", "value").await.unwrap();
 
@@ -165,7 +145,10 @@ async fn a_key_of_another_type_is_a_redis_failure_under_the_policy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_deadline_burst_does_not_starve_a_short_deadline_call() {
-    let redis = RedisServer::start().await;
+    let Some(redis) = RedisServer::start("limiter_redis: a_long_deadline_burst_does_not_starve_a_short_deadline_call")
+    else {
+        return;
+    };
     let horizon = Duration::from_millis(200);
     let limiter = Arc::new(RedisLimiter::new(config(&redis, "burst").horizon(horizon)).unwrap());
     // 10 calls a second: 100 long-deadline calls are ten seconds of schedule. Booked up to
@@ -201,7 +184,9 @@ async fn a_long_deadline_burst_does_not_starve_a_short_deadline_call() {
 
 #[tokio::test]
 async fn a_call_cancelled_while_waiting_gives_its_slot_back() {
-    let redis = RedisServer::start().await;
+    let Some(redis) = RedisServer::start("limiter_redis: a_call_cancelled_while_waiting_gives_its_slot_back") else {
+        return;
+    };
     // One call a second, reservable up to ten seconds ahead.
     let limiter = Arc::new(RedisLimiter::new(config(&redis, "cancel").horizon(Duration::from_secs(10))).unwrap());
     let key = bucket("cancel");
@@ -236,9 +221,11 @@ async fn a_call_cancelled_while_waiting_gives_its_slot_back() {
 
 #[tokio::test]
 async fn more_instances_than_the_quota_allows_each_take_a_fraction_while_falling_back() {
-    // Nothing listens on this port: every instance falls back at once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("redis://127.0.0.1:{port}/");
+    // A port bound but never listening (held for the whole test, so no other test's server can
+    // take it): connections are refused and every instance falls back at once.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = format!("redis://{}/", socket.local_addr().unwrap());
     let instances: Vec<RedisLimiter> = (0..5)
         .map(|_| {
             let config = RedisLimiterConfig::new(&url).instances(5).horizon(Duration::from_secs(10));

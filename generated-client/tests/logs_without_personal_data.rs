@@ -64,12 +64,13 @@ fn retries_and_failovers_log_the_path_template_without_openid_or_query() {
                 Reply::signed(404, &body, &keys.public_key_mode, PUB_KEY_ID)
             })
             .await;
+            let refused = RefusedAddr::bind();
             let client = Client::builder()
                 .mchid(MCHID)
                 .merchant_serial_no(MERCHANT_SERIAL)
                 .private_key_pem(MERCHANT_KEY_PEM)
                 .wechatpay_public_key_pem(PUB_KEY_ID, WECHATPAY_PUB_PEM)
-                .base_url(refused_addr().await)
+                .base_url(refused.url())
                 .backup_base_url(backup.url())
                 .retry_policy(RetryPolicy::attempts(3).with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
                 .build()

@@ -285,8 +285,9 @@ pub struct LocalLimiter {
 struct Bucket {
     /// When the schedule is next free (GCRA's theoretical arrival time).
     tat: Instant,
-    /// How many reservations are outstanding on the schedule, as a stack: a reservation
-    /// pushes, a slot given back pops (only the last one can be).
+    /// The number of the last reservation (a reservation counts up, a slot given back counts
+    /// down): a slot can be given back only while its number is the last, that is when
+    /// nothing was reserved after it.
     top: u64,
 }
 

@@ -47,9 +47,11 @@
 //! a caller whose slot lies beyond it reserves nothing, waits (in this process, holding
 //! nothing) until that slot comes within the horizon, and asks again. Callers waiting so form
 //! a queue per bucket, earliest deadline first, and only the first of them asks the limiter
-//! again, so a short-deadline call in this process waits behind long-deadline ones at most
-//! about the horizon, and a busy process sends one request per freed slot to a shared
-//! limiter, not one per waiting caller.
+//! again: a short-deadline call in this process goes ahead of the long-deadline ones waiting,
+//! so it never finds the schedule booked more than the horizon (plus the burst tolerance and
+//! one interval) ahead, and a busy process sends one request per freed slot to a shared
+//! limiter, not one per waiting caller. Across processes, each freed slot goes to whichever
+//! asks first.
 //!
 //! # Cancelled calls
 //!
@@ -57,6 +59,28 @@
 //! aborted) gives the slot back when nothing was reserved after it; otherwise the slot
 //! stays unused, and since it was at most the horizon ahead, what is lost is bounded by the
 //! horizon.
+//!
+//! # A value that cannot be right
+//!
+//! The shared limiter's script (`gcra.lua`) trusts nothing it reads. A stored time that is not a number, lies further ahead
+//! than any reservation reaches (horizon + burst tolerance + one interval), or further back
+//! than a live key can be (its expiry slack) was not written by this schedule: a poisoned key,
+//! another program's, or a Redis whose clock jumped. It is replaced by "free now" and the
+//! call goes on; each such repair is counted (`RedisLimiterStats::repaired`) and logged (a
+//! warning at most once a minute). A key of another type (a hash, a list) is not overwritten
+//! (it may be another program's): the script fails, and the `RedisFailurePolicy` applies as
+//! for an unreachable Redis. Instances sharing a prefix must agree on quotas, burst and horizon,
+//! or one's reservations look impossible to another.
+//!
+//! # Falling back
+//!
+//! While Redis is unavailable under the default policy (`RedisFailurePolicy::Fallback`), each
+//! instance spaces its calls at exactly quota / `RedisLimiterConfig::instances` a second, with
+//! the configured burst: together the instances never exceed the quota over time. A share
+//! below one call a second is one call every so many seconds (a quota of 2/s over 5
+//! instances: one call every 2.5 s per instance), never rounded up to one a second. The
+//! instances do not coordinate meanwhile, so calls of different instances can fall in the
+//! same instant.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -23,19 +23,8 @@
 //! the [limiter module docs](crate::limiter#the-horizon)); a call whose slot lies beyond it
 //! waits in its own process and asks Redis again, one caller per bucket and process at a time.
 //! A call cancelled while waiting for its slot gives it back (a second script, `release.lua`)
-//! when no slot was reserved after it.
-//!
-//! # A value that cannot be right
-//!
-//! The script trusts nothing it reads. A stored time that is not a number, lies further ahead
-//! than any reservation reaches (horizon + burst tolerance + one interval), or further back
-//! than a live key can be (its expiry slack) was not written by this schedule: a poisoned key,
-//! another program's, or a Redis whose clock jumped. It is replaced by "free now" and the
-//! call goes on; each such repair is counted ([`RedisLimiterStats::repaired`]) and logged (a
-//! warning at most once a minute). A key of another type (a hash, a list) is not overwritten
-//! (it may be another program's): the script fails, and the [`RedisFailurePolicy`] applies as
-//! for an unreachable Redis. Instances sharing a prefix must agree on quotas, burst and horizon,
-//! or one's reservations look impossible to another.
+//! when no slot was reserved after it. What the script does with a stored value that cannot
+//! be right, and the fallback's exact rate: the [limiter module docs](crate::limiter).
 //!
 //! # When Redis is unreachable or slow
 //!
@@ -43,11 +32,6 @@
 //! fails, the [`RedisFailurePolicy`] applies, and Redis is tried again after
 //! [`RedisLimiterConfig::retry_interval`] (calls in between do not wait for it); the first
 //! acquire that gets an answer switches back to the shared limiter by itself.
-//!
-//! While falling back, each instance spaces its calls at quota / [`instances`](RedisLimiterConfig::instances)
-//! per second, exactly, with the configured burst: together the instances never exceed the quota
-//! over time. A share below one call a second is one call every so many seconds (a quota of 2/s
-//! over 5 instances: one call every 2.5 s per instance), never rounded up to one a second.
 
 use std::fmt;
 use std::str::FromStr;
@@ -223,11 +207,11 @@ pub struct RedisLimiterStats {
     /// [`RedisFailurePolicy::Fail`]).
     pub unavailable: u64,
     /// Stored schedule times that could not be right and were repaired (see the
-    /// [module docs](self#a-value-that-cannot-be-right)).
+    /// [limiter module docs](crate::limiter#a-value-that-cannot-be-right)).
     pub repaired: u64,
 }
 
-/// The shared limiter (see the [module docs](self)). Cheap to share behind an `Arc`; one
+/// The shared limiter (see the [limiter module docs](crate::limiter)). Cheap to share behind an `Arc`; one
 /// multiplexed connection serves every concurrent acquire.
 pub struct RedisLimiter {
     config: RedisLimiterConfig,
