@@ -20,11 +20,11 @@
 //! attempt freshly signed over the same body. Every notification, delivered or not, is kept in a log ([`NotificationRecord`]):
 //! `RunningSandbox::notifications()`, `GET /sandbox/notifications`.
 //!
-//! Where a notification may go is [`crate::notify_targets`]: never to the sandbox itself or a
+//! Where a notification may go (`src/notify_targets.rs`): never to the sandbox itself or a
 //! `/sandbox/...` path, and to loopback or private addresses only from a loopback sandbox or
 //! with `--allow-private-notify`. It is checked when the URL is set and again at every attempt,
 //! on the address connected to (the delivery clients resolve names through
-//! [`GuardedResolver`](crate::notify_targets::GuardedResolver) and use no proxy).
+//! `GuardedResolver`, which hands out allowed addresses only, and use no proxy).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
