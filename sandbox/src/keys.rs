@@ -165,6 +165,17 @@ impl SandboxKeys {
         }
     }
 
+    /// Whether any of the committed dev secrets ([`SandboxKeys::dev`]) is among these keys: a
+    /// private key or an APIv3 / 品牌API密钥 anyone can read in the repository.
+    pub fn uses_dev_keys(&self) -> bool {
+        self.merchant_key_pem.trim() == DEV_MERCHANT_KEY.trim()
+            || self.wechatpay_key_pem.trim() == DEV_WECHATPAY_KEY.trim()
+            || self.platform_key_pem.trim() == DEV_PLATFORM_KEY.trim()
+            || self.brand_key_pem.trim() == DEV_BRAND_KEY.trim()
+            || self.apiv3_key == DEV_APIV3_KEY
+            || self.brand_api_key == DEV_BRAND_API_KEY
+    }
+
     /// Fresh keys: four RSA-2048 key pairs (merchant, WeChat Pay, platform, brand), a self-signed certificate, random serials, a
     /// random APIv3 key. Takes a fraction of a second (RSA key generation).
     pub fn generate() -> io::Result<Self> {
@@ -484,12 +495,17 @@ mod tests {
         keys.load().unwrap();
         assert_eq!(parse_certificate_pem(&keys.platform_cert_pem).unwrap().serial_no, DEV_PLATFORM_SERIAL);
         assert_eq!(keys.apiv3_key.len(), 32);
+        assert!(keys.uses_dev_keys());
+        assert!(SandboxKeys::dev().with_mchid("1900000002").uses_dev_keys(), "another mchid, the same keys");
     }
 
     #[test]
     fn generated_keys_fit_together_and_round_trip_through_a_directory() {
         let keys = SandboxKeys::generate().unwrap();
         keys.load().unwrap();
+        assert!(!keys.uses_dev_keys());
+        let mixed = SandboxKeys { brand_api_key: SandboxKeys::dev().brand_api_key, ..keys.clone() };
+        assert!(mixed.uses_dev_keys(), "one dev secret is enough");
         let cert = parse_certificate_pem(&keys.platform_cert_pem).unwrap();
         assert_eq!(cert.serial_no, keys.platform_serial_no);
         assert!(keys.public_key_id.starts_with("PUB_KEY_ID_"));

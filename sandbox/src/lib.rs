@@ -27,6 +27,12 @@
 //!   key when the request names its serial in `Wechatpay-Serial`) and serves
 //!   `GET /v3/certificates` for platform-certificate mode;
 //! * injects faults on request ([`faults`]);
+//! * guards itself and its machine: a signed request is accepted once (its nonce), slow or idle
+//!   connections are closed, bodies are bounded and unknown paths answered unread, notify URLs
+//!   never point at the sandbox itself, its `/sandbox/...` endpoints or (from a sandbox on a
+//!   network, unless [`SandboxBuilder::allow_private_notify`]) this machine or a private
+//!   network, the admin endpoints refuse web pages, and the public dev keys are refused on a
+//!   non-loopback address unless [`SandboxBuilder::allow_dev_keys_on_network`];
 //! * serves the brand family (品牌直连, `/brand/marketing/product-coupon/...`) at the same time,
 //!   through the same pipeline and handlers and one state: the brand's Authorization scheme
 //!   (each family's paths take only their own, else 401 `SIGN_ERROR`), `Wechatpay-Serial`
@@ -69,8 +75,10 @@ mod images;
 pub mod keys;
 mod multipart;
 pub mod notify;
+mod notify_targets;
 mod persist;
 mod pipeline;
+mod replay;
 mod server;
 mod shared;
 pub mod state;
@@ -124,6 +132,9 @@ pub struct SandboxBuilder {
     start_time: Option<String>,
     notify_retry_delays: Vec<Duration>,
     admin_from_anywhere: bool,
+    allow_private_notify: bool,
+    allow_dev_keys_on_network: bool,
+    limits: shared::Limits,
 }
 
 impl Default for SandboxBuilder {
@@ -139,6 +150,9 @@ impl Default for SandboxBuilder {
             start_time: None,
             notify_retry_delays: notify::RETRY_DELAYS.to_vec(),
             admin_from_anywhere: false,
+            allow_private_notify: false,
+            allow_dev_keys_on_network: false,
+            limits: shared::Limits::default(),
         }
     }
 }
@@ -206,6 +220,47 @@ impl SandboxBuilder {
         self
     }
 
+    /// Let a sandbox that listens on a non-loopback address deliver notifications to loopback
+    /// and private addresses (this machine, `10.0.0.0/8`, `192.168.0.0/16`, link-local...;
+    /// default off). A sandbox on loopback may always, since only this machine can set its
+    /// notify URL; never to the sandbox itself or a `/sandbox/...` path. On a network, anyone
+    /// who can sign a request (anyone, with the dev keys) chooses where the sandbox POSTs: turn
+    /// this on only on a network you trust.
+    pub fn allow_private_notify(mut self, enabled: bool) -> Self {
+        self.allow_private_notify = enabled;
+        self
+    }
+
+    /// Start on a non-loopback address with the committed dev keys ([`SandboxKeys::dev`];
+    /// default off: [`start`](Self::start) refuses). They are public, so on a network anyone who
+    /// reaches the sandbox can sign requests as its merchant and brand and open its
+    /// notifications; use [`SandboxKeys::generate`] instead unless the network is trusted.
+    pub fn allow_dev_keys_on_network(mut self, enabled: bool) -> Self {
+        self.allow_dev_keys_on_network = enabled;
+        self
+    }
+
+    /// How long a connection may take to send a request's headers (default 10 s), counted from
+    /// the connection's start or the end of the previous response, so an idle keep-alive
+    /// connection is closed after it too. A peer that sends its headers slowly is disconnected.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a request's body may take once its headers are in (default 30 s); then 408.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// A connection with no request being handled that moves no byte for this long is closed
+    /// (default 60 s): a peer that stops reading its answer, say.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
     /// Print one line per request to stderr (default off; the binary turns it on).
     pub fn log_requests(mut self, enabled: bool) -> Self {
         self.log_requests = enabled;
@@ -216,6 +271,19 @@ impl SandboxBuilder {
     /// [`RunningSandbox::shutdown`] (or until the [`RunningSandbox`] is dropped).
     pub async fn start(self) -> io::Result<RunningSandbox> {
         let keys = self.keys.unwrap_or_else(SandboxKeys::dev);
+        if !self.listen.ip().to_canonical().is_loopback() && keys.uses_dev_keys() && !self.allow_dev_keys_on_network {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to listen on {} with the committed dev keys (sandbox/keys/, public in the repository): \
+                     anyone who reaches this address could sign requests as the sandbox's merchant and brand and \
+                     open its notifications. Use fresh keys (--generate-keys or --keys-dir DIR; \
+                     SandboxKeys::generate), listen on 127.0.0.1, or, on a network you trust, pass \
+                     --allow-dev-keys-on-network (SandboxBuilder::allow_dev_keys_on_network)",
+                    self.listen
+                ),
+            ));
+        }
         let loaded = keys.load()?;
         let start = match &self.start_time {
             Some(text) => Some(clock::parse_rfc3339(text).ok_or_else(|| {
@@ -263,6 +331,7 @@ impl SandboxBuilder {
         if let Some(unix) = start {
             clock.set(unix).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("start time: {e}")))?;
         }
+        let notify_targets = Arc::new(notify_targets::NotifyTargets::new(addr, self.allow_private_notify));
         let shared = Arc::new(Shared {
             merchants,
             notifier: notify::Notifier::new(
@@ -271,6 +340,7 @@ impl SandboxBuilder {
                 notify_brands,
                 self.notify_retry_delays,
                 !self.log_requests,
+                Arc::clone(&notify_targets),
             ),
             public_key_signer,
             platform_signer: ResponseSigner::new(keys.platform_serial_no.clone(), loaded.platform_key.clone()),
@@ -284,6 +354,10 @@ impl SandboxBuilder {
             persist: self.state_file.map(Persister::new),
             log: self.log_requests,
             admin_from_anywhere: self.admin_from_anywhere,
+            listen: addr,
+            limits: self.limits,
+            nonces: replay::NonceCache::default(),
+            notify_targets,
             request_seq: AtomicU64::new(0),
             request_prefix: prefix,
             base_url: base_url.clone(),

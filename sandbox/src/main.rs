@@ -31,6 +31,14 @@ OPTIONS:
                          answer the admin endpoints /sandbox/... to any peer; by default they
                          answer loopback peers (127.0.0.0/8, ::1) only and others get 403, since
                          they are unauthenticated and move the clock, queue faults, show state
+    --allow-private-notify
+                         on a non-loopback --listen address, also deliver notifications to
+                         loopback and private addresses (this machine, 10/8, 192.168/16, ...);
+                         never to the sandbox itself or a /sandbox/... path
+    --allow-dev-keys-on-network
+                         start on a non-loopback --listen address with the committed dev keys
+                         (refused by default: they are public, so anyone reaching the sandbox
+                         could sign as its merchant; use --generate-keys or --keys-dir instead)
     --quiet              no per-request log lines on stderr
     -h, --help           this text
     -V, --version        the version
@@ -38,12 +46,19 @@ OPTIONS:
 The first line on stdout is `listening on http://ADDR`. Faults: send the header
 `X-Sandbox-Fault: 500` (or delay=200ms, 429, 202, drop, drop_after, bad_signature,
 stale_timestamp) with one request, or queue them for the next N requests with
-`curl -X POST http://ADDR/sandbox/faults -d '{\"fault\":\"500\",\"count\":3}'`.
+`curl -X POST http://ADDR/sandbox/faults -H 'Content-Type: application/json' \\
+      -d '{\"fault\":\"500\",\"count\":3}'`.
 State: GET http://ADDR/sandbox/state. Event notifications go to the notify URL set with
 设置商品券事件通知地址 (https, or http on loopback); their log: GET http://ADDR/sandbox/notifications.
 Business clock: GET http://ADDR/sandbox/clock, POST it {\"advance_seconds\":86400} (or
 {\"now\":\"2025-08-04T10:00:00+08:00\"}); it stays within years 0001..9999, a move past that is 400.
-Admin endpoints (/sandbox/...) answer loopback peers only, unless --admin-from-anywhere.
+Admin endpoints (/sandbox/...) answer loopback peers only, unless --admin-from-anywhere, and
+never a web page: a request with an Origin header, a cross-site Sec-Fetch-Site or a Host other
+than localhost, a loopback address or the listen address is 403, and writes (POST, DELETE)
+need Content-Type: application/json (415 otherwise). Any local process can still use them.
+A notify URL may not point at the sandbox itself or /sandbox/...; from a sandbox on a network
+not at loopback or private addresses either, unless --allow-private-notify. A signed request
+is accepted once: the same nonce_str again within 5 minutes is 401 SIGN_ERROR.
 Stop with Ctrl-C (the state file is written).
 ";
 
@@ -58,6 +73,8 @@ struct Args {
     start_time: Option<String>,
     rate_limit: bool,
     admin_from_anywhere: bool,
+    allow_private_notify: bool,
+    allow_dev_keys_on_network: bool,
     quiet: bool,
 }
 
@@ -79,6 +96,8 @@ fn parse_args_from(argv: impl Iterator<Item = String>) -> Result<Option<Args>, S
         start_time: None,
         rate_limit: true,
         admin_from_anywhere: false,
+        allow_private_notify: false,
+        allow_dev_keys_on_network: false,
         quiet: false,
     };
     let mut it = argv;
@@ -104,6 +123,8 @@ fn parse_args_from(argv: impl Iterator<Item = String>) -> Result<Option<Args>, S
             "--generate-keys" => args.generate_keys = true,
             "--no-rate-limit" => args.rate_limit = false,
             "--admin-from-anywhere" => args.admin_from_anywhere = true,
+            "--allow-private-notify" => args.allow_private_notify = true,
+            "--allow-dev-keys-on-network" => args.allow_dev_keys_on_network = true,
             "--quiet" | "-q" => args.quiet = true,
             "-h" | "--help" => {
                 print!("{HELP}");
@@ -155,6 +176,8 @@ async fn run(args: Args) -> Result<(), String> {
         .keys(keys)
         .rate_limit(args.rate_limit)
         .admin_from_anywhere(args.admin_from_anywhere)
+        .allow_private_notify(args.allow_private_notify)
+        .allow_dev_keys_on_network(args.allow_dev_keys_on_network)
         .log_requests(!args.quiet);
     if let Some(path) = &args.state_file {
         builder = builder.state_file(path);
@@ -235,5 +258,24 @@ mod tests {
         assert!(parse(&["--admin-from-anywhere"]).unwrap().unwrap().admin_from_anywhere);
         assert!(HELP.contains("--admin-from-anywhere"));
         assert!(parse(&["--admin-from-everywhere"]).is_err(), "a misspelt flag is refused, not ignored");
+    }
+
+    #[test]
+    fn private_notify_targets_and_dev_keys_on_a_network_are_opt_in() {
+        let default = parse(&["--listen", "0.0.0.0:8080"]).unwrap().unwrap();
+        assert!(!default.allow_private_notify && !default.allow_dev_keys_on_network);
+        let opened = parse(&["--allow-private-notify", "--allow-dev-keys-on-network"]).unwrap().unwrap();
+        assert!(opened.allow_private_notify && opened.allow_dev_keys_on_network);
+        for flag in ["--allow-private-notify", "--allow-dev-keys-on-network", "Content-Type: application/json"] {
+            assert!(HELP.contains(flag), "{flag}");
+        }
+    }
+
+    #[tokio::test]
+    async fn dev_keys_on_a_network_address_are_refused_at_start_saying_why() {
+        let network = Args { listen: "0.0.0.0:0".parse().unwrap(), quiet: true, ..parse(&[]).unwrap().unwrap() };
+        let e = run(network).await.unwrap_err();
+        assert!(e.contains("dev keys") && e.contains("--generate-keys"), "{e}");
+        assert!(e.contains("--allow-dev-keys-on-network"), "{e}");
     }
 }

@@ -23,15 +23,33 @@ pub(crate) fn boundary(content_type: &str) -> Option<String> {
     multer::parse_boundary(content_type).ok()
 }
 
-/// Splits a form body into its parts. The body is already bounded by the server's size limit.
+/// The form's part names: the signed JSON and the file. Nothing else is read.
+pub(crate) const META: &str = "meta";
+pub(crate) const FILE: &str = "file";
+/// Largest `meta` part (the JSON the signature covers: a file name and a digest).
+pub(crate) const MAX_META: u64 = 64 * 1024;
+
+/// Splits a form body into its parts. This runs before the signature is checked (the
+/// signature covers the `meta` part), so it is bounded tightly: the body is already limited by
+/// the server, there are at most two parts, named [`META`] and [`FILE`], each once,
+/// and `meta` is at most [`MAX_META`] bytes; a form that breaks any of this is refused at the
+/// part that breaks it, and nothing after it is parsed.
 pub(crate) async fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
     if boundary.is_empty() || boundary.len() > MAX_BOUNDARY {
         return Err("the multipart boundary is empty or too long".into());
     }
-    let mut form = multer::Multipart::with_reader(body, boundary);
-    let mut parts = Vec::new();
+    let limits = multer::SizeLimit::new().for_field(META, MAX_META);
+    let mut form =
+        multer::Multipart::with_reader_with_constraints(body, boundary, multer::Constraints::new().size_limit(limits));
+    let mut parts: Vec<Part> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().map(str::to_owned).ok_or("a multipart part has no name in Content-Disposition")?;
+        if name != META && name != FILE {
+            return Err(format!("unexpected part {name:?}: the form has a `{META}` part and a `{FILE}` part only"));
+        }
+        if parts.iter().any(|p| p.name == name) {
+            return Err(format!("the part {name:?} appears more than once"));
+        }
         let filename = field.file_name().map(str::to_owned);
         let content_type = field.content_type().map(|m| m.to_string());
         let data = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
@@ -75,6 +93,29 @@ mod tests {
         assert!(parse(b"--abc\r\nContent-Type: text/plain\r\n\r\nx\r\n--abc--", "abc").await.is_err(), "no name");
         assert!(parse(b"--abc--\r\n", "abc").await.is_err(), "no parts");
         assert!(parse(b"x", &"b".repeat(MAX_BOUNDARY + 1)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn only_a_meta_and_a_file_part_are_read() {
+        let part = |name: &str, data: &str| {
+            format!("--abc\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{data}\r\n")
+        };
+        let form = |parts: &[(&str, &str)]| {
+            let mut body: String = parts.iter().map(|(n, d)| part(n, d)).collect();
+            body.push_str("--abc--\r\n");
+            body.into_bytes()
+        };
+        assert_eq!(parse(&form(&[("meta", "{}"), ("file", "x")]), "abc").await.map(|p| p.len()), Ok(2));
+        let e = parse(&form(&[("meta", "{}"), ("other", "x")]), "abc").await.unwrap_err();
+        assert!(e.contains("unexpected part"), "{e}");
+        let e = parse(&form(&[("meta", "{}"), ("meta", "{}")]), "abc").await.unwrap_err();
+        assert!(e.contains("more than once"), "{e}");
+        // Many parts: refused at the first one too many, whatever follows.
+        let many: Vec<(&str, &str)> = std::iter::repeat_n(("file", "x"), 10_000).collect();
+        let e = parse(&form(&many), "abc").await.unwrap_err();
+        assert!(e.contains("more than once"), "{e}");
+        let big = "a".repeat(MAX_META as usize + 1);
+        assert!(parse(&form(&[("meta", &big)]), "abc").await.is_err(), "meta over its limit");
     }
 
     #[tokio::test]

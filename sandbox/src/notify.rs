@@ -19,6 +19,12 @@
 //! [`SandboxBuilder::notify_retry_delays`](crate::SandboxBuilder::notify_retry_delays)), each
 //! attempt freshly signed over the same body. Every notification, delivered or not, is kept in a log ([`NotificationRecord`]):
 //! `RunningSandbox::notifications()`, `GET /sandbox/notifications`.
+//!
+//! Where a notification may go (`src/notify_targets.rs`): never to the sandbox itself or a
+//! `/sandbox/...` path, and to loopback or private addresses only from a loopback sandbox or
+//! with `--allow-private-notify`. It is checked when the URL is set and again at every attempt,
+//! on the address connected to (the delivery clients resolve names through
+//! `GuardedResolver`, which hands out allowed addresses only, and use no proxy).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,6 +41,7 @@ use wechatpay_product_coupon::models::{NotifyUrlConfig, SetNotifyConfigRequest};
 
 use crate::failure::{ApiFailure, business_code, internal};
 use crate::keys::random_bytes;
+use crate::notify_targets::{GuardedResolver, NotifyTargets};
 use crate::state::{Ctx, Outgoing};
 
 /// Default delays before the second, third, ... attempt of a delivery
@@ -91,7 +98,12 @@ pub struct NotificationRecord {
 }
 
 struct Inner {
+    /// Delivers to every port but the sandbox's own.
     http: reqwest::Client,
+    /// Delivers to the sandbox's own port: its resolver also refuses every address of this
+    /// machine (there, that is the sandbox itself).
+    http_own_port: reqwest::Client,
+    targets: Arc<NotifyTargets>,
     signer: ResponseSigner,
     apiv3: ApiV3Key,
     /// Per brand calling directly: the signer under its public key id and its 品牌API密钥.
@@ -113,17 +125,26 @@ impl Notifier {
         brands: HashMap<String, (ResponseSigner, ApiV3Key)>,
         retry_delays: Vec<Duration>,
         quiet: bool,
+        targets: Arc<NotifyTargets>,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(ATTEMPT_TIMEOUT)
-            // A notify URL that redirects is a failed delivery (retried on the schedule), never
-            // a hop elsewhere: the URL was checked when it was set, a redirect target was not.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("wechatpay-sandbox/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("an HTTP client with default settings");
+        let client = |own_port: bool| {
+            reqwest::Client::builder()
+                .timeout(ATTEMPT_TIMEOUT)
+                // A notify URL that redirects is a failed delivery (retried on the schedule), never
+                // a hop elsewhere: the URL was checked when it was set, a redirect target was not.
+                .redirect(reqwest::redirect::Policy::none())
+                // The address connected to is the one checked: names through the guarded
+                // resolver, and no proxy (a proxy would connect on the sandbox's behalf).
+                .dns_resolver(Arc::new(GuardedResolver::new(Arc::clone(&targets), own_port)))
+                .no_proxy()
+                .user_agent(concat!("wechatpay-sandbox/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .expect("an HTTP client with default settings")
+        };
         Notifier(Arc::new(Inner {
-            http,
+            http: client(false),
+            http_own_port: client(true),
+            targets: Arc::clone(&targets),
             signer,
             apiv3,
             brands,
@@ -276,12 +297,18 @@ impl Notifier {
     /// error.
     async fn attempt(&self, url: &str, body: &str, brand: Option<&str>) -> Result<u16, String> {
         check_notify_url(url)?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+        // An IP literal is connected to without the resolver: checked here, port included.
+        self.0.targets.check_url(&parsed).map_err(|why| format!("notify target refused: {why}"))?;
+        let own_port = parsed.port_or_known_default() == Some(self.0.targets.own_port());
+        let http = if own_port { &self.0.http_own_port } else { &self.0.http };
         let signature = self.keys(brand)?.0.sign(body.as_bytes());
-        let mut request = self.0.http.post(url).header("Content-Type", "application/json");
+        let mut request = http.post(parsed).header("Content-Type", "application/json");
         for (name, value) in signature.header_pairs() {
             request = request.header(name, value);
         }
-        let response = request.body(body.to_owned()).send().await.map_err(|e| format!("{e}"))?;
+        // The error's sources too: the resolver's refusal is one of them.
+        let response = request.body(body.to_owned()).send().await.map_err(|e| error_chain(&e))?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             Ok(status)
@@ -291,6 +318,21 @@ impl Notifier {
             Err(format!("HTTP {status}: {excerpt}"))
         }
     }
+}
+
+/// An error and its sources, `: `-separated.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// A notification id: 36 characters, UUID layout.
@@ -331,13 +373,21 @@ pub(crate) fn check_notify_url(url: &str) -> Result<(), String> {
 
 /// 设置 / 获取商品券事件通知地址: one address per merchant (服务商维度), shared by its brands.
 ///
-/// The address must pass [`check_notify_url`] (400 `INVALID_REQUEST` naming `notify_url`
-/// otherwise); setting it again replaces it. Reading it before it was ever set is 400
+/// The address must pass [`check_notify_url`] and, in a request,
+/// [`NotifyTargets::check_url`] (400 `INVALID_REQUEST` naming `notify_url` otherwise); setting
+/// it again replaces it. Reading it before it was ever set is 400
 /// `INVALID_REQUEST` (前置条件: 服务商已设置商品券事件通知地址; the spec names no code for this
 /// case, and its error table has no 404).
 impl Ctx<'_> {
     pub(crate) fn set_notify_config(&mut self, body: SetNotifyConfigRequest) -> Result<NotifyUrlConfig, ApiFailure> {
         check_notify_url(&body.notify_url).map_err(|why| ApiFailure::invalid("notify_url", why))?;
+        // Where this sandbox may deliver: not to itself or /sandbox/..., not to this machine or
+        // a private network from a sandbox on the network (names are checked at delivery).
+        if let Some(targets) = self.notify_targets
+            && let Ok(url) = reqwest::Url::parse(&body.notify_url)
+        {
+            targets.check_url(&url).map_err(|why| ApiFailure::invalid("notify_url", why))?;
+        }
         let config = NotifyUrlConfig::builder()
             .notify_url(body.notify_url)
             .update_time(self.now_text())

@@ -1,7 +1,9 @@
 //! The HTTP side: hyper 1 (HTTP/1.1, keep-alive) on a tokio listener, and the request pipeline
 //!
 //! ```text
-//! route by family (404/405) -> verify Authorization (401 SIGN_ERROR) [-> Wechatpay-Serial]
+//! route by family (404/405) -> Authorization present and well-formed (401 SIGN_ERROR)
+//!   -> read the body (413 / 408) [-> multipart: meta and file, bounded]
+//!   -> verify the signature, nonce not seen before (401 SIGN_ERROR) [-> Wechatpay-Serial]
 //!   -> fault -> 频率限制 (429) -> parse (400 PARAM_ERROR) -> validate (400 PARAM_ERROR / INVALID_REQUEST)
 //!   [-> a secondary family's request as the primary family's, a brand from the Authorization header]
 //!   -> crate::pipeline (brand 403 NO_AUTH -> idempotency -> the operation's handler)
@@ -23,9 +25,18 @@
 //!
 //! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
 //! headers. The admin endpoints under `/sandbox` are neither authenticated nor signed, so they
-//! answer loopback peers only unless the sandbox was started with `--admin-from-anywhere`
-//! ([`crate::admin::admin_allowed`]); the admin API is [`crate::admin`], the state file
-//! [`crate::persist`], what handlers share [`crate::shared`].
+//! answer loopback peers only unless the sandbox was started with `--admin-from-anywhere`, and
+//! never a web page ([`crate::admin::gate`]: no `Origin`, a local `Host`, JSON writes); the
+//! admin API is [`crate::admin`], the state file [`crate::persist`], what handlers share
+//! [`crate::shared`].
+//!
+//! Limits come before work: a connection must send each request's headers within the header
+//! read timeout and is closed when idle; a request is routed, and its `Authorization` header
+//! checked for presence and form, before any of its body is read (a 404, 405 or 401 of that
+//! kind reads none); a body is read up to its limit (a larger `Content-Length` is refused
+//! unread) within the body timeout; an upload form is split into at most its `meta` and `file`
+//! parts, `meta` bounded, before the signature over `meta` is checked; and a signature that
+//! verifies is accepted once per nonce ([`crate::replay`]).
 //!
 //! Hostile input never takes the server down: numbers from requests are checked (a bad one is
 //! a 400), handlers check everything before they change anything (a refused request changes
@@ -35,19 +46,23 @@
 //! request's RSA cost after 1000 requests).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::http::request::Parts;
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use wechatpay_apiv3::signing::{new_nonce, unix_timestamp};
-use wechatpay_apiv3::verify::{HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
+use wechatpay_apiv3::verify::{AuthorizationParams, HEADER_REQUEST_ID, HEADER_SERIAL, verify_request};
 use wechatpay_product_coupon::Violations;
 use wechatpay_product_coupon::generated::requests::{BrandParam, request_facts};
 use wechatpay_product_coupon::requests::OperationRequest;
@@ -57,11 +72,12 @@ use wechatpay_product_coupon::runtime::dispatch::ParseError;
 use wechatpay_product_coupon::runtime::upload::UploadFile;
 use wechatpay_product_coupon::runtime::validate::{Violation, ViolationKind};
 
+use crate::admin::Origins;
 use crate::auth::brand_account;
 use crate::faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, FaultAction};
 use crate::generated::families::{FAMILIES, FamilyRoute, family_of};
 use crate::keys::{CERT_EFFECTIVE_TIME, CERT_EXPIRE_TIME};
-use crate::shared::{Body, Shared, after_change, plain_json};
+use crate::shared::{Body, Shared, after_change, plain_json, read_body};
 use crate::state::{ApiFailure, Ctx, business_code};
 
 /// Largest accepted JSON request body.
@@ -132,6 +148,10 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut 
     }
 }
 
+/// Serves one connection: HTTP/1.1 with keep-alive, each request's headers within the header
+/// read timeout (hyper closes the connection otherwise; the countdown starts with the
+/// connection and again after each response, so it also closes idle keep-alive connections),
+/// and closed when no request is being handled and no byte has moved for the idle timeout.
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
@@ -139,16 +159,144 @@ async fn serve_connection(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let service = hyper::service::service_fn(move |req| isolated(Arc::clone(&shared), peer, req));
-    let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(io, service);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = shutdown.changed() => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+    let at = Origins { peer, local: stream.local_addr().unwrap_or(shared.listen), listen: shared.listen };
+    let limits = shared.limits;
+    let activity = Arc::new(Activity::new());
+    let io = hyper_util::rt::TokioIo::new(Tracked { inner: stream, activity: Arc::clone(&activity) });
+    let busy = Arc::clone(&activity);
+    let service = hyper::service::service_fn(move |req| {
+        let handling = Activity::handling(&busy);
+        let shared = Arc::clone(&shared);
+        async move {
+            let response = isolated(shared, at, req).await;
+            drop(handling);
+            response
         }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.header_read_timeout).keep_alive(true);
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    loop {
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = shutdown.changed() => {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+                return;
+            }
+            // Dropping the connection closes it.
+            _ = tokio::time::sleep(activity.until_idle(limits.idle_timeout)) => {
+                if activity.is_idle(limits.idle_timeout) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// When a connection last moved a byte, and how many of its requests are being handled.
+struct Activity {
+    started: Instant,
+    /// Milliseconds from `started` to the last byte read or written.
+    last: AtomicU64,
+    handling: AtomicUsize,
+}
+
+/// A request being handled: the connection is not idle meanwhile.
+struct Handling(Arc<Activity>);
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.handling.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity { started: Instant::now(), last: AtomicU64::new(0), handling: AtomicUsize::new(0) }
+    }
+
+    fn handling(this: &Arc<Self>) -> Handling {
+        this.handling.fetch_add(1, Ordering::SeqCst);
+        Handling(Arc::clone(this))
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Relaxed);
+    }
+
+    fn idle_for(&self) -> Duration {
+        self.started.elapsed().saturating_sub(Duration::from_millis(self.last.load(Ordering::Relaxed)))
+    }
+
+    fn is_idle(&self, limit: Duration) -> bool {
+        self.handling.load(Ordering::SeqCst) == 0 && self.idle_for() >= limit
+    }
+
+    /// How long until the connection could be idle for `limit`.
+    fn until_idle(&self, limit: Duration) -> Duration {
+        if self.handling.load(Ordering::SeqCst) > 0 {
+            limit
+        } else {
+            limit.saturating_sub(self.idle_for()).max(Duration::from_millis(1))
+        }
+    }
+}
+
+/// A TCP stream that records its [`Activity`].
+struct Tracked {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            this.activity.touch();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.touch();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            this.activity.touch();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
@@ -187,13 +335,9 @@ fn content_type(parts: &Parts) -> &str {
 /// Handles one request in a task of its own: a panic in it (a bug) ends that task only, and
 /// the client gets a signed 500 `SYSTEM_ERROR` instead of a dropped connection; the
 /// connection, the server and every other request go on.
-async fn isolated(
-    shared: Arc<Shared>,
-    peer: SocketAddr,
-    req: Request<Incoming>,
-) -> Result<Response<Body>, DropConnection> {
+async fn isolated(shared: Arc<Shared>, at: Origins, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let brand_path = family_of(req.uri().path()).brand_signs;
-    let task = tokio::spawn(handle(Arc::clone(&shared), peer, req));
+    let task = tokio::spawn(handle(Arc::clone(&shared), at, req));
     match task.await {
         Ok(result) => result,
         Err(e) if e.is_panic() => {
@@ -220,45 +364,41 @@ async fn isolated(
     }
 }
 
-async fn handle(
-    shared: Arc<Shared>,
-    peer: SocketAddr,
-    req: Request<Incoming>,
-) -> Result<Response<Body>, DropConnection> {
+/// One request: the admin endpoints past their gate, or a `/v3` request routed before its body
+/// is read (a 404 or 405 reads none), then processed and signed.
+async fn handle(shared: Arc<Shared>, at: Origins, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
-    let limit = if crate::multipart::boundary(content_type(&parts)).is_some() { MAX_UPLOAD_BODY } else { MAX_BODY };
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(plain_json(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &json!({"code": "INVALID_REQUEST", "message": format!("request body larger than {} MiB or unreadable", limit >> 20)}),
-            ));
-        }
-    };
     let path = parts.uri.path();
     if path == "/sandbox" || path.starts_with("/sandbox/") {
-        if !crate::admin::admin_allowed(peer.ip(), shared.admin_from_anywhere) {
-            return Ok(plain_json(
-                StatusCode::FORBIDDEN,
-                &json!({"code": "FORBIDDEN", "message": format!(
-                    "the admin endpoints /sandbox/... answer only loopback peers, and this request came from {}; \
-                     start the sandbox with --admin-from-anywhere (SandboxBuilder::admin_from_anywhere) to open them",
-                    peer.ip()
-                )}),
-            ));
+        if let Err(message) = crate::admin::gate(&parts, at, shared.admin_from_anywhere) {
+            return Ok(plain_json(StatusCode::FORBIDDEN, &json!({"code": "FORBIDDEN", "message": message})));
         }
-        return Ok(crate::admin::admin(&shared, &parts, &body).await);
+        return Ok(crate::admin::admin(&shared, &parts, body, shared.limits.body_read_timeout).await);
     }
     let request_id = shared.next_request_id();
     let started = std::time::Instant::now();
     let target = parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_else(|| "/".into());
-    let mut reply = match process(&shared, &parts, &target, &body).await {
-        Ok(reply) => reply,
-        Err(DropConnection) => {
-            log(&shared, &parts, &target, "dropped", "", &request_id, started);
-            return Err(DropConnection);
-        }
+    // 404, 405 and a missing or malformed Authorization are answered without reading the body.
+    let mut reply = match route(&parts) {
+        Err(refused) => refused,
+        Ok(routed) => match authorization(&parts, routed.family) {
+            Err(failure) => Reply::failure(failure, routed.operation),
+            Ok(_) => {
+                let upload = crate::multipart::boundary(content_type(&parts)).is_some();
+                let limit = if upload { MAX_UPLOAD_BODY } else { MAX_BODY };
+                let body = match read_body(body, limit, shared.limits.body_read_timeout).await {
+                    Ok(body) => body,
+                    Err(refused) => return Ok(refused),
+                };
+                match process(&shared, &parts, &target, routed, &body).await {
+                    Ok(reply) => reply,
+                    Err(DropConnection) => {
+                        log(&shared, &parts, &target, "dropped", "", &request_id, started);
+                        return Err(DropConnection);
+                    }
+                }
+            }
+        },
     };
     let request_serial = parts.headers.get(HEADER_SERIAL).and_then(|v| v.to_str().ok());
     let brand_path = family_of(parts.uri.path()).brand_signs;
@@ -338,9 +478,9 @@ async fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes,
     let parts = crate::multipart::parse(body, &boundary).await.map_err(form_error)?;
     let meta = parts
         .iter()
-        .find(|p| p.name == "meta")
+        .find(|p| p.name == crate::multipart::META)
         .ok_or_else(|| form_error("the form has no `meta` part (the JSON the signature covers)".into()))?;
-    let file = parts.iter().find(|p| p.name == "file").map(|p| {
+    let file = parts.iter().find(|p| p.name == crate::multipart::FILE).map(|p| {
         UploadFile::new(
             p.filename.clone().unwrap_or_default(),
             p.content_type.clone().unwrap_or_default(),
@@ -350,12 +490,21 @@ async fn split_upload(content_type: &str, body: &Bytes) -> Result<Option<(Bytes,
     Ok(Some((Bytes::from(meta.data.clone()), file)))
 }
 
-/// Routes, verifies, injects faults, limits, parses, validates and handles one `/v3` request.
-async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes) -> Result<Reply, DropConnection> {
+/// A `/v3` request routed to what serves it.
+struct Routed {
+    family: Family,
+    /// The operation and its path parameters; `None` for `GET /v3/certificates`.
+    route: Option<(&'static OperationMeta, Vec<(&'static str, String)>)>,
+    is_certificates: bool,
+    /// The operation id (or [`CERTIFICATES_OPERATION`]).
+    operation: &'static str,
+}
+
+/// Routes a request within its path's family, from the method and path alone: 404 or 405
+/// (signed, like every `/v3` answer) before any of the body is read.
+fn route(parts: &Parts) -> Result<Routed, Reply> {
     let method = parts.method.as_str();
     let path = parts.uri.path();
-
-    // Route, within the path's family.
     let family = family_of(path);
     let operations = family.operations;
     let route: Option<(&'static OperationMeta, Vec<(&'static str, String)>)> =
@@ -377,9 +526,21 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
                 }
                 None => ApiFailure::new(404, "NOT_FOUND", format!("no operation at {method} {path}")),
             };
-            return Ok(Reply::failure(failure, ""));
+            return Err(Reply::failure(failure, ""));
         }
     };
+    Ok(Routed { family, route, is_certificates, operation })
+}
+
+/// Verifies, injects faults, limits, parses, validates and handles one routed `/v3` request.
+async fn process(
+    shared: &Arc<Shared>,
+    parts: &Parts,
+    target: &str,
+    routed: Routed,
+    body: &Bytes,
+) -> Result<Reply, DropConnection> {
+    let Routed { family, route, is_certificates, operation } = routed;
 
     // An upload is signed over its `meta` part, not over the form.
     let (body, file) = match split_upload(content_type(parts), body).await {
@@ -390,17 +551,11 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     let body = &body;
 
     // Authenticate: each family's paths take its own scheme only.
-    let auth = parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str());
-    let caller = match auth {
-        None => return Ok(Reply::failure(sign_error("missing Authorization header"), operation)),
-        Some(Err(_)) => {
-            return Ok(Reply::failure(sign_error("the Authorization header is not visible ASCII"), operation));
-        }
-        Some(Ok(auth)) => match authenticate(shared, family, parts, auth, target, body) {
+    let caller =
+        match authorization(parts, family).and_then(|auth| authenticate(shared, family, parts, auth, target, body)) {
             Ok(caller) => caller,
             Err(failure) => return Ok(Reply::failure(failure, operation)),
-        },
-    };
+        };
 
     // Faults.
     let fault = match parts.headers.get(FAULT_HEADER) {
@@ -468,6 +623,19 @@ async fn process(shared: &Arc<Shared>, parts: &Parts, target: &str, body: &Bytes
     Ok(reply)
 }
 
+/// The `Authorization` header, present, visible ASCII and well-formed in `family`'s scheme:
+/// checked before the body is read (the signature itself is checked after), with the
+/// messages [`verify_request`] gives.
+fn authorization(parts: &Parts, family: Family) -> Result<&str, ApiFailure> {
+    let auth = match parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => return Err(sign_error("missing Authorization header")),
+        Some(Err(_)) => return Err(sign_error("the Authorization header is not visible ASCII")),
+        Some(Ok(auth)) => auth,
+    };
+    AuthorizationParams::parse_for(auth, &[family.scheme]).map_err(|e| sign_error(&e.to_string()))?;
+    Ok(auth)
+}
+
 /// Verifies the `Authorization` of a request to `family`'s path with the family's one scheme:
 /// a merchant the sandbox knows, or a brand it knows where the family's signer is a brand. A
 /// family that requires `Wechatpay-Serial` must name the WeChat Pay public key id bound to the
@@ -482,7 +650,8 @@ fn authenticate(
 ) -> Result<Caller, ApiFailure> {
     // The core's one parser and verifier, told which scheme this path takes; the key is the
     // merchant's API certificate or the brand's 品牌API证书 the sandbox knows for the signer.
-    let verified = verify_request(&[family.scheme], auth, parts.method.as_str(), target, body, unix_timestamp(), |p| {
+    let now = unix_timestamp();
+    let verified = verify_request(&[family.scheme], auth, parts.method.as_str(), target, body, now, |p| {
         if family.brand_signs {
             shared.direct_brands.get(&p.identity).filter(|b| b.serial_no == p.serial_no).map(|b| b.key.clone())
         } else {
@@ -490,6 +659,20 @@ fn authenticate(
         }
     })
     .map_err(|e| sign_error(&e.to_string()))?;
+    // A nonce is good for one request within the timestamp window (`crate::replay`: what
+    // WeChat Pay answers for a replay is not documented; 401 SIGN_ERROR like any signature
+    // failure). The timestamp is a plain decimal number: verify_request checked it.
+    let timestamp = verified.timestamp.parse::<i64>().unwrap_or(now);
+    if !shared.nonces.first_use(verified.scheme.token(), &verified.identity, &verified.nonce_str, timestamp, now) {
+        return Err(sign_error(&format!(
+            "nonce_str {:?} was already used by a request of {} {} within the last {} minutes: a replayed \
+             request (sign every request, retries included, with a fresh nonce)",
+            verified.nonce_str,
+            verified.scheme.identity_param(),
+            verified.identity,
+            wechatpay_apiv3::verify::MAX_CLOCK_SKEW_SECS / 60
+        )));
+    }
     if family.wechatpay_serial_required {
         let expected = if family.brand_signs {
             shared.direct_brands.get(&verified.identity).map(|b| b.signer.serial()).unwrap_or_default()
@@ -726,6 +909,7 @@ async fn operation_reply(
         }
         let before = state.revision;
         let mut ctx = Ctx::new(&mut state, mchid, shared.brands.as_ref(), shared.clock.now());
+        ctx.notify_targets = Some(shared.notify_targets.as_ref());
         let result = crate::pipeline::serve(&mut ctx, request).and_then(|text| match &caller.family.secondary {
             // The answer in the family's own models (a brand's has no brand_id); a replay's too.
             Some(secondary) => (secondary.response_text)(op, &text).map_err(crate::state::internal),

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::{Body as _, Bytes, Incoming};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::Value;
@@ -20,7 +21,9 @@ use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::keys::SandboxKeys;
 use crate::notify::Notifier;
+use crate::notify_targets::NotifyTargets;
 use crate::persist::Persister;
+use crate::replay::NonceCache;
 use crate::state::{CompleteImageTask, Ctx, Outgoing, State};
 
 pub(crate) type Body = Full<Bytes>;
@@ -42,11 +45,74 @@ pub(crate) struct Shared {
     pub persist: Option<Persister>,
     pub log: bool,
     pub admin_from_anywhere: bool,
+    /// The address the sandbox listens on (the admin gate's `Host` check).
+    pub listen: std::net::SocketAddr,
+    /// Timeouts of connections and request bodies.
+    pub limits: Limits,
+    /// The nonces of verified requests within the timestamp window (replay protection).
+    pub nonces: NonceCache,
+    /// Where notifications may go (also checked when a notify URL is set).
+    pub notify_targets: Arc<NotifyTargets>,
     pub request_seq: AtomicU64,
     pub request_prefix: String,
     pub base_url: String,
     pub clock: Clock,
     pub notifier: Notifier,
+}
+
+/// How long the sandbox waits for a peer, so that a slow or silent one holds nothing for long.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// For a request's headers, counted from the connection's start or the end of the previous
+    /// response (so it is also how long an idle keep-alive connection stays open).
+    pub header_read_timeout: Duration,
+    /// For a request's whole body, once its headers are in.
+    pub body_read_timeout: Duration,
+    /// With no request being handled, a connection that moves no byte either way for this long
+    /// is closed (a peer that does not read its answer, say).
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Reads a request body of at most `limit` bytes within `timeout`: otherwise the answer to
+/// send instead (413, 408). A `Content-Length` over the limit is refused before anything is
+/// read, and reading stops at the limit, so a larger body is never held.
+pub(crate) async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Response<Body>> {
+    let too_large = || {
+        plain_json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &serde_json::json!({"code": "INVALID_REQUEST", "message": format!(
+                "request body larger than {} or unreadable", human_size(limit)
+            )}),
+        )
+    };
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(_)) => Err(too_large()),
+        Err(_) => Err(plain_json(
+            StatusCode::REQUEST_TIMEOUT,
+            &serde_json::json!({"code": "INVALID_REQUEST", "message": format!(
+                "request body not received within {} s", timeout.as_secs_f64()
+            )}),
+        )),
+    }
+}
+
+/// `1 MiB`, `64 KiB`.
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1 << 20 { format!("{} MiB", bytes >> 20) } else { format!("{} KiB", bytes >> 10) }
 }
 
 /// A brand the sandbox knows as a direct caller (品牌直连).

@@ -303,11 +303,14 @@ pub(crate) struct Ctx<'a> {
     pub outbox: Vec<Outgoing>,
     /// Image generation tasks to complete later.
     pub timers: Vec<CompleteImageTask>,
+    /// Where notifications may go, for a request that sets a notify URL (`None` outside a
+    /// request: nothing is checked against it).
+    pub notify_targets: Option<&'a crate::notify_targets::NotifyTargets>,
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(state: &'a mut State, mchid: &'a str, brands: Option<&'a BTreeSet<String>>, now: i64) -> Self {
-        Ctx { state, mchid, brands, now, outbox: Vec::new(), timers: Vec::new() }
+        Ctx { state, mchid, brands, now, outbox: Vec::new(), timers: Vec::new(), notify_targets: None }
     }
 
     /// The error for an operation the sandbox has no handler for (the client crate was built

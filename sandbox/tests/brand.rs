@@ -21,8 +21,7 @@ use wechatpay_product_coupon::brand::BrandClient;
 use wechatpay_product_coupon::brand::models::*;
 use wechatpay_product_coupon::brand::notifications::NotificationEvent;
 use wechatpay_product_coupon::models as p;
-use wechatpay_product_coupon::runtime::signing::{RequestSigner, new_nonce, unix_timestamp};
-use wechatpay_product_coupon::{ApiErrorExt as _, ErrorCode, PrivateKey, RetryPolicy};
+use wechatpay_product_coupon::{ApiErrorExt as _, ErrorCode, RetryPolicy};
 use wechatpay_sandbox::{RunningSandbox, Sandbox, demo};
 
 const BRAND_BASE: &str = "/brand/marketing/product-coupon";
@@ -34,31 +33,6 @@ fn b<T: DeserializeOwned>(partner: &impl Serialize) -> T {
 
 fn brand_client(sandbox: &RunningSandbox) -> BrandClient {
     sandbox.brand_client_builder().retry_policy(RetryPolicy::none()).client_rate_limit(false).build().unwrap()
-}
-
-/// A raw request signed with the brand's scheme, carrying `serial` as `Wechatpay-Serial`.
-fn brand_raw(
-    sandbox: &RunningSandbox,
-    method: &str,
-    target: &str,
-    body: &[u8],
-    serial: Option<&str>,
-) -> reqwest::RequestBuilder {
-    let k = sandbox.keys();
-    let signer = RequestSigner::brand(&k.brand_id, &k.brand_serial_no, PrivateKey::from_pem(&k.brand_key_pem).unwrap());
-    let auth = signer.authorization_at(method, target, body, unix_timestamp(), &new_nonce());
-    let mut req = reqwest::Client::new()
-        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{}{target}", sandbox.base_url()))
-        .header("Authorization", auth)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json");
-    if let Some(serial) = serial {
-        req = req.header("Wechatpay-Serial", serial);
-    }
-    if !body.is_empty() {
-        req = req.body(body.to_vec());
-    }
-    req
 }
 
 fn stores(ids: &[&str]) -> StoreListRequest {

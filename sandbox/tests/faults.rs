@@ -164,14 +164,9 @@ async fn the_header_injects_a_fault_into_one_request() {
 #[tokio::test]
 async fn the_admin_endpoint_queues_faults_for_the_next_requests() {
     let sandbox = sandbox().await;
-    let http = reqwest::Client::new();
     let faults_url = format!("{}/sandbox/faults", sandbox.base_url());
-    let resp = http
-        .post(&faults_url)
-        .body(r#"{"fault":"429","count":2,"operation":"create_product_coupon"}"#)
-        .send()
-        .await
-        .unwrap();
+    let post = || admin(reqwest::Method::POST, &faults_url);
+    let resp = post().body(r#"{"fault":"429","count":2,"operation":"create_product_coupon"}"#).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     let listed = get_json(&faults_url).await;
     assert_eq!(listed["pending"][0]["fault"], "429");
@@ -187,14 +182,14 @@ async fn the_admin_endpoint_queues_faults_for_the_next_requests() {
     }
     client.create_product_coupon(&demo::product_coupon_request("F_0001")).await.unwrap();
 
-    http.post(&faults_url).body(r#"{"fault":"delay=10ms,500"}"#).send().await.unwrap();
+    post().body(r#"{"fault":"delay=10ms,500"}"#).send().await.unwrap();
     assert_eq!(sandbox.faults().pending().len(), 1);
-    let cleared = http.delete(&faults_url).send().await.unwrap();
+    let cleared = admin(reqwest::Method::DELETE, &faults_url).send().await.unwrap();
     assert_eq!(cleared.status(), 200);
     assert!(sandbox.faults().pending().is_empty());
 
     for bad in [r#"{"fault":"explode"}"#, r#"{"fault":"500","operation":"no_such_op"}"#, "nonsense"] {
-        let resp = http.post(&faults_url).body(bad).send().await.unwrap();
+        let resp = post().body(bad).send().await.unwrap();
         assert_eq!(resp.status(), 400, "{bad}");
     }
     let info = get_json(&format!("{}/sandbox", sandbox.base_url())).await;

@@ -284,14 +284,6 @@ async fn broken_upload_forms_are_param_errors() {
     assert!(client.upload_image(&meta, &file).await.is_ok());
 }
 
-/// `req` with a multipart body: its `Content-Type` replaced (not added next to the JSON one).
-fn as_form(req: reqwest::RequestBuilder, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
-    let (client, request) = req.body(body).build_split();
-    let mut request = request.expect("a valid request");
-    request.headers_mut().insert("Content-Type", content_type.parse().expect("a header value"));
-    reqwest::RequestBuilder::from_parts(client, request)
-}
-
 async fn send_raw(req: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
     common::send(req).await
 }
@@ -419,15 +411,15 @@ async fn admin_endpoints_show_the_state_and_move_the_clock() {
 
     let clock = get_json(&format!("{}/sandbox/clock", sandbox.base_url())).await;
     assert!(clock["now"].as_str().unwrap().starts_with("2025-08-04T10:"), "{clock}");
-    let http = reqwest::Client::new();
     let url = format!("{}/sandbox/clock", sandbox.base_url());
-    let resp = http.post(&url).body(r#"{"advance_seconds": 2592000}"#).send().await.unwrap();
+    let post = || admin(reqwest::Method::POST, &url);
+    let resp = post().body(r#"{"advance_seconds": 2592000}"#).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(sandbox.now().starts_with("2025-09-03T10:"), "{}", sandbox.now());
-    let resp = http.post(&url).body(r#"{"now": "2025-08-05T08:00:00+08:00"}"#).send().await.unwrap();
+    let resp = post().body(r#"{"now": "2025-08-05T08:00:00+08:00"}"#).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(sandbox.now().starts_with("2025-08-05T08:00:"), "{}", sandbox.now());
-    assert_eq!(http.post(&url).body(r#"{"now": "tomorrow"}"#).send().await.unwrap().status(), 400);
+    assert_eq!(post().body(r#"{"now": "tomorrow"}"#).send().await.unwrap().status(), 400);
 
     let state = get_json(&format!("{}/sandbox/state", sandbox.base_url())).await;
     assert_eq!(state["product_coupons"].as_array().unwrap().len(), 1);

@@ -686,8 +686,7 @@ async fn pre_send_tokens_are_claimed_in_the_component() {
     let mut third = pre.clone();
     third.send_request_no = "PRE_0003".into();
     let token = client.pre_send_coupon("oUserC", &third).await.unwrap().token;
-    let resp = reqwest::Client::new()
-        .post(format!("{}/sandbox/pre-send-tokens/{token}/claim", sandbox.base_url()))
+    let resp = admin(reqwest::Method::POST, &format!("{}/sandbox/pre-send-tokens/{token}/claim", sandbox.base_url()))
         .send()
         .await
         .unwrap();

@@ -65,6 +65,45 @@ pub fn raw(
     req
 }
 
+/// A raw request signed with the brand's scheme, carrying `serial` as `Wechatpay-Serial`.
+pub fn brand_raw(
+    sandbox: &RunningSandbox,
+    method: &str,
+    target: &str,
+    body: &[u8],
+    serial: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let k = sandbox.keys();
+    let signer = RequestSigner::brand(&k.brand_id, &k.brand_serial_no, PrivateKey::from_pem(&k.brand_key_pem).unwrap());
+    let auth = signer.authorization_at(
+        method,
+        target,
+        body,
+        unix_timestamp(),
+        &wechatpay_product_coupon::runtime::signing::new_nonce(),
+    );
+    let mut req = reqwest::Client::new()
+        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{}{target}", sandbox.base_url()))
+        .header("Authorization", auth)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json");
+    if let Some(serial) = serial {
+        req = req.header("Wechatpay-Serial", serial);
+    }
+    if !body.is_empty() {
+        req = req.body(body.to_vec());
+    }
+    req
+}
+
+/// `req` with a multipart body: its `Content-Type` replaced (not added next to the JSON one).
+pub fn as_form(req: reqwest::RequestBuilder, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    let (client, request) = req.body(body).build_split();
+    let mut request = request.expect("a valid request");
+    request.headers_mut().insert("Content-Type", content_type.parse().expect("a header value"));
+    reqwest::RequestBuilder::from_parts(client, request)
+}
+
 /// Sends a raw request and returns (status, headers, JSON body or Null).
 pub async fn send(req: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
     let resp = req.send().await.expect("response");
@@ -84,6 +123,12 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// An admin write (`POST` or `DELETE` to `/sandbox/...`): it needs `Content-Type:
+/// application/json`, which no web page can send cross-site.
+pub fn admin(method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new().request(method, url).header("Content-Type", "application/json")
 }
 
 /// GET `url` (an admin endpoint) as JSON.
