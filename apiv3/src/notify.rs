@@ -119,8 +119,8 @@ pub struct Notification<E = serde_json::Value> {
     pub event: E,
 }
 
-/// Why a callback was not accepted.
-#[derive(Debug)]
+/// Why a callback was not accepted. Its `Debug` output leaves the decrypted resource out (its
+/// length only): errors get logged, and a resource holds users' openids and coupon codes.
 #[non_exhaustive]
 pub enum NotifyError {
     /// The signature headers are missing, stale, from an unknown key, or wrong.
@@ -149,6 +149,24 @@ pub enum NotifyError {
         /// The decrypted resource.
         plaintext: String,
     },
+}
+
+impl fmt::Debug for NotifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotifyError::Verification(e) => f.debug_tuple("Verification").field(e).finish(),
+            NotifyError::Envelope(e) => f.debug_tuple("Envelope").field(e).finish(),
+            NotifyError::UnsupportedAlgorithm(a) => f.debug_tuple("UnsupportedAlgorithm").field(a).finish(),
+            NotifyError::NoApiV3Key => f.write_str("NoApiV3Key"),
+            NotifyError::Decrypt(e) => f.debug_tuple("Decrypt").field(e).finish(),
+            NotifyError::Resource { event_type, message, plaintext } => f
+                .debug_struct("Resource")
+                .field("event_type", event_type)
+                .field("message", message)
+                .field("plaintext", &format_args!("<{} bytes, not shown>", plaintext.len()))
+                .finish(),
+        }
+    }
 }
 
 impl fmt::Display for NotifyError {
@@ -277,6 +295,23 @@ impl Client {
         self.verify_signature(headers, body).await.map_err(NotifyError::Verification)?;
         let key = self.apiv3_key().ok_or(NotifyError::NoApiV3Key)?;
         open(body, key)
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::NotifyError;
+
+    #[test]
+    fn debug_output_leaves_the_decrypted_resource_out() {
+        let e = NotifyError::Resource {
+            event_type: "PRODUCT_COUPON_SP.SEND".into(),
+            message: "missing field `coupon_code`".into(),
+            plaintext: r#"{"openid":"oSecretUser"}"#.into(),
+        };
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("oSecretUser"), "{shown}");
+        assert!(shown.contains("PRODUCT_COUPON_SP.SEND") && shown.contains("24 bytes"), "{shown}");
     }
 }
 
