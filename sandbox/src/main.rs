@@ -58,7 +58,7 @@ than localhost, a loopback address or the listen address is 403, and writes (POS
 need Content-Type: application/json (415 otherwise). Any local process can still use them.
 A notify URL may not point at the sandbox itself or /sandbox/...; from a sandbox on a network
 not at loopback or private addresses either, unless --allow-private-notify. A signed request
-is accepted once: the same nonce_str again within 5 minutes is 401 SIGN_ERROR.
+is accepted once: the same nonce_str again while its timestamp is within 5 minutes is 401 SIGN_ERROR.
 Stop with Ctrl-C (the state file is written).
 ";
 

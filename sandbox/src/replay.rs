@@ -1,8 +1,12 @@
 //! Replay protection: a signed request's `nonce_str` is good for one request.
 //!
-//! A request whose signature verifies is accepted only if its signer has not used its
-//! `nonce_str` before within the timestamp window: the same signed bytes sent again (by anyone
-//! who saw them) are refused, while a client's retry, signed afresh with a new nonce, is not.
+//! A request whose signature verifies is accepted only if its `nonce_str` was not used before
+//! within the timestamp window: the same signed bytes sent again (by anyone who saw them) are
+//! refused, while a client's retry, signed afresh with a new nonce, is not. The nonce alone is
+//! the key, not the signer's identity or scheme: the signature does not cover those header
+//! parameters, so a captured request re-labelled with another `mchid` whose key is the same
+//! would otherwise count as new. Genuine nonces are random (32 characters), so keying on the
+//! nonce alone refuses nothing a client would send.
 //!
 //! What WeChat Pay answers for a replayed nonce is not documented in what the project has:
 //! `shared/reference/product-coupon-api.md` (§7 authentication protocol, §6 errors) and
@@ -21,12 +25,22 @@ use std::sync::Mutex;
 
 use wechatpay_apiv3::verify::MAX_CLOCK_SKEW_SECS;
 
-/// Nonces remembered at most (about 20 MB at worst).
+/// Nonces remembered at most (each a 32-byte digest kept twice: under 10 MB at worst).
 pub(crate) const MAX_ENTRIES: usize = 100_000;
 
-/// Who signed and the nonce: the scheme's token, the signer's identity (`mchid` or
-/// `brand_id`), `nonce_str`.
-type Key = (&'static str, String, String);
+/// The longest `nonce_str` accepted: WeChat Pay's clients send 32 characters; a longer one is
+/// refused before it is remembered, so the memory per entry stays fixed.
+pub(crate) const MAX_NONCE_LEN: usize = 64;
+
+/// The SHA-256 of a `nonce_str`: a fixed-size key whatever the nonce.
+type Key = [u8; 32];
+
+fn key_of(nonce: &str) -> Key {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, nonce.as_bytes());
+    let mut key = [0u8; 32];
+    key.copy_from_slice(digest.as_ref());
+    key
+}
 
 /// The nonces seen within the timestamp window.
 #[derive(Debug)]
@@ -56,24 +70,17 @@ impl NonceCache {
 
     /// Records the nonce of a verified request signed at `timestamp`; `false` if it was seen
     /// before within the window (a replay). `now` is the real time, Unix seconds.
-    pub(crate) fn first_use(
-        &self,
-        scheme: &'static str,
-        identity: &str,
-        nonce: &str,
-        timestamp: i64,
-        now: i64,
-    ) -> bool {
+    pub(crate) fn first_use(&self, nonce: &str, timestamp: i64, now: i64) -> bool {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         // Forget what no request can replay any more: its timestamp is out of the window.
-        while let Some(first) = inner.by_expiry.first().cloned() {
+        while let Some(first) = inner.by_expiry.first().copied() {
             if first.0 > now {
                 break;
             }
             inner.by_expiry.remove(&first);
             inner.expires.remove(&first.1);
         }
-        let key: Key = (scheme, identity.to_owned(), nonce.to_owned());
+        let key = key_of(nonce);
         if inner.expires.contains_key(&key) {
             return false;
         }
@@ -82,7 +89,7 @@ impl NonceCache {
             inner.expires.remove(&first.1);
         }
         let expires = timestamp.saturating_add(MAX_CLOCK_SKEW_SECS);
-        inner.expires.insert(key.clone(), expires);
+        inner.expires.insert(key, expires);
         inner.by_expiry.insert((expires, key));
         true
     }
@@ -100,24 +107,22 @@ mod tests {
     const NOW: i64 = 1_700_000_000;
 
     #[test]
-    fn a_nonce_is_good_once_per_signer_within_the_window() {
+    fn a_nonce_is_good_once_within_the_window() {
         let cache = NonceCache::default();
-        assert!(cache.first_use("A", "1900000001", "n1", NOW, NOW));
-        assert!(!cache.first_use("A", "1900000001", "n1", NOW, NOW), "replayed");
-        assert!(!cache.first_use("A", "1900000001", "n1", NOW - 10, NOW + 100), "another timestamp, same nonce");
-        assert!(cache.first_use("A", "1900000002", "n1", NOW, NOW), "another signer");
-        assert!(cache.first_use("B", "1900000001", "n1", NOW, NOW), "another scheme");
-        assert!(cache.first_use("A", "1900000001", "n2", NOW, NOW));
+        assert!(cache.first_use("n1", NOW, NOW));
+        assert!(!cache.first_use("n1", NOW, NOW), "replayed");
+        assert!(!cache.first_use("n1", NOW - 10, NOW + 100), "another timestamp, same nonce");
+        assert!(cache.first_use("n2", NOW, NOW));
     }
 
     #[test]
     fn entries_expire_with_the_window() {
         let cache = NonceCache::default();
-        assert!(cache.first_use("A", "m", "n", NOW, NOW));
-        assert!(!cache.first_use("A", "m", "n", NOW, NOW + MAX_CLOCK_SKEW_SECS - 1));
+        assert!(cache.first_use("n", NOW, NOW));
+        assert!(!cache.first_use("n", NOW, NOW + MAX_CLOCK_SKEW_SECS - 1));
         // Past the window the timestamp check refuses the request before it gets here; the
         // entry is gone.
-        assert!(cache.first_use("A", "m", "other", NOW + MAX_CLOCK_SKEW_SECS, NOW + MAX_CLOCK_SKEW_SECS));
+        assert!(cache.first_use("other", NOW + MAX_CLOCK_SKEW_SECS, NOW + MAX_CLOCK_SKEW_SECS));
         assert_eq!(cache.len(), 1, "the expired entry was forgotten");
     }
 
@@ -125,11 +130,11 @@ mod tests {
     fn memory_is_capped() {
         let cache = NonceCache::with_capacity(3);
         for (i, ts) in [NOW + 30, NOW + 10, NOW + 20, NOW + 40].into_iter().enumerate() {
-            assert!(cache.first_use("A", "m", &format!("n{i}"), ts, NOW));
+            assert!(cache.first_use(&format!("n{i}"), ts, NOW));
         }
         assert_eq!(cache.len(), 3);
         // The one that would have expired first (n1, NOW + 10) was forgotten.
-        assert!(cache.first_use("A", "m", "n1", NOW + 10, NOW));
-        assert!(!cache.first_use("A", "m", "n3", NOW + 40, NOW));
+        assert!(cache.first_use("n1", NOW + 10, NOW));
+        assert!(!cache.first_use("n3", NOW + 40, NOW));
     }
 }

@@ -663,13 +663,18 @@ fn authenticate(
     // WeChat Pay answers for a replay is not documented; 401 SIGN_ERROR like any signature
     // failure). The timestamp is a plain decimal number: verify_request checked it.
     let timestamp = verified.timestamp.parse::<i64>().unwrap_or(now);
-    if !shared.nonces.first_use(verified.scheme.token(), &verified.identity, &verified.nonce_str, timestamp, now) {
+    if verified.nonce_str.len() > crate::replay::MAX_NONCE_LEN {
         return Err(sign_error(&format!(
-            "nonce_str {:?} was already used by a request of {} {} within the last {} minutes: a replayed \
+            "nonce_str is {} bytes long, at most {} are accepted (WeChat Pay's clients send 32 characters)",
+            verified.nonce_str.len(),
+            crate::replay::MAX_NONCE_LEN
+        )));
+    }
+    if !shared.nonces.first_use(&verified.nonce_str, timestamp, now) {
+        return Err(sign_error(&format!(
+            "nonce_str {:?} was already used by a signed request within the last {} minutes: a replayed \
              request (sign every request, retries included, with a fresh nonce)",
             verified.nonce_str,
-            verified.scheme.identity_param(),
-            verified.identity,
             wechatpay_apiv3::verify::MAX_CLOCK_SKEW_SECS / 60
         )));
     }

@@ -549,7 +549,7 @@ async fn connections_that_send_headers_slowly_or_nothing_are_closed() {
     let sandbox = Sandbox::builder()
         .start_time(demo::DEMO_TIME)
         .rate_limit(false)
-        .header_read_timeout(Duration::from_millis(300))
+        .header_read_timeout(Duration::from_secs(2))
         .start()
         .await
         .unwrap();
@@ -573,7 +573,7 @@ async fn connections_that_send_headers_slowly_or_nothing_are_closed() {
         .start_time(demo::DEMO_TIME)
         .rate_limit(false)
         .header_read_timeout(Duration::from_secs(3600))
-        .idle_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_secs(2))
         .start()
         .await
         .unwrap();
@@ -592,7 +592,7 @@ async fn a_body_that_never_arrives_is_408() {
     let sandbox = Sandbox::builder()
         .start_time(demo::DEMO_TIME)
         .rate_limit(false)
-        .body_read_timeout(Duration::from_millis(300))
+        .body_read_timeout(Duration::from_secs(2))
         .start()
         .await
         .unwrap();

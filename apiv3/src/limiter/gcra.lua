@@ -12,8 +12,9 @@
 --             give the slot back with release.lua)
 --   status 0: the slot is further away than the caller accepts (nothing reserved)
 --   status 2: the slot is beyond the horizon (nothing reserved); ask again in wait_us - horizon
---   repaired 1: the stored time could not be right (not a number, further ahead than any
---             reservation reaches, or further back than a key lives) and was replaced by now
+--   repaired 1: the stored time could not be right: not a number or further back than a key
+--             lives (replaced by now), or further ahead than any reservation reaches (clamped
+--             to that furthest point)
 -- A key of another type fails the script (WRONGTYPE): the caller's failure policy applies.
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -29,13 +30,25 @@ if stored then
   -- The furthest a reservation sets the schedule is horizon + tolerance + interval ahead; a
   -- live key is never more than its expiry slack (1 s) behind (2 s: a margin for rounding).
   -- `tat ~= tat` is NaN.
-  if tat == nil or tat ~= tat or tat > now + horizon + tolerance + interval or tat < now - 2000000 then
+  local furthest = now + horizon + tolerance + interval
+  if tat == nil or tat ~= tat or tat < now - 2000000 then
     tat = now
+    repaired = 1
+  elseif tat > furthest then
+    -- Too far ahead (a poisoned value, or an instance with a longer horizon or a lower quota
+    -- sharing the prefix): clamped to the furthest a reservation reaches, not reset to now,
+    -- so a mismatch between instances never lets more through than the quota.
+    tat = furthest
     repaired = 1
   end
 end
 if tat == nil or tat < now then
   tat = now
+end
+if repaired == 1 then
+  -- Stored at once, so the schedule moves on from the repaired time even if this call
+  -- reserves nothing (a clamped time is beyond the horizon).
+  redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
 end
 local wait = tat - tolerance - now
 if wait < 0 then

@@ -65,8 +65,9 @@
 //! The shared limiter's script (`gcra.lua`) trusts nothing it reads. A stored time that is not a number, lies further ahead
 //! than any reservation reaches (horizon + burst tolerance + one interval), or further back
 //! than a live key can be (its expiry slack) was not written by this schedule: a poisoned key,
-//! another program's, or a Redis whose clock jumped. It is replaced by "free now" and the
-//! call goes on; each such repair is counted (`RedisLimiterStats::repaired`) and logged (a
+//! another program's, or a Redis whose clock jumped. One that is not a number or too far back
+//! is replaced by "free now"; one too far ahead is clamped to the furthest a reservation
+//! reaches (never reset, so instances that disagree cannot exceed the quota). The call goes on; each such repair is counted (`RedisLimiterStats::repaired`) and logged (a
 //! warning at most once a minute). A key of another type (a hash, a list) is not overwritten
 //! (it may be another program's): the script fails, and the `RedisFailurePolicy` applies as
 //! for an unreachable Redis. Instances sharing a prefix must agree on quotas, burst and horizon,

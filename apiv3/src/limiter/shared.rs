@@ -413,11 +413,14 @@ impl RedisLimiter {
     }
 
     /// The in-process stand-in: this instance's share of the quota, `rate / instances` calls a
-    /// second exactly (below one a second when instances outnumber the quota), with the
-    /// configured burst.
+    /// second exactly (below one a second when instances outnumber the quota), and its share of
+    /// the burst (`burst / instances`, at least 1), so the instances together never start with
+    /// more than the configured burst allows.
     fn fallback_attempt(&self, key: LimitKey<'_>, rate: u32, max_wait: Duration) -> Attempt<'_> {
-        let share = f64::from(rate.max(1)) / f64::from(self.config.instances.max(1));
-        let pace = Pace::new(share, f64::from(self.config.burst.max(1)));
+        let instances = f64::from(self.config.instances.max(1));
+        let share = f64::from(rate.max(1)) / instances;
+        let burst = (f64::from(self.config.burst.max(1)) / instances).floor().max(1.0);
+        let pace = Pace::new(share, burst);
         self.fallback.attempt(key, pace, max_wait, LimiterSource::Fallback)
     }
 }
