@@ -82,6 +82,7 @@ mod replay;
 mod server;
 mod shared;
 pub mod state;
+mod ui;
 mod user_coupons;
 
 use std::collections::HashMap;
