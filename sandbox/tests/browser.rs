@@ -81,7 +81,7 @@ async fn the_page_in_headless_chromium_shows_the_coupon_and_advances_the_clock()
     if !require::require_tool("chromedriver", TEST, HINT) || !require::require_tool("chromium", TEST, HINT) {
         return;
     }
-    let sandbox = family_sandbox().await;
+    let sandbox = std::sync::Arc::new(family_sandbox().await);
     let client = client(&sandbox);
     let created = client.create_product_coupon(&demo::single_product_coupon_request("BROWSER_0001")).await.unwrap();
     let send = SendCouponRequest::builder()
@@ -109,43 +109,54 @@ async fn the_page_in_headless_chromium_shows_the_coupon_and_advances_the_clock()
         .await
         .expect("a WebDriver session");
 
-    let outcome = async {
-        browser.goto(&format!("{}/sandbox/ui", sandbox.base_url())).await?;
-        let coupons = browser.find(Locator::Id("product-coupons")).await?.text().await?;
-        assert_eq!(coupons, "Product coupons (1)");
-        let source = browser.source().await?;
-        assert!(source.contains(&format!("<td>{}</td>", created.product_coupon_id)), "the coupon: {source}");
-        assert!(source.contains(&format!("<td>{}</td>", sent.coupon_code)), "the user's coupon: {source}");
-        // The business clock runs with the system clock from its start time: compare instants.
-        let unix = |t: &str| parse_rfc3339(t).unwrap_or_else(|| panic!("not RFC 3339: {t:?}"));
-        let shown = unix(&browser.find(Locator::Id("clock")).await?.text().await?);
-        let before = unix(&sandbox.now());
-        assert!((before - 5..=before).contains(&shown), "the page showed the clock: {shown} vs {before}");
+    // The steps run in their own task, so that a failed assertion still ends the browser
+    // session (Chromium would outlive chromedriver otherwise).
+    let steps = {
+        let (browser, sandbox) = (browser.clone(), sandbox.clone());
+        let created = created.clone();
+        let sent = sent.clone();
+        tokio::spawn(async move {
+            browser.goto(&format!("{}/sandbox/ui", sandbox.base_url())).await?;
+            let coupons = browser.find(Locator::Id("product-coupons")).await?.text().await?;
+            assert_eq!(coupons, "Product coupons (1)");
+            let source = browser.source().await?;
+            assert!(source.contains(&format!("<td>{}</td>", created.product_coupon_id)), "the coupon: {source}");
+            assert!(source.contains(&format!("<td>{}</td>", sent.coupon_code)), "the user's coupon: {source}");
+            // The business clock runs with the system clock from its start time: compare instants.
+            let unix = |t: &str| parse_rfc3339(t).unwrap_or_else(|| panic!("not RFC 3339: {t:?}"));
+            let shown = unix(&browser.find(Locator::Id("clock")).await?.text().await?);
+            let before = unix(&sandbox.now());
+            assert!((before - 5..=before).contains(&shown), "the page showed the clock: {shown} vs {before}");
 
-        // Advance the clock by the default 86400 s: the sandbox's clock moves, the page reloads
-        // and shows it.
-        browser.find(Locator::Css("#advance-clock button")).await?.click().await?;
-        eventually("the sandbox's clock moved a day", || async { unix(&sandbox.now()) >= before + 86_400 }).await;
-        assert!(unix(&sandbox.now()) < before + 86_400 + 60, "moved by one day: {}", sandbox.now());
-        eventually("the reloaded page shows the moved clock", || async {
-            match browser.find(Locator::Id("clock")).await {
-                Ok(clock) => clock.text().await.is_ok_and(|t| parse_rfc3339(&t).is_some_and(|t| t >= before + 86_400)),
-                Err(_) => false,
-            }
+            // Advance the clock by the default 86400 s: the sandbox's clock moves, the page reloads
+            // and shows it.
+            browser.find(Locator::Css("#advance-clock button")).await?.click().await?;
+            eventually("the sandbox's clock moved a day", || async { unix(&sandbox.now()) >= before + 86_400 }).await;
+            assert!(unix(&sandbox.now()) < before + 86_400 + 60, "moved by one day: {}", sandbox.now());
+            eventually("the reloaded page shows the moved clock", || async {
+                match browser.find(Locator::Id("clock")).await {
+                    Ok(clock) => {
+                        clock.text().await.is_ok_and(|t| parse_rfc3339(&t).is_some_and(|t| t >= before + 86_400))
+                    }
+                    Err(_) => false,
+                }
+            })
+            .await;
+
+            // Queue a fault (the default: 500, once, any operation).
+            browser.find(Locator::Css("#queue-fault button")).await?.click().await?;
+            eventually("the fault was queued", || async { sandbox.faults().pending().len() == 1 }).await;
+            assert_eq!(sandbox.faults().pending()[0].fault.to_string(), "500");
+            let message = browser.find(Locator::Id("message")).await?.text().await?;
+            assert_eq!(message, "", "no error shown");
+            Ok::<(), fantoccini::error::CmdError>(())
         })
-        .await;
-
-        // Queue a fault (the default: 500, once, any operation).
-        browser.find(Locator::Css("#queue-fault button")).await?.click().await?;
-        eventually("the fault was queued", || async { sandbox.faults().pending().len() == 1 }).await;
-        assert_eq!(sandbox.faults().pending()[0].fault.to_string(), "500");
-        let message = browser.find(Locator::Id("message")).await?.text().await?;
-        assert_eq!(message, "", "no error shown");
-        Ok::<(), fantoccini::error::CmdError>(())
-    }
-    .await;
+    };
+    let outcome = steps.await;
     let _ = browser.close().await;
     drop(driver);
-    outcome.expect("the browser steps");
-    sandbox.shutdown().await;
+    match outcome {
+        Ok(steps) => steps.expect("the browser steps"),
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+    }
 }

@@ -154,3 +154,20 @@ async fn the_gate_lets_the_page_act_and_refuses_other_origins() {
     assert_eq!(rebound.status(), 403);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_page_stays_one_compact_table_at_200_coupons() {
+    let sandbox = family_sandbox().await;
+    let client = client(&sandbox);
+    for i in 0..200 {
+        client.create_product_coupon(&demo::single_product_coupon_request(&format!("UI_MANY_{i:04}"))).await.unwrap();
+    }
+    let page = get_page(&sandbox).await;
+    assert!(page.contains("Product coupons (200)"), "{page}");
+    // One row per coupon in one table, each one's stocks folded away.
+    assert_eq!(page.matches("<tr><td>1000000").count(), 200);
+    assert_eq!(page.matches("<details><summary>1 stock(s), 0 bundle(s)</summary>").count(), 200);
+    assert_eq!(page.matches("<table>").count(), 1 + 200, "the coupons' table and one folded table each");
+    assert!(page.len() < 1024 * 1024, "{} bytes", page.len());
+    sandbox.shutdown().await;
+}
