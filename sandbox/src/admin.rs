@@ -46,8 +46,10 @@ pub(crate) struct Origins {
 /// endpoint, GETs included:
 ///
 /// * the peer is loopback, unless `--admin-from-anywhere` ([`admin_allowed`]);
-/// * no `Origin` header: browsers send one with every cross-origin `fetch` and form POST, and
-///   the sandbox has no web page of its own that could send one legitimately;
+/// * no `Origin` header other than the sandbox's own origin (`http://` and the `Host` header):
+///   browsers send one with every cross-origin `fetch` and form POST, and with the same-origin
+///   `fetch` POSTs of the sandbox's own page `/sandbox/ui` ([`crate::ui`]), the one page that
+///   may drive it; `Origin: null` (sandboxed frames, `file:` pages) is refused too;
 /// * no `Sec-Fetch-Site` other than `none` (typed into the address bar) or `same-origin`:
 ///   browsers send it with every request, `<img>` and `<script>` loads included;
 /// * `Host` (and the request target's authority, if any) is `localhost` (any port), a
@@ -66,13 +68,6 @@ pub(crate) fn gate(parts: &Parts, at: Origins, from_anywhere: bool) -> Result<()
             "the admin endpoints /sandbox/... answer only loopback peers, and this request came from {}; \
              start the sandbox with --admin-from-anywhere (SandboxBuilder::admin_from_anywhere) to open them",
             at.peer.ip()
-        ));
-    }
-    if let Some(origin) = parts.headers.get(hyper::header::ORIGIN) {
-        return Err(format!(
-            "the admin endpoints /sandbox/... refuse requests with an Origin header ({:?}): a web page sent it, \
-             and no web page may drive the sandbox (cross-site requests); send it from curl or a test instead",
-            String::from_utf8_lossy(origin.as_bytes())
         ));
     }
     if let Some(site) = parts.headers.get("sec-fetch-site")
@@ -99,7 +94,26 @@ pub(crate) fn gate(parts: &Parts, at: Origins, from_anywhere: bool) -> Result<()
             ));
         }
     }
+    // Checked after `Host`, which it is compared with: only then is `http://{host}` known to be
+    // the sandbox's own origin.
+    if let Some(origin) = parts.headers.get(hyper::header::ORIGIN)
+        && !same_origin(origin.as_bytes(), host)
+    {
+        return Err(format!(
+            "the admin endpoints /sandbox/... refuse requests with an Origin header ({:?}) other than their own \
+             (http://{host}): a web page of another site sent it, and no other site may drive the sandbox \
+             (cross-site requests); send it from curl, a test or the sandbox's own page /sandbox/ui instead",
+            String::from_utf8_lossy(origin.as_bytes())
+        ));
+    }
     Ok(())
+}
+
+/// Whether an `Origin` header is the sandbox's own origin, `http://` and the request's `Host`
+/// (which [`gate`] has already found to be local): the origin of the page `/sandbox/ui` the
+/// browser shows, whose actions send it. `null` and every other origin are not.
+fn same_origin(origin: &[u8], host: &str) -> bool {
+    origin.strip_prefix(b"http://").is_some_and(|rest| rest.eq_ignore_ascii_case(host.as_bytes()))
 }
 
 /// Whether `host` (a `Host` header value: a name or IP literal, an optional port) names the
@@ -159,6 +173,7 @@ enum Endpoint {
     Clock,
     Faults,
     Claim(String),
+    Ui,
 }
 
 impl Endpoint {
@@ -169,6 +184,7 @@ impl Endpoint {
             "/sandbox/notifications" => Endpoint::Notifications,
             "/sandbox/clock" => Endpoint::Clock,
             "/sandbox/faults" => Endpoint::Faults,
+            "/sandbox/ui" => Endpoint::Ui,
             p => {
                 let token = p.strip_prefix("/sandbox/pre-send-tokens/")?.strip_suffix("/claim")?;
                 Endpoint::Claim(token.to_owned())
@@ -178,7 +194,7 @@ impl Endpoint {
 
     fn allows(&self, method: &Method) -> bool {
         match self {
-            Endpoint::Info | Endpoint::State => method == Method::GET,
+            Endpoint::Info | Endpoint::State | Endpoint::Ui => method == Method::GET,
             Endpoint::Notifications => method == Method::GET || method == Method::DELETE,
             Endpoint::Clock => method == Method::GET || method == Method::POST,
             Endpoint::Faults => method == Method::GET || method == Method::POST || method == Method::DELETE,
@@ -187,7 +203,7 @@ impl Endpoint {
     }
 }
 
-const ENDPOINTS: &str = "admin endpoints: GET /sandbox, GET /sandbox/state, GET|POST|DELETE /sandbox/faults, \
+const ENDPOINTS: &str = "admin endpoints: GET /sandbox, GET /sandbox/ui (a page), GET /sandbox/state, GET|POST|DELETE /sandbox/faults, \
                          GET|DELETE /sandbox/notifications, GET|POST /sandbox/clock, POST /sandbox/pre-send-tokens/{token}/claim";
 
 /// `/sandbox/...`, past the [`gate`]: routed and checked (404, 405, 415 for a write that is not
@@ -229,6 +245,7 @@ pub(crate) async fn admin(
     match (endpoint, method.as_str()) {
         (Endpoint::Info, _) => plain_json(StatusCode::OK, &info(shared)),
         (Endpoint::State, _) => plain_json(StatusCode::OK, &state_json(shared)),
+        (Endpoint::Ui, _) => crate::ui::page(shared),
         (Endpoint::Notifications, "DELETE") => {
             shared.notifier.clear();
             plain_json(StatusCode::OK, &json!({ "notifications": [] }))
@@ -319,7 +336,7 @@ fn queue_fault(shared: &Shared, body: &[u8]) -> Response<Body> {
     }
 }
 
-fn clock_json(shared: &Shared) -> Value {
+pub(crate) fn clock_json(shared: &Shared) -> Value {
     json!({ "now": format_rfc3339(shared.clock.now()), "offset_seconds": shared.clock.offset() })
 }
 
@@ -333,7 +350,7 @@ pub(crate) async fn claim_pre_send(
 }
 
 /// Everything held, user coupons as the API would show them now.
-fn state_json(shared: &Shared) -> Value {
+pub(crate) fn state_json(shared: &Shared) -> Value {
     let mut state = shared.state();
     let coupons: Vec<_> = state.product_coupons().cloned().collect();
     let mut records: Vec<_> = state.user_coupons.iter().map(|(k, r)| (r.seq, k.clone(), r.mchid.clone())).collect();
@@ -476,6 +493,43 @@ mod tests {
         assert!(e.contains("evil.example"), "an absolute request target is checked too: {e}");
         let e = gate(&request(&[("host", "127.0.0.1:8080")], "/sandbox"), at("10.0.0.9:50000"), false).unwrap_err();
         assert!(e.contains("--admin-from-anywhere"), "{e}");
+    }
+
+    #[test]
+    fn the_gate_lets_in_the_sandboxs_own_page_and_no_other_origin() {
+        let gated = |host: &str, origin: &str| {
+            gate(&request(&[("host", host), ("origin", origin)], "/sandbox/clock"), at("127.0.0.1:50000"), false)
+        };
+        // The page /sandbox/ui's own fetch(): Origin is http:// and the Host it was loaded from.
+        for (host, origin) in [
+            ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("localhost:8080", "http://localhost:8080"),
+            ("LocalHost:8080", "http://localhost:8080"),
+            ("[::1]:8080", "http://[::1]:8080"),
+            ("localhost", "http://localhost"),
+        ] {
+            assert_eq!(gated(host, origin), Ok(()), "{host} {origin}");
+        }
+        // Any other origin: another site, another port of this machine, another scheme, another
+        // local name, a sandboxed frame or file: page (null), a prefix trick.
+        for (host, origin) in [
+            ("127.0.0.1:8080", "https://evil.example"),
+            ("127.0.0.1:8080", "http://127.0.0.1:3000"),
+            ("127.0.0.1:8080", "https://127.0.0.1:8080"),
+            ("127.0.0.1:8080", "http://localhost:8080"),
+            ("localhost:8080", "http://127.0.0.1:8080"),
+            ("127.0.0.1:8080", "null"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080.evil.example"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("127.0.0.1:8080", "127.0.0.1:8080"),
+            ("127.0.0.1:8080", ""),
+        ] {
+            let e = gated(host, origin).expect_err(origin);
+            assert!(e.contains("Origin"), "{host} {origin}: {e}");
+        }
+        // A rebound name is its own origin, but not a local Host.
+        let e = gated("evil.example:8080", "http://evil.example:8080").unwrap_err();
+        assert!(e.contains("DNS rebinding"), "{e}");
     }
 
     #[test]

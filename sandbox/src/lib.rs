@@ -31,8 +31,9 @@
 //!   connections are closed, bodies are bounded and unknown paths answered unread, notify URLs
 //!   never point at the sandbox itself, its `/sandbox/...` endpoints or (from a sandbox on a
 //!   network, unless [`SandboxBuilder::allow_private_notify`]) this machine or a private
-//!   network, the admin endpoints refuse web pages, and the public dev keys are refused on a
-//!   non-loopback address unless [`SandboxBuilder::allow_dev_keys_on_network`];
+//!   network, the admin endpoints refuse web pages but their own (`/sandbox/ui`), and the
+//!   public dev keys are refused on a non-loopback address unless
+//!   [`SandboxBuilder::allow_dev_keys_on_network`];
 //! * serves the brand family (品牌直连, `/brand/marketing/product-coupon/...`) at the same time,
 //!   through the same pipeline and handlers and one state: the brand's Authorization scheme
 //!   (each family's paths take only their own, else 401 `SIGN_ERROR`), `Wechatpay-Serial`
@@ -82,6 +83,7 @@ mod replay;
 mod server;
 mod shared;
 pub mod state;
+mod ui;
 mod user_coupons;
 
 use std::collections::HashMap;

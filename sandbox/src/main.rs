@@ -53,7 +53,8 @@ State: GET http://ADDR/sandbox/state. Event notifications go to the notify URL s
 Business clock: GET http://ADDR/sandbox/clock, POST it {\"advance_seconds\":86400} (or
 {\"now\":\"2025-08-04T10:00:00+08:00\"}); it stays within years 0001..9999, a move past that is 400.
 Admin endpoints (/sandbox/...) answer loopback peers only, unless --admin-from-anywhere, and
-never a web page: a request with an Origin header, a cross-site Sec-Fetch-Site or a Host other
+never a web page but the sandbox's own, GET http://ADDR/sandbox/ui (its state, the clock and
+faults to act on): a request with an Origin header other than http://<its Host>, a cross-site Sec-Fetch-Site or a Host other
 than localhost, a loopback address or the listen address is 403, and writes (POST, DELETE)
 need Content-Type: application/json (415 otherwise). Any local process can still use them.
 A notify URL may not point at the sandbox itself or /sandbox/...; from a sandbox on a network

@@ -26,7 +26,8 @@
 //! Every `/v3` response, errors included, carries `Request-ID` and the `Wechatpay-*` signature
 //! headers. The admin endpoints under `/sandbox` are neither authenticated nor signed, so they
 //! answer loopback peers only unless the sandbox was started with `--admin-from-anywhere`, and
-//! never a web page ([`crate::admin::gate`]: no `Origin`, a local `Host`, JSON writes); the
+//! never a web page but their own `/sandbox/ui` ([`crate::admin::gate`]: no `Origin` but the
+//! sandbox's own, a local `Host`, JSON writes); the
 //! admin API is [`crate::admin`], the state file [`crate::persist`], what handlers share
 //! [`crate::shared`].
 //!
