@@ -173,6 +173,7 @@ enum Endpoint {
     Clock,
     Faults,
     Claim(String),
+    Redeliver(String),
     Ui,
 }
 
@@ -186,6 +187,9 @@ impl Endpoint {
             "/sandbox/faults" => Endpoint::Faults,
             "/sandbox/ui" => Endpoint::Ui,
             p => {
+                if let Some(id) = p.strip_prefix("/sandbox/notifications/").and_then(|r| r.strip_suffix("/redeliver")) {
+                    return Some(Endpoint::Redeliver(id.to_owned()));
+                }
                 let token = p.strip_prefix("/sandbox/pre-send-tokens/")?.strip_suffix("/claim")?;
                 Endpoint::Claim(token.to_owned())
             }
@@ -198,13 +202,13 @@ impl Endpoint {
             Endpoint::Notifications => method == Method::GET || method == Method::DELETE,
             Endpoint::Clock => method == Method::GET || method == Method::POST,
             Endpoint::Faults => method == Method::GET || method == Method::POST || method == Method::DELETE,
-            Endpoint::Claim(_) => method == Method::POST,
+            Endpoint::Claim(_) | Endpoint::Redeliver(_) => method == Method::POST,
         }
     }
 }
 
 const ENDPOINTS: &str = "admin endpoints: GET /sandbox, GET /sandbox/ui (a page), GET /sandbox/state, GET|POST|DELETE /sandbox/faults, \
-                         GET|DELETE /sandbox/notifications, GET|POST /sandbox/clock, POST /sandbox/pre-send-tokens/{token}/claim";
+                         GET|DELETE /sandbox/notifications, POST /sandbox/notifications/{id}/redeliver, GET|POST /sandbox/clock, POST /sandbox/pre-send-tokens/{token}/claim";
 
 /// `/sandbox/...`, past the [`gate`]: routed and checked (404, 405, 415 for a write that is not
 /// `application/json`) before the body is read; only the writes read it, at most 64 KiB.
@@ -253,6 +257,10 @@ pub(crate) async fn admin(
         (Endpoint::Notifications, _) => {
             plain_json(StatusCode::OK, &json!({ "notifications": shared.notifier.records() }))
         }
+        (Endpoint::Redeliver(id), _) => match shared.notifier.redeliver(&id) {
+            Ok(()) => plain_json(StatusCode::ACCEPTED, &json!({ "redelivering": id })),
+            Err(message) => plain_json(StatusCode::NOT_FOUND, &json!({"code": "NOT_FOUND", "message": message})),
+        },
         (Endpoint::Clock, "POST") => set_clock(shared, &body),
         (Endpoint::Clock, _) => plain_json(StatusCode::OK, &clock_json(shared)),
         (Endpoint::Claim(token), _) => match claim_pre_send(shared, &token).await {

@@ -95,6 +95,10 @@ pub struct NotificationRecord {
     pub status: DeliveryStatus,
     /// The last non-2xx answer or transport error, while retrying or after giving up.
     pub last_error: Option<String>,
+    /// The brand calling directly whose notification this is (its keys sign and encrypt it);
+    /// `None` for a merchant's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
 }
 
 struct Inner {
@@ -244,6 +248,7 @@ impl Notifier {
             attempts: 0,
             status,
             last_error: None,
+            brand: event.brand.clone(),
         })
     }
 
@@ -255,6 +260,30 @@ impl Notifier {
                 self.0.brands.get(id).map(|(s, k)| (s, k)).ok_or_else(|| format!("brand {id} has no 品牌API密钥 here"))
             }
         }
+    }
+
+    /// Delivers notification `id` again, as it was built (the same envelope, signed afresh), to
+    /// the notify URL it went to: for a developer whose callback failed or was not running.
+    /// `Err` names why not (no such notification, or it had no notify URL).
+    pub(crate) fn redeliver(&self, id: &str) -> Result<(), String> {
+        let (url, body, brand) = {
+            let mut log = self.log();
+            let record = log
+                .iter_mut()
+                .rev()
+                .find(|r| r.id == id)
+                .ok_or_else(|| format!("no notification {id:?} in the log"))?;
+            let url = record.notify_url.clone().ok_or_else(|| {
+                format!("notification {id:?} had no notify URL when it was sent (设置商品券事件通知地址 first)")
+            })?;
+            record.status = DeliveryStatus::Pending;
+            record.last_error = None;
+            (url, record.body.clone(), record.brand.clone())
+        };
+        let this = self.clone();
+        let id = id.to_owned();
+        self.spawn(async move { this.deliver(id, url, body, brand).await });
+        Ok(())
     }
 
     fn update(&self, id: &str, f: impl FnOnce(&mut NotificationRecord)) {

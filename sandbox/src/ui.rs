@@ -305,7 +305,7 @@ fn render(shared: &Shared) -> String {
     if !notifications.is_empty() {
         h.push_str(
             "<table><tr><th>id</th><th>event_type</th><th>notify_url</th><th>attempts</th><th>status</th>\
-             <th>answer</th><th>last error</th><th>resource</th></tr>\n",
+             <th>answer</th><th>last error</th><th>resource</th><th></th></tr>\n",
         );
         for n in &notifications {
             let answer = match n.get("http_status") {
@@ -313,10 +313,19 @@ fn render(shared: &Shared) -> String {
                 None => at(n, "/error"),
             };
             let resource = serde_json::to_string_pretty(n.get("resource").unwrap_or(&Value::Null)).unwrap_or_default();
+            // Re-delivery to the URL it went to; none without one.
+            let redeliver = match n.get("notify_url").and_then(Value::as_str) {
+                Some(_) => format!(
+                    "<form class=\"redeliver\" data-kind=\"redeliver\" data-path=\"/sandbox/notifications/{}/redeliver\" \
+                     data-method=\"POST\"><button type=\"submit\">re-deliver</button></form>",
+                    at(n, "/id")
+                ),
+                None => String::new(),
+            };
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{answer}</td><td>{}</td>\
-                 <td><details><summary>decrypted</summary><pre>{}</pre></details></td></tr>",
+                 <td><details><summary>decrypted</summary><pre>{}</pre></details></td><td>{redeliver}</td></tr>",
                 at(n, "/id"),
                 at(n, "/event_type"),
                 at(n, "/notify_url"),
@@ -329,7 +338,8 @@ fn render(shared: &Shared) -> String {
         h.push_str("</table>\n");
     }
     h.push_str(
-        "<p>Re-delivery: the sandbox retries a failed delivery on its own schedule; it has no re-delivery on demand.</p>\n",
+        "<p>Re-delivery: a failed delivery is retried on the sandbox's own schedule; <em>re-deliver</em> sends a \
+         notification again now (the same envelope, signed afresh), to the URL it went to.</p>\n",
     );
 
     // Notify URLs.

@@ -108,3 +108,47 @@ async fn the_app_confirms_sent_coupons_and_refuses_copies_and_forgeries() {
     assert_eq!(next(&mut seen).await.status, 204);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_notification_is_redelivered_on_demand_signed_afresh() {
+    let sandbox = Sandbox::builder().start_time(demo::DEMO_TIME).start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let (tx, mut seen) = mpsc::unbounded_channel();
+    let app = axum_callback::app(client.clone()).layer(from_fn_with_state(tx, record));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/wechatpay/notify", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, app).into_future());
+    let config = wechatpay_product_coupon::models::SetNotifyConfigRequest::builder().notify_url(&url).build().unwrap();
+    client.set_notify_config(&config).await.unwrap();
+    let created = client.create_product_coupon(&demo::single_product_coupon_request("AXUM_R_0001")).await.unwrap();
+    let stock = created.stock.unwrap();
+    let send = SendCouponRequest::builder()
+        .ids_from(&stock)
+        .appid("wx4fd12345678")
+        .send_request_no("AXUM_R_SEND_1")
+        .brand_id(demo::BRAND_ID)
+        .build()
+        .unwrap();
+    client.send_coupon("oUser_redeliver", &send).await.unwrap();
+    let first = next(&mut seen).await;
+    assert_eq!(first.status, 204);
+    let id = sandbox.notifications()[0].id.clone();
+
+    // The admin endpoint (the page's "re-deliver" button): the same envelope, a new signature,
+    // so the app's replay guard accepts it (and confirming again is idempotent).
+    let admin = reqwest::Client::new();
+    let redeliver = format!("http://{}/sandbox/notifications/{id}/redeliver", sandbox.addr());
+    let answer = admin.post(&redeliver).header("Content-Type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(answer.status(), 202, "{}", answer.text().await.unwrap());
+    let second = next(&mut seen).await;
+    assert_eq!(second.status, 204, "{}", String::from_utf8_lossy(&second.body));
+    assert_eq!(second.body, first.body, "the same envelope");
+    assert_ne!(second.headers["Wechatpay-Nonce"], first.headers["Wechatpay-Nonce"], "signed afresh");
+
+    // An unknown notification: 404, saying so.
+    let unknown = format!("http://{}/sandbox/notifications/nope/redeliver", sandbox.addr());
+    let answer = admin.post(&unknown).header("Content-Type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    assert!(answer.text().await.unwrap().contains("no notification"));
+    sandbox.shutdown().await;
+}
