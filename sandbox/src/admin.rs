@@ -14,10 +14,11 @@ use serde_json::{Value, json};
 
 use wechatpay_product_coupon::generated::operations::OPERATIONS;
 
-use crate::clock::{format_rfc3339, parse_rfc3339};
+use crate::clock::parse_rfc3339;
 use crate::faults::{CERTIFICATES_OPERATION, FAULT_HEADER, Fault, QueuedFault};
 use crate::shared::{Body, Shared, plain_json, read_body, with_ctx};
-use crate::state::{ApiFailure, Ctx};
+use crate::snapshot::{clock_json, state_json};
+use crate::state::ApiFailure;
 
 /// Largest admin request body (they are a line of JSON).
 const MAX_ADMIN_BODY: usize = 64 * 1024;
@@ -344,10 +345,6 @@ fn queue_fault(shared: &Shared, body: &[u8]) -> Response<Body> {
     }
 }
 
-pub(crate) fn clock_json(shared: &Shared) -> Value {
-    json!({ "now": format_rfc3339(shared.clock.now()), "offset_seconds": shared.clock.offset() })
-}
-
 /// A pre-send token taken in the 小程序发券组件 (simulated).
 pub(crate) async fn claim_pre_send(
     shared: &Arc<Shared>,
@@ -355,37 +352,6 @@ pub(crate) async fn claim_pre_send(
 ) -> Result<crate::user_coupons::Claimed, ApiFailure> {
     let mchid = shared.state().pre_send_tokens.get(token).map(|r| r.mchid.clone()).unwrap_or_default();
     with_ctx(shared, &mchid, |ctx| ctx.claim_pre_send(token)).await
-}
-
-/// Everything held, user coupons as the API would show them now.
-pub(crate) fn state_json(shared: &Shared) -> Value {
-    let mut state = shared.state();
-    let coupons: Vec<_> = state.product_coupons().cloned().collect();
-    let mut records: Vec<_> = state.user_coupons.iter().map(|(k, r)| (r.seq, k.clone(), r.mchid.clone())).collect();
-    records.sort();
-    let bundles = serde_json::to_value(&state.user_coupon_bundles).unwrap_or_default();
-    let notify_urls = serde_json::to_value(&state.notify_urls).unwrap_or_default();
-    let images = serde_json::to_value(&state.images).unwrap_or_default();
-    let tasks: Vec<_> = state.image_tasks.values().map(|t| t.task.clone()).collect();
-    let tokens = serde_json::to_value(&state.pre_send_tokens).unwrap_or_default();
-    let user_coupons: Vec<Value> = records
-        .into_iter()
-        .map(|(_, key, mchid)| {
-            let ctx = Ctx::new(&mut state, &mchid, None, shared.clock.now());
-            let record = &ctx.state.user_coupons[&key];
-            json!({ "mchid": record.mchid, "openid": record.openid, "appid": record.appid, "coupon": ctx.view(&key) })
-        })
-        .collect();
-    json!({
-        "now": format_rfc3339(shared.clock.now()),
-        "product_coupons": coupons,
-        "user_coupons": user_coupons,
-        "user_coupon_bundles": bundles,
-        "pre_send_tokens": tokens,
-        "notify_urls": notify_urls,
-        "images": images,
-        "image_generation_tasks": tasks,
-    })
 }
 
 fn info(shared: &Shared) -> Value {

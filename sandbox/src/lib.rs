@@ -82,6 +82,7 @@ mod pipeline;
 mod replay;
 mod server;
 mod shared;
+mod snapshot;
 pub mod state;
 mod ui;
 mod user_coupons;

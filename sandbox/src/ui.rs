@@ -130,8 +130,8 @@ pub(crate) fn page(shared: &Shared) -> Response<Body> {
 }
 
 fn render(shared: &Shared) -> String {
-    let state = crate::admin::state_json(shared);
-    let clock = crate::admin::clock_json(shared);
+    let state = crate::snapshot::state_json(shared);
+    let clock = crate::snapshot::clock_json(shared);
     let notifications = serde_json::to_value(shared.notifier.records()).unwrap_or_default();
     let faults = serde_json::to_value(shared.faults.pending()).unwrap_or_default();
     let empty = Vec::new();
