@@ -156,8 +156,15 @@ async fn the_page_in_headless_chromium_shows_the_coupon_and_advances_the_clock()
             browser.find(Locator::Css("#queue-fault button")).await?.click().await?;
             eventually("the fault was queued", || async { sandbox.faults().pending().len() == 1 }).await;
             assert_eq!(sandbox.faults().pending()[0].fault.to_string(), "500");
-            let message = browser.find(Locator::Id("message")).await?.text().await?;
-            assert_eq!(message, "", "no error shown");
+            // The page reloads after a successful action: an element read while it does may be
+            // stale, so the reloaded page is awaited (a stale read counts as "not yet").
+            eventually("the reloaded page lists the queued fault", || async {
+                match browser.find(Locator::Id("faults")).await {
+                    Ok(heading) => heading.text().await.is_ok_and(|t| t == "Queued faults (1)"),
+                    Err(_) => false,
+                }
+            })
+            .await;
             Ok::<(), fantoccini::error::CmdError>(())
         })
     };
